@@ -1,0 +1,93 @@
+# pvlab - top-level build.
+#
+#   make          build the hypervisor, minios and the test guests
+#   make run      build and boot pvlab in QEMU, dom0's prompt on this terminal
+#   make test     build and run every test; ends with "N passed, N failed"
+#   make iso      build a GRUB rescue ISO; make run-iso boots it
+#   make bench    measure the figures in docs/benchmarks.md
+#
+# Everything is built into build/.  Freestanding code (hypervisor, guests) is
+# compiled -m32 without a libc; host unit tests link against cmocka.
+
+B        := build
+Q        := $(if $(V),,@)
+CC       := gcc
+LD       := ld
+QEMU     := qemu-system-i386
+PYTHON   := python3
+
+FREESTANDING := -m32 -march=i686 -ffreestanding -fno-builtin -nostdlib -fno-pic -fno-pie \
+                -fno-stack-protector -fno-asynchronous-unwind-tables -mgeneral-regs-only \
+                -fno-tree-loop-distribute-patterns -fno-omit-frame-pointer
+WARN     := -Wall -Wextra -Werror -Wno-unused-parameter
+CFLAGS   := -O2 -g -std=gnu11 $(FREESTANDING) $(WARN) -Iinclude -MMD -MP
+ASFLAGS  := -m32 -g -D__ASSEMBLY__ -Iinclude -MMD -MP
+LDFLAGS  := -m elf_i386 -z noexecstack --no-warn-rwx-segments
+LIBGCC   := $(shell $(CC) -m32 -print-libgcc-file-name 2>/dev/null)
+
+# ---------------------------------------------------------------- hypervisor
+HV_SRCS := $(wildcard arch/x86/*.S arch/x86/*.c hv/*.c)
+LIB_SRCS := $(wildcard lib/*.c)
+HV_OBJS := $(patsubst %,$(B)/%.o,$(basename $(HV_SRCS)))
+LIB_OBJS := $(patsubst %,$(B)/%.o,$(basename $(LIB_SRCS)))
+
+all: $(B)/hv.elf minios tests-build
+
+$(B)/%.o: %.c | deps
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(B)/%.o: %.S | deps
+	@mkdir -p $(dir $@)
+	@echo "  AS      $<"
+	$(Q)$(CC) $(ASFLAGS) -c $< -o $@
+
+$(B)/hv.elf: $(HV_OBJS) $(LIB_OBJS) arch/x86/hv.lds
+	@echo "  LD      $@"
+	$(Q)$(LD) $(LDFLAGS) -T arch/x86/hv.lds -o $@ $(HV_OBJS) $(LIB_OBJS) $(LIBGCC)
+
+include guests/minios/minios.mk
+include tests/tests.mk
+
+# ---------------------------------------------------------------- running
+DOM0_MEM ?= 64M
+QEMU_MEM ?= 256
+QEMU_BASE := $(QEMU) -m $(QEMU_MEM) -display none -no-reboot -serial mon:stdio -monitor none
+
+run: all
+	@echo "pvlab: booting in QEMU. Leave with Ctrl-A X (or type 'halt' at dom0#)."
+	$(QEMU_BASE) -kernel $(B)/hv.elf -append "dom0_mem=$(DOM0_MEM)" \
+	    -initrd "$(B)/minios.elf dom0"
+
+$(B)/pvlab.iso: $(B)/hv.elf $(B)/minios.elf scripts/grub.cfg
+	@rm -rf $(B)/iso && mkdir -p $(B)/iso/boot/grub
+	cp $(B)/hv.elf $(B)/minios.elf $(B)/iso/boot/
+	cp scripts/grub.cfg $(B)/iso/boot/grub/grub.cfg
+	grub-mkrescue -o $@ $(B)/iso >$(B)/grub-mkrescue.log 2>&1 || \
+	    { cat $(B)/grub-mkrescue.log; exit 1; }
+
+iso: $(B)/pvlab.iso
+
+run-iso: $(B)/pvlab.iso
+	@echo "pvlab: booting the GRUB ISO. Leave with Ctrl-A X."
+	$(QEMU_BASE) -cdrom $(B)/pvlab.iso
+
+test: all iso
+	$(PYTHON) tests/run_tests.py
+
+bench: all
+	$(PYTHON) tests/bench.py
+
+deps:
+	@scripts/ensure-deps.sh
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf $(B)
+
+.PHONY: all run iso run-iso test bench deps format clean minios tests-build
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

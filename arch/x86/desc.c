@@ -1,0 +1,140 @@
+/*
+ * desc.c - the descriptor tables: one GDT, one IDT and one TSS for the CPU.
+ *
+ * The GDT's reserved area (from entry 0x100) holds the hypervisor's flat
+ * ring-0 segments and the guests' ring-1 and ring-3 segments, whose limits
+ * stop at 0xFBFFFFFF: a guest kernel runs in ring 1, which paging treats as
+ * supervisor, so it is the segment limit that keeps it out of the hypervisor.
+ *
+ * The IDT sends exceptions and interrupts to entry.S.  The hypercall gate
+ * (0x82) may be raised from ring 1 only; int3 and into from any ring (they are
+ * bounced to the guest).  Vector 0x80 belongs to the running guest: it points
+ * straight at the guest's own system-call handler in ring 1, so a system call
+ * never enters the hypervisor; desc_load_vcpu rewrites it on every switch.
+ */
+#include <lib.h>
+#include <hv/arch.h>
+#include <hv/domain.h>
+
+struct tss {
+    uint32_t link, esp0, ss0, esp1, ss1, esp2, ss2;
+    uint32_t cr3, eip, eflags, eax, ecx, edx, ebx, esp, ebp, esi, edi;
+    uint32_t es, cs, ss, ds, fs, gs, ldt;
+    uint16_t trap, iomap_base;
+} __attribute__((packed));
+
+#define GDT_ENTRIES 0x108
+#define TSS_SEL     0x0838
+
+static uint64_t gdt[GDT_ENTRIES] __attribute__((aligned(8)));
+static uint64_t idt[256] __attribute__((aligned(8)));
+static struct tss tss;
+
+struct desc_ptr {
+    uint16_t limit;
+    uint32_t base;
+} __attribute__((packed));
+
+/* Segment descriptors: base 0; limit in 4 KiB pages; access byte = P | DPL | S | type. */
+static uint64_t seg_desc(uint32_t limit_pages, uint8_t access)
+{
+    return (uint64_t)(limit_pages & 0xFFFF) | ((uint64_t)access << 40) |
+           ((uint64_t)(0xC0 | ((limit_pages >> 16) & 0xF)) << 48);
+}
+
+static uint64_t gate_desc(void (*handler)(void), uint16_t sel, int dpl, int trap)
+{
+    uint32_t off = (uint32_t)handler;
+    uint8_t type = 0x80 | (dpl << 5) | (trap ? 0xF : 0xE);
+    return (uint64_t)(off & 0xFFFF) | ((uint64_t)sel << 16) | ((uint64_t)type << 40) |
+           ((uint64_t)(off >> 16) << 48);
+}
+
+static void setup_gdt(void)
+{
+    const uint32_t guest_limit = (HYPERVISOR_VIRT_START >> 12) - 1; /* 0xFBFFF pages */
+    gdt[__HYPERVISOR_CS >> 3] = seg_desc(0xFFFFF, 0x9A);
+    gdt[__HYPERVISOR_DS >> 3] = seg_desc(0xFFFFF, 0x92);
+    gdt[FLAT_RING1_CS >> 3] = seg_desc(guest_limit, 0xBA);
+    gdt[FLAT_RING1_DS >> 3] = seg_desc(guest_limit, 0xB2);
+    gdt[FLAT_RING3_CS >> 3] = seg_desc(guest_limit, 0xFA);
+    gdt[FLAT_RING3_DS >> 3] = seg_desc(guest_limit, 0xF2);
+    uint32_t base = (uint32_t)&tss, limit = sizeof(tss) - 1;
+    gdt[TSS_SEL >> 3] = (uint64_t)(limit & 0xFFFF) | ((uint64_t)(base & 0xFFFFFF) << 16) |
+                        ((uint64_t)0x89 << 40) | ((uint64_t)(base >> 24) << 56);
+
+    struct desc_ptr p = {sizeof(gdt) - 1, (uint32_t)gdt};
+    __asm__ volatile("lgdt %0\n\t"
+                     "ljmp %1, $1f\n"
+                     "1:\n\t"
+                     "mov %2, %%ds\n\t"
+                     "mov %2, %%es\n\t"
+                     "mov %2, %%ss\n\t"
+                     "mov %3, %%fs\n\t"
+                     "mov %3, %%gs"
+                     :
+                     : "m"(p), "i"(__HYPERVISOR_CS), "r"(__HYPERVISOR_DS), "r"(0)
+                     : "memory");
+}
+
+extern void vector_0(void), vector_1(void), vector_2(void), vector_3(void), vector_4(void),
+    vector_5(void), vector_6(void), vector_7(void), vector_8(void), vector_9(void),
+    vector_10(void), vector_11(void), vector_12(void), vector_13(void), vector_14(void),
+    vector_15(void), vector_16(void), vector_17(void), vector_18(void), vector_19(void),
+    vector_32(void), vector_33(void), vector_34(void), vector_35(void), vector_36(void),
+    vector_37(void), vector_38(void), vector_39(void), vector_40(void), vector_41(void),
+    vector_42(void), vector_43(void), vector_44(void), vector_45(void), vector_46(void),
+    vector_47(void), vector_130(void);
+
+static void (*const exception_stubs[20])(void) = {
+    vector_0,  vector_1,  vector_2,  vector_3,  vector_4,  vector_5,  vector_6,
+    vector_7,  vector_8,  vector_9,  vector_10, vector_11, vector_12, vector_13,
+    vector_14, vector_15, vector_16, vector_17, vector_18, vector_19};
+static void (*const irq_stubs[16])(void) = {
+    vector_32, vector_33, vector_34, vector_35, vector_36, vector_37, vector_38, vector_39,
+    vector_40, vector_41, vector_42, vector_43, vector_44, vector_45, vector_46, vector_47};
+
+static void setup_idt(void)
+{
+    for (int i = 0; i < 20; i++) {
+        int dpl = (i == 3 || i == 4) ? 3 : 0; /* int3 and into may be used by guests */
+        idt[i] = gate_desc(exception_stubs[i], __HYPERVISOR_CS, dpl, 0);
+    }
+    for (int i = 0; i < 16; i++)
+        idt[0x20 + i] = gate_desc(irq_stubs[i], __HYPERVISOR_CS, 0, 0);
+    idt[HYPERCALL_VECTOR] = gate_desc(vector_130, __HYPERVISOR_CS, 1, 0);
+    struct desc_ptr p = {sizeof(idt) - 1, (uint32_t)idt};
+    __asm__ volatile("lidt %0" ::"m"(p));
+}
+
+static void setup_tss(void)
+{
+    tss.ss0 = __HYPERVISOR_DS;
+    tss.esp0 = (uint32_t)hv_stack_top - 16; /* room for es/ds/fs/gs of struct cpu_user_regs */
+    tss.ss1 = FLAT_RING1_DS;
+    tss.iomap_base = sizeof(tss); /* no I/O bitmap: guests get no ports */
+    __asm__ volatile("ltr %w0" ::"r"(TSS_SEL));
+}
+
+void desc_init(void)
+{
+    setup_gdt();
+    setup_idt();
+    setup_tss();
+}
+
+void tss_set_ring1_stack(uint32_t ss, uint32_t esp)
+{
+    tss.ss1 = ss;
+    tss.esp1 = esp;
+}
+
+void desc_load_vcpu(struct vcpu *v)
+{
+    tss_set_ring1_stack(v->kernel_ss, v->kernel_sp);
+    const struct trap_info *ti = &v->trap_table[0x80];
+    if (ti->address)
+        idt[0x80] = gate_desc((void (*)(void))ti->address, FLAT_RING1_CS, TI_GET_DPL(ti), 1);
+    else
+        idt[0x80] = 0;
+}

@@ -1,0 +1,199 @@
+/*
+ * entry.S - every way into and out of the hypervisor.
+ *
+ * Each IDT vector has a tiny stub that makes the stack look the same (an
+ * error-code word, with the vector number in its upper half) and jumps to
+ * common_entry.  common_entry saves the general registers below the hardware
+ * frame, so that when the trap came from a guest the whole frame is a
+ * struct cpu_user_regs at the top of the hypervisor stack (offsets below),
+ * switches to the hypervisor's data segments and calls do_entry() in C.
+ *
+ * Leaving is the reverse: for a guest frame, leave_hypervisor() first runs the
+ * scheduler and delivers pending events (it may replace the whole frame with
+ * another vCPU's), then we reload the guest's segments and iret.
+ */
+#include <public/arch-x86_32.h>
+
+#define UREGS_eax    24
+#define UREGS_vector 30
+#define UREGS_eip    32
+#define UREGS_cs     36
+#define UREGS_es     52
+#define UREGS_ds     56
+#define UREGS_fs     60
+#define UREGS_gs     64
+#define UREGS_SIZE   68
+
+    .text
+
+.macro VECTOR n, has_error_code
+    .globl vector_\n
+vector_\n:
+    .if \has_error_code == 0
+    pushl $0
+    .endif
+    movw $\n, 2(%esp)
+    jmp common_entry
+.endm
+
+    /* Exceptions: 8, 10-14 and 17 push an error code. */
+    VECTOR 0, 0
+    VECTOR 1, 0
+    VECTOR 2, 0
+    VECTOR 3, 0
+    VECTOR 4, 0
+    VECTOR 5, 0
+    VECTOR 6, 0
+    VECTOR 7, 0
+    VECTOR 8, 1
+    VECTOR 9, 0
+    VECTOR 10, 1
+    VECTOR 11, 1
+    VECTOR 12, 1
+    VECTOR 13, 1
+    VECTOR 14, 1
+    VECTOR 15, 0
+    VECTOR 16, 0
+    VECTOR 17, 1
+    VECTOR 18, 0
+    VECTOR 19, 0
+    /* Hardware interrupts from the two 8259s, remapped to 0x20-0x2f. */
+    VECTOR 32, 0
+    VECTOR 33, 0
+    VECTOR 34, 0
+    VECTOR 35, 0
+    VECTOR 36, 0
+    VECTOR 37, 0
+    VECTOR 38, 0
+    VECTOR 39, 0
+    VECTOR 40, 0
+    VECTOR 41, 0
+    VECTOR 42, 0
+    VECTOR 43, 0
+    VECTOR 44, 0
+    VECTOR 45, 0
+    VECTOR 46, 0
+    VECTOR 47, 0
+    /* The hypercall gate. */
+    VECTOR 130, 0
+
+common_entry:
+    cld
+    pushl %eax
+    pushl %ebp
+    pushl %edi
+    pushl %esi
+    pushl %edx
+    pushl %ecx
+    pushl %ebx
+    testb $3, UREGS_cs(%esp)
+    jz 1f
+    movw %ds, UREGS_ds(%esp)
+    movw %es, UREGS_es(%esp)
+    movw %fs, UREGS_fs(%esp)
+    movw %gs, UREGS_gs(%esp)
+    movl $__HYPERVISOR_DS, %eax
+    movl %eax, %ds
+    movl %eax, %es
+1:  pushl %esp
+    call do_entry
+    addl $4, %esp
+    .globl ret_from_entry
+ret_from_entry:
+    testb $3, UREGS_cs(%esp)
+    jz restore_regs
+    pushl %esp
+    call leave_hypervisor
+    addl $4, %esp
+.Lload_gs:
+    movw UREGS_gs(%esp), %gs
+.Lload_fs:
+    movw UREGS_fs(%esp), %fs
+.Lload_es:
+    movw UREGS_es(%esp), %es
+.Lload_ds:
+    movw UREGS_ds(%esp), %ds
+restore_regs:
+    popl %ebx
+    popl %ecx
+    popl %edx
+    popl %esi
+    popl %edi
+    popl %ebp
+    popl %eax
+    addl $4, %esp
+.Liret:
+    iret
+
+    /* A guest segment that will not load is replaced by the null selector. */
+.Lfix_gs:
+    xorl %eax, %eax
+    movl %eax, %gs
+    jmp .Lload_fs
+.Lfix_fs:
+    xorl %eax, %eax
+    movl %eax, %fs
+    jmp .Lload_es
+.Lfix_es:
+    xorl %eax, %eax
+    movl %eax, %es
+    jmp .Lload_ds
+.Lfix_ds:
+    xorl %eax, %eax
+    movl %eax, %ds
+    jmp restore_regs
+    /* An iret the CPU refuses cannot be repaired: the domain is crashed. */
+.Lfix_iret:
+    movl $(hv_stack_top - UREGS_SIZE), %esp
+    call crash_on_bad_iret
+
+    .section .ex_table, "a"
+    .long .Lload_gs, .Lfix_gs
+    .long .Lload_fs, .Lfix_fs
+    .long .Lload_es, .Lfix_es
+    .long .Lload_ds, .Lfix_ds
+    .long .Liret, .Lfix_iret
+    .text
+
+/*
+ * reset_stack_and_jump(fn): abandon everything on the hypervisor stack except
+ * the guest frame at its top, and continue in fn (which must not return).
+ */
+    .globl reset_stack_and_jump
+reset_stack_and_jump:
+    movl 4(%esp), %eax
+    movl $(hv_stack_top - UREGS_SIZE), %esp
+    jmp *%eax
+
+/* return_to_guest(): leave through the normal exit path with the guest frame. */
+    .globl return_to_guest
+return_to_guest:
+    movl $(hv_stack_top - UREGS_SIZE), %esp
+    jmp ret_from_entry
+
+/*
+ * copy_guest(dst, src, n): memcpy where a fault on either side is caught.
+ * Returns the number of bytes NOT copied (0 on success).  Callers check that
+ * guest addresses lie below the hypervisor before calling.
+ */
+    .globl copy_guest
+copy_guest:
+    pushl %esi
+    pushl %edi
+    movl 12(%esp), %edi
+    movl 16(%esp), %esi
+    movl 20(%esp), %ecx
+.Lcopy:
+    rep movsb
+    movl %ecx, %eax
+    popl %edi
+    popl %esi
+    ret
+.Lcopy_fault:
+    movl %ecx, %eax
+    popl %edi
+    popl %esi
+    ret
+    .section .ex_table, "a"
+    .long .Lcopy, .Lcopy_fault
+    .text

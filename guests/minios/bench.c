@@ -1,0 +1,93 @@
+/*
+ * bench.c - path-length measurements for `make bench`.
+ *
+ * Under QEMU's -icount shift=0 the TSC advances exactly one tick per
+ * instruction executed, so a TSC difference is an instruction count and it
+ * repeats exactly from run to run.  Each figure is the average over N round
+ * trips of: a null hypercall from ring 1 (xen_version), a null system call
+ * from ring 3 through the direct int $0x80 gate into ring 1 and back, and a
+ * #GP raised in ring 1 (by `cli`), bounced by the hypervisor to minios's
+ * handler, which skips the instruction and returns.  Hypervisor entries are
+ * read from this domain's counters before and after each run.
+ */
+#include <os.h>
+#include <user.h>
+#include <bench.h>
+
+#define N 1000
+
+uint64_t prompt_tsc;
+
+static void read_counters(struct pvlab_counters *c)
+{
+    struct xen_sysctl op = {.cmd = XEN_SYSCTL_pvlab_counters,
+                            .interface_version = XEN_SYSCTL_INTERFACE_VERSION};
+    op.u.pvlab_counters.domid = DOMID_SELF;
+    HYPERVISOR_sysctl(&op);
+    *c = op.u.pvlab_counters.counters;
+}
+
+/* Hypervisor entries during a measurement that were not timer interrupts or our own sysctl. */
+static uint32_t entries_between(const struct pvlab_counters *a, const struct pvlab_counters *b)
+{
+    return (uint32_t)((b->hv_entries - a->hv_entries) - (b->interrupts - a->interrupts) - 1);
+}
+
+static int skip_cli(struct trap_frame *f)
+{
+    if (*(const uint8_t *)f->eip != 0xFA)
+        return 0;
+    f->eip += 1;
+    return 1;
+}
+
+static void report(const char *name, uint64_t ticks, uint32_t entries)
+{
+    printf("BENCH %s insns_per_op=%u.%03u hv_entries_per_op=%u.%03u\n", name,
+           (uint32_t)(ticks / N), (uint32_t)(ticks % N * 1000 / N), entries / N,
+           entries % N * 1000 / N);
+}
+
+void run_benchmarks(void)
+{
+    struct pvlab_counters a, b;
+    uint64_t t0, t1;
+    printf("BENCH boot_to_prompt_tsc=%u%09u\n", (uint32_t)(prompt_tsc / 1000000000u),
+           (uint32_t)(prompt_tsc % 1000000000u));
+
+    read_counters(&a);
+    t0 = rdtsc();
+    for (int i = 0; i < N; i++)
+        __asm__ volatile("" ::: "memory");
+    t1 = rdtsc();
+    read_counters(&b);
+    report("empty_loop", t1 - t0, entries_between(&a, &b));
+
+    read_counters(&a);
+    t0 = rdtsc();
+    for (int i = 0; i < N; i++)
+        HYPERVISOR_xen_version(XENVER_version, NULL);
+    t1 = rdtsc();
+    read_counters(&b);
+    report("null_hypercall", t1 - t0, entries_between(&a, &b));
+
+    uint64_t ticks = 0;
+    read_counters(&a);
+    int rc = user_int80_bench(N, &ticks);
+    read_counters(&b);
+    if (rc)
+        printf("BENCH int80 failed: cannot set up ring 3\n");
+    else
+        report("int80_ring3", ticks, entries_between(&a, &b));
+
+    set_trap_hook(13, skip_cli);
+    read_counters(&a);
+    t0 = rdtsc();
+    for (int i = 0; i < N; i++)
+        __asm__ volatile("cli" ::: "memory");
+    t1 = rdtsc();
+    read_counters(&b);
+    set_trap_hook(13, NULL);
+    report("gp_bounce", t1 - t0, entries_between(&a, &b));
+    printf("BENCH done\n");
+}

@@ -1,0 +1,95 @@
+/*
+ * entry.S - how the hypervisor's bounces arrive in minios.
+ *
+ * Exceptions: the hypervisor builds on our ring-1 stack the same frame the CPU
+ * would (error code if any, eip, cs, eflags, and esp/ss when the fault came
+ * from ring 3).  Each stub pushes a dummy error code if needed and the vector,
+ * saves the registers as a struct trap_frame and calls do_trap(), then irets.
+ * iret from ring 1 to ring 1 or 3 needs no hypervisor.
+ *
+ * Events: hypervisor_callback is the event upcall registered with
+ * set_callbacks.  It runs with events masked (evtchn_upcall_mask = 1), handles
+ * every pending port, then unmasks and checks once more before returning.
+ *
+ * System calls: syscall_entry is installed as the direct int $0x80 gate, so
+ * a ring-3 process reaches it without entering the hypervisor.
+ */
+#define FLAT_KERNEL_DS 0x0821
+
+.macro TRAP n, has_error_code
+    .globl trap_\n
+trap_\n:
+    .if \has_error_code == 0
+    pushl $0
+    .endif
+    pushl $\n
+    jmp trap_common
+.endm
+
+    .text
+    TRAP 0, 0
+    TRAP 1, 0
+    TRAP 3, 0
+    TRAP 4, 0
+    TRAP 5, 0
+    TRAP 6, 0
+    TRAP 7, 0
+    TRAP 9, 0
+    TRAP 10, 1
+    TRAP 11, 1
+    TRAP 12, 1
+    TRAP 13, 1
+    TRAP 14, 1
+    TRAP 16, 0
+    TRAP 17, 1
+    TRAP 18, 0
+    TRAP 19, 0
+
+trap_common:
+    pushl %ds
+    pushl %es
+    pushal
+    movl $FLAT_KERNEL_DS, %eax
+    movl %eax, %ds
+    movl %eax, %es
+    pushl %esp
+    call do_trap
+    addl $4, %esp
+    popal
+    popl %es
+    popl %ds
+    addl $8, %esp
+    iret
+
+    .globl hypervisor_callback
+hypervisor_callback:
+    pushl %ds
+    pushl %es
+    pushal
+    movl $FLAT_KERNEL_DS, %eax
+    movl %eax, %ds
+    movl %eax, %es
+1:  call do_hypervisor_callback
+    /* Unmask, then look again: an event that arrived meanwhile is handled now. */
+    movl HYPERVISOR_shared_info, %esi
+    movb $0, 1(%esi)             /* vcpu_info[0].evtchn_upcall_mask = 0 */
+    cmpb $0, (%esi)              /* evtchn_upcall_pending? */
+    je 2f
+    movb $1, 1(%esi)
+    jmp 1b
+2:  popal
+    popl %es
+    popl %ds
+    iret
+
+    .globl failsafe_callback
+failsafe_callback:
+    iret
+
+/* int $0x80: %eax = 0 is the null system call; 1 ends the user-mode run. */
+    .globl syscall_entry
+syscall_entry:
+    testl %eax, %eax
+    jnz 1f
+    iret
+1:  jmp user_mode_exit

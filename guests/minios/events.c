@@ -1,0 +1,112 @@
+/*
+ * events.c - event channels in minios.
+ *
+ * The hypervisor's upcall lands in hypervisor_callback (entry.S), which calls
+ * do_hypervisor_callback() with events masked.  We walk the two-level bitmap
+ * as Xen guests do: evtchn_pending_sel says which 32-port words have news;
+ * within a word, a port is ready if pending and not masked.  Each ready port's
+ * pending bit is cleared before its handler runs, so an event that arrives
+ * during the handler is not lost.
+ */
+#include <os.h>
+
+struct shared_info *HYPERVISOR_shared_info;
+static uint8_t shared_info_page[PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
+
+extern void hypervisor_callback(void), failsafe_callback(void);
+
+struct handler {
+    evtchn_handler_t fn;
+    void *data;
+};
+static struct handler handlers[NR_EVENT_CHANNELS];
+
+static inline uint32_t xchg(volatile uint32_t *p, uint32_t v)
+{
+    __asm__ volatile("xchgl %0, %1" : "+r"(v), "+m"(*p)::"memory");
+    return v;
+}
+
+void do_hypervisor_callback(void)
+{
+    struct shared_info *s = HYPERVISOR_shared_info;
+    struct vcpu_info *vi = &s->vcpu_info[0];
+    vi->evtchn_upcall_pending = 0;
+    uint32_t sel = xchg(&vi->evtchn_pending_sel, 0);
+    while (sel) {
+        uint32_t w = __builtin_ctz(sel);
+        sel &= sel - 1;
+        uint32_t ready;
+        while ((ready = s->evtchn_pending[w] & ~s->evtchn_mask[w])) {
+            uint32_t bit = __builtin_ctz(ready);
+            uint32_t port = w * 32 + bit;
+            __atomic_fetch_and(&s->evtchn_pending[w], ~(1u << bit), __ATOMIC_SEQ_CST);
+            if (handlers[port].fn)
+                handlers[port].fn(port, handlers[port].data);
+        }
+    }
+}
+
+void local_events_enable(void)
+{
+    struct vcpu_info *vi = &HYPERVISOR_shared_info->vcpu_info[0];
+    vi->evtchn_upcall_mask = 0;
+    barrier();
+    if (vi->evtchn_upcall_pending)
+        HYPERVISOR_xen_version(XENVER_version, NULL); /* any hypercall: its exit delivers the upcall */
+}
+
+void mask_evtchn(evtchn_port_t port)
+{
+    __atomic_fetch_or(&HYPERVISOR_shared_info->evtchn_mask[port / 32], 1u << (port % 32),
+                      __ATOMIC_SEQ_CST);
+}
+
+void unmask_evtchn(evtchn_port_t port)
+{
+    struct evtchn_unmask op = {port};
+    HYPERVISOR_event_channel_op(EVTCHNOP_unmask, &op);
+}
+
+void events_init(void)
+{
+    uint32_t va = (uint32_t)shared_info_page;
+    if (HYPERVISOR_update_va_mapping(va, start_info.shared_info | _PAGE_PRESENT | _PAGE_RW |
+                                             _PAGE_ACCESSED | _PAGE_DIRTY,
+                                     UVMF_INVLPG))
+        crash("cannot map shared_info");
+    HYPERVISOR_shared_info = (struct shared_info *)va;
+    for (int i = 0; i < 32; i++)
+        HYPERVISOR_shared_info->evtchn_mask[i] = ~0u;
+    if (HYPERVISOR_set_callbacks(FLAT_KERNEL_CS, hypervisor_callback, FLAT_KERNEL_CS,
+                                 failsafe_callback))
+        crash("set_callbacks refused");
+}
+
+int bind_virq(uint32_t virq, evtchn_handler_t h, void *data)
+{
+    struct evtchn_bind_virq op = {.virq = virq, .vcpu = 0};
+    long rc = HYPERVISOR_event_channel_op(EVTCHNOP_bind_virq, &op);
+    if (rc < 0)
+        return (int)rc;
+    handlers[op.port] = (struct handler){h, data};
+    unmask_evtchn(op.port);
+    return (int)op.port;
+}
+
+/*
+ * Sleep until *counter changes.  Events are masked while we look, and
+ * SCHEDOP_block unmasks them atomically: an event that arrives between the
+ * check and the block makes the block return at once instead of being lost.
+ */
+void block_until(volatile uint32_t *counter, uint32_t old)
+{
+    for (;;) {
+        local_events_disable();
+        if (*counter != old) {
+            local_events_enable();
+            return;
+        }
+        HYPERVISOR_sched_op(SCHEDOP_block, NULL);
+    }
+}

@@ -1,0 +1,12 @@
+/*
+ * bench.h - the path-length benchmarks (bench.c).
+ */
+#ifndef MINIOS_BENCH_H
+#define MINIOS_BENCH_H
+
+#include <stdint.h>
+
+extern uint64_t prompt_tsc; /* TSC when the shell first printed its prompt */
+void run_benchmarks(void);
+
+#endif

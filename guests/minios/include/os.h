@@ -1,0 +1,108 @@
+/*
+ * os.h - minios's core declarations: the start-of-day state every part
+ * shares, and the interfaces of its small subsystems.
+ */
+#ifndef MINIOS_OS_H
+#define MINIOS_OS_H
+
+#include <stdint.h>
+#include <lib.h>
+#include <hypercall.h>
+
+#define VIRT_BASE  0xC0000000u
+#define PAGE_SIZE  4096u
+#define PAGE_SHIFT 12
+
+extern struct start_info start_info;
+extern struct shared_info *HYPERVISOR_shared_info;
+extern uint32_t *phys_to_machine; /* start_info.mfn_list */
+
+static inline uint32_t virt_to_pfn(const void *va)
+{
+    return ((uint32_t)va - VIRT_BASE) >> PAGE_SHIFT;
+}
+static inline uint32_t virt_to_mfn(const void *va)
+{
+    return phys_to_machine[virt_to_pfn(va)];
+}
+static inline void *pfn_to_virt(uint32_t pfn)
+{
+    return (void *)(VIRT_BASE + (pfn << PAGE_SHIFT));
+}
+static inline uint64_t rdtsc(void)
+{
+    uint32_t lo, hi;
+    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+    return ((uint64_t)hi << 32) | lo;
+}
+static inline void barrier(void)
+{
+    __asm__ volatile("" ::: "memory");
+}
+
+/* Events on and off: the guest's cli/sti (it never executes the real ones). */
+static inline int local_events_disable(void)
+{
+    uint8_t *m = &HYPERVISOR_shared_info->vcpu_info[0].evtchn_upcall_mask;
+    int old = *m;
+    *m = 1;
+    barrier();
+    return old;
+}
+void local_events_enable(void);
+static inline void local_events_restore(int old)
+{
+    if (!old)
+        local_events_enable();
+}
+
+/* console.c */
+void console_init(void);
+void console_write(const char *s, uint32_t n);
+int printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int console_read(char *buf, uint32_t n); /* dom0: bytes typed on the serial line */
+void console_input_init(void);
+extern volatile uint32_t console_events;
+
+/* traps.c */
+struct trap_frame {
+    uint32_t edi, esi, ebp, esp_dummy, ebx, edx, ecx, eax;
+    uint32_t es, ds, vector, error_code;
+    uint32_t eip, cs, eflags;
+    uint32_t user_esp, user_ss; /* only when the trap came from ring 3 */
+};
+void trap_init(void);
+typedef int (*trap_hook_t)(struct trap_frame *f); /* returns 1 if it handled the trap */
+void set_trap_hook(unsigned int vector, trap_hook_t hook);
+int probe_read(uint32_t addr, uint32_t *val); /* 0, or -1 if reading faulted */
+extern volatile uint32_t page_faults_handled;
+
+/* events.c */
+typedef void (*evtchn_handler_t)(evtchn_port_t port, void *data);
+void events_init(void);
+int bind_virq(uint32_t virq, evtchn_handler_t h, void *data); /* returns the port or <0 */
+void unmask_evtchn(evtchn_port_t port);
+void mask_evtchn(evtchn_port_t port);
+void block_until(volatile uint32_t *counter, uint32_t old); /* sleep until *counter != old */
+
+/* mm.c */
+void mm_init(void);
+void *alloc_page(void); /* zeroed; NULL when out of memory */
+void free_page(void *va);
+uint32_t free_pages(void);
+uint32_t first_free_pfn(void);
+int map_frame_at(uint32_t va, uint32_t mfn, uint32_t flags); /* through update_va_mapping */
+
+/* time.c */
+void time_init(void);
+uint64_t monotonic_ns(void);
+extern volatile uint32_t timer_ticks;
+extern evtchn_port_t timer_port;
+
+/* kernel.c */
+void poweroff(void) __attribute__((noreturn));
+void crash(const char *why) __attribute__((noreturn));
+int app_main(void); /* the program minios runs: the shell, or a test */
+int is_initial_domain(void);
+
+#endif

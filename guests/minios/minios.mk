@@ -1,0 +1,28 @@
+# minios.mk - build minios (included from the top-level Makefile).
+#
+# MINIOS_CORE is the kernel without an application; minios.elf adds the shell,
+# and each test guest in tests/guests adds its own test_main instead.
+
+MINIOS_DIR   := guests/minios
+MINIOS_CFLAGS := $(CFLAGS) -I$(MINIOS_DIR)/include
+MINIOS_APP   := $(MINIOS_DIR)/shell.c $(MINIOS_DIR)/bench.c
+MINIOS_CORE_SRCS := $(filter-out $(MINIOS_APP),$(wildcard $(MINIOS_DIR)/*.c $(MINIOS_DIR)/*.S))
+MINIOS_CORE  := $(patsubst %,$(B)/%.o,$(basename $(MINIOS_CORE_SRCS))) $(LIB_OBJS)
+MINIOS_APP_OBJS := $(patsubst %,$(B)/%.o,$(basename $(MINIOS_APP)))
+MINIOS_LDS   := $(MINIOS_DIR)/minios.lds
+
+$(B)/$(MINIOS_DIR)/%.o: $(MINIOS_DIR)/%.c | deps
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(MINIOS_CFLAGS) -c $< -o $@
+
+$(B)/$(MINIOS_DIR)/%.o: $(MINIOS_DIR)/%.S | deps
+	@mkdir -p $(dir $@)
+	@echo "  AS      $<"
+	$(Q)$(CC) $(ASFLAGS) -I$(MINIOS_DIR)/include -c $< -o $@
+
+$(B)/minios.elf: $(MINIOS_CORE) $(MINIOS_APP_OBJS) $(MINIOS_LDS)
+	@echo "  LD      $@"
+	$(Q)$(LD) $(LDFLAGS) -T $(MINIOS_LDS) -o $@ $(MINIOS_CORE) $(MINIOS_APP_OBJS) $(LIBGCC)
+
+minios: $(B)/minios.elf

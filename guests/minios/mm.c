@@ -1,0 +1,104 @@
+/*
+ * mm.c - minios's memory: finishing the page tables, and a page allocator.
+ *
+ * The domain builder mapped only the kernel and the bootstrap area (plus some
+ * room).  mm_init() maps the rest of our pseudo-physical memory at
+ * VIRT_BASE + pfn*4K the way any PV kernel must: it fills a fresh L1 table
+ * while it is still an ordinary writable page, remaps that page read-only
+ * (update_va_mapping), then asks the hypervisor to hook it into the page
+ * directory (mmu_update), which validates all 1024 entries.  After that the
+ * L1 belongs to the hypervisor's rules: any change goes through mmu_update.
+ */
+#include <os.h>
+
+#define MAX_PAGES (1u << 18) /* 1 GiB */
+static uint32_t page_bitmap[MAX_PAGES / 32]; /* 1 = free */
+static uint32_t first_free, nr_free;
+
+uint32_t first_free_pfn(void)
+{
+    /* The builder put one boot-stack page after the page tables. */
+    return virt_to_pfn((void *)start_info.pt_base) + start_info.nr_pt_frames + 1;
+}
+
+static uint32_t pte(uint32_t mfn, uint32_t flags)
+{
+    return (mfn << PAGE_SHIFT) | flags;
+}
+
+static uint32_t l2_maddr(void)
+{
+    return virt_to_mfn((void *)start_info.pt_base) << PAGE_SHIFT;
+}
+
+int map_frame_at(uint32_t va, uint32_t mfn, uint32_t flags)
+{
+    return (int)HYPERVISOR_update_va_mapping(va, pte(mfn, flags), UVMF_INVLPG);
+}
+
+/* Map pfns [base, base+1024) ∩ [.., nr_pages) using the free page at l1_pfn as their L1. */
+static void map_4mb(uint32_t base, uint32_t l1_pfn)
+{
+    uint32_t *l1 = pfn_to_virt(l1_pfn);
+    memset(l1, 0, PAGE_SIZE);
+    for (uint32_t i = 0; i < 1024 && base + i < start_info.nr_pages; i++)
+        l1[i] = pte(phys_to_machine[base + i],
+                    _PAGE_PRESENT | _PAGE_RW | _PAGE_ACCESSED | _PAGE_DIRTY);
+    uint32_t l1_mfn = phys_to_machine[l1_pfn];
+    if (map_frame_at((uint32_t)l1, l1_mfn, _PAGE_PRESENT | _PAGE_ACCESSED))
+        crash("cannot make a new L1 read-only");
+    uint32_t va = VIRT_BASE + (base << PAGE_SHIFT);
+    struct mmu_update u = {l2_maddr() + (va >> 22) * 4,
+                           pte(l1_mfn, _PAGE_PRESENT | _PAGE_RW | _PAGE_ACCESSED)};
+    if (HYPERVISOR_mmu_update(&u, 1, NULL, DOMID_SELF))
+        crash("the hypervisor refused a new L1 table");
+}
+
+static int mapped(uint32_t pfn)
+{
+    const uint32_t *l2 = (const uint32_t *)start_info.pt_base;
+    return (l2[(VIRT_BASE + (pfn << PAGE_SHIFT)) >> 22] & _PAGE_PRESENT) != 0;
+}
+
+void mm_init(void)
+{
+    uint32_t next = first_free_pfn();
+    uint32_t pfn = 0;
+    while (pfn < start_info.nr_pages && mapped(pfn))
+        pfn += 1024;
+    for (; pfn < start_info.nr_pages; pfn += 1024)
+        map_4mb(pfn, next++); /* these L1 pages stay in use */
+    first_free = next;
+    for (uint32_t p = next; p < start_info.nr_pages && p < MAX_PAGES; p++) {
+        page_bitmap[p / 32] |= 1u << (p % 32);
+        nr_free++;
+    }
+    printf("minios: %u pages, %u free after page tables (first free pfn %u)\n",
+           start_info.nr_pages, nr_free, first_free);
+}
+
+void *alloc_page(void)
+{
+    for (uint32_t p = first_free; p < start_info.nr_pages; p++) {
+        if (!(page_bitmap[p / 32] & (1u << (p % 32))))
+            continue;
+        page_bitmap[p / 32] &= ~(1u << (p % 32));
+        nr_free--;
+        void *va = pfn_to_virt(p);
+        memset(va, 0, PAGE_SIZE);
+        return va;
+    }
+    return NULL;
+}
+
+void free_page(void *va)
+{
+    uint32_t p = virt_to_pfn(va);
+    page_bitmap[p / 32] |= 1u << (p % 32);
+    nr_free++;
+}
+
+uint32_t free_pages(void)
+{
+    return nr_free;
+}

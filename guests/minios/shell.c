@@ -1,0 +1,181 @@
+/*
+ * shell.c - the minios shell: dom0's prompt on the serial console.
+ *
+ * It reads a line (echoing what is typed, with backspace), splits it into
+ * words and runs a command.  While there is no input it sleeps in
+ * SCHEDOP_block until VIRQ_CONSOLE wakes it, so an idle dom0 costs nothing.
+ */
+#include <os.h>
+#include <bench.h>
+
+struct command {
+    const char *name, *help;
+    void (*fn)(int argc, char **argv);
+};
+static const struct command commands[];
+
+static void cmd_help(int argc, char **argv);
+
+static void print_uptime(uint64_t ns)
+{
+    printf("%u.%03u s", (uint32_t)(ns / 1000000000u), (uint32_t)(ns / 1000000u % 1000));
+}
+
+static void cmd_info(int argc, char **argv)
+{
+    char extra[16] = "";
+    HYPERVISOR_xen_version(XENVER_extraversion, extra);
+    long ver = HYPERVISOR_xen_version(XENVER_version, NULL);
+    printf("memory:     %u MiB (%u pages, %u free)\n", start_info.nr_pages / 256,
+           start_info.nr_pages, free_pages());
+    printf("domain id:  %u%s\n", is_initial_domain() ? 0 : 1,
+           is_initial_domain() ? " (privileged, initial domain)" : "");
+    printf("uptime:     ");
+    print_uptime(monotonic_ns());
+    printf(" (guest virtual time)\n");
+    printf("hypervisor: pvlab %ld.%ld%s\n", ver >> 16, ver & 0xFFFF, extra);
+    printf("command:    %s\n", start_info.cmd_line);
+}
+
+static void cmd_ticks(int argc, char **argv)
+{
+    uint32_t first = timer_ticks;
+    uint64_t t0 = monotonic_ns();
+    printf("ticks: VIRQ_TIMER arrives on event channel %u; %u ticks so far\n", timer_port, first);
+    while (monotonic_ns() - t0 < 1000000000ull)
+        block_until(&timer_ticks, timer_ticks);
+    uint32_t n = timer_ticks - first;
+    printf("ticks: %u timer events in ", n);
+    print_uptime(monotonic_ns() - t0);
+    printf(" (%u Hz)\n", n);
+}
+
+static void cmd_stats(int argc, char **argv)
+{
+    struct xen_sysctl op = {.cmd = XEN_SYSCTL_pvlab_counters,
+                            .interface_version = XEN_SYSCTL_INTERFACE_VERSION};
+    op.u.pvlab_counters.domid = DOMID_SELF;
+    if (HYPERVISOR_sysctl(&op)) {
+        printf("stats: sysctl refused\n");
+        return;
+    }
+    const struct pvlab_counters *c = &op.u.pvlab_counters.counters;
+    printf("hypervisor entries %u: hypercalls %u (%u refused), exceptions %u (%u bounced), "
+           "interrupts %u\n",
+           (uint32_t)c->hv_entries, (uint32_t)c->hypercalls, (uint32_t)c->hypercall_errors,
+           (uint32_t)c->exceptions, (uint32_t)c->bounces, (uint32_t)c->interrupts);
+    printf("event upcalls %u, cr3 loads %u, page-table updates refused %u\n",
+           (uint32_t)c->upcalls, (uint32_t)c->cr3_loads, (uint32_t)c->validation_errors);
+}
+
+static void cmd_pf(int argc, char **argv)
+{
+    uint32_t addr = argc > 1 ? strtoul(argv[1], NULL, 0) : 0x00001000;
+    uint32_t val;
+    printf("pf: reading %08x\n", addr);
+    if (probe_read(addr, &val) == 0)
+        printf("pf: %08x holds %08x\n", addr, val);
+    else
+        printf("pf: the read faulted and minios's page-fault handler recovered\n");
+}
+
+static void cmd_bench(int argc, char **argv)
+{
+    run_benchmarks();
+}
+
+static void cmd_halt(int argc, char **argv)
+{
+    printf("halting: sched_op(SCHEDOP_shutdown, poweroff)\n");
+    poweroff();
+}
+
+static const struct command commands[] = {
+    {"help", "this list", cmd_help},
+    {"info", "memory, domain id and uptime", cmd_info},
+    {"ticks", "watch the timer virtual interrupt (VIRQ_TIMER) arrive for a second", cmd_ticks},
+    {"stats", "this domain's hypervisor counters", cmd_stats},
+    {"pf", "[ADDR] read an unmapped address; the page-fault handler recovers", cmd_pf},
+    {"bench", "measure hypercall, int $0x80 and #GP bounce path lengths", cmd_bench},
+    {"halt", "shut this domain down (dom0: power off)", cmd_halt},
+    {NULL, NULL, NULL},
+};
+
+static void cmd_help(int argc, char **argv)
+{
+    for (const struct command *c = commands; c->name; c++)
+        printf("  %-8s %s\n", c->name, c->help);
+}
+
+static int split(char *line, char **argv, int max)
+{
+    int argc = 0;
+    while (*line && argc < max) {
+        while (*line == ' ')
+            *line++ = 0;
+        if (!*line)
+            break;
+        argv[argc++] = line;
+        while (*line && *line != ' ')
+            line++;
+    }
+    return argc;
+}
+
+static void run_line(char *line)
+{
+    char *argv[8];
+    int argc = split(line, argv, 8);
+    if (argc == 0)
+        return;
+    for (const struct command *c = commands; c->name; c++)
+        if (!strcmp(c->name, argv[0])) {
+            c->fn(argc, argv);
+            return;
+        }
+    printf("%s: unknown command (try 'help')\n", argv[0]);
+}
+
+/* Read one line; returns its length.  Sleeps while nothing is typed. */
+static int read_line(char *line, int max)
+{
+    int len = 0;
+    for (;;) {
+        char buf[64];
+        uint32_t seen = console_events;
+        int n = console_read(buf, sizeof(buf));
+        if (n <= 0) {
+            block_until(&console_events, seen);
+            continue;
+        }
+        for (int i = 0; i < n; i++) {
+            char c = buf[i];
+            if (c == '\r' || c == '\n') {
+                console_write("\n", 1);
+                line[len] = 0;
+                return len;
+            }
+            if ((c == 0x7F || c == 0x08) && len > 0) {
+                len--;
+                console_write("\b \b", 3);
+            } else if (c >= 0x20 && c < 0x7F && len < max - 1) {
+                line[len++] = c;
+                console_write(&c, 1);
+            }
+        }
+    }
+}
+
+int app_main(void)
+{
+    const char *prompt = is_initial_domain() ? "dom0# " : "domU# ";
+    printf("\nminios: %s ready. Type 'help' for commands.\n", prompt[3] == '0' ? "dom0" : "domU");
+    for (;;) {
+        char line[128];
+        if (!prompt_tsc)
+            prompt_tsc = rdtsc();
+        printf("%s", prompt);
+        read_line(line, sizeof(line));
+        run_line(line);
+    }
+}

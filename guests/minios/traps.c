@@ -1,0 +1,95 @@
+/*
+ * traps.c - minios's exception handlers.
+ *
+ * trap_init() registers one stub per exception with set_trap_table, plus the
+ * int $0x80 system-call gate (DPL 3) that the hypervisor installs directly in
+ * the IDT.  do_trap() gives an installed hook the first chance (tests and the
+ * benchmarks use these), then handles page faults that probe_read() expected,
+ * and otherwise reports the fault and crashes the domain.
+ */
+#include <os.h>
+
+extern void trap_0(void), trap_1(void), trap_3(void), trap_4(void), trap_5(void), trap_6(void),
+    trap_7(void), trap_9(void), trap_10(void), trap_11(void), trap_12(void), trap_13(void),
+    trap_14(void), trap_16(void), trap_17(void), trap_18(void), trap_19(void),
+    syscall_entry(void);
+
+static const char *const names[20] = {
+    "divide error", "debug", "NMI", "int3", "overflow", "bounds", "invalid opcode",
+    "device not available", "double fault", "coprocessor segment overrun", "invalid TSS",
+    "segment not present", "stack segment", "general protection", "page fault", "reserved",
+    "x87 error", "alignment check", "machine check", "SIMD error"};
+
+#define T(v, dpl, fn) {v, dpl, FLAT_KERNEL_CS, (uint32_t)fn}
+static const struct trap_info trap_table[] = {
+    T(0, 0, trap_0),   T(1, 0, trap_1),   T(3, 3, trap_3),   T(4, 3, trap_4),
+    T(5, 3, trap_5),   T(6, 0, trap_6),   T(7, 0, trap_7),   T(9, 0, trap_9),
+    T(10, 0, trap_10), T(11, 0, trap_11), T(12, 0, trap_12), T(13, 0, trap_13),
+    T(14, 0, trap_14), T(16, 0, trap_16), T(17, 0, trap_17), T(18, 0, trap_18),
+    T(19, 0, trap_19), T(0x80, 3, syscall_entry), {0, 0, 0, 0}};
+
+static trap_hook_t hooks[20];
+volatile uint32_t page_faults_handled;
+
+void trap_init(void)
+{
+    if (HYPERVISOR_set_trap_table(trap_table))
+        crash("set_trap_table refused");
+}
+
+void set_trap_hook(unsigned int vector, trap_hook_t hook)
+{
+    hooks[vector] = hook;
+}
+
+/* probe_read: a load whose fault, if any, resumes at the fixup label. */
+int probe_read(uint32_t addr, uint32_t *val)
+{
+    int failed = 0;
+    __asm__ volatile("1: movl (%2), %0\n"
+                     "2:\n"
+                     ".pushsection .ex_table, \"a\"\n"
+                     ".long 1b, 3f\n"
+                     ".popsection\n"
+                     ".pushsection .text.fixup, \"ax\"\n"
+                     "3: movl $1, %1\n"
+                     "   jmp 2b\n"
+                     ".popsection\n"
+                     : "=r"(*val), "+r"(failed)
+                     : "r"(addr));
+    return failed ? -1 : 0;
+}
+
+struct ex_entry {
+    uint32_t insn, fixup;
+};
+extern const struct ex_entry __start_ex_table[], __stop_ex_table[];
+
+static int fixup(struct trap_frame *f)
+{
+    for (const struct ex_entry *e = __start_ex_table; e < __stop_ex_table; e++)
+        if (e->insn == f->eip) {
+            f->eip = e->fixup;
+            return 1;
+        }
+    return 0;
+}
+
+void do_trap(struct trap_frame *f)
+{
+    unsigned int v = f->vector;
+    if (v < 20 && hooks[v] && hooks[v](f))
+        return;
+    uint32_t cr2 = HYPERVISOR_shared_info->vcpu_info[0].arch.cr2;
+    if (v == 14 && fixup(f)) {
+        page_faults_handled++;
+        printf("minios: page fault at %08x (error %x), recovered\n", cr2, f->error_code);
+        return;
+    }
+    printf("minios: %s at eip %08x, error %x", v < 20 ? names[v] : "trap", f->eip,
+           f->error_code);
+    if (v == 14)
+        printf(", address %08x", cr2);
+    printf("\n");
+    crash("unhandled exception");
+}

@@ -1,0 +1,222 @@
+/*
+ * domain_build.c - build the initial domain from a kernel image in memory.
+ *
+ * We follow Xen's x86_32 PV layout.  The guest's pseudo-physical page N is
+ * mapped at virt_base + N*4K, and the builder fills, in order from the kernel
+ * upwards:
+ *
+ *   virt_base  kernel image (ELF segments, bss zeroed)
+ *              pfn-to-mfn list       (start_info.mfn_list)
+ *              start_info page       (%esi at entry)
+ *              boot module, if any   (start_info.mod_start)
+ *              page directory + L1s  (start_info.pt_base, nr_pt_frames)
+ *              one boot stack page   (%esp at entry)
+ *              512 KiB + room for the L1s that will map the rest of memory
+ *
+ * all rounded up to 4 MiB and mapped; the page-table frames themselves are
+ * mapped read-only.  The page directory is then pinned through the same
+ * validation a guest's own would get, and loaded as the domain's CR3.
+ */
+#include <lib.h>
+#include <public/errno.h>
+#include <hv/arch.h>
+#include <hv/bootinfo.h>
+#include <hv/console.h>
+#include <hv/domain.h>
+#include <hv/elf.h>
+#include <hv/mm.h>
+#include <hv/time.h>
+
+struct layout {
+    uint32_t v_start, v_p2m, v_si, v_mod, v_pt, v_stack, v_end;
+    uint32_t nr_l1, nr_pages;
+};
+
+#define MiB4 0x400000u
+
+static void plan_layout(struct layout *l, const struct elf_image *img, uint32_t mod_len,
+                        uint32_t nr_pages)
+{
+    l->nr_pages = nr_pages;
+    l->v_start = img->virt_base;
+    l->v_p2m = ROUNDUP(img->vend, PAGE_SIZE);
+    l->v_si = l->v_p2m + ROUNDUP(nr_pages * 4, PAGE_SIZE);
+    l->v_mod = l->v_si + PAGE_SIZE;
+    l->v_pt = l->v_mod + ROUNDUP(mod_len, PAGE_SIZE);
+    uint32_t extra = (512u << 10) + (nr_pages / 1024 + 1) * PAGE_SIZE;
+    for (l->nr_l1 = 1;;) {
+        l->v_stack = l->v_pt + (1 + l->nr_l1) * PAGE_SIZE;
+        l->v_end = ROUNDUP(l->v_stack + PAGE_SIZE + extra, MiB4);
+        uint32_t need = (l->v_end - (l->v_start & ~(MiB4 - 1))) / MiB4;
+        if (need <= l->nr_l1)
+            break;
+        l->nr_l1 = need;
+    }
+}
+
+static uint32_t pfn_of(const struct layout *l, uint32_t va)
+{
+    return (va - l->v_start) >> PAGE_SHIFT;
+}
+
+/* Copy bytes into the guest's pseudo-physical memory at virtual address va. */
+static void copy_to_pseudophys(const uint32_t *p2m, const struct layout *l, uint32_t va,
+                               const void *src, uint32_t len)
+{
+    const uint8_t *s = src;
+    while (len) {
+        uint32_t off = va & (PAGE_SIZE - 1), n = MIN(len, PAGE_SIZE - off);
+        uint8_t *dst = map_domain_page(p2m[pfn_of(l, va)]);
+        if (s)
+            memcpy(dst + off, s, n);
+        else
+            memset(dst + off, 0, n);
+        unmap_domain_page(dst);
+        va += n, len -= n;
+        if (s)
+            s += n;
+    }
+}
+
+static int alloc_memory(struct domain *d, uint32_t *p2m, uint32_t nr_pages)
+{
+    for (uint32_t pfn = 0; pfn < nr_pages; pfn++) {
+        p2m[pfn] = alloc_domheap_page(d->domain_id);
+        if (!p2m[pfn])
+            return -XEN_ENOMEM;
+        mfn_to_page(p2m[pfn])->pfn = pfn;
+        d->tot_pages++;
+    }
+    return 0;
+}
+
+static void load_kernel(const uint32_t *p2m, const struct layout *l, const struct elf_image *img)
+{
+    for (unsigned int i = 0; i < img->nr_segments; i++) {
+        const struct elf_segment *s = &img->seg[i];
+        copy_to_pseudophys(p2m, l, s->vaddr, img->data + s->offset, s->filesz);
+        copy_to_pseudophys(p2m, l, s->vaddr + s->filesz, NULL, s->memsz - s->filesz);
+    }
+}
+
+/* Write the bootstrap page directory and L1s; page-table frames are mapped read-only. */
+static uint32_t build_page_tables(const uint32_t *p2m, const struct layout *l)
+{
+    uint32_t l2_pfn = pfn_of(l, l->v_pt);
+    uint32_t *l2 = map_domain_page(p2m[l2_pfn]);
+    uint32_t first_pt = l2_pfn, last_pt = l2_pfn + l->nr_l1;
+    uint32_t l1_index = 0;
+    for (uint32_t va = l->v_start & ~(MiB4 - 1); va < l->v_end; va += MiB4, l1_index++) {
+        uint32_t l1_mfn = p2m[l2_pfn + 1 + l1_index];
+        l2[L2_INDEX(va)] = (l1_mfn << PAGE_SHIFT) | _PAGE_PRESENT | _PAGE_RW | _PAGE_ACCESSED;
+        uint32_t *l1 = map_domain_page(l1_mfn);
+        for (uint32_t i = 0; i < 1024; i++) {
+            uint32_t v = va + i * PAGE_SIZE;
+            if (v < l->v_start || v >= l->v_end)
+                continue;
+            uint32_t pfn = pfn_of(l, v);
+            uint32_t flags = _PAGE_PRESENT | _PAGE_ACCESSED;
+            if (pfn < first_pt || pfn > last_pt)
+                flags |= _PAGE_RW | _PAGE_DIRTY;
+            l1[i] = (p2m[pfn] << PAGE_SHIFT) | flags;
+        }
+        unmap_domain_page(l1);
+    }
+    unmap_domain_page(l2);
+    return p2m[l2_pfn];
+}
+
+static void fill_start_info(struct domain *d, const uint32_t *p2m, const struct layout *l,
+                            uint32_t mod_len, const char *cmdline)
+{
+    struct start_info *si = map_domain_page(p2m[pfn_of(l, l->v_si)]);
+    memset(si, 0, PAGE_SIZE);
+    strlcpy(si->magic, "xen-3.0-x86_32", sizeof(si->magic));
+    si->nr_pages = l->nr_pages;
+    si->shared_info = d->shared_info_mfn << PAGE_SHIFT;
+    si->flags = d->is_privileged ? SIF_PRIVILEGED | SIF_INITDOMAIN : 0;
+    si->pt_base = l->v_pt;
+    si->nr_pt_frames = 1 + l->nr_l1;
+    si->mfn_list = l->v_p2m;
+    si->mod_start = mod_len ? l->v_mod : 0;
+    si->mod_len = mod_len;
+    si->first_p2m_pfn = pfn_of(l, l->v_p2m);
+    si->nr_p2m_frames = ROUNDUP(l->nr_pages * 4, PAGE_SIZE) >> PAGE_SHIFT;
+    strlcpy(si->cmd_line, cmdline ? cmdline : "", sizeof(si->cmd_line));
+    unmap_domain_page(si);
+}
+
+static void set_initial_registers(struct vcpu *v, const struct elf_image *img,
+                                  const struct layout *l)
+{
+    struct cpu_user_regs *r = &v->user_regs;
+    memset(r, 0, sizeof(*r));
+    r->eip = img->entry;
+    r->esp = l->v_stack + PAGE_SIZE;
+    r->esi = l->v_si;
+    r->cs = FLAT_KERNEL_CS;
+    r->ss = r->ds = r->es = r->fs = r->gs = FLAT_KERNEL_DS;
+    r->eflags = 0x202; /* IF: the real interrupt flag is always on in a guest */
+    v->kernel_ss = FLAT_KERNEL_SS;
+    v->kernel_sp = r->esp;
+}
+
+static const void *module_bytes(const struct boot_module *m)
+{
+    return m->end <= DIRECTMAP_SIZE ? __va(m->start) : NULL;
+}
+
+int construct_dom0(struct domain *d, const struct boot_module *kernel,
+                   const struct boot_module *initrd, const char *cmdline, uint32_t mem_bytes)
+{
+    struct elf_image img;
+    const char *err;
+    const void *kbytes = module_bytes(kernel);
+    if (!kbytes || elf_parse(kbytes, kernel->end - kernel->start, &img, &err)) {
+        printk("(XEN) domain %u: kernel image rejected: %s\n", d->domain_id,
+               kbytes ? err : "module above the direct map");
+        return -XEN_EINVAL;
+    }
+    uint32_t mod_len = initrd ? initrd->end - initrd->start : 0;
+    uint32_t nr_pages = mem_bytes >> PAGE_SHIFT;
+    struct layout l;
+    plan_layout(&l, &img, mod_len, nr_pages);
+    if (pfn_of(&l, l.v_end) > nr_pages || l.v_end > HYPERVISOR_VIRT_START) {
+        printk("(XEN) domain %u: %u MiB is too small for this kernel\n", d->domain_id,
+               mem_bytes >> 20);
+        return -XEN_ENOMEM;
+    }
+    uint32_t p2m_pages = ROUNDUP(nr_pages * 4, PAGE_SIZE) / PAGE_SIZE;
+    uint32_t *p2m = alloc_xenheap_pages(p2m_pages);
+    if (!p2m || alloc_memory(d, p2m, nr_pages)) {
+        printk("(XEN) domain %u: not enough free memory for %u MiB\n", d->domain_id,
+               mem_bytes >> 20);
+        free_xenheap_pages(p2m, p2m_pages);
+        return -XEN_ENOMEM;
+    }
+    d->max_pages = nr_pages;
+    load_kernel(p2m, &l, &img);
+    copy_to_pseudophys(p2m, &l, l.v_p2m, p2m, nr_pages * 4);
+    if (mod_len)
+        copy_to_pseudophys(p2m, &l, l.v_mod, module_bytes(initrd), mod_len);
+    fill_start_info(d, p2m, &l, mod_len, cmdline);
+    uint32_t l2_mfn = build_page_tables(p2m, &l);
+    free_xenheap_pages(p2m, p2m_pages);
+
+    int rc = pin_table(d->domain_id, l2_mfn, PGT_l2);
+    if (rc == 0)
+        rc = get_page_and_type(l2_mfn, d->domain_id, PGT_l2);
+    if (rc) {
+        printk("(XEN) domain %u: bootstrap page tables failed validation (%d)\n", d->domain_id,
+               rc);
+        return rc;
+    }
+    d->vcpu->cr3_mfn = l2_mfn;
+    set_initial_registers(d->vcpu, &img, &l);
+    printk("(XEN) domain %u: %s kernel, %u MiB (%u pages), virt_base %08x, entry %08x\n",
+           d->domain_id, img.guest_os, mem_bytes >> 20, nr_pages, img.virt_base, img.entry);
+    printk("(XEN)   start_info %08x, page tables %08x (%u frames), p2m %08x, "
+           "mapped to %08x, module %u bytes\n",
+           l.v_si, l.v_pt, 1 + l.nr_l1, l.v_p2m, l.v_end, mod_len);
+    return 0;
+}

@@ -1,0 +1,277 @@
+/*
+ * event_channel.c - event channels, the virtual interrupt lines.
+ *
+ * Each domain has NR_EVENT_CHANNELS ports.  A port is bound to a virtual IRQ
+ * (an event the hypervisor raises, like VIRQ_TIMER), or to a port of another
+ * domain (interdomain: alloc_unbound on one side, bind_interdomain on the
+ * other).  Raising an event sets the port's bit in shared_info's
+ * evtchn_pending; if the port is not masked, the bit for its word in
+ * evtchn_pending_sel and then evtchn_upcall_pending are set, and the vCPU is
+ * woken.  On its way back to the guest the hypervisor then calls the guest's
+ * event callback (sched.c: deliver_upcall).
+ */
+#include <lib.h>
+#include <public/errno.h>
+#include <public/event_channel.h>
+#include <hv/console.h>
+#include <hv/domain.h>
+#include <hv/event.h>
+#include <hv/guest_access.h>
+#include <hv/mm.h>
+#include <hv/sched.h>
+
+#define EVTCHN_PAGES (NR_EVENT_CHANNELS * sizeof(struct evtchn) / PAGE_SIZE)
+
+static int test_and_set(uint32_t *words, uint32_t bit)
+{
+    uint32_t mask = 1u << (bit % 32);
+    int old = (words[bit / 32] & mask) != 0;
+    words[bit / 32] |= mask;
+    return old;
+}
+
+static int test_bit(const uint32_t *words, uint32_t bit)
+{
+    return (words[bit / 32] >> (bit % 32)) & 1;
+}
+
+int evtchn_init(struct domain *d)
+{
+    d->evtchn = alloc_xenheap_pages(EVTCHN_PAGES);
+    return d->evtchn ? 0 : -XEN_ENOMEM;
+}
+
+static int polling_on(const struct vcpu *v, uint32_t port)
+{
+    for (uint32_t i = 0; i < v->poll_nr; i++)
+        if (v->poll_port[i] == port)
+            return 1;
+    return 0;
+}
+
+void evtchn_set_pending(struct domain *d, uint32_t port)
+{
+    struct shared_info *s = d->shared_info;
+    struct vcpu *v = d->vcpu;
+    if (test_and_set(s->evtchn_pending, port))
+        return;
+    if (polling_on(v, port))
+        vcpu_wake(v);
+    if (test_bit(s->evtchn_mask, port))
+        return;
+    if (!test_and_set(&s->vcpu_info[0].evtchn_pending_sel, port / 32)) {
+        s->vcpu_info[0].evtchn_upcall_pending = 1;
+        vcpu_wake(v);
+    }
+}
+
+int evtchn_poll_ready(struct vcpu *v)
+{
+    for (uint32_t i = 0; i < v->poll_nr; i++)
+        if (test_bit(v->domain->shared_info->evtchn_pending, v->poll_port[i]))
+            return 1;
+    return 0;
+}
+
+void send_guest_virq(struct vcpu *v, unsigned int virq)
+{
+    uint32_t port = v->virq_to_port[virq];
+    if (port)
+        evtchn_set_pending(v->domain, port);
+}
+
+void send_global_virq(unsigned int virq)
+{
+    struct domain *d0 = domain_by_id(0);
+    if (d0 && d0->state == DOM_running)
+        send_guest_virq(d0->vcpu, virq);
+}
+
+static int get_free_port(struct domain *d)
+{
+    for (uint32_t p = 1; p < NR_EVENT_CHANNELS; p++)
+        if (d->evtchn[p].state == EVTCHNSTAT_closed)
+            return (int)p;
+    return -XEN_ENOSPC;
+}
+
+static long bind_virq(struct evtchn_bind_virq *op)
+{
+    struct vcpu *v = current;
+    if (op->virq >= NR_VIRQS)
+        return -XEN_EINVAL;
+    if (op->vcpu != 0)
+        return -XEN_ENOENT;
+    if (v->virq_to_port[op->virq])
+        return -XEN_EEXIST;
+    int port = get_free_port(v->domain);
+    if (port < 0)
+        return port;
+    v->domain->evtchn[port] = (struct evtchn){EVTCHNSTAT_virq, 0, 0, op->virq};
+    v->virq_to_port[op->virq] = (uint16_t)port;
+    op->port = (uint32_t)port;
+    return 0;
+}
+
+static long alloc_unbound(struct evtchn_alloc_unbound *op)
+{
+    struct domain *d = current->domain;
+    if (op->dom != DOMID_SELF && op->dom != d->domain_id)
+        return -XEN_EPERM; /* building channels for others is the toolstack's job (domctl) */
+    int port = get_free_port(d);
+    if (port < 0)
+        return port;
+    d->evtchn[port] = (struct evtchn){EVTCHNSTAT_unbound, 0, op->remote_dom, 0};
+    op->port = (uint32_t)port;
+    return 0;
+}
+
+static long bind_interdomain(struct evtchn_bind_interdomain *op)
+{
+    struct domain *ld = current->domain;
+    struct domain *rd = op->remote_dom == DOMID_SELF ? ld : domain_by_id(op->remote_dom);
+    if (!rd || rd->state == DOM_dying)
+        return -XEN_ESRCH;
+    if (op->remote_port == 0 || op->remote_port >= NR_EVENT_CHANNELS)
+        return -XEN_EINVAL;
+    struct evtchn *rc = &rd->evtchn[op->remote_port];
+    if (rc->state != EVTCHNSTAT_unbound || rc->remote_dom != ld->domain_id)
+        return -XEN_EINVAL;
+    int port = get_free_port(ld);
+    if (port < 0)
+        return port;
+    ld->evtchn[port] = (struct evtchn){EVTCHNSTAT_interdomain, 0, rd->domain_id, op->remote_port};
+    *rc = (struct evtchn){EVTCHNSTAT_interdomain, 0, ld->domain_id, (uint32_t)port};
+    op->local_port = (uint32_t)port;
+    return 0;
+}
+
+/* Close one port; an interdomain peer falls back to unbound, as in Xen. */
+static void close_port(struct domain *d, uint32_t port)
+{
+    struct evtchn *c = &d->evtchn[port];
+    if (c->state == EVTCHNSTAT_virq && c->remote_port < NR_VIRQS &&
+        d->vcpu->virq_to_port[c->remote_port] == port)
+        d->vcpu->virq_to_port[c->remote_port] = 0;
+    if (c->state == EVTCHNSTAT_interdomain) {
+        struct domain *rd = domain_by_id(c->remote_dom);
+        if (rd && c->remote_port < NR_EVENT_CHANNELS) {
+            struct evtchn *r = &rd->evtchn[c->remote_port];
+            if (r->state == EVTCHNSTAT_interdomain && r->remote_dom == d->domain_id)
+                *r = (struct evtchn){EVTCHNSTAT_unbound, 0, d->domain_id, 0};
+        }
+    }
+    *c = (struct evtchn){0};
+}
+
+static long evtchn_send(uint32_t port)
+{
+    struct domain *d = current->domain;
+    if (port == 0 || port >= NR_EVENT_CHANNELS)
+        return -XEN_EINVAL;
+    struct evtchn *c = &d->evtchn[port];
+    switch (c->state) {
+    case EVTCHNSTAT_interdomain: {
+        struct domain *rd = domain_by_id(c->remote_dom);
+        if (rd && rd->state != DOM_dying)
+            evtchn_set_pending(rd, c->remote_port);
+        return 0;
+    }
+    case EVTCHNSTAT_unbound:
+        return 0; /* nobody listening yet: dropped, as in Xen */
+    default:
+        return -XEN_EINVAL;
+    }
+}
+
+static long evtchn_status(struct evtchn_status *op)
+{
+    struct domain *d = current->domain;
+    if (op->dom != DOMID_SELF && op->dom != d->domain_id) {
+        if (!d->is_privileged)
+            return -XEN_EPERM;
+        if (!(d = domain_by_id(op->dom)))
+            return -XEN_ESRCH;
+    }
+    if (op->port >= NR_EVENT_CHANNELS)
+        return -XEN_EINVAL;
+    struct evtchn *c = &d->evtchn[op->port];
+    op->status = c->state;
+    op->vcpu = 0;
+    memset(&op->u, 0, sizeof(op->u));
+    if (c->state == EVTCHNSTAT_unbound)
+        op->u.unbound.dom = c->remote_dom;
+    else if (c->state == EVTCHNSTAT_interdomain)
+        op->u.interdomain.dom = c->remote_dom, op->u.interdomain.port = c->remote_port;
+    else if (c->state == EVTCHNSTAT_virq)
+        op->u.virq = c->remote_port;
+    return 0;
+}
+
+static long evtchn_unmask(uint32_t port)
+{
+    struct domain *d = current->domain;
+    struct shared_info *s = d->shared_info;
+    if (port >= NR_EVENT_CHANNELS)
+        return -XEN_EINVAL;
+    s->evtchn_mask[port / 32] &= ~(1u << (port % 32));
+    if (test_bit(s->evtchn_pending, port) &&
+        !test_and_set(&s->vcpu_info[0].evtchn_pending_sel, port / 32)) {
+        s->vcpu_info[0].evtchn_upcall_pending = 1;
+        vcpu_wake(d->vcpu);
+    }
+    return 0;
+}
+
+void evtchn_destroy(struct domain *d)
+{
+    for (uint32_t p = 1; p < NR_EVENT_CHANNELS; p++)
+        if (d->evtchn[p].state != EVTCHNSTAT_closed)
+            close_port(d, p);
+    free_xenheap_pages(d->evtchn, EVTCHN_PAGES);
+    d->evtchn = NULL;
+}
+
+/* Copy the op in, run it, copy the result out. */
+#define EVTCHN_OP(type, fn)                                                                        \
+    do {                                                                                           \
+        type op;                                                                                   \
+        if (copy_from_guest(&op, arg, sizeof(op)))                                                 \
+            return -XEN_EFAULT;                                                                    \
+        long rc = fn(&op);                                                                         \
+        if (rc == 0 && copy_to_guest(arg, &op, sizeof(op)))                                        \
+            return -XEN_EFAULT;                                                                    \
+        return rc;                                                                                 \
+    } while (0)
+
+long do_event_channel_op(uint32_t cmd, uint32_t arg)
+{
+    uint32_t port;
+    switch (cmd) {
+    case EVTCHNOP_bind_virq:
+        EVTCHN_OP(struct evtchn_bind_virq, bind_virq);
+    case EVTCHNOP_alloc_unbound:
+        EVTCHN_OP(struct evtchn_alloc_unbound, alloc_unbound);
+    case EVTCHNOP_bind_interdomain:
+        EVTCHN_OP(struct evtchn_bind_interdomain, bind_interdomain);
+    case EVTCHNOP_status:
+        EVTCHN_OP(struct evtchn_status, evtchn_status);
+    case EVTCHNOP_close:
+    case EVTCHNOP_send:
+    case EVTCHNOP_unmask:
+        if (copy_from_guest(&port, arg, sizeof(port)))
+            return -XEN_EFAULT;
+        if (cmd == EVTCHNOP_send)
+            return evtchn_send(port);
+        if (cmd == EVTCHNOP_unmask)
+            return evtchn_unmask(port);
+        if (port == 0 || port >= NR_EVENT_CHANNELS)
+            return -XEN_EINVAL;
+        if (current->domain->evtchn[port].state == EVTCHNSTAT_closed)
+            return -XEN_EINVAL;
+        close_port(current->domain, port);
+        return 0;
+    default:
+        return -XEN_ENOSYS;
+    }
+}

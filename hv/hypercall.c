@@ -1,0 +1,210 @@
+/*
+ * hypercall.c - the hypercall table, and the small hypercalls that set up a
+ * vCPU: its virtual IDT, its event callback, its kernel stack, and the
+ * informational and console calls.
+ *
+ * A guest executes `int $0x82` with the number in %eax and arguments in %ebx,
+ * %ecx, %edx, %esi, %edi.  do_hypercall() looks the number up, calls the
+ * handler, and puts its result in the guest's %eax.  Unknown numbers return
+ * -ENOSYS.  Every negative result is counted against the calling domain
+ * (struct pvlab_counters, readable with sysctl).
+ */
+#include <lib.h>
+#include <public/errno.h>
+#include <public/sysctl.h>
+#include <public/vcpu.h>
+#include <public/version.h>
+#include <hv/arch.h>
+#include <hv/console.h>
+#include <hv/domain.h>
+#include <hv/event.h>
+#include <hv/guest_access.h>
+#include <hv/hypercall.h>
+#include <hv/mm.h>
+#include <hv/time.h>
+
+uint32_t console_rx_read(char *dst, uint32_t n);
+
+static int guest_code_ok(uint32_t cs, uint32_t eip)
+{
+    return cs == FLAT_KERNEL_CS && eip < HYPERVISOR_VIRT_START;
+}
+
+/* set_trap_table: entries up to one whose address is 0; NULL clears the table. */
+static long do_set_trap_table(uint32_t utraps)
+{
+    struct vcpu *v = current;
+    if (utraps == 0) {
+        memset(v->trap_table, 0, sizeof(v->trap_table));
+        desc_load_vcpu(v);
+        return 0;
+    }
+    for (unsigned int i = 0; i < 256; i++) {
+        struct trap_info ti;
+        if (copy_from_guest(&ti, utraps + i * sizeof(ti), sizeof(ti)))
+            return -XEN_EFAULT;
+        if (ti.address == 0)
+            break;
+        if (!guest_code_ok(ti.cs, ti.address) || ti.vector == HYPERCALL_VECTOR)
+            return -XEN_EINVAL;
+        v->trap_table[ti.vector] = ti;
+    }
+    desc_load_vcpu(v);
+    return 0;
+}
+
+static long do_stack_switch(uint32_t ss, uint32_t esp)
+{
+    if (ss != FLAT_KERNEL_SS || esp > HYPERVISOR_VIRT_START)
+        return -XEN_EINVAL;
+    current->kernel_ss = ss;
+    current->kernel_sp = esp;
+    tss_set_ring1_stack(ss, esp);
+    return 0;
+}
+
+static long do_set_callbacks(uint32_t ev_cs, uint32_t ev_eip, uint32_t fs_cs, uint32_t fs_eip)
+{
+    if (!guest_code_ok(ev_cs, ev_eip) || (fs_eip && !guest_code_ok(fs_cs, fs_eip)))
+        return -XEN_EINVAL;
+    current->event_cs = ev_cs;
+    current->event_eip = ev_eip;
+    current->failsafe_cs = fs_cs;
+    current->failsafe_eip = fs_eip;
+    return 0;
+}
+
+static long do_xen_version(uint32_t cmd, uint32_t arg)
+{
+    switch (cmd) {
+    case XENVER_version:
+        return (PVLAB_VERSION_MAJOR << 16) | PVLAB_VERSION_MINOR;
+    case XENVER_extraversion: {
+        char buf[16] = PVLAB_EXTRAVERSION;
+        return copy_to_guest(arg, buf, sizeof(buf));
+    }
+    case XENVER_capabilities: {
+        char buf[1024] = "xen-3.0-x86_32";
+        return copy_to_guest(arg, buf, sizeof(buf));
+    }
+    case XENVER_platform_parameters: {
+        uint32_t start = HYPERVISOR_VIRT_START;
+        return copy_to_guest(arg, &start, sizeof(start));
+    }
+    case XENVER_pagesize:
+        return PAGE_SIZE;
+    default:
+        return -XEN_ENOSYS;
+    }
+}
+
+long do_console_io(uint32_t cmd, uint32_t count, uint32_t buf)
+{
+    char chunk[128];
+    struct domain *d = current->domain;
+    if (cmd == CONSOLEIO_write) {
+        for (uint32_t done = 0; done < count;) {
+            uint32_t n = MIN(count - done, sizeof(chunk));
+            if (copy_from_guest(chunk, buf + done, n))
+                return -XEN_EFAULT;
+            console_write(chunk, n);
+            done += n;
+        }
+        return 0;
+    }
+    if (cmd == CONSOLEIO_read) {
+        if (!d->is_privileged)
+            return -XEN_EPERM;
+        uint32_t n = console_rx_read(chunk, MIN(count, sizeof(chunk)));
+        return copy_to_guest(buf, chunk, n) ? -XEN_EFAULT : (long)n;
+    }
+    return -XEN_ENOSYS;
+}
+
+static long do_vcpu_op(uint32_t cmd, uint32_t vcpuid, uint32_t arg)
+{
+    struct vcpu *v = current;
+    if (vcpuid != 0)
+        return -XEN_ENOENT;
+    if (cmd == VCPUOP_stop_periodic_timer) {
+        v->periodic_period = 0;
+        return 0;
+    }
+    if (cmd == VCPUOP_set_periodic_timer) {
+        struct vcpu_set_periodic_timer t;
+        if (copy_from_guest(&t, arg, sizeof(t)))
+            return -XEN_EFAULT;
+        if (t.period_ns < 1000000)
+            return -XEN_EINVAL;
+        v->periodic_period = t.period_ns;
+        v->periodic_next = NOW() + t.period_ns;
+        return 0;
+    }
+    return -XEN_ENOSYS;
+}
+
+long do_sysctl(uint32_t arg)
+{
+    struct xen_sysctl op;
+    if (copy_from_guest(&op, arg, sizeof(op)))
+        return -XEN_EFAULT;
+    if (op.interface_version != XEN_SYSCTL_INTERFACE_VERSION)
+        return -XEN_EINVAL;
+    if (op.cmd != XEN_SYSCTL_pvlab_counters)
+        return -XEN_ENOSYS;
+    struct domain *self = current->domain, *d = self;
+    domid_t id = op.u.pvlab_counters.domid;
+    if (id != DOMID_SELF && id != self->domain_id) {
+        if (!self->is_privileged)
+            return -XEN_EPERM;
+        if (!(d = domain_by_id(id)))
+            return -XEN_ESRCH;
+    }
+    op.u.pvlab_counters.counters = d->counters;
+    return copy_to_guest(arg, &op, sizeof(op));
+}
+
+/* The hypercall table: one case per implemented hypercall, Xen's numbers. */
+static long dispatch(uint32_t nr, const struct cpu_user_regs *r)
+{
+    switch (nr) {
+    case __HYPERVISOR_set_trap_table:
+        return do_set_trap_table(r->ebx);
+    case __HYPERVISOR_mmu_update:
+        return do_mmu_update(r->ebx, r->ecx, r->edx, r->esi);
+    case __HYPERVISOR_stack_switch:
+        return do_stack_switch(r->ebx, r->ecx);
+    case __HYPERVISOR_set_callbacks:
+        return do_set_callbacks(r->ebx, r->ecx, r->edx, r->esi);
+    case __HYPERVISOR_update_va_mapping:
+        return do_update_va_mapping(r->ebx, r->ecx, r->edx);
+    case __HYPERVISOR_set_timer_op:
+        return do_set_timer_op(r->ebx, r->ecx);
+    case __HYPERVISOR_xen_version:
+        return do_xen_version(r->ebx, r->ecx);
+    case __HYPERVISOR_console_io:
+        return do_console_io(r->ebx, r->ecx, r->edx);
+    case __HYPERVISOR_vcpu_op:
+        return do_vcpu_op(r->ebx, r->ecx, r->edx);
+    case __HYPERVISOR_mmuext_op:
+        return do_mmuext_op(r->ebx, r->ecx, r->edx, r->esi);
+    case __HYPERVISOR_sched_op:
+        return do_sched_op(r->ebx, r->ecx);
+    case __HYPERVISOR_event_channel_op:
+        return do_event_channel_op(r->ebx, r->ecx);
+    case __HYPERVISOR_sysctl:
+        return do_sysctl(r->ebx);
+    default:
+        return -XEN_ENOSYS;
+    }
+}
+
+void do_hypercall(struct cpu_user_regs *regs)
+{
+    struct domain *d = current->domain;
+    d->counters.hypercalls++;
+    long rc = dispatch(regs->eax, regs);
+    if (rc < 0)
+        d->counters.hypercall_errors++;
+    regs->eax = (uint32_t)rc;
+}

@@ -1,0 +1,19 @@
+/*
+ * irq.c - physical interrupts.  The hypervisor drives two devices itself: the
+ * PIT (IRQ 0, the tick) and the serial line (IRQ 4, console input).
+ */
+#include <hv/arch.h>
+#include <hv/domain.h>
+#include <hv/irq.h>
+#include <hv/time.h>
+
+void do_irq(unsigned int irq, struct cpu_user_regs *regs)
+{
+    if (guest_mode(regs))
+        current->domain->counters.interrupts++;
+    pic_eoi(irq);
+    if (irq == IRQ_TIMER)
+        timer_interrupt();
+    else if (irq == IRQ_SERIAL)
+        serial_irq();
+}

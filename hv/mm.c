@@ -1,0 +1,288 @@
+/*
+ * mm.c - the frame table's reference counts and the page-table validation
+ * rules: the heart of memory isolation in a direct-paging hypervisor.
+ *
+ * Guests build their own page tables out of their own frames and hand them to
+ * the hypervisor.  Before a frame is used as a page table, every entry in it
+ * is checked (validate_l1/validate_l2) and a reference is taken on everything
+ * it maps; while it is a page table, the guest can change it only through
+ * pt_update, which checks the new entry the same way.  Three invariants follow:
+ *
+ *   1. a guest maps only frames it owns;
+ *   2. a frame is never at once a page table and writable by a guest
+ *      (its type can change only when type_count is zero);
+ *   3. a guest page directory never reaches the hypervisor's slots (>= 1008),
+ *      which the hypervisor fills in itself.
+ *
+ * This file has no hardware dependencies: it reaches memory only through
+ * map_domain_page, so the unit tests run it on the host against fake frames.
+ */
+#include <lib.h>
+#include <public/errno.h>
+#include <hv/mm.h>
+
+static void devalidate(uint32_t mfn, enum page_type type);
+
+int get_page(uint32_t mfn, domid_t d)
+{
+    if (!mfn_valid(mfn))
+        return -XEN_EINVAL;
+    struct page_info *pg = mfn_to_page(mfn);
+    if (pg->owner != d || pg->count == 0)
+        return -XEN_EPERM;
+    if (pg->count == UINT32_MAX)
+        return -XEN_EBUSY;
+    pg->count++;
+    return 0;
+}
+
+void put_page(uint32_t mfn)
+{
+    struct page_info *pg = mfn_to_page(mfn);
+    if (pg->count == 0)
+        return; /* a bug in a caller; never underflow */
+    if (--pg->count == 0)
+        free_frame(mfn);
+}
+
+/* An L1 entry's references: the frame it maps, and the writable type if RW. */
+static int get_l1e(uint32_t e, domid_t d)
+{
+    if (!(e & _PAGE_PRESENT))
+        return 0;
+    if (e & L1_DISALLOW_MASK)
+        return -XEN_EINVAL;
+    int rc = get_page(PTE_MFN(e), d);
+    if (rc)
+        return rc;
+    if (e & _PAGE_RW) {
+        rc = get_page_type(PTE_MFN(e), PGT_writable);
+        if (rc)
+            put_page(PTE_MFN(e));
+    }
+    return rc;
+}
+
+static void put_l1e(uint32_t e)
+{
+    if (!(e & _PAGE_PRESENT))
+        return;
+    if (e & _PAGE_RW)
+        put_page_type(PTE_MFN(e));
+    put_page(PTE_MFN(e));
+}
+
+/* An L2 entry's references: the L1 table it points to, validated as one. */
+static int get_l2e(uint32_t e, domid_t d)
+{
+    if (!(e & _PAGE_PRESENT))
+        return 0;
+    if (e & L2_DISALLOW_MASK)
+        return -XEN_EINVAL;
+    return get_page_and_type(PTE_MFN(e), d, PGT_l1);
+}
+
+static void put_l2e(uint32_t e)
+{
+    if (e & _PAGE_PRESENT)
+        put_page_and_type(PTE_MFN(e));
+}
+
+static int validate_l1(uint32_t mfn, domid_t d)
+{
+    uint32_t *pt = map_domain_page(mfn);
+    int rc = 0;
+    unsigned int i;
+    for (i = 0; i < 1024 && rc == 0; i++)
+        rc = get_l1e(pt[i], d);
+    if (rc)
+        while (--i > 0)
+            put_l1e(pt[i - 1]);
+    unmap_domain_page(pt);
+    return rc;
+}
+
+static int validate_l2(uint32_t mfn, domid_t d)
+{
+    uint32_t *pt = map_domain_page(mfn);
+    int rc = 0;
+    unsigned int i;
+    for (i = 0; i < HV_L2_FIRST_SLOT && rc == 0; i++)
+        rc = get_l2e(pt[i], d);
+    if (rc)
+        while (--i > 0)
+            put_l2e(pt[i - 1]);
+    else
+        install_hv_l2_slots(pt);
+    unmap_domain_page(pt);
+    return rc;
+}
+
+/* Drop the references a page table's entries held; it is becoming untyped. */
+static void devalidate(uint32_t mfn, enum page_type type)
+{
+    uint32_t *pt = map_domain_page(mfn);
+    if (type == PGT_l1)
+        for (unsigned int i = 0; i < 1024; i++)
+            put_l1e(pt[i]);
+    else
+        for (unsigned int i = 0; i < HV_L2_FIRST_SLOT; i++)
+            put_l2e(pt[i]);
+    unmap_domain_page(pt);
+}
+
+/*
+ * Take a reference of `type`.  The first reference of a page-table type
+ * validates the frame's contents; the type is claimed before validating so a
+ * table cannot map itself writable while it is being checked.
+ */
+int get_page_type(uint32_t mfn, enum page_type type)
+{
+    struct page_info *pg = mfn_to_page(mfn);
+    if (pg->type_count > 0) {
+        if (pg->type != type)
+            return -XEN_EBUSY;
+        if (pg->type_count == UINT32_MAX)
+            return -XEN_EBUSY;
+        pg->type_count++;
+        return 0;
+    }
+    if ((type == PGT_l1 || type == PGT_l2) && (pg->flags & PGF_tlb_stale)) {
+        mm_flush_tlb(); /* no stale writable TLB entry may outlive the type change */
+        pg->flags &= ~PGF_tlb_stale;
+    }
+    pg->type = type;
+    pg->type_count = 1;
+    int rc = 0;
+    if (type == PGT_l1)
+        rc = validate_l1(mfn, pg->owner);
+    else if (type == PGT_l2)
+        rc = validate_l2(mfn, pg->owner);
+    if (rc) {
+        pg->type = PGT_none;
+        pg->type_count = 0;
+    }
+    return rc;
+}
+
+void put_page_type(uint32_t mfn)
+{
+    struct page_info *pg = mfn_to_page(mfn);
+    if (pg->type_count == 0)
+        return;
+    if (--pg->type_count > 0)
+        return;
+    enum page_type old = pg->type;
+    pg->type = PGT_none;
+    if (old == PGT_writable)
+        pg->flags |= PGF_tlb_stale;
+    else if (old == PGT_l1 || old == PGT_l2)
+        devalidate(mfn, old);
+}
+
+int get_page_and_type(uint32_t mfn, domid_t d, enum page_type type)
+{
+    int rc = get_page(mfn, d);
+    if (rc)
+        return rc;
+    rc = get_page_type(mfn, type);
+    if (rc)
+        put_page(mfn);
+    return rc;
+}
+
+void put_page_and_type(uint32_t mfn)
+{
+    put_page_type(mfn);
+    put_page(mfn);
+}
+
+/* Replace entry `idx` of a page table, taking the new entry's references first. */
+static int update_table_entry(domid_t d, uint32_t mfn, enum page_type type, unsigned int idx,
+                              uint32_t val)
+{
+    if (type == PGT_l2 && idx >= HV_L2_FIRST_SLOT)
+        return -XEN_EPERM;
+    uint32_t *pt = map_domain_page(mfn);
+    uint32_t old = pt[idx];
+    int rc = type == PGT_l1 ? get_l1e(val, d) : get_l2e(val, d);
+    if (rc == 0) {
+        pt[idx] = val;
+        if (type == PGT_l1)
+            put_l1e(old);
+        else
+            put_l2e(old);
+    }
+    unmap_domain_page(pt);
+    return rc;
+}
+
+/*
+ * One MMU_NORMAL_PT_UPDATE: write `val` at machine address `ptr`.  If the
+ * frame is a validated page table the entry is checked; otherwise it is an
+ * ordinary write, allowed only if the frame could be mapped writable.
+ */
+int pt_update(domid_t d, uint64_t ptr, uint32_t val)
+{
+    if (ptr >> 32 || (ptr & 3))
+        return -XEN_EINVAL;
+    uint32_t mfn = (uint32_t)(ptr >> PAGE_SHIFT);
+    unsigned int idx = ((uint32_t)ptr & (PAGE_SIZE - 1)) >> 2;
+    int rc = get_page(mfn, d);
+    if (rc)
+        return rc;
+    struct page_info *pg = mfn_to_page(mfn);
+    if (pg->type_count > 0 && (pg->type == PGT_l1 || pg->type == PGT_l2)) {
+        rc = update_table_entry(d, mfn, pg->type, idx, val);
+    } else {
+        rc = get_page_type(mfn, PGT_writable);
+        if (rc == 0) {
+            uint32_t *p = map_domain_page(mfn);
+            p[idx] = val;
+            unmap_domain_page(p);
+            put_page_type(mfn);
+        }
+    }
+    put_page(mfn);
+    return rc;
+}
+
+int pin_table(domid_t d, uint32_t mfn, enum page_type type)
+{
+    if (!mfn_valid(mfn))
+        return -XEN_EINVAL;
+    struct page_info *pg = mfn_to_page(mfn);
+    if (pg->owner != d)
+        return -XEN_EPERM;
+    if (pg->flags & PGF_pinned)
+        return -XEN_EINVAL;
+    int rc = get_page_and_type(mfn, d, type);
+    if (rc == 0)
+        pg->flags |= PGF_pinned;
+    return rc;
+}
+
+int unpin_table(domid_t d, uint32_t mfn)
+{
+    if (!mfn_valid(mfn))
+        return -XEN_EINVAL;
+    struct page_info *pg = mfn_to_page(mfn);
+    if (pg->owner != d)
+        return -XEN_EPERM;
+    if (!(pg->flags & PGF_pinned))
+        return -XEN_EINVAL;
+    pg->flags &= ~PGF_pinned;
+    put_page_and_type(mfn);
+    return 0;
+}
+
+int machphys_update(domid_t d, uint32_t mfn, uint32_t pfn)
+{
+    if (!mfn_valid(mfn))
+        return -XEN_EINVAL;
+    struct page_info *pg = mfn_to_page(mfn);
+    if (pg->owner != d || pg->count == 0)
+        return -XEN_EPERM;
+    pg->pfn = pfn;
+    return 0;
+}

@@ -1,0 +1,275 @@
+/*
+ * sched.c - a round-robin scheduler over vCPUs, and sched_op.
+ *
+ * The hypervisor never switches vCPUs in the middle of its own work.  Anything
+ * that wants a different vCPU to run (a timer tick that ends a 10 ms slice, a
+ * vCPU that blocks, an event that wakes one) calls raise_schedule(); the switch
+ * happens in leave_hypervisor(), on the way out to the guest, where the
+ * outgoing vCPU's registers are simply the frame at the top of the stack.
+ * When nothing is runnable the CPU runs idle_loop(), halting until an
+ * interrupt makes a vCPU runnable.
+ */
+#include <lib.h>
+#include <public/errno.h>
+#include <public/sched.h>
+#include <hv/arch.h>
+#include <hv/config.h>
+#include <hv/console.h>
+#include <hv/event.h>
+#include <hv/guest_access.h>
+#include <hv/hypercall.h>
+#include <hv/sched.h>
+#include <hv/time.h>
+#include <hv/x86.h>
+
+struct vcpu idle_vcpu;
+struct vcpu *current = &idle_vcpu;
+static struct vcpu *runq; /* every vCPU, in creation order */
+static int need_resched;
+static uint64_t slice_start;
+
+void idle_died_domains(void);
+
+void sched_init(void)
+{
+    current = &idle_vcpu;
+}
+
+void sched_add_vcpu(struct vcpu *v)
+{
+    struct vcpu **p = &runq;
+    while (*p)
+        p = &(*p)->next_in_runq;
+    *p = v;
+    v->next_in_runq = NULL;
+}
+
+void sched_remove_vcpu(struct vcpu *v)
+{
+    for (struct vcpu **p = &runq; *p; p = &(*p)->next_in_runq)
+        if (*p == v) {
+            *p = v->next_in_runq;
+            return;
+        }
+}
+
+void raise_schedule(void)
+{
+    need_resched = 1;
+}
+
+void vcpu_update_state(struct vcpu *v)
+{
+    if (v->domain->state != DOM_running)
+        v->state = VCPU_down;
+    else if (v->state == VCPU_down)
+        v->state = VCPU_runnable;
+    raise_schedule();
+}
+
+void vcpu_wake(struct vcpu *v)
+{
+    if (v->state != VCPU_blocked)
+        return;
+    v->state = VCPU_runnable;
+    v->poll_nr = 0;
+    raise_schedule();
+}
+
+void vcpu_block(struct vcpu *v)
+{
+    v->state = VCPU_blocked;
+    raise_schedule();
+}
+
+/* The next runnable vCPU after `after` in round-robin order, or NULL. */
+static struct vcpu *pick_next(struct vcpu *after)
+{
+    struct vcpu *start = (after && !is_idle_vcpu(after) && after->next_in_runq)
+                             ? after->next_in_runq
+                             : runq;
+    struct vcpu *v = start;
+    if (!v)
+        return NULL;
+    do {
+        if (v->state == VCPU_runnable)
+            return v;
+        v = v->next_in_runq ? v->next_in_runq : runq;
+    } while (v != start);
+    return NULL;
+}
+
+static void context_switch(struct vcpu *prev, struct vcpu *next)
+{
+    uint64_t now = NOW();
+    if (!is_idle_vcpu(prev)) {
+        prev->cpu_time += now - prev->last_start;
+        prev->user_regs = *guest_cpu_user_regs();
+    }
+    current = next;
+    slice_start = now;
+    if (is_idle_vcpu(next)) {
+        write_cr3(idle_pg_table_maddr());
+        reset_stack_and_jump(idle_loop);
+    }
+    next->last_start = now;
+    *guest_cpu_user_regs() = next->user_regs;
+    write_cr3(next->cr3_mfn << 12);
+    desc_load_vcpu(next);
+    next->domain->counters.cr3_loads++;
+}
+
+static void schedule(void)
+{
+    need_resched = 0;
+    struct vcpu *prev = current;
+    struct vcpu *next = pick_next(prev);
+    if (!next)
+        next = &idle_vcpu;
+    if (next == prev) {
+        slice_start = NOW();
+        return;
+    }
+    context_switch(prev, next);
+}
+
+void sched_tick(void)
+{
+    if (is_idle_vcpu(current))
+        return;
+    if (NOW() - slice_start >= SCHED_SLICE_MS * 1000000ull) {
+        struct vcpu *other = pick_next(current);
+        if (other && other != current)
+            raise_schedule();
+    }
+}
+
+/* Deliver a pending event upcall: the guest's "interrupt". */
+static void deliver_upcall(struct cpu_user_regs *regs)
+{
+    struct vcpu *v = current;
+    struct vcpu_info *vi = vcpu_info(v);
+    if (!vi->evtchn_upcall_pending || vi->evtchn_upcall_mask || !v->event_eip)
+        return;
+    if (create_bounce_frame(regs, v->event_cs, v->event_eip, 0, 0) == 0) {
+        vi->evtchn_upcall_mask = 1;
+        v->domain->counters.upcalls++;
+    }
+}
+
+void leave_hypervisor(struct cpu_user_regs *regs)
+{
+    for (;;) {
+        if (need_resched)
+            schedule(); /* may not return: the idle loop takes over */
+        deliver_upcall(regs);
+        if (!need_resched)
+            break;
+    }
+    regs->eflags = (regs->eflags & ~(X86_EFLAGS_IOPL | X86_EFLAGS_NT | X86_EFLAGS_VM |
+                                     X86_EFLAGS_VIF | X86_EFLAGS_VIP)) |
+                   X86_EFLAGS_IF;
+}
+
+void idle_loop(void)
+{
+    for (;;) {
+        local_irq_disable();
+        idle_died_domains();
+        if (pick_next(NULL)) {
+            schedule();
+            return_to_guest();
+        }
+        safe_halt();
+    }
+}
+
+void start_scheduler(void)
+{
+    reset_stack_and_jump(idle_loop);
+}
+
+static long sched_block(struct vcpu *v)
+{
+    struct vcpu_info *vi = vcpu_info(v);
+    vi->evtchn_upcall_mask = 0; /* blocking enables events, as in Xen */
+    if (!vi->evtchn_upcall_pending)
+        vcpu_block(v);
+    return 0;
+}
+
+static long sched_poll(struct vcpu *v, uint32_t arg)
+{
+    struct sched_poll p;
+    if (copy_from_guest(&p, arg, sizeof(p)))
+        return -XEN_EFAULT;
+    if (p.nr_ports > 128)
+        return -XEN_EINVAL;
+    if (p.nr_ports == 0 || copy_from_guest(v->poll_port, p.ports, p.nr_ports * 4))
+        return p.nr_ports ? -XEN_EFAULT : -XEN_EINVAL;
+    for (uint32_t i = 0; i < p.nr_ports; i++)
+        if (v->poll_port[i] >= NR_EVENT_CHANNELS)
+            return -XEN_EINVAL;
+    v->poll_nr = p.nr_ports;
+    v->poll_deadline = p.timeout;
+    if (!evtchn_poll_ready(v))
+        vcpu_block(v);
+    else
+        v->poll_nr = 0;
+    return 0;
+}
+
+long do_sched_op(uint32_t cmd, uint32_t arg)
+{
+    struct vcpu *v = current;
+    switch (cmd) {
+    case SCHEDOP_yield:
+        raise_schedule();
+        return 0;
+    case SCHEDOP_block:
+        return sched_block(v);
+    case SCHEDOP_poll:
+        return sched_poll(v, arg);
+    case SCHEDOP_shutdown: {
+        struct sched_shutdown s;
+        if (copy_from_guest(&s, arg, sizeof(s)))
+            return -XEN_EFAULT;
+        if (s.reason > SHUTDOWN_crash)
+            return -XEN_EINVAL;
+        if (s.reason == SHUTDOWN_crash)
+            domain_crash(v->domain, "the guest asked to crash");
+        else
+            domain_shutdown(v->domain, s.reason);
+        return 0;
+    }
+    default:
+        return -XEN_ENOSYS;
+    }
+}
+
+long do_set_timer_op(uint32_t lo, uint32_t hi)
+{
+    current->timer_deadline = ((uint64_t)hi << 32) | lo;
+    return 0;
+}
+
+/* From the timer interrupt: fire due timers, time out polls, end slices. */
+void sched_timers(uint64_t now)
+{
+    for (struct vcpu *v = runq; v; v = v->next_in_runq) {
+        if (v->state == VCPU_down)
+            continue;
+        if (v->timer_deadline && now >= v->timer_deadline) {
+            v->timer_deadline = 0;
+            send_guest_virq(v, VIRQ_TIMER);
+        }
+        if (v->periodic_period && now >= v->periodic_next) {
+            v->periodic_next = now + v->periodic_period;
+            send_guest_virq(v, VIRQ_TIMER);
+        }
+        if (v->state == VCPU_blocked && v->poll_nr && v->poll_deadline &&
+            now >= v->poll_deadline)
+            vcpu_wake(v);
+    }
+    sched_tick();
+}

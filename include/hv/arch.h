@@ -1,0 +1,66 @@
+/*
+ * arch.h - what the generic hypervisor (hv/) needs from the x86 layer
+ * (arch/x86/): descriptor tables, traps, the devices it drives itself, and the
+ * exit paths to guests.
+ */
+#ifndef HV_ARCH_H
+#define HV_ARCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <public/xen.h>
+
+struct vcpu;
+
+/* desc.c */
+void desc_init(void);
+void desc_load_vcpu(struct vcpu *v); /* TSS ring-1 stack and the direct int $0x80 gate */
+void tss_set_ring1_stack(uint32_t ss, uint32_t esp);
+
+/* traps.c */
+void do_entry(struct cpu_user_regs *regs);
+void bounce_exception(struct cpu_user_regs *regs, unsigned int vector, int has_error_code);
+int create_bounce_frame(struct cpu_user_regs *regs, uint32_t cs, uint32_t eip, int has_err,
+                        uint32_t err);
+extern const char *const exception_names[20];
+
+/* paging.c */
+extern uint32_t idle_pg_table[1024];
+void paging_init(void);
+uint32_t idle_pg_table_maddr(void);
+#define __va(pa) ((void *)((uint32_t)(pa) + 0xFC000000u))
+#define __pa(va) ((uint32_t)(va)-0xFC000000u)
+
+/* serial.c */
+void serial_init(void);
+void serial_putc(char c);
+void serial_irq(void);
+
+/* i8259.c and pit.c */
+void pic_init(void);
+void pic_unmask(unsigned int irq);
+void pic_eoi(unsigned int irq);
+void pit_init(unsigned int hz);
+uint64_t calibrate_tsc_hz(void);
+
+/* power.c */
+void machine_power_off(void) __attribute__((noreturn));
+void machine_exit(int code) __attribute__((noreturn)); /* isa-debug-exit, then power off */
+
+/* entry.S */
+void reset_stack_and_jump(void (*fn)(void)) __attribute__((noreturn));
+void return_to_guest(void) __attribute__((noreturn));
+size_t copy_guest(void *dst, const void *src, size_t n);
+extern char hv_stack[], hv_stack_top[];
+
+static inline struct cpu_user_regs *guest_cpu_user_regs(void)
+{
+    /* via an integer so the compiler does not treat hv_stack_top as a bounded array */
+    return (struct cpu_user_regs *)((uint32_t)hv_stack_top - sizeof(struct cpu_user_regs));
+}
+static inline int guest_mode(const struct cpu_user_regs *r)
+{
+    return (r->cs & 3) != 0;
+}
+
+#endif

@@ -1,0 +1,104 @@
+/*
+ * domain.h - domains and their virtual CPUs.
+ *
+ * A domain is a guest: its memory (frames owned in the frame table), its
+ * shared_info page, its event channels and its vCPUs.  pvlab gives every
+ * domain one vCPU.  While a vCPU is not running its registers live in
+ * user_regs; while it runs they live in the frame at the top of the
+ * hypervisor stack (guest_cpu_user_regs()).
+ */
+#ifndef HV_DOMAIN_H
+#define HV_DOMAIN_H
+
+#include <stdint.h>
+#include <public/xen.h>
+#include <public/event_channel.h>
+#include <public/sysctl.h>
+
+struct evtchn {
+    uint8_t state;      /* EVTCHNSTAT_* */
+    uint8_t _pad;
+    domid_t remote_dom; /* unbound: who may bind; interdomain: the peer */
+    uint32_t remote_port; /* interdomain: the peer's port; virq/pirq: its number */
+};
+
+enum vcpu_state {
+    VCPU_runnable,
+    VCPU_blocked, /* SCHEDOP_block or poll: waiting for an event */
+    VCPU_down,    /* the domain is paused, shut down or dying */
+};
+
+struct vcpu {
+    struct domain *domain;
+    struct cpu_user_regs user_regs; /* saved registers while not running */
+    struct trap_info trap_table[256];
+    uint32_t event_cs, event_eip;       /* set_callbacks */
+    uint32_t failsafe_cs, failsafe_eip;
+    uint32_t kernel_ss, kernel_sp;      /* stack_switch: ring-1 stack for traps from ring 3 */
+    uint32_t cr3_mfn;                   /* page directory, pinned, with a reference held */
+    enum vcpu_state state;
+    uint64_t timer_deadline;   /* set_timer_op, ns system time; 0 = off */
+    uint64_t periodic_period;  /* VIRQ_TIMER period in ns; 0 = off */
+    uint64_t periodic_next;
+    uint32_t poll_port[128];   /* the ports a vCPU in SCHEDOP_poll waits on */
+    uint32_t poll_nr;
+    uint64_t poll_deadline;
+    uint64_t cpu_time;         /* ns spent running */
+    uint64_t last_start;
+    uint16_t virq_to_port[NR_VIRQS];
+    struct vcpu *next_in_runq;
+};
+
+enum domain_state {
+    DOM_running,
+    DOM_paused,
+    DOM_shutdown, /* shut itself down; reason in shutdown_reason */
+    DOM_crashed,
+    DOM_dying,
+};
+
+struct domain {
+    domid_t domain_id;
+    char name[32];
+    int is_privileged;
+    enum domain_state state;
+    uint32_t shutdown_reason;
+    char crash_reason[96];
+    uint32_t tot_pages, max_pages;
+    uint32_t *p2m;            /* hypervisor copy of pfn -> mfn, for the builder */
+    struct shared_info *shared_info;
+    uint32_t shared_info_mfn;
+    struct evtchn *evtchn;    /* NR_EVENT_CHANNELS entries */
+    struct vcpu *vcpu;
+    struct pvlab_counters counters;
+    struct domain *next;
+};
+
+extern struct domain *domain_list;
+extern struct vcpu *current;
+extern struct vcpu idle_vcpu;
+
+static inline int is_idle_vcpu(const struct vcpu *v)
+{
+    return v == &idle_vcpu;
+}
+static inline struct vcpu_info *vcpu_info(struct vcpu *v)
+{
+    return &v->domain->shared_info->vcpu_info[0];
+}
+
+/* domain.c */
+struct domain *domain_create(domid_t id, const char *name, int privileged);
+void domain_destroy(struct domain *d);
+struct domain *domain_by_id(domid_t id);
+void domain_shutdown(struct domain *d, uint32_t reason);
+void domain_crash(struct domain *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void crash_on_bad_iret(void) __attribute__((noreturn));
+void domain_count_error(struct domain *d);
+
+/* domain_build.c */
+struct boot_module;
+int construct_dom0(struct domain *d, const struct boot_module *kernel,
+                   const struct boot_module *initrd, const char *cmdline, uint32_t mem_bytes);
+
+#endif

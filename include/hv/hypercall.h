@@ -1,0 +1,22 @@
+/*
+ * hypercall.h - the hypercall table and the handlers it dispatches to.
+ */
+#ifndef HV_HYPERCALL_H
+#define HV_HYPERCALL_H
+
+#include <stdint.h>
+
+struct cpu_user_regs;
+
+void do_hypercall(struct cpu_user_regs *regs);
+
+/* Each handler takes the guest's %ebx %ecx %edx %esi %edi. */
+long do_mmu_update(uint32_t ureqs, uint32_t count, uint32_t pdone, uint32_t foreigndom);
+long do_update_va_mapping(uint32_t va, uint32_t val, uint32_t flags);
+long do_mmuext_op(uint32_t uops, uint32_t count, uint32_t pdone, uint32_t foreigndom);
+long do_sched_op(uint32_t cmd, uint32_t arg);
+long do_set_timer_op(uint32_t lo, uint32_t hi);
+long do_console_io(uint32_t cmd, uint32_t count, uint32_t buf);
+long do_sysctl(uint32_t arg);
+
+#endif

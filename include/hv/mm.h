@@ -1,0 +1,95 @@
+/*
+ * mm.h - machine frames: the frame table, the frame allocator, temporary
+ * mappings, and the rules that keep guest page tables safe.
+ *
+ * Every machine frame has a struct page_info.  Its `count` is the number of
+ * general references (the owner's allocation reference, each mapping of the
+ * frame in a validated page table, each pin, the page directory loaded in
+ * CR3); its `type` says what the frame is currently used as (a level-1 or
+ * level-2 page table, or a writably-mapped page) and `type_count` how many
+ * references hold that type.  A frame can change type only when type_count is
+ * zero, so a frame can never be both a page table and writable by the guest.
+ */
+#ifndef HV_MM_H
+#define HV_MM_H
+
+#include <stdint.h>
+#include <public/xen.h>
+#include <hv/config.h>
+
+enum page_type {
+    PGT_none = 0,
+    PGT_l1 = 1,       /* a validated level-1 page table */
+    PGT_l2 = 2,       /* a validated page directory */
+    PGT_writable = 3, /* mapped writable somewhere */
+};
+
+#define PGF_allocated 0x01 /* the owner's allocation reference is held */
+#define PGF_pinned    0x02 /* pinned by the owner with mmuext_op */
+#define PGF_xenheap   0x04 /* a hypervisor page shared with its owner (shared_info) */
+#define PGF_tlb_stale 0x08 /* was writable: flush the TLB before it becomes a page table */
+
+#define DOMID_XEN  0x7FF2u /* owner of the hypervisor's own frames */
+#define DOMID_FREE 0x7FF4u /* owner of frames on the free list */
+#define DOMID_IO   0x7FF1u /* owner of frames that are not RAM */
+
+struct page_info {
+    uint32_t count;      /* general references */
+    uint32_t type_count; /* references that hold `type` */
+    uint16_t owner;      /* a domid, or DOMID_XEN / DOMID_FREE / DOMID_IO */
+    uint8_t type;        /* enum page_type */
+    uint8_t flags;       /* PGF_* */
+    uint32_t pfn;        /* the owner's pseudo-physical number for it (the M2P table) */
+};
+
+extern struct page_info *frame_table;
+extern uint32_t max_page; /* frames 0 .. max_page-1 have a page_info */
+
+static inline struct page_info *mfn_to_page(uint32_t mfn)
+{
+    return &frame_table[mfn];
+}
+static inline int mfn_valid(uint32_t mfn)
+{
+    return mfn < max_page;
+}
+
+/* Page-table entry helpers (non-PAE: 32-bit entries, 1024 per table). */
+#define PTE_MFN(e)       ((e) >> PAGE_SHIFT)
+#define L1_DISALLOW_MASK (_PAGE_PSE | _PAGE_GLOBAL) /* bit 7 is PAT in an L1 */
+#define L2_DISALLOW_MASK (_PAGE_PSE | _PAGE_GLOBAL)
+#define L1_INDEX(va)     (((va) >> 12) & 1023)
+#define L2_INDEX(va)     ((va) >> 22)
+
+/* References and types (mm.c). Each returns 0 or a negative errno. */
+int get_page(uint32_t mfn, domid_t d);
+void put_page(uint32_t mfn);
+int get_page_type(uint32_t mfn, enum page_type type);
+void put_page_type(uint32_t mfn);
+int get_page_and_type(uint32_t mfn, domid_t d, enum page_type type);
+void put_page_and_type(uint32_t mfn);
+
+/* Validated page-table operations (mm.c). */
+int pt_update(domid_t d, uint64_t ptr, uint32_t val); /* one MMU_NORMAL_PT_UPDATE */
+int pin_table(domid_t d, uint32_t mfn, enum page_type type);
+int unpin_table(domid_t d, uint32_t mfn);
+int machphys_update(domid_t d, uint32_t mfn, uint32_t pfn);
+
+/* Provided by the platform (arch/x86/paging.c) or by the unit-test harness. */
+void *map_domain_page(uint32_t mfn);
+void unmap_domain_page(void *va);
+void free_frame(uint32_t mfn);           /* return a frame with no references to the allocator */
+void install_hv_l2_slots(uint32_t *l2);  /* write the hypervisor's page-directory slots */
+void mm_flush_tlb(void);
+
+/* The frame allocator (hv/page_alloc.c). */
+void page_alloc_init(void);
+void page_alloc_add_range(uint32_t first_mfn, uint32_t nr);
+uint32_t alloc_domheap_page(domid_t owner); /* 0 on failure (frame 0 is never free) */
+void *alloc_xenheap_pages(unsigned int nr); /* zeroed, direct-mapped, contiguous; NULL on failure */
+void free_xenheap_pages(void *va, unsigned int nr);
+uint32_t free_page_count(void);
+uint32_t total_page_count(void);
+void assign_frame(uint32_t mfn, domid_t owner); /* mark an allocated frame as owned */
+
+#endif

@@ -1,0 +1,20 @@
+/*
+ * time.h - system time (nanoseconds since boot, from the TSC) and the timers
+ * that raise VIRQ_TIMER.
+ */
+#ifndef HV_TIME_H
+#define HV_TIME_H
+
+#include <stdint.h>
+
+struct vcpu;
+struct vcpu_time_info;
+
+void time_init(void);
+uint64_t NOW(void);
+void time_fill_vcpu_info(struct vcpu_time_info *t);
+void timer_interrupt(void);
+extern uint64_t tsc_hz;
+extern uint64_t jiffies;
+
+#endif

@@ -1,0 +1,29 @@
+/*
+ * sched.h - sched_op: how a guest gives up the CPU, waits for events, or ends.
+ */
+#ifndef PUBLIC_SCHED_H
+#define PUBLIC_SCHED_H
+
+#include <stdint.h>
+
+#define SCHEDOP_yield    0 /* let another runnable vCPU run */
+#define SCHEDOP_block    1 /* enable events and sleep until one is pending */
+#define SCHEDOP_shutdown 2 /* arg: struct sched_shutdown */
+#define SCHEDOP_poll     3 /* arg: struct sched_poll */
+
+struct sched_shutdown {
+    uint32_t reason; /* SHUTDOWN_* */
+};
+
+struct sched_poll {
+    uint32_t ports;     /* guest pointer to an array of evtchn_port_t */
+    uint32_t nr_ports;
+    uint64_t timeout;   /* absolute system time in ns; 0 = wait forever */
+};
+
+#define SHUTDOWN_poweroff 0
+#define SHUTDOWN_reboot   1
+#define SHUTDOWN_suspend  2
+#define SHUTDOWN_crash    3
+
+#endif

@@ -1,0 +1,151 @@
+/*
+ * string.c - memory and string helpers for the freestanding hypervisor and
+ * minios.  Plain byte loops: clarity beats speed here, and the compiler turns
+ * the hot ones into rep movs anyway.
+ */
+#include <lib.h>
+
+void *memcpy(void *dst, const void *src, size_t n)
+{
+    char *d = dst;
+    const char *s = src;
+    while (n--)
+        *d++ = *s++;
+    return dst;
+}
+
+void *memmove(void *dst, const void *src, size_t n)
+{
+    char *d = dst;
+    const char *s = src;
+    if (d < s)
+        return memcpy(dst, src, n);
+    while (n--)
+        d[n] = s[n];
+    return dst;
+}
+
+void *memset(void *dst, int c, size_t n)
+{
+    unsigned char *d = dst;
+    while (n--)
+        *d++ = (unsigned char)c;
+    return dst;
+}
+
+int memcmp(const void *a, const void *b, size_t n)
+{
+    const unsigned char *x = a, *y = b;
+    for (; n; n--, x++, y++)
+        if (*x != *y)
+            return *x - *y;
+    return 0;
+}
+
+size_t strlen(const char *s)
+{
+    size_t n = 0;
+    while (s[n])
+        n++;
+    return n;
+}
+
+size_t strnlen(const char *s, size_t max)
+{
+    size_t n = 0;
+    while (n < max && s[n])
+        n++;
+    return n;
+}
+
+int strcmp(const char *a, const char *b)
+{
+    while (*a && *a == *b)
+        a++, b++;
+    return (unsigned char)*a - (unsigned char)*b;
+}
+
+int strncmp(const char *a, const char *b, size_t n)
+{
+    for (; n; n--, a++, b++) {
+        if (*a != *b)
+            return (unsigned char)*a - (unsigned char)*b;
+        if (!*a)
+            return 0;
+    }
+    return 0;
+}
+
+char *strchr(const char *s, int c)
+{
+    for (; *s; s++)
+        if (*s == (char)c)
+            return (char *)s;
+    return c ? NULL : (char *)s;
+}
+
+char *strncpy(char *dst, const char *src, size_t n)
+{
+    size_t i = 0;
+    for (; i < n && src[i]; i++)
+        dst[i] = src[i];
+    for (; i < n; i++)
+        dst[i] = 0;
+    return dst;
+}
+
+size_t strlcpy(char *dst, const char *src, size_t size)
+{
+    size_t len = strlen(src);
+    if (size) {
+        size_t n = len < size - 1 ? len : size - 1;
+        memcpy(dst, src, n);
+        dst[n] = 0;
+    }
+    return len;
+}
+
+static int digit_value(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'z')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'Z')
+        return c - 'A' + 10;
+    return 99;
+}
+
+unsigned long strtoul(const char *s, const char **end, int base)
+{
+    unsigned long v = 0;
+    if ((base == 0 || base == 16) && s[0] == '0' && (s[1] == 'x' || s[1] == 'X') &&
+        digit_value(s[2]) < 16) {
+        s += 2;
+        base = 16;
+    }
+    if (base == 0)
+        base = 10;
+    for (int d; (d = digit_value(*s)) < base; s++)
+        v = v * base + d;
+    if (end)
+        *end = s;
+    return v;
+}
+
+uint64_t parse_size(const char *s, const char **end)
+{
+    const char *p;
+    uint64_t v = strtoul(s, &p, 0);
+    if (p == s)
+        return 0;
+    switch (*p) {
+    case 'G': case 'g': v <<= 30; p++; break;
+    case 'M': case 'm': v <<= 20; p++; break;
+    case 'K': case 'k': v <<= 10; p++; break;
+    default: v <<= 20; break; /* a bare number means MiB, as in Xen's dom0_mem */
+    }
+    if (end)
+        *end = p;
+    return v;
+}

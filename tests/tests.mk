@@ -1,0 +1,4 @@
+# tests.mk - build the test guests and host unit tests (included from the
+# top-level Makefile).  tests/run_tests.py runs them.
+
+tests-build:
