@@ -207,8 +207,7 @@ int construct_dom0(struct domain *d, const struct boot_module *kernel,
     if (rc == 0)
         rc = get_page_and_type(l2_mfn, d->domain_id, PGT_l2);
     if (rc) {
-        printk("(XEN) domain %u: bootstrap page tables failed validation (%d)\n", d->domain_id,
-               rc);
+        printk("(XEN) domain %u: bootstrap page tables failed validation (%d)\n", d->domain_id, rc);
         return rc;
     }
     d->vcpu->cr3_mfn = l2_mfn;

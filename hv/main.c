@@ -110,6 +110,17 @@ static void init_memory(void)
            max_page >> 8, ft_start, free_page_count());
 }
 
+/* A module's string is "PATH ARGS...": the guest's command line is ARGS. */
+static const char *module_args(const struct boot_module *m)
+{
+    const char *s = m->string;
+    while (*s && *s != ' ')
+        s++;
+    while (*s == ' ')
+        s++;
+    return s;
+}
+
 static int build_initial_domain(unsigned int kernel_index, const struct boot_module *initrd)
 {
     const struct boot_module *k = &boot_info.mods[kernel_index];
@@ -117,7 +128,7 @@ static int build_initial_domain(unsigned int kernel_index, const struct boot_mod
     struct domain *d = domain_create(next_domid, name, 1);
     if (!d)
         return -1;
-    if (construct_dom0(d, k, initrd, k->string, dom0_mem)) {
+    if (construct_dom0(d, k, initrd, module_args(k), dom0_mem)) {
         domain_destroy(d);
         return -1;
     }
@@ -132,8 +143,8 @@ static int chain_next(void)
     while (next_module < boot_info.nr_modules) {
         unsigned int m = next_module++;
         next_domid = (domid_t)m;
-        printk("(XEN) chain: starting module %u (%s) as domain %u\n", m,
-               boot_info.mods[m].string, next_domid);
+        printk("(XEN) chain: starting module %u (%s) as domain %u\n", m, boot_info.mods[m].string,
+               next_domid);
         if (build_initial_domain(m, NULL) == 0)
             return 0;
     }

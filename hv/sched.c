@@ -85,9 +85,8 @@ void vcpu_block(struct vcpu *v)
 /* The next runnable vCPU after `after` in round-robin order, or NULL. */
 static struct vcpu *pick_next(struct vcpu *after)
 {
-    struct vcpu *start = (after && !is_idle_vcpu(after) && after->next_in_runq)
-                             ? after->next_in_runq
-                             : runq;
+    struct vcpu *start =
+        (after && !is_idle_vcpu(after) && after->next_in_runq) ? after->next_in_runq : runq;
     struct vcpu *v = start;
     if (!v)
         return NULL;
@@ -264,11 +263,12 @@ void sched_timers(uint64_t now)
             send_guest_virq(v, VIRQ_TIMER);
         }
         if (v->periodic_period && now >= v->periodic_next) {
-            v->periodic_next = now + v->periodic_period;
+            v->periodic_next += v->periodic_period; /* stay on the grid: no drift */
+            if (v->periodic_next <= now)
+                v->periodic_next = now + v->periodic_period; /* we were late: skip ahead */
             send_guest_virq(v, VIRQ_TIMER);
         }
-        if (v->state == VCPU_blocked && v->poll_nr && v->poll_deadline &&
-            now >= v->poll_deadline)
+        if (v->state == VCPU_blocked && v->poll_nr && v->poll_deadline && now >= v->poll_deadline)
             vcpu_wake(v);
     }
     sched_tick();

@@ -1,16 +1,22 @@
 /*
  * string.c - memory and string helpers for the freestanding hypervisor and
- * minios.  Plain byte loops: clarity beats speed here, and the compiler turns
- * the hot ones into rep movs anyway.
+ * minios.  Plain loops, except memcpy and memset, which use the x86 string
+ * instructions: the hypervisor scrubs every page it gives a domain, and a
+ * byte loop there would dominate boot time.
  */
 #include <lib.h>
 
 void *memcpy(void *dst, const void *src, size_t n)
 {
-    char *d = dst;
-    const char *s = src;
-    while (n--)
-        *d++ = *s++;
+    void *d = dst;
+    const void *s = src;
+    size_t words = n / 4, bytes = n % 4;
+    __asm__ volatile("rep movsl\n\t"
+                     "mov %3, %%ecx\n\t"
+                     "rep movsb"
+                     : "+D"(d), "+S"(s), "+c"(words)
+                     : "r"(bytes)
+                     : "memory");
     return dst;
 }
 
@@ -27,9 +33,15 @@ void *memmove(void *dst, const void *src, size_t n)
 
 void *memset(void *dst, int c, size_t n)
 {
-    unsigned char *d = dst;
-    while (n--)
-        *d++ = (unsigned char)c;
+    void *d = dst;
+    uint32_t v = (uint8_t)c * 0x01010101u;
+    size_t words = n / 4, bytes = n % 4;
+    __asm__ volatile("rep stosl\n\t"
+                     "mov %3, %%ecx\n\t"
+                     "rep stosb"
+                     : "+D"(d), "+c"(words)
+                     : "a"(v), "r"(bytes)
+                     : "memory");
     return dst;
 }
 
@@ -140,10 +152,24 @@ uint64_t parse_size(const char *s, const char **end)
     if (p == s)
         return 0;
     switch (*p) {
-    case 'G': case 'g': v <<= 30; p++; break;
-    case 'M': case 'm': v <<= 20; p++; break;
-    case 'K': case 'k': v <<= 10; p++; break;
-    default: v <<= 20; break; /* a bare number means MiB, as in Xen's dom0_mem */
+    case 'G':
+    case 'g':
+        v <<= 30;
+        p++;
+        break;
+    case 'M':
+    case 'm':
+        v <<= 20;
+        p++;
+        break;
+    case 'K':
+    case 'k':
+        v <<= 10;
+        p++;
+        break;
+    default:
+        v <<= 20;
+        break; /* a bare number means MiB, as in Xen's dom0_mem */
     }
     if (end)
         *end = p;

@@ -32,8 +32,8 @@ static void put_padded(struct out *o, const char *s, size_t n, int width, int le
             put(o, ' ');
 }
 
-static void put_number(struct out *o, unsigned long long v, int base, int upper, int neg,
-                       int width, int left, char pad)
+static void put_number(struct out *o, unsigned long long v, int base, int upper, int neg, int width,
+                       int left, char pad)
 {
     const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
     char tmp[24];
@@ -111,8 +111,11 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
             u = lng >= 2 ? va_arg(ap, unsigned long long)
                 : lng    ? va_arg(ap, unsigned long)
                          : va_arg(ap, unsigned int);
-            put_number(&o, u, *fmt == 'u' ? 10 : *fmt == 'o' ? 8 : 16, *fmt == 'X', 0, width, left,
-                       pad);
+            put_number(&o, u,
+                       *fmt == 'u'   ? 10
+                       : *fmt == 'o' ? 8
+                                     : 16,
+                       *fmt == 'X', 0, width, left, pad);
             break;
         case 'p':
             put(&o, '0');

@@ -8,7 +8,7 @@
 #include <hv/arch.h>
 #include <hv/x86.h>
 
-#define COM1 0x3F8
+#define COM1     0x3F8
 #define UART_RBR 0 /* receive buffer */
 #define UART_THR 0 /* transmit holding */
 #define UART_IER 1

@@ -20,12 +20,26 @@
 #include <hv/irq.h>
 #include <hv/x86.h>
 
-const char *const exception_names[20] = {
-    "#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#OF overflow",
-    "#BR bound range", "#UD invalid opcode", "#NM device not available", "#DF double fault",
-    "coprocessor overrun", "#TS invalid TSS", "#NP segment not present", "#SS stack fault",
-    "#GP general protection", "#PF page fault", "reserved", "#MF x87 error",
-    "#AC alignment check", "#MC machine check", "#XM SIMD error"};
+const char *const exception_names[20] = {"#DE divide error",
+                                         "#DB debug",
+                                         "NMI",
+                                         "#BP breakpoint",
+                                         "#OF overflow",
+                                         "#BR bound range",
+                                         "#UD invalid opcode",
+                                         "#NM device not available",
+                                         "#DF double fault",
+                                         "coprocessor overrun",
+                                         "#TS invalid TSS",
+                                         "#NP segment not present",
+                                         "#SS stack fault",
+                                         "#GP general protection",
+                                         "#PF page fault",
+                                         "reserved",
+                                         "#MF x87 error",
+                                         "#AC alignment check",
+                                         "#MC machine check",
+                                         "#XM SIMD error"};
 
 static int exception_has_error_code(unsigned int v)
 {

@@ -43,9 +43,8 @@ static int skip_cli(struct trap_frame *f)
 
 static void report(const char *name, uint64_t ticks, uint32_t entries)
 {
-    printf("BENCH %s insns_per_op=%u.%03u hv_entries_per_op=%u.%03u\n", name,
-           (uint32_t)(ticks / N), (uint32_t)(ticks % N * 1000 / N), entries / N,
-           entries % N * 1000 / N);
+    printf("BENCH %s insns_per_op=%u.%03u hv_entries_per_op=%u.%03u\n", name, (uint32_t)(ticks / N),
+           (uint32_t)(ticks % N * 1000 / N), entries / N, entries % N * 1000 / N);
 }
 
 void run_benchmarks(void)
@@ -71,14 +70,15 @@ void run_benchmarks(void)
     read_counters(&b);
     report("null_hypercall", t1 - t0, entries_between(&a, &b));
 
-    uint64_t ticks = 0;
-    read_counters(&a);
-    int rc = user_int80_bench(N, &ticks);
-    read_counters(&b);
-    if (rc)
-        printf("BENCH int80 failed: cannot set up ring 3\n");
-    else
+    if (user_mode_begin() == 0) {
+        read_counters(&a);
+        uint64_t ticks = user_int80_loop_run(N);
+        read_counters(&b);
+        user_mode_end();
         report("int80_ring3", ticks, entries_between(&a, &b));
+    } else {
+        printf("BENCH int80 failed: cannot set up ring 3\n");
+    }
 
     set_trap_hook(13, skip_cli);
     read_counters(&a);

@@ -7,9 +7,7 @@
 
 volatile uint32_t console_events;
 
-void console_init(void)
-{
-}
+void console_init(void) {}
 
 void console_write(const char *s, uint32_t n)
 {

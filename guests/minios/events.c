@@ -53,7 +53,8 @@ void local_events_enable(void)
     vi->evtchn_upcall_mask = 0;
     barrier();
     if (vi->evtchn_upcall_pending)
-        HYPERVISOR_xen_version(XENVER_version, NULL); /* any hypercall: its exit delivers the upcall */
+        HYPERVISOR_xen_version(XENVER_version,
+                               NULL); /* any hypercall: its exit delivers the upcall */
 }
 
 void mask_evtchn(evtchn_port_t port)
@@ -71,9 +72,9 @@ void unmask_evtchn(evtchn_port_t port)
 void events_init(void)
 {
     uint32_t va = (uint32_t)shared_info_page;
-    if (HYPERVISOR_update_va_mapping(va, start_info.shared_info | _PAGE_PRESENT | _PAGE_RW |
-                                             _PAGE_ACCESSED | _PAGE_DIRTY,
-                                     UVMF_INVLPG))
+    if (HYPERVISOR_update_va_mapping(
+            va, start_info.shared_info | _PAGE_PRESENT | _PAGE_RW | _PAGE_ACCESSED | _PAGE_DIRTY,
+            UVMF_INVLPG))
         crash("cannot map shared_info");
     HYPERVISOR_shared_info = (struct shared_info *)va;
     for (int i = 0; i < 32; i++)

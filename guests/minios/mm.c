@@ -11,7 +11,7 @@
  */
 #include <os.h>
 
-#define MAX_PAGES (1u << 18) /* 1 GiB */
+#define MAX_PAGES (1u << 18)                 /* 1 GiB */
 static uint32_t page_bitmap[MAX_PAGES / 32]; /* 1 = free */
 static uint32_t first_free, nr_free;
 
@@ -42,8 +42,8 @@ static void map_4mb(uint32_t base, uint32_t l1_pfn)
     uint32_t *l1 = pfn_to_virt(l1_pfn);
     memset(l1, 0, PAGE_SIZE);
     for (uint32_t i = 0; i < 1024 && base + i < start_info.nr_pages; i++)
-        l1[i] = pte(phys_to_machine[base + i],
-                    _PAGE_PRESENT | _PAGE_RW | _PAGE_ACCESSED | _PAGE_DIRTY);
+        l1[i] =
+            pte(phys_to_machine[base + i], _PAGE_PRESENT | _PAGE_RW | _PAGE_ACCESSED | _PAGE_DIRTY);
     uint32_t l1_mfn = phys_to_machine[l1_pfn];
     if (map_frame_at((uint32_t)l1, l1_mfn, _PAGE_PRESENT | _PAGE_ACCESSED))
         crash("cannot make a new L1 read-only");
@@ -73,8 +73,8 @@ void mm_init(void)
         page_bitmap[p / 32] |= 1u << (p % 32);
         nr_free++;
     }
-    printf("minios: %u pages, %u free after page tables (first free pfn %u)\n",
-           start_info.nr_pages, nr_free, first_free);
+    printf("minios: %u pages, %u free after page tables (first free pfn %u)\n", start_info.nr_pages,
+           nr_free, first_free);
 }
 
 void *alloc_page(void)

@@ -64,8 +64,8 @@ static void cmd_stats(int argc, char **argv)
            "interrupts %u\n",
            (uint32_t)c->hv_entries, (uint32_t)c->hypercalls, (uint32_t)c->hypercall_errors,
            (uint32_t)c->exceptions, (uint32_t)c->bounces, (uint32_t)c->interrupts);
-    printf("event upcalls %u, cr3 loads %u, page-table updates refused %u\n",
-           (uint32_t)c->upcalls, (uint32_t)c->cr3_loads, (uint32_t)c->validation_errors);
+    printf("event upcalls %u, cr3 loads %u, page-table updates refused %u\n", (uint32_t)c->upcalls,
+           (uint32_t)c->cr3_loads, (uint32_t)c->validation_errors);
 }
 
 static void cmd_pf(int argc, char **argv)

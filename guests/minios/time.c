@@ -19,8 +19,8 @@ uint64_t monotonic_ns(void)
     do {
         version = t->version;
         barrier();
-        ns = t->system_time + scale_delta(rdtsc() - t->tsc_timestamp, t->tsc_to_system_mul,
-                                          t->tsc_shift);
+        ns = t->system_time +
+             scale_delta(rdtsc() - t->tsc_timestamp, t->tsc_to_system_mul, t->tsc_shift);
         barrier();
     } while ((version & 1) || version != t->version);
     return ns;

@@ -11,21 +11,38 @@
 
 extern void trap_0(void), trap_1(void), trap_3(void), trap_4(void), trap_5(void), trap_6(void),
     trap_7(void), trap_9(void), trap_10(void), trap_11(void), trap_12(void), trap_13(void),
-    trap_14(void), trap_16(void), trap_17(void), trap_18(void), trap_19(void),
-    syscall_entry(void);
+    trap_14(void), trap_16(void), trap_17(void), trap_18(void), trap_19(void), syscall_entry(void);
 
-static const char *const names[20] = {
-    "divide error", "debug", "NMI", "int3", "overflow", "bounds", "invalid opcode",
-    "device not available", "double fault", "coprocessor segment overrun", "invalid TSS",
-    "segment not present", "stack segment", "general protection", "page fault", "reserved",
-    "x87 error", "alignment check", "machine check", "SIMD error"};
+static const char *const names[20] = {"divide error",
+                                      "debug",
+                                      "NMI",
+                                      "int3",
+                                      "overflow",
+                                      "bounds",
+                                      "invalid opcode",
+                                      "device not available",
+                                      "double fault",
+                                      "coprocessor segment overrun",
+                                      "invalid TSS",
+                                      "segment not present",
+                                      "stack segment",
+                                      "general protection",
+                                      "page fault",
+                                      "reserved",
+                                      "x87 error",
+                                      "alignment check",
+                                      "machine check",
+                                      "SIMD error"};
 
-#define T(v, dpl, fn) {v, dpl, FLAT_KERNEL_CS, (uint32_t)fn}
+#define T(v, dpl, fn)                                                                              \
+    {                                                                                              \
+        v, dpl, FLAT_KERNEL_CS, (uint32_t)fn                                                       \
+    }
 static const struct trap_info trap_table[] = {
-    T(0, 0, trap_0),   T(1, 0, trap_1),   T(3, 3, trap_3),   T(4, 3, trap_4),
-    T(5, 3, trap_5),   T(6, 0, trap_6),   T(7, 0, trap_7),   T(9, 0, trap_9),
-    T(10, 0, trap_10), T(11, 0, trap_11), T(12, 0, trap_12), T(13, 0, trap_13),
-    T(14, 0, trap_14), T(16, 0, trap_16), T(17, 0, trap_17), T(18, 0, trap_18),
+    T(0, 0, trap_0),   T(1, 0, trap_1),           T(3, 3, trap_3),   T(4, 3, trap_4),
+    T(5, 3, trap_5),   T(6, 0, trap_6),           T(7, 0, trap_7),   T(9, 0, trap_9),
+    T(10, 0, trap_10), T(11, 0, trap_11),         T(12, 0, trap_12), T(13, 0, trap_13),
+    T(14, 0, trap_14), T(16, 0, trap_16),         T(17, 0, trap_17), T(18, 0, trap_18),
     T(19, 0, trap_19), T(0x80, 3, syscall_entry), {0, 0, 0, 0}};
 
 static trap_hook_t hooks[20];
@@ -86,8 +103,7 @@ void do_trap(struct trap_frame *f)
         printf("minios: page fault at %08x (error %x), recovered\n", cr2, f->error_code);
         return;
     }
-    printf("minios: %s at eip %08x, error %x", v < 20 ? names[v] : "trap", f->eip,
-           f->error_code);
+    printf("minios: %s at eip %08x, error %x", v < 20 ? names[v] : "trap", f->eip, f->error_code);
     if (v == 14)
         printf(", address %08x", cr2);
     printf("\n");

@@ -33,19 +33,28 @@ static int map_user_region(void)
     return HYPERVISOR_mmu_update(&m, 1, NULL, DOMID_SELF) ? -1 : 0;
 }
 
-int user_int80_bench(uint32_t iterations, uint64_t *cycles)
+int user_mode_begin(void)
 {
-    extern char boot_stack_top[];
     if (!user_ready) {
         if (map_user_region())
             return -1;
         user_ready = 1;
     }
-    HYPERVISOR_stack_switch(FLAT_KERNEL_SS, (uint32_t)(trap_stack + sizeof(trap_stack)));
-    run_user(USER_BASE, USER_BASE + 2 * PAGE_SIZE, iterations);
+    /* Traps from ring 3 land on their own stack, clear of the kernel frames in use. */
+    return (int)HYPERVISOR_stack_switch(FLAT_KERNEL_SS,
+                                        (uint32_t)(trap_stack + sizeof(trap_stack)));
+}
+
+void user_mode_end(void)
+{
+    extern char boot_stack_top[];
     HYPERVISOR_stack_switch(FLAT_KERNEL_SS, (uint32_t)boot_stack_top);
+}
+
+uint64_t user_int80_loop_run(uint32_t iterations)
+{
+    run_user(USER_BASE, USER_BASE + 2 * PAGE_SIZE, iterations);
     uint64_t start = ((uint64_t)user_result[1] << 32) | user_result[0];
     uint64_t end = ((uint64_t)user_result[3] << 32) | user_result[2];
-    *cycles = end - start;
-    return 0;
+    return end - start;
 }

@@ -22,20 +22,21 @@
 #define PAGE_SIZE  4096u
 #define PAGE_MASK  (~(PAGE_SIZE - 1))
 
-#define HV_VIRT_START     0xFC000000u
-#define DIRECTMAP_SIZE    (48u << 20)
-#define DIRECTMAP_FRAMES  (DIRECTMAP_SIZE >> PAGE_SHIFT)
-#define MAPCACHE_START    0xFFC00000u
-#define MAPCACHE_SLOTS    1024
-#define HV_L2_FIRST_SLOT  (HV_VIRT_START >> 22) /* 1008: first page-directory slot guests may not touch */
+#define HV_VIRT_START    0xFC000000u
+#define DIRECTMAP_SIZE   (48u << 20)
+#define DIRECTMAP_FRAMES (DIRECTMAP_SIZE >> PAGE_SHIFT)
+#define MAPCACHE_START   0xFFC00000u
+#define MAPCACHE_SLOTS   1024
+#define HV_L2_FIRST_SLOT                                                                           \
+    (HV_VIRT_START >> 22) /* 1008: first page-directory slot guests may not touch */
 
-#define HV_LOAD_PHYS      0x00100000u /* the hypervisor image's physical load address */
+#define HV_LOAD_PHYS       0x00100000u   /* the hypervisor image's physical load address */
 #define MAX_MACHINE_MEMORY (1024u << 20) /* frames above 1 GiB are ignored */
-#define HV_STACK_SIZE     (16 * 1024)
+#define HV_STACK_SIZE      (16 * 1024)
 
-#define HZ                1000 /* hypervisor timer interrupts per second */
-#define SCHED_SLICE_MS    10
-#define DEFAULT_DOM0_MEM  (64u << 20)
-#define MAX_DOMAINS       64
+#define HZ               1000 /* hypervisor timer interrupts per second */
+#define SCHED_SLICE_MS   10
+#define DEFAULT_DOM0_MEM (64u << 20)
+#define MAX_DOMAINS      64
 
 #endif

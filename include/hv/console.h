@@ -14,7 +14,7 @@ void console_write(const char *s, size_t n);
 #define BUG_ON(c)                                                                                  \
     do {                                                                                           \
         if (c)                                                                                     \
-            panic("BUG_ON(%s) at %s:%d", #c, __FILE__, __LINE__);                                 \
+            panic("BUG_ON(%s) at %s:%d", #c, __FILE__, __LINE__);                                  \
     } while (0)
 
 #endif

@@ -16,9 +16,9 @@
 #include <public/sysctl.h>
 
 struct evtchn {
-    uint8_t state;      /* EVTCHNSTAT_* */
+    uint8_t state; /* EVTCHNSTAT_* */
     uint8_t _pad;
-    domid_t remote_dom; /* unbound: who may bind; interdomain: the peer */
+    domid_t remote_dom;   /* unbound: who may bind; interdomain: the peer */
     uint32_t remote_port; /* interdomain: the peer's port; virq/pirq: its number */
 };
 
@@ -32,18 +32,18 @@ struct vcpu {
     struct domain *domain;
     struct cpu_user_regs user_regs; /* saved registers while not running */
     struct trap_info trap_table[256];
-    uint32_t event_cs, event_eip;       /* set_callbacks */
+    uint32_t event_cs, event_eip; /* set_callbacks */
     uint32_t failsafe_cs, failsafe_eip;
-    uint32_t kernel_ss, kernel_sp;      /* stack_switch: ring-1 stack for traps from ring 3 */
-    uint32_t cr3_mfn;                   /* page directory, pinned, with a reference held */
+    uint32_t kernel_ss, kernel_sp; /* stack_switch: ring-1 stack for traps from ring 3 */
+    uint32_t cr3_mfn;              /* page directory, pinned, with a reference held */
     enum vcpu_state state;
-    uint64_t timer_deadline;   /* set_timer_op, ns system time; 0 = off */
-    uint64_t periodic_period;  /* VIRQ_TIMER period in ns; 0 = off */
+    uint64_t timer_deadline;  /* set_timer_op, ns system time; 0 = off */
+    uint64_t periodic_period; /* VIRQ_TIMER period in ns; 0 = off */
     uint64_t periodic_next;
-    uint32_t poll_port[128];   /* the ports a vCPU in SCHEDOP_poll waits on */
+    uint32_t poll_port[128]; /* the ports a vCPU in SCHEDOP_poll waits on */
     uint32_t poll_nr;
     uint64_t poll_deadline;
-    uint64_t cpu_time;         /* ns spent running */
+    uint64_t cpu_time; /* ns spent running */
     uint64_t last_start;
     uint16_t virq_to_port[NR_VIRQS];
     struct vcpu *next_in_runq;
@@ -65,10 +65,10 @@ struct domain {
     uint32_t shutdown_reason;
     char crash_reason[96];
     uint32_t tot_pages, max_pages;
-    uint32_t *p2m;            /* hypervisor copy of pfn -> mfn, for the builder */
+    uint32_t *p2m; /* hypervisor copy of pfn -> mfn, for the builder */
     struct shared_info *shared_info;
     uint32_t shared_info_mfn;
-    struct evtchn *evtchn;    /* NR_EVENT_CHANNELS entries */
+    struct evtchn *evtchn; /* NR_EVENT_CHANNELS entries */
     struct vcpu *vcpu;
     struct pvlab_counters counters;
     struct domain *next;

@@ -69,9 +69,9 @@ struct cpu_user_regs {
 
 /* One entry of the virtual IDT a guest registers with set_trap_table. */
 struct trap_info {
-    uint8_t vector;  /* exception vector */
-    uint8_t flags;   /* bits 0-1: privilege level allowed to raise it with INT; bit 2: mask events */
-    uint16_t cs;     /* code selector (must be FLAT_RING1_CS) */
+    uint8_t vector; /* exception vector */
+    uint8_t flags;  /* bits 0-1: privilege level allowed to raise it with INT; bit 2: mask events */
+    uint16_t cs;    /* code selector (must be FLAT_RING1_CS) */
     uint32_t address; /* handler entry point */
 };
 #define TI_GET_DPL(_ti) ((_ti)->flags & 3)

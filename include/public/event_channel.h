@@ -26,9 +26,9 @@ struct evtchn_alloc_unbound {
 };
 
 struct evtchn_bind_interdomain {
-    domid_t remote_dom;         /* IN */
-    evtchn_port_t remote_port;  /* IN */
-    evtchn_port_t local_port;   /* OUT */
+    domid_t remote_dom;        /* IN */
+    evtchn_port_t remote_port; /* IN */
+    evtchn_port_t local_port;  /* OUT */
 };
 
 struct evtchn_bind_virq {
@@ -51,12 +51,12 @@ struct evtchn_send {
     evtchn_port_t port;
 };
 
-#define EVTCHNSTAT_closed       0
-#define EVTCHNSTAT_unbound      1
-#define EVTCHNSTAT_interdomain  2
-#define EVTCHNSTAT_pirq         3
-#define EVTCHNSTAT_virq         4
-#define EVTCHNSTAT_ipi          5
+#define EVTCHNSTAT_closed      0
+#define EVTCHNSTAT_unbound     1
+#define EVTCHNSTAT_interdomain 2
+#define EVTCHNSTAT_pirq        3
+#define EVTCHNSTAT_virq        4
+#define EVTCHNSTAT_ipi         5
 struct evtchn_status {
     domid_t dom;        /* IN */
     evtchn_port_t port; /* IN */

@@ -16,9 +16,9 @@ struct sched_shutdown {
 };
 
 struct sched_poll {
-    uint32_t ports;     /* guest pointer to an array of evtchn_port_t */
+    uint32_t ports; /* guest pointer to an array of evtchn_port_t */
     uint32_t nr_ports;
-    uint64_t timeout;   /* absolute system time in ns; 0 = wait forever */
+    uint64_t timeout; /* absolute system time in ns; 0 = wait forever */
 };
 
 #define SHUTDOWN_poweroff 0

@@ -16,14 +16,14 @@
 #define XEN_SYSCTL_pvlab_counters    0x70
 
 struct pvlab_counters {
-    uint64_t hv_entries;      /* every entry into the hypervisor while this domain ran */
-    uint64_t hypercalls;      /* int $0x82 */
-    uint64_t hypercall_errors; /* hypercalls that returned a negative errno */
-    uint64_t exceptions;      /* guest faults taken by the hypervisor */
-    uint64_t bounces;         /* exceptions bounced to the guest's handler */
-    uint64_t interrupts;      /* physical interrupts taken while the domain ran */
-    uint64_t upcalls;         /* event upcalls delivered */
-    uint64_t cr3_loads;       /* page-directory switches for this domain */
+    uint64_t hv_entries;        /* every entry into the hypervisor while this domain ran */
+    uint64_t hypercalls;        /* int $0x82 */
+    uint64_t hypercall_errors;  /* hypercalls that returned a negative errno */
+    uint64_t exceptions;        /* guest faults taken by the hypervisor */
+    uint64_t bounces;           /* exceptions bounced to the guest's handler */
+    uint64_t interrupts;        /* physical interrupts taken while the domain ran */
+    uint64_t upcalls;           /* event upcalls delivered */
+    uint64_t cr3_loads;         /* page-directory switches for this domain */
     uint64_t validation_errors; /* page-table updates refused */
 };
 
@@ -32,7 +32,7 @@ struct xen_sysctl {
     uint32_t interface_version;
     union {
         struct {
-            domid_t domid;   /* IN: DOMID_SELF or a domain id */
+            domid_t domid; /* IN: DOMID_SELF or a domain id */
             uint16_t _pad;
             uint32_t _pad2; /* keeps the counters 8-byte aligned on every compiler */
             struct pvlab_counters counters; /* OUT */

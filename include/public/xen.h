@@ -46,23 +46,24 @@
 
 /* mmu_update: the low two bits of ptr select the command. */
 #define MMU_NORMAL_PT_UPDATE 0 /* ptr = machine address of a PTE; val = new PTE */
-#define MMU_MACHPHYS_UPDATE  1 /* ptr = machine address of a frame; val = its pseudo-physical number */
+#define MMU_MACHPHYS_UPDATE                                                                        \
+    1 /* ptr = machine address of a frame; val = its pseudo-physical number */
 struct mmu_update {
     uint64_t ptr;
     uint64_t val;
 };
 
 /* mmuext_op commands. */
-#define MMUEXT_PIN_L1_TABLE  0
-#define MMUEXT_PIN_L2_TABLE  1
-#define MMUEXT_UNPIN_TABLE   4
-#define MMUEXT_NEW_BASEPTR   5
+#define MMUEXT_PIN_L1_TABLE    0
+#define MMUEXT_PIN_L2_TABLE    1
+#define MMUEXT_UNPIN_TABLE     4
+#define MMUEXT_NEW_BASEPTR     5
 #define MMUEXT_TLB_FLUSH_LOCAL 6
-#define MMUEXT_INVLPG_LOCAL  7
+#define MMUEXT_INVLPG_LOCAL    7
 struct mmuext_op {
     uint32_t cmd;
     union {
-        xen_pfn_t mfn;      /* PIN_*, UNPIN_TABLE, NEW_BASEPTR */
+        xen_pfn_t mfn;        /* PIN_*, UNPIN_TABLE, NEW_BASEPTR */
         uint32_t linear_addr; /* INVLPG_LOCAL */
     } arg1;
     union {
@@ -80,8 +81,8 @@ struct mmuext_op {
 #define UVMF_ALL            4
 
 /* Passed as the count to mmu_update/mmuext_op to mean "none done yet". */
-#define DOMID_SELF  0x7FF0u
-#define DOMID_IDLE  0x7FFFu
+#define DOMID_SELF 0x7FF0u
+#define DOMID_IDLE 0x7FFFu
 typedef uint16_t domid_t;
 
 /* console_io commands. */
@@ -92,8 +93,8 @@ typedef uint16_t domid_t;
 struct vcpu_time_info {
     uint32_t version; /* odd while the hypervisor is updating the record */
     uint32_t pad0;
-    uint64_t tsc_timestamp;   /* TSC when system_time was sampled */
-    uint64_t system_time;     /* ns since boot at tsc_timestamp */
+    uint64_t tsc_timestamp;     /* TSC when system_time was sampled */
+    uint64_t system_time;       /* ns since boot at tsc_timestamp */
     uint32_t tsc_to_system_mul; /* ns = ((tsc delta << shift) * mul) >> 32 */
     int8_t tsc_shift;
     int8_t flags;
@@ -104,7 +105,7 @@ struct vcpu_info {
     uint8_t evtchn_upcall_pending; /* an event is waiting for the upcall */
     uint8_t evtchn_upcall_mask;    /* the guest's "interrupts disabled" flag */
     uint16_t _pad;
-    uint32_t evtchn_pending_sel;   /* which words of evtchn_pending have news */
+    uint32_t evtchn_pending_sel; /* which words of evtchn_pending have news */
     struct arch_vcpu_info arch;
     struct vcpu_time_info time;
 }; /* 64 bytes */
@@ -125,15 +126,15 @@ struct shared_info {
 /* start_info: the page a domain finds at %esi when it first runs. */
 #define MAX_GUEST_CMDLINE 1024
 struct start_info {
-    char magic[32];          /* "xen-3.0-x86_32" */
-    uint32_t nr_pages;       /* pages allocated to the domain */
-    uint32_t shared_info;    /* MACHINE address of the shared_info page */
-    uint32_t flags;          /* SIF_* */
-    xen_pfn_t store_mfn;     /* MACHINE frame of the xenstore ring */
+    char magic[32];       /* "xen-3.0-x86_32" */
+    uint32_t nr_pages;    /* pages allocated to the domain */
+    uint32_t shared_info; /* MACHINE address of the shared_info page */
+    uint32_t flags;       /* SIF_* */
+    xen_pfn_t store_mfn;  /* MACHINE frame of the xenstore ring */
     uint32_t store_evtchn;
     union {
         struct {
-            xen_pfn_t mfn;   /* MACHINE frame of the console ring */
+            xen_pfn_t mfn; /* MACHINE frame of the console ring */
             uint32_t evtchn;
         } domU;
         struct {
@@ -141,10 +142,10 @@ struct start_info {
             uint32_t info_size;
         } dom0;
     } console;
-    uint32_t pt_base;        /* VIRTUAL address of the page directory */
-    uint32_t nr_pt_frames;   /* number of bootstrap page-table frames */
-    uint32_t mfn_list;       /* VIRTUAL address of the pfn-to-mfn array */
-    uint32_t mod_start;      /* VIRTUAL address of the boot module, if any */
+    uint32_t pt_base;      /* VIRTUAL address of the page directory */
+    uint32_t nr_pt_frames; /* number of bootstrap page-table frames */
+    uint32_t mfn_list;     /* VIRTUAL address of the pfn-to-mfn array */
+    uint32_t mod_start;    /* VIRTUAL address of the boot module, if any */
     uint32_t mod_len;
     char cmd_line[MAX_GUEST_CMDLINE];
     uint32_t first_p2m_pfn;

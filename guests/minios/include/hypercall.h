@@ -24,10 +24,10 @@ static inline long hypercall5(uint32_t nr, uint32_t a1, uint32_t a2, uint32_t a3
                      : "memory");
     return ret;
 }
-#define hypercall0(nr)             hypercall5(nr, 0, 0, 0, 0, 0)
-#define hypercall1(nr, a)          hypercall5(nr, (uint32_t)(a), 0, 0, 0, 0)
-#define hypercall2(nr, a, b)       hypercall5(nr, (uint32_t)(a), (uint32_t)(b), 0, 0, 0)
-#define hypercall3(nr, a, b, c)    hypercall5(nr, (uint32_t)(a), (uint32_t)(b), (uint32_t)(c), 0, 0)
+#define hypercall0(nr)          hypercall5(nr, 0, 0, 0, 0, 0)
+#define hypercall1(nr, a)       hypercall5(nr, (uint32_t)(a), 0, 0, 0, 0)
+#define hypercall2(nr, a, b)    hypercall5(nr, (uint32_t)(a), (uint32_t)(b), 0, 0, 0)
+#define hypercall3(nr, a, b, c) hypercall5(nr, (uint32_t)(a), (uint32_t)(b), (uint32_t)(c), 0, 0)
 #define hypercall4(nr, a, b, c, d)                                                                 \
     hypercall5(nr, (uint32_t)(a), (uint32_t)(b), (uint32_t)(c), (uint32_t)(d), 0)
 
@@ -69,8 +69,8 @@ static inline long HYPERVISOR_vcpu_op(int cmd, int vcpu, void *arg)
 {
     return hypercall3(__HYPERVISOR_vcpu_op, cmd, vcpu, arg);
 }
-static inline long HYPERVISOR_mmuext_op(const struct mmuext_op *op, uint32_t count,
-                                        uint32_t *done, domid_t dom)
+static inline long HYPERVISOR_mmuext_op(const struct mmuext_op *op, uint32_t count, uint32_t *done,
+                                        domid_t dom)
 {
     return hypercall4(__HYPERVISOR_mmuext_op, op, count, done, dom);
 }

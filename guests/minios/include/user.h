@@ -6,7 +6,11 @@
 
 #include <stdint.h>
 
-/* Time `iterations` null int $0x80 system calls from ring 3; TSC ticks in *cycles. */
-int user_int80_bench(uint32_t iterations, uint64_t *cycles);
+/* Map the user pages and switch to the ring-3 trap stack; 0 on success. */
+int user_mode_begin(void);
+/* Time `iterations` null int $0x80 system calls made from ring 3; returns TSC ticks. */
+uint64_t user_int80_loop_run(uint32_t iterations);
+/* Back to the kernel's own trap stack. */
+void user_mode_end(void);
 
 #endif
