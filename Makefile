@@ -31,7 +31,7 @@ LIB_SRCS := $(wildcard lib/*.c)
 HV_OBJS := $(patsubst %,$(B)/%.o,$(basename $(HV_SRCS)))
 LIB_OBJS := $(patsubst %,$(B)/%.o,$(basename $(LIB_SRCS)))
 
-all: $(B)/hv.elf minios tests-build
+all: $(B)/hv.elf minios test-guests tests-build
 
 $(B)/%.o: %.c | deps
 	@mkdir -p $(dir $@)
@@ -48,6 +48,7 @@ $(B)/hv.elf: $(HV_OBJS) $(LIB_OBJS) arch/x86/hv.lds
 	$(Q)$(LD) $(LDFLAGS) -T arch/x86/hv.lds -o $@ $(HV_OBJS) $(LIB_OBJS) $(LIBGCC)
 
 include guests/minios/minios.mk
+include tests/guests/guests.mk
 include tests/tests.mk
 
 # ---------------------------------------------------------------- running
@@ -88,6 +89,6 @@ format:
 clean:
 	rm -rf $(B)
 
-.PHONY: all run iso run-iso test bench deps format clean minios tests-build
+.PHONY: all run iso run-iso test bench deps format clean minios test-guests tests-build
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -25,6 +25,8 @@
 
 uint32_t console_rx_read(char *dst, uint32_t n);
 
+#define CONSOLEIO_MAX_WRITE 65536 /* the hypervisor is not preemptible: bound the work */
+
 static int guest_code_ok(uint32_t cs, uint32_t eip)
 {
     return cs == FLAT_KERNEL_CS && eip < HYPERVISOR_VIRT_START;
@@ -103,6 +105,10 @@ long do_console_io(uint32_t cmd, uint32_t count, uint32_t buf)
     char chunk[128];
     struct domain *d = current->domain;
     if (cmd == CONSOLEIO_write) {
+        if (!guest_range_ok(buf, count)) /* the whole buffer, before printing any of it */
+            return -XEN_EFAULT;
+        if (count > CONSOLEIO_MAX_WRITE)
+            return -XEN_EINVAL;
         for (uint32_t done = 0; done < count;) {
             uint32_t n = MIN(count - done, sizeof(chunk));
             if (copy_from_guest(chunk, buf + done, n))

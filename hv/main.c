@@ -124,7 +124,7 @@ static const char *module_args(const struct boot_module *m)
 static int build_initial_domain(unsigned int kernel_index, const struct boot_module *initrd)
 {
     const struct boot_module *k = &boot_info.mods[kernel_index];
-    const char *name = kernel_index == 0 ? "Domain-0" : k->string;
+    const char *name = kernel_index == 0 || !*module_args(k) ? "Domain-0" : module_args(k);
     struct domain *d = domain_create(next_domid, name, 1);
     if (!d)
         return -1;

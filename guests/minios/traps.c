@@ -47,6 +47,7 @@ static const struct trap_info trap_table[] = {
 
 static trap_hook_t hooks[20];
 volatile uint32_t page_faults_handled;
+volatile uint32_t last_fault_vector, faults_fixed_up;
 
 void trap_init(void)
 {
@@ -98,9 +99,13 @@ void do_trap(struct trap_frame *f)
     if (v < 20 && hooks[v] && hooks[v](f))
         return;
     uint32_t cr2 = HYPERVISOR_shared_info->vcpu_info[0].arch.cr2;
-    if (v == 14 && fixup(f)) {
-        page_faults_handled++;
-        printf("minios: page fault at %08x (error %x), recovered\n", cr2, f->error_code);
+    if (fixup(f)) {
+        last_fault_vector = v;
+        faults_fixed_up++;
+        if (v == 14) {
+            page_faults_handled++;
+            printf("minios: page fault at %08x (error %x), recovered\n", cr2, f->error_code);
+        }
         return;
     }
     printf("minios: %s at eip %08x, error %x", v < 20 ? names[v] : "trap", f->eip, f->error_code);

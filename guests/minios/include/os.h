@@ -76,6 +76,7 @@ typedef int (*trap_hook_t)(struct trap_frame *f); /* returns 1 if it handled the
 void set_trap_hook(unsigned int vector, trap_hook_t hook);
 int probe_read(uint32_t addr, uint32_t *val); /* 0, or -1 if reading faulted */
 extern volatile uint32_t page_faults_handled;
+extern volatile uint32_t last_fault_vector, faults_fixed_up; /* set when a fixup was used */
 
 /* events.c */
 typedef void (*evtchn_handler_t)(evtchn_port_t port, void *data);

@@ -1,0 +1,48 @@
+/*
+ * xtf.h - a tiny test framework for hostile-guest tests, after the Xen Test
+ * Framework.  Each test is one small guest: minios's core plus one file that
+ * defines test_title and test_main().  The framework prints the title, runs
+ * the test, and prints exactly one verdict line:
+ *
+ *     XTF: <name>: SUCCESS
+ *     XTF: <name>: FAILURE: <first thing that went wrong>
+ *
+ * which tests/run_tests.py turns into a pass or a fail.
+ */
+#ifndef XTF_H
+#define XTF_H
+
+#include <os.h>
+
+extern const char test_title[];
+void test_main(void);
+
+/* Record a failure (the first one is reported in the verdict). */
+void xtf_failure(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Check that a hypercall returned `want`; a mismatch is a failure. */
+void expect_rc(long rc, long want, const char *what);
+/* Check that a hypercall failed (any negative errno). */
+void expect_refused(long rc, const char *what);
+
+/* This domain's hypervisor counters. */
+struct pvlab_counters read_counters(void);
+
+/*
+ * TRY_INSN(asm) runs one instruction; if it faults, the fault is bounced to
+ * minios, which resumes after it through the exception table.  Evaluates to
+ * the vector of the fault, or -1 if the instruction completed.
+ */
+#define TRY_INSN(insn, ...)                                                                        \
+    ({                                                                                             \
+        uint32_t __before = faults_fixed_up;                                                       \
+        __asm__ volatile("1: " insn "\n2:\n"                                                      \
+                         ".pushsection .ex_table, \"a\"\n.long 1b, 2b\n.popsection" __VA_ARGS__); \
+        faults_fixed_up != __before ? (int)last_fault_vector : -1;                                 \
+    })
+
+#define VEC_GP 13
+#define VEC_PF 14
+#define VEC_UD 6
+
+#endif
