@@ -11,13 +11,24 @@
  */
 #define V2P(x) ((x) - 0xFC000000)
 #define MB_MAGIC 0x1BADB002
-#define MB_FLAGS 0x00000003 /* page-align modules, provide a memory map */
+/*
+ * Flags: page-align modules, give us a memory map, and use the load addresses
+ * below (bit 16).  With those, GRUB and QEMU load the image the same way; left
+ * to read the ELF headers, GRUB takes e_entry as virtual and QEMU as physical.
+ */
+#define MB_FLAGS 0x00010003
 
     .section .multiboot, "a"
     .align 4
+mb_header:
     .long MB_MAGIC
     .long MB_FLAGS
     .long -(MB_MAGIC + MB_FLAGS)
+    .long V2P(mb_header)              /* header_addr */
+    .long V2P(_hv_start)              /* load_addr: the image starts with this header */
+    .long V2P(_edata)                 /* load_end_addr */
+    .long V2P(_hv_end)                /* bss_end_addr: the loader zeroes the bss */
+    .long V2P(_start)                 /* entry_addr */
 
     .text
     .code32
