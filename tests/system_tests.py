@@ -1,0 +1,207 @@
+"""system_tests.py - whole-system tests: boot pvlab in QEMU and check it.
+
+Each test is a function registered with @test.  It raises AssertionError
+with a clear message on failure, or returns a list of (name, ok, detail) for
+tests that report several verdicts (the hostile guests).  Machines always use
+isa-debug-exit so QEMU's exit status tells a clean power-off (0) from a
+crashed initial domain (3) or a hypervisor panic (255).
+"""
+import os
+import re
+
+from qemu import BUILD, EXIT_CRASH, EXIT_PANIC, Machine, ROOT
+
+ALL = []
+
+
+def test(fn):
+    ALL.append((fn.__name__, fn))
+    return fn
+
+
+def minios(args="dom0"):
+    return os.path.join(BUILD, "minios.elf") + " " + args
+
+
+def check(cond, msg):
+    if not cond:
+        raise AssertionError(msg)
+
+
+def halt(m, status=0):
+    m.send("halt")
+    m.expect(r"shut down: poweroff")
+    rc = m.wait_exit()
+    check(rc == status, "QEMU exit status %d, expected %d" % (rc, status))
+
+
+@test
+def boot_kernel_reaches_prompt():
+    """QEMU -kernel: banner, memory map, modules, dom0 built, dom0's banner and prompt."""
+    m = Machine(append="dom0_mem=64M")
+    try:
+        m.expect(r"pvlab \d+\.\d+")
+        m.expect(r"memory map \(available RAM\):")
+        m.expect(r"module 0: .*minios\.elf dom0")
+        m.expect(r"domain 0: minios kernel, 64 MiB \(16384 pages\), virt_base c0000000, entry c0000000")
+        m.expect(r"start_info c[0-9a-f]+, page tables c[0-9a-f]+")
+        m.expect(r"entering dom0 in ring 1")
+        m.expect(r"minios: dom0 ready")
+        m.expect(r"dom0# ")
+        halt(m)
+    finally:
+        m.kill()
+
+
+@test
+def boot_grub_iso_reaches_prompt():
+    """The GRUB rescue ISO boots the same hypervisor and dom0."""
+    iso = os.path.join(BUILD, "pvlab.iso")
+    check(os.path.exists(iso), "build/pvlab.iso is missing (make iso)")
+    m = Machine(iso=iso)
+    try:
+        m.expect(r"loader: GRUB", 60)
+        m.expect(r"domain 0: minios kernel", 30)
+        m.expect(r"dom0# ", 30)
+        halt(m)
+    finally:
+        m.kill()
+
+
+@test
+def shell_session_info_ticks_halt():
+    """A scripted session: info, ticks and halt give the expected output and exit status."""
+    m = Machine(append="dom0_mem=64M", icount=True)
+    try:
+        m.expect(r"dom0# ")
+        out = m.command("help")
+        for cmd in ("info", "ticks", "halt"):
+            check(re.search(r"^\s+%s\s" % cmd, out, re.M), "help does not list %s" % cmd)
+        out = m.command("info")
+        check(re.search(r"memory:\s+64 MiB \(16384 pages", out), "info: memory line wrong:\n" + out)
+        check(re.search(r"domain id:\s+0 \(privileged, initial domain\)", out), "info: domain id")
+        up = re.search(r"uptime:\s+(\d+)\.(\d+) s", out)
+        check(up, "info: no uptime")
+        out = m.command("ticks", timeout=60)
+        t = re.search(r"ticks: (\d+) timer events in (\d+)\.(\d+) s", out)
+        check(t, "ticks: no count:\n" + out)
+        n = int(t.group(1))
+        check(90 <= n <= 110, "ticks: %d VIRQ_TIMER events in a second, expected about 100" % n)
+        out2 = m.command("info")
+        up2 = re.search(r"uptime:\s+(\d+)\.(\d+) s", out2)
+        check(float("%s.%s" % up2.groups()) > float("%s.%s" % up.groups()) + 0.9,
+              "uptime did not advance across ticks")
+        out = m.command("nosuchcommand")
+        check("unknown command" in out, "unknown commands are not reported")
+        halt(m)
+        check("(XEN) domain 0 (Domain-0) shut down: poweroff" in m.output, "no shutdown log line")
+        check("powering off" in m.output, "the hypervisor did not power off")
+    finally:
+        m.kill()
+
+
+def boot_with_memory(mb, qemu_mb):
+    m = Machine(append="dom0_mem=%dM" % mb, mem=qemu_mb)
+    try:
+        m.expect(r"dom0# ", 60)
+        out = m.command("info")
+        check(re.search(r"memory:\s+%d MiB \(%d pages" % (mb, mb * 256), out),
+              "dom0 with %d MiB reports:\n%s" % (mb, out))
+        halt(m)
+    finally:
+        m.kill()
+
+
+@test
+def dom0_with_16_mib():
+    boot_with_memory(16, 128)
+
+
+@test
+def dom0_with_256_mib():
+    boot_with_memory(256, 512)
+
+
+@test
+def page_fault_handler_recovers():
+    """minios's #PF handler sees the faulting address (CR2 from vcpu_info) and recovers."""
+    m = Machine(append="dom0_mem=32M")
+    try:
+        m.expect(r"dom0# ")
+        out = m.command("pf 0x1000")
+        check("page fault at 00001000" in out, "no page-fault report:\n" + out)
+        check("handler recovered" in out, "the handler did not recover:\n" + out)
+        out = m.command("stats")
+        check(re.search(r"exceptions (\d+) \((\d+) bounced\)", out), "stats: no exception count")
+        halt(m)
+    finally:
+        m.kill()
+
+
+@test
+def initial_domain_crash_is_logged_and_reported():
+    """A dom0 that faults with no handler is crashed with a reason; QEMU exits with status 3."""
+    g = os.path.join(BUILD, "tests", "guests", "pf_no_handler.elf") + " pf_no_handler"
+    m = Machine(modules=[g], append="dom0_mem=16M")
+    try:
+        rc = m.wait_exit(60)
+        check(re.search(r"domain 0 \(Domain-0\) crashed: #PF page fault at eip [0-9a-f]+ "
+                        r"\(error [0-9a-f]+, cr2 00002000\) with no handler", m.output),
+              "no crash reason in the log:\n" + m.output[-1500:])
+        check(rc == EXIT_CRASH, "QEMU exit status %d, expected %d" % (rc, EXIT_CRASH))
+    finally:
+        m.kill()
+
+
+@test
+def non_elf_kernel_is_rejected():
+    """A dom0 module that is not an ELF stops the boot with a clear message."""
+    bad = os.path.join(ROOT, "scripts", "grub.cfg")
+    m = Machine(modules=[bad + " dom0"])
+    try:
+        rc = m.wait_exit(30)
+        check("kernel image rejected: not an ELF file" in m.output,
+              "no clear error:\n" + m.output[-1000:])
+        check(rc == EXIT_PANIC, "QEMU exit status %d, expected %d" % (rc, EXIT_PANIC))
+    finally:
+        m.kill()
+
+
+HOSTILE = ["bad_hypercall_numbers", "hypercall_pointers", "map_hypervisor_frame", "pf_no_handler",
+           "writable_pagetable", "invalid_pagedir", "segment_dpl0", "privileged_insns"]
+
+
+@test
+def hostile_guests():
+    """Every hostile guest is refused or contained, and the next one still runs.
+
+    All of them run in one boot ('chain' mode): each is built as the initial
+    domain, attacks, prints one verdict, and is destroyed; the hypervisor then
+    checks that every frame came back and builds the next.
+    """
+    mods = [os.path.join(BUILD, "tests", "guests", n + ".elf") + " " + n for n in HOSTILE]
+    m = Machine(modules=mods, append="chain dom0_mem=16M")
+    verdicts = []
+    try:
+        rc = m.wait_exit(120)
+        out = m.output
+        for n in HOSTILE:
+            if n == "pf_no_handler":
+                ok = re.search(r"\(pf_no_handler\) crashed: #PF page fault .* with no handler", out)
+                ok = ok and "XTF: pf_no_handler: FAILURE" not in out
+                verdicts.append((n, bool(ok), "the domain was not crashed with a reason"))
+                continue
+            v = re.search(r"^XTF: %s: (SUCCESS|FAILURE: .*)$" % n, out, re.M)
+            verdicts.append((n, bool(v and v.group(1) == "SUCCESS"),
+                             v.group(1) if v else "no verdict (the guest did not finish)"))
+        started = re.findall(r"chain: starting module (\d+)", out)
+        verdicts.append(("hypervisor_ran_every_guest", len(started) == len(HOSTILE),
+                         "%d of %d guests started" % (len(started), len(HOSTILE))))
+        frees = re.findall(r"free frames (\d+) \(before first domain: (\d+)\)", out)
+        leak = [f for f in frees if f[0] != f[1]]
+        verdicts.append(("no_frame_leaked", len(frees) == len(HOSTILE) and not leak,
+                         "free frames after each domain: %s" % frees))
+        verdicts.append(("clean_power_off", rc == 0, "QEMU exit status %d" % rc))
+    finally:
+        m.kill()
+    return verdicts
