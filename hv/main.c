@@ -189,12 +189,15 @@ void idle_died_domains(void)
 
 void start_hypervisor(uint32_t magic, uint32_t mbi)
 {
+    uint64_t entry_tsc = rdtsc(); /* under -icount: instructions since reset */
     const char *err;
     serial_init();
     printk("\n pvlab %u.%u%s - a paravirtualizing hypervisor for i386\n\n", PVLAB_VERSION_MAJOR,
            PVLAB_VERSION_MINOR, PVLAB_EXTRAVERSION);
     if (multiboot_parse(magic, mbi, directmap_reader, NULL, &boot_info, &err))
         panic("multiboot: %s", err);
+    printk("(XEN) TSC at hypervisor entry: %u%09u\n", (uint32_t)(entry_tsc / 1000000000u),
+           (uint32_t)(entry_tsc % 1000000000u));
     print_boot_info();
     parse_cmdline(boot_info.cmdline);
     desc_init();

@@ -51,6 +51,8 @@ void run_benchmarks(void)
 {
     struct pvlab_counters a, b;
     uint64_t t0, t1;
+    printf("BENCH dom0_start_tsc=%u%09u\n", (uint32_t)(start_tsc / 1000000000u),
+           (uint32_t)(start_tsc % 1000000000u));
     printf("BENCH boot_to_prompt_tsc=%u%09u\n", (uint32_t)(prompt_tsc / 1000000000u),
            (uint32_t)(prompt_tsc % 1000000000u));
 

@@ -33,9 +33,12 @@ void crash(const char *why)
         HYPERVISOR_sched_op(SCHEDOP_shutdown, &s);
 }
 
+uint64_t start_tsc; /* TSC at our first instruction: the boot's milestones */
+
 void start_kernel(struct start_info *si)
 {
     extern char boot_stack_top[];
+    start_tsc = rdtsc();
     memcpy(&start_info, si, sizeof(start_info));
     phys_to_machine = (uint32_t *)start_info.mfn_list;
     trap_init();

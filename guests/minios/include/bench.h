@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 extern uint64_t prompt_tsc; /* TSC when the shell first printed its prompt */
+extern uint64_t start_tsc;  /* TSC at minios's first instruction (kernel.c) */
 void run_benchmarks(void);
 
 #endif
