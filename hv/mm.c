@@ -139,6 +139,9 @@ static void devalidate(uint32_t mfn, enum page_type type)
 int get_page_type(uint32_t mfn, enum page_type type)
 {
     struct page_info *pg = mfn_to_page(mfn);
+    /* The hypervisor writes a shared xenheap page (shared_info): never let it be a page table. */
+    if ((type == PGT_l1 || type == PGT_l2) && (pg->flags & PGF_xenheap))
+        return -XEN_EPERM;
     if (pg->type_count > 0) {
         if (pg->type != type)
             return -XEN_EBUSY;

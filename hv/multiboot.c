@@ -81,14 +81,14 @@ static int parse_modules(const struct mb_info *mi, phys_reader_t rd, void *ctx,
 static int parse_mmap(const struct mb_info *mi, phys_reader_t rd, void *ctx, struct boot_info *bi,
                       const char **err)
 {
-    uint32_t off = 0;
-    while (off + 4 <= mi->mmap_length) {
+    uint32_t off = 0; /* always <= mmap_length, so the subtractions below cannot wrap */
+    while (mi->mmap_length - off >= 4) {
         const uint32_t *size = rd(ctx, mi->mmap_addr + off, 4);
         if (!size) {
             *err = "memory map is not readable";
             return -1;
         }
-        if (*size < 20 || off + 4 + *size > mi->mmap_length) {
+        if (*size < 20 || *size > mi->mmap_length - off - 4) {
             *err = "memory map entry has a bad size";
             return -1;
         }

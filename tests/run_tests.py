@@ -47,9 +47,12 @@ def run_unit_tests(selector):
         p = subprocess.run([b], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=300)
         out = p.stdout.decode("utf-8", "replace")
         # cmocka prints "[       OK ] name" and "[  FAILED  ] name" per test case.
+        # The closing summary repeats each failed name: count every case once.
         cases = re.findall(r"^\[\s+(OK|FAILED|SKIPPED)\s+\] (\S+)$", out, re.M)
+        seen = set()
         for status, case in cases:
-            if status != "SKIPPED":
+            if status != "SKIPPED" and case not in seen:
+                seen.add(case)
                 record("unit/%s/%s" % (name, case), status == "OK")
         if p.returncode != 0 and not any(s == "FAILED" for s, _ in cases):
             record("unit/%s" % name, False, "exited %d\n%s" % (p.returncode, out[-2000:]))

@@ -1,0 +1,120 @@
+/*
+ * fake_machine.c - the machine that hv/mm.c runs on in the unit tests: a
+ * frame table and FAKE_FRAMES pages of host memory, and the platform hooks
+ * mm.c calls, each recording what it was asked to do (see fake_machine.h).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "fake_machine.h"
+
+struct page_info *frame_table;
+uint32_t max_page;
+
+static struct page_info frames[FAKE_FRAMES];
+static uint32_t memory[FAKE_FRAMES][1024] __attribute__((aligned(4096)));
+static uint8_t freed[FAKE_FRAMES];
+static unsigned int nr_frees, nr_flushes, nr_mapped;
+
+void fake_machine_reset(void)
+{
+    memset(frames, 0, sizeof(frames));
+    memset(memory, 0, sizeof(memory));
+    memset(freed, 0, sizeof(freed));
+    for (uint32_t mfn = 0; mfn < FAKE_FRAMES; mfn++)
+        frames[mfn].owner = DOMID_FREE;
+    frame_table = frames;
+    max_page = FAKE_FRAMES;
+    nr_frees = nr_flushes = nr_mapped = 0;
+}
+
+void give_frame(uint32_t mfn, domid_t owner)
+{
+    assert_true(mfn < FAKE_FRAMES);
+    struct page_info *pg = &frames[mfn];
+    pg->owner = owner;
+    pg->count = 1;
+    pg->flags = (pg->flags & PGF_tlb_stale) | PGF_allocated;
+    freed[mfn] = 0;
+}
+
+uint32_t *frame_words(uint32_t mfn)
+{
+    assert_true(mfn < FAKE_FRAMES);
+    return memory[mfn];
+}
+
+/* ---------------------------------------------------------------- what mm.c calls */
+
+void *map_domain_page(uint32_t mfn)
+{
+    if (mfn >= FAKE_FRAMES)
+        fail_msg("map_domain_page(%u): past the end of the frame table", mfn);
+    nr_mapped++;
+    return memory[mfn];
+}
+
+void unmap_domain_page(void *va)
+{
+    uintptr_t off = (uintptr_t)va - (uintptr_t)memory;
+    if ((uintptr_t)va < (uintptr_t)memory || off >= sizeof(memory) || off % 4096)
+        fail_msg("unmap_domain_page(%p): not a mapped frame", va);
+    if (nr_mapped == 0)
+        fail_msg("unmap_domain_page(%p): more unmaps than maps", va);
+    nr_mapped--;
+}
+
+/* As hv/page_alloc.c's free_frame, checking that mm.c only frees what it may. */
+void free_frame(uint32_t mfn)
+{
+    assert_true(mfn < FAKE_FRAMES);
+    struct page_info *pg = &frames[mfn];
+    if (pg->owner == DOMID_FREE)
+        fail_msg("free_frame(%u): already free", mfn);
+    if (pg->count != 0)
+        fail_msg("free_frame(%u): still has %u references", mfn, pg->count);
+    if (pg->type_count != 0)
+        fail_msg("free_frame(%u): still holds %u type references", mfn, pg->type_count);
+    pg->owner = DOMID_FREE;
+    pg->type = PGT_none;
+    pg->flags &= PGF_tlb_stale;
+    freed[mfn] = 1;
+    nr_frees++;
+}
+
+void install_hv_l2_slots(uint32_t *l2)
+{
+    for (unsigned int slot = HV_L2_FIRST_SLOT; slot < 1024; slot++)
+        l2[slot] = hv_slot_pattern(slot);
+}
+
+void mm_flush_tlb(void)
+{
+    nr_flushes++;
+}
+
+/* ---------------------------------------------------------------- what the tests ask */
+
+unsigned int fake_tlb_flushes(void)
+{
+    return nr_flushes;
+}
+
+unsigned int fake_frees(void)
+{
+    return nr_frees;
+}
+
+int fake_was_freed(uint32_t mfn)
+{
+    return mfn < FAKE_FRAMES && freed[mfn];
+}
+
+unsigned int fake_mappings_outstanding(void)
+{
+    return nr_mapped;
+}

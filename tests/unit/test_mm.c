@@ -1,0 +1,1028 @@
+/*
+ * test_mm.c - reference counts, page types and the page-table validation
+ * rules of hv/mm.c, run on the fake machine of fake_machine.c.
+ *
+ * These rules are what keeps one guest out of another's memory and every
+ * guest out of the hypervisor's: a guest maps only frames it owns; a frame is
+ * never at once a page table and writable by the guest; a page directory
+ * never reaches the hypervisor's slots.  Each rule is tested by building the
+ * frames a guest would build, asking for the operation, and checking both the
+ * answer and what it did to the frame table: a refusal must leave every count
+ * exactly as it was, and undoing an operation (unpin after pin, clearing an
+ * entry after writing it) must return every count and type exactly to where
+ * it started.  Leaked or lost references are the bugs these tests exist to
+ * catch: a leak pins a frame forever, a lost one lets a page table be freed
+ * and reused while still mapped.
+ *
+ * Frame numbers used below: page tables in 10..29, data frames in 30..49
+ * (those no test hands out stay free), frames of the other domain (DOM_B) in
+ * 50..59.  Every test starts from an all-free machine, and fake_machine.c
+ * fails it at once if mm.c frees a frame twice or while it is still typed.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <public/errno.h>
+#include "fake_machine.h"
+
+#define P  _PAGE_PRESENT
+#define RW _PAGE_RW
+#define US _PAGE_USER
+
+/* ---------------------------------------------------------------- helpers */
+
+static int setup(void **state)
+{
+    (void)state;
+    fake_machine_reset();
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    assert_int_equal(fake_mappings_outstanding(), 0);
+    return 0;
+}
+
+static void give_frames(uint32_t first, unsigned int n, domid_t owner)
+{
+    for (unsigned int i = 0; i < n; i++)
+        give_frame(first + i, owner);
+}
+
+static void set_entry(uint32_t table, unsigned int idx, uint32_t val)
+{
+    frame_words(table)[idx] = val;
+}
+
+static uint32_t entry(uint32_t table, unsigned int idx)
+{
+    return frame_words(table)[idx];
+}
+
+static struct page_info *pg(uint32_t mfn)
+{
+    return &frame_table[mfn];
+}
+
+static void assert_frame(uint32_t mfn, uint32_t count, enum page_type type, uint32_t type_count)
+{
+    const struct page_info *p = pg(mfn);
+    if (p->count != count || p->type_count != type_count || (type_count && p->type != type))
+        fail_msg("frame %u: count %u type %u type_count %u; expected count %u type %u "
+                 "type_count %u",
+                 mfn, p->count, p->type, p->type_count, count, type, type_count);
+}
+
+struct snapshot {
+    struct page_info frame[FAKE_FRAMES];
+};
+
+static void take_snapshot(struct snapshot *s)
+{
+    memcpy(s->frame, frame_table, sizeof(s->frame));
+}
+
+/*
+ * Every frame's owner, counts, type and flags are as in the snapshot, except
+ * PGF_tlb_stale, which a frame keeps after it stops being mapped writable.
+ */
+static void assert_frames_unchanged(const struct snapshot *s)
+{
+    for (uint32_t mfn = 0; mfn < FAKE_FRAMES; mfn++) {
+        const struct page_info *a = &s->frame[mfn], *b = pg(mfn);
+        if (a->owner != b->owner || a->count != b->count || a->type_count != b->type_count ||
+            a->type != b->type || (a->flags & ~PGF_tlb_stale) != (b->flags & ~PGF_tlb_stale) ||
+            a->pfn != b->pfn)
+            fail_msg("frame %u changed: owner %#x->%#x count %u->%u type %u->%u type_count "
+                     "%u->%u flags %#x->%#x",
+                     mfn, a->owner, b->owner, a->count, b->count, a->type, b->type, a->type_count,
+                     b->type_count, a->flags, b->flags);
+    }
+}
+
+/* L1 in frame 10 mapping data frame 30 writable and 31 read-only, all DOM_A's. */
+static void build_l1(void)
+{
+    give_frame(10, DOM_A);
+    give_frames(30, 2, DOM_A);
+    set_entry(10, 0, pte(30, P | RW | US));
+    set_entry(10, 1, pte(31, P | US));
+}
+
+/*
+ * A small address space: L2 in frame 20 whose slots 0, 5 and 1007 point at
+ * L1s 10, 11 and 12; L1 10 maps 30 writable twice and 31 read-only, L1 11
+ * maps 31 read-only, L1 12 is empty.  The guest left garbage in the
+ * hypervisor's slots, which validation must ignore and overwrite.
+ */
+static void build_address_space(void)
+{
+    give_frame(20, DOM_A);
+    give_frames(10, 3, DOM_A);
+    give_frames(30, 2, DOM_A);
+    set_entry(20, 0, pte(10, P | RW | US));
+    set_entry(20, 5, pte(11, P | RW | US));
+    set_entry(20, 1007, pte(12, P | RW | US));
+    for (unsigned int slot = HV_L2_FIRST_SLOT; slot < 1024; slot++)
+        set_entry(20, slot, 0xDEAD0000u | _PAGE_PSE | P);
+    set_entry(10, 0, pte(30, P | RW | US));
+    set_entry(10, 1, pte(30, P | RW | US));
+    set_entry(10, 2, pte(31, P | US));
+    set_entry(11, 1023, pte(31, P));
+}
+
+/* ---------------------------------------------------------------- general references */
+
+static void test_get_page_takes_and_put_page_drops_a_reference(void **state)
+{
+    (void)state;
+    give_frame(30, DOM_A);
+    assert_int_equal(get_page(30, DOM_A), 0);
+    assert_frame(30, 2, PGT_none, 0);
+    put_page(30);
+    assert_frame(30, 1, PGT_none, 0);
+    assert_int_equal(fake_frees(), 0);
+}
+
+static void test_get_page_refuses_a_foreign_frame(void **state)
+{
+    (void)state;
+    give_frame(50, DOM_B);
+    assert_int_equal(get_page(50, DOM_A), -XEN_EPERM);
+    assert_frame(50, 1, PGT_none, 0);
+    give_frame(51, DOMID_XEN);
+    assert_int_equal(get_page(51, DOM_A), -XEN_EPERM);
+}
+
+static void test_get_page_refuses_a_free_frame(void **state)
+{
+    (void)state;
+    assert_int_equal(get_page(30, DOM_A), -XEN_EPERM);
+    assert_int_equal(get_page(30, DOMID_FREE),
+                     -XEN_EPERM); /* no references: not usable by anyone */
+    assert_frame(30, 0, PGT_none, 0);
+}
+
+static void test_get_page_refuses_an_owned_frame_with_no_references(void **state)
+{
+    (void)state;
+    pg(30)->owner = DOM_A; /* owned, but its allocation reference is gone */
+    assert_int_equal(get_page(30, DOM_A), -XEN_EPERM);
+    assert_frame(30, 0, PGT_none, 0);
+}
+
+static void test_get_page_refuses_frames_past_the_frame_table(void **state)
+{
+    (void)state;
+    assert_int_equal(get_page(FAKE_FRAMES, DOM_A), -XEN_EINVAL);
+    assert_int_equal(get_page(0xFFFFF, DOM_A), -XEN_EINVAL);
+    assert_int_equal(get_page(UINT32_MAX, DOM_A), -XEN_EINVAL);
+}
+
+static void test_get_page_refuses_to_overflow_the_count(void **state)
+{
+    (void)state;
+    give_frame(30, DOM_A);
+    pg(30)->count = UINT32_MAX;
+    assert_int_equal(get_page(30, DOM_A), -XEN_EBUSY);
+    assert_int_equal(pg(30)->count, UINT32_MAX);
+}
+
+static void test_dropping_the_last_reference_frees_the_frame(void **state)
+{
+    (void)state;
+    give_frame(30, DOM_A);
+    put_page(30);
+    assert_true(fake_was_freed(30));
+    assert_int_equal(fake_frees(), 1);
+    assert_int_equal(pg(30)->owner, DOMID_FREE);
+}
+
+static void test_put_page_never_underflows(void **state)
+{
+    (void)state;
+    pg(30)->owner = DOM_A;
+    put_page(30);
+    assert_int_equal(pg(30)->count, 0);
+    assert_int_equal(fake_frees(), 0);
+}
+
+static void test_machphys_update_records_the_pfn_of_an_owned_frame(void **state)
+{
+    (void)state;
+    give_frame(30, DOM_A);
+    assert_int_equal(machphys_update(DOM_A, 30, 0x1234), 0);
+    assert_int_equal(pg(30)->pfn, 0x1234);
+    assert_frame(30, 1, PGT_none, 0);
+}
+
+static void test_machphys_update_refuses_foreign_free_and_invalid_frames(void **state)
+{
+    (void)state;
+    give_frame(50, DOM_B);
+    pg(50)->pfn = 7;
+    assert_int_equal(machphys_update(DOM_A, 50, 0x1234), -XEN_EPERM);
+    assert_int_equal(pg(50)->pfn, 7);
+    assert_int_equal(machphys_update(DOM_A, 31, 0x1234), -XEN_EPERM); /* free */
+    pg(32)->owner = DOM_A;                                            /* owned, no references */
+    assert_int_equal(machphys_update(DOM_A, 32, 0x1234), -XEN_EPERM);
+    assert_int_equal(machphys_update(DOM_A, FAKE_FRAMES, 0x1234), -XEN_EINVAL);
+    assert_int_equal(pg(31)->pfn, 0);
+}
+
+/* ---------------------------------------------------------------- types */
+
+static void test_writable_type_is_counted_and_leaves_the_tlb_stale(void **state)
+{
+    (void)state;
+    give_frame(30, DOM_A);
+    assert_int_equal(get_page_type(30, PGT_writable), 0);
+    assert_int_equal(get_page_type(30, PGT_writable), 0);
+    assert_frame(30, 1, PGT_writable, 2);
+    put_page_type(30);
+    assert_frame(30, 1, PGT_writable, 1);
+    assert_false(pg(30)->flags & PGF_tlb_stale);
+    put_page_type(30);
+    assert_frame(30, 1, PGT_none, 0);
+    assert_int_equal(pg(30)->type, PGT_none);
+    assert_true(pg(30)->flags & PGF_tlb_stale); /* a TLB may still hold a writable entry */
+}
+
+static void test_type_cannot_change_while_references_hold_it(void **state)
+{
+    (void)state;
+    give_frames(30, 2, DOM_A);
+    assert_int_equal(get_page_type(30, PGT_writable), 0);
+    assert_int_equal(get_page_type(30, PGT_l1), -XEN_EBUSY);
+    assert_int_equal(get_page_type(30, PGT_l2), -XEN_EBUSY);
+    assert_frame(30, 1, PGT_writable, 1);
+    assert_int_equal(get_page_type(31, PGT_l1), 0);
+    assert_int_equal(get_page_type(31, PGT_writable), -XEN_EBUSY);
+    assert_int_equal(get_page_type(31, PGT_l2), -XEN_EBUSY);
+    assert_frame(31, 1, PGT_l1, 1);
+}
+
+static void test_type_count_cannot_overflow(void **state)
+{
+    (void)state;
+    give_frame(30, DOM_A);
+    assert_int_equal(get_page_type(30, PGT_writable), 0);
+    pg(30)->type_count = UINT32_MAX;
+    assert_int_equal(get_page_type(30, PGT_writable), -XEN_EBUSY);
+    assert_int_equal(pg(30)->type_count, UINT32_MAX);
+}
+
+static void test_stale_frame_becoming_an_l1_flushes_the_tlb_once(void **state)
+{
+    (void)state;
+    give_frame(30, DOM_A);
+    assert_int_equal(get_page_type(30, PGT_writable), 0);
+    put_page_type(30);
+    assert_int_equal(fake_tlb_flushes(), 0);
+    assert_int_equal(get_page_type(30, PGT_l1), 0);
+    assert_int_equal(fake_tlb_flushes(), 1);
+    assert_false(pg(30)->flags & PGF_tlb_stale);
+    put_page_type(30);
+    assert_int_equal(get_page_type(30, PGT_l1), 0); /* never writable since: no flush */
+    assert_int_equal(fake_tlb_flushes(), 1);
+}
+
+static void test_stale_frame_becoming_an_l2_flushes_the_tlb(void **state)
+{
+    (void)state;
+    give_frame(20, DOM_A);
+    pg(20)->flags |= PGF_tlb_stale;
+    assert_int_equal(get_page_type(20, PGT_l2), 0);
+    assert_int_equal(fake_tlb_flushes(), 1);
+    assert_false(pg(20)->flags & PGF_tlb_stale);
+}
+
+static void test_frame_never_writable_becomes_a_page_table_without_a_flush(void **state)
+{
+    (void)state;
+    give_frames(10, 2, DOM_A);
+    assert_int_equal(get_page_type(10, PGT_l1), 0);
+    assert_int_equal(get_page_type(11, PGT_l2), 0);
+    assert_int_equal(fake_tlb_flushes(), 0);
+}
+
+static void test_stale_frame_becoming_writable_again_needs_no_flush(void **state)
+{
+    (void)state;
+    give_frame(30, DOM_A);
+    pg(30)->flags |= PGF_tlb_stale;
+    assert_int_equal(get_page_type(30, PGT_writable), 0);
+    assert_int_equal(fake_tlb_flushes(), 0);
+}
+
+static void test_frame_unmapped_from_writable_then_pinned_flushes_the_tlb(void **state)
+{
+    (void)state;
+    build_l1();
+    assert_int_equal(pin_table(DOM_A, 10, PGT_l1), 0);
+    assert_int_equal(pt_update(DOM_A, entry_maddr(10, 0), 0), 0); /* unmap 30 */
+    assert_int_equal(fake_tlb_flushes(), 0);
+    assert_int_equal(pin_table(DOM_A, 30, PGT_l1), 0);
+    assert_int_equal(fake_tlb_flushes(), 1);
+}
+
+/* ---------------------------------------------------------------- L1 tables */
+
+static void test_pinning_an_l1_takes_a_reference_on_every_mapped_frame(void **state)
+{
+    (void)state;
+    build_l1();
+    set_entry(10, 2, pte(30, P | RW));              /* 30 mapped writable twice */
+    set_entry(10, 3, 0xFFFFF000u | _PAGE_PSE | RW); /* not present: ignored */
+    assert_int_equal(pin_table(DOM_A, 10, PGT_l1), 0);
+    assert_frame(10, 2, PGT_l1, 1);
+    assert_true(pg(10)->flags & PGF_pinned);
+    assert_frame(30, 3, PGT_writable, 2);
+    assert_frame(31, 2, PGT_none, 0);
+}
+
+static void test_unpinning_an_l1_returns_every_count_to_its_start(void **state)
+{
+    (void)state;
+    build_l1();
+    struct snapshot before;
+    take_snapshot(&before);
+    assert_int_equal(pin_table(DOM_A, 10, PGT_l1), 0);
+    assert_int_equal(unpin_table(DOM_A, 10), 0);
+    assert_frames_unchanged(&before);
+    assert_false(pg(10)->flags & PGF_pinned);
+    assert_true(pg(30)->flags & PGF_tlb_stale); /* it was mapped writable */
+    assert_false(pg(31)->flags & PGF_tlb_stale);
+    assert_int_equal(fake_frees(), 0);
+}
+
+static void test_l1_mapping_a_foreign_frame_is_refused_and_changes_nothing(void **state)
+{
+    (void)state;
+    build_l1();
+    give_frame(50, DOM_B);
+    set_entry(10, 4, pte(50, P));
+    set_entry(10, 5, pte(31, P | RW)); /* never reached */
+    struct snapshot before;
+    take_snapshot(&before);
+    assert_int_equal(pin_table(DOM_A, 10, PGT_l1), -XEN_EPERM);
+    assert_frames_unchanged(&before);
+    assert_int_equal(pg(10)->type, PGT_none);
+}
+
+static void test_l1_mapping_a_free_frame_is_refused_and_changes_nothing(void **state)
+{
+    (void)state;
+    build_l1();
+    set_entry(10, 100, pte(40, P | RW));
+    struct snapshot before;
+    take_snapshot(&before);
+    assert_int_equal(pin_table(DOM_A, 10, PGT_l1), -XEN_EPERM);
+    assert_frames_unchanged(&before);
+}
+
+static void test_l1_mapping_a_frame_past_the_frame_table_is_refused(void **state)
+{
+    (void)state;
+    build_l1();
+    set_entry(10, 2, pte(FAKE_FRAMES + 3, P));
+    struct snapshot before;
+    take_snapshot(&before);
+    assert_int_equal(pin_table(DOM_A, 10, PGT_l1), -XEN_EINVAL);
+    assert_frames_unchanged(&before);
+}
+
+static void test_l1_mapping_itself_writable_is_refused(void **state)
+{
+    (void)state;
+    build_l1();
+    set_entry(10, 7, pte(10, P | RW));
+    struct snapshot before;
+    take_snapshot(&before);
+    assert_int_equal(pin_table(DOM_A, 10, PGT_l1), -XEN_EBUSY);
+    assert_frames_unchanged(&before);
+}
+
+static void test_l1_mapping_itself_read_only_is_accepted(void **state)
+{
+    (void)state;
+    build_l1();
+    set_entry(10, 7, pte(10, P));
+    struct snapshot before;
+    take_snapshot(&before);
+    assert_int_equal(pin_table(DOM_A, 10, PGT_l1), 0);
+    assert_frame(10, 3, PGT_l1, 1); /* allocation, pin, its own read-only mapping */
+    assert_int_equal(unpin_table(DOM_A, 10), 0);
+    assert_frames_unchanged(&before);
+}
+
+static void test_l1_entries_with_pse_or_global_are_refused(void **state)
+{
+    (void)state;
+    static const uint32_t bad[] = {_PAGE_PSE, _PAGE_GLOBAL, _PAGE_PSE | _PAGE_GLOBAL};
+    build_l1();
+    struct snapshot before;
+    take_snapshot(&before);
+    for (unsigned int i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        set_entry(10, 0, pte(30, P | bad[i]));
+        assert_int_equal(pin_table(DOM_A, 10, PGT_l1), -XEN_EINVAL);
+        assert_frames_unchanged(&before);
+    }
+}
+
+static void test_refusal_at_the_last_l1_entry_rolls_back_all_the_others(void **state)
+{
+    (void)state;
+    build_l1();
+    for (unsigned int i = 0; i < 1023; i++)
+        set_entry(10, i, pte(30 + i % 2, P | (i % 3 ? RW : 0)));
+    set_entry(10, 1023, pte(30, P | _PAGE_GLOBAL));
+    struct snapshot before;
+    take_snapshot(&before);
+    assert_int_equal(pin_table(DOM_A, 10, PGT_l1), -XEN_EINVAL);
+    assert_frames_unchanged(&before);
+}
+
+static void test_writable_mapping_of_a_pinned_l1_is_refused(void **state)
+{
+    (void)state;
+    give_frames(10, 2, DOM_A);
+    assert_int_equal(pin_table(DOM_A, 10, PGT_l1), 0);
+    set_entry(11, 0, pte(10, P | RW));
+    struct snapshot before;
+    take_snapshot(&before);
+    assert_int_equal(pin_table(DOM_A, 11, PGT_l1), -XEN_EBUSY);
+    assert_frames_unchanged(&before);
+    set_entry(11, 0, pte(10, P)); /* read-only is fine */
+    assert_int_equal(pin_table(DOM_A, 11, PGT_l1), 0);
+    assert_frame(10, 3, PGT_l1, 1);
+}
+
+static void test_writable_mapping_of_an_l1_used_by_an_l2_is_refused(void **state)
+{
+    (void)state;
+    give_frames(10, 2, DOM_A);
+    give_frame(20, DOM_A);
+    set_entry(20, 0, pte(10, P | RW));
+    assert_int_equal(pin_table(DOM_A, 20, PGT_l2), 0); /* 10 is now an L1, though not pinned */
+    set_entry(11, 0, pte(10, P | RW));
+    assert_int_equal(pin_table(DOM_A, 11, PGT_l1), -XEN_EBUSY);
+    assert_frame(10, 2, PGT_l1, 1);
+}
+
+static void test_writable_mapping_of_a_pinned_l2_is_refused(void **state)
+{
+    (void)state;
+    give_frame(11, DOM_A);
+    give_frame(20, DOM_A);
+    assert_int_equal(pin_table(DOM_A, 20, PGT_l2), 0);
+    set_entry(11, 0, pte(20, P | RW));
+    assert_int_equal(pin_table(DOM_A, 11, PGT_l1), -XEN_EBUSY);
+    assert_frame(20, 2, PGT_l2, 1);
+    set_entry(11, 0, pte(20, P));
+    assert_int_equal(pin_table(DOM_A, 11, PGT_l1), 0);
+    assert_frame(20, 3, PGT_l2, 1);
+}
+
+static void test_frame_mapped_writable_cannot_become_a_page_table(void **state)
+{
+    (void)state;
+    build_l1();
+    assert_int_equal(pin_table(DOM_A, 10, PGT_l1), 0);
+    assert_int_equal(pin_table(DOM_A, 30, PGT_l1), -XEN_EBUSY);
+    assert_int_equal(pin_table(DOM_A, 30, PGT_l2), -XEN_EBUSY);
+    assert_frame(30, 2, PGT_writable, 1);
+    assert_false(pg(30)->flags & PGF_pinned);
+}
+
+/* ---------------------------------------------------------------- pin and unpin */
+
+static void test_pinning_twice_is_refused(void **state)
+{
+    (void)state;
+    build_l1();
+    assert_int_equal(pin_table(DOM_A, 10, PGT_l1), 0);
+    struct snapshot pinned;
+    take_snapshot(&pinned);
+    assert_int_equal(pin_table(DOM_A, 10, PGT_l1), -XEN_EINVAL);
+    assert_int_equal(pin_table(DOM_A, 10, PGT_l2), -XEN_EINVAL);
+    assert_frames_unchanged(&pinned);
+}
+
+static void test_unpinning_an_unpinned_frame_is_refused(void **state)
+{
+    (void)state;
+    give_frames(10, 1, DOM_A);
+    give_frame(20, DOM_A);
+    assert_int_equal(unpin_table(DOM_A, 10), -XEN_EINVAL);
+    set_entry(20, 0, pte(10, P));
+    assert_int_equal(pin_table(DOM_A, 20, PGT_l2), 0);
+    assert_int_equal(unpin_table(DOM_A, 10), -XEN_EINVAL); /* typed by the L2, but not pinned */
+    assert_frame(10, 2, PGT_l1, 1);
+}
+
+static void test_pin_and_unpin_of_a_foreign_frame_are_refused(void **state)
+{
+    (void)state;
+    give_frame(50, DOM_B);
+    assert_int_equal(pin_table(DOM_A, 50, PGT_l1), -XEN_EPERM);
+    assert_frame(50, 1, PGT_none, 0);
+    assert_int_equal(pin_table(DOM_B, 50, PGT_l1), 0);
+    assert_int_equal(unpin_table(DOM_A, 50), -XEN_EPERM);
+    assert_true(pg(50)->flags & PGF_pinned);
+    assert_frame(50, 2, PGT_l1, 1);
+}
+
+static void test_pin_and_unpin_of_free_and_invalid_frames_are_refused(void **state)
+{
+    (void)state;
+    assert_int_equal(pin_table(DOM_A, 40, PGT_l1), -XEN_EPERM);
+    pg(41)->owner = DOM_A; /* owned, no references */
+    assert_int_equal(pin_table(DOM_A, 41, PGT_l1), -XEN_EPERM);
+    assert_false(pg(41)->flags & PGF_pinned);
+    assert_int_equal(pin_table(DOM_A, FAKE_FRAMES, PGT_l1), -XEN_EINVAL);
+    assert_int_equal(unpin_table(DOM_A, FAKE_FRAMES), -XEN_EINVAL);
+    assert_int_equal(unpin_table(DOM_A, UINT32_MAX), -XEN_EINVAL);
+}
+
+static void test_unpinning_a_released_l1_frees_it_and_drops_its_mappings(void **state)
+{
+    (void)state;
+    build_l1();
+    assert_int_equal(pin_table(DOM_A, 10, PGT_l1), 0);
+    put_page(10); /* the guest gave the frame back while it was pinned */
+    assert_int_equal(fake_frees(), 0);
+    assert_int_equal(unpin_table(DOM_A, 10), 0);
+    assert_true(fake_was_freed(10));
+    assert_int_equal(fake_frees(), 1);
+    assert_frame(30, 1, PGT_none, 0);
+    assert_frame(31, 1, PGT_none, 0);
+}
+
+/* A xenheap frame (shared_info) is written by the hypervisor, so it can never be a checked table.
+ */
+static void test_shared_info_frame_can_be_mapped_but_never_be_a_page_table(void **state)
+{
+    (void)state;
+    give_frames(10, 2, DOM_A);
+    give_frame(20, DOM_A);
+    give_frame(40, DOM_A);
+    pg(40)->flags |= PGF_xenheap;
+    assert_int_equal(pin_table(DOM_A, 40, PGT_l1), -XEN_EPERM);
+    assert_int_equal(pin_table(DOM_A, 40, PGT_l2), -XEN_EPERM);
+    set_entry(20, 0, pte(40, P | RW));
+    assert_int_equal(pin_table(DOM_A, 20, PGT_l2), -XEN_EPERM);
+    assert_frame(40, 1, PGT_none, 0);
+    set_entry(10, 0, pte(40, P | RW)); /* a guest maps its shared_info writable */
+    assert_int_equal(pin_table(DOM_A, 10, PGT_l1), 0);
+    assert_frame(40, 2, PGT_writable, 1);
+}
+
+/* ---------------------------------------------------------------- L2 tables */
+
+static void test_pinning_an_l2_validates_its_l1s_and_installs_hypervisor_slots(void **state)
+{
+    (void)state;
+    build_address_space();
+    assert_int_equal(pin_table(DOM_A, 20, PGT_l2), 0);
+    assert_frame(20, 2, PGT_l2, 1);
+    assert_true(pg(20)->flags & PGF_pinned);
+    assert_frame(10, 2, PGT_l1, 1);
+    assert_frame(11, 2, PGT_l1, 1);
+    assert_frame(12, 2, PGT_l1, 1);
+    assert_frame(30, 3, PGT_writable, 2);
+    assert_frame(31, 3, PGT_none, 0);
+    for (unsigned int slot = HV_L2_FIRST_SLOT; slot < 1024; slot++)
+        assert_int_equal(entry(20, slot), hv_slot_pattern(slot));
+    assert_int_equal(entry(20, 0), pte(10, P | RW | US)); /* the guest's slots are untouched */
+}
+
+static void test_unpinning_an_l2_returns_every_frame_to_its_start(void **state)
+{
+    (void)state;
+    build_address_space();
+    struct snapshot before;
+    take_snapshot(&before);
+    assert_int_equal(pin_table(DOM_A, 20, PGT_l2), 0);
+    assert_int_equal(unpin_table(DOM_A, 20), 0);
+    assert_frames_unchanged(&before);
+    for (uint32_t mfn = 0; mfn < FAKE_FRAMES; mfn++)
+        assert_int_equal(pg(mfn)->type, PGT_none);
+    assert_int_equal(fake_frees(), 0);
+}
+
+static void test_l2_entries_with_pse_or_global_are_refused_and_roll_back(void **state)
+{
+    (void)state;
+    build_address_space();
+    struct snapshot before;
+    take_snapshot(&before);
+    set_entry(20, 6, pte(31, P | RW | _PAGE_PSE)); /* a 4 MiB page */
+    assert_int_equal(pin_table(DOM_A, 20, PGT_l2), -XEN_EINVAL);
+    assert_frames_unchanged(&before);
+    set_entry(20, 6, pte(12, P | _PAGE_GLOBAL));
+    assert_int_equal(pin_table(DOM_A, 20, PGT_l2), -XEN_EINVAL);
+    assert_frames_unchanged(&before);
+    assert_int_equal(entry(20, HV_L2_FIRST_SLOT), 0xDEAD0000u | _PAGE_PSE | P); /* not installed */
+}
+
+static void test_l2_entry_pointing_at_itself_is_refused(void **state)
+{
+    (void)state;
+    build_address_space();
+    set_entry(20, 768, pte(20, P | RW)); /* a linear page table */
+    struct snapshot before;
+    take_snapshot(&before);
+    assert_int_equal(pin_table(DOM_A, 20, PGT_l2), -XEN_EBUSY);
+    assert_frames_unchanged(&before);
+    set_entry(20, 768, pte(20, P)); /* read-only does not help */
+    assert_int_equal(pin_table(DOM_A, 20, PGT_l2), -XEN_EBUSY);
+    assert_frames_unchanged(&before);
+}
+
+static void test_l2_entry_pointing_at_another_l2_is_refused(void **state)
+{
+    (void)state;
+    give_frames(20, 2, DOM_A);
+    assert_int_equal(pin_table(DOM_A, 20, PGT_l2), 0);
+    set_entry(21, 0, pte(20, P));
+    struct snapshot before;
+    take_snapshot(&before);
+    assert_int_equal(pin_table(DOM_A, 21, PGT_l2), -XEN_EBUSY);
+    assert_frames_unchanged(&before);
+}
+
+static void test_l2_whose_l1_maps_a_foreign_frame_is_refused_and_rolls_back(void **state)
+{
+    (void)state;
+    build_address_space();
+    give_frame(50, DOM_B);
+    set_entry(11, 500, pte(50, P)); /* L1 11 is reached after L1 10 has been validated */
+    struct snapshot before;
+    take_snapshot(&before);
+    assert_int_equal(pin_table(DOM_A, 20, PGT_l2), -XEN_EPERM);
+    assert_frames_unchanged(&before);
+    assert_int_equal(pg(10)->type_count, 0);
+}
+
+static void test_l2_entry_pointing_at_a_foreign_frame_is_refused(void **state)
+{
+    (void)state;
+    build_address_space();
+    give_frame(50, DOM_B);
+    set_entry(20, 6, pte(50, P));
+    struct snapshot before;
+    take_snapshot(&before);
+    assert_int_equal(pin_table(DOM_A, 20, PGT_l2), -XEN_EPERM);
+    assert_frames_unchanged(&before);
+}
+
+static void test_l2_entry_pointing_at_a_writable_frame_is_refused(void **state)
+{
+    (void)state;
+    build_address_space();
+    give_frame(13, DOM_A);
+    set_entry(13, 0, pte(32, P | RW));
+    give_frame(32, DOM_A);
+    assert_int_equal(pin_table(DOM_A, 13, PGT_l1), 0); /* 32 is now mapped writable */
+    set_entry(20, 6, pte(32, P | RW));
+    struct snapshot before;
+    take_snapshot(&before);
+    assert_int_equal(pin_table(DOM_A, 20, PGT_l2), -XEN_EBUSY);
+    assert_frames_unchanged(&before);
+}
+
+static void test_two_l2_entries_may_share_one_l1(void **state)
+{
+    (void)state;
+    build_address_space();
+    set_entry(20, 6, pte(10, P | RW));
+    struct snapshot before;
+    take_snapshot(&before);
+    assert_int_equal(pin_table(DOM_A, 20, PGT_l2), 0);
+    assert_frame(10, 3, PGT_l1, 2);
+    assert_frame(30, 3, PGT_writable, 2); /* validated once, not once per reference */
+    assert_int_equal(unpin_table(DOM_A, 20), 0);
+    assert_frames_unchanged(&before);
+}
+
+static void test_l1_pinned_and_used_by_an_l2_lives_until_both_let_go(void **state)
+{
+    (void)state;
+    build_address_space();
+    struct snapshot before;
+    take_snapshot(&before);
+    assert_int_equal(pin_table(DOM_A, 10, PGT_l1), 0);
+    assert_int_equal(pin_table(DOM_A, 20, PGT_l2), 0);
+    assert_frame(10, 3, PGT_l1, 2);
+    assert_int_equal(unpin_table(DOM_A, 10), 0);
+    assert_frame(10, 2, PGT_l1, 1);
+    assert_frame(30, 3, PGT_writable, 2);
+    assert_int_equal(unpin_table(DOM_A, 20), 0);
+    assert_frames_unchanged(&before);
+}
+
+static void test_unpinning_an_l2_frees_tables_and_frames_the_guest_released(void **state)
+{
+    (void)state;
+    build_address_space();
+    assert_int_equal(pin_table(DOM_A, 20, PGT_l2), 0);
+    put_page(11); /* released by the guest, alive only through the L2 */
+    put_page(31); /* alive only through L1s 10 and 11 */
+    assert_int_equal(fake_frees(), 0);
+    assert_int_equal(unpin_table(DOM_A, 20), 0);
+    assert_true(fake_was_freed(11));
+    assert_true(fake_was_freed(31));
+    assert_int_equal(fake_frees(), 2);
+    assert_frame(10, 1, PGT_none, 0);
+    assert_frame(20, 1, PGT_none, 0);
+    assert_frame(30, 1, PGT_none, 0);
+}
+
+/* ---------------------------------------------------------------- pt_update */
+
+static void test_pt_update_refuses_unaligned_and_out_of_range_addresses(void **state)
+{
+    (void)state;
+    build_l1();
+    assert_int_equal(pin_table(DOM_A, 10, PGT_l1), 0);
+    struct snapshot before;
+    take_snapshot(&before);
+    assert_int_equal(pt_update(DOM_A, entry_maddr(10, 2) + 1, pte(31, P)), -XEN_EINVAL);
+    assert_int_equal(pt_update(DOM_A, entry_maddr(10, 2) + 2, pte(31, P)), -XEN_EINVAL);
+    assert_int_equal(pt_update(DOM_A, entry_maddr(10, 2) | (1ull << 32), pte(31, P)), -XEN_EINVAL);
+    /* Bits that a 32-bit frame number would silently drop, leaving a valid-looking frame 10. */
+    assert_int_equal(pt_update(DOM_A, entry_maddr(10, 2) | (1ull << 44), pte(31, P)), -XEN_EINVAL);
+    assert_int_equal(pt_update(DOM_A, UINT64_MAX & ~3ull, pte(31, P)), -XEN_EINVAL);
+    assert_int_equal(pt_update(DOM_A, entry_maddr(FAKE_FRAMES, 0), pte(31, P)), -XEN_EINVAL);
+    assert_frames_unchanged(&before);
+    assert_int_equal(entry(10, 2), 0);
+}
+
+static void test_pt_update_refuses_frames_the_domain_does_not_own(void **state)
+{
+    (void)state;
+    give_frame(50, DOM_B);
+    assert_int_equal(pin_table(DOM_B, 50, PGT_l1), 0);
+    give_frame(30, DOM_A);
+    assert_int_equal(pt_update(DOM_A, entry_maddr(50, 0), pte(30, P)), -XEN_EPERM);
+    assert_int_equal(pt_update(DOM_A, entry_maddr(51, 0), 0x12345678), -XEN_EPERM); /* free */
+    assert_int_equal(entry(50, 0), 0);
+    assert_int_equal(entry(51, 0), 0);
+    assert_frame(50, 2, PGT_l1, 1);
+}
+
+static void test_pt_update_into_a_hypervisor_slot_is_refused(void **state)
+{
+    (void)state;
+    build_address_space();
+    assert_int_equal(pin_table(DOM_A, 20, PGT_l2), 0);
+    struct snapshot before;
+    take_snapshot(&before);
+    assert_int_equal(pt_update(DOM_A, entry_maddr(20, HV_L2_FIRST_SLOT), pte(12, P)), -XEN_EPERM);
+    assert_int_equal(pt_update(DOM_A, entry_maddr(20, 1023), 0), -XEN_EPERM);
+    assert_frames_unchanged(&before);
+    assert_int_equal(entry(20, HV_L2_FIRST_SLOT), hv_slot_pattern(HV_L2_FIRST_SLOT));
+    assert_int_equal(entry(20, 1023), hv_slot_pattern(1023));
+    assert_int_equal(pt_update(DOM_A, entry_maddr(20, HV_L2_FIRST_SLOT - 1), 0), 0);
+}
+
+static void test_pt_update_moves_references_from_the_old_frame_to_the_new(void **state)
+{
+    (void)state;
+    build_l1();
+    give_frame(32, DOM_A);
+    assert_int_equal(pin_table(DOM_A, 10, PGT_l1), 0);
+    assert_frame(30, 2, PGT_writable, 1);
+    assert_int_equal(pt_update(DOM_A, entry_maddr(10, 0), pte(32, P | RW)), 0);
+    assert_int_equal(entry(10, 0), pte(32, P | RW));
+    assert_frame(30, 1, PGT_none, 0);
+    assert_true(pg(30)->flags & PGF_tlb_stale);
+    assert_frame(32, 2, PGT_writable, 1);
+    assert_frame(10, 2, PGT_l1, 1); /* pt_update's own reference on the table is gone */
+}
+
+static void test_pt_update_rewriting_an_entry_with_itself_changes_nothing(void **state)
+{
+    (void)state;
+    build_l1();
+    assert_int_equal(pin_table(DOM_A, 10, PGT_l1), 0);
+    struct snapshot before;
+    take_snapshot(&before);
+    assert_int_equal(pt_update(DOM_A, entry_maddr(10, 0), entry(10, 0)), 0);
+    assert_int_equal(pt_update(DOM_A, entry_maddr(10, 1), entry(10, 1)), 0);
+    assert_frames_unchanged(&before);
+    assert_int_equal(fake_frees(), 0);
+}
+
+static void test_pt_update_from_writable_to_read_only_drops_only_the_type(void **state)
+{
+    (void)state;
+    build_l1();
+    assert_int_equal(pin_table(DOM_A, 10, PGT_l1), 0);
+    assert_int_equal(pt_update(DOM_A, entry_maddr(10, 0), pte(30, P)), 0);
+    assert_frame(30, 2, PGT_none, 0);
+    assert_int_equal(pt_update(DOM_A, entry_maddr(10, 0), pte(30, P | RW)), 0);
+    assert_frame(30, 2, PGT_writable, 1);
+}
+
+static void test_refused_pt_update_leaves_the_entry_and_counts_alone(void **state)
+{
+    (void)state;
+    build_l1();
+    give_frame(50, DOM_B);
+    assert_int_equal(pin_table(DOM_A, 10, PGT_l1), 0);
+    struct snapshot before;
+    take_snapshot(&before);
+    uint32_t old = entry(10, 0);
+    assert_int_equal(pt_update(DOM_A, entry_maddr(10, 0), pte(50, P | RW)), -XEN_EPERM);
+    assert_int_equal(pt_update(DOM_A, entry_maddr(10, 0), pte(40, P)), -XEN_EPERM); /* free */
+    assert_int_equal(pt_update(DOM_A, entry_maddr(10, 0), pte(FAKE_FRAMES, P)), -XEN_EINVAL);
+    assert_int_equal(entry(10, 0), old);
+    assert_frames_unchanged(&before);
+}
+
+static void test_pt_update_with_pse_or_global_in_an_l1_is_refused(void **state)
+{
+    (void)state;
+    build_l1();
+    assert_int_equal(pin_table(DOM_A, 10, PGT_l1), 0);
+    struct snapshot before;
+    take_snapshot(&before);
+    assert_int_equal(pt_update(DOM_A, entry_maddr(10, 9), pte(31, P | _PAGE_PSE)), -XEN_EINVAL);
+    assert_int_equal(pt_update(DOM_A, entry_maddr(10, 9), pte(31, P | _PAGE_GLOBAL)), -XEN_EINVAL);
+    assert_int_equal(entry(10, 9), 0);
+    assert_frames_unchanged(&before);
+}
+
+static void test_pt_update_making_an_l1_map_itself_writable_is_refused(void **state)
+{
+    (void)state;
+    build_l1();
+    assert_int_equal(pin_table(DOM_A, 10, PGT_l1), 0);
+    struct snapshot before;
+    take_snapshot(&before);
+    assert_int_equal(pt_update(DOM_A, entry_maddr(10, 9), pte(10, P | RW)), -XEN_EBUSY);
+    assert_int_equal(entry(10, 9), 0);
+    assert_frames_unchanged(&before);
+    assert_int_equal(pt_update(DOM_A, entry_maddr(10, 9), pte(10, P)), 0);
+    assert_frame(10, 3, PGT_l1, 1);
+}
+
+static void test_pt_update_clearing_the_last_mapping_frees_the_frame(void **state)
+{
+    (void)state;
+    build_l1();
+    assert_int_equal(pin_table(DOM_A, 10, PGT_l1), 0);
+    put_page(31); /* released by the guest; the L1's mapping keeps it alive */
+    assert_int_equal(fake_frees(), 0);
+    assert_int_equal(pt_update(DOM_A, entry_maddr(10, 1), 0), 0);
+    assert_true(fake_was_freed(31));
+    assert_int_equal(fake_frees(), 1);
+}
+
+static void test_pt_update_of_an_l2_entry_validates_the_new_l1_and_releases_the_old(void **state)
+{
+    (void)state;
+    build_address_space();
+    give_frame(13, DOM_A);
+    give_frame(32, DOM_A);
+    set_entry(13, 0, pte(32, P | RW));
+    assert_int_equal(pin_table(DOM_A, 20, PGT_l2), 0);
+    assert_int_equal(pt_update(DOM_A, entry_maddr(20, 0), pte(13, P | RW | US)), 0);
+    assert_frame(13, 2, PGT_l1, 1);
+    assert_frame(32, 2, PGT_writable, 1);
+    assert_frame(10, 1, PGT_none, 0); /* no longer a page table... */
+    assert_frame(30, 1, PGT_none, 0); /* ...so its mappings are gone too */
+    assert_frame(31, 2, PGT_none, 0); /* still mapped by L1 11 */
+}
+
+static void test_pt_update_of_an_l2_entry_pointing_at_itself_is_refused(void **state)
+{
+    (void)state;
+    build_address_space();
+    assert_int_equal(pin_table(DOM_A, 20, PGT_l2), 0);
+    struct snapshot before;
+    take_snapshot(&before);
+    assert_int_equal(pt_update(DOM_A, entry_maddr(20, 768), pte(20, P)), -XEN_EBUSY);
+    assert_int_equal(pt_update(DOM_A, entry_maddr(20, 768), pte(11, P | _PAGE_PSE)), -XEN_EINVAL);
+    assert_int_equal(entry(20, 768), 0);
+    assert_frames_unchanged(&before);
+}
+
+static void test_pt_update_on_an_ordinary_frame_is_a_plain_write(void **state)
+{
+    (void)state;
+    give_frame(30, DOM_A);
+    give_frame(50, DOM_B);
+    /* Not a page table: the value is just data, even if it looks like a PTE to a foreign frame. */
+    assert_int_equal(pt_update(DOM_A, entry_maddr(30, 5), pte(50, P | RW)), 0);
+    assert_int_equal(entry(30, 5), pte(50, P | RW));
+    assert_frame(30, 1, PGT_none, 0);
+    assert_frame(50, 1, PGT_none, 0);
+    assert_true(pg(30)->flags & PGF_tlb_stale);
+    assert_int_equal(fake_frees(), 0);
+}
+
+static void test_pt_update_on_a_frame_mapped_writable_is_a_plain_write(void **state)
+{
+    (void)state;
+    build_l1();
+    assert_int_equal(pin_table(DOM_A, 10, PGT_l1), 0);
+    assert_int_equal(pt_update(DOM_A, entry_maddr(30, 1023), 0xCAFEF00D), 0);
+    assert_int_equal(entry(30, 1023), 0xCAFEF00D);
+    assert_frame(30, 2, PGT_writable, 1);
+}
+
+static void test_pt_update_on_an_l1_in_use_by_an_l2_is_checked(void **state)
+{
+    (void)state;
+    build_address_space();
+    give_frame(50, DOM_B);
+    assert_int_equal(pin_table(DOM_A, 20, PGT_l2), 0);
+    /* L1 12 is not pinned, but it is a page table: its entries are checked. */
+    assert_int_equal(pt_update(DOM_A, entry_maddr(12, 3), pte(50, P)), -XEN_EPERM);
+    assert_int_equal(pt_update(DOM_A, entry_maddr(12, 3), pte(12, P | RW)), -XEN_EBUSY);
+    assert_int_equal(pt_update(DOM_A, entry_maddr(12, 3), pte(20, P | RW)), -XEN_EBUSY);
+    assert_int_equal(entry(12, 3), 0);
+    assert_int_equal(pt_update(DOM_A, entry_maddr(12, 3), pte(31, P | RW)), 0);
+    assert_frame(31, 4, PGT_writable, 1); /* allocation, L1s 10 and 11, and now L1 12 */
+}
+
+int main(void)
+{
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+    const struct CMUnitTest tests[] = {
+        T(test_get_page_takes_and_put_page_drops_a_reference),
+        T(test_get_page_refuses_a_foreign_frame),
+        T(test_get_page_refuses_a_free_frame),
+        T(test_get_page_refuses_an_owned_frame_with_no_references),
+        T(test_get_page_refuses_frames_past_the_frame_table),
+        T(test_get_page_refuses_to_overflow_the_count),
+        T(test_dropping_the_last_reference_frees_the_frame),
+        T(test_put_page_never_underflows),
+        T(test_machphys_update_records_the_pfn_of_an_owned_frame),
+        T(test_machphys_update_refuses_foreign_free_and_invalid_frames),
+        T(test_writable_type_is_counted_and_leaves_the_tlb_stale),
+        T(test_type_cannot_change_while_references_hold_it),
+        T(test_type_count_cannot_overflow),
+        T(test_stale_frame_becoming_an_l1_flushes_the_tlb_once),
+        T(test_stale_frame_becoming_an_l2_flushes_the_tlb),
+        T(test_frame_never_writable_becomes_a_page_table_without_a_flush),
+        T(test_stale_frame_becoming_writable_again_needs_no_flush),
+        T(test_frame_unmapped_from_writable_then_pinned_flushes_the_tlb),
+        T(test_pinning_an_l1_takes_a_reference_on_every_mapped_frame),
+        T(test_unpinning_an_l1_returns_every_count_to_its_start),
+        T(test_l1_mapping_a_foreign_frame_is_refused_and_changes_nothing),
+        T(test_l1_mapping_a_free_frame_is_refused_and_changes_nothing),
+        T(test_l1_mapping_a_frame_past_the_frame_table_is_refused),
+        T(test_l1_mapping_itself_writable_is_refused),
+        T(test_l1_mapping_itself_read_only_is_accepted),
+        T(test_l1_entries_with_pse_or_global_are_refused),
+        T(test_refusal_at_the_last_l1_entry_rolls_back_all_the_others),
+        T(test_writable_mapping_of_a_pinned_l1_is_refused),
+        T(test_writable_mapping_of_an_l1_used_by_an_l2_is_refused),
+        T(test_writable_mapping_of_a_pinned_l2_is_refused),
+        T(test_frame_mapped_writable_cannot_become_a_page_table),
+        T(test_pinning_twice_is_refused),
+        T(test_unpinning_an_unpinned_frame_is_refused),
+        T(test_pin_and_unpin_of_a_foreign_frame_are_refused),
+        T(test_pin_and_unpin_of_free_and_invalid_frames_are_refused),
+        T(test_unpinning_a_released_l1_frees_it_and_drops_its_mappings),
+        T(test_shared_info_frame_can_be_mapped_but_never_be_a_page_table),
+        T(test_pinning_an_l2_validates_its_l1s_and_installs_hypervisor_slots),
+        T(test_unpinning_an_l2_returns_every_frame_to_its_start),
+        T(test_l2_entries_with_pse_or_global_are_refused_and_roll_back),
+        T(test_l2_entry_pointing_at_itself_is_refused),
+        T(test_l2_entry_pointing_at_another_l2_is_refused),
+        T(test_l2_whose_l1_maps_a_foreign_frame_is_refused_and_rolls_back),
+        T(test_l2_entry_pointing_at_a_foreign_frame_is_refused),
+        T(test_l2_entry_pointing_at_a_writable_frame_is_refused),
+        T(test_two_l2_entries_may_share_one_l1),
+        T(test_l1_pinned_and_used_by_an_l2_lives_until_both_let_go),
+        T(test_unpinning_an_l2_frees_tables_and_frames_the_guest_released),
+        T(test_pt_update_refuses_unaligned_and_out_of_range_addresses),
+        T(test_pt_update_refuses_frames_the_domain_does_not_own),
+        T(test_pt_update_into_a_hypervisor_slot_is_refused),
+        T(test_pt_update_moves_references_from_the_old_frame_to_the_new),
+        T(test_pt_update_rewriting_an_entry_with_itself_changes_nothing),
+        T(test_pt_update_from_writable_to_read_only_drops_only_the_type),
+        T(test_refused_pt_update_leaves_the_entry_and_counts_alone),
+        T(test_pt_update_with_pse_or_global_in_an_l1_is_refused),
+        T(test_pt_update_making_an_l1_map_itself_writable_is_refused),
+        T(test_pt_update_clearing_the_last_mapping_frees_the_frame),
+        T(test_pt_update_of_an_l2_entry_validates_the_new_l1_and_releases_the_old),
+        T(test_pt_update_of_an_l2_entry_pointing_at_itself_is_refused),
+        T(test_pt_update_on_an_ordinary_frame_is_a_plain_write),
+        T(test_pt_update_on_a_frame_mapped_writable_is_a_plain_write),
+        T(test_pt_update_on_an_l1_in_use_by_an_l2_is_checked),
+    };
+#undef T
+    return cmocka_run_group_tests_name("mm", tests, NULL, NULL);
+}
