@@ -200,8 +200,8 @@ void start_hypervisor(uint32_t magic, uint32_t mbi)
            (uint32_t)(entry_tsc % 1000000000u));
     print_boot_info();
     parse_cmdline(boot_info.cmdline);
-    desc_init();
     paging_init();
+    desc_init();
     init_memory();
     pic_init();
     time_init();

@@ -43,9 +43,11 @@ long do_mmu_update(uint32_t ureqs, uint32_t count, uint32_t pdone, uint32_t fore
             break;
         uint32_t cmd = req.ptr & 3;
         uint64_t ptr = req.ptr & ~3ull;
-        if (cmd == MMU_NORMAL_PT_UPDATE)
+        if (cmd == MMU_NORMAL_PT_UPDATE) {
             rc = pt_update(d->domain_id, ptr, (uint32_t)req.val);
-        else if (cmd == MMU_MACHPHYS_UPDATE)
+            if (rc == 0) /* if it was a slot of our page directory, the guest root follows */
+                guest_root_sync((uint32_t)(ptr >> PAGE_SHIFT), ((uint32_t)ptr & 0xFFF) >> 2);
+        } else if (cmd == MMU_MACHPHYS_UPDATE)
             rc = machphys_update(d->domain_id, (uint32_t)(ptr >> PAGE_SHIFT), (uint32_t)req.val);
         else
             rc = -XEN_ENOSYS;
@@ -98,7 +100,7 @@ static long new_baseptr(struct domain *d, uint32_t mfn)
         return rc;
     uint32_t old = current->cr3_mfn;
     current->cr3_mfn = mfn;
-    write_cr3(mfn << PAGE_SHIFT);
+    load_guest_pagetable(mfn);
     d->counters.cr3_loads++;
     if (old)
         put_page_and_type(old);

@@ -108,12 +108,12 @@ static void context_switch(struct vcpu *prev, struct vcpu *next)
     current = next;
     slice_start = now;
     if (is_idle_vcpu(next)) {
-        write_cr3(idle_pg_table_maddr());
+        load_idle_pagetable();
         reset_stack_and_jump(idle_loop);
     }
     next->last_start = now;
     *guest_cpu_user_regs() = next->user_regs;
-    write_cr3(next->cr3_mfn << 12);
+    load_guest_pagetable(next->cr3_mfn);
     desc_load_vcpu(next);
     next->domain->counters.cr3_loads++;
 }

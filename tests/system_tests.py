@@ -168,7 +168,8 @@ def non_elf_kernel_is_rejected():
 
 
 HOSTILE = ["bad_hypercall_numbers", "hypercall_pointers", "map_hypervisor_frame", "pf_no_handler",
-           "writable_pagetable", "invalid_pagedir", "segment_dpl0", "privileged_insns"]
+           "hypervisor_memory", "writable_pagetable", "invalid_pagedir", "segment_dpl0",
+           "privileged_insns", "trap_bounce", "pagetable_ops", "sched_timer_ops"]
 
 
 @test

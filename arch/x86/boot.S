@@ -52,7 +52,7 @@ _start:
     movl $V2P(idle_pg_table), %edi
     movl $0x83, (%edi)                /* 0 -> 0, 4 MiB, RW, present */
     movl $(0xFC000000 >> 22), %ecx
-    movl $0x183, %eax                 /* 4 MiB, RW, present, global */
+    movl $0x83, %eax                  /* 4 MiB, RW, present (not global: see paging.c) */
 2:  movl %eax, (%edi,%ecx,4)
     addl $0x400000, %eax
     incl %ecx
@@ -60,7 +60,7 @@ _start:
     jne 2b
 
     movl %cr4, %eax
-    orl $0x90, %eax                   /* PSE | PGE */
+    orl $0x10, %eax                   /* PSE */
     movl %eax, %cr4
     movl $V2P(idle_pg_table), %eax
     movl %eax, %cr3

@@ -26,16 +26,24 @@ struct tss {
 #define GDT_ENTRIES 0x108
 #define TSS_SEL     0x0838
 
-static uint64_t gdt[GDT_ENTRIES] __attribute__((aligned(8)));
-static uint64_t idt[256] __attribute__((aligned(8)));
-static struct tss tss;
+/*
+ * The tables live in the entry area (hv.lds), where the guest root maps them
+ * read-only: a guest must never be able to write a descriptor.  Because the
+ * CPU may not write them either while a guest runs, every code and data
+ * descriptor is created with its "accessed" bit already set.
+ */
+#define ENTRY_DATA __attribute__((section(".entry.data")))
+static uint64_t gdt[GDT_ENTRIES] __attribute__((aligned(8))) ENTRY_DATA;
+static uint64_t idt[256] __attribute__((aligned(8))) ENTRY_DATA;
+static struct tss tss ENTRY_DATA;
+extern char entry_stack_top[];
 
 struct desc_ptr {
     uint16_t limit;
     uint32_t base;
 } __attribute__((packed));
 
-/* Segment descriptors: base 0; limit in 4 KiB pages; access byte = P | DPL | S | type. */
+/* Segment descriptors: base 0; limit in 4 KiB pages; access byte = P | DPL | S | type | A. */
 static uint64_t seg_desc(uint32_t limit_pages, uint8_t access)
 {
     return (uint64_t)(limit_pages & 0xFFFF) | ((uint64_t)access << 40) |
@@ -53,12 +61,12 @@ static uint64_t gate_desc(void (*handler)(void), uint16_t sel, int dpl, int trap
 static void setup_gdt(void)
 {
     const uint32_t guest_limit = (HYPERVISOR_VIRT_START >> 12) - 1; /* 0xFBFFF pages */
-    gdt[__HYPERVISOR_CS >> 3] = seg_desc(0xFFFFF, 0x9A);
-    gdt[__HYPERVISOR_DS >> 3] = seg_desc(0xFFFFF, 0x92);
-    gdt[FLAT_RING1_CS >> 3] = seg_desc(guest_limit, 0xBA);
-    gdt[FLAT_RING1_DS >> 3] = seg_desc(guest_limit, 0xB2);
-    gdt[FLAT_RING3_CS >> 3] = seg_desc(guest_limit, 0xFA);
-    gdt[FLAT_RING3_DS >> 3] = seg_desc(guest_limit, 0xF2);
+    gdt[__HYPERVISOR_CS >> 3] = seg_desc(0xFFFFF, 0x9B);
+    gdt[__HYPERVISOR_DS >> 3] = seg_desc(0xFFFFF, 0x93);
+    gdt[FLAT_RING1_CS >> 3] = seg_desc(guest_limit, 0xBB);
+    gdt[FLAT_RING1_DS >> 3] = seg_desc(guest_limit, 0xB3);
+    gdt[FLAT_RING3_CS >> 3] = seg_desc(guest_limit, 0xFB);
+    gdt[FLAT_RING3_DS >> 3] = seg_desc(guest_limit, 0xF3);
     uint32_t base = (uint32_t)&tss, limit = sizeof(tss) - 1;
     gdt[TSS_SEL >> 3] = (uint64_t)(limit & 0xFFFF) | ((uint64_t)(base & 0xFFFFFF) << 16) |
                         ((uint64_t)0x89 << 40) | ((uint64_t)(base >> 24) << 56);
@@ -110,7 +118,7 @@ static void setup_idt(void)
 static void setup_tss(void)
 {
     tss.ss0 = __HYPERVISOR_DS;
-    tss.esp0 = (uint32_t)hv_stack_top - 16; /* room for es/ds/fs/gs of struct cpu_user_regs */
+    tss.esp0 = (uint32_t)entry_stack_top - 16; /* room for es/ds/fs/gs of struct cpu_user_regs */
     tss.ss1 = FLAT_RING1_DS;
     tss.iomap_base = sizeof(tss); /* no I/O bitmap: guests get no ports */
     __asm__ volatile("ltr %w0" ::"r"(TSS_SEL));

@@ -1,16 +1,25 @@
 /*
  * entry.S - every way into and out of the hypervisor.
  *
- * Each IDT vector has a tiny stub that makes the stack look the same (an
- * error-code word, with the vector number in its upper half) and jumps to
- * common_entry.  common_entry saves the general registers below the hardware
- * frame, so that when the trap came from a guest the whole frame is a
- * struct cpu_user_regs at the top of the hypervisor stack (offsets below),
- * switches to the hypervisor's data segments and calls do_entry() in C.
+ * While a guest runs, CR3 holds the per-CPU guest root (arch/x86/paging.c):
+ * the guest's own mappings plus the entry area, and nothing else of the
+ * hypervisor.  So the first instructions after a trap, and the last before an
+ * iret to a guest, live in the entry area (section .entry.text) and run on the
+ * small entry stack there.
  *
- * Leaving is the reverse: for a guest frame, leave_hypervisor() first runs the
- * scheduler and delivers pending events (it may replace the whole frame with
- * another vCPU's), then we reload the guest's segments and iret.
+ * In:  each IDT vector has a stub that makes the stack look the same (an
+ *      error-code word, with the vector number in its upper half) and jumps to
+ *      tramp_entry.  From a guest, tramp_entry loads the full page directory
+ *      (tramp_full_cr3), moves the hardware frame to the top of the hypervisor
+ *      stack and continues in common_entry, which saves the general registers
+ *      below it: the whole frame is then a struct cpu_user_regs at the top of
+ *      the hypervisor stack.  It switches to the hypervisor's data segments and
+ *      calls do_entry() in C.
+ *
+ * Out: for a guest frame, leave_hypervisor() first runs the scheduler and
+ *      delivers pending events (it may replace the whole frame with another
+ *      vCPU's).  Then the frame is copied to the entry stack, the guest's
+ *      segments are reloaded, and tramp_exit loads the guest root and irets.
  */
 #include <public/arch-x86_32.h>
 
@@ -23,8 +32,12 @@
 #define UREGS_fs     60
 #define UREGS_gs     64
 #define UREGS_SIZE   68
+#define UREGS_WORDS  17
+/* Where the hardware part of a guest frame (error word .. ss) sits on each stack. */
+#define HV_FRAME     (hv_stack_top - UREGS_SIZE)
+#define ENTRY_FRAME  (entry_stack_top - UREGS_SIZE)
 
-    .text
+    .section .entry.text, "ax"
 
 .macro VECTOR n, has_error_code
     .globl vector_\n
@@ -33,7 +46,7 @@ vector_\n:
     pushl $0
     .endif
     movw $\n, 2(%esp)
-    jmp common_entry
+    jmp tramp_entry
 .endm
 
     /* Exceptions: 8, 10-14 and 17 push an error code. */
@@ -77,8 +90,55 @@ vector_\n:
     /* The hypercall gate. */
     VECTOR 130, 0
 
-common_entry:
+/*
+ * On the stack: error word, eip, cs, eflags [, esp, ss].  %ss is the
+ * hypervisor's data segment (from the TSS, or already so in ring 0); %ds may
+ * still be the guest's, so every memory operand here names %ss.
+ */
+tramp_entry:
     cld
+    testb $3, 8(%esp)
+    jz .Lfrom_ring0
+    /* From a guest: on the entry stack, under the guest root. */
+    pushl %eax
+    movl %ss:tramp_full_cr3, %eax
+    movl %eax, %cr3
+    .irp off, 0, 4, 8, 12, 16, 20
+    movl %ss:4+\off(%esp), %eax
+    movl %eax, %ss:HV_FRAME+28+\off
+    .endr
+    popl %eax
+    movl $(HV_FRAME + 28), %esp
+    jmp common_entry
+.Lfrom_ring0:
+    /* The hypervisor itself was interrupted.  Only in the last few
+     * instructions of tramp_exit can the guest root still be loaded. */
+    pushl %eax
+    movl %cr3, %eax
+    cmpl %ss:tramp_guest_cr3, %eax
+    jne 1f
+    movl %ss:tramp_full_cr3, %eax
+    movl %eax, %cr3
+1:  popl %eax
+    jmp common_entry
+
+/* On the entry stack with the guest's registers in a struct cpu_user_regs. */
+tramp_exit:
+    movl %ss:tramp_guest_cr3, %eax
+    movl %eax, %cr3
+    popl %ebx
+    popl %ecx
+    popl %edx
+    popl %esi
+    popl %edi
+    popl %ebp
+    popl %eax
+    addl $4, %esp
+.Liret:
+    iret
+
+    .text
+common_entry:
     pushl %eax
     pushl %ebp
     pushl %edi
@@ -105,6 +165,12 @@ ret_from_entry:
     pushl %esp
     call leave_hypervisor
     addl $4, %esp
+    /* Move the frame to the entry stack, which the guest root maps too. */
+    movl %esp, %esi
+    movl $ENTRY_FRAME, %edi
+    movl $UREGS_WORDS, %ecx
+    rep movsl
+    movl $ENTRY_FRAME, %esp
 .Lload_gs:
     movw UREGS_gs(%esp), %gs
 .Lload_fs:
@@ -113,6 +179,7 @@ ret_from_entry:
     movw UREGS_es(%esp), %es
 .Lload_ds:
     movw UREGS_ds(%esp), %ds
+    jmp tramp_exit
 restore_regs:
     popl %ebx
     popl %ecx
@@ -122,7 +189,6 @@ restore_regs:
     popl %ebp
     popl %eax
     addl $4, %esp
-.Liret:
     iret
 
     /* A guest segment that will not load is replaced by the null selector. */
@@ -141,9 +207,12 @@ restore_regs:
 .Lfix_ds:
     xorl %eax, %eax
     movl %eax, %ds
-    jmp restore_regs
+    jmp tramp_exit
     /* An iret the CPU refuses cannot be repaired: the domain is crashed. */
 .Lfix_iret:
+    movl $__HYPERVISOR_DS, %eax
+    movl %eax, %ds
+    movl %eax, %es
     movl $(hv_stack_top - UREGS_SIZE), %esp
     call crash_on_bad_iret
 
@@ -197,3 +266,18 @@ copy_guest:
     .section .ex_table, "a"
     .long .Lcopy, .Lcopy_fault
     .text
+
+/* The trampoline's two page directories (written by arch/x86/paging.c). */
+    .section .entry.data, "aw"
+    .align 4
+    .globl tramp_full_cr3, tramp_guest_cr3
+tramp_full_cr3:  .long 0 /* the running vCPU's own page directory, hypervisor slots and all */
+tramp_guest_cr3: .long 0 /* the guest root */
+
+/* The entry stack: the CPU pushes a guest's trap frame here (TSS.esp0). */
+    .section .entry.stack, "aw"
+    .align 4096
+    .globl entry_stack, entry_stack_top
+entry_stack:
+    .space 4096
+entry_stack_top: /* TSS.esp0 is 16 bytes below: room for es, ds, fs, gs */

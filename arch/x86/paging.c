@@ -1,12 +1,23 @@
 /*
- * paging.c - the hypervisor's own mappings.
+ * paging.c - the hypervisor's own mappings, and the guest root.
  *
  * boot.S built idle_pg_table: the direct map of the first 48 MiB in 4 MiB
- * global superpages, plus an identity map of the first 4 MiB that we drop
- * here.  Slot 1023 gets a page table for the map_domain_page window, through
- * which the hypervisor reaches any frame outside the direct map.  Every guest
- * page directory receives copies of slots 1008-1023 when it is validated
- * (install_hv_l2_slots), so the hypervisor is mapped in every address space.
+ * superpages, plus an identity map of the first 4 MiB that we drop here.
+ * Slot 1023 gets a page table for the map_domain_page window, through which
+ * the hypervisor reaches any frame outside the direct map, and slot 1022 the
+ * entry area (see hv.lds and entry.S).  Every guest page directory receives
+ * copies of slots 1008-1023 when it is validated (install_hv_l2_slots), so
+ * while the hypervisor runs it sees all of itself and all of the guest.
+ *
+ * While a guest runs, though, CR3 holds the guest root: a per-CPU page
+ * directory whose slots 0-1007 are copies of the guest's own and whose only
+ * hypervisor slot is the entry area, with the stubs and descriptor tables
+ * read-only.  The design relies on segment limits to keep a ring-1 kernel
+ * out of the hypervisor, as Xen's x86_32 did, but QEMU's TCG does not check
+ * data-segment limits: without the guest root, a guest kernel under TCG could
+ * read and write the whole hypervisor.  (Xen's XPTI and Linux's KPTI do the
+ * same for Meltdown.)  The copy is refreshed on every page-directory switch
+ * (guest_root_load) and kept in step with mmu_update (guest_root_sync).
  */
 #include <lib.h>
 #include <hv/arch.h>
@@ -16,12 +27,69 @@
 
 static uint32_t mapcache_l1[1024] __attribute__((aligned(4096)));
 static uint32_t mapcache_used[MAPCACHE_SLOTS / 32];
+static uint32_t entry_l1_full[1024] __attribute__((aligned(4096)));  /* entry area, writable */
+static uint32_t entry_l1_guest[1024] __attribute__((aligned(4096))); /* entry area, guest view */
+static uint32_t guest_root[1024] __attribute__((aligned(4096)));
+static uint32_t guest_root_source; /* mfn of the page directory copied into guest_root */
+
+extern char _entry_alias[], _entry_text_start[], _entry_data_start[], _entry_stack_start[],
+    _entry_end[];
+extern uint32_t tramp_full_cr3, tramp_guest_cr3;
+
+/* Map the entry area's pages; in the guest's view only the entry stack is writable. */
+static void map_entry_area(void)
+{
+    uint32_t pa = __pa(_entry_alias);
+    for (uint32_t va = ENTRY_AREA; va < (uint32_t)_entry_end; va += PAGE_SIZE, pa += PAGE_SIZE) {
+        unsigned int i = L1_INDEX(va);
+        entry_l1_full[i] = pa | _PAGE_PRESENT | _PAGE_RW | _PAGE_ACCESSED | _PAGE_DIRTY;
+        entry_l1_guest[i] = pa | _PAGE_PRESENT | _PAGE_ACCESSED;
+        if (va >= (uint32_t)_entry_stack_start)
+            entry_l1_guest[i] |= _PAGE_RW | _PAGE_DIRTY;
+    }
+    idle_pg_table[L2_INDEX(ENTRY_AREA)] = __pa(entry_l1_full) | _PAGE_PRESENT | _PAGE_RW;
+    guest_root[L2_INDEX(ENTRY_AREA)] = __pa(entry_l1_guest) | _PAGE_PRESENT | _PAGE_RW;
+    /* A barrier as well as a flush: the compiler cannot see that the stores
+     * below depend on the mapping made above. */
+    flush_tlb_local();
+    tramp_guest_cr3 = __pa(guest_root);
+}
 
 void paging_init(void)
 {
     idle_pg_table[0] = 0; /* the boot identity map is no longer needed */
     idle_pg_table[MAPCACHE_START >> 22] = __pa(mapcache_l1) | _PAGE_PRESENT | _PAGE_RW;
+    map_entry_area();
+    tramp_full_cr3 = __pa(idle_pg_table);
     flush_tlb_local();
+}
+
+/* Load a guest's page directory, and copy its guest slots into the guest root. */
+void load_guest_pagetable(uint32_t l2_mfn)
+{
+    write_cr3(l2_mfn << PAGE_SHIFT);
+    tramp_full_cr3 = l2_mfn << PAGE_SHIFT;
+    const uint32_t *l2 = map_domain_page(l2_mfn);
+    memcpy(guest_root, l2, HV_L2_FIRST_SLOT * sizeof(uint32_t));
+    unmap_domain_page((void *)l2);
+    guest_root_source = l2_mfn;
+}
+
+/* A guest slot of page directory l2_mfn changed: keep the guest root in step. */
+void guest_root_sync(uint32_t l2_mfn, unsigned int idx)
+{
+    if (l2_mfn != guest_root_source || idx >= HV_L2_FIRST_SLOT)
+        return;
+    const uint32_t *l2 = map_domain_page(l2_mfn);
+    guest_root[idx] = l2[idx];
+    unmap_domain_page((void *)l2);
+}
+
+void load_idle_pagetable(void)
+{
+    write_cr3(__pa(idle_pg_table));
+    tramp_full_cr3 = __pa(idle_pg_table);
+    guest_root_source = 0;
 }
 
 uint32_t idle_pg_table_maddr(void)

@@ -38,11 +38,10 @@ void test_main(void)
 
     /* A directory whose slot points at a hypervisor frame cannot be pinned. */
     page[0] = (0x100 << PAGE_SHIFT) | _PAGE_PRESENT | _PAGE_RW;
-    expect_rc(HYPERVISOR_update_va_mapping((uint32_t)page,
-                                           (page_mfn << PAGE_SHIFT) | _PAGE_PRESENT |
-                                               _PAGE_ACCESSED,
-                                           UVMF_INVLPG),
-              0, "making the candidate directory read-only");
+    expect_rc(
+        HYPERVISOR_update_va_mapping(
+            (uint32_t)page, (page_mfn << PAGE_SHIFT) | _PAGE_PRESENT | _PAGE_ACCESSED, UVMF_INVLPG),
+        0, "making the candidate directory read-only");
     expect_refused(pin(MMUEXT_PIN_L2_TABLE, page_mfn), "pinning a directory with a bad entry");
     expect_refused(new_baseptr(page_mfn), "new_baseptr of the unpinnable directory");
 

@@ -19,19 +19,58 @@ void test_main(void)
         const char *name;
         int vec;
     } r[] = {
-        {"cli", TRY_INSN("cli", : : : "memory")},
-        {"sti", TRY_INSN("sti", : : : "memory")},
-        {"hlt", TRY_INSN("hlt", : : : "memory")},
-        {"lgdt", TRY_INSN("lgdt (%0)", : : "r"(&table) : "memory")},
-        {"lidt", TRY_INSN("lidt (%0)", : : "r"(&table) : "memory")},
-        {"ltr", TRY_INSN("ltr %w0", : : "r"(zero) : "memory")},
-        {"mov %cr3 -> reg", TRY_INSN("movl %%cr3, %%eax", : : : "eax", "memory")},
-        {"mov reg -> %cr3", TRY_INSN("movl %0, %%cr3", : : "r"(zero) : "memory")},
-        {"mov reg -> %cr0", TRY_INSN("movl %0, %%cr0", : : "r"(zero) : "memory")},
-        {"invlpg", TRY_INSN("invlpg (%0)", : : "r"(&table) : "memory")},
-        {"wbinvd", TRY_INSN("wbinvd", : : : "memory")},
-        {"outb", TRY_INSN("outb %%al, $0x80", : : "a"(0) : "memory")},
-        {"inb", TRY_INSN("inb $0x64, %%al", : : : "eax", "memory")},
+        {"cli", TRY_INSN("cli",
+                         :
+                         :
+                         : "memory")},
+        {"sti", TRY_INSN("sti",
+                         :
+                         :
+                         : "memory")},
+        {"hlt", TRY_INSN("hlt",
+                         :
+                         :
+                         : "memory")},
+        {"lgdt", TRY_INSN("lgdt (%0)",
+                          :
+                          : "r"(&table)
+                          : "memory")},
+        {"lidt", TRY_INSN("lidt (%0)",
+                          :
+                          : "r"(&table)
+                          : "memory")},
+        {"ltr", TRY_INSN("ltr %w0",
+                         :
+                         : "r"(zero)
+                         : "memory")},
+        {"mov %cr3 -> reg", TRY_INSN("movl %%cr3, %%eax",
+                                     :
+                                     :
+                                     : "eax", "memory")},
+        {"mov reg -> %cr3", TRY_INSN("movl %0, %%cr3",
+                                     :
+                                     : "r"(zero)
+                                     : "memory")},
+        {"mov reg -> %cr0", TRY_INSN("movl %0, %%cr0",
+                                     :
+                                     : "r"(zero)
+                                     : "memory")},
+        {"invlpg", TRY_INSN("invlpg (%0)",
+                            :
+                            : "r"(&table)
+                            : "memory")},
+        {"wbinvd", TRY_INSN("wbinvd",
+                            :
+                            :
+                            : "memory")},
+        {"outb", TRY_INSN("outb %%al, $0x80",
+                          :
+                          : "a"(0)
+                          : "memory")},
+        {"inb", TRY_INSN("inb $0x64, %%al",
+                         :
+                         :
+                         : "eax", "memory")},
     };
     for (unsigned int i = 0; i < ARRAY_SIZE(r); i++)
         if (r[i].vec != VEC_GP)

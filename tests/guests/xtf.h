@@ -36,8 +36,8 @@ struct pvlab_counters read_counters(void);
 #define TRY_INSN(insn, ...)                                                                        \
     ({                                                                                             \
         uint32_t __before = faults_fixed_up;                                                       \
-        __asm__ volatile("1: " insn "\n2:\n"                                                      \
-                         ".pushsection .ex_table, \"a\"\n.long 1b, 2b\n.popsection" __VA_ARGS__); \
+        __asm__ volatile("1: " insn "\n2:\n"                                                       \
+                         ".pushsection .ex_table, \"a\"\n.long 1b, 2b\n.popsection" __VA_ARGS__);  \
         faults_fixed_up != __before ? (int)last_fault_vector : -1;                                 \
     })
 
