@@ -166,9 +166,28 @@ static int read_line(char *line, int max)
     }
 }
 
+/* Is `word` one of the space-separated words of the command line? */
+static int cmdline_has(const char *word)
+{
+    size_t n = strlen(word);
+    for (const char *s = start_info.cmd_line; *s;) {
+        if (!strncmp(s, word, n) && (s[n] == ' ' || s[n] == 0))
+            return 1;
+        while (*s && *s != ' ')
+            s++;
+        while (*s == ' ')
+            s++;
+    }
+    return 0;
+}
+
 int app_main(void)
 {
     const char *prompt = is_initial_domain() ? "dom0# " : "domU# ";
+    if (cmdline_has("bench")) {
+        prompt_tsc = rdtsc(); /* no prompt yet: measure before any input can arrive */
+        run_benchmarks();
+    }
     printf("\nminios: %s ready. Type 'help' for commands.\n", prompt[3] == '0' ? "dom0" : "domU");
     for (;;) {
         char line[128];
