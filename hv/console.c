@@ -57,12 +57,12 @@ void panic(const char *fmt, ...)
     machine_exit(0x7F);
 }
 
-/* Copy up to `n` bytes of the log, oldest first, starting `skip` bytes in. */
+/* Copy the newest `n` bytes of the log (or all of it, if less), oldest first. */
 uint32_t console_read_log(char *dst, uint32_t n)
 {
     uint32_t avail = MIN(log_prod, (uint32_t)LOG_SIZE);
-    uint32_t start = log_prod - avail;
     n = MIN(n, avail);
+    uint32_t start = log_prod - n;
     for (uint32_t i = 0; i < n; i++)
         dst[i] = log_ring[(start + i) % LOG_SIZE];
     return n;

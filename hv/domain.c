@@ -22,6 +22,13 @@
 #include <hv/x86.h>
 
 struct domain *domain_list;
+struct domain *initial_domain; /* dom0, or in chain mode the module running now */
+
+uint32_t domain_hv_pages(void)
+{
+    return 1 + ROUNDUP(sizeof(struct vcpu), PAGE_SIZE) / PAGE_SIZE + 1 /* shared_info */ +
+           NR_EVENT_CHANNELS * sizeof(struct evtchn) / PAGE_SIZE + grant_table_pages();
+}
 
 struct domain *domain_by_id(domid_t id)
 {
@@ -59,7 +66,7 @@ struct domain *domain_create(domid_t id, const char *name, int privileged)
     v->domain = d;
     v->state = VCPU_down;
     v->periodic_period = 10000000; /* VIRQ_TIMER every 10 ms until the guest says otherwise */
-    if (share_shared_info(d) || evtchn_init(d))
+    if (share_shared_info(d) || evtchn_init(d) || grant_table_init(d))
         goto fail;
     d->next = domain_list;
     domain_list = d;
@@ -69,6 +76,10 @@ fail:
     printk("domain_create: out of hypervisor memory for domain %u\n", id);
     if (d && d->shared_info)
         put_page(d->shared_info_mfn);
+    if (d && d->evtchn)
+        evtchn_destroy(d);
+    if (d)
+        grant_table_destroy(d);
     free_xenheap_pages(v, ROUNDUP(sizeof(struct vcpu), PAGE_SIZE) / PAGE_SIZE);
     free_xenheap_pages(d, 1);
     return NULL;
@@ -146,13 +157,16 @@ void domain_destroy(struct domain *d)
     BUG_ON(current == d->vcpu);
     d->state = DOM_dying;
     sched_remove_vcpu(d->vcpu);
-    evtchn_destroy(d);
-    relinquish_memory(d);
     for (struct domain **p = &domain_list; *p; p = &(*p)->next)
         if (*p == d) {
-            *p = d->next;
+            *p = d->next; /* from now on nobody can find it: grants to it are dead */
             break;
         }
+    evtchn_destroy(d);
+    grant_table_destroy(d);
+    relinquish_memory(d);
+    if (initial_domain == d)
+        initial_domain = NULL;
     free_xenheap_pages(d->vcpu, ROUNDUP(sizeof(struct vcpu), PAGE_SIZE) / PAGE_SIZE);
     free_xenheap_pages(d, 1);
 }

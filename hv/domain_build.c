@@ -1,5 +1,6 @@
 /*
- * domain_build.c - build the initial domain from a kernel image in memory.
+ * domain_build.c - build a domain from a kernel image in memory: dom0 at boot
+ * (hv/main.c), and every domU through domctl (hv/domctl.c).
  *
  * We follow Xen's x86_32 PV layout.  The guest's pseudo-physical page N is
  * mapped at virt_base + N*4K, and the builder fills, in order from the kernel
@@ -11,11 +12,18 @@
  *              boot module, if any   (start_info.mod_start)
  *              page directory + L1s  (start_info.pt_base, nr_pt_frames)
  *              one boot stack page   (%esp at entry)
+ *              console page          (start_info.console.domU.mfn)
+ *              xenstore page         (start_info.store_mfn)
  *              512 KiB + room for the L1s that will map the rest of memory
  *
  * all rounded up to 4 MiB and mapped; the page-table frames themselves are
  * mapped read-only.  The page directory is then pinned through the same
- * validation a guest's own would get, and loaded as the domain's CR3.
+ * validation a guest's own would get, and loaded as the domain's CR3.  So the
+ * first free pseudo-physical page is pfn(pt_base) + nr_pt_frames + 3.
+ *
+ * A domU also gets, as in Xen, its console and xenstore pages granted to dom0
+ * (grant references 0 and 1) and one unbound event channel for each, which
+ * dom0 binds to when it attaches its console and xenstore services.
  */
 #include <lib.h>
 #include <public/errno.h>
@@ -24,11 +32,13 @@
 #include <hv/console.h>
 #include <hv/domain.h>
 #include <hv/elf.h>
+#include <hv/event.h>
+#include <hv/grant.h>
 #include <hv/mm.h>
 #include <hv/time.h>
 
 struct layout {
-    uint32_t v_start, v_p2m, v_si, v_mod, v_pt, v_stack, v_end;
+    uint32_t v_start, v_p2m, v_si, v_mod, v_pt, v_stack, v_console, v_store, v_end;
     uint32_t nr_l1, nr_pages;
 };
 
@@ -46,7 +56,9 @@ static void plan_layout(struct layout *l, const struct elf_image *img, uint32_t 
     uint32_t extra = (512u << 10) + (nr_pages / 1024 + 1) * PAGE_SIZE;
     for (l->nr_l1 = 1;;) {
         l->v_stack = l->v_pt + (1 + l->nr_l1) * PAGE_SIZE;
-        l->v_end = ROUNDUP(l->v_stack + PAGE_SIZE + extra, MiB4);
+        l->v_console = l->v_stack + PAGE_SIZE;
+        l->v_store = l->v_console + PAGE_SIZE;
+        l->v_end = ROUNDUP(l->v_store + PAGE_SIZE + extra, MiB4);
         uint32_t need = (l->v_end - (l->v_start & ~(MiB4 - 1))) / MiB4;
         if (need <= l->nr_l1)
             break;
@@ -127,7 +139,7 @@ static uint32_t build_page_tables(const uint32_t *p2m, const struct layout *l)
 }
 
 static void fill_start_info(struct domain *d, const uint32_t *p2m, const struct layout *l,
-                            uint32_t mod_len, const char *cmdline)
+                            uint32_t mod_len, const char *cmdline, const struct build_result *r)
 {
     struct start_info *si = map_domain_page(p2m[pfn_of(l, l->v_si)]);
     memset(si, 0, PAGE_SIZE);
@@ -143,6 +155,12 @@ static void fill_start_info(struct domain *d, const uint32_t *p2m, const struct 
     si->first_p2m_pfn = pfn_of(l, l->v_p2m);
     si->nr_p2m_frames = ROUNDUP(l->nr_pages * 4, PAGE_SIZE) >> PAGE_SHIFT;
     strlcpy(si->cmd_line, cmdline ? cmdline : "", sizeof(si->cmd_line));
+    if (!d->is_privileged) {
+        si->store_mfn = r->store_mfn;
+        si->store_evtchn = r->store_port;
+        si->console.domU.mfn = r->console_mfn;
+        si->console.domU.evtchn = r->console_port;
+    }
     unmap_domain_page(si);
 }
 
@@ -161,27 +179,38 @@ static void set_initial_registers(struct vcpu *v, const struct elf_image *img,
     v->kernel_sp = r->esp;
 }
 
-static const void *module_bytes(const struct boot_module *m)
+/* A domU's console and xenstore: pages granted to dom0, and a port for each. */
+static int setup_devices(struct domain *d, const uint32_t *p2m, const struct layout *l,
+                         struct build_result *r)
 {
-    return m->end <= DIRECTMAP_SIZE ? __va(m->start) : NULL;
+    r->console_mfn = p2m[pfn_of(l, l->v_console)];
+    r->store_mfn = p2m[pfn_of(l, l->v_store)];
+    if (d->is_privileged)
+        return 0; /* dom0 uses the hypervisor's console and runs the xenstore itself */
+    int cp = evtchn_alloc_unbound_for(d, 0), sp = evtchn_alloc_unbound_for(d, 0);
+    if (cp < 0 || sp < 0)
+        return -XEN_ENOSPC;
+    r->console_port = (uint32_t)cp;
+    r->store_port = (uint32_t)sp;
+    gnttab_grant_to_dom0(d, GNTTAB_RESERVED_CONSOLE, r->console_mfn);
+    gnttab_grant_to_dom0(d, GNTTAB_RESERVED_XENSTORE, r->store_mfn);
+    return 0;
 }
 
-int construct_dom0(struct domain *d, const struct boot_module *kernel,
-                   const struct boot_module *initrd, const char *cmdline, uint32_t mem_bytes)
+int construct_domain(struct domain *d, const void *image, uint32_t image_len, const void *module,
+                     uint32_t mod_len, const char *cmdline, uint32_t mem_bytes,
+                     struct build_result *out)
 {
     struct elf_image img;
     const char *err;
-    const void *kbytes = module_bytes(kernel);
-    if (!kbytes || elf_parse(kbytes, kernel->end - kernel->start, &img, &err)) {
-        printk("(XEN) domain %u: kernel image rejected: %s\n", d->domain_id,
-               kbytes ? err : "module above the direct map");
+    if (elf_parse(image, image_len, &img, &err)) {
+        printk("(XEN) domain %u: kernel image rejected: %s\n", d->domain_id, err);
         return -XEN_EINVAL;
     }
-    uint32_t mod_len = initrd ? initrd->end - initrd->start : 0;
     uint32_t nr_pages = mem_bytes >> PAGE_SHIFT;
     struct layout l;
     plan_layout(&l, &img, mod_len, nr_pages);
-    if (pfn_of(&l, l.v_end) > nr_pages || l.v_end > HYPERVISOR_VIRT_START) {
+    if (pfn_of(&l, l.v_end) > nr_pages || l.v_end > GRANT_AREA_START) {
         printk("(XEN) domain %u: %u MiB is too small for this kernel\n", d->domain_id,
                mem_bytes >> 20);
         return -XEN_ENOMEM;
@@ -195,15 +224,21 @@ int construct_dom0(struct domain *d, const struct boot_module *kernel,
         return -XEN_ENOMEM;
     }
     d->max_pages = nr_pages;
+    struct build_result r = {0};
+    int rc = setup_devices(d, p2m, &l, &r);
+    if (rc) {
+        free_xenheap_pages(p2m, p2m_pages);
+        return rc;
+    }
     load_kernel(p2m, &l, &img);
     copy_to_pseudophys(p2m, &l, l.v_p2m, p2m, nr_pages * 4);
     if (mod_len)
-        copy_to_pseudophys(p2m, &l, l.v_mod, module_bytes(initrd), mod_len);
-    fill_start_info(d, p2m, &l, mod_len, cmdline);
+        copy_to_pseudophys(p2m, &l, l.v_mod, module, mod_len);
+    fill_start_info(d, p2m, &l, mod_len, cmdline, &r);
     uint32_t l2_mfn = build_page_tables(p2m, &l);
     free_xenheap_pages(p2m, p2m_pages);
 
-    int rc = pin_table(d->domain_id, l2_mfn, PGT_l2);
+    rc = pin_table(d->domain_id, l2_mfn, PGT_l2);
     if (rc == 0)
         rc = get_page_and_type(l2_mfn, d->domain_id, PGT_l2);
     if (rc) {
@@ -212,6 +247,8 @@ int construct_dom0(struct domain *d, const struct boot_module *kernel,
     }
     d->vcpu->cr3_mfn = l2_mfn;
     set_initial_registers(d->vcpu, &img, &l);
+    if (out)
+        *out = r;
     printk("(XEN) domain %u: %s kernel, %u MiB (%u pages), virt_base %08x, entry %08x\n",
            d->domain_id, img.guest_os, mem_bytes >> 20, nr_pages, img.virt_base, img.entry);
     printk("(XEN)   start_info %08x, page tables %08x (%u frames), p2m %08x, "

@@ -95,6 +95,15 @@ static int get_free_port(struct domain *d)
     return -XEN_ENOSPC;
 }
 
+/* The domain builder's alloc_unbound: a port in `d` that `remote` may bind to. */
+int evtchn_alloc_unbound_for(struct domain *d, domid_t remote)
+{
+    int port = get_free_port(d);
+    if (port >= 0)
+        d->evtchn[port] = (struct evtchn){EVTCHNSTAT_unbound, 0, remote, 0};
+    return port;
+}
+
 static long bind_virq(struct evtchn_bind_virq *op)
 {
     struct vcpu *v = current;

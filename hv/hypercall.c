@@ -18,6 +18,7 @@
 #include <hv/console.h>
 #include <hv/domain.h>
 #include <hv/event.h>
+#include <hv/grant.h>
 #include <hv/guest_access.h>
 #include <hv/hypercall.h>
 #include <hv/mm.h>
@@ -149,6 +150,31 @@ static long do_vcpu_op(uint32_t cmd, uint32_t vcpuid, uint32_t arg)
     return -XEN_ENOSYS;
 }
 
+uint32_t console_read_log(char *dst, uint32_t n);
+
+/* dom0: the newest `count` bytes of the hypervisor's log, copied out in chunks. */
+static long readconsole(struct xen_sysctl *op)
+{
+    static char buf[16384];
+    uint32_t n = console_read_log(buf, MIN(op->u.readconsole.count, (uint32_t)sizeof(buf)));
+    if (copy_to_guest(op->u.readconsole.buffer, buf, n))
+        return -XEN_EFAULT;
+    op->u.readconsole.count = n;
+    return 0;
+}
+
+static long physinfo(struct xen_sysctl *op)
+{
+    uint32_t n = 0;
+    for (struct domain *d = domain_list; d; d = d->next)
+        n++;
+    op->u.physinfo.total_pages = total_page_count();
+    op->u.physinfo.free_pages = free_page_count();
+    op->u.physinfo.nr_domains = n;
+    op->u.physinfo.hv_pages_per_domain = domain_hv_pages();
+    return 0;
+}
+
 long do_sysctl(uint32_t arg)
 {
     struct xen_sysctl op;
@@ -156,6 +182,12 @@ long do_sysctl(uint32_t arg)
         return -XEN_EFAULT;
     if (op.interface_version != XEN_SYSCTL_INTERFACE_VERSION)
         return -XEN_EINVAL;
+    if (op.cmd == XEN_SYSCTL_readconsole || op.cmd == XEN_SYSCTL_physinfo) {
+        if (!current->domain->is_privileged)
+            return -XEN_EPERM;
+        long rc = op.cmd == XEN_SYSCTL_readconsole ? readconsole(&op) : physinfo(&op);
+        return rc ? rc : copy_to_guest(arg, &op, sizeof(op));
+    }
     if (op.cmd != XEN_SYSCTL_pvlab_counters)
         return -XEN_ENOSYS;
     struct domain *self = current->domain, *d = self;
@@ -200,6 +232,10 @@ static long dispatch(uint32_t nr, const struct cpu_user_regs *r)
         return do_event_channel_op(r->ebx, r->ecx);
     case __HYPERVISOR_sysctl:
         return do_sysctl(r->ebx);
+    case __HYPERVISOR_domctl:
+        return do_domctl(r->ebx);
+    case __HYPERVISOR_grant_table_op:
+        return do_grant_table_op(r->ebx, r->ecx, r->edx);
     default:
         return -XEN_ENOSYS;
     }

@@ -110,6 +110,11 @@ static void init_memory(void)
            max_page >> 8, ft_start, free_page_count());
 }
 
+static const void *module_bytes(const struct boot_module *m)
+{
+    return m->end <= DIRECTMAP_SIZE ? __va(m->start) : NULL;
+}
+
 /* A module's string is "PATH ARGS...": the guest's command line is ARGS. */
 static const char *module_args(const struct boot_module *m)
 {
@@ -128,12 +133,20 @@ static int build_initial_domain(unsigned int kernel_index, const struct boot_mod
     struct domain *d = domain_create(next_domid, name, 1);
     if (!d)
         return -1;
-    if (construct_dom0(d, k, initrd, module_args(k), dom0_mem)) {
+    const void *image = module_bytes(k), *mod = initrd ? module_bytes(initrd) : NULL;
+    if (!image || (initrd && !mod)) {
+        printk("(XEN) boot module above the direct map\n");
+        domain_destroy(d);
+        return -1;
+    }
+    if (construct_domain(d, image, k->end - k->start, mod, initrd ? initrd->end - initrd->start : 0,
+                         module_args(k), dom0_mem, NULL)) {
         domain_destroy(d);
         return -1;
     }
     d->state = DOM_running;
     vcpu_update_state(d->vcpu);
+    initial_domain = d;
     return 0;
 }
 
@@ -158,7 +171,7 @@ static int chain_next(void)
  */
 void idle_died_domains(void)
 {
-    struct domain *d0 = domain_list;
+    struct domain *d0 = initial_domain;
     if (!d0 || d0->state < DOM_shutdown)
         return;
     int crashed = d0->state == DOM_crashed;

@@ -11,8 +11,8 @@
  *   1. a guest maps only frames it owns;
  *   2. a frame is never at once a page table and writable by a guest
  *      (its type can change only when type_count is zero);
- *   3. a guest page directory never reaches the hypervisor's slots (>= 1008),
- *      which the hypervisor fills in itself.
+ *   3. a guest page directory never reaches the hypervisor's slots (>= 1007:
+ *      its grant area and the hypervisor), which the hypervisor fills in itself.
  *
  * This file has no hardware dependencies: it reaches memory only through
  * map_domain_page, so the unit tests run it on the host against fake frames.
@@ -107,13 +107,13 @@ static int validate_l2(uint32_t mfn, domid_t d)
     uint32_t *pt = map_domain_page(mfn);
     int rc = 0;
     unsigned int i;
-    for (i = 0; i < HV_L2_FIRST_SLOT && rc == 0; i++)
+    for (i = 0; i < GUEST_L2_SLOTS && rc == 0; i++)
         rc = get_l2e(pt[i], d);
     if (rc)
         while (--i > 0)
             put_l2e(pt[i - 1]);
     else
-        install_hv_l2_slots(pt);
+        install_hv_l2_slots(pt, d);
     unmap_domain_page(pt);
     return rc;
 }
@@ -126,7 +126,7 @@ static void devalidate(uint32_t mfn, enum page_type type)
         for (unsigned int i = 0; i < 1024; i++)
             put_l1e(pt[i]);
     else
-        for (unsigned int i = 0; i < HV_L2_FIRST_SLOT; i++)
+        for (unsigned int i = 0; i < GUEST_L2_SLOTS; i++)
             put_l2e(pt[i]);
     unmap_domain_page(pt);
 }
@@ -204,7 +204,7 @@ void put_page_and_type(uint32_t mfn)
 static int update_table_entry(domid_t d, uint32_t mfn, enum page_type type, unsigned int idx,
                               uint32_t val)
 {
-    if (type == PGT_l2 && idx >= HV_L2_FIRST_SLOT)
+    if (type == PGT_l2 && idx >= GUEST_L2_SLOTS)
         return -XEN_EPERM;
     uint32_t *pt = map_domain_page(mfn);
     uint32_t old = pt[idx];

@@ -73,6 +73,7 @@ void vcpu_wake(struct vcpu *v)
         return;
     v->state = VCPU_runnable;
     v->poll_nr = 0;
+    v->boosted = 1;
     raise_schedule();
 }
 
@@ -82,9 +83,16 @@ void vcpu_block(struct vcpu *v)
     raise_schedule();
 }
 
-/* The next runnable vCPU after `after` in round-robin order, or NULL. */
+/*
+ * The next vCPU to run: one just woken from a block first (like the credit
+ * scheduler's BOOST, so an interactive dom0 answers at once even while domUs
+ * spin), otherwise the next runnable one after `after` in round-robin order.
+ */
 static struct vcpu *pick_next(struct vcpu *after)
 {
+    for (struct vcpu *v = runq; v; v = v->next_in_runq)
+        if (v->state == VCPU_runnable && v->boosted && v != after)
+            return v;
     struct vcpu *start =
         (after && !is_idle_vcpu(after) && after->next_in_runq) ? after->next_in_runq : runq;
     struct vcpu *v = start;
@@ -112,6 +120,7 @@ static void context_switch(struct vcpu *prev, struct vcpu *next)
         reset_stack_and_jump(idle_loop);
     }
     next->last_start = now;
+    next->boosted = 0;
     *guest_cpu_user_regs() = next->user_regs;
     load_guest_pagetable(next->cr3_mfn);
     desc_load_vcpu(next);
@@ -239,6 +248,20 @@ long do_sched_op(uint32_t cmd, uint32_t arg)
             domain_crash(v->domain, "the guest asked to crash");
         else
             domain_shutdown(v->domain, s.reason);
+        return 0;
+    }
+    case SCHEDOP_remote_shutdown: {
+        struct sched_remote_shutdown r;
+        if (!v->domain->is_privileged)
+            return -XEN_EPERM;
+        if (copy_from_guest(&r, arg, sizeof(r)))
+            return -XEN_EFAULT;
+        struct domain *d = domain_by_id(r.domain_id);
+        if (!d || d == v->domain)
+            return -XEN_ESRCH;
+        if (r.reason > SHUTDOWN_crash)
+            return -XEN_EINVAL;
+        domain_shutdown(d, r.reason);
         return 0;
     }
     default:

@@ -22,6 +22,7 @@
 #include <lib.h>
 #include <hv/arch.h>
 #include <hv/console.h>
+#include <hv/grant.h>
 #include <hv/mm.h>
 #include <hv/x86.h>
 
@@ -70,7 +71,7 @@ void load_guest_pagetable(uint32_t l2_mfn)
     write_cr3(l2_mfn << PAGE_SHIFT);
     tramp_full_cr3 = l2_mfn << PAGE_SHIFT;
     const uint32_t *l2 = map_domain_page(l2_mfn);
-    memcpy(guest_root, l2, HV_L2_FIRST_SLOT * sizeof(uint32_t));
+    memcpy(guest_root, l2, HV_L2_FIRST_SLOT * sizeof(uint32_t)); /* with the grant area */
     unmap_domain_page((void *)l2);
     guest_root_source = l2_mfn;
 }
@@ -97,8 +98,9 @@ uint32_t idle_pg_table_maddr(void)
     return __pa(idle_pg_table);
 }
 
-void install_hv_l2_slots(uint32_t *l2)
+void install_hv_l2_slots(uint32_t *l2, domid_t owner)
 {
+    l2[GRANT_L2_SLOT] = grant_area_l2e(owner);
     for (unsigned int i = HV_L2_FIRST_SLOT; i < 1024; i++)
         l2[i] = idle_pg_table[i];
 }

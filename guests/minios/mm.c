@@ -17,8 +17,8 @@ static uint32_t first_free, nr_free;
 
 uint32_t first_free_pfn(void)
 {
-    /* The builder put one boot-stack page after the page tables. */
-    return virt_to_pfn((void *)start_info.pt_base) + start_info.nr_pt_frames + 1;
+    /* After the page tables the builder put the boot stack, console and xenstore pages. */
+    return virt_to_pfn((void *)start_info.pt_base) + start_info.nr_pt_frames + 3;
 }
 
 static uint32_t pte(uint32_t mfn, uint32_t flags)

@@ -14,6 +14,7 @@
  *   0xFFFFFFFF +---------------------------+  outside the direct map
  *
  * Guests get everything below 0xFC000000; their segment limits stop there.
+ * The top 4 MiB of that (0xFBC00000) is each guest's grant area.
  */
 #ifndef HV_CONFIG_H
 #define HV_CONFIG_H
@@ -27,8 +28,11 @@
 #define DIRECTMAP_FRAMES (DIRECTMAP_SIZE >> PAGE_SHIFT)
 #define MAPCACHE_START   0xFFC00000u
 #define MAPCACHE_SLOTS   1024
-#define HV_L2_FIRST_SLOT                                                                           \
-    (HV_VIRT_START >> 22) /* 1008: first page-directory slot guests may not touch */
+/* Page-directory slots: 0-1006 are the guest's; 1007 maps its grant area (a page
+ * table the hypervisor owns, see hv/grant_table.c); 1008-1023 are the hypervisor. */
+#define HV_L2_FIRST_SLOT (HV_VIRT_START >> 22)  /* 1008 */
+#define GRANT_L2_SLOT    (HV_L2_FIRST_SLOT - 1) /* 1007 */
+#define GUEST_L2_SLOTS   GRANT_L2_SLOT          /* slots a guest controls: 0..1006 */
 
 #define HV_LOAD_PHYS       0x00100000u   /* the hypervisor image's physical load address */
 #define MAX_MACHINE_MEMORY (1024u << 20) /* frames above 1 GiB are ignored */

@@ -14,6 +14,7 @@
 #include <public/xen.h>
 #include <public/event_channel.h>
 #include <public/sysctl.h>
+#include <hv/grant.h>
 
 struct evtchn {
     uint8_t state; /* EVTCHNSTAT_* */
@@ -43,6 +44,7 @@ struct vcpu {
     uint32_t poll_port[128]; /* the ports a vCPU in SCHEDOP_poll waits on */
     uint32_t poll_nr;
     uint64_t poll_deadline;
+    int boosted;       /* woken from a block: runs before vCPUs that kept the CPU busy */
     uint64_t cpu_time; /* ns spent running */
     uint64_t last_start;
     uint16_t virq_to_port[NR_VIRQS];
@@ -70,6 +72,7 @@ struct domain {
     uint32_t shared_info_mfn;
     struct evtchn *evtchn; /* NR_EVENT_CHANNELS entries */
     struct vcpu *vcpu;
+    struct grant_table grant;
     struct pvlab_counters counters;
     struct domain *next;
 };
@@ -97,8 +100,14 @@ void crash_on_bad_iret(void) __attribute__((noreturn));
 void domain_count_error(struct domain *d);
 
 /* domain_build.c */
-struct boot_module;
-int construct_dom0(struct domain *d, const struct boot_module *kernel,
-                   const struct boot_module *initrd, const char *cmdline, uint32_t mem_bytes);
+struct build_result {
+    uint32_t console_port, store_port; /* the domain's ends, unbound, for dom0 to bind */
+    uint32_t console_mfn, store_mfn;   /* granted to dom0 as grant references 0 and 1 */
+};
+int construct_domain(struct domain *d, const void *image, uint32_t image_len, const void *module,
+                     uint32_t module_len, const char *cmdline, uint32_t mem_bytes,
+                     struct build_result *out);
+uint32_t domain_hv_pages(void); /* hypervisor pages a domain costs */
+extern struct domain *initial_domain;
 
 #endif

@@ -78,8 +78,8 @@ int machphys_update(domid_t d, uint32_t mfn, uint32_t pfn);
 /* Provided by the platform (arch/x86/paging.c) or by the unit-test harness. */
 void *map_domain_page(uint32_t mfn);
 void unmap_domain_page(void *va);
-void free_frame(uint32_t mfn);          /* return a frame with no references to the allocator */
-void install_hv_l2_slots(uint32_t *l2); /* write the hypervisor's page-directory slots */
+void free_frame(uint32_t mfn); /* return a frame with no references to the allocator */
+void install_hv_l2_slots(uint32_t *l2, domid_t owner); /* slots 1007-1023 of owner's directory */
 void mm_flush_tlb(void);
 
 /* The frame allocator (hv/page_alloc.c). */

@@ -6,10 +6,11 @@
 
 #include <stdint.h>
 
-#define SCHEDOP_yield    0 /* let another runnable vCPU run */
-#define SCHEDOP_block    1 /* enable events and sleep until one is pending */
-#define SCHEDOP_shutdown 2 /* arg: struct sched_shutdown */
-#define SCHEDOP_poll     3 /* arg: struct sched_poll */
+#define SCHEDOP_yield           0 /* let another runnable vCPU run */
+#define SCHEDOP_block           1 /* enable events and sleep until one is pending */
+#define SCHEDOP_shutdown        2 /* arg: struct sched_shutdown */
+#define SCHEDOP_poll            3 /* arg: struct sched_poll */
+#define SCHEDOP_remote_shutdown 4 /* dom0 only; arg: struct sched_remote_shutdown */
 
 struct sched_shutdown {
     uint32_t reason; /* SHUTDOWN_* */
@@ -19,6 +20,12 @@ struct sched_poll {
     uint32_t ports; /* guest pointer to an array of evtchn_port_t */
     uint32_t nr_ports;
     uint64_t timeout; /* absolute system time in ns; 0 = wait forever */
+};
+
+struct sched_remote_shutdown {
+    uint16_t domain_id;
+    uint16_t _pad;
+    uint32_t reason; /* SHUTDOWN_* */
 };
 
 #define SHUTDOWN_poweroff 0

@@ -13,6 +13,8 @@
 #include "xen.h"
 
 #define XEN_SYSCTL_INTERFACE_VERSION 1
+#define XEN_SYSCTL_readconsole       1 /* dom0: read the hypervisor's log */
+#define XEN_SYSCTL_physinfo          3 /* dom0: total and free memory */
 #define XEN_SYSCTL_pvlab_counters    0x70
 
 struct pvlab_counters {
@@ -37,6 +39,16 @@ struct xen_sysctl {
             uint32_t _pad2; /* keeps the counters 8-byte aligned on every compiler */
             struct pvlab_counters counters; /* OUT */
         } pvlab_counters;
+        struct {
+            uint32_t buffer; /* IN: guest pointer */
+            uint32_t count;  /* IN: buffer size; OUT: bytes copied (the newest) */
+        } readconsole;
+        struct {
+            uint32_t total_pages;
+            uint32_t free_pages;
+            uint32_t nr_domains;
+            uint32_t hv_pages_per_domain; /* pvlab: hypervisor memory each domain costs */
+        } physinfo;
         uint8_t pad[128];
     } u;
 };

@@ -86,9 +86,10 @@ void free_frame(uint32_t mfn)
     nr_frees++;
 }
 
-void install_hv_l2_slots(uint32_t *l2)
+void install_hv_l2_slots(uint32_t *l2, domid_t owner)
 {
-    for (unsigned int slot = HV_L2_FIRST_SLOT; slot < 1024; slot++)
+    (void)owner;
+    for (unsigned int slot = GRANT_L2_SLOT; slot < 1024; slot++)
         l2[slot] = hv_slot_pattern(slot);
 }
 

@@ -128,7 +128,7 @@ static void build_address_space(void)
     give_frames(30, 2, DOM_A);
     set_entry(20, 0, pte(10, P | RW | US));
     set_entry(20, 5, pte(11, P | RW | US));
-    set_entry(20, 1007, pte(12, P | RW | US));
+    set_entry(20, GUEST_L2_SLOTS - 1, pte(12, P | RW | US)); /* the last guest slot */
     for (unsigned int slot = HV_L2_FIRST_SLOT; slot < 1024; slot++)
         set_entry(20, slot, 0xDEAD0000u | _PAGE_PSE | P);
     set_entry(10, 0, pte(30, P | RW | US));
@@ -790,7 +790,10 @@ static void test_pt_update_into_a_hypervisor_slot_is_refused(void **state)
     assert_frames_unchanged(&before);
     assert_int_equal(entry(20, HV_L2_FIRST_SLOT), hv_slot_pattern(HV_L2_FIRST_SLOT));
     assert_int_equal(entry(20, 1023), hv_slot_pattern(1023));
-    assert_int_equal(pt_update(DOM_A, entry_maddr(20, HV_L2_FIRST_SLOT - 1), 0), 0);
+    /* Slot 1007 is the domain's grant area: the hypervisor's too. */
+    assert_int_equal(pt_update(DOM_A, entry_maddr(20, GRANT_L2_SLOT), 0), -XEN_EPERM);
+    assert_int_equal(entry(20, GRANT_L2_SLOT), hv_slot_pattern(GRANT_L2_SLOT));
+    assert_int_equal(pt_update(DOM_A, entry_maddr(20, GUEST_L2_SLOTS - 1), 0), 0);
 }
 
 static void test_pt_update_moves_references_from_the_old_frame_to_the_new(void **state)

@@ -1,0 +1,181 @@
+/*
+ * domctl.c - the control domain's hypercall for managing other domains.
+ *
+ * xm-lite in dom0 creates a domain (an empty, paused shell with a name and an
+ * id), has the hypervisor build it from a kernel image it read from the boot
+ * archive (XEN_DOMCTL_pvlab_build), attaches its console and xenstore rings,
+ * and unpauses it.  It reads domains' state with getdomaininfo, and destroys
+ * them, which returns every frame, grant mapping and event channel.
+ */
+#include <lib.h>
+#include <public/domctl.h>
+#include <public/errno.h>
+#include <hv/console.h>
+#include <hv/domain.h>
+#include <hv/guest_access.h>
+#include <hv/hypercall.h>
+#include <hv/mm.h>
+#include <hv/sched.h>
+
+#define MAX_IMAGE (8u << 20)
+
+static domid_t next_domid = 1;
+
+/* Ids are not reused soon: a stale grant mapping must never meet a new domain of the same id. */
+static domid_t allocate_domid(void)
+{
+    for (unsigned int tries = 0; tries < DOMID_SELF; tries++) {
+        domid_t id = next_domid;
+        next_domid = (uint32_t)next_domid + 1 >= DOMID_SELF ? 1 : next_domid + 1;
+        if (!domain_by_id(id))
+            return id;
+    }
+    return 0;
+}
+
+static int name_in_use(const char *name)
+{
+    for (struct domain *d = domain_list; d; d = d->next)
+        if (!strcmp(d->name, name))
+            return 1;
+    return 0;
+}
+
+static long createdomain(struct xen_domctl *op)
+{
+    op->u.createdomain.name[sizeof(op->u.createdomain.name) - 1] = 0;
+    if (!op->u.createdomain.name[0])
+        return -XEN_EINVAL;
+    if (name_in_use(op->u.createdomain.name))
+        return -XEN_EEXIST;
+    domid_t id = allocate_domid();
+    if (!id)
+        return -XEN_ENOSPC;
+    struct domain *d = domain_create(id, op->u.createdomain.name, 0);
+    if (!d)
+        return -XEN_ENOMEM;
+    op->domain = id;
+    printk("(XEN) domain %u (%s) created\n", id, d->name);
+    return 0;
+}
+
+static long build(struct domain *d, struct xen_domctl_pvlab_build *b)
+{
+    if (d->tot_pages)
+        return -XEN_EEXIST; /* already built */
+    if (b->image_len == 0 || b->image_len > MAX_IMAGE || b->mem_mb < 4 || b->mem_mb > 900)
+        return -XEN_EINVAL;
+    uint32_t pages = ROUNDUP(b->image_len, PAGE_SIZE) / PAGE_SIZE;
+    void *image = alloc_xenheap_pages(pages);
+    if (!image)
+        return -XEN_ENOMEM;
+    long rc = copy_from_guest(image, b->image, b->image_len);
+    b->cmdline[sizeof(b->cmdline) - 1] = 0;
+    struct build_result r;
+    if (rc == 0)
+        rc = construct_domain(d, image, b->image_len, NULL, 0, b->cmdline, b->mem_mb << 20, &r);
+    free_xenheap_pages(image, pages);
+    if (rc == 0) {
+        b->console_port = r.console_port;
+        b->store_port = r.store_port;
+        b->console_mfn = r.console_mfn;
+        b->store_mfn = r.store_mfn;
+    }
+    return rc;
+}
+
+static uint32_t info_flags(const struct domain *d)
+{
+    uint32_t f = 0;
+    if (d->state == DOM_dying)
+        f |= XEN_DOMINF_dying;
+    if (d->state == DOM_paused)
+        f |= XEN_DOMINF_paused;
+    if (d->state == DOM_shutdown || d->state == DOM_crashed)
+        f |= XEN_DOMINF_shutdown | (d->shutdown_reason << XEN_DOMINF_shutdownshift);
+    if (d->state == DOM_crashed)
+        f |= XEN_DOMINF_pvlab_crashed;
+    if (d->vcpu == current)
+        f |= XEN_DOMINF_running;
+    else if (d->vcpu->state == VCPU_blocked)
+        f |= XEN_DOMINF_blocked;
+    return f;
+}
+
+static long getdomaininfo(struct xen_domctl *op)
+{
+    struct domain *best = NULL;
+    for (struct domain *d = domain_list; d; d = d->next)
+        if (d->domain_id >= op->domain && (!best || d->domain_id < best->domain_id))
+            best = d;
+    if (!best)
+        return -XEN_ESRCH;
+    struct xen_domctl_getdomaininfo *i = &op->u.getdomaininfo;
+    memset(i, 0, sizeof(*i));
+    op->domain = i->domain = best->domain_id;
+    i->flags = info_flags(best);
+    i->tot_pages = best->tot_pages;
+    i->max_pages = best->max_pages;
+    i->cpu_time = best->vcpu->cpu_time;
+    i->nr_online_vcpus = 1;
+    strlcpy(i->name, best->name, sizeof(i->name));
+    strlcpy(i->crash_reason, best->crash_reason, sizeof(i->crash_reason));
+    return 0;
+}
+
+static long pause(struct domain *d, int paused)
+{
+    if (paused && d->state == DOM_running)
+        d->state = DOM_paused;
+    else if (!paused && d->state == DOM_paused && d->tot_pages)
+        d->state = DOM_running;
+    else
+        return -XEN_EINVAL;
+    vcpu_update_state(d->vcpu);
+    return 0;
+}
+
+static long dispatch(struct xen_domctl *op)
+{
+    if (op->cmd == XEN_DOMCTL_createdomain)
+        return createdomain(op);
+    if (op->cmd == XEN_DOMCTL_getdomaininfo)
+        return getdomaininfo(op);
+    struct domain *d = domain_by_id(op->domain);
+    if (!d)
+        return -XEN_ESRCH;
+    if (d == current->domain)
+        return -XEN_EINVAL; /* dom0 does not manage itself through domctl */
+    switch (op->cmd) {
+    case XEN_DOMCTL_pvlab_build:
+        return build(d, &op->u.build);
+    case XEN_DOMCTL_pausedomain:
+        return pause(d, 1);
+    case XEN_DOMCTL_unpausedomain:
+        return pause(d, 0);
+    case XEN_DOMCTL_max_mem:
+        d->max_pages = (uint32_t)(op->u.max_mem.max_memkb >> 2);
+        return 0;
+    case XEN_DOMCTL_destroydomain:
+        printk("(XEN) domain %u (%s) destroyed\n", d->domain_id, d->name);
+        domain_destroy(d);
+        return 0;
+    default:
+        return -XEN_ENOSYS;
+    }
+}
+
+long do_domctl(uint32_t arg)
+{
+    if (!current->domain->is_privileged)
+        return -XEN_EPERM;
+    struct xen_domctl op;
+    if (copy_from_guest(&op, arg, sizeof(op)))
+        return -XEN_EFAULT;
+    if (op.interface_version != XEN_DOMCTL_INTERFACE_VERSION)
+        return -XEN_EINVAL;
+    long rc = dispatch(&op);
+    if (rc == 0 && copy_to_guest(arg, &op, sizeof(op)))
+        return -XEN_EFAULT;
+    return rc;
+}

@@ -1,0 +1,46 @@
+/*
+ * grant.h - grant tables inside the hypervisor (hv/grant_table.c).
+ */
+#ifndef HV_GRANT_H
+#define HV_GRANT_H
+
+#include <stdint.h>
+#include <public/grant_table.h>
+
+struct domain;
+
+/* Per-entry state while a grant is mapped: who holds it, and which frame. */
+struct active_grant {
+    uint16_t rd_pins, wr_pins;
+    uint32_t frame;
+};
+
+/* One of this domain's mappings of another domain's grant; indexed by grant-area slot. */
+struct maptrack {
+    uint8_t in_use, readonly;
+    domid_t granter;
+    grant_ref_t ref;
+    uint32_t frame;
+};
+
+#define GRANT_AREA_SLOTS (GRANT_AREA_SIZE >> 12) /* 1024 mappings per domain */
+#define NR_GRANT_ENTRIES (GNTTAB_MAX_FRAMES * GRANT_ENTRIES_PER_PAGE)
+
+struct grant_table {
+    struct grant_entry_v1 *shared; /* GNTTAB_MAX_FRAMES pages the guest maps and writes */
+    uint32_t shared_mfn[GNTTAB_MAX_FRAMES];
+    struct active_grant *active; /* NR_GRANT_ENTRIES */
+    struct maptrack *maptrack;   /* GRANT_AREA_SLOTS */
+    uint32_t *area_l1;           /* the grant area's page table, owned by the hypervisor */
+    uint32_t area_l1_mfn;
+    uint32_t nr_maps; /* mappings this domain holds */
+};
+
+int grant_table_init(struct domain *d);
+void grant_table_destroy(struct domain *d); /* releases its mappings of others' grants too */
+uint32_t grant_area_l2e(domid_t owner);     /* the page-directory entry for slot 1007 */
+void gnttab_grant_to_dom0(struct domain *d, grant_ref_t ref, uint32_t mfn);
+long do_grant_table_op(uint32_t cmd, uint32_t uop, uint32_t count);
+uint32_t grant_table_pages(void); /* hypervisor pages one domain's grant table costs */
+
+#endif
