@@ -123,8 +123,7 @@ void domain_crash(struct domain *d, const char *fmt, ...)
 void crash_on_bad_iret(void)
 {
     domain_crash(current->domain, "the CPU refused to return to it (bad iret frame)");
-    raise_schedule();
-    reset_stack_and_jump(idle_loop);
+    return_to_guest(); /* leave_hypervisor schedules another vCPU or the idle loop */
 }
 
 /* Release every frame the domain owns; frames still mapped elsewhere live on. */

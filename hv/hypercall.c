@@ -26,7 +26,7 @@
 
 uint32_t console_rx_read(char *dst, uint32_t n);
 
-#define CONSOLEIO_MAX_WRITE 65536 /* the hypervisor is not preemptible: bound the work */
+#define CONSOLEIO_CHUNK 1024 /* bytes per call before a continuation: a serial line is slow */
 
 static int guest_code_ok(uint32_t cs, uint32_t eip)
 {
@@ -108,8 +108,11 @@ long do_console_io(uint32_t cmd, uint32_t count, uint32_t buf)
     if (cmd == CONSOLEIO_write) {
         if (!guest_range_ok(buf, count)) /* the whole buffer, before printing any of it */
             return -XEN_EFAULT;
-        if (count > CONSOLEIO_MAX_WRITE)
-            return -XEN_EINVAL;
+        if (count > CONSOLEIO_CHUNK) {
+            do_console_io(cmd, CONSOLEIO_CHUNK, buf);
+            return hypercall_continue(__HYPERVISOR_console_io, cmd, count - CONSOLEIO_CHUNK,
+                                      buf + CONSOLEIO_CHUNK, 0);
+        }
         for (uint32_t done = 0; done < count;) {
             uint32_t n = MIN(count - done, sizeof(chunk));
             if (copy_from_guest(chunk, buf + done, n))
@@ -241,11 +244,30 @@ static long dispatch(uint32_t nr, const struct cpu_user_regs *r)
     }
 }
 
+static int continuation_pending;
+
+long hypercall_continue(uint32_t nr, uint32_t a1, uint32_t a2, uint32_t a3, uint32_t a4)
+{
+    struct cpu_user_regs *r = guest_cpu_user_regs();
+    r->eax = nr;
+    r->ebx = a1;
+    r->ecx = a2;
+    r->edx = a3;
+    r->esi = a4;
+    r->eip -= 2; /* back over `int $0x82` (0xCD 0x82) */
+    continuation_pending = 1;
+    return 0;
+}
+
 void do_hypercall(struct cpu_user_regs *regs)
 {
     struct domain *d = current->domain;
     d->counters.hypercalls++;
     long rc = dispatch(regs->eax, regs);
+    if (continuation_pending) { /* the registers already hold the next call */
+        continuation_pending = 0;
+        return;
+    }
     if (rc < 0)
         d->counters.hypercall_errors++;
     regs->eax = (uint32_t)rc;

@@ -30,24 +30,45 @@ static int self_only(uint32_t foreigndom)
     return foreigndom == DOMID_SELF || foreigndom == current->domain->domain_id;
 }
 
+#define MMU_UPDATE_BATCH 128 /* updates per call before a continuation */
+#define MMUEXT_BATCH     8   /* pins can validate a million entries each */
+
+/* On a continuation the count carries HYPERCALL_PREEMPTED and *pdone holds the work done. */
+static int resume_count(uint32_t *count, uint32_t pdone, uint32_t *done)
+{
+    *done = 0;
+    if (!(*count & HYPERCALL_PREEMPTED))
+        return 0;
+    *count &= ~HYPERCALL_PREEMPTED;
+    return pdone && copy_from_guest(done, pdone, sizeof(*done)) ? -XEN_EFAULT : 0;
+}
+
 long do_mmu_update(uint32_t ureqs, uint32_t count, uint32_t pdone, uint32_t foreigndom)
 {
     struct domain *d = current->domain;
-    uint32_t done = 0;
-    long rc = 0;
+    uint32_t done, i = 0;
+    long rc = resume_count(&count, pdone, &done);
+    if (rc)
+        return rc;
     if (!self_only(foreigndom))
         return -XEN_EPERM;
-    for (; done < count; done++) {
+    for (; i < count && rc == 0; i++) {
+        if (i == MMU_UPDATE_BATCH) {
+            done += i;
+            if (pdone && copy_to_guest(pdone, &done, sizeof(done)))
+                return -XEN_EFAULT;
+            return hypercall_continue(__HYPERVISOR_mmu_update,
+                                      ureqs + i * sizeof(struct mmu_update),
+                                      (count - i) | HYPERCALL_PREEMPTED, pdone, foreigndom);
+        }
         struct mmu_update req;
-        if ((rc = copy_from_guest(&req, ureqs + done * sizeof(req), sizeof(req))))
+        if ((rc = copy_from_guest(&req, ureqs + i * sizeof(req), sizeof(req))))
             break;
         uint32_t cmd = req.ptr & 3;
         uint64_t ptr = req.ptr & ~3ull;
-        if (cmd == MMU_NORMAL_PT_UPDATE) {
+        if (cmd == MMU_NORMAL_PT_UPDATE)
             rc = pt_update(d->domain_id, ptr, (uint32_t)req.val);
-            if (rc == 0) /* if it was a slot of our page directory, the guest root follows */
-                guest_root_sync((uint32_t)(ptr >> PAGE_SHIFT), ((uint32_t)ptr & 0xFFF) >> 2);
-        } else if (cmd == MMU_MACHPHYS_UPDATE)
+        else if (cmd == MMU_MACHPHYS_UPDATE)
             rc = machphys_update(d->domain_id, (uint32_t)(ptr >> PAGE_SHIFT), (uint32_t)req.val);
         else
             rc = -XEN_ENOSYS;
@@ -56,6 +77,7 @@ long do_mmu_update(uint32_t ureqs, uint32_t count, uint32_t pdone, uint32_t fore
             break;
         }
     }
+    done += i;
     if (pdone && copy_to_guest(pdone, &done, sizeof(done)))
         return -XEN_EFAULT;
     return rc;
@@ -134,19 +156,29 @@ static long mmuext_one(struct domain *d, const struct mmuext_op *op)
 long do_mmuext_op(uint32_t uops, uint32_t count, uint32_t pdone, uint32_t foreigndom)
 {
     struct domain *d = current->domain;
-    uint32_t done = 0;
-    long rc = 0;
+    uint32_t done, i = 0;
+    long rc = resume_count(&count, pdone, &done);
+    if (rc)
+        return rc;
     if (!self_only(foreigndom))
         return -XEN_EPERM;
-    for (; done < count; done++) {
+    for (; i < count; i++) {
+        if (i == MMUEXT_BATCH) {
+            done += i;
+            if (pdone && copy_to_guest(pdone, &done, sizeof(done)))
+                return -XEN_EFAULT;
+            return hypercall_continue(__HYPERVISOR_mmuext_op, uops + i * sizeof(struct mmuext_op),
+                                      (count - i) | HYPERCALL_PREEMPTED, pdone, foreigndom);
+        }
         struct mmuext_op op;
-        if ((rc = copy_from_guest(&op, uops + done * sizeof(op), sizeof(op))))
+        if ((rc = copy_from_guest(&op, uops + i * sizeof(op), sizeof(op))))
             break;
         if ((rc = mmuext_one(d, &op))) {
             refuse(d, "mmuext_op on", op.arg1.mfn, rc);
             break;
         }
     }
+    done += i;
     if (pdone && copy_to_guest(pdone, &done, sizeof(done)))
         return -XEN_EFAULT;
     return rc;

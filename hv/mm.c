@@ -213,8 +213,10 @@ static int update_table_entry(domid_t d, uint32_t mfn, enum page_type type, unsi
         pt[idx] = val;
         if (type == PGT_l1)
             put_l1e(old);
-        else
+        else {
             put_l2e(old);
+            l2_entry_changed(mfn, idx);
+        }
     }
     unmap_domain_page(pt);
     return rc;

@@ -165,11 +165,27 @@ static void deliver_upcall(struct cpu_user_regs *regs)
     }
 }
 
+/*
+ * A guest whose next instruction lies beyond its segment limit (it ran up to
+ * 0xFBFFFFFF, or a handler it set points there) takes #GP, as on hardware,
+ * instead of an iret that the CPU would refuse (and QEMU would not).
+ */
+static void check_return_address(struct cpu_user_regs *regs)
+{
+    if (regs->eip < HYPERVISOR_VIRT_START)
+        return;
+    regs->error_code = 0;
+    bounce_exception(regs, 13, 1);
+    if (regs->eip >= HYPERVISOR_VIRT_START && current->domain->state < DOM_shutdown)
+        domain_crash(current->domain, "its #GP handler lies beyond its segment limit");
+}
+
 void leave_hypervisor(struct cpu_user_regs *regs)
 {
     for (;;) {
         if (need_resched)
             schedule(); /* may not return: the idle loop takes over */
+        check_return_address(regs);
         deliver_upcall(regs);
         if (!need_resched)
             break;

@@ -152,10 +152,12 @@ common_entry:
     movw %es, UREGS_es(%esp)
     movw %fs, UREGS_fs(%esp)
     movw %gs, UREGS_gs(%esp)
-    movl $__HYPERVISOR_DS, %eax
+    /* Always, even from ring 0: a fault on the way out (a guest segment or the
+     * iret refused) arrives with the guest's segments already loaded. */
+1:  movl $__HYPERVISOR_DS, %eax
     movl %eax, %ds
     movl %eax, %es
-1:  pushl %esp
+    pushl %esp
     call do_entry
     addl $4, %esp
     .globl ret_from_entry

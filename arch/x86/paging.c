@@ -76,8 +76,8 @@ void load_guest_pagetable(uint32_t l2_mfn)
     guest_root_source = l2_mfn;
 }
 
-/* A guest slot of page directory l2_mfn changed: keep the guest root in step. */
-void guest_root_sync(uint32_t l2_mfn, unsigned int idx)
+/* A guest slot of page directory l2_mfn changed (mm.c): keep the guest root in step. */
+void l2_entry_changed(uint32_t l2_mfn, unsigned int idx)
 {
     if (l2_mfn != guest_root_source || idx >= HV_L2_FIRST_SLOT)
         return;

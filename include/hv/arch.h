@@ -30,7 +30,6 @@ void paging_init(void);
 uint32_t idle_pg_table_maddr(void);
 void load_guest_pagetable(uint32_t l2_mfn); /* CR3 and the guest root */
 void load_idle_pagetable(void);
-void guest_root_sync(uint32_t l2_mfn, unsigned int idx);
 #define ENTRY_AREA 0xFF800000u /* the stubs, descriptor tables and entry stack (hv.lds) */
 #define __va(pa)   ((void *)((uint32_t)(pa) + 0xFC000000u))
 #define __pa(va)   ((uint32_t)(va)-0xFC000000u)

@@ -10,6 +10,15 @@ struct cpu_user_regs;
 
 void do_hypercall(struct cpu_user_regs *regs);
 
+/*
+ * Hypercall continuations: a long hypercall does part of its work and asks to
+ * be called again with new arguments.  The guest's %eip is moved back over
+ * its `int $0x82`, so the call is re-issued after any pending interrupt has
+ * been taken: the hypervisor, whose interrupts are off, stays preemptible.
+ */
+long hypercall_continue(uint32_t nr, uint32_t a1, uint32_t a2, uint32_t a3, uint32_t a4);
+#define HYPERCALL_PREEMPTED (1u << 31) /* in a count: "continuation; done so far is in *pdone" */
+
 /* Each handler takes the guest's %ebx %ecx %edx %esi %edi. */
 long do_mmu_update(uint32_t ureqs, uint32_t count, uint32_t pdone, uint32_t foreigndom);
 long do_update_va_mapping(uint32_t va, uint32_t val, uint32_t flags);

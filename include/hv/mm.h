@@ -81,6 +81,7 @@ void unmap_domain_page(void *va);
 void free_frame(uint32_t mfn); /* return a frame with no references to the allocator */
 void install_hv_l2_slots(uint32_t *l2, domid_t owner); /* slots 1007-1023 of owner's directory */
 void mm_flush_tlb(void);
+void l2_entry_changed(uint32_t l2_mfn, unsigned int idx); /* keep copies (the guest root) in step */
 
 /* The frame allocator (hv/page_alloc.c). */
 void page_alloc_init(void);

@@ -72,12 +72,49 @@ static void remap_and_flush(void)
     expect_rc(HYPERVISOR_mmu_update(&u, 1, NULL, DOMID_SELF), 0, "MMU_MACHPHYS_UPDATE");
 }
 
+/* Batches larger than the hypervisor does in one go continue transparently. */
+static void long_batches(void)
+{
+    static struct mmu_update reqs[1000];
+    uint8_t *page = alloc_page();
+    for (int i = 0; i < 1000; i++)
+        reqs[i] = (struct mmu_update){
+            ((uint64_t)virt_to_mfn(page) << PAGE_SHIFT) | MMU_MACHPHYS_UPDATE, virt_to_pfn(page)};
+    uint32_t done = 0;
+    expect_rc(HYPERVISOR_mmu_update(reqs, 1000, &done, DOMID_SELF), 0, "1000 mmu_updates");
+    if (done != 1000)
+        xtf_failure("mmu_update reported %u of 1000 done", done);
+    /* A bad request deep in a long batch: the count says exactly where it stopped. */
+    reqs[700].ptr = 0; /* frame 0 is never ours */
+    done = 0;
+    expect_refused(HYPERVISOR_mmu_update(reqs, 1000, &done, DOMID_SELF), "a bad update at 700");
+    if (done != 700)
+        xtf_failure("after a refusal at 700, mmu_update reported %u done", done);
+    static struct mmuext_op ops[40];
+    uint32_t *l1 = alloc_page();
+    make_readonly(l1);
+    for (int i = 0; i < 40; i++) {
+        ops[i].cmd = i % 2 ? MMUEXT_UNPIN_TABLE : MMUEXT_PIN_L1_TABLE;
+        ops[i].arg1.mfn = virt_to_mfn(l1);
+    }
+    done = 0;
+    expect_rc(HYPERVISOR_mmuext_op(ops, 40, &done, DOMID_SELF), 0, "20 pin/unpin pairs");
+    if (done != 40)
+        xtf_failure("mmuext_op reported %u of 40 done", done);
+    static char text[3000];
+    memset(text, '.', sizeof(text));
+    text[sizeof(text) - 1] = '\n';
+    expect_rc(HYPERVISOR_console_io(CONSOLEIO_write, sizeof(text), text), 0,
+              "a 3000-byte console write");
+}
+
 void test_main(void)
 {
     struct pvlab_counters before = read_counters();
     second_address_space();
     pin_an_l1();
     remap_and_flush();
+    long_batches();
     struct pvlab_counters after = read_counters();
     if (after.cr3_loads - before.cr3_loads < 2)
         xtf_failure("the two page-directory switches were not counted");

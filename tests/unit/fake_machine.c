@@ -93,6 +93,12 @@ void install_hv_l2_slots(uint32_t *l2, domid_t owner)
         l2[slot] = hv_slot_pattern(slot);
 }
 
+void l2_entry_changed(uint32_t l2_mfn, unsigned int idx)
+{
+    (void)l2_mfn;
+    (void)idx;
+}
+
 void mm_flush_tlb(void)
 {
     nr_flushes++;
