@@ -43,6 +43,7 @@ void do_hypervisor_callback(void)
             __atomic_fetch_and(&s->evtchn_pending[w], ~(1u << bit), __ATOMIC_SEQ_CST);
             if (handlers[port].fn)
                 handlers[port].fn(port, handlers[port].data);
+            event_count++;
         }
     }
 }
@@ -82,6 +83,38 @@ void events_init(void)
     if (HYPERVISOR_set_callbacks(FLAT_KERNEL_CS, hypervisor_callback, FLAT_KERNEL_CS,
                                  failsafe_callback))
         crash("set_callbacks refused");
+}
+
+volatile uint32_t event_count;
+
+void bind_port(evtchn_port_t port, evtchn_handler_t h, void *data)
+{
+    handlers[port] = (struct handler){h, data};
+    unmask_evtchn(port);
+}
+
+int bind_interdomain(domid_t remote, evtchn_port_t remote_port, evtchn_handler_t h, void *data)
+{
+    struct evtchn_bind_interdomain op = {.remote_dom = remote, .remote_port = remote_port};
+    long rc = HYPERVISOR_event_channel_op(EVTCHNOP_bind_interdomain, &op);
+    if (rc < 0)
+        return (int)rc;
+    bind_port(op.local_port, h, data);
+    return (int)op.local_port;
+}
+
+void notify_remote(evtchn_port_t port)
+{
+    struct evtchn_send op = {port};
+    HYPERVISOR_event_channel_op(EVTCHNOP_send, &op);
+}
+
+void close_port(evtchn_port_t port)
+{
+    mask_evtchn(port);
+    handlers[port] = (struct handler){0};
+    struct evtchn_close op = {port};
+    HYPERVISOR_event_channel_op(EVTCHNOP_close, &op);
 }
 
 int bind_virq(uint32_t virq, evtchn_handler_t h, void *data)

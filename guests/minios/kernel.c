@@ -47,9 +47,9 @@ void start_kernel(struct start_info *si)
     console_init();
     events_init();
     mm_init();
+    gnttab_init();
     time_init();
-    if (is_initial_domain())
-        console_input_init();
+    console_input_init();
     local_events_enable();
     int rc = app_main();
     if (rc)

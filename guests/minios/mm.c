@@ -91,6 +91,33 @@ void *alloc_page(void)
     return NULL;
 }
 
+/* `n` pages contiguous in our address space (and in pseudo-physical memory). */
+void *alloc_pages(uint32_t n)
+{
+    uint32_t run = 0;
+    for (uint32_t p = first_free; p < start_info.nr_pages; p++) {
+        run = (page_bitmap[p / 32] & (1u << (p % 32))) ? run + 1 : 0;
+        if (run < n)
+            continue;
+        for (uint32_t q = p + 1 - n; q <= p; q++)
+            page_bitmap[q / 32] &= ~(1u << (q % 32));
+        nr_free -= n;
+        void *va = pfn_to_virt(p + 1 - n);
+        memset(va, 0, n * PAGE_SIZE);
+        return va;
+    }
+    return NULL;
+}
+
+/* Our pseudo-physical page number for a machine frame of ours (a search of the p2m). */
+int mfn_to_pfn(uint32_t mfn)
+{
+    for (uint32_t p = 0; p < start_info.nr_pages; p++)
+        if (phys_to_machine[p] == mfn)
+            return (int)p;
+    return -1;
+}
+
 void free_page(void *va)
 {
     uint32_t p = virt_to_pfn(va);

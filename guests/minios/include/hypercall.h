@@ -11,6 +11,8 @@
 #include <public/event_channel.h>
 #include <public/sched.h>
 #include <public/sysctl.h>
+#include <public/domctl.h>
+#include <public/grant_table.h>
 #include <public/vcpu.h>
 #include <public/version.h>
 
@@ -85,6 +87,14 @@ static inline long HYPERVISOR_event_channel_op(int cmd, void *arg)
 static inline long HYPERVISOR_sysctl(struct xen_sysctl *op)
 {
     return hypercall1(__HYPERVISOR_sysctl, op);
+}
+static inline long HYPERVISOR_domctl(struct xen_domctl *op)
+{
+    return hypercall1(__HYPERVISOR_domctl, op);
+}
+static inline long HYPERVISOR_grant_table_op(uint32_t cmd, void *uop, uint32_t count)
+{
+    return hypercall3(__HYPERVISOR_grant_table_op, cmd, uop, count);
 }
 
 #endif

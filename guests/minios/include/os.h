@@ -88,7 +88,9 @@ void block_until(volatile uint32_t *counter, uint32_t old); /* sleep until *coun
 
 /* mm.c */
 void mm_init(void);
-void *alloc_page(void); /* zeroed; NULL when out of memory */
+void *alloc_page(void);        /* zeroed; NULL when out of memory */
+void *alloc_pages(uint32_t n); /* zeroed and contiguous */
+int mfn_to_pfn(uint32_t mfn);
 void free_page(void *va);
 uint32_t free_pages(void);
 uint32_t first_free_pfn(void);
@@ -99,6 +101,20 @@ void time_init(void);
 uint64_t monotonic_ns(void);
 extern volatile uint32_t timer_ticks;
 extern evtchn_port_t timer_port;
+
+/* gnttab.c */
+void gnttab_init(void);
+grant_ref_t gnttab_grant_access(domid_t dom, uint32_t mfn, int readonly); /* 0 if none free */
+int gnttab_end_access(grant_ref_t ref); /* -1 if still mapped by the grantee */
+void *gnttab_map(domid_t dom, grant_ref_t ref, int readonly, grant_handle_t *handle, int16_t *st);
+int gnttab_unmap(void *va, grant_handle_t handle);
+
+/* events.c: a handler for a port we already have (from start_info or interdomain binding) */
+void bind_port(evtchn_port_t port, evtchn_handler_t h, void *data);
+int bind_interdomain(domid_t remote, evtchn_port_t remote_port, evtchn_handler_t h, void *data);
+void notify_remote(evtchn_port_t port);
+void close_port(evtchn_port_t port);
+extern volatile uint32_t event_count; /* bumped by every handled event: wakes service loops */
 
 /* kernel.c */
 void poweroff(void) __attribute__((noreturn));

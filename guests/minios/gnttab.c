@@ -1,0 +1,99 @@
+/*
+ * gnttab.c - grant tables in minios.
+ *
+ * Our own grant table: gnttab_init() asks the hypervisor for its frames
+ * (setup_table) and maps them; gnttab_grant_access() fills an entry so that
+ * another domain may map or copy one of our pages, and gnttab_end_access()
+ * revokes it unless it is still mapped (GTF_reading/GTF_writing).
+ *
+ * Others' grants: gnttab_map() maps a grant into a free page of our grant
+ * area (GRANT_AREA_START, the 4 MiB below the hypervisor); the hypervisor
+ * writes the mapping there itself.
+ */
+#include <os.h>
+
+static struct grant_entry_v1 *table;
+static uint8_t table_pages[GNTTAB_MAX_FRAMES][PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
+static uint32_t area_used[GRANT_AREA_SIZE / PAGE_SIZE / 32];
+static grant_ref_t next_ref = GNTTAB_NR_RESERVED_ENTRIES;
+
+#define NR_REFS (GNTTAB_MAX_FRAMES * GRANT_ENTRIES_PER_PAGE)
+
+void gnttab_init(void)
+{
+    uint32_t frames[GNTTAB_MAX_FRAMES];
+    struct gnttab_setup_table op = {
+        .dom = DOMID_SELF, .nr_frames = GNTTAB_MAX_FRAMES, .frame_list = (uint32_t)frames};
+    if (HYPERVISOR_grant_table_op(GNTTABOP_setup_table, &op, 1) || op.status != GNTST_okay)
+        crash("grant table setup refused");
+    for (int i = 0; i < GNTTAB_MAX_FRAMES; i++)
+        if (map_frame_at((uint32_t)table_pages[i], frames[i],
+                         _PAGE_PRESENT | _PAGE_RW | _PAGE_ACCESSED | _PAGE_DIRTY))
+            crash("cannot map the grant table");
+    table = (struct grant_entry_v1 *)table_pages;
+}
+
+grant_ref_t gnttab_grant_access(domid_t dom, uint32_t mfn, int readonly)
+{
+    for (uint32_t n = 0; n < NR_REFS; n++) {
+        grant_ref_t ref = next_ref;
+        next_ref = next_ref + 1 < NR_REFS ? next_ref + 1 : GNTTAB_NR_RESERVED_ENTRIES;
+        if (table[ref].flags != GTF_invalid)
+            continue;
+        table[ref].frame = mfn;
+        table[ref].domid = dom;
+        barrier(); /* the entry is complete before it becomes valid */
+        table[ref].flags = GTF_permit_access | (readonly ? GTF_readonly : 0);
+        return ref;
+    }
+    return 0;
+}
+
+int gnttab_end_access(grant_ref_t ref)
+{
+    if (table[ref].flags & (GTF_reading | GTF_writing))
+        return -1;
+    table[ref].flags = GTF_invalid;
+    return 0;
+}
+
+static int take_slot(void)
+{
+    for (int i = 0; i < (int)(GRANT_AREA_SIZE / PAGE_SIZE); i++)
+        if (!(area_used[i / 32] & (1u << (i % 32)))) {
+            area_used[i / 32] |= 1u << (i % 32);
+            return i;
+        }
+    return -1;
+}
+
+void *gnttab_map(domid_t dom, grant_ref_t ref, int readonly, grant_handle_t *handle, int16_t *st)
+{
+    int slot = take_slot();
+    if (slot < 0) {
+        *st = GNTST_no_device_space;
+        return NULL;
+    }
+    struct gnttab_map_grant_ref op = {.host_addr = GRANT_AREA_START + (uint32_t)slot * PAGE_SIZE,
+                                      .flags = GNTMAP_host_map | (readonly ? GNTMAP_readonly : 0),
+                                      .ref = ref,
+                                      .dom = dom};
+    long rc = HYPERVISOR_grant_table_op(GNTTABOP_map_grant_ref, &op, 1);
+    *st = rc ? GNTST_general_error : op.status;
+    if (*st != GNTST_okay) {
+        area_used[slot / 32] &= ~(1u << (slot % 32));
+        return NULL;
+    }
+    *handle = op.handle;
+    return (void *)(uint32_t)op.host_addr;
+}
+
+int gnttab_unmap(void *va, grant_handle_t handle)
+{
+    struct gnttab_unmap_grant_ref op = {.host_addr = (uint32_t)va, .handle = handle};
+    if (HYPERVISOR_grant_table_op(GNTTABOP_unmap_grant_ref, &op, 1) || op.status != GNTST_okay)
+        return -1;
+    int slot = ((uint32_t)va - GRANT_AREA_START) / PAGE_SIZE;
+    area_used[slot / 32] &= ~(1u << (slot % 32));
+    return 0;
+}
