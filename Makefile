@@ -31,7 +31,7 @@ LIB_SRCS := $(wildcard lib/*.c)
 HV_OBJS := $(patsubst %,$(B)/%.o,$(basename $(HV_SRCS)))
 LIB_OBJS := $(patsubst %,$(B)/%.o,$(basename $(LIB_SRCS)))
 
-all: $(B)/hv.elf minios test-guests tests-build
+all: $(B)/hv.elf minios $(B)/bootfs.cpio test-guests tests-build
 
 $(B)/%.o: %.c | deps
 	@mkdir -p $(dir $@)
@@ -56,14 +56,21 @@ DOM0_MEM ?= 64M
 QEMU_MEM ?= 256
 QEMU_BASE := $(QEMU) -m $(QEMU_MEM) -display none -no-reboot -serial mon:stdio -monitor none
 
+# The boot archive: dom0's second module, with domU kernels and xm configs.
+BOOTFS_FILES := /boot/minios.elf=$(B)/minios.elf \
+                $(foreach c,$(wildcard tools/xm-lite/etc/*.cfg),/etc/xm/$(notdir $(c))=$(c))
+$(B)/bootfs.cpio: $(B)/minios.elf $(wildcard tools/xm-lite/etc/*.cfg) scripts/mkbootfs.py
+	@echo "  CPIO    $@"
+	$(Q)$(PYTHON) scripts/mkbootfs.py $@ $(BOOTFS_FILES)
+
 run: all
 	@echo "pvlab: booting in QEMU. Leave with Ctrl-A X (or type 'halt' at dom0#)."
 	$(QEMU_BASE) -kernel $(B)/hv.elf -append "dom0_mem=$(DOM0_MEM)" \
-	    -initrd "$(B)/minios.elf dom0"
+	    -initrd "$(B)/minios.elf dom0,$(B)/bootfs.cpio"
 
-$(B)/pvlab.iso: $(B)/hv.elf $(B)/minios.elf scripts/grub.cfg
+$(B)/pvlab.iso: $(B)/hv.elf $(B)/minios.elf $(B)/bootfs.cpio scripts/grub.cfg
 	@rm -rf $(B)/iso && mkdir -p $(B)/iso/boot/grub
-	cp $(B)/hv.elf $(B)/minios.elf $(B)/iso/boot/
+	cp $(B)/hv.elf $(B)/minios.elf $(B)/bootfs.cpio $(B)/iso/boot/
 	cp scripts/grub.cfg $(B)/iso/boot/grub/grub.cfg
 	grub-mkrescue -o $@ $(B)/iso >$(B)/grub-mkrescue.log 2>&1 || \
 	    { cat $(B)/grub-mkrescue.log; exit 1; }

@@ -33,7 +33,8 @@ class Machine:
             args += ["-cdrom", iso, "-boot", "d"]
         else:
             args += ["-kernel", os.path.join(BUILD, "hv.elf"), "-append", append,
-                     "-initrd", ",".join(modules or [os.path.join(BUILD, "minios.elf") + " dom0"])]
+                     "-initrd", ",".join(modules or [os.path.join(BUILD, "minios.elf") + " dom0",
+                                                     os.path.join(BUILD, "bootfs.cpio")])]
         args += extra or []
         self.proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=subprocess.STDOUT, cwd=ROOT)

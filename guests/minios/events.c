@@ -86,6 +86,13 @@ void events_init(void)
 }
 
 volatile uint32_t event_count;
+void (*service_hook)(void);
+
+void run_services(void)
+{
+    if (service_hook)
+        service_hook();
+}
 
 void bind_port(evtchn_port_t port, evtchn_handler_t h, void *data)
 {

@@ -18,6 +18,15 @@ int is_initial_domain(void)
     return (start_info.flags & SIF_INITDOMAIN) != 0;
 }
 
+/* Our domain id: 0 for dom0; a domU asks the xenstore, as Xen guests do. */
+domid_t my_domid(void)
+{
+    char buf[16];
+    if (is_initial_domain() || xenbus_read("domid", buf, sizeof(buf)) <= 0)
+        return 0;
+    return (domid_t)strtoul(buf, NULL, 10);
+}
+
 void poweroff(void)
 {
     struct sched_shutdown s = {SHUTDOWN_poweroff};
@@ -50,6 +59,7 @@ void start_kernel(struct start_info *si)
     gnttab_init();
     time_init();
     console_input_init();
+    xenbus_init();
     local_events_enable();
     int rc = app_main();
     if (rc)

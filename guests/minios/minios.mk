@@ -6,15 +6,23 @@
 MINIOS_DIR   := guests/minios
 MINIOS_CFLAGS := $(CFLAGS) -I$(MINIOS_DIR)/include
 MINIOS_APP   := $(MINIOS_DIR)/shell.c $(MINIOS_DIR)/bench.c
+# dom0's toolstack and services, in the same kernel (they run only in dom0)
+TOOLS_SRCS   := $(wildcard tools/xm-lite/*.c tools/xenstore/*.c)
+TOOLS_CFLAGS := $(CFLAGS) -I$(MINIOS_DIR)/include -Itools/xm-lite -Itools/xenstore
 MINIOS_CORE_SRCS := $(filter-out $(MINIOS_APP),$(wildcard $(MINIOS_DIR)/*.c $(MINIOS_DIR)/*.S))
 MINIOS_CORE  := $(patsubst %,$(B)/%.o,$(basename $(MINIOS_CORE_SRCS))) $(LIB_OBJS)
-MINIOS_APP_OBJS := $(patsubst %,$(B)/%.o,$(basename $(MINIOS_APP)))
+MINIOS_APP_OBJS := $(patsubst %,$(B)/%.o,$(basename $(MINIOS_APP) $(TOOLS_SRCS))) $(B)/hv/elf.o
 MINIOS_LDS   := $(MINIOS_DIR)/minios.lds
 
 $(B)/$(MINIOS_DIR)/%.o: $(MINIOS_DIR)/%.c | deps
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
-	$(Q)$(CC) $(MINIOS_CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(MINIOS_CFLAGS) -Itools/xm-lite -c $< -o $@
+
+$(B)/tools/%.o: tools/%.c | deps
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(TOOLS_CFLAGS) -c $< -o $@
 
 $(B)/$(MINIOS_DIR)/%.o: $(MINIOS_DIR)/%.S | deps
 	@mkdir -p $(dir $@)

@@ -7,6 +7,7 @@
  */
 #include <os.h>
 #include <bench.h>
+#include "xm.h"
 
 struct command {
     const char *name, *help;
@@ -28,7 +29,7 @@ static void cmd_info(int argc, char **argv)
     long ver = HYPERVISOR_xen_version(XENVER_version, NULL);
     printf("memory:     %u MiB (%u pages, %u free)\n", start_info.nr_pages / 256,
            start_info.nr_pages, free_pages());
-    printf("domain id:  %u%s\n", is_initial_domain() ? 0 : 1,
+    printf("domain id:  %u%s\n", my_domid(),
            is_initial_domain() ? " (privileged, initial domain)" : "");
     printf("uptime:     ");
     print_uptime(monotonic_ns());
@@ -84,6 +85,22 @@ static void cmd_bench(int argc, char **argv)
     run_benchmarks();
 }
 
+static void cmd_uptime(int argc, char **argv)
+{
+    printf("up ");
+    print_uptime(monotonic_ns());
+    printf(", %u timer ticks\n", timer_ticks);
+}
+
+static void cmd_xm(int argc, char **argv)
+{
+    if (!is_initial_domain()) {
+        printf("xm-lite: only dom0 runs the toolstack\n");
+        return;
+    }
+    xm_main(argc, argv);
+}
+
 static void cmd_halt(int argc, char **argv)
 {
     printf("halting: sched_op(SCHEDOP_shutdown, poweroff)\n");
@@ -93,6 +110,8 @@ static void cmd_halt(int argc, char **argv)
 static const struct command commands[] = {
     {"help", "this list", cmd_help},
     {"info", "memory, domain id and uptime", cmd_info},
+    {"uptime", "time since this domain started", cmd_uptime},
+    {"xm-lite", "the toolstack (dom0): list, create, console, destroy, ... (xm-lite help)", cmd_xm},
     {"ticks", "watch the timer virtual interrupt (VIRQ_TIMER) arrive for a second", cmd_ticks},
     {"stats", "this domain's hypervisor counters", cmd_stats},
     {"pf", "[ADDR] read an unmapped address; the page-fault handler recovers", cmd_pf},
@@ -142,10 +161,11 @@ static int read_line(char *line, int max)
     int len = 0;
     for (;;) {
         char buf[64];
-        uint32_t seen = console_events;
+        uint32_t seen = event_count;
+        run_services(); /* dom0: consoles, xenstore, domain exits */
         int n = console_read(buf, sizeof(buf));
         if (n <= 0) {
-            block_until(&console_events, seen);
+            block_until(&event_count, seen);
             continue;
         }
         for (int i = 0; i < n; i++) {
@@ -184,6 +204,8 @@ static int cmdline_has(const char *word)
 int app_main(void)
 {
     const char *prompt = is_initial_domain() ? "dom0# " : "domU# ";
+    if (is_initial_domain())
+        xm_init();
     if (cmdline_has("bench")) {
         prompt_tsc = rdtsc(); /* no prompt yet: measure before any input can arrive */
         run_benchmarks();

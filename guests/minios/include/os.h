@@ -115,6 +115,16 @@ int bind_interdomain(domid_t remote, evtchn_port_t remote_port, evtchn_handler_t
 void notify_remote(evtchn_port_t port);
 void close_port(evtchn_port_t port);
 extern volatile uint32_t event_count; /* bumped by every handled event: wakes service loops */
+extern void (*service_hook)(void);    /* dom0's services (xm-lite), run after every wake-up */
+void run_services(void);
+
+/* xenbus.c (domU): the xenstore, through its ring */
+void xenbus_init(void);
+int xenbus_request(uint32_t type, const char *a, const char *b, uint32_t blen, char *out,
+                   uint32_t cap);
+int xenbus_read(const char *path, char *out, uint32_t cap); /* payload length, or -1 */
+int xenbus_write(const char *path, const char *value);
+domid_t my_domid(void);
 
 /* kernel.c */
 void poweroff(void) __attribute__((noreturn));

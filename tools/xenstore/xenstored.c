@@ -1,0 +1,165 @@
+/*
+ * xenstored.c - dom0's xenstore service: the transport around the store.
+ *
+ * Each domU has a xenstore page (grant reference 1) with a request ring and
+ * a response ring, and an event channel.  xenstored_introduce() maps the page
+ * and binds the channel when the domain is created, and tells the store about
+ * the domain (which creates /local/domain/<id>, owned by it).  On every event
+ * xenstored_poll() takes whole requests off each request ring, has the store
+ * answer them (tools/xenstore/xs_store.c: permissions, watches), and queues
+ * the replies and any watch events on the response ring.  Like a backend
+ * driver it trusts nothing in the ring: indices that run ahead of the ring's
+ * size, or a message longer than the protocol allows, disconnect the domain
+ * from the store instead of being followed.
+ */
+#include <os.h>
+#include <public/io/xs_wire.h>
+#include "xenstored.h"
+
+#define MAX_CLIENTS 16
+#define ARENA_PAGES 64 /* 256 KiB of store */
+
+struct client {
+    int in_use, broken;
+    domid_t dom;
+    struct xenstore_domain_interface *ring;
+    grant_handle_t handle;
+    evtchn_port_t port;
+    uint8_t msg[sizeof(struct xsd_sockmsg) + XENSTORE_PAYLOAD_MAX]; /* a request being assembled */
+    uint32_t have;
+};
+
+static struct xs_store store;
+struct xs_store *xenstore;
+static struct client clients[MAX_CLIENTS];
+static uint8_t reply[XS_REPLY_MAX];
+
+int xenstored_init(void)
+{
+    void *arena = alloc_pages(ARENA_PAGES);
+    if (!arena || xs_store_init(&store, arena, ARENA_PAGES * PAGE_SIZE))
+        return -1;
+    xenstore = &store;
+    return 0;
+}
+
+static void nothing(evtchn_port_t port, void *data) {}
+
+int xenstored_introduce(domid_t dom, uint32_t remote_port)
+{
+    struct client *c = NULL;
+    for (int i = 0; i < MAX_CLIENTS && !c; i++)
+        if (!clients[i].in_use)
+            c = &clients[i];
+    if (!c || xs_store_introduce_domain(&store, dom))
+        return -1;
+    int16_t st;
+    *c = (struct client){.dom = dom};
+    c->ring = gnttab_map(dom, GNTTAB_RESERVED_XENSTORE, 0, &c->handle, &st);
+    if (!c->ring)
+        return -1;
+    int port = bind_interdomain(dom, remote_port, nothing, NULL);
+    if (port < 0) {
+        gnttab_unmap(c->ring, c->handle);
+        return -1;
+    }
+    c->port = (evtchn_port_t)port;
+    c->in_use = 1;
+    return 0;
+}
+
+void xenstored_release(domid_t dom)
+{
+    for (int i = 0; i < MAX_CLIENTS; i++) {
+        struct client *c = &clients[i];
+        if (!c->in_use || c->dom != dom)
+            continue;
+        close_port(c->port);
+        gnttab_unmap(c->ring, c->handle);
+        c->in_use = 0;
+    }
+    xs_store_release_domain(&store, dom);
+}
+
+static void disconnect(struct client *c, const char *why)
+{
+    printf("xenstored: domain %u disconnected: %s\n", c->dom, why);
+    c->broken = 1;
+}
+
+/* Queue a whole message on the response ring; 0 if there was no room. */
+static int put_response(struct client *c, const void *msg, uint32_t len)
+{
+    struct xenstore_domain_interface *r = c->ring;
+    XENSTORE_RING_IDX cons = r->rsp_cons, prod = r->rsp_prod;
+    barrier();
+    if (prod - cons > XENSTORE_RING_SIZE) {
+        disconnect(c, "response ring indices are corrupt");
+        return 0;
+    }
+    if (XENSTORE_RING_SIZE - (prod - cons) < len)
+        return 0;
+    for (uint32_t i = 0; i < len; i++)
+        r->rsp[MASK_XENSTORE_IDX(prod + i)] = ((const char *)msg)[i];
+    barrier();
+    r->rsp_prod = prod + len;
+    return 1;
+}
+
+/* Pull request bytes into c->msg; returns 1 when a whole message is there. */
+static int take_request(struct client *c)
+{
+    struct xenstore_domain_interface *r = c->ring;
+    XENSTORE_RING_IDX cons = r->req_cons, prod = r->req_prod;
+    barrier();
+    if (prod - cons > XENSTORE_RING_SIZE) {
+        disconnect(c, "request ring indices run past the ring");
+        return 0;
+    }
+    const struct xsd_sockmsg *h = (const struct xsd_sockmsg *)c->msg;
+    for (;;) {
+        uint32_t want = c->have < sizeof(*h) ? sizeof(*h) : sizeof(*h) + h->len;
+        if (c->have >= sizeof(*h) && h->len > XENSTORE_PAYLOAD_MAX) {
+            disconnect(c, "a message longer than the protocol allows");
+            return 0;
+        }
+        if (c->have == want && c->have >= sizeof(*h))
+            break;
+        if (cons == prod)
+            break;
+        c->msg[c->have++] = r->req[MASK_XENSTORE_IDX(cons++)];
+    }
+    barrier();
+    r->req_cons = cons;
+    return c->have >= sizeof(*h) && c->have == sizeof(*h) + h->len;
+}
+
+static void serve(struct client *c)
+{
+    int sent = 0;
+    while (!c->broken && take_request(c)) {
+        const struct xsd_sockmsg *h = (const struct xsd_sockmsg *)c->msg;
+        size_t n = xs_store_handle(&store, c->dom, h, (const char *)(h + 1), reply, sizeof(reply));
+        c->have = 0;
+        if (!put_response(c, reply, (uint32_t)n))
+            break; /* the client does not read its responses: it will wait */
+        sent = 1;
+    }
+    for (;;) { /* watch events, while there is room */
+        size_t n = xs_store_next_event(&store, c->dom, reply, sizeof(reply));
+        if (!n)
+            break;
+        if (!put_response(c, reply, (uint32_t)n))
+            break; /* dropped: the store queues a bounded number per domain */
+        sent = 1;
+    }
+    if (sent)
+        notify_remote(c->port);
+}
+
+void xenstored_poll(void)
+{
+    for (int i = 0; i < MAX_CLIENTS; i++)
+        if (clients[i].in_use && !clients[i].broken)
+            serve(&clients[i]);
+}

@@ -1,0 +1,177 @@
+/*
+ * consoled.c - dom0's console service: the other end of every domU's console
+ * page (Xen's xenconsoled).
+ *
+ * When xm-lite creates a domain, consoled_add() maps its console page (grant
+ * reference 0, granted to dom0 by the domain builder) and binds its console
+ * event channel, before the domain has run a single instruction.  From then
+ * on everything the domain writes is copied into a 16 KiB log here, whether
+ * or not anyone is watching: xm-lite console shows the log first, then
+ * follows it live and forwards what is typed, until Ctrl-] detaches.
+ */
+#include <os.h>
+#include <public/io/console.h>
+#include "consoled.h"
+
+#define MAX_CONSOLES  16
+#define LOG_PAGES     4
+#define LOG_SIZE      (LOG_PAGES * PAGE_SIZE)
+#define CTRL_RBRACKET 0x1D
+
+struct console {
+    int in_use;
+    domid_t dom;
+    struct xencons_interface *ring;
+    grant_handle_t handle;
+    evtchn_port_t port;
+    char *log;
+    uint32_t log_prod; /* bytes ever written to the log */
+    uint32_t shown;    /* bytes of the log already printed to an attached user */
+};
+
+static struct console consoles[MAX_CONSOLES];
+static struct console *attached;
+
+static struct console *find(domid_t dom)
+{
+    for (int i = 0; i < MAX_CONSOLES; i++)
+        if (consoles[i].in_use && consoles[i].dom == dom)
+            return &consoles[i];
+    return NULL;
+}
+
+static void nothing(evtchn_port_t port, void *data)
+{
+    /* the event itself (event_count) wakes the service loop */
+}
+
+int consoled_add(domid_t dom, uint32_t remote_port)
+{
+    struct console *c = NULL;
+    for (int i = 0; i < MAX_CONSOLES && !c; i++)
+        if (!consoles[i].in_use)
+            c = &consoles[i];
+    if (!c)
+        return -1;
+    int16_t st;
+    *c = (struct console){.dom = dom};
+    c->log = alloc_pages(LOG_PAGES);
+    c->ring = gnttab_map(dom, GNTTAB_RESERVED_CONSOLE, 0, &c->handle, &st);
+    if (!c->log || !c->ring) {
+        printf("consoled: cannot map domain %u's console (status %d)\n", dom, st);
+        return -1;
+    }
+    int port = bind_interdomain(dom, remote_port, nothing, NULL);
+    if (port < 0) {
+        gnttab_unmap(c->ring, c->handle);
+        printf("consoled: cannot bind domain %u's console channel (%d)\n", dom, port);
+        return -1;
+    }
+    c->port = (evtchn_port_t)port;
+    c->in_use = 1;
+    return 0;
+}
+
+void consoled_remove(domid_t dom)
+{
+    struct console *c = find(dom);
+    if (!c)
+        return;
+    consoled_poll(); /* keep its last words */
+    close_port(c->port);
+    gnttab_unmap(c->ring, c->handle);
+    for (int i = 0; i < LOG_PAGES; i++)
+        free_page(c->log + i * PAGE_SIZE);
+    if (attached == c)
+        attached = NULL;
+    c->in_use = 0;
+}
+
+/* Copy what the domain wrote since last time into its log. */
+static void drain(struct console *c)
+{
+    struct xencons_interface *r = c->ring;
+    XENCONS_RING_IDX cons = r->out_cons, prod = r->out_prod;
+    barrier();
+    if (prod - cons > sizeof(r->out))
+        cons = prod - sizeof(r->out); /* a confused or hostile producer: take the newest */
+    if (cons == prod)
+        return;
+    while (cons != prod)
+        c->log[c->log_prod++ % LOG_SIZE] = r->out[MASK_XENCONS_IDX(cons++, r->out)];
+    barrier();
+    r->out_cons = cons;
+    notify_remote(c->port); /* it may be waiting for room */
+}
+
+static void show_new_output(struct console *c)
+{
+    if (c->log_prod - c->shown > LOG_SIZE)
+        c->shown = c->log_prod - LOG_SIZE;
+    while (c->shown != c->log_prod) {
+        uint32_t off = c->shown % LOG_SIZE;
+        uint32_t n = MIN(c->log_prod - c->shown, LOG_SIZE - off);
+        console_write(c->log + off, n);
+        c->shown += n;
+    }
+}
+
+void consoled_poll(void)
+{
+    for (int i = 0; i < MAX_CONSOLES; i++)
+        if (consoles[i].in_use)
+            drain(&consoles[i]);
+    if (attached)
+        show_new_output(attached);
+}
+
+static void send_input(struct console *c, const char *buf, int n)
+{
+    struct xencons_interface *r = c->ring;
+    XENCONS_RING_IDX prod = r->in_prod;
+    for (int i = 0; i < n && prod - r->in_cons < sizeof(r->in); i++)
+        r->in[MASK_XENCONS_IDX(prod++, r->in)] = buf[i];
+    barrier();
+    r->in_prod = prod;
+    notify_remote(c->port);
+}
+
+/* Returns 1 if Ctrl-] was typed. */
+static int forward_input(struct console *c)
+{
+    char buf[64];
+    int n = console_read(buf, sizeof(buf));
+    for (int i = 0; i < n; i++)
+        if (buf[i] == CTRL_RBRACKET) {
+            send_input(c, buf, i);
+            return 1;
+        }
+    if (n > 0)
+        send_input(c, buf, n);
+    return 0;
+}
+
+int consoled_attach(domid_t dom, const char *name)
+{
+    struct console *c = find(dom);
+    if (!c)
+        return -1;
+    printf("xm-lite: attached to %s's console; Ctrl-] detaches\n", name);
+    c->shown = 0; /* everything since the domain was created */
+    attached = c;
+    for (;;) {
+        uint32_t seen = event_count;
+        run_services(); /* xenstore and domain exits go on while we are attached */
+        consoled_poll();
+        if (attached != c) {
+            printf("\nxm-lite: %s's console went away\n", name);
+            return 0;
+        }
+        if (forward_input(c))
+            break;
+        block_until(&event_count, seen);
+    }
+    attached = NULL;
+    printf("\n");
+    return 0;
+}

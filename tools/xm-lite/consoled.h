@@ -1,0 +1,16 @@
+/*
+ * consoled.h - dom0's console service for domUs (consoled.c).
+ */
+#ifndef CONSOLED_H
+#define CONSOLED_H
+
+#include <stdint.h>
+#include <public/xen.h>
+
+int consoled_add(domid_t dom, uint32_t remote_port); /* map grant 0, bind the port */
+void consoled_remove(domid_t dom);
+void consoled_poll(void); /* drain every console ring into its log */
+/* Attach the serial line to dom's console until Ctrl-] or until the domain goes away. */
+int consoled_attach(domid_t dom, const char *name);
+
+#endif

@@ -1,0 +1,464 @@
+/*
+ * xm.c - xm-lite: dom0's toolstack, after Xen's xm/xl.
+ *
+ *   xm-lite list | info | dmesg
+ *   xm-lite create CONFIG [-c]      build a domain from a config in the boot archive
+ *   xm-lite console|pause|unpause|shutdown|destroy DOMAIN   (a name or an id)
+ *   xm-lite store ls [PATH]         (also: xm-lite xenstore-ls) show the xenstore tree
+ *
+ * create reads the config file and the kernel from the boot archive (dom0's
+ * boot module), asks the hypervisor to create and build the domain (domctl),
+ * plugs the new domain's console and xenstore pages into dom0's services,
+ * records it in the xenstore, and unpauses it.  When a domain shuts down or
+ * crashes the hypervisor raises VIRQ_DOM_EXC; xm_services() then reports it
+ * and, unless its config says on_crash = "preserve", destroys it.
+ */
+#include <os.h>
+#include <hv/elf.h>
+#include "bootfs.h"
+#include "consoled.h"
+#include "xenstored.h"
+#include "xm.h"
+#include "xmconfig.h"
+
+#define MAX_MANAGED 16
+
+/* What xm-lite remembers about the domains it created. */
+struct managed {
+    int in_use;
+    domid_t id;
+    char name[32];
+    enum xm_on_crash on_crash;
+    int reported; /* its shutdown or crash has been reported */
+};
+
+static struct managed managed[MAX_MANAGED];
+static volatile uint32_t dom_exc_events;
+static uint32_t dom_exc_seen;
+
+static const void *archive(size_t *len)
+{
+    *len = start_info.mod_len;
+    return (const void *)start_info.mod_start;
+}
+
+static long domctl(uint32_t cmd, domid_t dom, struct xen_domctl *op)
+{
+    op->cmd = cmd;
+    op->interface_version = XEN_DOMCTL_INTERFACE_VERSION;
+    op->domain = dom;
+    return HYPERVISOR_domctl(op);
+}
+
+static int getinfo(domid_t dom, struct xen_domctl_getdomaininfo *info)
+{
+    struct xen_domctl op;
+    memset(&op, 0, sizeof(op));
+    if (domctl(XEN_DOMCTL_getdomaininfo, dom, &op) || op.domain != dom)
+        return -1;
+    *info = op.u.getdomaininfo;
+    return 0;
+}
+
+/* A domain named on the command line: its name, or its id. */
+static int lookup(const char *arg, domid_t *id, char *name)
+{
+    struct xen_domctl op;
+    for (domid_t next = 0;; next = op.domain + 1) {
+        memset(&op, 0, sizeof(op));
+        if (domctl(XEN_DOMCTL_getdomaininfo, next, &op))
+            break;
+        char num[8];
+        snprintf(num, sizeof(num), "%u", op.domain);
+        if (!strcmp(op.u.getdomaininfo.name, arg) || !strcmp(num, arg)) {
+            *id = op.domain;
+            strlcpy(name, op.u.getdomaininfo.name, 32);
+            return 0;
+        }
+    }
+    printf("xm-lite: no domain '%s'\n", arg);
+    return -1;
+}
+
+static struct managed *find_managed(domid_t id)
+{
+    for (int i = 0; i < MAX_MANAGED; i++)
+        if (managed[i].in_use && managed[i].id == id)
+            return &managed[i];
+    return NULL;
+}
+
+/* ------------------------------------------------------------------ list, info, dmesg */
+
+static void state_string(uint32_t f, char *s)
+{
+    strlcpy(s, "------", 7);
+    if (f & XEN_DOMINF_running)
+        s[0] = 'r';
+    if (f & XEN_DOMINF_blocked)
+        s[1] = 'b';
+    if (f & XEN_DOMINF_paused)
+        s[2] = 'p';
+    if ((f & XEN_DOMINF_shutdown) && !(f & XEN_DOMINF_pvlab_crashed))
+        s[3] = 's';
+    if (f & XEN_DOMINF_pvlab_crashed)
+        s[4] = 'c';
+    if (f & XEN_DOMINF_dying)
+        s[5] = 'd';
+}
+
+static int cmd_list(void)
+{
+    struct xen_domctl op;
+    printf("Name        ID   Mem VCPUs State   Time(s)\n");
+    for (domid_t next = 0;; next = op.domain + 1) {
+        memset(&op, 0, sizeof(op));
+        if (domctl(XEN_DOMCTL_getdomaininfo, next, &op))
+            break;
+        const struct xen_domctl_getdomaininfo *i = &op.u.getdomaininfo;
+        char state[8];
+        state_string(i->flags, state);
+        uint32_t ds = (uint32_t)(i->cpu_time / 100000000u); /* tenths of a second */
+        printf("%-10s %3u %5u %5u %s %7u.%u\n", i->name, op.domain, i->tot_pages / 256,
+               i->nr_online_vcpus, state, ds / 10, ds % 10);
+    }
+    return 0;
+}
+
+static int physinfo(struct xen_sysctl *op)
+{
+    memset(op, 0, sizeof(*op));
+    op->cmd = XEN_SYSCTL_physinfo;
+    op->interface_version = XEN_SYSCTL_INTERFACE_VERSION;
+    return (int)HYPERVISOR_sysctl(op);
+}
+
+static int cmd_info(void)
+{
+    struct xen_sysctl op;
+    if (physinfo(&op))
+        return -1;
+    char extra[16] = "";
+    HYPERVISOR_xen_version(XENVER_extraversion, extra);
+    long v = HYPERVISOR_xen_version(XENVER_version, NULL);
+    printf("hypervisor       : pvlab %ld.%ld%s\n", v >> 16, v & 0xFFFF, extra);
+    printf("total_memory     : %u MiB (%u pages)\n", op.u.physinfo.total_pages / 256,
+           op.u.physinfo.total_pages);
+    printf("free_memory      : %u MiB (%u pages)\n", op.u.physinfo.free_pages / 256,
+           op.u.physinfo.free_pages);
+    printf("domains          : %u\n", op.u.physinfo.nr_domains);
+    printf("hv_mem_per_domain: %u KiB (%u pages)\n", op.u.physinfo.hv_pages_per_domain * 4,
+           op.u.physinfo.hv_pages_per_domain);
+    return 0;
+}
+
+static int cmd_dmesg(void)
+{
+    static char buf[16384];
+    struct xen_sysctl op;
+    memset(&op, 0, sizeof(op));
+    op.cmd = XEN_SYSCTL_readconsole;
+    op.interface_version = XEN_SYSCTL_INTERFACE_VERSION;
+    op.u.readconsole.buffer = (uint32_t)buf;
+    op.u.readconsole.count = sizeof(buf);
+    if (HYPERVISOR_sysctl(&op)) {
+        printf("xm-lite: cannot read the hypervisor's log\n");
+        return -1;
+    }
+    console_write(buf, op.u.readconsole.count);
+    return 0;
+}
+
+/* ------------------------------------------------------------------ create */
+
+static const char *basename(const char *path)
+{
+    const char *b = path;
+    for (const char *p = path; *p; p++)
+        if (*p == '/')
+            b = p + 1;
+    return b;
+}
+
+static int name_taken(const char *name)
+{
+    struct xen_domctl op;
+    for (domid_t next = 0;; next = op.domain + 1) {
+        memset(&op, 0, sizeof(op));
+        if (domctl(XEN_DOMCTL_getdomaininfo, next, &op))
+            return 0;
+        if (!strcmp(op.u.getdomaininfo.name, name))
+            return 1;
+    }
+}
+
+/* Read and check everything before asking the hypervisor for anything. */
+static int prepare(const char *path, struct xm_config *cfg, struct bootfs_file *kernel)
+{
+    size_t len;
+    const void *ar = archive(&len);
+    struct bootfs_file f;
+    char err[160];
+    if (!ar || bootfs_find(ar, len, path, &f)) {
+        printf("xm-lite: %s: no such file in the boot archive\n", path);
+        return -1;
+    }
+    if (xm_config_parse(basename(path), f.data, f.size, cfg, err, sizeof(err))) {
+        printf("xm-lite: %s\n", err);
+        return -1;
+    }
+    if (bootfs_find(ar, len, cfg->kernel, kernel)) {
+        printf("xm-lite: %s: kernel '%s' is not in the boot archive\n", basename(path),
+               cfg->kernel);
+        return -1;
+    }
+    struct elf_image img;
+    const char *why;
+    if (elf_parse(kernel->data, (uint32_t)kernel->size, &img, &why)) {
+        printf("xm-lite: %s: kernel '%s': %s\n", basename(path), cfg->kernel, why);
+        return -1;
+    }
+    if (name_taken(cfg->name)) {
+        printf("xm-lite: %s: a domain named '%s' already exists\n", basename(path), cfg->name);
+        return -1;
+    }
+    struct xen_sysctl op;
+    if (physinfo(&op) == 0 && op.u.physinfo.free_pages < cfg->memory_mb * 256 + 64) {
+        printf("xm-lite: %s: not enough free memory: %u MiB wanted, %u MiB free\n", basename(path),
+               cfg->memory_mb, op.u.physinfo.free_pages / 256);
+        return -1;
+    }
+    return 0;
+}
+
+static void store_domain(domid_t id, const struct xm_config *cfg)
+{
+    char path[64], val[16];
+    snprintf(path, sizeof(path), "/local/domain/%u/name", id);
+    xs_local_write_str(xenstore, path, cfg->name);
+    snprintf(path, sizeof(path), "/local/domain/%u/domid", id);
+    snprintf(val, sizeof(val), "%u", id);
+    xs_local_write_str(xenstore, path, val);
+    snprintf(path, sizeof(path), "/local/domain/%u/memory/target", id);
+    snprintf(val, sizeof(val), "%u", cfg->memory_mb * 1024);
+    xs_local_write_str(xenstore, path, val);
+}
+
+static void forget(domid_t id)
+{
+    consoled_remove(id);
+    xenstored_release(id);
+    struct managed *m = find_managed(id);
+    if (m)
+        m->in_use = 0;
+}
+
+static int destroy(domid_t id)
+{
+    struct xen_domctl op;
+    forget(id);
+    memset(&op, 0, sizeof(op));
+    return (int)domctl(XEN_DOMCTL_destroydomain, id, &op);
+}
+
+static void remember(domid_t id, const struct xm_config *cfg)
+{
+    for (int i = 0; i < MAX_MANAGED; i++)
+        if (!managed[i].in_use) {
+            managed[i] = (struct managed){1, id, "", cfg->on_crash, 0};
+            strlcpy(managed[i].name, cfg->name, sizeof(managed[i].name));
+            return;
+        }
+}
+
+static int cmd_create(int argc, char **argv)
+{
+    struct xm_config cfg;
+    struct bootfs_file kernel;
+    if (argc < 3) {
+        printf("usage: xm-lite create CONFIG [-c]\n");
+        return -1;
+    }
+    if (prepare(argv[2], &cfg, &kernel))
+        return -1;
+    struct xen_domctl op;
+    memset(&op, 0, sizeof(op));
+    strlcpy(op.u.createdomain.name, cfg.name, sizeof(op.u.createdomain.name));
+    long rc = domctl(XEN_DOMCTL_createdomain, 0, &op);
+    if (rc) {
+        printf("xm-lite: cannot create domain '%s' (%ld)\n", cfg.name, rc);
+        return -1;
+    }
+    domid_t id = op.domain;
+    memset(&op, 0, sizeof(op));
+    op.u.build.image = (uint32_t)kernel.data;
+    op.u.build.image_len = (uint32_t)kernel.size;
+    op.u.build.mem_mb = cfg.memory_mb;
+    strlcpy(op.u.build.cmdline, cfg.extra, sizeof(op.u.build.cmdline));
+    rc = domctl(XEN_DOMCTL_pvlab_build, id, &op);
+    if (rc || consoled_add(id, op.u.build.console_port) ||
+        xenstored_introduce(id, op.u.build.store_port)) {
+        printf("xm-lite: cannot build domain '%s' (%ld); see xm-lite dmesg\n", cfg.name, rc);
+        destroy(id);
+        return -1;
+    }
+    remember(id, &cfg);
+    store_domain(id, &cfg);
+    memset(&op, 0, sizeof(op));
+    domctl(XEN_DOMCTL_unpausedomain, id, &op);
+    printf("Started domain %s (id=%u)\n", cfg.name, id);
+    if (argc > 3 && !strcmp(argv[3], "-c"))
+        consoled_attach(id, cfg.name);
+    return 0;
+}
+
+/* ------------------------------------------------------------------ one domain */
+
+static int cmd_on_domain(int argc, char **argv)
+{
+    domid_t id;
+    char name[32];
+    struct xen_domctl op;
+    if (argc < 3) {
+        printf("usage: xm-lite %s DOMAIN\n", argv[1]);
+        return -1;
+    }
+    if (lookup(argv[2], &id, name))
+        return -1;
+    if (id == 0) {
+        printf("xm-lite: that is dom0 itself\n");
+        return -1;
+    }
+    memset(&op, 0, sizeof(op));
+    long rc = -1;
+    if (!strcmp(argv[1], "console"))
+        return consoled_attach(id, name) ? printf("xm-lite: %s has no console\n", name), -1 : 0;
+    if (!strcmp(argv[1], "pause"))
+        rc = domctl(XEN_DOMCTL_pausedomain, id, &op);
+    else if (!strcmp(argv[1], "unpause"))
+        rc = domctl(XEN_DOMCTL_unpausedomain, id, &op);
+    else if (!strcmp(argv[1], "destroy"))
+        rc = destroy(id);
+    else if (!strcmp(argv[1], "shutdown")) {
+        struct sched_remote_shutdown s = {.domain_id = id, .reason = SHUTDOWN_poweroff};
+        rc = HYPERVISOR_sched_op(SCHEDOP_remote_shutdown, &s);
+    }
+    if (rc)
+        printf("xm-lite: %s %s failed (%ld)\n", argv[1], name, rc);
+    return rc ? -1 : 0;
+}
+
+/* ------------------------------------------------------------------ xenstore */
+
+static void show_node(const char *path, const void *value, size_t len, uint16_t owner,
+                      const char *perms, unsigned int depth, void *ctx)
+{
+    const char *leaf = basename(path);
+    printf("%*s%s = \"%.*s\"   (%s)\n", (int)depth * 2, "", *leaf ? leaf : "/", (int)len,
+           (const char *)value, perms);
+}
+
+static int cmd_store(int argc, char **argv)
+{
+    const char *root = "/";
+    if (argc > 3)
+        root = argv[3];
+    else if (argc > 2 && strcmp(argv[2], "ls"))
+        root = argv[2];
+    if (argc > 2 && !strcmp(argv[1], "store") && strcmp(argv[2], "ls")) {
+        printf("usage: xm-lite store ls [PATH]\n");
+        return -1;
+    }
+    if (xs_store_walk(xenstore, root, show_node, NULL)) {
+        printf("xm-lite: %s: no such node\n", root);
+        return -1;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------ services */
+
+static void report_exit(const struct xen_domctl_getdomaininfo *info, struct managed *m)
+{
+    static const char *const reasons[] = {"poweroff", "reboot", "suspend", "crash"};
+    uint32_t reason = (info->flags >> XEN_DOMINF_shutdownshift) & 0xFF;
+    m->reported = 1;
+    if (info->flags & XEN_DOMINF_pvlab_crashed) {
+        printf("\nxm-lite: domain %s (%u) crashed: %s\n", m->name, m->id, info->crash_reason);
+        if (m->on_crash == XM_ON_CRASH_PRESERVE) {
+            printf("xm-lite: keeping it for inspection (on_crash = \"preserve\")\n");
+            return;
+        }
+    } else {
+        printf("\nxm-lite: domain %s (%u) shut down (%s)\n", m->name, m->id,
+               reason < 4 ? reasons[reason] : "?");
+    }
+    destroy(m->id);
+}
+
+static void check_domain_exits(void)
+{
+    if (dom_exc_events == dom_exc_seen)
+        return;
+    dom_exc_seen = dom_exc_events;
+    for (int i = 0; i < MAX_MANAGED; i++) {
+        struct managed *m = &managed[i];
+        struct xen_domctl_getdomaininfo info;
+        if (!m->in_use || m->reported || getinfo(m->id, &info))
+            continue;
+        if (info.flags & XEN_DOMINF_shutdown)
+            report_exit(&info, m);
+    }
+}
+
+static void xm_services(void)
+{
+    xenstored_poll();
+    consoled_poll();
+    check_domain_exits();
+}
+
+static void dom_exc(evtchn_port_t port, void *data)
+{
+    dom_exc_events++;
+}
+
+void xm_init(void)
+{
+    if (xenstored_init())
+        printf("xm-lite: no memory for the xenstore\n");
+    if (bind_virq(VIRQ_DOM_EXC, dom_exc, NULL) < 0)
+        printf("xm-lite: cannot bind VIRQ_DOM_EXC\n");
+    xs_local_write_str(xenstore, "/local/domain/0/name", "Domain-0");
+    xs_local_write_str(xenstore, "/local/domain/0/domid", "0");
+    service_hook = xm_services;
+    size_t len;
+    archive(&len);
+    printf("xm-lite: boot archive of %u bytes; configs in /etc/xm\n", (uint32_t)len);
+}
+
+int xm_main(int argc, char **argv)
+{
+    if (argc < 2 || !strcmp(argv[1], "help")) {
+        printf("usage: xm-lite list | info | dmesg | create CONFIG [-c] | console DOMAIN |\n"
+               "               pause DOMAIN | unpause DOMAIN | shutdown DOMAIN | destroy DOMAIN |\n"
+               "               store ls [PATH] | xenstore-ls [PATH]\n");
+        return argc < 2 ? -1 : 0;
+    }
+    const char *c = argv[1];
+    if (!strcmp(c, "list"))
+        return cmd_list();
+    if (!strcmp(c, "info"))
+        return cmd_info();
+    if (!strcmp(c, "dmesg"))
+        return cmd_dmesg();
+    if (!strcmp(c, "create"))
+        return cmd_create(argc, argv);
+    if (!strcmp(c, "store") || !strcmp(c, "xenstore-ls"))
+        return cmd_store(argc, argv);
+    if (!strcmp(c, "console") || !strcmp(c, "pause") || !strcmp(c, "unpause") ||
+        !strcmp(c, "shutdown") || !strcmp(c, "destroy"))
+        return cmd_on_domain(argc, argv);
+    printf("xm-lite: unknown command '%s' (try 'xm-lite help')\n", c);
+    return -1;
+}
