@@ -101,6 +101,31 @@ static void cmd_xm(int argc, char **argv)
     xm_main(argc, argv);
 }
 
+static volatile uint32_t pings;
+static void ping(evtchn_port_t port, void *data)
+{
+    pings++;
+    notify_remote(port); /* pong */
+}
+
+/* domU: answer dom0's `xm-lite evtping`; the port comes through the xenstore. */
+static void cmd_evtping(int argc, char **argv)
+{
+    char buf[16];
+    uint64_t t0 = monotonic_ns();
+    printf("evtping: waiting for dom0's port in the xenstore\n");
+    while (xenbus_read("evtping/port", buf, sizeof(buf)) <= 0) {
+        if (monotonic_ns() - t0 > 30000000000ull)
+            return (void)printf("evtping: no port after 30 s\n");
+        uint32_t seen = timer_ticks;
+        block_until(&timer_ticks, seen);
+    }
+    int port = bind_interdomain(0, strtoul(buf, NULL, 10), ping, NULL);
+    if (port < 0 || xenbus_write("evtping/ready", "1"))
+        return (void)printf("evtping: cannot bind dom0's port (%d)\n", port);
+    printf("evtping: answering on port %d\n", port);
+}
+
 static void cmd_halt(int argc, char **argv)
 {
     printf("halting: sched_op(SCHEDOP_shutdown, poweroff)\n");
@@ -116,6 +141,7 @@ static const struct command commands[] = {
     {"stats", "this domain's hypervisor counters", cmd_stats},
     {"pf", "[ADDR] read an unmapped address; the page-fault handler recovers", cmd_pf},
     {"bench", "measure hypercall, int $0x80 and #GP bounce path lengths", cmd_bench},
+    {"evtping", "domU: answer dom0's xm-lite evtping (event-channel ping-pong)", cmd_evtping},
     {"halt", "shut this domain down (dom0: power off)", cmd_halt},
     {NULL, NULL, NULL},
 };
@@ -206,6 +232,8 @@ int app_main(void)
     const char *prompt = is_initial_domain() ? "dom0# " : "domU# ";
     if (is_initial_domain())
         xm_init();
+    if (cmdline_has("evtping"))
+        cmd_evtping(0, NULL);
     if (cmdline_has("bench")) {
         prompt_tsc = rdtsc(); /* no prompt yet: measure before any input can arrive */
         run_benchmarks();

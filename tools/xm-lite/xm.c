@@ -193,7 +193,10 @@ static int name_taken(const char *name)
 }
 
 /* Read and check everything before asking the hypervisor for anything. */
-static int prepare(const char *path, struct xm_config *cfg, struct bootfs_file *kernel)
+static int apply_overrides(int argc, char **argv, struct xm_config *cfg, int *attach);
+
+static int prepare(const char *path, struct xm_config *cfg, struct bootfs_file *kernel, int argc,
+                   char **argv, int *attach)
 {
     size_t len;
     const void *ar = archive(&len);
@@ -207,6 +210,8 @@ static int prepare(const char *path, struct xm_config *cfg, struct bootfs_file *
         printf("xm-lite: %s\n", err);
         return -1;
     }
+    if (apply_overrides(argc, argv, cfg, attach))
+        return -1;
     if (bootfs_find(ar, len, cfg->kernel, kernel)) {
         printf("xm-lite: %s: kernel '%s' is not in the boot archive\n", basename(path),
                cfg->kernel);
@@ -271,15 +276,38 @@ static void remember(domid_t id, const struct xm_config *cfg)
         }
 }
 
+/* xm's command-line overrides: name=X, memory=N or extra=WORD after the config. */
+static int apply_overrides(int argc, char **argv, struct xm_config *cfg, int *attach)
+{
+    for (int i = 3; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "-c"))
+            *attach = 1;
+        else if (!strncmp(a, "name=", 5) && a[5] && strlen(a + 5) < sizeof(cfg->name))
+            strlcpy(cfg->name, a + 5, sizeof(cfg->name));
+        else if (!strncmp(a, "memory=", 7) && strtoul(a + 7, NULL, 10) >= 4 &&
+                 strtoul(a + 7, NULL, 10) <= 900)
+            cfg->memory_mb = strtoul(a + 7, NULL, 10);
+        else if (!strncmp(a, "extra=", 6))
+            strlcpy(cfg->extra, a + 6, sizeof(cfg->extra));
+        else {
+            printf("xm-lite: create: bad argument '%s' (-c, name=, memory=, extra=)\n", a);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 static int cmd_create(int argc, char **argv)
 {
     struct xm_config cfg;
     struct bootfs_file kernel;
+    int attach = 0;
     if (argc < 3) {
-        printf("usage: xm-lite create CONFIG [-c]\n");
+        printf("usage: xm-lite create CONFIG [-c] [name=NAME] [memory=MB] [extra=WORD]\n");
         return -1;
     }
-    if (prepare(argv[2], &cfg, &kernel))
+    if (prepare(argv[2], &cfg, &kernel, argc, argv, &attach))
         return -1;
     struct xen_domctl op;
     memset(&op, 0, sizeof(op));
@@ -307,7 +335,7 @@ static int cmd_create(int argc, char **argv)
     memset(&op, 0, sizeof(op));
     domctl(XEN_DOMCTL_unpausedomain, id, &op);
     printf("Started domain %s (id=%u)\n", cfg.name, id);
-    if (argc > 3 && !strcmp(argv[3], "-c"))
+    if (attach)
         consoled_attach(id, cfg.name);
     return 0;
 }
@@ -376,6 +404,61 @@ static int cmd_store(int argc, char **argv)
     return 0;
 }
 
+/* ------------------------------------------------------------------ evtping */
+
+static volatile uint32_t pongs;
+static void pong(evtchn_port_t port, void *data)
+{
+    pongs++;
+}
+
+/*
+ * Event-channel ping-pong with a domU running `evtping` (minios): we allocate
+ * a port for it and publish it in its xenstore directory; it binds and
+ * answers every event with one of its own.  Prints the round trip in TSC ticks.
+ */
+static int cmd_evtping(int argc, char **argv)
+{
+    domid_t id;
+    char name[32], path[64], val[16];
+    uint32_t n = argc > 3 ? strtoul(argv[3], NULL, 10) : 1000;
+    if (argc < 3 || lookup(argv[2], &id, name) || id == 0 || n == 0)
+        return printf("usage: xm-lite evtping DOMAIN [COUNT]\n"), -1;
+    struct evtchn_alloc_unbound op = {.dom = DOMID_SELF, .remote_dom = id};
+    if (HYPERVISOR_event_channel_op(EVTCHNOP_alloc_unbound, &op))
+        return printf("xm-lite: no free event channel\n"), -1;
+    bind_port(op.port, pong, NULL);
+    snprintf(path, sizeof(path), "/local/domain/%u/evtping/ready", id);
+    xs_local_rm(xenstore, path);
+    snprintf(path, sizeof(path), "/local/domain/%u/evtping/port", id);
+    snprintf(val, sizeof(val), "%u", op.port);
+    xs_local_write_str(xenstore, path, val);
+    snprintf(path, sizeof(path), "/local/domain/%u/evtping/ready", id);
+    uint64_t t0 = monotonic_ns();
+    while (xs_local_read(xenstore, path, val, sizeof(val)) < 0) {
+        if (monotonic_ns() - t0 > 5000000000ull) {
+            printf("xm-lite: %s did not bind (is it running evtping?)\n", name);
+            close_port(op.port);
+            return -1;
+        }
+        uint32_t seen = event_count;
+        run_services();
+        block_until(&event_count, seen);
+    }
+    uint32_t start = pongs;
+    uint64_t c0 = rdtsc();
+    for (uint32_t i = 0; i < n; i++) {
+        notify_remote(op.port);
+        while (pongs == start + i)
+            block_until(&pongs, start + i);
+    }
+    uint64_t ticks = rdtsc() - c0;
+    close_port(op.port);
+    printf("evtping: %u round trips with %s, %u.%03u TSC ticks each\n", n, name,
+           (uint32_t)(ticks / n), (uint32_t)(ticks % n * 1000 / n));
+    return 0;
+}
+
 /* ------------------------------------------------------------------ services */
 
 static void report_exit(const struct xen_domctl_getdomaininfo *info, struct managed *m)
@@ -440,9 +523,10 @@ void xm_init(void)
 int xm_main(int argc, char **argv)
 {
     if (argc < 2 || !strcmp(argv[1], "help")) {
-        printf("usage: xm-lite list | info | dmesg | create CONFIG [-c] | console DOMAIN |\n"
-               "               pause DOMAIN | unpause DOMAIN | shutdown DOMAIN | destroy DOMAIN |\n"
-               "               store ls [PATH] | xenstore-ls [PATH]\n");
+        printf("usage: xm-lite list | info | dmesg | create CONFIG [-c] [name=N] [memory=MB] |\n"
+               "               console DOMAIN | pause DOMAIN | unpause DOMAIN | shutdown DOMAIN |\n"
+               "               destroy DOMAIN | store ls [PATH] | xenstore-ls [PATH] |\n"
+               "               evtping DOMAIN [COUNT]\n");
         return argc < 2 ? -1 : 0;
     }
     const char *c = argv[1];
@@ -456,6 +540,8 @@ int xm_main(int argc, char **argv)
         return cmd_create(argc, argv);
     if (!strcmp(c, "store") || !strcmp(c, "xenstore-ls"))
         return cmd_store(argc, argv);
+    if (!strcmp(c, "evtping"))
+        return cmd_evtping(argc, argv);
     if (!strcmp(c, "console") || !strcmp(c, "pause") || !strcmp(c, "unpause") ||
         !strcmp(c, "shutdown") || !strcmp(c, "destroy"))
         return cmd_on_domain(argc, argv);
