@@ -72,8 +72,16 @@ class Machine:
                 raise Timeout("QEMU exited while waiting for %r" % pattern)
 
     def send(self, line):
-        self.proc.stdin.write((line + "\r").encode())
+        self.send_raw(line + "\r")
+
+    def send_raw(self, text):
+        self.proc.stdin.write(text.encode())
         self.proc.stdin.flush()
+
+    def detach(self, prompt=r"dom0# "):
+        """Ctrl-] leaves a domU's console (xm-lite console) and returns to dom0's prompt."""
+        self.send_raw("\x1d")
+        self.expect(prompt)
 
     def command(self, line, prompt=r"dom0# ", timeout=30):
         """Type a command at the prompt and return everything it printed up to the next prompt."""

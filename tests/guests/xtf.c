@@ -34,6 +34,12 @@ void expect_refused(long rc, const char *what)
         xtf_failure("%s was accepted (returned %ld)", what, rc);
 }
 
+void make_page_readonly(void *va)
+{
+    if (map_frame_at((uint32_t)va, virt_to_mfn(va), _PAGE_PRESENT | _PAGE_ACCESSED))
+        xtf_failure("cannot remap a page read-only");
+}
+
 struct pvlab_counters read_counters(void)
 {
     struct xen_sysctl op = {.cmd = XEN_SYSCTL_pvlab_counters,

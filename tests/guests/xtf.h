@@ -25,6 +25,9 @@ void expect_rc(long rc, long want, const char *what);
 /* Check that a hypercall failed (any negative errno). */
 void expect_refused(long rc, const char *what);
 
+/* Remap one of our pages read-only (before it may become a page table). */
+void make_page_readonly(void *va);
+
 /* This domain's hypervisor counters. */
 struct pvlab_counters read_counters(void);
 

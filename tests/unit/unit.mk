@@ -1,11 +1,12 @@
 # unit.mk - host unit tests for the hypervisor's pure logic (included from
 # tests/tests.mk).
 #
-# The parsers and validation rules in hv/ reach memory only through small
-# interfaces, so they are compiled a second time for the 64-bit host (without
-# -m32, and without lib/, whose helpers the host libc provides) and linked with
-# cmocka and a fake of whatever they need.  Host objects live under
-# build/tests/unit/, apart from the freestanding objects in build/hv/.
+# The parsers and validation rules in hv/ (and the toolstack's parsers in
+# tools/xm-lite/) reach memory only through small interfaces, so they are
+# compiled a second time for the 64-bit host (without -m32, and without lib/,
+# whose helpers the host libc provides) and linked with cmocka and a fake of
+# whatever they need.  Host objects live under build/tests/unit/, apart from
+# the freestanding objects in build/hv/.
 # Each binary runs one cmocka group and exits non-zero if any test fails;
 # `make unit-tests` builds and runs them all.
 
@@ -15,22 +16,32 @@ UNIT_CFLAGS := -O1 -g -std=gnu11 -Wall -Wextra -Werror -DHOST_TEST -Iinclude -It
 UNIT_LDLIBS := -lcmocka
 
 UNIT_TESTS := $(UNIT_DIR)/test_multiboot $(UNIT_DIR)/test_elf $(UNIT_DIR)/test_mm \
-              $(UNIT_DIR)/test_guest_access
+              $(UNIT_DIR)/test_guest_access $(UNIT_DIR)/test_xmconfig $(UNIT_DIR)/test_bootfs
+UNIT_TESTS += $(UNIT_DIR)/test_xs_store
 
 # Each binary: its test file, plus the hypervisor code under test and any fake it needs.
 $(UNIT_DIR)/test_multiboot: $(UNIT_DIR)/test_multiboot.o $(UNIT_DIR)/hv/multiboot.o
 $(UNIT_DIR)/test_elf: $(UNIT_DIR)/test_elf.o $(UNIT_DIR)/hv/elf.o
 $(UNIT_DIR)/test_mm: $(UNIT_DIR)/test_mm.o $(UNIT_DIR)/hv/mm.o $(UNIT_DIR)/fake_machine.o
 $(UNIT_DIR)/test_guest_access: $(UNIT_DIR)/test_guest_access.o
+$(UNIT_DIR)/test_xmconfig: $(UNIT_DIR)/test_xmconfig.o $(UNIT_DIR)/tools/xm-lite/xmconfig.o
+$(UNIT_DIR)/test_bootfs: $(UNIT_DIR)/test_bootfs.o $(UNIT_DIR)/tools/xm-lite/bootfs.o
+$(UNIT_DIR)/test_xs_store: $(UNIT_DIR)/test_xs_store.o $(UNIT_DIR)/tools/xenstore/xs_store.o
 
 $(UNIT_TESTS):
 	@echo "  HOSTLD  $@"
 	$(Q)$(UNIT_CC) -o $@ $^ $(UNIT_LDLIBS)
 
 UNIT_HV_OBJS   := $(UNIT_DIR)/hv/multiboot.o $(UNIT_DIR)/hv/elf.o $(UNIT_DIR)/hv/mm.o
+UNIT_TOOL_OBJS := $(UNIT_DIR)/tools/xm-lite/xmconfig.o $(UNIT_DIR)/tools/xm-lite/bootfs.o
+UNIT_TOOL_OBJS += $(UNIT_DIR)/tools/xenstore/xs_store.o
 UNIT_TEST_OBJS := $(patsubst tests/unit/%.c,$(UNIT_DIR)/%.o,$(wildcard tests/unit/*.c))
 
-$(UNIT_HV_OBJS): $(UNIT_DIR)/%.o: %.c | deps
+# The toolstack's parsers include their own headers from tools/xm-lite/; so do their tests.
+$(UNIT_DIR)/test_xmconfig.o $(UNIT_DIR)/test_bootfs.o: UNIT_CFLAGS += -Itools/xm-lite
+$(UNIT_DIR)/test_xs_store.o: UNIT_CFLAGS += -Itools/xenstore
+
+$(UNIT_HV_OBJS) $(UNIT_TOOL_OBJS): $(UNIT_DIR)/%.o: %.c | deps
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $<"
 	$(Q)$(UNIT_CC) $(UNIT_CFLAGS) -c $< -o $@

@@ -1,0 +1,229 @@
+"""domain_tests.py - whole-system tests of many domains, driven through xm-lite.
+
+Each test boots pvlab, types xm-lite commands at dom0's prompt and checks
+what dom0, the domUs (through their consoles) and the hypervisor print.
+Registered in ALL like system_tests.py, and run by run_tests.py.
+"""
+import re
+import time
+
+from qemu import Machine
+
+ALL = []
+
+
+def test(fn):
+    ALL.append((fn.__name__, fn))
+    return fn
+
+
+def check(cond, msg):
+    if not cond:
+        raise AssertionError(msg)
+
+
+def boot(mem=512, dom0_mem=64, icount=False):
+    m = Machine(append="dom0_mem=%dM" % dom0_mem, mem=mem, icount=icount)
+    m.expect(r"dom0# ", 60)
+    return m
+
+
+def listing(m):
+    """xm-lite list as {name: (id, mem, state, seconds)}."""
+    out = m.command("xm-lite list")
+    doms = {}
+    for name, i, mem, state, secs in re.findall(
+            r"^(\S+)\s+(\d+)\s+(\d+)\s+1 ([-a-z]{6})\s+(\d+\.\d)$", out, re.M):
+        doms[name] = (int(i), int(mem), state, float(secs))
+    check("Domain-0" in doms, "xm-lite list does not show Domain-0:\n" + out)
+    return doms
+
+
+def free_pages(m):
+    out = m.command("xm-lite info")
+    f = re.search(r"free_memory\s+: \d+ MiB \((\d+) pages\)", out)
+    check(f, "xm-lite info shows no free memory:\n" + out)
+    return int(f.group(1))
+
+
+def halt(m):
+    m.send("halt")
+    rc = m.wait_exit(30)
+    check(rc == 0, "QEMU exit status %d after halt" % rc)
+
+
+@test
+def xm_create_console_detach_list_pause_shutdown_destroy():
+    m = boot()
+    try:
+        before = free_pages(m)
+        out = m.command("xm-lite create /etc/xm/domU.cfg -c", prompt=r"domU# ", timeout=60)
+        check("Started domain domU (id=1)" in out, "create did not start domU:\n" + out)
+        out = m.command("uptime", prompt=r"domU# ")
+        check(re.search(r"up \d+\.\d+ s", out), "uptime in the domU:\n" + out)
+        out = m.command("info", prompt=r"domU# ")
+        check(re.search(r"domain id:\s+1\b", out), "the domU does not know its id:\n" + out)
+        m.detach()
+        doms = listing(m)
+        check("domU" in doms and doms["domU"][1] == 32, "list after detach: %s" % doms)
+        m.command("xm-lite pause domU")
+        check(listing(m)["domU"][2][2] == "p", "pause: no 'p' flag")
+        m.command("xm-lite unpause domU")
+        check(listing(m)["domU"][2][2] == "-", "unpause: still paused")
+        # Re-attach: everything the domU printed since creation is shown again.
+        start = len(m.output)
+        m.send("xm-lite console domU")
+        m.expect(r"domain id:\s+1\b", 30)  # printed long before this attach
+        check("minios: domU ready" in m.output[start:], "re-attach did not replay the banner")
+        m.detach()
+        m.command("xm-lite shutdown domU")
+        m.expect(r"domain domU \(1\) shut down \(poweroff\)", 30)
+        time.sleep(0.5)
+        check("domU" not in listing(m), "domU still listed after shutdown")
+        m.command("xm-lite create /etc/xm/domU.cfg")
+        check("domU" in listing(m), "domU not listed after the second create")
+        out = m.command("xm-lite destroy domU")
+        check("destroyed" in out, "destroy: " + out)
+        check("domU" not in listing(m), "domU still listed after destroy")
+        check(free_pages(m) == before, "free memory did not come back")
+        halt(m)
+    finally:
+        m.kill()
+
+
+@test
+def console_output_before_attach_is_kept():
+    m = boot()
+    try:
+        m.command("xm-lite create /etc/xm/domU.cfg extra=early")
+        deadline = time.time() + 30
+        while listing(m)["domU"][2][1] != "b" and time.time() < deadline:
+            time.sleep(0.2)  # until it sits at its prompt, having printed its banner
+        out = m.command("xm-lite console domU", prompt=r"domU# ", timeout=30)
+        check("minios: 8192 pages" in out and "minios: domU ready" in out,
+              "output written before the attach was lost:\n" + out)
+        m.detach()
+        halt(m)
+    finally:
+        m.kill()
+
+
+@test
+def eight_domUs_at_once():
+    m = boot(mem=512)
+    try:
+        before = free_pages(m)
+        for i in range(1, 9):
+            out = m.command("xm-lite create /etc/xm/domU.cfg name=d%d memory=16" % i, timeout=60)
+            check("Started domain d%d" % i in out, "create d%d:\n%s" % (i, out))
+        doms = listing(m)
+        check(all("d%d" % i in doms for i in range(1, 9)), "not all 8 listed: %s" % doms)
+        out = m.command("xm-lite console d5", prompt=r"domU# ", timeout=30)
+        out = m.command("info", prompt=r"domU# ")
+        check(re.search(r"domain id:\s+%d\b" % doms["d5"][0], out), "d5's info:\n" + out)
+        m.detach()
+        for i in range(1, 9):
+            m.command("xm-lite destroy d%d" % i)
+        check(set(listing(m)) == {"Domain-0"}, "domains left over")
+        check(free_pages(m) == before, "free memory did not come back after 8 domUs")
+        halt(m)
+    finally:
+        m.kill()
+
+
+@test
+def hundred_create_destroy_cycles_leak_nothing():
+    m = boot(mem=256)
+    try:
+        before = free_pages(m)
+        for i in range(100):
+            out = m.command("xm-lite create /etc/xm/domU.cfg name=c%d memory=8" % i, timeout=30)
+            check("Started domain" in out, "cycle %d create:\n%s" % (i, out))
+            out = m.command("xm-lite destroy c%d" % i, timeout=30)
+            check("destroyed" in out, "cycle %d destroy:\n%s" % (i, out))
+        after = free_pages(m)
+        check(after == before, "free pages %d before, %d after 100 cycles" % (before, after))
+        halt(m)
+    finally:
+        m.kill()
+
+
+@test
+def event_channel_ping_pong_with_a_domU():
+    m = boot()
+    try:
+        m.command("xm-lite create /etc/xm/domU.cfg name=pp extra=evtping")
+        out = m.command("xm-lite evtping pp 200", timeout=60)
+        check(re.search(r"evtping: 200 round trips with pp", out), "ping-pong:\n" + out)
+        halt(m)
+    finally:
+        m.kill()
+
+
+@test
+def config_and_image_errors_are_one_plain_line():
+    m = boot(mem=256)
+    try:
+        expect = {
+            "badkey": r"xm-lite: badkey\.cfg:3: unknown key 'memry' \(did you mean 'memory'\?\)",
+            "unterminated": r"xm-lite: unterminated\.cfg:2: unterminated string",
+            "nokernel": r"xm-lite: nokernel\.cfg: kernel '/boot/nope\.elf' is not in the boot",
+            "notpv": r"xm-lite: notpv\.cfg: kernel '/boot/tests/notpv\.elf': not a PV kernel",
+            "toobig": r"xm-lite: toobig\.cfg: not enough free memory: 900 MiB wanted",
+        }
+        for cfg, rx in expect.items():
+            out = m.command("xm-lite create /etc/xm/tests/%s.cfg" % cfg)
+            lines = [l for l in out.split("\n")[1:] if l.strip() and not l.startswith("dom0#")]
+            check(len(lines) == 1 and re.search(rx, lines[0]),
+                  "%s: expected one line matching %r, got %r" % (cfg, rx, lines))
+        m.command("xm-lite create /etc/xm/domU.cfg")
+        out = m.command("xm-lite create /etc/xm/domU.cfg")
+        check("a domain named 'domU' already exists" in out, "duplicate name:\n" + out)
+        check(set(listing(m)) == {"Domain-0", "domU"}, "failed creates left domains behind")
+        halt(m)
+    finally:
+        m.kill()
+
+
+HOSTILE_DOMUS = ["domu_privileged", "domu_grants", "domu_evtchn", "domu_xenstore"]
+
+
+@test
+def hostile_domUs():
+    """Each attack is refused or contained, and dom0 answers at its prompt afterwards."""
+    m = boot(mem=512)
+    results = []
+    try:
+        before = free_pages(m)
+        for t in HOSTILE_DOMUS:
+            out = m.command("xm-lite create /etc/xm/tests/%s.cfg -c" % t, timeout=120)
+            v = re.search(r"^XTF: %s: (SUCCESS|FAILURE: .*)$" % t, out, re.M)
+            results.append((t, bool(v and v.group(1) == "SUCCESS"),
+                            v.group(1) if v else "no verdict:\n" + out[-1500:]))
+        # A domU that faults in its first instruction: crashed, reported, preserved (config).
+        m.command("xm-lite create /etc/xm/tests/crash_first.cfg")
+        m.expect(r"domain crash_first \(\d+\) crashed: #UD invalid opcode at eip c0000000", 30)
+        time.sleep(0.3)
+        doms = listing(m)
+        results.append(("crash_first_instruction", "crash_first" in doms and
+                        doms["crash_first"][2][4] == "c", "list: %s" % doms))
+        m.command("xm-lite destroy crash_first")
+        # A domU that spins forever: dom0 still answers, and the spinner gets CPU time.
+        m.command("xm-lite create /etc/xm/tests/domu_spin.cfg")
+        time.sleep(1)
+        t0 = time.time()
+        first = listing(m)["domu_spin"][3]
+        time.sleep(2)
+        second = listing(m)["domu_spin"][3]
+        answered = time.time() - t0
+        results.append(("spinning_domU_does_not_starve_dom0", second > first and answered < 5,
+                        "spinner time %.1f -> %.1f s, dom0 answered in %.1f s" %
+                        (first, second, answered)))
+        m.command("xm-lite destroy domu_spin")
+        out = m.command("info")
+        results.append(("dom0_still_answers", "domain id:  0" in out, out))
+        results.append(("no_memory_leaked", free_pages(m) == before, "free memory changed"))
+        halt(m)
+    finally:
+        m.kill()
+    return results

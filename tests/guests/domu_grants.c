@@ -1,0 +1,99 @@
+/*
+ * domu_grants - grant mappings are refused unless the grant really allows
+ * them: grants never given, given to another domain, revoked, or read-only
+ * mapped writable; bad addresses and handles.  And while a grant is mapped
+ * the reference counts show: the mapped frame cannot become a page table, and
+ * the granter cannot revoke the entry, in whatever order maps and unmaps come.
+ */
+#include "xtf.h"
+#include <public/errno.h>
+
+const char test_title[] = "bad grant maps are refused and grant reference counts stay exact";
+
+static int16_t try_map(domid_t dom, grant_ref_t ref, int ro)
+{
+    grant_handle_t h;
+    int16_t st;
+    void *va = gnttab_map(dom, ref, ro, &h, &st);
+    if (va)
+        gnttab_unmap(va, h);
+    return st;
+}
+
+static long pin_l1(uint32_t mfn, uint32_t cmd)
+{
+    struct mmuext_op op = {.cmd = cmd};
+    op.arg1.mfn = mfn;
+    return HYPERVISOR_mmuext_op(&op, 1, NULL, DOMID_SELF);
+}
+
+static void refused_maps(domid_t self)
+{
+    for (grant_ref_t r = 2; r < 40; r++) /* dom0 has granted us nothing */
+        if (try_map(0, r, 1) != GNTST_permission_denied)
+            xtf_failure("dom0's grant %u, never given, was not refused", r);
+    for (domid_t d = 1; d < 12; d++) /* every domU's console page is granted to dom0 only */
+        if (d != self && try_map(d, GNTTAB_RESERVED_CONSOLE, 1) == GNTST_okay)
+            xtf_failure("domain %u's console grant (for dom0) was mapped by us", d);
+    if (try_map(0x7000, 3, 1) != GNTST_bad_domain)
+        xtf_failure("a grant of a domain that does not exist was not refused");
+    if (try_map(0, 5000, 1) != GNTST_bad_gntref && try_map(0, 5000, 1) != GNTST_permission_denied)
+        xtf_failure("a grant reference past the table was not refused");
+    struct gnttab_map_grant_ref op = {.host_addr = 0xC0000000, .flags = GNTMAP_host_map,
+                                      .ref = 2, .dom = self};
+    HYPERVISOR_grant_table_op(GNTTABOP_map_grant_ref, &op, 1);
+    if (op.status != GNTST_bad_virt_addr)
+        xtf_failure("a map outside the grant area gave status %d", op.status);
+    struct gnttab_unmap_grant_ref un = {.handle = 77};
+    HYPERVISOR_grant_table_op(GNTTABOP_unmap_grant_ref, &un, 1);
+    if (un.status != GNTST_bad_handle)
+        xtf_failure("unmapping a handle never given gave status %d", un.status);
+}
+
+/* Our own grants, to ourselves: read-only stays read-only; revoked is revoked. */
+static void own_grants(domid_t self)
+{
+    uint8_t *page = alloc_page();
+    uint32_t mfn = virt_to_mfn(page);
+    grant_ref_t ro = gnttab_grant_access(self, mfn, 1);
+    if (try_map(self, ro, 0) != GNTST_permission_denied)
+        xtf_failure("a read-only grant was mapped writable");
+    if (try_map(self, ro, 1) != GNTST_okay)
+        xtf_failure("a read-only grant could not be mapped read-only");
+    gnttab_end_access(ro);
+    if (try_map(self, ro, 1) != GNTST_permission_denied)
+        xtf_failure("a revoked grant was mapped");
+
+    grant_ref_t rw = gnttab_grant_access(self, mfn, 0);
+    grant_handle_t h1, h2;
+    int16_t st;
+    uint8_t *m1 = gnttab_map(self, rw, 0, &h1, &st);
+    uint8_t *m2 = gnttab_map(self, rw, 1, &h2, &st);
+    if (!m1 || !m2)
+        return xtf_failure("mapping our own grant failed (status %d)", st);
+    page[0] = 0x42;
+    if (m1[0] != 0x42 || m2[0] != 0x42)
+        xtf_failure("the grant mappings do not show the page");
+    make_page_readonly(page);
+    if (pin_l1(mfn, MMUEXT_PIN_L1_TABLE) != -XEN_EBUSY)
+        xtf_failure("a frame mapped writable through a grant became a page table");
+    if (gnttab_end_access(rw) == 0)
+        xtf_failure("the grant was revoked while mapped");
+    gnttab_unmap(m1, h1); /* writable first, then read-only: the opposite order of mapping */
+    if (gnttab_end_access(rw) == 0)
+        xtf_failure("the grant was revoked while still mapped read-only");
+    gnttab_unmap(m2, h2);
+    if (gnttab_end_access(rw) != 0)
+        xtf_failure("the grant could not be revoked after both unmaps");
+    /* (its only non-zero byte, 0x42, is a not-present entry: a valid L1) */
+    if (pin_l1(mfn, MMUEXT_PIN_L1_TABLE) != 0)
+        xtf_failure("after the grant was unmapped the frame still could not be a page table");
+    pin_l1(mfn, MMUEXT_UNPIN_TABLE);
+}
+
+void test_main(void)
+{
+    domid_t self = my_domid();
+    refused_maps(self);
+    own_grants(self);
+}
