@@ -58,8 +58,10 @@ QEMU_BASE := $(QEMU) -m $(QEMU_MEM) -display none -no-reboot -serial mon:stdio -
 
 # The boot archive: dom0's second module, with domU kernels and xm configs.
 BOOTFS_FILES := /boot/minios.elf=$(B)/minios.elf \
-                $(foreach c,$(wildcard tools/xm-lite/etc/*.cfg),/etc/xm/$(notdir $(c))=$(c))
-$(B)/bootfs.cpio: $(B)/minios.elf $(wildcard tools/xm-lite/etc/*.cfg) scripts/mkbootfs.py
+                $(foreach c,$(wildcard tools/xm-lite/etc/*.cfg),/etc/xm/$(notdir $(c))=$(c)) \
+                $(DOMU_TEST_FILES)
+$(B)/bootfs.cpio: $(B)/minios.elf $(wildcard tools/xm-lite/etc/*.cfg) scripts/mkbootfs.py \
+                  $(DOMU_TEST_DEPS)
 	@echo "  CPIO    $@"
 	$(Q)$(PYTHON) scripts/mkbootfs.py $@ $(BOOTFS_FILES)
 
