@@ -590,6 +590,23 @@ static void test_unwatch_stops_events_and_takes_back_queued_ones(void **state)
     assert_string_equal(do_unwatch(1, "data", "other"), "ENOENT");
 }
 
+static void test_unwatch_one_of_several(void **state)
+{
+    (void)state;
+    assert_string_equal(do_watch(1, "w", "a"), "");
+    assert_string_equal(do_watch(1, "w", "b"), "");
+    assert_string_equal(do_watch(1, "w", "c"), "");
+    drain_events(1);
+    assert_string_equal(do_unwatch(1, "w", "b"), "");
+    assert_string_equal(do_write(1, "w", "x"), "");
+    char seen[2][XS_EVENT_MSG_MAX];
+    snprintf(seen[0], sizeof(seen[0]), "%s", next_event(1));
+    snprintf(seen[1], sizeof(seen[1]), "%s", next_event(1));
+    assert_string_equal(next_event(1), "");
+    assert_true((!strcmp(seen[0], "w|a") && !strcmp(seen[1], "w|c")) ||
+                (!strcmp(seen[0], "w|c") && !strcmp(seen[1], "w|a")));
+}
+
 static void test_reset_watches(void **state)
 {
     (void)state;
@@ -1288,6 +1305,7 @@ int main(void)
         T(test_dom0_hears_everything),
         T(test_rm_fires_watches_above_and_inside),
         T(test_unwatch_stops_events_and_takes_back_queued_ones),
+        T(test_unwatch_one_of_several),
         T(test_reset_watches),
         T(test_special_watches_for_domains_coming_and_going),
         T(test_event_buffer_too_small_keeps_the_event),

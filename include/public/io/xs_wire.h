@@ -108,11 +108,11 @@ struct xsd_errors {
 };
 
 static const struct xsd_errors xsd_errors[] __attribute__((unused)) = {
-    {XSD_EINVAL, "EINVAL"},       {XSD_EACCES, "EACCES"}, {XSD_EEXIST, "EEXIST"},
-    {XSD_EISDIR, "EISDIR"},       {XSD_ENOENT, "ENOENT"}, {XSD_ENOMEM, "ENOMEM"},
-    {XSD_ENOSPC, "ENOSPC"},       {XSD_EIO, "EIO"},       {XSD_ENOTEMPTY, "ENOTEMPTY"},
-    {XSD_ENOSYS, "ENOSYS"},       {XSD_EROFS, "EROFS"},   {XSD_EBUSY, "EBUSY"},
-    {XSD_EAGAIN, "EAGAIN"},       {XSD_EISCONN, "EISCONN"}, {XSD_E2BIG, "E2BIG"},
+    {XSD_EINVAL, "EINVAL"}, {XSD_EACCES, "EACCES"},   {XSD_EEXIST, "EEXIST"},
+    {XSD_EISDIR, "EISDIR"}, {XSD_ENOENT, "ENOENT"},   {XSD_ENOMEM, "ENOMEM"},
+    {XSD_ENOSPC, "ENOSPC"}, {XSD_EIO, "EIO"},         {XSD_ENOTEMPTY, "ENOTEMPTY"},
+    {XSD_ENOSYS, "ENOSYS"}, {XSD_EROFS, "EROFS"},     {XSD_EBUSY, "EBUSY"},
+    {XSD_EAGAIN, "EAGAIN"}, {XSD_EISCONN, "EISCONN"}, {XSD_E2BIG, "E2BIG"},
     {XSD_EPERM, "EPERM"},
 };
 
