@@ -19,9 +19,10 @@ def one_run():
     # `bench` on dom0's command line runs the measurements before the first
     # prompt, so nothing typed (at a host-dependent moment) can shift them.
     m = Machine(append="dom0_mem=64M", icount=True,
-                modules=[os.path.join(BUILD, "minios.elf") + " dom0 bench"])
+                modules=[os.path.join(BUILD, "minios.elf") + " dom0 bench benchdom",
+                         os.path.join(BUILD, "bootfs.cpio")])
     try:
-        m.expect(r"BENCH done", 120)
+        m.expect(r"BENCH domains done", 300)
         out = m.output
         m.expect(r"dom0# ", 60)
         m.send("halt")
@@ -34,6 +35,12 @@ def one_run():
     figures["dom0_start"] = (int(re.search(r"BENCH dom0_start_tsc=(\d+)", out).group(1)), None)
     figures["hv_entry"] = (int(re.search(r"TSC at hypervisor entry: (\d+)", m.output).group(1)),
                            None)
+    figures["evtping"] = (float(re.search(r"BENCH evtping_round_trip tsc=([\d.]+)", out).group(1)),
+                          None)
+    c = re.search(r"BENCH create_to_first_console_line tsc=(\d+) ns=(\d+)", out)
+    figures["create_to_console"] = (int(c.group(1)), int(c.group(2)))
+    hv = re.search(r"hv_mem_per_domain: (\d+) KiB \((\d+) pages\)", out)
+    figures["hv_mem_per_domain"] = (int(hv.group(1)), int(hv.group(2)))
     for name, insns, entries in re.findall(
             r"BENCH (\w+) insns_per_op=([\d.]+) hv_entries_per_op=([\d.]+)", out):
         figures[name] = (float(insns), float(entries))
@@ -63,6 +70,18 @@ def main():
     print("  %-42s %14d" % ("total: reset to the dom0# prompt", pr))
     print("  (the hypervisor's share includes its 10 ms TSC calibration against the PIT and")
     print("   scrubbing dom0's 64 MiB before handing it over)")
+    print("\nmany domains (dom0 with one 32 MiB minios domU):")
+    print("  %-52s %10.3f instructions" % ("event-channel ping-pong round trip dom0 <-> domU",
+                                          f["evtping"][0]))
+    print("  %-52s %10.3f instructions, %.0f hypervisor entries" % (
+        "grant map + unmap of a page (dom0, its own grant)", f["grant_map_unmap"][0],
+        f["grant_map_unmap"][1]))
+    print("  %-52s %10d instructions = %d guest ns" % (
+        "xm-lite create to the domU's first console output", f["create_to_console"][0],
+        f["create_to_console"][1]))
+    print("  %-52s %10d KiB (%d pages)" % ("hypervisor memory per domain",
+                                         f["hv_mem_per_domain"][0], f["hv_mem_per_domain"][1]))
+    print("  %-52s %10.1f" % ("ping-pong / null hypercall", f["evtping"][0] / f["null_hypercall"][0]))
     hc, sc, gp = f["null_hypercall"][0], f["int80_ring3"][0], f["gp_bounce"][0]
     print("\nratios (same run):")
     print("  null hypercall / int $0x80 system call = %.1f" % (hc / sc))

@@ -82,6 +82,24 @@ void run_benchmarks(void)
         printf("BENCH int80 failed: cannot set up ring 3\n");
     }
 
+    /* Grant map + unmap of one of our own pages, granted to ourselves. */
+    uint8_t *page = alloc_page();
+    grant_ref_t ref = gnttab_grant_access(my_domid(), virt_to_mfn(page), 0);
+    grant_handle_t h;
+    int16_t st;
+    read_counters(&a);
+    t0 = rdtsc();
+    for (int i = 0; i < N; i++) {
+        void *va = gnttab_map(my_domid(), ref, 0, &h, &st);
+        if (va)
+            gnttab_unmap(va, h);
+    }
+    t1 = rdtsc();
+    read_counters(&b);
+    report("grant_map_unmap", t1 - t0, entries_between(&a, &b));
+    gnttab_end_access(ref);
+    free_page(page);
+
     set_trap_hook(13, skip_cli);
     read_counters(&a);
     t0 = rdtsc();

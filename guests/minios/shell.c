@@ -126,6 +126,11 @@ static void cmd_evtping(int argc, char **argv)
     printf("evtping: answering on port %d\n", port);
 }
 
+static void cmd_bench_done(int argc, char **argv)
+{
+    printf("BENCH domains done\n");
+}
+
 static void cmd_halt(int argc, char **argv)
 {
     printf("halting: sched_op(SCHEDOP_shutdown, poweroff)\n");
@@ -143,6 +148,7 @@ static const struct command commands[] = {
     {"bench", "measure hypercall, int $0x80 and #GP bounce path lengths", cmd_bench},
     {"evtping", "domU: answer dom0's xm-lite evtping (event-channel ping-pong)", cmd_evtping},
     {"halt", "shut this domain down (dom0: power off)", cmd_halt},
+    {"bench-done", "(marks the end of the benchmarks on the command line)", cmd_bench_done},
     {NULL, NULL, NULL},
 };
 
@@ -179,6 +185,23 @@ static void run_line(char *line)
             return;
         }
     printf("%s: unknown command (try 'help')\n", argv[0]);
+}
+
+/* Run ';'-separated command lines, as if typed. */
+static void run_line_str(const char *cmds)
+{
+    char line[128];
+    while (*cmds) {
+        size_t n = 0;
+        while (cmds[n] && cmds[n] != ';')
+            n++;
+        size_t k = MIN(n, sizeof(line) - 1);
+        memcpy(line, cmds, k);
+        line[k] = 0;
+        printf("%s%s\n", is_initial_domain() ? "dom0# " : "domU# ", line);
+        run_line(line);
+        cmds += n + (cmds[n] == ';');
+    }
 }
 
 /* Read one line; returns its length.  Sleeps while nothing is typed. */
@@ -238,6 +261,10 @@ int app_main(void)
         prompt_tsc = rdtsc(); /* no prompt yet: measure before any input can arrive */
         run_benchmarks();
     }
+    if (cmdline_has("benchdom") && is_initial_domain()) /* the many-domain figures */
+        run_line_str("xm-lite create /etc/xm/domU.cfg name=pp extra=evtping;"
+                     "xm-lite evtping pp 1000;xm-lite destroy pp;xm-lite info;"
+                     "xm-lite bench-create /etc/xm/domU.cfg;xm-lite info;bench-done");
     printf("\nminios: %s ready. Type 'help' for commands.\n", prompt[3] == '0' ? "dom0" : "domU");
     for (;;) {
         char line[128];

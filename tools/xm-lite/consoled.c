@@ -27,6 +27,7 @@ struct console {
     char *log;
     uint32_t log_prod; /* bytes ever written to the log */
     uint32_t shown;    /* bytes of the log already printed to an attached user */
+    uint64_t first_output_tsc;
 };
 
 static struct console consoles[MAX_CONSOLES];
@@ -97,6 +98,8 @@ static void drain(struct console *c)
         cons = prod - sizeof(r->out); /* a confused or hostile producer: take the newest */
     if (cons == prod)
         return;
+    if (!c->first_output_tsc)
+        c->first_output_tsc = rdtsc();
     while (cons != prod)
         c->log[c->log_prod++ % LOG_SIZE] = r->out[MASK_XENCONS_IDX(cons++, r->out)];
     barrier();
@@ -114,6 +117,12 @@ static void show_new_output(struct console *c)
         console_write(c->log + off, n);
         c->shown += n;
     }
+}
+
+uint64_t consoled_first_output_tsc(domid_t dom)
+{
+    struct console *c = find(dom);
+    return c ? c->first_output_tsc : 0;
 }
 
 void consoled_poll(void)

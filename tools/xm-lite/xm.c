@@ -404,6 +404,31 @@ static int cmd_store(int argc, char **argv)
     return 0;
 }
 
+/* ------------------------------------------------------------------ bench-create */
+
+/* Create a domain, wait for its first console output, report how long that took, destroy it. */
+static int cmd_bench_create(int argc, char **argv)
+{
+    uint64_t t0 = rdtsc(), ns0 = monotonic_ns();
+    char *args[5] = {"xm-lite", "create", argc > 2 ? argv[2] : "/etc/xm/domU.cfg", "name=bench",
+                     NULL};
+    if (cmd_create(4, args))
+        return -1;
+    domid_t id;
+    char name[32];
+    if (lookup("bench", &id, name))
+        return -1;
+    while (!consoled_first_output_tsc(id)) {
+        uint32_t seen = event_count;
+        run_services();
+        if (!consoled_first_output_tsc(id))
+            block_until(&event_count, seen);
+    }
+    uint64_t ticks = consoled_first_output_tsc(id) - t0, ns = monotonic_ns() - ns0;
+    printf("BENCH create_to_first_console_line tsc=%u ns=%u\n", (uint32_t)ticks, (uint32_t)ns);
+    return destroy(id);
+}
+
 /* ------------------------------------------------------------------ evtping */
 
 static volatile uint32_t pongs;
@@ -456,6 +481,8 @@ static int cmd_evtping(int argc, char **argv)
     close_port(op.port);
     printf("evtping: %u round trips with %s, %u.%03u TSC ticks each\n", n, name,
            (uint32_t)(ticks / n), (uint32_t)(ticks % n * 1000 / n));
+    printf("BENCH evtping_round_trip tsc=%u.%03u\n", (uint32_t)(ticks / n),
+           (uint32_t)(ticks % n * 1000 / n));
     return 0;
 }
 
@@ -542,6 +569,8 @@ int xm_main(int argc, char **argv)
         return cmd_store(argc, argv);
     if (!strcmp(c, "evtping"))
         return cmd_evtping(argc, argv);
+    if (!strcmp(c, "bench-create"))
+        return cmd_bench_create(argc, argv);
     if (!strcmp(c, "console") || !strcmp(c, "pause") || !strcmp(c, "unpause") ||
         !strcmp(c, "shutdown") || !strcmp(c, "destroy"))
         return cmd_on_domain(argc, argv);
