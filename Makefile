@@ -65,9 +65,15 @@ $(B)/bootfs.cpio: $(B)/minios.elf $(wildcard tools/xm-lite/etc/*.cfg) scripts/mk
 	@echo "  CPIO    $@"
 	$(Q)$(PYTHON) scripts/mkbootfs.py $@ $(BOOTFS_FILES)
 
-run: all
+# The disk dom0 drives: created once, kept between boots (make clean removes it).
+$(B)/disk.img:
+	@mkdir -p $(B)
+	$(Q)$(PYTHON) scripts/mkdisk.py $@
+
+run: all $(B)/disk.img
 	@echo "pvlab: booting in QEMU. Leave with Ctrl-A X (or type 'halt' at dom0#)."
 	$(QEMU_BASE) -kernel $(B)/hv.elf -append "dom0_mem=$(DOM0_MEM)" \
+	    -drive file=$(B)/disk.img,format=raw,if=ide,index=0 \
 	    -initrd "$(B)/minios.elf dom0,$(B)/bootfs.cpio"
 
 $(B)/pvlab.iso: $(B)/hv.elf $(B)/minios.elf $(B)/bootfs.cpio scripts/grub.cfg

@@ -17,6 +17,7 @@
 #include <hv/domain.h>
 #include <hv/event.h>
 #include <hv/guest_access.h>
+#include <hv/irq.h>
 #include <hv/mm.h>
 #include <hv/sched.h>
 
@@ -122,6 +123,20 @@ static long bind_virq(struct evtchn_bind_virq *op)
     return 0;
 }
 
+static long bind_pirq(struct evtchn_bind_pirq *op)
+{
+    struct domain *d = current->domain;
+    int port = get_free_port(d);
+    if (port < 0)
+        return port;
+    long rc = pirq_bind(d, op->pirq, (uint32_t)port);
+    if (rc)
+        return rc;
+    d->evtchn[port] = (struct evtchn){EVTCHNSTAT_pirq, 0, 0, op->pirq};
+    op->port = (uint32_t)port;
+    return 0;
+}
+
 static long alloc_unbound(struct evtchn_alloc_unbound *op)
 {
     struct domain *d = current->domain;
@@ -162,6 +177,8 @@ static void close_port(struct domain *d, uint32_t port)
     if (c->state == EVTCHNSTAT_virq && c->remote_port < NR_VIRQS &&
         d->vcpu->virq_to_port[c->remote_port] == port)
         d->vcpu->virq_to_port[c->remote_port] = 0;
+    if (c->state == EVTCHNSTAT_pirq)
+        pirq_unbind(d, c->remote_port);
     if (c->state == EVTCHNSTAT_interdomain) {
         struct domain *rd = domain_by_id(c->remote_dom);
         if (rd && c->remote_port < NR_EVENT_CHANNELS) {
@@ -214,6 +231,8 @@ static long evtchn_status(struct evtchn_status *op)
         op->u.interdomain.dom = c->remote_dom, op->u.interdomain.port = c->remote_port;
     else if (c->state == EVTCHNSTAT_virq)
         op->u.virq = c->remote_port;
+    else if (c->state == EVTCHNSTAT_pirq)
+        op->u.pirq = c->remote_port;
     return 0;
 }
 
@@ -261,6 +280,8 @@ long do_event_channel_op(uint32_t cmd, uint32_t arg)
         EVTCHN_OP(struct evtchn_bind_virq, bind_virq);
     case EVTCHNOP_alloc_unbound:
         EVTCHN_OP(struct evtchn_alloc_unbound, alloc_unbound);
+    case EVTCHNOP_bind_pirq:
+        EVTCHN_OP(struct evtchn_bind_pirq, bind_pirq);
     case EVTCHNOP_bind_interdomain:
         EVTCHN_OP(struct evtchn_bind_interdomain, bind_interdomain);
     case EVTCHNOP_status:

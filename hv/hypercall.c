@@ -237,6 +237,8 @@ static long dispatch(uint32_t nr, const struct cpu_user_regs *r)
         return do_sysctl(r->ebx);
     case __HYPERVISOR_domctl:
         return do_domctl(r->ebx);
+    case __HYPERVISOR_physdev_op:
+        return do_physdev_op(r->ebx, r->ecx);
     case __HYPERVISOR_grant_table_op:
         return do_grant_table_op(r->ebx, r->ecx, r->edx);
     default:

@@ -16,4 +16,6 @@ void do_irq(unsigned int irq, struct cpu_user_regs *regs)
         timer_interrupt();
     else if (irq == IRQ_SERIAL)
         serial_irq();
+    else
+        pirq_interrupt(irq);
 }

@@ -16,12 +16,21 @@
 #include <hv/arch.h>
 #include <hv/domain.h>
 
+/*
+ * The TSS carries an I/O permission bitmap (a 0 bit allows the port).  Guests
+ * run with IOPL 0, so ring 1 may use exactly the ports the bitmap allows:
+ * dom0's, when dom0 runs (iomap_base points at the bitmap), and none for any
+ * other domain (iomap_base points past the TSS's limit).
+ */
 struct tss {
     uint32_t link, esp0, ss0, esp1, ss1, esp2, ss2;
     uint32_t cr3, eip, eflags, eax, ecx, edx, ebx, esp, ebp, esi, edi;
     uint32_t es, cs, ss, ds, fs, gs, ldt;
     uint16_t trap, iomap_base;
+    uint8_t io_bitmap[65536 / 8];
+    uint8_t io_bitmap_end; /* the CPU may read one byte past the bitmap: all ones */
 } __attribute__((packed));
+#define IOMAP_NONE 0xFFFF /* beyond the TSS limit: no port allowed */
 
 #define GDT_ENTRIES 0x108
 #define TSS_SEL     0x0838
@@ -120,7 +129,9 @@ static void setup_tss(void)
     tss.ss0 = __HYPERVISOR_DS;
     tss.esp0 = (uint32_t)entry_stack_top - 16; /* room for es/ds/fs/gs of struct cpu_user_regs */
     tss.ss1 = FLAT_RING1_DS;
-    tss.iomap_base = sizeof(tss); /* no I/O bitmap: guests get no ports */
+    tss.iomap_base = IOMAP_NONE;
+    memset(tss.io_bitmap, 0xFF, sizeof(tss.io_bitmap));
+    tss.io_bitmap_end = 0xFF;
     __asm__ volatile("ltr %w0" ::"r"(TSS_SEL));
 }
 
@@ -137,9 +148,17 @@ void tss_set_ring1_stack(uint32_t ss, uint32_t esp)
     tss.esp1 = esp;
 }
 
+/* Let dom0 use ports [first, first+nr). */
+void ioport_allow(uint32_t first, uint32_t nr)
+{
+    for (uint32_t p = first; p < first + nr && p < 65536; p++)
+        tss.io_bitmap[p / 8] &= ~(1u << (p % 8));
+}
+
 void desc_load_vcpu(struct vcpu *v)
 {
     tss_set_ring1_stack(v->kernel_ss, v->kernel_sp);
+    tss.iomap_base = v->domain->is_privileged ? offsetof(struct tss, io_bitmap) : IOMAP_NONE;
     const struct trap_info *ti = &v->trap_table[0x80];
     if (ti->address)
         idt[0x80] = gate_desc((void (*)(void))ti->address, FLAT_RING1_CS, TI_GET_DPL(ti), 1);

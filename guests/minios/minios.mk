@@ -5,7 +5,8 @@
 
 MINIOS_DIR   := guests/minios
 MINIOS_CFLAGS := $(CFLAGS) -I$(MINIOS_DIR)/include
-MINIOS_APP   := $(MINIOS_DIR)/shell.c $(MINIOS_DIR)/bench.c
+MINIOS_APP   := $(MINIOS_DIR)/shell.c $(MINIOS_DIR)/bench.c $(MINIOS_DIR)/blkcmd.c \
+                $(MINIOS_DIR)/blkdev.c $(MINIOS_DIR)/ide.c
 # dom0's toolstack and services, in the same kernel (they run only in dom0)
 TOOLS_SRCS   := $(wildcard tools/xm-lite/*.c tools/xenstore/*.c)
 TOOLS_CFLAGS := $(CFLAGS) -I$(MINIOS_DIR)/include -Itools/xm-lite -Itools/xenstore

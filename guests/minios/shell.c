@@ -7,6 +7,7 @@
  */
 #include <os.h>
 #include <bench.h>
+#include <blkdev.h>
 #include "xm.h"
 
 struct command {
@@ -131,6 +132,8 @@ static void cmd_bench_done(int argc, char **argv)
     printf("BENCH domains done\n");
 }
 
+void cmd_blk(int argc, char **argv);
+
 static void cmd_halt(int argc, char **argv)
 {
     printf("halting: sched_op(SCHEDOP_shutdown, poweroff)\n");
@@ -146,6 +149,7 @@ static const struct command commands[] = {
     {"stats", "this domain's hypervisor counters", cmd_stats},
     {"pf", "[ADDR] read an unmapped address; the page-fault handler recovers", cmd_pf},
     {"bench", "measure hypercall, int $0x80 and #GP bounce path lengths", cmd_bench},
+    {"blk", "block devices: list, info, read, write, verify, flush (blk help)", cmd_blk},
     {"evtping", "domU: answer dom0's xm-lite evtping (event-channel ping-pong)", cmd_evtping},
     {"halt", "shut this domain down (dom0: power off)", cmd_halt},
     {"bench-done", "(marks the end of the benchmarks on the command line)", cmd_bench_done},
@@ -253,8 +257,10 @@ static int cmdline_has(const char *word)
 int app_main(void)
 {
     const char *prompt = is_initial_domain() ? "dom0# " : "domU# ";
-    if (is_initial_domain())
+    if (is_initial_domain()) {
+        ide_init();
         xm_init();
+    }
     if (cmdline_has("evtping"))
         cmd_evtping(0, NULL);
     if (cmdline_has("bench")) {

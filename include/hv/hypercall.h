@@ -28,5 +28,6 @@ long do_set_timer_op(uint32_t lo, uint32_t hi);
 long do_console_io(uint32_t cmd, uint32_t count, uint32_t buf);
 long do_sysctl(uint32_t arg);
 long do_domctl(uint32_t arg);
+long do_physdev_op(uint32_t cmd, uint32_t arg);
 
 #endif

@@ -92,6 +92,10 @@ static inline long HYPERVISOR_domctl(struct xen_domctl *op)
 {
     return hypercall1(__HYPERVISOR_domctl, op);
 }
+static inline long HYPERVISOR_physdev_op(uint32_t cmd, void *arg)
+{
+    return hypercall2(__HYPERVISOR_physdev_op, cmd, arg);
+}
 static inline long HYPERVISOR_grant_table_op(uint32_t cmd, void *uop, uint32_t count)
 {
     return hypercall3(__HYPERVISOR_grant_table_op, cmd, uop, count);

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <lib.h>
 #include <hypercall.h>
+#include <public/errno.h>
 
 #define VIRT_BASE  0xC0000000u
 #define PAGE_SIZE  4096u

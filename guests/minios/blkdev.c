@@ -1,0 +1,92 @@
+/*
+ * blkdev.c - the list of block devices, partitions, and range checks.
+ *
+ * A partition is a window onto its parent disk; every transfer is checked
+ * against the device's size here, once, so drivers can trust their arguments.
+ */
+#include <os.h>
+#include <blkdev.h>
+
+#define MAX_BLKDEVS 12
+static struct blkdev *devs[MAX_BLKDEVS];
+static struct blkdev partitions[8];
+static int nr_partitions;
+
+void blkdev_register(struct blkdev *d)
+{
+    for (int i = 0; i < MAX_BLKDEVS; i++)
+        if (!devs[i]) {
+            devs[i] = d;
+            return;
+        }
+}
+
+struct blkdev *blkdev_find(const char *name)
+{
+    for (int i = 0; i < MAX_BLKDEVS; i++)
+        if (devs[i] && !strcmp(devs[i]->name, name))
+            return devs[i];
+    return NULL;
+}
+
+static int in_range(struct blkdev *d, uint64_t sector, uint32_t count)
+{
+    return count > 0 && sector < d->sectors && count <= d->sectors - sector;
+}
+
+int blkdev_read(struct blkdev *d, uint64_t sector, uint32_t count, void *buf)
+{
+    if (!in_range(d, sector, count))
+        return -XEN_ERANGE;
+    if (d->parent)
+        return blkdev_read(d->parent, d->first + sector, count, buf);
+    return d->read(d, sector, count, buf);
+}
+
+int blkdev_write(struct blkdev *d, uint64_t sector, uint32_t count, const void *buf)
+{
+    if (!in_range(d, sector, count))
+        return -XEN_ERANGE;
+    if (d->readonly)
+        return -XEN_EACCES;
+    if (d->parent)
+        return blkdev_write(d->parent, d->first + sector, count, buf);
+    return d->write(d, sector, count, buf);
+}
+
+int blkdev_flush(struct blkdev *d)
+{
+    while (d->parent)
+        d = d->parent;
+    return d->flush ? d->flush(d) : 0;
+}
+
+/* The four primary entries of an MBR partition table (offset 446, 16 bytes each). */
+void blkdev_add_partitions(struct blkdev *disk)
+{
+    static uint8_t mbr[SECTOR_SIZE];
+    if (blkdev_read(disk, 0, 1, mbr) || mbr[510] != 0x55 || mbr[511] != 0xAA)
+        return;
+    for (int i = 0; i < 4 && nr_partitions < (int)ARRAY_SIZE(partitions); i++) {
+        const uint8_t *e = mbr + 446 + 16 * i;
+        uint32_t start, count;
+        memcpy(&start, e + 8, 4);
+        memcpy(&count, e + 12, 4);
+        if (e[4] == 0 || count == 0 || start >= disk->sectors || count > disk->sectors - start)
+            continue;
+        struct blkdev *p = &partitions[nr_partitions++];
+        *p = (struct blkdev){.sectors = count, .first = start, .parent = disk};
+        snprintf(p->name, sizeof(p->name), "%s%d", disk->name, i + 1);
+        snprintf(p->model, sizeof(p->model), "partition %d of %s", i + 1, disk->name);
+        blkdev_register(p);
+    }
+}
+
+void blkdev_list(void)
+{
+    for (int i = 0; i < MAX_BLKDEVS; i++)
+        if (devs[i])
+            printf("  %-6s %8u sectors (%u MiB)%s  %s\n", devs[i]->name, (uint32_t)devs[i]->sectors,
+                   (uint32_t)(devs[i]->sectors >> 11), devs[i]->readonly ? " ro" : "",
+                   devs[i]->model);
+}

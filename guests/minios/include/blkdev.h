@@ -1,0 +1,39 @@
+/*
+ * blkdev.h - minios's block devices: dom0's IDE disk and its partitions
+ * (ide.c), and a domU's virtual disks (blkfront.c), behind one interface so
+ * the shell's `blk` commands work on both.
+ */
+#ifndef MINIOS_BLKDEV_H
+#define MINIOS_BLKDEV_H
+
+#include <stdint.h>
+
+#define SECTOR_SIZE 512
+
+struct blkdev {
+    char name[16]; /* "hda", "hda1", "xvda" */
+    char model[41];
+    uint64_t sectors;
+    int readonly;
+    void *priv;
+    uint64_t first; /* for a partition: its first sector on the parent */
+    struct blkdev *parent;
+    /* Transfer `count` sectors at `sector` to or from `buf` (one page at most per call
+     * for blkfront, any size for ide).  0, or a negative error. */
+    int (*read)(struct blkdev *d, uint64_t sector, uint32_t count, void *buf);
+    int (*write)(struct blkdev *d, uint64_t sector, uint32_t count, const void *buf);
+    int (*flush)(struct blkdev *d);
+};
+
+void blkdev_register(struct blkdev *d);
+struct blkdev *blkdev_find(const char *name);
+int blkdev_read(struct blkdev *d, uint64_t sector, uint32_t count, void *buf);
+int blkdev_write(struct blkdev *d, uint64_t sector, uint32_t count, const void *buf);
+int blkdev_flush(struct blkdev *d);
+void blkdev_add_partitions(struct blkdev *disk); /* from its MBR: NAME1..NAME4 */
+void blkdev_list(void);
+
+/* ide.c (dom0) */
+int ide_init(void);
+
+#endif
