@@ -83,7 +83,7 @@ void send_guest_virq(struct vcpu *v, unsigned int virq)
 
 void send_global_virq(unsigned int virq)
 {
-    struct domain *d0 = domain_by_id(0);
+    struct domain *d0 = initial_domain;
     if (d0 && d0->state == DOM_running)
         send_guest_virq(d0->vcpu, virq);
 }

@@ -109,7 +109,9 @@ long do_console_io(uint32_t cmd, uint32_t count, uint32_t buf)
         if (!guest_range_ok(buf, count)) /* the whole buffer, before printing any of it */
             return -XEN_EFAULT;
         if (count > CONSOLEIO_CHUNK) {
-            do_console_io(cmd, CONSOLEIO_CHUNK, buf);
+            long rc = do_console_io(cmd, CONSOLEIO_CHUNK, buf);
+            if (rc)
+                return rc;
             return hypercall_continue(__HYPERVISOR_console_io, cmd, count - CONSOLEIO_CHUNK,
                                       buf + CONSOLEIO_CHUNK, 0);
         }
@@ -125,6 +127,8 @@ long do_console_io(uint32_t cmd, uint32_t count, uint32_t buf)
     if (cmd == CONSOLEIO_read) {
         if (!d->is_privileged)
             return -XEN_EPERM;
+        if (!guest_range_ok(buf, count))
+            return -XEN_EFAULT; /* before taking anything out of the input queue */
         uint32_t n = console_rx_read(chunk, MIN(count, sizeof(chunk)));
         return copy_to_guest(buf, chunk, n) ? -XEN_EFAULT : (long)n;
     }

@@ -90,6 +90,8 @@ void vcpu_block(struct vcpu *v)
  */
 static struct vcpu *pick_next(struct vcpu *after)
 {
+    if (initial_domain && initial_domain->state >= DOM_shutdown)
+        return NULL; /* the idle loop must run now: it ends the machine or the chain step */
     for (struct vcpu *v = runq; v; v = v->next_in_runq)
         if (v->state == VCPU_runnable && v->boosted && v != after)
             return v;
@@ -277,7 +279,10 @@ long do_sched_op(uint32_t cmd, uint32_t arg)
             return -XEN_ESRCH;
         if (r.reason > SHUTDOWN_crash)
             return -XEN_EINVAL;
-        domain_shutdown(d, r.reason);
+        if (r.reason == SHUTDOWN_crash)
+            domain_crash(d, "dom0 asked for it to be crashed");
+        else
+            domain_shutdown(d, r.reason);
         return 0;
     }
     default:

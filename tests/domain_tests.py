@@ -185,6 +185,19 @@ def config_and_image_errors_are_one_plain_line():
         m.kill()
 
 
+@test
+def halt_powers_off_while_a_domU_spins():
+    m = boot(mem=256)
+    try:
+        m.command("xm-lite create /etc/xm/tests/domu_spin.cfg")
+        time.sleep(0.5)
+        m.send("halt")
+        rc = m.wait_exit(30)
+        check(rc == 0, "QEMU exit status %d" % rc)
+    finally:
+        m.kill()
+
+
 HOSTILE_DOMUS = ["domu_privileged", "domu_grants", "domu_evtchn", "domu_xenstore"]
 
 

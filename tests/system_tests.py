@@ -62,7 +62,10 @@ def boot_grub_iso_reaches_prompt():
     try:
         m.expect(r"loader: GRUB", 60)
         m.expect(r"domain 0: minios kernel", 30)
+        m.expect(r"xm-lite: boot archive of [1-9]\d* bytes", 30)
         m.expect(r"dom0# ", 30)
+        out = m.command("info")
+        check(re.search(r"command:\s+dom0", out), "dom0's command line under GRUB:\n" + out)
         halt(m)
     finally:
         m.kill()

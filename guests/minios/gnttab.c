@@ -49,11 +49,15 @@ grant_ref_t gnttab_grant_access(domid_t dom, uint32_t mfn, int readonly)
     return 0;
 }
 
+/* Revoke a grant unless it is mapped; one compare-and-swap, so no mapping slips in between. */
 int gnttab_end_access(grant_ref_t ref)
 {
-    if (table[ref].flags & (GTF_reading | GTF_writing))
-        return -1;
-    table[ref].flags = GTF_invalid;
+    uint16_t flags = table[ref].flags;
+    do {
+        if (flags & (GTF_reading | GTF_writing))
+            return -1;
+    } while (!__atomic_compare_exchange_n(&table[ref].flags, &flags, GTF_invalid, 0,
+                                          __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST));
     return 0;
 }
 
