@@ -57,7 +57,7 @@ def xm_create_console_detach_list_pause_shutdown_destroy():
     m = boot()
     try:
         before = free_pages(m)
-        out = m.command("xm-lite create /etc/xm/domU.cfg -c", prompt=r"domU# ", timeout=60)
+        out = m.command("xm-lite create /etc/xm/nodisk.cfg name=domU -c", prompt=r"domU# ", timeout=60)
         check("Started domain domU (id=1)" in out, "create did not start domU:\n" + out)
         out = m.command("uptime", prompt=r"domU# ")
         check(re.search(r"up \d+\.\d+ s", out), "uptime in the domU:\n" + out)
@@ -80,7 +80,7 @@ def xm_create_console_detach_list_pause_shutdown_destroy():
         m.expect(r"domain domU \(1\) shut down \(poweroff\)", 30)
         time.sleep(0.5)
         check("domU" not in listing(m), "domU still listed after shutdown")
-        m.command("xm-lite create /etc/xm/domU.cfg")
+        m.command("xm-lite create /etc/xm/nodisk.cfg name=domU")
         check("domU" in listing(m), "domU not listed after the second create")
         out = m.command("xm-lite destroy domU")
         check("destroyed" in out, "destroy: " + out)
@@ -95,7 +95,7 @@ def xm_create_console_detach_list_pause_shutdown_destroy():
 def console_output_before_attach_is_kept():
     m = boot()
     try:
-        m.command("xm-lite create /etc/xm/domU.cfg extra=early")
+        m.command("xm-lite create /etc/xm/nodisk.cfg name=domU extra=early")
         deadline = time.time() + 30
         while listing(m)["domU"][2][1] != "b" and time.time() < deadline:
             time.sleep(0.2)  # until it sits at its prompt, having printed its banner
@@ -114,7 +114,7 @@ def eight_domUs_at_once():
     try:
         before = free_pages(m)
         for i in range(1, 9):
-            out = m.command("xm-lite create /etc/xm/domU.cfg name=d%d memory=16" % i, timeout=60)
+            out = m.command("xm-lite create /etc/xm/nodisk.cfg name=d%d memory=16" % i, timeout=60)
             check("Started domain d%d" % i in out, "create d%d:\n%s" % (i, out))
         doms = listing(m)
         check(all("d%d" % i in doms for i in range(1, 9)), "not all 8 listed: %s" % doms)
@@ -137,7 +137,7 @@ def hundred_create_destroy_cycles_leak_nothing():
     try:
         before = free_pages(m)
         for i in range(100):
-            out = m.command("xm-lite create /etc/xm/domU.cfg name=c%d memory=8" % i, timeout=30)
+            out = m.command("xm-lite create /etc/xm/nodisk.cfg name=c%d memory=8" % i, timeout=30)
             check("Started domain" in out, "cycle %d create:\n%s" % (i, out))
             out = m.command("xm-lite destroy c%d" % i, timeout=30)
             check("destroyed" in out, "cycle %d destroy:\n%s" % (i, out))
@@ -152,7 +152,7 @@ def hundred_create_destroy_cycles_leak_nothing():
 def event_channel_ping_pong_with_a_domU():
     m = boot()
     try:
-        m.command("xm-lite create /etc/xm/domU.cfg name=pp extra=evtping")
+        m.command("xm-lite create /etc/xm/nodisk.cfg name=pp extra=evtping")
         out = m.command("xm-lite evtping pp 200", timeout=60)
         check(re.search(r"evtping: 200 round trips with pp", out), "ping-pong:\n" + out)
         halt(m)
@@ -176,8 +176,8 @@ def config_and_image_errors_are_one_plain_line():
             lines = [l for l in out.split("\n")[1:] if l.strip() and not l.startswith("dom0#")]
             check(len(lines) == 1 and re.search(rx, lines[0]),
                   "%s: expected one line matching %r, got %r" % (cfg, rx, lines))
-        m.command("xm-lite create /etc/xm/domU.cfg")
-        out = m.command("xm-lite create /etc/xm/domU.cfg")
+        m.command("xm-lite create /etc/xm/nodisk.cfg name=domU")
+        out = m.command("xm-lite create /etc/xm/nodisk.cfg name=domU")
         check("a domain named 'domU' already exists" in out, "duplicate name:\n" + out)
         check(set(listing(m)) == {"Domain-0", "domU"}, "failed creates left domains behind")
         halt(m)

@@ -15,7 +15,7 @@
 #include <os.h>
 #include <blkdev.h>
 
-#define MAX_SECTORS 88 /* 11 segments of 8 sectors: the largest blkif request */
+#define MAX_SECTORS 264 /* three of the largest blkif requests (11 segments of 8 sectors) */
 
 static uint8_t buf[MAX_SECTORS * SECTOR_SIZE] __attribute__((aligned(PAGE_SIZE)));
 

@@ -6,7 +6,8 @@
 MINIOS_DIR   := guests/minios
 MINIOS_CFLAGS := $(CFLAGS) -I$(MINIOS_DIR)/include
 MINIOS_APP   := $(MINIOS_DIR)/shell.c $(MINIOS_DIR)/bench.c $(MINIOS_DIR)/blkcmd.c \
-                $(MINIOS_DIR)/blkdev.c $(MINIOS_DIR)/ide.c
+                $(MINIOS_DIR)/blkdev.c $(MINIOS_DIR)/ide.c $(MINIOS_DIR)/blkback.c \
+                $(MINIOS_DIR)/blkif_check.c $(MINIOS_DIR)/blkfront.c
 # dom0's toolstack and services, in the same kernel (they run only in dom0)
 TOOLS_SRCS   := $(wildcard tools/xm-lite/*.c tools/xenstore/*.c)
 TOOLS_CFLAGS := $(CFLAGS) -I$(MINIOS_DIR)/include -Itools/xm-lite -Itools/xenstore
@@ -18,7 +19,7 @@ MINIOS_LDS   := $(MINIOS_DIR)/minios.lds
 $(B)/$(MINIOS_DIR)/%.o: $(MINIOS_DIR)/%.c | deps
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
-	$(Q)$(CC) $(MINIOS_CFLAGS) -Itools/xm-lite -c $< -o $@
+	$(Q)$(CC) $(MINIOS_CFLAGS) -Itools/xm-lite -Itools/xenstore -c $< -o $@
 
 $(B)/tools/%.o: tools/%.c | deps
 	@mkdir -p $(dir $@)

@@ -260,6 +260,8 @@ int app_main(void)
     if (is_initial_domain()) {
         ide_init();
         xm_init();
+    } else {
+        blkfront_init();
     }
     if (cmdline_has("evtping"))
         cmd_evtping(0, NULL);
@@ -268,9 +270,9 @@ int app_main(void)
         run_benchmarks();
     }
     if (cmdline_has("benchdom") && is_initial_domain()) /* the many-domain figures */
-        run_line_str("xm-lite create /etc/xm/domU.cfg name=pp extra=evtping;"
+        run_line_str("xm-lite create /etc/xm/nodisk.cfg name=pp extra=evtping;"
                      "xm-lite evtping pp 1000;xm-lite destroy pp;xm-lite info;"
-                     "xm-lite bench-create /etc/xm/domU.cfg;xm-lite info;bench-done");
+                     "xm-lite bench-create /etc/xm/nodisk.cfg;xm-lite info;bench-done");
     printf("\nminios: %s ready. Type 'help' for commands.\n", prompt[3] == '0' ? "dom0" : "domU");
     for (;;) {
         char line[128];

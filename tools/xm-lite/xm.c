@@ -15,6 +15,7 @@
  */
 #include <os.h>
 #include <hv/elf.h>
+#include <blkback.h>
 #include "bootfs.h"
 #include "consoled.h"
 #include "xenstored.h"
@@ -251,6 +252,7 @@ static void store_domain(domid_t id, const struct xm_config *cfg)
 
 static void forget(domid_t id)
 {
+    blkback_remove(id);
     consoled_remove(id);
     xenstored_release(id);
     struct managed *m = find_managed(id);
@@ -264,6 +266,28 @@ static int destroy(domid_t id)
     forget(id);
     memset(&op, 0, sizeof(op));
     return (int)domctl(XEN_DOMCTL_destroydomain, id, &op);
+}
+
+/* disk = [ 'phy:TARGET,VDEV,MODE' ]: hand each to blkback before the domain runs. */
+static int attach_disks(domid_t id, const struct xm_config *cfg)
+{
+    for (unsigned int i = 0; i < cfg->nr_disks; i++) {
+        char spec[XM_DISK_LEN], *target = spec, *vdev, *mode;
+        strlcpy(spec, cfg->disk[i], sizeof(spec));
+        if (!strncmp(spec, "phy:", 4))
+            target += 4;
+        vdev = strchr(target, ',');
+        mode = vdev ? strchr(vdev + 1, ',') : NULL;
+        if (!vdev || !mode) {
+            printf("xm-lite: disk '%s': expected 'phy:TARGET,VDEV,MODE'\n", cfg->disk[i]);
+            return -1;
+        }
+        *vdev++ = 0;
+        *mode++ = 0;
+        if (blkback_add(id, target, vdev, mode[0] == 'r'))
+            return -1;
+    }
+    return 0;
 }
 
 static void remember(domid_t id, const struct xm_config *cfg)
@@ -332,6 +356,11 @@ static int cmd_create(int argc, char **argv)
     }
     remember(id, &cfg);
     store_domain(id, &cfg);
+    if (attach_disks(id, &cfg)) {
+        printf("xm-lite: cannot give '%s' its disks; destroying it\n", cfg.name);
+        destroy(id);
+        return -1;
+    }
     memset(&op, 0, sizeof(op));
     domctl(XEN_DOMCTL_unpausedomain, id, &op);
     printf("Started domain %s (id=%u)\n", cfg.name, id);
@@ -410,7 +439,7 @@ static int cmd_store(int argc, char **argv)
 static int cmd_bench_create(int argc, char **argv)
 {
     uint64_t t0 = rdtsc(), ns0 = monotonic_ns();
-    char *args[5] = {"xm-lite", "create", argc > 2 ? argv[2] : "/etc/xm/domU.cfg", "name=bench",
+    char *args[5] = {"xm-lite", "create", argc > 2 ? argv[2] : "/etc/xm/nodisk.cfg", "name=bench",
                      NULL};
     if (cmd_create(4, args))
         return -1;
@@ -524,6 +553,7 @@ static void check_domain_exits(void)
 static void xm_services(void)
 {
     xenstored_poll();
+    blkback_poll();
     consoled_poll();
     check_domain_exits();
 }
@@ -553,7 +583,7 @@ int xm_main(int argc, char **argv)
         printf("usage: xm-lite list | info | dmesg | create CONFIG [-c] [name=N] [memory=MB] |\n"
                "               console DOMAIN | pause DOMAIN | unpause DOMAIN | shutdown DOMAIN |\n"
                "               destroy DOMAIN | store ls [PATH] | xenstore-ls [PATH] |\n"
-               "               evtping DOMAIN [COUNT]\n");
+               "               evtping DOMAIN [COUNT] | block-list DOMAIN\n");
         return argc < 2 ? -1 : 0;
     }
     const char *c = argv[1];
@@ -569,6 +599,14 @@ int xm_main(int argc, char **argv)
         return cmd_store(argc, argv);
     if (!strcmp(c, "evtping"))
         return cmd_evtping(argc, argv);
+    if (!strcmp(c, "block-list")) {
+        domid_t id;
+        char name[32];
+        if (argc < 3 || lookup(argv[2], &id, name))
+            return printf("usage: xm-lite block-list DOMAIN\n"), -1;
+        blkback_list(id);
+        return 0;
+    }
     if (!strcmp(c, "bench-create"))
         return cmd_bench_create(argc, argv);
     if (!strcmp(c, "console") || !strcmp(c, "pause") || !strcmp(c, "unpause") ||

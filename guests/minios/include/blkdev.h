@@ -36,4 +36,7 @@ void blkdev_list(void);
 /* ide.c (dom0) */
 int ide_init(void);
 
+/* blkfront.c (domU): connect the disks the xenstore lists */
+void blkfront_init(void);
+
 #endif

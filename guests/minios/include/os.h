@@ -9,6 +9,7 @@
 #include <lib.h>
 #include <hypercall.h>
 #include <public/errno.h>
+#include <public/io/xs_wire.h>
 
 #define VIRT_BASE  0xC0000000u
 #define PAGE_SIZE  4096u

@@ -1,0 +1,346 @@
+/*
+ * blkback.c - dom0's block backend: the other end of every domU's virtual
+ * disk (Xen's blkback).
+ *
+ * xm-lite calls blkback_add() for each `disk` of a new domain: it writes the
+ * device's two xenstore directories and, at once, describes the disk
+ * (sectors, sector-size, info, feature-flush-cache) and moves the backend to
+ * InitWait.  When the frontend says Initialised (it has granted us its ring
+ * page and opened an event channel), we map the ring, bind the channel and
+ * say Connected.  Every transition of either side is printed, so a stuck
+ * handshake shows who waits for whom; `xm-lite block-list` shows the states.
+ *
+ * Requests: the backend trusts nothing in the ring.  It checks the producer
+ * index (a jump of more than the ring's size disconnects the frontend),
+ * copies each request before checking it (blkif_check.c), and moves data with
+ * one batched GNTTABOP_copy per request between the frontend's granted pages
+ * and a bounce buffer, so it never maps a frontend data page: no grant
+ * map/unmap in steady state, and only the pages granted to us can be touched.
+ */
+#include <os.h>
+#include <blkback.h>
+#include <blkdev.h>
+#include <blkif_check.h>
+#include <public/io/xenbus.h>
+#include "xenstored.h"
+
+#define MAX_VBDS   8
+#define MAX_COPIES (2 * BLKIF_MAX_SEGMENTS_PER_REQUEST) /* a segment may span two bounce pages */
+
+struct vbd {
+    int in_use;
+    domid_t dom;
+    uint32_t devid;
+    char vdev[8];
+    struct blkdev *dev;
+    int readonly;
+    char bpath[64], fpath[64];
+    int state, fstate;
+    struct blkif_back_ring ring;
+    struct blkif_sring *sring;
+    grant_handle_t ring_handle;
+    evtchn_port_t port;
+    uint8_t *bounce; /* BLKIF_MAX_SEGMENTS_PER_REQUEST pages */
+    uint32_t requests, errors, events_in, notifies_out, grant_calls;
+};
+
+static struct vbd vbds[MAX_VBDS];
+
+static void xs_write_u(const char *dir, const char *key, uint32_t v)
+{
+    char path[96], val[16];
+    snprintf(path, sizeof(path), "%s/%s", dir, key);
+    snprintf(val, sizeof(val), "%u", v);
+    xs_local_write_str(xenstore, path, val);
+}
+
+static void xs_write_s(const char *dir, const char *key, const char *s)
+{
+    char path[96];
+    snprintf(path, sizeof(path), "%s/%s", dir, key);
+    xs_local_write_str(xenstore, path, s);
+}
+
+static int xs_read_u(const char *dir, const char *key, uint32_t *v)
+{
+    char path[96], val[32];
+    snprintf(path, sizeof(path), "%s/%s", dir, key);
+    if (xs_local_read(xenstore, path, val, sizeof(val)) < 0)
+        return -1;
+    *v = strtoul(val, NULL, 10);
+    return 0;
+}
+
+static void set_state(struct vbd *v, int s, const char *why)
+{
+    printf("blkback: d%u %s: backend %s -> %s (frontend %s)%s%s\n", v->dom, v->vdev,
+           xenbus_state_name(v->state), xenbus_state_name(s), xenbus_state_name(v->fstate),
+           why ? ": " : "", why ? why : "");
+    v->state = s;
+    xs_write_u(v->bpath, "state", (uint32_t)s);
+}
+
+static int vdev_to_devid(const char *vdev, uint32_t *devid)
+{
+    if (strncmp(vdev, "xvd", 3) || vdev[3] < 'a' || vdev[3] > 'p' || vdev[4])
+        return -1;
+    *devid = (XVD_MAJOR << 8) | ((uint32_t)(vdev[3] - 'a') << 4);
+    return 0;
+}
+
+/* Two devices overlap if one is the other, or a partition of it. */
+static int overlaps(struct blkdev *a, struct blkdev *b)
+{
+    return a == b || a->parent == b || b->parent == a ||
+           (a->parent && a->parent == b->parent && a->first < b->first + b->sectors &&
+            b->first < a->first + a->sectors);
+}
+
+static const char *in_use_by(struct blkdev *dev, int readonly)
+{
+    for (int i = 0; i < MAX_VBDS; i++)
+        if (vbds[i].in_use && overlaps(vbds[i].dev, dev) && !(readonly && vbds[i].readonly))
+            return vbds[i].vdev;
+    return NULL;
+}
+
+static void event(evtchn_port_t port, void *data)
+{
+    ((struct vbd *)data)->events_in++;
+}
+
+int blkback_add(domid_t dom, const char *target, const char *vdev, int readonly)
+{
+    struct blkdev *dev = blkdev_find(target);
+    struct vbd *v = NULL;
+    uint32_t devid;
+    if (!dev)
+        return printf("blkback: no device '%s' in dom0 (see blk list)\n", target), -1;
+    if (vdev_to_devid(vdev, &devid))
+        return printf("blkback: '%s' is not a virtual disk name (xvda..xvdp)\n", vdev), -1;
+    if (in_use_by(dev, readonly))
+        return printf("blkback: %s is already given to another domain\n", target), -1;
+    for (int i = 0; i < MAX_VBDS && !v; i++)
+        if (!vbds[i].in_use)
+            v = &vbds[i];
+    if (!v || !(v->bounce = v->bounce ? v->bounce : alloc_pages(BLKIF_MAX_SEGMENTS_PER_REQUEST)))
+        return printf("blkback: no room for another virtual disk\n"), -1;
+    uint8_t *bounce = v->bounce;
+    *v = (struct vbd){.in_use = 1,
+                      .dom = dom,
+                      .devid = devid,
+                      .dev = dev,
+                      .readonly = readonly,
+                      .bounce = bounce};
+    strlcpy(v->vdev, vdev, sizeof(v->vdev));
+    snprintf(v->bpath, sizeof(v->bpath), "/local/domain/0/backend/vbd/%u/%u", dom, devid);
+    snprintf(v->fpath, sizeof(v->fpath), "/local/domain/%u/device/vbd/%u", dom, devid);
+    char perms[16];
+    snprintf(perms, sizeof(perms), "n0 r%u", dom); /* the frontend may read, not write */
+    xs_local_mkdir(xenstore, v->bpath);
+    xs_local_set_perms(xenstore, v->bpath, perms);
+    xs_write_s(v->bpath, "frontend", v->fpath);
+    xs_write_u(v->bpath, "frontend-id", dom);
+    xs_write_s(v->bpath, "params", target);
+    xs_write_s(v->bpath, "mode", readonly ? "r" : "w");
+    xs_write_s(v->fpath, "backend", v->bpath);
+    xs_write_u(v->fpath, "backend-id", 0);
+    xs_write_u(v->fpath, "virtual-device", devid);
+    xs_write_s(v->fpath, "dev", vdev);
+    xs_write_u(v->fpath, "state", XenbusStateInitialising);
+    v->state = v->fstate = XenbusStateInitialising;
+    xs_write_u(v->bpath, "state", XenbusStateInitialising);
+    xs_write_u(v->bpath, "sectors", (uint32_t)dev->sectors);
+    xs_write_u(v->bpath, "sector-size", SECTOR_SIZE);
+    xs_write_u(v->bpath, "info", readonly ? VDISK_READONLY : 0);
+    xs_write_u(v->bpath, "feature-flush-cache", 1);
+    set_state(v, XenbusStateInitWait, "disk described");
+    return 0;
+}
+
+static void disconnect(struct vbd *v, const char *why)
+{
+    if (v->sring) {
+        close_port(v->port);
+        gnttab_unmap(v->sring, v->ring_handle);
+        v->sring = NULL;
+    }
+    if (v->state != XenbusStateClosing && v->state != XenbusStateClosed)
+        set_state(v, XenbusStateClosing, why);
+    set_state(v, XenbusStateClosed, NULL);
+}
+
+static void connect(struct vbd *v)
+{
+    uint32_t ref, port;
+    char proto[32] = XEN_IO_PROTO_ABI_X86_32, path[96];
+    snprintf(path, sizeof(path), "%s/protocol", v->fpath);
+    xs_local_read(xenstore, path, proto, sizeof(proto));
+    if (xs_read_u(v->fpath, "ring-ref", &ref) || xs_read_u(v->fpath, "event-channel", &port))
+        return disconnect(v, "the frontend gave no ring-ref or event-channel");
+    if (strcmp(proto, XEN_IO_PROTO_ABI_X86_32))
+        return disconnect(v, "the frontend speaks another protocol");
+    int16_t st;
+    v->sring = gnttab_map(v->dom, ref, 0, &v->ring_handle, &st);
+    if (!v->sring)
+        return disconnect(v, "cannot map the frontend's ring page");
+    int p = bind_interdomain(v->dom, port, event, v);
+    if (p < 0) {
+        gnttab_unmap(v->sring, v->ring_handle);
+        v->sring = NULL;
+        return disconnect(v, "cannot bind the frontend's event channel");
+    }
+    v->port = (evtchn_port_t)p;
+    BACK_RING_INIT(&v->ring, v->sring, PAGE_SIZE);
+    set_state(v, XenbusStateConnected, "ring mapped, event channel bound");
+}
+
+/* Grant copies between the bounce buffer (at offset `off`) and one segment, split at pages. */
+static void add_copies(struct vbd *v, struct gnttab_copy *ops, int *n, uint32_t off,
+                       const struct blkif_request_segment *s, int to_frontend)
+{
+    uint32_t seg_off = s->first_sect * SECTOR_SIZE;
+    uint32_t len = (s->last_sect - s->first_sect + 1u) * SECTOR_SIZE;
+    while (len) {
+        uint32_t k = MIN(len, PAGE_SIZE - off % PAGE_SIZE);
+        struct gnttab_copy_ptr local = {.u.gmfn = virt_to_mfn(v->bounce + off),
+                                        .offset = (uint16_t)(off % PAGE_SIZE)};
+        struct gnttab_copy_ptr remote = {
+            .u.ref = s->gref, .domid = v->dom, .offset = (uint16_t)seg_off};
+        ops[(*n)++] =
+            (struct gnttab_copy){.source = to_frontend ? local : remote,
+                                 .dest = to_frontend ? remote : local,
+                                 .len = (uint16_t)k,
+                                 .flags = to_frontend ? GNTCOPY_dest_gref : GNTCOPY_source_gref};
+        off += k, seg_off += k, len -= k;
+    }
+}
+
+static int copy_data(struct vbd *v, const struct blkif_request *req, int to_frontend)
+{
+    struct gnttab_copy ops[MAX_COPIES];
+    int n = 0;
+    uint32_t off = 0;
+    for (unsigned int i = 0; i < req->nr_segments; i++) {
+        add_copies(v, ops, &n, off, &req->seg[i], to_frontend);
+        off += (req->seg[i].last_sect - req->seg[i].first_sect + 1u) * SECTOR_SIZE;
+    }
+    v->grant_calls++;
+    if (HYPERVISOR_grant_table_op(GNTTABOP_copy, ops, (uint32_t)n))
+        return -1;
+    for (int i = 0; i < n; i++)
+        if (ops[i].status != GNTST_okay)
+            return -1;
+    return 0;
+}
+
+static int16_t handle(struct vbd *v, const struct blkif_request *req)
+{
+    const char *why = "";
+    uint32_t nr;
+    struct vbd_limits lim = {v->dev->sectors, v->readonly};
+    int st = blkif_check_request(req, &lim, &nr, &why);
+    if (st == BLKIF_RSP_OKAY && req->operation == BLKIF_OP_FLUSH_DISKCACHE)
+        st = blkdev_flush(v->dev) ? BLKIF_RSP_ERROR : BLKIF_RSP_OKAY;
+    else if (st == BLKIF_RSP_OKAY && req->operation == BLKIF_OP_READ) {
+        if (blkdev_read(v->dev, req->sector_number, nr, v->bounce))
+            st = BLKIF_RSP_ERROR, why = "disk read failed";
+        else if (copy_data(v, req, 1))
+            st = BLKIF_RSP_ERROR, why = "a grant reference we may not copy to";
+    } else if (st == BLKIF_RSP_OKAY) {
+        if (copy_data(v, req, 0))
+            st = BLKIF_RSP_ERROR, why = "a grant reference we may not copy from";
+        else if (blkdev_write(v->dev, req->sector_number, nr, v->bounce))
+            st = BLKIF_RSP_ERROR, why = "disk write failed";
+    }
+    if (st != BLKIF_RSP_OKAY && v->errors++ < 10)
+        printf("blkback: d%u %s: request %u refused: %s\n", v->dom, v->vdev, (uint32_t)req->id,
+               why);
+    return (int16_t)st;
+}
+
+static void serve(struct vbd *v)
+{
+    int more;
+    do {
+        RING_IDX rp = v->sring->req_prod;
+        xen_rmb(); /* the requests before the index that covers them */
+        if (RING_REQUEST_PROD_OVERFLOW(&v->ring, rp))
+            return disconnect(v, "the frontend's req_prod ran past the ring");
+        while (v->ring.req_cons != rp && !RING_REQUEST_CONS_OVERFLOW(&v->ring, v->ring.req_cons)) {
+            struct blkif_request req;
+            RING_COPY_REQUEST(&v->ring, v->ring.req_cons, &req);
+            v->ring.req_cons++;
+            v->requests++;
+            int16_t st = handle(v, &req);
+            struct blkif_response *rsp = RING_GET_RESPONSE(&v->ring, v->ring.rsp_prod_pvt);
+            *rsp = (struct blkif_response){req.id, req.operation, 0, st};
+            v->ring.rsp_prod_pvt++;
+            int notify;
+            RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(&v->ring, notify);
+            if (notify) {
+                notify_remote(v->port);
+                v->notifies_out++;
+            }
+        }
+        RING_FINAL_CHECK_FOR_REQUESTS(&v->ring, more);
+    } while (more && v->sring);
+}
+
+static void follow_frontend(struct vbd *v)
+{
+    uint32_t fs;
+    if (xs_read_u(v->fpath, "state", &fs))
+        fs = XenbusStateClosed; /* its directory is gone: so is the frontend */
+    if ((int)fs != v->fstate) {
+        printf("blkback: d%u %s: frontend %s -> %s (backend %s)\n", v->dom, v->vdev,
+               xenbus_state_name(v->fstate), xenbus_state_name((int)fs),
+               xenbus_state_name(v->state));
+        v->fstate = (int)fs;
+    }
+    if (v->state == XenbusStateInitWait && fs == XenbusStateInitialised)
+        connect(v);
+    else if (v->state == XenbusStateConnected &&
+             (fs == XenbusStateClosing || fs == XenbusStateClosed))
+        disconnect(v, "the frontend is closing");
+    else if (v->state == XenbusStateClosed && fs == XenbusStateInitialising)
+        set_state(v, XenbusStateInitWait, "the frontend starts again");
+}
+
+void blkback_poll(void)
+{
+    for (int i = 0; i < MAX_VBDS; i++) {
+        struct vbd *v = &vbds[i];
+        if (!v->in_use)
+            continue;
+        follow_frontend(v);
+        if (v->sring)
+            serve(v);
+    }
+}
+
+void blkback_remove(domid_t dom)
+{
+    for (int i = 0; i < MAX_VBDS; i++) {
+        struct vbd *v = &vbds[i];
+        if (!v->in_use || v->dom != dom)
+            continue;
+        disconnect(v, "the domain is going away");
+        xs_local_rm(xenstore, v->bpath);
+        v->in_use = 0;
+    }
+}
+
+void blkback_list(domid_t dom)
+{
+    printf("Vdev  BE-path-id  Target  Mode  Backend      Frontend     Requests Errors "
+           "Events Notifies GrantCalls\n");
+    for (int i = 0; i < MAX_VBDS; i++) {
+        struct vbd *v = &vbds[i];
+        if (v->in_use && v->dom == dom)
+            printf("%-5s %-11u %-7s %-5s %-12s %-12s %8u %6u %6u %8u %10u\n", v->vdev, v->devid,
+                   v->dev->name, v->readonly ? "r" : "w", xenbus_state_name(v->state),
+                   xenbus_state_name(v->fstate), v->requests, v->errors, v->events_in,
+                   v->notifies_out, v->grant_calls);
+    }
+}

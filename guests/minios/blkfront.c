@@ -1,0 +1,262 @@
+/*
+ * blkfront.c - a domU's virtual disk (Xen's blkfront).
+ *
+ * At start of day blkfront_init() looks in the xenstore under device/vbd for
+ * the disks xm-lite gave us.  For each it waits for the backend to describe
+ * the disk (backend state InitWait), then allocates a ring page, grants it to
+ * the backend, opens an event channel to it, publishes ring-ref,
+ * event-channel and protocol, and says Initialised; when the backend says
+ * Connected, so do we, and the disk appears as a block device ("xvda").
+ * Every state change is printed.
+ *
+ * A transfer is cut into requests of up to 11 segments (one page each); all of
+ * them are put on the ring before we wait, so several are in flight at once.
+ * The caller's buffer pages are granted to the backend for the duration of a
+ * request only.
+ */
+#include <os.h>
+#include <blkdev.h>
+#include <public/io/blkif.h>
+#include <public/io/xenbus.h>
+
+#define MAX_DISKS 4
+
+struct blkfront {
+    struct blkdev dev;
+    char path[48]; /* device/vbd/<devid> */
+    char backend[64];
+    domid_t backend_id;
+    uint32_t devid;
+    int state;
+    struct blkif_front_ring ring;
+    struct blkif_sring *sring;
+    grant_ref_t ring_ref;
+    evtchn_port_t port;
+    int flush;
+    volatile uint32_t responses;
+    int16_t status[32]; /* per ring slot id */
+    uint32_t requests, notifies_out, events_in;
+};
+
+static struct blkfront disks[MAX_DISKS];
+
+static int read_key(const char *dir, const char *key, char *buf, uint32_t cap)
+{
+    char path[96];
+    snprintf(path, sizeof(path), "%s/%s", dir, key);
+    return xenbus_read(path, buf, cap);
+}
+
+static int read_num(const char *dir, const char *key, uint32_t *v)
+{
+    char buf[24];
+    if (read_key(dir, key, buf, sizeof(buf)) <= 0)
+        return -1;
+    *v = strtoul(buf, NULL, 10);
+    return 0;
+}
+
+static void write_num(const char *dir, const char *key, uint32_t v)
+{
+    char path[96], val[16];
+    snprintf(path, sizeof(path), "%s/%s", dir, key);
+    snprintf(val, sizeof(val), "%u", v);
+    xenbus_write(path, val);
+}
+
+static void set_state(struct blkfront *f, int s)
+{
+    uint32_t bs = 0;
+    read_num(f->backend, "state", &bs);
+    printf("blkfront: %s: frontend %s -> %s (backend %s)\n", f->dev.name,
+           xenbus_state_name(f->state), xenbus_state_name(s), xenbus_state_name((int)bs));
+    f->state = s;
+    write_num(f->path, "state", (uint32_t)s);
+}
+
+/* Poll the backend's state (every timer tick) until it is `want`; 0, or -1 after 10 s. */
+static int wait_backend(struct blkfront *f, int want)
+{
+    uint64_t deadline = monotonic_ns() + 10000000000ull;
+    uint32_t bs = 0;
+    while (monotonic_ns() < deadline) {
+        if (read_num(f->backend, "state", &bs) == 0 && (int)bs == want)
+            return 0;
+        if (bs == XenbusStateClosing || bs == XenbusStateClosed)
+            break;
+        uint32_t t = timer_ticks;
+        block_until(&timer_ticks, t);
+    }
+    printf("blkfront: %s: still waiting for the backend to be %s (it is %s): giving up\n",
+           f->dev.name, xenbus_state_name(want), xenbus_state_name((int)bs));
+    return -1;
+}
+
+static void ring_event(evtchn_port_t port, void *data)
+{
+    struct blkfront *f = data;
+    f->events_in++;
+    int more;
+    do {
+        RING_IDX rp = f->sring->rsp_prod;
+        xen_rmb();
+        for (; f->ring.rsp_cons != rp; f->ring.rsp_cons++) {
+            struct blkif_response *r = RING_GET_RESPONSE(&f->ring, f->ring.rsp_cons);
+            if (r->id < 32)
+                f->status[r->id] = r->status;
+            f->responses++;
+        }
+        RING_FINAL_CHECK_FOR_RESPONSES(&f->ring, more);
+    } while (more);
+}
+
+/* Put one request on the ring; `id` is its slot among those in flight. */
+static void queue(struct blkfront *f, uint8_t op, uint64_t sector, const uint8_t *buf,
+                  uint32_t count, uint32_t id, grant_ref_t *grants)
+{
+    struct blkif_request *r = RING_GET_REQUEST(&f->ring, f->ring.req_prod_pvt++);
+    r->operation = op;
+    r->handle = (blkif_vdev_t)f->devid;
+    r->id = id;
+    r->sector_number = sector;
+    r->nr_segments = 0;
+    for (uint32_t done = 0; done < count; r->nr_segments++) {
+        uint32_t n = MIN(count - done, (uint32_t)BLKIF_SECTORS_PER_PAGE);
+        const uint8_t *page = buf + done * SECTOR_SIZE;
+        grant_ref_t g = gnttab_grant_access(f->backend_id, virt_to_mfn(page), op == BLKIF_OP_WRITE);
+        grants[r->nr_segments] = g;
+        r->seg[r->nr_segments] = (struct blkif_request_segment){g, 0, (uint8_t)(n - 1), 0};
+        done += n;
+    }
+    f->status[id] = 1; /* pending */
+    f->requests++;
+}
+
+/* Move `count` sectors (page-aligned buffer) in requests of up to 88 sectors, all in flight. */
+static int transfer(struct blkfront *f, uint8_t op, uint64_t sector, uint32_t count,
+                    const void *buf)
+{
+    static grant_ref_t grants[32][BLKIF_MAX_SEGMENTS_PER_REQUEST];
+    const uint32_t per_req = BLKIF_MAX_SEGMENTS_PER_REQUEST * BLKIF_SECTORS_PER_PAGE;
+    if ((uint32_t)buf & (PAGE_SIZE - 1))
+        return -XEN_EINVAL;
+    uint32_t nreq = (count + per_req - 1) / per_req;
+    if (nreq > RING_SIZE(&f->ring))
+        return -XEN_EINVAL;
+    uint32_t start = f->responses;
+    for (uint32_t i = 0; i < nreq; i++) {
+        uint32_t n = MIN(count - i * per_req, per_req);
+        queue(f, op, sector + i * per_req, (const uint8_t *)buf + i * per_req * SECTOR_SIZE, n, i,
+              grants[i]);
+    }
+    int notify;
+    RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(&f->ring, notify);
+    if (notify) {
+        notify_remote(f->port);
+        f->notifies_out++;
+    }
+    while (f->responses - start < nreq)
+        block_until(&f->responses, f->responses);
+    int rc = 0;
+    for (uint32_t i = 0; i < nreq; i++) {
+        uint32_t segs = (MIN(count - i * per_req, per_req) + 7) / 8;
+        for (uint32_t s = 0; s < segs; s++)
+            gnttab_end_access(grants[i][s]);
+        if (f->status[i] != BLKIF_RSP_OKAY)
+            rc = -XEN_EIO;
+    }
+    return rc;
+}
+
+static int front_read(struct blkdev *d, uint64_t sector, uint32_t count, void *buf)
+{
+    return transfer(d->priv, BLKIF_OP_READ, sector, count, buf);
+}
+
+static int front_write(struct blkdev *d, uint64_t sector, uint32_t count, const void *buf)
+{
+    return transfer(d->priv, BLKIF_OP_WRITE, sector, count, buf);
+}
+
+static int front_flush(struct blkdev *d)
+{
+    struct blkfront *f = d->priv;
+    if (!f->flush)
+        return 0;
+    grant_ref_t none[BLKIF_MAX_SEGMENTS_PER_REQUEST];
+    uint32_t start = f->responses;
+    struct blkif_request *r = RING_GET_REQUEST(&f->ring, f->ring.req_prod_pvt++);
+    *r = (struct blkif_request){.operation = BLKIF_OP_FLUSH_DISKCACHE, .id = 0};
+    (void)none;
+    f->status[0] = 1;
+    int notify;
+    RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(&f->ring, notify);
+    if (notify)
+        notify_remote(f->port);
+    while (f->responses == start)
+        block_until(&f->responses, start);
+    return f->status[0] == BLKIF_RSP_OKAY ? 0 : -XEN_EIO;
+}
+
+static int connect(struct blkfront *f)
+{
+    uint32_t sectors = 0, info = 0, flush = 0;
+    if (wait_backend(f, XenbusStateInitWait))
+        return -1;
+    read_num(f->backend, "sectors", &sectors);
+    read_num(f->backend, "info", &info);
+    read_num(f->backend, "feature-flush-cache", &flush);
+    f->sring = alloc_page();
+    SHARED_RING_INIT(f->sring);
+    FRONT_RING_INIT(&f->ring, f->sring, PAGE_SIZE);
+    f->ring_ref = gnttab_grant_access(f->backend_id, virt_to_mfn(f->sring), 0);
+    struct evtchn_alloc_unbound op = {.dom = DOMID_SELF, .remote_dom = f->backend_id};
+    if (!f->ring_ref || HYPERVISOR_event_channel_op(EVTCHNOP_alloc_unbound, &op))
+        return printf("blkfront: %s: no grant or event channel left\n", f->dev.name), -1;
+    f->port = op.port;
+    bind_port(f->port, ring_event, f);
+    write_num(f->path, "ring-ref", f->ring_ref);
+    write_num(f->path, "event-channel", f->port);
+    char path[96];
+    snprintf(path, sizeof(path), "%s/protocol", f->path);
+    xenbus_write(path, XEN_IO_PROTO_ABI_X86_32);
+    set_state(f, XenbusStateInitialised);
+    if (wait_backend(f, XenbusStateConnected))
+        return -1;
+    f->dev.sectors = sectors;
+    f->dev.readonly = (info & VDISK_READONLY) != 0;
+    f->flush = flush != 0;
+    set_state(f, XenbusStateConnected);
+    return 0;
+}
+
+void blkfront_init(void)
+{
+    char list[256];
+    int n = xenbus_request(XS_DIRECTORY, "device/vbd", NULL, 0, list, sizeof(list));
+    int nd = 0;
+    for (int off = 0; n > 0 && off < n && nd < MAX_DISKS; off += strlen(list + off) + 1) {
+        struct blkfront *f = &disks[nd];
+        uint32_t bid = 0;
+        snprintf(f->path, sizeof(f->path), "device/vbd/%s", list + off);
+        f->devid = strtoul(list + off, NULL, 10);
+        if (read_key(f->path, "backend", f->backend, sizeof(f->backend)) <= 0 ||
+            read_num(f->path, "backend-id", &bid) ||
+            read_key(f->path, "dev", f->dev.name, sizeof(f->dev.name)) <= 0)
+            continue;
+        f->backend_id = (domid_t)bid;
+        f->state = XenbusStateInitialising;
+        f->dev.priv = f;
+        f->dev.read = front_read;
+        f->dev.write = front_write;
+        f->dev.flush = front_flush;
+        snprintf(f->dev.model, sizeof(f->dev.model), "virtual disk %u (backend domain %u)",
+                 f->devid, bid);
+        if (connect(f) == 0) {
+            blkdev_register(&f->dev);
+            printf("blkfront: %s: %u sectors%s\n", f->dev.name, (uint32_t)f->dev.sectors,
+                   f->dev.readonly ? ", read-only" : "");
+            nd++;
+        }
+    }
+}

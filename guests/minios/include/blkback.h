@@ -1,0 +1,16 @@
+/*
+ * blkback.h - dom0's block backend (blkback.c).
+ */
+#ifndef MINIOS_BLKBACK_H
+#define MINIOS_BLKBACK_H
+
+#include <stdint.h>
+#include <public/xen.h>
+
+/* Export dom0 device `target` (hda, hda1, ...) to domain `dom` as `vdev` (xvda, ...). */
+int blkback_add(domid_t dom, const char *target, const char *vdev, int readonly);
+void blkback_remove(domid_t dom); /* close every device of `dom` */
+void blkback_poll(void);          /* follow handshakes and serve requests */
+void blkback_list(domid_t dom);   /* xm-lite block-list */
+
+#endif

@@ -1,0 +1,76 @@
+/*
+ * io/blkif.h - the block device protocol between a frontend (the domU's
+ * virtual disk) and a backend (dom0's driver of the real disk).
+ *
+ * The frontend puts requests on a shared ring (io/ring.h): an operation, a
+ * starting sector, and up to 11 segments, each a grant reference to one of
+ * its pages plus the first and last 512-byte sector used within that page.
+ * The backend answers each with a response carrying the request's id and a
+ * status.  Layouts are i386's ("x86_32-abi"): 64-bit fields are only 4-byte
+ * aligned, which the pack pragma reproduces on any compiler, so a request is
+ * 108 bytes, a response 12, and a one-page ring holds 32 of them.
+ *
+ * In the xenstore the backend publishes sectors, sector-size, info (flags
+ * below) and feature-flush-cache; the frontend publishes ring-ref,
+ * event-channel and protocol.
+ */
+#ifndef PUBLIC_IO_BLKIF_H
+#define PUBLIC_IO_BLKIF_H
+
+#include <stdint.h>
+#include "../grant_table.h"
+#include "ring.h"
+
+typedef uint16_t blkif_vdev_t;
+typedef uint64_t blkif_sector_t;
+
+#define BLKIF_OP_READ            0
+#define BLKIF_OP_WRITE           1
+#define BLKIF_OP_WRITE_BARRIER   2
+#define BLKIF_OP_FLUSH_DISKCACHE 3
+
+#define BLKIF_MAX_SEGMENTS_PER_REQUEST 11
+#define BLKIF_SECTORS_PER_PAGE         8
+
+#define BLKIF_RSP_EOPNOTSUPP (-2)
+#define BLKIF_RSP_ERROR      (-1)
+#define BLKIF_RSP_OKAY       0
+
+#define VDISK_CDROM     0x1
+#define VDISK_REMOVABLE 0x2
+#define VDISK_READONLY  0x4
+
+#define XEN_IO_PROTO_ABI_X86_32 "x86_32-abi"
+#define XVD_MAJOR 202 /* xvda is device 202:0 (51712), xvdb 202:16, ... */
+
+#pragma pack(push, 4)
+struct blkif_request_segment {
+    grant_ref_t gref;   /* a page of the frontend's */
+    uint8_t first_sect; /* the first and last 512-byte sectors used in it (0..7) */
+    uint8_t last_sect;
+    uint16_t _pad;
+};
+
+struct blkif_request {
+    uint8_t operation;   /* BLKIF_OP_* */
+    uint8_t nr_segments; /* 1..11 for read and write; 0 for a flush */
+    blkif_vdev_t handle;
+    uint64_t id;         /* echoed in the response */
+    blkif_sector_t sector_number;
+    struct blkif_request_segment seg[BLKIF_MAX_SEGMENTS_PER_REQUEST];
+};
+
+struct blkif_response {
+    uint64_t id;
+    uint8_t operation;
+    uint8_t _pad;
+    int16_t status; /* BLKIF_RSP_* */
+};
+#pragma pack(pop)
+
+_Static_assert(sizeof(struct blkif_request) == 108, "i386 blkif request layout");
+_Static_assert(sizeof(struct blkif_response) == 12, "i386 blkif response layout");
+
+DEFINE_RING_TYPES(blkif, struct blkif_request, struct blkif_response);
+
+#endif
