@@ -42,6 +42,7 @@ struct vbd {
     evtchn_port_t port;
     uint8_t *bounce; /* BLKIF_MAX_SEGMENTS_PER_REQUEST pages */
     uint32_t requests, errors, events_in, notifies_out, grant_calls;
+    uint64_t describe_at; /* ns: when to describe the disk (a test can delay the backend) */
 };
 
 static struct vbd vbds[MAX_VBDS];
@@ -109,7 +110,18 @@ static void event(evtchn_port_t port, void *data)
     ((struct vbd *)data)->events_in++;
 }
 
-int blkback_add(domid_t dom, const char *target, const char *vdev, int readonly)
+/* The disk's description, and InitWait: the frontend may go ahead. */
+static void describe(struct vbd *v)
+{
+    xs_write_u(v->bpath, "sectors", (uint32_t)v->dev->sectors);
+    xs_write_u(v->bpath, "sector-size", SECTOR_SIZE);
+    xs_write_u(v->bpath, "info", v->readonly ? VDISK_READONLY : 0);
+    xs_write_u(v->bpath, "feature-flush-cache", 1);
+    set_state(v, XenbusStateInitWait, "disk described");
+}
+
+int blkback_add(domid_t dom, const char *target, const char *vdev, int readonly,
+                uint32_t delay_ms)
 {
     struct blkdev *dev = blkdev_find(target);
     struct vbd *v = NULL;
@@ -150,11 +162,9 @@ int blkback_add(domid_t dom, const char *target, const char *vdev, int readonly)
     xs_write_u(v->fpath, "state", XenbusStateInitialising);
     v->state = v->fstate = XenbusStateInitialising;
     xs_write_u(v->bpath, "state", XenbusStateInitialising);
-    xs_write_u(v->bpath, "sectors", (uint32_t)dev->sectors);
-    xs_write_u(v->bpath, "sector-size", SECTOR_SIZE);
-    xs_write_u(v->bpath, "info", readonly ? VDISK_READONLY : 0);
-    xs_write_u(v->bpath, "feature-flush-cache", 1);
-    set_state(v, XenbusStateInitWait, "disk described");
+    v->describe_at = monotonic_ns() + (uint64_t)delay_ms * 1000000;
+    if (!delay_ms)
+        describe(v);
     return 0;
 }
 
@@ -165,7 +175,9 @@ static void disconnect(struct vbd *v, const char *why)
         gnttab_unmap(v->sring, v->ring_handle);
         v->sring = NULL;
     }
-    if (v->state != XenbusStateClosing && v->state != XenbusStateClosed)
+    if (v->state == XenbusStateClosed)
+        return;
+    if (v->state != XenbusStateClosing)
         set_state(v, XenbusStateClosing, why);
     set_state(v, XenbusStateClosed, NULL);
 }
@@ -313,6 +325,8 @@ void blkback_poll(void)
         struct vbd *v = &vbds[i];
         if (!v->in_use)
             continue;
+        if (v->state == XenbusStateInitialising && monotonic_ns() >= v->describe_at)
+            describe(v);
         follow_frontend(v);
         if (v->sring)
             serve(v);

@@ -107,10 +107,21 @@ void cmd_blk(int argc, char **argv)
             printf("blk: wrote %u sectors at %u on %s\n", n, (uint32_t)sector, d->name);
     } else if (!strcmp(op, "verify") && argc > 5) {
         verify(d, sector, strtoul(argv[4], NULL, 0), argv[5]);
+    } else if (!strcmp(op, "stress") && argc > 3) {
+        uint32_t n = strtoul(argv[3], NULL, 0); /* N writes of 88 sectors, round the disk */
+        uint64_t span = d->sectors - d->sectors % 88;
+        for (uint32_t i = 0; i < n; i++) {
+            uint64_t s = (i * 88ull) % span;
+            for (uint32_t k = 0; k < 88; k++)
+                blk_fill_sector(buf + k * SECTOR_SIZE, "stress", s + k);
+            if (rw(d, 1, s, 88))
+                return;
+        }
+        printf("blk: stress %s: %u writes done\n", d->name, n);
     } else if (!strcmp(op, "flush")) {
         printf("blk: flush %s: %s\n", d->name, blkdev_flush(d) ? "failed" : "ok");
     } else {
         printf("usage: blk list | info DEV | read DEV SECTOR | write DEV SECTOR PATTERN [N] |\n"
-               "           verify DEV SECTOR N PATTERN | flush DEV\n");
+               "           verify DEV SECTOR N PATTERN | flush DEV | stress DEV N\n");
     }
 }

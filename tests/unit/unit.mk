@@ -18,6 +18,7 @@ UNIT_LDLIBS := -lcmocka
 UNIT_TESTS := $(UNIT_DIR)/test_multiboot $(UNIT_DIR)/test_elf $(UNIT_DIR)/test_mm \
               $(UNIT_DIR)/test_guest_access $(UNIT_DIR)/test_xmconfig $(UNIT_DIR)/test_bootfs
 UNIT_TESTS += $(UNIT_DIR)/test_xs_store
+UNIT_TESTS += $(UNIT_DIR)/test_ring $(UNIT_DIR)/test_evtchn $(UNIT_DIR)/test_grant
 
 # Each binary: its test file, plus the hypervisor code under test and any fake it needs.
 $(UNIT_DIR)/test_multiboot: $(UNIT_DIR)/test_multiboot.o $(UNIT_DIR)/hv/multiboot.o
@@ -27,12 +28,18 @@ $(UNIT_DIR)/test_guest_access: $(UNIT_DIR)/test_guest_access.o
 $(UNIT_DIR)/test_xmconfig: $(UNIT_DIR)/test_xmconfig.o $(UNIT_DIR)/tools/xm-lite/xmconfig.o
 $(UNIT_DIR)/test_bootfs: $(UNIT_DIR)/test_bootfs.o $(UNIT_DIR)/tools/xm-lite/bootfs.o
 $(UNIT_DIR)/test_xs_store: $(UNIT_DIR)/test_xs_store.o $(UNIT_DIR)/tools/xenstore/xs_store.o
+$(UNIT_DIR)/test_ring: $(UNIT_DIR)/test_ring.o
+$(UNIT_DIR)/test_evtchn: $(UNIT_DIR)/test_evtchn.o $(UNIT_DIR)/hv/event_channel.o \
+                         $(UNIT_DIR)/fake_domain.o $(UNIT_DIR)/fake_machine.o
+$(UNIT_DIR)/test_grant: $(UNIT_DIR)/test_grant.o $(UNIT_DIR)/hv/grant_table.o $(UNIT_DIR)/hv/mm.o \
+                        $(UNIT_DIR)/fake_domain.o $(UNIT_DIR)/fake_machine.o
 
 $(UNIT_TESTS):
 	@echo "  HOSTLD  $@"
 	$(Q)$(UNIT_CC) -o $@ $^ $(UNIT_LDLIBS)
 
 UNIT_HV_OBJS   := $(UNIT_DIR)/hv/multiboot.o $(UNIT_DIR)/hv/elf.o $(UNIT_DIR)/hv/mm.o
+UNIT_HV_OBJS   += $(UNIT_DIR)/hv/event_channel.o $(UNIT_DIR)/hv/grant_table.o
 UNIT_TOOL_OBJS := $(UNIT_DIR)/tools/xm-lite/xmconfig.o $(UNIT_DIR)/tools/xm-lite/bootfs.o
 UNIT_TOOL_OBJS += $(UNIT_DIR)/tools/xenstore/xs_store.o
 UNIT_TEST_OBJS := $(patsubst tests/unit/%.c,$(UNIT_DIR)/%.o,$(wildcard tests/unit/*.c))
@@ -40,6 +47,14 @@ UNIT_TEST_OBJS := $(patsubst tests/unit/%.c,$(UNIT_DIR)/%.o,$(wildcard tests/uni
 # The toolstack's parsers include their own headers from tools/xm-lite/; so do their tests.
 $(UNIT_DIR)/test_xmconfig.o $(UNIT_DIR)/test_bootfs.o: UNIT_CFLAGS += -Itools/xm-lite
 $(UNIT_DIR)/test_xs_store.o: UNIT_CFLAGS += -Itools/xenstore
+
+# Event channels and grant tables copy through guest pointers, which
+# include/hv/guest_access.h declares only for the real machine: their fake
+# (fake_domain.h) is forced in.  grant_table.c turns xenheap pointers into
+# frame numbers with a 32-bit cast, exact on the host too because the fake
+# xenheap sits at an address whose low 32 bits are the hypervisor's.
+$(UNIT_DIR)/hv/event_channel.o $(UNIT_DIR)/hv/grant_table.o: UNIT_CFLAGS += -include tests/unit/fake_domain.h
+$(UNIT_DIR)/hv/grant_table.o: UNIT_CFLAGS += -Wno-pointer-to-int-cast
 
 $(UNIT_HV_OBJS) $(UNIT_TOOL_OBJS): $(UNIT_DIR)/%.o: %.c | deps
 	@mkdir -p $(dir $@)

@@ -268,6 +268,8 @@ static int destroy(domid_t id)
     return (int)domctl(XEN_DOMCTL_destroydomain, id, &op);
 }
 
+static uint32_t backend_delay_ms; /* create's bedelay=MS: a test knob */
+
 /* disk = [ 'phy:TARGET,VDEV,MODE' ]: hand each to blkback before the domain runs. */
 static int attach_disks(domid_t id, const struct xm_config *cfg)
 {
@@ -284,7 +286,7 @@ static int attach_disks(domid_t id, const struct xm_config *cfg)
         }
         *vdev++ = 0;
         *mode++ = 0;
-        if (blkback_add(id, target, vdev, mode[0] == 'r'))
+        if (blkback_add(id, target, vdev, mode[0] == 'r', backend_delay_ms))
             return -1;
     }
     return 0;
@@ -314,6 +316,8 @@ static int apply_overrides(int argc, char **argv, struct xm_config *cfg, int *at
             cfg->memory_mb = strtoul(a + 7, NULL, 10);
         else if (!strncmp(a, "extra=", 6))
             strlcpy(cfg->extra, a + 6, sizeof(cfg->extra));
+        else if (!strncmp(a, "bedelay=", 8))
+            backend_delay_ms = strtoul(a + 8, NULL, 10);
         else {
             printf("xm-lite: create: bad argument '%s' (-c, name=, memory=, extra=)\n", a);
             return -1;
@@ -327,6 +331,7 @@ static int cmd_create(int argc, char **argv)
     struct xm_config cfg;
     struct bootfs_file kernel;
     int attach = 0;
+    backend_delay_ms = 0;
     if (argc < 3) {
         printf("usage: xm-lite create CONFIG [-c] [name=NAME] [memory=MB] [extra=WORD]\n");
         return -1;
