@@ -24,7 +24,7 @@ void *memmove(void *dst, const void *src, size_t n)
 {
     char *d = dst;
     const char *s = src;
-    if (d < s)
+    if (d <= s || d >= s + n) /* no overlap that a forward copy would trample */
         return memcpy(dst, src, n);
     while (n--)
         d[n] = s[n];

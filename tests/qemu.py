@@ -24,11 +24,12 @@ class Timeout(Exception):
 
 
 class Machine:
-    def __init__(self, modules=None, append="", mem=256, icount=False, iso=None, extra=None):
+    def __init__(self, modules=None, append="", mem=256, icount=False, iso=None, extra=None,
+                 icount_sleep=False):
         args = [QEMU, "-m", str(mem), "-display", "none", "-no-reboot", "-serial", "stdio",
                 "-monitor", "none", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
         if icount:
-            args += ["-icount", "shift=0,sleep=off"]
+            args += ["-icount", "shift=0,sleep=%s" % ("on" if icount_sleep else "off")]
         if iso:
             args += ["-cdrom", iso, "-boot", "d"]
         else:

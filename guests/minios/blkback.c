@@ -43,6 +43,7 @@ struct vbd {
     uint8_t *bounce; /* BLKIF_MAX_SEGMENTS_PER_REQUEST pages */
     uint32_t requests, errors, events_in, notifies_out, grant_calls;
     uint64_t describe_at; /* ns: when to describe the disk (a test can delay the backend) */
+    uint32_t store_seen;  /* xenstore_generation when we last read the frontend's state */
 };
 
 static struct vbd vbds[MAX_VBDS];
@@ -120,8 +121,7 @@ static void describe(struct vbd *v)
     set_state(v, XenbusStateInitWait, "disk described");
 }
 
-int blkback_add(domid_t dom, const char *target, const char *vdev, int readonly,
-                uint32_t delay_ms)
+int blkback_add(domid_t dom, const char *target, const char *vdev, int readonly, uint32_t delay_ms)
 {
     struct blkdev *dev = blkdev_find(target);
     struct vbd *v = NULL;
@@ -302,6 +302,9 @@ static void serve(struct vbd *v)
 static void follow_frontend(struct vbd *v)
 {
     uint32_t fs;
+    if (v->store_seen == xenstore_generation && v->fstate != XenbusStateInitialising)
+        return; /* no domU has written to the store since we last looked */
+    v->store_seen = xenstore_generation;
     if (xs_read_u(v->fpath, "state", &fs))
         fs = XenbusStateClosed; /* its directory is gone: so is the frontend */
     if ((int)fs != v->fstate) {

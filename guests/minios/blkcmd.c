@@ -79,6 +79,40 @@ static void verify(struct blkdev *d, uint64_t sector, uint32_t count, const char
            bad ? "FAILED" : "ok", bad);
 }
 
+/* One throughput figure: `nreq` transfers of `per` sectors, sequential or at random places. */
+static void bench_one(struct blkdev *d, const char *what, int write, int random, uint32_t nreq,
+                      uint32_t per)
+{
+    uint32_t seed = 12345;
+    uint64_t span = d->sectors - d->sectors % per;
+    uint64_t t0 = monotonic_ns();
+    for (uint32_t i = 0; i < nreq; i++) {
+        seed = seed * 1103515245u + 12345u;
+        uint64_t s =
+            random ? (uint64_t)(seed >> 8) % (span / per) * per : (i * (uint64_t)per) % span;
+        if (rw(d, write, s, per))
+            return;
+    }
+    uint64_t ns = monotonic_ns() - t0;
+    uint64_t bytes = (uint64_t)nreq * per * SECTOR_SIZE;
+    uint64_t kbps = bytes * 1000000ull / ns; /* bytes per ms = KB/s... in MB/s x 1000 */
+    printf("BENCH blk %s %s MBps=%u.%03u reqps=%u ns=%u bytes=%u\n", d->name, what,
+           (uint32_t)(kbps / 1000), (uint32_t)(kbps % 1000),
+           (uint32_t)((uint64_t)nreq * 1000000000ull / ns), (uint32_t)ns, (uint32_t)bytes);
+}
+
+void blkfront_print_stats(struct blkdev *d);
+
+static void bench(struct blkdev *d)
+{
+    memset(buf, 0x5A, sizeof(buf));
+    bench_one(d, "seq-write", 1, 0, 96, MAX_SECTORS); /* 12 MiB in 132 KiB transfers */
+    bench_one(d, "seq-read", 0, 0, 96, MAX_SECTORS);
+    bench_one(d, "rand-write", 1, 1, 1024, 8); /* 4 MiB in 4 KiB pieces at random places */
+    bench_one(d, "rand-read", 0, 1, 1024, 8);
+    blkfront_print_stats(d);
+}
+
 void cmd_blk(int argc, char **argv)
 {
     if (argc < 2 || !strcmp(argv[1], "list")) {
@@ -107,6 +141,8 @@ void cmd_blk(int argc, char **argv)
             printf("blk: wrote %u sectors at %u on %s\n", n, (uint32_t)sector, d->name);
     } else if (!strcmp(op, "verify") && argc > 5) {
         verify(d, sector, strtoul(argv[4], NULL, 0), argv[5]);
+    } else if (!strcmp(op, "bench")) {
+        bench(d);
     } else if (!strcmp(op, "stress") && argc > 3) {
         uint32_t n = strtoul(argv[3], NULL, 0); /* N writes of 88 sectors, round the disk */
         uint64_t span = d->sectors - d->sectors % 88;
@@ -122,6 +158,6 @@ void cmd_blk(int argc, char **argv)
         printf("blk: flush %s: %s\n", d->name, blkdev_flush(d) ? "failed" : "ok");
     } else {
         printf("usage: blk list | info DEV | read DEV SECTOR | write DEV SECTOR PATTERN [N] |\n"
-               "           verify DEV SECTOR N PATTERN | flush DEV | stress DEV N\n");
+               "           verify DEV SECTOR N PATTERN | flush DEV | stress DEV N | bench DEV\n");
     }
 }

@@ -168,7 +168,19 @@ static int transfer(struct blkfront *f, uint8_t op, uint64_t sector, uint32_t co
     return rc;
 }
 
-static int front_read(struct blkdev *d, uint64_t sector, uint32_t count, void *buf)
+int front_read(struct blkdev *d, uint64_t sector, uint32_t count, void *buf);
+
+/* For blk bench: how many ring requests and notifications this disk has used. */
+void blkfront_print_stats(struct blkdev *d)
+{
+    if (d->read != front_read)
+        return;
+    struct blkfront *f = d->priv;
+    printf("BENCH blkfront %s requests=%u notifications_sent=%u events_received=%u\n", d->name,
+           f->requests, f->notifies_out, f->events_in);
+}
+
+int front_read(struct blkdev *d, uint64_t sector, uint32_t count, void *buf)
 {
     return transfer(d->priv, BLKIF_OP_READ, sector, count, buf);
 }

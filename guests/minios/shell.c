@@ -269,6 +269,15 @@ int app_main(void)
         prompt_tsc = rdtsc(); /* no prompt yet: measure before any input can arrive */
         run_benchmarks();
     }
+    if (cmdline_has("blkbench") && !is_initial_domain()) {
+        run_line_str("blk bench xvda");
+        xenbus_write("data/bench-done", "1");
+    }
+    if (cmdline_has("blkbench") &&
+        is_initial_domain()) /* dom0 on hda1, then a domU through blkfront */
+        run_line_str("blk bench hda1;xm-lite create /etc/xm/domU.cfg extra=blkbench;"
+                     "xm-lite wait domU data/bench-done;xm-lite block-list domU;"
+                     "xm-lite destroy domU;bench-done");
     if (cmdline_has("benchdom") && is_initial_domain()) /* the many-domain figures */
         run_line_str("xm-lite create /etc/xm/nodisk.cfg name=pp extra=evtping;"
                      "xm-lite evtping pp 1000;xm-lite destroy pp;xm-lite info;"

@@ -31,6 +31,7 @@ struct client {
 
 static struct xs_store store;
 struct xs_store *xenstore;
+uint32_t xenstore_generation;
 static struct client clients[MAX_CLIENTS];
 static uint8_t reply[XS_REPLY_MAX];
 
@@ -141,6 +142,7 @@ static void serve(struct client *c)
         const struct xsd_sockmsg *h = (const struct xsd_sockmsg *)c->msg;
         size_t n = xs_store_handle(&store, c->dom, h, (const char *)(h + 1), reply, sizeof(reply));
         c->have = 0;
+        xenstore_generation++;
         if (!put_response(c, reply, (uint32_t)n))
             break; /* the client does not read its responses: it will wait */
         sent = 1;

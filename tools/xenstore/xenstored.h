@@ -9,6 +9,7 @@
 #include "xs_store.h"
 
 extern struct xs_store *xenstore; /* dom0 reads and writes it directly with xs_local_* */
+extern uint32_t xenstore_generation; /* bumped whenever a domU's request was served */
 
 int xenstored_init(void);
 int xenstored_introduce(domid_t dom, uint32_t remote_port); /* map grant 1, bind the port */

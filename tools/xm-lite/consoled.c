@@ -119,6 +119,17 @@ static void show_new_output(struct console *c)
     }
 }
 
+void consoled_follow(domid_t dom, int on)
+{
+    struct console *c = find(dom);
+    if (on && c) {
+        c->shown = c->log_prod; /* from now on */
+        attached = c;
+    } else if (!on) {
+        attached = NULL;
+    }
+}
+
 uint64_t consoled_first_output_tsc(domid_t dom)
 {
     struct console *c = find(dom);

@@ -520,6 +520,26 @@ static int cmd_evtping(int argc, char **argv)
     return 0;
 }
 
+/* xm-lite wait DOMAIN KEY: show the domain's console until it writes KEY (or 60 s pass). */
+static int cmd_wait(int argc, char **argv)
+{
+    domid_t id;
+    char name[32], path[96], val[16];
+    if (argc < 4 || lookup(argv[2], &id, name))
+        return printf("usage: xm-lite wait DOMAIN KEY\n"), -1;
+    snprintf(path, sizeof(path), "/local/domain/%u/%s", id, argv[3]);
+    uint64_t deadline = monotonic_ns() + 60000000000ull;
+    consoled_follow(id, 1);
+    while (xs_local_read(xenstore, path, val, sizeof(val)) < 0 && monotonic_ns() < deadline) {
+        uint32_t seen = event_count;
+        run_services();
+        if (xs_local_read(xenstore, path, val, sizeof(val)) < 0)
+            block_until(&event_count, seen);
+    }
+    consoled_follow(id, 0);
+    return 0;
+}
+
 /* ------------------------------------------------------------------ services */
 
 static void report_exit(const struct xen_domctl_getdomaininfo *info, struct managed *m)
@@ -612,6 +632,8 @@ int xm_main(int argc, char **argv)
         blkback_list(id);
         return 0;
     }
+    if (!strcmp(c, "wait"))
+        return cmd_wait(argc, argv);
     if (!strcmp(c, "bench-create"))
         return cmd_bench_create(argc, argv);
     if (!strcmp(c, "console") || !strcmp(c, "pause") || !strcmp(c, "unpause") ||
