@@ -16,6 +16,7 @@
  */
 #include <os.h>
 #include <blkdev.h>
+#include <blkif_check.h>
 #include <public/io/blkif.h>
 #include <public/io/xenbus.h>
 
@@ -114,20 +115,12 @@ static void ring_event(evtchn_port_t port, void *data)
 static void queue(struct blkfront *f, uint8_t op, uint64_t sector, const uint8_t *buf,
                   uint32_t count, uint32_t id, grant_ref_t *grants)
 {
+    /* One page per segment; the backend only needs to read the pages of a write. */
+    for (uint32_t p = 0; p * BLKIF_SECTORS_PER_PAGE < count; p++)
+        grants[p] = gnttab_grant_access(f->backend_id, virt_to_mfn(buf + p * PAGE_SIZE),
+                                        op == BLKIF_OP_WRITE);
     struct blkif_request *r = RING_GET_REQUEST(&f->ring, f->ring.req_prod_pvt++);
-    r->operation = op;
-    r->handle = (blkif_vdev_t)f->devid;
-    r->id = id;
-    r->sector_number = sector;
-    r->nr_segments = 0;
-    for (uint32_t done = 0; done < count; r->nr_segments++) {
-        uint32_t n = MIN(count - done, (uint32_t)BLKIF_SECTORS_PER_PAGE);
-        const uint8_t *page = buf + done * SECTOR_SIZE;
-        grant_ref_t g = gnttab_grant_access(f->backend_id, virt_to_mfn(page), op == BLKIF_OP_WRITE);
-        grants[r->nr_segments] = g;
-        r->seg[r->nr_segments] = (struct blkif_request_segment){g, 0, (uint8_t)(n - 1), 0};
-        done += n;
-    }
+    blkif_build_rw(r, op, sector, count, grants, (blkif_vdev_t)f->devid, id);
     f->status[id] = 1; /* pending */
     f->requests++;
 }

@@ -1,6 +1,7 @@
 /*
- * blkif_check.c - what a backend must verify before it touches a disk on a
- * frontend's behalf.  The request is the backend's own copy (a frontend could
+ * blkif_check.c - the pure parts of the block protocol: how a frontend
+ * describes a transfer as a request, and what a backend must verify before it
+ * touches a disk on a frontend's behalf.  The request is the backend's own copy (a frontend could
  * change the ring slot while we look at it).  Each segment must describe
  * sectors inside one page (first <= last <= 7); the whole transfer must lie
  * inside the virtual disk, whose sectors are counted from its own start, so
@@ -45,4 +46,24 @@ int blkif_check_request(const struct blkif_request *req, const struct vbd_limits
         return refuse(why, "sectors beyond the end of the disk", BLKIF_RSP_ERROR);
     *nr_sectors = total;
     return BLKIF_RSP_OKAY;
+}
+
+unsigned int blkif_build_rw(struct blkif_request *req, uint8_t op, uint64_t sector, uint32_t count,
+                            const grant_ref_t *grefs, uint16_t handle, uint64_t id)
+{
+    const uint32_t max = BLKIF_MAX_SEGMENTS_PER_REQUEST * BLKIF_SECTORS_PER_PAGE;
+    if (count == 0 || count > max)
+        return 0;
+    req->operation = op;
+    req->handle = handle;
+    req->id = id;
+    req->sector_number = sector;
+    req->nr_segments = 0;
+    for (uint32_t done = 0; done < count; req->nr_segments++) {
+        uint32_t n = count - done < BLKIF_SECTORS_PER_PAGE ? count - done : BLKIF_SECTORS_PER_PAGE;
+        req->seg[req->nr_segments] =
+            (struct blkif_request_segment){grefs[req->nr_segments], 0, (uint8_t)(n - 1), 0};
+        done += n;
+    }
+    return req->nr_segments;
 }

@@ -12,8 +12,7 @@
  * ...).  The backend describes the disk after `delay_ms` (0: at once; tests use a
  * delay to have the frontend start first).
  */
-int blkback_add(domid_t dom, const char *target, const char *vdev, int readonly,
-                uint32_t delay_ms);
+int blkback_add(domid_t dom, const char *target, const char *vdev, int readonly, uint32_t delay_ms);
 void blkback_remove(domid_t dom); /* close every device of `dom` */
 void blkback_poll(void);          /* follow handshakes and serve requests */
 void blkback_list(domid_t dom);   /* xm-lite block-list */

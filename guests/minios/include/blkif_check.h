@@ -21,4 +21,13 @@ struct vbd_limits {
 int blkif_check_request(const struct blkif_request *req, const struct vbd_limits *v,
                         uint32_t *nr_sectors, const char **why);
 
+/*
+ * The frontend's side: describe `count` sectors (1..88) starting at `sector`,
+ * held in consecutive whole pages whose grant references are grefs[0..], as a
+ * read or write request: one segment per page, sectors 0..7 of each page but
+ * the last.  Returns the number of segments, or 0 if count is out of range.
+ */
+unsigned int blkif_build_rw(struct blkif_request *req, uint8_t op, uint64_t sector, uint32_t count,
+                            const grant_ref_t *grefs, uint16_t handle, uint64_t id);
+
 #endif

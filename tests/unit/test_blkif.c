@@ -1,0 +1,180 @@
+/*
+ * test_blkif.c - the block protocol's pure parts: the i386 request layout a
+ * frontend and backend must agree on byte for byte, how blkfront turns a
+ * transfer into a request (blkif_build_rw), and every check blkback makes
+ * before touching the disk (blkif_check_request): operations, segment counts,
+ * segments that leave their page, sectors beyond the virtual disk (including
+ * arithmetic that would overflow), and writes to a read-only disk.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <blkif_check.h>
+
+static const struct vbd_limits disk = {32768, 0}, rodisk = {32768, 1};
+
+static void test_i386_layout_and_ring_size(void **state)
+{
+    (void)state;
+    assert_int_equal(sizeof(struct blkif_request_segment), 8);
+    assert_int_equal(sizeof(struct blkif_request), 108);
+    assert_int_equal(offsetof(struct blkif_request, id), 4); /* 4-byte aligned, as on i386 */
+    assert_int_equal(offsetof(struct blkif_request, sector_number), 12);
+    assert_int_equal(offsetof(struct blkif_request, seg), 20);
+    assert_int_equal(sizeof(struct blkif_response), 12);
+    assert_int_equal(offsetof(struct blkif_response, status), 10);
+    assert_int_equal(__CONST_RING_SIZE(blkif, 4096), 32);
+}
+
+static void test_build_splits_into_pages(void **state)
+{
+    (void)state;
+    grant_ref_t g[11] = {10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20};
+    struct blkif_request r;
+    assert_int_equal(blkif_build_rw(&r, BLKIF_OP_WRITE, 500, 1, g, 51712, 3), 1);
+    assert_int_equal(r.seg[0].first_sect, 0);
+    assert_int_equal(r.seg[0].last_sect, 0);
+    assert_int_equal(r.seg[0].gref, 10);
+    assert_int_equal(r.handle, 51712);
+    assert_int_equal(r.id, 3);
+    assert_int_equal(r.sector_number, 500);
+    assert_int_equal(blkif_build_rw(&r, BLKIF_OP_READ, 0, 8, g, 0, 0), 1);
+    assert_int_equal(r.seg[0].last_sect, 7);
+    assert_int_equal(blkif_build_rw(&r, BLKIF_OP_READ, 0, 9, g, 0, 0), 2);
+    assert_int_equal(r.seg[1].first_sect, 0);
+    assert_int_equal(r.seg[1].last_sect, 0);
+    assert_int_equal(blkif_build_rw(&r, BLKIF_OP_READ, 0, 88, g, 0, 0), 11);
+    for (int i = 0; i < 11; i++) {
+        assert_int_equal(r.seg[i].gref, 10 + i);
+        assert_int_equal(r.seg[i].last_sect, 7);
+    }
+    assert_int_equal(blkif_build_rw(&r, BLKIF_OP_READ, 0, 0, g, 0, 0), 0);
+    assert_int_equal(blkif_build_rw(&r, BLKIF_OP_READ, 0, 89, g, 0, 0), 0);
+}
+
+static void test_built_requests_pass_the_backends_checks(void **state)
+{
+    (void)state;
+    grant_ref_t g[11] = {0};
+    struct blkif_request r;
+    const char *why;
+    uint32_t n;
+    for (uint32_t count = 1; count <= 88; count++) {
+        blkif_build_rw(&r, BLKIF_OP_WRITE, 32768 - count, count, g, 0, 0);
+        assert_int_equal(blkif_check_request(&r, &disk, &n, &why), BLKIF_RSP_OKAY);
+        assert_int_equal(n, count);
+    }
+}
+
+static struct blkif_request one(uint8_t op, uint64_t sector, uint8_t first, uint8_t last)
+{
+    struct blkif_request r = {.operation = op, .nr_segments = 1, .sector_number = sector};
+    r.seg[0].first_sect = first;
+    r.seg[0].last_sect = last;
+    return r;
+}
+
+static void expect(const struct blkif_request *r, const struct vbd_limits *v, int status,
+                   const char *why_want)
+{
+    const char *why = NULL;
+    uint32_t n;
+    assert_int_equal(blkif_check_request(r, v, &n, &why), status);
+    if (why_want)
+        assert_string_equal(why, why_want);
+}
+
+static void test_operations(void **state)
+{
+    (void)state;
+    struct blkif_request r = one(BLKIF_OP_READ, 0, 0, 7);
+    expect(&r, &disk, BLKIF_RSP_OKAY, NULL);
+    r.operation = BLKIF_OP_WRITE_BARRIER;
+    expect(&r, &disk, BLKIF_RSP_EOPNOTSUPP, "unknown operation");
+    r.operation = 200;
+    expect(&r, &disk, BLKIF_RSP_EOPNOTSUPP, "unknown operation");
+    struct blkif_request f = {.operation = BLKIF_OP_FLUSH_DISKCACHE};
+    expect(&f, &disk, BLKIF_RSP_OKAY, NULL);
+    expect(&f, &rodisk, BLKIF_RSP_OKAY, NULL);
+    f.nr_segments = 1;
+    expect(&f, &disk, BLKIF_RSP_ERROR, "a flush carries no segments");
+}
+
+static void test_segment_counts(void **state)
+{
+    (void)state;
+    struct blkif_request r = one(BLKIF_OP_READ, 0, 0, 7);
+    r.nr_segments = 0;
+    expect(&r, &disk, BLKIF_RSP_ERROR, "bad number of segments");
+    r.nr_segments = 12;
+    expect(&r, &disk, BLKIF_RSP_ERROR, "bad number of segments");
+    r.nr_segments = 255;
+    expect(&r, &disk, BLKIF_RSP_ERROR, "bad number of segments");
+    r.nr_segments = 11;
+    expect(&r, &disk, BLKIF_RSP_OKAY, NULL); /* zeroed segments: one sector each */
+}
+
+static void test_segments_stay_in_their_page(void **state)
+{
+    (void)state;
+    for (int first = 0; first < 10; first++)
+        for (int last = 0; last < 10; last++) {
+            struct blkif_request r = one(BLKIF_OP_READ, 0, (uint8_t)first, (uint8_t)last);
+            int ok = first <= last && last <= 7;
+            expect(&r, &disk, ok ? BLKIF_RSP_OKAY : BLKIF_RSP_ERROR,
+                   ok ? NULL : "a segment reaches outside its page");
+        }
+    struct blkif_request r = one(BLKIF_OP_READ, 0, 0, 7);
+    r.nr_segments = 3;
+    r.seg[2].first_sect = 4;
+    r.seg[2].last_sect = 255;
+    expect(&r, &disk, BLKIF_RSP_ERROR, "a segment reaches outside its page");
+}
+
+static void test_sectors_stay_inside_the_disk(void **state)
+{
+    (void)state;
+    const char *beyond = "sectors beyond the end of the disk";
+    struct blkif_request r = one(BLKIF_OP_READ, 32767, 0, 0);
+    expect(&r, &disk, BLKIF_RSP_OKAY, NULL);
+    r = one(BLKIF_OP_READ, 32767, 0, 1);
+    expect(&r, &disk, BLKIF_RSP_ERROR, beyond);
+    r = one(BLKIF_OP_READ, 32768, 0, 0);
+    expect(&r, &disk, BLKIF_RSP_ERROR, beyond);
+    r = one(BLKIF_OP_READ, UINT64_MAX, 0, 0);
+    expect(&r, &disk, BLKIF_RSP_ERROR, beyond);
+    r = one(BLKIF_OP_WRITE, UINT64_MAX - 2, 0, 7); /* sector + count would wrap */
+    expect(&r, &disk, BLKIF_RSP_ERROR, beyond);
+    r = one(BLKIF_OP_READ, 32760, 0, 7);
+    expect(&r, &disk, BLKIF_RSP_OKAY, NULL);
+    struct vbd_limits empty = {0, 0};
+    r = one(BLKIF_OP_READ, 0, 0, 0);
+    expect(&r, &empty, BLKIF_RSP_ERROR, beyond);
+}
+
+static void test_read_only_disks_refuse_writes(void **state)
+{
+    (void)state;
+    struct blkif_request r = one(BLKIF_OP_WRITE, 0, 0, 7);
+    expect(&r, &rodisk, BLKIF_RSP_ERROR, "write to a read-only disk");
+    r.operation = BLKIF_OP_READ;
+    expect(&r, &rodisk, BLKIF_RSP_OKAY, NULL);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_i386_layout_and_ring_size),
+        cmocka_unit_test(test_build_splits_into_pages),
+        cmocka_unit_test(test_built_requests_pass_the_backends_checks),
+        cmocka_unit_test(test_operations),
+        cmocka_unit_test(test_segment_counts),
+        cmocka_unit_test(test_segments_stay_in_their_page),
+        cmocka_unit_test(test_sectors_stay_inside_the_disk),
+        cmocka_unit_test(test_read_only_disks_refuse_writes),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
