@@ -188,6 +188,24 @@ def hostile_frontend_is_refused_and_others_are_unharmed():
 
 
 @test
+def a_byte_range_of_the_disk_as_a_domUs_disk():
+    """disk = [ 'phy:hda@70000+2048,xvda,w' ]: 1 MiB of unpartitioned space."""
+    disk = Disk()
+    m = boot(disk)
+    try:
+        out = domU(m, "/etc/xm/tests/range.cfg")
+        check("blkfront: xvda: 2048 sectors" in out, "the range's size:\n" + out[-800:])
+        check("wrote 88 sectors" in du(m, "blk write xvda 1960 edge 88"), "write at the end")
+        check("failed" in du(m, "blk write xvda 2047 over 2"), "a write past the range")
+        m.detach()
+        halt(m)
+        expect_image(disk, [(70000 + 1960, 1960, 88, "edge")])
+    finally:
+        m.kill()
+        disk.cleanup()
+
+
+@test
 def frontend_started_before_the_backend():
     disk = Disk()
     m = boot(disk)

@@ -124,10 +124,15 @@ static void describe(struct vbd *v)
 int blkback_add(domid_t dom, const char *target, const char *vdev, int readonly, uint32_t delay_ms)
 {
     struct blkdev *dev = blkdev_find(target);
+    if (!dev && strchr(target, '@'))
+        dev = blkdev_range(target); /* hda@START+COUNT: a range of sectors of the disk */
     struct vbd *v = NULL;
     uint32_t devid;
     if (!dev)
-        return printf("blkback: no device '%s' in dom0 (see blk list)\n", target), -1;
+        return printf("blkback: no device '%s' in dom0 (see blk list; a range is "
+                      "DISK@START+COUNT in sectors)\n",
+                      target),
+               -1;
     if (vdev_to_devid(vdev, &devid))
         return printf("blkback: '%s' is not a virtual disk name (xvda..xvdp)\n", vdev), -1;
     if (in_use_by(dev, readonly))

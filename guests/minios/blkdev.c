@@ -82,6 +82,31 @@ void blkdev_add_partitions(struct blkdev *disk)
     }
 }
 
+struct blkdev *blkdev_range(const char *spec)
+{
+    char name[16];
+    const char *at = strchr(spec, '@');
+    if (!at || at - spec >= (int)sizeof(name) || nr_partitions == (int)ARRAY_SIZE(partitions))
+        return NULL;
+    memcpy(name, spec, at - spec);
+    name[at - spec] = 0;
+    struct blkdev *parent = blkdev_find(name);
+    const char *p;
+    uint64_t start = strtoul(at + 1, &p, 0), count = 0;
+    if (*p == '+')
+        count = strtoul(p + 1, &p, 0);
+    if (!parent || parent->parent || *p || count == 0 || start >= parent->sectors ||
+        count > parent->sectors - start)
+        return NULL;
+    struct blkdev *r = &partitions[nr_partitions++];
+    *r = (struct blkdev){.sectors = count, .first = start, .parent = parent};
+    strlcpy(r->name, spec, sizeof(r->name));
+    snprintf(r->model, sizeof(r->model), "sectors %u+%u of %s", (uint32_t)start, (uint32_t)count,
+             name);
+    blkdev_register(r);
+    return r;
+}
+
 void blkdev_list(void)
 {
     for (int i = 0; i < MAX_BLKDEVS; i++)

@@ -24,7 +24,8 @@ void test_main(void)
         expect_rc(send(bad[i]), -XEN_EINVAL, what);
     }
     struct evtchn_close cl = {1000};
-    expect_rc(HYPERVISOR_event_channel_op(EVTCHNOP_close, &cl), -XEN_EINVAL, "closing a closed port");
+    expect_rc(HYPERVISOR_event_channel_op(EVTCHNOP_close, &cl), -XEN_EINVAL,
+              "closing a closed port");
     struct evtchn_bind_virq bv = {.virq = 500};
     expect_rc(HYPERVISOR_event_channel_op(EVTCHNOP_bind_virq, &bv), -XEN_EINVAL, "VIRQ 500");
     struct evtchn_bind_interdomain bi = {.remote_dom = 0, .remote_port = 1};

@@ -39,8 +39,8 @@ static void refused_maps(domid_t self)
         xtf_failure("a grant of a domain that does not exist was not refused");
     if (try_map(0, 5000, 1) != GNTST_bad_gntref && try_map(0, 5000, 1) != GNTST_permission_denied)
         xtf_failure("a grant reference past the table was not refused");
-    struct gnttab_map_grant_ref op = {.host_addr = 0xC0000000, .flags = GNTMAP_host_map,
-                                      .ref = 2, .dom = self};
+    struct gnttab_map_grant_ref op = {
+        .host_addr = 0xC0000000, .flags = GNTMAP_host_map, .ref = 2, .dom = self};
     HYPERVISOR_grant_table_op(GNTTABOP_map_grant_ref, &op, 1);
     if (op.status != GNTST_bad_virt_addr)
         xtf_failure("a map outside the grant area gave status %d", op.status);
