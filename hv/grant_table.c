@@ -45,8 +45,11 @@ int grant_table_init(struct domain *d)
     gt->active = alloc_xenheap_pages(ACTIVE_PAGES);
     gt->maptrack = alloc_xenheap_pages(MAPTRACK_PAGES);
     gt->area_l1 = alloc_xenheap_pages(1);
-    if (!gt->shared || !gt->active || !gt->maptrack || !gt->area_l1)
-        return -XEN_ENOMEM;
+    if (!gt->shared || !gt->active || !gt->maptrack || !gt->area_l1) {
+        free_xenheap_pages(gt->shared, GNTTAB_MAX_FRAMES); /* not yet the domain's */
+        gt->shared = NULL;
+        return -XEN_ENOMEM; /* grant_table_destroy() frees the rest */
+    }
     for (unsigned int i = 0; i < GNTTAB_MAX_FRAMES; i++) {
         uint32_t mfn = (((uint32_t)gt->shared - HV_VIRT_START) >> PAGE_SHIFT) + i;
         struct page_info *pg = mfn_to_page(mfn);

@@ -86,7 +86,7 @@ hypervisor_callback:
 failsafe_callback:
     iret
 
-/* int $0x80: %eax = 0 is the null system call; 1 ends the user-mode run. */
+/* int $0x80: %eax = 0 is the null system call; any other value ends the user-mode run. */
     .globl syscall_entry
 syscall_entry:
     testl %eax, %eax

@@ -152,7 +152,7 @@ static const struct command commands[] = {
     {"blk", "block devices: list, info, read, write, verify, flush (blk help)", cmd_blk},
     {"evtping", "domU: answer dom0's xm-lite evtping (event-channel ping-pong)", cmd_evtping},
     {"halt", "shut this domain down (dom0: power off)", cmd_halt},
-    {"bench-done", "(marks the end of the benchmarks on the command line)", cmd_bench_done},
+    {"bench-done", "print the end-of-benchmarks marker", cmd_bench_done},
     {NULL, NULL, NULL},
 };
 

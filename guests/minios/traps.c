@@ -98,7 +98,8 @@ void do_trap(struct trap_frame *f)
     unsigned int v = f->vector;
     if (v < 20 && hooks[v] && hooks[v](f))
         return;
-    uint32_t cr2 = HYPERVISOR_shared_info->vcpu_info[0].arch.cr2;
+    /* (a fault before events_init() has mapped shared_info has no CR2 to show) */
+    uint32_t cr2 = HYPERVISOR_shared_info ? HYPERVISOR_shared_info->vcpu_info[0].arch.cr2 : 0;
     if (fixup(f)) {
         last_fault_vector = v;
         faults_fixed_up++;

@@ -80,7 +80,7 @@ struct mmuext_op {
 #define UVMF_LOCAL          0
 #define UVMF_ALL            4
 
-/* Passed as the count to mmu_update/mmuext_op to mean "none done yet". */
+/* Special domain ids: "the caller itself", and the idle domain. */
 #define DOMID_SELF 0x7FF0u
 #define DOMID_IDLE 0x7FFFu
 typedef uint16_t domid_t;
