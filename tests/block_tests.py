@@ -146,6 +146,26 @@ def data_written_by_a_domU_is_on_the_disk():
 
 
 @test
+def the_map_and_unmap_backend_moves_the_same_data():
+    """bemode=map: blkback maps each segment and does the I/O in place (no copy)."""
+    disk = Disk()
+    m = boot(disk)
+    try:
+        domU(m, extra_args="bemode=map")
+        check("wrote 200 sectors" in du(m, "blk write xvda 10 mapped 200"), "write")
+        check("': ok (0 bad)" in du(m, "blk verify xvda 10 200 mapped"), "read back")
+        m.detach()
+        out = m.command("xm-lite block-list domU")
+        n = re.search(r"Connected\s+Connected\s+(\d+)\s+\d+\s+\d+\s+\d+\s+(\d+)", out)
+        check(n and int(n.group(2)) >= 2 * 25, "two grant calls per segment expected:\n" + out)
+        halt(m)
+        expect_image(disk, [(HDA1 + 10, 10, 200, "mapped")])
+    finally:
+        m.kill()
+        disk.cleanup()
+
+
+@test
 def a_read_only_disk_refuses_writes():
     disk = Disk()
     m = boot(disk)

@@ -277,7 +277,10 @@ int app_main(void)
         is_initial_domain()) /* dom0 on hda1, then a domU through blkfront */
         run_line_str("blk bench hda1;xm-lite create /etc/xm/domU.cfg extra=blkbench;"
                      "xm-lite wait domU data/bench-done;xm-lite block-list domU;"
-                     "xm-lite destroy domU;bench-done");
+                     "xm-lite destroy domU;"
+                     "xm-lite create /etc/xm/domU.cfg name=mapper extra=blkbench bemode=map;"
+                     "xm-lite wait mapper data/bench-done;xm-lite block-list mapper;"
+                     "xm-lite destroy mapper;bench-done");
     if (cmdline_has("benchdom") && is_initial_domain()) /* the many-domain figures */
         run_line_str("xm-lite create /etc/xm/nodisk.cfg name=pp extra=evtping;"
                      "xm-lite evtping pp 1000;xm-lite destroy pp;xm-lite info;"

@@ -269,6 +269,7 @@ static int destroy(domid_t id)
 }
 
 static uint32_t backend_delay_ms; /* create's bedelay=MS: a test knob */
+static int backend_map_mode;      /* create's bemode=map: blkback maps instead of copying */
 
 /* disk = [ 'phy:TARGET,VDEV,MODE' ]: hand each to blkback before the domain runs. */
 static int attach_disks(domid_t id, const struct xm_config *cfg)
@@ -286,7 +287,7 @@ static int attach_disks(domid_t id, const struct xm_config *cfg)
         }
         *vdev++ = 0;
         *mode++ = 0;
-        if (blkback_add(id, target, vdev, mode[0] == 'r', backend_delay_ms))
+        if (blkback_add(id, target, vdev, mode[0] == 'r', backend_delay_ms, backend_map_mode))
             return -1;
     }
     return 0;
@@ -318,6 +319,8 @@ static int apply_overrides(int argc, char **argv, struct xm_config *cfg, int *at
             strlcpy(cfg->extra, a + 6, sizeof(cfg->extra));
         else if (!strncmp(a, "bedelay=", 8))
             backend_delay_ms = strtoul(a + 8, NULL, 10);
+        else if (!strcmp(a, "bemode=map") || !strcmp(a, "bemode=copy"))
+            backend_map_mode = !strcmp(a, "bemode=map");
         else {
             printf("xm-lite: create: bad argument '%s' (-c, name=, memory=, extra=)\n", a);
             return -1;
@@ -332,6 +335,7 @@ static int cmd_create(int argc, char **argv)
     struct bootfs_file kernel;
     int attach = 0;
     backend_delay_ms = 0;
+    backend_map_mode = 0;
     if (argc < 3) {
         printf("usage: xm-lite create CONFIG [-c] [name=NAME] [memory=MB] [extra=WORD]\n");
         return -1;

@@ -10,9 +10,12 @@
 /*
  * Export dom0 device `target` (hda, hda1, ...) to domain `dom` as `vdev` (xvda,
  * ...).  The backend describes the disk after `delay_ms` (0: at once; tests use a
- * delay to have the frontend start first).
+ * delay to have the frontend start first).  With map_mode the backend maps
+ * each segment and does the I/O in place instead of one grant copy per
+ * request (kept to compare the two: xm-lite create bemode=map).
  */
-int blkback_add(domid_t dom, const char *target, const char *vdev, int readonly, uint32_t delay_ms);
+int blkback_add(domid_t dom, const char *target, const char *vdev, int readonly, uint32_t delay_ms,
+                int map_mode);
 void blkback_remove(domid_t dom); /* close every device of `dom` */
 void blkback_poll(void);          /* follow handshakes and serve requests */
 void blkback_list(domid_t dom);   /* xm-lite block-list */
