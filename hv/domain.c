@@ -27,7 +27,8 @@ struct domain *initial_domain; /* dom0, or in chain mode the module running now 
 uint32_t domain_hv_pages(void)
 {
     return 1 + ROUNDUP(sizeof(struct vcpu), PAGE_SIZE) / PAGE_SIZE + 1 /* shared_info */ +
-           NR_EVENT_CHANNELS * sizeof(struct evtchn) / PAGE_SIZE + grant_table_pages();
+           1 /* guest root */ + NR_EVENT_CHANNELS * sizeof(struct evtchn) / PAGE_SIZE +
+           grant_table_pages();
 }
 
 struct domain *domain_by_id(domid_t id)
@@ -66,7 +67,7 @@ struct domain *domain_create(domid_t id, const char *name, int privileged)
     v->domain = d;
     v->state = VCPU_down;
     v->periodic_period = 10000000; /* VIRQ_TIMER every 10 ms until the guest says otherwise */
-    if (share_shared_info(d) || evtchn_init(d) || grant_table_init(d))
+    if (share_shared_info(d) || evtchn_init(d) || grant_table_init(d) || guest_root_alloc(v))
         goto fail;
     d->next = domain_list;
     domain_list = d;
@@ -80,6 +81,8 @@ fail:
         evtchn_destroy(d);
     if (d)
         grant_table_destroy(d);
+    if (v)
+        guest_root_free(v);
     free_xenheap_pages(v, ROUNDUP(sizeof(struct vcpu), PAGE_SIZE) / PAGE_SIZE);
     free_xenheap_pages(d, 1);
     return NULL;
@@ -166,6 +169,7 @@ void domain_destroy(struct domain *d)
     relinquish_memory(d);
     if (initial_domain == d)
         initial_domain = NULL;
+    guest_root_free(d->vcpu);
     free_xenheap_pages(d->vcpu, ROUNDUP(sizeof(struct vcpu), PAGE_SIZE) / PAGE_SIZE);
     free_xenheap_pages(d, 1);
 }

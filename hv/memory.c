@@ -122,7 +122,7 @@ static long new_baseptr(struct domain *d, uint32_t mfn)
         return rc;
     uint32_t old = current->cr3_mfn;
     current->cr3_mfn = mfn;
-    load_guest_pagetable(mfn);
+    load_guest_pagetable(current);
     d->counters.cr3_loads++;
     if (old)
         put_page_and_type(old);

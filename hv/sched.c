@@ -124,7 +124,7 @@ static void context_switch(struct vcpu *prev, struct vcpu *next)
     next->last_start = now;
     next->boosted = 0;
     *guest_cpu_user_regs() = next->user_regs;
-    load_guest_pagetable(next->cr3_mfn);
+    load_guest_pagetable(next);
     desc_load_vcpu(next);
     next->domain->counters.cr3_loads++;
 }

@@ -22,6 +22,7 @@
 #include <lib.h>
 #include <hv/arch.h>
 #include <hv/console.h>
+#include <hv/domain.h>
 #include <hv/grant.h>
 #include <hv/mm.h>
 #include <hv/x86.h>
@@ -30,8 +31,6 @@ static uint32_t mapcache_l1[1024] __attribute__((aligned(4096)));
 static uint32_t mapcache_used[MAPCACHE_SLOTS / 32];
 static uint32_t entry_l1_full[1024] __attribute__((aligned(4096)));  /* entry area, writable */
 static uint32_t entry_l1_guest[1024] __attribute__((aligned(4096))); /* entry area, guest view */
-static uint32_t guest_root[1024] __attribute__((aligned(4096)));
-static uint32_t guest_root_source; /* mfn of the page directory copied into guest_root */
 
 extern char _entry_alias[], _entry_text_start[], _entry_data_start[], _entry_stack_start[],
     _entry_end[];
@@ -49,11 +48,26 @@ static void map_entry_area(void)
             entry_l1_guest[i] |= _PAGE_RW | _PAGE_DIRTY;
     }
     idle_pg_table[L2_INDEX(ENTRY_AREA)] = __pa(entry_l1_full) | _PAGE_PRESENT | _PAGE_RW;
-    guest_root[L2_INDEX(ENTRY_AREA)] = __pa(entry_l1_guest) | _PAGE_PRESENT | _PAGE_RW;
-    /* A barrier as well as a flush: the compiler cannot see that the stores
-     * below depend on the mapping made above. */
+    /* A barrier as well as a flush: the compiler cannot see that later stores
+     * into the entry area depend on the mapping made above. */
     flush_tlb_local();
-    tramp_guest_cr3 = __pa(guest_root);
+}
+
+/* Each vCPU has its own guest root page: its guest slots, and the entry area. */
+int guest_root_alloc(struct vcpu *v)
+{
+    v->guest_root = alloc_xenheap_pages(1);
+    if (!v->guest_root)
+        return -1;
+    v->guest_root[L2_INDEX(ENTRY_AREA)] = __pa(entry_l1_guest) | _PAGE_PRESENT | _PAGE_RW;
+    v->root_source = 0;
+    return 0;
+}
+
+void guest_root_free(struct vcpu *v)
+{
+    free_xenheap_pages(v->guest_root, 1);
+    v->guest_root = NULL;
 }
 
 void paging_init(void)
@@ -65,32 +79,44 @@ void paging_init(void)
     flush_tlb_local();
 }
 
-/* Load a guest's page directory, and copy its guest slots into the guest root. */
-void load_guest_pagetable(uint32_t l2_mfn)
+/*
+ * Load a vCPU's page directory.  Its guest root is refreshed only when it
+ * mirrors another directory: while a directory is loaded its CR3 reference
+ * keeps it a validated L2, so it changes only through mm.c, which reports
+ * every change (l2_entry_changed).
+ */
+void load_guest_pagetable(struct vcpu *v)
 {
-    write_cr3(l2_mfn << PAGE_SHIFT);
-    tramp_full_cr3 = l2_mfn << PAGE_SHIFT;
-    const uint32_t *l2 = map_domain_page(l2_mfn);
-    memcpy(guest_root, l2, HV_L2_FIRST_SLOT * sizeof(uint32_t)); /* with the grant area */
-    unmap_domain_page((void *)l2);
-    guest_root_source = l2_mfn;
+    write_cr3(v->cr3_mfn << PAGE_SHIFT);
+    tramp_full_cr3 = v->cr3_mfn << PAGE_SHIFT;
+    if (v->root_source != v->cr3_mfn) {
+        const uint32_t *l2 = map_domain_page(v->cr3_mfn);
+        memcpy(v->guest_root, l2, HV_L2_FIRST_SLOT * sizeof(uint32_t)); /* with the grant area */
+        unmap_domain_page((void *)l2);
+        v->root_source = v->cr3_mfn;
+    }
+    tramp_guest_cr3 = __pa(v->guest_root);
 }
 
-/* A guest slot of page directory l2_mfn changed (mm.c): keep the guest root in step. */
+/* A guest slot of page directory l2_mfn changed (mm.c): keep guest roots in step. */
 void l2_entry_changed(uint32_t l2_mfn, unsigned int idx)
 {
-    if (l2_mfn != guest_root_source || idx >= HV_L2_FIRST_SLOT)
+    if (idx >= HV_L2_FIRST_SLOT)
         return;
-    const uint32_t *l2 = map_domain_page(l2_mfn);
-    guest_root[idx] = l2[idx];
-    unmap_domain_page((void *)l2);
+    for (struct domain *d = domain_list; d; d = d->next) {
+        struct vcpu *v = d->vcpu;
+        if (v->guest_root && v->root_source == l2_mfn) {
+            const uint32_t *l2 = map_domain_page(l2_mfn);
+            v->guest_root[idx] = l2[idx];
+            unmap_domain_page((void *)l2);
+        }
+    }
 }
 
 void load_idle_pagetable(void)
 {
     write_cr3(__pa(idle_pg_table));
     tramp_full_cr3 = __pa(idle_pg_table);
-    guest_root_source = 0;
 }
 
 uint32_t idle_pg_table_maddr(void)

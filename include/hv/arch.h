@@ -30,8 +30,10 @@ extern const char *const exception_names[20];
 extern uint32_t idle_pg_table[1024];
 void paging_init(void);
 uint32_t idle_pg_table_maddr(void);
-void load_guest_pagetable(uint32_t l2_mfn); /* CR3 and the guest root */
+void load_guest_pagetable(struct vcpu *v); /* its CR3, and its guest root for the trampoline */
 void load_idle_pagetable(void);
+int guest_root_alloc(struct vcpu *v);
+void guest_root_free(struct vcpu *v);
 #define ENTRY_AREA 0xFF800000u /* the stubs, descriptor tables and entry stack (hv.lds) */
 #define __va(pa)   ((void *)((uint32_t)(pa) + 0xFC000000u))
 #define __pa(va)   ((uint32_t)(va)-0xFC000000u)

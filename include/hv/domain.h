@@ -37,6 +37,8 @@ struct vcpu {
     uint32_t failsafe_cs, failsafe_eip;
     uint32_t kernel_ss, kernel_sp; /* stack_switch: ring-1 stack for traps from ring 3 */
     uint32_t cr3_mfn;              /* page directory, pinned, with a reference held */
+    uint32_t *guest_root;          /* what CR3 holds while it runs (arch/x86/paging.c) */
+    uint32_t root_source;          /* the page directory guest_root mirrors */
     enum vcpu_state state;
     uint64_t timer_deadline;  /* set_timer_op, ns system time; 0 = off */
     uint64_t periodic_period; /* VIRQ_TIMER period in ns; 0 = off */
