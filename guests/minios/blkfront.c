@@ -188,11 +188,9 @@ static int front_flush(struct blkdev *d)
     struct blkfront *f = d->priv;
     if (!f->flush)
         return 0;
-    grant_ref_t none[BLKIF_MAX_SEGMENTS_PER_REQUEST];
     uint32_t start = f->responses;
     struct blkif_request *r = RING_GET_REQUEST(&f->ring, f->ring.req_prod_pvt++);
     *r = (struct blkif_request){.operation = BLKIF_OP_FLUSH_DISKCACHE, .id = 0};
-    (void)none;
     f->status[0] = 1;
     int notify;
     RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(&f->ring, notify);

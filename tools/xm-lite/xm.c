@@ -397,8 +397,12 @@ static int cmd_on_domain(int argc, char **argv)
     }
     memset(&op, 0, sizeof(op));
     long rc = -1;
-    if (!strcmp(argv[1], "console"))
-        return consoled_attach(id, name) ? printf("xm-lite: %s has no console\n", name), -1 : 0;
+    if (!strcmp(argv[1], "console")) {
+        if (consoled_attach(id, name) == 0)
+            return 0;
+        printf("xm-lite: %s has no console\n", name);
+        return -1;
+    }
     if (!strcmp(argv[1], "pause"))
         rc = domctl(XEN_DOMCTL_pausedomain, id, &op);
     else if (!strcmp(argv[1], "unpause"))
