@@ -70,10 +70,14 @@ int pirq_interrupt(unsigned int irq)
 static int port_reserved(uint32_t p)
 {
     static const uint16_t ranges[][2] = {
+        {0x00, 0x1F},   /* DMA controller: it could write anywhere in memory */
         {0x20, 0x21},   /* master PIC */
         {0x40, 0x43},   /* PIT */
         {0x60, 0x64},   /* keyboard controller (it can reset the machine), PIT gate */
         {0x70, 0x71},   /* CMOS and the NMI mask */
+        {0x80, 0x8F},   /* DMA page registers */
+        {0x92, 0x92},   /* "fast A20 and reset" */
+        {0xC0, 0xDF},   /* second DMA controller */
         {0xA0, 0xA1},   /* slave PIC */
         {0xCF8, 0xCFF}, /* PCI configuration */
         {0x3F8, 0x3FF}, /* COM1: the hypervisor's console */

@@ -96,6 +96,11 @@ def shell_session_info_ticks_halt():
               "uptime did not advance across ticks")
         out = m.command("nosuchcommand")
         check("unknown command" in out, "unknown commands are not reported")
+        m.send_raw("uptime\ruptime\rnosuch2\r")  # typed ahead, in one go: every line runs
+        m.expect(r"nosuch2: unknown command", 30)
+        check(len(re.findall(r"^up \d+\.\d+ s", m.output[-600:], re.M)) == 2,
+              "type-ahead was lost:\n" + m.output[-600:])
+        m.expect(r"dom0# ")
         halt(m)
         check("(XEN) domain 0 (Domain-0) shut down: poweroff" in m.output, "no shutdown log line")
         check("powering off" in m.output, "the hypervisor did not power off")

@@ -386,6 +386,9 @@ void blkback_remove(domid_t dom)
         xs_local_rm(xenstore, v->bpath);
         v->in_use = 0;
     }
+    char dir[48];
+    snprintf(dir, sizeof(dir), "/local/domain/0/backend/vbd/%u", dom);
+    xs_local_rm(xenstore, dir);
 }
 
 void blkback_list(domid_t dom)

@@ -119,10 +119,10 @@ void cmd_blk(int argc, char **argv)
         blkdev_list();
         return;
     }
-    struct blkdev *d = argc > 2 ? dev_arg(argv[2]) : NULL;
-    if (!d)
+    struct blkdev *d = argc > 2 && strcmp(argv[1], "help") ? dev_arg(argv[2]) : NULL;
+    if (!d && argc > 2 && strcmp(argv[1], "help"))
         return;
-    const char *op = argv[1];
+    const char *op = d ? argv[1] : "help";
     uint64_t sector = argc > 3 ? strtoul(argv[3], NULL, 0) : 0;
     if (!strcmp(op, "info")) {
         printf("%s: %u sectors of %u bytes (%u MiB)%s, %s\n", d->name, (uint32_t)d->sectors,

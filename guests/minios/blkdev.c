@@ -86,7 +86,8 @@ struct blkdev *blkdev_range(const char *spec)
 {
     char name[16];
     const char *at = strchr(spec, '@');
-    if (!at || at - spec >= (int)sizeof(name) || nr_partitions == (int)ARRAY_SIZE(partitions))
+    if (!at || at - spec >= (int)sizeof(name) || strlen(spec) >= sizeof(partitions[0].name) ||
+        nr_partitions == (int)ARRAY_SIZE(partitions))
         return NULL;
     memcpy(name, spec, at - spec);
     name[at - spec] = 0;

@@ -112,17 +112,26 @@ static void ring_event(evtchn_port_t port, void *data)
 }
 
 /* Put one request on the ring; `id` is its slot among those in flight. */
-static void queue(struct blkfront *f, uint8_t op, uint64_t sector, const uint8_t *buf,
-                  uint32_t count, uint32_t id, grant_ref_t *grants)
+static int queue(struct blkfront *f, uint8_t op, uint64_t sector, const uint8_t *buf,
+                 uint32_t count, uint32_t id, grant_ref_t *grants)
 {
-    /* One page per segment; the backend only needs to read the pages of a write. */
+    /* One page per segment; the backend only needs to read the pages of a write.  A full
+     * grant table gives 0, which is the console's reference: never pass that on. */
     for (uint32_t p = 0; p * BLKIF_SECTORS_PER_PAGE < count; p++)
         grants[p] = gnttab_grant_access(f->backend_id, virt_to_mfn(buf + p * PAGE_SIZE),
                                         op == BLKIF_OP_WRITE);
+    for (uint32_t p = 0; p * BLKIF_SECTORS_PER_PAGE < count; p++)
+        if (!grants[p]) {
+            for (uint32_t q = 0; q * BLKIF_SECTORS_PER_PAGE < count; q++)
+                if (grants[q])
+                    gnttab_end_access(grants[q]);
+            return -1;
+        }
     struct blkif_request *r = RING_GET_REQUEST(&f->ring, f->ring.req_prod_pvt++);
     blkif_build_rw(r, op, sector, count, grants, (blkif_vdev_t)f->devid, id);
     f->status[id] = 1; /* pending */
     f->requests++;
+    return 0;
 }
 
 /* Move `count` sectors (page-aligned buffer) in requests of up to 88 sectors, all in flight. */
@@ -137,10 +146,15 @@ static int transfer(struct blkfront *f, uint8_t op, uint64_t sector, uint32_t co
     if (nreq > RING_SIZE(&f->ring))
         return -XEN_EINVAL;
     uint32_t start = f->responses;
+    int failed = 0;
     for (uint32_t i = 0; i < nreq; i++) {
         uint32_t n = MIN(count - i * per_req, per_req);
-        queue(f, op, sector + i * per_req, (const uint8_t *)buf + i * per_req * SECTOR_SIZE, n, i,
-              grants[i]);
+        if (queue(f, op, sector + i * per_req, (const uint8_t *)buf + i * per_req * SECTOR_SIZE, n,
+                  i, grants[i])) {
+            nreq = i; /* out of grant references: send what is queued, then fail */
+            failed = 1;
+            break;
+        }
     }
     int notify;
     RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(&f->ring, notify);
@@ -158,7 +172,7 @@ static int transfer(struct blkfront *f, uint8_t op, uint64_t sector, uint32_t co
         if (f->status[i] != BLKIF_RSP_OKAY)
             rc = -XEN_EIO;
     }
-    return rc;
+    return failed ? -XEN_ENOSPC : rc;
 }
 
 int front_read(struct blkdev *d, uint64_t sector, uint32_t count, void *buf);

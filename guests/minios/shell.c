@@ -211,18 +211,23 @@ static void run_line_str(const char *cmds)
 /* Read one line; returns its length.  Sleeps while nothing is typed. */
 static int read_line(char *line, int max)
 {
+    static char buf[64]; /* what was typed after the last line: type-ahead is kept */
+    static int have, next;
     int len = 0;
     for (;;) {
-        char buf[64];
-        uint32_t seen = event_count;
-        run_services(); /* dom0: consoles, xenstore, domain exits */
-        int n = console_read(buf, sizeof(buf));
-        if (n <= 0) {
-            block_until(&event_count, seen);
-            continue;
+        if (next == have) {
+            uint32_t seen = event_count;
+            run_services(); /* dom0: consoles, xenstore, domain exits */
+            have = console_read(buf, sizeof(buf));
+            next = 0;
+            if (have <= 0) {
+                have = 0;
+                block_until(&event_count, seen);
+                continue;
+            }
         }
-        for (int i = 0; i < n; i++) {
-            char c = buf[i];
+        while (next < have) {
+            char c = buf[next++];
             if (c == '\r' || c == '\n') {
                 console_write("\n", 1);
                 line[len] = 0;

@@ -8,7 +8,10 @@
  *              | memory 0 .. 48 MiB        |  48 MiB: the hypervisor image at
  *              |                           |  0xFC100000, its heap, the frame
  *   0xFF000000 +---------------------------+  table, boot modules
- *              | (reserved: read-only M2P) |
+ *              | (unused)                  |
+ *   0xFF800000 +---------------------------+
+ *              | entry area: IDT stubs,    |  also mapped (read-only but for
+ *              | GDT/IDT/TSS, entry stack  |  the stack) while a guest runs
  *   0xFFC00000 +---------------------------+
  *              | map_domain_page window    |  1024 one-page slots for frames
  *   0xFFFFFFFF +---------------------------+  outside the direct map
@@ -41,6 +44,5 @@
 #define HZ               1000 /* hypervisor timer interrupts per second */
 #define SCHED_SLICE_MS   10
 #define DEFAULT_DOM0_MEM (64u << 20)
-#define MAX_DOMAINS      64
 
 #endif

@@ -12,7 +12,7 @@ void consoled_remove(domid_t dom);
 void consoled_poll(void); /* drain every console ring into its log */
 /* Attach the serial line to dom's console until Ctrl-] or until the domain goes away. */
 int consoled_attach(domid_t dom, const char *name);
-uint64_t consoled_first_output_tsc(domid_t dom);
-void consoled_follow(domid_t dom, int on); /* show its new output as it comes, or stop */ /* 0 until the domain has printed something */
+uint64_t consoled_first_output_tsc(domid_t dom); /* 0 until the domain has printed something */
+void consoled_follow(domid_t dom, int on);       /* show its new output as it comes, or stop */
 
 #endif

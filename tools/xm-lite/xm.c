@@ -111,7 +111,7 @@ static void state_string(uint32_t f, char *s)
 static int cmd_list(void)
 {
     struct xen_domctl op;
-    printf("Name        ID   Mem VCPUs State   Time(s)\n");
+    printf("Name              ID   Mem VCPUs State   Time(s)\n");
     for (domid_t next = 0;; next = op.domain + 1) {
         memset(&op, 0, sizeof(op));
         if (domctl(XEN_DOMCTL_getdomaininfo, next, &op))
@@ -120,7 +120,7 @@ static int cmd_list(void)
         char state[8];
         state_string(i->flags, state);
         uint32_t ds = (uint32_t)(i->cpu_time / 100000000u); /* tenths of a second */
-        printf("%-10s %3u %5u %5u %s %7u.%u\n", i->name, op.domain, i->tot_pages / 256,
+        printf("%-16s %3u %5u %5u %s %7u.%u\n", i->name, op.domain, i->tot_pages / 256,
                i->nr_online_vcpus, state, ds / 10, ds % 10);
     }
     return 0;
@@ -322,7 +322,10 @@ static int apply_overrides(int argc, char **argv, struct xm_config *cfg, int *at
         else if (!strcmp(a, "bemode=map") || !strcmp(a, "bemode=copy"))
             backend_map_mode = !strcmp(a, "bemode=map");
         else {
-            printf("xm-lite: create: bad argument '%s' (-c, name=, memory=, extra=)\n", a);
+            printf(
+                "xm-lite: create: bad argument '%s' (-c, name=, memory=4..900, extra=, bedelay=, "
+                "bemode=map|copy)\n",
+                a);
             return -1;
         }
     }
@@ -357,9 +360,14 @@ static int cmd_create(int argc, char **argv)
     op.u.build.mem_mb = cfg.memory_mb;
     strlcpy(op.u.build.cmdline, cfg.extra, sizeof(op.u.build.cmdline));
     rc = domctl(XEN_DOMCTL_pvlab_build, id, &op);
-    if (rc || consoled_add(id, op.u.build.console_port) ||
-        xenstored_introduce(id, op.u.build.store_port)) {
-        printf("xm-lite: cannot build domain '%s' (%ld); see xm-lite dmesg\n", cfg.name, rc);
+    const char *failed = rc ? "the hypervisor could not build it (see xm-lite dmesg)"
+                         : consoled_add(id, op.u.build.console_port)
+                             ? "its console could not be attached"
+                         : xenstored_introduce(id, op.u.build.store_port)
+                             ? "it could not be introduced to the xenstore"
+                             : NULL;
+    if (failed) {
+        printf("xm-lite: cannot create domain '%s': %s\n", cfg.name, failed);
         destroy(id);
         return -1;
     }
@@ -616,7 +624,8 @@ int xm_main(int argc, char **argv)
         printf("usage: xm-lite list | info | dmesg | create CONFIG [-c] [name=N] [memory=MB] |\n"
                "               console DOMAIN | pause DOMAIN | unpause DOMAIN | shutdown DOMAIN |\n"
                "               destroy DOMAIN | store ls [PATH] | xenstore-ls [PATH] |\n"
-               "               evtping DOMAIN [COUNT] | block-list DOMAIN\n");
+               "               evtping DOMAIN [COUNT] | block-list DOMAIN | wait DOMAIN KEY |\n"
+               "               bench-create [CONFIG]\n");
         return argc < 2 ? -1 : 0;
     }
     const char *c = argv[1];

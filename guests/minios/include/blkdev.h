@@ -11,7 +11,7 @@
 #define SECTOR_SIZE 512
 
 struct blkdev {
-    char name[16]; /* "hda", "hda1", "xvda" */
+    char name[32]; /* "hda", "hda1", "xvda", "hda@70000+2048" */
     char model[41];
     uint64_t sectors;
     int readonly;
