@@ -14,7 +14,7 @@ import subprocess
 import tempfile
 import time
 
-from qemu import Machine, ROOT
+from qemu import Machine, ROOT, check, halt
 
 ALL = []
 HDA1, HDA2 = 2048, 34816
@@ -23,11 +23,6 @@ HDA1, HDA2 = 2048, 34816
 def test(fn):
     ALL.append((fn.__name__, fn))
     return fn
-
-
-def check(cond, msg):
-    if not cond:
-        raise AssertionError(msg)
 
 
 class Disk:
@@ -86,12 +81,6 @@ def domU(m, cfg="/etc/xm/domU.cfg", extra_args=""):
 
 def du(m, cmd, timeout=60):
     return m.command(cmd, prompt=r"domU# ", timeout=timeout)
-
-
-def halt(m):
-    m.send("halt")
-    rc = m.wait_exit(30)
-    check(rc == 0, "QEMU exit status %d" % rc)
 
 
 @test

@@ -7,7 +7,7 @@ Registered in ALL like system_tests.py, and run by run_tests.py.
 import re
 import time
 
-from qemu import Machine
+from qemu import Machine, check, halt
 
 ALL = []
 
@@ -15,11 +15,6 @@ ALL = []
 def test(fn):
     ALL.append((fn.__name__, fn))
     return fn
-
-
-def check(cond, msg):
-    if not cond:
-        raise AssertionError(msg)
 
 
 def boot(mem=512, dom0_mem=64, icount=False):
@@ -44,12 +39,6 @@ def free_pages(m):
     f = re.search(r"free_memory\s+: \d+ MiB \((\d+) pages\)", out)
     check(f, "xm-lite info shows no free memory:\n" + out)
     return int(f.group(1))
-
-
-def halt(m):
-    m.send("halt")
-    rc = m.wait_exit(30)
-    check(rc == 0, "QEMU exit status %d after halt" % rc)
 
 
 @test

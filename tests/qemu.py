@@ -23,6 +23,20 @@ class Timeout(Exception):
     pass
 
 
+def check(cond, msg):
+    """A test's assertion: fails the test with `msg` (AssertionError)."""
+    if not cond:
+        raise AssertionError(msg)
+
+
+def halt(m, status=0):
+    """Type halt at dom0's prompt and check QEMU's exit status."""
+    m.send("halt")
+    m.expect(r"shut down: poweroff", 30)
+    rc = m.wait_exit(30)
+    check(rc == status, "QEMU exit status %d, expected %d" % (rc, status))
+
+
 class Machine:
     def __init__(self, modules=None, append="", mem=256, icount=False, iso=None, extra=None,
                  icount_sleep=False):

@@ -9,7 +9,7 @@ crashed initial domain (3) or a hypervisor panic (255).
 import os
 import re
 
-from qemu import BUILD, EXIT_CRASH, EXIT_PANIC, Machine, ROOT
+from qemu import BUILD, EXIT_CRASH, EXIT_PANIC, Machine, ROOT, check, halt
 
 ALL = []
 
@@ -21,18 +21,6 @@ def test(fn):
 
 def minios(args="dom0"):
     return os.path.join(BUILD, "minios.elf") + " " + args
-
-
-def check(cond, msg):
-    if not cond:
-        raise AssertionError(msg)
-
-
-def halt(m, status=0):
-    m.send("halt")
-    m.expect(r"shut down: poweroff")
-    rc = m.wait_exit()
-    check(rc == status, "QEMU exit status %d, expected %d" % (rc, status))
 
 
 @test

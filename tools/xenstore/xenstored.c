@@ -27,6 +27,8 @@ struct client {
     evtchn_port_t port;
     uint8_t msg[sizeof(struct xsd_sockmsg) + XENSTORE_PAYLOAD_MAX]; /* a request being assembled */
     uint32_t have;
+    uint8_t out[XS_REPLY_MAX]; /* a reply that did not fit on the response ring yet */
+    uint32_t out_len;
 };
 
 static struct xs_store store;
@@ -138,13 +140,21 @@ static int take_request(struct client *c)
 static void serve(struct client *c)
 {
     int sent = 0;
-    while (!c->broken && take_request(c)) {
+    /* A reply still waiting for room goes first; no new request until it is out. */
+    if (c->out_len && put_response(c, c->out, c->out_len)) {
+        c->out_len = 0;
+        sent = 1;
+    }
+    while (!c->broken && !c->out_len && take_request(c)) {
         const struct xsd_sockmsg *h = (const struct xsd_sockmsg *)c->msg;
-        size_t n = xs_store_handle(&store, c->dom, h, (const char *)(h + 1), reply, sizeof(reply));
+        size_t n =
+            xs_store_handle(&store, c->dom, h, (const char *)(h + 1), c->out, sizeof(c->out));
         c->have = 0;
         xenstore_generation++;
-        if (!put_response(c, reply, (uint32_t)n))
-            break; /* the client does not read its responses: it will wait */
+        c->out_len = (uint32_t)n;
+        if (!put_response(c, c->out, c->out_len))
+            break; /* the ring is full: it goes out when the client has read some */
+        c->out_len = 0;
         sent = 1;
     }
     for (;;) { /* watch events, while there is room */
