@@ -78,7 +78,8 @@ class Machine:
                 return m
             left = deadline - time.time()
             if left <= 0:
-                raise Timeout("timed out waiting for %r" % pattern)
+                raise Timeout("timed out waiting for %r; the console ends with:\n%s" %
+                              (pattern, self.output[-1500:]))
             if self._read(min(left, 0.5)) is None:
                 m = rx.search(self.output, self.pos)
                 if m:

@@ -51,15 +51,21 @@ static void write_bytes(const void *data, uint32_t len)
     notify_remote(port);
 }
 
-static void read_bytes(void *data, uint32_t len)
+/* Read `len` reply bytes; -1 if the store has not answered within 10 s. */
+static int read_bytes(void *data, uint32_t len)
 {
     char *p = data;
+    uint64_t deadline = monotonic_ns() + 10000000000ull;
     while (len) {
-        uint32_t seen = xs_events;
+        uint32_t seen = event_count; /* any event: the store's reply, or a timer tick */
         XENSTORE_RING_IDX cons = ring->rsp_cons, prod = ring->rsp_prod;
         barrier();
         if (cons == prod) {
-            block_until(&xs_events, seen);
+            if (monotonic_ns() > deadline) {
+                printf("xenbus: the xenstore has not answered for 10 s\n");
+                return -1;
+            }
+            block_until(&event_count, seen);
             continue;
         }
         while (len && cons != prod) {
@@ -70,6 +76,7 @@ static void read_bytes(void *data, uint32_t len)
         ring->rsp_cons = cons;
         notify_remote(port);
     }
+    return 0;
 }
 
 /*
@@ -90,10 +97,12 @@ int xenbus_request(uint32_t type, const char *a, const char *b, uint32_t blen, c
         write_bytes(b, blen);
     for (;;) {
         struct xsd_sockmsg r;
-        read_bytes(&r, sizeof(r));
         char payload[XENSTORE_PAYLOAD_MAX];
+        if (read_bytes(&r, sizeof(r)))
+            return -1;
         uint32_t n = MIN(r.len, (uint32_t)sizeof(payload));
-        read_bytes(payload, n);
+        if (read_bytes(payload, n))
+            return -1;
         if (r.type == XS_WATCH_EVENT || r.req_id != h.req_id)
             continue;
         uint32_t k = MIN(n, cap ? cap - 1 : 0);
