@@ -7,6 +7,7 @@ QEMU has exited, the host reads the image itself: the sectors a domU wrote
 through blkfront/blkback/IDE must hold exactly what it wrote, at its
 partition's offset, and every other byte of the image must be untouched.
 """
+import contextlib
 import os
 import re
 import shutil
@@ -73,6 +74,20 @@ def boot(disk, mem=256):
     return m
 
 
+@contextlib.contextmanager
+def booted(mem=256):
+    """A fresh disk and a machine booted with it to dom0's prompt; both cleaned up after."""
+    disk = Disk()
+    m = None
+    try:
+        m = boot(disk, mem)
+        yield disk, m
+    finally:
+        if m:
+            m.kill()
+        disk.cleanup()
+
+
 def domU(m, cfg="/etc/xm/domU.cfg", extra_args=""):
     out = m.command("xm-lite create %s %s -c" % (cfg, extra_args), prompt=r"domU# ", timeout=60)
     check("blkfront: xvda:" in out, "the domU has no xvda:\n" + out[-1500:])
@@ -85,9 +100,7 @@ def du(m, cmd, timeout=60):
 
 @test
 def dom0_drives_the_disk():
-    disk = Disk()
-    m = boot(disk)
-    try:
+    with booted() as (disk, m):
         out = m.command("blk info hda")
         check(re.search(r"hda: 131072 sectors of 512 bytes \(64 MiB\), QEMU HARDDISK", out), out)
         out = m.command("blk list")
@@ -98,18 +111,13 @@ def dom0_drives_the_disk():
               "the disk interrupt is not an event channel")
         halt(m)
         expect_image(disk, [])
-    finally:
-        m.kill()
-        disk.cleanup()
 
 
 @test
 def data_written_by_a_domU_is_on_the_disk():
     """Sequential, scattered and multi-segment writes; a new domU reads them back; the host checks."""
-    disk = Disk()
-    m = boot(disk)
     writes = [(10, 200, "seq"), (5000, 3, "sc"), (9001, 88, "multi"), (32760, 8, "end")]
-    try:
+    with booted() as (disk, m):
         domU(m)
         for first, n, pat in writes:
             out = du(m, "blk write xvda %d %s %d" % (first, pat, n))
@@ -129,17 +137,12 @@ def data_written_by_a_domU_is_on_the_disk():
         check(re.search(r"xvda\s+51712\s+hda1\s+w\s+Connected\s+Connected", out), out)
         halt(m)
         expect_image(disk, [(HDA1 + f, f, n, p) for f, n, p in writes])
-    finally:
-        m.kill()
-        disk.cleanup()
 
 
 @test
 def the_map_and_unmap_backend_moves_the_same_data():
     """bemode=map: blkback maps each segment and does the I/O in place (no copy)."""
-    disk = Disk()
-    m = boot(disk)
-    try:
+    with booted() as (disk, m):
         domU(m, extra_args="bemode=map")
         check("wrote 200 sectors" in du(m, "blk write xvda 10 mapped 200"), "write")
         check("': ok (0 bad)" in du(m, "blk verify xvda 10 200 mapped"), "read back")
@@ -149,16 +152,11 @@ def the_map_and_unmap_backend_moves_the_same_data():
         check(n and int(n.group(2)) >= 2 * 25, "two grant calls per segment expected:\n" + out)
         halt(m)
         expect_image(disk, [(HDA1 + 10, 10, 200, "mapped")])
-    finally:
-        m.kill()
-        disk.cleanup()
 
 
 @test
 def a_read_only_disk_refuses_writes():
-    disk = Disk()
-    m = boot(disk)
-    try:
+    with booted() as (disk, m):
         domU(m, "/etc/xm/tests/readonly.cfg")
         check("read-only" in du(m, "blk info xvda"), "xvda is not read-only")
         out = du(m, "blk write xvda 0 nope 8")
@@ -166,16 +164,11 @@ def a_read_only_disk_refuses_writes():
         m.detach()
         halt(m)
         expect_image(disk, [])
-    finally:
-        m.kill()
-        disk.cleanup()
 
 
 @test
 def hostile_frontend_is_refused_and_others_are_unharmed():
-    disk = Disk()
-    m = boot(disk, mem=512)
-    try:
+    with booted(mem=512) as (disk, m):
         domU(m, extra_args="name=good")
         du(m, "blk write xvda 100 good 88")
         m.detach()
@@ -191,17 +184,12 @@ def hostile_frontend_is_refused_and_others_are_unharmed():
         m.detach()
         halt(m)
         expect_image(disk, [(HDA1 + 100, 100, 88, "good")])
-    finally:
-        m.kill()
-        disk.cleanup()
 
 
 @test
 def a_byte_range_of_the_disk_as_a_domUs_disk():
     """disk = [ 'phy:hda@70000+2048,xvda,w' ]: 1 MiB of unpartitioned space."""
-    disk = Disk()
-    m = boot(disk)
-    try:
+    with booted() as (disk, m):
         out = domU(m, "/etc/xm/tests/range.cfg")
         check("blkfront: xvda: 2048 sectors" in out, "the range's size:\n" + out[-800:])
         check("wrote 88 sectors" in du(m, "blk write xvda 1960 edge 88"), "write at the end")
@@ -209,16 +197,11 @@ def a_byte_range_of_the_disk_as_a_domUs_disk():
         m.detach()
         halt(m)
         expect_image(disk, [(70000 + 1960, 1960, 88, "edge")])
-    finally:
-        m.kill()
-        disk.cleanup()
 
 
 @test
 def frontend_started_before_the_backend():
-    disk = Disk()
-    m = boot(disk)
-    try:
+    with booted() as (disk, m):
         out = domU(m, extra_args="bedelay=2000")
         check(out.index("blkfront: xvda: frontend Initialising -> Initialised") >
               out.index("backend Initialising -> InitWait"), "order of the handshake")
@@ -227,16 +210,11 @@ def frontend_started_before_the_backend():
         m.detach()
         halt(m)
         expect_image(disk, [(HDA1, 0, 1, "late"), (HDA1 + 1, 1, 1, "late")])
-    finally:
-        m.kill()
-        disk.cleanup()
 
 
 @test
 def domU_destroyed_mid_io_then_the_disk_is_attached_again():
-    disk = Disk()
-    m = boot(disk)
-    try:
+    with booted() as (disk, m):
         domU(m)
         du(m, "blk write xvda 32740 keep 8")  # past the last 88-sector stride that stress writes
         m.send("blk stress xvda 100000")  # runs for a long time
@@ -252,6 +230,3 @@ def domU_destroyed_mid_io_then_the_disk_is_attached_again():
         check("': ok (0 bad)" in du(m, "blk verify xvda 32740 8 keep"), "data lost")
         m.detach()
         halt(m)
-    finally:
-        m.kill()
-        disk.cleanup()
