@@ -23,7 +23,24 @@ WARN     := -Wall -Wextra -Werror -Wno-unused-parameter
 CFLAGS   := -O2 -g -std=gnu11 $(FREESTANDING) $(WARN) -Iinclude -MMD -MP
 ASFLAGS  := -m32 -g -D__ASSEMBLY__ -Iinclude -MMD -MP
 LDFLAGS  := -m elf_i386 -z noexecstack --no-warn-rwx-segments
-LIBGCC   := $(shell $(CC) -m32 -print-libgcc-file-name 2>/dev/null)
+
+# Facts that exist only once the Debian packages are installed (LIBGCC, the
+# 32-bit libgcc.a) live in build/toolchain.mk, made by a rule that first runs
+# ensure-deps.sh; make then restarts and reads them.  Nothing above this line
+# may query an installed tool.  Goals that build nothing skip it.
+NO_TOOLCHAIN_GOALS := clean format
+ifneq ($(filter-out $(NO_TOOLCHAIN_GOALS),$(or $(MAKECMDGOALS),all)),)
+include $(B)/toolchain.mk
+ifneq ($(TOOLCHAIN_MK_READ),)
+ifeq ($(wildcard $(LIBGCC)),)
+$(error LIBGCC '$(LIBGCC)' from $(B)/toolchain.mk is not a file; run 'make clean' then build again)
+endif
+endif
+endif
+$(B)/toolchain.mk: scripts/ensure-deps.sh scripts/toolchain.sh
+	@mkdir -p $(B)
+	@scripts/ensure-deps.sh
+	$(Q)scripts/toolchain.sh $(CC) >$@.tmp && mv $@.tmp $@
 
 # ---------------------------------------------------------------- hypervisor
 HV_SRCS := $(wildcard arch/x86/*.S arch/x86/*.c hv/*.c)
@@ -99,6 +116,7 @@ deps:
 	@scripts/ensure-deps.sh
 
 format:
+	@scripts/ensure-deps.sh clang-format
 	clang-format -i $$(git ls-files '*.c' '*.h')
 
 clean:

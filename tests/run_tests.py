@@ -24,6 +24,7 @@ import traceback
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from qemu import BUILD, EXIT_CRASH, EXIT_PANIC, Machine, ROOT  # noqa: E402
 import block_tests  # noqa: E402
+import build_tests  # noqa: E402
 import domain_tests  # noqa: E402
 import system_tests  # noqa: E402
 
@@ -61,7 +62,7 @@ def run_unit_tests(selector):
 
 
 def run_system_tests(selector, verbose):
-    for name, fn in system_tests.ALL + domain_tests.ALL + block_tests.ALL:
+    for name, fn in build_tests.ALL + system_tests.ALL + domain_tests.ALL + block_tests.ALL:
         if selector and selector not in name:
             continue
         start = time.time()
