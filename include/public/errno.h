@@ -16,9 +16,17 @@
 #define XEN_EBUSY     16
 #define XEN_EEXIST    17
 #define XEN_EINVAL    22
+#define XEN_ENOTDIR   20
+#define XEN_EISDIR    21
+#define XEN_EFBIG     27
 #define XEN_ENOSPC    28
+#define XEN_EROFS     30
+#define XEN_EMLINK    31
 #define XEN_ERANGE    34
+#define XEN_ENAMETOOLONG 36
 #define XEN_ENOSYS    38
+#define XEN_ENOTEMPTY 39
+#define XEN_ELOOP     40
 #define XEN_ETIMEDOUT 110
 #define XEN_EALREADY  114
 
