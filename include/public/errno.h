@@ -15,9 +15,9 @@
 #define XEN_EFAULT    14
 #define XEN_EBUSY     16
 #define XEN_EEXIST    17
-#define XEN_EINVAL    22
 #define XEN_ENOTDIR   20
 #define XEN_EISDIR    21
+#define XEN_EINVAL    22
 #define XEN_EFBIG     27
 #define XEN_ENOSPC    28
 #define XEN_EROFS     30
