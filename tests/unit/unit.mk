@@ -20,7 +20,7 @@ UNIT_TESTS := $(UNIT_DIR)/test_multiboot $(UNIT_DIR)/test_elf $(UNIT_DIR)/test_m
 UNIT_TESTS += $(UNIT_DIR)/test_xs_store
 UNIT_TESTS += $(UNIT_DIR)/test_ring $(UNIT_DIR)/test_evtchn $(UNIT_DIR)/test_grant
 UNIT_TESTS += $(UNIT_DIR)/test_blkif
-UNIT_TESTS += $(UNIT_DIR)/test_cachesim
+UNIT_TESTS += $(UNIT_DIR)/test_cachesim $(UNIT_DIR)/test_x86_haps
 
 # Each binary: its test file, plus the hypervisor code under test and any fake it needs.
 $(UNIT_DIR)/test_multiboot: $(UNIT_DIR)/test_multiboot.o $(UNIT_DIR)/hv/multiboot.o
@@ -37,6 +37,7 @@ $(UNIT_DIR)/test_grant: $(UNIT_DIR)/test_grant.o $(UNIT_DIR)/hv/grant_table.o $(
                         $(UNIT_DIR)/fake_domain.o $(UNIT_DIR)/fake_machine.o
 $(UNIT_DIR)/test_blkif: $(UNIT_DIR)/test_blkif.o $(UNIT_DIR)/guests/minios/blkif_check.o
 $(UNIT_DIR)/test_cachesim: $(UNIT_DIR)/test_cachesim.o $(UNIT_DIR)/tools/plugin/cachesim.o
+$(UNIT_DIR)/test_x86_haps: $(UNIT_DIR)/test_x86_haps.o $(UNIT_DIR)/tools/plugin/x86_haps.o
 
 $(UNIT_TESTS):
 	@echo "  HOSTLD  $@"
@@ -46,13 +47,13 @@ UNIT_HV_OBJS   := $(UNIT_DIR)/hv/multiboot.o $(UNIT_DIR)/hv/elf.o $(UNIT_DIR)/hv
 UNIT_HV_OBJS   += $(UNIT_DIR)/hv/event_channel.o $(UNIT_DIR)/hv/grant_table.o
 UNIT_TOOL_OBJS := $(UNIT_DIR)/tools/xm-lite/xmconfig.o $(UNIT_DIR)/tools/xm-lite/bootfs.o
 UNIT_TOOL_OBJS += $(UNIT_DIR)/tools/xenstore/xs_store.o $(UNIT_DIR)/guests/minios/blkif_check.o
-UNIT_TOOL_OBJS += $(UNIT_DIR)/tools/plugin/cachesim.o
+UNIT_TOOL_OBJS += $(UNIT_DIR)/tools/plugin/cachesim.o $(UNIT_DIR)/tools/plugin/x86_haps.o
 UNIT_TEST_OBJS := $(patsubst tests/unit/%.c,$(UNIT_DIR)/%.o,$(wildcard tests/unit/*.c))
 
 # The toolstack's parsers include their own headers from tools/xm-lite/; so do their tests.
 $(UNIT_DIR)/test_xmconfig.o $(UNIT_DIR)/test_bootfs.o: UNIT_CFLAGS += -Itools/xm-lite
 $(UNIT_DIR)/test_xs_store.o: UNIT_CFLAGS += -Itools/xenstore
-$(UNIT_DIR)/test_cachesim.o: UNIT_CFLAGS += -Itools/plugin
+$(UNIT_DIR)/test_cachesim.o $(UNIT_DIR)/test_x86_haps.o: UNIT_CFLAGS += -Itools/plugin
 $(UNIT_DIR)/test_blkif.o $(UNIT_DIR)/guests/minios/blkif_check.o: UNIT_CFLAGS += -Iguests/minios/include
 
 # Event channels and grant tables copy through guest pointers, which
