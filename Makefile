@@ -67,6 +67,7 @@ $(B)/hv.elf: $(HV_OBJS) $(LIB_OBJS) arch/x86/hv.lds
 include guests/minios/minios.mk
 include tests/guests/guests.mk
 include tests/tests.mk
+include tools/plugin/plugin.mk
 
 # ---------------------------------------------------------------- running
 DOM0_MEM ?= 64M
@@ -91,7 +92,7 @@ run: all $(B)/disk.img
 	@echo "pvlab: booting in QEMU. Leave with Ctrl-A X (or type 'halt' at dom0#)."
 	$(QEMU_BASE) -kernel $(B)/hv.elf -append "dom0_mem=$(DOM0_MEM)" \
 	    -drive file=$(B)/disk.img,format=raw,if=ide,index=0 \
-	    -initrd "$(B)/minios.elf dom0,$(B)/bootfs.cpio"
+	    -initrd "$(B)/minios.elf dom0,$(B)/bootfs.cpio" $(PLUGIN_QEMU_ARGS)
 
 $(B)/pvlab.iso: $(B)/hv.elf $(B)/minios.elf $(B)/bootfs.cpio scripts/grub.cfg
 	@rm -rf $(B)/iso && mkdir -p $(B)/iso/boot/grub
