@@ -43,6 +43,7 @@ struct img {
     struct fs_disk disk;
     struct ext2_fs fs;
     void *cache;
+    size_t cache_bytes;
     char log[8192]; /* every line the fs logged */
 };
 
@@ -110,6 +111,7 @@ static void img_new(struct img *im)
     assert_non_null(mkdtemp(im->dir));
     snprintf(im->path, sizeof(im->path), "%s/disk.img", im->dir);
     im->fd = -1;
+    im->cache_bytes = CACHE_BYTES;
     im->cache = aligned_alloc(4096, CACHE_BYTES);
     assert_non_null(im->cache);
 }
@@ -139,9 +141,9 @@ static void img_mkfs(struct img *im, int bs, int kib, const char *from, const ch
     char dflag[160] = "";
     if (from)
         snprintf(dflag, sizeof(dflag), "-d %s", from);
-    assert_int_equal(run("mke2fs -q -F -t ext2 -b %d %s %s %s %dk", bs, opts ? opts : "", dflag,
-                         im->path, kib),
-                     0);
+    assert_int_equal(
+        run("mke2fs -q -F -t ext2 -b %d %s %s %s %dk", bs, opts ? opts : "", dflag, im->path, kib),
+        0);
 }
 
 static int img_mount_flags(struct img *im, unsigned int flags)
@@ -153,7 +155,7 @@ static int img_mount_flags(struct img *im, unsigned int flags)
     fstat(im->fd, &st);
     im->disk = (struct fs_disk){im, (uint64_t)st.st_size / 512, file_read, file_write, file_flush};
     struct ext2_env env = {im, clock_now, log_line};
-    return ext2_mount(&im->fs, &im->disk, im->cache, CACHE_BYTES, &env, flags);
+    return ext2_mount(&im->fs, &im->disk, im->cache, im->cache_bytes, &env, flags);
 }
 
 static void img_mount(struct img *im)
@@ -323,8 +325,8 @@ static void read_tree(int bs)
     assert_int_equal(st.size, 300 * 1024 + 17);
 
     /* readdir sees exactly the names mke2fs wrote */
-    const char *want[] = {".", "..", "lost+found", "README", "big.bin", "empty", "etc", "short",
-                          "long"};
+    const char *want[] = {".",     "..",  "lost+found", "README", "big.bin",
+                          "empty", "etc", "short",      "long"};
     int seen[9] = {0}, count = 0;
     uint64_t pos = 0;
     struct ext2_dirent_info de;
@@ -741,6 +743,499 @@ static void test_fill_to_enospc_4k(void **state)
     fill_to_enospc(4096);
 }
 
+/* ---- the cache ---- */
+
+/* The smallest cache the mount accepts still does everything; dirty buffers are written on
+ * eviction. */
+static void test_small_cache_writes_back_on_eviction(void **state)
+{
+    (void)state;
+    struct img im;
+    uint32_t d, f;
+    img_new(&im);
+    img_mkfs(&im, 4096, 16384, NULL, NULL);
+    im.cache_bytes = bcache_capacity(4096, 16 * 4200) >= BCACHE_MIN_BUFS ? 16 * 4200 : 17 * 4200;
+    assert_int_equal(bcache_capacity(4096, im.cache_bytes), BCACHE_MIN_BUFS);
+    img_mount(&im);
+    assert_int_equal(im.fs.cache.nbuf, BCACHE_MIN_BUFS);
+    size_t len = 5u << 20;
+    uint8_t *data = pattern(len, 8);
+    assert_int_equal(ext2_mkdir(&im.fs, EXT2_ROOT_INO, "d", 0755, &d), 0);
+    for (int i = 0; i < 40; i++) {
+        char name[16];
+        snprintf(name, sizeof(name), "sub%d", i);
+        assert_int_equal(ext2_mkdir(&im.fs, d, name, 0755, &f), 0);
+    }
+    assert_int_equal(ext2_create(&im.fs, d, "big", 0644, &f), 0);
+    write_all(&im, f, 0, data, len);
+    read_back(&im, f, data, len);
+    struct ext2_statfs st;
+    ext2_statfs(&im.fs, &st);
+    assert_int_equal(st.cache_buffers, BCACHE_MIN_BUFS);
+    assert_true(st.cache.evictions > 1000);
+    assert_true(st.cache.writes > 1000); /* written back before sync */
+    assert_true(st.cache.hits > 0);
+    img_unmount(&im);
+    img_fsck_clean(&im);
+    assert_debugfs_has(&im, "/d/big", data, len);
+    free(data);
+    img_free(&im);
+}
+
+/* Every buffer pinned: the next get fails with -ENOMEM instead of corrupting anything. */
+static void test_cache_all_pinned(void **state)
+{
+    (void)state;
+    struct img im;
+    img_new(&im);
+    img_mkfs(&im, 1024, 1024, NULL, NULL);
+    im.fd = open(im.path, O_RDWR);
+    im.disk = (struct fs_disk){&im, 2048, file_read, file_write, file_flush};
+    struct bcache c;
+    int n = bcache_init(&c, &im.disk, 1024, im.cache, 40 * 1024), err = 0;
+    assert_true(n >= BCACHE_MIN_BUFS);
+    struct bcache_buf *b[64];
+    for (int i = 0; i < n; i++)
+        assert_non_null(b[i] = bcache_get(&c, (uint32_t)i, &err));
+    assert_null(bcache_get(&c, (uint32_t)n, &err));
+    assert_int_equal(err, -XEN_ENOMEM);
+    assert_null(bcache_get(&c, 5000, &err)); /* past the disk */
+    assert_int_equal(err, -XEN_EIO);
+    assert_ptr_equal(bcache_get(&c, 3, &err), b[3]); /* a hit needs no free buffer */
+    assert_int_equal(c.stats.hits, 1);
+    assert_int_equal(c.stats.misses, (uint64_t)n + 1);
+    bcache_put(&c, b[3]);
+    bcache_put(&c, b[3]);
+    assert_non_null(bcache_get(&c, (uint32_t)n, &err)); /* now block 3's buffer is reused */
+    assert_int_equal(c.stats.evictions, 1);
+    img_free(&im);
+}
+
+/* ---- errors a user sees ---- */
+
+static void test_errors_are_plain(void **state)
+{
+    (void)state;
+    struct img im;
+    uint32_t f, d, x;
+    img_new(&im);
+    img_mkfs(&im, 1024, 4096, NULL, NULL);
+    img_mount(&im);
+    char long_name[300];
+    memset(long_name, 'n', 256);
+    long_name[256] = 0;
+    assert_int_equal(ext2_create(&im.fs, EXT2_ROOT_INO, long_name, 0644, &f), -XEN_ENAMETOOLONG);
+    char long_path[320];
+    snprintf(long_path, sizeof(long_path), "/%s", long_name);
+    assert_int_equal(ext2_namei(&im.fs, long_path, &x), -XEN_ENAMETOOLONG);
+    long_name[255] = 0; /* 255 is the limit, and allowed */
+    assert_int_equal(ext2_create(&im.fs, EXT2_ROOT_INO, long_name, 0644, &f), 0);
+    snprintf(long_path, sizeof(long_path), "/%s", long_name);
+    assert_int_equal(lookup(&im, long_path), f);
+    assert_int_equal(ext2_create(&im.fs, EXT2_ROOT_INO, "file", 0644, &f), 0);
+    assert_int_equal(ext2_create(&im.fs, EXT2_ROOT_INO, "file", 0644, &x), -XEN_EEXIST);
+    assert_int_equal(ext2_mkdir(&im.fs, EXT2_ROOT_INO, "file", 0755, &x), -XEN_EEXIST);
+    assert_int_equal(ext2_namei(&im.fs, "/file/below", &x), -XEN_ENOTDIR);
+    assert_int_equal(ext2_create(&im.fs, f, "below", 0644, &x), -XEN_ENOTDIR);
+    assert_int_equal(ext2_namei(&im.fs, "/missing/file", &x), -XEN_ENOENT);
+    assert_int_equal(ext2_create(&im.fs, EXT2_ROOT_INO, "a/b", 0644, &x), -XEN_EINVAL);
+    assert_int_equal(ext2_mkdir(&im.fs, EXT2_ROOT_INO, "d", 0755, &d), 0);
+    char buf[8];
+    assert_int_equal(ext2_read(&im.fs, d, 0, buf, 8), -XEN_EISDIR);
+    assert_int_equal(ext2_write(&im.fs, d, 0, buf, 8), -XEN_EISDIR);
+    assert_int_equal(ext2_truncate(&im.fs, d, 0), -XEN_EISDIR);
+    assert_int_equal(ext2_read(&im.fs, f, 100, buf, 8), 0); /* past the end: nothing */
+    assert_int_equal(ext2_readdir(&im.fs, f, &(uint64_t){0}, &(struct ext2_dirent_info){0}),
+                     -XEN_ENOTDIR);
+    assert_int_equal(ext2_rmdir(&im.fs, EXT2_ROOT_INO, "missing"), -XEN_ENOENT);
+    img_unmount(&im);
+    img_fsck_clean(&im);
+    img_free(&im);
+}
+
+/* ---- mount: read-only, features, the clean flag ---- */
+
+static uint8_t *slurp(const char *path, size_t *n)
+{
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    fseek(f, 0, SEEK_END);
+    *n = (size_t)ftell(f);
+    rewind(f);
+    uint8_t *p = malloc(*n);
+    assert_int_equal(fread(p, 1, *n, f), *n);
+    fclose(f);
+    return p;
+}
+
+/* Remember the image's bytes, to show later that nothing wrote to it. */
+static uint8_t *snapshot(struct img *im, size_t *n)
+{
+    return slurp(im->path, n);
+}
+
+static void assert_unchanged(struct img *im, uint8_t *before, size_t n)
+{
+    size_t m;
+    uint8_t *now = slurp(im->path, &m);
+    assert_int_equal(m, n);
+    assert_true(memcmp(now, before, n) == 0);
+    free(now);
+    free(before);
+}
+
+static void test_readonly_mount_never_writes(void **state)
+{
+    (void)state;
+    struct img im;
+    uint32_t x;
+    img_new(&im);
+    const char *src = src_dir(&im);
+    put_file(src, "keep", "kept\n", 5);
+    img_mkfs(&im, 1024, 4096, src, NULL);
+    size_t n;
+    uint8_t *before = snapshot(&im, &n);
+    assert_int_equal(img_mount_flags(&im, EXT2_MOUNT_RDONLY), 0);
+    uint32_t keep = lookup(&im, "/keep");
+    read_back(&im, keep, (const uint8_t *)"kept\n", 5);
+    assert_int_equal(ext2_create(&im.fs, EXT2_ROOT_INO, "new", 0644, &x), -XEN_EROFS);
+    assert_int_equal(ext2_mkdir(&im.fs, EXT2_ROOT_INO, "new", 0755, &x), -XEN_EROFS);
+    assert_int_equal(ext2_write(&im.fs, keep, 0, "x", 1), -XEN_EROFS);
+    assert_int_equal(ext2_truncate(&im.fs, keep, 0), -XEN_EROFS);
+    assert_int_equal(ext2_unlink(&im.fs, EXT2_ROOT_INO, "keep"), -XEN_EROFS);
+    assert_int_equal(ext2_rename(&im.fs, EXT2_ROOT_INO, "keep", EXT2_ROOT_INO, "k"), -XEN_EROFS);
+    assert_int_equal(ext2_link(&im.fs, keep, EXT2_ROOT_INO, "k"), -XEN_EROFS);
+    img_unmount(&im);
+    assert_unchanged(&im, before, n);
+    img_free(&im);
+}
+
+/* mke2fs `opts` make a feature the code must refuse: the mount fails naming it, untouched image. */
+static void refused_feature(const char *type, const char *opts, const char *name)
+{
+    struct img im;
+    img_new(&im);
+    assert_int_equal(run("mke2fs -q -F -t %s -b 1024 %s %s 8m", type, opts, im.path), 0);
+    size_t n;
+    uint8_t *before = snapshot(&im, &n);
+    assert_int_equal(img_mount_flags(&im, 0), -XEN_EINVAL);
+    if (!strstr(im.log, name))
+        fprintf(stderr, "log: %s", im.log);
+    assert_non_null(strstr(im.log, name));
+    assert_unchanged(&im, before, n);
+    img_free(&im);
+}
+
+static void test_unsupported_features_refuse_the_mount(void **state)
+{
+    (void)state;
+    refused_feature("ext2", "-O extent", "'extent'");
+    refused_feature("ext2", "-O meta_bg,^resize_inode", "'meta_bg'");
+    refused_feature("ext3", "", "'has_journal'");
+    refused_feature("ext4", "", "not mounted");
+}
+
+static void test_unknown_ro_compat_mounts_read_only(void **state)
+{
+    (void)state;
+    struct img im;
+    uint32_t x;
+    img_new(&im);
+    img_mkfs(&im, 1024, 4096, NULL, "-O huge_file");
+    size_t n;
+    uint8_t *before = snapshot(&im, &n);
+    assert_int_equal(img_mount_flags(&im, 0), 0);
+    assert_non_null(strstr(im.log, "'huge_file'"));
+    assert_non_null(strstr(im.log, "read-only"));
+    assert_true(im.fs.readonly);
+    assert_int_equal(ext2_create(&im.fs, EXT2_ROOT_INO, "new", 0644, &x), -XEN_EROFS);
+    lookup(&im, "/lost+found");
+    img_unmount(&im);
+    assert_unchanged(&im, before, n);
+    img_free(&im);
+}
+
+/* Mounted read-write, the image says "not clean" (e2fsck would check it); unmounted, "clean". */
+static void test_clean_flag_follows_the_mount(void **state)
+{
+    (void)state;
+    struct img im;
+    img_new(&im);
+    img_mkfs(&im, 1024, 4096, NULL, NULL);
+    img_mount(&im);
+    assert_int_equal(run("dumpe2fs -h %s 2>/dev/null | grep -q 'state:.*not clean'", im.path), 0);
+    img_unmount(&im);
+    assert_int_equal(run("dumpe2fs -h %s 2>/dev/null | grep -q 'state: *clean$'", im.path), 0);
+    img_free(&im);
+}
+
+/* A directory e2fsck -D gave a hash index: read linearly, and unindexed once changed. */
+static void test_hash_indexed_directory(void **state)
+{
+    (void)state;
+    struct img im;
+    uint32_t dir, x;
+    img_new(&im);
+    const char *src = src_dir(&im);
+    char big[192], name[96];
+    snprintf(big, sizeof(big), "%s/big", src);
+    mkdir(big, 0755);
+    for (int i = 0; i < 400; i++) {
+        snprintf(name, sizeof(name), "file_with_a_longish_name_%d", i);
+        put_file(big, name, name, strlen(name));
+    }
+    img_mkfs(&im, 1024, 8192, src, NULL);
+    run("e2fsck -fyD %s >/dev/null", im.path); /* exit 1: it "fixed" (indexed) the directory */
+    assert_int_equal(run("debugfs -R 'htree /big' %s 2>/dev/null | grep -q 'Root node'", im.path),
+                     0);
+    img_mount(&im);
+    dir = lookup(&im, "/big");
+    for (int i = 0; i < 400; i += 7) {
+        snprintf(name, sizeof(name), "/big/file_with_a_longish_name_%d", i);
+        read_back(&im, lookup(&im, name), (const uint8_t *)name + 5, strlen(name) - 5);
+    }
+    for (int i = 0; i < 40; i++) {
+        snprintf(name, sizeof(name), "added_%d", i);
+        assert_int_equal(ext2_create(&im.fs, dir, name, 0644, &x), 0);
+        snprintf(name, sizeof(name), "file_with_a_longish_name_%d", i * 3);
+        assert_int_equal(ext2_unlink(&im.fs, dir, name), 0);
+    }
+    img_unmount(&im);
+    img_fsck_clean(&im);
+    assert_int_equal(run("debugfs -R 'stat /big' %s 2>/dev/null | grep -q 'Flags: 0x0'", im.path),
+                     0);
+    img_free(&im);
+}
+
+/* ---- hostile images ---- */
+
+static void poke(struct img *im, off_t off, const void *val, size_t n)
+{
+    int fd = open(im->path, O_RDWR);
+    assert_true(fd >= 0);
+    assert_int_equal(pwrite(fd, val, n, off), (ssize_t)n);
+    close(fd);
+}
+
+static void poke32(struct img *im, off_t off, uint32_t v)
+{
+    poke(im, off, &v, 4);
+}
+
+static void poke16(struct img *im, off_t off, uint16_t v)
+{
+    poke(im, off, &v, 2);
+}
+
+/* The image mounts no more: -EINVAL, and the log names `field`. */
+static void assert_mount_refused(struct img *im, const char *field)
+{
+    im->log[0] = 0;
+    assert_int_equal(img_mount_flags(im, 0), -XEN_EINVAL);
+    if (!strstr(im->log, field))
+        fprintf(stderr, "log: %s", im->log);
+    assert_non_null(strstr(im->log, field));
+}
+
+#define SB(field) (1024 + offsetof(struct ext2_super, field))
+
+static void test_hostile_superblocks(void **state)
+{
+    (void)state;
+    struct img im;
+    img_new(&im);
+    struct {
+        off_t off;
+        uint32_t val;
+        int width;
+        const char *field;
+    } cases[] = {
+        {SB(s_magic), 0x1234, 2, "s_magic"},
+        {SB(s_blocks_count), 0xFFFFFFF0u, 4, "s_blocks_count"},
+        {SB(s_blocks_count), 2, 4, "s_blocks_count"},
+        {SB(s_inodes_count), 0x7FFFFFFFu, 4, "s_inodes_count"},
+        {SB(s_inodes_per_group), 0, 4, "s_inodes_per_group"},
+        {SB(s_inodes_per_group), 0x10000000u, 4, "s_inodes_per_group"},
+        {SB(s_blocks_per_group), 0, 4, "s_blocks_per_group"},
+        {SB(s_blocks_per_group), 1, 4, "s_inodes_count"}, /* 8191 groups of 2048 inodes? no */
+        {SB(s_log_block_size), 30, 4, "s_log_block_size"},
+        {SB(s_first_data_block), 7, 4, "s_first_data_block"},
+        {SB(s_inode_size), 100, 2, "s_inode_size"},
+        {SB(s_inode_size), 65535, 2, "s_inode_size"},
+        {SB(s_first_ino), 0xFFFFFFFFu, 4, "s_first_ino"},
+        {SB(s_r_blocks_count), 0xFFFFFFFFu, 4, "s_r_blocks_count"},
+        {SB(s_rev_level), 7, 4, "s_rev_level"},
+        {2048 + 8, 0xFFFFFF00u, 4, "bg_inode_table"}, /* group 0's descriptor, at block 2 */
+        {2048 + 0, 0, 4, "bg_block_bitmap"},
+        {2048 + 32 + 4, 0x7FFFFFFFu, 4, "bg_inode_bitmap"}, /* group 1's */
+        {2048 + 12, 60000, 2, "bg_free_blocks_count"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        img_mkfs(&im, 1024, 16384, NULL, NULL);
+        if (cases[i].width == 2)
+            poke16(&im, cases[i].off, (uint16_t)cases[i].val);
+        else
+            poke32(&im, cases[i].off, cases[i].val);
+        assert_mount_refused(&im, cases[i].field);
+    }
+    /* an image cut short: the superblock's size is beyond the device */
+    img_mkfs(&im, 1024, 16384, NULL, NULL);
+    assert_int_equal(truncate(im.path, 8 << 20), 0);
+    close(im.fd);
+    im.fd = -1;
+    assert_mount_refused(&im, "past the end of the device");
+    img_free(&im);
+}
+
+/* debugfs -w -R 'CMD' on the image. */
+#define DEBUGFS_W(im, ...)                                                                         \
+    assert_int_equal(run("debugfs -w -R '" __VA_ARGS__ "' %s", (im)->path), 0)
+
+static uint32_t debugfs_number(struct img *im, const char *cmd)
+{
+    char line[256];
+    snprintf(line, sizeof(line), "debugfs -R '%s' %s 2>/dev/null", cmd, im->path);
+    FILE *p = popen(line, "r");
+    unsigned long v = 0;
+    assert_int_equal(fscanf(p, "%lu", &v), 1);
+    pclose(p);
+    return (uint32_t)v;
+}
+
+/* A good image with /f (40 KiB: direct and indirect blocks), /d/e, /g (a directory). */
+static void hostile_base(struct img *im)
+{
+    img_new(im);
+    const char *src = src_dir(im);
+    uint8_t *data = pattern(40 * 1024, 9);
+    put_file(src, "f", data, 40 * 1024);
+    put_file(src, "README", "hello\n", 6);
+    free(data);
+    img_mkfs(im, 1024, 4096, src, NULL);
+}
+
+static void expect_eio(struct img *im, int rc, const char *words)
+{
+    assert_int_equal(rc, -XEN_EIO);
+    if (!strstr(im->log, words))
+        fprintf(stderr, "log: %s", im->log);
+    assert_non_null(strstr(im->log, words));
+    im->log[0] = 0;
+}
+
+static void test_hostile_block_pointers(void **state)
+{
+    (void)state;
+    struct img im;
+    char buf[2048];
+    hostile_base(&im);
+    DEBUGFS_W(&im, "sif /f block[0] 99999999");
+    /* the indirect block now points at a data block: its "pointers" are pattern bytes */
+    uint32_t data0 = debugfs_number(&im, "bmap /f 1");
+    char cmd[64];
+    snprintf(cmd, sizeof(cmd), "sif /f block[IND] %u", data0);
+    assert_int_equal(run("debugfs -w -R '%s' %s", cmd, im.path), 0);
+    img_mount(&im);
+    uint32_t f = lookup(&im, "/f");
+    expect_eio(&im, ext2_read(&im.fs, f, 0, buf, 1024), "block pointer 99999999");
+    assert_int_equal(ext2_read(&im.fs, f, 1024, buf, 1024), 1024); /* block 1 is fine */
+    expect_eio(&im, ext2_read(&im.fs, f, 13 * 1024, buf, 1024), "beyond the file system");
+    expect_eio(&im, ext2_write(&im.fs, f, 0, buf, 10), "block pointer");
+    img_unmount(&im);
+    img_free(&im);
+}
+
+static void test_hostile_huge_file_size(void **state)
+{
+    (void)state;
+    struct img im;
+    struct ext2_stat st;
+    char buf[16];
+    hostile_base(&im);
+    DEBUGFS_W(&im, "sif /f size_hi 0xffffffff");
+    DEBUGFS_W(&im, "sif / size 0x7ffffc00");
+    img_mount(&im);
+    uint32_t f = lookup(&im, "/f");
+    expect_eio(&im, ext2_stat(&im.fs, f, &st), "i_size");
+    expect_eio(&im, ext2_read(&im.fs, f, 0, buf, 16), "i_size");
+    /* the root's size says two million blocks: the first hole or bad block stops the walk */
+    uint32_t x;
+    int rc = ext2_lookup(&im.fs, EXT2_ROOT_INO, "nothing", &x);
+    expect_eio(&im, rc, "directory 2");
+    img_unmount(&im);
+    img_free(&im);
+}
+
+static void test_hostile_directory_entries(void **state)
+{
+    (void)state;
+    uint16_t bad[] = {0, 3, 14, 2000, 1016, 8};
+    const char *why[] = {"rec_len 0 is shorter",         "rec_len 3 is shorter",
+                         "rec_len 14 is not a multiple", "rec_len 2000 runs off",
+                         "rec_len 1016 runs off",        "name_len 2 exceeds rec_len 8"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        struct img im;
+        uint32_t x;
+        hostile_base(&im);
+        uint32_t root0 = debugfs_number(&im, "bmap / 0");
+        /* ".." is the second entry of the root's first block: its rec_len is at byte 12 + 4 */
+        poke16(&im, (off_t)root0 * 1024 + 16, bad[i]);
+        img_mount(&im);
+        expect_eio(&im, ext2_namei(&im.fs, "/README", &x), why[i]);
+        uint64_t pos = 0;
+        struct ext2_dirent_info de;
+        int rc;
+        while ((rc = ext2_readdir(&im.fs, EXT2_ROOT_INO, &pos, &de)) == 1)
+            ;
+        expect_eio(&im, rc, why[i]);
+        expect_eio(&im, ext2_create(&im.fs, EXT2_ROOT_INO, "new", 0644, &x), why[i]);
+        img_unmount(&im);
+        img_free(&im);
+    }
+}
+
+static void test_hostile_directory_loop(void **state)
+{
+    (void)state;
+    struct img im;
+    uint32_t x, y, z;
+    hostile_base(&im);
+    img_mount(&im);
+    assert_int_equal(ext2_mkdir(&im.fs, EXT2_ROOT_INO, "x", 0755, &x), 0);
+    assert_int_equal(ext2_mkdir(&im.fs, x, "y", 0755, &y), 0);
+    assert_int_equal(ext2_mkdir(&im.fs, EXT2_ROOT_INO, "z", 0755, &z), 0);
+    img_unmount(&im);
+    /* x's ".." now names y: x and y are each other's parent, and neither reaches the root */
+    uint32_t x0 = debugfs_number(&im, "bmap /x 0");
+    poke32(&im, (off_t)x0 * 1024 + 12, y);
+    img_mount(&im);
+    expect_eio(&im, ext2_rename(&im.fs, EXT2_ROOT_INO, "z", y, "z"), "directory loop");
+    assert_int_equal(lookup(&im, "/x/y/../../.."), x); /* lookups are bounded by the path */
+    img_unmount(&im);
+    img_free(&im);
+}
+
+/* A bitmap that offers a block the group's own metadata occupies is caught, not obeyed. */
+static void test_hostile_bitmap(void **state)
+{
+    (void)state;
+    struct img im;
+    hostile_base(&im);
+    /* clear the first 8 bytes of group 0's block bitmap (its block number is the first word
+     * of the descriptor table): blocks 1..64, superblock and descriptors, look free */
+    uint32_t bb = 0;
+    int fd = open(im.path, O_RDONLY);
+    assert_int_equal(pread(fd, &bb, 4, 2048), 4);
+    close(fd);
+    poke(&im, (off_t)bb * 1024, "\0\0\0\0\0\0\0\0", 8);
+    img_mount(&im);
+    uint32_t f;
+    assert_int_equal(ext2_create(&im.fs, EXT2_ROOT_INO, "n", 0644, &f), 0);
+    expect_eio(&im, ext2_write(&im.fs, f, 0, "data", 4), "metadata block");
+    img_unmount(&im);
+    img_free(&im);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -757,6 +1252,20 @@ int main(void)
         cmocka_unit_test(test_hard_links),
         cmocka_unit_test(test_fill_to_enospc_1k),
         cmocka_unit_test(test_fill_to_enospc_4k),
+        cmocka_unit_test(test_small_cache_writes_back_on_eviction),
+        cmocka_unit_test(test_cache_all_pinned),
+        cmocka_unit_test(test_errors_are_plain),
+        cmocka_unit_test(test_readonly_mount_never_writes),
+        cmocka_unit_test(test_unsupported_features_refuse_the_mount),
+        cmocka_unit_test(test_unknown_ro_compat_mounts_read_only),
+        cmocka_unit_test(test_clean_flag_follows_the_mount),
+        cmocka_unit_test(test_hash_indexed_directory),
+        cmocka_unit_test(test_hostile_superblocks),
+        cmocka_unit_test(test_hostile_block_pointers),
+        cmocka_unit_test(test_hostile_huge_file_size),
+        cmocka_unit_test(test_hostile_directory_entries),
+        cmocka_unit_test(test_hostile_directory_loop),
+        cmocka_unit_test(test_hostile_bitmap),
     };
     return cmocka_run_group_tests_name("ext2", tests, NULL, NULL);
 }

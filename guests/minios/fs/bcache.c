@@ -36,7 +36,8 @@ static struct layout layout_for(uint32_t block_size, size_t bytes)
     while (l.nhash < l.nbuf / 2)
         l.nhash <<= 1;
     while (l.nbuf && (size_t)l.nbuf * (block_size + sizeof(struct bcache_buf)) +
-                             l.nhash * sizeof(int32_t) + sizeof(int32_t) > bytes)
+                             l.nhash * sizeof(int32_t) + sizeof(int32_t) >
+                         bytes)
         l.nbuf--;
     return l;
 }

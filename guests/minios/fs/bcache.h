@@ -33,9 +33,9 @@ struct bcache_buf {
 };
 
 struct bcache_stats {
-    uint64_t hits, misses;        /* lookups found in / missing from the cache */
-    uint64_t reads, writes;       /* blocks moved to and from the disk */
-    uint64_t evictions, flushes;  /* buffers reused; disk flushes */
+    uint64_t hits, misses;       /* lookups found in / missing from the cache */
+    uint64_t reads, writes;      /* blocks moved to and from the disk */
+    uint64_t evictions, flushes; /* buffers reused; disk flushes */
 };
 
 struct bcache {

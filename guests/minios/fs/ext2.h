@@ -25,7 +25,7 @@
 
 struct ext2_env {
     void *ctx;
-    uint32_t (*now)(void *ctx);             /* seconds since 1970, for timestamps */
+    uint32_t (*now)(void *ctx);              /* seconds since 1970, for timestamps */
     void (*log)(void *ctx, const char *msg); /* one line, no newline; may be NULL */
 };
 

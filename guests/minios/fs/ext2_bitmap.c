@@ -32,7 +32,7 @@ static void set_bit(uint8_t *map, uint32_t i)
 
 static void clear_bit(uint8_t *map, uint32_t i)
 {
-    map[i / 8] &= (uint8_t)~(1u << (i % 8));
+    map[i / 8] &= (uint8_t) ~(1u << (i % 8));
 }
 
 /* The first clear bit in [from, n), then in [0, from); -1 if none. */
@@ -86,7 +86,8 @@ static int alloc_in_group(struct ext2_fs *fs, uint32_t g, uint32_t from, uint32_
         uint32_t blk = fs->sb.s_first_data_block + g * fs->sb.s_blocks_per_group;
         blk += bit < 0 ? 0 : (uint32_t)bit;
         if (bit < 0)
-            err = ext2_corrupt(fs, "group %u: bg_free_blocks_count is %u but its block bitmap is full",
+            err = ext2_corrupt(fs,
+                               "group %u: bg_free_blocks_count is %u but its block bitmap is full",
                                g, gd->bg_free_blocks_count);
         else if (is_group_metadata(fs, gd, blk))
             err = ext2_corrupt(fs, "group %u: block bitmap marks metadata block %u free", g, blk);
@@ -187,7 +188,8 @@ static int ialloc_in_group(struct ext2_fs *fs, uint32_t g, int is_dir, uint32_t 
         if (bit >= 0 && (uint32_t)bit < from)
             bit = -1;
         if (bit < 0) {
-            err = ext2_corrupt(fs, "group %u: bg_free_inodes_count is %u but its inode bitmap is full",
+            err = ext2_corrupt(fs,
+                               "group %u: bg_free_inodes_count is %u but its inode bitmap is full",
                                g, gd->bg_free_inodes_count);
         } else {
             set_bit(bb->data, (uint32_t)bit);

@@ -41,12 +41,17 @@ static int check_block(struct ext2_fs *fs, uint32_t dir, uint32_t lblk, struct b
     while (off < bs) {
         struct ext2_dirent *de = entry_at(b, off);
         uint32_t rec = off + EXT2_DIRENT_HEADER <= bs ? de->rec_len : 0;
-        if (rec < EXT2_DIRENT_HEADER || rec % 4 || rec > bs - off)
-            return ext2_corrupt(fs, "directory %u block %u offset %u: rec_len %u runs off the block",
-                                dir, lblk, off, rec);
-        if (de->inode && (EXT2_DIRENT_HEADER + name_len_of(fs, de) > rec ||
-                          name_len_of(fs, de) > EXT2_NAME_LEN))
-            return ext2_corrupt(fs, "directory %u block %u offset %u: name_len %u exceeds rec_len %u",
+        const char *bad = rec < EXT2_DIRENT_HEADER ? "is shorter than an entry"
+                          : rec % 4                ? "is not a multiple of 4"
+                          : rec > bs - off         ? "runs off the block"
+                                                   : NULL;
+        if (bad)
+            return ext2_corrupt(fs, "directory %u block %u offset %u: rec_len %u %s", dir, lblk,
+                                off, rec, bad);
+        if (de->inode &&
+            (EXT2_DIRENT_HEADER + name_len_of(fs, de) > rec || name_len_of(fs, de) > EXT2_NAME_LEN))
+            return ext2_corrupt(fs,
+                                "directory %u block %u offset %u: name_len %u exceeds rec_len %u",
                                 dir, lblk, off, name_len_of(fs, de), rec);
         if (de->inode > fs->sb.s_inodes_count)
             return ext2_corrupt(fs, "directory %u block %u offset %u: inode %u out of range", dir,
@@ -87,13 +92,20 @@ static int get_dir(struct ext2_fs *fs, uint32_t dir, struct ext2_inode *ip)
 uint8_t ext2_file_type(uint16_t mode)
 {
     switch (mode & EXT2_S_IFMT) {
-    case EXT2_S_IFREG: return EXT2_FT_REG;
-    case EXT2_S_IFDIR: return EXT2_FT_DIR;
-    case EXT2_S_IFCHR: return EXT2_FT_CHRDEV;
-    case EXT2_S_IFBLK: return EXT2_FT_BLKDEV;
-    case EXT2_S_IFIFO: return EXT2_FT_FIFO;
-    case EXT2_S_IFSOCK: return EXT2_FT_SOCK;
-    case EXT2_S_IFLNK: return EXT2_FT_SYMLINK;
+    case EXT2_S_IFREG:
+        return EXT2_FT_REG;
+    case EXT2_S_IFDIR:
+        return EXT2_FT_DIR;
+    case EXT2_S_IFCHR:
+        return EXT2_FT_CHRDEV;
+    case EXT2_S_IFBLK:
+        return EXT2_FT_BLKDEV;
+    case EXT2_S_IFIFO:
+        return EXT2_FT_FIFO;
+    case EXT2_S_IFSOCK:
+        return EXT2_FT_SOCK;
+    case EXT2_S_IFLNK:
+        return EXT2_FT_SYMLINK;
     }
     return EXT2_FT_UNKNOWN;
 }
@@ -139,8 +151,7 @@ static void put_entry(struct ext2_fs *fs, struct ext2_dirent *de, const char *na
 {
     de->inode = ino;
     de->name_len = (uint8_t)len;
-    de->file_type =
-        fs->sb.s_feature_incompat & EXT2_FEATURE_INCOMPAT_FILETYPE ? file_type : 0;
+    de->file_type = fs->sb.s_feature_incompat & EXT2_FEATURE_INCOMPAT_FILETYPE ? file_type : 0;
     memcpy(de->name, name, len);
 }
 

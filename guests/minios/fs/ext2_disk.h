@@ -13,31 +13,31 @@
 
 #include <stdint.h>
 
-#define EXT2_SUPER_OFFSET  1024 /* bytes from the start of the device */
-#define EXT2_SUPER_SIZE    1024
-#define EXT2_MAGIC         0xEF53
-#define EXT2_ROOT_INO      2
+#define EXT2_SUPER_OFFSET        1024 /* bytes from the start of the device */
+#define EXT2_SUPER_SIZE          1024
+#define EXT2_MAGIC               0xEF53
+#define EXT2_ROOT_INO            2
 #define EXT2_GOOD_OLD_INODE_SIZE 128
 #define EXT2_GOOD_OLD_FIRST_INO  11
-#define EXT2_NDIR_BLOCKS   12
-#define EXT2_IND_BLOCK     12
-#define EXT2_DIND_BLOCK    13
-#define EXT2_TIND_BLOCK    14
-#define EXT2_N_BLOCKS      15
-#define EXT2_NAME_LEN      255
-#define EXT2_VALID_FS      0x0001 /* s_state: cleanly unmounted */
-#define EXT2_ERROR_FS      0x0002
-#define EXT2_INDEX_FL      0x1000 /* i_flags: hashed (htree) directory */
-#define EXT2_GOOD_OLD_REV  0
-#define EXT2_DYNAMIC_REV   1
+#define EXT2_NDIR_BLOCKS         12
+#define EXT2_IND_BLOCK           12
+#define EXT2_DIND_BLOCK          13
+#define EXT2_TIND_BLOCK          14
+#define EXT2_N_BLOCKS            15
+#define EXT2_NAME_LEN            255
+#define EXT2_VALID_FS            0x0001 /* s_state: cleanly unmounted */
+#define EXT2_ERROR_FS            0x0002
+#define EXT2_INDEX_FL            0x1000 /* i_flags: hashed (htree) directory */
+#define EXT2_GOOD_OLD_REV        0
+#define EXT2_DYNAMIC_REV         1
 
 /* Feature bits: compatible (ignored if unknown), read-only compatible, incompatible. */
-#define EXT2_FEATURE_COMPAT_DIR_PREALLOC   0x0001
-#define EXT2_FEATURE_COMPAT_IMAGIC_INODES  0x0002
-#define EXT3_FEATURE_COMPAT_HAS_JOURNAL    0x0004
-#define EXT2_FEATURE_COMPAT_EXT_ATTR       0x0008
-#define EXT2_FEATURE_COMPAT_RESIZE_INODE   0x0010
-#define EXT2_FEATURE_COMPAT_DIR_INDEX      0x0020
+#define EXT2_FEATURE_COMPAT_DIR_PREALLOC    0x0001
+#define EXT2_FEATURE_COMPAT_IMAGIC_INODES   0x0002
+#define EXT3_FEATURE_COMPAT_HAS_JOURNAL     0x0004
+#define EXT2_FEATURE_COMPAT_EXT_ATTR        0x0008
+#define EXT2_FEATURE_COMPAT_RESIZE_INODE    0x0010
+#define EXT2_FEATURE_COMPAT_DIR_INDEX       0x0020
 #define EXT2_FEATURE_RO_COMPAT_SPARSE_SUPER 0x0001
 #define EXT2_FEATURE_RO_COMPAT_LARGE_FILE   0x0002
 #define EXT2_FEATURE_INCOMPAT_FILETYPE      0x0002
@@ -111,7 +111,7 @@ struct ext2_inode {
     uint32_t i_osd1;
     uint32_t i_block[EXT2_N_BLOCKS];
     uint32_t i_generation;
-    uint32_t i_file_acl; /* an extended-attribute block, or 0 */
+    uint32_t i_file_acl;  /* an extended-attribute block, or 0 */
     uint32_t i_size_high; /* regular files: the high 32 bits of the size */
     uint32_t i_faddr;
     uint8_t i_osd2[12];
@@ -139,18 +139,18 @@ struct ext2_dirent {
     char name[];
 };
 
-#define EXT2_DIRENT_HEADER  8
-#define EXT2_DIRENT_LEN(n)  ((EXT2_DIRENT_HEADER + (n) + 3) & ~3u)
+#define EXT2_DIRENT_HEADER 8
+#define EXT2_DIRENT_LEN(n) ((EXT2_DIRENT_HEADER + (n) + 3) & ~3u)
 
 /* i_mode's type bits and the directory entries' file_type codes. */
-#define EXT2_S_IFMT   0xF000
-#define EXT2_S_IFSOCK 0xC000
-#define EXT2_S_IFLNK  0xA000
-#define EXT2_S_IFREG  0x8000
-#define EXT2_S_IFBLK  0x6000
-#define EXT2_S_IFDIR  0x4000
-#define EXT2_S_IFCHR  0x2000
-#define EXT2_S_IFIFO  0x1000
+#define EXT2_S_IFMT     0xF000
+#define EXT2_S_IFSOCK   0xC000
+#define EXT2_S_IFLNK    0xA000
+#define EXT2_S_IFREG    0x8000
+#define EXT2_S_IFBLK    0x6000
+#define EXT2_S_IFDIR    0x4000
+#define EXT2_S_IFCHR    0x2000
+#define EXT2_S_IFIFO    0x1000
 #define EXT2_FT_UNKNOWN 0
 #define EXT2_FT_REG     1
 #define EXT2_FT_DIR     2
@@ -160,9 +160,9 @@ struct ext2_dirent {
 #define EXT2_FT_SOCK    6
 #define EXT2_FT_SYMLINK 7
 
-#define EXT2_ISDIR(m) (((m) & EXT2_S_IFMT) == EXT2_S_IFDIR)
-#define EXT2_ISREG(m) (((m) & EXT2_S_IFMT) == EXT2_S_IFREG)
-#define EXT2_ISLNK(m) (((m) & EXT2_S_IFMT) == EXT2_S_IFLNK)
+#define EXT2_ISDIR(m) (((m)&EXT2_S_IFMT) == EXT2_S_IFDIR)
+#define EXT2_ISREG(m) (((m)&EXT2_S_IFMT) == EXT2_S_IFREG)
+#define EXT2_ISLNK(m) (((m)&EXT2_S_IFMT) == EXT2_S_IFLNK)
 
 _Static_assert(sizeof(struct ext2_super) == EXT2_SUPER_SIZE, "superblock is 1024 bytes");
 _Static_assert(sizeof(struct ext2_group_desc) == 32, "group descriptor is 32 bytes");

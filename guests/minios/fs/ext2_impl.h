@@ -50,7 +50,7 @@ int ext2_drop_links(struct ext2_fs *fs, uint32_t ino, uint16_t n);
 
 /* ext2_dir.c: where an entry lives, for removing or retargeting it */
 struct ext2_dir_slot {
-    uint32_t ino;     /* the entry's inode */
+    uint32_t ino; /* the entry's inode */
     uint8_t file_type;
     uint32_t block;   /* disk block of the entry */
     uint32_t off;     /* its offset in the block */

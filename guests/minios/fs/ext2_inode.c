@@ -157,8 +157,9 @@ static int map_path(const struct ext2_fs *fs, uint32_t lblk, struct map_path *p)
     }
     n -= apb * apb;
     if (n < apb * apb * apb) {
-        *p = (struct map_path){4, {EXT2_TIND_BLOCK, (uint32_t)(n / (apb * apb)),
-                                   (uint32_t)(n / apb % apb), (uint32_t)(n % apb)}};
+        *p = (struct map_path){4,
+                               {EXT2_TIND_BLOCK, (uint32_t)(n / (apb * apb)),
+                                (uint32_t)(n / apb % apb), (uint32_t)(n % apb)}};
         return 0;
     }
     return -XEN_EFBIG;
@@ -195,8 +196,9 @@ int ext2_bmap(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *ip, uint32_t 
     for (int level = 0; level < p.depth && !err; level++) {
         uint32_t cur = *slot, made = 0;
         if (cur && !ext2_block_ok(fs, cur)) {
-            err = ext2_corrupt(fs, "inode %u: block pointer %u (for logical block %u) is beyond "
-                                   "the file system (%u blocks)",
+            err = ext2_corrupt(fs,
+                               "inode %u: block pointer %u (for logical block %u) is beyond "
+                               "the file system (%u blocks)",
                                ino, cur, lblk, fs->sb.s_blocks_count);
             break;
         }
@@ -215,8 +217,8 @@ int ext2_bmap(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *ip, uint32_t 
             *fresh = made;
             break;
         }
-        struct bcache_buf *next = made ? bcache_get_zeroed(&fs->cache, cur, &err)
-                                       : bcache_get(&fs->cache, cur, &err);
+        struct bcache_buf *next =
+            made ? bcache_get_zeroed(&fs->cache, cur, &err) : bcache_get(&fs->cache, cur, &err);
         if (next && made)
             bcache_dirty(&fs->cache, next);
         if (parent)
@@ -239,8 +241,7 @@ static void count_freed(struct ext2_fs *fs, struct ext2_inode *ip)
 static int free_one(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *ip, uint32_t *slot)
 {
     if (!ext2_block_ok(fs, *slot))
-        return ext2_corrupt(fs, "inode %u: block pointer %u is beyond the file system", ino,
-                            *slot);
+        return ext2_corrupt(fs, "inode %u: block pointer %u is beyond the file system", ino, *slot);
     int err = ext2_free_block(fs, *slot);
     if (!err) {
         *slot = 0;
@@ -487,8 +488,8 @@ int ext2_truncate(struct ext2_fs *fs, uint32_t ino, uint64_t size)
         return -XEN_EINVAL;
     if (size > fs->max_file_size)
         return -XEN_EFBIG;
-    if (size < ext2_isize(&ip) &&
-        ((err = zero_tail(fs, ino, &ip, size)) || (err = ext2_free_blocks_from(fs, ino, &ip, size))))
+    if (size < ext2_isize(&ip) && ((err = zero_tail(fs, ino, &ip, size)) ||
+                                   (err = ext2_free_blocks_from(fs, ino, &ip, size))))
         return err;
     ext2_set_isize(fs, &ip, size);
     ip.i_mtime = ip.i_ctime = ext2_now(fs);

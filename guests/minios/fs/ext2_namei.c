@@ -243,8 +243,10 @@ static int check_not_under(struct ext2_fs *fs, uint32_t moved, uint32_t dir)
         if (dir == moved)
             return -XEN_EINVAL;
         if (steps > limit)
-            return ext2_corrupt(fs, "directory loop: \"..\" entries above inode %u never reach "
-                                    "the root", dir);
+            return ext2_corrupt(fs,
+                                "directory loop: \"..\" entries above inode %u never reach "
+                                "the root",
+                                dir);
         int err = ext2_dir_find(fs, dir, "..", 2, &up);
         if (err)
             return err == -XEN_ENOENT ? ext2_corrupt(fs, "directory %u has no \"..\"", dir) : err;

@@ -36,23 +36,33 @@ struct feature {
 };
 
 static const struct feature incompat_names[] = {
-    {0x0001, "compression"}, {0x0004, "needs_recovery"}, {0x0008, "journal_dev"},
-    {0x0010, "meta_bg"},     {0x0040, "extent"},         {0x0080, "64bit"},
-    {0x0100, "mmp"},         {0x0200, "flex_bg"},        {0x0400, "ea_inode"},
-    {0x1000, "dirdata"},     {0x2000, "metadata_csum_seed"}, {0x4000, "large_dir"},
-    {0x8000, "inline_data"}, {0x10000, "encrypt"},       {0x20000, "casefold"},
+    {0x0001, "compression"},
+    {0x0004, "needs_recovery"},
+    {0x0008, "journal_dev"},
+    {0x0010, "meta_bg"},
+    {0x0040, "extent"},
+    {0x0080, "64bit"},
+    {0x0100, "mmp"},
+    {0x0200, "flex_bg"},
+    {0x0400, "ea_inode"},
+    {0x1000, "dirdata"},
+    {0x2000, "metadata_csum_seed"},
+    {0x4000, "large_dir"},
+    {0x8000, "inline_data"},
+    {0x10000, "encrypt"},
+    {0x20000, "casefold"},
 };
 
 static const struct feature ro_compat_names[] = {
-    {0x0004, "btree_dir"},   {0x0008, "huge_file"}, {0x0010, "uninit_bg"},
-    {0x0020, "dir_nlink"},   {0x0040, "extra_isize"}, {0x0080, "snapshot"},
-    {0x0100, "quota"},       {0x0200, "bigalloc"},  {0x0400, "metadata_csum"},
-    {0x0800, "replica"},     {0x1000, "read-only"}, {0x2000, "project"},
+    {0x0004, "btree_dir"},     {0x0008, "huge_file"}, {0x0010, "uninit_bg"}, {0x0020, "dir_nlink"},
+    {0x0040, "extra_isize"},   {0x0080, "snapshot"},  {0x0100, "quota"},     {0x0200, "bigalloc"},
+    {0x0400, "metadata_csum"}, {0x0800, "replica"},   {0x1000, "read-only"}, {0x2000, "project"},
     {0x4000, "shared_blocks"}, {0x8000, "verity"},
 };
 
-#define SUPPORTED_INCOMPAT  EXT2_FEATURE_INCOMPAT_FILETYPE
-#define SUPPORTED_RO_COMPAT (EXT2_FEATURE_RO_COMPAT_SPARSE_SUPER | EXT2_FEATURE_RO_COMPAT_LARGE_FILE)
+#define SUPPORTED_INCOMPAT EXT2_FEATURE_INCOMPAT_FILETYPE
+#define SUPPORTED_RO_COMPAT                                                                        \
+    (EXT2_FEATURE_RO_COMPAT_SPARSE_SUPER | EXT2_FEATURE_RO_COMPAT_LARGE_FILE)
 
 void ext2_log(struct ext2_fs *fs, const char *fmt, ...)
 {
@@ -123,11 +133,14 @@ static int check_geometry(struct ext2_fs *fs)
     if (s->s_blocks_count <= s->s_first_data_block + 2)
         return bad_super(fs, "s_blocks_count", s->s_blocks_count, "is too small");
     if ((uint64_t)s->s_blocks_count * (bs / FS_SECTOR_SIZE) > fs->disk->sectors)
-        return bad_super(fs, "s_blocks_count", s->s_blocks_count, "runs past the end of the device");
+        return bad_super(fs, "s_blocks_count", s->s_blocks_count,
+                         "runs past the end of the device");
     if (s->s_blocks_per_group == 0 || s->s_blocks_per_group > 8 * bs)
-        return bad_super(fs, "s_blocks_per_group", s->s_blocks_per_group, "(one bitmap block's bits)");
+        return bad_super(fs, "s_blocks_per_group", s->s_blocks_per_group,
+                         "(one bitmap block's bits)");
     if (s->s_inodes_per_group == 0 || s->s_inodes_per_group > 8 * bs)
-        return bad_super(fs, "s_inodes_per_group", s->s_inodes_per_group, "(one bitmap block's bits)");
+        return bad_super(fs, "s_inodes_per_group", s->s_inodes_per_group,
+                         "(one bitmap block's bits)");
     if (s->s_r_blocks_count > s->s_blocks_count)
         return bad_super(fs, "s_r_blocks_count", s->s_r_blocks_count, "exceeds s_blocks_count");
     fs->block_size = bs;
@@ -299,8 +312,7 @@ static int read_super(struct ext2_fs *fs)
     return 0;
 }
 
-static int mount_checks(struct ext2_fs *fs, void *cache_mem, size_t cache_bytes,
-                        unsigned int flags)
+static int mount_checks(struct ext2_fs *fs, void *cache_mem, size_t cache_bytes, unsigned int flags)
 {
     int err;
     if ((err = read_super(fs)) || (err = check_geometry(fs)) || (err = check_inodes(fs)) ||
