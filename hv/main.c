@@ -150,6 +150,22 @@ static int build_initial_domain(unsigned int kernel_index, const struct boot_mod
     return 0;
 }
 
+/*
+ * dom0_mem larger than the machine: give dom0 what is free, less a reserve for
+ * its page tables and the hypervisor's per-domain memory, and say so in one
+ * line (as Xen does) rather than fail to build it.
+ */
+static void clamp_dom0_mem(void)
+{
+    uint32_t free_bytes = free_page_count() << PAGE_SHIFT;
+    uint32_t fit = free_bytes > DOM0_MEM_RESERVE ? (free_bytes - DOM0_MEM_RESERVE) & PAGE_MASK : 0;
+    if (dom0_mem <= fit)
+        return;
+    printk("(XEN) dom0_mem=%uK is more than the machine has free; dom0 gets %uK\n", dom0_mem >> 10,
+           fit >> 10);
+    dom0_mem = fit;
+}
+
 /* Chain mode: build the next kernel module as the initial domain; 0 if one was built. */
 static int chain_next(void)
 {
@@ -225,8 +241,10 @@ void start_hypervisor(uint32_t magic, uint32_t mbi)
     if (chain_mode) {
         if (chain_next())
             panic("chain: no module could be built");
-    } else if (build_initial_domain(0, boot_info.nr_modules > 1 ? &boot_info.mods[1] : NULL)) {
-        panic("could not build dom0");
+    } else {
+        clamp_dom0_mem(); /* dom0_mem=4G on a 64 MiB machine */
+        if (build_initial_domain(0, boot_info.nr_modules > 1 ? &boot_info.mods[1] : NULL))
+            panic("could not build dom0");
     }
     pic_unmask(0);
     pic_unmask(4);

@@ -1,5 +1,5 @@
 /*
- * sched.c - a round-robin scheduler over vCPUs, and sched_op.
+ * sched.c - switching vCPUs, and sched_op.
  *
  * The hypervisor never switches vCPUs in the middle of its own work.  Anything
  * that wants a different vCPU to run (a timer tick that ends a 10 ms slice, a
@@ -8,6 +8,11 @@
  * outgoing vCPU's registers are simply the frame at the top of the stack.
  * When nothing is runnable the CPU runs idle_loop(), halting until an
  * interrupt makes a vCPU runnable.
+ *
+ * *Which* vCPU runs is hv/sched_policy.c's business (virtual time, as Xen
+ * 2.0's BVT): this file charges the running vCPU, asks the policy, and
+ * switches.  It also measures each domain's wake latency - from an event
+ * waking a blocked vCPU to that vCPU running - which the tests bound.
  */
 #include <lib.h>
 #include <public/errno.h>
@@ -19,6 +24,7 @@
 #include <hv/guest_access.h>
 #include <hv/hypercall.h>
 #include <hv/sched.h>
+#include <hv/sched_policy.h>
 #include <hv/time.h>
 #include <hv/x86.h>
 
@@ -26,7 +32,8 @@ struct vcpu idle_vcpu;
 struct vcpu *current = &idle_vcpu;
 static struct vcpu *runq; /* every vCPU, in creation order */
 static int need_resched;
-static uint64_t slice_start;
+static uint64_t slice_start; /* when current was picked */
+static uint64_t vt_floor;    /* the smallest vt of the runnable vCPUs, never decreasing */
 
 void idle_died_domains(void);
 
@@ -42,6 +49,8 @@ void sched_add_vcpu(struct vcpu *v)
         p = &(*p)->next_in_runq;
     *p = v;
     v->next_in_runq = NULL;
+    v->weight = SCHED_WEIGHT_DEFAULT;
+    v->vt = vt_floor; /* a new vCPU starts level with the others, not ahead or behind */
 }
 
 void sched_remove_vcpu(struct vcpu *v)
@@ -62,9 +71,23 @@ void vcpu_update_state(struct vcpu *v)
 {
     if (v->domain->state != DOM_running)
         v->state = VCPU_down;
-    else if (v->state == VCPU_down)
+    else if (v->state == VCPU_down) {
         v->state = VCPU_runnable;
+        sched_place(v, vt_floor, 0); /* paused time earns no credit */
+    }
     raise_schedule();
+}
+
+/* `v` became runnable: take the CPU now if the policy says it is far enough behind. */
+static void maybe_preempt(struct vcpu *v)
+{
+    if (is_idle_vcpu(current)) {
+        raise_schedule();
+        return;
+    }
+    sched_charge(current, NOW());
+    if (sched_preempts(v, current))
+        raise_schedule();
 }
 
 void vcpu_wake(struct vcpu *v)
@@ -73,8 +96,10 @@ void vcpu_wake(struct vcpu *v)
         return;
     v->state = VCPU_runnable;
     v->poll_nr = 0;
-    v->boosted = 1;
-    raise_schedule();
+    sched_place(v, vt_floor, SCHED_WAKE_LAG_NS);
+    v->woken_at = NOW();
+    v->domain->counters.wakeups++;
+    maybe_preempt(v);
 }
 
 void vcpu_block(struct vcpu *v)
@@ -83,75 +108,80 @@ void vcpu_block(struct vcpu *v)
     raise_schedule();
 }
 
-/*
- * The next vCPU to run: one just woken from a block first (like the credit
- * scheduler's BOOST, so an interactive dom0 answers at once even while domUs
- * spin), otherwise the next runnable one after `after` in round-robin order.
- */
-static struct vcpu *pick_next(struct vcpu *after)
+/* The next vCPU to run after `prev` (NULL from the idle loop), or NULL for idle. */
+static struct vcpu *pick_next(struct vcpu *prev)
 {
     if (initial_domain && initial_domain->state >= DOM_shutdown)
         return NULL; /* the idle loop must run now: it ends the machine or the chain step */
-    for (struct vcpu *v = runq; v; v = v->next_in_runq)
-        if (v->state == VCPU_runnable && v->boosted && v != after)
-            return v;
-    struct vcpu *start =
-        (after && !is_idle_vcpu(after) && after->next_in_runq) ? after->next_in_runq : runq;
-    struct vcpu *v = start;
-    if (!v)
-        return NULL;
-    do {
-        if (v->state == VCPU_runnable)
-            return v;
-        v = v->next_in_runq ? v->next_in_runq : runq;
-    } while (v != start);
-    return NULL;
+    return sched_pick(runq, prev);
 }
 
-static void context_switch(struct vcpu *prev, struct vcpu *next)
+/* Account a wake-to-run delay to the woken vCPU's domain. */
+static void note_wake_latency(struct vcpu *v, uint64_t now)
 {
-    uint64_t now = NOW();
-    if (!is_idle_vcpu(prev)) {
-        prev->cpu_time += now - prev->last_start;
+    if (!v->woken_at)
+        return;
+    uint64_t waited = now - v->woken_at;
+    v->woken_at = 0;
+    v->domain->counters.wake_wait_total += waited;
+    if (waited > v->domain->counters.wake_wait_max)
+        v->domain->counters.wake_wait_max = waited;
+}
+
+static void context_switch(struct vcpu *prev, struct vcpu *next, uint64_t now)
+{
+    if (!is_idle_vcpu(prev))
         prev->user_regs = *guest_cpu_user_regs();
-    }
     current = next;
     slice_start = now;
     if (is_idle_vcpu(next)) {
         load_idle_pagetable();
         reset_stack_and_jump(idle_loop);
     }
-    next->last_start = now;
-    next->boosted = 0;
+    next->last_charge = now;
+    note_wake_latency(next, now);
     *guest_cpu_user_regs() = next->user_regs;
     load_guest_pagetable(next);
     desc_load_vcpu(next);
     next->domain->counters.cr3_loads++;
 }
 
+/* Keep `prev` rather than switch to `next`?  Only if its slice is not over. */
+static int keep_running(struct vcpu *prev, struct vcpu *next, uint64_t now)
+{
+    return next && next != prev && prev->state == VCPU_runnable && !prev->yielded &&
+           !sched_preempts(next, prev) && !sched_slice_over(runq, prev, now - slice_start);
+}
+
 static void schedule(void)
 {
     need_resched = 0;
+    uint64_t now = NOW();
     struct vcpu *prev = current;
-    struct vcpu *next = pick_next(prev);
+    if (!is_idle_vcpu(prev))
+        sched_charge(prev, now);
+    vt_floor = sched_floor(runq, vt_floor);
+    struct vcpu *next = pick_next(is_idle_vcpu(prev) ? NULL : prev);
+    if (!is_idle_vcpu(prev) && keep_running(prev, next, now))
+        next = prev;
+    prev->yielded = 0;
     if (!next)
         next = &idle_vcpu;
-    if (next == prev) {
-        slice_start = NOW();
-        return;
-    }
-    context_switch(prev, next);
+    if (next != prev)
+        context_switch(prev, next, now);
 }
 
+/* From the timer interrupt: charge the running vCPU and end its slice if it is over. */
 void sched_tick(void)
 {
     if (is_idle_vcpu(current))
         return;
-    if (NOW() - slice_start >= SCHED_SLICE_MS * 1000000ull) {
-        struct vcpu *other = pick_next(current);
-        if (other && other != current)
-            raise_schedule();
-    }
+    uint64_t now = NOW();
+    sched_charge(current, now);
+    struct vcpu *next = pick_next(current);
+    if (next && next != current &&
+        (sched_preempts(next, current) || sched_slice_over(runq, current, now - slice_start)))
+        raise_schedule();
 }
 
 /* Deliver a pending event upcall: the guest's "interrupt". */
@@ -250,6 +280,7 @@ long do_sched_op(uint32_t cmd, uint32_t arg)
     struct vcpu *v = current;
     switch (cmd) {
     case SCHEDOP_yield:
+        v->yielded = 1;
         raise_schedule();
         return 0;
     case SCHEDOP_block:

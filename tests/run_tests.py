@@ -26,6 +26,7 @@ from qemu import BUILD, EXIT_CRASH, EXIT_PANIC, Machine, ROOT  # noqa: E402
 import block_tests  # noqa: E402
 import build_tests  # noqa: E402
 import domain_tests  # noqa: E402
+import sched_tests  # noqa: E402
 import instrument_tests  # noqa: E402
 import system_tests  # noqa: E402
 
@@ -63,7 +64,7 @@ def run_unit_tests(selector):
 
 
 def run_system_tests(selector, verbose):
-    for name, fn in (build_tests.ALL + system_tests.ALL + domain_tests.ALL + block_tests.ALL +
+    for name, fn in (build_tests.ALL + system_tests.ALL + domain_tests.ALL + block_tests.ALL + sched_tests.ALL +
                      instrument_tests.ALL):
         if selector and selector not in name:
             continue

@@ -202,3 +202,20 @@ def hostile_guests():
     finally:
         m.kill()
     return verdicts
+
+
+@test
+def dom0_mem_larger_than_the_machine_is_clamped():
+    """dom0_mem=900M on a 64 MiB machine: one line saying what dom0 gets, then the prompt."""
+    m = Machine(append="dom0_mem=900M", mem=64)
+    try:
+        m.expect(r"dom0# ", 60)
+        c = re.search(r"\(XEN\) dom0_mem=921600K is more than the machine has free; "
+                      r"dom0 gets (\d+)K", m.output)
+        check(c, "no clamp message:\n" + m.output[-1500:])
+        got = re.search(r"domain 0: minios kernel, (\d+) MiB", m.output)
+        check(got and int(got.group(1)) * 1024 <= int(c.group(1)) < 64 * 1024,
+              "dom0 was not built with the clamped size:\n" + m.output[-1500:])
+        halt(m)
+    finally:
+        m.kill()

@@ -41,8 +41,16 @@
 #define MAX_MACHINE_MEMORY (1024u << 20) /* frames above 1 GiB are ignored */
 #define HV_STACK_SIZE      (16 * 1024)
 
-#define HZ               1000 /* hypervisor timer interrupts per second */
-#define SCHED_SLICE_MS   10
-#define DEFAULT_DOM0_MEM (64u << 20)
+#define HZ             1000 /* hypervisor timer interrupts per second */
+#define SCHED_SLICE_MS 10
+/* hv/sched_policy.c: weights scale virtual time (a domain of weight 2x gets
+ * twice the CPU of one of 1x when both spin); a waking vCPU may bring back at
+ * most SCHED_WAKE_LAG_NS of credit, and takes the CPU from a running one only
+ * if it is behind it by more than SCHED_PREEMPT_MARGIN_NS. */
+#define SCHED_WEIGHT_DEFAULT    256
+#define SCHED_WAKE_LAG_NS       (SCHED_SLICE_MS * 1000000ull)
+#define SCHED_PREEMPT_MARGIN_NS 1000000ull
+#define DEFAULT_DOM0_MEM        (64u << 20)
+#define DOM0_MEM_RESERVE        (2u << 20) /* kept free when dom0_mem is clamped to the machine */
 
 #endif

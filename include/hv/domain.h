@@ -46,9 +46,13 @@ struct vcpu {
     uint32_t poll_port[128]; /* the ports a vCPU in SCHEDOP_poll waits on */
     uint32_t poll_nr;
     uint64_t poll_deadline;
-    int boosted;       /* woken from a block: runs before vCPUs that kept the CPU busy */
-    uint64_t cpu_time; /* ns spent running */
-    uint64_t last_start;
+    /* hv/sched_policy.c: virtual time (CPU time / weight) picks who runs next */
+    uint64_t vt;
+    uint32_t weight;      /* SCHED_WEIGHT_DEFAULT unless set */
+    int yielded;          /* SCHEDOP_yield: run others first, this once */
+    uint64_t cpu_time;    /* ns spent running */
+    uint64_t last_charge; /* when cpu_time and vt were last brought up to date */
+    uint64_t woken_at;    /* when it last became runnable after blocking: for wake latency */
     uint16_t virq_to_port[NR_VIRQS];
     struct vcpu *next_in_runq;
 };

@@ -27,6 +27,9 @@ struct pvlab_counters {
     uint64_t upcalls;           /* event upcalls delivered */
     uint64_t cr3_loads;         /* page-directory switches for this domain */
     uint64_t validation_errors; /* page-table updates refused */
+    uint64_t wakeups;           /* times an event woke the blocked vCPU */
+    uint64_t wake_wait_total;   /* ns from those wakes to running, summed */
+    uint64_t wake_wait_max;     /* ns: the longest of them */
 };
 
 struct xen_sysctl {

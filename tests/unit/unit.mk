@@ -20,6 +20,7 @@ UNIT_TESTS := $(UNIT_DIR)/test_multiboot $(UNIT_DIR)/test_elf $(UNIT_DIR)/test_m
 UNIT_TESTS += $(UNIT_DIR)/test_xs_store
 UNIT_TESTS += $(UNIT_DIR)/test_ring $(UNIT_DIR)/test_evtchn $(UNIT_DIR)/test_grant
 UNIT_TESTS += $(UNIT_DIR)/test_blkif
+UNIT_TESTS += $(UNIT_DIR)/test_sched_policy
 UNIT_TESTS += $(UNIT_DIR)/test_ext2
 UNIT_FS_OBJS := $(patsubst %.c,$(UNIT_DIR)/%.o,$(wildcard guests/minios/fs/*.c))
 UNIT_TESTS += $(UNIT_DIR)/test_cachesim $(UNIT_DIR)/test_x86_haps
@@ -38,6 +39,7 @@ $(UNIT_DIR)/test_evtchn: $(UNIT_DIR)/test_evtchn.o $(UNIT_DIR)/hv/event_channel.
 $(UNIT_DIR)/test_grant: $(UNIT_DIR)/test_grant.o $(UNIT_DIR)/hv/grant_table.o $(UNIT_DIR)/hv/mm.o \
                         $(UNIT_DIR)/fake_domain.o $(UNIT_DIR)/fake_machine.o
 $(UNIT_DIR)/test_blkif: $(UNIT_DIR)/test_blkif.o $(UNIT_DIR)/guests/minios/blkif_check.o
+$(UNIT_DIR)/test_sched_policy: $(UNIT_DIR)/test_sched_policy.o $(UNIT_DIR)/hv/sched_policy.o
 $(UNIT_DIR)/test_ext2: $(UNIT_DIR)/test_ext2.o $(UNIT_FS_OBJS)
 $(UNIT_DIR)/test_cachesim: $(UNIT_DIR)/test_cachesim.o $(UNIT_DIR)/tools/plugin/cachesim.o
 $(UNIT_DIR)/test_x86_haps: $(UNIT_DIR)/test_x86_haps.o $(UNIT_DIR)/tools/plugin/x86_haps.o
@@ -48,6 +50,7 @@ $(UNIT_TESTS):
 
 UNIT_HV_OBJS   := $(UNIT_DIR)/hv/multiboot.o $(UNIT_DIR)/hv/elf.o $(UNIT_DIR)/hv/mm.o
 UNIT_HV_OBJS   += $(UNIT_DIR)/hv/event_channel.o $(UNIT_DIR)/hv/grant_table.o
+UNIT_HV_OBJS   += $(UNIT_DIR)/hv/sched_policy.o
 UNIT_TOOL_OBJS := $(UNIT_DIR)/tools/xm-lite/xmconfig.o $(UNIT_DIR)/tools/xm-lite/bootfs.o
 UNIT_TOOL_OBJS += $(UNIT_DIR)/tools/xenstore/xs_store.o $(UNIT_DIR)/guests/minios/blkif_check.o
 UNIT_TOOL_OBJS += $(UNIT_FS_OBJS)

@@ -126,6 +126,37 @@ static int cmd_list(void)
     return 0;
 }
 
+/* The hypervisor's per-domain counters (sysctl pvlab_counters); 0 or an error. */
+static long counters(domid_t dom, struct pvlab_counters *c)
+{
+    struct xen_sysctl op = {.cmd = XEN_SYSCTL_pvlab_counters,
+                            .interface_version = XEN_SYSCTL_INTERFACE_VERSION};
+    op.u.pvlab_counters.domid = dom;
+    long rc = HYPERVISOR_sysctl(&op);
+    *c = op.u.pvlab_counters.counters;
+    return rc;
+}
+
+/* xm-lite sched: CPU time and wake latency per domain (the scheduler's view). */
+static int cmd_sched(void)
+{
+    struct xen_domctl op;
+    printf("Name              ID    CPU(ms)  Wakeups AvgWait(us) MaxWait(us)\n");
+    for (domid_t next = 0;; next = op.domain + 1) {
+        memset(&op, 0, sizeof(op));
+        if (domctl(XEN_DOMCTL_getdomaininfo, next, &op))
+            break;
+        struct pvlab_counters c;
+        if (counters(op.domain, &c))
+            continue;
+        uint64_t avg = c.wakeups ? c.wake_wait_total / c.wakeups : 0;
+        printf("%-16s %3u %10u %8u %11u %11u\n", op.u.getdomaininfo.name, op.domain,
+               (uint32_t)(op.u.getdomaininfo.cpu_time / 1000000u), (uint32_t)c.wakeups,
+               (uint32_t)(avg / 1000u), (uint32_t)(c.wake_wait_max / 1000u));
+    }
+    return 0;
+}
+
 static int physinfo(struct xen_sysctl *op)
 {
     memset(op, 0, sizeof(*op));
@@ -621,7 +652,8 @@ void xm_init(void)
 int xm_main(int argc, char **argv)
 {
     if (argc < 2 || !strcmp(argv[1], "help")) {
-        printf("usage: xm-lite list | info | dmesg | create CONFIG [-c] [name=N] [memory=MB] |\n"
+        printf("usage: xm-lite list | info | sched | dmesg | create CONFIG [-c] [name=N] "
+               "[memory=MB] |\n"
                "               console DOMAIN | pause DOMAIN | unpause DOMAIN | shutdown DOMAIN |\n"
                "               destroy DOMAIN | store ls [PATH] | xenstore-ls [PATH] |\n"
                "               evtping DOMAIN [COUNT] | block-list DOMAIN | wait DOMAIN KEY |\n"
@@ -633,6 +665,8 @@ int xm_main(int argc, char **argv)
         return cmd_list();
     if (!strcmp(c, "info"))
         return cmd_info();
+    if (!strcmp(c, "sched"))
+        return cmd_sched();
     if (!strcmp(c, "dmesg"))
         return cmd_dmesg();
     if (!strcmp(c, "create"))

@@ -1,0 +1,97 @@
+/*
+ * sched_policy.c - who runs next: borrowed virtual time, as in Xen 2.0.
+ *
+ * Every vCPU has a virtual time, vt: the CPU time it has had, divided by its
+ * weight.  The runnable vCPU with the smallest vt runs next; equal vts take
+ * turns in run-queue order, starting after the vCPU that ran last, so two
+ * spinners alternate slice by slice whatever other vCPUs do meanwhile.
+ *
+ * A vCPU that sleeps does not gain vt, so it comes back "behind" the others
+ * and runs first: that is how an interactive dom0 answers at once while domUs
+ * spin.  But the credit a sleeper can bring back is capped: on waking, its vt
+ * is raised to at least (floor - lag), where floor is the smallest vt of the
+ * vCPUs that kept running.  So a guest that arms an already-due timer and
+ * blocks, again and again, wakes with the vt it had and gains nothing, and a
+ * long sleeper gets at most `lag` of CPU ahead of the others.  Without this
+ * cap, Xen's credit scheduler BOOST could be farmed exactly that way.
+ *
+ * A running vCPU keeps the CPU for its slice unless another vCPU is behind it
+ * by more than a margin (a woken dom0 is), so slices are not cut into
+ * thrashing pieces.  The slice is measured from when the vCPU was picked and
+ * is never restarted by switches of other vCPUs.
+ *
+ * Everything here is arithmetic on the run queue with the time passed in:
+ * hv/sched.c does the switching, tests/unit/test_sched_policy.c the checking.
+ */
+#include <stddef.h>
+#include <hv/sched_policy.h>
+
+/* Charge `v` for the time since it was last charged: CPU time, and vt by weight. */
+void sched_charge(struct vcpu *v, uint64_t now)
+{
+    uint64_t ran = now - v->last_charge;
+    v->last_charge = now;
+    v->cpu_time += ran;
+    v->vt += ran * SCHED_WEIGHT_DEFAULT / (v->weight ? v->weight : SCHED_WEIGHT_DEFAULT);
+}
+
+/* The smallest vt of the runnable vCPUs, never less than the previous floor. */
+uint64_t sched_floor(struct vcpu *runq, uint64_t floor)
+{
+    uint64_t min = UINT64_MAX;
+    for (struct vcpu *v = runq; v; v = v->next_in_runq)
+        if (v->state == VCPU_runnable && v->vt < min)
+            min = v->vt;
+    return min != UINT64_MAX && min > floor ? min : floor;
+}
+
+/* A vCPU (re)joins the runnable ones: it may be at most `lag` behind the floor. */
+void sched_place(struct vcpu *v, uint64_t floor, uint64_t lag)
+{
+    uint64_t lowest = floor > lag ? floor - lag : 0;
+    if (v->vt < lowest)
+        v->vt = lowest;
+}
+
+/*
+ * The runnable vCPU with the smallest vt, looking in run-queue order from the
+ * one after `prev` so that ties take turns.  A vCPU that yielded is picked
+ * only when nothing else can run.  NULL: nothing is runnable.
+ */
+struct vcpu *sched_pick(struct vcpu *runq, struct vcpu *prev)
+{
+    struct vcpu *start = runq, *best = NULL, *yielder = NULL;
+    for (struct vcpu *v = runq; v && prev; v = v->next_in_runq)
+        if (v == prev && v->next_in_runq)
+            start = v->next_in_runq;
+    struct vcpu *v = start;
+    if (!v)
+        return NULL;
+    do {
+        if (v->state == VCPU_runnable) {
+            if (v->yielded)
+                yielder = yielder ? yielder : v;
+            else if (!best || v->vt < best->vt)
+                best = v;
+        }
+        v = v->next_in_runq ? v->next_in_runq : runq;
+    } while (v != start);
+    return best ? best : yielder;
+}
+
+/* Should `next` take the CPU from `cur` before cur's slice is over? */
+int sched_preempts(const struct vcpu *next, const struct vcpu *cur)
+{
+    return next->vt + SCHED_PREEMPT_MARGIN_NS < cur->vt;
+}
+
+/* `cur` has run `ran` ns since it was picked: is its slice over, with another to run? */
+int sched_slice_over(struct vcpu *runq, const struct vcpu *cur, uint64_t ran)
+{
+    if (ran < SCHED_SLICE_MS * 1000000ull)
+        return 0;
+    for (struct vcpu *v = runq; v; v = v->next_in_runq)
+        if (v != cur && v->state == VCPU_runnable && v->vt <= cur->vt)
+            return 1;
+    return 0;
+}

@@ -1,0 +1,217 @@
+/*
+ * test_sched_policy.c - hv/sched_policy.c, who runs next, on the host.
+ *
+ * The policy is arithmetic on the run queue with time passed in, so these
+ * tests build a run queue of vCPUs and play out time slice by slice: two
+ * spinners alternate, a sleeper comes back ahead but by no more than the lag,
+ * a guest that blocks and wakes at once gains nothing (the farming attack),
+ * a weight doubles a share, a yielder runs only when nobody else can, and a
+ * running vCPU keeps its slice unless a woken one is far enough behind.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <string.h>
+#include <cmocka.h>
+#include <hv/sched_policy.h>
+
+#define MS 1000000ull
+#define NV 8
+
+static struct vcpu v[NV];
+
+/* A run queue of n runnable vCPUs, all at vt 0, default weight. */
+static struct vcpu *runq_of(int n)
+{
+    memset(v, 0, sizeof(v));
+    for (int i = 0; i < n; i++) {
+        v[i].state = VCPU_runnable;
+        v[i].weight = SCHED_WEIGHT_DEFAULT;
+        v[i].next_in_runq = i + 1 < n ? &v[i + 1] : NULL;
+    }
+    return &v[0];
+}
+
+/*
+ * Run the queue for `slices` slices as hv/sched.c would with every vCPU
+ * always runnable: pick, run a whole slice, charge.  Returns the last one run.
+ */
+static struct vcpu *run_slices(struct vcpu *rq, struct vcpu *prev, int slices, uint64_t *now)
+{
+    for (int i = 0; i < slices; i++) {
+        struct vcpu *next = sched_pick(rq, prev);
+        assert_non_null(next);
+        next->last_charge = *now;
+        *now += SCHED_SLICE_MS * MS;
+        sched_charge(next, *now);
+        prev = next;
+    }
+    return prev;
+}
+
+static void test_two_spinners_alternate(void **state __attribute__((unused)))
+{
+    struct vcpu *rq = runq_of(2);
+    uint64_t now = 0;
+    struct vcpu *prev = NULL;
+    for (int i = 0; i < 10; i++) {
+        prev = run_slices(rq, prev, 1, &now);
+        assert_ptr_equal(prev, &v[i % 2]);
+    }
+    assert_int_equal(v[0].cpu_time, 5 * SCHED_SLICE_MS * MS);
+    assert_int_equal(v[1].cpu_time, 5 * SCHED_SLICE_MS * MS);
+}
+
+static void test_eight_spinners_get_equal_shares(void **state __attribute__((unused)))
+{
+    struct vcpu *rq = runq_of(8);
+    uint64_t now = 0;
+    run_slices(rq, NULL, 80, &now);
+    for (int i = 0; i < 8; i++)
+        assert_int_equal(v[i].cpu_time, 10 * SCHED_SLICE_MS * MS);
+}
+
+static void test_ties_go_round_robin_from_after_prev(void **state __attribute__((unused)))
+{
+    struct vcpu *rq = runq_of(3);
+    assert_ptr_equal(sched_pick(rq, &v[0]), &v[1]);
+    assert_ptr_equal(sched_pick(rq, &v[1]), &v[2]);
+    assert_ptr_equal(sched_pick(rq, &v[2]), &v[0]);
+    assert_ptr_equal(sched_pick(rq, NULL), &v[0]);
+}
+
+static void test_blocked_and_down_vcpus_are_never_picked(void **state __attribute__((unused)))
+{
+    struct vcpu *rq = runq_of(3);
+    v[0].state = VCPU_blocked;
+    v[1].state = VCPU_down;
+    v[2].vt = 1000 * MS; /* far ahead, but the only runnable one */
+    assert_ptr_equal(sched_pick(rq, NULL), &v[2]);
+    v[2].state = VCPU_blocked;
+    assert_null(sched_pick(rq, NULL));
+}
+
+static void test_sleeper_comes_back_at_most_lag_behind(void **state __attribute__((unused)))
+{
+    struct vcpu *rq = runq_of(2);
+    v[1].state = VCPU_blocked; /* asleep while v0 runs 100 slices */
+    uint64_t now = 0, floor = 0;
+    run_slices(rq, NULL, 100, &now);
+    floor = sched_floor(rq, floor);
+    assert_int_equal(floor, 100 * SCHED_SLICE_MS * MS);
+    v[1].state = VCPU_runnable;
+    sched_place(&v[1], floor, SCHED_WAKE_LAG_NS);
+    assert_int_equal(v[1].vt, floor - SCHED_WAKE_LAG_NS);
+    assert_true(sched_preempts(&v[1], &v[0])); /* a woken interactive vCPU runs at once */
+}
+
+static void test_blocking_and_waking_at_once_gains_nothing(void **state __attribute__((unused)))
+{
+    /* The farming attack: v1 runs 0.9 ms, arms a due timer, blocks, is woken
+     * at the next 1 ms tick; v0 spins.  v1 must not end up with more than v0. */
+    struct vcpu *rq = runq_of(2);
+    uint64_t now = 0, floor = 0;
+    struct vcpu *cur = &v[0];
+    uint64_t slice_start = 0;
+    for (int tick = 1; tick <= 5000; tick++) {
+        uint64_t t = tick * MS;
+        if (cur == &v[1]) { /* it blocks after 0.9 ms ... */
+            sched_charge(cur, t - MS / 10);
+            v[1].state = VCPU_blocked;
+            cur = NULL;
+        }
+        if (cur)
+            sched_charge(cur, t);
+        floor = sched_floor(rq, floor);
+        if (v[1].state == VCPU_blocked) { /* ... and its due timer wakes it */
+            v[1].state = VCPU_runnable;
+            sched_place(&v[1], floor, SCHED_WAKE_LAG_NS);
+        }
+        struct vcpu *next = sched_pick(rq, cur);
+        if (cur && next != cur && !sched_preempts(next, cur) &&
+            !sched_slice_over(rq, cur, t - slice_start))
+            next = cur;
+        if (next != cur) {
+            next->last_charge = t;
+            slice_start = t;
+        }
+        cur = next;
+        now = t;
+    }
+    (void)now;
+    uint64_t total = v[0].cpu_time + v[1].cpu_time;
+    assert_true(v[1].cpu_time <= total / 2 + SCHED_WAKE_LAG_NS);
+    assert_true(v[0].cpu_time >= total * 2 / 5);
+}
+
+static void test_weight_scales_the_share(void **state __attribute__((unused)))
+{
+    struct vcpu *rq = runq_of(2);
+    v[0].weight = 2 * SCHED_WEIGHT_DEFAULT;
+    uint64_t now = 0;
+    run_slices(rq, NULL, 300, &now);
+    assert_int_equal(v[0].cpu_time, 200 * SCHED_SLICE_MS * MS);
+    assert_int_equal(v[1].cpu_time, 100 * SCHED_SLICE_MS * MS);
+}
+
+static void test_yielder_runs_only_when_nobody_else_can(void **state __attribute__((unused)))
+{
+    struct vcpu *rq = runq_of(2);
+    v[0].yielded = 1;
+    v[1].vt = 50 * MS; /* behind is v0, but it yielded */
+    assert_ptr_equal(sched_pick(rq, &v[0]), &v[1]);
+    v[1].state = VCPU_blocked;
+    assert_ptr_equal(sched_pick(rq, &v[0]), &v[0]);
+}
+
+static void test_slice_is_kept_unless_far_behind(void **state __attribute__((unused)))
+{
+    struct vcpu *rq = runq_of(2);
+    v[0].vt = 5 * MS;
+    v[1].vt = 5 * MS - SCHED_PREEMPT_MARGIN_NS / 2; /* behind, but within the margin */
+    assert_false(sched_preempts(&v[1], &v[0]));
+    assert_false(sched_slice_over(rq, &v[0], SCHED_SLICE_MS * MS - 1));
+    assert_true(sched_slice_over(rq, &v[0], SCHED_SLICE_MS * MS));
+    v[1].vt = 5 * MS - 2 * SCHED_PREEMPT_MARGIN_NS;
+    assert_true(sched_preempts(&v[1], &v[0]));
+}
+
+static void test_slice_over_needs_someone_not_ahead(void **state __attribute__((unused)))
+{
+    struct vcpu *rq = runq_of(2);
+    v[1].vt = 100 * MS; /* far ahead of v0: v0 goes on past its slice */
+    assert_false(sched_slice_over(rq, &v[0], 5 * SCHED_SLICE_MS * MS));
+    v[1].state = VCPU_blocked;
+    v[1].vt = 0;
+    assert_false(sched_slice_over(rq, &v[0], 5 * SCHED_SLICE_MS * MS));
+}
+
+static void test_floor_never_decreases(void **state __attribute__((unused)))
+{
+    struct vcpu *rq = runq_of(2);
+    v[0].vt = 30;
+    v[1].vt = 40;
+    assert_int_equal(sched_floor(rq, 0), 30);
+    assert_int_equal(sched_floor(rq, 35), 35);
+    v[0].state = v[1].state = VCPU_blocked;
+    assert_int_equal(sched_floor(rq, 35), 35);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_two_spinners_alternate),
+        cmocka_unit_test(test_eight_spinners_get_equal_shares),
+        cmocka_unit_test(test_ties_go_round_robin_from_after_prev),
+        cmocka_unit_test(test_blocked_and_down_vcpus_are_never_picked),
+        cmocka_unit_test(test_sleeper_comes_back_at_most_lag_behind),
+        cmocka_unit_test(test_blocking_and_waking_at_once_gains_nothing),
+        cmocka_unit_test(test_weight_scales_the_share),
+        cmocka_unit_test(test_yielder_runs_only_when_nobody_else_can),
+        cmocka_unit_test(test_slice_is_kept_unless_far_behind),
+        cmocka_unit_test(test_slice_over_needs_someone_not_ahead),
+        cmocka_unit_test(test_floor_never_decreases),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
