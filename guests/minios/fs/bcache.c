@@ -36,7 +36,7 @@ static struct layout layout_for(uint32_t block_size, size_t bytes)
     while (l.nhash < l.nbuf / 2)
         l.nhash <<= 1;
     while (l.nbuf && (size_t)l.nbuf * (block_size + sizeof(struct bcache_buf)) +
-                             l.nhash * sizeof(int32_t) + sizeof(int32_t) >
+                             l.nhash * sizeof(int32_t) + _Alignof(struct bcache_buf) >
                          bytes)
         l.nbuf--;
     return l;
@@ -59,7 +59,8 @@ int bcache_init(struct bcache *c, struct fs_disk *d, uint32_t block_size, void *
     c->nbuf = l.nbuf;
     c->hash_mask = l.nhash - 1;
     uint8_t *p = mem;
-    uintptr_t meta = ROUNDUP((uintptr_t)(p + (size_t)l.nbuf * block_size), sizeof(int32_t));
+    uintptr_t meta =
+        ROUNDUP((uintptr_t)(p + (size_t)l.nbuf * block_size), _Alignof(struct bcache_buf));
     c->bufs = (struct bcache_buf *)meta;
     c->hash = (int32_t *)(c->bufs + l.nbuf);
     for (uint32_t i = 0; i < l.nhash; i++)

@@ -13,6 +13,8 @@
  * public/errno.h on failure: -ENOENT, -ENOTDIR, -EISDIR, -ENOTEMPTY, -EEXIST,
  * -ENOSPC, -EROFS, -ENAMETOOLONG, -EINVAL for a bad request, and -EIO when
  * the image itself is corrupt (the log callback then names the field).
+ * The code is not reentrant: its caller (the VFS) runs one call at a time,
+ * and calls ext2_sync() now and then so the write-back cache reaches the disk.
  * The order of a tour through the code: ext2_super.c (mount), ext2_bitmap.c,
  * ext2_inode.c (block maps, file data), ext2_dir.c (entries), ext2_namei.c.
  */
