@@ -2,14 +2,15 @@
 against guests whose windows hold known events.
 
 Two guests, each run to completion under -icount shift=0,sleep=off with the
-plugin loaded and QEMU's log (-d plugin,mmu) in a file:
+plugin loaded and QEMU's log (-d plugin,mmu,int) in a file:
 
   - tests/instrument/native_haps.S, a native ring-0 kernel without the
     hypervisor, prints the parameters of its three marker windows (K CR3
     writes, C int $0x30, A int $0x80, S sysenter round trips; two strided
     sweeps).  Every count the plugin reports is predicted from those
-    parameters, and the CR3 writes are also counted in QEMU's own `-d mmu` log
-    ("CR3 update" lines) between the plugin's start and end lines.
+    parameters; the CR3 writes are also counted in QEMU's own `-d mmu` log
+    ("CR3 update" lines) between the plugin's start and end lines, and the
+    software interrupts in its `-d int` log (vector and CPL).
   - tests/guests/plugin_window.c runs as dom0 on pvlab and makes SWITCHES
     page-directory switches between markers, reading the hypervisor's own
     counters around the window: the plugin, the hypervisor and QEMU's log
@@ -44,7 +45,7 @@ def run_with_plugin(kernel, initrd=None, append="", plugin_args="", mem=256, tim
         plugin = PLUGIN + ("," + plugin_args if plugin_args else "")
         args = [QEMU, "-m", str(mem), "-display", "none", "-no-reboot", "-serial", "stdio",
                 "-monitor", "none", "-icount", "shift=0,sleep=off", "-kernel", kernel,
-                "-plugin", plugin, "-d", "plugin,mmu", "-D", log] + DEBUG_EXIT
+                "-plugin", plugin, "-d", "plugin,mmu,int", "-D", log] + DEBUG_EXIT
         if initrd:
             args += ["-initrd", initrd]
         if append:
@@ -89,6 +90,16 @@ def mmu_cr3_updates(log, window):
                   (window, window), log, re.S)
     check(m, "window %s has no start and end lines in QEMU's log" % window)
     return m.group(0).count("CR3 update: ")
+
+
+def qemu_interrupts(log, window):
+    """QEMU's -d int lines in a window, counted by (vector, CPL it came from)."""
+    m = re.search(r"pvlab-cache: window=%s record=start.*?pvlab-cache: window=%s record=end" %
+                  (window, window), log, re.S)
+    counts = {}
+    for vec, cpl in re.findall(r"^\s*\d+: v=([0-9a-f]+) .*? cpl=(\d)", m.group(0), re.M):
+        counts[(int(vec, 16), int(cpl))] = counts.get((int(vec, 16), int(cpl)), 0) + 1
+    return counts
 
 
 def native_run(plugin_args=""):
@@ -156,6 +167,9 @@ def plugin_native_haps_exact():
           "window 1 regions: %s" % windows["1"]["insns"])
     mmu = mmu_cr3_updates(log, "1")
     check(mmu == K, "QEMU's -d mmu log has %d CR3 updates in window 1, the plugin %d" % (mmu, K))
+    ints = qemu_interrupts(log, "1")
+    check(ints == {(0x30, 0): C, (0x80, 3): A, (0x82, 3): 1},
+          "QEMU's -d int log in window 1: %s (vector, cpl): count" % ints)
     # The kernel runs at 0xC0000000 + physical: host and guest-physical addresses of
     # its code agree in their low 21 bits (the I-cache's physical indexing).
     for s in windows["1"]["cr3_sites"]:
@@ -175,11 +189,18 @@ def plugin_native_cache_hit_rates():
 
 @test
 def plugin_arguments_configure_the_caches():
-    """sizes=, line= and assoc=full give the caches asked for, with predicted misses; bad ones are refused."""
+    """sizes=, line=, assoc=full give the caches asked for; haps-only counts the same; bad args are refused."""
     params, windows, _ = native_run("sizes=8K:256K,line=32,assoc=full")
     for w in ("2", "3"):
         check_sweep(params[w], windows[w], [8192, 262144], 32, 0)
         check(("D16K", "all") not in windows[w]["cache"], "a default cache is still simulated")
+    # Haps only (no cache callbacks at all): the same haps, mode changes and instructions.
+    _, full, _ = native_run()
+    _, bare, _ = native_run("icache=off,dcache=off")
+    for rec in ("haps", "modes", "insns"):
+        check(bare["1"][rec] == full["1"][rec], "haps-only window 1 %s: %s, with caches %s" %
+              (rec, bare["1"][rec], full["1"][rec]))
+    check(not bare["2"]["cache"], "icache=off,dcache=off still reports caches")
     rc, serial, _ = run_with_plugin(NATIVE, plugin_args="assoc=3", mem=64, timeout=30)
     check(rc != 0 and "assoc must be a power of two" in serial,
           "assoc=3 was not refused with a reason (exit status %d):\n%s" % (rc, serial[-500:]))
@@ -187,7 +208,7 @@ def plugin_arguments_configure_the_caches():
 
 @test
 def plugin_dom0_cr3_agrees_with_hypervisor_and_mmu_log():
-    """dom0's window: plugin, hypervisor counters and QEMU's -d mmu log agree on CR3 loads and entries."""
+    """dom0's window: plugin, hypervisor counters and QEMU's -d mmu/-d int logs agree on CR3 and entries."""
     guest = os.path.join(BUILD, "tests", "guests", "plugin_window.elf")
     rc, serial, log = run_with_plugin(os.path.join(BUILD, "hv.elf"), append="dom0_mem=16M",
                                       initrd=guest + " plugin_window")
@@ -211,6 +232,9 @@ def plugin_dom0_cr3_agrees_with_hypervisor_and_mmu_log():
           "entries: plugin mode changes %d, tramp_entry CR3 writes %s, hypervisor counter %d "
           "(which includes the sysctl after the window)" % (entries, by_fn.get("tramp_entry"),
                                                             n(hv, "hv_entries")))
+    from_guest = sum(c for (vec, cpl), c in qemu_interrupts(log, "1").items() if cpl != 0)
+    check(from_guest == entries, "QEMU's -d int log has %d interrupts from the guest in the window, "
+          "the plugin %d entries" % (from_guest, entries))
     check(total == by_fn.get("tramp_entry", 0) + by_fn.get("tramp_exit", 0) + n(hv, "cr3_loads"),
           "CR3 writes %d are not entries + exits + page-directory loads: %s" % (total, by_fn))
 
