@@ -16,7 +16,7 @@
  * The code is not reentrant: its caller (the VFS) runs one call at a time,
  * and calls ext2_sync() now and then so the write-back cache reaches the disk.
  * The order of a tour through the code: ext2_super.c (mount), ext2_bitmap.c,
- * ext2_inode.c (block maps, file data), ext2_dir.c (entries), ext2_namei.c.
+ * ext2_inode.c (block maps), ext2_file.c, ext2_dir.c (entries), ext2_namei.c.
  */
 #ifndef FS_EXT2_H
 #define FS_EXT2_H
