@@ -1,0 +1,151 @@
+"""configs.py - the lab's configurations: what boots, what runs, where the
+checkpoints go and how big the measured window is.
+
+A configuration is one boot of one machine (lab/machine.py) that saves one
+or more checkpoints (lab/checkpoint.py); each checkpoint is one row of the
+report, measured over a fixed window (lab/measure.py).  Every configuration
+runs under -icount shift=0,sleep=off, so an instruction count is also a
+time: 10^9 instructions are one second of the guest's clock.
+
+  linux       Debian's i386 686 kernel, the real dbench 4.0 with client.txt
+              on an ext2 disk (lab/linux/), 1 client then 2 clients, each
+              between markers run by /init (lab/linux/marker.c);
+              checkpoints linux-1 and linux-2 are CKPT_AFTER instructions
+              after each dbench starts (past its warm-up, in its execute
+              phase)
+  pvlab       pvlab with minios as dom0, booted with `blkbench`: dom0 runs
+              `blk bench hda1`, then creates a domU that runs `blk bench
+              xvda` through blkfront/blkback.  STAND-IN WORKLOAD until
+              minios's dbench-lite lands.  Markers: minios executes no
+              xchg %bx,%bx around it, so the gate counts entries into
+              bench_one() (marker_pc; 4 per benchmark); checkpoints dom0
+              and domU are PV_AFTER instructions after the first entry in
+              dom0 and in the domU
+  native-test the native test kernel tests/instrument/native_haps.S: the
+              checkpoint test of tests/lab_tests.py (not in the report)
+
+Later configurations slot in with one entry each in CONFIGS (minios
+native, dbench-lite in dom0 and a domU) and one row each in ROWS.
+"""
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import machine  # noqa: E402
+
+BUILD, ROOT = machine.BUILD, machine.ROOT
+LAB = os.path.join(BUILD, "lab")
+RUNS = os.path.join(LAB, "runs")
+
+WINDOW = 300_000_000       # instructions measured from each checkpoint
+QUICK_WINDOW = 20_000_000  # make lab-quick
+LINUX_SECONDS = 10         # dbench -t: 2 s of warm-up (a fifth), 8 s of execute phase
+CKPT_AFTER = 3_000_000_000  # 3 s of guest time after dbench starts: 1 s into the execute phase
+PV_AFTER = 20_000_000
+
+
+class Config:
+    def __init__(self, name, kernel, checkpoints, initrd="", append="", mem=256, base_disk=None,
+                 marker_pcs=(), finish=None, window=WINDOW, cache_args="", extra=(),
+                 prepare=None, describe=""):
+        self.name, self.kernel, self.initrd, self.append = name, kernel, initrd, append
+        self.checkpoints = checkpoints  # [(name, K-th marker, N instructions after it)]
+        self.mem, self.base_disk, self.marker_pcs = mem, base_disk, list(marker_pcs)
+        self.finish, self.window, self.cache_args = finish, window, cache_args
+        self.extra, self._prepare, self.describe = list(extra), prepare, describe
+        self.run_dir = os.path.join(RUNS, name)
+        self.overlay = os.path.join(self.run_dir, "disk.qcow2")
+
+    def prepare(self):
+        """Build or fetch what this configuration boots (before its checkpoint run)."""
+        if self._prepare:
+            self._prepare(self)
+
+
+# ---------------------------------------------------------------- native test kernel
+
+def native_test(quick=False):
+    return Config("native-test", os.path.join(BUILD, "tests", "instrument", "native_haps.elf"),
+                  [("start", 1, 0)], mem=64, window=2_000_000,
+                  describe="the native test kernel, from its first marker")
+
+
+# ---------------------------------------------------------------- pvlab
+
+PVLAB = os.path.join(LAB, "pvlab")
+
+
+def symbol(elf, name):
+    out = subprocess.run(["nm", elf], stdout=subprocess.PIPE, check=True).stdout.decode()
+    m = re.search(r"^([0-9a-f]+) [tT] %s$" % name, out, re.M)
+    if not m:
+        raise RuntimeError("no symbol %s in %s" % (name, elf))
+    return int(m.group(1), 16)
+
+
+def prepare_pvlab(cfg):
+    """Copy the build's images (so later rebuilds cannot change a saved machine) and a fresh disk."""
+    os.makedirs(PVLAB, exist_ok=True)
+    for f in ("hv.elf", "minios.elf", "bootfs.cpio"):
+        shutil.copy(os.path.join(BUILD, f), os.path.join(PVLAB, f))
+    disk = os.path.join(PVLAB, "disk.img")
+    if os.path.exists(disk):
+        os.unlink(disk)
+    subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "mkdisk.py"), disk], check=True,
+                   stdout=subprocess.DEVNULL)
+    cfg.marker_pcs = [symbol(os.path.join(PVLAB, "minios.elf"), "bench_one")]
+
+
+def pvlab(quick=False):
+    return Config("pvlab", os.path.join(PVLAB, "hv.elf"),
+                  [("dom0", 1, PV_AFTER), ("domU", 5, PV_AFTER)],
+                  initrd="%s dom0 blkbench,%s" % (os.path.join(PVLAB, "minios.elf"),
+                                                  os.path.join(PVLAB, "bootfs.cpio")),
+                  append="dom0_mem=64M", base_disk=os.path.join(PVLAB, "disk.img"),
+                  finish=r"BENCH domains done", window=QUICK_WINDOW if quick else WINDOW,
+                  prepare=prepare_pvlab,
+                  describe="pvlab, minios as dom0 and as a domU, `blk bench` (stand-in)")
+
+
+# ---------------------------------------------------------------- Linux
+
+LINUX = os.path.join(LAB, "linux")
+
+
+def prepare_linux(cfg):
+    import linux_image
+    linux_image.build(LINUX, seconds=cfg.dbench_seconds)
+
+
+def linux(quick=False):
+    seconds = 4 if quick else LINUX_SECONDS
+    after = 1_200_000_000 if quick else CKPT_AFTER
+    cfg = Config("linux", os.path.join(LINUX, "vmlinuz"),
+                 [("linux-1", 1, after), ("linux-2", 3, after)],
+                 initrd=os.path.join(LINUX, "initrd.gz"),
+                 append="console=ttyS0 quiet panic=-1", mem=512,
+                 base_disk=os.path.join(LINUX, "ext2.img"), finish=r"lab: dbench done",
+                 window=QUICK_WINDOW if quick else WINDOW, prepare=prepare_linux,
+                 describe="Debian 686 kernel, real dbench 4.0 with client.txt on ext2")
+    cfg.dbench_seconds = seconds
+    return cfg
+
+
+CONFIGS = {"native-test": native_test, "pvlab": pvlab, "linux": linux}
+
+# The report's rows: (configuration, checkpoint, label, workload).
+ROWS = [
+    ("linux", "linux-1", "Linux", "dbench 4.0 client.txt, 1 client"),
+    ("linux", "linux-2", "Linux", "dbench 4.0 client.txt, 2 clients"),
+    ("pvlab", "dom0", "dom0", "blk bench hda1 (stand-in for dbench-lite)"),
+    ("pvlab", "domU", "domU", "blk bench xvda (stand-in for dbench-lite)"),
+]
+
+
+def get(name, quick=False):
+    if name not in CONFIGS:
+        raise SystemExit("lab: no configuration %r (known: %s)" % (name, " ".join(CONFIGS)))
+    return CONFIGS[name](quick)
