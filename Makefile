@@ -88,11 +88,29 @@ $(B)/disk.img:
 	@mkdir -p $(B)
 	$(Q)$(PYTHON) scripts/mkdisk.py $@
 
+PVLAB_BOOT := -kernel $(B)/hv.elf -append "dom0_mem=$(DOM0_MEM)" \
+              -drive file=$(B)/disk.img,format=raw,if=ide,index=0 \
+              -initrd "$(B)/minios.elf dom0,$(B)/bootfs.cpio"
+
 run: all $(B)/disk.img
 	@echo "pvlab: booting in QEMU. Leave with Ctrl-A X (or type 'halt' at dom0#)."
-	$(QEMU_BASE) -kernel $(B)/hv.elf -append "dom0_mem=$(DOM0_MEM)" \
-	    -drive file=$(B)/disk.img,format=raw,if=ide,index=0 \
-	    -initrd "$(B)/minios.elf dom0,$(B)/bootfs.cpio" $(PLUGIN_QEMU_ARGS)
+	$(QEMU_BASE) $(PVLAB_BOOT) $(PLUGIN_QEMU_ARGS)
+
+# make gdb: QEMU stopped before its first instruction, with a gdbstub on
+# GDB_PORT, and GDB (scripts/pvlab.gdb: hv.elf and minios.elf symbols, pv-*
+# commands) in a tmux pane beside it; outside tmux, run `make gdb-attach` in a
+# second terminal, as xv6's make qemu-gdb.
+GDB_PORT ?= 1234
+GDB_CMD   = gdb -q -nx -x scripts/pvlab.gdb -ex "target remote 127.0.0.1:$(GDB_PORT)"
+gdb: all $(B)/disk.img
+	@scripts/ensure-deps.sh gdb
+	@if [ -n "$$TMUX" ]; then tmux split-window -h '$(GDB_CMD)'; \
+	 else echo "pvlab: QEMU waits for GDB: run 'make gdb-attach' in another terminal."; fi
+	$(QEMU_BASE) -S -gdb tcp:127.0.0.1:$(GDB_PORT) $(PVLAB_BOOT)
+
+gdb-attach:
+	@scripts/ensure-deps.sh gdb
+	$(GDB_CMD)
 
 $(B)/pvlab.iso: $(B)/hv.elf $(B)/minios.elf $(B)/bootfs.cpio scripts/grub.cfg
 	@rm -rf $(B)/iso && mkdir -p $(B)/iso/boot/grub
@@ -123,6 +141,6 @@ format:
 clean:
 	rm -rf $(B)
 
-.PHONY: all run iso run-iso test bench deps format clean minios test-guests tests-build
+.PHONY: all run gdb gdb-attach iso run-iso test bench deps format clean minios test-guests tests-build
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -311,15 +311,27 @@ static int16_t handle(struct vbd *v, const struct blkif_request *req)
     return (int16_t)st;
 }
 
+/*
+ * Requests served in one call before dom0's shell gets a turn.  A frontend
+ * that refills its ring as fast as we answer would otherwise keep serve() -
+ * and so dom0 - from ever reading its console again.  Work left over bumps
+ * event_count, so dom0 comes straight back instead of sleeping.
+ */
+#define SERVE_BATCH 32
+
 static void serve(struct vbd *v)
 {
-    int more;
+    int more, served = 0;
     do {
         RING_IDX rp = v->sring->req_prod;
         xen_rmb(); /* the requests before the index that covers them */
         if (RING_REQUEST_PROD_OVERFLOW(&v->ring, rp))
             return disconnect(v, "the frontend's req_prod ran past the ring");
         while (v->ring.req_cons != rp && !RING_REQUEST_CONS_OVERFLOW(&v->ring, v->ring.req_cons)) {
+            if (served++ == SERVE_BATCH) {
+                event_count++; /* more to do: run the services again before sleeping */
+                return;
+            }
             struct blkif_request req;
             RING_COPY_REQUEST(&v->ring, v->ring.req_cons, &req);
             v->ring.req_cons++;
