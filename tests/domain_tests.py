@@ -229,3 +229,28 @@ def hostile_domUs():
     finally:
         m.kill()
     return results
+
+
+@test
+def console_output_beyond_the_log_is_reported_not_lost_silently():
+    """A domU writes 40 KB before anyone attaches; the 16 KiB log says what it dropped."""
+    m = boot()
+    try:
+        m.command("xm-lite create /etc/xm/tests/domu_chatty.cfg")
+        time.sleep(2)
+        m.send("xm-lite console domu_chatty")
+        d = m.expect(r"\[consoled: (\d+) bytes of domain (\d+)'s output dropped here: the log "
+                     r"keeps the newest (\d+) of the (\d+) bytes it has written\]\n", 30)
+        dropped, kept, total = int(d.group(1)), int(d.group(3)), int(d.group(4))
+        check(kept == 16384 and dropped == total - kept and total > 400 * 99,
+              "dropped %d, kept %d, total %d" % (dropped, kept, total))
+        tail = m.expect(r"XTF: domu_chatty: SUCCESS\n", 30)
+        shown = m.output[d.end():tail.end()]
+        check(len(shown) == kept, "%d bytes shown after the marker, the log keeps %d" %
+              (len(shown), kept))
+        check("chatty line 0399" in shown and "chatty line 0000" not in shown,
+              "the log does not hold the newest output")
+        m.detach()
+        halt(m)
+    finally:
+        m.kill()

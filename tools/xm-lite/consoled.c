@@ -8,6 +8,10 @@
  * on everything the domain writes is copied into a 16 KiB log here, whether
  * or not anyone is watching: xm-lite console shows the log first, then
  * follows it live and forwards what is typed, until Ctrl-] detaches.
+ *
+ * The log keeps the newest LOG_SIZE bytes.  Nothing is lost silently: when a
+ * user attaches after the log has wrapped, or a producer overran its ring,
+ * one line says how many bytes are missing before what follows.
  */
 #include <os.h>
 #include <public/io/console.h>
@@ -88,29 +92,52 @@ void consoled_remove(domid_t dom)
     c->in_use = 0;
 }
 
+static void log_append(struct console *c, const char *buf, uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++)
+        c->log[c->log_prod++ % LOG_SIZE] = buf[i];
+}
+
 /* Copy what the domain wrote since last time into its log. */
 static void drain(struct console *c)
 {
     struct xencons_interface *r = c->ring;
     XENCONS_RING_IDX cons = r->out_cons, prod = r->out_prod;
     barrier();
-    if (prod - cons > sizeof(r->out))
-        cons = prod - sizeof(r->out); /* a confused or hostile producer: take the newest */
+    if (prod - cons > sizeof(r->out)) { /* a confused or hostile producer: take the newest */
+        char note[80];
+        int n = snprintf(note, sizeof(note), "\n[consoled: %u bytes overran the console ring]\n",
+                         prod - cons - (uint32_t)sizeof(r->out));
+        log_append(c, note, (uint32_t)n);
+        cons = prod - sizeof(r->out);
+    }
     if (cons == prod)
         return;
     if (!c->first_output_tsc)
         c->first_output_tsc = rdtsc();
-    while (cons != prod)
-        c->log[c->log_prod++ % LOG_SIZE] = r->out[MASK_XENCONS_IDX(cons++, r->out)];
+    while (cons != prod) {
+        char ch = r->out[MASK_XENCONS_IDX(cons++, r->out)];
+        log_append(c, &ch, 1);
+    }
     barrier();
     r->out_cons = cons;
     notify_remote(c->port); /* it may be waiting for room */
 }
 
+/* Say, on a line of its own, that `n` bytes of the domain's output are not in the log. */
+static void report_dropped(struct console *c, uint32_t n)
+{
+    printf("\n[consoled: %u bytes of domain %u's output dropped here: the log keeps the newest "
+           "%u of the %u bytes it has written]\n",
+           n, c->dom, LOG_SIZE, c->log_prod);
+}
+
 static void show_new_output(struct console *c)
 {
-    if (c->log_prod - c->shown > LOG_SIZE)
+    if (c->log_prod - c->shown > LOG_SIZE) {
+        report_dropped(c, c->log_prod - LOG_SIZE - c->shown);
         c->shown = c->log_prod - LOG_SIZE;
+    }
     while (c->shown != c->log_prod) {
         uint32_t off = c->shown % LOG_SIZE;
         uint32_t n = MIN(c->log_prod - c->shown, LOG_SIZE - off);
