@@ -65,6 +65,7 @@ $(B)/hv.elf: $(HV_OBJS) $(LIB_OBJS) arch/x86/hv.lds
 	$(Q)$(LD) $(LDFLAGS) -T arch/x86/hv.lds -o $@ $(HV_OBJS) $(LIB_OBJS) $(LIBGCC)
 
 include guests/minios/minios.mk
+include guests/bin/bin.mk
 include tests/guests/guests.mk
 include tests/tests.mk
 include tools/plugin/plugin.mk
@@ -77,9 +78,9 @@ QEMU_BASE := $(QEMU) -m $(QEMU_MEM) -display none -no-reboot -serial mon:stdio -
 # The boot archive: dom0's second module, with domU kernels and xm configs.
 BOOTFS_FILES := /boot/minios.elf=$(B)/minios.elf \
                 $(foreach c,$(wildcard tools/xm-lite/etc/*.cfg),/etc/xm/$(notdir $(c))=$(c)) \
-                $(DOMU_TEST_FILES)
+                $(DOMU_TEST_FILES) $(BIN_BOOTFS_FILES)
 $(B)/bootfs.cpio: $(B)/minios.elf $(wildcard tools/xm-lite/etc/*.cfg) scripts/mkbootfs.py \
-                  $(DOMU_TEST_DEPS)
+                  $(DOMU_TEST_DEPS) $(UBIN_ELFS)
 	@echo "  CPIO    $@"
 	$(Q)$(PYTHON) scripts/mkbootfs.py $@ $(BOOTFS_FILES)
 

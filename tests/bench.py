@@ -110,9 +110,55 @@ def block_report(runs):
               (label, breqs, notif / reqs, bnotifies / breqs, grants / breqs))
 
 
+PBENCH = [("getpid", "getpid 1000"), ("process_switch", "switch 1000"), ("spawn", "spawn 100")]
+
+
+def process_run():
+    """minios processes: pbench (guests/bin/pbench.c) at dom0's ring-3 shell, then in a domU's."""
+    m = Machine(append="dom0_mem=64M", icount=True, mem=256)
+    figures = {}
+    rx = (r"BENCH (\w+) n=\d+ insns_per_op=(\d+) hv_entries_per_op=([\d.]+) "
+          r"hypercalls_per_op=([\d.]+) cr3_loads_per_op=([\d.]+)")
+    try:
+        m.expect(r"dom0# ", 60)
+        for where, prompt in (("dom0", r"dom0# "), ("domU", r"domU# ")):
+            if where == "domU":
+                m.command("xm-lite create /etc/xm/nodisk.cfg name=domU", timeout=60)
+                m.command("xm-lite console domU", prompt=prompt, timeout=60)
+            for key, args in PBENCH:
+                out = m.command("pbench " + args, prompt=prompt, timeout=300)
+                r = re.search(rx, out)
+                figures[(where, key)] = (int(r.group(2)), float(r.group(3)), float(r.group(4)),
+                                         float(r.group(5))) if r else None
+        m.detach()
+        m.send("halt")
+        m.wait_exit(30)
+    finally:
+        m.kill()
+    return figures
+
+
+def process_report():
+    a, b = process_run(), process_run()
+    print("minios processes under -icount shift=0,sleep=off (per operation; two runs %s)" %
+          ("identical" if a == b else "DIFFERENT"))
+    print("%-8s %-16s %12s %12s %12s %10s" % ("domain", "operation", "instructions",
+                                             "hv entries", "hypercalls", "cr3 loads"))
+    labels = {"getpid": "getpid", "process_switch": "process switch", "spawn": "spawn+exit+wait"}
+    for (where, key), v in sorted(a.items()):
+        if v is None:
+            print("%-8s %-16s (no figure)" % (where, labels[key]))
+        else:
+            print("%-8s %-16s %12d %12.3f %12.3f %10.3f" % ((where, labels[key]) + v))
+
+
 def main():
+    if "--processes" in sys.argv:
+        process_report()
+        return 0
     if "--block-only" not in sys.argv:
         path_lengths()
+        process_report()
     block_report([block_run() for _ in range(5)])
     return 0
 

@@ -13,6 +13,10 @@
  *
  * System calls: syscall_entry is installed as the direct int $0x80 gate, so
  * a ring-3 process reaches it without entering the hypervisor.
+ *
+ * Processes: an upcall that interrupted ring 3 calls user_preempt_hook
+ * (proc/sched.c) before returning, with events still masked: that is where
+ * a process's time slice ends and another process is switched in.
  */
 #define FLAT_KERNEL_DS 0x0821
 
@@ -55,6 +59,8 @@ trap_common:
     pushl %esp
     call do_trap
     addl $4, %esp
+    .globl trap_return
+trap_return:                     /* also a new process's way into ring 3 */
     popal
     popl %es
     popl %ds
@@ -70,6 +76,18 @@ hypervisor_callback:
     movl %eax, %ds
     movl %eax, %es
 1:  call do_hypervisor_callback
+    /* Back to ring 3 (a process, not the benchmark's run_user)?  Time to switch, maybe. */
+    movl 44(%esp), %eax          /* the interrupted %cs */
+    andl $3, %eax
+    cmpl $3, %eax
+    jne 3f
+    cmpl $0, run_user_active
+    jne 3f
+    movl user_preempt_hook, %eax
+    testl %eax, %eax
+    jz 3f
+    call *%eax
+3:
     /* Unmask, then look again: an event that arrived meanwhile is handled now. */
     movl HYPERVISOR_shared_info, %esi
     movb $0, 1(%esi)             /* vcpu_info[0].evtchn_upcall_mask = 0 */
@@ -86,10 +104,28 @@ hypervisor_callback:
 failsafe_callback:
     iret
 
-/* int $0x80: %eax = 0 is the null system call; any other value ends the user-mode run. */
+/*
+ * int $0x80: %eax = 0 is the null system call, answered at once.  Inside the
+ * benchmark's run_user any other value ends the user-mode run; otherwise the
+ * registers are saved as a struct trap_frame and do_syscall() answers in its
+ * %eax.
+ */
     .globl syscall_entry
 syscall_entry:
     testl %eax, %eax
     jnz 1f
     iret
-1:  jmp user_mode_exit
+1:  cmpl $0, run_user_active
+    jne user_mode_exit
+    pushl $0
+    pushl $0x80
+    pushl %ds
+    pushl %es
+    pushal
+    movl $FLAT_KERNEL_DS, %eax
+    movl %eax, %ds
+    movl %eax, %es
+    pushl %esp
+    call do_syscall
+    addl $4, %esp
+    jmp trap_return

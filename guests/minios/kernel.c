@@ -51,7 +51,7 @@ void start_kernel(struct start_info *si)
     memcpy(&start_info, si, sizeof(start_info));
     phys_to_machine = (uint32_t *)start_info.mfn_list;
     trap_init();
-    if (HYPERVISOR_stack_switch(FLAT_KERNEL_SS, (uint32_t)boot_stack_top))
+    if (set_kernel_stack((uint32_t)boot_stack_top))
         crash("stack_switch refused");
     console_init();
     events_init();

@@ -8,6 +8,7 @@ MINIOS_CFLAGS := $(CFLAGS) -I$(MINIOS_DIR)/include
 MINIOS_APP   := $(MINIOS_DIR)/shell.c $(MINIOS_DIR)/bench.c $(MINIOS_DIR)/blkcmd.c \
                 $(MINIOS_DIR)/blkdev.c $(MINIOS_DIR)/ide.c $(MINIOS_DIR)/blkback.c \
                 $(MINIOS_DIR)/blkif_check.c $(MINIOS_DIR)/blkfront.c
+MINIOS_APP   += $(wildcard $(MINIOS_DIR)/proc/*.c $(MINIOS_DIR)/proc/*.S) # processes
 # dom0's toolstack and services, in the same kernel (they run only in dom0)
 TOOLS_SRCS   := $(wildcard tools/xm-lite/*.c tools/xenstore/*.c)
 TOOLS_CFLAGS := $(CFLAGS) -I$(MINIOS_DIR)/include -Itools/xm-lite -Itools/xenstore

@@ -129,3 +129,43 @@ uint32_t free_pages(void)
 {
     return nr_free;
 }
+
+/*
+ * The page directory in CR3 and the ring-1 stack the hypervisor switches to
+ * on a trap from ring 3, as we last set them: a switch to what is already
+ * loaded costs nothing (the process scheduler and run_user share these).
+ */
+static uint32_t loaded_base_mfn, loaded_kernel_sp;
+
+uint32_t kernel_base_mfn(void)
+{
+    return virt_to_mfn((void *)start_info.pt_base);
+}
+
+int set_base_ptr(uint32_t l2_mfn)
+{
+    if (!loaded_base_mfn)
+        loaded_base_mfn = kernel_base_mfn();
+    if (l2_mfn == loaded_base_mfn)
+        return 0;
+    struct mmuext_op op = {.cmd = MMUEXT_NEW_BASEPTR, .arg1.mfn = l2_mfn};
+    int rc = (int)HYPERVISOR_mmuext_op(&op, 1, NULL, DOMID_SELF);
+    if (rc == 0)
+        loaded_base_mfn = l2_mfn;
+    return rc;
+}
+
+uint32_t current_base_mfn(void)
+{
+    return loaded_base_mfn ? loaded_base_mfn : kernel_base_mfn();
+}
+
+int set_kernel_stack(uint32_t esp)
+{
+    if (esp == loaded_kernel_sp)
+        return 0;
+    int rc = (int)HYPERVISOR_stack_switch(FLAT_KERNEL_SS, esp);
+    if (rc == 0)
+        loaded_kernel_sp = esp;
+    return rc;
+}

@@ -8,6 +8,8 @@
 #include <os.h>
 #include <bench.h>
 #include <blkdev.h>
+#include <proc.h>
+#include <vfs.h>
 #include "xm.h"
 
 struct command {
@@ -191,6 +193,12 @@ static void run_line(char *line)
     printf("%s: unknown command (try 'help')\n", argv[0]);
 }
 
+/* SYS_kcmd: a line the ring-3 shell had no program for. */
+void shell_run_line(char *line)
+{
+    run_line(line);
+}
+
 /* Run ';'-separated command lines, as if typed. */
 static void run_line_str(const char *cmds)
 {
@@ -244,6 +252,33 @@ static int read_line(char *line, int max)
     }
 }
 
+/*
+ * The root file system: dom0's boot archive if the loader gave it one, else
+ * the archive of programs built into this kernel (a domU's case).
+ */
+static void mount_root(void)
+{
+    extern const char initfs_start[], initfs_end[];
+    if (start_info.mod_len)
+        cpiofs_mount("/", (const void *)start_info.mod_start, start_info.mod_len);
+    else
+        cpiofs_mount("/", initfs_start, (uint32_t)(initfs_end - initfs_start));
+}
+
+/* From here on the prompt is /bin/sh's, a ring-3 process, and this stack is the scheduler's. */
+static void start_processes(void)
+{
+    mount_root();
+    proc_init();
+    syscall_init();
+    int pid = proc_start_init("/bin/sh");
+    if (pid < 0) {
+        printf("minios: cannot start /bin/sh (%d); the kernel's shell answers\n", pid);
+        return;
+    }
+    scheduler();
+}
+
 /* Is `word` one of the space-separated words of the command line? */
 static int cmdline_has(const char *word)
 {
@@ -291,6 +326,9 @@ int app_main(void)
                      "xm-lite evtping pp 1000;xm-lite destroy pp;xm-lite info;"
                      "xm-lite bench-create /etc/xm/nodisk.cfg;xm-lite info;bench-done");
     printf("\nminios: %s ready. Type 'help' for commands.\n", prompt[3] == '0' ? "dom0" : "domU");
+    if (!prompt_tsc)
+        prompt_tsc = rdtsc();
+    start_processes(); /* returns only if /bin/sh cannot run: the kernel shell takes over */
     for (;;) {
         char line[128];
         if (!prompt_tsc)

@@ -4,8 +4,10 @@
  * trap_init() registers one stub per exception with set_trap_table, plus the
  * int $0x80 system-call gate (DPL 3) that the hypervisor installs directly in
  * the IDT.  do_trap() gives an installed hook the first chance (tests and the
- * benchmarks use these), then handles page faults that probe_read() expected,
- * and otherwise reports the fault and crashes the domain.
+ * benchmarks use these), then hands a fault from ring 3 to the process layer
+ * (user_trap_hook: the process is killed, the kernel carries on), then handles
+ * page faults that probe_read() expected, and otherwise reports the fault and
+ * crashes the domain.  do_syscall() passes an int $0x80 to syscall_hook.
  */
 #include <os.h>
 
@@ -46,6 +48,9 @@ static const struct trap_info trap_table[] = {
     T(19, 0, trap_19), T(0x80, 3, syscall_entry), {0, 0, 0, 0}};
 
 static trap_hook_t hooks[20];
+int (*user_trap_hook)(struct trap_frame *f, uint32_t cr2);
+void (*syscall_hook)(struct trap_frame *f);
+void (*user_preempt_hook)(void);
 volatile uint32_t page_faults_handled;
 volatile uint32_t last_fault_vector, faults_fixed_up;
 
@@ -100,6 +105,8 @@ void do_trap(struct trap_frame *f)
         return;
     /* (a fault before events_init() has mapped shared_info has no CR2 to show) */
     uint32_t cr2 = HYPERVISOR_shared_info ? HYPERVISOR_shared_info->vcpu_info[0].arch.cr2 : 0;
+    if ((f->cs & 3) == 3 && user_trap_hook && user_trap_hook(f, cr2))
+        return;
     if (fixup(f)) {
         last_fault_vector = v;
         faults_fixed_up++;
@@ -114,4 +121,19 @@ void do_trap(struct trap_frame *f)
         printf(", address %08x", cr2);
     printf("\n");
     crash("unhandled exception");
+}
+
+/* An int $0x80 other than the null one: the process layer answers in f->eax. */
+void do_syscall(struct trap_frame *f)
+{
+    if (syscall_hook)
+        syscall_hook(f);
+    else
+        f->eax = (uint32_t)-XEN_ENOSYS;
+}
+
+/* Nomenclature for a vector, for fault reports. */
+const char *trap_name(unsigned int vector)
+{
+    return vector < 20 ? names[vector] : "trap";
 }

@@ -40,15 +40,17 @@ int user_mode_begin(void)
             return -1;
         user_ready = 1;
     }
+    /* Our user pages are in the builder's page directory, not in a process's. */
+    if (set_base_ptr(kernel_base_mfn()))
+        return -1;
     /* Traps from ring 3 land on their own stack, clear of the kernel frames in use. */
-    return (int)HYPERVISOR_stack_switch(FLAT_KERNEL_SS,
-                                        (uint32_t)(trap_stack + sizeof(trap_stack)));
+    return set_kernel_stack((uint32_t)(trap_stack + sizeof(trap_stack)));
 }
 
 void user_mode_end(void)
 {
     extern char boot_stack_top[];
-    HYPERVISOR_stack_switch(FLAT_KERNEL_SS, (uint32_t)boot_stack_top);
+    set_kernel_stack((uint32_t)boot_stack_top);
 }
 
 uint64_t user_int80_loop_run(uint32_t iterations)

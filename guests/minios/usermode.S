@@ -22,6 +22,7 @@ run_user:
     pushl %esi
     pushl %edi
     movl %esp, saved_kernel_esp
+    movl $1, run_user_active
     movl 20(%esp), %ecx           /* entry */
     movl 24(%esp), %edx           /* user esp */
     movl 28(%esp), %ebx           /* argument in %ebx */
@@ -45,6 +46,7 @@ user_mode_exit:
     movl %ecx, user_result + 8
     movl %edx, user_result + 12
     movl saved_kernel_esp, %esp
+    movl $0, run_user_active
     popl %edi
     popl %esi
     popl %ebx
@@ -68,5 +70,7 @@ user_int80_end:
 
     .data
 saved_kernel_esp: .long 0
+    .globl run_user_active        /* 1 while run_user's code is in ring 3 (entry.S) */
+run_user_active: .long 0
     .globl user_result
 user_result: .long 0, 0, 0, 0

@@ -79,6 +79,12 @@ void set_trap_hook(unsigned int vector, trap_hook_t hook);
 int probe_read(uint32_t addr, uint32_t *val); /* 0, or -1 if reading faulted */
 extern volatile uint32_t page_faults_handled;
 extern volatile uint32_t last_fault_vector, faults_fixed_up; /* set when a fixup was used */
+const char *trap_name(unsigned int vector);
+/* The process layer's entries (proc/): a fault from ring 3 (returns 1 if it
+ * dealt with it), an int $0x80, and an upcall that is about to return to ring 3. */
+extern int (*user_trap_hook)(struct trap_frame *f, uint32_t cr2);
+extern void (*syscall_hook)(struct trap_frame *f);
+extern void (*user_preempt_hook)(void);
 
 /* events.c */
 typedef void (*evtchn_handler_t)(evtchn_port_t port, void *data);
@@ -97,6 +103,10 @@ void free_page(void *va);
 uint32_t free_pages(void);
 uint32_t first_free_pfn(void);
 int map_frame_at(uint32_t va, uint32_t mfn, uint32_t flags); /* through update_va_mapping */
+uint32_t kernel_base_mfn(void);     /* the page directory the domain builder made */
+int set_base_ptr(uint32_t l2_mfn);  /* MMUEXT_NEW_BASEPTR, unless it is loaded already */
+uint32_t current_base_mfn(void);    /* the page directory in CR3 */
+int set_kernel_stack(uint32_t esp); /* stack_switch, unless it is the one set already */
 
 /* time.c */
 void time_init(void);

@@ -1,0 +1,126 @@
+/*
+ * sh - the shell at dom0's and domU's prompts, a ring-3 program.
+ *
+ * It reads a line from the console (the kernel's line discipline echoes and
+ * edits it), splits it into words, replaces a word `$?` with the last
+ * status, and runs /bin/WORD with the words as arguments: in the foreground
+ * (the console's Ctrl-C goes to it, and a non-zero status is reported), or
+ * in the background with a trailing `&`.  Builtins: `wait` (for every
+ * background program), `exit`.  A line naming no program goes to the
+ * kernel's own command interpreter (SYS_kcmd): xm-lite, blk, info, stats,
+ * bench, halt and the rest still live there, for now.
+ */
+#include <ulib.h>
+
+#define MAX_WORDS 16
+
+static int last_status;
+
+static int split(char *line, char **words)
+{
+    int n = 0;
+    for (char *s = line; *s && n < MAX_WORDS;) {
+        while (*s == ' ' || *s == '\t')
+            *s++ = 0;
+        if (!*s)
+            break;
+        words[n++] = s;
+        while (*s && *s != ' ' && *s != '\t')
+            s++;
+    }
+    words[n] = NULL;
+    return n;
+}
+
+static void report(const char *name, int pid, int status, int background)
+{
+    if (background)
+        printf("[%d] %s done, status %d\n", pid, name, status);
+    else if (status > 128)
+        printf("sh: %s: killed (status %d)\n", name, status);
+    else if (status)
+        printf("sh: %s: exit status %d\n", name, status);
+}
+
+/* Collect background programs that have finished, without waiting. */
+static void reap_background(int wait_all)
+{
+    int status, pid;
+    while ((pid = waitpid(-1, &status, wait_all ? 0 : WNOHANG)) > 0)
+        report("job", pid, status, 1);
+}
+
+static void run(char **words, int n, int background, const char *line)
+{
+    char path[PATH_MAX_LEN];
+    if (strchr(words[0], '/'))
+        strlcpy(path, words[0], sizeof(path));
+    else
+        snprintf(path, sizeof(path), "/bin/%s", words[0]);
+    int pid = spawn(path, words);
+    if (pid == -E_NOENT && !strchr(words[0], '/')) {
+        kcmd(line);
+        return;
+    }
+    if (pid < 0) {
+        printf("sh: %s: %s\n", words[0], strerror(-pid));
+        last_status = 127;
+        return;
+    }
+    if (background) {
+        printf("[%d]\n", pid);
+        return;
+    }
+    int status = 0;
+    setfg(pid);
+    waitpid(pid, &status, 0);
+    setfg(0);
+    last_status = status;
+    report(words[0], pid, status, 0);
+}
+
+static void execute(char *line)
+{
+    char copy[128], status[12], *words[MAX_WORDS + 1];
+    strlcpy(copy, line, sizeof(copy));
+    int n = split(line, words), background = 0;
+    if (n > 0 && !strcmp(words[n - 1], "&")) {
+        background = 1;
+        words[--n] = NULL;
+    } else if (n > 0 && words[n - 1][strlen(words[n - 1]) - 1] == '&') {
+        background = 1;
+        words[n - 1][strlen(words[n - 1]) - 1] = 0;
+    }
+    if (n == 0)
+        return;
+    snprintf(status, sizeof(status), "%d", last_status);
+    for (int i = 0; i < n; i++)
+        if (!strcmp(words[i], "$?"))
+            words[i] = status;
+    if (!strcmp(words[0], "wait"))
+        reap_background(1);
+    else if (!strcmp(words[0], "exit"))
+        exit(n > 1 ? (int)strtoul(words[1], NULL, 10) : last_status);
+    else
+        run(words, n, background, copy);
+}
+
+int main(int argc, char **argv)
+{
+    struct pvlab_uname u;
+    char prompt[24], line[128];
+    if (uname(&u))
+        strlcpy(u.nodename, "minios", sizeof(u.nodename));
+    snprintf(prompt, sizeof(prompt), "%s# ", u.nodename);
+    for (;;) {
+        reap_background(0);
+        write(1, prompt, strlen(prompt));
+        int n = read(0, line, sizeof(line) - 1);
+        if (n <= 0)
+            continue;
+        line[n] = 0;
+        if (line[n - 1] == '\n')
+            line[n - 1] = 0;
+        execute(line);
+    }
+}

@@ -1,0 +1,122 @@
+/*
+ * syscalls.c - one stub per minios system call: `int $0x80` with the number
+ * in %eax and the arguments in %ebx %ecx %edx %esi %edi (public/syscall.h).
+ */
+#include <ulib.h>
+
+long syscall5(uint32_t nr, uint32_t a, uint32_t b, uint32_t c, uint32_t d, uint32_t e)
+{
+    long ret;
+    __asm__ volatile("int $0x80"
+                     : "=a"(ret), "+b"(a), "+c"(b), "+d"(c), "+S"(d), "+D"(e)
+                     : "a"(nr)
+                     : "memory");
+    return ret;
+}
+
+#define SC(nr, a, b, c) ((int)syscall5(nr, (uint32_t)(a), (uint32_t)(b), (uint32_t)(c), 0, 0))
+
+void exit(int status)
+{
+    for (;;)
+        SC(SYS_exit, status, 0, 0);
+}
+
+int spawn(const char *path, char *const argv[])
+{
+    return SC(SYS_spawn, path, argv, 0);
+}
+int waitpid(int pid, int *status, int flags)
+{
+    return SC(SYS_waitpid, pid, status, flags);
+}
+int getpid(void)
+{
+    return SC(SYS_getpid, 0, 0, 0);
+}
+int kill(int pid, int sig)
+{
+    return SC(SYS_kill, pid, sig, 0);
+}
+int read(int fd, void *buf, uint32_t len)
+{
+    return SC(SYS_read, fd, buf, len);
+}
+int write(int fd, const void *buf, uint32_t len)
+{
+    return SC(SYS_write, fd, buf, len);
+}
+int open(const char *path, int flags)
+{
+    return SC(SYS_open, path, flags, 0);
+}
+int close(int fd)
+{
+    return SC(SYS_close, fd, 0, 0);
+}
+int lseek(int fd, int32_t off, int whence)
+{
+    return SC(SYS_lseek, fd, off, whence);
+}
+int stat(const char *path, struct pvlab_stat *st)
+{
+    return SC(SYS_stat, path, st, 0);
+}
+int fstat(int fd, struct pvlab_stat *st)
+{
+    return SC(SYS_fstat, fd, st, 0);
+}
+int getdents(int fd, void *buf, uint32_t len)
+{
+    return SC(SYS_getdents, fd, buf, len);
+}
+int clock_gettime(int clock, struct pvlab_timespec *ts)
+{
+    return SC(SYS_clock_gettime, clock, ts, 0);
+}
+int nanosleep(const struct pvlab_timespec *ts)
+{
+    return SC(SYS_nanosleep, ts, 0, 0);
+}
+int sched_yield(void)
+{
+    return SC(SYS_yield, 0, 0, 0);
+}
+int unlink(const char *path)
+{
+    return SC(SYS_unlink, path, 0, 0);
+}
+int mkdir(const char *path, int mode)
+{
+    return SC(SYS_mkdir, path, mode, 0);
+}
+int procinfo(struct pvlab_procinfo *buf, int max)
+{
+    return SC(SYS_procinfo, buf, max, 0);
+}
+int setfg(int pid)
+{
+    return SC(SYS_setfg, pid, 0, 0);
+}
+int uname(struct pvlab_uname *u)
+{
+    return SC(SYS_uname, u, 0, 0);
+}
+int kcmd(const char *line)
+{
+    return SC(SYS_kcmd, line, 0, 0);
+}
+int hvcounters(struct pvlab_hvcounters *c)
+{
+    return SC(SYS_hvcounters, c, 0, 0);
+}
+
+/* brk(0) tells where the heap ends; sbrk moves that end. */
+void *sbrk(int32_t delta)
+{
+    uint32_t old = (uint32_t)SC(SYS_brk, 0, 0, 0);
+    if (delta == 0)
+        return (void *)old;
+    uint32_t now = (uint32_t)SC(SYS_brk, old + delta, 0, 0);
+    return now == old + delta ? (void *)old : (void *)-1;
+}

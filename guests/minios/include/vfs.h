@@ -1,0 +1,60 @@
+/*
+ * vfs.h - minios's virtual file system (proc/vfs.c): a mount table mapping
+ * path prefixes to file systems, and the open files processes hold.  Today
+ * one file system exists, the read-only boot archive (cpiofs, in vfs.c);
+ * the ext2 library becomes another by supplying a struct vfs_ops.
+ */
+#ifndef MINIOS_VFS_H
+#define MINIOS_VFS_H
+
+#include <stdint.h>
+#include <public/syscall.h>
+
+struct vfs_mount;
+
+/* A file or directory found by a lookup. */
+struct vfs_node {
+    struct vfs_mount *mnt;
+    uint32_t ino, mode, size;
+    const void *data;       /* cpiofs: the contents, in memory */
+    char rel[PATH_MAX_LEN]; /* the path inside the mount, for directories */
+};
+
+struct vfs_ops {
+    /* Fill *n for `rel` (no leading '/'; "" is the root); 0 or -E_NOENT. */
+    int (*lookup)(struct vfs_mount *m, const char *rel, struct vfs_node *n);
+    /* Up to len bytes from off; the count (0 at the end). */
+    int (*read)(const struct vfs_node *n, uint32_t off, void *buf, uint32_t len);
+    /* The directory entry at *cookie (advanced): 1 and its name/type, or 0 at the end. */
+    int (*readdir)(const struct vfs_node *dir, uint32_t *cookie, char *name, uint32_t cap,
+                   uint32_t *type);
+};
+
+struct vfs_mount {
+    char path[PATH_MAX_LEN]; /* "/" or "/boot", without a trailing '/' except for "/" */
+    const struct vfs_ops *ops;
+    void *sb; /* the file system's own state */
+    int readonly;
+};
+
+enum vfs_kind { VFS_FILE, VFS_DIR, VFS_CONSOLE };
+
+struct vfs_file {
+    int refs;
+    enum vfs_kind kind;
+    struct vfs_node node;
+    uint32_t off;
+};
+
+int vfs_mount(const char *path, const struct vfs_ops *ops, void *sb, int readonly);
+int vfs_lookup(const char *path, struct vfs_node *n); /* an absolute path */
+int vfs_open(const char *path, int flags, struct vfs_file **f);
+struct vfs_file *vfs_console(void); /* a new reference to the console */
+void vfs_put(struct vfs_file *f);
+int vfs_read(struct vfs_file *f, void *buf, uint32_t len);
+int vfs_getdents(struct vfs_file *f, void *buf, uint32_t len);
+void vfs_stat(const struct vfs_node *n, struct pvlab_stat *st);
+/* The boot archive as a read-only mount at `path`; 0 or -1. */
+int cpiofs_mount(const char *path, const void *archive, uint32_t len);
+
+#endif

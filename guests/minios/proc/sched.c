@@ -1,0 +1,150 @@
+/*
+ * sched.c - minios's process scheduler (not the hypervisor's: hv/sched.c
+ * shares the CPU between domains, this shares a domain between processes).
+ *
+ * The scheduler is a loop on the boot stack, as in xv6: a process that
+ * stops running (its slice ended, it sleeps, it exits) swtch()es back to
+ * the loop, which runs dom0's services (console daemon, xenstore, domain
+ * exits), the console's line discipline and the sleep timers, then picks
+ * the next RUNNABLE process round-robin and switches to it.  Switching to a
+ * process costs two hypercalls when it is not the one that ran last: one
+ * stack_switch (where traps from its ring 3 land) and one validated CR3 load
+ * (MMUEXT_NEW_BASEPTR).  Between processes the loop keeps whatever page
+ * directory is loaded, since the kernel is mapped in all of them.
+ *
+ * Preemption: every upcall that interrupted ring 3 ends in preempt(); if an
+ * event arrived since the process was switched in (the 100 Hz VIRQ_TIMER is
+ * one), the process yields, so the loop runs the services and the next
+ * process gets a 10 ms slice.  The kernel itself is never preempted: an
+ * upcall in ring 1 only records events.  swtch() is always called with
+ * events masked; whoever resumes restores its own mask.
+ */
+#include <os.h>
+#include <proc.h>
+
+struct proc *current_proc;
+uint32_t context_switches;
+static uint32_t *scheduler_esp;
+static int last_slot = -1;
+
+void sched(void)
+{
+    struct proc *p = current_proc;
+    swtch(&p->ctx_esp, scheduler_esp);
+}
+
+void yield(void)
+{
+    int old = local_events_disable();
+    ptab.e[proc_slot(current_proc)].state = PT_RUNNABLE;
+    sched();
+    local_events_restore(old);
+}
+
+void sleep_on(void *chan)
+{
+    int old = local_events_disable();
+    struct proc *p = current_proc;
+    p->wait_chan = chan;
+    ptab.e[proc_slot(p)].state = PT_SLEEPING;
+    sched();
+    p->wait_chan = NULL;
+    local_events_restore(old);
+}
+
+void wakeup(void *chan)
+{
+    for (int i = 0; i < NPROC; i++)
+        if (ptab.e[i].state == PT_SLEEPING && procs[i].wait_chan == chan)
+            ptab.e[i].state = PT_RUNNABLE;
+}
+
+/* nanosleep's deadlines: wake those whose time has come. */
+static void wake_sleepers(void)
+{
+    uint64_t now = monotonic_ns();
+    for (int i = 0; i < NPROC; i++)
+        if (ptab.e[i].state == PT_SLEEPING && procs[i].wake_ns && now >= procs[i].wake_ns) {
+            procs[i].wake_ns = 0;
+            ptab.e[i].state = PT_RUNNABLE;
+        }
+}
+
+/* The upcall's last word before it returns to ring 3 (user_preempt_hook). */
+static void preempt(void)
+{
+    struct proc *p = current_proc;
+    if (!p)
+        return;
+    if (p->killed)
+        proc_exit(128 + p->killed);
+    if (event_count != p->events_seen) {
+        ptab.e[proc_slot(p)].state = PT_RUNNABLE;
+        sched();
+        if (p->killed)
+            proc_exit(128 + p->killed);
+    }
+}
+
+/* Called by proc_entry on a new process's first switch-in. */
+void proc_first_run(void)
+{
+    if (current_proc->killed)
+        proc_exit(128 + current_proc->killed);
+    local_events_enable();
+}
+
+static int pick_next(void)
+{
+    for (int k = 1; k <= NPROC; k++) {
+        int i = (last_slot + k + NPROC) % NPROC;
+        if (ptab.e[i].state == PT_RUNNABLE)
+            return i;
+    }
+    return -1;
+}
+
+static void run(int slot)
+{
+    struct proc *p = &procs[slot];
+    ptab.e[slot].state = PT_RUNNING;
+    if (set_kernel_stack((uint32_t)(p->kstack + KSTACK_PAGES * PAGE_SIZE)) ||
+        set_base_ptr(virt_to_mfn(p->l2)))
+        crash("cannot switch to a process's stack or page directory");
+    if (slot != last_slot)
+        context_switches++;
+    last_slot = slot;
+    current_proc = p;
+    p->events_seen = event_count;
+    p->ran_since = monotonic_ns();
+    swtch(&scheduler_esp, p->ctx_esp);
+    p->cpu_ns += monotonic_ns() - p->ran_since;
+    current_proc = NULL;
+}
+
+/* Everything the kernel does between processes: with events enabled. */
+static void housekeeping(void)
+{
+    local_events_enable();
+    run_services();
+    tty_poll();
+    wake_sleepers();
+    for (int z; (z = pt_orphan_zombie(&ptab)) >= 0;)
+        proc_reap(z);
+    proc_keep_init();
+}
+
+void scheduler(void)
+{
+    user_preempt_hook = preempt;
+    for (;;) {
+        uint32_t seen = event_count;
+        housekeeping();
+        local_events_disable();
+        int slot = pick_next();
+        if (slot >= 0)
+            run(slot);
+        else if (event_count == seen)
+            HYPERVISOR_sched_op(SCHEDOP_block, NULL); /* unmasks events as it blocks */
+    }
+}

@@ -1,0 +1,419 @@
+/*
+ * syscall.c - minios's system calls.
+ *
+ * A ring-3 `int $0x80` reaches syscall_entry (entry.S) through the direct
+ * trap gate, without the hypervisor; do_syscall() hands the saved registers
+ * here.  Every pointer a process passes is checked against its own regions
+ * (uaccess.c) before the kernel reads or writes through it: a bad one gets
+ * -E_FAULT, never a kernel fault.  Calls that wait (read from the console,
+ * waitpid, nanosleep) sleep the process, not the domain.  Before going back
+ * to ring 3 a killed process exits instead.
+ *
+ * SYS_kcmd is transitional: the ring-3 shell passes a line it has no
+ * program for to the kernel's own command interpreter (shell.c), which runs
+ * it in the caller's context, unpreempted, as the kernel shell did before
+ * processes existed.  The commands that still live there (xm-lite, blk,
+ * stats, info, bench, ...) move out as system calls for them appear.
+ */
+#include <os.h>
+#include <proc.h>
+#include <vfs.h>
+
+typedef int (*syscall_fn)(uint32_t a, uint32_t b, uint32_t c, uint32_t d);
+
+static struct proc *cur(void)
+{
+    return current_proc;
+}
+
+static int user_ok(uint32_t addr, uint32_t len, int write)
+{
+    struct proc *p = cur();
+    return user_range_ok(p->regions, p->nr_regions, addr, len, write);
+}
+
+int copy_from_user(void *dst, uint32_t src, uint32_t len)
+{
+    if (!user_ok(src, len, 0))
+        return -E_FAULT;
+    memcpy(dst, (const void *)src, len);
+    return 0;
+}
+
+int copy_to_user(uint32_t dst, const void *src, uint32_t len)
+{
+    if (!user_ok(dst, len, 1))
+        return -E_FAULT;
+    memcpy((void *)dst, src, len);
+    return 0;
+}
+
+/* A NUL-terminated string of at most cap-1 bytes; -E_FAULT or -E_INVAL (too long). */
+int copy_string_from_user(char *dst, uint32_t src, uint32_t cap)
+{
+    struct proc *p = cur();
+    uint32_t avail = user_bytes_from(p->regions, p->nr_regions, src);
+    uint32_t n = strnlen((const char *)src, MIN(avail, cap));
+    if (n == MIN(avail, cap))
+        return n == cap ? -E_INVAL : -E_FAULT;
+    memcpy(dst, (const char *)src, n + 1);
+    return 0;
+}
+
+static struct vfs_file *fd_file(int fd)
+{
+    return fd >= 0 && fd < MAX_FDS ? cur()->fds[fd] : NULL;
+}
+
+void fds_close_all(struct proc *p)
+{
+    for (int fd = 0; fd < MAX_FDS; fd++) {
+        vfs_put(p->fds[fd]);
+        p->fds[fd] = NULL;
+    }
+}
+
+static int sys_exit(uint32_t status, uint32_t b, uint32_t c, uint32_t d)
+{
+    proc_exit((int)(status & 0xFF));
+}
+
+/* spawn(path, argv): the argument strings are copied in before anything is built. */
+static int sys_spawn(uint32_t upath, uint32_t uargv, uint32_t c, uint32_t d)
+{
+    char path[PATH_MAX_LEN], strings[SPAWN_MAX_CHARS], *argv[SPAWN_MAX_ARGS + 1];
+    int rc = copy_string_from_user(path, upath, sizeof(path)), argc = 0;
+    uint32_t used = 0;
+    for (; rc == 0; argc++) {
+        uint32_t ptr;
+        if ((rc = copy_from_user(&ptr, uargv + 4 * argc, 4)) || !ptr)
+            break;
+        if (argc == SPAWN_MAX_ARGS)
+            return -E_2BIG;
+        argv[argc] = strings + used;
+        rc = copy_string_from_user(argv[argc], ptr, sizeof(strings) - used);
+        if (rc == -E_INVAL)
+            return -E_2BIG;
+        used += (uint32_t)strlen(argv[argc]) + 1;
+    }
+    if (rc)
+        return rc;
+    argv[argc] = NULL;
+    return proc_spawn(path, argv, argc, proc_pid(cur()));
+}
+
+static int sys_waitpid(uint32_t pid, uint32_t ustatus, uint32_t flags, uint32_t d)
+{
+    struct proc *p = cur();
+    if (ustatus && !user_ok(ustatus, 4, 1))
+        return -E_FAULT;
+    for (;;) {
+        int status, z = pt_wait(&ptab, proc_slot(p), (int)pid, &status);
+        if (z >= 0) {
+            int zpid = ptab.e[z].pid;
+            proc_reap(z);
+            if (ustatus)
+                copy_to_user(ustatus, &status, 4);
+            return zpid;
+        }
+        if (z != -E_AGAIN || (flags & WNOHANG))
+            return z == -E_AGAIN ? 0 : z;
+        if (p->killed)
+            return -E_INTR;
+        sleep_on(p);
+    }
+}
+
+static int sys_getpid(uint32_t a, uint32_t b, uint32_t c, uint32_t d)
+{
+    return proc_pid(cur());
+}
+
+static int sys_kill(uint32_t pid, uint32_t sig, uint32_t c, uint32_t d)
+{
+    return proc_kill((int)pid, (int)sig);
+}
+
+static int sys_brk(uint32_t end, uint32_t b, uint32_t c, uint32_t d)
+{
+    return proc_brk(cur(), end);
+}
+
+static int read_console(char *kbuf, uint32_t len)
+{
+    for (;;) {
+        int n = tty_read(kbuf, len);
+        if (n != -E_AGAIN)
+            return n;
+        if (cur()->killed)
+            return -E_INTR;
+        sleep_on(&tty_chan);
+    }
+}
+
+static int sys_read(uint32_t fd, uint32_t ubuf, uint32_t len, uint32_t d)
+{
+    struct vfs_file *f = fd_file((int)fd);
+    char kbuf[512];
+    if (!f)
+        return -E_BADF;
+    if (!user_ok(ubuf, len, 1))
+        return -E_FAULT;
+    len = MIN(len, sizeof(kbuf));
+    int n = f->kind == VFS_CONSOLE ? read_console(kbuf, len) : vfs_read(f, kbuf, len);
+    if (n > 0)
+        copy_to_user(ubuf, kbuf, (uint32_t)n);
+    return n;
+}
+
+static int sys_write(uint32_t fd, uint32_t ubuf, uint32_t len, uint32_t d)
+{
+    struct vfs_file *f = fd_file((int)fd);
+    if (!f)
+        return -E_BADF;
+    if (!user_ok(ubuf, len, 0))
+        return -E_FAULT;
+    if (f->kind != VFS_CONSOLE)
+        return f->node.mnt->readonly ? -E_ROFS : -E_NOSYS;
+    console_write((const char *)ubuf, len);
+    return (int)len;
+}
+
+static int sys_open(uint32_t upath, uint32_t flags, uint32_t c, uint32_t d)
+{
+    char path[PATH_MAX_LEN];
+    int rc = copy_string_from_user(path, upath, sizeof(path)), fd = 0;
+    if (rc)
+        return rc;
+    while (fd < MAX_FDS && cur()->fds[fd])
+        fd++;
+    if (fd == MAX_FDS)
+        return -E_MFILE;
+    rc = vfs_open(path, (int)flags, &cur()->fds[fd]);
+    return rc ? rc : fd;
+}
+
+static int sys_close(uint32_t fd, uint32_t b, uint32_t c, uint32_t d)
+{
+    struct vfs_file *f = fd_file((int)fd);
+    if (!f)
+        return -E_BADF;
+    vfs_put(f);
+    cur()->fds[fd] = NULL;
+    return 0;
+}
+
+static int sys_lseek(uint32_t fd, uint32_t off, uint32_t whence, uint32_t d)
+{
+    struct vfs_file *f = fd_file((int)fd);
+    if (!f)
+        return -E_BADF;
+    if (f->kind != VFS_FILE)
+        return -E_INVAL;
+    int64_t base = whence == SEEK_SET ? 0 : whence == SEEK_CUR ? f->off : f->node.size;
+    int64_t pos = base + (int32_t)off;
+    if (whence > SEEK_END || pos < 0 || pos > 0x7FFFFFFF)
+        return -E_INVAL;
+    f->off = (uint32_t)pos;
+    return (int)pos;
+}
+
+static int sys_stat(uint32_t upath, uint32_t ust, uint32_t c, uint32_t d)
+{
+    char path[PATH_MAX_LEN];
+    struct vfs_node n;
+    struct pvlab_stat st;
+    int rc = copy_string_from_user(path, upath, sizeof(path));
+    if (rc || (rc = vfs_lookup(path, &n)))
+        return rc;
+    vfs_stat(&n, &st);
+    return copy_to_user(ust, &st, sizeof(st));
+}
+
+static int sys_fstat(uint32_t fd, uint32_t ust, uint32_t c, uint32_t d)
+{
+    struct vfs_file *f = fd_file((int)fd);
+    struct pvlab_stat st = {.st_mode = S_IFCHR | 0666, .st_nlink = 1};
+    if (!f)
+        return -E_BADF;
+    if (f->kind != VFS_CONSOLE)
+        vfs_stat(&f->node, &st);
+    return copy_to_user(ust, &st, sizeof(st));
+}
+
+static int sys_getdents(uint32_t fd, uint32_t ubuf, uint32_t len, uint32_t d)
+{
+    struct vfs_file *f = fd_file((int)fd);
+    uint8_t kbuf[512];
+    if (!f)
+        return -E_BADF;
+    if (!user_ok(ubuf, len, 1))
+        return -E_FAULT;
+    int n = vfs_getdents(f, kbuf, MIN(len, sizeof(kbuf)));
+    if (n > 0)
+        copy_to_user(ubuf, kbuf, (uint32_t)n);
+    return n;
+}
+
+static int sys_clock_gettime(uint32_t clock, uint32_t uts, uint32_t c, uint32_t d)
+{
+    struct proc *p = cur();
+    uint64_t ns;
+    if (clock == CLOCK_MONOTONIC)
+        ns = monotonic_ns();
+    else if (clock == CLOCK_PROCESS_CPUTIME_ID)
+        ns = p->cpu_ns + (monotonic_ns() - p->ran_since);
+    else
+        return -E_INVAL;
+    struct pvlab_timespec ts = {(int32_t)(ns / 1000000000u), (int32_t)(ns % 1000000000u)};
+    return copy_to_user(uts, &ts, sizeof(ts));
+}
+
+static int sys_nanosleep(uint32_t uts, uint32_t b, uint32_t c, uint32_t d)
+{
+    struct pvlab_timespec ts;
+    struct proc *p = cur();
+    int rc = copy_from_user(&ts, uts, sizeof(ts));
+    if (rc)
+        return rc;
+    if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
+        return -E_INVAL;
+    p->wake_ns = monotonic_ns() + (uint64_t)ts.tv_sec * 1000000000u + (uint32_t)ts.tv_nsec;
+    while (p->wake_ns && !p->killed)
+        sleep_on(&p->wake_ns);
+    return p->killed ? -E_INTR : 0;
+}
+
+static int sys_yield(uint32_t a, uint32_t b, uint32_t c, uint32_t d)
+{
+    yield();
+    return 0;
+}
+
+/* unlink, rename, mkdir, rmdir: no writable file system is mounted yet. */
+static int sys_readonly(uint32_t a, uint32_t b, uint32_t c, uint32_t d)
+{
+    return -E_ROFS;
+}
+
+static int sys_fsync(uint32_t fd, uint32_t b, uint32_t c, uint32_t d)
+{
+    return fd_file((int)fd) ? 0 : -E_BADF;
+}
+
+static int sys_ftruncate(uint32_t fd, uint32_t len, uint32_t c, uint32_t d)
+{
+    return fd_file((int)fd) ? -E_ROFS : -E_BADF;
+}
+
+static int sys_procinfo(uint32_t ubuf, uint32_t max, uint32_t c, uint32_t d)
+{
+    uint32_t n = 0;
+    if (max > NPROC || !user_ok(ubuf, max * sizeof(struct pvlab_procinfo), 1))
+        return -E_FAULT;
+    for (int i = 0; i < NPROC && n < max; i++) {
+        const struct pt_entry *e = &ptab.e[i];
+        if (e->state == PT_UNUSED)
+            continue;
+        struct pvlab_procinfo pi = {.pid = e->pid,
+                                    .ppid = e->ppid,
+                                    .state = e->state,
+                                    .cpu_ms = (uint32_t)(procs[i].cpu_ns / 1000000),
+                                    .pages = procs[i].pages};
+        strlcpy(pi.name, procs[i].name, sizeof(pi.name));
+        copy_to_user(ubuf + n++ * sizeof(pi), &pi, sizeof(pi));
+    }
+    return (int)n;
+}
+
+static int sys_setfg(uint32_t pid, uint32_t b, uint32_t c, uint32_t d)
+{
+    tty_fg_pid = (int)pid;
+    return 0;
+}
+
+static int sys_uname(uint32_t uu, uint32_t b, uint32_t c, uint32_t d)
+{
+    struct pvlab_uname u = {.domid = my_domid(), .privileged = is_initial_domain()};
+    strlcpy(u.nodename, is_initial_domain() ? "dom0" : "domU", sizeof(u.nodename));
+    return copy_to_user(uu, &u, sizeof(u));
+}
+
+static int sys_kcmd(uint32_t uline, uint32_t b, uint32_t c, uint32_t d)
+{
+    char line[128];
+    struct proc *p = cur();
+    int rc = copy_string_from_user(line, uline, sizeof(line));
+    if (rc)
+        return rc;
+    shell_run_line(line);
+    /* a command may have borrowed CR3 and the ring-1 stack (bench's run_user) */
+    if (set_base_ptr(virt_to_mfn(p->l2)) ||
+        set_kernel_stack((uint32_t)(p->kstack + KSTACK_PAGES * PAGE_SIZE)))
+        crash("cannot return to a process after a kernel command");
+    return 0;
+}
+
+static int sys_hvcounters(uint32_t uc, uint32_t b, uint32_t c, uint32_t d)
+{
+    struct xen_sysctl op = {.cmd = XEN_SYSCTL_pvlab_counters,
+                            .interface_version = XEN_SYSCTL_INTERFACE_VERSION};
+    op.u.pvlab_counters.domid = DOMID_SELF;
+    if (HYPERVISOR_sysctl(&op))
+        return -E_PERM;
+    const struct pvlab_counters *k = &op.u.pvlab_counters.counters;
+    struct pvlab_hvcounters h = {(uint32_t)k->hv_entries, (uint32_t)k->hypercalls,
+                                 (uint32_t)k->interrupts, (uint32_t)k->upcalls,
+                                 (uint32_t)k->cr3_loads};
+    return copy_to_user(uc, &h, sizeof(h));
+}
+
+static const syscall_fn table[NR_SYSCALLS] = {
+    [SYS_exit] = sys_exit,
+    [SYS_spawn] = sys_spawn,
+    [SYS_waitpid] = sys_waitpid,
+    [SYS_getpid] = sys_getpid,
+    [SYS_kill] = sys_kill,
+    [SYS_brk] = sys_brk,
+    [SYS_read] = sys_read,
+    [SYS_write] = sys_write,
+    [SYS_open] = sys_open,
+    [SYS_close] = sys_close,
+    [SYS_lseek] = sys_lseek,
+    [SYS_stat] = sys_stat,
+    [SYS_fstat] = sys_fstat,
+    [SYS_getdents] = sys_getdents,
+    [SYS_clock_gettime] = sys_clock_gettime,
+    [SYS_nanosleep] = sys_nanosleep,
+    [SYS_yield] = sys_yield,
+    [SYS_unlink] = sys_readonly,
+    [SYS_rename] = sys_readonly,
+    [SYS_mkdir] = sys_readonly,
+    [SYS_rmdir] = sys_readonly,
+    [SYS_fsync] = sys_fsync,
+    [SYS_ftruncate] = sys_ftruncate,
+    [SYS_procinfo] = sys_procinfo,
+    [SYS_setfg] = sys_setfg,
+    [SYS_uname] = sys_uname,
+    [SYS_kcmd] = sys_kcmd,
+    [SYS_hvcounters] = sys_hvcounters,
+};
+
+/* syscall_hook: %eax is the number, %ebx %ecx %edx %esi the arguments. */
+static void dispatch(struct trap_frame *f)
+{
+    struct proc *p = cur();
+    if (!p) {
+        f->eax = (uint32_t)-E_NOSYS;
+        return;
+    }
+    syscall_fn fn = f->eax < NR_SYSCALLS ? table[f->eax] : NULL;
+    f->eax = fn ? (uint32_t)fn(f->ebx, f->ecx, f->edx, f->esi) : (uint32_t)-E_NOSYS;
+    if (p->killed)
+        proc_exit(128 + p->killed);
+}
+
+void syscall_init(void)
+{
+    syscall_hook = dispatch;
+}

@@ -1,0 +1,164 @@
+/*
+ * syscall.h - minios's system-call ABI, shared by the kernel
+ * (guests/minios/proc/syscall.c) and the user-space C library (guests/libc).
+ *
+ * A ring-3 program enters minios with `int $0x80`, which the hypervisor
+ * installed as a direct trap gate (DPL 3 -> ring 1): no hypervisor entry.
+ * The number goes in %eax, up to five arguments in %ebx %ecx %edx %esi %edi,
+ * and the result comes back in %eax: >= 0 on success, a negated error number
+ * (Linux's values, as in public/errno.h) on failure.  Number 0 is the null
+ * system call the int $0x80 benchmark times; it returns at once.
+ *
+ * Programs are ELF32 executables linked at USER_IMAGE_BASE.  At entry %esp
+ * points at argc, followed by a pointer to the NULL-terminated argv array.
+ */
+#ifndef PUBLIC_SYSCALL_H
+#define PUBLIC_SYSCALL_H
+
+#include <stdint.h>
+
+#define SYS_null          0
+#define SYS_exit          1  /* (status) */
+#define SYS_spawn         2  /* (path, argv) -> pid */
+#define SYS_waitpid       3  /* (pid or -1, int *status, flags) -> pid */
+#define SYS_getpid        4  /* () -> pid */
+#define SYS_kill          5  /* (pid, sig) */
+#define SYS_brk           6  /* (new end, or 0 to ask) -> the end now */
+#define SYS_read          7  /* (fd, buf, len) -> bytes */
+#define SYS_write         8  /* (fd, buf, len) -> bytes */
+#define SYS_open          9  /* (path, flags) -> fd */
+#define SYS_close         10 /* (fd) */
+#define SYS_lseek         11 /* (fd, offset, whence) -> offset */
+#define SYS_stat          12 /* (path, struct pvlab_stat *) */
+#define SYS_fstat         13 /* (fd, struct pvlab_stat *) */
+#define SYS_getdents      14 /* (fd, buf, len) -> bytes of struct pvlab_dirent */
+#define SYS_clock_gettime 15 /* (clock, struct pvlab_timespec *) */
+#define SYS_nanosleep     16 /* (const struct pvlab_timespec *) */
+#define SYS_yield         17 /* () */
+#define SYS_unlink        18 /* (path) */
+#define SYS_rename        19 /* (old, new) */
+#define SYS_mkdir         20 /* (path, mode) */
+#define SYS_rmdir         21 /* (path) */
+#define SYS_fsync         22 /* (fd) */
+#define SYS_ftruncate     23 /* (fd, length) */
+#define SYS_procinfo      24 /* (struct pvlab_procinfo *, max) -> count: what ps shows */
+#define SYS_setfg         25 /* (pid): the console's foreground process, for Ctrl-C */
+#define SYS_uname         26 /* (struct pvlab_uname *) */
+#define SYS_kcmd          27 /* (line): transitional, the kernel's own shell commands */
+#define SYS_hvcounters    28 /* (struct pvlab_hvcounters *): this domain's hypervisor counters */
+#define NR_SYSCALLS       29
+
+/* Error numbers (negated in %eax). */
+#define E_PERM   1
+#define E_NOENT  2
+#define E_SRCH   3
+#define E_INTR   4
+#define E_IO     5
+#define E_NOEXEC 8
+#define E_BADF   9
+#define E_CHILD  10
+#define E_AGAIN  11
+#define E_NOMEM  12
+#define E_FAULT  14
+#define E_EXIST  17
+#define E_NOTDIR 20
+#define E_ISDIR  21
+#define E_INVAL  22
+#define E_MFILE  24
+#define E_FBIG   27
+#define E_ROFS   30
+#define E_2BIG   7
+#define E_NOSYS  38
+
+/* open() flags and lseek() whence, as Linux's. */
+#define O_RDONLY  0
+#define O_WRONLY  1
+#define O_RDWR    2
+#define O_ACCMODE 3
+#define O_CREAT   0100
+#define O_TRUNC   01000
+#define SEEK_SET  0
+#define SEEK_CUR  1
+#define SEEK_END  2
+
+/* waitpid() flags. */
+#define WNOHANG 1
+
+/* Signals kill() knows; a killed process exits with status 128 + sig. */
+#define SIGINT  2
+#define SIGILL  4
+#define SIGFPE  8
+#define SIGKILL 9
+#define SIGSEGV 11
+#define SIGTERM 15
+
+/* Clocks. */
+#define CLOCK_MONOTONIC          1
+#define CLOCK_PROCESS_CPUTIME_ID 2
+
+/* The user address space. */
+#define USER_IMAGE_BASE  0x08048000u /* where programs are linked */
+#define USER_IMAGE_END   0x08400000u /* image and heap share one L1: 4 MiB minus the base */
+#define USER_STACK_TOP   0xC0000000u /* the kernel begins here */
+#define USER_STACK_PAGES 8
+
+#define SPAWN_MAX_ARGS  16
+#define SPAWN_MAX_CHARS 1024 /* bytes of argument strings */
+#define PATH_MAX_LEN    128
+
+struct pvlab_timespec {
+    int32_t tv_sec;
+    int32_t tv_nsec;
+};
+
+#define S_IFMT  0170000u
+#define S_IFDIR 0040000u
+#define S_IFREG 0100000u
+#define S_IFCHR 0020000u
+
+struct pvlab_stat {
+    uint32_t st_ino;
+    uint32_t st_mode;
+    uint32_t st_size;
+    uint32_t st_nlink;
+};
+
+#define DT_REG 8
+#define DT_DIR 4
+
+/* getdents() fills the buffer with these, each d_reclen bytes long (4-aligned). */
+struct pvlab_dirent {
+    uint32_t d_ino;
+    uint16_t d_reclen;
+    uint8_t d_type;
+    char d_name[1]; /* NUL-terminated, d_reclen - 7 bytes at most */
+};
+
+#define PROC_NAME_LEN 16
+
+/* Process states, as procinfo reports them. */
+#define PSTATE_RUNNABLE 1
+#define PSTATE_RUNNING  2
+#define PSTATE_SLEEPING 3
+#define PSTATE_ZOMBIE   4
+
+struct pvlab_procinfo {
+    int32_t pid, ppid;
+    uint32_t state;
+    uint32_t cpu_ms;
+    uint32_t pages;
+    char name[PROC_NAME_LEN];
+};
+
+struct pvlab_uname {
+    char nodename[16]; /* "dom0" or "domU": the shell's prompt */
+    uint32_t domid;
+    uint32_t privileged;
+};
+
+/* What SYS_hvcounters copies out: enough for the process benchmarks (tests/bench.py). */
+struct pvlab_hvcounters {
+    uint32_t hv_entries, hypercalls, interrupts, upcalls, cr3_loads;
+};
+
+#endif

@@ -1,0 +1,238 @@
+"""process_tests.py - minios as a multi-process OS: ring-3 programs from /bin.
+
+Each test boots pvlab, types at the ring-3 shell (/bin/sh) and checks what
+the programs, the kernel and the shell print.  Registered in ALL like
+system_tests.py, and run by run_tests.py.  The hostile programs
+(guests/bin/hostile.c, crash.c) each get one verdict; after them the shell
+and a domU must still answer.
+"""
+import re
+import time
+
+from qemu import Machine, check, halt
+
+ALL = []
+
+
+def test(fn):
+    ALL.append((fn.__name__, fn))
+    return fn
+
+
+def boot(mem=256, dom0_mem=64, icount=False):
+    m = Machine(append="dom0_mem=%dM" % dom0_mem, mem=mem, icount=icount)
+    m.expect(r"dom0# ", 60)
+    return m
+
+
+def free_pages(m):
+    out = m.command("info")
+    f = re.search(r"memory:\s+\d+ MiB \(\d+ pages, (\d+) free\)", out)
+    check(f, "info shows no free pages:\n" + out)
+    return int(f.group(1))
+
+
+def shell_answers(m, prompt=r"dom0# "):
+    out = m.command("echo still here", prompt=prompt)
+    check("still here" in out, "the shell no longer answers:\n" + out)
+
+
+@test
+def programs_run_with_arguments_and_exit_codes():
+    """echo with arguments, true/false and $?, ls and cat of the boot archive, an unknown program."""
+    m = boot()
+    try:
+        out = m.command("echo one  two three")
+        check(re.search(r"^one two three$", out, re.M), "echo's arguments:\n" + out)
+        out = m.command("false")
+        check("sh: false: exit status 1" in out, "no line for a non-zero status:\n" + out)
+        out = m.command("echo $?")
+        check(re.search(r"^1$", out, re.M), "$? after false:\n" + out)
+        m.command("true")
+        out = m.command("echo $?")
+        check(re.search(r"^0$", out, re.M), "$? after true:\n" + out)
+        out = m.command("ls /bin")
+        for prog in ("sh", "ls", "cat", "echo", "ps", "kill", "sleep", "true", "false"):
+            check(re.search(r"^%s$" % prog, out, re.M), "ls /bin does not show %s:\n%s" % (prog, out))
+        out = m.command("ls /")
+        check(re.search(r"^etc/$", out, re.M) and re.search(r"^bin/$", out, re.M), "ls /:\n" + out)
+        out = m.command("cat /etc/xm/domU.cfg")
+        check('kernel = "/boot/minios.elf"' in out, "cat of a config file:\n" + out)
+        out = m.command("cat /etc/nosuch")
+        check("cat: /etc/nosuch: no such file or directory" in out, "cat of a missing file:\n" + out)
+        out = m.command("nosuchprogram x")
+        check("unknown command" in out, "an unknown name is not reported:\n" + out)
+        halt(m)
+    finally:
+        m.kill()
+
+
+@test
+def background_wait_ps_and_kill():
+    """A program in the background with &, ps shows it sleeping, kill ends it, wait collects it."""
+    m = boot()
+    try:
+        out = m.command("sleep 30 &")
+        bg = re.search(r"^\[(\d+)\]$", out, re.M)
+        check(bg, "no [pid] for a background program:\n" + out)
+        pid = bg.group(1)
+        out = m.command("ps")
+        check(re.search(r"^\s+PID\s+PPID\s+STATE\s+CPU\(ms\)\s+PAGES\s+NAME", out, re.M),
+              "ps has no header:\n" + out)
+        check(re.search(r"^\s+1\s+0\s+sleeping\s+\d+\s+\d+ sh$", out, re.M), "ps: the shell:\n" + out)
+        check(re.search(r"^\s+%s\s+1\s+sleeping\s+\d+\s+\d+ sleep$" % pid, out, re.M),
+              "ps does not show the sleeping background program:\n" + out)
+        out = m.command("kill %s" % pid)
+        out = m.command("wait", timeout=10)
+        check(re.search(r"^\[%s\] job done, status 143$" % pid, out, re.M),
+              "wait does not collect the killed program:\n" + out)
+        out = m.command("ps")
+        check(not re.search(r" sleep$", out, re.M), "the killed program is still listed:\n" + out)
+        out = m.command("kill 9999")
+        check("no such process" in out, "kill of a missing pid:\n" + out)
+        m.command("sleep 0.2 &")
+        t0 = time.time()
+        out = m.command("wait", timeout=10)
+        check(re.search(r"job done, status 0", out), "wait for a normal exit:\n" + out)
+        halt(m)
+    finally:
+        m.kill()
+
+
+@test
+def ctrl_c_kills_the_foreground_program_only():
+    """Ctrl-C at the console ends a spinning program; the shell survives and a background one runs on."""
+    m = boot()
+    try:
+        m.command("sleep 30 &")
+        m.send("spin")
+        time.sleep(1)
+        m.send_raw("\x03")
+        m.expect(r"sh: spin: killed \(status 130\)", 10)
+        m.expect(r"dom0# ")
+        out = m.command("ps")
+        check(" sleep" in out and " spin" not in out, "after Ctrl-C:\n" + out)
+        shell_answers(m)
+        halt(m)
+    finally:
+        m.kill()
+
+
+@test
+def two_cpu_bound_programs_share_the_cpu():
+    """Two spinners started together each get 40-60 % of a second of CPU."""
+    m = boot()
+    try:
+        out = m.command("share 1000", timeout=30)
+        got = re.findall(r"spin: pid \d+ got (\d+) ms of CPU in (\d+) ms", out)
+        check(len(got) == 2, "share did not report two spinners:\n" + out)
+        for cpu, wall in got:
+            share = int(cpu) / int(wall)
+            check(0.40 <= share <= 0.60, "a spinner got %.0f %% of the CPU:\n%s" % (share * 100, out))
+        halt(m)
+    finally:
+        m.kill()
+
+
+@test
+def free_pages_return_after_100_spawn_exit_cycles():
+    """The domain's free pages are the same before and after 100 spawn + exit + wait cycles."""
+    m = boot()
+    try:
+        before = free_pages(m)
+        out = m.command("spawnloop 100", timeout=60)
+        check("spawnloop: 100 cycles" in out, "spawnloop failed:\n" + out)
+        after = free_pages(m)
+        check(before == after, "%d free pages before, %d after 100 cycles" % (before, after))
+        m.command("crash null")
+        m.command("hostile bomb", timeout=60)
+        check(free_pages(m) == before, "pages lost after a crash and a spawn bomb")
+        halt(m)
+    finally:
+        m.kill()
+
+
+def killed(out, prog, fault, addr=None):
+    rx = r"minios: %s\[\d+\] killed: %s at eip [0-9a-f]{8}" % (prog, fault)
+    if addr:
+        rx += r", address %s" % addr
+    return re.search(rx, out)
+
+
+@test
+def crashing_programs_are_killed_with_one_line():
+    """A bad pointer, divide by zero, invalid opcode, a write to its code, a jump into the kernel."""
+    m = boot()
+    try:
+        cases = [("null", "page fault", "00000000"), ("div", "divide error", None),
+                 ("ud", "invalid opcode", None), ("code", "page fault", "08048[0-9a-f]{3}"),
+                 ("kernel", "page fault", "c0000000")]
+        for how, fault, addr in cases:
+            out = m.command("crash %s" % how)
+            check(killed(out, "crash", fault, addr), "crash %s: not killed as expected:\n%s" % (how, out))
+            check("still alive" not in out, "crash %s survived:\n%s" % (how, out))
+        shell_answers(m)
+        halt(m)
+    finally:
+        m.kill()
+
+
+@test
+def hostile_programs():
+    """Memory of the kernel, the hypervisor and other processes, privileged instructions,
+    bad system-call pointers and a spawn bomb: each killed or refused; dom0 and a domU answer."""
+    m = boot(mem=512)
+    results = []
+    try:
+        m.command("xm-lite create /etc/xm/nodisk.cfg name=domU", timeout=60)
+        kills = [("kread", "page fault", "c0001000"), ("kwrite", "page fault", "c0001000"),
+                 ("hvread", "page fault", "fc000000"), ("hvwrite", "page fault", "fc100000"),
+                 ("unmapped", "page fault", "20000000"), ("cli", "general protection", None),
+                 ("hlt", "general protection", None), ("int82", "general protection", None),
+                 ("cr3", "general protection", None)]
+        for t, fault, addr in kills:
+            out = m.command("hostile %s" % t)
+            ok = killed(out, "hostile", fault, addr) and "survived" not in out
+            results.append(("hostile/" + t, bool(ok), out))
+        out = m.command("hostile other")
+        ok = re.search(r"hostile: peek sees 0$", out, re.M) and "our secret 5ec2e7" in out
+        results.append(("hostile/other_process_memory", bool(ok), out))
+        out = m.command("hostile pointers", timeout=60)
+        ok = "hostile: PASS" in out and "WRONG" not in out and out.count("-> -14") >= 16
+        results.append(("hostile/syscall_pointers", bool(ok), out))
+        out = m.command("hostile bomb", timeout=60)
+        ok = re.search(r"bomb: \d+ spawned, then -11 \(EAGAIN\)", out) and "bomb: PASS" in out
+        results.append(("hostile/spawn_bomb", bool(ok), out))
+        shell_answers(m)
+        out = m.command("xm-lite console domU", prompt=r"domU# ", timeout=30)
+        shell_answers(m, prompt=r"domU# ")
+        out = m.command("hostile cli", prompt=r"domU# ")
+        results.append(("hostile/in_a_domU", bool(killed(out, "hostile", "general protection")), out))
+        shell_answers(m, prompt=r"domU# ")
+        m.detach()
+        shell_answers(m)
+        halt(m)
+    finally:
+        m.kill()
+    return [(name, ok, "" if ok else out[-1500:]) for name, ok, out in results]
+
+
+@test
+def domU_shell_is_a_process_too():
+    """A domU's prompt is /bin/sh from the archive built into minios; ps and programs work there."""
+    m = boot(mem=512)
+    try:
+        m.command("xm-lite create /etc/xm/nodisk.cfg name=domU", timeout=60)
+        m.command("xm-lite console domU", prompt=r"domU# ", timeout=30)
+        m.send("")
+        m.expect(r"domU# ")
+        out = m.command("ps", prompt=r"domU# ")
+        check(re.search(r"^\s+1\s+0\s+sleeping\s+\d+\s+\d+ sh$", out, re.M), "domU ps:\n" + out)
+        out = m.command("false", prompt=r"domU# ")
+        check("exit status 1" in out, "domU false:\n" + out)
+        out = m.command("info", prompt=r"domU# ")
+        check(re.search(r"domain id:\s+1", out), "a kernel command from the domU's shell:\n" + out)
+        m.detach()
+        halt(m)
+    finally:
+        m.kill()
