@@ -144,4 +144,4 @@ clean:
 
 .PHONY: all run gdb gdb-attach iso run-iso test bench deps format clean minios test-guests tests-build
 
--include $(shell find $(B) -name '*.d' 2>/dev/null)
+-include $(shell find $(B) -name '*.d' -type f 2>/dev/null)
