@@ -150,6 +150,9 @@ def process_report():
             print("%-8s %-16s (no figure)" % (where, labels[key]))
         else:
             print("%-8s %-16s %12d %12.3f %12.3f %10.3f" % ((where, labels[key]) + v))
+            if b.get((where, key)) != v:
+                print("%-8s %-16s %12s %12s %12s %10s  (second run)" %
+                      (("", "") + tuple(b.get((where, key)) or ("-",) * 4)))
 
 
 def main():

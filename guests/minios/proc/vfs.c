@@ -222,11 +222,7 @@ static int cpiofs_lookup(struct vfs_mount *m, const char *rel, struct vfs_node *
     const struct cpiofs *fs = m->sb;
     struct bootfs_file f;
     if (*rel && bootfs_find(fs->archive, fs->len, rel, &f) == 0) {
-        size_t pos = 0;
-        n->ino = 1;
-        for (struct bootfs_file g;
-             bootfs_next(fs->archive, fs->len, &pos, &g, NULL) == 1 && g.data != f.data;)
-            n->ino++;
+        n->ino = (uint32_t)((const char *)f.data - (const char *)fs->archive); /* unique */
         n->mode = S_IFREG | 0444, n->size = (uint32_t)f.size, n->data = f.data;
         return 0;
     }
