@@ -78,6 +78,18 @@ def save(qmp, proc, console, signal, i, name, progress):
     qmp.command("cont")
 
 
+def quit(qmp, proc):
+    """Quit QEMU, unless the guest has just powered it off."""
+    try:
+        proc.wait(2)
+    except subprocess.TimeoutExpired:
+        try:
+            qmp.send("quit")
+        except OSError:
+            pass
+        proc.wait(60)
+
+
 def take(cfg, timeout=1800, progress=print):
     """Boot `cfg`, save its checkpoints; returns [{name, marker, after, insns}] (also in JSON)."""
     os.makedirs(cfg.run_dir, exist_ok=True)
@@ -105,8 +117,7 @@ def take(cfg, timeout=1800, progress=print):
         if cfg.finish:
             progress("%s: running on to the end of the workload" % cfg.name)
             console.expect(cfg.finish, timeout)
-        qmp.send("quit")
-        proc.wait(60)
+        quit(qmp, proc)
     finally:
         if proc.poll() is None:
             proc.kill()

@@ -116,8 +116,9 @@ LINUX = os.path.join(LAB, "linux")
 
 
 def prepare_linux(cfg):
-    import linux_image
-    linux_image.build(LINUX, seconds=cfg.dbench_seconds)
+    sys.path.insert(0, os.path.join(ROOT, "lab", "linux"))
+    import mkinitramfs
+    mkinitramfs.build(LINUX, seconds=cfg.dbench_seconds)
 
 
 def linux(quick=False):

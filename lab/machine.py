@@ -5,7 +5,10 @@ A checkpoint taken with `savevm` can only be loaded by a QEMU with the same
 machine (DESIGN.md decision 12: and the same -icount), so both steps build
 their command line here, from one Config: the kernel and its modules, the
 memory, the disk (a qcow2 overlay that holds the snapshots), and always
-`-icount shift=0,sleep=off`.  Only what is not machine state differs between
+`-icount shift=0,sleep=off`.  The disk is cache=unsafe: a guest's flush
+is not an fsync on the host, whose time (real, not virtual) would otherwise
+show up in the guest's clock as seconds of I/O wait and make dbench's
+figures depend on the host's disk.  Only what is not machine state differs between
 them: the plugins, -loadvm, the logs.
 
 Lab QEMUs are driven through QMP (`-qmp unix:...`), the machine-readable
@@ -39,7 +42,7 @@ def machine_args(cfg):
         args += ["-initrd", cfg.initrd]
     if cfg.append:
         args += ["-append", cfg.append]
-    args += ["-drive", "file=%s,format=qcow2,if=ide,index=0" % cfg.overlay]
+    args += ["-drive", "file=%s,format=qcow2,if=ide,index=0,cache=unsafe" % cfg.overlay]
     return args + list(cfg.extra)
 
 

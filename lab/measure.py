@@ -17,6 +17,7 @@ and the console are kept in build/lab/runs/CONFIG/CHECKPOINT/.
 Loading a snapshot restores the overlay's disk as it was saved, so every
 measurement from a checkpoint starts from the same machine and disk.
 """
+import json
 import os
 import subprocess
 import sys
@@ -74,6 +75,9 @@ def measure(cfg, checkpoint, window, cache_args=CACHE_ARGS, tag="", timeout=3600
     if p.returncode != 0 or not run or "done" not in run:
         raise RuntimeError("measurement of %s/%s failed (exit %d): %s\n%s" % (
             cfg.name, checkpoint, p.returncode, p.stdout.decode(errors="replace")[-800:], text[-800:]))
+    with open(os.path.join(out, "measure.json"), "w") as f:
+        json.dump({"config": cfg.name, "checkpoint": checkpoint, "window": window,
+                   "cache_args": cache_args, "seconds": round(seconds, 1)}, f, indent=1)
     return run, seconds, out
 
 

@@ -52,6 +52,7 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_version = PVLAB_QEMU_PLUGIN_API;
 
 #define MAX_TRIGGERS 8
 #define MAX_PCS      8
+#define MAX_MARKERS  1024 /* at=K:N takes K up to this */
 
 struct trigger {
     uint64_t markers, insns; /* at=K:N */
@@ -66,7 +67,7 @@ static char signal_path[256];
 
 static uint64_t insns;       /* executed so far (inline counter) */
 static uint64_t markers;     /* markers executed so far */
-static uint64_t marker_insns; /* insns when the last marker executed */
+static uint64_t marker_insns[MAX_MARKERS + 1]; /* insns when the K-th marker executed */
 static bool report_resume;
 
 /* ---------------------------------------------------------------- the signal file */
@@ -101,7 +102,7 @@ static bool trigger_due(void)
     const struct trigger *t = &triggers[next_trigger];
     if (markers < t->markers)
         return false;
-    uint64_t since = t->markers ? insns - marker_insns : insns;
+    uint64_t since = insns - marker_insns[t->markers];
     return since >= t->insns;
 }
 
@@ -127,8 +128,8 @@ static void on_insn(unsigned int vcpu, void *udata)
 
 static void on_marker(unsigned int vcpu, void *udata)
 {
-    markers++;
-    marker_insns = insns; /* the marker itself is the first instruction after it */
+    if (++markers <= MAX_MARKERS)
+        marker_insns[markers] = insns; /* the marker is the first instruction after it */
 }
 
 /* ---------------------------------------------------------------- translation */
@@ -173,7 +174,7 @@ static int parse_arg(const char *arg)
         if (*end != ':')
             return -1;
         t->insns = strtoull(end + 1, &end, 0);
-        return *end ? -1 : 0;
+        return *end || t->markers > MAX_MARKERS ? -1 : 0;
     }
     if (!strncmp(arg, "marker_pc=", 10) && npcs < MAX_PCS) {
         marker_pcs[npcs++] = strtoull(arg + 10, &end, 0);
