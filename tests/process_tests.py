@@ -203,11 +203,17 @@ def hostile_programs():
         out = m.command("hostile bomb", timeout=60)
         ok = re.search(r"bomb: \d+ spawned, then -11 \(EAGAIN\)", out) and "bomb: PASS" in out
         results.append(("hostile/spawn_bomb", bool(ok), out))
+        out = m.command("hostile privcmd", timeout=60)
+        ok = "hostile: PASS" in out and "WRONG" not in out and out.count("-> -14") >= 6
+        results.append(("hostile/privcmd_pointers_and_right", bool(ok), out))
         shell_answers(m)
         out = m.command("xm-lite console domU", prompt=r"domU# ", timeout=30)
         shell_answers(m, prompt=r"domU# ")
         out = m.command("hostile cli", prompt=r"domU# ")
         results.append(("hostile/in_a_domU", bool(killed(out, "hostile", "general protection")), out))
+        out = m.command("hostile privcmd", prompt=r"domU# ", timeout=60)
+        ok = "hostile: PASS" in out and out.count("-> -1\n") >= 7
+        results.append(("hostile/privcmd_in_a_domU", bool(ok), out))
         shell_answers(m, prompt=r"domU# ")
         m.detach()
         shell_answers(m)
@@ -232,6 +238,40 @@ def domU_shell_is_a_process_too():
         check("exit status 1" in out, "domU false:\n" + out)
         out = m.command("info", prompt=r"domU# ")
         check(re.search(r"domain id:\s+1", out), "a kernel command from the domU's shell:\n" + out)
+        m.detach()
+        halt(m)
+    finally:
+        m.kill()
+
+
+@test
+def xl_reaches_the_hypervisor_through_privcmd():
+    """xl (ring 3) lists domains through privcmd and uses the xenstore through xenbus; a domU's
+    xl is refused privcmd (-EPERM) but has its own xenstore."""
+    m = boot(mem=512)
+    try:
+        m.command("xm-lite create /etc/xm/nodisk.cfg name=domU", timeout=60)
+        xl, xm = m.command("xl list"), m.command("xm-lite list")
+        rows = r"^(Domain-0|domU)\s+(\d+)\s+(\d+)\s+1 "
+        check(re.findall(rows, xl, re.M) == re.findall(rows, xm, re.M) and "domU" in xl,
+              "xl list and xm-lite list differ:\n" + xl + xm)
+        start = len(m.output)
+        m.send("xl dmesg")  # the log holds earlier prompts: end with a marker of our own
+        m.send("echo dmesg-done")
+        m.expect(r"(?m)^dmesg-done$")
+        m.expect(r"dom0# ")
+        out = m.output[start:]
+        check("(XEN) domain 1 (domU) created" in out, "xl dmesg has no hypervisor log:\n" + out[-800:])
+        m.command("xl write /local/domain/0/data/greeting hello")
+        out = m.command("xl read /local/domain/0/data/greeting")
+        check(re.search(r"^hello$", out, re.M), "xl read after xl write:\n" + out)
+        out = m.command("xl read /local/domain/1/domid")
+        check(re.search(r"^1$", out, re.M), "xl read of the domU's domid:\n" + out)
+        m.command("xm-lite console domU", prompt=r"domU# ", timeout=30)
+        out = m.command("xl list", prompt=r"domU# ")
+        check("xl: privcmd: operation not permitted" in out, "a domU's privcmd:\n" + out)
+        out = m.command("xl read domid", prompt=r"domU# ")
+        check(re.search(r"^1$", out, re.M), "a domU's xenbus read:\n" + out)
         m.detach()
         halt(m)
     finally:

@@ -6,6 +6,9 @@
  * every call was refused as it should be.
  */
 #include <ulib.h>
+#include <public/domctl.h>
+#include <public/sysctl.h>
+#include <public/io/xs_wire.h>
 
 #define KERNEL   0xC0000000u
 #define HV       0xFC000000u
@@ -47,6 +50,48 @@ static int bad_pointers(void)
            (int)((uint32_t)syscall5(SYS_brk, KERNEL, 0, 0, 0, 0) == (uint32_t)sbrk(0)), 1);
     expect("an unknown system call", (int)syscall5(9999, 0, 0, 0, 0, 0), -E_NOSYS);
     (void)st;
+    printf("hostile: %s\n", failures ? "FAIL" : "PASS");
+    return failures != 0;
+}
+
+/*
+ * privcmd and xenbus with pointers the hypervisor would write through: into
+ * the kernel, straddling, unmapped; then without the right.  In a domU
+ * every privcmd is refused at once (-E_PERM).
+ */
+static int privcmd_abuse(void)
+{
+    static struct xen_domctl dc;
+    static struct xen_sysctl sc;
+    static struct xsd_sockmsg msg;
+    static char reply[64];
+    struct pvlab_uname u;
+    uname(&u);
+    int want = u.privileged ? -E_FAULT : -E_PERM;
+    dc.cmd = XEN_DOMCTL_getdomaininfo, dc.interface_version = XEN_DOMCTL_INTERFACE_VERSION;
+    sc.cmd = XEN_SYSCTL_readconsole, sc.interface_version = XEN_SYSCTL_INTERFACE_VERSION;
+    expect("privcmd domctl struct in the kernel", privcmd(__HYPERVISOR_domctl, (void *)KERNEL),
+           want);
+    sc.u.readconsole.buffer = KERNEL, sc.u.readconsole.count = 64;
+    expect("privcmd readconsole into the kernel", privcmd(__HYPERVISOR_sysctl, &sc), want);
+    sc.u.readconsole.buffer = HV;
+    expect("privcmd readconsole into the hypervisor", privcmd(__HYPERVISOR_sysctl, &sc), want);
+    sc.u.readconsole.buffer = USER_STACK_TOP - 16;
+    expect("privcmd readconsole straddling", privcmd(__HYPERVISOR_sysctl, &sc), want);
+    sc.u.readconsole.buffer = UNMAPPED;
+    expect("privcmd readconsole unmapped", privcmd(__HYPERVISOR_sysctl, &sc), want);
+    dc.cmd = XEN_DOMCTL_destroydomain, dc.domain = 0;
+    expect("privcmd destroy dom0", privcmd(__HYPERVISOR_domctl, &dc),
+           u.privileged ? -E_NOSYS : -E_PERM);
+    expect("privcmd another hypercall", privcmd(__HYPERVISOR_mmu_update, &dc),
+           u.privileged ? -E_NOSYS : -E_PERM);
+    msg = (struct xsd_sockmsg){XS_READ, 1, 0, 0};
+    expect("xenbus reply into the kernel", xenbus(&msg, sizeof(msg), (void *)KERNEL, 64), -E_FAULT);
+    expect("xenbus with a huge length", xenbus(&msg, 0x7FFFFFFF, reply, 64), -E_INVAL);
+    privdrop();
+    dc.cmd = XEN_DOMCTL_getdomaininfo;
+    expect("privcmd after privdrop", privcmd(__HYPERVISOR_domctl, &dc), -E_PERM);
+    expect("xenbus after privdrop", xenbus(&msg, sizeof(msg), reply, 64), -E_PERM);
     printf("hostile: %s\n", failures ? "FAIL" : "PASS");
     return failures != 0;
 }
@@ -115,9 +160,12 @@ int main(int argc, char **argv)
         return bad_pointers();
     else if (!strcmp(t, "bomb"))
         return bomb();
+    else if (!strcmp(t, "privcmd"))
+        return privcmd_abuse();
     else
-        printf("usage: hostile "
-               "kread|kwrite|hvread|hvwrite|other|unmapped|cli|hlt|int82|cr3|pointers|bomb\n");
+        printf(
+            "usage: hostile "
+            "kread|kwrite|hvread|hvwrite|other|unmapped|cli|hlt|int82|cr3|pointers|bomb|privcmd\n");
     printf("hostile: survived (FAIL)\n");
     return 1;
 }

@@ -110,6 +110,18 @@ int hvcounters(struct pvlab_hvcounters *c)
 {
     return SC(SYS_hvcounters, c, 0, 0);
 }
+int privcmd(uint32_t hypercall, void *arg)
+{
+    return SC(SYS_privcmd, hypercall, arg, 0);
+}
+int xenbus(const void *msg, uint32_t len, void *reply, uint32_t cap)
+{
+    return (int)syscall5(SYS_xenbus, (uint32_t)msg, len, (uint32_t)reply, cap, 0);
+}
+int privdrop(void)
+{
+    return SC(SYS_privdrop, 0, 0, 0);
+}
 
 /* brk(0) tells where the heap ends; sbrk moves that end. */
 void *sbrk(int32_t delta)

@@ -35,6 +35,9 @@ int setfg(int pid);
 int uname(struct pvlab_uname *u);
 int kcmd(const char *line);
 int hvcounters(struct pvlab_hvcounters *c);
+int privcmd(uint32_t hypercall, void *arg); /* dom0's /dev/xen/privcmd: domctl, sysctl */
+int xenbus(const void *msg, uint32_t len, void *reply, uint32_t cap);
+int privdrop(void);
 
 /* stdio.c */
 int printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

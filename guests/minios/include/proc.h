@@ -35,6 +35,7 @@ struct proc {
     unsigned int nr_regions, heap_region;
     uint32_t pages;   /* frames it holds, page tables and kernel stack included */
     int killed;       /* the signal that ends it, once killed */
+    int may_privcmd;  /* the right to privcmd and xenbus (privcmd.c), inherited */
     void *wait_chan;  /* what it sleeps on */
     uint64_t wake_ns; /* nanosleep's deadline, 0 if none */
     uint64_t cpu_ns, ran_since;
@@ -82,6 +83,11 @@ int copy_from_user(void *dst, uint32_t src, uint32_t len);
 int copy_to_user(uint32_t dst, const void *src, uint32_t len);
 int copy_string_from_user(char *dst, uint32_t src, uint32_t cap);
 void fds_close_all(struct proc *p);
+
+/* privcmd.c */
+int sys_privcmd(uint32_t nr, uint32_t uarg, uint32_t c, uint32_t d);
+int sys_xenbus(uint32_t umsg, uint32_t len, uint32_t ureply, uint32_t cap);
+int sys_privdrop(uint32_t a, uint32_t b, uint32_t c, uint32_t d);
 
 /* tty.c */
 void tty_poll(void);

@@ -243,6 +243,8 @@ int proc_spawn(const char *path, char *const argv[], int argc, int ppid)
     }
     for (int fd = 0; fd < 3; fd++)
         p->fds[fd] = vfs_console();
+    int parent = pt_find(&ptab, ppid);
+    p->may_privcmd = ppid == 0 || (parent >= 0 && procs[parent].may_privcmd);
     name_from_path(p, path);
     return ptab.e[slot].pid;
 }

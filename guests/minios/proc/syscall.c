@@ -397,6 +397,9 @@ static const syscall_fn table[NR_SYSCALLS] = {
     [SYS_uname] = sys_uname,
     [SYS_kcmd] = sys_kcmd,
     [SYS_hvcounters] = sys_hvcounters,
+    [SYS_privcmd] = sys_privcmd,
+    [SYS_xenbus] = sys_xenbus,
+    [SYS_privdrop] = sys_privdrop,
 };
 
 /* syscall_hook: %eax is the number, %ebx %ecx %edx %esi the arguments. */
