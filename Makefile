@@ -5,6 +5,7 @@
 #   make test     build and run every test; ends with "N passed, N failed"
 #   make iso      build a GRUB rescue ISO; make run-iso boots it
 #   make bench    measure the figures in docs/benchmarks.md
+#   make lab      the Xen homework's measurements and report (docs/lab.md)
 #
 # Everything is built into build/.  Freestanding code (hypervisor, guests) is
 # compiled -m32 without a libc; host unit tests link against cmocka.
@@ -69,6 +70,7 @@ include guests/bin/bin.mk
 include tests/guests/guests.mk
 include tests/tests.mk
 include tools/plugin/plugin.mk
+include lab/lab.mk
 
 # ---------------------------------------------------------------- running
 DOM0_MEM ?= 64M

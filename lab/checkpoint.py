@@ -123,6 +123,10 @@ def take(cfg, timeout=1800, progress=print):
             proc.kill()
             proc.wait()
         console.close()
+    marks = [line.split() for line in read_lines(signal) if line.startswith("marker=")]
+    for c in done:  # where the checkpoint's marker and the next one are, for the report
+        at = {int(m[0][7:]): int(m[1][6:]) for m in marks}
+        c["marker_insns"], c["next_marker_insns"] = at.get(c["marker"]), at.get(c["marker"] + 1)
     with open(os.path.join(cfg.run_dir, "checkpoints.json"), "w") as f:
         json.dump(done, f, indent=1)
     return done

@@ -27,7 +27,8 @@
  *                the first block after the machine runs again appends
  *                "resumed insns=X", the exact instruction count at the
  *                snapshot
- *   signal=PATH  the file for these lines (and "exit insns=X markers=M")
+ *   signal=PATH  the file for these lines, "marker=K insns=X" at each
+ *                marker and "exit insns=X markers=M" at exit
  *
  * Counting: an inline add per instruction (exact, cheap); a callback per
  * translation block checks pause triggers; exit mode adds a callback per
@@ -130,6 +131,7 @@ static void on_marker(unsigned int vcpu, void *udata)
 {
     if (++markers <= MAX_MARKERS)
         marker_insns[markers] = insns; /* the marker is the first instruction after it */
+    signal_line("marker=%" PRIu64 " insns=%" PRIu64 "\n", markers, insns);
 }
 
 /* ---------------------------------------------------------------- translation */

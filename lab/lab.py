@@ -1,0 +1,92 @@
+#!/usr/bin/env python3
+"""lab.py - `make lab`: the Xen homework's measurements end to end.
+
+usage: lab/lab.py [--quick] [--reuse] [--only CONFIG,...]
+
+Steps, each also a script of its own:
+  1. prepare each configuration (lab/configs.py): for Linux, fetch Debian's
+     packages and build the initramfs and ext2 disk (lab/linux/); for pvlab,
+     copy the build's images and make a fresh disk;
+  2. boot it to its checkpoints and save them (lab/checkpoint.py); the run
+     goes on to the end of the workload, whose own figures (dbench's
+     throughput) are kept from its console;
+  3. measure a fixed window from each checkpoint with pvlab-cache.so
+     (lab/measure.py), REPEATS times: a repeat from the same checkpoint
+     shows which figures are exact;
+  4. collect the runs into CSVs (lab/collect.py) and write the report
+     (lab/report.py): build/lab/report.md, report.html, *.csv, *.svg.
+
+--reuse skips step 2 for a configuration whose checkpoints are already
+saved; --quick (make lab-quick) uses short dbench runs and small windows.
+Progress goes to stdout as it happens, with the elapsed time.
+"""
+import argparse
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import checkpoint  # noqa: E402
+import collect  # noqa: E402
+import configs  # noqa: E402
+import machine  # noqa: E402
+import measure  # noqa: E402
+import report  # noqa: E402
+
+REPEATS = 2
+T0 = time.time()
+
+
+def say(msg):
+    print("[lab %5.0f s] %s" % (time.time() - T0, msg), flush=True)
+
+
+def have_checkpoints(cfg):
+    path = os.path.join(cfg.run_dir, "checkpoints.json")
+    if not os.path.exists(path) or not os.path.exists(cfg.overlay):
+        return False
+    saved = machine.snapshots(cfg.overlay)
+    return all(name in saved for name, _, _ in cfg.checkpoints)
+
+
+def run_config(cfg, rows, reuse):
+    if reuse and have_checkpoints(cfg):
+        say("%s: reusing the checkpoints in %s" % (cfg.name, cfg.overlay))
+    else:
+        say("%s: preparing (%s)" % (cfg.name, cfg.describe))
+        cfg.prepare()
+        for c in checkpoint.take(cfg, progress=say):
+            say("%s: checkpoint %s at instruction %d" % (cfg.name, c["name"], c["insns"]))
+    for i, (_, ckpt, label, workload) in enumerate(rows):
+        for r in range(REPEATS):
+            tag = "" if r == 0 else "-repeat%d" % r
+            say("%s: measuring %s, window of %d instructions (row %d/%d, run %d/%d)" % (
+                cfg.name, ckpt, cfg.window, i + 1, len(rows), r + 1, REPEATS))
+            run, seconds, _ = measure.measure(cfg, ckpt, cfg.window, tag=tag)
+            say("%s: %s done in %.1f s: D16K hit rate %s, CR3 writes %s, mode changes %s" % (
+                cfg.name, ckpt, seconds, run["cache"][("D16K", "all")]["hit_rate"],
+                run["haps"]["cr3_writes"], run["haps"]["mode_changes"]))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--reuse", action="store_true")
+    ap.add_argument("--only", default="")
+    args = ap.parse_args()
+    wanted = [c for c in dict.fromkeys(r[0] for r in configs.ROWS)
+              if not args.only or c in args.only.split(",")]
+    for name in wanted:
+        cfg = configs.get(name, quick=args.quick)
+        run_config(cfg, [r for r in configs.ROWS if r[0] == name], args.reuse)
+    missing = collect.collect()
+    for m in missing:
+        say("no measurement for %s" % m)
+    report.write_report(configs.LAB)
+    say("wrote %s/report.md, report.html and the CSVs; make lab took %.0f s" % (
+        configs.LAB, time.time() - T0))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
