@@ -92,6 +92,7 @@ static int privcmd_abuse(void)
     dc.cmd = XEN_DOMCTL_getdomaininfo;
     expect("privcmd after privdrop", privcmd(__HYPERVISOR_domctl, &dc), -E_PERM);
     expect("xenbus after privdrop", xenbus(&msg, sizeof(msg), reply, 64), -E_PERM);
+    expect("a kernel command after privdrop", kcmd("xm-lite list"), -E_PERM);
     printf("hostile: %s\n", failures ? "FAIL" : "PASS");
     return failures != 0;
 }

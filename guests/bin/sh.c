@@ -16,6 +16,7 @@
 
 static int last_status;
 
+/* Split line in place at blanks; the word count (at most MAX_WORDS). */
 static int split(char *line, char **words)
 {
     int n = 0;
@@ -32,6 +33,7 @@ static int split(char *line, char **words)
     return n;
 }
 
+/* One line for a background program's end or a foreground one's non-zero status. */
 static void report(const char *name, int pid, int status, int background)
 {
     if (background)
@@ -50,6 +52,7 @@ static void reap_background(int wait_all)
         report("job", pid, status, 1);
 }
 
+/* Run /bin/WORDS[0], or hand the line to the kernel's commands if there is no such program. */
 static void run(char **words, int n, int background, const char *line)
 {
     char path[PATH_MAX_LEN];
@@ -79,6 +82,7 @@ static void run(char **words, int n, int background, const char *line)
     report(words[0], pid, status, 0);
 }
 
+/* One typed line: `&`, `$?`, the builtins, or a program. */
 static void execute(char *line)
 {
     char copy[128], status[12], *words[MAX_WORDS + 1];

@@ -35,6 +35,7 @@ static void state_string(uint32_t f, char *s)
         s[3] = '-';
 }
 
+/* Every domain through privcmd(domctl getdomaininfo), as xm-lite list prints them. */
 static int list(void)
 {
     struct xen_domctl op;
@@ -58,6 +59,7 @@ static int list(void)
     return rc == -E_PERM ? fail("privcmd", rc) : 0;
 }
 
+/* The hypervisor's log through privcmd(sysctl readconsole). */
 static int dmesg(void)
 {
     static char buf[8192];

@@ -16,6 +16,7 @@ struct block {
 
 static struct block *head, *tail;
 
+/* Keep n bytes in b; the rest, if worth it, becomes a free block. */
 static void split(struct block *b, uint32_t n)
 {
     if (b->size < n + sizeof(struct block) + 16)
@@ -27,6 +28,7 @@ static void split(struct block *b, uint32_t n)
     b->size = n, b->next = rest;
 }
 
+/* n bytes, 16-aligned, or NULL when brk cannot grow. */
 void *malloc(size_t n)
 {
     n = ROUNDUP(n ? n : 1, 16);
@@ -48,6 +50,7 @@ void *malloc(size_t n)
     return b + 1;
 }
 
+/* Mark p's block free and merge it with free blocks after it. */
 void free(void *p)
 {
     if (!p)

@@ -26,11 +26,13 @@
 #include "xenstored.h"
 #include "xs_store.h"
 
+/* Does the caller hold the right to privcmd and xenbus? */
 static int right(void)
 {
     return current_proc->may_privcmd ? 0 : -E_PERM;
 }
 
+/* Pass a domctl that changes nothing the kernel's services track. */
 static int domctl(uint32_t uarg)
 {
     struct xen_domctl op;
@@ -45,6 +47,7 @@ static int domctl(uint32_t uarg)
     return rc ? rc : crc;
 }
 
+/* Pass a sysctl, its buffer pointer checked first. */
 static int sysctl(uint32_t uarg)
 {
     struct xen_sysctl op;
@@ -82,6 +85,7 @@ static struct {
     char payload[XENSTORE_PAYLOAD_MAX];
 } req, rep;
 
+/* The requests a process may send: no watches, no transactions. */
 static int allowed_type(uint32_t type)
 {
     return type == XS_READ || type == XS_WRITE || type == XS_DIRECTORY || type == XS_MKDIR ||

@@ -37,6 +37,7 @@ struct proc_table ptab;
 struct proc procs[NPROC];
 extern void proc_entry(void);
 
+/* A zeroed page charged to p, or NULL. */
 static void *new_page(struct proc *p)
 {
     void *va = alloc_page();
@@ -45,12 +46,14 @@ static void *new_page(struct proc *p)
     return va;
 }
 
+/* Free a page charged to p. */
 static void drop_page(struct proc *p, void *va)
 {
     free_page(va);
     p->pages--;
 }
 
+/* A page-table entry mapping the frame behind kernel address va. */
 static uint32_t pte(const void *va, uint32_t flags)
 {
     return (virt_to_mfn(va) << PAGE_SHIFT) | flags;
@@ -196,6 +199,7 @@ static int build_kstack(struct proc *p, uint32_t entry, uint32_t esp)
     return 0;
 }
 
+/* The process's name for ps and fault reports: the path's last component. */
 static void name_from_path(struct proc *p, const char *path)
 {
     const char *base = path;
@@ -211,6 +215,8 @@ static const uint8_t *image_of(const struct vfs_node *n)
     return n->data;
 }
 
+/* Start path with argv as a child of ppid (0: the kernel); its pid, or -E_NOENT, -E_NOEXEC,
+ * -E_AGAIN (table full) or -E_NOMEM, with nothing left allocated. */
 int proc_spawn(const char *path, char *const argv[], int argc, int ppid)
 {
     struct vfs_node n;
@@ -249,6 +255,7 @@ int proc_spawn(const char *path, char *const argv[], int argc, int ppid)
     return ptab.e[slot].pid;
 }
 
+/* End the current process: free its address space, become a zombie for the parent, never return. */
 void proc_exit(int status)
 {
     struct proc *p = current_proc;
@@ -264,6 +271,7 @@ void proc_exit(int status)
     crash("a zombie ran");
 }
 
+/* Free a zombie's ring-1 stack and slot; it has run for the last time. */
 void proc_reap(int slot)
 {
     struct proc *p = &procs[slot];
@@ -273,6 +281,7 @@ void proc_reap(int slot)
     pt_free(&ptab, slot);
 }
 
+/* Mark pid to end with 128+sig the next time it runs, waking it if it sleeps; 0 or -E_SRCH. */
 int proc_kill(int pid, int sig)
 {
     int slot = pt_find(&ptab, pid);
@@ -288,6 +297,7 @@ int proc_kill(int pid, int sig)
     return 0;
 }
 
+/* Back heap address va (in the current page directory) with a new page. */
 static int map_heap_page(struct proc *p, uint32_t va)
 {
     uint8_t *page = new_page(p);
@@ -301,6 +311,7 @@ static int map_heap_page(struct proc *p, uint32_t va)
     return 0;
 }
 
+/* Unmap and free the heap page at va. */
 static void unmap_heap_page(struct proc *p, uint32_t va)
 {
     uint32_t *slot = &p->image_pfns[(va >> PAGE_SHIFT) & 1023];
@@ -344,6 +355,7 @@ int proc_fault(struct trap_frame *f, uint32_t cr2)
     proc_exit(128 + (f->vector == 0 ? SIGFPE : f->vector == 6 ? SIGILL : SIGSEGV));
 }
 
+/* Faults from ring 3 end the faulting process instead of the domain. */
 void proc_init(void)
 {
     user_trap_hook = proc_fault;

@@ -27,12 +27,15 @@ uint32_t context_switches;
 static uint32_t *scheduler_esp;
 static int last_slot = -1;
 
+/* With events masked: give the CPU back to the scheduler loop; returns when this process is
+ * switched in again. */
 void sched(void)
 {
     struct proc *p = current_proc;
     swtch(&p->ctx_esp, scheduler_esp);
 }
 
+/* Let the other runnable processes run first; this one stays runnable. */
 void yield(void)
 {
     int old = local_events_disable();
@@ -41,6 +44,7 @@ void yield(void)
     local_events_restore(old);
 }
 
+/* Sleep until wakeup(chan), a kill, or (if wake_ns is set) the deadline. */
 void sleep_on(void *chan)
 {
     int old = local_events_disable();
@@ -52,6 +56,7 @@ void sleep_on(void *chan)
     local_events_restore(old);
 }
 
+/* Make every process sleeping on chan runnable. */
 void wakeup(void *chan)
 {
     for (int i = 0; i < NPROC; i++)
@@ -94,6 +99,7 @@ void proc_first_run(void)
     local_events_enable();
 }
 
+/* Round-robin: the first runnable slot after the one that ran last, or -1. */
 static int pick_next(void)
 {
     for (int k = 1; k <= NPROC; k++) {
@@ -104,6 +110,8 @@ static int pick_next(void)
     return -1;
 }
 
+/* Switch to the process in slot (its ring-1 stack and page directory) until it stops running;
+ * charge it the CPU time. */
 static void run(int slot)
 {
     struct proc *p = &procs[slot];
@@ -134,6 +142,8 @@ static void housekeeping(void)
     proc_keep_init();
 }
 
+/* The boot stack's last job: housekeeping, then the next process, forever; block the domain when
+ * none can run. */
 void scheduler(void)
 {
     user_preempt_hook = preempt;

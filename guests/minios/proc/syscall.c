@@ -21,11 +21,13 @@
 
 typedef int (*syscall_fn)(uint32_t a, uint32_t b, uint32_t c, uint32_t d);
 
+/* The calling process (system calls always have one). */
 static struct proc *cur(void)
 {
     return current_proc;
 }
 
+/* Is [addr, addr+len) the caller's own (and writable, if asked)? */
 static int user_ok(uint32_t addr, uint32_t len, int write)
 {
     struct proc *p = cur();
@@ -60,6 +62,7 @@ int copy_string_from_user(char *dst, uint32_t src, uint32_t cap)
     return 0;
 }
 
+/* The open file behind fd, or NULL. */
 static struct vfs_file *fd_file(int fd)
 {
     return fd >= 0 && fd < MAX_FDS ? cur()->fds[fd] : NULL;
@@ -102,6 +105,7 @@ static int sys_spawn(uint32_t upath, uint32_t uargv, uint32_t c, uint32_t d)
     return proc_spawn(path, argv, argc, proc_pid(cur()));
 }
 
+/* Reap a zombie child (pid, or any with -1), sleeping while children live unless WNOHANG. */
 static int sys_waitpid(uint32_t pid, uint32_t ustatus, uint32_t flags, uint32_t d)
 {
     struct proc *p = cur();
@@ -139,6 +143,7 @@ static int sys_brk(uint32_t end, uint32_t b, uint32_t c, uint32_t d)
     return proc_brk(cur(), end);
 }
 
+/* A line from the console, sleeping until one is typed; -E_INTR if killed meanwhile. */
 static int read_console(char *kbuf, uint32_t len)
 {
     for (;;) {
@@ -151,6 +156,7 @@ static int read_console(char *kbuf, uint32_t len)
     }
 }
 
+/* Read through a kernel buffer (at most 512 bytes a call). */
 static int sys_read(uint32_t fd, uint32_t ubuf, uint32_t len, uint32_t d)
 {
     struct vfs_file *f = fd_file((int)fd);
@@ -166,6 +172,7 @@ static int sys_read(uint32_t fd, uint32_t ubuf, uint32_t len, uint32_t d)
     return n;
 }
 
+/* Only the console is writable until a writable file system is mounted. */
 static int sys_write(uint32_t fd, uint32_t ubuf, uint32_t len, uint32_t d)
 {
     struct vfs_file *f = fd_file((int)fd);
@@ -203,6 +210,7 @@ static int sys_close(uint32_t fd, uint32_t b, uint32_t c, uint32_t d)
     return 0;
 }
 
+/* Files only; the new offset, never negative. */
 static int sys_lseek(uint32_t fd, uint32_t off, uint32_t whence, uint32_t d)
 {
     struct vfs_file *f = fd_file((int)fd);
@@ -269,6 +277,7 @@ static int sys_clock_gettime(uint32_t clock, uint32_t uts, uint32_t c, uint32_t 
     return copy_to_user(uts, &ts, sizeof(ts));
 }
 
+/* Sleep the process (not the domain) until the deadline; the scheduler wakes it. */
 static int sys_nanosleep(uint32_t uts, uint32_t b, uint32_t c, uint32_t d)
 {
     struct pvlab_timespec ts;
@@ -306,6 +315,7 @@ static int sys_ftruncate(uint32_t fd, uint32_t len, uint32_t c, uint32_t d)
     return fd_file((int)fd) ? -E_ROFS : -E_BADF;
 }
 
+/* What ps shows: up to max entries; their count. */
 static int sys_procinfo(uint32_t ubuf, uint32_t max, uint32_t c, uint32_t d)
 {
     uint32_t n = 0;
@@ -343,6 +353,8 @@ static int sys_kcmd(uint32_t uline, uint32_t b, uint32_t c, uint32_t d)
 {
     char line[128];
     struct proc *p = cur();
+    if (!p->may_privcmd)
+        return -E_PERM; /* the kernel's commands include the toolstack */
     int rc = copy_string_from_user(line, uline, sizeof(line));
     if (rc)
         return rc;

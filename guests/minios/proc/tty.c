@@ -32,6 +32,7 @@ static char line[LINE_MAX]; /* the line being edited by a reader */
 static uint32_t line_len;
 static uint32_t polled_events;
 
+/* Ctrl-C: kill the foreground process, or abandon the line being typed. */
 static void interrupt(void)
 {
     console_write("^C\n", 3);
@@ -41,6 +42,7 @@ static void interrupt(void)
         raw[raw_len++] = CTRL_C; /* the reader abandons its line */
 }
 
+/* Move what was typed into the type-ahead buffer; the scheduler calls this after events. */
 void tty_poll(void)
 {
     if (polled_events == console_events)
@@ -84,6 +86,8 @@ static int edit(char c)
     return 0;
 }
 
+/* One edited line (up to len bytes, with its newline), 0 at Ctrl-D, or -E_AGAIN until Return is
+ * typed. */
 int tty_read(char *buf, uint32_t len)
 {
     uint32_t used = 0;

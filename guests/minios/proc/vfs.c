@@ -99,6 +99,7 @@ int vfs_lookup(const char *path, struct vfs_node *n)
     return m->ops->lookup(m, rest, n);
 }
 
+/* A free open-file slot with one reference, or NULL. */
 static struct vfs_file *new_file(enum vfs_kind kind)
 {
     for (int i = 0; i < MAX_FILES; i++)
@@ -217,6 +218,7 @@ static int child_of(const struct bootfs_file *f, const char *dir, char *name, ui
     return 1;
 }
 
+/* A stored file by its path, or a directory: a prefix of some stored path. */
 static int cpiofs_lookup(struct vfs_mount *m, const char *rel, struct vfs_node *n)
 {
     const struct cpiofs *fs = m->sb;
@@ -237,6 +239,7 @@ static int cpiofs_lookup(struct vfs_mount *m, const char *rel, struct vfs_node *
     return -E_NOENT;
 }
 
+/* Copy from the archive in place. */
 static int cpiofs_read(const struct vfs_node *n, uint32_t off, void *buf, uint32_t len)
 {
     if (off >= n->size)
