@@ -91,9 +91,11 @@ def background_wait_ps_and_kill():
         out = m.command("kill 9999")
         check("no such process" in out, "kill of a missing pid:\n" + out)
         m.command("sleep 0.2 &")
-        t0 = time.time()
         out = m.command("wait", timeout=10)
         check(re.search(r"job done, status 0", out), "wait for a normal exit:\n" + out)
+        out = m.command("exit 3")
+        check("minios: /bin/sh ended; starting it again" in out, "the shell is not restarted:\n" + out)
+        shell_answers(m)
         halt(m)
     finally:
         m.kill()

@@ -363,7 +363,7 @@ void proc_init(void)
 
 /* The first process (the shell), child of the kernel, started again if it ends. */
 static const char *init_path;
-static int init_pid, init_restarts;
+static int init_pid, init_slot, init_restarts;
 
 int proc_start_init(const char *path)
 {
@@ -371,14 +371,15 @@ int proc_start_init(const char *path)
     init_path = path;
     int pid = proc_spawn(path, argv, 1, 0);
     if (pid > 0)
-        init_pid = pid;
+        init_pid = pid, init_slot = pt_find(&ptab, pid);
     return pid;
 }
 
 void proc_keep_init(void)
 {
-    int slot = pt_find(&ptab, init_pid);
-    if (!init_path || (slot >= 0 && ptab.e[slot].state != PT_ZOMBIE) || init_restarts >= 20)
+    const struct pt_entry *e = &ptab.e[init_slot];
+    if (!init_path || (e->pid == init_pid && e->state != PT_ZOMBIE && e->state != PT_UNUSED) ||
+        init_restarts >= 20)
         return;
     init_restarts++;
     printf("minios: %s ended; starting it again\n", init_path);

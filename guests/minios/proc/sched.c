@@ -67,12 +67,17 @@ void wakeup(void *chan)
 /* nanosleep's deadlines: wake those whose time has come. */
 static void wake_sleepers(void)
 {
-    uint64_t now = monotonic_ns();
-    for (int i = 0; i < NPROC; i++)
-        if (ptab.e[i].state == PT_SLEEPING && procs[i].wake_ns && now >= procs[i].wake_ns) {
+    uint64_t now = 0; /* read only if someone has a deadline: this runs after every event */
+    for (int i = 0; i < NPROC; i++) {
+        if (ptab.e[i].state != PT_SLEEPING || !procs[i].wake_ns)
+            continue;
+        if (!now)
+            now = monotonic_ns();
+        if (now >= procs[i].wake_ns) {
             procs[i].wake_ns = 0;
             ptab.e[i].state = PT_RUNNABLE;
         }
+    }
 }
 
 /* The upcall's last word before it returns to ring 3 (user_preempt_hook). */
