@@ -55,6 +55,7 @@ def window_row(label, workload, cfg_name, ckpt):
     run = measure.parse_report(open(log_path).read())["run"]
     win = {"label": label, "workload": workload, "config": cfg_name, "checkpoint": ckpt,
            "start_insns": ck["insns"], "marker": ck["marker"], "after_marker": ck["after"],
+           "next_marker_insns": ck.get("next_marker_insns") or "",
            "window_insns": int(run["insns"]["all"]), "measure_seconds": meas["seconds"]}
     return win, run
 

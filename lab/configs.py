@@ -9,10 +9,9 @@ time: 10^9 instructions are one second of the guest's clock.
 
   linux       Debian's i386 686 kernel, the real dbench 4.0 with client.txt
               on an ext2 disk (lab/linux/), 1 client then 2 clients, each
-              between markers run by /init (lab/linux/marker.c);
-              checkpoints linux-1 and linux-2 are CKPT_AFTER instructions
-              after each dbench starts (past its warm-up, in its execute
-              phase)
+              with markers run by /init (lab/linux/marker.c) at its start,
+              2 s (guest time) into its execute phase, and its end;
+              checkpoints linux-1 and linux-2 are at the middle markers
   pvlab       pvlab with minios as dom0, booted with `blkbench`: dom0 runs
               `blk bench hda1`, then creates a domU that runs `blk bench
               xvda` through blkfront/blkback.  STAND-IN WORKLOAD until
@@ -44,7 +43,6 @@ WINDOW = 300_000_000       # instructions measured from each checkpoint
 PV_WINDOW = 100_000_000    # blk bench lasts ~150 M instructions per domain: stay inside it
 QUICK_WINDOW = 20_000_000  # make lab-quick
 LINUX_SECONDS = 10         # dbench -t: 2 s of warm-up (a fifth), 8 s of execute phase
-CKPT_AFTER = 3_000_000_000  # 3 s of guest time after dbench starts: 1 s into the execute phase
 PV_AFTER = 20_000_000
 
 
@@ -123,10 +121,9 @@ def prepare_linux(cfg):
 
 
 def linux(quick=False):
-    seconds = 4 if quick else LINUX_SECONDS
-    after = 1_200_000_000 if quick else CKPT_AFTER
+    seconds = 5 if quick else LINUX_SECONDS
     cfg = Config("linux", os.path.join(LINUX, "vmlinuz"),
-                 [("linux-1", 1, after), ("linux-2", 3, after)],
+                 [("linux-1", 2, 0), ("linux-2", 5, 0)],
                  initrd=os.path.join(LINUX, "initrd.gz"),
                  append="console=ttyS0 quiet panic=-1", mem=512,
                  base_disk=os.path.join(LINUX, "ext2.img"), finish=r"lab: dbench done",

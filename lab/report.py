@@ -42,13 +42,15 @@ class Section:
 
 def windows_section(wins):
     rows = [[row_name(w), w["workload"], w["start_insns"],
-             "marker %s + %s" % (w["marker"], w["after_marker"]), w["window_insns"],
-             w["measure_seconds"]] for w in wins]
+             "marker %s + %s" % (w["marker"], w["after_marker"]), w["next_marker_insns"],
+             w["window_insns"], w["measure_seconds"]] for w in wins]
     return Section("Windows", "Each row is measured from a checkpoint (QEMU `savevm` on a qcow2 overlay) "
                    "over a fixed window of instructions, under `-icount shift=0,sleep=off`. "
                    "*Start* is the instruction count since boot at the snapshot; *where* says how "
-                   "the checkpoint was placed: N instructions after the K-th marker.",
-                   ["row", "workload", "start (insns since boot)", "where", "window (insns)",
+                   "the checkpoint was placed: N instructions after the K-th marker; the next marker "
+                   "(for Linux, the end of dbench) is where the workload moves on.",
+                   ["row", "workload", "start (insns since boot)", "where", "next marker at",
+                    "window (insns)",
                     "measurement wall time (s)"], rows)
 
 
@@ -189,7 +191,7 @@ def inline_svg(d, name):
 
 def render_html(d, secs):
     esc = html.escape
-    out = ["<!DOCTYPE html>", "<html><head><meta charset='utf-8'><title>pvlab lab report</title>",
+    out = ["<!DOCTYPE html>", "<html><head><meta charset='utf-8'/><title>pvlab lab report</title>",
            "<style>body{font-family:sans-serif;max-width:62em;margin:2em auto}table{border-collapse:"
            "collapse}td,th{border:1px solid #999;padding:2px 8px;text-align:right}"
            "td:first-child,th:first-child{text-align:left}</style></head><body>",

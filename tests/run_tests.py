@@ -29,6 +29,7 @@ import domain_tests  # noqa: E402
 import sched_tests  # noqa: E402
 import process_tests  # noqa: E402
 import instrument_tests  # noqa: E402
+import lab_tests  # noqa: E402
 import system_tests  # noqa: E402
 
 results = []  # (name, passed, detail)
@@ -66,7 +67,7 @@ def run_unit_tests(selector):
 
 def run_system_tests(selector, verbose):
     for name, fn in (build_tests.ALL + system_tests.ALL + domain_tests.ALL + block_tests.ALL + sched_tests.ALL +
-                     process_tests.ALL + instrument_tests.ALL):
+                     process_tests.ALL + instrument_tests.ALL + lab_tests.ALL):
         if selector and selector not in name:
             continue
         start = time.time()

@@ -13,7 +13,8 @@ decision 13), then this script writes
                   cpio) with busybox (static), dbench and the libraries it
                   links against (ld-linux, libc, libpopt), client.txt, the
                   marker program (lab/linux/marker.c), the kernel modules
-                  below and /init (lab/linux/init.sh with SECONDS filled in)
+                  below and /init (lab/linux/init.sh with SECONDS and
+                  MIDPOINT filled in)
   DIR/ext2.img    a 512 MiB ext2 file system made by mke2fs on the host, the
                   disk dbench works on (the lab puts a qcow2 overlay on it)
 
@@ -148,11 +149,16 @@ def make_tree(pkgs, root, seconds):
     with open(os.path.join(root, "etc", "modules.order"), "w") as f:
         f.write("".join(m + "\n" for m in order))
     with open(os.path.join(HERE, "init.sh")) as f:
-        init = f.read().replace("@SECONDS@", str(seconds))
+        init = f.read().replace("@SECONDS@", str(seconds)).replace("@MIDPOINT@", str(midpoint(seconds)))
     with open(os.path.join(root, "init"), "w") as f:
         f.write(init)
     os.chmod(os.path.join(root, "init"), 0o755)
     return os.path.join(kroot, "boot", "vmlinuz-" + version), order
+
+
+def midpoint(seconds):
+    """When /init's middle marker runs: 2 s into dbench's execute phase (warm-up: a fifth of -t)."""
+    return seconds // 5 + 2
 
 
 def make_disk(path):

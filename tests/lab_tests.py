@@ -1,0 +1,225 @@
+"""lab_tests.py - the lab's own machinery (lab/, docs/lab.md), fast and
+without the network: the Linux download and the long runs are `make lab`'s.
+
+  - lab/linux/cpio.py writes the newc format byte for byte as Linux reads
+    it: a known entry against its bytes, and a tree read back by an
+    independent parser;
+  - lab/linux/mkinitramfs.py orders kernel modules after their depends=,
+    read from the .modinfo sections of small ELF objects made here;
+  - lab/report.py turns canned CSVs into the expected tables (and the
+    numbers follow the CSVs, not constants), with a well-formed SVG plot
+    when gnuplot is installed;
+  - checkpoints: the native test kernel (tests/instrument/native_haps.S)
+    saved at its first marker with `savevm`, restored twice with `-loadvm`
+    and measured over a fixed window: identical reports, exactly the
+    window's size, and a different checkpoint gives a different report.
+"""
+import csv
+import gzip
+import os
+import shutil
+import stat
+import subprocess
+import sys
+import tempfile
+import xml.etree.ElementTree as ET
+
+from qemu import ROOT, check
+
+sys.path.insert(0, os.path.join(ROOT, "lab"))
+sys.path.insert(0, os.path.join(ROOT, "lab", "linux"))
+import cpio  # noqa: E402
+import mkinitramfs  # noqa: E402
+import report  # noqa: E402
+
+ALL = []
+
+
+def test(fn):
+    ALL.append((fn.__name__, fn))
+    return fn
+
+
+def read_newc(data):
+    """An independent reader: [(name, mode, data, rdevmajor, rdevminor)] up to the trailer."""
+    out, off = [], 0
+    while True:
+        check(data[off:off + 6] == b"070701", "entry at %d has magic %r" % (off, data[off:off + 6]))
+        f = [int(data[off + 6 + 8 * i:off + 14 + 8 * i], 16) for i in range(13)]
+        namesize, filesize = f[11], f[6]
+        name = data[off + 110:off + 110 + namesize - 1].decode()
+        check(data[off + 110 + namesize - 1] == 0, "name %s is not NUL-terminated" % name)
+        off = (off + 110 + namesize + 3) & ~3
+        body = data[off:off + filesize]
+        off = (off + filesize + 3) & ~3
+        if name == cpio.TRAILER:
+            check(off == len(data), "%d bytes after the trailer" % (len(data) - off))
+            return out
+        out.append((name, f[1], body, f[9], f[10]))
+
+
+@test
+def lab_cpio_newc_known_bytes():
+    """A one-file entry is exactly the newc header, name and data with their padding."""
+    want = (b"070701" b"00000001" b"000081A4" b"00000000" b"00000000" b"00000001" b"00000000"
+            b"00000002" b"00000000" b"00000000" b"00000000" b"00000000" b"00000002" b"00000000"
+            b"a\0" b"hi\0\0")
+    got = cpio.entry("a", 0o100644, b"hi", ino=1)
+    check(got == want, "cpio.entry('a', 0644, 'hi'):\n %r\nexpected\n %r" % (got, want))
+    trailer = cpio.archive([])
+    check(trailer.startswith(b"070701") and b"TRAILER!!!\0" in trailer and len(trailer) % 4 == 0,
+          "an empty archive is not one trailer entry: %r" % trailer)
+
+
+@test
+def lab_cpio_tree_reads_back():
+    """A directory tree (files, a subdirectory, a symlink, a device node) reads back the same, gzip'd too."""
+    with tempfile.TemporaryDirectory(prefix="pvlab-lab-") as d:
+        root = os.path.join(d, "root")
+        os.makedirs(os.path.join(root, "bin"))
+        with open(os.path.join(root, "init"), "w") as f:
+            f.write("#!/bin/sh\necho hello\n")
+        os.chmod(os.path.join(root, "init"), 0o755)
+        with open(os.path.join(root, "bin", "odd"), "wb") as f:
+            f.write(bytes(range(7)))
+        os.symlink("odd", os.path.join(root, "bin", "link"))
+        console = ("dev/console", stat.S_IFCHR | 0o600, b"", (5, 1))
+        path = os.path.join(d, "initrd.gz")
+        cpio.write(path, cpio.pack_tree(root, [console]))
+        entries = read_newc(gzip.open(path).read())
+    got = {e[0]: e[1:] for e in entries}
+    want = {"bin": (stat.S_IFDIR | 0o755, b"", 0, 0),
+            "bin/link": (stat.S_IFLNK | 0o777, b"odd", 0, 0),
+            "bin/odd": (stat.S_IFREG | 0o644, bytes(range(7)), 0, 0),
+            "init": (stat.S_IFREG | 0o755, b"#!/bin/sh\necho hello\n", 0, 0),
+            "dev/console": (stat.S_IFCHR | 0o600, b"", 5, 1)}
+    check(got == want, "read back %s\nexpected %s" % (got, want))
+    check([e[0] for e in entries].index("bin") < [e[0] for e in entries].index("bin/odd"),
+          "a directory comes after its files: %s" % [e[0] for e in entries])
+
+
+def fake_module(d, name, depends):
+    """A small ELF32 object with a .modinfo section, as a kernel module has."""
+    src = os.path.join(d, name + ".c")
+    with open(src, "w") as f:
+        f.write('__attribute__((section(".modinfo"), used)) static const char info[] = '
+                '"license=GPL\\0depends=%s\\0name=%s";\n' % (depends, name))
+    subprocess.run(["gcc", "-m32", "-c", "-o", os.path.join(d, name + ".ko"), src], check=True)
+    return os.path.join(d, name + ".ko")
+
+
+@test
+def lab_modules_in_depends_order():
+    """Modules are loaded after what their .modinfo depends= names, each once; a missing one is named."""
+    with tempfile.TemporaryDirectory(prefix="pvlab-lab-") as d:
+        for name, deps in (("ext4", "mbcache,jbd2,crc16"), ("jbd2", ""), ("mbcache", ""),
+                           ("crc16", ""), ("sd_mod", "scsi_mod,scsi_common"), ("scsi_mod", "scsi_common"),
+                           ("scsi_common", ""), ("bad", "nothere")):
+            fake_module(d, name, deps)
+        index = mkinitramfs.module_index(d)
+        check(mkinitramfs.modinfo(index["ext4"]).get("depends") == "mbcache,jbd2,crc16",
+              "modinfo(ext4.ko) = %s" % mkinitramfs.modinfo(index["ext4"]))
+        order = mkinitramfs.load_order(["ext4", "sd_mod", "jbd2"], index)
+        want = ["mbcache", "jbd2", "crc16", "ext4", "scsi_common", "scsi_mod", "sd_mod"]
+        check(order == want, "load order %s, expected %s" % (order, want))
+        try:
+            mkinitramfs.load_order(["bad"], index)
+            check(False, "a module depending on a missing one was accepted")
+        except ValueError as e:
+            check("nothere" in str(e) and "bad" in str(e), "unhelpful error: %s" % e)
+
+
+CANNED = {
+    "windows.csv": [
+        ["label", "workload", "config", "checkpoint", "start_insns", "marker", "after_marker",
+         "next_marker_insns", "window_insns", "measure_seconds"],
+        ["Linux", "dbench 1", "linux", "linux-1", "11082598111", "2", "0", "12082598111", "300000000",
+         "17.4"],
+        ["dom0", "blk bench", "pvlab", "dom0", "61974992", "1", "20000000", "", "100000000", "6.1"]],
+    "cache.csv": [["label", "checkpoint", "cache", "kind", "size_kb", "region", "accesses", "misses",
+                   "hit_rate"]] +
+    [[lab, ck, "%s%dK" % (k, s), k, str(s), reg, "100000", str(m), "%.6f" % (1 - m / 100000.0)]
+     for lab, ck, base in (("Linux", "linux-1", 20), ("dom0", "dom0", 40))
+     for k, twice in (("D", 1), ("I", 2)) for s in (16, 128, 1024)
+     for reg, m in (("all", twice * base * 1024 // s), ("hv", 0),
+                    ("kernel", twice * base * 1024 // s // 2), ("user", 0))],
+    "haps.csv": [["label", "checkpoint", "window_insns", "cr3_writes", "mode_changes", "int80", "int82",
+                  "int_other", "sysenter", "sysexit", "iret", "cr3_per_M", "modes_per_M"],
+                 ["Linux", "linux-1", "300000000", "0", "53980", "0", "0", "0", "26970", "26970", "443",
+                  "0.0", "179.93"],
+                 ["dom0", "dom0", "100000000", "812345", "406000", "1", "203000", "0", "0", "0",
+                  "203500", "8123.45", "4060.0"]],
+    "throughput.csv": [["label", "config", "workload", "clients", "what", "MBps", "max_latency_ms"],
+                       ["Linux", "linux", "dbench 4.0 client.txt", "1", "throughput", "75.2107", "427.184"],
+                       ["Linux", "linux", "dbench 4.0 client.txt", "2", "throughput", "97.2866", "634.371"]],
+}
+
+
+def write_canned(d, changes=None):
+    for name, rows in CANNED.items():
+        with open(os.path.join(d, name), "w", newline="") as f:
+            w = csv.writer(f)
+            for r in rows:
+                w.writerow([(changes or {}).get(c, c) for c in r])
+
+
+@test
+def lab_report_from_canned_csv():
+    """report.py: the expected tables from canned CSVs, numbers that follow the CSVs, a well-formed page."""
+    with tempfile.TemporaryDirectory(prefix="pvlab-lab-") as d:
+        write_canned(d)
+        report.write_report(d)
+        md = open(os.path.join(d, "report.md")).read()
+        page = open(os.path.join(d, "report.html")).read()
+        for line in ("| Linux (linux-1) | 0.9872 | 0.9984 | 0.9998 |",  # D: 1280, 160, 20 misses
+                     "| dom0 (dom0) | 0.9744 | 0.9968 | 0.9996 |",
+                     "| Linux (linux-1) | 0.9744 | 0.9968 | 0.9996 |",  # I: twice the misses
+                     "| dom0 (dom0) | 100000000 | 812345 | 8123.45 | 406000 | 4060.0 | 1 | 203000 | 0 | 203500 |",
+                     "| Linux (linux-1) | dbench 1 | 11082598111 | marker 2 + 0 | 12082598111 | 300000000 | 17.4 |",
+                     "| Linux | dbench 4.0 client.txt | 2 | throughput | 97.2866 | 634.371 |",
+                     "| Linux (linux-1) | D 16 KB | 1280 | 0.0 % | 50.0 % | 0.0 % |"):
+            check(line in md, "report.md lacks the line\n  %s\nit has:\n%s" % (line, md[:3000]))
+        ET.fromstring(page[page.index("<html>"):].replace("<!DOCTYPE html>", ""))
+        if shutil.which("gnuplot"):
+            svg = open(os.path.join(d, "hit-D.svg")).read()
+            ET.fromstring(svg[svg.index("<svg"):])
+            check(page.count("<svg") == 2 and "Linux (linux-1)" in svg,
+                  "the page has %d inline SVG plots, expected 2" % page.count("<svg"))
+        write_canned(d, {"97.2866": "12.5", "53980": "1234"})
+        report.write_report(d)
+        md2 = open(os.path.join(d, "report.md")).read()
+        check("12.5" in md2 and "97.2866" not in md2 and "| 1234 |" in md2,
+              "the report does not follow its CSVs")
+
+
+@test
+def lab_checkpoint_restored_twice_identical():
+    """savevm at the native kernel's first marker; two -loadvm runs give identical plugin reports."""
+    import checkpoint
+    import configs
+    import machine
+    import measure
+    cfg = configs.get("native-test")
+    done = checkpoint.take(cfg, timeout=60, progress=lambda msg: None)
+    check(machine.snapshots(cfg.overlay) == ["start"], "snapshots in the overlay: %s" %
+          machine.snapshots(cfg.overlay))
+    check(done[0]["insns"] > 1000000, "the checkpoint is at instruction %s" % done[0]["insns"])
+    logs, runs = [], []
+    for tag in ("", "-again"):
+        run, _, out = measure.measure(cfg, "start", 100000, tag=tag, timeout=60)
+        text = open(os.path.join(out, "plugin.log")).read()
+        logs.append([line for line in text.splitlines() if line.startswith("pvlab-cache:")])
+        runs.append(run)
+    check(logs[0] == logs[1], "two restores from one checkpoint differ:\n%s" %
+          "\n".join(a + "\n" + b for a, b in zip(*logs) if a != b)[:2000])
+    check(runs[0]["insns"]["all"] == "100000", "the window is %s instructions, not 100000" %
+          runs[0]["insns"]["all"])
+    # The restored run starts after the boot: not all of window 1's 12 CR3 writes are in it.
+    check(0 < int(runs[0]["haps"]["cr3_writes"]) < 12 and runs[0]["haps"]["int80"] == "7",
+          "restored run's haps %s" % runs[0]["haps"])
+    # A checkpoint elsewhere measures something else: the comparison above can fail.
+    cfg.checkpoints = [("later", 1, 5000)]
+    checkpoint.take(cfg, timeout=60, progress=lambda msg: None)
+    other, _, _ = measure.measure(cfg, "later", 100000, timeout=60)
+    check(other["haps"] != runs[0]["haps"] or other["insns"] != runs[0]["insns"],
+          "a checkpoint 5000 instructions later measured the same: %s" % other["haps"])
