@@ -70,6 +70,7 @@ include guests/bin/bin.mk
 include tests/guests/guests.mk
 include tests/tests.mk
 include tools/plugin/plugin.mk
+include guests/dbench-lite/dbench.mk
 include lab/lab.mk
 
 # ---------------------------------------------------------------- running

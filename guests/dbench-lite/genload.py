@@ -1,0 +1,107 @@
+#!/usr/bin/env python3
+"""genload.py - write a short dbench 4.0 loadfile that uses every operation.
+
+The tests need a loadfile in the format of dbench's client.txt (which is
+26 MB and not ours to commit): this one is generated, a few dozen lines that
+set up the client's directory, then a "body" that uses every operation
+dbench-lite knows (NTCreateX to open, create and miss a file, WriteX, ReadX,
+the QUERY_* and SET_FILE_INFORMATION calls, FIND_FIRST, LockX/UnlockX, Flush,
+Rename, Unlink, Mkdir, Rmdir, Sleep, Deltree), with the statuses a real file
+system returns, so that neither dbench-lite nor Debian's dbench reports a
+mismatch.
+
+  genload.py [--repeat N] [--timed START END] [-o FILE]
+
+--repeat N   the body N times (default 1)
+--timed S E  make a fixed-size run: the body's first line waits until S
+             seconds into the pass and the last line until E seconds.  Run
+             with -t T and warmup 0 (T < 5) such that 1 <= S and E lies past
+             the end of the execute phase (1 + T): then the execute phase
+             counts exactly one pass of the body, in dbench and in dbench-lite
+             alike, and the clients stop after the last line.
+
+expected_counts(repeat) gives the table a fixed-size run must print.
+"""
+import argparse
+import sys
+
+SETUP = [
+    r'Deltree "\clients\client1" NT_STATUS_OK',
+    r'Mkdir "\clients" NT_STATUS_OK',
+    r'NTCreateX "\clients\client1" 0x1 0x2 1000 NT_STATUS_OK',
+    r'Close 1000 NT_STATUS_OK',
+]
+
+BODY = [
+    r'Mkdir "\clients\client1\dir" NT_STATUS_OK',
+    r'NTCreateX "\clients\client1\dir\a.dat" 0x40 0x2 1001 NT_STATUS_OK',
+    r'QUERY_FS_INFORMATION 259 NT_STATUS_OK',
+    r'WriteX 1001 0 65536 65536 NT_STATUS_OK',
+    r'WriteX 1001 65536 4096 4096 NT_STATUS_OK',
+    r'QUERY_FILE_INFORMATION 1001 258 NT_STATUS_OK',
+    r'SET_FILE_INFORMATION 1001 1004 NT_STATUS_OK',
+    r'LockX 1001 0 1 NT_STATUS_OK',
+    r'UnlockX 1001 0 1 NT_STATUS_OK',
+    r'Flush 1001 NT_STATUS_OK',
+    r'Close 1001 NT_STATUS_OK',
+    r'NTCreateX "\clients\client1\dir\a.dat" 0x40 0x1 1002 NT_STATUS_OK',
+    r'ReadX 1002 0 65536 65536 NT_STATUS_OK',
+    r'ReadX 1002 65536 4096 4096 NT_STATUS_OK',
+    r'Close 1002 NT_STATUS_OK',
+    r'QUERY_PATH_INFORMATION "\clients\client1\dir\a.dat" 1004 NT_STATUS_OK',
+    r'QUERY_PATH_INFORMATION "\clients\client1\dir\none" 1004 NT_STATUS_OBJECT_NAME_NOT_FOUND',
+    r'NTCreateX "\clients\client1\dir\none" 0x40 0x1 1003 NT_STATUS_OBJECT_NAME_NOT_FOUND',
+    r'FIND_FIRST "\clients\client1\dir\*" 260 1366 1 NT_STATUS_OK',
+    r'Rename "\clients\client1\dir\a.dat" "\clients\client1\dir\b.dat" NT_STATUS_OK',
+    r'Sleep 100 NT_STATUS_OK',
+    r'Unlink "\clients\client1\dir\b.dat" 0x6 NT_STATUS_OK',
+    r'Mkdir "\clients\client1\dir\sub" NT_STATUS_OK',
+    r'Rmdir "\clients\client1\dir\sub" NT_STATUS_OK',
+    r'Deltree "\clients\client1\dir" NT_STATUS_OK',
+]
+
+# The loadfile keyword of each operation and its name in dbench's table.
+TABLE_NAME = {
+    "NTCreateX": "NTCreateX", "Close": "Close", "Rename": "Rename", "Unlink": "Unlink",
+    "Deltree": "Deltree", "Rmdir": "Rmdir", "Mkdir": "Mkdir",
+    "QUERY_PATH_INFORMATION": "Qpathinfo", "QUERY_FILE_INFORMATION": "Qfileinfo",
+    "QUERY_FS_INFORMATION": "Qfsinfo", "SET_FILE_INFORMATION": "Sfileinfo", "FIND_FIRST": "Find",
+    "WriteX": "WriteX", "ReadX": "ReadX", "LockX": "LockX", "UnlockX": "UnlockX", "Flush": "Flush",
+}
+
+
+def lines(repeat=1, timed=None):
+    """The loadfile's lines; timed = (start, end) seconds or None."""
+    body = BODY * repeat
+    if timed:
+        body = ["%.3f %s" % (timed[0], body[0])] + body[1:-1] + ["%.3f %s" % (timed[1], body[-1])]
+    return SETUP + body
+
+
+def expected_counts(repeat=1, clients=1):
+    """{table name: count} for one pass of the body per client (Sleep is not counted)."""
+    counts = {}
+    for line in BODY:
+        name = TABLE_NAME.get(line.split()[0])
+        if name:
+            counts[name] = counts.get(name, 0) + repeat * clients
+    return counts
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--repeat", type=int, default=1)
+    ap.add_argument("--timed", nargs=2, type=float, metavar=("START", "END"))
+    ap.add_argument("-o", "--output")
+    args = ap.parse_args()
+    text = "\n".join(lines(args.repeat, args.timed)) + "\n"
+    if args.output:
+        with open(args.output, "w") as f:
+            f.write(text)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
