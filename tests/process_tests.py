@@ -278,3 +278,26 @@ def xl_reaches_the_hypervisor_through_privcmd():
         halt(m)
     finally:
         m.kill()
+
+
+@test
+def the_boot_archive_is_a_read_only_mount():
+    """rm, mkdir, rmdir and mv reach the VFS, which refuses changes to the boot archive (-EROFS)
+    and reports missing files (-ENOENT); the files are still there afterwards."""
+    m = boot()
+    try:
+        for cmd, msg in (("rm /etc/xm/domU.cfg", "rm: /etc/xm/domU.cfg: read-only file system"),
+                         ("mkdir /tmp", "mkdir: /tmp: read-only file system"),
+                         ("rmdir /etc/xm", "rmdir: /etc/xm: read-only file system"),
+                         ("mv /bin/true /bin/yes", "mv: /bin/true: read-only file system"),
+                         ("rm /etc/nosuch", "rm: /etc/nosuch: no such file or directory"),
+                         ("mv /nosuch /x", "mv: /nosuch: no such file or directory")):
+            out = m.command(cmd)
+            check(msg in out and "exit status 1" in out, "%s:\n%s" % (cmd, out))
+        out = m.command("cat /etc/xm/domU.cfg")
+        check('name = "domU"' in out, "the file went away:\n" + out)
+        out = m.command("true")
+        check("exit status" not in out, "/bin/true went away:\n" + out)
+        halt(m)
+    finally:
+        m.kill()

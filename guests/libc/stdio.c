@@ -65,6 +65,12 @@ const char *strerror(int err)
         return "is a directory";
     case E_INVAL:
         return "invalid argument";
+    case E_EXIST:
+        return "file exists";
+    case E_XDEV:
+        return "cross-device link";
+    case E_NOTEMPTY:
+        return "directory not empty";
     case E_ROFS:
         return "read-only file system";
     case E_2BIG:

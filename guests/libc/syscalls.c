@@ -90,6 +90,22 @@ int mkdir(const char *path, int mode)
 {
     return SC(SYS_mkdir, path, mode, 0);
 }
+int rmdir(const char *path)
+{
+    return SC(SYS_rmdir, path, 0, 0);
+}
+int rename(const char *from, const char *to)
+{
+    return SC(SYS_rename, from, to, 0);
+}
+int fsync(int fd)
+{
+    return SC(SYS_fsync, fd, 0, 0);
+}
+int ftruncate(int fd, uint32_t length)
+{
+    return SC(SYS_ftruncate, fd, length, 0);
+}
 int procinfo(struct pvlab_procinfo *buf, int max)
 {
     return SC(SYS_procinfo, buf, max, 0);

@@ -52,26 +52,28 @@
 #define NR_SYSCALLS       32
 
 /* Error numbers (negated in %eax). */
-#define E_PERM   1
-#define E_NOENT  2
-#define E_SRCH   3
-#define E_INTR   4
-#define E_IO     5
-#define E_NOEXEC 8
-#define E_BADF   9
-#define E_CHILD  10
-#define E_AGAIN  11
-#define E_NOMEM  12
-#define E_FAULT  14
-#define E_EXIST  17
-#define E_NOTDIR 20
-#define E_ISDIR  21
-#define E_INVAL  22
-#define E_MFILE  24
-#define E_FBIG   27
-#define E_ROFS   30
-#define E_2BIG   7
-#define E_NOSYS  38
+#define E_PERM     1
+#define E_NOENT    2
+#define E_SRCH     3
+#define E_INTR     4
+#define E_IO       5
+#define E_NOEXEC   8
+#define E_BADF     9
+#define E_CHILD    10
+#define E_AGAIN    11
+#define E_NOMEM    12
+#define E_FAULT    14
+#define E_EXIST    17
+#define E_XDEV     18
+#define E_NOTDIR   20
+#define E_ISDIR    21
+#define E_INVAL    22
+#define E_MFILE    24
+#define E_FBIG     27
+#define E_ROFS     30
+#define E_2BIG     7
+#define E_NOSYS    38
+#define E_NOTEMPTY 39
 
 /* open() flags and lseek() whence, as Linux's. */
 #define O_RDONLY  0

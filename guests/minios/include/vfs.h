@@ -2,7 +2,8 @@
  * vfs.h - minios's virtual file system (proc/vfs.c): a mount table mapping
  * path prefixes to file systems, and the open files processes hold.  Today
  * one file system exists, the read-only boot archive (cpiofs, in vfs.c);
- * the ext2 library becomes another by supplying a struct vfs_ops.
+ * the ext2 library becomes another by supplying a struct vfs_ops with the
+ * writing operations filled in.
  */
 #ifndef MINIOS_VFS_H
 #define MINIOS_VFS_H
@@ -28,6 +29,18 @@ struct vfs_ops {
     /* The directory entry at *cookie (advanced): 1 and its name/type, or 0 at the end. */
     int (*readdir)(const struct vfs_node *dir, uint32_t *cookie, char *name, uint32_t cap,
                    uint32_t *type);
+    /*
+     * Writing: NULL in a read-only file system.  Paths are relative to the
+     * mount, as for lookup; each returns 0 (write: the count) or -E_*.
+     */
+    int (*write)(struct vfs_node *n, uint32_t off, const void *buf, uint32_t len); /* n->size */
+    int (*truncate)(struct vfs_node *n, uint32_t size);
+    int (*create)(struct vfs_mount *m, const char *rel, uint32_t mode, struct vfs_node *n);
+    int (*mkdir)(struct vfs_mount *m, const char *rel, uint32_t mode);
+    int (*unlink)(struct vfs_mount *m, const char *rel);
+    int (*rmdir)(struct vfs_mount *m, const char *rel);
+    int (*rename)(struct vfs_mount *m, const char *from, const char *to);
+    int (*sync)(struct vfs_mount *m);
 };
 
 struct vfs_mount {
@@ -41,6 +54,7 @@ enum vfs_kind { VFS_FILE, VFS_DIR, VFS_CONSOLE };
 
 struct vfs_file {
     int refs;
+    int flags; /* open()'s O_ACCMODE */
     enum vfs_kind kind;
     struct vfs_node node;
     uint32_t off;
@@ -52,7 +66,14 @@ int vfs_open(const char *path, int flags, struct vfs_file **f);
 struct vfs_file *vfs_console(void); /* a new reference to the console */
 void vfs_put(struct vfs_file *f);
 int vfs_read(struct vfs_file *f, void *buf, uint32_t len);
+int vfs_write(struct vfs_file *f, const void *buf, uint32_t len);
+int vfs_truncate(struct vfs_file *f, uint32_t size);
+int vfs_fsync(struct vfs_file *f);
 int vfs_getdents(struct vfs_file *f, void *buf, uint32_t len);
+int vfs_unlink(const char *path);
+int vfs_rmdir(const char *path);
+int vfs_mkdir(const char *path, uint32_t mode);
+int vfs_rename(const char *from, const char *to); /* within one mount, else -E_XDEV */
 void vfs_stat(const struct vfs_node *n, struct pvlab_stat *st);
 /* The boot archive as a read-only mount at `path`; 0 or -1. */
 int cpiofs_mount(const char *path, const void *archive, uint32_t len);

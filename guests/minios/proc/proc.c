@@ -209,10 +209,57 @@ static void name_from_path(struct proc *p, const char *path)
     strlcpy(p->name, base, sizeof(p->name));
 }
 
-/* The image in memory: cpiofs keeps it there; other file systems will read it into pages. */
-static const uint8_t *image_of(const struct vfs_node *n)
+#define IMAGE_FILE_MAX (4u << 20) /* a program file larger than this is refused */
+
+/*
+ * The program's bytes in memory: cpiofs keeps them there; from any other file
+ * system they are read into contiguous pages (*copy, freed by the caller with
+ * free_image()).  NULL if the file cannot be read whole.
+ */
+static const uint8_t *load_image(const struct vfs_node *n, uint8_t **copy, uint32_t *pages)
 {
-    return n->data;
+    *copy = NULL, *pages = 0;
+    if (n->data)
+        return n->data;
+    if (n->size == 0 || n->size > IMAGE_FILE_MAX)
+        return NULL;
+    *pages = ROUNDUP(n->size, PAGE_SIZE) / PAGE_SIZE;
+    if (!(*copy = alloc_pages(*pages)))
+        return NULL;
+    uint32_t done = 0;
+    int k = 1;
+    while (done < n->size && k > 0)
+        if ((k = n->mnt->ops->read(n, done, *copy + done, n->size - done)) > 0)
+            done += (uint32_t)k;
+    return done == n->size ? *copy : NULL;
+}
+
+static void free_image(uint8_t *copy, uint32_t pages)
+{
+    for (uint32_t i = 0; copy && i < pages; i++)
+        free_page(copy + i * PAGE_SIZE);
+}
+
+/* A new process from a checked image: its slot, or -E_AGAIN / -E_NOMEM with nothing kept. */
+static int create(const uint8_t *image, const struct elf_prog *prog, char *const argv[], int argc,
+                  int ppid)
+{
+    int slot = pt_alloc(&ptab, ppid);
+    if (slot < 0)
+        return slot;
+    struct proc *p = &procs[slot];
+    memset(p, 0, sizeof(*p));
+    uint32_t esp = 0;
+    int rc =
+        free_pages() < SPAWN_RESERVE ? -E_NOMEM : build_space(p, image, prog, argv, argc, &esp);
+    int pinned = rc == 0;
+    if (rc == 0)
+        rc = build_kstack(p, prog->entry, esp);
+    if (rc) {
+        free_space(p, pinned);
+        pt_free(&ptab, slot);
+    }
+    return rc ? rc : slot;
 }
 
 /* Start path with argv as a child of ppid (0: the kernel); its pid, or -E_NOENT, -E_NOEXEC,
@@ -222,31 +269,25 @@ int proc_spawn(const char *path, char *const argv[], int argc, int ppid)
     struct vfs_node n;
     struct elf_prog prog;
     const char *why;
+    uint8_t *copy;
+    uint32_t copy_pages;
     int rc = vfs_lookup(path, &n);
     if (rc)
         return rc;
-    if ((n.mode & S_IFMT) != S_IFREG || !image_of(&n))
+    if ((n.mode & S_IFMT) != S_IFREG)
         return -E_PERM;
-    if (elf_prog_check(image_of(&n), n.size, USER_IMAGE_BASE, USER_IMAGE_END, &prog, &why)) {
+    const uint8_t *image = load_image(&n, &copy, &copy_pages);
+    if (!image)
+        rc = -E_NOEXEC;
+    else if (elf_prog_check(image, n.size, USER_IMAGE_BASE, USER_IMAGE_END, &prog, &why)) {
         printf("minios: %s: %s\n", path, why);
-        return -E_NOEXEC;
+        rc = -E_NOEXEC;
     }
-    int slot = pt_alloc(&ptab, ppid);
+    int slot = rc ? rc : create(image, &prog, argv, argc, ppid);
+    free_image(copy, copy_pages);
     if (slot < 0)
         return slot;
     struct proc *p = &procs[slot];
-    memset(p, 0, sizeof(*p));
-    uint32_t esp = 0;
-    rc = free_pages() < SPAWN_RESERVE ? -E_NOMEM
-                                      : build_space(p, image_of(&n), &prog, argv, argc, &esp);
-    int pinned = rc == 0;
-    if (rc == 0)
-        rc = build_kstack(p, prog.entry, esp);
-    if (rc) {
-        free_space(p, pinned);
-        pt_free(&ptab, slot);
-        return rc;
-    }
     for (int fd = 0; fd < 3; fd++)
         p->fds[fd] = vfs_console();
     int parent = pt_find(&ptab, ppid);

@@ -172,18 +172,29 @@ static int sys_read(uint32_t fd, uint32_t ubuf, uint32_t len, uint32_t d)
     return n;
 }
 
-/* Only the console is writable until a writable file system is mounted. */
+/* To the console straight from the user's buffer; to a file through a kernel buffer. */
 static int sys_write(uint32_t fd, uint32_t ubuf, uint32_t len, uint32_t d)
 {
     struct vfs_file *f = fd_file((int)fd);
+    char kbuf[512];
     if (!f)
         return -E_BADF;
     if (!user_ok(ubuf, len, 0))
         return -E_FAULT;
-    if (f->kind != VFS_CONSOLE)
-        return f->node.mnt->readonly ? -E_ROFS : -E_NOSYS;
-    console_write((const char *)ubuf, len);
-    return (int)len;
+    if (f->kind == VFS_CONSOLE) {
+        console_write((const char *)ubuf, len);
+        return (int)len;
+    }
+    uint32_t done = 0;
+    while (done < len) {
+        uint32_t k = MIN(len - done, sizeof(kbuf));
+        copy_from_user(kbuf, ubuf + done, k);
+        int n = vfs_write(f, kbuf, k);
+        if (n <= 0)
+            return done ? (int)done : n;
+        done += (uint32_t)n;
+    }
+    return (int)done;
 }
 
 static int sys_open(uint32_t upath, uint32_t flags, uint32_t c, uint32_t d)
@@ -299,20 +310,52 @@ static int sys_yield(uint32_t a, uint32_t b, uint32_t c, uint32_t d)
     return 0;
 }
 
-/* unlink, rename, mkdir, rmdir: no writable file system is mounted yet. */
-static int sys_readonly(uint32_t a, uint32_t b, uint32_t c, uint32_t d)
+/* A path argument, copied in: 0, or -E_FAULT / -E_INVAL. */
+static int path_in(char *path, uint32_t upath)
 {
-    return -E_ROFS;
+    return copy_string_from_user(path, upath, PATH_MAX_LEN);
+}
+
+static int sys_unlink(uint32_t upath, uint32_t b, uint32_t c, uint32_t d)
+{
+    char path[PATH_MAX_LEN];
+    int rc = path_in(path, upath);
+    return rc ? rc : vfs_unlink(path);
+}
+
+static int sys_rmdir(uint32_t upath, uint32_t b, uint32_t c, uint32_t d)
+{
+    char path[PATH_MAX_LEN];
+    int rc = path_in(path, upath);
+    return rc ? rc : vfs_rmdir(path);
+}
+
+static int sys_mkdir(uint32_t upath, uint32_t mode, uint32_t c, uint32_t d)
+{
+    char path[PATH_MAX_LEN];
+    int rc = path_in(path, upath);
+    return rc ? rc : vfs_mkdir(path, mode);
+}
+
+static int sys_rename(uint32_t ufrom, uint32_t uto, uint32_t c, uint32_t d)
+{
+    char from[PATH_MAX_LEN], to[PATH_MAX_LEN];
+    int rc = path_in(from, ufrom);
+    if (rc == 0)
+        rc = path_in(to, uto);
+    return rc ? rc : vfs_rename(from, to);
 }
 
 static int sys_fsync(uint32_t fd, uint32_t b, uint32_t c, uint32_t d)
 {
-    return fd_file((int)fd) ? 0 : -E_BADF;
+    struct vfs_file *f = fd_file((int)fd);
+    return !f ? -E_BADF : f->kind == VFS_CONSOLE ? 0 : vfs_fsync(f);
 }
 
 static int sys_ftruncate(uint32_t fd, uint32_t len, uint32_t c, uint32_t d)
 {
-    return fd_file((int)fd) ? -E_ROFS : -E_BADF;
+    struct vfs_file *f = fd_file((int)fd);
+    return !f ? -E_BADF : f->kind == VFS_CONSOLE ? -E_INVAL : vfs_truncate(f, len);
 }
 
 /* What ps shows: up to max entries; their count. */
@@ -398,10 +441,10 @@ static const syscall_fn table[NR_SYSCALLS] = {
     [SYS_clock_gettime] = sys_clock_gettime,
     [SYS_nanosleep] = sys_nanosleep,
     [SYS_yield] = sys_yield,
-    [SYS_unlink] = sys_readonly,
-    [SYS_rename] = sys_readonly,
-    [SYS_mkdir] = sys_readonly,
-    [SYS_rmdir] = sys_readonly,
+    [SYS_unlink] = sys_unlink,
+    [SYS_rename] = sys_rename,
+    [SYS_mkdir] = sys_mkdir,
+    [SYS_rmdir] = sys_rmdir,
     [SYS_fsync] = sys_fsync,
     [SYS_ftruncate] = sys_ftruncate,
     [SYS_procinfo] = sys_procinfo,

@@ -8,6 +8,10 @@
  * vfs_file references in each process's descriptor table; the console is a
  * file of its own kind whose reads go through the line discipline (tty.c).
  *
+ * Changes (create, write, truncate, unlink, mkdir, rmdir, rename) go to the
+ * mount's writing operations: -E_ROFS on a read-only mount, -E_NOSYS where
+ * a file system lacks one, -E_XDEV for a rename across mounts.
+ *
  * cpiofs reads the archive in place (tools/xm-lite/bootfs.c walks it).  The
  * archive stores files with full paths; a directory is any path that is a
  * prefix of a stored file's, and its entries are the distinct next
@@ -110,20 +114,61 @@ static struct vfs_file *new_file(enum vfs_kind kind)
     return NULL;
 }
 
+/* Split an absolute path into its mount and the path inside it (into rel). */
+static struct vfs_mount *resolve(const char *path, char *rel)
+{
+    char abs[PATH_MAX_LEN];
+    const char *rest;
+    if (path[0] != '/' || normalise(path, abs, sizeof(abs)))
+        return NULL;
+    struct vfs_mount *m = find_mount(abs, &rest);
+    if (m)
+        strlcpy(rel, rest, PATH_MAX_LEN);
+    return m;
+}
+
+/* Whether the mount may be changed with `op` (one of its writing operations). */
+static int writable(const struct vfs_mount *m, const void *op)
+{
+    return m->readonly ? -E_ROFS : op ? 0 : -E_NOSYS;
+}
+
+/* The file path names, made first if O_CREAT asks; 0 and *n, or -E_*. */
+static int find_or_create(const char *path, int flags, struct vfs_node *n)
+{
+    int rc = vfs_lookup(path, n);
+    if (rc != -E_NOENT || !(flags & O_CREAT))
+        return rc;
+    char rel[PATH_MAX_LEN];
+    struct vfs_mount *m = resolve(path, rel);
+    if (!m)
+        return -E_NOENT;
+    if ((rc = writable(m, m->ops->create)))
+        return rc;
+    memset(n, 0, sizeof(*n));
+    n->mnt = m;
+    return m->ops->create(m, rel, S_IFREG | 0644, n);
+}
+
 int vfs_open(const char *path, int flags, struct vfs_file **out)
 {
     struct vfs_node n;
-    int rc = vfs_lookup(path, &n);
-    if (rc == -E_NOENT && (flags & O_CREAT))
-        return -E_ROFS; /* no writable file system is mounted yet */
+    int rc = find_or_create(path, flags, &n);
     if (rc)
         return rc;
-    if ((flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC))
-        return n.mnt->readonly ? -E_ROFS : -E_NOSYS;
-    struct vfs_file *f = new_file((n.mode & S_IFMT) == S_IFDIR ? VFS_DIR : VFS_FILE);
+    int acc = flags & O_ACCMODE, dir = (n.mode & S_IFMT) == S_IFDIR;
+    if (acc != O_RDONLY && (rc = writable(n.mnt, n.mnt->ops->write)))
+        return rc;
+    if (acc != O_RDONLY && dir)
+        return -E_ISDIR;
+    if ((flags & O_TRUNC) && acc != O_RDONLY &&
+        ((rc = writable(n.mnt, n.mnt->ops->truncate)) || (rc = n.mnt->ops->truncate(&n, 0))))
+        return rc;
+    struct vfs_file *f = new_file(dir ? VFS_DIR : VFS_FILE);
     if (!f)
         return -E_MFILE;
     f->node = n;
+    f->flags = acc;
     *out = f;
     return 0;
 }
@@ -147,6 +192,76 @@ int vfs_read(struct vfs_file *f, void *buf, uint32_t len)
     if (n > 0)
         f->off += (uint32_t)n;
     return n;
+}
+
+int vfs_write(struct vfs_file *f, const void *buf, uint32_t len)
+{
+    if (f->kind != VFS_FILE || f->flags == O_RDONLY)
+        return -E_BADF;
+    int n = f->node.mnt->ops->write(&f->node, f->off, buf, len);
+    if (n > 0)
+        f->off += (uint32_t)n;
+    return n;
+}
+
+int vfs_truncate(struct vfs_file *f, uint32_t size)
+{
+    int rc = writable(f->node.mnt, f->node.mnt->ops->truncate);
+    if (rc == 0 && (f->kind != VFS_FILE || f->flags == O_RDONLY))
+        rc = -E_BADF;
+    return rc ? rc : f->node.mnt->ops->truncate(&f->node, size);
+}
+
+int vfs_fsync(struct vfs_file *f)
+{
+    const struct vfs_mount *m = f->node.mnt;
+    return m && m->ops->sync ? m->ops->sync(f->node.mnt) : 0; /* nothing to write back */
+}
+
+/* unlink, rmdir and mkdir: one path, one operation of its mount. */
+static int path_op(const char *path, int which, uint32_t mode)
+{
+    char rel[PATH_MAX_LEN];
+    struct vfs_mount *m = resolve(path, rel);
+    if (!m)
+        return -E_NOENT;
+    const struct vfs_ops *o = m->ops;
+    const void *op = which == 0   ? (const void *)o->unlink
+                     : which == 1 ? (const void *)o->rmdir
+                                  : (const void *)o->mkdir;
+    struct vfs_node n;
+    int rc = writable(m, op), exists = vfs_lookup(path, &n) == 0;
+    if (rc)
+        return which == 2 || exists ? rc : -E_NOENT;
+    return which == 0 ? o->unlink(m, rel) : which == 1 ? o->rmdir(m, rel) : o->mkdir(m, rel, mode);
+}
+
+int vfs_unlink(const char *path)
+{
+    return path_op(path, 0, 0);
+}
+
+int vfs_rmdir(const char *path)
+{
+    return path_op(path, 1, 0);
+}
+
+int vfs_mkdir(const char *path, uint32_t mode)
+{
+    return path_op(path, 2, mode);
+}
+
+int vfs_rename(const char *from, const char *to)
+{
+    char rf[PATH_MAX_LEN], rt[PATH_MAX_LEN];
+    struct vfs_mount *m = resolve(from, rf), *m2 = resolve(to, rt);
+    struct vfs_node n;
+    if (!m || !m2 || vfs_lookup(from, &n))
+        return -E_NOENT;
+    if (m != m2)
+        return -E_XDEV;
+    int rc = writable(m, m->ops->rename);
+    return rc ? rc : m->ops->rename(m, rf, rt);
 }
 
 /* As many whole struct pvlab_dirent records as fit in len bytes. */
@@ -271,7 +386,8 @@ static int cpiofs_readdir(const struct vfs_node *dir, uint32_t *cookie, char *na
     return 0;
 }
 
-static const struct vfs_ops cpiofs_ops = {cpiofs_lookup, cpiofs_read, cpiofs_readdir};
+static const struct vfs_ops cpiofs_ops = {
+    .lookup = cpiofs_lookup, .read = cpiofs_read, .readdir = cpiofs_readdir};
 static struct cpiofs cpiofs_sb;
 
 int cpiofs_mount(const char *path, const void *archive, uint32_t len)

@@ -1,0 +1,15 @@
+/* mkdir DIR... - make directories. */
+#include <ulib.h>
+
+int main(int argc, char **argv)
+{
+    int bad = argc < 2;
+    for (int i = 1; i < argc; i++) {
+        int rc = mkdir(argv[i], 0755);
+        if (rc < 0) {
+            printf("mkdir: %s: %s\n", argv[i], strerror(-rc));
+            bad = 1;
+        }
+    }
+    return bad;
+}
