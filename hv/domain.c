@@ -16,6 +16,7 @@
 #include <hv/console.h>
 #include <hv/domain.h>
 #include <hv/event.h>
+#include <hv/fpu.h>
 #include <hv/mm.h>
 #include <hv/sched.h>
 #include <hv/time.h>
@@ -67,6 +68,8 @@ struct domain *domain_create(domid_t id, const char *name, int privileged)
     v->domain = d;
     v->state = VCPU_down;
     v->periodic_period = 10000000; /* VIRQ_TIMER every 10 ms until the guest says otherwise */
+    d->console.budget = GUEST_CONSOLE_BURST;
+    d->console.refilled_at = NOW();
     if (share_shared_info(d) || evtchn_init(d) || grant_table_init(d) || guest_root_alloc(v))
         goto fail;
     d->next = domain_list;
@@ -158,7 +161,9 @@ void domain_destroy(struct domain *d)
 {
     BUG_ON(current == d->vcpu);
     d->state = DOM_dying;
+    console_guest_report(d->domain_id, &d->console, NOW());
     sched_remove_vcpu(d->vcpu);
+    fpu_forget(d->vcpu);
     for (struct domain **p = &domain_list; *p; p = &(*p)->next)
         if (*p == d) {
             *p = d->next; /* from now on nobody can find it: grants to it are dead */

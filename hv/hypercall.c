@@ -119,7 +119,10 @@ long do_console_io(uint32_t cmd, uint32_t count, uint32_t buf)
             uint32_t n = MIN(count - done, sizeof(chunk));
             if (copy_from_guest(chunk, buf + done, n))
                 return -XEN_EFAULT;
-            console_write(chunk, n);
+            if (d->is_privileged)
+                console_write(chunk, n);
+            else
+                console_write_guest(d->domain_id, &d->console, chunk, n, NOW());
             done += n;
         }
         return 0;

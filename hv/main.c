@@ -18,6 +18,7 @@
 #include <hv/arch.h>
 #include <hv/bootinfo.h>
 #include <hv/console.h>
+#include <hv/fpu.h>
 #include <hv/domain.h>
 #include <hv/mm.h>
 #include <hv/sched.h>
@@ -233,6 +234,7 @@ void start_hypervisor(uint32_t magic, uint32_t mbi)
     desc_init();
     init_memory();
     pic_init();
+    fpu_init();
     time_init();
     sched_init();
     if (boot_info.nr_modules == 0)

@@ -66,26 +66,37 @@ int pirq_interrupt(unsigned int irq)
     return 1;
 }
 
-/* Ports the hypervisor drives, or that could stop the machine: never granted. */
-static int port_reserved(uint32_t p)
+/*
+ * The ports dom0 may be given: an allow-list of legacy ISA devices that cannot
+ * start a DMA on their own.  Everything else is refused, because a port that
+ * can start a DMA or reconfigure the platform is a way around every page
+ * table check: the DMA controllers (0x00-0x1F, 0x80-0x8F, 0xC0-0xDF), QEMU's
+ * fw_cfg (0x510-0x51B, which has a DMA interface), the IDE bus-master ports
+ * (PCI I/O space, placed by the firmware), PCI configuration (0xCF8-0xCFF,
+ * which moves BARs and enables bus mastering), the interrupt controllers and
+ * their ELCR (0x20, 0xA0, 0x4D0-0x4D1), the PIT, the keyboard controller and
+ * fast-reset ports (they reset the machine), CMOS and the NMI mask, COM1 (the
+ * hypervisor's console), ACPI power-off and isa-debug-exit.  An allow-list
+ * fails safe: a device nobody thought of stays out of dom0's reach.
+ */
+static const struct {
+    uint16_t first, last;
+    const char *what;
+} dom0_ports[] = {
+    {0x1F0, 0x1F7, "primary ATA command block"},
+    {0x3F6, 0x3F6, "primary ATA control"},
+    {0x170, 0x177, "secondary ATA command block"},
+    {0x376, 0x376, "secondary ATA control"},
+    {0x2F8, 0x2FF, "COM2"},
+    {0x3E8, 0x3EF, "COM3"},
+    {0x2E8, 0x2EF, "COM4"},
+    {0x378, 0x37A, "LPT1 (its ECP DMA needs the DMA controller, which is refused)"},
+};
+
+static int port_grantable(uint32_t p)
 {
-    static const uint16_t ranges[][2] = {
-        {0x00, 0x1F},   /* DMA controller: it could write anywhere in memory */
-        {0x20, 0x21},   /* master PIC */
-        {0x40, 0x43},   /* PIT */
-        {0x60, 0x64},   /* keyboard controller (it can reset the machine), PIT gate */
-        {0x70, 0x71},   /* CMOS and the NMI mask */
-        {0x80, 0x8F},   /* DMA page registers */
-        {0x92, 0x92},   /* "fast A20 and reset" */
-        {0xC0, 0xDF},   /* second DMA controller */
-        {0xA0, 0xA1},   /* slave PIC */
-        {0xCF8, 0xCFF}, /* PCI configuration */
-        {0x3F8, 0x3FF}, /* COM1: the hypervisor's console */
-        {0x604, 0x607}, /* ACPI power-off */
-        {0xF4, 0xF7},   /* isa-debug-exit */
-    };
-    for (unsigned int i = 0; i < ARRAY_SIZE(ranges); i++)
-        if (p >= ranges[i][0] && p <= ranges[i][1])
+    for (unsigned int i = 0; i < ARRAY_SIZE(dom0_ports); i++)
+        if (p >= dom0_ports[i].first && p <= dom0_ports[i].last)
             return 1;
     return 0;
 }
@@ -96,8 +107,10 @@ static long ioport_grant(const struct physdev_pvlab_ioport_grant *g)
     if (nr == 0 || nr > 64 || first + nr > 65536)
         return -XEN_EINVAL;
     for (uint32_t p = first; p < first + nr; p++)
-        if (port_reserved(p))
+        if (!port_grantable(p)) {
+            printk("(XEN) refused dom0 I/O port %04x: not a port dom0 may drive\n", p);
             return -XEN_EPERM;
+        }
     ioport_allow(first, nr);
     printk("(XEN) dom0 may use I/O ports %04x-%04x\n", first, first + nr - 1);
     return 0;

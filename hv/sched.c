@@ -21,6 +21,7 @@
 #include <hv/config.h>
 #include <hv/console.h>
 #include <hv/event.h>
+#include <hv/fpu.h>
 #include <hv/guest_access.h>
 #include <hv/hypercall.h>
 #include <hv/sched.h>
@@ -143,6 +144,7 @@ static void context_switch(struct vcpu *prev, struct vcpu *next, uint64_t now)
     *guest_cpu_user_regs() = next->user_regs;
     load_guest_pagetable(next);
     desc_load_vcpu(next);
+    fpu_switch_to(next);
     next->domain->counters.cr3_loads++;
 }
 

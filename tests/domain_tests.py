@@ -254,3 +254,60 @@ def console_output_beyond_the_log_is_reported_not_lost_silently():
         halt(m)
     finally:
         m.kill()
+
+
+@test
+def a_domU_cannot_forge_or_flood_the_hypervisor_console():
+    m = boot()
+    try:
+        m.command("xm-lite create /etc/xm/tests/domu_console.cfg")
+        m.expect(r"\(XEN\) domain \d+ \(domu_console\) destroyed", 60)
+        check("domain id:  0" in m.command("info"), "dom0 stopped answering")
+        out = m.output
+        check(not re.search(r"^\(XEN\) forged", out, re.M), "a forged (XEN) line:\n" + out[-2000:])
+        check(not re.search(r"[\r\x1b]\(XEN\) forged", out), "a forged line behind \\r or ESC")
+        ids = re.findall(r"domain (\d+) \(domu_console\) created", out)
+        check(ids, "the domU was not created")
+        d = ids[0]
+        check("(d%s) (XEN) forged: domain 0 crashed" % d in out, "no prefixed line:\n" +
+              out[-2000:])
+        check("(d%s) partial line?(XEN) forged after a carriage return" % d in out,
+              "\\r was not filtered:\n" + out[-2000:])
+        flood = sum(len(line) for line in re.findall(r"^\(d%s\) f+$" % d, out, re.M))
+        check(flood < 20000, "%d bytes of the 200 KB flood reached the console" % flood)
+        reports = re.findall(r"^\(XEN\) domain %s: (\d+) bytes of console output dropped "
+                             r"\(rate limit\)$" % d, out, re.M)
+        dropped = sum(int(r) for r in reports)
+        check(dropped + flood >= 200 * 1024 - 2 * 1024,
+              "%d bytes shown, %d reported dropped:\n%s" % (flood, dropped, out[-1500:]))
+        halt(m)
+    finally:
+        m.kill()
+
+
+@test
+def fpu_state_is_per_domain_and_new_domains_start_clean():
+    """Two domUs plant different %mm0 values and control words and yield to each
+    other for seconds; a third, created after they are gone, starts clean."""
+    m = boot()
+    results = []
+
+    def verdict(tag):
+        v = m.expect(r"XTF: %s: (SUCCESS|FAILURE: [^\n]*)\n" % tag, 60).group(1)
+        results.append((tag, v == "SUCCESS", v))
+
+    try:
+        m.command("xm-lite create /etc/xm/tests/domu_fpu.cfg name=fa extra=fpu-1111-6")
+        m.send("xm-lite create /etc/xm/tests/domu_fpu.cfg name=fb extra=fpu-2222-3 -c")
+        verdict("fpu-2222-3")
+        m.detach()
+        m.send("xm-lite console fa")
+        verdict("fpu-1111-6")
+        m.expect(r"dom0# ", 30)
+        m.send("xm-lite create /etc/xm/tests/domu_fpu.cfg name=fc extra=fpu-3333-1 -c")
+        verdict("fpu-3333-1")
+        m.expect(r"dom0# ", 30)
+        halt(m)
+    finally:
+        m.kill()
+    return results

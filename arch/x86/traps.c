@@ -15,6 +15,7 @@
 #include <hv/arch.h>
 #include <hv/console.h>
 #include <hv/domain.h>
+#include <hv/fpu.h>
 #include <hv/guest_access.h>
 #include <hv/hypercall.h>
 #include <hv/irq.h>
@@ -138,6 +139,10 @@ static void do_exception(struct cpu_user_regs *regs)
         if (!fixup)
             fatal_trap(regs);
         regs->eip = fixup;
+        return;
+    }
+    if (vec == 7) { /* #NM: the vCPU's first FPU instruction since a switch */
+        fpu_device_not_available();
         return;
     }
     current->domain->counters.exceptions++;

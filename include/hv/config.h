@@ -50,7 +50,10 @@
 #define SCHED_WEIGHT_DEFAULT    256
 #define SCHED_WAKE_LAG_NS       (SCHED_SLICE_MS * 1000000ull)
 #define SCHED_PREEMPT_MARGIN_NS 1000000ull
-#define DEFAULT_DOM0_MEM        (64u << 20)
-#define DOM0_MEM_RESERVE        (2u << 20) /* kept free when dom0_mem is clamped to the machine */
+/* An unprivileged domain's console_io writes: a burst, then this many bytes a second. */
+#define GUEST_CONSOLE_BURST 8192
+#define GUEST_CONSOLE_RATE  4096
+#define DEFAULT_DOM0_MEM    (64u << 20)
+#define DOM0_MEM_RESERVE    (2u << 20) /* kept free when dom0_mem is clamped to the machine */
 
 #endif

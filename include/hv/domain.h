@@ -14,6 +14,8 @@
 #include <public/xen.h>
 #include <public/event_channel.h>
 #include <public/sysctl.h>
+#include <hv/console.h>
+#include <hv/fpu.h>
 #include <hv/grant.h>
 
 struct evtchn {
@@ -55,6 +57,8 @@ struct vcpu {
     uint64_t woken_at;    /* when it last became runnable after blocking: for wake latency */
     uint16_t virq_to_port[NR_VIRQS];
     struct vcpu *next_in_runq;
+    struct fpu_state fpu; /* x87/MMX registers while another vCPU owns the FPU */
+    int fpu_used;         /* fpu holds its state (else it starts from a clean image) */
 };
 
 enum domain_state {
@@ -80,6 +84,7 @@ struct domain {
     struct vcpu *vcpu;
     struct grant_table grant;
     struct pvlab_counters counters;
+    struct guest_console console; /* console_io writes, if not privileged */
     struct domain *next;
 };
 

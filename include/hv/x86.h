@@ -33,6 +33,24 @@ static inline uint32_t read_cr3(void)
     __asm__ volatile("mov %%cr3, %0" : "=r"(v));
     return v;
 }
+#define X86_CR0_MP (1u << 1) /* wait/fwait also trap when TS is set */
+#define X86_CR0_EM (1u << 2) /* no x87: every FPU instruction traps */
+#define X86_CR0_TS (1u << 3) /* task switched: the next FPU instruction raises #NM */
+#define X86_CR0_NE (1u << 5) /* x87 errors as #MF, not the legacy IRQ 13 */
+static inline uint32_t read_cr0(void)
+{
+    uint32_t v;
+    __asm__ volatile("mov %%cr0, %0" : "=r"(v));
+    return v;
+}
+static inline void write_cr0(uint32_t v)
+{
+    __asm__ volatile("mov %0, %%cr0" ::"r"(v) : "memory");
+}
+static inline void clts(void)
+{
+    __asm__ volatile("clts" ::: "memory");
+}
 static inline void write_cr3(uint32_t v)
 {
     __asm__ volatile("mov %0, %%cr3" ::"r"(v) : "memory");

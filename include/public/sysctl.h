@@ -30,6 +30,7 @@ struct pvlab_counters {
     uint64_t wakeups;           /* times an event woke the blocked vCPU */
     uint64_t wake_wait_total;   /* ns from those wakes to running, summed */
     uint64_t wake_wait_max;     /* ns: the longest of them */
+    uint64_t fpu_loads;         /* #NM traps that gave it the FPU (lazy switching) */
 };
 
 struct xen_sysctl {

@@ -1,0 +1,59 @@
+/*
+ * fpu.c - each vCPU's x87 and MMX registers, switched lazily.
+ *
+ * The FPU has one set of registers and every domain uses them, so they are
+ * part of a vCPU's state as much as %eax is - but saving and restoring 108
+ * bytes on every switch is wasted on the many switches where nobody touches
+ * the FPU.  So, as Xen and Linux long did, the switch only sets CR0.TS
+ * (fpu_switch_to()); the first FPU or MMX instruction the new vCPU executes
+ * raises #NM, and only then fpu_device_not_available() saves the registers
+ * of their previous owner into its vcpu and loads the current vCPU's.  A vCPU
+ * that never used the FPU gets a clean image (fpu_init_image: control word
+ * 0x037F, every register empty and zero) - not the previous owner's data,
+ * which fninit alone would leave behind in the registers.
+ *
+ * SSE is not offered: CR4.OSFXSR stays clear, so SSE instructions raise #UD,
+ * and fnsave/frstor cover all the state there is.  The hypervisor itself is
+ * built with -mgeneral-regs-only and never touches these registers.
+ */
+#include <lib.h>
+#include <hv/domain.h>
+#include <hv/fpu.h>
+#include <hv/x86.h>
+
+static struct vcpu *fpu_owner; /* whose registers the FPU holds now, or NULL */
+static const struct fpu_state fpu_init_image = {.fcw = 0x037F, .ftw = 0xFFFF};
+
+void fpu_init(void)
+{
+    write_cr0((read_cr0() & ~X86_CR0_EM) | X86_CR0_MP | X86_CR0_NE | X86_CR0_TS);
+}
+
+/* The next vCPU owns the registers already, or will fault on its first use of them. */
+void fpu_switch_to(struct vcpu *next)
+{
+    uint32_t cr0 = read_cr0();
+    uint32_t want = next == fpu_owner ? cr0 & ~X86_CR0_TS : cr0 | X86_CR0_TS;
+    if (want != cr0)
+        write_cr0(want);
+}
+
+void fpu_device_not_available(void)
+{
+    clts();
+    if (fpu_owner == current)
+        return; /* nothing to move: TS was set for someone else's sake */
+    if (fpu_owner)
+        __asm__ volatile("fnsave %0" : "=m"(fpu_owner->fpu));
+    const struct fpu_state *img = current->fpu_used ? &current->fpu : &fpu_init_image;
+    __asm__ volatile("frstor %0" ::"m"(*img));
+    current->fpu_used = 1;
+    fpu_owner = current;
+    current->domain->counters.fpu_loads++;
+}
+
+void fpu_forget(struct vcpu *v)
+{
+    if (fpu_owner == v)
+        fpu_owner = NULL; /* its registers stay until the next owner's frstor overwrites them */
+}

@@ -1,0 +1,22 @@
+/*
+ * fpu.h - each vCPU's x87/MMX registers (arch/x86/fpu.c).
+ */
+#ifndef HV_FPU_H
+#define HV_FPU_H
+
+#include <stdint.h>
+
+/* The 108-byte image fnsave writes and frstor reads (protected mode, 32-bit). */
+struct fpu_state {
+    uint16_t fcw, _r0, fsw, _r1, ftw, _r2;
+    uint32_t fip, fcs_fop, foo, fos;
+    uint8_t st[8][10];
+} __attribute__((packed));
+
+struct vcpu;
+void fpu_init(void);                   /* at boot: x87 on, every vCPU lazily switched */
+void fpu_switch_to(struct vcpu *next); /* on a context switch */
+void fpu_device_not_available(void);   /* #NM from the current vCPU */
+void fpu_forget(struct vcpu *v);       /* a vCPU is going away */
+
+#endif
