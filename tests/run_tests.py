@@ -31,6 +31,7 @@ import process_tests  # noqa: E402
 import instrument_tests  # noqa: E402
 import lab_tests  # noqa: E402
 import system_tests  # noqa: E402
+import dbench_tests  # noqa: E402
 
 results = []  # (name, passed, detail)
 
@@ -67,7 +68,7 @@ def run_unit_tests(selector):
 
 def run_system_tests(selector, verbose):
     for name, fn in (build_tests.ALL + system_tests.ALL + domain_tests.ALL + block_tests.ALL + sched_tests.ALL +
-                     process_tests.ALL + instrument_tests.ALL + lab_tests.ALL):
+                     process_tests.ALL + instrument_tests.ALL + lab_tests.ALL + dbench_tests.ALL):
         if selector and selector not in name:
             continue
         start = time.time()

@@ -37,7 +37,8 @@
 
 static void usage(const struct dbl_os *os)
 {
-    dbl_printf(os, "usage: dbench [-c LOADFILE] [-t SECONDS] [-D DIR] [--warmup SECONDS] NPROCS\n");
+    dbl_printf(os, "usage: dbench [-c LOADFILE] [-t SECONDS] [-D DIR] [--warmup SECONDS]\n"
+                   "              [--per-client-results] NPROCS\n");
 }
 
 /* A whole non-negative decimal number below 10^6; 0 on success. */
@@ -91,6 +92,8 @@ static int parse_options(int argc, char **argv, struct dbl_config *cfg, int *cli
             ok = !parse_count(option_value(argc, argv, &i, "-t"), &cfg->seconds);
         else if (is_option(a, "--warmup"))
             ok = have_warmup = !parse_count(option_value(argc, argv, &i, "--warmup"), &cfg->warmup);
+        else if (!strcmp(a, "--per-client-results"))
+            cfg->per_client = 1;
         else if (is_option(a, "--client"))
             ok = !parse_count(option_value(argc, argv, &i, "--client"), client);
         else if (a[0] != '-' && !have_nprocs)
@@ -249,14 +252,16 @@ static void say_progress(struct parent *p, unsigned clients, const struct totals
         p->throughput = bps;
 }
 
-/* One tick of warm-up or execute, dbench 4.0's rules; 1 when it is time to stop. */
-static int tick(struct parent *p, unsigned sec, uint64_t t)
+/* One tick of warm-up or execute, dbench 4.0's rules; 1 when it is time to
+ * stop.  due is when the tick was meant to come: the clock restarts from
+ * there, so later ticks fall just past whole seconds, as dbench's do. */
+static int tick(struct parent *p, unsigned sec, uint64_t due, uint64_t t)
 {
     struct totals tot = sum_up(p);
     uint64_t elapsed = t - p->tv_start;
     int in_warmup = tot.active < (unsigned)p->cfg->nprocs;
     if (!in_warmup && p->warmup > 0 && elapsed > (uint64_t)p->warmup * NS_PER_SEC) {
-        end_warmup(p, &tot, t);
+        end_warmup(p, &tot, due);
         return 0;
     }
     if (elapsed < (uint64_t)p->warmup * NS_PER_SEC)
@@ -283,7 +288,7 @@ static int run_phases(struct parent *p)
         collect(p);
         if (sum_up(p).failed)
             return -1;
-        if (tick(p, sec, now(p))) {
+        if (tick(p, sec, due, now(p))) {
             p->ctl.phase = PHASE_STOP;
             put_control(p);
             p->os->marker(p->os->ctx);
@@ -322,6 +327,19 @@ static int cleanup(struct parent *p)
     return failed;
 }
 
+/* --per-client-results, in dbench's layout: each client's own table. */
+static void report_clients(struct parent *p)
+{
+    static char table[4096];
+    dbl_printf(p->os, "Per client results:\n");
+    for (int i = 0; i < p->cfg->nprocs; i++) {
+        dbl_printf(p->os, "Client %d did %llu lines and %llu bytes\n", i,
+                   (unsigned long long)p->st[i].lines, (unsigned long long)p->st[i].bytes);
+        size_t n = dbl_fmt_table(table, sizeof(table), p->st[i].op);
+        p->os->out(p->os->ctx, table + 1, n - 1); /* no blank line before it */
+    }
+}
+
 static void report(struct parent *p, const struct totals *t)
 {
     static char table[4096];
@@ -336,6 +354,8 @@ static void report(struct parent *p, const struct totals *t)
         }
     dbl_fmt_table(table, sizeof(table), op);
     p->os->out(p->os->ctx, table, strlen(table));
+    if (p->cfg->per_client)
+        report_clients(p);
     if (t->mismatches)
         dbl_printf(p->os, "%u operations ended with another status than the loadfile's\n",
                    t->mismatches);

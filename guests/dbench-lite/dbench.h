@@ -184,6 +184,7 @@ struct dbl_config {
     int nprocs;
     int seconds;
     int warmup;
+    int per_client; /* --per-client-results: a table for each client too */
 };
 
 /* exec.c: one client's executor. */

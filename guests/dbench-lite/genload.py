@@ -14,13 +14,15 @@ mismatch.
 
 --repeat N   the body N times (default 1)
 --timed S E  make a fixed-size run: the body's first line waits until S
-             seconds into the pass and the last line until E seconds.  Run
-             with -t T and warmup 0 (T < 5) such that 1 <= S and E lies past
-             the end of the execute phase (1 + T): then the execute phase
-             counts exactly one pass of the body, in dbench and in dbench-lite
-             alike, and the clients stop after the last line.
+             seconds into the pass and its last line until E seconds.  Run
+             with -t T where T < 5, so that the warm-up is 0 seconds (dbench's
+             default is T / 5) and nothing is ever cleared from the table,
+             and with T < E, so that the clients are told to stop while they
+             wait on the last line: they run it and stop.  The table then
+             counts exactly one pass of the whole file per client, in dbench
+             4.0 and in dbench-lite alike.
 
-expected_counts(repeat) gives the table a fixed-size run must print.
+expected_counts(repeat, clients) gives the table such a run must print.
 """
 import argparse
 import sys
@@ -79,12 +81,12 @@ def lines(repeat=1, timed=None):
 
 
 def expected_counts(repeat=1, clients=1):
-    """{table name: count} for one pass of the body per client (Sleep is not counted)."""
+    """{table name: count} for one pass of the file per client (Sleep is not counted)."""
     counts = {}
-    for line in BODY:
+    for line in lines(repeat):
         name = TABLE_NAME.get(line.split()[0])
         if name:
-            counts[name] = counts.get(name, 0) + repeat * clients
+            counts[name] = counts.get(name, 0) + clients
     return counts
 
 

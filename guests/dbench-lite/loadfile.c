@@ -203,8 +203,8 @@ static int parse_args(const char *args, char **w, int n, int client, struct dbl_
                       char *err, size_t errlen)
 {
     if ((int)strlen(args) != n) {
-        snprintf(err, errlen, "%s takes %d arguments and a status, found %d words",
-                 syntax[out->op].keyword, (int)strlen(args), n + 1);
+        snprintf(err, errlen, "%s wants %d arguments before the status, found %d",
+                 syntax[out->op].keyword, (int)strlen(args), n);
         return -1;
     }
     for (int i = 0; i < n; i++) {

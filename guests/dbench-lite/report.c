@@ -16,6 +16,14 @@
  */
 #include "dbench.h"
 
+/* What snprintf(buf, len, ...) returning n left in buf. */
+static size_t fitted(int n, size_t len)
+{
+    if (n < 0 || len == 0)
+        return 0;
+    return (size_t)n < len ? (size_t)n : len - 1;
+}
+
 static uint64_t pow10u(unsigned n)
 {
     uint64_t p = 1;
@@ -35,7 +43,7 @@ size_t dbl_fmt_fixed(char *buf, size_t len, uint64_t value, unsigned decimals, u
     else
         n = snprintf(buf, len, "%llu.%0*llu", (unsigned long long)(v / unit), (int)decimals,
                      (unsigned long long)(v % unit));
-    return n < 0 ? 0 : (size_t)n;
+    return fitted(n, len);
 }
 
 static unsigned digits(uint64_t v)
@@ -80,13 +88,13 @@ size_t dbl_fmt_progress(char *buf, size_t len, unsigned clients, uint64_t lines,
     dbl_fmt_fixed(lat, sizeof(lat), lat_us, 3, 3);
     int n = snprintf(buf, len, "%4u  %8llu  %7s MB/sec  %s %3u sec  latency %s ms\n", clients,
                      (unsigned long long)lines, mb, phase, sec, lat);
-    return n < 0 ? 0 : (size_t)n;
+    return fitted(n, len);
 }
 
 size_t dbl_fmt_cleanup(char *buf, size_t len, unsigned running, unsigned sec)
 {
     int n = snprintf(buf, len, "%4u  cleanup %3u sec\n", running, sec);
-    return n < 0 ? 0 : (size_t)n;
+    return fitted(n, len);
 }
 
 /* One row: " %-12s %7u %9.03f %9.03f". */
@@ -96,7 +104,7 @@ static size_t fmt_row(char *buf, size_t len, enum dbl_op op, const struct dbl_op
     dbl_fmt_fixed(avg, sizeof(avg), o->sum_us / o->count, 3, 3);
     dbl_fmt_fixed(max, sizeof(max), o->max_us, 3, 3);
     int n = snprintf(buf, len, " %-12s %7u %9s %9s\n", dbl_op_name(op), o->count, avg, max);
-    return n < 0 ? 0 : (size_t)n;
+    return fitted(n, len);
 }
 
 size_t dbl_fmt_table(char *buf, size_t len, const struct dbl_opstat op[OP_COUNT])
@@ -104,8 +112,8 @@ size_t dbl_fmt_table(char *buf, size_t len, const struct dbl_opstat op[OP_COUNT]
     int n = snprintf(buf, len,
                      "\n Operation      Count    AvgLat    MaxLat\n"
                      " ----------------------------------------\n");
-    size_t used = n < 0 ? 0 : (size_t)n;
-    for (int i = 0; i < OP_COUNT && used < len; i++)
+    size_t used = fitted(n, len);
+    for (int i = 0; i < OP_COUNT && used + 1 < len; i++)
         if (i != OP_SLEEP && op[i].count)
             used += fmt_row(buf + used, len - used, (enum dbl_op)i, &op[i]);
     if (used + 1 < len) {
@@ -123,5 +131,5 @@ size_t dbl_fmt_throughput(char *buf, size_t len, uint64_t bytes_per_sec, int cli
     dbl_fmt_fixed(lat, sizeof(lat), max_lat_us, 3, 3);
     int n = snprintf(buf, len, "Throughput %s MB/sec  %d clients  %d procs  max_latency=%s ms\n",
                      mb, clients, procs, lat);
-    return n < 0 ? 0 : (size_t)n;
+    return fitted(n, len);
 }

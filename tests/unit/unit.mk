@@ -93,3 +93,19 @@ unit-tests: $(UNIT_TESTS)
 	@for t in $(UNIT_TESTS); do $$t || exit 1; done
 
 .PHONY: unit-tests
+
+# dbench-lite's portable core (guests/dbench-lite), with the fake OS of test_dbench_fake.c.
+UNIT_DBL_OBJS := $(patsubst %,$(UNIT_DIR)/guests/dbench-lite/%.o,loadfile exec client report)
+UNIT_TESTS += $(patsubst %,$(UNIT_DIR)/test_dbench_%,parse exec report)
+$(UNIT_DIR)/test_dbench_parse: $(UNIT_DIR)/test_dbench_parse.o $(UNIT_DIR)/test_dbench_fake.o $(UNIT_DBL_OBJS)
+$(UNIT_DIR)/test_dbench_exec: $(UNIT_DIR)/test_dbench_exec.o $(UNIT_DIR)/test_dbench_fake.o $(UNIT_DBL_OBJS)
+$(UNIT_DIR)/test_dbench_report: $(UNIT_DIR)/test_dbench_report.o $(UNIT_DBL_OBJS)
+$(UNIT_DBL_OBJS) $(patsubst %,$(UNIT_DIR)/test_dbench_%.o,parse exec report fake): \
+    UNIT_CFLAGS += -Iguests/dbench-lite -Wno-unused-parameter
+$(UNIT_DBL_OBJS): $(UNIT_DIR)/%.o: %.c | deps
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $<"
+	$(Q)$(UNIT_CC) $(UNIT_CFLAGS) -c $< -o $@
+$(patsubst %,$(UNIT_DIR)/test_dbench_%,parse exec report):
+	@echo "  HOSTLD  $@"
+	$(Q)$(UNIT_CC) -o $@ $^ $(UNIT_LDLIBS)
