@@ -249,8 +249,8 @@ def domU_shell_is_a_process_too():
 
 @test
 def xl_reaches_the_hypervisor_through_privcmd():
-    """xl (ring 3) lists domains through privcmd and uses the xenstore through xenbus; a domU's
-    xl is refused privcmd (-EPERM) but has its own xenstore."""
+    """xl (ring 3) runs xm-lite's list, info and sched through privcmd with the same output, and
+    uses the xenstore through xenbus; in a domU privcmd is refused (-EPERM) and xl says so."""
     m = boot(mem=512)
     try:
         m.command("xm-lite create /etc/xm/nodisk.cfg name=domU", timeout=60)
@@ -258,6 +258,12 @@ def xl_reaches_the_hypervisor_through_privcmd():
         rows = r"^(Domain-0|domU)\s+(\d+)\s+(\d+)\s+1 "
         check(re.findall(rows, xl, re.M) == re.findall(rows, xm, re.M) and "domU" in xl,
               "xl list and xm-lite list differ:\n" + xl + xm)
+        xl, xm = m.command("xl info"), m.command("xm-lite info")
+        same = r"^(hypervisor|total_memory|domains|hv_mem_per_domain)\s+: .*$"
+        check(re.findall(same, xl, re.M) == re.findall(same, xm, re.M) and "domains" in xl,
+              "xl info and xm-lite info differ:\n" + xl + xm)
+        out = m.command("xl sched")
+        check(re.search(r"^domU\s+1\s+\d+", out, re.M), "xl sched:\n" + out)
         start = len(m.output)
         m.send("xl dmesg")  # the log holds earlier prompts: end with a marker of our own
         m.send("echo dmesg-done")
@@ -272,9 +278,12 @@ def xl_reaches_the_hypervisor_through_privcmd():
         check(re.search(r"^1$", out, re.M), "xl read of the domU's domid:\n" + out)
         m.command("xm-lite console domU", prompt=r"domU# ", timeout=30)
         out = m.command("xl list", prompt=r"domU# ")
-        check("xl: privcmd: operation not permitted" in out, "a domU's privcmd:\n" + out)
+        check("xl: only dom0 runs the toolstack (privcmd: operation not permitted)" in out,
+              "a domU's privcmd:\n" + out)
         out = m.command("xl read domid", prompt=r"domU# ")
         check(re.search(r"^1$", out, re.M), "a domU's xenbus read:\n" + out)
+        out = m.command("xm-lite list", prompt=r"domU# ")
+        check("xm-lite: only dom0 runs the toolstack" in out, "a domU's xm-lite:\n" + out)
         m.detach()
         halt(m)
     finally:

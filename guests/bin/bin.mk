@@ -20,7 +20,11 @@ $(patsubst %,$(B)/%.o,$(basename $(wildcard $(ULIBC_DIR)/*.c $(UBIN_DIR)/*.c))):
 
 $(UBIN_ELFS): $(B)/$(UBIN_DIR)/%.elf: $(B)/$(UBIN_DIR)/%.o $(ULIBC_OBJS) $(ULIBC_DIR)/user.lds
 	@echo "  LD      $@"
-	$(Q)$(LD) $(LDFLAGS) -S -T $(ULIBC_DIR)/user.lds -o $@ $< $(ULIBC_OBJS) $(LIBGCC)
+	$(Q)$(LD) $(LDFLAGS) -S -T $(ULIBC_DIR)/user.lds -o $@ $(filter %.o,$^) $(LIBGCC)
+
+# xl shares xm-lite's looking commands with the kernel (tools/xm-lite/xm_query.c).
+$(B)/$(UBIN_DIR)/xl.o: CFLAGS += -Itools/xm-lite
+$(B)/$(UBIN_DIR)/xl.elf: $(B)/tools/xm-lite/xm_query.o
 
 $(B)/bin.cpio: $(UBIN_ELFS) scripts/mkbootfs.py
 	@echo "  CPIO    $@"

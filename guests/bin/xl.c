@@ -2,10 +2,12 @@
  * xl - the first toolstack commands that run in ring 3: they reach the
  * hypervisor through the privcmd system call and the xenstore through the
  * xenbus one (guests/minios/proc/privcmd.c), as Xen's xl does through
- * /dev/xen/privcmd and /dev/xen/xenbus.  Creating and destroying domains is
- * still the kernel's `xm-lite`.
+ * /dev/xen/privcmd and /dev/xen/xenbus.  list, info, sched and dmesg are the
+ * kernel's xm-lite code (tools/xm-lite/xm_query.c, linked into both), so
+ * their output is the same.  Creating and destroying domains is still the
+ * kernel's `xm-lite`, whose services must hear of every change.
  *
- *   xl list                  the domains, as `xm-lite list` shows them
+ *   xl list | info | sched   the domains, memory, CPU time, as xm-lite shows them
  *   xl dmesg                 the hypervisor's log (sysctl readconsole)
  *   xl read PATH             a xenstore value
  *   xl write PATH VALUE      set one
@@ -15,6 +17,8 @@
 #include <public/domctl.h>
 #include <public/sysctl.h>
 #include <public/io/xs_wire.h>
+#include <public/xen.h>
+#include "xm_query.h"
 
 static int fail(const char *what, int rc)
 {
@@ -23,55 +27,37 @@ static int fail(const char *what, int rc)
     return 1;
 }
 
-static void state_string(uint32_t f, char *s)
+long xm_domctl(struct xen_domctl *op)
 {
-    strlcpy(s, "------", 7);
-    const uint32_t bits[6] = {XEN_DOMINF_running,  XEN_DOMINF_blocked,       XEN_DOMINF_paused,
-                              XEN_DOMINF_shutdown, XEN_DOMINF_pvlab_crashed, XEN_DOMINF_dying};
-    for (int i = 0; i < 6; i++)
-        if (f & bits[i])
-            s[i] = "rbpscd"[i];
-    if (f & XEN_DOMINF_pvlab_crashed)
-        s[3] = '-';
+    return privcmd(__HYPERVISOR_domctl, op);
 }
 
-/* Every domain through privcmd(domctl getdomaininfo), as xm-lite list prints them. */
-static int list(void)
+long xm_sysctl(struct xen_sysctl *op)
+{
+    return privcmd(__HYPERVISOR_sysctl, op);
+}
+
+long xm_xen_version(int cmd, void *arg)
+{
+    return xen_version(cmd, arg);
+}
+
+void xm_write(const char *s, uint32_t n)
+{
+    write(1, s, n);
+}
+
+/* May this process reach the hypervisor?  One harmless domctl tells. */
+static int privileged(void)
 {
     struct xen_domctl op;
-    int rc = 0;
-    for (domid_t next = 0;; next = op.domain + 1) {
-        memset(&op, 0, sizeof(op));
-        op.cmd = XEN_DOMCTL_getdomaininfo;
-        op.interface_version = XEN_DOMCTL_INTERFACE_VERSION;
-        op.domain = next;
-        if ((rc = privcmd(__HYPERVISOR_domctl, &op)))
-            break;
-        const struct xen_domctl_getdomaininfo *i = &op.u.getdomaininfo;
-        char state[8];
-        state_string(i->flags, state);
-        uint32_t ds = (uint32_t)(i->cpu_time / 100000000u);
-        if (next == 0)
-            printf("Name              ID   Mem VCPUs State   Time(s)\n");
-        printf("%-16s %3u %5u %5u %s %7u.%u\n", i->name, op.domain, i->tot_pages / 256,
-               i->nr_online_vcpus, state, ds / 10, ds % 10);
-    }
-    return rc == -E_PERM ? fail("privcmd", rc) : 0;
-}
-
-/* The hypervisor's log through privcmd(sysctl readconsole). */
-static int dmesg(void)
-{
-    static char buf[8192];
-    struct xen_sysctl op = {.cmd = XEN_SYSCTL_readconsole,
-                            .interface_version = XEN_SYSCTL_INTERFACE_VERSION};
-    op.u.readconsole.buffer = (uint32_t)buf;
-    op.u.readconsole.count = sizeof(buf);
-    int rc = privcmd(__HYPERVISOR_sysctl, &op);
-    if (rc)
-        return fail("privcmd", rc);
-    write(1, buf, op.u.readconsole.count);
-    return 0;
+    memset(&op, 0, sizeof(op));
+    op.cmd = XEN_DOMCTL_getdomaininfo;
+    op.interface_version = XEN_DOMCTL_INTERFACE_VERSION;
+    int rc = (int)xm_domctl(&op);
+    if (rc == -E_PERM)
+        printf("xl: only dom0 runs the toolstack (privcmd: %s)\n", strerror(E_PERM));
+    return rc != -E_PERM;
 }
 
 /* One xenstore request: type, "path\0" and an optional raw value; prints the reply. */
@@ -106,16 +92,17 @@ static int store(uint32_t type, const char *path, const char *value)
 int main(int argc, char **argv)
 {
     const char *c = argc > 1 ? argv[1] : "";
-    if (!strcmp(c, "list"))
-        return list();
-    if (!strcmp(c, "dmesg"))
-        return dmesg();
+    int (*const looking[])(void) = {xm_list, xm_info, xm_sched, xm_dmesg};
+    const char *names[] = {"list", "info", "sched", "dmesg"};
+    for (int i = 0; i < 4; i++)
+        if (!strcmp(c, names[i]))
+            return privileged() ? (looking[i]() ? 1 : 0) : 1;
     if (!strcmp(c, "read") && argc == 3)
         return store(XS_READ, argv[2], NULL);
     if (!strcmp(c, "write") && argc == 4)
         return store(XS_WRITE, argv[2], argv[3]);
     if (!strcmp(c, "ls") && argc == 3)
         return store(XS_DIRECTORY, argv[2], NULL);
-    printf("usage: xl list | dmesg | read PATH | write PATH VALUE | ls PATH\n");
+    printf("usage: xl list | info | sched | dmesg | read PATH | write PATH VALUE | ls PATH\n");
     return 2;
 }

@@ -3,6 +3,7 @@
  * in %eax and the arguments in %ebx %ecx %edx %esi %edi (public/syscall.h).
  */
 #include <ulib.h>
+#include <public/xen.h>
 
 long syscall5(uint32_t nr, uint32_t a, uint32_t b, uint32_t c, uint32_t d, uint32_t e)
 {
@@ -129,6 +130,10 @@ int hvcounters(struct pvlab_hvcounters *c)
 int privcmd(uint32_t hypercall, void *arg)
 {
     return SC(SYS_privcmd, hypercall, arg, 0);
+}
+int xen_version(int cmd, void *arg)
+{
+    return SC(SYS_privcmd, __HYPERVISOR_xen_version, cmd, arg);
 }
 int xenbus(const void *msg, uint32_t len, void *reply, uint32_t cap)
 {

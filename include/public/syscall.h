@@ -46,7 +46,7 @@
 #define SYS_uname         26 /* (struct pvlab_uname *) */
 #define SYS_kcmd          27 /* (line): transitional, the kernel's own shell commands */
 #define SYS_hvcounters    28 /* (struct pvlab_hvcounters *): this domain's hypervisor counters */
-#define SYS_privcmd       29 /* (hypercall nr, struct *): dom0's /dev/xen/privcmd; domctl, sysctl */
+#define SYS_privcmd       29 /* (hypercall nr, args...): dom0's /dev/xen/privcmd */
 #define SYS_xenbus        30 /* (msg, len, reply, cap) -> reply length: /dev/xen/xenbus */
 #define SYS_privdrop      31 /* (): give up the right to privcmd and xenbus, for good */
 #define NR_SYSCALLS       32

@@ -20,6 +20,7 @@
 #include "consoled.h"
 #include "xenstored.h"
 #include "xm.h"
+#include "xm_query.h"
 #include "xmconfig.h"
 
 #define MAX_MANAGED 16
@@ -91,114 +92,25 @@ static struct managed *find_managed(domid_t id)
 
 /* ------------------------------------------------------------------ list, info, dmesg */
 
-static void state_string(uint32_t f, char *s)
+/* What xm_query.c (list, info, sched, dmesg) needs, here in the kernel: hypercalls. */
+long xm_domctl(struct xen_domctl *op)
 {
-    strlcpy(s, "------", 7);
-    if (f & XEN_DOMINF_running)
-        s[0] = 'r';
-    if (f & XEN_DOMINF_blocked)
-        s[1] = 'b';
-    if (f & XEN_DOMINF_paused)
-        s[2] = 'p';
-    if ((f & XEN_DOMINF_shutdown) && !(f & XEN_DOMINF_pvlab_crashed))
-        s[3] = 's';
-    if (f & XEN_DOMINF_pvlab_crashed)
-        s[4] = 'c';
-    if (f & XEN_DOMINF_dying)
-        s[5] = 'd';
+    return HYPERVISOR_domctl(op);
 }
 
-static int cmd_list(void)
+long xm_sysctl(struct xen_sysctl *op)
 {
-    struct xen_domctl op;
-    printf("Name              ID   Mem VCPUs State   Time(s)\n");
-    for (domid_t next = 0;; next = op.domain + 1) {
-        memset(&op, 0, sizeof(op));
-        if (domctl(XEN_DOMCTL_getdomaininfo, next, &op))
-            break;
-        const struct xen_domctl_getdomaininfo *i = &op.u.getdomaininfo;
-        char state[8];
-        state_string(i->flags, state);
-        uint32_t ds = (uint32_t)(i->cpu_time / 100000000u); /* tenths of a second */
-        printf("%-16s %3u %5u %5u %s %7u.%u\n", i->name, op.domain, i->tot_pages / 256,
-               i->nr_online_vcpus, state, ds / 10, ds % 10);
-    }
-    return 0;
+    return HYPERVISOR_sysctl(op);
 }
 
-/* The hypervisor's per-domain counters (sysctl pvlab_counters); 0 or an error. */
-static long counters(domid_t dom, struct pvlab_counters *c)
+long xm_xen_version(int cmd, void *arg)
 {
-    struct xen_sysctl op = {.cmd = XEN_SYSCTL_pvlab_counters,
-                            .interface_version = XEN_SYSCTL_INTERFACE_VERSION};
-    op.u.pvlab_counters.domid = dom;
-    long rc = HYPERVISOR_sysctl(&op);
-    *c = op.u.pvlab_counters.counters;
-    return rc;
+    return HYPERVISOR_xen_version(cmd, arg);
 }
 
-/* xm-lite sched: CPU time and wake latency per domain (the scheduler's view). */
-static int cmd_sched(void)
+void xm_write(const char *s, uint32_t n)
 {
-    struct xen_domctl op;
-    printf("Name              ID    CPU(ms)  Wakeups AvgWait(us) MaxWait(us)\n");
-    for (domid_t next = 0;; next = op.domain + 1) {
-        memset(&op, 0, sizeof(op));
-        if (domctl(XEN_DOMCTL_getdomaininfo, next, &op))
-            break;
-        struct pvlab_counters c;
-        if (counters(op.domain, &c))
-            continue;
-        uint64_t avg = c.wakeups ? c.wake_wait_total / c.wakeups : 0;
-        printf("%-16s %3u %10u %8u %11u %11u\n", op.u.getdomaininfo.name, op.domain,
-               (uint32_t)(op.u.getdomaininfo.cpu_time / 1000000u), (uint32_t)c.wakeups,
-               (uint32_t)(avg / 1000u), (uint32_t)(c.wake_wait_max / 1000u));
-    }
-    return 0;
-}
-
-static int physinfo(struct xen_sysctl *op)
-{
-    memset(op, 0, sizeof(*op));
-    op->cmd = XEN_SYSCTL_physinfo;
-    op->interface_version = XEN_SYSCTL_INTERFACE_VERSION;
-    return (int)HYPERVISOR_sysctl(op);
-}
-
-static int cmd_info(void)
-{
-    struct xen_sysctl op;
-    if (physinfo(&op))
-        return -1;
-    char extra[16] = "";
-    HYPERVISOR_xen_version(XENVER_extraversion, extra);
-    long v = HYPERVISOR_xen_version(XENVER_version, NULL);
-    printf("hypervisor       : pvlab %ld.%ld%s\n", v >> 16, v & 0xFFFF, extra);
-    printf("total_memory     : %u MiB (%u pages)\n", op.u.physinfo.total_pages / 256,
-           op.u.physinfo.total_pages);
-    printf("free_memory      : %u MiB (%u pages)\n", op.u.physinfo.free_pages / 256,
-           op.u.physinfo.free_pages);
-    printf("domains          : %u\n", op.u.physinfo.nr_domains);
-    printf("hv_mem_per_domain: %u KiB (%u pages)\n", op.u.physinfo.hv_pages_per_domain * 4,
-           op.u.physinfo.hv_pages_per_domain);
-    return 0;
-}
-
-static int cmd_dmesg(void)
-{
-    static char buf[16384];
-    struct xen_sysctl op;
-    memset(&op, 0, sizeof(op));
-    op.cmd = XEN_SYSCTL_readconsole;
-    op.interface_version = XEN_SYSCTL_INTERFACE_VERSION;
-    op.u.readconsole.buffer = (uint32_t)buf;
-    op.u.readconsole.count = sizeof(buf);
-    if (HYPERVISOR_sysctl(&op)) {
-        printf("xm-lite: cannot read the hypervisor's log\n");
-        return -1;
-    }
-    console_write(buf, op.u.readconsole.count);
-    return 0;
+    console_write(s, n);
 }
 
 /* ------------------------------------------------------------------ create */
@@ -260,7 +172,7 @@ static int prepare(const char *path, struct xm_config *cfg, struct bootfs_file *
         return -1;
     }
     struct xen_sysctl op;
-    if (physinfo(&op) == 0 && op.u.physinfo.free_pages < cfg->memory_mb * 256 + 64) {
+    if (xm_physinfo(&op) == 0 && op.u.physinfo.free_pages < cfg->memory_mb * 256 + 64) {
         printf("xm-lite: %s: not enough free memory: %u MiB wanted, %u MiB free\n", basename(path),
                cfg->memory_mb, op.u.physinfo.free_pages / 256);
         return -1;
@@ -662,13 +574,13 @@ int xm_main(int argc, char **argv)
     }
     const char *c = argv[1];
     if (!strcmp(c, "list"))
-        return cmd_list();
+        return xm_list();
     if (!strcmp(c, "info"))
-        return cmd_info();
+        return xm_info();
     if (!strcmp(c, "sched"))
-        return cmd_sched();
+        return xm_sched();
     if (!strcmp(c, "dmesg"))
-        return cmd_dmesg();
+        return xm_dmesg();
     if (!strcmp(c, "create"))
         return cmd_create(argc, argv);
     if (!strcmp(c, "store") || !strcmp(c, "xenstore-ls"))

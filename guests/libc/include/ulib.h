@@ -40,6 +40,7 @@ int uname(struct pvlab_uname *u);
 int kcmd(const char *line);
 int hvcounters(struct pvlab_hvcounters *c);
 int privcmd(uint32_t hypercall, void *arg); /* dom0's /dev/xen/privcmd: domctl, sysctl */
+int xen_version(int cmd, void *arg);        /* through privcmd */
 int xenbus(const void *msg, uint32_t len, void *reply, uint32_t cap);
 int privdrop(void);
 

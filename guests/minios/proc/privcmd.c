@@ -12,7 +12,8 @@
  * must not become a confused deputy that lets a process make the hypervisor
  * read or write kernel memory on its behalf.  Only the commands that change
  * nothing the kernel's own services track are passed (domain information,
- * pause and unpause; the hypervisor's log, physinfo and counters); creating
+ * pause and unpause; the hypervisor's log, physinfo and counters; its
+ * version); creating
  * and destroying domains stays with the kernel's xm-lite, whose console,
  * xenstore and block services must hear of it, until xm-lite moves out.
  *
@@ -67,6 +68,18 @@ static int sysctl(uint32_t uarg)
     return rc ? rc : crc;
 }
 
+/* xen_version: the version number, or the 16-byte extra version into the caller's buffer. */
+static int xen_version(uint32_t cmd, uint32_t uarg)
+{
+    char extra[16] = "";
+    if (cmd == XENVER_version)
+        return (int)HYPERVISOR_xen_version(XENVER_version, NULL);
+    if (cmd != XENVER_extraversion)
+        return -E_NOSYS;
+    int rc = (int)HYPERVISOR_xen_version(XENVER_extraversion, extra);
+    return rc ? rc : copy_to_user(uarg, extra, sizeof(extra));
+}
+
 int sys_privcmd(uint32_t nr, uint32_t uarg, uint32_t c, uint32_t d)
 {
     int rc = is_initial_domain() ? right() : -E_PERM;
@@ -76,6 +89,8 @@ int sys_privcmd(uint32_t nr, uint32_t uarg, uint32_t c, uint32_t d)
         return domctl(uarg);
     if (nr == __HYPERVISOR_sysctl)
         return sysctl(uarg);
+    if (nr == __HYPERVISOR_xen_version)
+        return xen_version(uarg, c);
     return -E_NOSYS;
 }
 
