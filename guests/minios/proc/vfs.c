@@ -12,7 +12,8 @@
  * mount's writing operations: -E_ROFS on a read-only mount, -E_NOSYS where
  * a file system lacks one, -E_XDEV for a rename across mounts.
  *
- * cpiofs reads the archive in place (tools/xm-lite/bootfs.c walks it).  The
+ * cpiofs reads the archive in place: tools/xm-lite/bootfs.c walks it once at
+ * mount time into an index of its files, so a lookup is a scan of names.  The
  * archive stores files with full paths; a directory is any path that is a
  * prefix of a stored file's, and its entries are the distinct next
  * components of those paths.  The ext2 file system joins by providing
@@ -297,21 +298,48 @@ void vfs_stat(const struct vfs_node *n, struct pvlab_stat *st)
 
 /* ---- cpiofs: the boot archive */
 
+#define CPIOFS_MAX_FILES 256
+
+/* The archive, and an index of its regular files made once at mount time. */
 struct cpiofs {
     const void *archive;
     uint32_t len;
+    uint32_t nr_files;
+    struct bootfs_file files[CPIOFS_MAX_FILES];
 };
+
+/* Walk the archive once; a malformed entry ends the index (what came before stays). */
+static void index_archive(struct cpiofs *fs)
+{
+    size_t pos = 0;
+    const char *err = NULL;
+    while (fs->nr_files < CPIOFS_MAX_FILES &&
+           bootfs_next(fs->archive, fs->len, &pos, &fs->files[fs->nr_files], &err) == 1)
+        fs->nr_files++;
+    if (err || fs->nr_files == CPIOFS_MAX_FILES)
+        printf("minios: boot archive: %s; %u files kept\n", err ? err : "too many files",
+               fs->nr_files);
+}
 
 /* The i-th regular file of the archive; 1, or 0 past the end. */
 static int nth_file(const struct cpiofs *fs, uint32_t i, struct bootfs_file *f)
 {
-    size_t pos = 0;
-    for (uint32_t k = 0;; k++) {
-        if (bootfs_next(fs->archive, fs->len, &pos, f, NULL) != 1)
+    if (i >= fs->nr_files)
+        return 0;
+    *f = fs->files[i];
+    return 1;
+}
+
+/* The file stored under path `rel`; 0, or -1. */
+static int find_file(const struct cpiofs *fs, const char *rel, struct bootfs_file *f)
+{
+    size_t n = strlen(rel);
+    for (uint32_t i = 0; i < fs->nr_files; i++)
+        if (fs->files[i].name_len == n && !memcmp(fs->files[i].name, rel, n)) {
+            *f = fs->files[i];
             return 0;
-        if (k == i)
-            return 1;
-    }
+        }
+    return -1;
 }
 
 /* If file f lies under directory dir ("" = root), its next path component. */
@@ -338,7 +366,7 @@ static int cpiofs_lookup(struct vfs_mount *m, const char *rel, struct vfs_node *
 {
     const struct cpiofs *fs = m->sb;
     struct bootfs_file f;
-    if (*rel && bootfs_find(fs->archive, fs->len, rel, &f) == 0) {
+    if (*rel && find_file(fs, rel, &f) == 0) {
         n->ino = (uint32_t)((const char *)f.data - (const char *)fs->archive); /* unique */
         n->mode = S_IFREG | 0444, n->size = (uint32_t)f.size, n->data = f.data;
         return 0;
@@ -392,6 +420,7 @@ static struct cpiofs cpiofs_sb;
 
 int cpiofs_mount(const char *path, const void *archive, uint32_t len)
 {
-    cpiofs_sb = (struct cpiofs){archive, len};
+    cpiofs_sb.archive = archive, cpiofs_sb.len = len, cpiofs_sb.nr_files = 0;
+    index_archive(&cpiofs_sb);
     return vfs_mount(path, &cpiofs_ops, &cpiofs_sb, 1) ? -1 : 0;
 }
