@@ -264,6 +264,14 @@ def xl_reaches_the_hypervisor_through_privcmd():
               "xl info and xm-lite info differ:\n" + xl + xm)
         out = m.command("xl sched")
         check(re.search(r"^domU\s+1\s+\d+", out, re.M), "xl sched:\n" + out)
+        m.command("xl pause domU")
+        check(re.search(r"^domU\s+1\s+32\s+1 --p---", m.command("xm-lite list"), re.M),
+              "xl pause: no 'p' flag")
+        m.command("xl unpause 1")
+        check(re.search(r"^domU\s+1\s+32\s+1 -[-b]----", m.command("xm-lite list"), re.M),
+              "xl unpause: still paused")
+        out = m.command("xl pause 0") + m.command("xl pause nosuch")
+        check("xl: that is dom0 itself" in out and "xl: no domain 'nosuch'" in out, out)
         start = len(m.output)
         m.send("xl dmesg")  # the log holds earlier prompts: end with a marker of our own
         m.send("echo dmesg-done")
