@@ -245,6 +245,21 @@ size_t dbl_fmt_table(char *buf, size_t len, const struct dbl_opstat op[OP_COUNT]
 size_t dbl_fmt_throughput(char *buf, size_t len, uint64_t bytes_per_sec, int clients, int procs,
                           uint64_t max_lat_us);
 
+/*
+ * The lab marker (DESIGN.md decision 12): `xchg %bx,%bx`, Simics' magic
+ * instruction, which lab/plugin/gate.c and pvlab-cache.so watch for.  Both
+ * builds execute it, at the same two points of dbench.c (the execute phase's
+ * start and end), so the host build run under the lab's QEMU marks what the
+ * minios build marks.  It exchanges a register with itself: on Linux it does
+ * nothing, and elsewhere than x86 it is left out.
+ */
+static inline void dbl_lab_marker(void)
+{
+#if defined(__i386__) || defined(__x86_64__)
+    __asm__ volatile("xchg %%bx, %%bx" ::: "memory");
+#endif
+}
+
 /* dbench.c: the whole program; argv as main's. */
 int dbl_main(const struct dbl_os *os, int argc, char **argv, struct dbl_config *cfg);
 

@@ -2,10 +2,17 @@
 # from the top-level Makefile.
 #
 #   build/host/dbench-lite    the Linux build: the portable core plus host.c
+#   build/guests/dbench-lite/dbench.elf
+#                             the minios build: the core plus minios.c over
+#                             guests/libc, linked at 0x08048000 like the
+#                             programs of guests/bin, installed as /bin/dbench
+#                             in the boot archive and in build/bin.cpio (the
+#                             programs a domU carries inside minios)
 #
 # The core (loadfile.c exec.c client.c report.c dbench.c) is plain C over
-# struct dbl_os (dbench.h); only host.c knows Linux.  The unit tests compile
-# the same core again (tests/unit/unit.mk).  docs/dbench.md tells how to run it.
+# struct dbl_os (dbench.h); only host.c knows Linux and only minios.c knows
+# minios.  The unit tests compile the same core again (tests/unit/unit.mk).
+# docs/dbench.md tells how to run it.
 
 DBL_DIR       := guests/dbench-lite
 DBL_CORE      := loadfile exec client report dbench
@@ -23,3 +30,37 @@ $(DBL_HOST_OBJS): $(B)/host/dbench-lite-obj/%.o: $(DBL_DIR)/%.c | deps
 $(DBL_HOST): $(DBL_HOST_OBJS)
 	@echo "  HOSTLD  $@"
 	$(Q)$(CC) -o $@ $^
+
+# The minios build: compiled freestanding like guests/bin (bin.mk), with
+# dbench.h including ulib.h, and /lab/client.txt as the default loadfile.
+DBL_MINIOS      := $(B)/$(DBL_DIR)/dbench.elf
+DBL_MINIOS_OBJS := $(patsubst %,$(B)/$(DBL_DIR)/%.o,$(DBL_CORE) minios)
+
+$(DBL_MINIOS_OBJS): CFLAGS += -DDBL_MINIOS -I$(ULIBC_DIR)/include \
+                              -DDBL_DEFAULT_LOADFILE='"/lab/client.txt"'
+
+$(DBL_MINIOS): $(DBL_MINIOS_OBJS) $(ULIBC_OBJS) $(ULIBC_DIR)/user.lds
+	@echo "  LD      $@"
+	$(Q)$(LD) $(LDFLAGS) -S -T $(ULIBC_DIR)/user.lds -o $@ $(filter %.o,$^) $(LIBGCC)
+
+BIN_BOOTFS_FILES += /bin/dbench=$(DBL_MINIOS)
+$(B)/bin.cpio $(B)/bootfs.cpio: $(DBL_MINIOS)
+
+# The tests' loadfiles, beside the program in both archives (a domU has no
+# other file until its ext2 disk is mounted): load.txt is genload.py's body
+# twice, timed.txt the fixed-work pass (genload.py --timed, one pass per
+# client with -t 2), bad.txt a malformed line 2.
+DBL_LOADS := $(patsubst %,$(B)/$(DBL_DIR)/%.txt,load timed bad)
+
+$(B)/$(DBL_DIR)/load.txt: $(DBL_DIR)/genload.py
+	@mkdir -p $(dir $@)
+	$(Q)$(PYTHON) $< --repeat 2 -o $@
+$(B)/$(DBL_DIR)/timed.txt: $(DBL_DIR)/genload.py
+	@mkdir -p $(dir $@)
+	$(Q)$(PYTHON) $< --timed 1.5 3.5 -o $@
+$(B)/$(DBL_DIR)/bad.txt:
+	@mkdir -p $(dir $@)
+	$(Q)printf 'Mkdir "\\clients" NT_STATUS_OK\nClose 12x NT_STATUS_OK\n' >$@
+
+BIN_BOOTFS_FILES += $(foreach f,$(DBL_LOADS),/etc/dbench/$(notdir $(f))=$(f))
+$(B)/bin.cpio $(B)/bootfs.cpio: $(DBL_LOADS)
