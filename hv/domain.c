@@ -156,6 +156,8 @@ static void relinquish_memory(struct domain *d)
     }
 }
 
+_Static_assert(sizeof(struct domain) <= PAGE_SIZE, "a domain lives in one xenheap page");
+
 /* Destroy a domain that is not running.  Afterwards `d` is gone. */
 void domain_destroy(struct domain *d)
 {

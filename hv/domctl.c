@@ -116,7 +116,7 @@ static long getdomaininfo(struct xen_domctl *op)
     i->flags = info_flags(best);
     i->tot_pages = best->tot_pages;
     i->max_pages = best->max_pages;
-    i->cpu_time = best->vcpu->cpu_time;
+    i->cpu_time = sched_cpu_time_ns(best->vcpu);
     i->nr_online_vcpus = 1;
     strlcpy(i->name, best->name, sizeof(i->name));
     strlcpy(i->crash_reason, best->crash_reason, sizeof(i->crash_reason));

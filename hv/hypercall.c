@@ -23,6 +23,7 @@
 #include <hv/hypercall.h>
 #include <hv/mm.h>
 #include <hv/time.h>
+#include <hv/trace.h>
 
 uint32_t console_rx_read(char *dst, uint32_t n);
 
@@ -198,6 +199,13 @@ long do_sysctl(uint32_t arg)
         long rc = op.cmd == XEN_SYSCTL_readconsole ? readconsole(&op) : physinfo(&op);
         return rc ? rc : copy_to_guest(arg, &op, sizeof(op));
     }
+    if (op.cmd == XEN_SYSCTL_pvlab_trace) {
+        if (!current->domain->is_privileged)
+            return -XEN_EPERM;
+        long rc = trace_control(&op.u.trace);
+        long copied = copy_to_guest(arg, &op, sizeof(op));
+        return rc ? rc : copied;
+    }
     if (op.cmd != XEN_SYSCTL_pvlab_counters)
         return -XEN_ENOSYS;
     struct domain *self = current->domain, *d = self;
@@ -272,6 +280,7 @@ void do_hypercall(struct cpu_user_regs *regs)
 {
     struct domain *d = current->domain;
     d->counters.hypercalls++;
+    trace(TRC_HYPERCALL, d->domain_id, regs->eax);
     long rc = dispatch(regs->eax, regs);
     if (continuation_pending) { /* the registers already hold the next call */
         continuation_pending = 0;

@@ -13,6 +13,7 @@
 #include <hv/guest_access.h>
 #include <hv/hypercall.h>
 #include <hv/mm.h>
+#include <hv/trace.h>
 #include <hv/x86.h>
 
 #define MAX_LOGGED_REFUSALS 32
@@ -124,6 +125,7 @@ static long new_baseptr(struct domain *d, uint32_t mfn)
     current->cr3_mfn = mfn;
     load_guest_pagetable(current);
     d->counters.cr3_loads++;
+    trace(TRC_CR3, d->domain_id, mfn);
     if (old)
         put_page_and_type(old);
     return 0;

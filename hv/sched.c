@@ -27,6 +27,7 @@
 #include <hv/sched.h>
 #include <hv/sched_policy.h>
 #include <hv/time.h>
+#include <hv/trace.h>
 #include <hv/x86.h>
 
 struct vcpu idle_vcpu;
@@ -38,9 +39,27 @@ static uint64_t vt_floor;    /* the smallest vt of the runnable vCPUs, never dec
 
 void idle_died_domains(void);
 
+/*
+ * The scheduler's clock is the raw TSC: one instruction to read, where NOW()
+ * would scale it to ns on every wake and switch.  Its lengths are converted
+ * once, here; cpu_time is converted when someone asks (sched_cpu_time_ns()).
+ */
+static inline uint64_t sched_clock(void)
+{
+    return rdtsc();
+}
+
 void sched_init(void)
 {
     current = &idle_vcpu;
+    sched_tun.slice = tsc_hz * SCHED_SLICE_MS / 1000;
+    sched_tun.lag = tsc_hz * (SCHED_WAKE_LAG_NS / 1000) / 1000000;
+    sched_tun.margin = tsc_hz * (SCHED_PREEMPT_MARGIN_NS / 1000) / 1000000;
+}
+
+uint64_t sched_cpu_time_ns(const struct vcpu *v)
+{
+    return tsc_ticks_to_ns(v->cpu_time);
 }
 
 void sched_add_vcpu(struct vcpu *v)
@@ -79,14 +98,14 @@ void vcpu_update_state(struct vcpu *v)
     raise_schedule();
 }
 
-/* `v` became runnable: take the CPU now if the policy says it is far enough behind. */
-static void maybe_preempt(struct vcpu *v)
+/* `v` became runnable at `now`: take the CPU now if the policy says it is far enough behind. */
+static void maybe_preempt(struct vcpu *v, uint64_t now)
 {
     if (is_idle_vcpu(current)) {
         raise_schedule();
         return;
     }
-    sched_charge(current, NOW());
+    sched_charge(current, now);
     if (sched_preempts(v, current))
         raise_schedule();
 }
@@ -97,15 +116,18 @@ void vcpu_wake(struct vcpu *v)
         return;
     v->state = VCPU_runnable;
     v->poll_nr = 0;
-    sched_place(v, vt_floor, SCHED_WAKE_LAG_NS);
-    v->woken_at = NOW();
+    sched_place(v, vt_floor, sched_tun.lag);
+    uint64_t now = sched_clock();
+    v->woken_at = now;
     v->domain->counters.wakeups++;
-    maybe_preempt(v);
+    trace(TRC_WAKE, v->domain->domain_id, 0);
+    maybe_preempt(v, now);
 }
 
 void vcpu_block(struct vcpu *v)
 {
     v->state = VCPU_blocked;
+    trace(TRC_BLOCK, v->domain->domain_id, 0);
     raise_schedule();
 }
 
@@ -114,7 +136,7 @@ static struct vcpu *pick_next(struct vcpu *prev)
 {
     if (initial_domain && initial_domain->state >= DOM_shutdown)
         return NULL; /* the idle loop must run now: it ends the machine or the chain step */
-    return sched_pick(runq, prev);
+    return sched_pick(runq, prev, &vt_floor);
 }
 
 /* Account a wake-to-run delay to the woken vCPU's domain. */
@@ -122,7 +144,7 @@ static void note_wake_latency(struct vcpu *v, uint64_t now)
 {
     if (!v->woken_at)
         return;
-    uint64_t waited = now - v->woken_at;
+    uint64_t waited = tsc_ticks_to_ns(now - v->woken_at);
     v->woken_at = 0;
     v->domain->counters.wake_wait_total += waited;
     if (waited > v->domain->counters.wake_wait_max)
@@ -133,6 +155,8 @@ static void context_switch(struct vcpu *prev, struct vcpu *next, uint64_t now)
 {
     if (!is_idle_vcpu(prev))
         prev->user_regs = *guest_cpu_user_regs();
+    trace(TRC_SWITCH, is_idle_vcpu(prev) ? TRC_IDLE_DOMAIN : prev->domain->domain_id,
+          is_idle_vcpu(next) ? TRC_IDLE_DOMAIN : next->domain->domain_id);
     current = next;
     slice_start = now;
     if (is_idle_vcpu(next)) {
@@ -146,6 +170,7 @@ static void context_switch(struct vcpu *prev, struct vcpu *next, uint64_t now)
     desc_load_vcpu(next);
     fpu_switch_to(next);
     next->domain->counters.cr3_loads++;
+    trace(TRC_CR3, next->domain->domain_id, next->cr3_mfn);
 }
 
 /* Keep `prev` rather than switch to `next`?  Only if its slice is not over. */
@@ -158,11 +183,10 @@ static int keep_running(struct vcpu *prev, struct vcpu *next, uint64_t now)
 static void schedule(void)
 {
     need_resched = 0;
-    uint64_t now = NOW();
+    uint64_t now = sched_clock();
     struct vcpu *prev = current;
     if (!is_idle_vcpu(prev))
         sched_charge(prev, now);
-    vt_floor = sched_floor(runq, vt_floor);
     struct vcpu *next = pick_next(is_idle_vcpu(prev) ? NULL : prev);
     if (!is_idle_vcpu(prev) && keep_running(prev, next, now))
         next = prev;
@@ -178,7 +202,7 @@ void sched_tick(void)
 {
     if (is_idle_vcpu(current))
         return;
-    uint64_t now = NOW();
+    uint64_t now = sched_clock();
     sched_charge(current, now);
     struct vcpu *next = pick_next(current);
     if (next && next != current &&
@@ -196,6 +220,7 @@ static void deliver_upcall(struct cpu_user_regs *regs)
     if (create_bounce_frame(regs, v->event_cs, v->event_eip, 0, 0) == 0) {
         vi->evtchn_upcall_mask = 1;
         v->domain->counters.upcalls++;
+        trace(TRC_UPCALL, v->domain->domain_id, 0);
     }
 }
 

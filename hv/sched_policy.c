@@ -32,8 +32,18 @@ void sched_charge(struct vcpu *v, uint64_t now)
     uint64_t ran = now - v->last_charge;
     v->last_charge = now;
     v->cpu_time += ran;
-    v->vt += ran * SCHED_WEIGHT_DEFAULT / (v->weight ? v->weight : SCHED_WEIGHT_DEFAULT);
+    if (v->weight == SCHED_WEIGHT_DEFAULT || v->weight == 0)
+        v->vt += ran; /* the common case, without a 64-bit division */
+    else
+        v->vt += ran * SCHED_WEIGHT_DEFAULT / v->weight;
 }
+
+/* Lengths in the scheduler's clock (hv/sched.c: TSC ticks; the host tests: ns). */
+struct sched_tunables sched_tun = {
+    .slice = SCHED_SLICE_MS * 1000000ull,
+    .lag = SCHED_WAKE_LAG_NS,
+    .margin = SCHED_PREEMPT_MARGIN_NS,
+};
 
 /* The smallest vt of the runnable vCPUs, never less than the previous floor. */
 uint64_t sched_floor(struct vcpu *runq, uint64_t floor)
@@ -55,20 +65,22 @@ void sched_place(struct vcpu *v, uint64_t floor, uint64_t lag)
 
 /*
  * The runnable vCPU with the smallest vt, looking in run-queue order from the
- * one after `prev` so that ties take turns.  A vCPU that yielded is picked
- * only when nothing else can run.  NULL: nothing is runnable.
+ * one after `prev` (which must be on the queue, or NULL) so that ties take
+ * turns.  A vCPU that yielded is picked only when nothing else can run.
+ * NULL: nothing is runnable.  *floor is raised to the smallest runnable vt on
+ * the way, so the caller needs no second pass (see sched_floor()).
  */
-struct vcpu *sched_pick(struct vcpu *runq, struct vcpu *prev)
+struct vcpu *sched_pick(struct vcpu *runq, struct vcpu *prev, uint64_t *floor)
 {
-    struct vcpu *start = runq, *best = NULL, *yielder = NULL;
-    for (struct vcpu *v = runq; v && prev; v = v->next_in_runq)
-        if (v == prev && v->next_in_runq)
-            start = v->next_in_runq;
-    struct vcpu *v = start;
+    struct vcpu *start = prev && prev->next_in_runq ? prev->next_in_runq : runq;
+    struct vcpu *best = NULL, *yielder = NULL, *v = start;
+    uint64_t min = UINT64_MAX;
     if (!v)
         return NULL;
     do {
         if (v->state == VCPU_runnable) {
+            if (v->vt < min)
+                min = v->vt;
             if (v->yielded)
                 yielder = yielder ? yielder : v;
             else if (!best || v->vt < best->vt)
@@ -76,19 +88,21 @@ struct vcpu *sched_pick(struct vcpu *runq, struct vcpu *prev)
         }
         v = v->next_in_runq ? v->next_in_runq : runq;
     } while (v != start);
+    if (floor && min != UINT64_MAX && min > *floor)
+        *floor = min;
     return best ? best : yielder;
 }
 
 /* Should `next` take the CPU from `cur` before cur's slice is over? */
 int sched_preempts(const struct vcpu *next, const struct vcpu *cur)
 {
-    return next->vt + SCHED_PREEMPT_MARGIN_NS < cur->vt;
+    return next->vt + sched_tun.margin < cur->vt;
 }
 
-/* `cur` has run `ran` ns since it was picked: is its slice over, with another to run? */
+/* `cur` has run `ran` since it was picked: is its slice over, with another to run? */
 int sched_slice_over(struct vcpu *runq, const struct vcpu *cur, uint64_t ran)
 {
-    if (ran < SCHED_SLICE_MS * 1000000ull)
+    if (ran < sched_tun.slice)
         return 0;
     for (struct vcpu *v = runq; v; v = v->next_in_runq)
         if (v != cur && v->state == VCPU_runnable && v->vt <= cur->vt)

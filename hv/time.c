@@ -49,6 +49,11 @@ uint64_t NOW(void)
     return scale_delta(rdtsc() - boot_tsc, tsc_mul, tsc_shift);
 }
 
+uint64_t tsc_ticks_to_ns(uint64_t ticks)
+{
+    return scale_delta(ticks, tsc_mul, tsc_shift);
+}
+
 void time_init(void)
 {
     tsc_hz = calibrate_tsc_hz();

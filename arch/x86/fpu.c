@@ -19,28 +19,33 @@
 #include <lib.h>
 #include <hv/domain.h>
 #include <hv/fpu.h>
+#include <hv/trace.h>
 #include <hv/x86.h>
 
 static struct vcpu *fpu_owner; /* whose registers the FPU holds now, or NULL */
+static int ts_set;             /* CR0.TS as we last wrote it (reading CR0 costs more) */
 static const struct fpu_state fpu_init_image = {.fcw = 0x037F, .ftw = 0xFFFF};
 
 void fpu_init(void)
 {
     write_cr0((read_cr0() & ~X86_CR0_EM) | X86_CR0_MP | X86_CR0_NE | X86_CR0_TS);
+    ts_set = 1;
 }
 
 /* The next vCPU owns the registers already, or will fault on its first use of them. */
 void fpu_switch_to(struct vcpu *next)
 {
-    uint32_t cr0 = read_cr0();
-    uint32_t want = next == fpu_owner ? cr0 & ~X86_CR0_TS : cr0 | X86_CR0_TS;
-    if (want != cr0)
-        write_cr0(want);
+    int want_ts = next != fpu_owner;
+    if (want_ts == ts_set)
+        return; /* the common case: nobody uses the FPU, TS stays set */
+    write_cr0(want_ts ? read_cr0() | X86_CR0_TS : read_cr0() & ~X86_CR0_TS);
+    ts_set = want_ts;
 }
 
 void fpu_device_not_available(void)
 {
     clts();
+    ts_set = 0;
     if (fpu_owner == current)
         return; /* nothing to move: TS was set for someone else's sake */
     if (fpu_owner)
@@ -50,6 +55,7 @@ void fpu_device_not_available(void)
     current->fpu_used = 1;
     fpu_owner = current;
     current->domain->counters.fpu_loads++;
+    trace(TRC_FPU, current->domain->domain_id, 0);
 }
 
 void fpu_forget(struct vcpu *v)

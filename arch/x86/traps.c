@@ -19,6 +19,7 @@
 #include <hv/guest_access.h>
 #include <hv/hypercall.h>
 #include <hv/irq.h>
+#include <hv/trace.h>
 #include <hv/x86.h>
 
 const char *const exception_names[20] = {"#DE divide error",
@@ -146,6 +147,7 @@ static void do_exception(struct cpu_user_regs *regs)
         return;
     }
     current->domain->counters.exceptions++;
+    trace(TRC_EXCEPTION, current->domain->domain_id, vec);
     if (vec == 14)
         vcpu_info(current)->arch.cr2 = read_cr2();
     bounce_exception(regs, vec, exception_has_error_code(vec));

@@ -84,7 +84,8 @@ struct domain {
     struct vcpu *vcpu;
     struct grant_table grant;
     struct pvlab_counters counters;
-    struct guest_console console; /* console_io writes, if not privileged */
+    struct pvlab_counters trace_base; /* counters when tracing started (hv/trace.c) */
+    struct guest_console console;     /* console_io writes, if not privileged */
     struct domain *next;
 };
 

@@ -13,8 +13,9 @@ void sched_remove_vcpu(struct vcpu *v);
 void vcpu_wake(struct vcpu *v);         /* make runnable if its domain may run */
 void vcpu_block(struct vcpu *v);        /* sleep until an event */
 void vcpu_update_state(struct vcpu *v); /* recompute runnable/down from the domain's state */
-void sched_tick(void);                  /* from the timer interrupt */
-void raise_schedule(void);              /* reschedule on the next exit to a guest */
+uint64_t sched_cpu_time_ns(const struct vcpu *v); /* CPU time it has had */
+void sched_tick(void);                            /* from the timer interrupt */
+void raise_schedule(void);                        /* reschedule on the next exit to a guest */
 void leave_hypervisor(struct cpu_user_regs *regs);
 void idle_loop(void) __attribute__((noreturn));
 void start_scheduler(void) __attribute__((noreturn));

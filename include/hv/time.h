@@ -12,6 +12,7 @@ struct vcpu_time_info;
 
 void time_init(void);
 uint64_t NOW(void);
+uint64_t tsc_ticks_to_ns(uint64_t ticks); /* a TSC interval in ns */
 void time_fill_vcpu_info(struct vcpu_time_info *t);
 void timer_interrupt(void);
 extern uint64_t tsc_hz;

@@ -11,11 +11,13 @@
 
 #include <stdint.h>
 #include "xen.h"
+#include "trace.h"
 
 #define XEN_SYSCTL_INTERFACE_VERSION 1
 #define XEN_SYSCTL_readconsole       1 /* dom0: read the hypervisor's log */
 #define XEN_SYSCTL_physinfo          3 /* dom0: total and free memory */
 #define XEN_SYSCTL_pvlab_counters    0x70
+#define XEN_SYSCTL_pvlab_trace       0x71 /* dom0: the trace buffer (public/trace.h) */
 
 struct pvlab_counters {
     uint64_t hv_entries;        /* every entry into the hypervisor while this domain ran */
@@ -47,6 +49,7 @@ struct xen_sysctl {
             uint32_t buffer; /* IN: guest pointer */
             uint32_t count;  /* IN: buffer size; OUT: bytes copied (the newest) */
         } readconsole;
+        struct pvlab_trace_op trace;
         struct {
             uint32_t total_pages;
             uint32_t free_pages;

@@ -40,7 +40,7 @@ static struct vcpu *runq_of(int n)
 static struct vcpu *run_slices(struct vcpu *rq, struct vcpu *prev, int slices, uint64_t *now)
 {
     for (int i = 0; i < slices; i++) {
-        struct vcpu *next = sched_pick(rq, prev);
+        struct vcpu *next = sched_pick(rq, prev, NULL);
         assert_non_null(next);
         next->last_charge = *now;
         *now += SCHED_SLICE_MS * MS;
@@ -75,10 +75,10 @@ static void test_eight_spinners_get_equal_shares(void **state __attribute__((unu
 static void test_ties_go_round_robin_from_after_prev(void **state __attribute__((unused)))
 {
     struct vcpu *rq = runq_of(3);
-    assert_ptr_equal(sched_pick(rq, &v[0]), &v[1]);
-    assert_ptr_equal(sched_pick(rq, &v[1]), &v[2]);
-    assert_ptr_equal(sched_pick(rq, &v[2]), &v[0]);
-    assert_ptr_equal(sched_pick(rq, NULL), &v[0]);
+    assert_ptr_equal(sched_pick(rq, &v[0], NULL), &v[1]);
+    assert_ptr_equal(sched_pick(rq, &v[1], NULL), &v[2]);
+    assert_ptr_equal(sched_pick(rq, &v[2], NULL), &v[0]);
+    assert_ptr_equal(sched_pick(rq, NULL, NULL), &v[0]);
 }
 
 static void test_blocked_and_down_vcpus_are_never_picked(void **state __attribute__((unused)))
@@ -87,9 +87,9 @@ static void test_blocked_and_down_vcpus_are_never_picked(void **state __attribut
     v[0].state = VCPU_blocked;
     v[1].state = VCPU_down;
     v[2].vt = 1000 * MS; /* far ahead, but the only runnable one */
-    assert_ptr_equal(sched_pick(rq, NULL), &v[2]);
+    assert_ptr_equal(sched_pick(rq, NULL, NULL), &v[2]);
     v[2].state = VCPU_blocked;
-    assert_null(sched_pick(rq, NULL));
+    assert_null(sched_pick(rq, NULL, NULL));
 }
 
 static void test_sleeper_comes_back_at_most_lag_behind(void **state __attribute__((unused)))
@@ -128,7 +128,7 @@ static void test_blocking_and_waking_at_once_gains_nothing(void **state __attrib
             v[1].state = VCPU_runnable;
             sched_place(&v[1], floor, SCHED_WAKE_LAG_NS);
         }
-        struct vcpu *next = sched_pick(rq, cur);
+        struct vcpu *next = sched_pick(rq, cur, NULL);
         if (cur && next != cur && !sched_preempts(next, cur) &&
             !sched_slice_over(rq, cur, t - slice_start))
             next = cur;
@@ -160,9 +160,9 @@ static void test_yielder_runs_only_when_nobody_else_can(void **state __attribute
     struct vcpu *rq = runq_of(2);
     v[0].yielded = 1;
     v[1].vt = 50 * MS; /* behind is v0, but it yielded */
-    assert_ptr_equal(sched_pick(rq, &v[0]), &v[1]);
+    assert_ptr_equal(sched_pick(rq, &v[0], NULL), &v[1]);
     v[1].state = VCPU_blocked;
-    assert_ptr_equal(sched_pick(rq, &v[0]), &v[0]);
+    assert_ptr_equal(sched_pick(rq, &v[0], NULL), &v[0]);
 }
 
 static void test_slice_is_kept_unless_far_behind(void **state __attribute__((unused)))
