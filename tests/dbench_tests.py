@@ -1,4 +1,5 @@
-"""dbench_tests.py - dbench-lite on the Linux host, and beside Debian's dbench 4.0.
+"""dbench_tests.py - dbench-lite on the Linux host, beside Debian's dbench 4.0,
+and on minios in dom0 and in a domU.
 
 build/host/dbench-lite runs the loadfile guests/dbench-lite/genload.py
 writes, in a temporary directory, with 1 and 2 clients: the output must have
@@ -11,7 +12,19 @@ never install it, so `make test` needs no network), both programs run the
 same fixed-size loadfile (genload.py --timed: one pass per client, see its
 header) and their operation tables must agree exactly, with each other and
 with the count of operations in the file.  Without it the comparison is
-skipped with a printed reason.  Registered in ALL like system_tests.py.
+skipped with a printed reason.
+
+On minios (/bin/dbench, guests/dbench-lite/minios.c) one boot with a fresh
+disk (scripts/mkdisk.py) runs, in dom0 and then in a domU on xvda: the usage
+message and a FILE:LINE error; `dbench -c load.txt -t 3 N` for 1 and 2
+clients with the same checks as on the host (progress lines, every
+operation, Throughput, exit status 0, no client directory left); and the
+fixed-work pass of timed.txt, whose table must be exactly the host's
+(genload.expected_counts).  The loadfiles are the ones dbench.mk puts into
+both archives under /etc/dbench.  Afterwards `e2fsck -fn` must find both
+partitions clean.  While `/` is read-only (no ext2 mounted yet) the runs
+that write are skipped with a printed reason.  Registered in ALL like
+system_tests.py.
 """
 import os
 import re
@@ -20,7 +33,7 @@ import subprocess
 import sys
 import tempfile
 
-from qemu import BUILD, ROOT, check
+from qemu import BUILD, ROOT, Machine, check, halt
 
 sys.path.insert(0, os.path.join(ROOT, "guests", "dbench-lite"))
 import genload  # noqa: E402
@@ -63,6 +76,22 @@ def write_loadfile(tmp, name, **kw):
     return path
 
 
+def check_report(out, nprocs, where):
+    """A whole dbench report with nprocs clients, from a run that went well."""
+    check(re.search(PROGRESS % "execute", out, re.M), "%s: no execute line:\n%s" % (where, out))
+    check(re.search(r"^\s+0  cleanup\s+\d+ sec$", out, re.M), "%s: no last cleanup line:\n%s" %
+          (where, out))
+    counts = table(out)
+    missing = [op for op in OPERATIONS if counts.get(op, 0) == 0]
+    check(not missing, "%s: the table lacks %s:\n%s" % (where, ", ".join(missing), out))
+    m = re.search(r"^Throughput (\d+(\.\d+)?) MB/sec  (\d+) clients  (\d+) procs  "
+                  r"max_latency=\d+\.\d{3} ms$", out, re.M)
+    check(m and m.group(3) == m.group(4) == str(nprocs), "%s: no Throughput line:\n%s" % (where, out))
+    check(float(m.group(1)) > 0, "%s: no throughput measured:\n%s" % (where, out))
+    check("ERROR" not in out and "failed" not in out, "%s: a status mismatch:\n%s" % (where, out))
+    return float(m.group(1))
+
+
 def short_run(nprocs):
     tmp = tempfile.mkdtemp(prefix="dbench-lite-")
     try:
@@ -72,16 +101,7 @@ def short_run(nprocs):
         rc, out = run([DBENCH_LITE, "-c", load, "-t", "2", "--warmup", "2", "-D", work, str(nprocs)])
         check(rc == 0, "dbench-lite %d exited %d:\n%s" % (nprocs, rc, out))
         check(re.search(PROGRESS % "warmup", out, re.M), "no warmup line:\n" + out)
-        check(re.search(PROGRESS % "execute", out, re.M), "no execute line:\n" + out)
-        check(re.search(r"^\s+0  cleanup\s+\d+ sec$", out, re.M), "no last cleanup line:\n" + out)
-        counts = table(out)
-        missing = [op for op in OPERATIONS if counts.get(op, 0) == 0]
-        check(not missing, "the table lacks %s:\n%s" % (", ".join(missing), out))
-        m = re.search(r"^Throughput (\d+(\.\d+)?) MB/sec  (\d+) clients  (\d+) procs  "
-                      r"max_latency=\d+\.\d{3} ms$", out, re.M)
-        check(m and m.group(3) == m.group(4) == str(nprocs), "no Throughput line:\n" + out)
-        check(float(m.group(1)) > 0, "no throughput measured:\n" + out)
-        check("ERROR" not in out and "failed" not in out, "a status mismatch:\n" + out)
+        check_report(out, nprocs, "host")
         left = os.listdir(os.path.join(work, "clients"))
         check(not left, "client directories left behind: %s" % left)
     finally:
@@ -144,3 +164,116 @@ def dbench_lite_counts_match_debian_dbench():
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return results
+
+
+# ---------------------------------------------------------------- minios
+
+sys.path.insert(0, os.path.join(ROOT, "scripts"))
+import mkdisk  # noqa: E402
+
+
+def first_dir(m, prompt, candidates, name):
+    """The first of candidates holding `name`: archive files move to /boot once ext2 is `/`."""
+    for d in candidates:
+        out = m.command("ls %s" % d, prompt=prompt)
+        if re.search(r"^%s$" % re.escape(name), out, re.M):
+            return d
+    raise AssertionError("no %s in %s" % (name, " or ".join(candidates)))
+
+
+def exited_zero(out):
+    return "exit status" not in out and "killed" not in out
+
+
+def minios_errors(m, prompt, where, loads):
+    """The usage message and a malformed loadfile: no file system needed."""
+    out = m.command("dbench", prompt=prompt)
+    ok = "usage: dbench [-c LOADFILE]" in out and "sh: dbench: exit status 1" in out
+    results = [("%s/usage" % where, ok, out)]
+    out = m.command("dbench -c %s/bad.txt -t 1 1" % loads, prompt=prompt)
+    ok = ("%s/bad.txt:2: Close: bad number '12x'" % loads in out and
+          "releasing clients" not in out and "sh: dbench: exit status 1" in out)
+    results.append(("%s/malformed_loadfile" % where, ok, out))
+    return results
+
+
+def minios_run(m, prompt, where, loads, nprocs):
+    """dbench -c load.txt -t 3 N: the host's checks; returns the throughput."""
+    out = m.command("dbench -c %s/load.txt -t 3 %d" % (loads, nprocs), prompt=prompt, timeout=180)
+    check(exited_zero(out), "%s: dbench %d did not exit 0:\n%s" % (where, nprocs, out))
+    tput = check_report(out, nprocs, where)
+    left = m.command("ls /clients", prompt=prompt)
+    check(not re.search(r"^client\d+/?$", left, re.M), "%s: client directories left:\n%s" %
+          (where, left))
+    return tput
+
+
+def minios_fixed_work(m, prompt, where, loads, nprocs):
+    """One pass of timed.txt per client: the table must be the file's own count, as on the host."""
+    out = m.command("dbench -c %s/timed.txt -t 2 %d" % (loads, nprocs), prompt=prompt, timeout=180)
+    want = genload.expected_counts(1, nprocs)
+    got = table(out) if exited_zero(out) else None
+    return ("%s/fixed_work_%d_clients" % (where, nprocs), got == want,
+            "got %s\nwant %s\n%s" % (got, want, out))
+
+
+def minios_all(m, prompt, where):
+    loads = first_dir(m, prompt, ("/etc/dbench", "/boot/etc/dbench"), "timed.txt")
+    results = minios_errors(m, prompt, where, loads)
+    probe = m.command("dbench -c %s/load.txt -t 1 1" % loads, prompt=prompt, timeout=120)
+    if "read-only file system" in probe:
+        print("SKIP dbench_minios/%s/runs: / is read-only here (no ext2 file system mounted "
+              "yet), so the clients have nowhere to write" % where, flush=True)
+        return results
+    for nprocs in (1, 2):
+        try:
+            tput = minios_run(m, prompt, where, loads, nprocs)
+            results.append(("%s/run_%d_clients" % (where, nprocs), True, "%g MB/sec" % tput))
+            print("     %s: dbench -t 3 %d: %g MB/sec" % (where, nprocs, tput), flush=True)
+        except AssertionError as e:
+            results.append(("%s/run_%d_clients" % (where, nprocs), False, str(e)))
+        results.append(minios_fixed_work(m, prompt, where, loads, nprocs))
+    return results
+
+
+def fsck_partitions(image):
+    """e2fsck -fn of each partition holding ext2: [(name, clean, output)]."""
+    results = []
+    with open(image, "rb") as f:
+        data = f.read()
+    for i, (start, count) in enumerate(mkdisk.PARTITIONS):
+        part = data[start * 512:(start + count) * 512]
+        if part[1080:1082] != b"\x53\xef":  # no ext2 superblock magic
+            continue
+        path = "%s.hda%d" % (image, i + 1)
+        with open(path, "wb") as f:
+            f.write(part)
+        p = subprocess.run(["e2fsck", "-fn", path], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        results.append(("e2fsck_hda%d" % (i + 1), p.returncode == 0, p.stdout.decode()))
+    return results
+
+
+@test
+def dbench_minios_dom0_and_domU():
+    """/bin/dbench in dom0 (hda2) and in a domU (xvda): errors, 1 and 2 clients, fixed-work counts."""
+    tmp = tempfile.mkdtemp(prefix="dbench-minios-")
+    image = os.path.join(tmp, "disk.img")
+    subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "mkdisk.py"), image], check=True,
+                   stdout=subprocess.DEVNULL)
+    m = Machine(append="dom0_mem=64M", mem=256,
+                extra=["-drive", "file=%s,format=raw,if=ide,index=0" % image])
+    try:
+        m.expect(r"dom0# ", 60)
+        results = minios_all(m, r"dom0# ", "dom0")
+        cfgs = first_dir(m, r"dom0# ", ("/etc/xm", "/boot/etc/xm"), "domU.cfg")
+        m.command("xm-lite create %s/domU.cfg" % cfgs, timeout=60)
+        m.command("xm-lite console domU", prompt=r"domU# ", timeout=30)
+        results += minios_all(m, r"domU# ", "domU")
+        m.detach()
+        m.command("xm-lite destroy domU", timeout=60)
+        halt(m)
+        results += fsck_partitions(image)
+        return results
+    finally:
+        m.kill()
+        shutil.rmtree(tmp, ignore_errors=True)
