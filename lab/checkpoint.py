@@ -17,15 +17,26 @@ and `cont`.  The gate's next line, "resumed insns=X", is the exact
 instruction count at the snapshot, kept in build/lab/runs/CONFIG/
 checkpoints.json with the trigger.
 
-After the last checkpoint the machine runs on until the configuration's
-`finish` pattern appears on its console (the workload's own figures, e.g.
-dbench's Throughput lines), or is told to quit.  The console goes to
-build/lab/runs/CONFIG/checkpoint-console.log.
+A configuration whose workload is typed at a shell (pvlab's dbench-lite
+rows) has a `script`: (pattern, line) pairs that a thread types on the
+serial line, each once `pattern` has appeared on the console after the
+previous one (a prompt).  Only the checkpoint run types: a measurement
+starts from a snapshot taken after the line was typed.  The guest time at
+which a line arrives follows the host, so the instruction count of a
+checkpoint can differ between two `make lab` runs; everything measured from
+one snapshot cannot.
+
+After the last checkpoint the machine runs on until the script is done and
+the configuration's `finish` pattern appears on its console (the
+workload's own figures, e.g. dbench's Throughput lines), or is told to
+quit.  The console goes to build/lab/runs/CONFIG/checkpoint-console.log.
 """
 import json
 import os
+import re
 import subprocess
 import sys
+import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -90,6 +101,44 @@ def quit(qmp, proc):
         proc.wait(60)
 
 
+class Typist:
+    """Types cfg.script on the console from a thread: each line once its pattern has appeared."""
+
+    def __init__(self, proc, console, script, timeout, progress):
+        self.proc, self.console, self.script = proc, console, list(script)
+        self.timeout, self.progress, self.error, self.pos = timeout, progress, None, 0
+        self.thread = threading.Thread(target=self._type, daemon=True)
+        self.thread.start()
+
+    def _wait(self, pattern):
+        rx, deadline = re.compile(pattern), time.time() + self.timeout
+        while True:
+            m = rx.search(self.console.text, self.pos)
+            if m:
+                self.pos = m.end()
+                return
+            if time.time() > deadline or self.proc.poll() is not None:
+                raise TimeoutError("no %r on the console before typing" % pattern)
+            time.sleep(0.1)
+
+    def _type(self):
+        try:
+            for pattern, line in self.script:
+                self._wait(pattern)
+                if line is not None:
+                    self.progress("  typing: %s" % line)
+                    self.proc.stdin.write((line + "\r").encode())
+                    self.proc.stdin.flush()
+        except (OSError, TimeoutError) as e:
+            self.error = e
+
+    def join(self, timeout):
+        self.thread.join(timeout)
+        if self.error or self.thread.is_alive():
+            raise RuntimeError("the console script stopped: %s; the console ends with:\n%s" % (
+                self.error or "timeout", self.console.text[-1500:]))
+
+
 def take(cfg, timeout=1800, progress=print):
     """Boot `cfg`, save its checkpoints; returns [{name, marker, after, insns}] (also in JSON)."""
     os.makedirs(cfg.run_dir, exist_ok=True)
@@ -101,12 +150,14 @@ def take(cfg, timeout=1800, progress=print):
             os.unlink(f)
     args = machine.machine_args(cfg) + ["-serial", "stdio", "-qmp", "unix:%s,server=on,wait=off" % sock,
                                         "-plugin", machine.GATE_PLUGIN + "," + gate_args(cfg, signal)]
-    proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, cwd=machine.ROOT)
+    script = getattr(cfg, "script", None)
+    proc = subprocess.Popen(args, stdin=subprocess.PIPE if script else subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=machine.ROOT)
     console = machine.Console(proc, os.path.join(cfg.run_dir, "checkpoint-console.log"))
     done = []
     try:
         qmp = machine.Qmp(sock)
+        typist = Typist(proc, console, script, timeout, progress) if script else None
         for i, (name, k, n) in enumerate(cfg.checkpoints):
             progress("%s: running to checkpoint %s (%d instructions after marker %d)" %
                      (cfg.name, name, n, k))
@@ -114,8 +165,11 @@ def take(cfg, timeout=1800, progress=print):
             save(qmp, proc, console, signal, i, name, progress)
             pos = wait_line(signal, "resumed", proc, console, timeout, progress, nth=i)
             done.append({"name": name, "marker": k, "after": n, "insns": int(pos["insns"])})
-        if cfg.finish:
+        if typist or cfg.finish:
             progress("%s: running on to the end of the workload" % cfg.name)
+        if typist:
+            typist.join(timeout)
+        if cfg.finish:
             console.expect(cfg.finish, timeout)
         quit(qmp, proc)
     finally:

@@ -81,11 +81,13 @@ def cache_rows(win, run):
     return rows
 
 
-def dbench_throughput(cfg_name, label, text):
+def dbench_throughput(cfg_name, label, text, runs=()):
+    """Every Throughput line; runs[i] = (label, workload) of the i-th, if the configuration says."""
     rows = []
-    for mbps, clients, lat in re.findall(
-            r"Throughput ([\d.]+) MB/sec\s+(\d+) clients\s+\d+ procs\s+max_latency=([\d.]+) ms", text):
-        rows.append({"label": label, "config": cfg_name, "workload": "dbench 4.0 client.txt",
+    for i, (mbps, clients, lat) in enumerate(re.findall(
+            r"Throughput ([\d.]+) MB/sec\s+(\d+) clients\s+\d+ procs\s+max_latency=([\d.]+) ms", text)):
+        lab, workload = runs[i] if i < len(runs) else (label, "dbench 4.0 client.txt")
+        rows.append({"label": lab, "config": cfg_name, "workload": workload,
                      "clients": int(clients), "what": "throughput", "MBps": float(mbps),
                      "max_latency_ms": float(lat)})
     return rows
@@ -108,7 +110,8 @@ def throughput_rows():
             continue
         text = open(path).read()
         label = [r[2] for r in configs.ROWS if r[0] == cfg_name][0]
-        rows += dbench_throughput(cfg_name, label, text) + blk_throughput(cfg_name, text)
+        runs = getattr(configs.get(cfg_name), "runs", ())
+        rows += dbench_throughput(cfg_name, label, text, runs) + blk_throughput(cfg_name, text)
     return rows
 
 

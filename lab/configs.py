@@ -12,19 +12,30 @@ time: 10^9 instructions are one second of the guest's clock.
               with markers run by /init (lab/linux/marker.c) at its start,
               2 s (guest time) into its execute phase, and its end;
               checkpoints linux-1 and linux-2 are at the middle markers
-  pvlab       pvlab with minios as dom0, booted with `blkbench`: dom0 runs
-              `blk bench hda1`, then creates a domU that runs `blk bench
-              xvda` through blkfront/blkback.  STAND-IN WORKLOAD until
-              minios's dbench-lite lands.  Markers: minios executes no
-              xchg %bx,%bx around it, so the gate counts entries into
-              bench_one() (marker_pc; 4 per benchmark); checkpoints dom0
-              and domU are PV_AFTER instructions after the first entry in
-              dom0 and in the domU
+  pvlab       pvlab with minios as dom0 (LAB_PV_WORKLOAD=dbench): the
+              console script types at dom0's shell
+              `dbench -c /lab/client.txt -t PV_SECONDS 1`, then `... 2`
+              (dbench-lite, /bin/dbench, on the ext2 root on hda2), creates
+              a domU (/etc/xm/domU.cfg: its ext2 root is xvda, dom0's hda1,
+              through blkfront/blkback) and types the same two commands at
+              its shell.  dbench-lite executes xchg %bx,%bx at the start
+              and the end of each execute phase, so markers 1-2, 3-4, 5-6
+              and 7-8 enclose the four execute phases; checkpoints dom0-1,
+              dom0-2, domU-1 and domU-2 are PV_DBENCH_AFTER instructions
+              after markers 1, 3, 5 and 7.  Both ext2 file systems get
+              client.txt at /lab/client.txt from lab_disk() (make lab-data).
+              LAB_PV_WORKLOAD=blkbench (the default until minios mounts
+              ext2 as its root) boots the stand-in instead:
+              `blkbench` on the command line, dom0 runs `blk bench hda1`,
+              then a domU `blk bench xvda`; minios executes no marker
+              there, so the gate counts entries into bench_one()
+              (marker_pc; 4 per benchmark) and checkpoints dom0 and domU
+              are PV_AFTER instructions after the first entry in each
   native-test the native test kernel tests/instrument/native_haps.S: the
               checkpoint test of tests/lab_tests.py (not in the report)
 
 Later configurations slot in with one entry each in CONFIGS (minios
-native, dbench-lite in dom0 and a domU) and one row each in ROWS.
+native) and one row each in ROWS.
 """
 import os
 import re
@@ -44,6 +55,14 @@ PV_WINDOW = 100_000_000    # blk bench lasts ~150 M instructions per domain: sta
 QUICK_WINDOW = 20_000_000  # make lab-quick
 LINUX_SECONDS = 10         # dbench -t: 2 s of warm-up (a fifth), 8 s of execute phase
 PV_AFTER = 20_000_000
+# pvlab's workload: "dbench" (dbench-lite with client.txt, the homework's)
+# or "blkbench" (the stand-in used before minios had an ext2 root).
+PV_WORKLOAD = os.environ.get("LAB_PV_WORKLOAD", "blkbench")
+PV_SECONDS = LINUX_SECONDS          # dbench -t in dom0 and the domU, as Linux's
+PV_DBENCH_AFTER = 500_000_000       # into each execute phase: past its start, well before its end
+QUICK_PV_DBENCH_AFTER = 50_000_000
+QUICK_PV_SECONDS = 3                # make lab-quick: the generated loadfile, 3 s (no warm-up)
+QUICK_LOADFILE = "/etc/dbench/load.txt"  # guests/dbench-lite/dbench.mk puts it in both archives
 
 
 class Config:
@@ -99,6 +118,10 @@ def prepare_pvlab(cfg):
 
 
 def pvlab(quick=False):
+    return pvlab_dbench(quick) if PV_WORKLOAD == "dbench" else pvlab_blkbench(quick)
+
+
+def pvlab_blkbench(quick=False):
     return Config("pvlab", os.path.join(PVLAB, "hv.elf"),
                   [("dom0", 1, PV_AFTER), ("domU", 5, PV_AFTER)],
                   initrd="%s dom0 blkbench,%s" % (os.path.join(PVLAB, "minios.elf"),
@@ -107,6 +130,52 @@ def pvlab(quick=False):
                   finish=r"BENCH domains done", window=QUICK_WINDOW if quick else PV_WINDOW,
                   prepare=prepare_pvlab,
                   describe="pvlab, minios as dom0 and as a domU, `blk bench` (stand-in)")
+
+
+def lab_disk(path):
+    """pvlab's disk for the dbench rows: ext2 on hda1 (the domU's xvda) and hda2 (dom0's root),
+    each with /lab/client.txt (Debian's dbench package, never committed)."""
+    raise SystemExit("lab: no lab disk yet (ext2 roots and make lab-data); "
+                     "run with LAB_PV_WORKLOAD=blkbench")
+
+
+def prepare_pvlab_dbench(cfg):
+    """The build's images, and a disk whose two file systems hold client.txt."""
+    os.makedirs(PVLAB, exist_ok=True)
+    for f in ("hv.elf", "minios.elf", "bootfs.cpio"):
+        shutil.copy(os.path.join(BUILD, f), os.path.join(PVLAB, f))
+    disk = os.path.join(PVLAB, "disk.img")
+    if os.path.exists(disk):
+        os.unlink(disk)
+    lab_disk(disk)
+
+
+def dbench_script(prompt, loadfile, seconds):
+    """Type dbench with 1 and then 2 clients at `prompt`; each waits for the previous prompt."""
+    cmd = "dbench -c %s -t %d %%d" % (loadfile, seconds)
+    return [(prompt, cmd % 1), (r"Throughput .*\n(.*\n)*?" + prompt, cmd % 2),
+            (r"Throughput .*\n(.*\n)*?" + prompt, None)]
+
+
+def pvlab_dbench(quick=False):
+    """dbench-lite in dom0, then in a domU, each with 1 and 2 clients (see the header)."""
+    after = QUICK_PV_DBENCH_AFTER if quick else PV_DBENCH_AFTER
+    seconds = QUICK_PV_SECONDS if quick else PV_SECONDS
+    load = QUICK_LOADFILE if quick else "/lab/client.txt"
+    cfg = Config("pvlab", os.path.join(PVLAB, "hv.elf"),
+                 [("dom0-1", 1, after), ("dom0-2", 3, after), ("domU-1", 5, after),
+                  ("domU-2", 7, after)],
+                 initrd="%s dom0,%s" % (os.path.join(PVLAB, "minios.elf"),
+                                        os.path.join(PVLAB, "bootfs.cpio")),
+                 append="dom0_mem=64M", base_disk=os.path.join(PVLAB, "disk.img"),
+                 window=QUICK_WINDOW if quick else PV_WINDOW, prepare=prepare_pvlab_dbench,
+                 describe="pvlab, dbench-lite with %s in dom0 and in a domU" % load)
+    cfg.script = (dbench_script("dom0# ", load, seconds) +
+                  [("", "xm-lite create /etc/xm/domU.cfg"), ("dom0# ", "xm-lite console domU")] +
+                  dbench_script("domU# ", load, seconds))
+    cfg.runs = [("dom0", "dbench-lite " + os.path.basename(load))] * 2 + \
+               [("domU", "dbench-lite " + os.path.basename(load))] * 2
+    return cfg
 
 
 # ---------------------------------------------------------------- Linux
@@ -139,9 +208,15 @@ CONFIGS = {"native-test": native_test, "pvlab": pvlab, "linux": linux}
 ROWS = [
     ("linux", "linux-1", "Linux", "dbench 4.0 client.txt, 1 client"),
     ("linux", "linux-2", "Linux", "dbench 4.0 client.txt, 2 clients"),
+] + ([
+    ("pvlab", "dom0-1", "dom0", "dbench-lite client.txt, 1 client"),
+    ("pvlab", "dom0-2", "dom0", "dbench-lite client.txt, 2 clients"),
+    ("pvlab", "domU-1", "domU", "dbench-lite client.txt, 1 client (xvda)"),
+    ("pvlab", "domU-2", "domU", "dbench-lite client.txt, 2 clients (xvda)"),
+] if PV_WORKLOAD == "dbench" else [
     ("pvlab", "dom0", "dom0", "blk bench hda1 (stand-in for dbench-lite)"),
     ("pvlab", "domU", "domU", "blk bench xvda (stand-in for dbench-lite)"),
-]
+])
 
 
 def get(name, quick=False):
