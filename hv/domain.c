@@ -152,6 +152,8 @@ static void relinquish_memory(struct domain *d)
         if (pg->owner == d->domain_id && (pg->flags & PGF_allocated)) {
             pg->flags &= ~PGF_allocated;
             put_page(mfn);
+            if (pg->owner == d->domain_id)
+                frame_orphan(mfn); /* someone still maps it: keep its id out of use */
         }
     }
 }

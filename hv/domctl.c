@@ -20,15 +20,33 @@
 #define MAX_IMAGE (8u << 20)
 
 static domid_t next_domid = 1;
+static domid_t max_domid = DOMID_SELF - 1; /* max_domid= on the command line, for tests */
 
-/* Ids are not reused soon: a stale grant mapping must never meet a new domain of the same id. */
+void domid_set_limit(uint32_t n)
+{
+    if (n >= 1 && n < DOMID_SELF)
+        max_domid = (domid_t)n;
+}
+
+/*
+ * Ids go upwards and wrap after max_domid.  An id is skipped while a domain
+ * has it, and while any frame still carries it after its domain was destroyed
+ * (hv/page_alloc.c: orphan_frames): a stale grant mapping must never meet a
+ * new domain of the same id.
+ */
 static domid_t allocate_domid(void)
 {
-    for (unsigned int tries = 0; tries < DOMID_SELF; tries++) {
+    for (unsigned int tries = 0; tries < max_domid; tries++) {
         domid_t id = next_domid;
-        next_domid = (uint32_t)next_domid + 1 >= DOMID_SELF ? 1 : next_domid + 1;
-        if (!domain_by_id(id))
-            return id;
+        next_domid = next_domid >= max_domid ? 1 : next_domid + 1;
+        if (domain_by_id(id))
+            continue;
+        if (orphan_frames(id)) {
+            printk("(XEN) domain id %u skipped: %u of its frames are still mapped by others\n", id,
+                   orphan_frames(id));
+            continue;
+        }
+        return id;
     }
     return 0;
 }

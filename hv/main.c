@@ -53,6 +53,8 @@ static void parse_cmdline(const char *s)
                 dom0_mem = (uint32_t)v & PAGE_MASK;
             else
                 printk("(XEN) ignoring dom0_mem outside 4M..900M\n");
+        } else if (!strncmp(s, "max_domid=", 10)) {
+            domid_set_limit(strtoul(s + 10, NULL, 0));
         } else if (!strncmp(s, "chain", 5)) {
             chain_mode = 1;
         }

@@ -7,6 +7,12 @@
  * available for the hypervisor's own structures (the "xen heap").  A frame is
  * scrubbed before it is handed to a domain, so no domain ever sees another's
  * data.
+ *
+ * A frame can outlive its owner: if another domain still maps it through a
+ * grant when its owner is destroyed, it keeps the owner's id until that last
+ * reference goes.  Such frames are counted per id (frame_orphan()), and the
+ * id is not given to a new domain while any remain (hv/domctl.c), so a stale
+ * frame can never pass an ownership check as the new domain's.
  */
 #include <lib.h>
 #include <hv/console.h>
@@ -15,7 +21,8 @@
 struct page_info *frame_table;
 uint32_t max_page;
 static uint32_t nr_free, nr_total;
-static uint32_t high_hint; /* no free frame above this one */
+static uint32_t high_hint;           /* no free frame above this one */
+static uint32_t orphans[DOMID_SELF]; /* per destroyed domain id: its frames still referenced */
 
 void page_alloc_init(void)
 {
@@ -43,6 +50,8 @@ void page_alloc_add_range(uint32_t first, uint32_t nr)
 void free_frame(uint32_t mfn)
 {
     struct page_info *pg = mfn_to_page(mfn);
+    if ((pg->flags & PGF_orphan) && pg->owner < DOMID_SELF)
+        orphans[pg->owner]--;
     pg->owner = DOMID_FREE;
     pg->type = PGT_none;
     pg->type_count = 0;
@@ -51,6 +60,20 @@ void free_frame(uint32_t mfn)
     nr_free++;
     if (mfn > high_hint)
         high_hint = mfn;
+}
+
+void frame_orphan(uint32_t mfn)
+{
+    struct page_info *pg = mfn_to_page(mfn);
+    if (pg->owner >= DOMID_SELF || (pg->flags & PGF_orphan))
+        return;
+    pg->flags |= PGF_orphan;
+    orphans[pg->owner]++;
+}
+
+uint32_t orphan_frames(domid_t owner)
+{
+    return owner < DOMID_SELF ? orphans[owner] : 0;
 }
 
 void assign_frame(uint32_t mfn, domid_t owner)

@@ -311,3 +311,34 @@ def fpu_state_is_per_domain_and_new_domains_start_clean():
     finally:
         m.kill()
     return results
+
+
+@test
+def a_domain_id_is_not_reused_while_its_frames_are_still_mapped():
+    """Issue 14, defect 6: with ids wrapping after 2, a destroyed domain whose
+    page dom0 still maps keeps its id out of use until the mapping goes."""
+    m = Machine(append="dom0_mem=64M max_domid=2", mem=512)
+    try:
+        m.expect(r"dom0# ", 60)
+        before = free_pages(m)
+        m.command("xm-lite create /etc/xm/nodisk.cfg name=a")
+        check(re.search(r"domain 1 \(a\) created", m.output), "a is not domain 1")
+        out = m.command("xm-lite grant-map a 1")  # its xenstore page, granted to dom0
+        check("holding grant 1 of a" in out, "grant-map: " + out)
+        m.command("xm-lite destroy a")
+        m.command("xm-lite create /etc/xm/nodisk.cfg name=b")
+        m.command("xm-lite destroy b")
+        m.command("xm-lite create /etc/xm/nodisk.cfg name=c")
+        check(re.search(r"domain id 1 skipped: 1 of its frames are still mapped by others",
+                        m.output), "id 1 was not skipped:\n" + m.output[-1500:])
+        check(re.search(r"domain 2 \(c\) created", m.output), "c did not get id 2")
+        check("released" in m.command("xm-lite grant-unmap"), "grant-unmap failed")
+        m.command("xm-lite destroy c")
+        m.command("xm-lite create /etc/xm/nodisk.cfg name=d")
+        check(re.search(r"domain 1 \(d\) created", m.output),
+              "id 1 was not free again once its last frame was unmapped:\n" + m.output[-1500:])
+        m.command("xm-lite destroy d")
+        check(free_pages(m) == before, "frames were not all returned")
+        halt(m)
+    finally:
+        m.kill()

@@ -111,6 +111,9 @@ void domain_crash(struct domain *d, const char *fmt, ...) __attribute__((format(
 void crash_on_bad_iret(void) __attribute__((noreturn));
 void domain_count_error(struct domain *d);
 
+/* domctl.c */
+void domid_set_limit(uint32_t n); /* ids wrap after n (max_domid= on the command line) */
+
 /* domain_build.c */
 struct build_result {
     uint32_t console_port, store_port; /* the domain's ends, unbound, for dom0 to bind */

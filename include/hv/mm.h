@@ -28,6 +28,7 @@ enum page_type {
 #define PGF_pinned    0x02 /* pinned by the owner with mmuext_op */
 #define PGF_xenheap   0x04 /* a hypervisor page shared with its owner (shared_info) */
 #define PGF_tlb_stale 0x08 /* was writable: flush the TLB before it becomes a page table */
+#define PGF_orphan    0x10 /* its owner is destroyed; another domain's reference keeps it */
 
 #define DOMID_XEN  0x7FF2u /* owner of the hypervisor's own frames */
 #define DOMID_FREE 0x7FF4u /* owner of frames on the free list */
@@ -92,5 +93,7 @@ void free_xenheap_pages(void *va, unsigned int nr);
 uint32_t free_page_count(void);
 uint32_t total_page_count(void);
 void assign_frame(uint32_t mfn, domid_t owner); /* mark an allocated frame as owned */
+void frame_orphan(uint32_t mfn);                /* its owner is gone, but it is still referenced */
+uint32_t orphan_frames(domid_t owner);          /* frames still carrying a destroyed owner's id */
 
 #endif

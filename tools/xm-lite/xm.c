@@ -617,6 +617,41 @@ static int cmd_trace(int argc, char **argv)
     return 0;
 }
 
+/*
+ * xm-lite grant-map DOMAIN GREF / grant-unmap: map one of a domain's grants
+ * in dom0 and keep it, then let it go.  A test aid: a mapping that outlives
+ * its granter is how a destroyed domain's frame stays in use (hv/page_alloc.c:
+ * orphan frames).
+ */
+static void *held_va;
+static grant_handle_t held_handle;
+
+static int cmd_grant_map(int argc, char **argv)
+{
+    domid_t id;
+    char name[32];
+    if (argc < 4 || lookup(argv[2], &id, name))
+        return printf("usage: xm-lite grant-map DOMAIN GREF\n"), -1;
+    if (held_va)
+        return printf("xm-lite: a grant is held already (xm-lite grant-unmap)\n"), -1;
+    int16_t st;
+    held_va = gnttab_map(id, (grant_ref_t)strtoul(argv[3], NULL, 0), 1, &held_handle, &st);
+    if (!held_va)
+        return printf("xm-lite: grant-map: refused (status %d)\n", st), -1;
+    printf("xm-lite: holding grant %s of %s at %p\n", argv[3], name, held_va);
+    return 0;
+}
+
+static int cmd_grant_unmap(void)
+{
+    if (!held_va)
+        return printf("xm-lite: no grant is held\n"), -1;
+    int rc = gnttab_unmap(held_va, held_handle);
+    held_va = NULL;
+    printf("xm-lite: grant released (%d)\n", rc);
+    return rc;
+}
+
 int xm_main(int argc, char **argv)
 {
     if (argc < 2 || !strcmp(argv[1], "help")) {
@@ -638,6 +673,10 @@ int xm_main(int argc, char **argv)
         return xm_sched();
     if (!strcmp(c, "trace"))
         return cmd_trace(argc, argv);
+    if (!strcmp(c, "grant-map"))
+        return cmd_grant_map(argc, argv);
+    if (!strcmp(c, "grant-unmap"))
+        return cmd_grant_unmap();
     if (!strcmp(c, "dmesg"))
         return xm_dmesg();
     if (!strcmp(c, "create"))
