@@ -260,13 +260,21 @@ static void m_board_get(void *ctx, int slot, void *buf, size_t len)
     }
 }
 
-/* The program to spawn again: argv[0] as the shell found it (/bin/NAME). */
+/* The program to spawn again: argv[0] if it is a path, else NAME where the
+ * shell looks for it, /bin (ext2's or the archive's) or the archive's
+ * /boot/bin once ext2 is the root. */
 static const char *self_path(const char *argv0, char *out)
 {
+    static const char *const dirs[] = {"/bin", "/boot/bin"};
+    struct pvlab_stat st;
     if (strchr(argv0, '/'))
         return argv0;
-    snprintf(out, FULL_MAX, "/bin/%s", argv0);
-    return out;
+    for (unsigned i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+        snprintf(out, FULL_MAX, "%s/%s", dirs[i], argv0);
+        if (stat(out, &st) == 0)
+            return out;
+    }
+    return argv0;
 }
 
 /* Spawn client `index`: this program, its arguments, --client I --board=F. */
