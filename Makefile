@@ -87,10 +87,9 @@ $(B)/bootfs.cpio: $(B)/minios.elf $(wildcard tools/xm-lite/etc/*.cfg) scripts/mk
 	@echo "  CPIO    $@"
 	$(Q)$(PYTHON) scripts/mkbootfs.py $@ $(BOOTFS_FILES)
 
-# The disk dom0 drives: created once, kept between boots (make clean removes it).
-$(B)/disk.img:
-	@mkdir -p $(B)
-	$(Q)$(PYTHON) scripts/mkdisk.py $@
+# The disk dom0 drives, ext2 on both partitions: created once, kept between boots
+# (make disk makes it again, make fsck checks it, make clean removes it).
+include guests/rootfs/rootfs.mk
 
 PVLAB_BOOT := -kernel $(B)/hv.elf -append "dom0_mem=$(DOM0_MEM)" \
               -drive file=$(B)/disk.img,format=raw,if=ide,index=0 \
@@ -134,6 +133,7 @@ test: all iso
 
 bench: all
 	$(PYTHON) tests/bench.py
+	$(PYTHON) tests/fs_bench.py
 
 deps:
 	@scripts/ensure-deps.sh

@@ -8,7 +8,7 @@ static int copy(int fd, const char *name)
     while ((n = read(fd, buf, sizeof(buf))) > 0)
         write(1, buf, (uint32_t)n);
     if (n < 0)
-        printf("cat: %s: %s\n", name, strerror(-n));
+        dprintf(2, "cat: %s: %s\n", name, strerror(-n));
     return n < 0;
 }
 
@@ -20,7 +20,7 @@ int main(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         int fd = open(argv[i], O_RDONLY);
         if (fd < 0) {
-            printf("cat: %s: %s\n", argv[i], strerror(-fd));
+            dprintf(2, "cat: %s: %s\n", argv[i], strerror(-fd));
             bad = 1;
             continue;
         }

@@ -7,7 +7,7 @@ int main(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         int rc = mkdir(argv[i], 0755);
         if (rc < 0) {
-            printf("mkdir: %s: %s\n", argv[i], strerror(-rc));
+            dprintf(2, "mkdir: %s: %s\n", argv[i], strerror(-rc));
             bad = 1;
         }
     }

@@ -9,6 +9,6 @@ int main(int argc, char **argv)
     }
     int rc = rename(argv[1], argv[2]);
     if (rc < 0)
-        printf("mv: %s: %s\n", argv[1], strerror(-rc));
+        dprintf(2, "mv: %s: %s\n", argv[1], strerror(-rc));
     return rc < 0;
 }

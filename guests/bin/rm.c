@@ -1,4 +1,4 @@
-/* rm FILE... - remove files (until ext2 is mounted, every file system refuses: read-only). */
+/* rm FILE... - remove files (directories: rmdir). */
 #include <ulib.h>
 
 int main(int argc, char **argv)
@@ -7,7 +7,7 @@ int main(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         int rc = unlink(argv[i]);
         if (rc < 0) {
-            printf("rm: %s: %s\n", argv[i], strerror(-rc));
+            dprintf(2, "rm: %s: %s\n", argv[i], strerror(-rc));
             bad = 1;
         }
     }

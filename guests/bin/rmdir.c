@@ -7,7 +7,7 @@ int main(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         int rc = rmdir(argv[i]);
         if (rc < 0) {
-            printf("rmdir: %s: %s\n", argv[i], strerror(-rc));
+            dprintf(2, "rmdir: %s: %s\n", argv[i], strerror(-rc));
             bad = 1;
         }
     }

@@ -5,7 +5,11 @@
  * edits it), splits it into words, replaces a word `$?` with the last
  * status, and runs /bin/WORD with the words as arguments: in the foreground
  * (the console's Ctrl-C goes to it, and a non-zero status is reported), or
- * in the background with a trailing `&`.  Builtins: `wait` (for every
+ * in the background with a trailing `&`.  `> FILE` and `>> FILE` send the
+ * program's output to a file (emptied, or appended to): the shell opens it
+ * and puts it at descriptor 1, which the child inherits, then puts the
+ * console back.  Programs are looked up in /bin, then in /boot/bin (the boot
+ * archive, when an ext2 root has no programs).  Builtins: `wait` (for every
  * background program), `exit`.  A line naming no program goes to the
  * kernel's own command interpreter (SYS_kcmd): xm-lite, blk, info, stats,
  * bench, halt and the rest still live there, for now.
@@ -13,6 +17,7 @@
 #include <ulib.h>
 
 #define MAX_WORDS 16
+#define SAVED_FD  15 /* where the console waits while a redirection holds descriptor 1 */
 
 static int last_status;
 
@@ -52,15 +57,25 @@ static void reap_background(int wait_all)
         report("job", pid, status, 1);
 }
 
-/* Run /bin/WORDS[0], or hand the line to the kernel's commands if there is no such program. */
-static void run(char **words, int n, int background, const char *line)
+/* Start WORDS[0] from /bin, then /boot/bin (a name with a '/' as it is): the pid or -E_*. */
+static int start(char **words)
 {
     char path[PATH_MAX_LEN];
     if (strchr(words[0], '/'))
-        strlcpy(path, words[0], sizeof(path));
-    else
-        snprintf(path, sizeof(path), "/bin/%s", words[0]);
+        return spawn(words[0], words);
+    snprintf(path, sizeof(path), "/bin/%s", words[0]);
     int pid = spawn(path, words);
+    if (pid == -E_NOENT) {
+        snprintf(path, sizeof(path), "/boot/bin/%s", words[0]);
+        pid = spawn(path, words);
+    }
+    return pid;
+}
+
+/* Run /bin/WORDS[0], or hand the line to the kernel's commands if there is no such program. */
+static void run(char **words, int n, int background, const char *line)
+{
+    int pid = start(words);
     if (pid == -E_NOENT && !strchr(words[0], '/')) {
         kcmd(line);
         return;
@@ -82,6 +97,46 @@ static void run(char **words, int n, int background, const char *line)
     report(words[0], pid, status, 0);
 }
 
+/*
+ * Take `> FILE`, `>> FILE` (or `>FILE`) out of words and point descriptor 1
+ * at FILE, keeping the console at SAVED_FD.  The new word count, or -1 (and a
+ * message) if FILE cannot be opened.
+ */
+static int redirect(char **words, int n)
+{
+    for (int i = 0; i < n; i++) {
+        if (words[i][0] != '>')
+            continue;
+        int append = words[i][1] == '>';
+        char *file = words[i] + 1 + append;
+        int used = 1;
+        if (!*file && i + 1 < n)
+            file = words[i + 1], used = 2;
+        if (!*file)
+            return printf("sh: a file name must follow %s\n", append ? ">>" : ">"), -1;
+        int fd = open(file, O_WRONLY | O_CREAT | (append ? O_APPEND : O_TRUNC));
+        if (fd < 0)
+            return printf("sh: %s: %s\n", file, strerror(-fd)), -1;
+        dup2(1, SAVED_FD);
+        dup2(fd, 1);
+        close(fd);
+        for (int k = i; k + used <= n; k++)
+            words[k] = words[k + used];
+        return n - used;
+    }
+    return n;
+}
+
+/* Put the console back at descriptor 1 after a redirection. */
+static void restore_output(void)
+{
+    struct pvlab_stat st;
+    if (fstat(SAVED_FD, &st) == 0) {
+        dup2(SAVED_FD, 1);
+        close(SAVED_FD);
+    }
+}
+
 /* One typed line: `&`, `$?`, the builtins, or a program. */
 static void execute(char *line)
 {
@@ -95,8 +150,10 @@ static void execute(char *line)
         background = 1;
         words[n - 1][strlen(words[n - 1]) - 1] = 0;
     }
-    if (n == 0)
+    if (n == 0 || (n = redirect(words, n)) <= 0) {
+        restore_output();
         return;
+    }
     snprintf(status, sizeof(status), "%d", last_status);
     for (int i = 0; i < n; i++)
         if (!strcmp(words[i], "$?"))
@@ -107,6 +164,7 @@ static void execute(char *line)
         exit(n > 1 ? (int)strtoul(words[1], NULL, 10) : last_status);
     else
         run(words, n, background, copy);
+    restore_output();
 }
 
 int main(int argc, char **argv)

@@ -77,6 +77,18 @@ const char *strerror(int err)
         return "argument list too long";
     case E_NOSYS:
         return "function not implemented";
+    case E_NOSPC:
+        return "no space left on device";
+    case E_NAMETOOLONG:
+        return "name too long";
+    case E_BUSY:
+        return "device or resource busy";
+    case E_IO:
+        return "input/output error";
+    case E_FBIG:
+        return "file too large";
+    case E_MFILE:
+        return "too many open files";
     default:
         return "error";
     }

@@ -144,6 +144,31 @@ int privdrop(void)
     return SC(SYS_privdrop, 0, 0, 0);
 }
 
+int sync(void)
+{
+    return SC(SYS_sync, 0, 0, 0);
+}
+int statfs(const char *path, struct pvlab_statfs *st)
+{
+    return SC(SYS_statfs, path, st, 0);
+}
+int mountinfo(int i, struct pvlab_mountinfo *info)
+{
+    return SC(SYS_mountinfo, i, info, 0);
+}
+int mount(const char *dev, const char *path, int flags)
+{
+    return SC(SYS_mount, dev, path, flags);
+}
+int umount(const char *path)
+{
+    return SC(SYS_umount, path, 0, 0);
+}
+int dup2(int fd, int newfd)
+{
+    return SC(SYS_dup2, fd, newfd, 0);
+}
+
 /* brk(0) tells where the heap ends; sbrk moves that end. */
 void *sbrk(int32_t delta)
 {

@@ -20,6 +20,7 @@
 #include <os.h>
 #include <blkback.h>
 #include <blkdev.h>
+#include <ext2fs.h>
 #include <blkif_check.h>
 #include <public/io/xenbus.h>
 #include "xenstored.h"
@@ -91,20 +92,17 @@ static int vdev_to_devid(const char *vdev, uint32_t *devid)
     return 0;
 }
 
-/* Two devices overlap if one is the other, or a partition of it. */
-static int overlaps(struct blkdev *a, struct blkdev *b)
-{
-    return a == b || a->parent == b || b->parent == a ||
-           (a->parent && a->parent == b->parent && a->first < b->first + b->sectors &&
-            b->first < a->first + a->sectors);
-}
-
 static const char *in_use_by(struct blkdev *dev, int readonly)
 {
     for (int i = 0; i < MAX_VBDS; i++)
-        if (vbds[i].in_use && overlaps(vbds[i].dev, dev) && !(readonly && vbds[i].readonly))
+        if (vbds[i].in_use && blkdev_overlaps(vbds[i].dev, dev) && !(readonly && vbds[i].readonly))
             return vbds[i].vdev;
     return NULL;
+}
+
+const char *blkback_holder(struct blkdev *dev)
+{
+    return in_use_by(dev, 0);
 }
 
 static void event(evtchn_port_t port, void *data)
@@ -139,6 +137,10 @@ int blkback_add(domid_t dom, const char *target, const char *vdev, int readonly,
         return printf("blkback: '%s' is not a virtual disk name (xvda..xvdp)\n", vdev), -1;
     if (in_use_by(dev, readonly))
         return printf("blkback: %s is already given to another domain\n", target), -1;
+    if (ext2fs_holder(dev))
+        return printf("blkback: %s is mounted at %s in dom0; umount it first\n", target,
+                      ext2fs_holder(dev)),
+               -1;
     for (int i = 0; i < MAX_VBDS && !v; i++)
         if (!vbds[i].in_use)
             v = &vbds[i];

@@ -11,9 +11,14 @@
  * A sector written with PATTERN holds the text "PATTERN@SECTOR " repeated, where
  * SECTOR is its number on DEV, so that data landing in the wrong place is
  * caught, and so a test on the host can compute what the disk image must hold.
+ *
+ * A device that is mounted, or given to a domU, is never written raw: write,
+ * stress and bench refuse it with a message naming its holder.
  */
 #include <os.h>
+#include <blkback.h>
 #include <blkdev.h>
+#include <ext2fs.h>
 
 #define MAX_SECTORS 264 /* three of the largest blkif requests (11 segments of 8 sectors) */
 
@@ -113,6 +118,17 @@ static void bench(struct blkdev *d)
     blkfront_print_stats(d);
 }
 
+/* 1 (and a message) if d is held: mounted here, or exported to a domU. */
+static int held(struct blkdev *d)
+{
+    const char *where = ext2fs_holder(d), *vdev = where ? NULL : blkback_holder(d);
+    if (where)
+        printf("blk: %s is mounted at %s; refusing to write it raw\n", d->name, where);
+    else if (vdev)
+        printf("blk: %s is given to a domU as %s; refusing to write it raw\n", d->name, vdev);
+    return where || vdev;
+}
+
 void cmd_blk(int argc, char **argv)
 {
     if (argc < 2 || !strcmp(argv[1], "list")) {
@@ -124,6 +140,8 @@ void cmd_blk(int argc, char **argv)
         return;
     const char *op = d ? argv[1] : "help";
     uint64_t sector = argc > 3 ? strtoul(argv[3], NULL, 0) : 0;
+    if ((!strcmp(op, "write") || !strcmp(op, "stress") || !strcmp(op, "bench")) && held(d))
+        return;
     if (!strcmp(op, "info")) {
         printf("%s: %u sectors of %u bytes (%u MiB)%s, %s\n", d->name, (uint32_t)d->sectors,
                SECTOR_SIZE, (uint32_t)(d->sectors >> 11), d->readonly ? ", read-only" : "",

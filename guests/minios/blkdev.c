@@ -61,6 +61,13 @@ int blkdev_flush(struct blkdev *d)
     return d->flush ? d->flush(d) : 0;
 }
 
+int blkdev_overlaps(const struct blkdev *a, const struct blkdev *b)
+{
+    const struct blkdev *ra = a->parent ? a->parent : a, *rb = b->parent ? b->parent : b;
+    uint64_t a0 = a->parent ? a->first : 0, b0 = b->parent ? b->first : 0;
+    return ra == rb && a0 < b0 + b->sectors && b0 < a0 + a->sectors;
+}
+
 /* The four primary entries of an MBR partition table (offset 446, 16 bytes each). */
 void blkdev_add_partitions(struct blkdev *disk)
 {

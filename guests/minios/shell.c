@@ -8,6 +8,7 @@
 #include <os.h>
 #include <bench.h>
 #include <blkdev.h>
+#include <ext2fs.h>
 #include <proc.h>
 #include <vfs.h>
 #include "xm.h"
@@ -138,6 +139,7 @@ void cmd_blk(int argc, char **argv);
 
 static void cmd_halt(int argc, char **argv)
 {
+    ext2fs_shutdown(); /* the buffer caches reach the disk first */
     printf("halting: sched_op(SCHEDOP_shutdown, poweroff)\n");
     poweroff();
 }
@@ -253,16 +255,28 @@ static int read_line(char *line, int max)
 }
 
 /*
- * The root file system: dom0's boot archive if the loader gave it one, else
- * the archive of programs built into this kernel (a domU's case).
+ * The root file system: ext2 on the domain's disk (dom0's hda2, a domU's
+ * xvda) with the boot archive at /boot, or, when the disk holds no ext2, the
+ * boot archive at / as before.  The archive is dom0's boot module, or the
+ * programs built into this kernel (a domU's case).
  */
 static void mount_root(void)
 {
     extern const char initfs_start[], initfs_end[];
+    const char *dev = is_initial_domain() ? "hda2" : "xvda";
+    const void *archive = initfs_start;
+    uint32_t len = (uint32_t)(initfs_end - initfs_start);
     if (start_info.mod_len)
-        cpiofs_mount("/", (const void *)start_info.mod_start, start_info.mod_len);
-    else
-        cpiofs_mount("/", initfs_start, (uint32_t)(initfs_end - initfs_start));
+        archive = (const void *)start_info.mod_start, len = start_info.mod_len;
+    int rc = blkdev_find(dev) ? ext2fs_mount(dev, "/", 0) : -E_NOENT;
+    if (rc == 0) {
+        cpiofs_mount("/boot", archive, len);
+        return;
+    }
+    if (rc != -E_NOENT)
+        printf("minios: %s: %s; the boot archive is the root file system\n", dev,
+               rc == -E_NOEXEC ? "no ext2 file system" : "cannot mount it");
+    cpiofs_mount("/", archive, len);
 }
 
 /* From here on the prompt is /bin/sh's, a ring-3 process, and this stack is the scheduler's. */
@@ -272,6 +286,8 @@ static void start_processes(void)
     proc_init();
     syscall_init();
     int pid = proc_start_init("/bin/sh");
+    if (pid == -E_NOENT) /* an ext2 root without programs: the boot archive has them */
+        pid = proc_start_init("/boot/bin/sh");
     if (pid < 0) {
         printf("minios: cannot start /bin/sh (%d); the kernel's shell answers\n", pid);
         return;

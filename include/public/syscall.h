@@ -49,31 +49,40 @@
 #define SYS_privcmd       29 /* (hypercall nr, args...): dom0's /dev/xen/privcmd */
 #define SYS_xenbus        30 /* (msg, len, reply, cap) -> reply length: /dev/xen/xenbus */
 #define SYS_privdrop      31 /* (): give up the right to privcmd and xenbus, for good */
-#define NR_SYSCALLS       32
+#define SYS_sync          32 /* (): write every file system's dirty blocks back */
+#define SYS_statfs        33 /* (path, struct pvlab_statfs *): the file system holding path */
+#define SYS_mountinfo     34 /* (i, struct pvlab_mountinfo *): -E_NOENT past the last */
+#define SYS_mount         35 /* (device, path, flags): mount an ext2 device (MS_RDONLY) */
+#define SYS_umount        36 /* (path) */
+#define SYS_dup2          37 /* (fd, newfd) -> newfd: the shell's > and >> */
+#define NR_SYSCALLS       38
 
 /* Error numbers (negated in %eax). */
-#define E_PERM     1
-#define E_NOENT    2
-#define E_SRCH     3
-#define E_INTR     4
-#define E_IO       5
-#define E_NOEXEC   8
-#define E_BADF     9
-#define E_CHILD    10
-#define E_AGAIN    11
-#define E_NOMEM    12
-#define E_FAULT    14
-#define E_EXIST    17
-#define E_XDEV     18
-#define E_NOTDIR   20
-#define E_ISDIR    21
-#define E_INVAL    22
-#define E_MFILE    24
-#define E_FBIG     27
-#define E_ROFS     30
-#define E_2BIG     7
-#define E_NOSYS    38
-#define E_NOTEMPTY 39
+#define E_PERM        1
+#define E_NOENT       2
+#define E_SRCH        3
+#define E_INTR        4
+#define E_IO          5
+#define E_NOEXEC      8
+#define E_BADF        9
+#define E_CHILD       10
+#define E_AGAIN       11
+#define E_NOMEM       12
+#define E_FAULT       14
+#define E_EXIST       17
+#define E_XDEV        18
+#define E_NOTDIR      20
+#define E_ISDIR       21
+#define E_INVAL       22
+#define E_MFILE       24
+#define E_FBIG        27
+#define E_ROFS        30
+#define E_2BIG        7
+#define E_NOSYS       38
+#define E_NOTEMPTY    39
+#define E_BUSY        16
+#define E_NOSPC       28
+#define E_NAMETOOLONG 36
 
 /* open() flags and lseek() whence, as Linux's. */
 #define O_RDONLY  0
@@ -82,6 +91,7 @@
 #define O_ACCMODE 3
 #define O_CREAT   0100
 #define O_TRUNC   01000
+#define O_APPEND  02000
 #define SEEK_SET  0
 #define SEEK_CUR  1
 #define SEEK_END  2
@@ -126,6 +136,25 @@ struct pvlab_stat {
     uint32_t st_mode;
     uint32_t st_size;
     uint32_t st_nlink;
+    uint32_t st_mtime; /* seconds since 1970; 0 where the file system keeps none */
+};
+
+/* What df shows: sizes in blocks of f_bsize bytes. */
+struct pvlab_statfs {
+    uint32_t f_bsize;
+    uint32_t f_blocks, f_bfree, f_bavail;
+    uint32_t f_files, f_ffree;
+    uint32_t f_cache_blocks; /* the buffer cache in front of it (0: none) */
+    uint32_t f_readonly;
+};
+
+#define MS_RDONLY 1
+
+struct pvlab_mountinfo {
+    char path[PATH_MAX_LEN];
+    char source[16]; /* "hda2", "xvda", "bootfs" */
+    char type[8];    /* "ext2", "cpio" */
+    uint32_t readonly;
 };
 
 #define DT_REG 8

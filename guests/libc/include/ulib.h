@@ -43,6 +43,12 @@ int privcmd(uint32_t hypercall, void *arg); /* dom0's /dev/xen/privcmd: domctl, 
 int xen_version(int cmd, void *arg);        /* through privcmd */
 int xenbus(const void *msg, uint32_t len, void *reply, uint32_t cap);
 int privdrop(void);
+int sync(void);
+int statfs(const char *path, struct pvlab_statfs *st);
+int mountinfo(int i, struct pvlab_mountinfo *info); /* -E_NOENT past the last mount */
+int mount(const char *dev, const char *path, int flags);
+int umount(const char *path);
+int dup2(int fd, int newfd);
 
 /* stdio.c */
 int printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <public/xen.h>
 
+struct blkdev;
+
 /*
  * Export dom0 device `target` (hda, hda1, ...) to domain `dom` as `vdev` (xvda,
  * ...).  The backend describes the disk after `delay_ms` (0: at once; tests use a
@@ -19,5 +21,7 @@ int blkback_add(domid_t dom, const char *target, const char *vdev, int readonly,
 void blkback_remove(domid_t dom); /* close every device of `dom` */
 void blkback_poll(void);          /* follow handshakes and serve requests */
 void blkback_list(domid_t dom);   /* xm-lite block-list */
+/* The virtual disk name (xvda) of a domain's device overlapping `dev`, or NULL. */
+const char *blkback_holder(struct blkdev *dev);
 
 #endif

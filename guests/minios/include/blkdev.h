@@ -31,6 +31,8 @@ int blkdev_read(struct blkdev *d, uint64_t sector, uint32_t count, void *buf);
 int blkdev_write(struct blkdev *d, uint64_t sector, uint32_t count, const void *buf);
 int blkdev_flush(struct blkdev *d);
 void blkdev_add_partitions(struct blkdev *disk); /* from its MBR: NAME1..NAME4 */
+/* Do a and b share a sector: one is the other, a partition of it, or they overlap on one disk? */
+int blkdev_overlaps(const struct blkdev *a, const struct blkdev *b);
 /* "DEV@START+COUNT": a window of COUNT sectors of DEV from START, as a device of its own. */
 struct blkdev *blkdev_range(const char *spec);
 void blkdev_list(void);

@@ -1,9 +1,9 @@
 /*
  * vfs.h - minios's virtual file system (proc/vfs.c): a mount table mapping
- * path prefixes to file systems, and the open files processes hold.  Today
- * one file system exists, the read-only boot archive (cpiofs, in vfs.c);
- * the ext2 library becomes another by supplying a struct vfs_ops with the
- * writing operations filled in.
+ * path prefixes to file systems, and the open files processes hold.  Two file
+ * systems sit behind it: the read-only boot archive (cpiofs, in vfs.c) and
+ * ext2 on a block device (proc/ext2fs.c), which fills in the writing
+ * operations.
  */
 #ifndef MINIOS_VFS_H
 #define MINIOS_VFS_H
@@ -17,6 +17,7 @@ struct vfs_mount;
 struct vfs_node {
     struct vfs_mount *mnt;
     uint32_t ino, mode, size;
+    uint32_t nlink, mtime;  /* 0 where the file system has none */
     const void *data;       /* cpiofs: the contents, in memory */
     char rel[PATH_MAX_LEN]; /* the path inside the mount, for directories */
 };
@@ -41,26 +42,45 @@ struct vfs_ops {
     int (*rmdir)(struct vfs_mount *m, const char *rel);
     int (*rename)(struct vfs_mount *m, const char *from, const char *to);
     int (*sync)(struct vfs_mount *m);
+    /* Optional: the sizes `df` shows; the last words of a mount before it goes. */
+    int (*statfs)(struct vfs_mount *m, struct pvlab_statfs *st);
+    int (*unmount)(struct vfs_mount *m);
 };
+
+/* write()'s offset for a file opened with O_APPEND: the end of the file, whatever it is now. */
+#define VFS_APPEND 0xFFFFFFFFu
 
 struct vfs_mount {
     char path[PATH_MAX_LEN]; /* "/" or "/boot", without a trailing '/' except for "/" */
     const struct vfs_ops *ops;
     void *sb; /* the file system's own state */
     int readonly;
+    char source[16];  /* what `mount` shows: "hda2", "bootfs" */
+    const char *type; /* "ext2", "cpio" */
 };
 
 enum vfs_kind { VFS_FILE, VFS_DIR, VFS_CONSOLE };
 
 struct vfs_file {
     int refs;
-    int flags; /* open()'s O_ACCMODE */
+    int flags;  /* open()'s O_ACCMODE */
+    int append; /* O_APPEND: every write goes to the end */
     enum vfs_kind kind;
     struct vfs_node node;
     uint32_t off;
 };
 
 int vfs_mount(const char *path, const struct vfs_ops *ops, void *sb, int readonly);
+/* The mount just made by vfs_mount() at `path` (to name its source and type), or NULL. */
+struct vfs_mount *vfs_mount_at(const char *path);
+/* Unmount `path`: -E_INVAL if nothing is mounted there, -E_BUSY while files on it are open
+ * or another mount lies beneath it. */
+int vfs_umount(const char *path);
+const struct vfs_mount *vfs_mount_nth(int i); /* the i-th mount in use, or NULL past the end */
+int vfs_statfs(const char *path, struct pvlab_statfs *st);
+int vfs_sync_all(void);  /* every mount's sync; the first error */
+void vfs_periodic(void); /* the scheduler, now and then: write back what is dirty */
+struct vfs_file *vfs_dup(struct vfs_file *f); /* another reference, for a child's descriptors */
 int vfs_lookup(const char *path, struct vfs_node *n); /* an absolute path */
 int vfs_open(const char *path, int flags, struct vfs_file **f);
 struct vfs_file *vfs_console(void); /* a new reference to the console */

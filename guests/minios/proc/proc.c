@@ -288,9 +288,10 @@ int proc_spawn(const char *path, char *const argv[], int argc, int ppid)
     if (slot < 0)
         return slot;
     struct proc *p = &procs[slot];
-    for (int fd = 0; fd < 3; fd++)
-        p->fds[fd] = vfs_console();
     int parent = pt_find(&ptab, ppid);
+    for (int fd = 0; fd < 3; fd++) /* the parent's, so the shell can redirect; else the console */
+        p->fds[fd] =
+            parent >= 0 && procs[parent].fds[fd] ? vfs_dup(procs[parent].fds[fd]) : vfs_console();
     p->may_privcmd = ppid == 0 || (parent >= 0 && procs[parent].may_privcmd);
     name_from_path(p, path);
     return ptab.e[slot].pid;

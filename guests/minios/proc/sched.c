@@ -21,6 +21,7 @@
  */
 #include <os.h>
 #include <proc.h>
+#include <vfs.h>
 
 struct proc *current_proc;
 uint32_t context_switches;
@@ -142,6 +143,7 @@ static void housekeeping(void)
     run_services();
     tty_poll();
     wake_sleepers();
+    vfs_periodic(); /* the file systems' write-back, every few seconds */
     for (int z; (z = pt_orphan_zombie(&ptab)) >= 0;)
         proc_reap(z);
     proc_keep_init();

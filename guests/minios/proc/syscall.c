@@ -17,9 +17,12 @@
  */
 #include <os.h>
 #include <proc.h>
+#include <ext2fs.h>
 #include <vfs.h>
 
 typedef int (*syscall_fn)(uint32_t a, uint32_t b, uint32_t c, uint32_t d);
+
+static int path_in(char *path, uint32_t upath);
 
 /* The calling process (system calls always have one). */
 static struct proc *cur(void)
@@ -200,7 +203,7 @@ static int sys_write(uint32_t fd, uint32_t ubuf, uint32_t len, uint32_t d)
 static int sys_open(uint32_t upath, uint32_t flags, uint32_t c, uint32_t d)
 {
     char path[PATH_MAX_LEN];
-    int rc = copy_string_from_user(path, upath, sizeof(path)), fd = 0;
+    int rc = path_in(path, upath), fd = 0;
     if (rc)
         return rc;
     while (fd < MAX_FDS && cur()->fds[fd])
@@ -242,7 +245,7 @@ static int sys_stat(uint32_t upath, uint32_t ust, uint32_t c, uint32_t d)
     char path[PATH_MAX_LEN];
     struct vfs_node n;
     struct pvlab_stat st;
-    int rc = copy_string_from_user(path, upath, sizeof(path));
+    int rc = path_in(path, upath);
     if (rc || (rc = vfs_lookup(path, &n)))
         return rc;
     vfs_stat(&n, &st);
@@ -310,10 +313,11 @@ static int sys_yield(uint32_t a, uint32_t b, uint32_t c, uint32_t d)
     return 0;
 }
 
-/* A path argument, copied in: 0, or -E_FAULT / -E_INVAL. */
+/* A path argument, copied in: 0, or -E_FAULT / -E_NAMETOOLONG. */
 static int path_in(char *path, uint32_t upath)
 {
-    return copy_string_from_user(path, upath, PATH_MAX_LEN);
+    int rc = copy_string_from_user(path, upath, PATH_MAX_LEN);
+    return rc == -E_INVAL ? -E_NAMETOOLONG : rc;
 }
 
 static int sys_unlink(uint32_t upath, uint32_t b, uint32_t c, uint32_t d)
@@ -423,6 +427,64 @@ static int sys_hvcounters(uint32_t uc, uint32_t b, uint32_t c, uint32_t d)
     return copy_to_user(uc, &h, sizeof(h));
 }
 
+static int sys_sync(uint32_t a, uint32_t b, uint32_t c, uint32_t d)
+{
+    return vfs_sync_all();
+}
+
+static int sys_statfs(uint32_t upath, uint32_t ust, uint32_t c, uint32_t d)
+{
+    char path[PATH_MAX_LEN];
+    struct pvlab_statfs st;
+    int rc = path_in(path, upath);
+    if (rc || (rc = vfs_statfs(path, &st)))
+        return rc;
+    return copy_to_user(ust, &st, sizeof(st));
+}
+
+static int sys_mountinfo(uint32_t i, uint32_t uinfo, uint32_t c, uint32_t d)
+{
+    const struct vfs_mount *m = vfs_mount_nth((int)i);
+    struct pvlab_mountinfo info = {.readonly = 0};
+    if (!m)
+        return -E_NOENT;
+    strlcpy(info.path, m->path, sizeof(info.path));
+    strlcpy(info.source, m->source, sizeof(info.source));
+    strlcpy(info.type, m->type, sizeof(info.type));
+    info.readonly = (uint32_t)m->readonly;
+    return copy_to_user(uinfo, &info, sizeof(info));
+}
+
+/* Only ext2 on a block device can be mounted; the mount point need not exist as a directory. */
+static int sys_mount(uint32_t udev, uint32_t upath, uint32_t flags, uint32_t d)
+{
+    char dev[32], path[PATH_MAX_LEN];
+    int rc = copy_string_from_user(dev, udev, sizeof(dev));
+    if (rc || (rc = path_in(path, upath)))
+        return rc;
+    return path[0] == '/' ? ext2fs_mount(dev, path, (int)flags) : -E_INVAL;
+}
+
+static int sys_umount(uint32_t upath, uint32_t b, uint32_t c, uint32_t d)
+{
+    char path[PATH_MAX_LEN];
+    int rc = path_in(path, upath);
+    return rc ? rc : vfs_umount(path);
+}
+
+/* newfd names what fd names (newfd's old file is closed first). */
+static int sys_dup2(uint32_t fd, uint32_t newfd, uint32_t c, uint32_t d)
+{
+    struct vfs_file *f = fd_file((int)fd);
+    if (!f || newfd >= MAX_FDS)
+        return -E_BADF;
+    if (newfd != fd) {
+        vfs_put(cur()->fds[newfd]);
+        cur()->fds[newfd] = vfs_dup(f);
+    }
+    return (int)newfd;
+}
+
 static const syscall_fn table[NR_SYSCALLS] = {
     [SYS_exit] = sys_exit,
     [SYS_spawn] = sys_spawn,
@@ -455,6 +517,12 @@ static const syscall_fn table[NR_SYSCALLS] = {
     [SYS_privcmd] = sys_privcmd,
     [SYS_xenbus] = sys_xenbus,
     [SYS_privdrop] = sys_privdrop,
+    [SYS_sync] = sys_sync,
+    [SYS_statfs] = sys_statfs,
+    [SYS_mountinfo] = sys_mountinfo,
+    [SYS_mount] = sys_mount,
+    [SYS_umount] = sys_umount,
+    [SYS_dup2] = sys_dup2,
 };
 
 /* syscall_hook: %eax is the number, %ebx %ecx %edx %esi the arguments. */

@@ -12,6 +12,10 @@
  * mount's writing operations: -E_ROFS on a read-only mount, -E_NOSYS where
  * a file system lacks one, -E_XDEV for a rename across mounts.
  *
+ * Mounts come and go (vfs_umount() refuses while a file on the mount is
+ * open); vfs_periodic() lets each file system write back what is dirty, and
+ * vfs_sync_all() is what `sync` and `halt` call.
+ *
  * cpiofs reads the archive in place: tools/xm-lite/bootfs.c walks it once at
  * mount time into an index of its files, so a lookup is a scan of names.  The
  * archive stores files with full paths; a directory is any path that is a
@@ -61,14 +65,104 @@ static int normalise(const char *path, char *out, uint32_t cap)
 
 int vfs_mount(const char *path, const struct vfs_ops *ops, void *sb, int readonly)
 {
+    if (vfs_mount_at(path))
+        return -E_BUSY;
     for (int i = 0; i < MAX_MOUNTS; i++)
         if (!mounts[i].ops) {
             if (normalise(path, mounts[i].path, sizeof(mounts[i].path)))
                 return -E_INVAL;
             mounts[i].ops = ops, mounts[i].sb = sb, mounts[i].readonly = readonly;
+            mounts[i].source[0] = 0, mounts[i].type = "";
             return 0;
         }
     return -E_NOMEM;
+}
+
+struct vfs_mount *vfs_mount_at(const char *path)
+{
+    char abs[PATH_MAX_LEN];
+    if (normalise(path, abs, sizeof(abs)))
+        return NULL;
+    for (int i = 0; i < MAX_MOUNTS; i++)
+        if (mounts[i].ops && !strcmp(mounts[i].path, abs))
+            return &mounts[i];
+    return NULL;
+}
+
+/* Is anything open on m, or mounted beneath it? */
+static int mount_busy(const struct vfs_mount *m)
+{
+    size_t n = strlen(m->path);
+    for (int i = 0; i < MAX_FILES; i++)
+        if (files[i].refs > 0 && files[i].kind != VFS_CONSOLE && files[i].node.mnt == m)
+            return 1;
+    for (int i = 0; i < MAX_MOUNTS; i++)
+        if (mounts[i].ops && &mounts[i] != m && strlen(mounts[i].path) > n &&
+            !strncmp(mounts[i].path, m->path, n) && (n == 1 || mounts[i].path[n] == '/'))
+            return 1;
+    return 0;
+}
+
+int vfs_umount(const char *path)
+{
+    struct vfs_mount *m = vfs_mount_at(path);
+    if (!m)
+        return -E_INVAL;
+    if (mount_busy(m))
+        return -E_BUSY;
+    int rc = m->ops->unmount ? m->ops->unmount(m) : 0;
+    if (rc == 0)
+        m->ops = NULL;
+    return rc;
+}
+
+const struct vfs_mount *vfs_mount_nth(int i)
+{
+    for (int k = 0; k < MAX_MOUNTS; k++)
+        if (mounts[k].ops && i-- == 0)
+            return &mounts[k];
+    return NULL;
+}
+
+int vfs_statfs(const char *path, struct pvlab_statfs *st)
+{
+    struct vfs_node n;
+    int rc = vfs_lookup(path, &n);
+    memset(st, 0, sizeof(*st));
+    if (rc)
+        return rc;
+    st->f_readonly = (uint32_t)n.mnt->readonly;
+    return n.mnt->ops->statfs ? n.mnt->ops->statfs(n.mnt, st) : 0;
+}
+
+int vfs_sync_all(void)
+{
+    int first = 0;
+    for (int i = 0; i < MAX_MOUNTS; i++)
+        if (mounts[i].ops && mounts[i].ops->sync && !mounts[i].readonly) {
+            int rc = mounts[i].ops->sync(&mounts[i]);
+            first = first ? first : rc;
+        }
+    return first;
+}
+
+/* Write back every VFS_FLUSH_TICKS timer ticks (100 Hz): at most this much work is lost. */
+#define VFS_FLUSH_TICKS 500
+
+void vfs_periodic(void)
+{
+    static uint32_t last;
+    if (timer_ticks - last < VFS_FLUSH_TICKS)
+        return;
+    last = timer_ticks;
+    vfs_sync_all();
+}
+
+struct vfs_file *vfs_dup(struct vfs_file *f)
+{
+    if (f)
+        f->refs++;
+    return f;
 }
 
 /* The mount whose path is the longest prefix of `abs`, and the rest after it. */
@@ -170,6 +264,7 @@ int vfs_open(const char *path, int flags, struct vfs_file **out)
         return -E_MFILE;
     f->node = n;
     f->flags = acc;
+    f->append = (flags & O_APPEND) != 0;
     *out = f;
     return 0;
 }
@@ -199,9 +294,9 @@ int vfs_write(struct vfs_file *f, const void *buf, uint32_t len)
 {
     if (f->kind != VFS_FILE || f->flags == O_RDONLY)
         return -E_BADF;
-    int n = f->node.mnt->ops->write(&f->node, f->off, buf, len);
+    int n = f->node.mnt->ops->write(&f->node, f->append ? VFS_APPEND : f->off, buf, len);
     if (n > 0)
-        f->off += (uint32_t)n;
+        f->off = f->append ? f->node.size : f->off + (uint32_t)n;
     return n;
 }
 
@@ -219,6 +314,16 @@ int vfs_fsync(struct vfs_file *f)
     return m && m->ops->sync ? m->ops->sync(f->node.mnt) : 0; /* nothing to write back */
 }
 
+/* Is the file open?  Removing it then would free an inode a descriptor still names. */
+static int node_open(const struct vfs_node *n)
+{
+    for (int i = 0; i < MAX_FILES; i++)
+        if (files[i].refs > 0 && files[i].kind != VFS_CONSOLE && files[i].node.mnt == n->mnt &&
+            files[i].node.ino == n->ino)
+            return 1;
+    return 0;
+}
+
 /* unlink, rmdir and mkdir: one path, one operation of its mount. */
 static int path_op(const char *path, int which, uint32_t mode)
 {
@@ -234,6 +339,8 @@ static int path_op(const char *path, int which, uint32_t mode)
     int rc = writable(m, op), exists = vfs_lookup(path, &n) == 0;
     if (rc)
         return which == 2 || exists ? rc : -E_NOENT;
+    if (which != 2 && exists && node_open(&n))
+        return -E_BUSY;
     return which == 0 ? o->unlink(m, rel) : which == 1 ? o->rmdir(m, rel) : o->mkdir(m, rel, mode);
 }
 
@@ -261,6 +368,9 @@ int vfs_rename(const char *from, const char *to)
         return -E_NOENT;
     if (m != m2)
         return -E_XDEV;
+    struct vfs_node target;
+    if (vfs_lookup(to, &target) == 0 && node_open(&target))
+        return -E_BUSY;
     int rc = writable(m, m->ops->rename);
     return rc ? rc : m->ops->rename(m, rf, rt);
 }
@@ -272,7 +382,7 @@ int vfs_getdents(struct vfs_file *f, void *buf, uint32_t len)
         return -E_NOTDIR;
     uint32_t used = 0;
     for (;;) {
-        char name[64];
+        char name[256];
         uint32_t type, cookie = f->off;
         if (!f->node.mnt->ops->readdir(&f->node, &cookie, name, sizeof(name), &type))
             break;
@@ -292,8 +402,11 @@ int vfs_getdents(struct vfs_file *f, void *buf, uint32_t len)
 
 void vfs_stat(const struct vfs_node *n, struct pvlab_stat *st)
 {
-    *st = (struct pvlab_stat){
-        .st_ino = n->ino, .st_mode = n->mode, .st_size = n->size, .st_nlink = 1};
+    *st = (struct pvlab_stat){.st_ino = n->ino,
+                              .st_mode = n->mode,
+                              .st_size = n->size,
+                              .st_nlink = n->nlink ? n->nlink : 1,
+                              .st_mtime = n->mtime};
 }
 
 /* ---- cpiofs: the boot archive */
@@ -422,5 +535,10 @@ int cpiofs_mount(const char *path, const void *archive, uint32_t len)
 {
     cpiofs_sb.archive = archive, cpiofs_sb.len = len, cpiofs_sb.nr_files = 0;
     index_archive(&cpiofs_sb);
-    return vfs_mount(path, &cpiofs_ops, &cpiofs_sb, 1) ? -1 : 0;
+    if (vfs_mount(path, &cpiofs_ops, &cpiofs_sb, 1))
+        return -1;
+    struct vfs_mount *m = vfs_mount_at(path);
+    strlcpy(m->source, "bootfs", sizeof(m->source));
+    m->type = "cpio";
+    return 0;
 }

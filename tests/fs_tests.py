@@ -1,0 +1,271 @@
+"""fs_tests.py - ext2 mounted and used in dom0 and in a domU, checked by e2fsprogs.
+
+Each test makes a disk with scripts/mkdisk.py --ext2 (mke2fs -d on both
+partitions: hda2 holds dom0's root with /bin, /etc/xm and a README, hda1 the
+example domU's), boots pvlab with it, types a session at the shells, and after
+`halt` asks the host's e2fsprogs about the image: `e2fsck -fn` must call each
+partition clean (or, after a domU was destroyed mid-write, `e2fsck -fy` must
+repair it), and `debugfs -R 'cat PATH'` must show the bytes written inside
+pvlab.  The disks are small (32 MiB) so a test that fills one stays fast.
+"""
+import glob
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+from qemu import BUILD, Machine, ROOT, check, halt
+
+sys.path.insert(0, os.path.join(ROOT, "scripts"))
+import mkdisk  # noqa: E402
+
+ALL = []
+
+
+def test(fn):
+    ALL.append((fn.__name__, fn))
+    return fn
+
+
+def root_files(readme):
+    """mkdisk's /PATH=HOSTFILE specs for a root file system, as guests/rootfs/rootfs.mk lists them."""
+    specs = ["/README=" + os.path.join(ROOT, "guests", "rootfs", readme), "/boot/", "/tmp/", "/mnt/"]
+    specs += ["/bin/%s=%s" % (os.path.basename(p)[:-4], p)
+              for p in sorted(glob.glob(os.path.join(BUILD, "guests", "bin", "*.elf")))]
+    return specs
+
+
+class Ext2Disk:
+    """A fresh ext2 disk image in a temporary directory."""
+
+    def __init__(self, size_mib=32):
+        self.dir = tempfile.mkdtemp(prefix="pvlab-fs-")
+        self.path = os.path.join(self.dir, "disk.img")
+        cfgs = ["/etc/xm/%s=%s" % (os.path.basename(c), c)
+                for c in glob.glob(os.path.join(ROOT, "tools", "xm-lite", "etc", "*.cfg"))]
+        subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "mkdisk.py"), "--ext2",
+                        "--size", str(size_mib), self.path,
+                        "--hda1"] + root_files("README.domU") +
+                       ["--hda2"] + root_files("README.dom0") + cfgs,
+                       check=True, stdout=subprocess.DEVNULL)
+
+    def machine(self):
+        return Machine(append="dom0_mem=64M", mem=256,
+                       extra=["-drive", "file=%s,format=raw,if=ide,index=0" % self.path])
+
+    def partition(self, n):
+        out = os.path.join(self.dir, "hda%d.img" % n)
+        mkdisk.extract(self.path, n, out)
+        return out
+
+    def fsck(self, n, repair=False):
+        """(exit status, output) of e2fsck -fn (or -fy) on partition n."""
+        p = subprocess.run(["e2fsck", "-fy" if repair else "-fn", self.partition(n)],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           universal_newlines=True)
+        return p.returncode, p.stdout
+
+    def check_clean(self, n):
+        rc, out = self.fsck(n)
+        check(rc == 0, "e2fsck -fn on hda%d: exit %d\n%s" % (n, rc, out))
+
+    def cat(self, n, path, part=None):
+        """debugfs's idea of the file's bytes (on an already extracted partition if given)."""
+        p = subprocess.run(["debugfs", "-R", "cat " + path, part or self.partition(n)],
+                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        return p.stdout
+
+    def cleanup(self):
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def boot(disk):
+    m = disk.machine()
+    m.expect(r"dom0# ", 60)
+    return m
+
+
+def run(m, line, prompt=r"dom0# ", timeout=60):
+    return m.command(line, prompt=prompt, timeout=timeout)
+
+
+def with_disk(fn):
+    """Run fn(disk, m) on a fresh disk booted to dom0's prompt; clean both up after."""
+    disk = Ext2Disk()
+    m = None
+    try:
+        m = boot(disk)
+        fn(disk, m)
+    finally:
+        if m:
+            m.kill()
+        disk.cleanup()
+
+
+CFG = 'name = "typed"\nmemory = 16\nkernel = "/boot/minios.elf"\n'
+
+
+def dom0_session(disk, m):
+    check(re.search(r"ext2: hda2 mounted at / \(read-write, 4096-byte blocks, \d+ MiB, \d+ free\), "
+                    r"buffer cache \d+ blocks = \d+ KiB", m.output), "no mount line:\n" + m.output)
+    out = run(m, "mount")
+    check("hda2 on / type ext2 (rw)" in out and "bootfs on /boot type cpio (ro)" in out, out)
+    out = run(m, "ls -l /")
+    check(re.search(r"-rw-r--r-- +1 +\d+ \d{4}-\d\d-\d\d \d\d:\d\d README", out), out)
+    check(re.search(r"drwxr-xr-x +\d+ +4096 .* etc/", out), out)
+    check("kernel" in run(m, "cat /etc/xm/domU.cfg"), "cannot read /etc/xm/domU.cfg from ext2")
+    check("minios.elf" in run(m, "ls /boot/boot"), "the boot archive is not at /boot")
+    run(m, "echo hello from dom0 > /tmp/note")
+    run(m, "echo second line >> /tmp/note")
+    check(re.search(r"hello from dom0\r?\nsecond line", run(m, "cat /tmp/note")), "echo > and >>")
+    run(m, "mkdir /tmp/d")
+    run(m, "cp /tmp/note /tmp/d/copy")
+    run(m, "mv /tmp/d/copy /tmp/d/moved")
+    out = run(m, "ls -l /tmp/d")
+    check(re.search(r"-rw-r--r-- +1 +28 .* moved", out), "cp then mv:\n" + out)
+    run(m, "cp /tmp/note /tmp/gone")
+    run(m, "rm /tmp/gone")
+    check("no such file" in run(m, "cat /tmp/gone"), "rm")
+    run(m, "mkdir /tmp/empty")
+    run(m, "rmdir /tmp/empty")
+    check("empty" not in run(m, "ls /tmp"), "rmdir")
+    m.send("cat > /etc/xm/typed.cfg")  # a config typed at the prompt, ended with Ctrl-D
+    time.sleep(0.5)
+    for line in CFG.splitlines():
+        m.send(line)
+        time.sleep(0.2)
+    m.send_raw("\x04")
+    m.expect(r"dom0# ", 30)
+    check("memory = 16" in run(m, "cat /etc/xm/typed.cfg"), "cat > file")
+    out = run(m, "df")
+    check(re.search(r"hda2 +\d+ +\d+ +\d+ +\d+ +\d+ +\d+K +/", out), "df:\n" + out)
+    run(m, "sync")
+    halt(m)
+    disk.check_clean(2)
+    part = disk.partition(2)
+    check(disk.cat(2, "/tmp/note", part) == b"hello from dom0\nsecond line\n",
+          "debugfs sees %r" % disk.cat(2, "/tmp/note", part))
+    check(disk.cat(2, "/tmp/d/moved", part) == b"hello from dom0\nsecond line\n", "the copy")
+    check(disk.cat(2, "/etc/xm/typed.cfg", part) == CFG.encode(), "the typed config: %r" %
+          disk.cat(2, "/etc/xm/typed.cfg", part))
+
+
+@test
+def ext2_root_in_dom0():
+    """ls -l, cat, echo > and >>, cp, mv, rm, mkdir, rmdir, cat > file, df, sync; e2fsck and debugfs."""
+    with_disk(dom0_session)
+
+
+ERRORS = [
+    ("cat /nowhere", "cat: /nowhere: no such file or directory"),
+    ("ls /README/x", "ls: /README/x: not a directory"),
+    ("rmdir /etc", "rmdir: /etc: directory not empty"),
+    ("rm /tmp", "rm: /tmp: is a directory"),
+    ("echo x > /boot/x", "sh: /boot/x: read-only file system"),
+    ("fsbench name 300 /tmp", "create a 300-character name: name too long"),
+    ("mount hda2 /mnt", "mount: hda2: in use"),
+    ("mount hda9 /mnt", "mount: hda9: no such file or directory"),
+    ("blk write hda2 0 raw", "blk: hda2 is mounted at /; refusing to write it raw"),
+    ("mv /README /boot/README", "mv: /README: cross-device link"),
+]
+
+
+def dom0_errors(disk, m):
+    for line, want in ERRORS:
+        out = run(m, line)
+        check(want in out, "%s: expected %r, got:\n%s" % (line, want, out))
+    halt(m)
+    disk.check_clean(2)
+
+
+@test
+def ext2_errors_are_one_line():
+    """No such file, not a directory, not empty, read-only, name too long, busy device."""
+    with_disk(dom0_errors)
+
+
+def full_disk(disk, m):
+    out = run(m, "fsbench fill /big", timeout=120)
+    check(re.search(r"fill /big: \d+ bytes written, then: no space left on device", out), out)
+    out = run(m, "echo more > /tmp/more")
+    check("no space left on device" in out, "a new file on a full disk:\n" + out)
+    out = run(m, "df")
+    check(re.search(r"hda2 +\d+ +\d+ +0 ", out), "df does not show a full disk:\n" + out)
+    run(m, "rm /big")
+    run(m, "echo after > /tmp/after")
+    check("after" in run(m, "cat /tmp/after"), "no room again after rm")
+    halt(m)
+    disk.check_clean(2)
+    check(disk.cat(2, "/tmp/after") == b"after\n", "the file written after the disk was freed")
+
+
+@test
+def ext2_full_disk_is_enospc_and_stays_clean():
+    with_disk(full_disk)
+
+
+def domU(m, extra=""):
+    out = run(m, "xm-lite create /etc/xm/domU.cfg -c %s" % extra, prompt=r"domU# ", timeout=90)
+    check(re.search(r"ext2: xvda mounted at / \(read-write", out), "the domU's mount:\n" + out[-1500:])
+    return out
+
+
+def du(m, line, timeout=60):
+    return run(m, line, prompt=r"domU# ", timeout=timeout)
+
+
+def domU_then_dom0(disk, m):
+    domU(m)
+    check("xvda on / type ext2 (rw)" in du(m, "mount"), "mount in the domU")
+    du(m, "mkdir /tmp/from")
+    du(m, "echo written in the domU > /tmp/from/domU.txt")
+    du(m, "cp /tmp/from/domU.txt /tmp/from/copy.txt")
+    check("written in the domU" in du(m, "cat /tmp/from/copy.txt"), "cat in the domU")
+    check(re.search(r"xvda +\d+", du(m, "df")), "df in the domU")
+    du(m, "sync")
+    m.detach()
+    out = run(m, "mount hda1 /mnt")
+    check("in use" in out, "dom0 mounted the partition a domU holds:\n" + out)
+    out = run(m, "blk write hda1 0 raw")
+    check("given to a domU as xvda; refusing" in out, "a raw write on the domU's disk:\n" + out)
+    run(m, "xm-lite destroy domU")
+    out = run(m, "mount hda1 /mnt")
+    check("ext2: hda1 mounted at /mnt" in out, "mounting the released partition:\n" + out)
+    check("written in the domU" in run(m, "cat /mnt/tmp/from/domU.txt"), "read back in dom0")
+    check("hda1 on /mnt type ext2" in run(m, "mount"), "mount list")
+    check("unmounted" in run(m, "umount /mnt"), "umount")
+    halt(m)
+    disk.check_clean(1)
+    disk.check_clean(2)
+    check(disk.cat(1, "/tmp/from/copy.txt") == b"written in the domU\n", "debugfs on hda1")
+
+
+@test
+def ext2_in_a_domU_read_back_in_dom0():
+    """xvda over blkback: a session in the domU; dom0 mounts hda1 only after the domU is gone."""
+    with_disk(domU_then_dom0)
+
+
+def destroyed_mid_write(disk, m):
+    domU(m)
+    du(m, "echo synced before > /tmp/keep")
+    du(m, "sync")
+    m.send("fsbench fill /tmp/junk")
+    time.sleep(3)
+    m.detach()
+    run(m, "xm-lite destroy domU")
+    halt(m)
+    rc, out = disk.fsck(1, repair=True)
+    check(rc in (0, 1), "e2fsck -fy could not repair hda1 (exit %d):\n%s" % (rc, out))
+    part = os.path.join(disk.dir, "hda1.img")  # the repaired copy
+    check(disk.cat(1, "/tmp/keep", part) == b"synced before\n", "the synced file was lost")
+    p = subprocess.run(["e2fsck", "-fn", part], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    check(p.returncode == 0, "still not clean after repair:\n" + p.stdout.decode())
+
+
+@test
+def ext2_domU_destroyed_mid_write_is_repairable():
+    with_disk(destroyed_mid_write)
