@@ -136,6 +136,7 @@ void crash_on_bad_iret(void)
 static void relinquish_memory(struct domain *d)
 {
     struct vcpu *v = d->vcpu;
+    pt_progress_abandon(d->domain_id, &v->pt_progress); /* a pin or unpin left half done */
     if (v->cr3_mfn) {
         put_page_and_type(v->cr3_mfn);
         v->cr3_mfn = 0;

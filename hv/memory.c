@@ -137,9 +137,9 @@ static long mmuext_one(struct domain *d, const struct mmuext_op *op)
     case MMUEXT_PIN_L1_TABLE:
         return pin_table(d->domain_id, op->arg1.mfn, PGT_l1);
     case MMUEXT_PIN_L2_TABLE:
-        return pin_table(d->domain_id, op->arg1.mfn, PGT_l2);
+        return pin_l2_preemptible(d->domain_id, op->arg1.mfn, &current->pt_progress, MM_L2_BUDGET);
     case MMUEXT_UNPIN_TABLE:
-        return unpin_table(d->domain_id, op->arg1.mfn);
+        return unpin_preemptible(d->domain_id, op->arg1.mfn, &current->pt_progress, MM_L2_BUDGET);
     case MMUEXT_NEW_BASEPTR:
         return new_baseptr(d, op->arg1.mfn);
     case MMUEXT_TLB_FLUSH_LOCAL:
@@ -155,6 +155,17 @@ static long mmuext_one(struct domain *d, const struct mmuext_op *op)
     }
 }
 
+/* Continue an mmuext_op batch at op `i`: the ops before it are done. */
+static long mmuext_continue(uint32_t uops, uint32_t i, uint32_t count, uint32_t done,
+                            uint32_t pdone, uint32_t foreigndom)
+{
+    done += i;
+    if (pdone && copy_to_guest(pdone, &done, sizeof(done)))
+        return -XEN_EFAULT;
+    return hypercall_continue(__HYPERVISOR_mmuext_op, uops + i * sizeof(struct mmuext_op),
+                              (count - i) | HYPERCALL_PREEMPTED, pdone, foreigndom);
+}
+
 long do_mmuext_op(uint32_t uops, uint32_t count, uint32_t pdone, uint32_t foreigndom)
 {
     struct domain *d = current->domain;
@@ -165,17 +176,15 @@ long do_mmuext_op(uint32_t uops, uint32_t count, uint32_t pdone, uint32_t foreig
     if (!self_only(foreigndom))
         return -XEN_EPERM;
     for (; i < count; i++) {
-        if (i == MMUEXT_BATCH) {
-            done += i;
-            if (pdone && copy_to_guest(pdone, &done, sizeof(done)))
-                return -XEN_EFAULT;
-            return hypercall_continue(__HYPERVISOR_mmuext_op, uops + i * sizeof(struct mmuext_op),
-                                      (count - i) | HYPERCALL_PREEMPTED, pdone, foreigndom);
-        }
+        if (i == MMUEXT_BATCH)
+            return mmuext_continue(uops, i, count, done, pdone, foreigndom);
         struct mmuext_op op;
         if ((rc = copy_from_guest(&op, uops + i * sizeof(op), sizeof(op))))
             break;
-        if ((rc = mmuext_one(d, &op))) {
+        rc = mmuext_one(d, &op);
+        if (rc == MM_RESTART) /* a long pin or unpin, part done: the same op again */
+            return mmuext_continue(uops, i, count, done, pdone, foreigndom);
+        if (rc) {
             refuse(d, "mmuext_op on", op.arg1.mfn, rc);
             break;
         }

@@ -142,6 +142,8 @@ int get_page_type(uint32_t mfn, enum page_type type)
     /* The hypervisor writes a shared xenheap page (shared_info): never let it be a page table. */
     if ((type == PGT_l1 || type == PGT_l2) && (pg->flags & PGF_xenheap))
         return -XEN_EPERM;
+    if (pg->flags & PGF_partial)
+        return -XEN_EBUSY; /* half way through a preemptible pin or unpin */
     if (pg->type_count > 0) {
         if (pg->type != type)
             return -XEN_EBUSY;
@@ -237,7 +239,9 @@ int pt_update(domid_t d, uint64_t ptr, uint32_t val)
     if (rc)
         return rc;
     struct page_info *pg = mfn_to_page(mfn);
-    if (pg->type_count > 0 && (pg->type == PGT_l1 || pg->type == PGT_l2)) {
+    if (pg->flags & PGF_partial) {
+        rc = -XEN_EBUSY; /* its entries are half (in)validated */
+    } else if (pg->type_count > 0 && (pg->type == PGT_l1 || pg->type == PGT_l2)) {
         rc = update_table_entry(d, mfn, pg->type, idx, val);
     } else {
         rc = get_page_type(mfn, PGT_writable);
@@ -252,8 +256,148 @@ int pt_update(domid_t d, uint64_t ptr, uint32_t val)
     return rc;
 }
 
+/*
+ * Preemptible L2 pins and unpins.  The L2 is marked PGF_partial while the work
+ * is under way: its type is claimed (nobody can map it writable or use it as
+ * another type) but it is neither pinned nor usable as a page directory, and
+ * updates to its entries are refused (-EBUSY), so the half-(in)validated table
+ * is never trusted.  One step handles at most `budget` L2 entries, each of
+ * which may (in)validate one L1 of 1024 entries.
+ */
+
+/* Finish an operation's bookkeeping once its last entry is done. */
+static int pt_progress_done(domid_t d, struct pt_progress *p, uint32_t *pt)
+{
+    struct page_info *pg = mfn_to_page(p->mfn);
+    int rc = 0;
+    pg->flags &= ~PGF_partial;
+    if (p->op == PT_PIN) {
+        install_hv_l2_slots(pt, d);
+        pg->flags |= PGF_pinned;
+    } else { /* PT_UNDO or PT_UNPIN: the table is untyped again; drop the pin's reference */
+        pg->type = PGT_none;
+        pg->type_count = 0;
+        rc = p->op == PT_UNDO ? p->error : 0;
+    }
+    p->op = PT_IDLE;
+    return rc;
+}
+
+/* Work on `p` for at most `budget` L2 entries: 0 done, MM_RESTART to go on, or the pin's error. */
+static int pt_progress_step(domid_t d, struct pt_progress *p, unsigned int budget)
+{
+    uint32_t mfn = p->mfn;
+    uint32_t *pt = map_domain_page(mfn);
+    int finished = 0, rc = 0;
+    for (; budget > 0 && !finished; budget--) {
+        if (p->op == PT_PIN && p->next < GUEST_L2_SLOTS) {
+            int e = get_l2e(pt[p->next], d);
+            if (e) {
+                p->op = PT_UNDO; /* roll back entries [0, next) */
+                p->error = (int16_t)e;
+            } else {
+                p->next++;
+            }
+        } else if (p->op == PT_UNDO && p->next > 0) {
+            put_l2e(pt[--p->next]);
+        } else if (p->op == PT_UNPIN && p->next < GUEST_L2_SLOTS) {
+            put_l2e(pt[p->next++]);
+        } else {
+            rc = pt_progress_done(d, p, pt);
+            finished = 1;
+        }
+    }
+    unmap_domain_page(pt);
+    if (!finished)
+        return MM_RESTART;
+    if (mfn_to_page(mfn)->type_count == 0)
+        put_page(mfn); /* an undone pin or a finished unpin: the pin's general reference */
+    return rc;
+}
+
+/* Claim the L2 type on a frame with no type references, as get_page_type() does. */
+static int claim_l2(struct page_info *pg)
+{
+    if (pg->flags & PGF_xenheap)
+        return -XEN_EPERM;
+    if (pg->flags & PGF_tlb_stale) {
+        mm_flush_tlb();
+        pg->flags &= ~PGF_tlb_stale;
+    }
+    pg->type = PGT_l2;
+    pg->type_count = 1;
+    pg->flags |= PGF_partial;
+    return 0;
+}
+
+int pin_l2_preemptible(domid_t d, uint32_t mfn, struct pt_progress *p, unsigned int budget)
+{
+    if (p->op != PT_IDLE) /* a continuation: only of the same work */
+        return p->mfn == mfn && p->op != PT_UNPIN ? pt_progress_step(d, p, budget) : -XEN_EBUSY;
+    if (!mfn_valid(mfn))
+        return -XEN_EINVAL;
+    struct page_info *pg = mfn_to_page(mfn);
+    if (pg->owner != d)
+        return -XEN_EPERM;
+    if (pg->flags & (PGF_pinned | PGF_partial))
+        return (pg->flags & PGF_partial) ? -XEN_EBUSY : -XEN_EINVAL;
+    int rc = get_page(mfn, d);
+    if (rc)
+        return rc;
+    if (pg->type_count > 0) { /* already a validated L2 (a page directory in use): just pin it */
+        if (pg->type != PGT_l2 || pg->type_count == UINT32_MAX) {
+            put_page(mfn);
+            return -XEN_EBUSY;
+        }
+        pg->type_count++;
+        pg->flags |= PGF_pinned;
+        return 0;
+    }
+    if ((rc = claim_l2(pg))) {
+        put_page(mfn);
+        return rc;
+    }
+    *p = (struct pt_progress){.mfn = mfn, .next = 0, .op = PT_PIN};
+    return pt_progress_step(d, p, budget);
+}
+
+int unpin_preemptible(domid_t d, uint32_t mfn, struct pt_progress *p, unsigned int budget)
+{
+    if (p->op != PT_IDLE)
+        return p->mfn == mfn && p->op == PT_UNPIN ? pt_progress_step(d, p, budget) : -XEN_EBUSY;
+    if (!mfn_valid(mfn))
+        return -XEN_EINVAL;
+    struct page_info *pg = mfn_to_page(mfn);
+    if (pg->owner != d)
+        return -XEN_EPERM;
+    if (!(pg->flags & PGF_pinned))
+        return -XEN_EINVAL;
+    pg->flags &= ~PGF_pinned;
+    if (pg->type != PGT_l2 || pg->type_count > 1) { /* nothing long: an L1, or an L2 still in use */
+        put_page_and_type(mfn);
+        return 0;
+    }
+    pg->flags |= PGF_partial;
+    *p = (struct pt_progress){.mfn = mfn, .next = 0, .op = PT_UNPIN};
+    return pt_progress_step(d, p, budget);
+}
+
+void pt_progress_abandon(domid_t d, struct pt_progress *p)
+{
+    if (p->op == PT_PIN) {
+        p->op = PT_UNDO;
+        p->error = -XEN_EINVAL;
+    }
+    if (p->op != PT_IDLE)
+        pt_progress_step(d, p, UINT32_MAX);
+}
+
 int pin_table(domid_t d, uint32_t mfn, enum page_type type)
 {
+    if (type == PGT_l2) {
+        struct pt_progress p = {0};
+        return pin_l2_preemptible(d, mfn, &p, UINT32_MAX);
+    }
     if (!mfn_valid(mfn))
         return -XEN_EINVAL;
     struct page_info *pg = mfn_to_page(mfn);
@@ -269,16 +413,8 @@ int pin_table(domid_t d, uint32_t mfn, enum page_type type)
 
 int unpin_table(domid_t d, uint32_t mfn)
 {
-    if (!mfn_valid(mfn))
-        return -XEN_EINVAL;
-    struct page_info *pg = mfn_to_page(mfn);
-    if (pg->owner != d)
-        return -XEN_EPERM;
-    if (!(pg->flags & PGF_pinned))
-        return -XEN_EINVAL;
-    pg->flags &= ~PGF_pinned;
-    put_page_and_type(mfn);
-    return 0;
+    struct pt_progress p = {0};
+    return unpin_preemptible(d, mfn, &p, UINT32_MAX);
 }
 
 int machphys_update(domid_t d, uint32_t mfn, uint32_t pfn)

@@ -16,6 +16,7 @@
 #include <hv/arch.h>
 #include <hv/config.h>
 #include <hv/console.h>
+#include <hv/domain.h>
 #include <hv/time.h>
 #include <hv/x86.h>
 
@@ -77,8 +78,26 @@ void time_fill_vcpu_info(struct vcpu_time_info *t)
     t->version++;
 }
 
+/*
+ * A tick that comes later than one period after the last shows how long
+ * interrupts were held off: the hypervisor does everything with interrupts
+ * off, so that is the length of its longest stretch of work.  It is charged to
+ * the domain that was running (the one whose hypercall it was), so a guest
+ * that makes the hypervisor work too long without a break is seen.
+ */
+static void note_tick_lateness(uint64_t now)
+{
+    static uint64_t last;
+    uint64_t late = last && now - last > 1000000000ull / HZ ? now - last - 1000000000ull / HZ : 0;
+    last = now;
+    if (late && !is_idle_vcpu(current) && late > current->domain->counters.tick_late_max)
+        current->domain->counters.tick_late_max = late;
+}
+
 void timer_interrupt(void)
 {
+    uint64_t now = NOW();
     jiffies++;
-    sched_timers(NOW());
+    note_tick_lateness(now);
+    sched_timers(now);
 }

@@ -17,6 +17,7 @@
 #include <hv/console.h>
 #include <hv/fpu.h>
 #include <hv/grant.h>
+#include <hv/mm.h>
 
 struct evtchn {
     uint8_t state; /* EVTCHNSTAT_* */
@@ -57,8 +58,9 @@ struct vcpu {
     uint64_t woken_at;    /* when it last became runnable after blocking: for wake latency */
     uint16_t virq_to_port[NR_VIRQS];
     struct vcpu *next_in_runq;
-    struct fpu_state fpu; /* x87/MMX registers while another vCPU owns the FPU */
-    int fpu_used;         /* fpu holds its state (else it starts from a clean image) */
+    struct pt_progress pt_progress; /* a preemptible L2 pin or unpin under way (hv/mm.c) */
+    struct fpu_state fpu;           /* x87/MMX registers while another vCPU owns the FPU */
+    int fpu_used;                   /* fpu holds its state (else it starts from a clean image) */
 };
 
 enum domain_state {

@@ -29,6 +29,8 @@ enum page_type {
 #define PGF_xenheap   0x04 /* a hypervisor page shared with its owner (shared_info) */
 #define PGF_tlb_stale 0x08 /* was writable: flush the TLB before it becomes a page table */
 #define PGF_orphan    0x10 /* its owner is destroyed; another domain's reference keeps it */
+#define PGF_partial                                                                                \
+    0x20 /* an L2 half way through a preemptible pin or unpin (struct pt_progress) */
 
 #define DOMID_XEN  0x7FF2u /* owner of the hypervisor's own frames */
 #define DOMID_FREE 0x7FF4u /* owner of frames on the free list */
@@ -74,6 +76,24 @@ void put_page_and_type(uint32_t mfn);
 int pt_update(domid_t d, uint64_t ptr, uint32_t val); /* one MMU_NORMAL_PT_UPDATE */
 int pin_table(domid_t d, uint32_t mfn, enum page_type type);
 int unpin_table(domid_t d, uint32_t mfn);
+
+/*
+ * Pinning or unpinning an L2 can touch a million entries (1007 L1s of 1024),
+ * so mmuext_op does it in steps of at most `budget` L2 entries: a call that
+ * returns MM_RESTART must be made again with the same arguments (a hypercall
+ * continuation), and the vCPU's pt_progress remembers where it stopped.
+ */
+#define MM_RESTART 1
+struct pt_progress {
+    uint32_t mfn;  /* the L2 being worked on */
+    uint16_t next; /* the next entry to (in)validate */
+    uint8_t op;    /* PT_IDLE, PT_PIN, PT_UNDO (a failed pin, rolling back), PT_UNPIN */
+    int16_t error; /* PT_UNDO: what the pin fails with once rolled back */
+};
+enum { PT_IDLE, PT_PIN, PT_UNDO, PT_UNPIN };
+int pin_l2_preemptible(domid_t d, uint32_t mfn, struct pt_progress *p, unsigned int budget);
+int unpin_preemptible(domid_t d, uint32_t mfn, struct pt_progress *p, unsigned int budget);
+void pt_progress_abandon(domid_t d, struct pt_progress *p); /* finish or undo, all at once */
 int machphys_update(domid_t d, uint32_t mfn, uint32_t pfn);
 
 /* Provided by the platform (arch/x86/paging.c) or by the unit-test harness. */

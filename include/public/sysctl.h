@@ -33,6 +33,8 @@ struct pvlab_counters {
     uint64_t wake_wait_total;   /* ns from those wakes to running, summed */
     uint64_t wake_wait_max;     /* ns: the longest of them */
     uint64_t fpu_loads;         /* #NM traps that gave it the FPU (lazy switching) */
+    uint64_t tick_late_max;     /* ns: the latest a 1 ms timer tick came while it ran (what
+                                 * the hypervisor did for it with interrupts off) */
 };
 
 struct xen_sysctl {

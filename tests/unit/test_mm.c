@@ -958,10 +958,110 @@ static void test_pt_update_on_an_l1_in_use_by_an_l2_is_checked(void **state)
     assert_frame(31, 4, PGT_writable, 1); /* allocation, L1s 10 and 11, and now L1 12 */
 }
 
+/* ---------------------------------------------------------------- preemptible L2 pins */
+
+/* Call `op` with a budget of one L2 entry until it stops restarting; returns its result. */
+static int run_in_steps(int (*op)(domid_t, uint32_t, struct pt_progress *, unsigned int),
+                        uint32_t mfn, struct pt_progress *p, unsigned int *steps)
+{
+    int rc;
+    *steps = 0;
+    while ((rc = op(DOM_A, mfn, p, 1)) == MM_RESTART) {
+        (*steps)++;
+        assert_true(pg(mfn)->flags & PGF_partial);
+        assert_false(pg(mfn)->flags & PGF_pinned);
+    }
+    return rc;
+}
+
+static void test_l2_pin_in_steps_ends_as_a_whole_pin_does(void **state)
+{
+    (void)state;
+    build_address_space();
+    struct pt_progress p = {0};
+    unsigned int steps;
+    assert_int_equal(run_in_steps(pin_l2_preemptible, 20, &p, &steps), 0);
+    assert_true(steps >= GUEST_L2_SLOTS); /* one entry per step */
+    assert_int_equal(p.op, PT_IDLE);
+    assert_frame(20, 2, PGT_l2, 1);
+    assert_true(pg(20)->flags & PGF_pinned);
+    assert_false(pg(20)->flags & PGF_partial);
+    assert_frame(10, 2, PGT_l1, 1);
+    assert_frame(12, 2, PGT_l1, 1);
+    assert_frame(30, 3, PGT_writable, 2);
+    assert_int_equal(entry(20, HV_L2_FIRST_SLOT), hv_slot_pattern(HV_L2_FIRST_SLOT));
+}
+
+static void test_l2_unpin_in_steps_returns_every_frame_to_its_start(void **state)
+{
+    (void)state;
+    build_address_space();
+    struct snapshot before;
+    take_snapshot(&before);
+    struct pt_progress p = {0};
+    unsigned int steps;
+    assert_int_equal(run_in_steps(pin_l2_preemptible, 20, &p, &steps), 0);
+    assert_int_equal(run_in_steps(unpin_preemptible, 20, &p, &steps), 0);
+    assert_true(steps >= GUEST_L2_SLOTS);
+    assert_frames_unchanged(&before);
+}
+
+static void test_a_half_pinned_l2_is_busy_for_everything_else(void **state)
+{
+    (void)state;
+    build_address_space();
+    give_frame(21, DOM_A);
+    struct pt_progress p = {0}, other = {0};
+    assert_int_equal(pin_l2_preemptible(DOM_A, 20, &p, 2), MM_RESTART);
+    assert_int_equal(get_page_type(20, PGT_writable), -XEN_EBUSY);
+    assert_int_equal(pt_update(DOM_A, (20u << PAGE_SHIFT) + 8, 0), -XEN_EBUSY);
+    assert_int_equal(pin_l2_preemptible(DOM_A, 20, &other, 2), -XEN_EBUSY);
+    assert_int_equal(unpin_preemptible(DOM_A, 20, &p, 2), -XEN_EBUSY); /* not the work under way */
+    assert_int_equal(pin_l2_preemptible(DOM_A, 21, &p, 2), -XEN_EBUSY); /* one at a time */
+    assert_int_equal(pin_l2_preemptible(DOM_A, 20, &p, UINT32_MAX), 0);
+    assert_int_equal(unpin_table(DOM_A, 20), 0);
+}
+
+static void test_a_refused_l2_pin_in_steps_rolls_everything_back(void **state)
+{
+    (void)state;
+    build_address_space();
+    set_entry(20, 600, pte(31, P | RW | _PAGE_PSE)); /* refused, after entries 0 and 5 took refs */
+    struct snapshot before;
+    take_snapshot(&before);
+    struct pt_progress p = {0};
+    unsigned int steps;
+    assert_int_equal(run_in_steps(pin_l2_preemptible, 20, &p, &steps), -XEN_EINVAL);
+    assert_true(steps > 600); /* it went back over the entries it had validated */
+    assert_int_equal(p.op, PT_IDLE);
+    assert_frames_unchanged(&before);
+}
+
+static void test_abandoning_a_half_done_pin_or_unpin_leaves_nothing_behind(void **state)
+{
+    (void)state;
+    build_address_space();
+    struct snapshot before;
+    take_snapshot(&before);
+    struct pt_progress p = {0};
+    assert_int_equal(pin_l2_preemptible(DOM_A, 20, &p, 300), MM_RESTART);
+    pt_progress_abandon(DOM_A, &p); /* the domain is destroyed mid-pin */
+    assert_frames_unchanged(&before);
+    assert_int_equal(pin_table(DOM_A, 20, PGT_l2), 0);
+    assert_int_equal(unpin_preemptible(DOM_A, 20, &p, 300), MM_RESTART);
+    pt_progress_abandon(DOM_A, &p); /* ... or mid-unpin */
+    assert_frames_unchanged(&before);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
     const struct CMUnitTest tests[] = {
+        T(test_l2_pin_in_steps_ends_as_a_whole_pin_does),
+        T(test_l2_unpin_in_steps_returns_every_frame_to_its_start),
+        T(test_a_half_pinned_l2_is_busy_for_everything_else),
+        T(test_a_refused_l2_pin_in_steps_rolls_everything_back),
+        T(test_abandoning_a_half_done_pin_or_unpin_leaves_nothing_behind),
         T(test_get_page_takes_and_put_page_drops_a_reference),
         T(test_get_page_refuses_a_foreign_frame),
         T(test_get_page_refuses_a_free_frame),

@@ -100,6 +100,9 @@ static struct sim_cache icaches[MAX_SIZES], dcaches[MAX_SIZES];
 static struct counts win;                   /* since the last marker (or the start) */
 static struct counts total;                 /* closed periods, for the whole-run report */
 static unsigned int last_region = NREGIONS; /* none yet */
+/* The longest stretch of instructions spent in the hypervisor region without
+ * leaving it: how long the hypervisor worked on one entry (issue 14's bound). */
+static uint64_t hv_entered_at, hv_stretch_window, hv_stretch_run;
 static unsigned int window_no;
 static bool window_open;
 static struct site sites[MAX_SITES];
@@ -180,6 +183,8 @@ static void print_cr3_sites(const char *label, bool whole_run)
 static void report(const char *label, const struct counts *c, bool whole_run)
 {
     print_haps(label, c);
+    outf("pvlab-cache: window=%s record=hv_stretch max=%" PRIu64 "\n", label,
+         whole_run ? hv_stretch_run : hv_stretch_window);
     for (int i = 0; i < opt.nsizes && opt.icache; i++)
         print_cache(label, &icaches[i], c->icache[i]);
     for (int i = 0; i < opt.nsizes && opt.dcache; i++)
@@ -208,6 +213,7 @@ static void close_period(void)
     }
     overflow_site.run += overflow_site.window;
     overflow_site.window = 0;
+    hv_stretch_window = 0;
 }
 
 static void on_marker(const struct site *s)
@@ -248,11 +254,33 @@ static void on_exit_report(qemu_plugin_id_t id, void *userdata)
 
 /* ---------------------------------------------------------------- execution callbacks */
 
+/* Instructions executed so far in the whole run (closed periods and this one). */
+static uint64_t insns_so_far(void)
+{
+    return total.insns[0] + total.insns[1] + total.insns[2] + win.insns[0] + win.insns[1] +
+           win.insns[2];
+}
+
+static void note_hv_stretch(unsigned int from, unsigned int to)
+{
+    if (to == REGION_HV) {
+        hv_entered_at = insns_so_far();
+    } else if (from == REGION_HV) {
+        uint64_t n = insns_so_far() - hv_entered_at;
+        if (n > hv_stretch_window)
+            hv_stretch_window = n;
+        if (n > hv_stretch_run)
+            hv_stretch_run = n;
+    }
+}
+
 static inline void note_region(unsigned int r)
 {
     if (r != last_region) {
-        if (last_region < NREGIONS)
+        if (last_region < NREGIONS) {
             win.moves[last_region][r]++;
+            note_hv_stretch(last_region, r);
+        }
         last_region = r;
     }
 }

@@ -69,7 +69,7 @@ static long counters(domid_t dom, struct pvlab_counters *c)
 int xm_sched(void)
 {
     struct xen_domctl op;
-    printf("Name              ID    CPU(ms)  Wakeups AvgWait(us) MaxWait(us)\n");
+    printf("Name              ID    CPU(ms)  Wakeups AvgWait(us) MaxWait(us) TickLate(us)\n");
     for (domid_t next = 0;; next = op.domain + 1) {
         memset(&op, 0, sizeof(op));
         if (getdomaininfo(next, &op))
@@ -78,9 +78,10 @@ int xm_sched(void)
         if (counters(op.domain, &c))
             continue;
         uint64_t avg = c.wakeups ? c.wake_wait_total / c.wakeups : 0;
-        printf("%-16s %3u %10u %8u %11u %11u\n", op.u.getdomaininfo.name, op.domain,
+        printf("%-16s %3u %10u %8u %11u %11u %12u\n", op.u.getdomaininfo.name, op.domain,
                (uint32_t)(op.u.getdomaininfo.cpu_time / 1000000u), (uint32_t)c.wakeups,
-               (uint32_t)(avg / 1000u), (uint32_t)(c.wake_wait_max / 1000u));
+               (uint32_t)(avg / 1000u), (uint32_t)(c.wake_wait_max / 1000u),
+               (uint32_t)(c.tick_late_max / 1000u));
     }
     return 0;
 }
