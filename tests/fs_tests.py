@@ -124,6 +124,10 @@ def dom0_session(disk, m):
     run(m, "mkdir /tmp/d")
     run(m, "cp /tmp/note /tmp/d/copy")
     run(m, "mv /tmp/d/copy /tmp/d/moved")
+    run(m, "mkdir /tmp/d/sub")
+    run(m, "mv /tmp/d/moved /tmp/d/sub")
+    check("moved" in run(m, "ls /tmp/d/sub"), "mv into a directory")
+    run(m, "mv /tmp/d/sub/moved /tmp/d")
     out = run(m, "ls -l /tmp/d")
     check(re.search(r"-rw-r--r-- +1 +28 .* moved", out), "cp then mv:\n" + out)
     run(m, "cp /tmp/note /tmp/gone")
@@ -218,7 +222,9 @@ def du(m, line, timeout=60):
 
 
 def domU_then_dom0(disk, m):
-    domU(m)
+    out = domU(m, "extra=fscache=256")  # the buffer cache's size is set at boot
+    kib = re.search(r"ext2: xvda mounted .* buffer cache \d+ blocks = (\d+) KiB", out)
+    check(kib and 200 <= int(kib.group(1)) <= 256, "fscache=256 was not honoured:\n" + out[-800:])
     check("xvda on / type ext2 (rw)" in du(m, "mount"), "mount in the domU")
     du(m, "mkdir /tmp/from")
     du(m, "echo written in the domU > /tmp/from/domU.txt")

@@ -14,11 +14,11 @@
  * not by switching process, so one VFS call runs at a time.  enter() checks
  * that loudly instead of trusting it.
  *
- * Every mount gets a buffer cache of EXT2FS_CACHE_KIB, carved at boot from
- * contiguous pages and printed in the mount's log line, so the lab can name
- * it.  The cache is write-back: a block reaches the disk when it is evicted,
- * at sync (`sync`, fsync(), vfs_periodic() every few seconds, `halt`), or at
- * unmount, which also marks the file system clean for e2fsck.
+ * Every mount gets a buffer cache of EXT2FS_CACHE_KIB (or `fscache=KIB` on
+ * the domain's command line), carved from contiguous pages at the first mount
+ * and printed in the mount's log line, so the lab can name it.  The cache is write-back: a block
+ * reaches the disk when it is evicted, at sync (`sync`, fsync(), vfs_periodic() every few seconds,
+ * `halt`), or at unmount, which also marks the file system clean for e2fsck.
  *
  * A device is mounted only if nothing else holds it: not another mount of
  * an overlapping device, not a domU through blkback (blkback_holder()); and
@@ -34,7 +34,9 @@
 #include "../fs/ext2.h"
 
 #define EXT2FS_MAX_MOUNTS 3
-#define EXT2FS_CACHE_KIB  1024
+#define EXT2FS_CACHE_KIB  1024 /* the default; fscache=KIB on the command line */
+#define EXT2FS_CACHE_MIN  64
+#define EXT2FS_CACHE_MAX  16384
 #define EXT2_SB_MTIME     (1024 + 44) /* superblock fields read before mounting */
 #define EXT2_SB_WTIME     (1024 + 48)
 #define EXT2_MAGIC_OFFSET (1024 + 56)
@@ -47,6 +49,7 @@ struct ext2fs_mount {
     struct fs_disk disk;
     struct ext2_fs fs;
     void *cache;
+    uint32_t cache_kib;
     uint8_t *bounce; /* one page, for transfers the library asks into unaligned memory */
     char path[PATH_MAX_LEN];
 };
@@ -290,9 +293,11 @@ static int ext2fs_rename(struct vfs_mount *m, const char *from, const char *to)
     int rc = parent_of(em, from, &odir, oname);
     if (rc == 0)
         rc = parent_of(em, to, &ndir, nname);
-    if (rc == 0)
+    if (rc == -E_EXIST) /* one of them is the root of the mount */
+        rc = -E_BUSY;
+    else if (rc == 0)
         rc = ext2_rename(&em->fs, odir, oname, ndir, nname);
-    return leave(em, rc == -E_EXIST ? -E_BUSY : rc, 1);
+    return leave(em, rc, 1);
 }
 
 /* Nothing to do unless something changed since the last sync. */
@@ -359,6 +364,18 @@ const char *ext2fs_holder(struct blkdev *dev)
     return NULL;
 }
 
+/* The cache size in KiB: fscache=KIB from the command line, within bounds, or the default. */
+static uint32_t cache_kib(void)
+{
+    const char *s = start_info.cmd_line;
+    for (; *s; s++)
+        if ((s == start_info.cmd_line || s[-1] == ' ') && !strncmp(s, "fscache=", 8)) {
+            uint32_t kib = strtoul(s + 8, NULL, 10);
+            return ROUNDUP(MIN(MAX(kib, EXT2FS_CACHE_MIN), EXT2FS_CACHE_MAX), 4);
+        }
+    return EXT2FS_CACHE_KIB;
+}
+
 /* A free slot with its cache pages (carved once, kept across unmounts), or NULL. */
 static struct ext2fs_mount *free_slot(void)
 {
@@ -367,7 +384,7 @@ static struct ext2fs_mount *free_slot(void)
         if (em->in_use)
             continue;
         if (!em->cache)
-            em->cache = alloc_pages(EXT2FS_CACHE_KIB / 4);
+            em->cache_kib = cache_kib(), em->cache = alloc_pages(em->cache_kib / 4);
         if (!em->bounce)
             em->bounce = alloc_page();
         return em->cache && em->bounce ? em : NULL;
@@ -427,7 +444,7 @@ int ext2fs_mount(const char *devname, const char *path, int flags)
                                 .flush = disk_flush};
     struct ext2_env env = {.ctx = em, .now = clock_now, .log = log_line};
     int ro = (flags & MS_RDONLY) || dev->readonly;
-    int rc = ext2_mount(&em->fs, &em->disk, em->cache, EXT2FS_CACHE_KIB * 1024u, &env,
+    int rc = ext2_mount(&em->fs, &em->disk, em->cache, em->cache_kib * 1024u, &env,
                         ro ? EXT2_MOUNT_RDONLY : 0);
     if (rc)
         return rc;
