@@ -275,3 +275,54 @@ def destroyed_mid_write(disk, m):
 @test
 def ext2_domU_destroyed_mid_write_is_repairable():
     with_disk(destroyed_mid_write)
+
+
+def corrupt(disk):
+    """hda2: a superblock claiming more blocks than the partition holds; hda1: /README's first
+    block pointer far beyond the disk, and a directory entry whose length runs off its block."""
+    with open(disk.path, "r+b") as f:
+        start = mkdisk.read_partitions(disk.path)[1][0] * 512
+        f.seek(start + 1024 + 4)  # s_blocks_count
+        f.write((0x7FFFFFF0).to_bytes(4, "little"))
+    part = disk.partition(1)
+    subprocess.run(["debugfs", "-w", "-R", "sif /README block[0] 99999999", part], check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    out = subprocess.run(["debugfs", "-R", "bmap /tmp 0", part], stdout=subprocess.PIPE,
+                         stderr=subprocess.DEVNULL, universal_newlines=True).stdout
+    with open(part, "r+b") as f:  # /tmp's first entry ('.') claims 8000 bytes of a 4096-byte block
+        f.seek(int(out.split()[0]) * 4096 + 4)
+        f.write((8000).to_bytes(2, "little"))
+    mkdisk.put_back(disk.path, 1, part)
+
+
+def hostile(disk, m):
+    check(re.search(r"ext2: .*s_blocks_count", m.output), "no line naming the bad field:\n" +
+          m.output[-1500:])
+    check("minios: hda2: cannot mount it; the boot archive is the root file system" in m.output,
+          "dom0 did not fall back to the boot archive")
+    check("bootfs on / type cpio" in run(m, "mount"), "the archive is not /")
+    check("ext2: hda1 mounted at /mnt" in run(m, "mount hda1 /mnt"), "hda1 should still mount")
+    out = run(m, "cat /mnt/README")
+    check("cat: /mnt/README: input/output error" in out, "a block pointer beyond the disk:\n" + out)
+    check("corrupt" in out, "no log line about the corruption:\n" + out)
+    out = run(m, "ls /mnt/tmp")
+    check("rec_len 8000 runs off the block" in out, "a runaway rec_len:\n" + out)
+    check("domain id:  0" in run(m, "info"), "dom0 stopped answering")
+    halt(m)
+
+
+@test
+def ext2_hostile_images_get_an_error_not_a_crash():
+    """Absurd superblock counts fail the mount with a line naming the field (the archive stays /);
+    a block pointer beyond the disk is -EIO, a runaway directory entry a log line (the library
+    skips the block), and dom0 goes on."""
+    disk = Ext2Disk()
+    m = None
+    try:
+        corrupt(disk)
+        m = boot(disk)
+        hostile(disk, m)
+    finally:
+        if m:
+            m.kill()
+        disk.cleanup()

@@ -49,7 +49,7 @@ static void list_dir(const char *path)
 {
     int fd = open(path, O_RDONLY);
     char buf[512], full[PATH_MAX_LEN];
-    int n;
+    int n = 0;
     while (fd >= 0 && (n = getdents(fd, buf, sizeof(buf))) > 0)
         for (int off = 0; off < n;) {
             const struct pvlab_dirent *d = (const struct pvlab_dirent *)(buf + off);
@@ -61,6 +61,8 @@ static void list_dir(const char *path)
             show(d->d_name, &st);
             off += d->d_reclen;
         }
+    if (fd >= 0 && n < 0)
+        dprintf(2, "ls: %s: %s\n", path, strerror(-n));
     close(fd);
 }
 

@@ -27,7 +27,7 @@ struct vfs_ops {
     int (*lookup)(struct vfs_mount *m, const char *rel, struct vfs_node *n);
     /* Up to len bytes from off; the count (0 at the end). */
     int (*read)(const struct vfs_node *n, uint32_t off, void *buf, uint32_t len);
-    /* The directory entry at *cookie (advanced): 1 and its name/type, or 0 at the end. */
+    /* The directory entry at *cookie (advanced): 1 and its name/type, 0 at the end, or -E_*. */
     int (*readdir)(const struct vfs_node *dir, uint32_t *cookie, char *name, uint32_t cap,
                    uint32_t *type);
     /*

@@ -196,7 +196,8 @@ static int ext2fs_read(const struct vfs_node *n, uint32_t off, void *buf, uint32
     return leave(em, ext2_read(&em->fs, n->ino, off, buf, len), 0);
 }
 
-/* Names past *cookie (a byte position in the directory); "." and ".." are left out, as cpiofs. */
+/* Names past *cookie (a byte position in the directory); "." and ".." are left out, as cpiofs.
+ * 1, 0 at the end, or a negative error. */
 static int ext2fs_readdir(const struct vfs_node *dir, uint32_t *cookie, char *name, uint32_t cap,
                           uint32_t *type)
 {
@@ -212,7 +213,7 @@ static int ext2fs_readdir(const struct vfs_node *dir, uint32_t *cookie, char *na
         *type = e.file_type == EXT2_FT_DIR ? DT_DIR : DT_REG;
         *cookie = (uint32_t)pos;
     }
-    return leave(em, rc == 1, 0);
+    return leave(em, rc, 0); /* 1, 0 at the end, or -E_IO for a corrupt directory */
 }
 
 static int ext2fs_write(struct vfs_node *n, uint32_t off, const void *buf, uint32_t len)

@@ -384,7 +384,10 @@ int vfs_getdents(struct vfs_file *f, void *buf, uint32_t len)
     for (;;) {
         char name[256];
         uint32_t type, cookie = f->off;
-        if (!f->node.mnt->ops->readdir(&f->node, &cookie, name, sizeof(name), &type))
+        int more = f->node.mnt->ops->readdir(&f->node, &cookie, name, sizeof(name), &type);
+        if (more < 0)
+            return used ? (int)used : more;
+        if (!more)
             break;
         uint32_t reclen = ROUNDUP(7 + (uint32_t)strlen(name) + 1, 4);
         if (used + reclen > len)
