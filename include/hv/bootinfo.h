@@ -8,7 +8,7 @@
 #include <stdint.h>
 
 #define MULTIBOOT_BOOTLOADER_MAGIC 0x2BADB002u
-#define MAX_BOOT_MODULES           16
+#define MAX_BOOT_MODULES           64
 #define MAX_MEM_RANGES             32
 
 struct boot_module {

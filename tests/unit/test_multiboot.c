@@ -251,7 +251,8 @@ static void test_exactly_max_boot_modules_are_accepted(void **state)
     struct boot_info bi;
     assert_accepted(&bi);
     assert_int_equal(bi.nr_modules, MAX_BOOT_MODULES);
-    assert_int_equal(bi.mods[MAX_BOOT_MODULES - 1].start, 0x400000 + 15 * 0x1000);
+    assert_int_equal(bi.mods[MAX_BOOT_MODULES - 1].start,
+                     0x400000 + (MAX_BOOT_MODULES - 1) * 0x1000);
 }
 
 static void test_empty_module_is_accepted(void **state)
