@@ -2,6 +2,7 @@
 #
 #   make          build the hypervisor, minios and the test guests
 #   make run      build and boot pvlab in QEMU, dom0's prompt on this terminal
+#   make run-native  boot minios alone, natively (no hypervisor), to native#
 #   make test     build and run every test; ends with "N passed, N failed"
 #   make iso      build a GRUB rescue ISO; make run-iso boots it
 #   make bench    measure the figures in docs/benchmarks.md
@@ -128,6 +129,12 @@ run-iso: $(B)/pvlab.iso
 	@echo "pvlab: booting the GRUB ISO. Leave with Ctrl-A X."
 	$(QEMU_BASE) -cdrom $(B)/pvlab.iso
 
+# make run-native: the same minios.elf alone on the bare (emulated) machine, as a
+# multiboot kernel in ring 0, driving the same disk (docs/native.md).
+run-native: minios $(B)/disk.img
+	@echo "minios natively: no hypervisor. Leave with Ctrl-A X (or type 'halt' at native#)."
+	$(QEMU_BASE) -kernel $(B)/minios.elf -drive file=$(B)/disk.img,format=raw,if=ide,index=0
+
 test: all iso
 	$(PYTHON) tests/run_tests.py
 
@@ -145,6 +152,6 @@ format:
 clean:
 	rm -rf $(B)
 
-.PHONY: all run gdb gdb-attach iso run-iso test bench deps format clean minios test-guests tests-build
+.PHONY: all run run-native gdb gdb-attach iso run-iso test bench deps format clean minios test-guests tests-build
 
 -include $(shell find $(B) -name '*.d' -type f 2>/dev/null)

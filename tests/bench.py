@@ -5,7 +5,9 @@ Boots pvlab under QEMU with -icount shift=0,sleep=off, where the guest's TSC
 advances exactly one tick per instruction executed, with `bench` on dom0's
 command line: minios runs its benchmarks before its first prompt.  Runs twice to show that the figures repeat
 exactly, then prints raw counts and the ratios between paths measured in the
-same run.  Not a test: it asserts nothing except that the runs agree.
+same run.  The same minios.elf also boots natively (-kernel, no hypervisor):
+its getpid, process switch, spawn and reset-to-prompt counts are set beside
+dom0's and a domU's (`--native` for that table alone).  Not a test: it asserts nothing except that the runs agree.
 """
 import os
 import re
@@ -138,6 +140,51 @@ def process_run():
     return figures
 
 
+def native_run():
+    """minios natively (no hypervisor): reset to the prompt, then pbench at native#."""
+    m = Machine(kernel=os.path.join(BUILD, "minios.elf"), append="bench", icount=True, mem=256)
+    figures = {}
+    rx = r"BENCH (\w+) n=\d+ insns_per_op=(\d+) .*cr3_loads_per_op=([\d.]+)"
+    try:
+        r = m.expect(r"BENCH native_start_tsc=(\d+) boot_to_prompt_tsc=(\d+)", 60)
+        figures["start"], figures["prompt"] = int(r.group(1)), int(r.group(2))
+        m.expect(r"native# ", 60)
+        for key, args in PBENCH:
+            out = m.command("pbench " + args, prompt=r"native# ", timeout=300)
+            r = re.search(rx, out)
+            figures[key] = (int(r.group(2)), float(r.group(3))) if r else None
+        m.send("halt")
+        m.wait_exit(30)
+    finally:
+        m.kill()
+    return figures
+
+
+def native_report(pv):
+    """The same kernel and programs natively, in dom0 and in a domU, side by side."""
+    a, b = native_run(), native_run()
+    d0 = one_run()
+    print("\nminios natively vs as dom0 and as a domU (instructions per operation; native runs %s)" %
+          ("identical" if a == b else "DIFFERENT"))
+    print("%-18s %12s %12s %12s %10s %10s" % ("operation", "native", "dom0", "domU",
+                                              "dom0/nat", "domU/nat"))
+    labels = {"getpid": "getpid", "process_switch": "process switch", "spawn": "spawn+exit+wait"}
+    for key, _ in PBENCH:
+        n = a[key][0] if a.get(key) else None
+        row = [pv.get((w, key)) and pv[(w, key)][0] for w in ("dom0", "domU")]
+        if n is None or None in row:
+            print("%-18s (no figure)" % labels[key])
+            continue
+        print("%-18s %12d %12d %12d %10.2f %10.2f" % (labels[key], n, row[0], row[1],
+                                                    row[0] / n, row[1] / n))
+    print("  (CR3 loads per process switch natively: %.3f, each a plain mov %%cr3)" %
+          a["process_switch"][1])
+    print("%-18s %12d %12d %12s %10.2f" % ("reset to prompt", a["prompt"], d0["boot_to_prompt"][0],
+                                           "-", d0["boot_to_prompt"][0] / a["prompt"]))
+    print("%-18s %12d %12d %12s" % ("  kernel's share", a["prompt"] - a["start"],
+                                    d0["boot_to_prompt"][0] - d0["dom0_start"][0], "-"))
+
+
 def process_report():
     a, b = process_run(), process_run()
     print("minios processes under -icount shift=0,sleep=off (per operation; two runs %s)" %
@@ -153,15 +200,19 @@ def process_report():
             if b.get((where, key)) != v:
                 print("%-8s %-16s %12s %12s %12s %10s  (second run)" %
                       (("", "") + tuple(b.get((where, key)) or ("-",) * 4)))
+    return a
 
 
 def main():
     if "--processes" in sys.argv:
         process_report()
         return 0
+    if "--native" in sys.argv:
+        native_report(process_report())
+        return 0
     if "--block-only" not in sys.argv:
         path_lengths()
-        process_report()
+        native_report(process_report())
     block_report([block_run() for _ in range(5)])
     return 0
 

@@ -10,6 +10,9 @@
  * dom0's console service through the console event channel.  Until dom0 has
  * bound that channel the notifications go nowhere, but the bytes wait in the
  * ring, so nothing printed early is lost.
+ *
+ * Natively the console is COM1, driven by minios itself
+ * (arch/native/serial.c) behind the same two calls dom0 uses.
  */
 #include <os.h>
 #include <public/io/console.h>
@@ -20,7 +23,7 @@ static evtchn_port_t ring_port;
 
 void console_init(void)
 {
-    if (is_initial_domain())
+    if (is_native() || is_initial_domain())
         return;
     int pfn = mfn_to_pfn(start_info.console.domU.mfn);
     if (pfn < 0)
@@ -56,7 +59,7 @@ void console_write(const char *s, uint32_t n)
     if (ring)
         ring_write(s, n);
     else
-        HYPERVISOR_console_io(CONSOLEIO_write, n, s);
+        machine.console_write(s, n);
 }
 
 int printf(const char *fmt, ...)
@@ -88,7 +91,7 @@ int console_read(char *buf, uint32_t n)
 {
     if (ring)
         return ring_read(buf, n);
-    return (int)HYPERVISOR_console_io(CONSOLEIO_read, n, buf);
+    return machine.console_read(buf, n);
 }
 
 static void console_event(evtchn_port_t port, void *data)

@@ -17,8 +17,14 @@
  * Processes: an upcall that interrupted ring 3 calls user_preempt_hook
  * (proc/sched.c) before returning, with events still masked: that is where
  * a process's time slice ends and another process is switched in.
+ *
+ * The kernel's data segment is loaded from %ss, which the CPU (or the
+ * hypervisor) has just set to the kernel's stack segment: 0x0821, ring 1,
+ * under pvlab; 0x0820, ring 0, natively (arch/native/desc.c).  The same
+ * instruction count either way.  Natively the IRQ entry
+ * (arch/native/irq_entry.S) jumps to hypervisor_callback with the CPU's own
+ * interrupt frame, which has the layout of the hypervisor's bounce frame.
  */
-#define FLAT_KERNEL_DS 0x0821
 
 .macro TRAP n, has_error_code
     .globl trap_\n
@@ -53,7 +59,7 @@ trap_common:
     pushl %ds
     pushl %es
     pushal
-    movl $FLAT_KERNEL_DS, %eax
+    movl %ss, %eax               /* the kernel's data segment */
     movl %eax, %ds
     movl %eax, %es
     pushl %esp
@@ -72,7 +78,7 @@ hypervisor_callback:
     pushl %ds
     pushl %es
     pushal
-    movl $FLAT_KERNEL_DS, %eax
+    movl %ss, %eax               /* the kernel's data segment */
     movl %eax, %ds
     movl %eax, %es
 1:  call do_hypervisor_callback
@@ -122,7 +128,7 @@ syscall_entry:
     pushl %ds
     pushl %es
     pushal
-    movl $FLAT_KERNEL_DS, %eax
+    movl %ss, %eax               /* the kernel's data segment */
     movl %eax, %ds
     movl %eax, %es
     pushl %esp

@@ -7,13 +7,16 @@
  * within a word, a port is ready if pending and not masked.  Each ready port's
  * pending bit is cleared before its handler runs, so an event that arrives
  * during the handler is not lost.
+ *
+ * Natively there is no hypervisor to set the bits: the IRQ entry
+ * (arch/native/irq.c) sets them in the same page, for the port an IRQ was
+ * bound to, and enters the same upcall.  Only the calls that reach the
+ * other side go through the operations table (machine.h).
  */
 #include <os.h>
 
 struct shared_info *HYPERVISOR_shared_info;
 static uint8_t shared_info_page[PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
-
-extern void hypervisor_callback(void), failsafe_callback(void);
 
 struct handler {
     evtchn_handler_t fn;
@@ -54,8 +57,7 @@ void local_events_enable(void)
     vi->evtchn_upcall_mask = 0;
     barrier();
     if (vi->evtchn_upcall_pending)
-        HYPERVISOR_xen_version(XENVER_version,
-                               NULL); /* any hypercall: its exit delivers the upcall */
+        machine.kick_events(); /* PV: any hypercall, whose exit delivers the upcall */
 }
 
 void mask_evtchn(evtchn_port_t port)
@@ -66,23 +68,15 @@ void mask_evtchn(evtchn_port_t port)
 
 void unmask_evtchn(evtchn_port_t port)
 {
-    struct evtchn_unmask op = {port};
-    HYPERVISOR_event_channel_op(EVTCHNOP_unmask, &op);
+    machine.unmask_port(port);
 }
 
+/* shared_info in shared_info_page (PV: the hypervisor's, mapped there), every port masked. */
 void events_init(void)
 {
-    uint32_t va = (uint32_t)shared_info_page;
-    if (HYPERVISOR_update_va_mapping(
-            va, start_info.shared_info | _PAGE_PRESENT | _PAGE_RW | _PAGE_ACCESSED | _PAGE_DIRTY,
-            UVMF_INVLPG))
-        crash("cannot map shared_info");
-    HYPERVISOR_shared_info = (struct shared_info *)va;
+    HYPERVISOR_shared_info = machine.events_init(shared_info_page);
     for (int i = 0; i < 32; i++)
         HYPERVISOR_shared_info->evtchn_mask[i] = ~0u;
-    if (HYPERVISOR_set_callbacks(FLAT_KERNEL_CS, hypervisor_callback, FLAT_KERNEL_CS,
-                                 failsafe_callback))
-        crash("set_callbacks refused");
 }
 
 volatile uint32_t event_count;
@@ -126,19 +120,27 @@ void close_port(evtchn_port_t port)
 
 int bind_virq(uint32_t virq, evtchn_handler_t h, void *data)
 {
-    struct evtchn_bind_virq op = {.virq = virq, .vcpu = 0};
-    long rc = HYPERVISOR_event_channel_op(EVTCHNOP_bind_virq, &op);
-    if (rc < 0)
-        return (int)rc;
-    handlers[op.port] = (struct handler){h, data};
-    unmask_evtchn(op.port);
-    return (int)op.port;
+    int port = machine.bind_virq(virq);
+    if (port < 0)
+        return port;
+    bind_port((evtchn_port_t)port, h, data);
+    return port;
+}
+
+int bind_pirq(uint32_t irq, evtchn_handler_t h, void *data)
+{
+    int port = machine.bind_pirq(irq);
+    if (port < 0)
+        return port;
+    bind_port((evtchn_port_t)port, h, data);
+    return port;
 }
 
 /*
  * Sleep until *counter changes.  Events are masked while we look, and
- * SCHEDOP_block unmasks them atomically: an event that arrives between the
- * check and the block makes the block return at once instead of being lost.
+ * machine.block (SCHEDOP_block; natively cli, unmask, sti; hlt) unmasks them atomically: an event
+ * that arrives between the check and the block makes the block return at once instead of being
+ * lost.
  */
 void block_until(volatile uint32_t *counter, uint32_t old)
 {
@@ -148,6 +150,6 @@ void block_until(volatile uint32_t *counter, uint32_t old)
             local_events_enable();
             return;
         }
-        HYPERVISOR_sched_op(SCHEDOP_block, NULL);
+        machine.block();
     }
 }

@@ -9,13 +9,16 @@
  * we read the status register (which acknowledges the drive) and then unmask
  * it with PHYSDEVOP_eoi.
  *
+ * Natively the same driver runs in ring 0 through the operations table
+ * (machine.h): the ports need no grant, IRQ 14 comes from the 8259 PIC
+ * (acknowledged by the IRQ entry) and is turned into an event port there.
+ *
  * Commands: IDENTIFY DEVICE for the model and size, READ SECTORS (0x20) and
  * WRITE SECTORS (0x30) with 28-bit LBAs, up to 256 sectors each, one
  * interrupt per sector, and FLUSH CACHE (0xE7).
  */
 #include <os.h>
 #include <blkdev.h>
-#include <public/physdev.h>
 
 #define ATA_BASE   0x1F0
 #define ATA_CTRL   0x3F6
@@ -38,7 +41,7 @@
 #define CMD_IDENT  0xEC
 
 static volatile uint32_t irqs;
-static evtchn_port_t irq_port;
+static int irq_port;
 static struct blkdev hda;
 uint64_t ide_sectors_read, ide_sectors_written, ide_interrupts;
 
@@ -61,8 +64,7 @@ static void ide_event(evtchn_port_t port, void *data)
 
 static void eoi(void)
 {
-    struct physdev_eoi e = {ATA_IRQ};
-    HYPERVISOR_physdev_op(PHYSDEVOP_eoi, &e);
+    machine.irq_done(ATA_IRQ);
 }
 
 /* Wait for the drive to raise its interrupt (counted since `seen`); returns its status. */
@@ -149,8 +151,7 @@ static int ide_flush(struct blkdev *d)
 
 static int grant_ports(uint16_t first, uint16_t nr)
 {
-    struct physdev_pvlab_ioport_grant g = {first, nr};
-    return (int)HYPERVISOR_physdev_op(PHYSDEVOP_pvlab_ioport_grant, &g);
+    return machine.grant_ioports(first, nr);
 }
 
 static int identify(void)
@@ -179,13 +180,11 @@ int ide_init(void)
         printf("ide: the hypervisor refused the ATA ports\n");
         return -1;
     }
-    struct evtchn_bind_pirq bp = {.pirq = ATA_IRQ};
-    if (HYPERVISOR_event_channel_op(EVTCHNOP_bind_pirq, &bp)) {
+    irq_port = bind_pirq(ATA_IRQ, ide_event, NULL);
+    if (irq_port < 0) {
         printf("ide: cannot bind IRQ %d\n", ATA_IRQ);
         return -1;
     }
-    irq_port = bp.port;
-    bind_port(irq_port, ide_event, NULL);
     outb(ATA_CTRL, 0x00); /* nIEN clear: the drive interrupts */
     strlcpy(hda.name, "hda", sizeof(hda.name));
     if (identify()) {
@@ -197,7 +196,7 @@ int ide_init(void)
     hda.flush = ide_flush;
     blkdev_register(&hda);
     blkdev_add_partitions(&hda);
-    printf("ide: hda: %s, %u sectors (%u MiB), IRQ %d on event channel %u\n", hda.model,
+    printf("ide: hda: %s, %u sectors (%u MiB), IRQ %d on event channel %d\n", hda.model,
            (uint32_t)hda.sectors, (uint32_t)(hda.sectors >> 11), ATA_IRQ, irq_port);
     return 0;
 }

@@ -14,6 +14,9 @@ TOOLS_SRCS   := $(wildcard tools/xm-lite/*.c tools/xenstore/*.c)
 TOOLS_CFLAGS := $(CFLAGS) -I$(MINIOS_DIR)/include -Itools/xm-lite -Itools/xenstore
 MINIOS_CORE_SRCS := $(filter-out $(MINIOS_APP),$(wildcard $(MINIOS_DIR)/*.c $(MINIOS_DIR)/*.S))
 MINIOS_CORE_SRCS += $(wildcard $(MINIOS_DIR)/fs/*.c) # ext2 and its buffer cache (also host-tested)
+# the operations table's two sides (include/machine.h): hypercalls, and the bare machine
+MINIOS_CORE_SRCS += $(wildcard $(MINIOS_DIR)/arch/pv/*.c $(MINIOS_DIR)/arch/native/*.c \
+                               $(MINIOS_DIR)/arch/native/*.S)
 MINIOS_CORE  := $(patsubst %,$(B)/%.o,$(basename $(MINIOS_CORE_SRCS))) $(LIB_OBJS)
 MINIOS_APP_OBJS := $(patsubst %,$(B)/%.o,$(basename $(MINIOS_APP) $(TOOLS_SRCS))) $(B)/hv/elf.o
 MINIOS_LDS   := $(MINIOS_DIR)/minios.lds

@@ -8,15 +8,25 @@
  * (update_va_mapping), then asks the hypervisor to hook it into the page
  * directory (mmu_update), which validates all 1024 entries.  After that the
  * L1 belongs to the hypervisor's rules: any change goes through mmu_update.
+ * Natively the same code runs through the operations table (machine.h),
+ * whose entries write the entries themselves: pseudo-physical page p is
+ * then physical page p + 256 (the kernel is loaded at 1 MiB), so the same
+ * p2m array translates.
  */
 #include <os.h>
 
 #define MAX_PAGES (1u << 18)                 /* 1 GiB */
 static uint32_t page_bitmap[MAX_PAGES / 32]; /* 1 = free */
+uint32_t loaded_base_mfn, loaded_kernel_sp;  /* see set_base_ptr() in os.h */
 static uint32_t first_free, nr_free;
+
+/* Where the boot code stopped using memory: the rest goes to the allocator. */
+uint32_t boot_first_free_pfn;
 
 uint32_t first_free_pfn(void)
 {
+    if (boot_first_free_pfn)
+        return boot_first_free_pfn; /* set by the native start of day */
     /* After the page tables the builder put the boot stack, console and xenstore pages. */
     return virt_to_pfn((void *)start_info.pt_base) + start_info.nr_pt_frames + 3;
 }
@@ -26,14 +36,9 @@ static uint32_t pte(uint32_t mfn, uint32_t flags)
     return (mfn << PAGE_SHIFT) | flags;
 }
 
-static uint32_t l2_maddr(void)
+int set_pde(uint32_t l2_mfn, uint32_t va, uint32_t val)
 {
-    return virt_to_mfn((void *)start_info.pt_base) << PAGE_SHIFT;
-}
-
-int map_frame_at(uint32_t va, uint32_t mfn, uint32_t flags)
-{
-    return (int)HYPERVISOR_update_va_mapping(va, pte(mfn, flags), UVMF_INVLPG);
+    return machine.set_pde((l2_mfn << PAGE_SHIFT) + (va >> 22) * 4, val);
 }
 
 /* Map pfns [base, base+1024) ∩ [.., nr_pages) using the free page at l1_pfn as their L1. */
@@ -48,9 +53,7 @@ static void map_4mb(uint32_t base, uint32_t l1_pfn)
     if (map_frame_at((uint32_t)l1, l1_mfn, _PAGE_PRESENT | _PAGE_ACCESSED))
         crash("cannot make a new L1 read-only");
     uint32_t va = VIRT_BASE + (base << PAGE_SHIFT);
-    struct mmu_update u = {l2_maddr() + (va >> 22) * 4,
-                           pte(l1_mfn, _PAGE_PRESENT | _PAGE_RW | _PAGE_ACCESSED)};
-    if (HYPERVISOR_mmu_update(&u, 1, NULL, DOMID_SELF))
+    if (set_pde(kernel_base_mfn(), va, pte(l1_mfn, _PAGE_PRESENT | _PAGE_RW | _PAGE_ACCESSED)))
         crash("the hypervisor refused a new L1 table");
 }
 
@@ -62,6 +65,7 @@ static int mapped(uint32_t pfn)
 
 void mm_init(void)
 {
+    loaded_base_mfn = kernel_base_mfn(); /* what the builder (or the native boot) loaded */
     uint32_t next = first_free_pfn();
     uint32_t pfn = 0;
     while (pfn < start_info.nr_pages && mapped(pfn))
@@ -130,42 +134,7 @@ uint32_t free_pages(void)
     return nr_free;
 }
 
-/*
- * The page directory in CR3 and the ring-1 stack the hypervisor switches to
- * on a trap from ring 3, as we last set them: a switch to what is already
- * loaded costs nothing (the process scheduler and run_user share these).
- */
-static uint32_t loaded_base_mfn, loaded_kernel_sp;
-
 uint32_t kernel_base_mfn(void)
 {
     return virt_to_mfn((void *)start_info.pt_base);
-}
-
-int set_base_ptr(uint32_t l2_mfn)
-{
-    if (!loaded_base_mfn)
-        loaded_base_mfn = kernel_base_mfn();
-    if (l2_mfn == loaded_base_mfn)
-        return 0;
-    struct mmuext_op op = {.cmd = MMUEXT_NEW_BASEPTR, .arg1.mfn = l2_mfn};
-    int rc = (int)HYPERVISOR_mmuext_op(&op, 1, NULL, DOMID_SELF);
-    if (rc == 0)
-        loaded_base_mfn = l2_mfn;
-    return rc;
-}
-
-uint32_t current_base_mfn(void)
-{
-    return loaded_base_mfn ? loaded_base_mfn : kernel_base_mfn();
-}
-
-int set_kernel_stack(uint32_t esp)
-{
-    if (esp == loaded_kernel_sp)
-        return 0;
-    int rc = (int)HYPERVISOR_stack_switch(FLAT_KERNEL_SS, esp);
-    if (rc == 0)
-        loaded_kernel_sp = esp;
-    return rc;
 }

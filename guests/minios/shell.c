@@ -4,6 +4,8 @@
  * It reads a line (echoing what is typed, with backspace), splits it into
  * words and runs a command.  While there is no input it sleeps in
  * SCHEDOP_block until VIRQ_CONSOLE wakes it, so an idle dom0 costs nothing.
+ * Natively (machine.h) the same shell answers at `native# `; the commands
+ * that need the hypervisor (xm-lite, stats, bench) say so.
  */
 #include <os.h>
 #include <bench.h>
@@ -26,8 +28,39 @@ static void print_uptime(uint64_t ns)
     printf("%u.%03u s", (uint32_t)(ns / 1000000000u), (uint32_t)(ns / 1000000u % 1000));
 }
 
+static const char *const mode_names[] = {"native", "dom0", "domU"};
+int app_runs_natively = 1; /* the shell runs on the bare machine too (arch/native/start.c) */
+
+/* The prompt: the mode's name. */
+static const char *prompt_for_mode(void)
+{
+    static const char *const prompts[] = {"native# ", "dom0# ", "domU# "};
+    return prompts[boot_mode];
+}
+
+/* Do we run on the hypervisor?  If not, say that `what` needs it. */
+static int needs_hypervisor(const char *what)
+{
+    if (!is_native())
+        return 1;
+    printf("%s: needs the pvlab hypervisor; minios is running natively (no hypervisor here)\n",
+           what);
+    return 0;
+}
+
 static void cmd_info(int argc, char **argv)
 {
+    printf("mode:       %s (%s)\n", mode_names[boot_mode], boot_mode_reason);
+    if (is_native()) {
+        printf("memory:     %u MiB (%u pages, %u free)\n", start_info.nr_pages / 256,
+               start_info.nr_pages, free_pages());
+        printf("uptime:     ");
+        print_uptime(monotonic_ns());
+        printf(" (TSC against the PIT)\n");
+        printf("hypervisor: none: ring 0 on the bare machine\n");
+        printf("command:    %s\n", start_info.cmd_line);
+        return;
+    }
     char extra[16] = "";
     HYPERVISOR_xen_version(XENVER_extraversion, extra);
     long ver = HYPERVISOR_xen_version(XENVER_version, NULL);
@@ -57,6 +90,9 @@ static void cmd_ticks(int argc, char **argv)
 
 static void cmd_stats(int argc, char **argv)
 {
+    if (!needs_hypervisor("stats"))
+        return (void)printf("stats: natively %u interrupts, %u CR3 loads\n", native_interrupts,
+                            native_cr3_loads);
     struct xen_sysctl op = {.cmd = XEN_SYSCTL_pvlab_counters,
                             .interface_version = XEN_SYSCTL_INTERFACE_VERSION};
     op.u.pvlab_counters.domid = DOMID_SELF;
@@ -86,7 +122,8 @@ static void cmd_pf(int argc, char **argv)
 
 static void cmd_bench(int argc, char **argv)
 {
-    run_benchmarks();
+    if (needs_hypervisor("bench"))
+        run_benchmarks();
 }
 
 static void cmd_uptime(int argc, char **argv)
@@ -98,6 +135,8 @@ static void cmd_uptime(int argc, char **argv)
 
 static void cmd_xm(int argc, char **argv)
 {
+    if (!needs_hypervisor("xm-lite"))
+        return;
     if (!is_initial_domain()) {
         printf("xm-lite: only dom0 runs the toolstack\n");
         return;
@@ -212,7 +251,7 @@ static void run_line_str(const char *cmds)
         size_t k = MIN(n, sizeof(line) - 1);
         memcpy(line, cmds, k);
         line[k] = 0;
-        printf("%s%s\n", is_initial_domain() ? "dom0# " : "domU# ", line);
+        printf("%s%s\n", prompt_for_mode(), line);
         run_line(line);
         cmds += n + (cmds[n] == ';');
     }
@@ -263,7 +302,8 @@ static int read_line(char *line, int max)
 static void mount_root(void)
 {
     extern const char initfs_start[], initfs_end[];
-    const char *dev = is_initial_domain() ? "hda2" : "xvda";
+    const char *dev =
+        is_initial_domain() || is_native() ? "hda2" : "xvda"; /* native: the IDE disk */
     const void *archive = initfs_start;
     uint32_t len = (uint32_t)(initfs_end - initfs_start);
     if (start_info.mod_len)
@@ -312,8 +352,12 @@ static int cmdline_has(const char *word)
 
 int app_main(void)
 {
-    const char *prompt = is_initial_domain() ? "dom0# " : "domU# ";
-    if (is_initial_domain()) {
+    const char *prompt = prompt_for_mode();
+    if (is_native()) {
+        ide_init(); /* the disk dom0 drives, driven directly */
+        printf("minios: no hypervisor: xm-lite, the xenstore and the split block drivers "
+               "(blkfront, blkback) need it and are not started\n");
+    } else if (is_initial_domain()) {
         ide_init();
         xm_init();
     } else {
@@ -321,7 +365,13 @@ int app_main(void)
     }
     if (cmdline_has("evtping"))
         cmd_evtping(0, NULL);
-    if (cmdline_has("bench")) {
+    if (cmdline_has("bench") && is_native()) { /* the native boot's figures (tests/bench.py) */
+        prompt_tsc = rdtsc();
+        printf("BENCH native_start_tsc=%u%09u boot_to_prompt_tsc=%u%09u\n",
+               (uint32_t)(start_tsc / 1000000000u), (uint32_t)(start_tsc % 1000000000u),
+               (uint32_t)(prompt_tsc / 1000000000u), (uint32_t)(prompt_tsc % 1000000000u));
+    }
+    if (cmdline_has("bench") && !is_native()) {
         prompt_tsc = rdtsc(); /* no prompt yet: measure before any input can arrive */
         run_benchmarks();
     }
@@ -341,7 +391,7 @@ int app_main(void)
         run_line_str("xm-lite create /etc/xm/nodisk.cfg name=pp extra=evtping;"
                      "xm-lite evtping pp 1000;xm-lite destroy pp;xm-lite info;"
                      "xm-lite bench-create /etc/xm/nodisk.cfg;xm-lite info;bench-done");
-    printf("\nminios: %s ready. Type 'help' for commands.\n", prompt[3] == '0' ? "dom0" : "domU");
+    printf("\nminios: %s ready. Type 'help' for commands.\n", mode_names[boot_mode]);
     if (!prompt_tsc)
         prompt_tsc = rdtsc();
     start_processes(); /* returns only if /bin/sh cannot run: the kernel shell takes over */

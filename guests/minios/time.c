@@ -4,7 +4,9 @@
  * Time needs no hypercall: the hypervisor publishes (tsc_timestamp,
  * system_time, mul, shift) in our vcpu_time_info and we scale the TSC
  * ourselves.  The hypervisor's periodic VIRQ_TIMER (every 10 ms) arrives
- * through an event channel; the handler just counts ticks.
+ * through an event channel; the handler just counts ticks.  Natively
+ * machine.time_init measures the TSC against the PIT and fills the same
+ * record, and the PIT's 100 Hz IRQ 0 is what VIRQ_TIMER is bound to.
  */
 #include <os.h>
 
@@ -33,6 +35,8 @@ static void timer_handler(evtchn_port_t port, void *data)
 
 void time_init(void)
 {
+    if (machine.time_init())
+        crash("no clock");
     int port = bind_virq(VIRQ_TIMER, timer_handler, NULL);
     if (port < 0)
         crash("cannot bind VIRQ_TIMER");

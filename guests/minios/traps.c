@@ -56,7 +56,7 @@ volatile uint32_t last_fault_vector, faults_fixed_up;
 
 void trap_init(void)
 {
-    if (HYPERVISOR_set_trap_table(trap_table))
+    if (machine.set_trap_table(trap_table))
         crash("set_trap_table refused");
 }
 

@@ -27,10 +27,9 @@ static int map_user_region(void)
     l1[1] = (virt_to_mfn(stack) << PAGE_SHIFT) | u | _PAGE_RW | _PAGE_DIRTY;
     if (map_frame_at((uint32_t)l1, virt_to_mfn(l1), _PAGE_PRESENT | _PAGE_ACCESSED))
         return -1;
-    uint32_t l2 = virt_to_mfn((void *)start_info.pt_base) << PAGE_SHIFT;
-    struct mmu_update m = {l2 + (USER_BASE >> 22) * 4,
-                           (virt_to_mfn(l1) << PAGE_SHIFT) | u | _PAGE_RW};
-    return HYPERVISOR_mmu_update(&m, 1, NULL, DOMID_SELF) ? -1 : 0;
+    return set_pde(kernel_base_mfn(), USER_BASE, (virt_to_mfn(l1) << PAGE_SHIFT) | u | _PAGE_RW)
+               ? -1
+               : 0;
 }
 
 int user_mode_begin(void)

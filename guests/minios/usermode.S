@@ -10,7 +10,6 @@
  * user_int80_loop is position-independent and is copied to a user page:
  * it times %ebx null system calls (int $0x80 with %eax = 0) with rdtsc.
  */
-#define FLAT_KERNEL_DS 0x0821
 #define FLAT_USER_CS   0x082b
 #define FLAT_USER_DS   0x0833
 
@@ -38,7 +37,7 @@ run_user:
 
     .globl user_mode_exit
 user_mode_exit:
-    movl $FLAT_KERNEL_DS, %eax
+    movl %ss, %eax               /* the kernel's data segment */
     movl %eax, %ds
     movl %eax, %es
     movl %esi, user_result

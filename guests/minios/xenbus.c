@@ -19,7 +19,7 @@ static void xs_event(evtchn_port_t p, void *data)
 
 void xenbus_init(void)
 {
-    if (is_initial_domain())
+    if (is_native() || is_initial_domain())
         return;
     int pfn = mfn_to_pfn(start_info.store_mfn);
     if (pfn < 0)

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <lib.h>
 #include <hypercall.h>
+#include <machine.h>
 #include <public/errno.h>
 #include <public/io/xs_wire.h>
 
@@ -90,6 +91,7 @@ extern void (*user_preempt_hook)(void);
 typedef void (*evtchn_handler_t)(evtchn_port_t port, void *data);
 void events_init(void);
 int bind_virq(uint32_t virq, evtchn_handler_t h, void *data); /* returns the port or <0 */
+int bind_pirq(uint32_t irq, evtchn_handler_t h, void *data);  /* a device's IRQ; the port or <0 */
 void unmask_evtchn(evtchn_port_t port);
 void mask_evtchn(evtchn_port_t port);
 void block_until(volatile uint32_t *counter, uint32_t old); /* sleep until *counter != old */
@@ -102,11 +104,44 @@ int mfn_to_pfn(uint32_t mfn);
 void free_page(void *va);
 uint32_t free_pages(void);
 uint32_t first_free_pfn(void);
-int map_frame_at(uint32_t va, uint32_t mfn, uint32_t flags); /* through update_va_mapping */
-uint32_t kernel_base_mfn(void);     /* the page directory the domain builder made */
-int set_base_ptr(uint32_t l2_mfn);  /* MMUEXT_NEW_BASEPTR, unless it is loaded already */
-uint32_t current_base_mfn(void);    /* the page directory in CR3 */
-int set_kernel_stack(uint32_t esp); /* stack_switch, unless it is the one set already */
+/* Map frame mfn at va in the address space in CR3 (update_va_mapping), flushing va. */
+static inline int map_frame_at(uint32_t va, uint32_t mfn, uint32_t flags)
+{
+    return machine.update_va_mapping(va, (mfn << PAGE_SHIFT) | flags, UVMF_INVLPG);
+}
+int set_pde(uint32_t l2_mfn, uint32_t va, uint32_t val); /* the entry of l2 that maps va */
+extern uint32_t boot_first_free_pfn;                     /* native: after the boot's tables */
+uint32_t kernel_base_mfn(void); /* the page directory the domain builder made */
+/*
+ * The page directory in CR3 and the stack traps from ring 3 land on, as we
+ * last set them: a switch to what is already loaded costs nothing (the
+ * process scheduler and run_user share these).  Inline, so that a process
+ * switch makes the same calls through the operations table as it made to
+ * the hypercall wrappers before there was a table.
+ */
+extern uint32_t loaded_base_mfn, loaded_kernel_sp;
+static inline int set_base_ptr(uint32_t l2_mfn) /* MMUEXT_NEW_BASEPTR; natively mov %cr3 */
+{
+    if (l2_mfn == loaded_base_mfn)
+        return 0;
+    int rc = machine.load_cr3(l2_mfn);
+    if (rc == 0)
+        loaded_base_mfn = l2_mfn;
+    return rc;
+}
+static inline uint32_t current_base_mfn(void)
+{
+    return loaded_base_mfn;
+}
+static inline int set_kernel_stack(uint32_t esp) /* stack_switch; natively the TSS's esp0 */
+{
+    if (esp == loaded_kernel_sp)
+        return 0;
+    int rc = machine.set_kernel_stack(esp);
+    if (rc == 0)
+        loaded_kernel_sp = esp;
+    return rc;
+}
 
 /* time.c */
 void time_init(void);
@@ -142,6 +177,8 @@ domid_t my_domid(void);
 void poweroff(void) __attribute__((noreturn));
 void crash(const char *why) __attribute__((noreturn));
 int app_main(void); /* the program minios runs: the shell, or a test */
+void start_of_day(void) __attribute__((noreturn)); /* after the operations table is chosen */
+extern uint64_t start_tsc;
 int is_initial_domain(void);
 
 #endif

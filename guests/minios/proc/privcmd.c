@@ -80,8 +80,17 @@ static int xen_version(uint32_t cmd, uint32_t uarg)
     return rc ? rc : copy_to_user(uarg, extra, sizeof(extra));
 }
 
+/* Natively there is nothing behind privcmd or xenbus: say so once per call, plainly. */
+static int no_hypervisor(const char *what)
+{
+    printf("minios: %s needs the pvlab hypervisor; minios is running natively\n", what);
+    return -E_NOSYS;
+}
+
 int sys_privcmd(uint32_t nr, uint32_t uarg, uint32_t c, uint32_t d)
 {
+    if (is_native())
+        return no_hypervisor("privcmd");
     int rc = is_initial_domain() ? right() : -E_PERM;
     if (rc)
         return rc;
@@ -123,6 +132,8 @@ static uint32_t ring_request(void)
 
 int sys_xenbus(uint32_t umsg, uint32_t len, uint32_t ureply, uint32_t cap)
 {
+    if (is_native())
+        return no_hypervisor("xenbus");
     int rc = right();
     if (rc)
         return rc;

@@ -128,8 +128,7 @@ static int install_tables(struct proc *p)
     for (int i = 0; i < 3; i++)
         if (map_frame_at((uint32_t)tables[i], virt_to_mfn(tables[i]), KERNEL_RO))
             return -E_NOMEM;
-    struct mmuext_op op = {.cmd = MMUEXT_PIN_L2_TABLE, .arg1.mfn = virt_to_mfn(p->l2)};
-    return HYPERVISOR_mmuext_op(&op, 1, NULL, DOMID_SELF) ? -E_NOMEM : 0;
+    return machine.pin_l2(virt_to_mfn(p->l2)) ? -E_NOMEM : 0;
 }
 
 /* Give back every frame of the address space; `pinned` if install_tables() got that far. */
@@ -139,8 +138,7 @@ static void free_space(struct proc *p, int pinned)
     if (pinned) {
         if (current_base_mfn() == virt_to_mfn(p->l2) && set_base_ptr(kernel_base_mfn()))
             crash("cannot leave a dying process's page directory");
-        struct mmuext_op op = {.cmd = MMUEXT_UNPIN_TABLE, .arg1.mfn = virt_to_mfn(p->l2)};
-        if (HYPERVISOR_mmuext_op(&op, 1, NULL, DOMID_SELF))
+        if (machine.unpin_l2(virt_to_mfn(p->l2)))
             crash("cannot unpin a process's page directory");
     }
     for (int i = 0; i < 3; i++)
@@ -345,7 +343,7 @@ static int map_heap_page(struct proc *p, uint32_t va)
     uint8_t *page = new_page(p);
     if (!page)
         return -E_NOMEM;
-    if (HYPERVISOR_update_va_mapping(va, pte(page, USER_PTE | RW_PTE), UVMF_NONE)) {
+    if (machine.update_va_mapping(va, pte(page, USER_PTE | RW_PTE), UVMF_NONE)) {
         drop_page(p, page);
         return -E_NOMEM;
     }
@@ -357,7 +355,7 @@ static int map_heap_page(struct proc *p, uint32_t va)
 static void unmap_heap_page(struct proc *p, uint32_t va)
 {
     uint32_t *slot = &p->image_pfns[(va >> PAGE_SHIFT) & 1023];
-    if (HYPERVISOR_update_va_mapping(va, 0, UVMF_INVLPG))
+    if (machine.update_va_mapping(va, 0, UVMF_INVLPG))
         crash("cannot unmap a heap page");
     drop_page(p, pfn_to_virt(*slot - 1));
     *slot = 0;

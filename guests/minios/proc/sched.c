@@ -162,6 +162,6 @@ void scheduler(void)
         if (slot >= 0)
             run(slot);
         else if (event_count == seen)
-            HYPERVISOR_sched_op(SCHEDOP_block, NULL); /* unmasks events as it blocks */
+            machine.block(); /* unmasks events as it blocks */
     }
 }

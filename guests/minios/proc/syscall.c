@@ -391,8 +391,9 @@ static int sys_setfg(uint32_t pid, uint32_t b, uint32_t c, uint32_t d)
 
 static int sys_uname(uint32_t uu, uint32_t b, uint32_t c, uint32_t d)
 {
+    static const char *const names[] = {"native", "dom0", "domU"};
     struct pvlab_uname u = {.domid = my_domid(), .privileged = is_initial_domain()};
-    strlcpy(u.nodename, is_initial_domain() ? "dom0" : "domU", sizeof(u.nodename));
+    strlcpy(u.nodename, names[boot_mode], sizeof(u.nodename));
     return copy_to_user(uu, &u, sizeof(u));
 }
 
@@ -413,8 +414,24 @@ static int sys_kcmd(uint32_t uline, uint32_t b, uint32_t c, uint32_t d)
     return 0;
 }
 
+/*
+ * Natively there is no hypervisor to count: the CR3 loads are minios's own
+ * count, and each read counts as the one hypervisor entry and hypercall a
+ * read costs under pvlab, so pbench's correction for its own read leaves 0
+ * entries and 0 hypercalls per operation.
+ */
+static int native_hvcounters(uint32_t uc)
+{
+    native_counter_reads++;
+    struct pvlab_hvcounters h = {native_counter_reads, native_counter_reads, 0, 0,
+                                 native_cr3_loads};
+    return copy_to_user(uc, &h, sizeof(h));
+}
+
 static int sys_hvcounters(uint32_t uc, uint32_t b, uint32_t c, uint32_t d)
 {
+    if (is_native())
+        return native_hvcounters(uc);
     struct xen_sysctl op = {.cmd = XEN_SYSCTL_pvlab_counters,
                             .interface_version = XEN_SYSCTL_INTERFACE_VERSION};
     op.u.pvlab_counters.domid = DOMID_SELF;
