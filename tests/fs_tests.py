@@ -144,6 +144,9 @@ def dom0_session(disk, m):
     m.send_raw("\x04")
     m.expect(r"dom0# ", 30)
     check("memory = 16" in run(m, "cat /etc/xm/typed.cfg"), "cat > file")
+    run(m, "xm-lite create /etc/xm/typed.cfg")  # a config written at the prompt, no rebuild
+    check(re.search(r"typed +\d+ +16 ", run(m, "xm-lite list")), "the typed config's domain")
+    run(m, "xm-lite destroy typed")
     out = run(m, "df")
     check(re.search(r"hda2 +\d+ +\d+ +\d+ +\d+ +\d+ +\d+K +/", out), "df:\n" + out)
     run(m, "sync")

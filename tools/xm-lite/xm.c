@@ -2,20 +2,22 @@
  * xm.c - xm-lite: dom0's toolstack, after Xen's xm/xl.
  *
  *   xm-lite list | info | dmesg
- *   xm-lite create CONFIG [-c]      build a domain from a config in the boot archive
+ *   xm-lite create CONFIG [-c]      build a domain from a config file (ext2, or the boot archive)
  *   xm-lite console|pause|unpause|shutdown|destroy DOMAIN   (a name or an id)
  *   xm-lite store ls [PATH]         (also: xm-lite xenstore-ls) show the xenstore tree
  *
- * create reads the config file and the kernel from the boot archive (dom0's
- * boot module), asks the hypervisor to create and build the domain (domctl),
- * plugs the new domain's console and xenstore pages into dom0's services,
- * records it in the xenstore, and unpauses it.  When a domain shuts down or
- * crashes the hypervisor raises VIRQ_DOM_EXC; xm_services() then reports it
- * and, unless its config says on_crash = "preserve", destroys it.
+ * create reads the config file through the VFS (so a config written at the
+ * prompt on the ext2 root works), else from the boot archive, and the kernel
+ * from the boot archive (dom0's boot module), asks the hypervisor to create and build the domain
+ * (domctl), plugs the new domain's console and xenstore pages into dom0's services, records it in
+ * the xenstore, and unpauses it.  When a domain shuts down or crashes the hypervisor raises
+ * VIRQ_DOM_EXC; xm_services() then reports it and, unless its config says on_crash = "preserve",
+ * destroys it.
  */
 #include <os.h>
 #include <hv/elf.h>
 #include <blkback.h>
+#include <vfs.h>
 #include "bootfs.h"
 #include "consoled.h"
 #include "xenstored.h"
@@ -136,6 +138,28 @@ static int name_taken(const char *name)
     }
 }
 
+/* The config at `path`: from the file systems first (a config typed at dom0's prompt lives on the
+ * ext2 root), else from the boot archive.  0, or -1 if neither has it. */
+static int read_config(const char *path, struct bootfs_file *f)
+{
+    static char text[4096];
+    struct vfs_file *file;
+    int got = 0, n = 0;
+    size_t len;
+    const void *ar = archive(&len);
+    if (vfs_open(path, O_RDONLY, &file) == 0) {
+        while (got < (int)sizeof(text) && (n = vfs_read(file, text + got, sizeof(text) - got)) > 0)
+            got += n;
+        vfs_put(file);
+        if (n >= 0) {
+            *f = (struct bootfs_file){
+                .name = path, .name_len = strlen(path), .data = text, .size = (size_t)got};
+            return 0;
+        }
+    }
+    return ar && bootfs_find(ar, len, path, f) == 0 ? 0 : -1;
+}
+
 /* Read and check everything before asking the hypervisor for anything. */
 static int apply_overrides(int argc, char **argv, struct xm_config *cfg, int *attach);
 
@@ -146,7 +170,7 @@ static int prepare(const char *path, struct xm_config *cfg, struct bootfs_file *
     const void *ar = archive(&len);
     struct bootfs_file f;
     char err[160];
-    if (!ar || bootfs_find(ar, len, path, &f)) {
+    if (read_config(path, &f)) {
         printf("xm-lite: %s: no such file in the boot archive\n", path);
         return -1;
     }
