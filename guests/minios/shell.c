@@ -179,7 +179,8 @@ void cmd_blk(int argc, char **argv);
 static void cmd_halt(int argc, char **argv)
 {
     ext2fs_shutdown(); /* the buffer caches reach the disk first */
-    printf("halting: sched_op(SCHEDOP_shutdown, poweroff)\n");
+    printf("halting: %s\n",
+           is_native() ? "ACPI S5 (0x2000 to port 0x604)" : "sched_op(SCHEDOP_shutdown, poweroff)");
     poweroff();
 }
 
