@@ -49,13 +49,20 @@ static unsigned int nr_pirq_binds, nr_pirq_unbinds;
 /*
  * Map the xenheap where its low 32 bits say HV_VIRT_START + XENHEAP_FIRST_MFN
  * pages: at that very address if it is free (it normally is), else 4 GiB,
- * 8 GiB, ... above it.  The mapping lives as long as the test binary.
+ * 8 GiB, ... above it.  Under AddressSanitizer everything below 16 TiB is
+ * its shadow memory or the gap it keeps unmapped, so the search goes on
+ * from 32 TiB.  The mapping lives as long as the test binary.
  */
+static uint64_t xenheap_high(unsigned int attempt)
+{
+    return attempt < 64 ? attempt : 0x2000 + (attempt - 64); /* in units of 4 GiB */
+}
+
 static void map_xenheap(void)
 {
     const uint64_t low = HV_VIRT_START + (uint64_t)XENHEAP_FIRST_MFN * PAGE_SIZE;
-    for (uint64_t high = 0; high < 64 && !xenheap; high++) {
-        void *want = (void *)(uintptr_t)((high << 32) | low);
+    for (unsigned int attempt = 0; attempt < 128 && !xenheap; attempt++) {
+        void *want = (void *)(uintptr_t)((xenheap_high(attempt) << 32) | low);
         void *p = mmap(want, XENHEAP_FRAMES * PAGE_SIZE, PROT_READ | PROT_WRITE,
                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
         if (p == want)

@@ -15,6 +15,18 @@ UNIT_CC     := gcc
 UNIT_CFLAGS := -O1 -g -std=gnu11 -Wall -Wextra -Werror -DHOST_TEST -Iinclude -Itests/unit -MMD -MP
 UNIT_LDLIBS := -lcmocka
 
+# `make test-asan` builds everything again under build/asan/ with AddressSanitizer and
+# UndefinedBehaviorSanitizer, any finding fatal, by running this file with
+# UNIT_DIR=$(B)/asan UNIT_SANITIZE=1 (tests/sanitizer_tests.py runs each binary).
+UNIT_SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+ifdef UNIT_SANITIZE
+UNIT_CFLAGS  += $(UNIT_SAN_FLAGS)
+UNIT_LDFLAGS += $(UNIT_SAN_FLAGS)
+# A known finding, reported (issue 14): elf_parse() reads program headers and notes at
+# offsets taken from the image without checking their alignment.  Drop once it does.
+$(UNIT_DIR)/hv/elf.o: UNIT_CFLAGS += -fno-sanitize=alignment
+endif
+
 UNIT_TESTS := $(UNIT_DIR)/test_multiboot $(UNIT_DIR)/test_elf $(UNIT_DIR)/test_mm \
               $(UNIT_DIR)/test_guest_access $(UNIT_DIR)/test_xmconfig $(UNIT_DIR)/test_bootfs
 UNIT_TESTS += $(UNIT_DIR)/test_xs_store
@@ -50,7 +62,7 @@ $(UNIT_DIR)/test_x86_haps: $(UNIT_DIR)/test_x86_haps.o $(UNIT_DIR)/tools/plugin/
 
 $(UNIT_TESTS):
 	@echo "  HOSTLD  $@"
-	$(Q)$(UNIT_CC) -o $@ $^ $(UNIT_LDLIBS)
+	$(Q)$(UNIT_CC) $(UNIT_LDFLAGS) -o $@ $^ $(UNIT_LDLIBS)
 
 UNIT_HV_OBJS   := $(UNIT_DIR)/hv/multiboot.o $(UNIT_DIR)/hv/elf.o $(UNIT_DIR)/hv/mm.o
 UNIT_HV_OBJS   += $(UNIT_DIR)/hv/event_channel.o $(UNIT_DIR)/hv/grant_table.o
@@ -94,6 +106,7 @@ unit-tests: $(UNIT_TESTS)
 
 .PHONY: unit-tests
 
+
 # dbench-lite's portable core (guests/dbench-lite), with the fake OS of test_dbench_fake.c.
 UNIT_DBL_OBJS := $(patsubst %,$(UNIT_DIR)/guests/dbench-lite/%.o,loadfile exec client report)
 UNIT_TESTS += $(patsubst %,$(UNIT_DIR)/test_dbench_%,parse exec report)
@@ -108,4 +121,16 @@ $(UNIT_DBL_OBJS): $(UNIT_DIR)/%.o: %.c | deps
 	$(Q)$(UNIT_CC) $(UNIT_CFLAGS) -c $< -o $@
 $(patsubst %,$(UNIT_DIR)/test_dbench_%,parse exec report):
 	@echo "  HOSTLD  $@"
-	$(Q)$(UNIT_CC) -o $@ $^ $(UNIT_LDLIBS)
+	$(Q)$(UNIT_CC) $(UNIT_LDFLAGS) -o $@ $^ $(UNIT_LDLIBS)
+
+# The same binaries under the sanitizers, in their own directory.
+ASAN_DIR := $(B)/asan
+asan-build:
+	$(Q)$(MAKE) --no-print-directory UNIT_DIR=$(ASAN_DIR) UNIT_SANITIZE=1 unit-tests-build
+unit-tests-build: $(UNIT_TESTS)
+test-asan: asan-build
+	@fail=0; for t in $(patsubst $(UNIT_DIR)/%,$(ASAN_DIR)/%,$(UNIT_TESTS)); do \
+	    $$t >$$t.log 2>&1 && echo "  ASAN OK $$t" || { echo "  ASAN FAIL $$t (see $$t.log)"; fail=1; }; done; \
+	exit $$fail
+
+.PHONY: asan-build unit-tests-build test-asan

@@ -1048,6 +1048,8 @@ static int dispatch(struct xs_store *s, uint16_t dom, const struct xsd_sockmsg *
     uint32_t len = req->len;
     if (len > XENSTORE_PAYLOAD_MAX || (len && !payload))
         return -XSD_EINVAL;
+    if (!payload) /* an empty payload may come without a buffer; strnlen() wants one */
+        payload = "";
     if (req->tx_id && req->type != XS_TRANSACTION_START &&
         tx_slot(dom_find(s, dom), req->tx_id) < 0)
         return -XSD_ENOENT;
