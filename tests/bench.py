@@ -148,6 +148,8 @@ def native_run():
     try:
         r = m.expect(r"BENCH native_start_tsc=(\d+) boot_to_prompt_tsc=(\d+)", 60)
         figures["start"], figures["prompt"] = int(r.group(1)), int(r.group(2))
+        r = m.expect(r"BENCH page_fault insns_per_op=([\d.]+)", 60)
+        figures["page_fault"] = float(r.group(1))
         m.expect(r"native# ", 60)
         for key, args in PBENCH:
             out = m.command("pbench " + args, prompt=r"native# ", timeout=300)
@@ -179,6 +181,9 @@ def native_report(pv):
                                                     row[0] / n, row[1] / n))
     print("  (CR3 loads per process switch natively: %.3f, each a plain mov %%cr3)" %
           a["process_switch"][1])
+    pf = d0["page_fault"][0]
+    print("%-18s %12.3f %12.3f %12s %10.2f" % ("kernel #PF trip", a["page_fault"], pf, "-",
+                                               pf / a["page_fault"]))
     print("%-18s %12d %12d %12s %10.2f" % ("reset to prompt", a["prompt"], d0["boot_to_prompt"][0],
                                            "-", d0["boot_to_prompt"][0] / a["prompt"]))
     print("%-18s %12d %12d %12s" % ("  kernel's share", a["prompt"] - a["start"],
@@ -228,6 +233,7 @@ def path_lengths():
     rows = [("null hypercall from ring 1 (xen_version)", "null_hypercall"),
             ("int $0x80 from ring 3 to ring 1 and back", "int80_ring3"),
             ("#GP in ring 1 bounced to the guest and back", "gp_bounce"),
+            ("#PF in ring 1 bounced to the guest and back", "page_fault"),
             ("empty loop iteration (measurement floor)", "empty_loop")]
     for label, key in rows:
         insns, entries = f[key]

@@ -371,6 +371,7 @@ int app_main(void)
         printf("BENCH native_start_tsc=%u%09u boot_to_prompt_tsc=%u%09u\n",
                (uint32_t)(start_tsc / 1000000000u), (uint32_t)(start_tsc % 1000000000u),
                (uint32_t)(prompt_tsc / 1000000000u), (uint32_t)(prompt_tsc % 1000000000u));
+        bench_page_fault();
     }
     if (cmdline_has("bench") && !is_native()) {
         prompt_tsc = rdtsc(); /* no prompt yet: measure before any input can arrive */
