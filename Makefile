@@ -138,6 +138,10 @@ run-native: minios $(B)/disk.img
 test: all iso
 	$(PYTHON) tests/run_tests.py
 
+# make fuzz: 10 million random hypercalls from a privileged guest (FUZZ_SEED, FUZZ_COUNT).
+fuzz: all
+	$(PYTHON) tests/fuzz_tests.py --seed $(or $(FUZZ_SEED),1) --count $(or $(FUZZ_COUNT),10000000)
+
 bench: all
 	$(PYTHON) tests/bench.py
 	$(PYTHON) tests/fs_bench.py
@@ -152,6 +156,6 @@ format:
 clean:
 	rm -rf $(B)
 
-.PHONY: all run run-native gdb gdb-attach iso run-iso test bench deps format clean minios test-guests tests-build
+.PHONY: all run run-native gdb gdb-attach iso run-iso test fuzz bench deps format clean minios test-guests tests-build
 
 -include $(shell find $(B) -name '*.d' -type f 2>/dev/null)
