@@ -51,13 +51,15 @@ def read_lines(path):
         return []
 
 
-def wait_line(path, prefix, proc, console, timeout, progress, nth=0):
+def wait_line(path, prefix, proc, console, timeout, progress, nth=0, typist=None):
     """Wait for the nth line of the gate's signal file that starts with `prefix`; return its fields."""
     deadline, last = time.time() + timeout, time.time()
     while True:
         found = [line for line in read_lines(path) if line.startswith(prefix)]
         if len(found) > nth:
             return dict(kv.split("=", 1) for kv in found[nth].split() if "=" in kv)
+        if typist and typist.error:
+            typist.join(0)  # raises, with the console's end
         if proc.poll() is not None:
             raise RuntimeError("QEMU exited (status %s) before %r; the console ends with:\n%s" %
                                (proc.returncode, prefix, console.text[-1500:]))
@@ -104,8 +106,9 @@ def quit(qmp, proc):
 class Typist:
     """Types cfg.script on the console from a thread: each line once its pattern has appeared."""
 
-    def __init__(self, proc, console, script, timeout, progress):
+    def __init__(self, proc, console, script, timeout, progress, fail=None):
         self.proc, self.console, self.script = proc, console, list(script)
+        self.fail = re.compile(fail) if fail else None
         self.timeout, self.progress, self.error, self.pos = timeout, progress, None, 0
         self.thread = threading.Thread(target=self._type, daemon=True)
         self.thread.start()
@@ -117,6 +120,9 @@ class Typist:
             if m:
                 self.pos = m.end()
                 return
+            bad = self.fail.search(self.console.text, self.pos) if self.fail else None
+            if bad:
+                raise RuntimeError("the workload failed (%r)" % bad.group(0))
             if time.time() > deadline or self.proc.poll() is not None:
                 raise TimeoutError("no %r on the console before typing" % pattern)
             time.sleep(0.1)
@@ -129,7 +135,7 @@ class Typist:
                     self.progress("  typing: %s" % line)
                     self.proc.stdin.write((line + "\r").encode())
                     self.proc.stdin.flush()
-        except (OSError, TimeoutError) as e:
+        except (OSError, RuntimeError, TimeoutError) as e:
             self.error = e
 
     def join(self, timeout):
@@ -157,11 +163,12 @@ def take(cfg, timeout=1800, progress=print):
     done = []
     try:
         qmp = machine.Qmp(sock)
-        typist = Typist(proc, console, script, timeout, progress) if script else None
+        typist = Typist(proc, console, script, timeout, progress,
+                        getattr(cfg, "script_fail", None)) if script else None
         for i, (name, k, n) in enumerate(cfg.checkpoints):
             progress("%s: running to checkpoint %s (%d instructions after marker %d)" %
                      (cfg.name, name, n, k))
-            wait_line(signal, "trigger=%d " % i, proc, console, timeout, progress)
+            wait_line(signal, "trigger=%d " % i, proc, console, timeout, progress, typist=typist)
             save(qmp, proc, console, signal, i, name, progress)
             pos = wait_line(signal, "resumed", proc, console, timeout, progress, nth=i)
             done.append({"name": name, "marker": k, "after": n, "insns": int(pos["insns"])})

@@ -57,6 +57,10 @@ def run_config(cfg, rows, reuse):
         cfg.prepare()
         for c in checkpoint.take(cfg, progress=say):
             say("%s: checkpoint %s at instruction %d" % (cfg.name, c["name"], c["insns"]))
+            if c.get("next_marker_insns") and c["next_marker_insns"] < c["insns"] + cfg.window:
+                say("%s: WARNING: the window from %s runs past the next marker (at %d): it "
+                    "measures beyond the workload's phase" % (cfg.name, c["name"],
+                                                               c["next_marker_insns"]))
     for i, (_, ckpt, label, workload) in enumerate(rows):
         for r in range(REPEATS):
             tag = "" if r == 0 else "-repeat%d" % r
