@@ -10,9 +10,13 @@ Rename, Unlink, Mkdir, Rmdir, Sleep, Deltree), with the statuses a real file
 system returns, so that neither dbench-lite nor Debian's dbench reports a
 mismatch.
 
-  genload.py [--repeat N] [--timed START END] [-o FILE]
+  genload.py [--repeat N] [--open-files N] [--timed START END] [-o FILE]
 
 --repeat N   the body N times (default 1)
+--open-files N  instead of the body, hold N files open at once: create and
+             write each, rename one while it is open, read every one back,
+             close them all (client.txt holds up to 23; a minios process has
+             fewer descriptors, see minios_files.c)
 --timed S E  make a fixed-size run: the body's first line waits until S
              seconds into the pass and its last line until E seconds.  Run
              with -t T where T < 5, so that the warm-up is 0 seconds (dbench's
@@ -72,18 +76,32 @@ TABLE_NAME = {
 }
 
 
-def lines(repeat=1, timed=None):
+def open_files_body(n):
+    """n files open at once, the first renamed while open (client.txt never unlinks an open
+    file, and minios refuses to: -EBUSY)."""
+    path = r'"\clients\client1\f%d.dat"'
+    body = [r'NTCreateX %s 0x40 0x2 %d NT_STATUS_OK' % (path % i, 2000 + i) for i in range(n)]
+    body += ['WriteX %d 0 4096 4096 NT_STATUS_OK' % (2000 + i) for i in range(n)]
+    body += [r'Rename %s "\clients\client1\moved.dat" NT_STATUS_OK' % (path % 0)]
+    body += ['ReadX %d 0 4096 4096 NT_STATUS_OK' % (2000 + i) for i in range(n)]
+    body += ['QUERY_FILE_INFORMATION %d 1004 NT_STATUS_OK' % (2000 + i) for i in range(n)]
+    body += ['Close %d NT_STATUS_OK' % (2000 + i) for i in range(n)]
+    return body + [r'Unlink "\clients\client1\moved.dat" 0x6 NT_STATUS_OK',
+                   r'Deltree "\clients\client1" NT_STATUS_OK']
+
+
+def lines(repeat=1, timed=None, open_files=0):
     """The loadfile's lines; timed = (start, end) seconds or None."""
-    body = BODY * repeat
+    body = open_files_body(open_files) if open_files else BODY * repeat
     if timed:
         body = ["%.3f %s" % (timed[0], body[0])] + body[1:-1] + ["%.3f %s" % (timed[1], body[-1])]
     return SETUP + body
 
 
-def expected_counts(repeat=1, clients=1):
+def expected_counts(repeat=1, clients=1, open_files=0):
     """{table name: count} for one pass of the file per client (Sleep is not counted)."""
     counts = {}
-    for line in lines(repeat):
+    for line in lines(repeat, open_files=open_files):
         name = TABLE_NAME.get(line.split()[0])
         if name:
             counts[name] = counts.get(name, 0) + clients
@@ -94,9 +112,10 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--repeat", type=int, default=1)
     ap.add_argument("--timed", nargs=2, type=float, metavar=("START", "END"))
+    ap.add_argument("--open-files", type=int, default=0)
     ap.add_argument("-o", "--output")
     args = ap.parse_args()
-    text = "\n".join(lines(args.repeat, args.timed)) + "\n"
+    text = "\n".join(lines(args.repeat, args.timed, args.open_files)) + "\n"
     if args.output:
         with open(args.output, "w") as f:
             f.write(text)

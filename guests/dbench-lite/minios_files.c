@@ -17,9 +17,11 @@
  * gives a process more descriptors, none happens.
  *
  * Names must stay true while a file is parked: a rename moves the kept
- * paths with it (a directory's too), and a file about to be unlinked is
- * opened again first and never parked after, as an unlinked file still
- * open stays readable on Linux.
+ * paths with it (a directory's too).  A file about to be unlinked is opened
+ * again first, so that minios answers as it does for any open file
+ * (-EBUSY today; client.txt never unlinks an open file), and if minios lets
+ * the unlink happen the file is never parked after, as an unlinked file
+ * still open stays readable on Linux.
  */
 #include "minios_files.h"
 
