@@ -279,8 +279,7 @@ long hypercall_continue(uint32_t nr, uint32_t a1, uint32_t a2, uint32_t a3, uint
 void do_hypercall(struct cpu_user_regs *regs)
 {
     struct domain *d = current->domain;
-    d->counters.hypercalls++;
-    trace(TRC_HYPERCALL, d->domain_id, regs->eax);
+    d->counters.hypercalls++; /* traced in arch/x86/traps.c: do_entry_traced() */
     long rc = dispatch(regs->eax, regs);
     if (continuation_pending) { /* the registers already hold the next call */
         continuation_pending = 0;

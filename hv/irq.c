@@ -6,14 +6,11 @@
 #include <hv/domain.h>
 #include <hv/irq.h>
 #include <hv/time.h>
-#include <hv/trace.h>
 
 void do_irq(unsigned int irq, struct cpu_user_regs *regs)
 {
-    if (guest_mode(regs)) {
-        current->domain->counters.interrupts++;
-        trace(TRC_IRQ, current->domain->domain_id, irq);
-    }
+    if (guest_mode(regs))
+        current->domain->counters.interrupts++; /* and traced in do_entry_traced() */
     pic_eoi(irq);
     if (irq == IRQ_TIMER)
         timer_interrupt();

@@ -16,12 +16,16 @@
  * dom0 starts tracing and kept until the next start.  Records are numbered
  * from the start; when the ring is full a new record overwrites the oldest,
  * and a reader learns how many were lost from the gap between what it asked
- * for and the oldest record still there.  Off, tracing costs each event one
- * load and one branch (include/hv/trace.h).
+ * for and the oldest record still there.  Off, it costs nothing on the entry
+ * path: hypercalls, exceptions and interrupts are recorded by a second entry
+ * handler swapped in while the trace runs (arch/x86/traps.c); the scheduler's
+ * events (switches, blocks, wakes, upcalls, CR3 loads) cost one load and one
+ * branch each (include/hv/trace.h).
  */
 #include <lib.h>
 #include <public/errno.h>
 #include <public/trace.h>
+#include <hv/arch.h>
 #include <hv/config.h>
 #include <hv/console.h>
 #include <hv/domain.h>
@@ -65,6 +69,7 @@ static long trace_start(uint32_t records)
     if (records > PVLAB_TRACE_MAX_RECORDS)
         return -XEN_EINVAL;
     trace_on = 0;
+    entry_trace(0);
     if (ring)
         free_xenheap_pages(ring, ring_pages);
     ring_pages = ROUNDUP(records * sizeof(struct trace_record), PAGE_SIZE) / PAGE_SIZE;
@@ -78,6 +83,7 @@ static long trace_start(uint32_t records)
     for (struct domain *d = domain_list; d; d = d->next)
         d->trace_base = d->counters;
     trace_on = 1;
+    entry_trace(1);
     return 0;
 }
 
@@ -115,6 +121,7 @@ long trace_control(struct pvlab_trace_op *op)
         if (trace_on)
             print_counter_deltas();
         trace_on = 0;
+        entry_trace(0);
         break;
     case PVLAB_TRACE_READ:
         if (op->records > 4096)

@@ -158,7 +158,7 @@ common_entry:
     movl %eax, %ds
     movl %eax, %es
     pushl %esp
-    call do_entry
+    call *entry_handler /* do_entry, or do_entry_traced while the trace runs */
     addl $4, %esp
     .globl ret_from_entry
 ret_from_entry:

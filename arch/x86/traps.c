@@ -147,10 +147,38 @@ static void do_exception(struct cpu_user_regs *regs)
         return;
     }
     current->domain->counters.exceptions++;
-    trace(TRC_EXCEPTION, current->domain->domain_id, vec);
     if (vec == 14)
         vcpu_info(current)->arch.cr2 = read_cr2();
     bounce_exception(regs, vec, exception_has_error_code(vec));
+}
+
+/*
+ * What entry.S calls for every entry: do_entry, or while the trace runs
+ * do_entry_traced.  Swapping the pointer, rather than testing a flag on every
+ * entry, keeps the trace's cost at zero instructions when it is off (an
+ * indirect call is one instruction, as a direct one is).
+ */
+void (*entry_handler)(struct cpu_user_regs *regs) = do_entry;
+
+/* Record the entry's cause, exactly where do_entry() counts it, then handle it. */
+static void do_entry_traced(struct cpu_user_regs *regs)
+{
+    unsigned int vec = regs->entry_vector;
+    if (guest_mode(regs)) {
+        domid_t d = current->domain->domain_id;
+        if (vec == HYPERCALL_VECTOR)
+            trace_record(TRC_HYPERCALL, d, regs->eax); /* counters.hypercalls */
+        else if (vec < 32 && vec != 7)
+            trace_record(TRC_EXCEPTION, d, vec); /* counters.exceptions (#NM: TRC_FPU) */
+        else if (vec >= 32 && vec < 48)
+            trace_record(TRC_IRQ, d, vec - 32); /* counters.interrupts */
+    }
+    do_entry(regs);
+}
+
+void entry_trace(int on)
+{
+    entry_handler = on ? do_entry_traced : do_entry;
 }
 
 void do_entry(struct cpu_user_regs *regs)

@@ -21,6 +21,7 @@ void pic_mask(unsigned int irq);
 
 /* traps.c */
 void do_entry(struct cpu_user_regs *regs);
+void entry_trace(int on); /* record every entry's cause in the trace (hv/trace.c) */
 void bounce_exception(struct cpu_user_regs *regs, unsigned int vector, int has_error_code);
 int create_bounce_frame(struct cpu_user_regs *regs, uint32_t cs, uint32_t eip, int has_err,
                         uint32_t err);
