@@ -329,3 +329,26 @@ def ext2_hostile_images_get_an_error_not_a_crash():
         if m:
             m.kill()
         disk.cleanup()
+
+
+def shutdown_writes_back(disk, m):
+    domU(m)
+    du(m, "echo not synced by hand > /tmp/unsynced")
+    m.detach()
+    out = run(m, "xm-lite shutdown domU")
+    m.expect(r"domain domU \(1\) shut down \(poweroff\)", 30)
+    check("did not answer" not in m.output, "the hypervisor had to stop it:\n" + m.output[-800:])
+    time.sleep(0.5)
+    out = run(m, "mount hda1 /mnt")
+    check("not cleanly unmounted" not in out and "mounted at /mnt" in out, out)
+    check("not synced by hand" in run(m, "cat /mnt/tmp/unsynced"), "the file was lost")
+    run(m, "umount /mnt")
+    halt(m)
+    disk.check_clean(1)
+
+
+@test
+def ext2_domU_shutdown_writes_back_first():
+    """xm-lite shutdown asks through control/shutdown; the domU writes its cache back and marks
+    its file system clean before it powers off."""
+    with_disk(shutdown_writes_back)

@@ -3,7 +3,8 @@
  *
  *   xm-lite list | info | dmesg
  *   xm-lite create CONFIG [-c]      build a domain from a config file (ext2, or the boot archive)
- *   xm-lite console|pause|unpause|shutdown|destroy DOMAIN   (a name or an id)
+ *   xm-lite console|pause|unpause|shutdown|destroy DOMAIN   (a name or an id; shutdown asks
+ *                                   the domain through control/shutdown first)
  *   xm-lite store ls [PATH]         (also: xm-lite xenstore-ls) show the xenstore tree
  *
  * create reads the config file through the VFS (so a config written at the
@@ -33,7 +34,8 @@ struct managed {
     domid_t id;
     char name[32];
     enum xm_on_crash on_crash;
-    int reported; /* its shutdown or crash has been reported */
+    int reported;               /* its shutdown or crash has been reported */
+    uint64_t shutdown_deadline; /* asked to shut down: stopped by the hypervisor after this */
 };
 
 static struct managed managed[MAX_MANAGED];
@@ -264,7 +266,7 @@ static void remember(domid_t id, const struct xm_config *cfg)
 {
     for (int i = 0; i < MAX_MANAGED; i++)
         if (!managed[i].in_use) {
-            managed[i] = (struct managed){1, id, "", cfg->on_crash, 0};
+            managed[i] = (struct managed){1, id, "", cfg->on_crash, 0, 0};
             strlcpy(managed[i].name, cfg->name, sizeof(managed[i].name));
             return;
         }
@@ -355,6 +357,56 @@ static int cmd_create(int argc, char **argv)
 
 /* ------------------------------------------------------------------ one domain */
 
+/*
+ * Ask the domain to power itself off, as xl does: "poweroff" in its
+ * control/shutdown key, which a minios domU polls (proc/control.c) and answers
+ * by writing its file systems back and shutting down.  The command returns at
+ * once; xm_services() shuts down by hypercall a domain still running
+ * SHUTDOWN_GRACE_NS later (one xm-lite did not create, at once).
+ */
+#define SHUTDOWN_GRACE_NS 3000000000ull
+
+static long shutdown_by_hypervisor(domid_t id)
+{
+    struct sched_remote_shutdown s = {.domain_id = id, .reason = SHUTDOWN_poweroff};
+    return HYPERVISOR_sched_op(SCHEDOP_remote_shutdown, &s);
+}
+
+static long shutdown_domain(domid_t id)
+{
+    char path[64];
+    struct managed *m = find_managed(id);
+    if (!m)
+        return shutdown_by_hypervisor(id);
+    snprintf(path, sizeof(path), "/local/domain/%u/control/shutdown", id);
+    xs_local_write_str(xenstore, path, "poweroff");
+    m->shutdown_deadline = monotonic_ns() + SHUTDOWN_GRACE_NS;
+    return 0;
+}
+
+/* Domains asked to shut down that have not, after the grace period: the hypervisor stops them. */
+static void check_shutdown_deadlines(void)
+{
+    uint64_t now = 0;
+    for (int i = 0; i < MAX_MANAGED; i++) {
+        struct managed *m = &managed[i];
+        struct xen_domctl_getdomaininfo info;
+        if (!m->in_use || !m->shutdown_deadline)
+            continue;
+        if (!now)
+            now = monotonic_ns();
+        if (now < m->shutdown_deadline)
+            continue;
+        m->shutdown_deadline = 0;
+        if (getinfo(m->id, &info) || (info.flags & XEN_DOMINF_shutdown))
+            continue;
+        printf("xm-lite: %s did not answer control/shutdown within 3 s; the hypervisor shuts it "
+               "down\n",
+               m->name);
+        shutdown_by_hypervisor(m->id);
+    }
+}
+
 static int cmd_on_domain(int argc, char **argv)
 {
     domid_t id;
@@ -384,10 +436,8 @@ static int cmd_on_domain(int argc, char **argv)
         rc = domctl(XEN_DOMCTL_unpausedomain, id, &op);
     else if (!strcmp(argv[1], "destroy"))
         rc = destroy(id);
-    else if (!strcmp(argv[1], "shutdown")) {
-        struct sched_remote_shutdown s = {.domain_id = id, .reason = SHUTDOWN_poweroff};
-        rc = HYPERVISOR_sched_op(SCHEDOP_remote_shutdown, &s);
-    }
+    else if (!strcmp(argv[1], "shutdown"))
+        rc = shutdown_domain(id);
     if (rc)
         printf("xm-lite: %s %s failed (%ld)\n", argv[1], name, rc);
     return rc ? -1 : 0;
@@ -564,6 +614,7 @@ static void xm_services(void)
     blkback_poll();
     consoled_poll();
     check_domain_exits();
+    check_shutdown_deadlines();
 }
 
 static void dom_exc(evtchn_port_t port, void *data)

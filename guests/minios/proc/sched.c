@@ -20,6 +20,7 @@
  * events masked; whoever resumes restores its own mask.
  */
 #include <os.h>
+#include <control.h>
 #include <proc.h>
 #include <vfs.h>
 
@@ -144,6 +145,7 @@ static void housekeeping(void)
     tty_poll();
     wake_sleepers();
     vfs_periodic(); /* the file systems' write-back, every few seconds */
+    control_poll(); /* a domU: the toolstack's shutdown request */
     for (int z; (z = pt_orphan_zombie(&ptab)) >= 0;)
         proc_reap(z);
     proc_keep_init();
