@@ -8,9 +8,12 @@
  *
  * The command line is the test's name, optionally followed by
  * `seed=N count=N` (tests/fuzz_tests.py, `make fuzz`).  Without them the
- * guest runs a short slice, as it does chained with the other hostile
- * guests.  The same seed gives the same calls, so a crash found once is
- * found again; every PROGRESS_EVERY calls a line says where the run is.
+ * guest makes DEFAULT_COUNT calls with seed 1, as it does chained with the
+ * other hostile guests and as domu_fuzz.  The same seed gives the same
+ * calls (up to what timers change), so a crash found once is found again:
+ * `every=N` prints progress every N calls (default PROGRESS_EVERY) to
+ * bracket it, and `verbose=N` prints each call from the N-th on, number
+ * and registers, to turn it into a reproducer.
  *
  * Arguments are biased towards what a hypervisor must get right: boundary
  * values (0, -1, 0xFBFFFFFF, 0xFC000000), structures that cross from a
