@@ -16,11 +16,11 @@
  *     parent creates it at its first write and removes it at the end.  A
  *     client would otherwise add four system calls to every loadfile line,
  *     so it writes its slot and reads the control record at most once per
- *     BOARD_PERIOD_NS (the parent looks once a second), and at once when
- *     its ready/done/failed/reset flags change.  The cost: a progress line
- *     may be up to that period behind, and a client notices "stop" up to
- *     that much later (it still counts what it does meanwhile, as dbench's
- *     clients count the line they are on).
+ *     BOARD_PERIOD_NS (the parent looks once a second), at once when its
+ *     ready/done/failed/reset flags change, and before it sleeps.  The
+ *     cost: a progress line may be up to that period behind, and a client
+ *     notices "stop" up to that much later (it still counts what it does
+ *     meanwhile, as dbench's clients count the line they are on).
  *   - minios has no working directory: a relative path is taken from `/`
  *     (so -D . is the root of the file system).
  *   - minios preempts a process only when a timer upcall interrupts it in
@@ -56,6 +56,8 @@ struct mos {
     uint64_t last_put, last_get;    /* when a client last wrote / read it */
     uint64_t last_yield;            /* when a client last gave up the CPU */
     struct dbl_client_state posted; /* what a client last wrote */
+    struct dbl_client_state held;   /* what it has not written yet ... */
+    int held_slot;                  /* ... to this slot (0: nothing held) */
     int pid[DBL_MAX_CLIENTS];
 };
 
@@ -199,9 +201,14 @@ static uint64_t m_clock_ns(void *ctx)
     return m->now;
 }
 
+static void flush_board(struct mos *m);
+
+/* Sleep; a client first writes the counters the throttle held back, since
+ * the parent may look while it sleeps (a loadfile timestamp: seconds). */
 static void m_sleep_ns(void *ctx, uint64_t ns)
 {
     struct pvlab_timespec ts = {(int32_t)(ns / 1000000000u), (int32_t)(ns % 1000000000u)};
+    flush_board(ctx);
     nanosleep(&ts);
 }
 
@@ -263,17 +270,31 @@ static void say_reopens(const struct mos *m, const struct dbl_client_state *st, 
                    slot - 1, mf_reopens());
 }
 
+/* A client's counters: written at once if a flag changed or BOARD_PERIOD_NS
+ * has passed, else kept in m->held until the next write or sleep. */
 static void m_board_put(void *ctx, int slot, const void *buf, size_t len)
 {
     struct mos *m = ctx;
     if (m->is_client && len == SLOT_SIZE) {
+        memcpy(&m->held, buf, SLOT_SIZE);
+        m->held_slot = slot;
         if (!flags_changed(buf, &m->posted) && m->now - m->last_put < BOARD_PERIOD_NS)
             return;
-        say_reopens(m, buf, slot);
-        memcpy(&m->posted, buf, SLOT_SIZE);
-        m->last_put = m->now;
+        flush_board(m);
+        return;
     }
     board_write(m, slot, buf, len);
+}
+
+static void flush_board(struct mos *m)
+{
+    if (!m->is_client || !m->held_slot)
+        return;
+    say_reopens(m, &m->held, m->held_slot);
+    memcpy(&m->posted, &m->held, SLOT_SIZE);
+    m->last_put = m->now;
+    board_write(m, m->held_slot, &m->held, SLOT_SIZE);
+    m->held_slot = 0;
 }
 
 /* The control record a client last read, kept between throttled reads. */
