@@ -21,6 +21,7 @@ saved; --quick (make lab-quick) uses short dbench runs and small windows.
 Progress goes to stdout as it happens, with the elapsed time.
 """
 import argparse
+import json
 import os
 import sys
 import time
@@ -49,6 +50,26 @@ def have_checkpoints(cfg):
     return all(name in saved for name, _, _ in cfg.checkpoints)
 
 
+def window_sizes(cfg):
+    """{checkpoint: instructions to measure}: cfg.window, or less for a configuration that
+    ends its windows at the next marker (cfg.window_to_marker: pvlab's dbench-lite, whose
+    execute phase lasts as many instructions as the host's disk lets it) when that is sooner."""
+    sizes = {name: cfg.window for name, _, _ in cfg.checkpoints}
+    with open(os.path.join(cfg.run_dir, "checkpoints.json")) as f:
+        for c in json.load(f):
+            left = (c.get("next_marker_insns") or 0) - c["insns"]
+            if c["name"] in sizes and 0 < left < cfg.window:
+                if getattr(cfg, "window_to_marker", False):
+                    sizes[c["name"]] = left
+                else:
+                    say("%s: WARNING: the window from %s runs %d instructions past the next "
+                        "marker" % (cfg.name, c["name"], cfg.window - left))
+            elif c["name"] in sizes and c.get("next_marker_insns") and left <= 0:
+                say("%s: WARNING: checkpoint %s is past the next marker: its window measures "
+                    "after the phase" % (cfg.name, c["name"]))
+    return sizes
+
+
 def run_config(cfg, rows, reuse):
     if reuse and have_checkpoints(cfg):
         say("%s: reusing the checkpoints in %s" % (cfg.name, cfg.overlay))
@@ -57,16 +78,13 @@ def run_config(cfg, rows, reuse):
         cfg.prepare()
         for c in checkpoint.take(cfg, progress=say):
             say("%s: checkpoint %s at instruction %d" % (cfg.name, c["name"], c["insns"]))
-            if c.get("next_marker_insns") and c["next_marker_insns"] < c["insns"] + cfg.window:
-                say("%s: WARNING: the window from %s runs past the next marker (at %d): it "
-                    "measures beyond the workload's phase" % (cfg.name, c["name"],
-                                                               c["next_marker_insns"]))
+    windows = window_sizes(cfg)
     for i, (_, ckpt, label, workload) in enumerate(rows):
         for r in range(REPEATS):
             tag = "" if r == 0 else "-repeat%d" % r
             say("%s: measuring %s, window of %d instructions (row %d/%d, run %d/%d)" % (
-                cfg.name, ckpt, cfg.window, i + 1, len(rows), r + 1, REPEATS))
-            run, seconds, _ = measure.measure(cfg, ckpt, cfg.window, tag=tag)
+                cfg.name, ckpt, windows[ckpt], i + 1, len(rows), r + 1, REPEATS))
+            run, seconds, _ = measure.measure(cfg, ckpt, windows[ckpt], tag=tag)
             say("%s: %s done in %.1f s: D16K hit rate %s, CR3 writes %s, mode changes %s" % (
                 cfg.name, ckpt, seconds, run["cache"][("D16K", "all")]["hit_rate"],
                 run["haps"]["cr3_writes"], run["haps"]["mode_changes"]))
