@@ -315,8 +315,9 @@ static void mount_root(void)
         return;
     }
     if (rc != -E_NOENT)
-        printf("minios: %s: %s; the boot archive is the root file system\n", dev,
-               rc == -E_NOEXEC ? "no ext2 file system" : "cannot mount it");
+        printf("minios: %s: %s; the boot archive is the root file system%s\n", dev,
+               rc == -E_NOEXEC ? "no ext2 file system" : "cannot mount it",
+               rc == -E_NOEXEC && is_initial_domain() ? " (make disk on the host makes one)" : "");
     cpiofs_mount("/", archive, len);
 }
 
