@@ -184,6 +184,14 @@ def dom0_errors(disk, m):
     for line, want in ERRORS:
         out = run(m, line)
         check(want in out, "%s: expected %r, got:\n%s" % (line, want, out))
+    # a config giving a domU the partition dom0 has mounted at /
+    run(m, "echo kernel = \"/boot/minios.elf\" > /tmp/bad.cfg")
+    run(m, "echo name = \"bad\" >> /tmp/bad.cfg")
+    run(m, "echo disk = [ 'phy:hda2,xvda,w' ] >> /tmp/bad.cfg")
+    out = run(m, "xm-lite create /tmp/bad.cfg")
+    check("blkback: hda2 is mounted at / in dom0; umount it first" in out,
+          "a mounted partition was given to a domU:\n" + out)
+    check("bad" not in run(m, "xm-lite list"), "the domain was left behind")
     halt(m)
     disk.check_clean(2)
 
