@@ -27,6 +27,7 @@ static char byte_at(uint32_t n, uint32_t off)
     return (char)('a' + (n * 7 + off / 512) % 26);
 }
 
+/* buf[0..len) = file n's bytes from offset off. */
 static void fill(uint32_t n, uint32_t off, uint32_t len)
 {
     for (uint32_t i = 0; i < len; i++)
@@ -35,6 +36,7 @@ static void fill(uint32_t n, uint32_t off, uint32_t len)
 
 static uint64_t t0;
 
+/* A phase begins: note the clock. */
 static void start(void)
 {
     t0 = now_ns();
@@ -51,6 +53,7 @@ static void report(const char *phase, uint32_t ops, uint64_t bytes)
     printf("\n");
 }
 
+/* One line for a failed step; the exit status 1. */
 static int fail(const char *what, const char *path, int rc)
 {
     printf("fsbench: %s %s: %s\n", what, path, strerror(-rc));
@@ -78,6 +81,7 @@ static int check_pattern(int fd, uint32_t n, uint32_t off, uint32_t len)
     return memcmp(buf, back, len) ? -E_IO : 0;
 }
 
+/* The small-file phases over n files in dir; the exit status. */
 static int small(uint32_t n, const char *dir)
 {
     char path[PATH_MAX_LEN];
@@ -113,6 +117,7 @@ static int small(uint32_t n, const char *dir)
     return 0;
 }
 
+/* The big-file phases over one file of mib MiB; the exit status. */
 static int big(uint32_t mib, const char *path)
 {
     uint32_t size = mib << 20;
@@ -143,6 +148,7 @@ static int big(uint32_t mib, const char *path)
     return 0;
 }
 
+/* Write until the disk refuses; 0 if it ended with -E_NOSPC. */
 static int fill_disk(const char *path)
 {
     int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC), rc = 0;
@@ -160,6 +166,7 @@ static int fill_disk(const char *path)
     return rc != -E_NOSPC;
 }
 
+/* Try to create a file whose name is len characters long; print what happened. */
 static int long_name(uint32_t len, const char *dir)
 {
     static char path[600];

@@ -5,6 +5,7 @@
  */
 #include <ulib.h>
 
+/* Every mount, one line each: SOURCE on PATH type TYPE (rw|ro). */
 static int list(void)
 {
     struct pvlab_mountinfo m;

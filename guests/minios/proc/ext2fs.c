@@ -86,16 +86,19 @@ static int transfer(struct fs_disk *d, uint64_t sector, uint32_t count, void *bu
     return 0;
 }
 
+/* struct fs_disk's read: sectors of the mount's device into buf; 0 or -E_IO. */
 static int disk_read(struct fs_disk *d, uint64_t sector, uint32_t count, void *buf)
 {
     return transfer(d, sector, count, buf, 0);
 }
 
+/* struct fs_disk's write: buf to sectors of the mount's device; 0 or -E_IO. */
 static int disk_write(struct fs_disk *d, uint64_t sector, uint32_t count, const void *buf)
 {
     return transfer(d, sector, count, (void *)buf, 1);
 }
 
+/* struct fs_disk's flush: the device's write cache to the medium; 0 or -E_IO. */
 static int disk_flush(struct fs_disk *d)
 {
     struct ext2fs_mount *em = d->priv;
@@ -114,6 +117,7 @@ static uint32_t clock_now(void *ctx)
     return em->epoch + (uint32_t)(monotonic_ns() / 1000000000u);
 }
 
+/* The library's log lines go to the console as they are. */
 static void log_line(void *ctx, const char *msg)
 {
     printf("%s\n", msg);
@@ -180,6 +184,7 @@ static int fill_node(struct ext2fs_mount *em, uint32_t ino, struct vfs_node *n)
 
 /* ---- struct vfs_ops */
 
+/* The inode `rel` names, walked from the root of the mount. */
 static int ext2fs_lookup(struct vfs_mount *m, const char *rel, struct vfs_node *n)
 {
     struct ext2fs_mount *em = enter(m);
@@ -190,6 +195,7 @@ static int ext2fs_lookup(struct vfs_mount *m, const char *rel, struct vfs_node *
     return leave(em, rc, 0);
 }
 
+/* Up to len bytes of the file at off; the count, 0 at the end. */
 static int ext2fs_read(const struct vfs_node *n, uint32_t off, void *buf, uint32_t len)
 {
     struct ext2fs_mount *em = enter(n->mnt);
@@ -216,6 +222,7 @@ static int ext2fs_readdir(const struct vfs_node *dir, uint32_t *cookie, char *na
     return leave(em, rc, 0); /* 1, 0 at the end, or -E_IO for a corrupt directory */
 }
 
+/* len bytes at off (VFS_APPEND: at the end); the count, short on a full disk; n->size grows. */
 static int ext2fs_write(struct vfs_node *n, uint32_t off, const void *buf, uint32_t len)
 {
     struct ext2fs_mount *em = enter(n->mnt);
@@ -231,6 +238,7 @@ static int ext2fs_write(struct vfs_node *n, uint32_t off, const void *buf, uint3
     return leave(em, rc, 1);
 }
 
+/* Cut or extend (with a hole) the file to `size` bytes. */
 static int ext2fs_truncate(struct vfs_node *n, uint32_t size)
 {
     struct ext2fs_mount *em = enter(n->mnt);
@@ -240,6 +248,7 @@ static int ext2fs_truncate(struct vfs_node *n, uint32_t size)
     return leave(em, rc, 1);
 }
 
+/* A new empty file `rel` (its directory must exist), filled into *n. */
 static int ext2fs_create(struct vfs_mount *m, const char *rel, uint32_t mode, struct vfs_node *n)
 {
     struct ext2fs_mount *em = enter(m);
@@ -251,6 +260,7 @@ static int ext2fs_create(struct vfs_mount *m, const char *rel, uint32_t mode, st
     return leave(em, rc, 1);
 }
 
+/* A new directory `rel`. */
 static int ext2fs_mkdir(struct vfs_mount *m, const char *rel, uint32_t mode)
 {
     struct ext2fs_mount *em = enter(m);
@@ -276,16 +286,19 @@ static int remove_name(struct vfs_mount *m, const char *rel, int is_dir)
     return leave(em, rc, 1);
 }
 
+/* Remove the file `rel` (-E_ISDIR for a directory). */
 static int ext2fs_unlink(struct vfs_mount *m, const char *rel)
 {
     return remove_name(m, rel, 0);
 }
 
+/* Remove the empty directory `rel`. */
 static int ext2fs_rmdir(struct vfs_mount *m, const char *rel)
 {
     return remove_name(m, rel, 1);
 }
 
+/* Move `from` to `to` inside the mount, replacing a file of that name. */
 static int ext2fs_rename(struct vfs_mount *m, const char *from, const char *to)
 {
     struct ext2fs_mount *em = enter(m);
@@ -311,6 +324,7 @@ static int ext2fs_sync(struct vfs_mount *m)
     return leave(em, rc, 0);
 }
 
+/* df's numbers: blocks, inodes and the buffer cache. */
 static int ext2fs_statfs(struct vfs_mount *m, struct pvlab_statfs *out)
 {
     struct ext2fs_mount *em = enter(m);
@@ -328,6 +342,8 @@ static int ext2fs_statfs(struct vfs_mount *m, struct pvlab_statfs *out)
     return leave(em, rc, 0);
 }
 
+/* Write everything back, mark the file system clean and free the slot (the VFS checked no file
+ * is open). */
 static int ext2fs_unmount(struct vfs_mount *m)
 {
     struct ext2fs_mount *em = enter(m);
@@ -357,6 +373,7 @@ static const struct vfs_ops ext2fs_ops = {
 
 /* ---- mounting */
 
+/* ext2fs.h: where an overlapping device is mounted, or NULL. */
 const char *ext2fs_holder(struct blkdev *dev)
 {
     for (int i = 0; i < EXT2FS_MAX_MOUNTS; i++)
@@ -422,6 +439,7 @@ static void announce(struct ext2fs_mount *em)
            st.cache_buffers * st.block_size / 1024);
 }
 
+/* ext2fs.h: check, probe, mount the library, then enter the VFS's table. */
 int ext2fs_mount(const char *devname, const char *path, int flags)
 {
     struct blkdev *dev = blkdev_find(devname);
@@ -462,6 +480,7 @@ int ext2fs_mount(const char *devname, const char *path, int flags)
     return 0;
 }
 
+/* ext2fs.h: every mount written back and marked clean, before the domain stops. */
 int ext2fs_shutdown(void)
 {
     int first = 0;
