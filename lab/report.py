@@ -160,12 +160,19 @@ def plot(d, kind, wins, caches):
 
 # ---------------------------------------------------------------- rendering
 
+PV_ROWS = {
+    "dbench": "Rows labelled dom0 and domU run dbench-lite (pvlab's own dbench, guests/dbench-lite) "
+              "with the same client.txt on minios's ext2 root, in dom0 on its IDE disk and in a "
+              "domU on xvda through blkfront and blkback; ",
+    "blkbench": "Rows labelled dom0 and domU run minios's `blk bench` as a STAND-IN workload "
+                "(LAB_PV_WORKLOAD=blkbench); ",
+}
 INTRO = ("pvlab's lab: the Xen homework's measurements, reproduced on QEMU with pvlab-cache.so "
-         "(simulated caches and haps) from QEMU checkpoints. Rows labelled dom0 and domU run "
-         "minios's `blk bench` as a STAND-IN workload until minios's dbench-lite lands; the Linux "
-         "rows run the real dbench 4.0 with client.txt. Counts in a window are exact under -icount "
-         "unless disk completions fall in it (see Repeatability); throughputs come from whole "
-         "runs whose disk completions follow the host, so they vary run to run.")
+         "(simulated caches and haps) from QEMU checkpoints. " +
+         PV_ROWS.get(os.environ.get("LAB_PV_WORKLOAD", "dbench"), "") +
+         "the Linux rows run the real dbench 4.0 with client.txt. Counts in a window are exact "
+         "under -icount unless disk completions fall in it (see Repeatability); throughputs come "
+         "from whole runs whose disk completions follow the host, so they vary run to run.")
 
 
 def md_table(header, rows):
