@@ -25,7 +25,12 @@ than a minios process's descriptors: guests/dbench-lite/minios_files.c),
 renames one and unlinks another while open.  The loadfiles are the ones dbench.mk puts into
 both archives under /etc/dbench.  Afterwards `e2fsck -fn` must find both
 partitions clean.  While `/` is read-only (no ext2 mounted yet) the runs
-that write are skipped with a printed reason.  Registered in ALL like
+that write are skipped with a printed reason.
+
+dbench_minios_lab_markers runs the lab's own machinery (lab/checkpoint.py's
+console script and gate, lab/configs.py's disk) on one short dbench-lite
+run in dom0 under -icount: exactly two markers, a checkpoint between them,
+and the Throughput line as lab/collect.py reads it.  Registered in ALL like
 system_tests.py.
 """
 import os
@@ -308,4 +313,38 @@ def dbench_minios_dom0_and_domU():
         return results
     finally:
         m.kill()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+@test
+def dbench_minios_lab_markers():
+    """The lab's pvlab rows: the console script types dbench-lite in dom0 under -icount; its
+    execute phase opens and closes with one marker each, and a checkpoint lands inside it."""
+    sys.path.insert(0, os.path.join(ROOT, "lab"))
+    import checkpoint
+    import collect
+    import configs
+    tmp = tempfile.mkdtemp(prefix="dbench-lab-")
+    try:
+        disk = os.path.join(tmp, "disk.img")
+        configs.lab_disk(disk)
+        cfg = configs.Config("dbench-test", os.path.join(BUILD, "hv.elf"), [("dom0-1", 1, 1000000)],
+                             initrd="%s dom0,%s" % (os.path.join(BUILD, "minios.elf"),
+                                                    os.path.join(BUILD, "bootfs.cpio")),
+                             append="dom0_mem=64M", base_disk=disk)
+        cfg.run_dir, cfg.overlay = tmp, os.path.join(tmp, "disk.qcow2")
+        cfg.script = configs.dbench_script("dom0# ", configs.QUICK_LOADFILE, 3)[:1] + [
+            (r"Throughput .*\n(.*\n)*?dom0# ", None)]
+        cfg.script_fail = r"sh: dbench: exit status \d+"
+        done = checkpoint.take(cfg, timeout=300, progress=lambda msg: None)
+        marks = [line for line in open(os.path.join(tmp, "gate-signal")) if line.startswith("marker=")]
+        check(len(marks) == 2, "one dbench run made %d markers, not 2:\n%s" % (len(marks), marks))
+        c = done[0]
+        check(c["marker_insns"] < c["insns"] < c["next_marker_insns"],
+              "the checkpoint is not inside the execute phase: %s" % c)
+        text = open(os.path.join(tmp, "checkpoint-console.log")).read()
+        rows = collect.dbench_throughput("dbench-test", "x", text, [("dom0", "dbench-lite load.txt")])
+        check(len(rows) == 1 and rows[0]["label"] == "dom0" and rows[0]["clients"] == 1,
+              "the Throughput line as the lab reads it: %s" % rows)
+    finally:
         shutil.rmtree(tmp, ignore_errors=True)
