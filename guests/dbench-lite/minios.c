@@ -72,6 +72,10 @@ static const char *abs_path(const char *path, char *out)
     return out;
 }
 
+/*
+ * struct dbl_os's calls (dbench.h states each contract), one system call or
+ * two apiece; minios already answers with negated Linux errnos.
+ */
 static int m_open(void *ctx, const char *path, int flags)
 {
     char buf[FULL_MAX];
