@@ -59,6 +59,8 @@ static int check_header(const struct elf32_ehdr *h, uint32_t size, const char **
         return fail(err, "not an executable ELF");
     if (h->phentsize != sizeof(struct elf32_phdr))
         return fail(err, "unexpected program header size");
+    if (h->phoff % 4)
+        return fail(err, "program headers not 4-byte aligned");
     if (h->phnum == 0 || !in_image(size, h->phoff, h->phnum * sizeof(struct elf32_phdr)))
         return fail(err, "truncated: program headers outside the file");
     return 0;
@@ -90,6 +92,8 @@ static int parse_notes(struct elf_image *img, const struct elf32_phdr *p, int *i
 {
     if (!in_image(img->size, p->offset, p->filesz))
         return fail(err, "truncated: a note segment lies outside the file");
+    if (p->offset % 4)
+        return fail(err, "a note segment is not 4-byte aligned");
     uint32_t off = 0;
     while (off + 12 <= p->filesz) {
         const uint32_t *n = (const uint32_t *)(img->data + p->offset + off);

@@ -22,9 +22,6 @@ UNIT_SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-om
 ifdef UNIT_SANITIZE
 UNIT_CFLAGS  += $(UNIT_SAN_FLAGS)
 UNIT_LDFLAGS += $(UNIT_SAN_FLAGS)
-# A known finding, reported (issue 14): elf_parse() reads program headers and notes at
-# offsets taken from the image without checking their alignment.  Drop once it does.
-$(UNIT_DIR)/hv/elf.o: UNIT_CFLAGS += -fno-sanitize=alignment
 endif
 
 UNIT_TESTS := $(UNIT_DIR)/test_multiboot $(UNIT_DIR)/test_elf $(UNIT_DIR)/test_mm \
