@@ -15,7 +15,7 @@
 LAB_GATE     := $(B)/lab/pvlab-gate.so
 LAB_PACKAGES := gnuplot-nox e2fsprogs qemu-utils
 LAB_CONFIG   ?= pvlab
-LAB_CHECKPOINT ?= dom0
+LAB_CHECKPOINT ?= dom0-1
 
 all: $(LAB_GATE)
 
