@@ -40,8 +40,8 @@ class Disk:
         with open(self.path, "rb") as f:
             return f.read()
 
-    def machine(self, mem=256):
-        return Machine(append="dom0_mem=64M", mem=mem,
+    def machine(self, mem=256, icount=False):
+        return Machine(append="dom0_mem=64M", mem=mem, icount=icount,
                        extra=["-drive", "file=%s,format=raw,if=ide,index=0" % self.path])
 
     def cleanup(self):
@@ -68,19 +68,20 @@ def expect_image(disk, writes):
                              "first %s" % (len(bad), bad[:5]))
 
 
-def boot(disk, mem=256):
-    m = disk.machine(mem)
+def boot(disk, mem=256, icount=False):
+    m = disk.machine(mem, icount)
     m.expect(r"dom0# ", 60)
     return m
 
 
 @contextlib.contextmanager
-def booted(mem=256):
-    """A fresh disk and a machine booted with it to dom0's prompt; both cleaned up after."""
+def booted(mem=256, icount=False):
+    """A fresh disk and a machine booted with it to dom0's prompt; both cleaned up after.
+    icount: run under -icount, where guest time is instructions, not the host's clock."""
     disk = Disk()
     m = None
     try:
-        m = boot(disk, mem)
+        m = boot(disk, mem, icount)
         yield disk, m
     finally:
         if m:
