@@ -24,33 +24,11 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools", "plugin"))
 import machine  # noqa: E402
+from pvlab_report import fields, parse_report  # noqa: E402,F401
 
 CACHE_ARGS = "flush=off"
-
-
-def fields(text):
-    return dict(kv.split("=", 1) for kv in text.split() if "=" in kv)
-
-
-def parse_report(log):
-    """pvlab-cache's lines by window: {'run': {'haps': {...}, 'cache': {(name, region): {...}}}}."""
-    windows = {}
-    for line in log.splitlines():
-        if not line.startswith("pvlab-cache: "):
-            continue
-        f = fields(line[len("pvlab-cache: "):])
-        w = windows.setdefault(f.pop("window"), {"cache": {}, "data": {}, "cr3_sites": []})
-        rec = f.pop("record")
-        if rec == "cache":
-            w["cache"][(f["name"], f["region"])] = f
-        elif rec == "data":
-            w["data"][f.pop("region")] = f
-        elif rec == "cr3_site":
-            w["cr3_sites"].append(f)
-        else:
-            w[rec] = f
-    return windows
 
 
 def measure(cfg, checkpoint, window, cache_args=CACHE_ARGS, tag="", timeout=3600):

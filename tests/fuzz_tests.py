@@ -19,6 +19,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from qemu import BUILD, Machine, check, halt  # noqa: E402
+from domain_tests import free_pages  # noqa: E402
 
 ALL = []
 
@@ -26,13 +27,6 @@ ALL = []
 def test(fn):
     ALL.append((fn.__name__, fn))
     return fn
-
-
-def free_pages(m):
-    out = m.command("xm-lite info")
-    f = re.search(r"free_memory\s+: \d+ MiB \((\d+) pages\)", out)
-    check(f, "xm-lite info shows no free memory:\n" + out)
-    return int(f.group(1))
 
 
 @test

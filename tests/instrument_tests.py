@@ -22,9 +22,13 @@ it too.
 import os
 import re
 import subprocess
+import sys
 import tempfile
 
 from qemu import BUILD, QEMU, ROOT, check
+
+sys.path.insert(0, os.path.join(ROOT, "tools", "plugin"))
+from pvlab_report import fields, parse_report  # noqa: E402,F401
 
 ALL = []
 
@@ -54,30 +58,6 @@ def run_with_plugin(kernel, initrd=None, append="", plugin_args="", mem=256, tim
                            timeout=timeout)
         text = open(log).read() if os.path.exists(log) else ""
     return p.returncode, p.stdout.decode("utf-8", "replace"), text
-
-
-def fields(text):
-    return dict(kv.split("=", 1) for kv in text.split() if "=" in kv)
-
-
-def parse_report(log):
-    """The plugin's report lines, by window: {'1': {'haps': {...}, 'cache': {(name, region): {...}}, ...}}."""
-    windows = {}
-    for line in log.splitlines():
-        if not line.startswith("pvlab-cache: "):
-            continue
-        f = fields(line[len("pvlab-cache: "):])
-        w = windows.setdefault(f.pop("window"), {"cache": {}, "data": {}, "cr3_sites": []})
-        rec = f.pop("record")
-        if rec == "cache":
-            w["cache"][(f["name"], f["region"])] = f
-        elif rec == "data":
-            w["data"][f.pop("region")] = f
-        elif rec == "cr3_site":
-            w["cr3_sites"].append(f)
-        else:
-            w[rec] = f
-    return windows
 
 
 def n(d, key):

@@ -641,7 +641,7 @@ static long trace_op(struct pvlab_trace_op *t)
     struct xen_sysctl op = {.cmd = XEN_SYSCTL_pvlab_trace,
                             .interface_version = XEN_SYSCTL_INTERFACE_VERSION};
     op.u.trace = *t;
-    long rc = HYPERVISOR_sysctl(&op);
+    long rc = xm_sysctl(&op);
     *t = op.u.trace;
     return rc;
 }
