@@ -21,8 +21,8 @@ clients with the same checks as on the host (progress lines, every
 operation, Throughput, exit status 0, no client directory left); and the
 fixed-work pass of timed.txt, whose table must be exactly the host's
 (genload.expected_counts), and of many.txt, which holds 24 files open (more
-than a minios process's descriptors: guests/dbench-lite/minios_files.c),
-renames one and unlinks another while open.  The loadfiles are the ones dbench.mk puts into
+than client.txt's 23) and renames one while open; then timed.txt again with
+a relative -D DIR from a working directory (the clients inherit it).  The loadfiles are the ones dbench.mk puts into
 both archives under /etc/dbench.  Afterwards `e2fsck -fn` must find both
 partitions clean.  While `/` is read-only (no ext2 mounted yet) the runs
 that write are skipped with a printed reason.
@@ -231,6 +231,21 @@ def minios_fixed_work(m, prompt, where, loads, nprocs, open_files=0):
             ok, "got %s\nwant %s\n%s" % (got, want, out))
 
 
+def minios_relative_dir(m, prompt, where, loads):
+    """timed.txt with -D DIR relative to the shell's working directory: the clients inherit it, and
+    their files go under it."""
+    m.command("mkdir /dbrel", prompt=prompt)
+    m.command("cd /dbrel", prompt=prompt)
+    m.command("mkdir work", prompt=prompt)
+    out = m.command("dbench -D work -c %s/timed.txt -t 2 1" % loads, prompt=prompt, timeout=180)
+    got = table(out) if exited_zero(out) else None
+    left = m.command("ls /dbrel/work", prompt=prompt)
+    m.command("cd /", prompt=prompt)
+    ok = (got == genload.expected_counts(1, 1) and "failed" not in out and
+          re.search(r"^clients/$", left, re.M))  # the clients worked under the relative DIR
+    return ("%s/fixed_work_relative_dir" % where, ok, "got %s\n%s\nls: %s" % (got, out, left))
+
+
 def minios_all(m, prompt, where):
     loads = first_dir(m, prompt, ("/etc/dbench", "/boot/etc/dbench"), "timed.txt")
     results = minios_errors(m, prompt, where, loads)
@@ -247,8 +262,9 @@ def minios_all(m, prompt, where):
         except AssertionError as e:
             results.append(("%s/run_%d_clients" % (where, nprocs), False, str(e)))
         results.append(minios_fixed_work(m, prompt, where, loads, nprocs))
-    # 24 files open: more than a minios process's descriptors (minios_files.c parks some)
+    # 24 files open at once, more than client.txt's 23: within a process's 64 descriptors
     results.append(minios_fixed_work(m, prompt, where, loads, 1, open_files=24))
+    results.append(minios_relative_dir(m, prompt, where, loads))
     return results
 
 

@@ -360,3 +360,68 @@ def ext2_domU_shutdown_writes_back_first():
     """xm-lite shutdown asks through control/shutdown; the domU writes its cache back and marks
     its file system clean before it powers off."""
     with_disk(shutdown_writes_back)
+
+
+def working_directory(disk, m):
+    check(run(m, "pwd").splitlines()[1:2] == ["/"], "a new shell is not in /")
+    run(m, "mkdir /tmp/w")
+    run(m, "cd /tmp/w")
+    out = run(m, "pwd")
+    check("\n/tmp/w" in out.replace("\r", ""), "pwd after cd /tmp/w:\n" + out)
+    run(m, "mkdir sub")  # relative paths in every call: mkdir, open, stat, rename, unlink, rmdir
+    run(m, "echo relative > sub/../note")
+    run(m, "cp ./note sub/copy")
+    run(m, "mv sub/copy sub/moved")
+    check("relative" in run(m, "cat /tmp/w/sub/moved"), "relative cp and mv")
+    out = run(m, "ls -l sub")
+    check(re.search(r"-rw-r--r-- +1 +9 .* moved", out), "ls -l of a relative directory:\n" + out)
+    run(m, "cd sub")
+    check("moved" in run(m, "ls"), "ls without arguments lists the working directory")
+    check("/tmp/w/sub" in run(m, "pwd"), "a child inherits the shell's directory")
+    run(m, "rm moved")
+    run(m, "cd ..")
+    run(m, "rmdir sub")
+    check("sub" not in run(m, "ls"), "rmdir of a relative path")
+    check("bin/" in run(m, "ls ../../"), "..")
+    out = run(m, "cd note")
+    check("cd: note: not a directory" in out, "cd to a file:\n" + out)
+    out = run(m, "cd nowhere")
+    check("cd: nowhere: no such file or directory" in out, "cd to nothing:\n" + out)
+    out = run(m, "cd ../../boot/bin")
+    check("/boot/bin" in run(m, "pwd"), "cd across mounts:\n" + out)
+    check("ls" in run(m, "ls"), "listing the archive from inside it")
+    run(m, "cd ../../../../..")  # past the root stays at the root
+    check(run(m, "pwd").replace("\r", "").split("\n")[1] == "/", "cd .. past /")
+    run(m, "cd tmp/w")
+    out = run(m, "./../../bin/echo spawned by a relative path")
+    check("spawned by a relative path" in out, "spawn of a relative path:\n" + out)
+    run(m, "cd")
+    check(run(m, "pwd").replace("\r", "").split("\n")[1] == "/", "cd without an argument")
+    halt(m)
+    disk.check_clean(2)
+    check(disk.cat(2, "/tmp/w/note") == b"relative\n", "the file written by a relative path")
+
+
+@test
+def cd_pwd_and_relative_paths():
+    """cd (a shell builtin: chdir), pwd (a program: the directory is inherited), relative paths
+    with . and .. in mkdir, open, cp, mv, ls, rm, rmdir and spawn; cd refuses a file or nothing."""
+    with_disk(working_directory)
+
+
+def descriptors(disk, m):
+    out = run(m, "fsbench open /tmp")
+    got = re.search(r"fsbench: open: (\d+) files held open \(the last at descriptor (\d+)\), "
+                    r"then: too many open files", out)
+    check(got, "no -EMFILE past the limit:\n" + out)
+    check(int(got.group(1)) >= 32, "a process holds only %s files" % got.group(1))
+    check(int(got.group(2)) == 63, "the limit is not 64 descriptors:\n" + out)
+    check("f0" not in run(m, "ls /tmp"), "fsbench open left its files")
+    halt(m)
+    disk.check_clean(2)
+
+
+@test
+def a_process_holds_61_files_and_gets_emfile_past_64_descriptors():
+    """MAX_FDS is 64: after the console's three, 61 files open at once, and -EMFILE for the next."""
+    with_disk(descriptors)

@@ -9,6 +9,13 @@
  *   fsbench fill FILE       write FILE until the disk is full (or the domain dies)
  *   fsbench name LEN DIR    create a file with a LEN-character name in DIR (longer
  *                           than the shell can type: the name-too-long error)
+ *   fsbench open DIR        create and hold open DIR/f0, f1 ... until open() refuses:
+ *                           how many a process may hold, and the error past that
+ *   fsbench orphan FILE     write 1 MiB to FILE, remove it while open, read it back
+ *                           through the descriptor, close it: the free blocks at
+ *                           each step (the blocks go at the close, not the unlink)
+ *   fsbench hold FILE       the same up to the close, then sleep holding it open
+ *                           (halt must still leave a clean file system)
  *
  * Each phase prints one line `fsbench: PHASE N ops in T us: R ops/s` (or MB/s),
  * timed with CLOCK_MONOTONIC, the guest's clock.  Every write is checked and
@@ -187,6 +194,79 @@ static int long_name(uint32_t len, const char *dir)
     return 0;
 }
 
+/* Open new files in dir until open() refuses; print how many and why. */
+static int open_many(const char *dir)
+{
+    char path[PATH_MAX_LEN];
+    int n = 0, fd, last = -1;
+    for (;;) {
+        snprintf(path, sizeof(path), "%s/f%d", dir, n);
+        if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC)) < 0)
+            break;
+        last = fd, n++;
+    }
+    printf("fsbench: open: %d files held open (the last at descriptor %d), then: %s\n", n, last,
+           strerror(-fd));
+    for (int i = 0; i < n; i++) {
+        snprintf(path, sizeof(path), "%s/f%d", dir, i);
+        close(last - n + 1 + i);
+        unlink(path);
+    }
+    return fd != -E_MFILE;
+}
+
+/* The free blocks of the file system holding the directory of `path`. */
+static uint32_t free_blocks(const char *path)
+{
+    struct pvlab_statfs st;
+    char dir[PATH_MAX_LEN];
+    strlcpy(dir, path, sizeof(dir));
+    char *slash = NULL;
+    for (char *c = dir; *c; c++)
+        slash = *c == '/' ? c : slash;
+    if (slash)
+        slash[slash == dir] = 0; /* "/f" -> "/", "/a/f" -> "/a" */
+    else
+        strlcpy(dir, ".", sizeof(dir));
+    return statfs(dir, &st) == 0 ? st.f_bfree : 0;
+}
+
+#define ORPHAN_CHUNKS 256 /* 1 MiB */
+
+/* Write FILE, unlink it while open, read it back; `hold`: then sleep with it open. */
+static int orphan(const char *path, int hold)
+{
+    struct pvlab_stat st;
+    int fd = open(path, O_RDWR | O_CREAT | O_TRUNC), bad = 0;
+    if (fd < 0)
+        return fail("create", path, fd);
+    for (uint32_t i = 0; i < ORPHAN_CHUNKS && !bad; i++) {
+        fill(3, i * CHUNK, CHUNK);
+        bad = write(fd, buf, CHUNK) != CHUNK;
+    }
+    fsync(fd);
+    uint32_t before = free_blocks(path);
+    int rc = unlink(path), gone = stat(path, &st) == -E_NOENT;
+    uint32_t after = free_blocks(path);
+    lseek(fd, 0, SEEK_SET);
+    for (uint32_t i = 0; i < ORPHAN_CHUNKS && !bad; i++) {
+        fill(3, i * CHUNK, CHUNK);
+        bad = read(fd, back, CHUNK) != CHUNK || memcmp(buf, back, CHUNK);
+    }
+    printf("fsbench: orphan %s: unlink %d, name %s, %s; free blocks %u before the unlink, %u "
+           "after\n",
+           path, rc, gone ? "gone" : "still there", bad ? "data lost" : "1 MiB read back", before,
+           after);
+    if (hold) {
+        struct pvlab_timespec ts = {3600, 0};
+        printf("fsbench: holding %s open\n", path);
+        nanosleep(&ts);
+    }
+    close(fd);
+    printf("fsbench: orphan %s: free blocks %u after the close\n", path, free_blocks(path));
+    return bad || rc || !gone;
+}
+
 int main(int argc, char **argv)
 {
     if (argc == 4 && !strcmp(argv[1], "small"))
@@ -197,6 +277,11 @@ int main(int argc, char **argv)
         return fill_disk(argv[2]);
     if (argc == 4 && !strcmp(argv[1], "name"))
         return long_name(strtoul(argv[2], NULL, 10), argv[3]);
-    dprintf(2, "usage: fsbench small N DIR | big MIB FILE | fill FILE | name LEN DIR\n");
+    if (argc == 3 && !strcmp(argv[1], "open"))
+        return open_many(argv[2]);
+    if (argc == 3 && (!strcmp(argv[1], "orphan") || !strcmp(argv[1], "hold")))
+        return orphan(argv[2], argv[1][0] == 'h');
+    dprintf(2, "usage: fsbench small N DIR | big MIB FILE | fill FILE | name LEN DIR | open DIR | "
+               "orphan FILE | hold FILE\n");
     return 2;
 }

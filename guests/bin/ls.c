@@ -1,7 +1,7 @@
 /*
  * ls [-l] [PATH...] - list directories (one name a line, '/' after a
- * directory) or name files.  -l adds the type and permissions, the link
- * count, the size and the modification time, as Linux's ls -l.
+ * directory) or name files; without PATH, the working directory.  -l adds the type and permissions,
+ * the link count, the size and the modification time, as Linux's ls -l.
  */
 #include <ulib.h>
 
@@ -89,7 +89,7 @@ int main(int argc, char **argv)
     if (argc > 1 && !strcmp(argv[1], "-l"))
         long_format = 1, first = 2;
     if (argc == first)
-        return list("/");
+        return list(".");
     for (int i = first; i < argc; i++)
         bad |= list(argv[i]);
     return bad;

@@ -9,10 +9,12 @@
  * program's output to a file (emptied, or appended to): the shell opens it
  * and puts it at descriptor 1, which the child inherits, then puts the
  * console back.  Programs are looked up in /bin, then in /boot/bin (the boot
- * archive, when an ext2 root has no programs).  Builtins: `wait` (for every
- * background program), `exit`.  A line naming no program goes to the
- * kernel's own command interpreter (SYS_kcmd): xm-lite, blk, info, stats,
- * bench, halt and the rest still live there, for now.
+ * archive, when an ext2 root has no programs); a word with a '/' is a path,
+ * relative ones from the working directory.  Builtins: `cd [DIR]` (the
+ * shell's own working directory, which every program it starts inherits;
+ * `/` without DIR), `wait` (for every background program), `exit`.  A line naming no program goes
+ * to the kernel's own command interpreter (SYS_kcmd): xm-lite, blk, info, stats, bench, halt and
+ * the rest still live there, for now.
  */
 #include <ulib.h>
 
@@ -137,6 +139,15 @@ static void restore_output(void)
     }
 }
 
+/* The builtin cd: a program could not change its parent's directory. */
+static void change_dir(const char *dir)
+{
+    int rc = chdir(dir);
+    if (rc < 0)
+        printf("cd: %s: %s\n", dir, strerror(-rc));
+    last_status = rc < 0;
+}
+
 /* One typed line: `&`, `$?`, the builtins, or a program. */
 static void execute(char *line)
 {
@@ -158,7 +169,9 @@ static void execute(char *line)
     for (int i = 0; i < n; i++)
         if (!strcmp(words[i], "$?"))
             words[i] = status;
-    if (!strcmp(words[0], "wait"))
+    if (!strcmp(words[0], "cd"))
+        change_dir(n > 1 ? words[1] : "/");
+    else if (!strcmp(words[0], "wait"))
         reap_background(1);
     else if (!strcmp(words[0], "exit"))
         exit(n > 1 ? (int)strtoul(words[1], NULL, 10) : last_status);

@@ -3,8 +3,8 @@
 #
 #   build/host/dbench-lite    the Linux build: the portable core plus host.c
 #   build/guests/dbench-lite/dbench.elf
-#                             the minios build: the core plus minios.c and
-#                             minios_files.c over guests/libc, linked at
+#                             the minios build: the core plus minios.c
+#                             over guests/libc, linked at
 #                             0x08048000 like the programs of guests/bin,
 #                             installed as /bin/dbench in the boot archive and
 #                             in build/bin.cpio (the programs a domU carries
@@ -35,7 +35,7 @@ $(DBL_HOST): $(DBL_HOST_OBJS)
 # The minios build: compiled freestanding like guests/bin (bin.mk), with
 # dbench.h including ulib.h, and /lab/client.txt as the default loadfile.
 DBL_MINIOS      := $(B)/$(DBL_DIR)/dbench.elf
-DBL_MINIOS_OBJS := $(patsubst %,$(B)/$(DBL_DIR)/%.o,$(DBL_CORE) minios minios_files)
+DBL_MINIOS_OBJS := $(patsubst %,$(B)/$(DBL_DIR)/%.o,$(DBL_CORE) minios)
 
 $(DBL_MINIOS_OBJS): CFLAGS += -DDBL_MINIOS -I$(ULIBC_DIR)/include \
                               -DDBL_DEFAULT_LOADFILE='"/lab/client.txt"'

@@ -15,8 +15,8 @@ mismatch.
 --repeat N   the body N times (default 1)
 --open-files N  instead of the body, hold N files open at once: create and
              write each, rename one while it is open, read every one back,
-             close them all (client.txt holds up to 23; a minios process has
-             fewer descriptors, see minios_files.c)
+             close them all (client.txt holds up to 23; a minios process
+             holds up to 64 descriptors, three of them the console's)
 --timed S E  make a fixed-size run: the body's first line waits until S
              seconds into the pass and its last line until E seconds.  Run
              with -t T where T < 5, so that the warm-up is 0 seconds (dbench's

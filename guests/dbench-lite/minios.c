@@ -21,22 +21,23 @@
  *     cost: a progress line may be up to that period behind, and a client
  *     notices "stop" up to that much later (it still counts what it does
  *     meanwhile, as dbench's clients count the line they are on).
- *   - minios has no working directory: a relative path is taken from `/`
- *     (so -D . is the root of the file system).
+ *   - Paths go to minios as they are: it resolves a relative one from the
+ *     working directory, which the clients inherit from the parent, so
+ *     -D DIR may be relative (-D ., the default, is the shell's directory).
  *   - minios preempts a process only when a timer upcall interrupts it in
  *     ring 3 (proc/sched.c), and a client lives in system calls, which wait
  *     for the disk with the domain blocked: it would keep the CPU for
  *     seconds and the parent would miss its one-second ticks.  So a client
  *     yields once per YIELD_PERIOD_NS, the time slice a ring-3 loop gets,
  *     at the clock reading that follows each loadfile line.
- *   - A minios process may hold fewer files open than client.txt does, so
- *     the executor's descriptors are handles of minios_files.c, which
- *     closes and reopens the least recently used when it must.
+ *   - Descriptors are minios's own: a process holds up to 64 (MAX_FDS,
+ *     three of them the console's), and client.txt holds at most 23 files
+ *     open at once (its line 2080).
  *
  * The lab marker is dbench.h's dbl_lab_marker() (xchg %bx,%bx), as on the
  * host.  Errors are already negated Linux numbers (public/syscall.h).
  */
-#include "minios_files.h"
+#include "dbench.h"
 
 #define BOARD_PERIOD_NS 10000000ull /* 10 ms */
 #define YIELD_PERIOD_NS 10000000ull /* 10 ms: minios's time slice */
@@ -61,80 +62,57 @@ struct mos {
     int pid[DBL_MAX_CLIENTS];
 };
 
-/* path as minios wants it: absolute, "./x" and "x" taken from "/". */
-static const char *abs_path(const char *path, char *out)
-{
-    if (path[0] == '/')
-        return path;
-    while (path[0] == '.' && (path[1] == '/' || path[1] == 0))
-        path += path[1] ? 2 : 1;
-    snprintf(out, FULL_MAX, "/%s", path);
-    return out;
-}
-
 /*
  * struct dbl_os's calls (dbench.h states each contract), one system call or
  * two apiece; minios already answers with negated Linux errnos.
  */
 static int m_open(void *ctx, const char *path, int flags)
 {
-    char buf[FULL_MAX];
     int f = (flags & DBL_O_RDWR ? O_RDWR : O_RDONLY) | (flags & DBL_O_CREAT ? O_CREAT : 0) |
             (flags & DBL_O_TRUNC ? O_TRUNC : 0);
-    return mf_open(abs_path(path, buf), f);
+    return open(path, f);
 }
 
-/* Descriptors below are minios_files.c's handles. */
-static int m_close(void *ctx, int h)
+static int m_close(void *ctx, int fd)
 {
-    return mf_close(h);
+    return close(fd);
 }
 
-static long m_pread(void *ctx, int h, void *buf, size_t len, uint64_t off)
+static long m_pread(void *ctx, int fd, void *buf, size_t len, uint64_t off)
 {
-    int fd = mf_fd(h), r = fd < 0 ? fd : lseek(fd, (int32_t)off, SEEK_SET);
+    int r = lseek(fd, (int32_t)off, SEEK_SET);
     return r < 0 ? r : read(fd, buf, (uint32_t)len);
 }
 
-static long m_pwrite(void *ctx, int h, const void *buf, size_t len, uint64_t off)
+static long m_pwrite(void *ctx, int fd, const void *buf, size_t len, uint64_t off)
 {
-    int fd = mf_fd(h), r = fd < 0 ? fd : lseek(fd, (int32_t)off, SEEK_SET);
+    int r = lseek(fd, (int32_t)off, SEEK_SET);
     return r < 0 ? r : write(fd, buf, (uint32_t)len);
 }
 
-static long m_read(void *ctx, int h, void *buf, size_t len)
+static long m_read(void *ctx, int fd, void *buf, size_t len)
 {
-    return mf_read(h, buf, (uint32_t)len);
+    return read(fd, buf, (uint32_t)len);
 }
 
 static int m_unlink(void *ctx, const char *path)
 {
-    char buf[FULL_MAX];
-    const char *p = abs_path(path, buf);
-    mf_unlinking(p);
-    return unlink(p);
+    return unlink(path);
 }
 
 static int m_rename(void *ctx, const char *from, const char *to)
 {
-    char a[FULL_MAX], b[FULL_MAX];
-    const char *f = abs_path(from, a), *t = abs_path(to, b);
-    int rc = rename(f, t);
-    if (rc == 0)
-        mf_renamed(f, t);
-    return rc;
+    return rename(from, to);
 }
 
 static int m_mkdir(void *ctx, const char *path)
 {
-    char buf[FULL_MAX];
-    return mkdir(abs_path(path, buf), 0777);
+    return mkdir(path, 0777);
 }
 
 static int m_rmdir(void *ctx, const char *path)
 {
-    char buf[FULL_MAX];
-    return rmdir(abs_path(path, buf));
+    return rmdir(path);
 }
 
 static void fill_stat(const struct pvlab_stat *s, struct dbl_stat *st)
@@ -145,41 +123,37 @@ static void fill_stat(const struct pvlab_stat *s, struct dbl_stat *st)
 
 static int m_stat(void *ctx, const char *path, struct dbl_stat *st)
 {
-    char buf[FULL_MAX];
     struct pvlab_stat s;
-    int r = stat(abs_path(path, buf), &s);
+    int r = stat(path, &s);
     if (r == 0)
         fill_stat(&s, st);
     return r;
 }
 
-static int m_fstat(void *ctx, int h, struct dbl_stat *st)
+static int m_fstat(void *ctx, int fd, struct dbl_stat *st)
 {
     struct pvlab_stat s;
-    int fd = mf_fd(h), r = fd < 0 ? fd : fstat(fd, &s);
+    int r = fstat(fd, &s);
     if (r == 0)
         fill_stat(&s, st);
     return r;
 }
 
-static int m_ftruncate(void *ctx, int h, uint64_t len)
+static int m_ftruncate(void *ctx, int fd, uint64_t len)
 {
-    int fd = mf_fd(h);
-    return fd < 0 ? fd : ftruncate(fd, (uint32_t)len);
+    return ftruncate(fd, (uint32_t)len);
 }
 
-static int m_fsync(void *ctx, int h)
+static int m_fsync(void *ctx, int fd)
 {
-    int fd = mf_fd(h);
-    return fd < 0 ? fd : fsync(fd);
+    return fsync(fd);
 }
 
 /* Every entry of a directory but "." and "..", through getdents. */
 static int m_list_dir(void *ctx, const char *path, void (*fn)(void *, const char *, int), void *arg)
 {
     static char ents[2048];
-    char buf[FULL_MAX];
-    int fd = mf_raw_open(abs_path(path, buf), O_RDONLY, -1), n;
+    int fd = open(path, O_RDONLY), n;
     if (fd < 0)
         return fd;
     while ((n = getdents(fd, ents, sizeof(ents))) > 0)
@@ -239,12 +213,11 @@ static int board_open(struct mos *m)
     if (m->board_fd >= 0 || m->board_err)
         return m->board_err;
     if (!m->is_client) {
-        char buf[FULL_MAX];
-        const char *dir = abs_path(m->cfg->dir, buf);
+        const char *dir = m->cfg->dir;
         snprintf(m->board, sizeof(m->board), "%s%s.dbench-board.%d", dir,
                  dir[strlen(dir) - 1] == '/' ? "" : "/", getpid());
     }
-    m->board_fd = mf_raw_open(m->board, O_RDWR | (m->is_client ? 0 : O_CREAT | O_TRUNC), -1);
+    m->board_fd = open(m->board, O_RDWR | (m->is_client ? 0 : O_CREAT | O_TRUNC));
     if (m->board_fd < 0) {
         m->board_err = m->board_fd;
         m->board_fd = -1;
@@ -263,15 +236,6 @@ static int flags_changed(const struct dbl_client_state *a, const struct dbl_clie
 {
     return a->ready != b->ready || a->done != b->done || a->failed != b->failed ||
            a->resets_seen != b->resets_seen;
-}
-
-/* A client about to say it is done: say first (before the parent prints its
- * table) how often it had to reopen files (minios_files.c), if ever. */
-static void say_reopens(const struct mos *m, const struct dbl_client_state *st, int slot)
-{
-    if (st->done && !m->posted.done && mf_reopens())
-        dbl_printf(m->os, "dbench: client %d reopened files %u times (minios's open-file limit)\n",
-                   slot - 1, mf_reopens());
 }
 
 /* A client's counters: written at once if a flag changed or BOARD_PERIOD_NS
@@ -294,7 +258,6 @@ static void flush_board(struct mos *m)
 {
     if (!m->is_client || !m->held_slot)
         return;
-    say_reopens(m, &m->held, m->held_slot);
     memcpy(&m->posted, &m->held, SLOT_SIZE);
     m->last_put = m->now;
     board_write(m, m->held_slot, &m->held, SLOT_SIZE);

@@ -89,6 +89,10 @@ const char *strerror(int err)
         return "file too large";
     case E_MFILE:
         return "too many open files";
+    case E_NFILE:
+        return "too many open files in the system";
+    case E_RANGE:
+        return "result too large";
     default:
         return "error";
     }

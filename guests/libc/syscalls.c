@@ -168,6 +168,14 @@ int dup2(int fd, int newfd)
 {
     return SC(SYS_dup2, fd, newfd, 0);
 }
+int chdir(const char *path)
+{
+    return SC(SYS_chdir, path, 0, 0);
+}
+int getcwd(char *buf, uint32_t len)
+{
+    return SC(SYS_getcwd, buf, len, 0);
+}
 
 /* brk(0) tells where the heap ends; sbrk moves that end. */
 void *sbrk(int32_t delta)

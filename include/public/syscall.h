@@ -11,6 +11,12 @@
  *
  * Programs are ELF32 executables linked at USER_IMAGE_BASE.  At entry %esp
  * points at argc, followed by a pointer to the NULL-terminated argv array.
+ *
+ * Every path a call takes may be relative: it is read from the calling
+ * process's working directory (SYS_chdir; a child starts in its parent's),
+ * and "." and ".." are resolved by name before the lookup (vfs_abspath()).
+ * A resolved path, like the working directory, is at most PATH_MAX_LEN - 1
+ * bytes.
  */
 #ifndef PUBLIC_SYSCALL_H
 #define PUBLIC_SYSCALL_H
@@ -55,7 +61,9 @@
 #define SYS_mount         35 /* (device, path, flags): mount an ext2 device (MS_RDONLY) */
 #define SYS_umount        36 /* (path) */
 #define SYS_dup2          37 /* (fd, newfd) -> newfd: the shell's > and >> */
-#define NR_SYSCALLS       38
+#define SYS_chdir         38 /* (path): the calling process's working directory */
+#define SYS_getcwd        39 /* (buf, len) -> its length: the working directory, absolute */
+#define NR_SYSCALLS       40
 
 /* Error numbers (negated in %eax). */
 #define E_PERM        1
@@ -74,10 +82,12 @@
 #define E_NOTDIR      20
 #define E_ISDIR       21
 #define E_INVAL       22
+#define E_NFILE       23
 #define E_MFILE       24
 #define E_FBIG        27
 #define E_ROFS        30
 #define E_2BIG        7
+#define E_RANGE       34
 #define E_NOSYS       38
 #define E_NOTEMPTY    39
 #define E_BUSY        16

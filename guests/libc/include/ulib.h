@@ -49,6 +49,8 @@ int mountinfo(int i, struct pvlab_mountinfo *info); /* -E_NOENT past the last mo
 int mount(const char *dev, const char *path, int flags);
 int umount(const char *path);
 int dup2(int fd, int newfd);
+int chdir(const char *path);
+int getcwd(char *buf, uint32_t len); /* the length of the path, or -E_RANGE if len is too small */
 
 /* stdio.c */
 int printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

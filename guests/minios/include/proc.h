@@ -14,8 +14,8 @@
 #include <elf_prog.h>
 #include <uaccess.h>
 
-#define KSTACK_PAGES 4 /* each process's ring-1 stack: kernel commands run on it too */
-#define MAX_FDS      16
+#define KSTACK_PAGES 4  /* each process's ring-1 stack: kernel commands run on it too */
+#define MAX_FDS      64 /* descriptors per process: 256 bytes of pointers each */
 #define MAX_UREGIONS (ELF_PROG_MAX_SEGS + 2)
 #define SLOT_IMAGE   (USER_IMAGE_BASE >> 22)      /* the L2 slot of the image and heap */
 #define SLOT_STACK   ((USER_STACK_TOP - 1) >> 22) /* the L2 slot of the stack */
@@ -41,6 +41,7 @@ struct proc {
     uint64_t cpu_ns, ran_since;
     uint32_t events_seen; /* event_count when it was switched in */
     struct vfs_file *fds[MAX_FDS];
+    char cwd[PATH_MAX_LEN]; /* the working directory: absolute, normalised; the parent's at spawn */
     char name[PROC_NAME_LEN];
 };
 

@@ -81,6 +81,13 @@ int vfs_statfs(const char *path, struct pvlab_statfs *st);
 int vfs_sync_all(void);  /* every mount's sync; the first error */
 void vfs_periodic(void); /* the scheduler, now and then: write back what is dirty */
 struct vfs_file *vfs_dup(struct vfs_file *f); /* another reference, for a child's descriptors */
+/*
+ * `path` made absolute and normalised into out (PATH_MAX_LEN bytes): read
+ * from the directory `cwd` (itself absolute) unless it starts with '/';
+ * "", "." and ".." components resolved by name.  0, -E_NOENT for an empty
+ * path, or -E_NAMETOOLONG if the result does not fit.
+ */
+int vfs_abspath(const char *cwd, const char *path, char *out);
 int vfs_lookup(const char *path, struct vfs_node *n); /* an absolute path */
 int vfs_open(const char *path, int flags, struct vfs_file **f);
 struct vfs_file *vfs_console(void); /* a new reference to the console */

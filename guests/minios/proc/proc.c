@@ -291,6 +291,7 @@ int proc_spawn(const char *path, char *const argv[], int argc, int ppid)
         p->fds[fd] =
             parent >= 0 && procs[parent].fds[fd] ? vfs_dup(procs[parent].fds[fd]) : vfs_console();
     p->may_privcmd = ppid == 0 || (parent >= 0 && procs[parent].may_privcmd);
+    strlcpy(p->cwd, parent >= 0 ? procs[parent].cwd : "/", sizeof(p->cwd));
     name_from_path(p, path);
     return ptab.e[slot].pid;
 }

@@ -88,7 +88,7 @@ static int sys_exit(uint32_t status, uint32_t b, uint32_t c, uint32_t d)
 static int sys_spawn(uint32_t upath, uint32_t uargv, uint32_t c, uint32_t d)
 {
     char path[PATH_MAX_LEN], strings[SPAWN_MAX_CHARS], *argv[SPAWN_MAX_ARGS + 1];
-    int rc = copy_string_from_user(path, upath, sizeof(path)), argc = 0;
+    int rc = path_in(path, upath), argc = 0;
     uint32_t used = 0;
     for (; rc == 0; argc++) {
         uint32_t ptr;
@@ -313,11 +313,39 @@ static int sys_yield(uint32_t a, uint32_t b, uint32_t c, uint32_t d)
     return 0;
 }
 
-/* A path argument, copied in: 0, or -E_FAULT / -E_NAMETOOLONG. */
+/* A path argument, copied in and made absolute from the working directory: 0, or -E_FAULT,
+ * -E_NAMETOOLONG, -E_NOENT (an empty path). */
 static int path_in(char *path, uint32_t upath)
 {
-    int rc = copy_string_from_user(path, upath, PATH_MAX_LEN);
-    return rc == -E_INVAL ? -E_NAMETOOLONG : rc;
+    char given[PATH_MAX_LEN];
+    int rc = copy_string_from_user(given, upath, PATH_MAX_LEN);
+    if (rc)
+        return rc == -E_INVAL ? -E_NAMETOOLONG : rc;
+    return vfs_abspath(cur()->cwd, given, path);
+}
+
+/* The working directory becomes `path`, which must be a directory. */
+static int sys_chdir(uint32_t upath, uint32_t b, uint32_t c, uint32_t d)
+{
+    char path[PATH_MAX_LEN];
+    struct vfs_node n;
+    int rc = path_in(path, upath);
+    if (rc || (rc = vfs_lookup(path, &n)))
+        return rc;
+    if ((n.mode & S_IFMT) != S_IFDIR)
+        return -E_NOTDIR;
+    strlcpy(cur()->cwd, path, sizeof(cur()->cwd));
+    return 0;
+}
+
+/* The working directory into ubuf (NUL-terminated); its length, or -E_RANGE if len is short. */
+static int sys_getcwd(uint32_t ubuf, uint32_t len, uint32_t c, uint32_t d)
+{
+    uint32_t n = (uint32_t)strlen(cur()->cwd);
+    if (len < n + 1)
+        return -E_RANGE;
+    int rc = copy_to_user(ubuf, cur()->cwd, n + 1);
+    return rc ? rc : (int)n;
 }
 
 static int sys_unlink(uint32_t upath, uint32_t b, uint32_t c, uint32_t d)
@@ -479,7 +507,7 @@ static int sys_mount(uint32_t udev, uint32_t upath, uint32_t flags, uint32_t d)
     int rc = copy_string_from_user(dev, udev, sizeof(dev));
     if (rc || (rc = path_in(path, upath)))
         return rc;
-    return path[0] == '/' ? ext2fs_mount(dev, path, (int)flags) : -E_INVAL;
+    return ext2fs_mount(dev, path, (int)flags);
 }
 
 static int sys_umount(uint32_t upath, uint32_t b, uint32_t c, uint32_t d)
@@ -540,6 +568,8 @@ static const syscall_fn table[NR_SYSCALLS] = {
     [SYS_mount] = sys_mount,
     [SYS_umount] = sys_umount,
     [SYS_dup2] = sys_dup2,
+    [SYS_chdir] = sys_chdir,
+    [SYS_getcwd] = sys_getcwd,
 };
 
 /* syscall_hook: %eax is the number, %ebx %ecx %edx %esi the arguments. */

@@ -4,7 +4,11 @@
  *
  * A lookup takes an absolute path, normalises it ("//", ".", ".." and a
  * trailing '/' go), finds the mount with the longest matching prefix and asks
- * that file system for the rest.  System calls (syscall.c) hold struct
+ * that file system for the rest.  A relative path is made absolute first
+ * (vfs_abspath(), called by syscall.c with the process's working directory):
+ * the working directory is kept as a normalised absolute path, and ".." is
+ * resolved by name, as a shell's `cd` does, so `..` out of a mount point
+ * goes to the directory the mount sits in and `/..` is `/`.  System calls (syscall.c) hold struct
  * vfs_file references in each process's descriptor table; the console is a
  * file of its own kind whose reads go through the line discipline (tty.c).
  *
@@ -61,6 +65,18 @@ static int normalise(const char *path, char *out, uint32_t cap)
         out[n++] = '/';
     out[n] = 0;
     return 0;
+}
+
+int vfs_abspath(const char *cwd, const char *path, char *out)
+{
+    char joined[2 * PATH_MAX_LEN + 2];
+    if (!*path)
+        return -E_NOENT; /* as POSIX: the empty path names nothing */
+    if (path[0] == '/')
+        strlcpy(joined, path, sizeof(joined));
+    else
+        snprintf(joined, sizeof(joined), "%s/%s", cwd, path);
+    return normalise(joined, out, PATH_MAX_LEN) ? -E_NAMETOOLONG : 0;
 }
 
 int vfs_mount(const char *path, const struct vfs_ops *ops, void *sb, int readonly)
