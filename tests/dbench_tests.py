@@ -1,5 +1,5 @@
 """dbench_tests.py - dbench-lite on the Linux host, beside Debian's dbench 4.0,
-and on minios in dom0 and in a domU.
+and on minios in dom0, in a domU and natively.
 
 build/host/dbench-lite runs the loadfile guests/dbench-lite/genload.py
 writes, in a temporary directory, with 1 and 2 clients: the output must have
@@ -24,7 +24,8 @@ fixed-work pass of timed.txt, whose table must be exactly the host's
 than client.txt's 23) and renames one while open; then timed.txt again with
 a relative -D DIR from a working directory (the clients inherit it).  The loadfiles are the ones dbench.mk puts into
 both archives under /etc/dbench.  Afterwards `e2fsck -fn` must find both
-partitions clean.  While `/` is read-only (no ext2 mounted yet) the runs
+partitions clean.  dbench_minios_native does the same natively (the same
+minios.elf booted by -kernel, ext2 on the IDE disk's hda2).  While `/` is read-only (no ext2 mounted yet) the runs
 that write are skipped with a printed reason.
 
 dbench_minios_lab_markers runs the lab's own machinery (lab/checkpoint.py's
@@ -51,6 +52,7 @@ DBENCH_LITE = os.path.join(BUILD, "host", "dbench-lite")
 OPERATIONS = ["NTCreateX", "Close", "Rename", "Unlink", "Deltree", "Rmdir", "Mkdir", "Qpathinfo",
               "Qfileinfo", "Qfsinfo", "Sfileinfo", "Find", "WriteX", "ReadX", "LockX", "UnlockX",
               "Flush"]
+NATIVE_PROMPT = r"native# "
 PROGRESS = r"^\s+\d+\s+\d+\s+\d+\.\d\d MB/sec  %s\s+\d+ sec  latency \d+\.\d\d\d ms$"
 
 
@@ -324,6 +326,27 @@ def dbench_minios_dom0_and_domU():
         results += minios_all(m, r"domU# ", "domU")
         m.detach()
         m.command("xm-lite destroy domU", timeout=60)
+        halt(m)
+        results += fsck_partitions(image)
+        return results
+    finally:
+        m.kill()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+@test
+def dbench_minios_native():
+    """/bin/dbench natively (minios.elf by -kernel, hda2 on the IDE disk): the same checks."""
+    tmp = tempfile.mkdtemp(prefix="dbench-native-")
+    image = os.path.join(tmp, "disk.img")
+    make_disk(image)
+    m = Machine(kernel=os.path.join(BUILD, "minios.elf"), mem=256,
+                extra=["-drive", "file=%s,format=raw,if=ide,index=0" % image])
+    try:
+        m.expect(NATIVE_PROMPT, 60)
+        out = m.command("mount", prompt=NATIVE_PROMPT)
+        check("hda2 on / type ext2 (rw)" in out, "natively / is not hda2's ext2:\n" + out)
+        results = minios_all(m, NATIVE_PROMPT, "native")
         halt(m)
         results += fsck_partitions(image)
         return results
