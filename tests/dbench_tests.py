@@ -28,6 +28,14 @@ partitions clean.  dbench_minios_native does the same natively (the same
 minios.elf booted by -kernel, ext2 on the IDE disk's hda2).  While `/` is read-only (no ext2 mounted yet) the runs
 that write are skipped with a printed reason.
 
+dbench_markers_native_dom0_domU boots minios natively, then pvlab, with the
+lab's plugin (haps only) and runs dbench natively, in dom0 and in a domU:
+each run opens and closes exactly one plugin window, both times at the
+marker instruction in /bin/dbench (m_marker's xchg %bx,%bx, found with nm),
+and the window holds the execute phase's system calls - natively with no
+hypervisor instruction in it and, with 2 clients, the clients' process
+switches (mov %cr3); under pvlab with the hypervisor's share.
+
 dbench_minios_lab_markers runs the lab's own machinery (lab/checkpoint.py's
 console script and gate, lab/configs.py's disk) on one short dbench-lite
 run in dom0 under -icount: exactly two markers, a checkpoint between them,
@@ -352,6 +360,88 @@ def dbench_minios_native():
         return results
     finally:
         m.kill()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+DBENCH_ELF = os.path.join(BUILD, "guests", "dbench-lite", "dbench.elf")
+
+
+def marker_address():
+    """Where /bin/dbench's marker is: m_marker's first instruction, the xchg %bx,%bx."""
+    out = subprocess.run(["objdump", "-d", DBENCH_ELF], stdout=subprocess.PIPE).stdout.decode()
+    m = re.search(r"^([0-9a-f]+) <m_marker>:\n\s*[0-9a-f]+:\s+66 87 db\s+xchg\s+%bx,%bx", out,
+                  re.M)
+    check(m, "m_marker in %s does not start with xchg %%bx,%%bx" % DBENCH_ELF)
+    return int(m.group(1), 16)
+
+
+def plugin_machine(tmp, disk, native):
+    """A machine with the lab's plugin counting haps only, its report in tmp/plugin.log."""
+    from instrument_tests import PLUGIN
+    log = os.path.join(tmp, "plugin-%s.log" % ("native" if native else "pv"))
+    extra = ["-drive", "file=%s,format=raw,if=ide,index=0" % disk,
+             "-plugin", PLUGIN + ",icache=off,dcache=off", "-d", "plugin", "-D", log]
+    if native:
+        return Machine(kernel=os.path.join(BUILD, "minios.elf"), mem=256, extra=extra), log
+    return Machine(append="dom0_mem=64M", mem=256, extra=extra), log
+
+
+def marker_windows(log, runs, where):
+    """The plugin's windows: one per dbench run, each opened and closed at m_marker."""
+    from instrument_tests import parse_report
+    windows = parse_report(open(log).read())
+    check(windows["run"]["done"]["windows"] == str(len(runs)),
+          "%s: %s dbench runs made %s windows" % (where, len(runs), windows["run"]["done"]))
+    pc = "0x%08x" % marker_address()
+    for i in range(1, len(runs) + 1):
+        w = windows[str(i)]
+        check(w["start"]["pc"] == pc and w["end"]["pc"] == pc and w["end"]["complete"] == "1",
+              "%s, window %d (%s): opened at %s, closed at %s; the marker is at %s" %
+              (where, i, runs[i - 1], w["start"]["pc"], w["end"]["pc"], pc))
+        check(int(w["haps"]["int80"]) > 0 and int(w["insns"]["user"]) > 0,
+              "%s, window %d: no system calls from ring 3 in the execute phase: %s" %
+              (where, i, w["haps"]))
+    return [windows[str(i)] for i in range(1, len(runs) + 1)]
+
+
+@test
+def dbench_markers_native_dom0_domU():
+    """The execute phase's two markers, at the same instruction natively, in dom0 and a domU."""
+    tmp = tempfile.mkdtemp(prefix="dbench-markers-")
+    try:
+        disk = os.path.join(tmp, "disk.img")
+        make_disk(disk)
+        m, log = plugin_machine(tmp, disk, native=True)
+        runs = ["native 1", "native 2"]
+        try:
+            m.expect(NATIVE_PROMPT, 60)
+            for run in runs:
+                minios_run(m, NATIVE_PROMPT, "native", "/boot/etc/dbench", int(run[-1]))
+            halt(m)
+        finally:
+            m.kill()
+        one, two = marker_windows(log, runs, "native")
+        check(one["insns"]["hv"] == two["insns"]["hv"] == "0",
+              "natively the windows hold hypervisor instructions: %s %s" % (one["insns"],
+                                                                             two["insns"]))
+        check(int(two["haps"]["cr3_writes"]) > 0,
+              "natively, 2 clients switched no page directory: %s" % two["haps"])
+        m, log = plugin_machine(tmp, disk, native=False)
+        try:
+            m.expect(r"dom0# ", 60)
+            minios_run(m, r"dom0# ", "dom0", "/boot/etc/dbench", 1)
+            m.command("xm-lite create /etc/xm/domU.cfg", timeout=60)
+            m.command("xm-lite console domU", prompt=r"domU# ", timeout=60)
+            minios_run(m, r"domU# ", "domU", "/boot/etc/dbench", 1)
+            m.detach()
+            m.command("xm-lite destroy domU", timeout=60)
+            halt(m)
+        finally:
+            m.kill()
+        for w in marker_windows(log, ["dom0 1", "domU 1"], "pvlab"):
+            check(int(w["insns"]["hv"]) > 0 and int(w["haps"]["int82"]) > 0,
+                  "under pvlab a window without the hypervisor: %s %s" % (w["insns"], w["haps"]))
+    finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
 

@@ -186,6 +186,36 @@ def plugin_arguments_configure_the_caches():
           "assoc=3 was not refused with a reason (exit status %d):\n%s" % (rc, serial[-500:]))
 
 
+def native_symbol(name):
+    out = subprocess.run(["nm", NATIVE], stdout=subprocess.PIPE).stdout.decode()
+    m = re.search(r"^([0-9a-f]+) [tT] %s$" % name, out, re.M)
+    check(m, "no %s in %s" % (name, NATIVE))
+    return int(m.group(1), 16)
+
+
+@test
+def plugin_count_pc_and_profile():
+    """count_pc= counts one instruction's executions per window; profile=on accounts for every
+    instruction of a window by block (the sweep windows hold a handful of blocks)."""
+    sweep, int80 = native_symbol("sweep"), native_symbol("int80_entry")
+    params, windows, _ = native_run("count_pc=0x%x,count_pc=0x%x,profile=on" % (sweep, int80))
+    A = n(params["1"], "int80")
+    check(windows["1"]["pcs"] == {sweep: 0, int80: A},
+          "window 1 counted %s, expected sweep 0 and int80_entry %d" % (windows["1"]["pcs"], A))
+    for w in ("2", "3"):
+        win = windows[w]
+        check(win["pcs"] == {sweep: 1, int80: 0}, "window %s counted %s" % (w, win["pcs"]))
+        blocks = sum(int(p["insns"]) for p in win["profile"])
+        check(blocks == n(win["insns"], "all") and win["profile_lost"]["insns"] == "0",
+              "window %s: the profile's blocks hold %d instructions, the window %s" %
+              (w, blocks, win["insns"]["all"]))
+        top = int(win["profile"][0]["pc"], 16)
+        check(sweep <= top < int80, "window %s's busiest block at %x is not in the sweep" % (w, top))
+    rc, serial, _ = run_with_plugin(NATIVE, plugin_args="profile=maybe", mem=64, timeout=30)
+    check(rc != 0 and "profile=maybe: expected on or off" in serial,
+          "profile=maybe was not refused (exit status %d):\n%s" % (rc, serial[-500:]))
+
+
 @test
 def plugin_dom0_cr3_agrees_with_hypervisor_and_mmu_log():
     """dom0's window: plugin, hypervisor counters and QEMU's -d mmu/-d int logs agree on CR3 and entries."""

@@ -16,7 +16,12 @@
  *     apart and not cached);
  *   - on_hap() for the few instructions x86_haps.c recognises: mov to CR3,
  *     int n, sysenter, sysexit, iret, and the marker xchg %bx,%bx;
- *   - an inline counter (no call at all) counts instructions per region.
+ *   - an inline counter (no call at all) counts instructions per region;
+ *   - optionally, the executions of chosen instructions (count_pc=ADDR: a
+ *     hypervisor's vector stubs give its entries by cause, a kernel's
+ *     load_cr3 its process switches) and a profile of translated blocks
+ *     (profile=on: instructions executed per block, the busiest reported),
+ *     both with inline counters too.
  *
  * Markers cut the run into windows: the first marker closes the counts so
  * far and starts window 1 (by default with cold caches), the second reports
@@ -56,7 +61,10 @@ static const char *const region_names[NREGIONS] = {"hv", "kernel", "user"};
 
 #define MAX_SIZES      6
 #define MAX_MARKER_PCS 8
-#define MAX_SITES      4096 /* distinct hap instructions remembered (a power of two) */
+#define MAX_COUNT_PCS  64
+#define MAX_PROFILE    16384 /* translated blocks remembered by the profile (a power of two) */
+#define PROFILE_TOP    24    /* blocks reported per window and region */
+#define MAX_SITES      4096  /* distinct hap instructions remembered (a power of two) */
 
 struct options {
     uint64_t hv_base, kernel_base;
@@ -65,6 +73,16 @@ struct options {
     int nsizes;
     uint64_t marker_pcs[MAX_MARKER_PCS];
     int nmarker_pcs;
+    uint64_t count_pcs[MAX_COUNT_PCS];
+    int ncount_pcs;
+    bool profile;
+};
+
+/* An instruction counted by count_pc=, or a block of the profile: an inline counter. */
+struct counted {
+    uint64_t vaddr;
+    uint64_t window, run; /* window: the inline counter; run: closed periods */
+    bool used;
 };
 
 struct sim_cache {
@@ -107,6 +125,11 @@ static unsigned int window_no;
 static bool window_open;
 static struct site sites[MAX_SITES];
 static struct site overflow_site = {.kind = HAP_NONE};
+static struct counted count_pcs[MAX_COUNT_PCS]; /* [i] counts opt.count_pcs[i] (vaddr unused) */
+static struct counted profile[MAX_PROFILE];     /* by block address; window counts instructions */
+static uint64_t profile_lost_window, profile_lost_run; /* instructions of blocks not remembered */
+
+static unsigned int region_of(uint64_t vaddr);
 
 /* ---------------------------------------------------------------- output */
 
@@ -180,6 +203,47 @@ static void print_cr3_sites(const char *label, bool whole_run)
              whole_run ? overflow_site.run : overflow_site.window);
 }
 
+/* Executions of each count_pc= address: "record=pc pc=0x... count=N". */
+static void print_count_pcs(const char *label, bool whole_run)
+{
+    for (int i = 0; i < opt.ncount_pcs; i++)
+        outf("pvlab-cache: window=%s record=pc pc=0x%08" PRIx64 " count=%" PRIu64 "\n", label,
+             opt.count_pcs[i], whole_run ? count_pcs[i].run : count_pcs[i].window);
+}
+
+/* The PROFILE_TOP blocks of one region that executed the most instructions. */
+static void print_profile_region(const char *label, bool whole_run, unsigned int region)
+{
+    static bool shown[MAX_PROFILE];
+    memset(shown, 0, sizeof(shown));
+    for (int k = 0; k < PROFILE_TOP; k++) {
+        int best = -1;
+        for (int i = 0; i < MAX_PROFILE; i++) {
+            uint64_t n = whole_run ? profile[i].run : profile[i].window;
+            if (profile[i].used && n && !shown[i] && region_of(profile[i].vaddr) == region &&
+                (best < 0 || n > (whole_run ? profile[best].run : profile[best].window)))
+                best = i;
+        }
+        if (best < 0)
+            return;
+        shown[best] = true;
+        outf("pvlab-cache: window=%s record=profile region=%s pc=0x%08" PRIx64 " insns=%" PRIu64
+             "\n",
+             label, region_names[region], profile[best].vaddr,
+             whole_run ? profile[best].run : profile[best].window);
+    }
+}
+
+static void print_profile(const char *label, bool whole_run)
+{
+    if (!opt.profile)
+        return;
+    for (unsigned int r = 0; r < NREGIONS; r++)
+        print_profile_region(label, whole_run, r);
+    outf("pvlab-cache: window=%s record=profile_lost insns=%" PRIu64 "\n", label,
+         whole_run ? profile_lost_run : profile_lost_window);
+}
+
 static void report(const char *label, const struct counts *c, bool whole_run)
 {
     print_haps(label, c);
@@ -190,6 +254,8 @@ static void report(const char *label, const struct counts *c, bool whole_run)
     for (int i = 0; i < opt.nsizes && opt.dcache; i++)
         print_cache(label, &dcaches[i], c->dcache[i]);
     print_cr3_sites(label, whole_run);
+    print_count_pcs(label, whole_run);
+    print_profile(label, whole_run);
 }
 
 /* ---------------------------------------------------------------- windows */
@@ -213,6 +279,16 @@ static void close_period(void)
     }
     overflow_site.run += overflow_site.window;
     overflow_site.window = 0;
+    for (int i = 0; i < opt.ncount_pcs; i++) {
+        count_pcs[i].run += count_pcs[i].window;
+        count_pcs[i].window = 0;
+    }
+    for (int i = 0; i < MAX_PROFILE; i++) {
+        profile[i].run += profile[i].window;
+        profile[i].window = 0;
+    }
+    profile_lost_run += profile_lost_window;
+    profile_lost_window = 0;
     hv_stretch_window = 0;
 }
 
@@ -367,6 +443,20 @@ static struct site *site_for(uint64_t vaddr, uintptr_t haddr, enum hap_kind kind
     return &overflow_site;
 }
 
+/* The profile's counter for the block at vaddr (one per address, kept for the run). */
+static uint64_t *profile_counter(uint64_t vaddr)
+{
+    uint32_t h = (uint32_t)(vaddr * 0x9E3779B97F4A7C15ull >> 40) & (MAX_PROFILE - 1);
+    for (int probes = 0; probes < MAX_PROFILE; probes++, h = (h + 1) & (MAX_PROFILE - 1)) {
+        struct counted *c = &profile[h];
+        if (!c->used)
+            *c = (struct counted){.vaddr = vaddr, .used = true};
+        if (c->vaddr == vaddr)
+            return &c->window;
+    }
+    return &profile_lost_window; /* counted, but not reported by address */
+}
+
 static enum hap_kind classify(const struct qemu_plugin_insn *insn, uint64_t vaddr)
 {
     for (int i = 0; i < opt.nmarker_pcs; i++)
@@ -400,12 +490,22 @@ static void instrument(struct qemu_plugin_insn *insn, unsigned int prev_region)
         qemu_plugin_register_vcpu_mem_cb(insn, on_mem, QEMU_PLUGIN_CB_NO_REGS, QEMU_PLUGIN_MEM_RW,
                                          (void *)(uintptr_t)r);
     qemu_plugin_register_vcpu_insn_exec_inline(insn, QEMU_PLUGIN_INLINE_ADD_U64, &win.insns[r], 1);
+    for (int i = 0; i < opt.ncount_pcs; i++)
+        if (opt.count_pcs[i] == va)
+            qemu_plugin_register_vcpu_insn_exec_inline(insn, QEMU_PLUGIN_INLINE_ADD_U64,
+                                                       &count_pcs[i].window, 1);
 }
 
 static void on_translate(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 {
     unsigned int prev = NREGIONS;
-    for (size_t i = 0; i < qemu_plugin_tb_n_insns(tb); i++) {
+    size_t n = qemu_plugin_tb_n_insns(tb);
+    if (opt.profile &&
+        n) /* a block's instructions, counted at its first (exact unless it faults) */
+        qemu_plugin_register_vcpu_insn_exec_inline(
+            qemu_plugin_tb_get_insn(tb, 0), QEMU_PLUGIN_INLINE_ADD_U64,
+            profile_counter(qemu_plugin_insn_vaddr(qemu_plugin_tb_get_insn(tb, 0))), n);
+    for (size_t i = 0; i < n; i++) {
         struct qemu_plugin_insn *insn = qemu_plugin_tb_get_insn(tb, i);
         instrument(insn, prev);
         prev = region_of(qemu_plugin_insn_vaddr(insn));
@@ -488,10 +588,14 @@ static int parse_arg(const char *arg, uint64_t *line, uint64_t *assoc)
         return parse_u64(key, val, &opt.kernel_base);
     if (!strcmp(key, "marker_pc") && opt.nmarker_pcs < MAX_MARKER_PCS)
         return parse_u64(key, val, &opt.marker_pcs[opt.nmarker_pcs++]);
+    if (!strcmp(key, "count_pc") && opt.ncount_pcs < MAX_COUNT_PCS)
+        return parse_u64(key, val, &opt.count_pcs[opt.ncount_pcs++]);
+    if (!strcmp(key, "profile"))
+        return parse_bool(key, val, &opt.profile);
     fprintf(stderr,
             "pvlab-cache: unknown argument '%s' (known: sizes line assoc icache dcache flush "
-            "hv_base kernel_base marker_pc)\n",
-            arg);
+            "hv_base kernel_base marker_pc count_pc (at most %d) profile)\n",
+            arg, MAX_COUNT_PCS);
     return -1;
 }
 
