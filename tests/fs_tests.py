@@ -425,3 +425,27 @@ def descriptors(disk, m):
 def a_process_holds_61_files_and_gets_emfile_past_64_descriptors():
     """MAX_FDS is 64: after the console's three, 61 files open at once, and -EMFILE for the next."""
     with_disk(descriptors)
+
+
+def removed_while_open(disk, m):
+    out = run(m, "fsbench orphan /tmp/o")
+    got = re.search(r"orphan /tmp/o: unlink 0, name gone, 1 MiB read back; free blocks (\d+) "
+                    r"before the unlink, (\d+) after\r?\n.*orphan /tmp/o: free blocks (\d+) after "
+                    r"the close", out)
+    check(got, "unlink of an open file:\n" + out)
+    before, after, closed = (int(g) for g in got.groups())
+    check(after == before, "the blocks went at the unlink, not the close:\n" + out)
+    check(closed >= before + 256, "the close did not free the 1 MiB:\n" + out)
+    m.send("fsbench hold /tmp/held &")  # a background program keeps a removed file open ...
+    m.expect(r"holding /tmp/held open", 60)
+    check("held" not in run(m, "ls /tmp"), "the name stayed")
+    check(re.search(r"^ +\d+ +1 .* fsbench\r?$", run(m, "ps"), re.M), "the holder is gone")
+    halt(m)  # ... through halt: the orphan is freed as the file system is written back
+    disk.check_clean(2)
+
+
+@test
+def a_file_removed_while_open_lives_until_the_last_close():
+    """POSIX unlink: the name goes at once, the blocks at the last close (df's free count); a file
+    still held open at halt is freed then, and e2fsck -fn finds hda2 clean."""
+    with_disk(removed_while_open)

@@ -240,19 +240,15 @@ static int orphan(const char *path, int hold)
     int fd = open(path, O_RDWR | O_CREAT | O_TRUNC), bad = 0;
     if (fd < 0)
         return fail("create", path, fd);
-    for (uint32_t i = 0; i < ORPHAN_CHUNKS && !bad; i++) {
-        fill(3, i * CHUNK, CHUNK);
-        bad = write(fd, buf, CHUNK) != CHUNK;
-    }
+    for (uint32_t i = 0; i < ORPHAN_CHUNKS && !bad; i++)
+        bad = write_pattern(fd, 3, i * CHUNK, CHUNK) != 0;
     fsync(fd);
     uint32_t before = free_blocks(path);
     int rc = unlink(path), gone = stat(path, &st) == -E_NOENT;
     uint32_t after = free_blocks(path);
     lseek(fd, 0, SEEK_SET);
-    for (uint32_t i = 0; i < ORPHAN_CHUNKS && !bad; i++) {
-        fill(3, i * CHUNK, CHUNK);
-        bad = read(fd, back, CHUNK) != CHUNK || memcmp(buf, back, CHUNK);
-    }
+    for (uint32_t i = 0; i < ORPHAN_CHUNKS && !bad; i++)
+        bad = check_pattern(fd, 3, i * CHUNK, CHUNK) != 0;
     printf("fsbench: orphan %s: unlink %d, name %s, %s; free blocks %u before the unlink, %u "
            "after\n",
            path, rc, gone ? "gone" : "still there", bad ? "data lost" : "1 MiB read back", before,

@@ -18,6 +18,7 @@
 #define XEN_ENOTDIR   20
 #define XEN_EISDIR    21
 #define XEN_EINVAL    22
+#define XEN_ENFILE    23
 #define XEN_EFBIG     27
 #define XEN_ENOSPC    28
 #define XEN_EROFS     30

@@ -533,6 +533,115 @@ static void test_delete(void **state)
     img_free(&im);
 }
 
+/* ---- open inodes: a name removed while held leaves an orphan until the last release ---- */
+
+static uint32_t free_inodes(struct img *im)
+{
+    struct ext2_statfs st;
+    ext2_statfs(&im->fs, &st);
+    return st.free_inodes;
+}
+
+static void test_unlink_while_held_frees_at_the_last_release(void **state)
+{
+    (void)state;
+    struct img im;
+    uint32_t ino, other;
+    img_new(&im);
+    img_mkfs(&im, 1024, 8192, NULL, NULL);
+    img_mount(&im);
+    uint32_t blocks0 = free_blocks(&im), inodes0 = free_inodes(&im);
+    uint8_t *data = pattern(300000, 9); /* past the indirect block's reach */
+    assert_int_equal(ext2_create(&im.fs, EXT2_ROOT_INO, "open", 0644, &ino), 0);
+    write_all(&im, ino, 0, data, 300000);
+    uint32_t blocks1 = free_blocks(&im);
+    assert_int_equal(ext2_hold(&im.fs, ino), 0); /* two open files on it */
+    assert_int_equal(ext2_hold(&im.fs, ino), 0);
+    assert_int_equal(ext2_unlink(&im.fs, EXT2_ROOT_INO, "open"), 0);
+    assert_int_equal(ext2_lookup(&im.fs, EXT2_ROOT_INO, "open", &other), -XEN_ENOENT);
+    assert_int_equal(links_of(&im, ino), 0);
+    assert_int_equal(ext2_orphans(&im.fs), 1);
+    assert_int_equal(free_blocks(&im), blocks1); /* the blocks stay */
+    read_back(&im, ino, data, 300000);
+    assert_int_equal(ext2_write(&im.fs, ino, 300000, "tail", 4), 4); /* still writable */
+    /* the name is free at once for a new file, which must get another inode */
+    assert_int_equal(ext2_create(&im.fs, EXT2_ROOT_INO, "open", 0644, &other), 0);
+    assert_int_not_equal(other, ino);
+    assert_int_equal(ext2_unlink(&im.fs, EXT2_ROOT_INO, "open"), 0);
+    assert_int_equal(ext2_release(&im.fs, ino), 0);
+    assert_int_equal(ext2_orphans(&im.fs), 1); /* one file is still open */
+    assert_int_equal(ext2_link(&im.fs, ino, EXT2_ROOT_INO, "back"), -XEN_ENOENT);
+    assert_int_equal(ext2_release(&im.fs, ino), 0);
+    assert_int_equal(ext2_orphans(&im.fs), 0);
+    assert_int_equal(free_blocks(&im), blocks0);
+    assert_int_equal(free_inodes(&im), inodes0);
+    assert_int_equal(ext2_release(&im.fs, ino), -XEN_EINVAL); /* not held */
+    img_unmount(&im);
+    img_fsck_clean(&im);
+    free(data);
+    img_free(&im);
+}
+
+static void test_unmount_frees_every_orphan(void **state)
+{
+    (void)state;
+    struct img im;
+    uint32_t f, target, dir, src;
+    img_new(&im);
+    img_mkfs(&im, 4096, 16384, NULL, NULL);
+    img_mount(&im);
+    uint32_t blocks0 = free_blocks(&im), inodes0 = free_inodes(&im);
+    uint8_t *data = pattern(100000, 10);
+    assert_int_equal(ext2_create(&im.fs, EXT2_ROOT_INO, "f", 0644, &f), 0);
+    write_all(&im, f, 0, data, 100000);
+    assert_int_equal(ext2_create(&im.fs, EXT2_ROOT_INO, "target", 0644, &target), 0);
+    write_all(&im, target, 0, data, 5000);
+    assert_int_equal(ext2_create(&im.fs, EXT2_ROOT_INO, "src", 0644, &src), 0);
+    assert_int_equal(ext2_mkdir(&im.fs, EXT2_ROOT_INO, "d", 0755, &dir), 0);
+    assert_int_equal(ext2_hold(&im.fs, f), 0);
+    assert_int_equal(ext2_hold(&im.fs, target), 0);
+    assert_int_equal(ext2_hold(&im.fs, dir), 0);
+    assert_int_equal(ext2_unlink(&im.fs, EXT2_ROOT_INO, "f"), 0);
+    assert_int_equal(ext2_rename(&im.fs, EXT2_ROOT_INO, "src", EXT2_ROOT_INO, "target"), 0);
+    assert_int_equal(ext2_rmdir(&im.fs, EXT2_ROOT_INO, "d"), 0); /* a directory too */
+    assert_int_equal(ext2_orphans(&im.fs), 3);
+    assert_int_equal(ext2_unlink(&im.fs, EXT2_ROOT_INO, "target"), 0); /* src, not held */
+    img_unmount(&im); /* with all three still held: the halt case */
+    img_fsck_clean(&im);
+    img_mount(&im);
+    assert_int_equal(free_blocks(&im), blocks0);
+    assert_int_equal(free_inodes(&im), inodes0);
+    img_unmount(&im);
+    free(data);
+    img_free(&im);
+}
+
+static void test_hold_table_full_is_enfile(void **state)
+{
+    (void)state;
+    struct img im;
+    img_new(&im);
+    img_mkfs(&im, 1024, 8192, NULL, NULL);
+    img_mount(&im);
+    uint32_t ino[EXT2_MAX_HELD + 1];
+    char name[16];
+    for (uint32_t i = 0; i <= EXT2_MAX_HELD; i++) {
+        snprintf(name, sizeof(name), "f%u", i);
+        assert_int_equal(ext2_create(&im.fs, EXT2_ROOT_INO, name, 0644, &ino[i]), 0);
+    }
+    for (uint32_t i = 0; i < EXT2_MAX_HELD; i++)
+        assert_int_equal(ext2_hold(&im.fs, ino[i]), 0);
+    assert_int_equal(ext2_hold(&im.fs, ino[0]), 0); /* already held: one more hold on it */
+    assert_int_equal(ext2_hold(&im.fs, ino[EXT2_MAX_HELD]), -XEN_ENFILE);
+    assert_int_equal(ext2_release(&im.fs, ino[0]), 0);
+    assert_int_equal(ext2_hold(&im.fs, ino[EXT2_MAX_HELD]), -XEN_ENFILE); /* ino[0]: one left */
+    assert_int_equal(ext2_release(&im.fs, ino[1]), 0);                    /* a slot is free */
+    assert_int_equal(ext2_hold(&im.fs, ino[EXT2_MAX_HELD]), 0);
+    img_unmount(&im);
+    img_fsck_clean(&im);
+    img_free(&im);
+}
+
 static void test_rename_across_directories(void **state)
 {
     (void)state;
@@ -1362,6 +1471,9 @@ int main(void)
         cmocka_unit_test(test_overwrite_middle_and_append),
         cmocka_unit_test(test_truncate),
         cmocka_unit_test(test_delete),
+        cmocka_unit_test(test_unlink_while_held_frees_at_the_last_release),
+        cmocka_unit_test(test_unmount_frees_every_orphan),
+        cmocka_unit_test(test_hold_table_full_is_enfile),
         cmocka_unit_test(test_rename_across_directories),
         cmocka_unit_test(test_mkdir_rmdir_and_big_directories),
         cmocka_unit_test(test_hard_links),

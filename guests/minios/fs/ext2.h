@@ -32,6 +32,12 @@ struct ext2_env {
 };
 
 #define EXT2_MOUNT_RDONLY 1
+#define EXT2_MAX_HELD     128 /* distinct inodes held open at once (ext2_hold) */
+
+/* An inode some open file names, and how many holds it has. */
+struct ext2_held {
+    uint32_t ino, count;
+};
 
 struct ext2_fs {
     struct bcache cache;
@@ -45,6 +51,7 @@ struct ext2_fs {
     uint32_t goal_ino, goal_block; /* where the last block went, for the next one */
     uint32_t generation;
     int readonly, mounted;
+    struct ext2_held held[EXT2_MAX_HELD]; /* open inodes; an orphan is one with no links */
 };
 
 struct ext2_stat {
@@ -82,7 +89,7 @@ struct ext2_dirent_info {
 int ext2_mount(struct ext2_fs *fs, struct fs_disk *disk, void *cache_mem, size_t cache_bytes,
                const struct ext2_env *env, unsigned int flags);
 int ext2_sync(struct ext2_fs *fs);    /* write the superblock and every dirty block */
-int ext2_unmount(struct ext2_fs *fs); /* sync and mark the file system clean */
+int ext2_unmount(struct ext2_fs *fs); /* free the orphans, sync, mark the file system clean */
 int ext2_statfs(struct ext2_fs *fs, struct ext2_statfs *st);
 
 int ext2_lookup(struct ext2_fs *fs, uint32_t dir, const char *name, uint32_t *ino);
@@ -103,6 +110,20 @@ int ext2_mkdir(struct ext2_fs *fs, uint32_t dir, const char *name, uint16_t mode
 int ext2_unlink(struct ext2_fs *fs, uint32_t dir, const char *name);
 int ext2_rmdir(struct ext2_fs *fs, uint32_t dir, const char *name);
 int ext2_link(struct ext2_fs *fs, uint32_t ino, uint32_t dir, const char *name);
+
+/*
+ * Open inodes (ext2_inode.c).  The VFS holds an inode while a file on it is
+ * open.  Removing its last name (unlink, rmdir, a rename over it) then takes
+ * the name at once and sets the link count to 0, but the inode and its
+ * blocks stay, readable and writable by number: an "orphan".  The release
+ * of the last hold frees an orphan, and so does ext2_unmount() for any still
+ * held, so the disk is left clean.  ext2_hold: 0, or -ENFILE when
+ * EXT2_MAX_HELD inodes are held; ext2_release: 0, or the error of freeing
+ * the orphan.  ext2_orphans(): how many orphans there are now.
+ */
+int ext2_hold(struct ext2_fs *fs, uint32_t ino);
+int ext2_release(struct ext2_fs *fs, uint32_t ino);
+uint32_t ext2_orphans(struct ext2_fs *fs);
 int ext2_rename(struct ext2_fs *fs, uint32_t olddir, const char *oldname, uint32_t newdir,
                 const char *newname);
 

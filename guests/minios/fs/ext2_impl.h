@@ -45,8 +45,10 @@ int ext2_bmap(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *ip, uint32_t 
               uint32_t *block, int *fresh);
 /* Free every block past `size` bytes (ip changed; the caller writes it back). */
 int ext2_free_blocks_from(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *ip, uint64_t size);
-/* `n` links fewer; at none, the inode's blocks and the inode itself are freed. */
+/* `n` links fewer; at none, the inode's blocks and the inode itself are freed, unless the inode
+ * is held open (ext2_hold): then it is an orphan, freed at its last release. */
 int ext2_drop_links(struct ext2_fs *fs, uint32_t ino, uint16_t n);
+void ext2_free_orphans(struct ext2_fs *fs); /* at unmount: every held inode with no links */
 
 /* ext2_dir.c: where an entry lives, for removing or retargeting it */
 struct ext2_dir_slot {

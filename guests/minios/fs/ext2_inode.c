@@ -335,6 +335,30 @@ static int release_xattr(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *ip
     return err;
 }
 
+/* An inode with no links left: its blocks, its attribute block, then the inode itself. */
+static int evict(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *ip)
+{
+    int err = 0, is_dir = EXT2_ISDIR(ip->i_mode);
+    if (!EXT2_ISLNK(ip->i_mode) || ip->i_blocks)
+        err = ext2_free_blocks_from(fs, ino, ip, 0);
+    if (!err)
+        err = release_xattr(fs, ino, ip);
+    ip->i_dtime = ext2_now(fs) ? ext2_now(fs) : 1; /* zero would read as damage to e2fsck */
+    ext2_set_isize(fs, ip, 0);
+    if (!err && (err = ext2_iput(fs, ino, ip)) == 0)
+        return ext2_free_inode(fs, ino, is_dir);
+    return err;
+}
+
+/* The slot holding ino, or (ino 0) a free one; NULL if there is none. */
+static struct ext2_held *held_slot(struct ext2_fs *fs, uint32_t ino)
+{
+    for (int i = 0; i < EXT2_MAX_HELD; i++)
+        if (fs->held[i].ino == ino && (ino || fs->held[i].count == 0))
+            return &fs->held[i];
+    return NULL;
+}
+
 int ext2_drop_links(struct ext2_fs *fs, uint32_t ino, uint16_t n)
 {
     struct ext2_inode ip;
@@ -345,17 +369,51 @@ int ext2_drop_links(struct ext2_fs *fs, uint32_t ino, uint16_t n)
         return ext2_corrupt(fs, "inode %u: unlinking an inode with no links", ino);
     ip.i_links_count = ip.i_links_count > n ? ip.i_links_count - n : 0;
     ip.i_ctime = ext2_now(fs);
-    if (ip.i_links_count == 0) {
-        int is_dir = EXT2_ISDIR(ip.i_mode);
-        if (!EXT2_ISLNK(ip.i_mode) || ip.i_blocks)
-            err = ext2_free_blocks_from(fs, ino, &ip, 0);
-        if (!err)
-            err = release_xattr(fs, ino, &ip);
-        ip.i_dtime = ext2_now(fs) ? ext2_now(fs) : 1; /* zero would read as damage to e2fsck */
-        ext2_set_isize(fs, &ip, 0);
-        if (!err && (err = ext2_iput(fs, ino, &ip)) == 0)
-            return ext2_free_inode(fs, ino, is_dir);
+    if (ip.i_links_count == 0 && !held_slot(fs, ino))
+        return evict(fs, ino, &ip);
+    return ext2_iput(fs, ino, &ip); /* still named, or an orphan until its last release */
+}
+
+int ext2_hold(struct ext2_fs *fs, uint32_t ino)
+{
+    struct ext2_held *h = held_slot(fs, ino);
+    if (!h && !(h = held_slot(fs, 0)))
+        return -XEN_ENFILE;
+    h->ino = ino;
+    h->count++;
+    return 0;
+}
+
+int ext2_release(struct ext2_fs *fs, uint32_t ino)
+{
+    struct ext2_held *h = held_slot(fs, ino);
+    struct ext2_inode ip;
+    if (!h)
+        return -XEN_EINVAL;
+    if (--h->count > 0)
+        return 0;
+    h->ino = 0;
+    int err = ext2_iget(fs, ino, &ip);
+    if (err || ip.i_links_count > 0 || fs->readonly)
         return err;
-    }
-    return ext2_iput(fs, ino, &ip);
+    return evict(fs, ino, &ip);
+}
+
+uint32_t ext2_orphans(struct ext2_fs *fs)
+{
+    uint32_t n = 0;
+    struct ext2_inode ip;
+    for (int i = 0; i < EXT2_MAX_HELD; i++)
+        if (fs->held[i].ino && ext2_iget(fs, fs->held[i].ino, &ip) == 0 && ip.i_links_count == 0)
+            n++;
+    return n;
+}
+
+void ext2_free_orphans(struct ext2_fs *fs)
+{
+    for (int i = 0; i < EXT2_MAX_HELD; i++)
+        if (fs->held[i].ino) {
+            fs->held[i].count = 1;
+            ext2_release(fs, fs->held[i].ino);
+        }
 }

@@ -367,6 +367,8 @@ int ext2_unmount(struct ext2_fs *fs)
     if (!fs->mounted)
         return -XEN_EINVAL;
     if (!fs->readonly)
+        ext2_free_orphans(fs);
+    if (!fs->readonly)
         fs->sb.s_state |= EXT2_VALID_FS;
     int err = ext2_sync(fs);
     fs->mounted = 0;

@@ -45,6 +45,13 @@ struct vfs_ops {
     /* Optional: the sizes `df` shows; the last words of a mount before it goes. */
     int (*statfs)(struct vfs_mount *m, struct pvlab_statfs *st);
     int (*unmount)(struct vfs_mount *m);
+    /*
+     * Optional: an open file on n begins (hold: 0 or -E_NFILE) and ends
+     * (release).  A file removed while held keeps its inode and blocks until
+     * its last release: unlink, rmdir and rename never wait for a close.
+     */
+    int (*hold)(struct vfs_node *n);
+    void (*release)(struct vfs_node *n);
 };
 
 /* write()'s offset for a file opened with O_APPEND: the end of the file, whatever it is now. */

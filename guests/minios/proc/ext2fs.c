@@ -342,6 +342,24 @@ static int ext2fs_statfs(struct vfs_mount *m, struct pvlab_statfs *out)
     return leave(em, rc, 0);
 }
 
+/* An open file on n begins: the library keeps the inode if its last name goes meanwhile. */
+static int ext2fs_hold(struct vfs_node *n)
+{
+    struct ext2fs_mount *em = enter(n->mnt);
+    return leave(em, ext2_hold(&em->fs, n->ino), 0);
+}
+
+/* The last reference to an open file on n went: an inode with no name left is freed now. */
+static void ext2fs_release(struct vfs_node *n)
+{
+    struct ext2fs_mount *em = enter(n->mnt);
+    int rc = ext2_release(&em->fs, n->ino);
+    if (rc)
+        printf("ext2: %s: freeing inode %u, removed while open: error %d\n", em->dev->name, n->ino,
+               rc);
+    leave(em, rc, 1);
+}
+
 /* Write everything back, mark the file system clean and free the slot (the VFS checked no file
  * is open). */
 static int ext2fs_unmount(struct vfs_mount *m)
@@ -369,6 +387,8 @@ static const struct vfs_ops ext2fs_ops = {
     .sync = ext2fs_sync,
     .statfs = ext2fs_statfs,
     .unmount = ext2fs_unmount,
+    .hold = ext2fs_hold,
+    .release = ext2fs_release,
 };
 
 /* ---- mounting */

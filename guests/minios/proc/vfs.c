@@ -16,6 +16,11 @@
  * mount's writing operations: -E_ROFS on a read-only mount, -E_NOSYS where
  * a file system lacks one, -E_XDEV for a rename across mounts.
  *
+ * An open file holds its node in its file system (vfs_ops hold/release),
+ * from vfs_open() to the vfs_put() of its last reference.  So a file can be
+ * removed while open, as POSIX has it: the name goes at once, the inode and
+ * its blocks when the last descriptor on it is closed (ext2's orphans).
+ *
  * Mounts come and go (vfs_umount() refuses while a file on the mount is
  * open); vfs_periodic() lets each file system write back what is dirty, and
  * vfs_sync_all() is what `sync` and `halt` call.
@@ -277,7 +282,11 @@ int vfs_open(const char *path, int flags, struct vfs_file **out)
         return rc;
     struct vfs_file *f = new_file(dir ? VFS_DIR : VFS_FILE);
     if (!f)
-        return -E_MFILE;
+        return -E_NFILE;
+    if (n.mnt->ops->hold && (rc = n.mnt->ops->hold(&n))) {
+        f->refs = 0;
+        return rc;
+    }
     f->node = n;
     f->flags = acc;
     f->append = (flags & O_APPEND) != 0;
@@ -292,8 +301,10 @@ struct vfs_file *vfs_console(void)
 
 void vfs_put(struct vfs_file *f)
 {
-    if (f && f->refs > 0)
-        f->refs--;
+    if (!f || f->refs <= 0 || --f->refs > 0 || f->kind == VFS_CONSOLE)
+        return;
+    if (f->node.mnt->ops->release)
+        f->node.mnt->ops->release(&f->node); /* may free a file removed while open */
 }
 
 int vfs_read(struct vfs_file *f, void *buf, uint32_t len)
@@ -330,16 +341,6 @@ int vfs_fsync(struct vfs_file *f)
     return m && m->ops->sync ? m->ops->sync(f->node.mnt) : 0; /* nothing to write back */
 }
 
-/* Is the file open?  Removing it then would free an inode a descriptor still names. */
-static int node_open(const struct vfs_node *n)
-{
-    for (int i = 0; i < MAX_FILES; i++)
-        if (files[i].refs > 0 && files[i].kind != VFS_CONSOLE && files[i].node.mnt == n->mnt &&
-            files[i].node.ino == n->ino)
-            return 1;
-    return 0;
-}
-
 /* unlink, rmdir and mkdir: one path, one operation of its mount. */
 static int path_op(const char *path, int which, uint32_t mode)
 {
@@ -355,8 +356,8 @@ static int path_op(const char *path, int which, uint32_t mode)
     int rc = writable(m, op), exists = vfs_lookup(path, &n) == 0;
     if (rc)
         return which == 2 || exists ? rc : -E_NOENT;
-    if (which != 2 && exists && node_open(&n))
-        return -E_BUSY;
+    if (which == 1 && vfs_mount_at(path))
+        return -E_BUSY; /* a mount point: something is mounted on it */
     return which == 0 ? o->unlink(m, rel) : which == 1 ? o->rmdir(m, rel) : o->mkdir(m, rel, mode);
 }
 
@@ -384,9 +385,6 @@ int vfs_rename(const char *from, const char *to)
         return -E_NOENT;
     if (m != m2)
         return -E_XDEV;
-    struct vfs_node target;
-    if (vfs_lookup(to, &target) == 0 && node_open(&target))
-        return -E_BUSY;
     int rc = writable(m, m->ops->rename);
     return rc ? rc : m->ops->rename(m, rf, rt);
 }
