@@ -80,9 +80,16 @@ static int privcmd_abuse(void)
     expect("privcmd readconsole straddling", privcmd(__HYPERVISOR_sysctl, &sc), want);
     sc.u.readconsole.buffer = UNMAPPED;
     expect("privcmd readconsole unmapped", privcmd(__HYPERVISOR_sysctl, &sc), want);
+    dc.cmd = XEN_DOMCTL_pvlab_build, dc.domain = 1;
+    dc.u.build.image = KERNEL, dc.u.build.image_len = 4096;
+    expect("privcmd build from a kernel image", privcmd(__HYPERVISOR_domctl, &dc), want);
     dc.cmd = XEN_DOMCTL_destroydomain, dc.domain = 0;
     expect("privcmd destroy dom0", privcmd(__HYPERVISOR_domctl, &dc),
-           u.privileged ? -E_NOSYS : -E_PERM);
+           u.privileged ? -E_INVAL : -E_PERM);
+    expect("domsvc with a kernel pointer",
+           (int)syscall5(SYS_domsvc, DOMSVC_MANAGE, 1, KERNEL, 0, 0), want);
+    expect("domsvc on dom0", (int)syscall5(SYS_domsvc, DOMSVC_CONSOLE_ATTACH, 0, 0, 0, 0),
+           u.privileged ? -E_INVAL : -E_PERM);
     expect("privcmd another hypercall", privcmd(__HYPERVISOR_mmu_update, &dc),
            u.privileged ? -E_NOSYS : -E_PERM);
     msg = (struct xsd_sockmsg){XS_READ, 1, 0, 0};
@@ -93,6 +100,8 @@ static int privcmd_abuse(void)
     expect("privcmd after privdrop", privcmd(__HYPERVISOR_domctl, &dc), -E_PERM);
     expect("xenbus after privdrop", xenbus(&msg, sizeof(msg), reply, 64), -E_PERM);
     expect("a kernel command after privdrop", kcmd("xm-lite list"), -E_PERM);
+    expect("domsvc after privdrop", (int)syscall5(SYS_domsvc, DOMSVC_SHUTDOWN, 1, 0, 0, 0),
+           -E_PERM);
     printf("hostile: %s\n", failures ? "FAIL" : "PASS");
     return failures != 0;
 }
@@ -163,10 +172,12 @@ int main(int argc, char **argv)
         return bomb();
     else if (!strcmp(t, "privcmd"))
         return privcmd_abuse();
+    else if (!strcmp(t, "kcmd")) /* the kernel's commands no longer include the toolstack */
+        return kcmd("xm-lite list") != 0;
     else
-        printf(
-            "usage: hostile "
-            "kread|kwrite|hvread|hvwrite|other|unmapped|cli|hlt|int82|cr3|pointers|bomb|privcmd\n");
+        printf("usage: hostile "
+               "kread|kwrite|hvread|hvwrite|other|unmapped|cli|hlt|int82|cr3|pointers|bomb|privcmd|"
+               "kcmd\n");
     printf("hostile: survived (FAIL)\n");
     return 1;
 }

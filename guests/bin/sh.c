@@ -2,19 +2,26 @@
  * sh - the shell at dom0's and domU's prompts, a ring-3 program.
  *
  * It reads a line from the console (the kernel's line discipline echoes and
- * edits it), splits it into words, replaces a word `$?` with the last
- * status, and runs /bin/WORD with the words as arguments: in the foreground
- * (the console's Ctrl-C goes to it, and a non-zero status is reported), or
- * in the background with a trailing `&`.  `> FILE` and `>> FILE` send the
- * program's output to a file (emptied, or appended to): the shell opens it
- * and puts it at descriptor 1, which the child inherits, then puts the
- * console back.  Programs are looked up in /bin, then in /boot/bin (the boot
- * archive, when an ext2 root has no programs); a word with a '/' is a path,
- * relative ones from the working directory.  Builtins: `cd [DIR]` (the
- * shell's own working directory, which every program it starts inherits;
- * `/` without DIR), `wait` (for every background program), `exit`.  A line naming no program goes
- * to the kernel's own command interpreter (SYS_kcmd): xm-lite, blk, info, stats, bench, halt and
- * the rest still live there, for now.
+ * edits it), splits it into words ('quoted' words may hold blanks), replaces
+ * a word `$?` with the last status, and runs /bin/WORD with the words as
+ * arguments: in the foreground (the console's Ctrl-C goes to it, and a
+ * non-zero status is reported), or in the background with a trailing `&`.
+ * `> FILE` and `>> FILE` send the program's output to a file (emptied, or
+ * appended to): the shell opens it and puts it at descriptor 1, which the
+ * child inherits, then puts the console back.  Programs are looked up in
+ * /bin, then in /boot/bin (the boot archive, when an ext2 root has no
+ * programs); a word with a '/' is a path, relative ones from the working
+ * directory.  Builtins: `cd [DIR]` (the shell's own working directory, which
+ * every program it starts inherits; `/` without DIR), `wait` (for every
+ * background program), `exit`.  A line naming no program goes to the
+ * kernel's own command interpreter (SYS_kcmd): blk, info, stats, bench, halt
+ * and the rest still live there, for now (xm-lite is a program).
+ *
+ * `sh -t 'LINE;LINE;...'` types the lines first, each shown after the
+ * prompt as if typed, then reads the console: dom0's kernel starts its
+ * shell so when the command line asks for a benchmark script.
+ * `sh -c 'LINE;LINE;...'` runs the lines quietly and exits with the last
+ * status (`sh -c 'sleep 2;ps' &` looks at the processes later).
  */
 #include <ulib.h>
 
@@ -22,8 +29,10 @@
 #define SAVED_FD  15 /* where the console waits while a redirection holds descriptor 1 */
 
 static int last_status;
+static int owns_console = 1; /* sh -c does not: Ctrl-C stays with the console's shell */
 
-/* Split line in place at blanks; the word count (at most MAX_WORDS). */
+/* Split line in place at blanks ('...' is one word, quotes removed); the word count (at most
+ * MAX_WORDS). */
 static int split(char *line, char **words)
 {
     int n = 0;
@@ -32,6 +41,12 @@ static int split(char *line, char **words)
             *s++ = 0;
         if (!*s)
             break;
+        if (*s == '\'' && strchr(s + 1, '\'')) {
+            words[n++] = ++s;
+            s = strchr(s, '\'');
+            *s++ = 0;
+            continue;
+        }
         words[n++] = s;
         while (*s && *s != ' ' && *s != '\t')
             s++;
@@ -92,9 +107,11 @@ static void run(char **words, int n, int background, const char *line)
         return;
     }
     int status = 0;
-    setfg(pid);
+    if (owns_console)
+        setfg(pid);
     waitpid(pid, &status, 0);
-    setfg(0);
+    if (owns_console)
+        setfg(0);
     last_status = status;
     report(words[0], pid, status, 0);
 }
@@ -180,6 +197,23 @@ static void execute(char *line)
     restore_output();
 }
 
+/* sh -t, sh -c: each ';'-separated line of script, shown after the prompt if one is given. */
+static void type_script(const char *prompt, const char *script)
+{
+    char line[128];
+    while (*script) {
+        const char *end = strchr(script, ';');
+        size_t n = end ? (size_t)(end - script) : strlen(script);
+        size_t k = MIN(n, sizeof(line) - 1);
+        memcpy(line, script, k);
+        line[k] = 0;
+        if (prompt)
+            printf("%s%s\n", prompt, line);
+        execute(line);
+        script += n + (script[n] == ';');
+    }
+}
+
 int main(int argc, char **argv)
 {
     struct pvlab_uname u;
@@ -187,6 +221,13 @@ int main(int argc, char **argv)
     if (uname(&u))
         strlcpy(u.nodename, "minios", sizeof(u.nodename));
     snprintf(prompt, sizeof(prompt), "%s# ", u.nodename);
+    if (argc == 3 && !strcmp(argv[1], "-c")) {
+        owns_console = 0;
+        type_script(NULL, argv[2]);
+        return last_status;
+    }
+    if (argc == 3 && !strcmp(argv[1], "-t"))
+        type_script(prompt, argv[2]);
     for (;;) {
         reap_background(0);
         write(1, prompt, strlen(prompt));

@@ -1,11 +1,11 @@
 /*
- * xl - the first toolstack commands that run in ring 3: they reach the
+ * xl - a few toolstack commands in ring 3, beside xm-lite: they reach the
  * hypervisor through the privcmd system call and the xenstore through the
  * xenbus one (guests/minios/proc/privcmd.c), as Xen's xl does through
- * /dev/xen/privcmd and /dev/xen/xenbus.  list, info, sched and dmesg are the
- * kernel's xm-lite code (tools/xm-lite/xm_query.c, linked into both), so
- * their output is the same.  Creating and destroying domains is still the
- * kernel's `xm-lite`, whose services must hear of every change.
+ * /dev/xen/privcmd and /dev/xen/xenbus.  list, info, sched and dmesg are
+ * xm-lite's code (tools/xm-lite/xm_query.c, linked into both programs), so
+ * their output is the same.  Creating and destroying domains is xm-lite's
+ * (tools/xm-lite/xm.c), which plugs them into dom0's kernel services.
  *
  *   xl list | info | sched   the domains, memory, CPU time, as xm-lite shows them
  *   xl dmesg                 the hypervisor's log (sysctl readconsole)
@@ -26,26 +26,6 @@ static int fail(const char *what, int rc)
     printf("xl: %s: %s%s\n", what, strerror(-rc),
            rc == -E_PERM ? " (only dom0's processes with the right may reach the hypervisor)" : "");
     return 1;
-}
-
-long xm_domctl(struct xen_domctl *op)
-{
-    return privcmd(__HYPERVISOR_domctl, op);
-}
-
-long xm_sysctl(struct xen_sysctl *op)
-{
-    return privcmd(__HYPERVISOR_sysctl, op);
-}
-
-long xm_xen_version(int cmd, void *arg)
-{
-    return xen_version(cmd, arg);
-}
-
-void xm_write(const char *s, uint32_t n)
-{
-    write(1, s, n);
 }
 
 /* May this process reach the hypervisor?  One harmless domctl tells. */

@@ -405,16 +405,20 @@ void blkback_remove(domid_t dom)
     xs_local_rm(xenstore, dir);
 }
 
-void blkback_list(domid_t dom)
+size_t blkback_list(domid_t dom, char *buf, size_t cap)
 {
-    printf("Vdev  BE-path-id  Target  Mode  Backend      Frontend     Requests Errors "
-           "Events Notifies GrantCalls\n");
-    for (int i = 0; i < MAX_VBDS; i++) {
+    size_t n =
+        (size_t)snprintf(buf, cap,
+                         "Vdev  BE-path-id  Target  Mode  Backend      Frontend     Requests "
+                         "Errors Events Notifies GrantCalls\n");
+    for (int i = 0; i < MAX_VBDS && n < cap; i++) {
         struct vbd *v = &vbds[i];
         if (v->in_use && v->dom == dom)
-            printf("%-5s %-11u %-7s %-5s %-12s %-12s %8u %6u %6u %8u %10u\n", v->vdev, v->devid,
-                   v->dev->name, v->readonly ? "r" : "w", xenbus_state_name(v->state),
-                   xenbus_state_name(v->fstate), v->requests, v->errors, v->events_in,
-                   v->notifies_out, v->grant_calls);
+            n += (size_t)snprintf(
+                buf + n, cap - n, "%-5s %-11u %-7s %-5s %-12s %-12s %8u %6u %6u %8u %10u\n",
+                v->vdev, v->devid, v->dev->name, v->readonly ? "r" : "w",
+                xenbus_state_name(v->state), xenbus_state_name(v->fstate), v->requests, v->errors,
+                v->events_in, v->notifies_out, v->grant_calls);
     }
+    return MIN(n, cap - 1);
 }

@@ -9,9 +9,10 @@ MINIOS_APP   := $(MINIOS_DIR)/shell.c $(MINIOS_DIR)/bench.c $(MINIOS_DIR)/blkcmd
                 $(MINIOS_DIR)/blkdev.c $(MINIOS_DIR)/ide.c $(MINIOS_DIR)/blkback.c \
                 $(MINIOS_DIR)/blkif_check.c $(MINIOS_DIR)/blkfront.c
 MINIOS_APP   += $(wildcard $(MINIOS_DIR)/proc/*.c $(MINIOS_DIR)/proc/*.S) # processes
-# dom0's toolstack and services, in the same kernel (they run only in dom0)
-TOOLS_SRCS   := $(wildcard tools/xm-lite/*.c tools/xenstore/*.c)
-TOOLS_CFLAGS := $(CFLAGS) -I$(MINIOS_DIR)/include -Itools/xm-lite -Itools/xenstore
+# dom0's services, in the same kernel (they run only in dom0): the xenstore, the console
+# service, and the boot-archive reader the VFS mounts.  xm-lite itself is a program (bin.mk).
+TOOLS_SRCS   := $(wildcard tools/console/*.c tools/xenstore/*.c) tools/xm-lite/bootfs.c
+TOOLS_CFLAGS := $(CFLAGS) -I$(MINIOS_DIR)/include -Itools/xm-lite -Itools/xenstore -Itools/console
 MINIOS_CORE_SRCS := $(filter-out $(MINIOS_APP),$(wildcard $(MINIOS_DIR)/*.c $(MINIOS_DIR)/*.S))
 MINIOS_CORE_SRCS += $(wildcard $(MINIOS_DIR)/fs/*.c) # ext2 and its buffer cache (also host-tested)
 # the operations table's two sides (include/machine.h): hypercalls, and the bare machine
@@ -24,7 +25,7 @@ MINIOS_LDS   := $(MINIOS_DIR)/minios.lds
 $(B)/$(MINIOS_DIR)/%.o: $(MINIOS_DIR)/%.c | deps
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
-	$(Q)$(CC) $(MINIOS_CFLAGS) -Itools/xm-lite -Itools/xenstore -c $< -o $@
+	$(Q)$(CC) $(MINIOS_CFLAGS) -Itools/xm-lite -Itools/xenstore -Itools/console -c $< -o $@
 
 $(B)/tools/%.o: tools/%.c | deps
 	@mkdir -p $(dir $@)

@@ -13,7 +13,6 @@
 #include <ext2fs.h>
 #include <proc.h>
 #include <vfs.h>
-#include "xm.h"
 
 struct command {
     const char *name, *help;
@@ -133,17 +132,6 @@ static void cmd_uptime(int argc, char **argv)
     printf(", %u timer ticks\n", timer_ticks);
 }
 
-static void cmd_xm(int argc, char **argv)
-{
-    if (!needs_hypervisor("xm-lite"))
-        return;
-    if (!is_initial_domain()) {
-        printf("xm-lite: only dom0 runs the toolstack\n");
-        return;
-    }
-    xm_main(argc, argv);
-}
-
 static volatile uint32_t pings;
 static void ping(evtchn_port_t port, void *data)
 {
@@ -188,7 +176,6 @@ static const struct command commands[] = {
     {"help", "this list", cmd_help},
     {"info", "memory, domain id and uptime", cmd_info},
     {"uptime", "time since this domain started", cmd_uptime},
-    {"xm-lite", "the toolstack (dom0): list, create, console, destroy, ... (xm-lite help)", cmd_xm},
     {"ticks", "watch the timer virtual interrupt (VIRQ_TIMER) arrive for a second", cmd_ticks},
     {"stats", "this domain's hypervisor counters", cmd_stats},
     {"pf", "[ADDR] read an unmapped address; the page-fault handler recovers", cmd_pf},
@@ -321,15 +308,19 @@ static void mount_root(void)
     cpiofs_mount("/", archive, len);
 }
 
-/* From here on the prompt is /bin/sh's, a ring-3 process, and this stack is the scheduler's. */
-static void start_processes(void)
+/*
+ * From here on the prompt is /bin/sh's, a ring-3 process, and this stack is
+ * the scheduler's.  A boot-time script (the benchmarks') is handed to it to
+ * type first (sh -t), since the toolstack it drives is a program.
+ */
+static void start_processes(const char *script)
 {
     mount_root();
     proc_init();
     syscall_init();
-    int pid = proc_start_init("/bin/sh");
+    int pid = proc_start_init("/bin/sh", script);
     if (pid == -E_NOENT) /* an ext2 root without programs: the boot archive has them */
-        pid = proc_start_init("/boot/bin/sh");
+        pid = proc_start_init("/boot/bin/sh", script);
     if (pid < 0) {
         printf("minios: cannot start /bin/sh (%d); the kernel's shell answers\n", pid);
         return;
@@ -361,7 +352,7 @@ int app_main(void)
                "(blkfront, blkback) need it and are not started\n");
     } else if (is_initial_domain()) {
         ide_init();
-        xm_init();
+        domsvc_init();
     } else {
         blkfront_init();
     }
@@ -382,22 +373,22 @@ int app_main(void)
         run_line_str("blk bench xvda");
         xenbus_write("data/bench-done", "1");
     }
-    if (cmdline_has("blkbench") &&
-        is_initial_domain()) /* dom0 on hda1, then a domU through blkfront */
-        run_line_str("blk bench hda1;xm-lite create /etc/xm/domU.cfg extra=blkbench;"
-                     "xm-lite wait domU data/bench-done;xm-lite block-list domU;"
-                     "xm-lite destroy domU;"
-                     "xm-lite create /etc/xm/domU.cfg name=mapper extra=blkbench bemode=map;"
-                     "xm-lite wait mapper data/bench-done;xm-lite block-list mapper;"
-                     "xm-lite destroy mapper;bench-done");
+    const char *script = NULL; /* typed by /bin/sh at its first prompt: xm-lite is a program */
+    if (cmdline_has("blkbench") && is_initial_domain()) /* dom0 on hda1, then a domU's blkfront */
+        script = "blk bench hda1;xm-lite create /etc/xm/domU.cfg extra=blkbench;"
+                 "xm-lite wait domU data/bench-done;xm-lite block-list domU;"
+                 "xm-lite destroy domU;"
+                 "xm-lite create /etc/xm/domU.cfg name=mapper extra=blkbench bemode=map;"
+                 "xm-lite wait mapper data/bench-done;xm-lite block-list mapper;"
+                 "xm-lite destroy mapper;bench-done";
     if (cmdline_has("benchdom") && is_initial_domain()) /* the many-domain figures */
-        run_line_str("xm-lite create /etc/xm/nodisk.cfg name=pp extra=evtping;"
-                     "xm-lite evtping pp 1000;xm-lite destroy pp;xm-lite info;"
-                     "xm-lite bench-create /etc/xm/nodisk.cfg;xm-lite info;bench-done");
+        script = "xm-lite create /etc/xm/nodisk.cfg name=pp extra=evtping;"
+                 "xm-lite evtping pp 1000;xm-lite destroy pp;xm-lite info;"
+                 "xm-lite bench-create /etc/xm/nodisk.cfg;xm-lite info;bench-done";
     printf("\nminios: %s ready. Type 'help' for commands.\n", mode_names[boot_mode]);
     if (!prompt_tsc)
         prompt_tsc = rdtsc();
-    start_processes(); /* returns only if /bin/sh cannot run: the kernel shell takes over */
+    start_processes(script); /* returns only if /bin/sh cannot run: the kernel shell takes over */
     for (;;) {
         char line[128];
         if (!prompt_tsc)

@@ -63,7 +63,8 @@
 #define SYS_dup2          37 /* (fd, newfd) -> newfd: the shell's > and >> */
 #define SYS_chdir         38 /* (path): the calling process's working directory */
 #define SYS_getcwd        39 /* (buf, len) -> its length: the working directory, absolute */
-#define NR_SYSCALLS       40
+#define SYS_domsvc        40 /* (DOMSVC_*, domid, arg, arg2): dom0's services for the toolstack */
+#define NR_SYSCALLS       41
 
 /* Error numbers (negated in %eax). */
 #define E_PERM        1
@@ -198,6 +199,46 @@ struct pvlab_uname {
     char nodename[16]; /* "dom0" or "domU": the shell's prompt */
     uint32_t domid;
     uint32_t privileged;
+};
+
+/*
+ * SYS_domsvc: what the ring-3 toolstack (/bin/xm-lite) asks of the services
+ * that stay in dom0's kernel (guests/minios/proc/domsvc.c), as xl asks
+ * xenconsoled, xenstored, the block backend and /dev/xen/evtchn and gntdev.
+ * The same right as privcmd; -E_PERM in a domU.
+ */
+#define DOMSVC_CONSOLE_ADD     1  /* (dom, console port): map its console page, bind the port */
+#define DOMSVC_STORE_INTRODUCE 2  /* (dom, store port): serve its xenstore ring */
+#define DOMSVC_MANAGE          3  /* (dom, struct pvlab_manage *): report and reap its exit */
+#define DOMSVC_DISK_ADD        4  /* (dom, struct pvlab_disk *): export a disk through blkback */
+#define DOMSVC_DISK_LIST       5  /* (dom, buf, cap) -> bytes of text: xm-lite block-list */
+#define DOMSVC_CONSOLE_ATTACH  6  /* (dom): until Ctrl-] (0) or the domain goes away (1) */
+#define DOMSVC_CONSOLE_FOLLOW  7  /* (dom, on): show its new output as it comes, or stop */
+#define DOMSVC_FIRST_OUTPUT    8  /* (dom, uint64_t *tsc): when it first wrote (0: not yet) */
+#define DOMSVC_SHUTDOWN        9  /* (dom): control/shutdown, then the hypervisor after 3 s */
+#define DOMSVC_EVTCHN_ALLOC    10 /* (dom) -> a port of dom0's, unbound, for dom to bind */
+#define DOMSVC_EVTCHN_PINGPONG 11 /* (port, struct pvlab_pingpong *): timed round trips */
+#define DOMSVC_EVTCHN_CLOSE    12 /* (port) */
+#define DOMSVC_GRANT_HOLD      13 /* (dom, gref) -> map one of dom's grants in dom0, keep it */
+#define DOMSVC_GRANT_RELEASE   14 /* () -> the unmap's result */
+
+struct pvlab_manage {
+    char name[32];
+    uint32_t preserve_on_crash; /* on_crash = "preserve": keep a crashed domain */
+};
+
+struct pvlab_disk {
+    char target[16]; /* dom0's device: hda1 */
+    char vdev[16];   /* the domain's name for it: xvda */
+    uint32_t readonly;
+    uint32_t delay_ms; /* the backend describes the disk this late (a test knob) */
+    uint32_t map_mode; /* map each segment instead of a grant copy per request */
+};
+
+struct pvlab_pingpong {
+    uint32_t count; /* IN: round trips */
+    uint32_t _pad;
+    uint64_t tsc_total; /* OUT: TSC ticks for all of them */
 };
 
 /* What SYS_hvcounters copies out: enough for the process benchmarks (tests/bench.py). */

@@ -1,10 +1,9 @@
 /*
  * xm_query.c - the xm-lite commands that only look: list, info, sched and
  * dmesg.  They reach the hypervisor only through the four functions of
- * xm_query.h, so the same object serves twice: linked into dom0's kernel
- * (xm.c supplies direct hypercalls, for the kernel's own xm-lite) and into
- * the ring-3 /bin/xm-lite (guests/bin/xm-lite.c supplies the privcmd system
- * call), with the same output either way.
+ * xm_query.h, so the same object serves two ring-3 programs, /bin/xm-lite
+ * (xm.c) and /bin/xl (guests/bin/xl.c), which supply the privcmd system
+ * call, with the same output either way.
  */
 #include <lib.h>
 #include "xm_query.h"

@@ -1,7 +1,6 @@
 /*
  * xm_query.h - xm-lite's looking commands (xm_query.c), and what they need
- * from the side that links them: the kernel's xm.c (hypercalls) or the
- * ring-3 /bin/xm-lite (the privcmd system call).
+ * from the program that links them (/bin/xm-lite or /bin/xl): privcmd.
  */
 #ifndef XM_QUERY_H
 #define XM_QUERY_H

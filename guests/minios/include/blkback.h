@@ -4,6 +4,7 @@
 #ifndef MINIOS_BLKBACK_H
 #define MINIOS_BLKBACK_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <public/xen.h>
 
@@ -18,9 +19,9 @@ struct blkdev;
  */
 int blkback_add(domid_t dom, const char *target, const char *vdev, int readonly, uint32_t delay_ms,
                 int map_mode);
-void blkback_remove(domid_t dom); /* close every device of `dom` */
-void blkback_poll(void);          /* follow handshakes and serve requests */
-void blkback_list(domid_t dom);   /* xm-lite block-list */
+void blkback_remove(domid_t dom);                        /* close every device of `dom` */
+void blkback_poll(void);                                 /* follow handshakes and serve requests */
+size_t blkback_list(domid_t dom, char *buf, size_t cap); /* xm-lite block-list: text, its length */
 /* The virtual disk name (xvda) of a domain's device overlapping `dev`, or NULL. */
 const char *blkback_holder(struct blkdev *dev);
 

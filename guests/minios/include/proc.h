@@ -10,6 +10,7 @@
 
 #include <stdint.h>
 #include <public/syscall.h>
+#include <public/xen.h>
 #include <proc_table.h>
 #include <elf_prog.h>
 #include <uaccess.h>
@@ -66,8 +67,8 @@ int proc_kill(int pid, int sig);
 int proc_brk(struct proc *p, uint32_t end);
 int proc_fault(struct trap_frame *f, uint32_t cr2); /* user_trap_hook */
 void proc_init(void);
-int proc_start_init(const char *path); /* its pid, or -E_* */
-void proc_keep_init(void);             /* the scheduler's: restart it if it ended */
+int proc_start_init(const char *path, const char *script); /* its pid, or -E_*; sh -t SCRIPT */
+void proc_keep_init(void); /* the scheduler's: restart it if it ended */
 
 /* sched.c */
 void scheduler(void) __attribute__((noreturn));
@@ -90,9 +91,16 @@ int sys_privcmd(uint32_t nr, uint32_t uarg, uint32_t c, uint32_t d);
 int sys_xenbus(uint32_t umsg, uint32_t len, uint32_t ureply, uint32_t cap);
 int sys_privdrop(uint32_t a, uint32_t b, uint32_t c, uint32_t d);
 
+/* domsvc.c: dom0's services for the ring-3 toolstack */
+int sys_domsvc(uint32_t op, uint32_t dom, uint32_t arg, uint32_t arg2);
+void domsvc_init(void);          /* dom0's start of day: xenstore, VIRQ_DOM_EXC, the services */
+void domsvc_forget(domid_t dom); /* before it is destroyed: every service lets go of it */
+
 /* tty.c */
 void tty_poll(void);
 int tty_read(char *buf, uint32_t len); /* bytes, or -E_AGAIN when no line is ready */
+void tty_set_raw(int on);              /* every byte as typed, for a console attach */
+int tty_take(char *buf, uint32_t cap, char stop);
 extern int tty_chan, tty_fg_pid;
 
 /* shell.c: the kernel's own commands, reached by the transitional SYS_kcmd */

@@ -10,15 +10,16 @@
  * -E_PERM.  The request is copied in, and every pointer inside it checked
  * against the caller's regions before the hypervisor sees it: the kernel
  * must not become a confused deputy that lets a process make the hypervisor
- * read or write kernel memory on its behalf.  Only the commands that change
- * nothing the kernel's own services track are passed (domain information,
- * pause and unpause; the hypervisor's log, physinfo and counters; its
- * version); creating
- * and destroying domains stays with the kernel's xm-lite, whose console,
- * xenstore and block services must hear of it, until xm-lite moves out.
+ * read or write kernel memory on its behalf.  The commands passed are the
+ * toolstack's: domain information, create, build (its image pointer must be
+ * the caller's own, readable), pause, unpause and destroy (dom0 itself is
+ * refused; the kernel's services let go of the domain first,
+ * domsvc_forget()); the hypervisor's log, physinfo, counters and trace
+ * buffer (its record buffer checked writable); its version.  Anything else
+ * gets -E_NOSYS.
  *
  * SYS_xenbus carries one xenstore request in the wire format of
- * public/io/xs_wire.h (read, write, directory, mkdir, rm): in dom0 it goes to
+ * public/io/xs_wire.h (read, write, directory, mkdir, rm, get-perms): in dom0 it goes to
  * the store in this kernel, as the process's own domain; in a domU, over the
  * domain's xenstore ring.  It needs the same right, but works in a domU too.
  */
@@ -33,16 +34,36 @@ static int right(void)
     return current_proc->may_privcmd ? 0 : -E_PERM;
 }
 
-/* Pass a domctl that changes nothing the kernel's services track. */
+/* May this domctl go to the hypervisor?  0, or why not. */
+static int domctl_allowed(const struct xen_domctl *op)
+{
+    struct proc *p = current_proc;
+    switch (op->cmd) {
+    case XEN_DOMCTL_getdomaininfo:
+    case XEN_DOMCTL_createdomain:
+    case XEN_DOMCTL_pausedomain:
+    case XEN_DOMCTL_unpausedomain:
+        return 0;
+    case XEN_DOMCTL_pvlab_build: /* the hypervisor reads the image through this pointer */
+        return user_range_ok(p->regions, p->nr_regions, op->u.build.image, op->u.build.image_len, 0)
+                   ? 0
+                   : -E_FAULT;
+    case XEN_DOMCTL_destroydomain:
+        if (op->domain == 0 || op->domain >= DOMID_SELF)
+            return -E_INVAL; /* dom0 itself */
+        domsvc_forget(op->domain);
+        return 0;
+    }
+    return -E_NOSYS;
+}
+
+/* Pass one of the toolstack's domctls. */
 static int domctl(uint32_t uarg)
 {
     struct xen_domctl op;
     int rc = copy_from_user(&op, uarg, sizeof(op));
-    if (rc)
+    if (rc || (rc = domctl_allowed(&op)))
         return rc;
-    if (op.cmd != XEN_DOMCTL_getdomaininfo && op.cmd != XEN_DOMCTL_pausedomain &&
-        op.cmd != XEN_DOMCTL_unpausedomain)
-        return -E_NOSYS; /* create, build, destroy: the kernel's xm-lite, for now */
     rc = (int)HYPERVISOR_domctl(&op);
     int crc = copy_to_user(uarg, &op, sizeof(op));
     return rc ? rc : crc;
@@ -60,7 +81,13 @@ static int sysctl(uint32_t uarg)
         if (!user_range_ok(current_proc->regions, current_proc->nr_regions, op.u.readconsole.buffer,
                            op.u.readconsole.count, 1))
             return -E_FAULT;
-    } else if (op.cmd != XEN_SYSCTL_physinfo && op.cmd != XEN_SYSCTL_pvlab_counters) {
+    } else if (op.cmd == XEN_SYSCTL_pvlab_trace && op.u.trace.op == PVLAB_TRACE_READ) {
+        if (op.u.trace.records > 0x10000 ||
+            !user_range_ok(current_proc->regions, current_proc->nr_regions, op.u.trace.buffer,
+                           op.u.trace.records * (uint32_t)sizeof(struct trace_record), 1))
+            return -E_FAULT;
+    } else if (op.cmd != XEN_SYSCTL_physinfo && op.cmd != XEN_SYSCTL_pvlab_counters &&
+               op.cmd != XEN_SYSCTL_pvlab_trace) {
         return -E_NOSYS;
     }
     rc = (int)HYPERVISOR_sysctl(&op);
@@ -113,7 +140,7 @@ static struct {
 static int allowed_type(uint32_t type)
 {
     return type == XS_READ || type == XS_WRITE || type == XS_DIRECTORY || type == XS_MKDIR ||
-           type == XS_RM;
+           type == XS_RM || type == XS_GET_PERMS;
 }
 
 /* A domU: over the ring, through xenbus.c; the reply rebuilt as a message. */

@@ -406,11 +406,11 @@ void proc_init(void)
 static const char *init_path;
 static int init_pid, init_slot, init_restarts;
 
-int proc_start_init(const char *path)
+int proc_start_init(const char *path, const char *script)
 {
-    char *argv[2] = {"sh", NULL};
+    char *argv[4] = {"sh", "-t", (char *)script, NULL};
     init_path = path;
-    int pid = proc_spawn(path, argv, 1, 0);
+    int pid = proc_spawn(path, script ? argv : (char *[]){"sh", NULL}, script ? 3 : 1, 0);
     if (pid > 0)
         init_pid = pid, init_slot = pt_find(&ptab, pid);
     return pid;
@@ -424,6 +424,6 @@ void proc_keep_init(void)
         return;
     init_restarts++;
     printf("minios: %s ended; starting it again\n", init_path);
-    if (proc_start_init(init_path) < 0)
+    if (proc_start_init(init_path, NULL) < 0)
         printf("minios: cannot start %s\n", init_path);
 }

@@ -12,8 +12,10 @@
  * SYS_kcmd is transitional: the ring-3 shell passes a line it has no
  * program for to the kernel's own command interpreter (shell.c), which runs
  * it in the caller's context, unpreempted, as the kernel shell did before
- * processes existed.  The commands that still live there (xm-lite, blk,
- * stats, info, bench, ...) move out as system calls for them appear.
+ * processes existed.  The commands that still live there (blk, stats,
+ * info, bench, halt, ...) move out as system calls for them appear; the
+ * toolstack already has (/bin/xm-lite, through privcmd, xenbus and
+ * domsvc).
  */
 #include <os.h>
 #include <proc.h>
@@ -430,7 +432,7 @@ static int sys_kcmd(uint32_t uline, uint32_t b, uint32_t c, uint32_t d)
     char line[128];
     struct proc *p = cur();
     if (!p->may_privcmd)
-        return -E_PERM; /* the kernel's commands include the toolstack */
+        return -E_PERM; /* the kernel's commands write raw disks and power the domain off */
     int rc = copy_string_from_user(line, uline, sizeof(line));
     if (rc)
         return rc;
@@ -570,6 +572,7 @@ static const syscall_fn table[NR_SYSCALLS] = {
     [SYS_dup2] = sys_dup2,
     [SYS_chdir] = sys_chdir,
     [SYS_getcwd] = sys_getcwd,
+    [SYS_domsvc] = sys_domsvc,
 };
 
 /* syscall_hook: %eax is the number, %ebx %ecx %edx %esi the arguments. */

@@ -13,9 +13,12 @@
  * Ctrl-C is acted on at once: it kills the console's foreground process
  * (SYS_setfg names it; the shell sets it while it waits for a program) and
  * drops what was typed ahead for it; with no foreground process it abandons
- * the line being typed.  Only the scheduler polls: while a kernel command
- * runs (SYS_kcmd, in a process but never preempted) the console is left to
- * it, so `xm-lite console` reads the keys itself.
+ * the line being typed.
+ *
+ * Raw mode is for `xm-lite console`: while a process is attached to a
+ * domain's console (tools/console/consoled.c) every byte typed, Ctrl-C
+ * included, is kept as it is for the console service to take with
+ * tty_take() and forward to the domain; nothing is echoed.
  */
 #include <os.h>
 #include <proc.h>
@@ -31,6 +34,7 @@ static uint32_t raw_len;
 static char line[LINE_MAX]; /* the line being edited by a reader */
 static uint32_t line_len;
 static uint32_t polled_events;
+static int raw_mode;
 
 /* Ctrl-C: kill the foreground process, or abandon the line being typed. */
 static void interrupt(void)
@@ -52,7 +56,7 @@ void tty_poll(void)
     int n;
     while ((n = console_read(buf, sizeof(buf))) > 0)
         for (int i = 0; i < n; i++) {
-            if (buf[i] == CTRL_C)
+            if (buf[i] == CTRL_C && !raw_mode)
                 interrupt();
             else if (raw_len < RAW_MAX)
                 raw[raw_len++] = buf[i];
@@ -104,4 +108,22 @@ int tty_read(char *buf, uint32_t len)
     memcpy(buf, line, k);
     line_len = 0; /* a reader asking for less than a line loses the rest */
     return (int)k;
+}
+
+void tty_set_raw(int on)
+{
+    raw_mode = on;
+}
+
+/* Raw mode's reader: up to cap typed bytes, ending early after `stop`; how many. */
+int tty_take(char *buf, uint32_t cap, char stop)
+{
+    uint32_t n = 0;
+    while (n < raw_len && n < cap && (n == 0 || buf[n - 1] != stop)) {
+        buf[n] = raw[n];
+        n++;
+    }
+    memmove(raw, raw + n, raw_len - n);
+    raw_len -= n;
+    return (int)n;
 }

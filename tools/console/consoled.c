@@ -1,19 +1,25 @@
 /*
  * consoled.c - dom0's console service: the other end of every domU's console
- * page (Xen's xenconsoled).
+ * page (Xen's xenconsoled).  It stays in dom0's kernel; the ring-3 xm-lite
+ * reaches it through SYS_domsvc (guests/minios/proc/domsvc.c).
  *
  * When xm-lite creates a domain, consoled_add() maps its console page (grant
  * reference 0, granted to dom0 by the domain builder) and binds its console
  * event channel, before the domain has run a single instruction.  From then
  * on everything the domain writes is copied into a 16 KiB log here, whether
- * or not anyone is watching: xm-lite console shows the log first, then
- * follows it live and forwards what is typed, until Ctrl-] detaches.
+ * or not anyone is watching: `xm-lite console` (consoled_attach(), in the
+ * xm-lite process's system call) shows the log first, then follows it live
+ * and forwards what is typed, raw, until Ctrl-] detaches.  The process
+ * sleeps meanwhile: the scheduler's housekeeping drains the rings and shows
+ * new output (consoled_poll()), and the console's line discipline hands the
+ * attached process every key, Ctrl-C included (proc/tty.c's raw mode).
  *
  * The log keeps the newest LOG_SIZE bytes.  Nothing is lost silently: when a
  * user attaches after the log has wrapped, or a producer overran its ring,
  * one line says how many bytes are missing before what follows.
  */
 #include <os.h>
+#include <proc.h>
 #include <public/io/console.h>
 #include "consoled.h"
 
@@ -87,8 +93,10 @@ void consoled_remove(domid_t dom)
     gnttab_unmap(c->ring, c->handle);
     for (int i = 0; i < LOG_PAGES; i++)
         free_page(c->log + i * PAGE_SIZE);
-    if (attached == c)
+    if (attached == c) {
         attached = NULL;
+        wakeup(&tty_chan); /* the attached process returns: the console went away */
+    }
     c->in_use = 0;
 }
 
@@ -157,6 +165,11 @@ void consoled_follow(domid_t dom, int on)
     }
 }
 
+int consoled_has(domid_t dom)
+{
+    return find(dom) != NULL;
+}
+
 uint64_t consoled_first_output_tsc(domid_t dom)
 {
     struct console *c = find(dom);
@@ -183,42 +196,41 @@ static void send_input(struct console *c, const char *buf, int n)
     notify_remote(c->port);
 }
 
-/* Returns 1 if Ctrl-] was typed. */
+/* Forward what was typed since last time; 1 if Ctrl-] was (what follows it stays typed ahead). */
 static int forward_input(struct console *c)
 {
     char buf[64];
-    int n = console_read(buf, sizeof(buf));
-    for (int i = 0; i < n; i++)
-        if (buf[i] == CTRL_RBRACKET) {
-            send_input(c, buf, i);
+    int n;
+    while ((n = tty_take(buf, sizeof(buf), CTRL_RBRACKET)) > 0) {
+        int detach = buf[n - 1] == CTRL_RBRACKET;
+        send_input(c, buf, detach ? n - 1 : n);
+        if (detach)
             return 1;
-        }
-    if (n > 0)
-        send_input(c, buf, n);
+    }
     return 0;
 }
 
-int consoled_attach(domid_t dom, const char *name)
+int consoled_attach(domid_t dom)
 {
     struct console *c = find(dom);
+    int rc = 0;
     if (!c)
-        return -1;
-    printf("xm-lite: attached to %s's console; Ctrl-] detaches\n", name);
+        return -E_NOENT;
     c->shown = 0; /* everything since the domain was created */
     attached = c;
+    tty_set_raw(1);
     for (;;) {
-        uint32_t seen = event_count;
-        run_services(); /* xenstore and domain exits go on while we are attached */
         consoled_poll();
         if (attached != c) {
-            printf("\nxm-lite: %s's console went away\n", name);
-            return 0;
-        }
-        if (forward_input(c))
+            rc = 1;
             break;
-        block_until(&event_count, seen);
+        }
+        if (forward_input(c) || current_proc->killed)
+            break;
+        sleep_on(&tty_chan); /* a key, or consoled_remove() */
     }
-    attached = NULL;
-    printf("\n");
-    return 0;
+    tty_set_raw(0);
+    if (attached == c)
+        attached = NULL;
+    return rc;
 }

@@ -1,0 +1,377 @@
+/*
+ * domsvc.c - what stays of the toolstack in dom0's kernel: the services a
+ * domain needs while it lives, and SYS_domsvc, through which the ring-3
+ * xm-lite (tools/xm-lite/xm.c) asks for them.
+ *
+ * Xen's toolstack is a program (xl) that builds domains through
+ * /dev/xen/privcmd and leaves each to daemons and drivers: xenconsoled keeps
+ * its console, xenstored its store, blkback serves its disks, and xl's own
+ * background process waits for it to die.  pvlab's xm-lite is the same kind
+ * of program: it parses the config, reads the kernel image, creates and
+ * builds the domain with privcmd (privcmd.c), and then asks this file to
+ * plug the new domain into the services that live in dom0's kernel:
+ *
+ *   console    consoled_add(), consoled_attach() (tools/console/consoled.c)
+ *   xenstore   xenstored_introduce() (tools/xenstore/xenstored.c)
+ *   disks      blkback_add(), blkback_list() (blkback.c)
+ *   its exit   domsvc_manage(): when a managed domain shuts down or crashes
+ *              the hypervisor raises VIRQ_DOM_EXC; domsvc_services() reports
+ *              it and, unless its config says on_crash = "preserve",
+ *              destroys it -- the job of xl's per-domain background process
+ *   shutdown   control/shutdown first, the hypervisor after SHUTDOWN_GRACE_NS
+ *
+ * plus two test and benchmark aids: an event channel dom0 pings a domU on
+ * (/dev/xen/evtchn's job), timed here in the kernel so the figure is the
+ * event path alone, and one grant of a domain's held mapped (gntdev's).
+ *
+ * A domain destroyed through privcmd leaves these services first
+ * (domsvc_forget()), so dom0 never keeps a mapping or a port to a domain
+ * that is gone.  Every operation needs the privcmd right; a domU gets
+ * -E_PERM.
+ */
+#include <os.h>
+#include <blkback.h>
+#include <proc.h>
+#include "consoled.h"
+#include "xenstored.h"
+
+#define MAX_MANAGED       16
+#define SHUTDOWN_GRACE_NS 3000000000ull
+#define MAX_PINGS         1000000u
+
+/* What the services remember about the domains xm-lite created. */
+struct managed {
+    int in_use;
+    domid_t id;
+    char name[32];
+    int preserve_on_crash;
+    int reported;               /* its shutdown or crash has been reported */
+    uint64_t shutdown_deadline; /* asked to shut down: stopped by the hypervisor after this */
+};
+
+static struct managed managed[MAX_MANAGED];
+static volatile uint32_t dom_exc_events;
+static uint32_t dom_exc_seen;
+
+static struct managed *find_managed(domid_t id)
+{
+    for (int i = 0; i < MAX_MANAGED; i++)
+        if (managed[i].in_use && managed[i].id == id)
+            return &managed[i];
+    return NULL;
+}
+
+static int getinfo(domid_t dom, struct xen_domctl_getdomaininfo *info)
+{
+    struct xen_domctl op = {.cmd = XEN_DOMCTL_getdomaininfo,
+                            .interface_version = XEN_DOMCTL_INTERFACE_VERSION,
+                            .domain = dom};
+    if (HYPERVISOR_domctl(&op) || op.domain != dom)
+        return -1;
+    *info = op.u.getdomaininfo;
+    return 0;
+}
+
+void domsvc_forget(domid_t id)
+{
+    blkback_remove(id);
+    consoled_remove(id);
+    xenstored_release(id);
+    struct managed *m = find_managed(id);
+    if (m)
+        m->in_use = 0;
+}
+
+static long destroy(domid_t id)
+{
+    struct xen_domctl op = {.cmd = XEN_DOMCTL_destroydomain,
+                            .interface_version = XEN_DOMCTL_INTERFACE_VERSION,
+                            .domain = id};
+    domsvc_forget(id);
+    return HYPERVISOR_domctl(&op);
+}
+
+static int manage(domid_t id, uint32_t uarg)
+{
+    struct pvlab_manage req;
+    int rc = copy_from_user(&req, uarg, sizeof(req));
+    if (rc)
+        return rc;
+    if (find_managed(id))
+        return -E_EXIST;
+    for (int i = 0; i < MAX_MANAGED; i++)
+        if (!managed[i].in_use) {
+            managed[i] = (struct managed){1, id, "", req.preserve_on_crash != 0, 0, 0};
+            strlcpy(managed[i].name, req.name, sizeof(managed[i].name));
+            return 0;
+        }
+    return -E_AGAIN;
+}
+
+/* ------------------------------------------------------------------ exits and shutdowns */
+
+static void report_exit(const struct xen_domctl_getdomaininfo *info, struct managed *m)
+{
+    static const char *const reasons[] = {"poweroff", "reboot", "suspend", "crash"};
+    uint32_t reason = (info->flags >> XEN_DOMINF_shutdownshift) & 0xFF;
+    m->reported = 1;
+    if (info->flags & XEN_DOMINF_pvlab_crashed) {
+        printf("\nxm-lite: domain %s (%u) crashed: %s\n", m->name, m->id, info->crash_reason);
+        if (m->preserve_on_crash) {
+            printf("xm-lite: keeping it for inspection (on_crash = \"preserve\")\n");
+            return;
+        }
+    } else {
+        printf("\nxm-lite: domain %s (%u) shut down (%s)\n", m->name, m->id,
+               reason < 4 ? reasons[reason] : "?");
+    }
+    destroy(m->id);
+}
+
+static void check_domain_exits(void)
+{
+    if (dom_exc_events == dom_exc_seen)
+        return;
+    dom_exc_seen = dom_exc_events;
+    for (int i = 0; i < MAX_MANAGED; i++) {
+        struct managed *m = &managed[i];
+        struct xen_domctl_getdomaininfo info;
+        if (!m->in_use || m->reported || getinfo(m->id, &info))
+            continue;
+        if (info.flags & XEN_DOMINF_shutdown)
+            report_exit(&info, m);
+    }
+}
+
+static long shutdown_by_hypervisor(domid_t id)
+{
+    struct sched_remote_shutdown s = {.domain_id = id, .reason = SHUTDOWN_poweroff};
+    return HYPERVISOR_sched_op(SCHEDOP_remote_shutdown, &s);
+}
+
+/*
+ * Ask the domain to power itself off, as xl does: "poweroff" in its
+ * control/shutdown key, which a minios domU polls (proc/control.c) and answers
+ * by writing its file systems back and shutting down.  A domain still running
+ * SHUTDOWN_GRACE_NS later is shut down by hypercall (one xm-lite did not
+ * create, at once).
+ */
+static int shutdown_domain(domid_t id)
+{
+    char path[64];
+    struct managed *m = find_managed(id);
+    if (!m)
+        return (int)shutdown_by_hypervisor(id);
+    snprintf(path, sizeof(path), "/local/domain/%u/control/shutdown", id);
+    xs_local_write_str(xenstore, path, "poweroff");
+    m->shutdown_deadline = monotonic_ns() + SHUTDOWN_GRACE_NS;
+    return 0;
+}
+
+/* Domains asked to shut down that have not, after the grace period: the hypervisor stops them. */
+static void check_shutdown_deadlines(void)
+{
+    uint64_t now = 0;
+    for (int i = 0; i < MAX_MANAGED; i++) {
+        struct managed *m = &managed[i];
+        struct xen_domctl_getdomaininfo info;
+        if (!m->in_use || !m->shutdown_deadline)
+            continue;
+        if (!now)
+            now = monotonic_ns();
+        if (now < m->shutdown_deadline)
+            continue;
+        m->shutdown_deadline = 0;
+        if (getinfo(m->id, &info) || (info.flags & XEN_DOMINF_shutdown))
+            continue;
+        printf("xm-lite: %s did not answer control/shutdown within 3 s; the hypervisor shuts it "
+               "down\n",
+               m->name);
+        shutdown_by_hypervisor(m->id);
+    }
+}
+
+/* run_services(): after every wake-up of dom0, between processes. */
+static void domsvc_services(void)
+{
+    xenstored_poll();
+    blkback_poll();
+    consoled_poll();
+    check_domain_exits();
+    check_shutdown_deadlines();
+}
+
+static void dom_exc(evtchn_port_t port, void *data)
+{
+    dom_exc_events++;
+}
+
+void domsvc_init(void)
+{
+    if (xenstored_init())
+        printf("xm-lite: no memory for the xenstore\n");
+    if (bind_virq(VIRQ_DOM_EXC, dom_exc, NULL) < 0)
+        printf("xm-lite: cannot bind VIRQ_DOM_EXC\n");
+    xs_local_write_str(xenstore, "/local/domain/0/name", "Domain-0");
+    xs_local_write_str(xenstore, "/local/domain/0/domid", "0");
+    service_hook = domsvc_services;
+    printf("xm-lite: boot archive of %u bytes; configs in /etc/xm\n", start_info.mod_len);
+}
+
+/* ------------------------------------------------------------------ disks */
+
+static int disk_add(domid_t id, uint32_t uarg)
+{
+    struct pvlab_disk d;
+    int rc = copy_from_user(&d, uarg, sizeof(d));
+    if (rc)
+        return rc;
+    d.target[sizeof(d.target) - 1] = d.vdev[sizeof(d.vdev) - 1] = 0;
+    return blkback_add(id, d.target, d.vdev, d.readonly != 0, d.delay_ms, d.map_mode != 0)
+               ? -E_INVAL
+               : 0;
+}
+
+static int disk_list(domid_t id, uint32_t ubuf, uint32_t cap)
+{
+    static char text[2048];
+    uint32_t n = (uint32_t)blkback_list(id, text, sizeof(text));
+    if (n > cap)
+        return -E_2BIG;
+    return copy_to_user(ubuf, text, n) ? -E_FAULT : (int)n;
+}
+
+/* ------------------------------------------------------------------ evtping and grants */
+
+static evtchn_port_t ping_port; /* the one port a process may ping on (0: none) */
+static volatile uint32_t pongs;
+static void *held_va;
+static grant_handle_t held_handle;
+
+static void pong(evtchn_port_t port, void *data)
+{
+    pongs++;
+}
+
+static void ping_close(void)
+{
+    if (ping_port)
+        close_port(ping_port);
+    ping_port = 0;
+}
+
+static int ping_alloc(domid_t id)
+{
+    struct evtchn_alloc_unbound op = {.dom = DOMID_SELF, .remote_dom = id};
+    ping_close();
+    if (HYPERVISOR_event_channel_op(EVTCHNOP_alloc_unbound, &op))
+        return -E_AGAIN;
+    bind_port(op.port, pong, NULL);
+    ping_port = op.port;
+    return (int)op.port;
+}
+
+/*
+ * count round trips: notify, then wait for the domU's answer.  The domain
+ * blocks in the hypervisor between them, as the kernel's xm-lite did, so the
+ * figure is the event path alone, with no process switch in it.
+ */
+static int ping_pong(uint32_t port, uint32_t uarg)
+{
+    struct pvlab_pingpong pp;
+    int rc = copy_from_user(&pp, uarg, sizeof(pp));
+    if (rc)
+        return rc;
+    if (!ping_port || port != ping_port)
+        return -E_BADF;
+    if (pp.count == 0 || pp.count > MAX_PINGS)
+        return -E_INVAL;
+    uint32_t start = pongs;
+    uint64_t c0 = rdtsc();
+    for (uint32_t i = 0; i < pp.count; i++) {
+        notify_remote(port);
+        while (pongs == start + i)
+            block_until(&pongs, start + i);
+    }
+    pp.tsc_total = rdtsc() - c0;
+    return copy_to_user(uarg, &pp, sizeof(pp));
+}
+
+static int grant_hold(domid_t id, uint32_t gref)
+{
+    int16_t st = 0;
+    if (held_va)
+        return -E_BUSY;
+    held_va = gnttab_map(id, (grant_ref_t)gref, 1, &held_handle, &st);
+    return held_va ? 0 : st < 0 ? st : -E_INVAL;
+}
+
+static int grant_release(void)
+{
+    if (!held_va)
+        return -E_NOENT;
+    int rc = gnttab_unmap(held_va, held_handle);
+    held_va = NULL;
+    return rc;
+}
+
+/* ------------------------------------------------------------------ the system call */
+
+static int console_op(uint32_t op, domid_t id, uint32_t arg)
+{
+    uint64_t tsc;
+    if (op != DOMSVC_CONSOLE_ADD && !consoled_has(id))
+        return -E_NOENT;
+    switch (op) {
+    case DOMSVC_CONSOLE_ADD:
+        return consoled_add(id, arg) ? -E_IO : 0;
+    case DOMSVC_CONSOLE_ATTACH:
+        return consoled_attach(id);
+    case DOMSVC_CONSOLE_FOLLOW:
+        consoled_follow(id, arg != 0);
+        return 0;
+    case DOMSVC_FIRST_OUTPUT:
+        tsc = consoled_first_output_tsc(id);
+        return copy_to_user(arg, &tsc, sizeof(tsc));
+    }
+    return -E_NOSYS;
+}
+
+/* The operations on a domain other than dom0 (dom is its id). */
+static int domain_op(uint32_t op, domid_t id, uint32_t arg, uint32_t arg2)
+{
+    switch (op) {
+    case DOMSVC_STORE_INTRODUCE:
+        return xenstored_introduce(id, arg) ? -E_IO : 0;
+    case DOMSVC_MANAGE:
+        return manage(id, arg);
+    case DOMSVC_DISK_ADD:
+        return disk_add(id, arg);
+    case DOMSVC_DISK_LIST:
+        return disk_list(id, arg, arg2);
+    case DOMSVC_SHUTDOWN:
+        return shutdown_domain(id);
+    case DOMSVC_EVTCHN_ALLOC:
+        return ping_alloc(id);
+    case DOMSVC_GRANT_HOLD:
+        return grant_hold(id, arg);
+    }
+    return console_op(op, id, arg);
+}
+
+int sys_domsvc(uint32_t op, uint32_t dom, uint32_t arg, uint32_t arg2)
+{
+    if (is_native())
+        return -E_NOSYS; /* no hypervisor, no domains */
+    if (!is_initial_domain() || !current_proc->may_privcmd)
+        return -E_PERM;
+    if (op == DOMSVC_EVTCHN_PINGPONG)
+        return ping_pong(dom, arg);
+    if (op == DOMSVC_EVTCHN_CLOSE)
+        return dom == ping_port && ping_port ? (ping_close(), 0) : -E_BADF;
+    if (op == DOMSVC_GRANT_RELEASE)
+        return grant_release();
+    if (dom == 0 || dom >= DOMID_SELF)
+        return -E_INVAL; /* dom0 itself, or no domain at all */
+    return domain_op(op, (domid_t)dom, arg, arg2);
+}
