@@ -319,3 +319,59 @@ def the_boot_archive_is_a_read_only_mount():
         halt(m)
     finally:
         m.kill()
+
+
+def spin_shares(out, n):
+    """The (cpu_ms / wall_ms) each `spin` reported, checked to be n of them."""
+    got = re.findall(r"spin: pid \d+(?: \(sys\))? got (\d+) ms of CPU in (\d+) ms", out)
+    check(len(got) == n, "expected %d spinners' reports:\n%s" % (n, out))
+    return [int(cpu) / int(wall) for cpu, wall in got]
+
+
+@test
+def a_program_living_in_system_calls_is_preempted():
+    """Preemption on the way back to ring 3 from a system call (proc/syscall.c): a spinner that
+    lives in system calls (`spin MS sys`) and one in ring 3 each get 35-65 % of the CPU.  Without
+    the check the timer nearly always finds the first inside the kernel, where an upcall only
+    records the tick, and it keeps the CPU.  Under -icount, so host load cannot skew it."""
+    m = boot(icount=True)
+    try:
+        out = m.command("share 1000 sys", timeout=30)
+        for share in spin_shares(out, 2):
+            check(0.35 <= share <= 0.65, "a spinner got %.0f %% of the CPU:\n%s" % (share * 100, out))
+        halt(m)
+    finally:
+        m.kill()
+
+
+@test
+def a_background_spinner_does_not_starve_the_shell():
+    """A spinner in the background (in system calls, forever): the shell still answers, a
+    foreground spinner gets a fair share of the CPU beside it, and ps shows the background one's
+    CPU time growing; kill ends it."""
+    m = boot(icount=True)
+    try:
+        pid = re.search(r"^\[(\d+)\]$", m.command("spin 0 sys &"), re.M)
+        check(pid, "no pid for the background job")
+        pid = pid.group(1)
+        for _ in range(3):
+            shell_answers(m)
+        row = r"^\s+%s\s+1\s+\w+\s+(\d+)\s+\d+ spin$" % pid
+        first = re.search(row, m.command("ps"), re.M)
+        (share,) = spin_shares(m.command("spin 500", timeout=30), 1)
+        check(0.30 <= share <= 0.70, "the foreground spinner got %.0f %% of the CPU" % (share * 100))
+        out = m.command("ps")
+        second = re.search(row, out, re.M)
+        check(first and second and int(second.group(1)) > int(first.group(1)) > 0,
+              "ps does not show the background spinner's CPU time growing:\n" + out)
+        out = m.command("kill %s" % pid)
+        for _ in range(5):  # the shell reports a background job's end before a later prompt
+            if re.search(r"\[%s\] job done, status 143" % pid, out):
+                break
+            time.sleep(0.2)
+            out += m.command("echo")
+        check(re.search(r"\[%s\] job done, status 143" % pid, out), "kill did not end the spinner:\n" + out)
+        check(not re.search(row, m.command("ps"), re.M), "the spinner is still listed")
+        halt(m)
+    finally:
+        m.kill()

@@ -66,6 +66,7 @@ def keys_go_to_the_domain_while_attached_and_ctrl_rbracket_returns():
         time.sleep(1)
         m.send_raw("\x03")
         m.expect(r"sh: spin: killed \(status 130\)", 15)
+        m.expect(r"domU# ")
         out = m.command("echo still attached", prompt=r"domU# ")
         check("still attached" in out, "the domU's shell after its Ctrl-C:\n" + out)
         m.detach()

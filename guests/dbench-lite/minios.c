@@ -24,12 +24,6 @@
  *   - Paths go to minios as they are: it resolves a relative one from the
  *     working directory, which the clients inherit from the parent, so
  *     -D DIR may be relative (-D ., the default, is the shell's directory).
- *   - minios preempts a process only when a timer upcall interrupts it in
- *     ring 3 (proc/sched.c), and a client lives in system calls, which wait
- *     for the disk with the domain blocked: it would keep the CPU for
- *     seconds and the parent would miss its one-second ticks.  So a client
- *     yields once per YIELD_PERIOD_NS, the time slice a ring-3 loop gets,
- *     at the clock reading that follows each loadfile line.
  *   - Descriptors are minios's own: a process holds up to 64 (MAX_FDS,
  *     three of them the console's), and client.txt holds at most 23 files
  *     open at once (its line 2080).
@@ -40,7 +34,6 @@
 #include "dbench.h"
 
 #define BOARD_PERIOD_NS 10000000ull /* 10 ms */
-#define YIELD_PERIOD_NS 10000000ull /* 10 ms: minios's time slice */
 #define SLOT_SIZE       sizeof(struct dbl_client_state)
 #define FULL_MAX        (2 * DBL_PATH_MAX + 32)
 
@@ -55,7 +48,6 @@ struct mos {
     int is_client;                  /* throttle the board (see the header) */
     uint64_t now;                   /* the last clock_ns reading */
     uint64_t last_put, last_get;    /* when a client last wrote / read it */
-    uint64_t last_yield;            /* when a client last gave up the CPU */
     struct dbl_client_state posted; /* what a client last wrote */
     struct dbl_client_state held;   /* what it has not written yet ... */
     int held_slot;                  /* ... to this slot (0: nothing held) */
@@ -167,15 +159,12 @@ static int m_list_dir(void *ctx, const char *path, void (*fn)(void *, const char
     return n < 0 ? n : 0;
 }
 
-/* The clock; a client also yields here once per YIELD_PERIOD_NS (see the header). */
+/* The clock.  (A client needs no hand-made yields: minios ends a process's time slice on the
+ * way back from a system call, proc/sched.c.) */
 static uint64_t m_clock_ns(void *ctx)
 {
     struct mos *m = ctx;
     m->now = now_ns();
-    if (m->is_client && m->now - m->last_yield >= YIELD_PERIOD_NS) {
-        m->last_yield = m->now;
-        sched_yield();
-    }
     return m->now;
 }
 

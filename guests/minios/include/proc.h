@@ -41,6 +41,7 @@ struct proc {
     uint64_t wake_ns; /* nanosleep's deadline, 0 if none */
     uint64_t cpu_ns, ran_since;
     uint32_t events_seen; /* event_count when it was switched in */
+    uint32_t ticks_seen;  /* timer_ticks then: its slice ends at the next tick */
     struct vfs_file *fds[MAX_FDS];
     char cwd[PATH_MAX_LEN]; /* the working directory: absolute, normalised; the parent's at spawn */
     char name[PROC_NAME_LEN];
@@ -75,7 +76,8 @@ void scheduler(void) __attribute__((noreturn));
 void sleep_on(void *chan);
 void wakeup(void *chan);
 void yield(void);
-void sched(void); /* with events masked: back to the scheduler */
+void preempt_after_syscall(struct proc *p); /* a timer tick since its switch-in: yield */
+void sched(void);                           /* with events masked: back to the scheduler */
 void swtch(uint32_t **save, uint32_t *load);
 extern uint32_t context_switches;
 

@@ -12,12 +12,20 @@
  * (MMUEXT_NEW_BASEPTR).  Between processes the loop keeps whatever page
  * directory is loaded, since the kernel is mapped in all of them.
  *
- * Preemption: every upcall that interrupted ring 3 ends in preempt(); if an
- * event arrived since the process was switched in (the 100 Hz VIRQ_TIMER is
- * one), the process yields, so the loop runs the services and the next
- * process gets a 10 ms slice.  The kernel itself is never preempted: an
- * upcall in ring 1 only records events.  swtch() is always called with
- * events masked; whoever resumes restores its own mask.
+ * Preemption happens on the way back to ring 3, as xv6's trap() calls
+ * yield(), and never inside the kernel: an upcall that interrupts ring 1
+ * only records its events.  Two ways lead back to ring 3:
+ *   - an upcall that interrupted ring 3 ends in preempt(): if any event
+ *     arrived since the process was switched in (the 100 Hz VIRQ_TIMER is
+ *     one), it yields, so the loop runs the services at once;
+ *   - a system call ends in preempt_after_syscall() (proc/syscall.c): if a
+ *     timer tick arrived since the process was switched in, its slice is
+ *     over and it yields.  Without this a process that lives in system
+ *     calls (dbench's clients) is nearly always in ring 1 when the tick
+ *     comes and would keep the CPU; only the tick counts here, so a disk
+ *     completion does not cost a process switch after every read.
+ * swtch() is always called with events masked; whoever resumes restores
+ * its own mask.
  */
 #include <os.h>
 #include <control.h>
@@ -98,6 +106,13 @@ static void preempt(void)
     }
 }
 
+/* A system call's last word: the slice ends at the first timer tick after the switch-in. */
+void preempt_after_syscall(struct proc *p)
+{
+    if (timer_ticks != p->ticks_seen)
+        yield();
+}
+
 /* Called by proc_entry on a new process's first switch-in. */
 void proc_first_run(void)
 {
@@ -131,6 +146,7 @@ static void run(int slot)
     last_slot = slot;
     current_proc = p;
     p->events_seen = event_count;
+    p->ticks_seen = timer_ticks;
     p->ran_since = monotonic_ns();
     swtch(&scheduler_esp, p->ctx_esp);
     p->cpu_ns += monotonic_ns() - p->ran_since;

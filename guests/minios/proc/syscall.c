@@ -7,7 +7,8 @@
  * (uaccess.c) before the kernel reads or writes through it: a bad one gets
  * -E_FAULT, never a kernel fault.  Calls that wait (read from the console,
  * waitpid, nanosleep) sleep the process, not the domain.  Before going back
- * to ring 3 a killed process exits instead.
+ * to ring 3 a process whose time slice is over yields (sched.c), and a
+ * killed process exits instead.
  *
  * SYS_kcmd is transitional: the ring-3 shell passes a line it has no
  * program for to the kernel's own command interpreter (shell.c), which runs
@@ -585,6 +586,7 @@ static void dispatch(struct trap_frame *f)
     }
     syscall_fn fn = f->eax < NR_SYSCALLS ? table[f->eax] : NULL;
     f->eax = fn ? (uint32_t)fn(f->ebx, f->ecx, f->edx, f->esi) : (uint32_t)-E_NOSYS;
+    preempt_after_syscall(p);
     if (p->killed)
         proc_exit(128 + p->killed);
 }
