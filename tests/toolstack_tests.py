@@ -37,7 +37,7 @@ def xm_lite_is_a_process_while_attached_to_a_console():
     the process has ended; destroy removes the domain."""
     m = boot()
     try:
-        m.command("sh -c 'sleep 3;ps' &")
+        m.command("sh -c sleep 3;ps &")
         out = m.command("xm-lite create /etc/xm/nodisk.cfg name=domU -c", prompt=r"domU# ",
                         timeout=60)
         check("xm-lite: attached to domU's console; Ctrl-] detaches" in out, out)

@@ -2,8 +2,8 @@
  * sh - the shell at dom0's and domU's prompts, a ring-3 program.
  *
  * It reads a line from the console (the kernel's line discipline echoes and
- * edits it), splits it into words ('quoted' words may hold blanks), replaces
- * a word `$?` with the last status, and runs /bin/WORD with the words as
+ * edits it), splits it into words, replaces a word `$?` with the last
+ * status, and runs /bin/WORD with the words as
  * arguments: in the foreground (the console's Ctrl-C goes to it, and a
  * non-zero status is reported), or in the background with a trailing `&`.
  * `> FILE` and `>> FILE` send the program's output to a file (emptied, or
@@ -17,11 +17,12 @@
  * kernel's own command interpreter (SYS_kcmd): blk, info, stats, bench, halt
  * and the rest still live there, for now (xm-lite is a program).
  *
- * `sh -t 'LINE;LINE;...'` types the lines first, each shown after the
- * prompt as if typed, then reads the console: dom0's kernel starts its
- * shell so when the command line asks for a benchmark script.
- * `sh -c 'LINE;LINE;...'` runs the lines quietly and exits with the last
- * status (`sh -c 'sleep 2;ps' &` looks at the processes later).
+ * `sh -t LINE;LINE;...` (one argument) types the lines first, each shown
+ * after the prompt as if typed, then reads the console: dom0's kernel starts
+ * its shell so when the command line asks for a benchmark script.
+ * `sh -c LINE;LINE;...` runs the lines quietly and exits with the last
+ * status; the words after -c are the script, joined by blanks (there are no
+ * quotes: `sh -c sleep 2;ps &` looks at the processes later).
  */
 #include <ulib.h>
 
@@ -31,8 +32,7 @@
 static int last_status;
 static int owns_console = 1; /* sh -c does not: Ctrl-C stays with the console's shell */
 
-/* Split line in place at blanks ('...' is one word, quotes removed); the word count (at most
- * MAX_WORDS). */
+/* Split line in place at blanks; the word count (at most MAX_WORDS). */
 static int split(char *line, char **words)
 {
     int n = 0;
@@ -41,12 +41,6 @@ static int split(char *line, char **words)
             *s++ = 0;
         if (!*s)
             break;
-        if (*s == '\'' && strchr(s + 1, '\'')) {
-            words[n++] = ++s;
-            s = strchr(s, '\'');
-            *s++ = 0;
-            continue;
-        }
         words[n++] = s;
         while (*s && *s != ' ' && *s != '\t')
             s++;
@@ -197,6 +191,15 @@ static void execute(char *line)
     restore_output();
 }
 
+/* sh -c's words, joined by blanks into buf. */
+static const char *join(int n, char **words, char *buf, size_t cap)
+{
+    buf[0] = 0;
+    for (int i = 0; i < n; i++)
+        snprintf(buf + strlen(buf), cap - strlen(buf), "%s%s", i ? " " : "", words[i]);
+    return buf;
+}
+
 /* sh -t, sh -c: each ';'-separated line of script, shown after the prompt if one is given. */
 static void type_script(const char *prompt, const char *script)
 {
@@ -221,9 +224,9 @@ int main(int argc, char **argv)
     if (uname(&u))
         strlcpy(u.nodename, "minios", sizeof(u.nodename));
     snprintf(prompt, sizeof(prompt), "%s# ", u.nodename);
-    if (argc == 3 && !strcmp(argv[1], "-c")) {
+    if (argc >= 3 && !strcmp(argv[1], "-c")) {
         owns_console = 0;
-        type_script(NULL, argv[2]);
+        type_script(NULL, join(argc - 2, argv + 2, line, sizeof(line)));
         return last_status;
     }
     if (argc == 3 && !strcmp(argv[1], "-t"))

@@ -41,7 +41,7 @@ struct proc {
     uint64_t wake_ns; /* nanosleep's deadline, 0 if none */
     uint64_t cpu_ns, ran_since;
     uint32_t events_seen; /* event_count when it was switched in */
-    uint32_t ticks_seen;  /* timer_ticks then: its slice ends at the next tick */
+    uint32_t ticks_seen;  /* timer_ticks when last looked: a later tick may end its turn */
     struct vfs_file *fds[MAX_FDS];
     char cwd[PATH_MAX_LEN]; /* the working directory: absolute, normalised; the parent's at spawn */
     char name[PROC_NAME_LEN];

@@ -19,11 +19,13 @@
  *     arrived since the process was switched in (the 100 Hz VIRQ_TIMER is
  *     one), it yields, so the loop runs the services at once;
  *   - a system call ends in preempt_after_syscall() (proc/syscall.c): if a
- *     timer tick arrived since the process was switched in, its slice is
- *     over and it yields.  Without this a process that lives in system
- *     calls (dbench's clients) is nearly always in ring 1 when the tick
- *     comes and would keep the CPU; only the tick counts here, so a disk
- *     completion does not cost a process switch after every read.
+ *     timer tick arrived since the process was switched in and finds it
+ *     past its slice (SLICE_NS of running), it yields.  Without this a
+ *     process that lives in system calls (dbench's clients) is nearly
+ *     always in ring 1 when the tick comes and would keep the CPU.  Only
+ *     the tick counts here, so a disk completion does not cost a process
+ *     switch after every read, and the slice spares a process that has just
+ *     started (the shell, between spawn and waitpid).
  * swtch() is always called with events masked; whoever resumes restores
  * its own mask.
  */
@@ -31,6 +33,10 @@
 #include <control.h>
 #include <proc.h>
 #include <vfs.h>
+
+/* The least a process runs before a timer tick ends its turn at a system call's return: with
+ * 100 Hz ticks a turn then lasts 5-15 ms. */
+#define SLICE_NS 5000000u
 
 struct proc *current_proc;
 uint32_t context_switches;
@@ -106,11 +112,16 @@ static void preempt(void)
     }
 }
 
-/* A system call's last word: the slice ends at the first timer tick after the switch-in. */
+/* A system call's last word: the first timer tick that finds the process past its slice ends
+ * its turn.  Until a tick comes this is one comparison. */
 void preempt_after_syscall(struct proc *p)
 {
-    if (timer_ticks != p->ticks_seen)
+    if (timer_ticks == p->ticks_seen)
+        return;
+    if (monotonic_ns() - p->ran_since >= SLICE_NS)
         yield();
+    else
+        p->ticks_seen = timer_ticks; /* look again at the next tick */
 }
 
 /* Called by proc_entry on a new process's first switch-in. */
