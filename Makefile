@@ -145,6 +145,7 @@ fuzz: all
 bench: all
 	$(PYTHON) tests/bench.py
 	$(PYTHON) tests/fs_bench.py
+	$(PYTHON) tests/blk_bench.py
 
 deps:
 	@scripts/ensure-deps.sh

@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
 """mkbootfs.py - write dom0's boot archive, a cpio "newc" archive.
 
-Usage: mkbootfs.py OUT.cpio ARCHIVE_PATH=HOST_FILE ...
+Usage: mkbootfs.py OUT.cpio [--base BASE.cpio] ARCHIVE_PATH=HOST_FILE ...
 
 Each ARCHIVE_PATH=HOST_FILE puts a copy of HOST_FILE into the archive as
 ARCHIVE_PATH, without its leading "/" (so /etc/xm/domU.cfg is stored as
 etc/xm/domU.cfg), preceded by an entry for each directory on the way that is
 not in the archive yet (etc, then etc/xm).  dom0 reads the result with
-tools/xm-lite/bootfs.c.
+tools/xm-lite/bootfs.c.  --base starts from the regular files of an
+existing archive (a test's or the lab's archive is build/bootfs.cpio plus,
+say, a RAM disk image ram/ram0.simg).
 
 The archive is the same byte for byte whenever the inputs are: every entry
 has mtime 0, uid and gid 0, mode 0100644 for files and 040755 for
@@ -76,12 +78,35 @@ def build(files):
     return b"".join(out)
 
 
+def members(data):
+    """[(archive path, data)] of the regular files of a newc archive, in order."""
+    files, pos = [], 0
+    while data[pos:pos + 6] == MAGIC:
+        fields = [int(data[pos + 6 + 8 * i:pos + 14 + 8 * i], 16) for i in range(13)]
+        mode, size, name_len = fields[1], fields[6], fields[11]
+        name = data[pos + 110:pos + 110 + name_len - 1].decode("ascii")
+        start = pos + 110 + name_len
+        start += -start % 4
+        if name == TRAILER:
+            return files
+        if mode & 0o170000 == 0o100000:
+            files.append((name, data[start:start + size]))
+        pos = start + size + (-size % 4)
+    raise ValueError("not a newc archive, or one without its trailer")
+
+
 def main(argv):
-    if len(argv) < 2 or any("=" not in a for a in argv[1:]):
+    base = None
+    if len(argv) > 2 and argv[1] == "--base":
+        base, argv = argv[2], argv[:1] + argv[3:]
+    if len(argv) < (1 if base else 2) or any("=" not in a for a in argv[1:]):
         sys.stderr.write(__doc__.split("\n\n")[1] + "\n")
         return 2
     files = []
     try:
+        if base:
+            with open(base, "rb") as f:
+                files = members(f.read())
         for arg in argv[1:]:
             path, host_file = arg.split("=", 1)
             with open(host_file, "rb") as f:

@@ -7,7 +7,8 @@ MINIOS_DIR   := guests/minios
 MINIOS_CFLAGS := $(CFLAGS) -I$(MINIOS_DIR)/include
 MINIOS_APP   := $(MINIOS_DIR)/shell.c $(MINIOS_DIR)/bench.c $(MINIOS_DIR)/blkcmd.c \
                 $(MINIOS_DIR)/blkdev.c $(MINIOS_DIR)/ide.c $(MINIOS_DIR)/blkback.c \
-                $(MINIOS_DIR)/blkif_check.c $(MINIOS_DIR)/blkfront.c
+                $(MINIOS_DIR)/blkif_check.c $(MINIOS_DIR)/blkfront.c \
+                $(MINIOS_DIR)/ramdisk.c $(MINIOS_DIR)/simg.c
 MINIOS_APP   += $(wildcard $(MINIOS_DIR)/proc/*.c $(MINIOS_DIR)/proc/*.S) # processes
 # dom0's services, in the same kernel (they run only in dom0): the xenstore, the console
 # service, and the boot-archive reader the VFS mounts.  xm-lite itself is a program (bin.mk).

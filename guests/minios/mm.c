@@ -19,6 +19,7 @@
 static uint32_t page_bitmap[MAX_PAGES / 32]; /* 1 = free */
 uint32_t loaded_base_mfn, loaded_kernel_sp;  /* see set_base_ptr() in os.h */
 static uint32_t first_free, nr_free;
+static uint32_t lowest_free; /* no page below it is free: the allocators' searches start here */
 
 /* Where the boot code stopped using memory: the rest goes to the allocator. */
 uint32_t boot_first_free_pfn;
@@ -72,7 +73,7 @@ void mm_init(void)
         pfn += 1024;
     for (; pfn < start_info.nr_pages; pfn += 1024)
         map_4mb(pfn, next++); /* these L1 pages stay in use */
-    first_free = next;
+    first_free = lowest_free = next;
     for (uint32_t p = next; p < start_info.nr_pages && p < MAX_PAGES; p++) {
         page_bitmap[p / 32] |= 1u << (p % 32);
         nr_free++;
@@ -81,13 +82,19 @@ void mm_init(void)
            nr_free, first_free);
 }
 
+/* The lowest free page, as before, but found a bitmap word at a time from lowest_free. */
 void *alloc_page(void)
 {
-    for (uint32_t p = first_free; p < start_info.nr_pages; p++) {
+    for (uint32_t p = lowest_free; p < start_info.nr_pages; p++) {
+        if (p % 32 == 0 && !page_bitmap[p / 32]) {
+            p += 31;
+            continue;
+        }
         if (!(page_bitmap[p / 32] & (1u << (p % 32))))
             continue;
         page_bitmap[p / 32] &= ~(1u << (p % 32));
         nr_free--;
+        lowest_free = p + 1;
         void *va = pfn_to_virt(p);
         memset(va, 0, PAGE_SIZE);
         return va;
@@ -99,7 +106,7 @@ void *alloc_page(void)
 void *alloc_pages(uint32_t n)
 {
     uint32_t run = 0;
-    for (uint32_t p = first_free; p < start_info.nr_pages; p++) {
+    for (uint32_t p = lowest_free; p < start_info.nr_pages; p++) {
         run = (page_bitmap[p / 32] & (1u << (p % 32))) ? run + 1 : 0;
         if (run < n)
             continue;
@@ -127,6 +134,8 @@ void free_page(void *va)
     uint32_t p = virt_to_pfn(va);
     page_bitmap[p / 32] |= 1u << (p % 32);
     nr_free++;
+    if (p < lowest_free)
+        lowest_free = p;
 }
 
 uint32_t free_pages(void)

@@ -281,21 +281,54 @@ static int read_line(char *line, int max)
     }
 }
 
+/* The value of the command line's word `key`VALUE (key ends in '='), copied into buf; 0 if absent
+ * or too long for buf. */
+static int cmdline_value(const char *key, char *buf, size_t cap)
+{
+    size_t n = strlen(key);
+    for (const char *s = start_info.cmd_line; *s;) {
+        size_t w = 0;
+        while (s[w] && s[w] != ' ')
+            w++;
+        if (w > n && w - n < cap && !strncmp(s, key, n)) {
+            memcpy(buf, s + n, w - n);
+            buf[w - n] = 0;
+            return 1;
+        }
+        s += w;
+        while (*s == ' ')
+            s++;
+    }
+    return 0;
+}
+
+/* The boot archive: dom0's (and the native kernel's) boot module, or the programs built into this
+ * kernel (a domU's case). */
+static const void *boot_archive(uint32_t *len)
+{
+    extern const char initfs_start[], initfs_end[];
+    if (start_info.mod_len) {
+        *len = start_info.mod_len;
+        return (const void *)start_info.mod_start;
+    }
+    *len = (uint32_t)(initfs_end - initfs_start);
+    return initfs_start;
+}
+
 /*
  * The root file system: ext2 on the domain's disk (dom0's hda2, a domU's
  * xvda) with the boot archive at /boot, or, when the disk holds no ext2, the
  * boot archive at / as before.  The archive is dom0's boot module, or the
- * programs built into this kernel (a domU's case).
+ * programs built into this kernel (a domU's case).  root=NAME on the command
+ * line names another device, e.g. a RAM disk of the archive (ramdisk.c).
  */
 static void mount_root(void)
 {
-    extern const char initfs_start[], initfs_end[];
-    const char *dev =
-        is_initial_domain() || is_native() ? "hda2" : "xvda"; /* native: the IDE disk */
-    const void *archive = initfs_start;
-    uint32_t len = (uint32_t)(initfs_end - initfs_start);
-    if (start_info.mod_len)
-        archive = (const void *)start_info.mod_start, len = start_info.mod_len;
+    char dev[16];
+    if (!cmdline_value("root=", dev, sizeof(dev))) /* root=ram0: a RAM disk (ramdisk.c) */
+        strlcpy(dev, is_initial_domain() || is_native() ? "hda2" : "xvda", sizeof(dev));
+    uint32_t len;
+    const void *archive = boot_archive(&len);
     int rc = blkdev_find(dev) ? ext2fs_mount(dev, "/", 0) : -E_NOENT;
     if (rc == 0) {
         cpiofs_mount("/boot", archive, len);
@@ -343,6 +376,26 @@ static int cmdline_has(const char *word)
     return 0;
 }
 
+/* dom0's block benchmark: the disk directly, then a domU through blkfront with grant copy, then
+ * one whose backend maps each segment.  On hda1 (the IDE disk, whose completions depend on the
+ * host), or with `ram` on ram1, a RAM disk of the boot archive (ramdisk.c), which repeats exactly.
+ */
+static const char *blkbench_script(int ram)
+{
+    static char script[512];
+    const char *dev = ram ? "ram1" : "hda1",
+               *cfg = ram ? "/etc/xm/domU-ram.cfg" : "/etc/xm/domU.cfg";
+    snprintf(script, sizeof(script),
+             "blk bench %s;xm-lite create %s extra=blkbench;"
+             "xm-lite wait domU data/bench-done;xm-lite block-list domU;"
+             "xm-lite destroy domU;"
+             "xm-lite create %s name=mapper extra=blkbench bemode=map;"
+             "xm-lite wait mapper data/bench-done;xm-lite block-list mapper;"
+             "xm-lite destroy mapper;bench-done",
+             dev, cfg, cfg);
+    return script;
+}
+
 int app_main(void)
 {
     const char *prompt = prompt_for_mode();
@@ -356,6 +409,9 @@ int app_main(void)
     } else {
         blkfront_init();
     }
+    uint32_t archive_len;
+    const void *archive = boot_archive(&archive_len);
+    ramdisks_from_archive(archive, archive_len); /* before anything can use a disk */
     if (cmdline_has("evtping"))
         cmd_evtping(0, NULL);
     if (cmdline_has("bench") && is_native()) { /* the native boot's figures (tests/bench.py) */
@@ -374,13 +430,8 @@ int app_main(void)
         xenbus_write("data/bench-done", "1");
     }
     const char *script = NULL; /* typed by /bin/sh at its first prompt: xm-lite is a program */
-    if (cmdline_has("blkbench") && is_initial_domain()) /* dom0 on hda1, then a domU's blkfront */
-        script = "blk bench hda1;xm-lite create /etc/xm/domU.cfg extra=blkbench;"
-                 "xm-lite wait domU data/bench-done;xm-lite block-list domU;"
-                 "xm-lite destroy domU;"
-                 "xm-lite create /etc/xm/domU.cfg name=mapper extra=blkbench bemode=map;"
-                 "xm-lite wait mapper data/bench-done;xm-lite block-list mapper;"
-                 "xm-lite destroy mapper;bench-done";
+    if ((cmdline_has("blkbench") || cmdline_has("blkbench=ram")) && is_initial_domain())
+        script = blkbench_script(cmdline_has("blkbench=ram"));
     if (cmdline_has("benchdom") && is_initial_domain()) /* the many-domain figures */
         script = "xm-lite create /etc/xm/nodisk.cfg name=pp extra=evtping;"
                  "xm-lite evtping pp 1000;xm-lite destroy pp;xm-lite info;"

@@ -28,7 +28,7 @@ UNIT_TESTS := $(UNIT_DIR)/test_multiboot $(UNIT_DIR)/test_elf $(UNIT_DIR)/test_m
               $(UNIT_DIR)/test_guest_access $(UNIT_DIR)/test_xmconfig $(UNIT_DIR)/test_bootfs
 UNIT_TESTS += $(UNIT_DIR)/test_xs_store
 UNIT_TESTS += $(UNIT_DIR)/test_ring $(UNIT_DIR)/test_evtchn $(UNIT_DIR)/test_grant
-UNIT_TESTS += $(UNIT_DIR)/test_blkif
+UNIT_TESTS += $(UNIT_DIR)/test_blkif $(UNIT_DIR)/test_simg
 UNIT_TESTS += $(UNIT_DIR)/test_sched_policy
 UNIT_TESTS += $(UNIT_DIR)/test_proc_table $(UNIT_DIR)/test_elf_prog $(UNIT_DIR)/test_uaccess
 UNIT_TESTS += $(UNIT_DIR)/test_ext2
@@ -49,6 +49,7 @@ $(UNIT_DIR)/test_evtchn: $(UNIT_DIR)/test_evtchn.o $(UNIT_DIR)/hv/event_channel.
 $(UNIT_DIR)/test_grant: $(UNIT_DIR)/test_grant.o $(UNIT_DIR)/hv/grant_table.o $(UNIT_DIR)/hv/mm.o \
                         $(UNIT_DIR)/fake_domain.o $(UNIT_DIR)/fake_machine.o
 $(UNIT_DIR)/test_blkif: $(UNIT_DIR)/test_blkif.o $(UNIT_DIR)/guests/minios/blkif_check.o
+$(UNIT_DIR)/test_simg: $(UNIT_DIR)/test_simg.o $(UNIT_DIR)/guests/minios/simg.o
 $(UNIT_DIR)/test_sched_policy: $(UNIT_DIR)/test_sched_policy.o $(UNIT_DIR)/hv/sched_policy.o
 $(UNIT_DIR)/test_proc_table: $(UNIT_DIR)/test_proc_table.o $(UNIT_DIR)/guests/minios/proc/proc_table.o
 $(UNIT_DIR)/test_elf_prog: $(UNIT_DIR)/test_elf_prog.o $(UNIT_DIR)/guests/minios/proc/elf_prog.o
@@ -66,6 +67,7 @@ UNIT_HV_OBJS   += $(UNIT_DIR)/hv/event_channel.o $(UNIT_DIR)/hv/grant_table.o
 UNIT_HV_OBJS   += $(UNIT_DIR)/hv/sched_policy.o
 UNIT_TOOL_OBJS := $(UNIT_DIR)/tools/xm-lite/xmconfig.o $(UNIT_DIR)/tools/xm-lite/bootfs.o
 UNIT_TOOL_OBJS += $(UNIT_DIR)/tools/xenstore/xs_store.o $(UNIT_DIR)/guests/minios/blkif_check.o
+UNIT_TOOL_OBJS += $(UNIT_DIR)/guests/minios/simg.o
 UNIT_PROC_OBJS := $(patsubst %,$(UNIT_DIR)/guests/minios/proc/%.o,proc_table elf_prog uaccess)
 UNIT_TOOL_OBJS += $(UNIT_PROC_OBJS)
 UNIT_TOOL_OBJS += $(UNIT_FS_OBJS)
@@ -77,6 +79,7 @@ $(UNIT_DIR)/test_xmconfig.o $(UNIT_DIR)/test_bootfs.o: UNIT_CFLAGS += -Itools/xm
 $(UNIT_DIR)/test_xs_store.o: UNIT_CFLAGS += -Itools/xenstore
 $(UNIT_DIR)/test_cachesim.o $(UNIT_DIR)/test_x86_haps.o: UNIT_CFLAGS += -Itools/plugin
 $(UNIT_DIR)/test_blkif.o $(UNIT_DIR)/guests/minios/blkif_check.o: UNIT_CFLAGS += -Iguests/minios/include
+$(UNIT_DIR)/test_simg.o $(UNIT_DIR)/guests/minios/simg.o: UNIT_CFLAGS += -Iguests/minios/include
 $(UNIT_PROC_OBJS) $(patsubst %,$(UNIT_DIR)/test_%.o,proc_table elf_prog uaccess): \
     UNIT_CFLAGS += -Iguests/minios/include
 

@@ -1,7 +1,7 @@
 /*
  * blkdev.h - minios's block devices: dom0's IDE disk and its partitions
- * (ide.c), and a domU's virtual disks (blkfront.c), behind one interface so
- * the shell's `blk` commands work on both.
+ * (ide.c), a domU's virtual disks (blkfront.c) and RAM disks (ramdisk.c),
+ * behind one interface so the shell's `blk` commands work on all of them.
  */
 #ifndef MINIOS_BLKDEV_H
 #define MINIOS_BLKDEV_H
@@ -42,5 +42,8 @@ int ide_init(void);
 
 /* blkfront.c (domU): connect the disks the xenstore lists */
 void blkfront_init(void);
+
+/* ramdisk.c: a RAM disk NAME for each file ram/NAME.simg of the boot archive */
+void ramdisks_from_archive(const void *archive, uint32_t len);
 
 #endif
