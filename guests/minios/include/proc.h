@@ -76,7 +76,7 @@ void scheduler(void) __attribute__((noreturn));
 void sleep_on(void *chan);
 void wakeup(void *chan);
 void yield(void);
-void preempt_after_syscall(struct proc *p); /* a timer tick since its switch-in: yield */
+void preempt_after_syscall(struct proc *p); /* a tick came: yield if past its slice */
 void sched(void);                           /* with events masked: back to the scheduler */
 void swtch(uint32_t **save, uint32_t *load);
 extern uint32_t context_switches;

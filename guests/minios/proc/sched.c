@@ -112,12 +112,10 @@ static void preempt(void)
     }
 }
 
-/* A system call's last word: the first timer tick that finds the process past its slice ends
- * its turn.  Until a tick comes this is one comparison. */
+/* A system call's last word once a timer tick has come since ticks_seen (dispatch() compares):
+ * a tick that finds the process past its slice ends its turn. */
 void preempt_after_syscall(struct proc *p)
 {
-    if (timer_ticks == p->ticks_seen)
-        return;
     if (monotonic_ns() - p->ran_since >= SLICE_NS)
         yield();
     else

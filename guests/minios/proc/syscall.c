@@ -586,7 +586,8 @@ static void dispatch(struct trap_frame *f)
     }
     syscall_fn fn = f->eax < NR_SYSCALLS ? table[f->eax] : NULL;
     f->eax = fn ? (uint32_t)fn(f->ebx, f->ecx, f->edx, f->esi) : (uint32_t)-E_NOSYS;
-    preempt_after_syscall(p);
+    if (timer_ticks != p->ticks_seen) /* inline: this is on every system call's path */
+        preempt_after_syscall(p);
     if (p->killed)
         proc_exit(128 + p->killed);
 }
