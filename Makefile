@@ -7,6 +7,8 @@
 #   make iso      build a GRUB rescue ISO; make run-iso boots it
 #   make bench    measure the figures in docs/benchmarks.md
 #   make lab      the Xen homework's measurements and report (docs/lab.md)
+#   make fuzz     10 million random hypercalls from a guest (FUZZ_COUNT, FUZZ_SEED)
+#   make fuzz-host  the host fuzzers of tests/fuzz/ (libFuzzer), FUZZ_HOST_SECONDS each
 #
 # Everything is built into build/.  Freestanding code (hypervisor, guests) is
 # compiled -m32 without a libc; host unit tests link against cmocka.

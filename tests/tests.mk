@@ -4,3 +4,4 @@
 include tests/unit/unit.mk
 
 tests-build: $(UNIT_TESTS)
+include tests/fuzz/fuzz.mk

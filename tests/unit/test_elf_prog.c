@@ -96,6 +96,16 @@ static void test_table_outside_file_refused(void **state)
     assert_string_equal(check(), "program headers outside the file");
 }
 
+/* Found by the host fuzzer (tests/fuzz/corpus/elf_prog/crash-misaligned-phdrs): the table is
+ * read in place as structures, so an odd offset was a misaligned access. */
+static void test_misaligned_table_refused(void **state)
+{
+    (void)state;
+    memmove(img + sizeof(struct ehdr) + 1, ph, 2 * sizeof(struct phdr));
+    eh->phoff = sizeof(struct ehdr) + 1;
+    assert_string_equal(check(), "program headers not 4-byte aligned");
+}
+
 static void test_segment_outside_file_refused(void **state)
 {
     (void)state;
@@ -155,6 +165,7 @@ int main(void)
         cmocka_unit_test_setup(test_good_program_accepted, setup),
         cmocka_unit_test_setup(test_bad_headers_refused, setup),
         cmocka_unit_test_setup(test_table_outside_file_refused, setup),
+        cmocka_unit_test_setup(test_misaligned_table_refused, setup),
         cmocka_unit_test_setup(test_segment_outside_file_refused, setup),
         cmocka_unit_test_setup(test_kernel_range_and_huge_sizes_refused, setup),
         cmocka_unit_test_setup(test_overlapping_segments_refused, setup),

@@ -606,6 +606,14 @@ static void test_first_problem_wins(void **state)
     assert_error("vcpus = 2\n", "domU.cfg:1: vcpus = 2: pvlab supports one vCPU per domain");
 }
 
+/* Found by the host fuzzer (tests/fuzz/corpus/xmconfig/crash-tab-in-message): tabs are
+ * allowed in a line, but a message quoting one shows a space, so it stays one printable line. */
+static void test_a_tab_quoted_in_a_message_becomes_a_space(void **state)
+{
+    (void)state;
+    assert_error("kernel = 'a' x\ty\n", "domU.cfg:1: unexpected 'x y' after the value");
+}
+
 static void test_short_error_buffer_is_truncated_and_terminated(void **state)
 {
     (void)state;
@@ -726,6 +734,7 @@ int main(void)
         cmocka_unit_test(test_more_than_four_disks_are_refused),
         cmocka_unit_test(test_malformed_disk_entries_are_refused),
         cmocka_unit_test(test_first_problem_wins),
+        cmocka_unit_test(test_a_tab_quoted_in_a_message_becomes_a_space),
         cmocka_unit_test(test_short_error_buffer_is_truncated_and_terminated),
         cmocka_unit_test(test_file_name_is_whatever_the_caller_says),
         cmocka_unit_test(test_every_truncation_of_a_good_file_is_handled),

@@ -86,6 +86,9 @@ static int fail(struct parser *p, const char *fmt, ...)
         vsnprintf(p->err + n, p->errlen - n, fmt, ap);
         va_end(ap);
     }
+    for (char *c = p->err; *c; c++)
+        if (*c == '\t')
+            *c = ' '; /* a tab quoted from the line: the message stays printable */
     return -1;
 }
 

@@ -10,7 +10,8 @@
  * (each page gets one set of permissions), and an entry point inside an
  * executable segment.  Refused, with a reason: anything dynamic (PT_INTERP,
  * PT_DYNAMIC), a segment larger in the file than in memory, or reaching
- * outside the file or the user range.
+ * outside the file or the user range, and a program header table that is
+ * not 4-byte aligned in the file (it is read in place, as structures).
  */
 #include <lib.h>
 #include <elf_prog.h>
@@ -51,6 +52,8 @@ static const char *check_header(const struct ehdr32 *h, uint32_t size)
         return "bad program header table";
     if (h->phoff > size || (uint32_t)h->phnum * sizeof(struct phdr32) > size - h->phoff)
         return "program headers outside the file";
+    if (h->phoff % 4) /* they are read as structures: found by tests/fuzz/fuzz_elf_prog.c */
+        return "program headers not 4-byte aligned";
     return NULL;
 }
 
