@@ -9,17 +9,23 @@ must still answer and xm-lite info must show the free memory of before.
 
 Run directly, it is `make fuzz`: one boot, the fuzzer as the only chained
 initial domain with `seed=S count=N`, and the figures (calls, calls per
-second, wall time) with the free-frame check at the end.
+second, wall time) with the free-frame check at the end.  With --stretch
+(`make fuzz FUZZ_STRETCH=1`) the run is under -icount with the lab's plugin,
+which reports the longest single hypervisor entry between the fuzzer's
+markers, that is among the calls, in instructions.
 """
 import argparse
 import os
 import re
 import sys
+import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from qemu import BUILD, Machine, check, halt  # noqa: E402
 from domain_tests import free_pages  # noqa: E402
+
+PLUGIN = os.path.join(BUILD, "plugins", "pvlab-cache.so")
 
 ALL = []
 
@@ -57,11 +63,17 @@ def hypercall_fuzzer_as_a_domU():
     return results
 
 
-def long_run(seed, count, timeout):
-    """make fuzz: the privileged fuzzer alone in chain mode; returns 0 on success."""
+def long_run(seed, count, timeout, stretch=False):
+    """make fuzz: the privileged fuzzer alone in chain mode; returns 0 on success.
+    stretch: under -icount, with the lab's plugin watching (haps only), print the
+    longest single stretch of hypervisor instructions between the fuzzer's markers."""
     guest = os.path.join(BUILD, "tests", "guests", "fuzz_hypercalls.elf")
     cmd = "fuzz_hypercalls seed=%d count=%d" % (seed, count)
-    m = Machine(modules=[guest + " " + cmd], append="chain dom0_mem=16M")
+    tmp = tempfile.TemporaryDirectory(prefix="pvlab-fuzz-")
+    log = os.path.join(tmp.name, "plugin.log")
+    extra = ["-plugin", PLUGIN + ",icache=off,dcache=off", "-d", "plugin", "-D", log]
+    m = Machine(modules=[guest + " " + cmd], append="chain dom0_mem=16M", icount=stretch,
+                extra=extra if stretch else None)
     t0 = time.time()
     try:
         rc = m.wait_exit(timeout)
@@ -69,6 +81,15 @@ def long_run(seed, count, timeout):
         m.kill()
     wall = time.time() - t0
     out = m.output
+    if stretch:
+        text = open(log).read()
+        w = re.search(r"window=1 record=hv_stretch max=(\d+)", text)
+        insns = re.search(r"window=1 record=insns all=(\d+) hv=(\d+)", text)
+        print("fuzz: longest hypervisor entry among the %d calls: %s instructions "
+              "(window: %s instructions, %s in the hypervisor)"
+              % (count, w.group(1) if w else "no window reported",
+                 insns.group(1) if insns else "?", insns.group(2) if insns else "?"))
+    tmp.cleanup()
     for line in re.findall(r"^fuzz: .*$", out, re.M)[-3:]:
         print(line)
     v = re.search(r"^XTF: fuzz_hypercalls.*: (SUCCESS|FAILURE: .*)$", out, re.M)
@@ -88,5 +109,7 @@ if __name__ == "__main__":
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--count", type=int, default=10000000)
     ap.add_argument("--timeout", type=int, default=7200)
+    ap.add_argument("--stretch", action="store_true",
+                    help="under -icount with the plugin: the longest hypervisor entry")
     a = ap.parse_args()
-    sys.exit(long_run(a.seed, a.count, a.timeout))
+    sys.exit(long_run(a.seed, a.count, a.timeout, a.stretch))
