@@ -32,7 +32,8 @@ def test(fn):
 
 def root_files(readme):
     """mkdisk's /PATH=HOSTFILE specs for a root file system, as guests/rootfs/rootfs.mk lists them."""
-    specs = ["/README=" + os.path.join(ROOT, "guests", "rootfs", readme), "/boot/", "/tmp/", "/mnt/"]
+    specs = ["/README=" + os.path.join(ROOT, "guests", "rootfs", readme), "/boot/", "/tmp/",
+             "/mnt/", "/proc/"]
     specs += ["/bin/%s=%s" % (os.path.basename(p)[:-4], p)
               for p in sorted(glob.glob(os.path.join(BUILD, "guests", "bin", "*.elf")))]
     return specs
@@ -449,3 +450,69 @@ def a_file_removed_while_open_lives_until_the_last_close():
     """POSIX unlink: the name goes at once, the blocks at the last close (df's free count); a file
     still held open at halt is freed then, and e2fsck -fn finds hda2 clean."""
     with_disk(removed_while_open)
+
+
+def proc_view(disk, m):
+    out = run(m, "mount")
+    check("proc on /proc type proc (ro)" in out and "hda2 on / type ext2 (rw)" in out and
+          "bootfs on /boot type cpio (ro)" in out, "/, /boot and /proc together:\n" + out)
+    check("proc/" in run(m, "ls /"), "the mount point on the ext2 root")
+    out = run(m, "ls /proc")
+    for name in ("mode", "meminfo", "uptime", "mounts", "bcache", "processes", "self/", "1/"):
+        check(re.search(r"^%s\r?$" % re.escape(name), out, re.M), "ls /proc: no %s:\n%s" %
+              (name, out))
+    check(re.search(r"^dom0 \(domain 0\)\r?$", run(m, "cat /proc/mode"), re.M), "/proc/mode")
+    out = run(m, "cat /proc/meminfo")
+    total = re.search(r"MemTotal: +(\d+) kB", out)
+    free = re.search(r"MemFree: +(\d+) kB", out)
+    check(total and free and int(total.group(1)) == 65536 and 0 < int(free.group(1)) < 65536,
+          "/proc/meminfo with dom0_mem=64M:\n" + out)
+    check("hda2 / ext2 rw 0 0" in run(m, "cat /proc/mounts"), "/proc/mounts")
+    run(m, "cat /README")
+    out = run(m, "cat /proc/bcache")
+    row = re.search(r"^hda2 +/ +4096 +(\d+) +(\d+) +(\d+) +\d+ +\d+ +\d+ +\d+ +0\r?$", out, re.M)
+    check(row and 200 <= int(row.group(1)) <= 256 and int(row.group(2)) > 0 and
+          int(row.group(3)) > 0, "/proc/bcache (size, hits, misses):\n" + out)
+    dirty = False
+    for i in range(3):  # the 5 s periodic write-back may come between the two commands
+        run(m, "echo dirty > /tmp/dirty%d" % i)
+        dirty = dirty or re.search(r"^hda2 .* [1-9]\d* +0\r?$", run(m, "cat /proc/bcache"), re.M)
+    check(dirty, "a write leaves dirty buffers")
+    run(m, "sync")
+    check(re.search(r"^hda2 .* 0 +0\r?$", run(m, "cat /proc/bcache"), re.M), "sync cleans them")
+    out = run(m, "cat /proc/processes")
+    check(re.search(r"^ +1 +0 +sleeping .* sh\r?$", out, re.M) and
+          re.search(r"running .* cat\r?$", out, re.M), "/proc/processes:\n" + out)
+    run(m, "cd /tmp")
+    out = run(m, "cat /proc/self/status")
+    check(re.search(r"Name: +cat\r?\n.*PPid: +1\r?\nState: +running", out, re.S) and
+          re.search(r"Cwd: +/tmp\r?$", out, re.M) and re.search(r"FDs: +4 of 64", out),
+          "/proc/self/status (the cat that reads it, in the shell's directory):\n" + out)
+    check(re.search(r"Name: +sh\r?$", run(m, "cat /proc/1/status"), re.M), "/proc/1/status")
+    check("no such file" in run(m, "cat /proc/999/status"), "a process that does not exist")
+    for line in ("echo x > /proc/mode", "echo x > /proc/new", "rm /proc/mode", "mkdir /proc/d",
+                 "mv /proc/mode /proc/m"):
+        out = run(m, line)
+        check("read-only file system" in out, "%s:\n%s" % (line, out))
+    check("/proc" in run(m, "df"), "df lists /proc")
+    run(m, "umount /proc")
+    check("no such file" in run(m, "cat /proc/mode"), "umount /proc")
+    run(m, "mount proc /proc")
+    check("dom0" in run(m, "cat /proc/mode"), "mount proc /proc")
+    out = domU(m)
+    out = du(m, "cat /proc/mode")
+    check(re.search(r"^domU \(domain \d+\)\r?$", out, re.M), "/proc/mode in a domU:\n" + out)
+    check("xvda / ext2 rw 0 0" in du(m, "cat /proc/mounts"), "/proc/mounts in a domU")
+    check(re.search(r"^xvda +/ +4096 ", du(m, "cat /proc/bcache"), re.M), "/proc/bcache in a domU")
+    m.detach()
+    run(m, "xm-lite destroy domU")
+    halt(m)
+    disk.check_clean(2)
+
+
+@test
+def proc_is_a_device_less_mount_beside_root_and_boot():
+    """/proc beside / (ext2) and /boot (the archive): mount lists it; mode, meminfo, mounts,
+    bcache (size, hits, misses, dirty until sync), processes, self and PID status (the working
+    directory); writes, creation and removal are -EROFS; umount and mount proc; in a domU too."""
+    with_disk(proc_view)

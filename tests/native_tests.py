@@ -162,6 +162,8 @@ def native_ext2_root_on_hda2_session_then_e2fsck():
         out = m.command("mount", prompt=PROMPT)
         check("hda2 on / type ext2 (rw)" in out and "bootfs on /boot type cpio (ro)" in out,
               "mounts:\n" + out)
+        out = m.command("cat /proc/mode", prompt=PROMPT)
+        check(re.search(r"^native\r?$", out, re.M), "/proc/mode natively:\n" + out)
         m.command("echo written natively > /tmp/native", prompt=PROMPT)
         m.command("echo and appended >> /tmp/native", prompt=PROMPT)
         m.command("mkdir /tmp/nd", prompt=PROMPT)

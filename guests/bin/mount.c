@@ -1,7 +1,8 @@
 /*
  * mount - without arguments, what is mounted where (as Linux's mount prints
  * it); `mount [-r] DEVICE DIR` mounts the ext2 file system on a block device
- * (hda1, xvda ...: see `blk list`) at DIR.
+ * (hda1, xvda ...: see `blk list`) at DIR, and `mount proc DIR` the /proc
+ * view (proc/procfs.c), which has no device.
  */
 #include <ulib.h>
 

@@ -332,6 +332,7 @@ static void mount_root(void)
     int rc = blkdev_find(dev) ? ext2fs_mount(dev, "/", 0) : -E_NOENT;
     if (rc == 0) {
         cpiofs_mount("/boot", archive, len);
+        procfs_mount("/proc");
         return;
     }
     if (rc != -E_NOENT)
@@ -339,6 +340,7 @@ static void mount_root(void)
                rc == -E_NOEXEC ? "no ext2 file system" : "cannot mount it",
                rc == -E_NOEXEC && is_initial_domain() ? " (make disk on the host makes one)" : "");
     cpiofs_mount("/", archive, len);
+    procfs_mount("/proc");
 }
 
 /*

@@ -14,7 +14,7 @@
 DISK_MIB   ?= 512
 CLIENT_TXT := /usr/share/dbench/client.txt
 LAB_FILES  := $(if $(wildcard $(CLIENT_TXT)),/lab/client.txt=$(CLIENT_TXT),/lab/)
-DISK_COMMON := /boot/ /tmp/ /mnt/ $(BIN_BOOTFS_FILES) $(LAB_FILES)
+DISK_COMMON := /boot/ /tmp/ /mnt/ /proc/ $(BIN_BOOTFS_FILES) $(LAB_FILES)
 DISK_DOM0  := /README=guests/rootfs/README.dom0 $(DISK_COMMON) \
               $(foreach c,$(wildcard tools/xm-lite/etc/*.cfg),/etc/xm/$(notdir $(c))=$(c))
 DISK_DOMU  := /README=guests/rootfs/README.domU $(DISK_COMMON)

@@ -20,6 +20,10 @@ int ext2fs_mount(const char *devname, const char *path, int flags);
 /* Where a device overlapping `dev` is mounted, or NULL: raw writes to it are refused. */
 const char *ext2fs_holder(struct blkdev *dev);
 
+/* /proc/bcache: each mount's buffer cache (size, hits, misses, reads, writes, evictions, dirty
+ * buffers, orphan inodes) as text in buf; the length written. */
+uint32_t ext2fs_cache_report(char *buf, uint32_t cap);
+
 /* Before the domain stops: write every mount back and mark it clean.  0, or the first error. */
 int ext2fs_shutdown(void);
 

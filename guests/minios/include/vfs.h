@@ -1,9 +1,9 @@
 /*
  * vfs.h - minios's virtual file system (proc/vfs.c): a mount table mapping
  * path prefixes to file systems, and the open files processes hold.  Two file
- * systems sit behind it: the read-only boot archive (cpiofs, in vfs.c) and
+ * systems sit behind it: the read-only boot archive (cpiofs, in vfs.c),
  * ext2 on a block device (proc/ext2fs.c), which fills in the writing
- * operations.
+ * operations, and /proc, with no device at all (proc/procfs.c).
  */
 #ifndef MINIOS_VFS_H
 #define MINIOS_VFS_H
@@ -111,5 +111,7 @@ int vfs_rename(const char *from, const char *to); /* within one mount, else -E_X
 void vfs_stat(const struct vfs_node *n, struct pvlab_stat *st);
 /* The boot archive as a read-only mount at `path`; 0 or -1. */
 int cpiofs_mount(const char *path, const void *archive, uint32_t len);
+/* /proc (proc/procfs.c): the kernel's state as read-only text files, at `path`; 0 or -E_*. */
+int procfs_mount(const char *path);
 
 #endif

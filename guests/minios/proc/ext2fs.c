@@ -500,6 +500,27 @@ int ext2fs_mount(const char *devname, const char *path, int flags)
     return 0;
 }
 
+/* ext2fs.h: /proc/bcache's text, one line per mount under a header; its length. */
+uint32_t ext2fs_cache_report(char *buf, uint32_t cap)
+{
+    int n = snprintf(buf, cap, "%-6s %-8s %5s %7s %9s %9s %9s %9s %9s %6s %7s\n", "device", "mount",
+                     "block", "buffers", "hits", "misses", "reads", "writes", "evicted", "dirty",
+                     "orphans");
+    uint32_t used = (uint32_t)MAX(n, 0);
+    for (int i = 0; i < EXT2FS_MAX_MOUNTS && used < cap; i++) {
+        struct ext2fs_mount *em = &ext2fs_mounts[i];
+        if (!em->in_use)
+            continue;
+        const struct bcache *c = &em->fs.cache;
+        n = snprintf(buf + used, cap - used, "%-6s %-8s %5u %7u %9u %9u %9u %9u %9u %6u %7u\n",
+                     em->dev->name, em->path, c->block_size, c->nbuf, (uint32_t)c->stats.hits,
+                     (uint32_t)c->stats.misses, (uint32_t)c->stats.reads, (uint32_t)c->stats.writes,
+                     (uint32_t)c->stats.evictions, c->ndirty, ext2_orphans(&em->fs));
+        used += (uint32_t)MAX(n, 0);
+    }
+    return MIN(used, cap - 1);
+}
+
 /* ext2fs.h: every mount written back and marked clean, before the domain stops. */
 int ext2fs_shutdown(void)
 {

@@ -503,14 +503,14 @@ static int sys_mountinfo(uint32_t i, uint32_t uinfo, uint32_t c, uint32_t d)
     return copy_to_user(uinfo, &info, sizeof(info));
 }
 
-/* Only ext2 on a block device can be mounted; the mount point need not exist as a directory. */
+/* ext2 on a block device, or "proc" for /proc; the mount point need not exist as a directory. */
 static int sys_mount(uint32_t udev, uint32_t upath, uint32_t flags, uint32_t d)
 {
     char dev[32], path[PATH_MAX_LEN];
     int rc = copy_string_from_user(dev, udev, sizeof(dev));
     if (rc || (rc = path_in(path, upath)))
         return rc;
-    return ext2fs_mount(dev, path, (int)flags);
+    return strcmp(dev, "proc") ? ext2fs_mount(dev, path, (int)flags) : procfs_mount(path);
 }
 
 static int sys_umount(uint32_t upath, uint32_t b, uint32_t c, uint32_t d)

@@ -36,7 +36,7 @@
 #include <vfs.h>
 #include "bootfs.h"
 
-#define MAX_MOUNTS 4
+#define MAX_MOUNTS 6
 #define MAX_FILES  128
 
 static struct vfs_mount mounts[MAX_MOUNTS];
