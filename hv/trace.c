@@ -34,14 +34,16 @@
 #include <hv/trace.h>
 #include <hv/x86.h>
 
+/* Named for the host too: the lab reads the ring from a paused machine's memory by these
+ * symbols (lab/trace_window.py), so they are not plain `ring` and `written`. */
 int trace_on;
-static struct trace_record *ring;
-static uint32_t ring_size, ring_pages; /* records, and the pages holding them */
-static uint64_t written;               /* records ever written since the start */
+static struct trace_record *trace_ring;
+static uint32_t trace_size, trace_pages; /* records, and the pages holding them */
+static uint64_t trace_written;           /* records ever written since the start */
 
 void trace_record(uint16_t event, uint16_t domain, uint32_t data)
 {
-    struct trace_record *r = &ring[written++ % ring_size];
+    struct trace_record *r = &trace_ring[trace_written++ % trace_size];
     r->tsc = rdtsc();
     r->event = event;
     r->domain = domain;
@@ -70,16 +72,16 @@ static long trace_start(uint32_t records)
         return -XEN_EINVAL;
     trace_on = 0;
     entry_trace(0);
-    if (ring)
-        free_xenheap_pages(ring, ring_pages);
-    ring_pages = ROUNDUP(records * sizeof(struct trace_record), PAGE_SIZE) / PAGE_SIZE;
-    ring = alloc_xenheap_pages(ring_pages);
-    if (!ring) {
-        ring_pages = 0;
+    if (trace_ring)
+        free_xenheap_pages(trace_ring, trace_pages);
+    trace_pages = ROUNDUP(records * sizeof(struct trace_record), PAGE_SIZE) / PAGE_SIZE;
+    trace_ring = alloc_xenheap_pages(trace_pages);
+    if (!trace_ring) {
+        trace_pages = 0;
         return -XEN_ENOMEM;
     }
-    ring_size = records;
-    written = 0;
+    trace_size = records;
+    trace_written = 0;
     for (struct domain *d = domain_list; d; d = d->next)
         d->trace_base = d->counters;
     trace_on = 1;
@@ -89,18 +91,18 @@ static long trace_start(uint32_t records)
 
 static uint64_t oldest(void)
 {
-    return written > ring_size ? written - ring_size : 0;
+    return trace_written > trace_size ? trace_written - trace_size : 0;
 }
 
 /* Copy records [first, first + n) that are still in the ring to the guest. */
 static long trace_read(struct pvlab_trace_op *op)
 {
-    if (!ring)
+    if (!trace_ring)
         return -XEN_ENOENT;
     uint64_t first = op->first < oldest() ? oldest() : op->first;
     uint32_t n = 0;
-    for (; n < op->records && first + n < written; n++) {
-        const struct trace_record *r = &ring[(first + n) % ring_size];
+    for (; n < op->records && first + n < trace_written; n++) {
+        const struct trace_record *r = &trace_ring[(first + n) % trace_size];
         if (copy_to_guest(op->buffer + n * sizeof(*r), r, sizeof(*r)))
             return -XEN_EFAULT;
     }
@@ -133,9 +135,9 @@ long trace_control(struct pvlab_trace_op *op)
     default:
         return -XEN_EINVAL;
     }
-    op->written = written;
+    op->written = trace_written;
     op->oldest = oldest();
-    op->size = ring_size;
+    op->size = trace_size;
     op->running = (uint32_t)trace_on;
     return rc;
 }

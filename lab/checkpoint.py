@@ -103,6 +103,9 @@ def quit(qmp, proc):
         proc.wait(60)
 
 
+DETACH = "\x1d"  # Ctrl-]: leaves `xm-lite console` for dom0's prompt (tools/xm-lite/consoled.c)
+
+
 class Typist:
     """Types cfg.script on the console from a thread: each line once its pattern has appeared."""
 
@@ -131,9 +134,9 @@ class Typist:
         try:
             for pattern, line in self.script:
                 self._wait(pattern)
-                if line is not None:
-                    self.progress("  typing: %s" % line)
-                    self.proc.stdin.write((line + "\r").encode())
+                if line is not None:  # Ctrl-] (dom0's detach key) is sent alone, as typed
+                    self.progress("  typing: %s" % line.replace(DETACH, "Ctrl-]"))
+                    self.proc.stdin.write((line if line == DETACH else line + "\r").encode())
                     self.proc.stdin.flush()
         except (OSError, RuntimeError, TimeoutError) as e:
             self.error = e
@@ -151,7 +154,7 @@ def take(cfg, timeout=1800, progress=print):
     machine.make_overlay(cfg.base_disk, cfg.overlay)
     signal = os.path.join(cfg.run_dir, "gate-signal")
     sock = os.path.join(cfg.run_dir, "qmp.sock")
-    for f in [signal, sock] + ["%s.go%d" % (signal, i) for i in range(8)]:
+    for f in [signal, sock] + ["%s.go%d" % (signal, i) for i in range(len(cfg.checkpoints))]:
         if os.path.exists(f):
             os.unlink(f)
     args = machine.machine_args(cfg) + ["-serial", "stdio", "-qmp", "unix:%s,server=on,wait=off" % sock,

@@ -21,6 +21,15 @@ record) and measure.json.  Writes:
   repeat.csv      per row measured twice (lab.py's REPEATS): the two runs'
                   D16K hit rate, CR3 writes and mode changes, and whether
                   the whole reports are identical
+
+and, from pvlab's boot and its trace windows (lab/trace_tables.py):
+domains.csv (the `xm-lite list` tables typed in the run), trace.csv,
+hypercalls.csv, theory.csv, spread.csv and timeline.json.
+
+Per dbench operation (haps.csv's *_per_op): a window's count per
+instruction times the instructions per operation of the run it lies in
+(insns_per_op(): marker to marker over the operations dbench counted), an
+estimate that assumes the window is like the rest of its run.
 """
 import csv
 import json
@@ -31,6 +40,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import configs  # noqa: E402
 import measure  # noqa: E402
+import trace_tables  # noqa: E402
 
 REGIONS = ["all", "hv", "kernel", "user"]
 HAPS = ["cr3_writes", "mode_changes", "int80", "int82", "int_other", "sysenter", "sysexit", "iret"]
@@ -60,6 +70,32 @@ def window_row(label, workload, cfg_name, ckpt):
     return win, run
 
 
+def markers(cfg_name):
+    """{K: instructions since boot} of every marker of the checkpoint run (its gate's lines)."""
+    path = os.path.join(configs.RUNS, cfg_name, "gate-signal")
+    text = open(path).read() if os.path.exists(path) else ""
+    return {int(k): int(x) for k, x in re.findall(r"^marker=(\d+) insns=(\d+)", text, re.M)}
+
+
+def insns_per_op(cfg_name, ckpt_marker):
+    """Instructions per dbench operation in the run the checkpoint is in: the instructions between
+    the run's first and last markers over the operations it counted (the configuration's
+    markers_per_run and counted_share: Linux's markers also enclose dbench's warm-up, which
+    runs the same operations but does not count them); '' when unknown."""
+    cfg = configs.get(cfg_name)
+    per, share = getattr(cfg, "markers_per_run", 0), getattr(cfg, "counted_share", 1.0)
+    if not per:
+        return ""
+    i = (ckpt_marker - 1) // per
+    at = markers(cfg_name)
+    path = os.path.join(configs.RUNS, cfg_name, "checkpoint-console.log")
+    runs = dbench_runs(open(path).read()) if os.path.exists(path) else []
+    first, last = i * per + 1, i * per + per
+    if i >= len(runs) or not runs[i]["operations"] or first not in at or last not in at:
+        return ""
+    return (at[last] - at[first]) * share / runs[i]["operations"]
+
+
 def haps_row(win, run):
     n = win["window_insns"]
     row = {"label": win["label"], "checkpoint": win["checkpoint"], "window_insns": n}
@@ -68,6 +104,10 @@ def haps_row(win, run):
     row.update({"insns_" + r: int(run["insns"][r]) for r in REGIONS[1:]})
     row["cr3_per_M"] = round(row["cr3_writes"] * 1e6 / n, 2)
     row["modes_per_M"] = round(row["mode_changes"] * 1e6 / n, 2)
+    ipo = insns_per_op(win["config"], int(win["marker"]))
+    row["insns_per_op"] = round(ipo) if ipo else ""
+    row["cr3_per_op"] = round(row["cr3_writes"] * ipo / n, 2) if ipo else ""
+    row["modes_per_op"] = round(row["mode_changes"] * ipo / n, 2) if ipo else ""
     return row
 
 
@@ -81,15 +121,40 @@ def cache_rows(win, run):
     return rows
 
 
+def dbench_runs(text):
+    """Every dbench report on a console, in order: throughput, clients, latency, operations (the
+    sum of its operation table's Count column, which dbench and dbench-lite both print).  A
+    report seen again is a replay, not a run: `xm-lite console` shows a domain's whole log
+    when it attaches again (tools/xm-lite/consoled.c), so the Throughput line - its MB/s and
+    worst latency to the microsecond - is kept only the first time."""
+    runs, ops, seen = [], None, set()
+    for line in text.splitlines():
+        if re.match(r"\s*Operation\s+Count\s+AvgLat", line):
+            ops = 0
+            continue
+        m = re.match(r"\s*[A-Za-z]+\s+(\d+)\s+[\d.]+\s+[\d.]+\s*$", line)
+        if ops is not None and m:
+            ops += int(m.group(1))
+            continue
+        m = re.search(r"Throughput ([\d.]+) MB/sec\s+(\d+) clients\s+\d+ procs\s+"
+                      r"max_latency=([\d.]+) ms", line)
+        if m and m.group(0) not in seen:
+            seen.add(m.group(0))
+            runs.append({"MBps": float(m.group(1)), "clients": int(m.group(2)),
+                         "max_latency_ms": float(m.group(3)), "operations": ops or ""})
+        if m:
+            ops = None
+    return runs
+
+
 def dbench_throughput(cfg_name, label, text, runs=()):
     """Every Throughput line; runs[i] = (label, workload) of the i-th, if the configuration says."""
     rows = []
-    for i, (mbps, clients, lat) in enumerate(re.findall(
-            r"Throughput ([\d.]+) MB/sec\s+(\d+) clients\s+\d+ procs\s+max_latency=([\d.]+) ms", text)):
+    for i, r in enumerate(dbench_runs(text)):
         lab, workload = runs[i] if i < len(runs) else (label, "dbench 4.0 client.txt")
         rows.append({"label": lab, "config": cfg_name, "workload": workload,
-                     "clients": int(clients), "what": "throughput", "MBps": float(mbps),
-                     "max_latency_ms": float(lat)})
+                     "clients": r["clients"], "what": "throughput", "MBps": r["MBps"],
+                     "max_latency_ms": r["max_latency_ms"], "operations": r["operations"]})
     return rows
 
 
@@ -98,7 +163,8 @@ def blk_throughput(cfg_name, text):
     for dev, what, mbps in re.findall(r"BENCH blk (\w+) ([\w-]+) MBps=([\d.]+)", text):
         label = "dom0" if dev.startswith("hd") else "domU"
         rows.append({"label": label, "config": cfg_name, "workload": "blk bench " + dev,
-                     "clients": 1, "what": what, "MBps": float(mbps), "max_latency_ms": ""})
+                     "clients": 1, "what": what, "MBps": float(mbps), "max_latency_ms": "",
+                     "operations": ""})
     return rows[:8]  # dom0's four, then the first domU's (the grant-copy one)
 
 
@@ -154,7 +220,26 @@ def collect(out=configs.LAB, rows=configs.ROWS):
     write_csv(os.path.join(out, "cache.csv"), caches)
     write_csv(os.path.join(out, "throughput.csv"), throughput_rows())
     write_csv(os.path.join(out, "repeat.csv"), repeats)
+    write_trace_tables(out)
     return missing
+
+
+def write_trace_tables(out):
+    """domains.csv, trace.csv, hypercalls.csv, theory.csv, spread.csv, timeline.json (pvlab)."""
+    cfg = configs.get("pvlab")
+    console = os.path.join(cfg.run_dir, "checkpoint-console.log")
+    if os.path.exists(console):
+        write_csv(os.path.join(out, "domains.csv"),
+                  trace_tables.domain_rows(open(console).read()))
+    traces, theory, spread, names, timeline = trace_tables.trace_tables(
+        cfg.run_dir, getattr(cfg, "trace_checkpoints", []), measure.parse_report)
+    write_csv(os.path.join(out, "trace.csv"), traces)
+    write_csv(os.path.join(out, "hypercalls.csv"), names)
+    write_csv(os.path.join(out, "theory.csv"), theory)
+    write_csv(os.path.join(out, "spread.csv"), spread)
+    if timeline:
+        with open(os.path.join(out, "timeline.json"), "w") as f:
+            json.dump(timeline, f, indent=1)
 
 
 def main():

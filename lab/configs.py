@@ -50,13 +50,16 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import machine  # noqa: E402
 
 BUILD, ROOT = machine.BUILD, machine.ROOT
-LAB = os.path.join(BUILD, "lab")
+# Where the lab's runs, CSVs and report go: build/lab, or PVLAB_LAB_DIR (tests/lab_tests.py
+# runs make lab-quick's pipeline in a directory of its own, leaving a real make lab's alone).
+LAB = os.environ.get("PVLAB_LAB_DIR") or os.path.join(BUILD, "lab")
 RUNS = os.path.join(LAB, "runs")
 
 WINDOW = 300_000_000       # instructions measured from each checkpoint
 PV_WINDOW = 100_000_000    # blk bench lasts ~150 M instructions per domain: stay inside it
 QUICK_WINDOW = 20_000_000  # make lab-quick
 LINUX_SECONDS = 10         # dbench -t: 2 s of warm-up (a fifth), 8 s of execute phase
+LINUX_WARMUP = 0.2         # dbench 4.0 warms up for a fifth of -t and counts only what follows
 PV_AFTER = 20_000_000
 # pvlab's workload: "dbench" (dbench-lite with client.txt, the homework's)
 # or "blkbench" (the stand-in used before minios had an ext2 root).  The
@@ -174,26 +177,109 @@ def dbench_script(prompt, loadfile, seconds):
             (r"Throughput .*\n(.*\n)*?" + prompt, None)]
 
 
+TRACE_RECORDS = 262144     # xm-lite trace start's ring (PVLAB_TRACE_MAX_RECORDS): holds a window
+TRACE_SECONDS = 20         # the traced dbench-lite runs' -t (unlike the measured runs': its echo
+QUICK_TRACE_SECONDS = 2    # tells the new run's Throughput line from the replayed console log's)
+TRACE_AFTER = (20_000_000, 60_000_000, 100_000_000)  # trace checkpoints into the traced phase
+QUICK_TRACE_AFTER = (1_000_000, 2_000_000, 3_000_000)
+DONE = r"Throughput .*\n(.*\n)*?"  # a dbench run's report, up to the prompt after it
+
+
+def dbench_cmd(load, seconds, clients):
+    return "dbench -c %s -t %d %d" % (load, seconds, clients)
+
+
+def pvlab_script(load, seconds, trace_seconds):
+    """What checkpoint.py types in the pvlab boot; the markers each dbench run executes:
+
+      dom0#  xm-lite list                              the domains at the first prompt
+      dom0#  dbench ... 1, dbench ... 2                markers 1-2, 3-4 (rows dom0-1, dom0-2)
+      dom0#  xm-lite trace start; dbench -t T 1; xm-lite trace stop   markers 5-6 (traced)
+      dom0#  xm-lite create; xm-lite list              the domains after create
+      domU#  dbench ... 1, dbench ... 2                markers 7-8, 9-10 (rows domU-1, domU-2)
+      Ctrl-]; dom0# xm-lite trace start; attach again
+      domU#  dbench -t T 1                             markers 11-12 (traced)
+      Ctrl-]; dom0# xm-lite trace stop
+
+    The measured rows run with the trace off; each traced run comes after them, so the
+    trace's cost (about 30 instructions a record) is only in the trace windows.  On
+    attaching again xm-lite console replays the domU's log, old prompts and Throughput
+    lines included: the traced run's end is matched after its own command line."""
+    from checkpoint import DETACH
+    traced = dbench_cmd(load, trace_seconds, 1)
+    start = "xm-lite trace start %d" % TRACE_RECORDS
+    return [("dom0# ", "xm-lite list"),
+            ("dom0# ", dbench_cmd(load, seconds, 1)), (DONE + "dom0# ", dbench_cmd(load, seconds, 2)),
+            (DONE + "dom0# ", start), ("dom0# ", traced),
+            (re.escape(traced) + r"\n(.*\n)*?" + DONE + "dom0# ", "xm-lite trace stop"),
+            ("dom0# ", "xm-lite create /etc/xm/domU.cfg"), ("dom0# ", "xm-lite list"),
+            ("dom0# ", "xm-lite console domU"),
+            ("domU# ", dbench_cmd(load, seconds, 1)), (DONE + "domU# ", dbench_cmd(load, seconds, 2)),
+            (DONE + "domU# ", DETACH), ("dom0# ", start), ("dom0# ", "xm-lite console domU"),
+            (r"attached to domU's console(.*\n)*?.*domU# ", traced),
+            (re.escape(traced) + r"\n(.*\n)*?" + DONE + "domU# ", DETACH),
+            ("dom0# ", "xm-lite trace stop"), ("dom0# ", None)]
+
+
 def pvlab_dbench(quick=False):
     """dbench-lite in dom0, then in a domU, each with 1 and 2 clients (see the header)."""
     after = QUICK_PV_DBENCH_AFTER if quick else PV_DBENCH_AFTER
     seconds = QUICK_PV_SECONDS if quick else PV_SECONDS
     load = QUICK_LOADFILE if quick else "/lab/client.txt"
+    trace_after = QUICK_TRACE_AFTER if quick else TRACE_AFTER
     cfg = Config("pvlab", os.path.join(PVLAB, "hv.elf"),
-                 [("dom0-1", 1, after), ("dom0-2", 3, after), ("domU-1", 5, after),
-                  ("domU-2", 7, after)],
+                 [("dom0-1", 1, after), ("dom0-2", 3, after)] +
+                 [("dom0-t%d" % (i + 1), 5, n) for i, n in enumerate(trace_after)] +
+                 [("domU-1", 7, after), ("domU-2", 9, after)] +
+                 [("domU-t%d" % (i + 1), 11, n) for i, n in enumerate(trace_after)],
                  initrd="%s dom0,%s" % (os.path.join(PVLAB, "minios.elf"),
                                         os.path.join(PVLAB, "bootfs.cpio")),
                  append="dom0_mem=64M", base_disk=os.path.join(PVLAB, "disk.img"),
                  window=QUICK_WINDOW if quick else PV_WINDOW, prepare=prepare_pvlab_dbench,
                  describe="pvlab, dbench-lite with %s in dom0 and in a domU" % load)
-    cfg.script = (dbench_script("dom0# ", load, seconds) +
-                  [("", "xm-lite create /etc/xm/domU.cfg"), ("dom0# ", "xm-lite console domU")] +
-                  dbench_script("domU# ", load, seconds))
+    cfg.script = pvlab_script(load, seconds, QUICK_TRACE_SECONDS if quick else TRACE_SECONDS)
     cfg.window_to_marker = True  # lab.py: a window ends at the execute phase's end at the latest
     cfg.script_fail = r"sh: dbench: exit status \d+|sh: dbench: killed"
-    cfg.runs = [("dom0", "dbench-lite " + os.path.basename(load))] * 2 + \
-               [("domU", "dbench-lite " + os.path.basename(load))] * 2
+    run = lambda dom, n: (dom, "dbench-lite %s" % os.path.basename(load))  # noqa: E731
+    cfg.runs = [run("dom0", 1), run("dom0", 2), ("dom0 (traced)", "dbench-lite traced"),
+                run("domU", 1), run("domU", 2), ("domU (traced)", "dbench-lite traced")]
+    cfg.trace_checkpoints = [c[0] for c in cfg.checkpoints if "-t" in c[0]]
+    cfg.markers_per_run = 2  # dbench-lite: the execute phase's two edges
+    return cfg
+
+
+# ---------------------------------------------------------------- minios native
+
+NATIVE = os.path.join(LAB, "native")
+NATIVE_MEM = 64  # MiB: the machine native minios gets, as dom0 gets dom0_mem=64M
+
+
+def prepare_native(cfg):
+    """The build's minios.elf (the very image pvlab boots as dom0 and domU) and a lab disk."""
+    os.makedirs(NATIVE, exist_ok=True)
+    shutil.copy(os.path.join(BUILD, "minios.elf"), os.path.join(NATIVE, "minios.elf"))
+    disk = os.path.join(NATIVE, "disk.img")
+    if os.path.exists(disk):
+        os.unlink(disk)
+    lab_disk(disk)
+
+
+def native(quick=False):
+    """minios alone on the machine (docs/native.md): its root is the ext2 on hda2, as dom0's,
+    and the same two dbench-lite runs are typed at native#; markers 1-2 and 3-4."""
+    after = QUICK_PV_DBENCH_AFTER if quick else PV_DBENCH_AFTER
+    seconds = QUICK_PV_SECONDS if quick else PV_SECONDS
+    load = QUICK_LOADFILE if quick else "/lab/client.txt"
+    cfg = Config("native", os.path.join(NATIVE, "minios.elf"),
+                 [("native-1", 1, after), ("native-2", 3, after)], mem=NATIVE_MEM,
+                 base_disk=os.path.join(NATIVE, "disk.img"),
+                 window=QUICK_WINDOW if quick else PV_WINDOW, prepare=prepare_native,
+                 describe="minios natively (no hypervisor), dbench-lite with %s" % load)
+    cfg.script = dbench_script("native# ", load, seconds)
+    cfg.window_to_marker = True
+    cfg.script_fail = r"sh: dbench: exit status \d+|sh: dbench: killed"
+    cfg.runs = [("native", "dbench-lite " + os.path.basename(load))] * 2
+    cfg.markers_per_run = 2
     return cfg
 
 
@@ -218,15 +304,19 @@ def linux(quick=False):
                  window=QUICK_WINDOW if quick else WINDOW, prepare=prepare_linux,
                  describe="Debian 686 kernel, real dbench 4.0 with client.txt on ext2")
     cfg.dbench_seconds = seconds
+    cfg.markers_per_run = 3  # lab/linux/init.sh: dbench's start, its midpoint, its end
+    cfg.counted_share = 1 - LINUX_WARMUP  # the operations counted: the execute phase only
     return cfg
 
 
-CONFIGS = {"native-test": native_test, "pvlab": pvlab, "linux": linux}
+CONFIGS = {"native-test": native_test, "pvlab": pvlab, "native": native, "linux": linux}
 
 # The report's rows: (configuration, checkpoint, label, workload).
 ROWS = [
     ("linux", "linux-1", "Linux", "dbench 4.0 client.txt, 1 client"),
     ("linux", "linux-2", "Linux", "dbench 4.0 client.txt, 2 clients"),
+    ("native", "native-1", "native", "dbench-lite client.txt, 1 client"),
+    ("native", "native-2", "native", "dbench-lite client.txt, 2 clients"),
 ] + ([
     ("pvlab", "dom0-1", "dom0", "dbench-lite client.txt, 1 client"),
     ("pvlab", "dom0-2", "dom0", "dbench-lite client.txt, 2 clients"),

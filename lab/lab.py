@@ -12,13 +12,16 @@ Steps, each also a script of its own:
      throughput) are kept from its console;
   3. measure a fixed window from each checkpoint with pvlab-cache.so
      (lab/measure.py), REPEATS times: a repeat from the same checkpoint
-     shows which figures are exact;
+     shows which figures are exact; and read the hypervisor's trace over
+     a window from each of pvlab's trace checkpoints (lab/trace_window.py);
   4. collect the runs into CSVs (lab/collect.py) and write the report
      (lab/report.py): build/lab/report.md, report.html, *.csv, *.svg.
 
 --reuse skips step 2 for a configuration whose checkpoints are already
 saved; --quick (make lab-quick) uses short dbench runs and small windows.
-Progress goes to stdout as it happens, with the elapsed time.
+Progress goes to stdout as it happens, with the elapsed time and, at each
+step done (a checkpoint saved, a window measured or traced), the percentage
+of the lab's steps done.
 """
 import argparse
 import json
@@ -33,6 +36,7 @@ import configs  # noqa: E402
 import machine  # noqa: E402
 import measure  # noqa: E402
 import report  # noqa: E402
+import trace_window  # noqa: E402
 
 REPEATS = 2
 T0 = time.time()
@@ -70,14 +74,30 @@ def window_sizes(cfg):
     return sizes
 
 
-def run_config(cfg, rows, reuse):
+class Progress:
+    """The lab's steps (checkpoints, windows, trace windows) counted, for a percentage."""
+
+    def __init__(self, total):
+        self.total, self.done = total, 0
+
+    def step(self, msg):
+        self.done += 1
+        say("[%3d %%] %s" % (100 * self.done // max(self.total, 1), msg))
+
+
+def steps(cfg, rows):
+    return len(cfg.checkpoints) + REPEATS * len(rows) + len(getattr(cfg, "trace_checkpoints", []))
+
+
+def run_config(cfg, rows, reuse, progress, quick=False):
     if reuse and have_checkpoints(cfg):
         say("%s: reusing the checkpoints in %s" % (cfg.name, cfg.overlay))
+        progress.done += len(cfg.checkpoints)
     else:
         say("%s: preparing (%s)" % (cfg.name, cfg.describe))
         cfg.prepare()
         for c in checkpoint.take(cfg, progress=say):
-            say("%s: checkpoint %s at instruction %d" % (cfg.name, c["name"], c["insns"]))
+            progress.step("%s: checkpoint %s at instruction %d" % (cfg.name, c["name"], c["insns"]))
     windows = window_sizes(cfg)
     for i, (_, ckpt, label, workload) in enumerate(rows):
         for r in range(REPEATS):
@@ -85,9 +105,15 @@ def run_config(cfg, rows, reuse):
             say("%s: measuring %s, window of %d instructions (row %d/%d, run %d/%d)" % (
                 cfg.name, ckpt, windows[ckpt], i + 1, len(rows), r + 1, REPEATS))
             run, seconds, _ = measure.measure(cfg, ckpt, windows[ckpt], tag=tag)
-            say("%s: %s done in %.1f s: D16K hit rate %s, CR3 writes %s, mode changes %s" % (
-                cfg.name, ckpt, seconds, run["cache"][("D16K", "all")]["hit_rate"],
-                run["haps"]["cr3_writes"], run["haps"]["mode_changes"]))
+            progress.step("%s: %s done in %.1f s: D16K hit rate %s, CR3 writes %s, mode changes %s"
+                          % (cfg.name, ckpt, seconds, run["cache"][("D16K", "all")]["hit_rate"],
+                             run["haps"]["cr3_writes"], run["haps"]["mode_changes"]))
+    size = trace_window.QUICK_TRACE_WINDOW if quick else trace_window.TRACE_WINDOW
+    for ckpt in getattr(cfg, "trace_checkpoints", []):
+        say("%s: tracing %s, window of %d instructions" % (cfg.name, ckpt, size))
+        _, info, _ = trace_window.trace(cfg, ckpt, size)
+        progress.step("%s: %s traced: %d records in %d instructions" % (
+            cfg.name, ckpt, info["records"], info["insns"]))
 
 
 def main():
@@ -98,9 +124,11 @@ def main():
     args = ap.parse_args()
     wanted = [c for c in dict.fromkeys(r[0] for r in configs.ROWS)
               if not args.only or c in args.only.split(",")]
-    for name in wanted:
-        cfg = configs.get(name, quick=args.quick)
-        run_config(cfg, [r for r in configs.ROWS if r[0] == name], args.reuse)
+    cfgs = [(configs.get(name, quick=args.quick), [r for r in configs.ROWS if r[0] == name])
+            for name in wanted]
+    progress = Progress(sum(steps(cfg, rows) for cfg, rows in cfgs))
+    for cfg, rows in cfgs:
+        run_config(cfg, rows, args.reuse, progress, args.quick)
     missing = collect.collect()
     for m in missing:
         say("no measurement for %s" % m)

@@ -15,11 +15,13 @@ out and the report says so.
 import csv
 import html
 import os
-import shutil
-import subprocess
+import json
 import sys
 
-SIZES = [16, 128, 1024]
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import plots  # noqa: E402
+
+SIZES = plots.SIZES
 
 
 def read_csv(path):
@@ -54,13 +56,50 @@ def windows_section(wins):
                     "measurement wall time (s)"], rows)
 
 
+def domains_section(doms):
+    rows = [[d["when"], d["prompt"], d["domains"], d["names"], d["running_xm_lite"]] for d in doms]
+    return Section("Domains: how many run, and whose prompt", "The homework's \"when Xen boots how "
+                   "many VMs are running, which domain presents the first prompt, how many after "
+                   "we create the domU\": each line is an `xm-lite list` typed in the pvlab boot "
+                   "(build/lab/runs/pvlab/checkpoint-console.log), read back here. The domain in "
+                   "state `r` is the one running when the list was taken: the one running "
+                   "xm-lite, which owns the prompt it was typed at.",
+                   ["when", "prompt", "domains", "names (id)", "running (owns the prompt)"], rows)
+
+
 def throughput_section(tput):
-    rows = [[t["label"], t["workload"], t["clients"], t["what"], t["MBps"], t["max_latency_ms"]]
-            for t in tput]
+    rows = [[t["label"], t["workload"], t["clients"], t["what"], t["MBps"], t.get("operations", ""),
+             t["max_latency_ms"]] for t in tput]
     return Section("Workload figures", "What each workload printed in the checkpoint run (the whole "
-                   "run, not the window). MB/s are per second of the guest's virtual clock: under "
-                   "-icount shift=0 an instruction is 1 ns of it, and idle time is skipped.", ["configuration", "workload", "clients", "figure",
-                                                     "MB/s", "max latency (ms)"], rows)
+                   "run, not the window): throughput, the operations it counted (the sum of its "
+                   "operation table) and its worst latency. MB/s are per second of the guest's "
+                   "virtual clock: under -icount shift=0 an instruction is 1 ns of it, and idle "
+                   "time is skipped. The runs marked *traced* ran with the hypervisor's trace on "
+                   "and are not measured rows.",
+                   ["configuration", "workload", "clients", "figure", "MB/s", "operations",
+                    "max latency (ms)"], rows)
+
+
+def ratio_section(tput):
+    """dbench's throughput by configuration and clients, with dom0/native and domU/native."""
+    by = {}
+    for t in tput:
+        if t["what"] == "throughput" and "traced" not in t["label"]:
+            by.setdefault(int(t["clients"]), {})[t["label"]] = float(t["MBps"])
+    rows = []
+    for clients in sorted(by):
+        m = by[clients]
+        cell = lambda k: m[k] if k in m else "-"  # noqa: E731
+        ratio = lambda k: "%.3f" % (m[k] / m["native"]) \
+            if k in m and m.get("native") else "-"  # noqa: E731
+        rows.append([clients, cell("Linux"), cell("native"), cell("dom0"), cell("domU"),
+                     ratio("dom0"), ratio("domU")])
+    return Section("Throughput: native, dom0 and domU", "dbench's MB/s (the Linux column: dbench "
+                   "4.0; the others: dbench-lite on the same minios.elf natively, as dom0 and as "
+                   "a domU) and the paravirtualized runs' throughput relative to native. These "
+                   "follow the host's disk (see Which figures are exact).",
+                   ["clients", "Linux MB/s", "native MB/s", "dom0 MB/s", "domU MB/s",
+                    "dom0/native", "domU/native"], rows)
 
 
 def hit_rate(caches, r, kind, size, region="all"):
@@ -98,14 +137,118 @@ def misses_section(wins, caches):
                    ["row", "cache", "misses", "hypervisor", "guest kernel", "user"], rows)
 
 
-def haps_section(haps):
-    rows = [[row_name(h), h["window_insns"], h["cr3_writes"], h["cr3_per_M"], h["mode_changes"],
-             h["modes_per_M"], h["int80"], h["int82"], h["sysenter"], h["iret"]] for h in haps]
+def haps_section(haps, plot):
+    rows = [[row_name(h), h["window_insns"], h["cr3_writes"], h["cr3_per_M"], h.get("cr3_per_op", ""),
+             h["mode_changes"], h["modes_per_M"], h.get("modes_per_op", ""),
+             h.get("insns_per_op", ""), h["int80"], h["int82"], h["sysenter"], h["iret"]]
+            for h in haps]
     return Section("Haps: CR3 writes and mode changes", "Counted by pvlab-cache.so from outside the "
-                   "machine: `mov %cr3` executions and transitions between the hypervisor, kernel "
-                   "and user address regions (docs/instruments.md).",
-                   ["row", "window", "CR3 writes", "per M insns", "mode changes", "per M insns",
-                    "int $0x80", "int $0x82", "sysenter", "iret"], rows)
+                   "machine (the homework's watch.simics): `mov %cr3` executions and transitions "
+                   "between the hypervisor, kernel and user address regions (docs/instruments.md), "
+                   "per million instructions of the window and per dbench operation. Per "
+                   "operation is the window's rate times the instructions per operation of the "
+                   "run it lies in (marker to marker over the operations dbench counted; for "
+                   "Linux the markers also enclose the warm-up, which runs the same operations "
+                   "uncounted, so its instructions are scaled by the counted share): an estimate "
+                   "that takes the window as typical of its run.",
+                   ["row", "window", "CR3 writes", "per M insns", "per op", "mode changes",
+                    "per M insns", "per op", "insns per op", "int $0x80", "int $0x82", "sysenter",
+                    "iret"], rows, plot)
+
+
+def trace_section(traces, plot):
+    rows = [[row_name(t), t["window_insns"], t["guest_us"], t["records"], t["hypercalls_dom0"],
+             t["hypercalls_domU"], t["exceptions"], t["irqs"], t["hv_entries_per_M"],
+             t["event_sends_per_M"], t["upcalls_per_M"], t["grant_copies_per_M"],
+             t["cr3_loads_per_M"], t["pt_updates_per_M"], t["block_requests"],
+             t["hv_entries_per_req"], t["event_sends_per_req"], t["grant_copies_per_req"],
+             t["cr3_loads_per_req"]] for t in traces]
+    return Section("The hypervisor's trace", "Read from pvlab's trace windows "
+                   "(lab/trace_window.py): the trace runs in the snapshot, the window is bounded "
+                   "from outside by the gate, and the records of exactly those instructions are "
+                   "read from the hypervisor's memory. Hypervisor entries by cause (hypercalls by "
+                   "the domain that made them, exceptions, interrupts taken in a guest), event "
+                   "notifications (EVTCHNOP_send) and upcalls, grant copies (GNTTABOP_copy), CR3 "
+                   "loads (page-directory switches) and page-table updates (mmu_update, "
+                   "update_va_mapping, mmuext_op), per million instructions and per block "
+                   "request. A domU's block request is counted where blkback serves it, one "
+                   "grant copy each; dom0 drives the IDE disk itself, and its \"block "
+                   "requests\" are the disk interrupts it acknowledges (PHYSDEVOP_eoi, one per "
+                   "sector). *Guest us* is the window's span on the guest's clock: most of it "
+                   "idle, waiting for the disk.",
+                   ["window", "insns", "guest us", "records", "hypercalls dom0", "hypercalls domU",
+                    "exceptions", "interrupts", "hv entries /M", "event sends /M", "upcalls /M",
+                    "grant copies /M", "CR3 loads /M", "PT updates /M", "block requests",
+                    "hv entries /req", "event sends /req", "grant copies /req", "CR3 loads /req"],
+                   rows, plot)
+
+
+def hypercalls_section(names):
+    totals = {}
+    for n in names:
+        key = (n["label"], n["hypercall"])
+        totals.setdefault(key, [0, 0])
+        totals[key][0] += int(n["count"])
+        totals[key][1] += 1
+    rows = [[label, hc, count, n] for (label, hc), (count, n) in
+            sorted(totals.items(), key=lambda kv: (kv[0][0], -kv[1][0]))]
+    return Section("Hypercalls by name", "Every hypercall in the trace windows, by the domain "
+                   "whose window it is (dom0's or the domU's dbench-lite) and name with its "
+                   "sub-operation, summed over that domain's windows (hypercalls.csv has each "
+                   "window).", ["windows of", "hypercall", "count", "windows"], rows)
+
+
+def theory_section(theory):
+    rows = [[row_name(t), t["window_insns"], t["cr3_writes_plugin"], t["cr3_writes_predicted"],
+             t["cr3_error_pct"], t["hypercalls_plugin"], t["hypercalls_trace"],
+             t["hv_entries_plugin"], t["hv_entries_trace"], t["entries_error_pct"],
+             t["cr3_from_entries_pct"]] for t in theory]
+    text = ("Why are pvlab's CR3 writes and mode changes per million instructions thousands of "
+            "times Linux's? The lab's theory: they are the hypervisor's entries and exits. "
+            "pvlab runs every guest on a guest root page directory without the hypervisor "
+            "(DESIGN.md decision 3: TCG checks no segment limits), so each entry into the "
+            "hypervisor writes CR3 at the entry trampoline and again at the exit; beyond "
+            "those, CR3 is written when a domain's page directory is loaded and when the CPU "
+            "goes idle. dom0 enters for every disk interrupt (it blocks, is woken, "
+            "acknowledges the interrupt with a hypercall), the domU for every block request "
+            "(an event notification, a switch to dom0, a grant copy, a switch back). The "
+            "test: in each trace window pvlab-cache.so counts the CR3 writes and mode changes "
+            "of exactly the instructions whose trace is read, and the trace predicts them: "
+            "2 x entries + CR3 loads + switches to idle. The prediction could fail by any "
+            "amount; the table shows by how much it did. It was repeated over several "
+            "checkpoints of each domain's dbench; the spread table gives the mean, min and max.")
+    return Section("Test your theory", text,
+                   ["window", "insns", "CR3 writes (plugin)", "predicted from the trace",
+                    "error %", "int $0x82 (plugin)", "hypercalls (trace)",
+                    "entries into hv (plugin)", "entries (trace)", "error %",
+                    "CR3 writes that are entries %"], rows)
+
+
+def spread_section(spread):
+    rows = [[s["label"], s["figure"], s["windows"], s["mean"], s["min"], s["max"]] for s in spread]
+    return Section("Test your theory: the spread over checkpoints", "Each figure over the trace "
+                   "windows of one domain (several checkpoints of the same traced dbench-lite "
+                   "run): mean, smallest and largest. The entries the plugin sees are fewer "
+                   "than the trace's by the interrupts taken at the very instruction a "
+                   "hypervisor exit returns to (no guest instruction runs between the two, so "
+                   "no region change is seen) - the CR3 prediction, which counts trampolines, "
+                   "is not affected.", ["domain", "figure", "windows", "mean", "min", "max"], rows)
+
+
+EXACT = ("Under `-icount shift=0,sleep=off` the instruction stream is a function of the machine "
+         "state, except for device completions: a disk request completes when QEMU's I/O thread "
+         "finishes it on the host, which -icount does not replay (QEMU's record/replay could). "
+         "**Exact**, the same on every run from the same checkpoint: every count in a window "
+         "without disk completions in it (the test kernel's; the lab's checkpoint test), the "
+         "window sizes, where each checkpoint lies relative to its marker, and the domain "
+         "counts. **Host-dependent**: every window of the lab's rows has disk I/O in it (dbench "
+         "is a file-system benchmark), so its hit rates, haps and trace counts can differ "
+         "slightly between two measurements of it (Repeatability shows how much); the "
+         "instruction count at which a checkpoint falls (the typed lines arrive at host "
+         "times); and the throughputs, latencies and operations, which are per second of a "
+         "guest clock that jumps over idle time by however long the host's disk took. The "
+         "trace-versus-plugin comparison is exact within a window: both see the same "
+         "instructions of one run.")
 
 
 def repeat_section(reps):
@@ -120,42 +263,29 @@ def repeat_section(reps):
                     "mode changes run 1", "mode changes run 2"], rows)
 
 
-def sections(d, plots):
-    wins = read_csv(os.path.join(d, "windows.csv"))
-    caches = read_csv(os.path.join(d, "cache.csv"))
-    haps = read_csv(os.path.join(d, "haps.csv"))
-    tput = read_csv(os.path.join(d, "throughput.csv"))
-    return [windows_section(wins), throughput_section(tput),
-            cache_section(wins, caches, "D", plots.get("D")),
-            cache_section(wins, caches, "I", plots.get("I")),
-            misses_section(wins, caches), haps_section(haps),
-            repeat_section(read_csv(os.path.join(d, "repeat.csv")))]
-
-
-# ---------------------------------------------------------------- plots
-
-def plot(d, kind, wins, caches):
-    """A grouped bar chart of hit rates (gnuplot's svg terminal); returns the SVG's file name."""
-    if not shutil.which("gnuplot") or not wins:
-        return None
-    data = os.path.join(d, "hit-%s.dat" % kind)
-    with open(data, "w") as f:
-        f.write("row " + " ".join("%dKB" % s for s in SIZES) + "\n")
-        for w in wins:
-            cells = [hit_rate(caches, w, kind, s) for s in SIZES]
-            f.write('"%s" %s\n' % (row_name(w), " ".join(c["hit_rate"] if c else "NaN" for c in cells)))
-    svg = "hit-%s.svg" % kind
-    script = "\n".join([
-        'set terminal svg size 760,380 font "sans,11" background "white"',
-        'set output "%s"' % os.path.join(d, svg),
-        'set title "%s-cache hit rate by cache size"' % kind,
-        'set style data histogram', 'set style histogram clustered gap 1',
-        'set style fill solid 0.8 border -1', 'set yrange [*:1]', 'set ylabel "hit rate"',
-        'set key top left', 'set xtics rotate by -15 font "sans,9"', 'set grid ytics',
-        'plot "%s" using 2:xtic(1) title columnheader, "" using 3 title columnheader, '
-        '"" using 4 title columnheader' % data])
-    subprocess.run(["gnuplot"], input=script.encode(), check=True)
-    return svg
+def sections(d):
+    """Every section of the report, with its plots drawn (gnuplot) when possible."""
+    csvs = {n: read_csv(os.path.join(d, n + ".csv")) for n in (
+        "windows", "cache", "haps", "throughput", "repeat", "domains", "trace", "hypercalls",
+        "theory", "spread")}
+    wins, caches = csvs["windows"], csvs["cache"]
+    hit = lambda w, kind, size: hit_rate(caches, w, kind, size)  # noqa: E731
+    tl_path = os.path.join(d, "timeline.json")
+    timeline = json.load(open(tl_path)) if os.path.exists(tl_path) else None
+    secs = [windows_section(wins), domains_section(csvs["domains"]),
+            throughput_section(csvs["throughput"]), ratio_section(csvs["throughput"]),
+            cache_section(wins, caches, "D", plots.hit_plot(d, "D", wins, hit)),
+            cache_section(wins, caches, "I", plots.hit_plot(d, "I", wins, hit)),
+            misses_section(wins, caches),
+            haps_section(csvs["haps"], plots.haps_plot(d, csvs["haps"])),
+            trace_section(csvs["trace"], plots.timeline_plot(d, timeline)),
+            hypercalls_section(csvs["hypercalls"]),
+            theory_section(csvs["theory"]), spread_section(csvs["spread"]),
+            Section("Which figures are exact", EXACT),
+            repeat_section(csvs["repeat"])]
+    if not plots.have_gnuplot():
+        secs[4].text += " (gnuplot is not installed: no plots.)"
+    return secs
 
 
 # ---------------------------------------------------------------- rendering
@@ -170,6 +300,8 @@ PV_ROWS = {
 INTRO = ("pvlab's lab: the Xen homework's measurements, reproduced on QEMU with pvlab-cache.so "
          "(simulated caches and haps) from QEMU checkpoints. " +
          PV_ROWS.get(os.environ.get("LAB_PV_WORKLOAD", "dbench"), "") +
+         "the rows labelled native run the same dbench-lite on the same minios.elf booted "
+         "without a hypervisor (docs/native.md), its root the same ext2 on hda2; "
          "the Linux rows run the real dbench 4.0 with client.txt. Counts in a window are exact "
          "under -icount unless disk completions fall in it (see Repeatability); throughputs come "
          "from whole runs whose disk completions follow the host, so they vary run to run.")
@@ -185,7 +317,8 @@ def render_md(secs):
     out = ["# pvlab lab report", "", INTRO, ""]
     for s in secs:
         out += ["## " + s.title, "", s.text, ""]
-        out += (md_table(s.header, s.rows) if s.rows else ["(no measurements)"]) + [""]
+        if s.header:
+            out += (md_table(s.header, s.rows) if s.rows else ["(no measurements)"]) + [""]
         if s.plot:
             out += ["![%s](%s)" % (s.title, s.plot), ""]
     return "\n".join(out)
@@ -205,11 +338,11 @@ def render_html(d, secs):
            "<h1>pvlab lab report</h1>", "<p>%s</p>" % esc(INTRO)]
     for s in secs:
         out += ["<h2>%s</h2>" % esc(s.title), "<p>%s</p>" % esc(s.text)]
-        if s.rows:
+        if s.header and s.rows:
             out.append("<table><tr>%s</tr>" % "".join("<th>%s</th>" % esc(h) for h in s.header))
             out += ["<tr>%s</tr>" % "".join("<td>%s</td>" % esc(str(c)) for c in r) for r in s.rows]
             out.append("</table>")
-        else:
+        elif s.header:
             out.append("<p>(no measurements)</p>")
         if s.plot:
             out.append(inline_svg(d, s.plot))
@@ -218,11 +351,7 @@ def render_html(d, secs):
 
 
 def write_report(d):
-    wins, caches = read_csv(os.path.join(d, "windows.csv")), read_csv(os.path.join(d, "cache.csv"))
-    plots = {k: plot(d, k, wins, caches) for k in ("D", "I")}
-    secs = sections(d, plots)
-    if not shutil.which("gnuplot"):
-        secs[2].text += " (gnuplot is not installed: no plot.)"
+    secs = sections(d)
     with open(os.path.join(d, "report.md"), "w") as f:
         f.write(render_md(secs))
     with open(os.path.join(d, "report.html"), "w") as f:

@@ -144,14 +144,22 @@ CANNED = {
      for reg, m in (("all", twice * base * 1024 // s), ("hv", 0),
                     ("kernel", twice * base * 1024 // s // 2), ("user", 0))],
     "haps.csv": [["label", "checkpoint", "window_insns", "cr3_writes", "mode_changes", "int80", "int82",
-                  "int_other", "sysenter", "sysexit", "iret", "cr3_per_M", "modes_per_M"],
+                  "int_other", "sysenter", "sysexit", "iret", "cr3_per_M", "modes_per_M",
+                  "insns_per_op", "cr3_per_op", "modes_per_op"],
                  ["Linux", "linux-1", "300000000", "0", "53980", "0", "0", "0", "26970", "26970", "443",
-                  "0.0", "179.93"],
+                  "0.0", "179.93", "250000", "0.0", "44.98"],
                  ["dom0", "dom0", "100000000", "812345", "406000", "1", "203000", "0", "0", "0",
-                  "203500", "8123.45", "4060.0"]],
-    "throughput.csv": [["label", "config", "workload", "clients", "what", "MBps", "max_latency_ms"],
-                       ["Linux", "linux", "dbench 4.0 client.txt", "1", "throughput", "75.2107", "427.184"],
-                       ["Linux", "linux", "dbench 4.0 client.txt", "2", "throughput", "97.2866", "634.371"]],
+                  "203500", "8123.45", "4060.0", "", "", ""]],
+    "throughput.csv": [["label", "config", "workload", "clients", "what", "MBps", "max_latency_ms",
+                        "operations"],
+                       ["Linux", "linux", "dbench 4.0 client.txt", "1", "throughput", "75.2107", "427.184",
+                        "51234"],
+                       ["Linux", "linux", "dbench 4.0 client.txt", "2", "throughput", "97.2866", "634.371",
+                        "66001"],
+                       ["native", "native", "dbench-lite client.txt", "1", "throughput", "5.0", "12.5",
+                        "4000"],
+                       ["dom0", "pvlab", "dbench-lite client.txt", "1", "throughput", "2.5", "30.0",
+                        "2000"]],
 }
 
 
@@ -174,17 +182,20 @@ def lab_report_from_canned_csv():
         for line in ("| Linux (linux-1) | 0.9872 | 0.9984 | 0.9998 |",  # D: 1280, 160, 20 misses
                      "| dom0 (dom0) | 0.9744 | 0.9968 | 0.9996 |",
                      "| Linux (linux-1) | 0.9744 | 0.9968 | 0.9996 |",  # I: twice the misses
-                     "| dom0 (dom0) | 100000000 | 812345 | 8123.45 | 406000 | 4060.0 | 1 | 203000 | 0 | 203500 |",
+                     "| dom0 (dom0) | 100000000 | 812345 | 8123.45 |  | 406000 | 4060.0 |  |  | 1 | 203000 "
+                     "| 0 | 203500 |",
+                     "| Linux (linux-1) | 300000000 | 0 | 0.0 | 0.0 | 53980 | 179.93 | 44.98 | 250000 |",
                      "| Linux (linux-1) | dbench 1 | 11082598111 | marker 2 + 0 | 12082598111 | 300000000 | 17.4 |",
-                     "| Linux | dbench 4.0 client.txt | 2 | throughput | 97.2866 | 634.371 |",
+                     "| Linux | dbench 4.0 client.txt | 2 | throughput | 97.2866 | 66001 | 634.371 |",
+                     "| 1 | 75.2107 | 5.0 | 2.5 | - | 0.500 | - |",  # dom0/native from the CSV
                      "| Linux (linux-1) | D 16 KB | 1280 | 0.0 % | 50.0 % | 0.0 % |"):
             check(line in md, "report.md lacks the line\n  %s\nit has:\n%s" % (line, md[:3000]))
         ET.fromstring(page[page.index("<html>"):].replace("<!DOCTYPE html>", ""))
         if shutil.which("gnuplot"):
             svg = open(os.path.join(d, "hit-D.svg")).read()
             ET.fromstring(svg[svg.index("<svg"):])
-            check(page.count("<svg") == 2 and "Linux (linux-1)" in svg,
-                  "the page has %d inline SVG plots, expected 2" % page.count("<svg"))
+            check(page.count("<svg") == 3 and "Linux (linux-1)" in svg,
+                  "the page has %d inline SVG plots, expected 3 (hit rates, haps)" % page.count("<svg"))
         write_canned(d, {"97.2866": "12.5", "53980": "1234"})
         report.write_report(d)
         md2 = open(os.path.join(d, "report.md")).read()
@@ -223,3 +234,128 @@ def lab_checkpoint_restored_twice_identical():
     other, _, _ = measure.measure(cfg, "later", 100000, timeout=60)
     check(other["haps"] != runs[0]["haps"] or other["insns"] != runs[0]["insns"],
           "a checkpoint 5000 instructions later measured the same: %s" % other["haps"])
+
+
+# ---------------------------------------------------------------- make lab-quick's pipeline
+
+QUICK_DIR = os.path.join(ROOT, "build", "lab-quick")
+QUICK_ROWS = ["native-1", "native-2", "dom0-1", "dom0-2", "domU-1", "domU-2"]
+QUICK_TRACES = ["dom0-t1", "dom0-t2", "dom0-t3", "domU-t1", "domU-t2", "domU-t3"]
+
+
+def lab_script(*args, timeout=120):
+    """A lab/ script run as make lab-quick runs it, on QUICK_DIR; returns its output."""
+    env = dict(os.environ, PVLAB_LAB_DIR=QUICK_DIR)
+    p = subprocess.run([sys.executable] + list(args), cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, timeout=timeout)
+    out = p.stdout.decode(errors="replace")
+    check(p.returncode == 0, "%s failed (%d):\n%s" % (" ".join(args), p.returncode, out[-3000:]))
+    return out
+
+
+def quick_csv(name):
+    with open(os.path.join(QUICK_DIR, name + ".csv"), newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def report_rows(md, first_cell):
+    """The cells of every row of report.md's tables whose first cell is `first_cell`."""
+    return [[c.strip() for c in line.strip("|").split("|")] for line in md.splitlines()
+            if line.startswith("| %s |" % first_cell)]
+
+
+def perturbed(path, old, new):
+    """A context: `path` with its first `old` replaced by `new`, restored afterwards."""
+    import contextlib
+
+    @contextlib.contextmanager
+    def ctx():
+        text = open(path).read()
+        check(old in text, "%s has no %r to perturb" % (path, old))
+        with open(path, "w") as f:
+            f.write(text.replace(old, new, 1))
+        try:
+            yield
+        finally:
+            with open(path, "w") as f:
+                f.write(text)
+    return ctx()
+
+
+def regenerate():
+    lab_script("lab/collect.py")
+    lab_script("lab/report.py", QUICK_DIR)
+    return open(os.path.join(QUICK_DIR, "report.md")).read()
+
+
+def check_quick_files():
+    """The report, the CSVs and the plots exist and parse."""
+    for name in ("windows", "haps", "cache", "throughput", "repeat", "domains", "trace", "theory",
+                 "spread", "hypercalls"):
+        rows = quick_csv(name)
+        check(rows, "%s.csv is empty" % name)
+    page = open(os.path.join(QUICK_DIR, "report.html")).read()
+    ET.fromstring(page[page.index("<html>"):])
+    if shutil.which("gnuplot"):
+        for svg in ("hit-D.svg", "hit-I.svg", "haps.svg", "timeline.svg"):
+            text = open(os.path.join(QUICK_DIR, svg)).read()
+            ET.fromstring(text[text.index("<svg"):])
+        check(page.count("<svg") == 4, "the page inlines %d plots, expected 4" % page.count("<svg"))
+    wins = {w["checkpoint"]: w for w in quick_csv("windows")}
+    check(sorted(wins) == sorted(QUICK_ROWS), "rows measured: %s" % sorted(wins))
+    for w in wins.values():
+        check(0 < int(w["window_insns"]) <= 20_000_000, "window %s" % w)
+    for c in quick_csv("cache"):
+        check(0 <= int(c["misses"]) <= int(c["accesses"]) and 0.0 <= float(c["hit_rate"]) <= 1.0,
+              "cache row %s" % c)
+    traced = [t["checkpoint"] for t in quick_csv("trace")]
+    check(traced == QUICK_TRACES, "trace windows: %s" % traced)
+
+
+def check_quick_figures(md):
+    """The figures are the run's: domains from xm-lite list, haps from the plugin's own log, the
+    trace and the plugin agreeing on the hypercalls of one window, a throughput per native row."""
+    doms = quick_csv("domains")
+    check([(d["prompt"], d["domains"], d["running_xm_lite"]) for d in doms] ==
+          [("dom0#", "1", "Domain-0"), ("dom0#", "2", "Domain-0")], "domains.csv: %s" % doms)
+    sys.path.insert(0, os.path.join(ROOT, "tools", "plugin"))
+    from pvlab_report import parse_report
+    for h in quick_csv("haps"):
+        cfg = "native" if h["label"] == "native" else "pvlab"
+        log = os.path.join(QUICK_DIR, "runs", cfg, h["checkpoint"], "plugin.log")
+        run = parse_report(open(log).read())["run"]
+        check(h["cr3_writes"] == run["haps"]["cr3_writes"], "haps.csv %s vs %s" % (h, run["haps"]))
+        cells = report_rows(md, "%s (%s)" % (h["label"], h["checkpoint"]))
+        check(any(r[2:5] == [h["cr3_writes"], h["cr3_per_M"], h["cr3_per_op"]] for r in cells),
+              "report.md's haps row for %s is not haps.csv's: %s" % (h["checkpoint"], cells))
+    for t in quick_csv("theory"):
+        check(t["hypercalls_plugin"] == t["hypercalls_trace"] != "0",
+              "%s: the plugin counted %s int $0x82, the trace %s hypercalls" %
+              (t["checkpoint"], t["hypercalls_plugin"], t["hypercalls_trace"]))
+    clients = sorted(int(t["clients"]) for t in quick_csv("throughput") if t["label"] == "native")
+    check(clients == [1, 2], "native's dbench runs: %s" % clients)
+
+
+@test
+def lab_quick_pipeline_report_is_the_runs():
+    """make lab-quick's pipeline (native and pvlab; Linux needs the network) writes a well-formed
+    report whose figures are the runs': a perturbed raw file changes the report."""
+    out = lab_script("lab/lab.py", "--quick", "--only", "native,pvlab", timeout=400)
+    check("[100 %]" in out and "%] native: checkpoint native-1 at instruction" in out,
+          "no progress lines with percentages:\n%s" % out[-2000:])
+    check_quick_files()
+    md = open(os.path.join(QUICK_DIR, "report.md")).read()
+    check_quick_figures(md)
+    h = [h for h in quick_csv("haps") if h["checkpoint"] == "native-1"][0]
+    log = os.path.join(QUICK_DIR, "runs", "native", "native-1", "plugin.log")
+    more = str(int(h["cr3_writes"]) + 777)
+    with perturbed(log, "cr3_writes=%s " % h["cr3_writes"], "cr3_writes=%s " % more):
+        cells = report_rows(regenerate(), "native (native-1)")
+        check(any(r[2] == more for r in cells), "a plugin.log with %s CR3 writes: %s" % (more, cells))
+    console = os.path.join(QUICK_DIR, "runs", "pvlab", "checkpoint-console.log")
+    with perturbed(console, "Domain-0           0", "Domain-9           9 "
+                   "   1     1 ------       0.0\nDomain-0           0"):
+        check(quick_csv("domains")[0]["domains"] == "1", "collect ran early")
+        cells = report_rows(regenerate(), "at the first prompt")
+        check(cells and cells[0][2] == "2", "two domains listed at the first prompt: %s" % cells)
+    regenerate()

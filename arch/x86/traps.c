@@ -167,7 +167,8 @@ static void do_entry_traced(struct cpu_user_regs *regs)
     if (guest_mode(regs)) {
         domid_t d = current->domain->domain_id;
         if (vec == HYPERCALL_VECTOR)
-            trace_record(TRC_HYPERCALL, d, regs->eax); /* counters.hypercalls */
+            trace_record(TRC_HYPERCALL, d, /* counters.hypercalls; the sub-operation too */
+                         (regs->eax & 0xFFFFu) | (regs->ebx << 16));
         else if (vec < 32 && vec != 7)
             trace_record(TRC_EXCEPTION, d, vec); /* counters.exceptions (#NM: TRC_FPU) */
         else if (vec >= 32 && vec < 48)

@@ -14,8 +14,12 @@
 #include <stdint.h>
 
 /* Events, with what `data` holds.  Each one is recorded where the matching
- * struct pvlab_counters field is counted, so the two always agree. */
-#define TRC_HYPERCALL   1 /* hypercall number            counters.hypercalls */
+ * struct pvlab_counters field is counted, so the two always agree.  A
+ * hypercall's data is its number in the low 16 bits and the low 16 bits of
+ * its first argument above them: the sub-operation of grant_table_op
+ * (GNTTABOP_copy: a grant copy), event_channel_op (EVTCHNOP_send: an event
+ * notification), sched_op and vcpu_op; for the others a pointer's low bits. */
+#define TRC_HYPERCALL   1 /* number | arg1 << 16 (above) counters.hypercalls */
 #define TRC_EXCEPTION   2 /* vector                      counters.exceptions */
 #define TRC_IRQ         3 /* IRQ line (taken in a guest) counters.interrupts */
 #define TRC_UPCALL      4 /* 0                           counters.upcalls */

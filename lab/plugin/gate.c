@@ -12,7 +12,7 @@
  *
  *   at=K:N       trigger once K markers have executed and N instructions
  *                after the K-th (K = 0: N instructions from the start);
- *                up to 8 triggers, in order
+ *                up to 16 triggers, in order
  *   marker_pc=A  the instruction at virtual address A counts as a marker too
  *                (xchg %bx,%bx, 66 87 DB, always does); up to 8
  *   action=exit  (measurement) at the trigger, before the next instruction,
@@ -51,7 +51,7 @@ void qemu_plugin_register_vcpu_tb_exec_cb(struct qemu_plugin_tb *tb,
 
 QEMU_PLUGIN_EXPORT int qemu_plugin_version = PVLAB_QEMU_PLUGIN_API;
 
-#define MAX_TRIGGERS 8
+#define MAX_TRIGGERS 16
 #define MAX_PCS      8
 #define MAX_MARKERS  1024 /* at=K:N takes K up to this */
 

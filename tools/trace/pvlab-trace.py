@@ -18,7 +18,10 @@ name, and the time each domain held the CPU according to the switch records.
 
 Usage: pvlab-trace.py LOG [--csv OUT.csv] [--check]
   --check  exit 1 if a domain's records disagree with its counters.
-The event numbers and record layout are include/public/trace.h's.
+The event numbers and record layout are include/public/trace.h's; a
+hypercall is named with its sub-operation (grant_table_op.copy,
+event_channel_op.send, sched_op.block, ...).  lab/trace_window.py imports
+this file for the lab's trace windows.
 """
 import argparse
 import collections
@@ -35,6 +38,15 @@ HYPERCALLS = {0: "set_trap_table", 1: "mmu_update", 3: "stack_switch", 4: "set_c
               14: "update_va_mapping", 15: "set_timer_op", 17: "xen_version", 18: "console_io",
               20: "grant_table_op", 24: "vcpu_op", 26: "mmuext_op", 29: "sched_op",
               32: "event_channel_op", 33: "physdev_op", 35: "sysctl", 36: "domctl"}
+# A hypercall record's data: the number below bit 16, its first argument's low 16 bits
+# above (include/public/trace.h); the sub-operations named for the hypercalls that have one.
+SUBOPS = {20: {0: "map_grant_ref", 1: "unmap_grant_ref", 2: "setup_table", 5: "copy",
+               6: "query_size"},
+          32: {0: "bind_interdomain", 1: "bind_virq", 2: "bind_pirq", 3: "close", 4: "send",
+               5: "status", 6: "alloc_unbound", 9: "unmask"},
+          29: {0: "yield", 1: "block", 2: "shutdown", 3: "poll", 4: "remote_shutdown"},
+          24: {6: "set_periodic_timer", 7: "stop_periodic_timer"},
+          33: {12: "eoi", 0x70: "pvlab_ioport_grant"}}
 RECORD = re.compile(r"^T ([0-9a-f]{16}) (\d+) (\d+) ([0-9a-f]+)$")
 HEADER = re.compile(r"^trace: dump: (\d+) records written, (\d+) dropped")
 DELTAS = re.compile(r"^\(XEN\) trace: domain (\d+): (.*)$")
@@ -63,9 +75,18 @@ def parse(lines):
     return records, header, counters
 
 
+def hypercall_name(data):
+    """'grant_table_op.copy' for a hypercall record's data (the sub-operation where one exists)."""
+    nr, arg = data & 0xFFFF, data >> 16
+    name = HYPERCALLS.get(nr, "hypercall %d" % nr)
+    if nr in SUBOPS:
+        name += "." + SUBOPS[nr].get(arg, str(arg))
+    return name
+
+
 def detail(event, data):
     if event == 1:
-        return HYPERCALLS.get(data, "hypercall %d" % data)
+        return hypercall_name(data)
     if event == 2:
         return "vector %d" % data
     if event == 3:
@@ -100,7 +121,7 @@ def summary(records, header, counters, out):
     for _, ev, dom, data in records:
         counts[dom][EVENTS.get(ev, "?")] += 1
         if ev == 1:
-            calls[(dom, HYPERCALLS.get(data, str(data)))] += 1
+            calls[(dom, hypercall_name(data))] += 1
     if header:
         out.write("%d records written, %d dropped (the oldest), %d decoded\n" %
                   (header[0], header[1], len(records)))
@@ -125,7 +146,7 @@ def summary(records, header, counters, out):
     if calls:
         out.write("hypercalls:\n")
         for (dom, name), n in sorted(calls.items(), key=lambda kv: -kv[1]):
-            out.write("  domain %-3d %-18s %8d\n" % (dom, name, n))
+            out.write("  domain %-3d %-30s %8d\n" % (dom, name, n))
     held = cpu_time(records)
     if held:
         total = sum(held.values())
