@@ -80,26 +80,41 @@ def throughput_section(tput):
                     "max latency (ms)"], rows)
 
 
-def ratio_section(tput):
-    """dbench's throughput by configuration and clients, with dom0/native and domU/native."""
-    by = {}
+def ratio_section(tput, haps):
+    """dbench's throughput by configuration and clients, with dom0/native and domU/native, and the
+    instructions per operation (haps.csv) beside it, with the same ratios."""
+    by, ipo = {}, {}
     for t in tput:
         if t["what"] == "throughput" and "traced" not in t["label"]:
             by.setdefault(int(t["clients"]), {})[t["label"]] = float(t["MBps"])
+    for h in haps:
+        clients = h["checkpoint"].rsplit("-", 1)[-1]
+        if clients.isdigit() and h.get("insns_per_op"):
+            ipo.setdefault(int(clients), {})[h["label"]] = float(h["insns_per_op"])
     rows = []
-    for clients in sorted(by):
-        m = by[clients]
-        cell = lambda k: m[k] if k in m else "-"  # noqa: E731
-        ratio = lambda k: "%.3f" % (m[k] / m["native"]) \
-            if k in m and m.get("native") else "-"  # noqa: E731
-        rows.append([clients, cell("Linux"), cell("native"), cell("dom0"), cell("domU"),
-                     ratio("dom0"), ratio("domU")])
+    for clients in sorted(set(by) | set(ipo)):
+        m, i = by.get(clients, {}), ipo.get(clients, {})
+        cell = lambda d, k: ("%g" % d[k]) if k in d else "-"  # noqa: E731
+        ratio = lambda d, k: "%.3f" % (d[k] / d["native"]) \
+            if k in d and d.get("native") else "-"  # noqa: E731
+        rows.append([clients] + [cell(m, k) for k in ("Linux", "native", "dom0", "domU")] +
+                    [ratio(m, "dom0"), ratio(m, "domU")] +
+                    [cell(i, k) for k in ("native", "dom0", "domU")] +
+                    [ratio(i, "dom0"), ratio(i, "domU")])
     return Section("Throughput: native, dom0 and domU", "dbench's MB/s (the Linux column: dbench "
                    "4.0; the others: dbench-lite on the same minios.elf natively, as dom0 and as "
-                   "a domU) and the paravirtualized runs' throughput relative to native. These "
-                   "follow the host's disk (see Which figures are exact).",
+                   "a domU) and the paravirtualized runs' relative to native; then the "
+                   "instructions each run executed per dbench operation (Haps: marker to marker "
+                   "over the operations counted) and their ratios. The MB/s follow the host's "
+                   "disk and the guest's timer: under -icount sleep=off a guest that waits for "
+                   "the disk with nothing to run has its clock jumped to its next timer "
+                   "deadline, and minios's native tick is 10 ms where pvlab's is 1 ms, so a wait "
+                   "for a sector costs native minios up to ten times the guest time. "
+                   "Instructions per operation do not depend on that: they are the CPU cost of "
+                   "the same work in the three modes.",
                    ["clients", "Linux MB/s", "native MB/s", "dom0 MB/s", "domU MB/s",
-                    "dom0/native", "domU/native"], rows)
+                    "dom0/native", "domU/native", "native insns/op", "dom0 insns/op",
+                    "domU insns/op", "dom0/native", "domU/native"], rows)
 
 
 def hit_rate(caches, r, kind, size, region="all"):
@@ -273,7 +288,7 @@ def sections(d):
     tl_path = os.path.join(d, "timeline.json")
     timeline = json.load(open(tl_path)) if os.path.exists(tl_path) else None
     secs = [windows_section(wins), domains_section(csvs["domains"]),
-            throughput_section(csvs["throughput"]), ratio_section(csvs["throughput"]),
+            throughput_section(csvs["throughput"]), ratio_section(csvs["throughput"], csvs["haps"]),
             cache_section(wins, caches, "D", plots.hit_plot(d, "D", wins, hit)),
             cache_section(wins, caches, "I", plots.hit_plot(d, "I", wins, hit)),
             misses_section(wins, caches),
