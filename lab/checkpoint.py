@@ -51,13 +51,37 @@ def read_lines(path):
         return []
 
 
+STALL_SECONDS = 90  # a workload that prints nothing, and passes no marker, for this long has hung
+
+
+class Stalled(RuntimeError):
+    """The guest stopped making visible progress (lab.py boots the configuration again)."""
+
+
+class Watch:
+    """When the console or the gate's signal file last changed."""
+
+    def __init__(self, console, path=None):
+        self.console, self.path, self.seen, self.since = console, path, None, time.time()
+
+    def check(self, what):
+        now = (len(self.console.text), len(read_lines(self.path)) if self.path else 0)
+        if now != self.seen:
+            self.seen, self.since = now, time.time()
+        elif time.time() - self.since > STALL_SECONDS:
+            raise Stalled("no console output and no marker for %d s while waiting for %s; the "
+                          "console ends with:\n%s" % (STALL_SECONDS, what, self.console.text[-1500:]))
+
+
 def wait_line(path, prefix, proc, console, timeout, progress, nth=0, typist=None):
-    """Wait for the nth line of the gate's signal file that starts with `prefix`; return its fields."""
-    deadline, last = time.time() + timeout, time.time()
+    """Wait for the nth line of the gate's signal file that starts with `prefix`; return its fields.
+    Raises Stalled when neither the console nor the signal file changes for STALL_SECONDS."""
+    deadline, last, watch = time.time() + timeout, time.time(), Watch(console, path)
     while True:
         found = [line for line in read_lines(path) if line.startswith(prefix)]
         if len(found) > nth:
             return dict(kv.split("=", 1) for kv in found[nth].split() if "=" in kv)
+        watch.check(prefix.strip())
         if typist and typist.error:
             typist.join(0)  # raises, with the console's end
         if proc.poll() is not None:
@@ -118,7 +142,9 @@ class Typist:
 
     def _wait(self, pattern):
         rx, deadline = re.compile(pattern), time.time() + self.timeout
+        watch = Watch(self.console)
         while True:
+            watch.check("%r before typing" % pattern)
             m = rx.search(self.console.text, self.pos)
             if m:
                 self.pos = m.end()
@@ -143,6 +169,8 @@ class Typist:
 
     def join(self, timeout):
         self.thread.join(timeout)
+        if isinstance(self.error, Stalled):
+            raise self.error
         if self.error or self.thread.is_alive():
             raise RuntimeError("the console script stopped: %s; the console ends with:\n%s" % (
                 self.error or "timeout", self.console.text[-1500:]))

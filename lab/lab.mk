@@ -1,10 +1,12 @@
 # lab.mk - the lab: the Xen homework's measurements (included from the
 # top-level Makefile; docs/lab.md tells how to run it and read the report).
 #
-#   make lab              every configuration: Linux (real dbench 4.0), pvlab's
-#                         dom0 and domU; checkpoints, windows, build/lab/report.*
-#   make lab-quick        the same with short runs and small windows
-#   make lab-checkpoint [LAB_CONFIG=pvlab|linux|native-test]
+#   make lab              every configuration: Linux (real dbench 4.0), minios
+#                         native, pvlab's dom0 and domU; checkpoints, windows,
+#                         trace windows, build/lab/report.*
+#   make lab-quick        the same with short runs and small windows (make test
+#                         runs its native and pvlab parts: tests/lab_tests.py)
+#   make lab-checkpoint [LAB_CONFIG=pvlab|native|linux|native-test]
 #                         boot one configuration and save its checkpoints
 #   make lab-measure LAB_CONFIG=... LAB_CHECKPOINT=...
 #                         measure one window from one saved checkpoint

@@ -89,14 +89,34 @@ def steps(cfg, rows):
     return len(cfg.checkpoints) + REPEATS * len(rows) + len(getattr(cfg, "trace_checkpoints", []))
 
 
+BOOTS = 2  # a checkpoint run that stalls is booted again once
+
+
+def take_checkpoints(cfg):
+    """Prepare and boot `cfg` to its checkpoints; a boot whose guest hangs (checkpoint.Stalled:
+    seen with the domU's dbench-lite now and then, all domains blocked) is kept as
+    checkpoint-console.stalled-N.log and booted again, at most BOOTS times in all."""
+    for boot in range(1, BOOTS + 1):
+        say("%s: preparing (%s)" % (cfg.name, cfg.describe))
+        cfg.prepare()
+        try:
+            return checkpoint.take(cfg, progress=say)
+        except checkpoint.Stalled as e:
+            log = os.path.join(cfg.run_dir, "checkpoint-console.log")
+            kept = os.path.join(cfg.run_dir, "checkpoint-console.stalled-%d.log" % boot)
+            os.replace(log, kept)
+            say("%s: WARNING: boot %d stalled (%s); its console is in %s" % (
+                cfg.name, boot, str(e).splitlines()[0], kept))
+            if boot == BOOTS:
+                raise
+
+
 def run_config(cfg, rows, reuse, progress, quick=False):
     if reuse and have_checkpoints(cfg):
         say("%s: reusing the checkpoints in %s" % (cfg.name, cfg.overlay))
         progress.done += len(cfg.checkpoints)
     else:
-        say("%s: preparing (%s)" % (cfg.name, cfg.describe))
-        cfg.prepare()
-        for c in checkpoint.take(cfg, progress=say):
+        for c in take_checkpoints(cfg):
             progress.step("%s: checkpoint %s at instruction %d" % (cfg.name, c["name"], c["insns"]))
     windows = window_sizes(cfg)
     for i, (_, ckpt, label, workload) in enumerate(rows):

@@ -214,7 +214,8 @@ def hypercalls_section(names):
 
 
 def theory_section(theory):
-    rows = [[row_name(t), t["window_insns"], t["cr3_writes_plugin"], t["cr3_writes_predicted"],
+    rows = [[row_name(t), t["window_insns"], t.get("cut_short", ""), t["cr3_writes_plugin"],
+             t["cr3_writes_predicted"],
              t["cr3_error_pct"], t["hypercalls_plugin"], t["hypercalls_trace"],
              t["hv_entries_plugin"], t["hv_entries_trace"], t["entries_error_pct"],
              t["cr3_from_entries_pct"]] for t in theory]
@@ -231,9 +232,12 @@ def theory_section(theory):
             "of exactly the instructions whose trace is read, and the trace predicts them: "
             "2 x entries + CR3 loads + switches to idle. The prediction could fail by any "
             "amount; the table shows by how much it did. It was repeated over several "
-            "checkpoints of each domain's dbench; the spread table gives the mean, min and max.")
+            "checkpoints of each domain's dbench; the spread table gives the mean, min and max. "
+            "A window can end inside an entry, after its first CR3 write and before its record "
+            "is written (*cut short*: that record is left out), which makes the plugin one "
+            "ahead.")
     return Section("Test your theory", text,
-                   ["window", "insns", "CR3 writes (plugin)", "predicted from the trace",
+                   ["window", "insns", "cut short", "CR3 writes (plugin)", "predicted from the trace",
                     "error %", "int $0x82 (plugin)", "hypercalls (trace)",
                     "entries into hv (plugin)", "entries (trace)", "error %",
                     "CR3 writes that are entries %"], rows)

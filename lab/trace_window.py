@@ -120,6 +120,16 @@ def read_records(mem, state, first, last):
     return out
 
 
+def complete(records):
+    """The records without a last one the stop cut short: trace_record() counts the record,
+    then its rdtsc ends QEMU's translation block, and a machine stopped there has the record
+    counted but not yet written - its slot still holds zeros or an older lap's record, older
+    than the one before it.  Returns (records, 1 if one was dropped)."""
+    if records and (records[-1][1] == 0 or (len(records) > 1 and records[-1][0] < records[-2][0])):
+        return records[:-1], 1
+    return records, 0
+
+
 def trace(cfg, ckpt, window, timeout=600):
     """Trace `window` instructions from snapshot `ckpt`; returns (records, info, directory)."""
     out = os.path.join(cfg.run_dir, ckpt + "-trace")
@@ -148,7 +158,7 @@ def trace(cfg, ckpt, window, timeout=600):
         open(signal + ".go0", "w").close()
         qmp.reply()
         after = ring_state(mem, sym)
-        records = read_records(mem, after, before["written"], after["written"])
+        records, cut = complete(read_records(mem, after, before["written"], after["written"]))
         qmp.send("quit")  # stopped: pvlab-cache.so's run record ends where the records do
         proc.wait(60)
     finally:
@@ -166,7 +176,7 @@ def trace(cfg, ckpt, window, timeout=600):
         raise RuntimeError("%s/%s: pvlab-cache.so wrote no run record in %s" % (cfg.name, ckpt, log))
     info = {"config": cfg.name, "checkpoint": ckpt, "insns": int(run["insns"]["all"]),
             "first_record": before["written"], "records": len(records),
-            "ring_size": after["size"]}
+            "cut_short": cut, "ring_size": after["size"]}
     decoder().write_csv(os.path.join(out, "trace.csv"), records)
     with open(os.path.join(out, "trace.json"), "w") as f:
         json.dump(info, f, indent=1)
