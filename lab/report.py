@@ -233,9 +233,10 @@ def theory_section(theory):
             "2 x entries + CR3 loads + switches to idle. The prediction could fail by any "
             "amount; the table shows by how much it did. It was repeated over several "
             "checkpoints of each domain's dbench; the spread table gives the mean, min and max. "
-            "A window can end inside an entry, after its first CR3 write and before its record "
-            "is written (*cut short*: that record is left out), which makes the plugin one "
-            "ahead.")
+            "A window can end inside an entry into the hypervisor (*cut short*: the stopped "
+            "vCPU's EIP is the hypervisor's), after the plugin has seen its `int $0x82` or "
+            "its first CR3 write and before its record is written; the plugin is then one "
+            "entry ahead.")
     return Section("Test your theory", text,
                    ["window", "insns", "cut short", "CR3 writes (plugin)", "predicted from the trace",
                     "error %", "int $0x82 (plugin)", "hypercalls (trace)",

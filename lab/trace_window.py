@@ -36,6 +36,7 @@ and trace.json (the window's size and the records' numbers).
 import importlib.util
 import json
 import os
+import re
 import struct
 import subprocess
 import sys
@@ -120,6 +121,17 @@ def read_records(mem, state, first, last):
     return out
 
 
+def stopped_eip(qmp):
+    """Where the stopped vCPU is (HMP `info registers`): a window that ends with EIP in the
+    hypervisor ended inside an entry, whose first haps the plugin has counted and whose record
+    may not be written yet (trace_window's cut_short)."""
+    text = qmp.command("human-monitor-command", **{"command-line": "info registers"})
+    m = re.search(r"EIP=([0-9a-f]+)", text)
+    if not m:
+        raise RuntimeError("info registers shows no EIP:\n" + text[:500])
+    return int(m.group(1), 16)
+
+
 def complete(records):
     """The records without a last one the stop cut short: trace_record() counts the record,
     then its rdtsc ends QEMU's translation block, and a machine stopped there has the record
@@ -159,6 +171,7 @@ def trace(cfg, ckpt, window, timeout=600):
         qmp.reply()
         after = ring_state(mem, sym)
         records, cut = complete(read_records(mem, after, before["written"], after["written"]))
+        eip = stopped_eip(qmp)
         qmp.send("quit")  # stopped: pvlab-cache.so's run record ends where the records do
         proc.wait(60)
     finally:
@@ -176,7 +189,8 @@ def trace(cfg, ckpt, window, timeout=600):
         raise RuntimeError("%s/%s: pvlab-cache.so wrote no run record in %s" % (cfg.name, ckpt, log))
     info = {"config": cfg.name, "checkpoint": ckpt, "insns": int(run["insns"]["all"]),
             "first_record": before["written"], "records": len(records),
-            "cut_short": cut, "ring_size": after["size"]}
+            "end_eip": "%#x" % eip, "cut_short": int(bool(cut or eip >= HV_DIRECTMAP)),
+            "ring_size": after["size"]}
     decoder().write_csv(os.path.join(out, "trace.csv"), records)
     with open(os.path.join(out, "trace.json"), "w") as f:
         json.dump(info, f, indent=1)

@@ -328,7 +328,7 @@ def check_quick_figures(md):
         cells = report_rows(md, "%s (%s)" % (h["label"], h["checkpoint"]))
         check(any(r[2:5] == [h["cr3_writes"], h["cr3_per_M"], h["cr3_per_op"]] for r in cells),
               "report.md's haps row for %s is not haps.csv's: %s" % (h["checkpoint"], cells))
-    for t in quick_csv("theory"):  # a window cut inside a hypercall's entry: one record short
+    for t in quick_csv("theory"):  # a window that ends inside an entry: one record short
         gap = int(t["hypercalls_plugin"]) - int(t["hypercalls_trace"])
         check(int(t["hypercalls_trace"]) > 0 and 0 <= gap <= int(t["cut_short"]),
               "%s: the plugin counted %s int $0x82, the trace %s hypercalls (%s cut short)" %
