@@ -24,7 +24,8 @@ record) and measure.json.  Writes:
 
 and, from pvlab's boot and its trace windows (lab/trace_tables.py):
 domains.csv (the `xm-lite list` tables typed in the run), trace.csv,
-hypercalls.csv, theory.csv, spread.csv and timeline.json.
+hypercalls.csv, theory.csv, spread.csv and timeline.json; boots.csv says
+which configurations' checkpoint boots stalled and were booted again.
 
 Per dbench operation (haps.csv's *_per_op): a window's count per
 instruction times the instructions per operation of the run it lies in
@@ -221,7 +222,20 @@ def collect(out=configs.LAB, rows=configs.ROWS):
     write_csv(os.path.join(out, "throughput.csv"), throughput_rows())
     write_csv(os.path.join(out, "repeat.csv"), repeats)
     write_trace_tables(out)
+    write_csv(os.path.join(out, "boots.csv"), boot_rows())
     return missing
+
+
+def boot_rows():
+    """Per configuration: the checkpoint boots that stalled and were booted again (lab.py)."""
+    rows = []
+    for cfg_name in sorted({r[0] for r in configs.ROWS}):
+        d = os.path.join(configs.RUNS, cfg_name)
+        if os.path.isdir(d):
+            stalled = sorted(f for f in os.listdir(d) if f.startswith("checkpoint-console.stalled"))
+            rows.append({"config": cfg_name, "stalled_boots": len(stalled),
+                         "stalled_consoles": " ".join(stalled)})
+    return rows
 
 
 def write_trace_tables(out):

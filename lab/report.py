@@ -42,7 +42,11 @@ class Section:
 
 # ---------------------------------------------------------------- sections
 
-def windows_section(wins):
+STALLED = (" The %s boot stalled %s time(s) (its guest printed nothing and passed no marker "
+           "for 90 s) and was booted again; its console: runs/%s/%s.")
+
+
+def windows_section(wins, boots=()):
     rows = [[row_name(w), w["workload"], w["start_insns"],
              "marker %s + %s" % (w["marker"], w["after_marker"]), w["next_marker_insns"],
              w["window_insns"], w["measure_seconds"]] for w in wins]
@@ -50,7 +54,10 @@ def windows_section(wins):
                    "over a fixed window of instructions, under `-icount shift=0,sleep=off`. "
                    "*Start* is the instruction count since boot at the snapshot; *where* says how "
                    "the checkpoint was placed: N instructions after the K-th marker; the next marker "
-                   "(for Linux, the end of dbench) is where the workload moves on.",
+                   "(for Linux, the end of dbench) is where the workload moves on." +
+                   "".join(STALLED % (b["config"], b["stalled_boots"], b["config"],
+                                      b["stalled_consoles"])
+                           for b in boots if int(b["stalled_boots"])),
                    ["row", "workload", "start (insns since boot)", "where", "next marker at",
                     "window (insns)",
                     "measurement wall time (s)"], rows)
@@ -287,12 +294,12 @@ def sections(d):
     """Every section of the report, with its plots drawn (gnuplot) when possible."""
     csvs = {n: read_csv(os.path.join(d, n + ".csv")) for n in (
         "windows", "cache", "haps", "throughput", "repeat", "domains", "trace", "hypercalls",
-        "theory", "spread")}
+        "theory", "spread", "boots")}
     wins, caches = csvs["windows"], csvs["cache"]
     hit = lambda w, kind, size: hit_rate(caches, w, kind, size)  # noqa: E731
     tl_path = os.path.join(d, "timeline.json")
     timeline = json.load(open(tl_path)) if os.path.exists(tl_path) else None
-    secs = [windows_section(wins), domains_section(csvs["domains"]),
+    secs = [windows_section(wins, csvs["boots"]), domains_section(csvs["domains"]),
             throughput_section(csvs["throughput"]), ratio_section(csvs["throughput"], csvs["haps"]),
             cache_section(wins, caches, "D", plots.hit_plot(d, "D", wins, hit)),
             cache_section(wins, caches, "I", plots.hit_plot(d, "I", wins, hit)),
