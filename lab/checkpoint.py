@@ -12,10 +12,13 @@ instruction stream.  Each of the configuration's checkpoints is a trigger
 configuration's marker_pc).  When the gate reaches one it writes
 "trigger=I" to its signal file and holds the vCPU; this script then sends
 QMP `stop` (the kick that makes the vCPU stop at the end of its block),
-releases the gate, waits for the machine to be stopped, runs `savevm NAME`
-and `cont`.  The gate's next line, "resumed insns=X", is the exact
-instruction count at the snapshot, kept in build/lab/runs/CONFIG/
-checkpoints.json with the trigger.
+releases the gate, waits for the machine to be stopped and runs `savevm
+NAME`.  Then it quits QEMU - the gate's "exit insns=X markers=M" line is
+the exact instruction count at the snapshot - and starts the next segment
+of the run: a new QEMU that loads NAME (-loadvm) with the remaining
+triggers counted from there (take()'s docstring says why a saved machine
+is never continued).  The counts are kept in build/lab/runs/CONFIG/
+checkpoints.json, every marker's in markers.json.
 
 A configuration whose workload is typed at a shell (pvlab's dbench-lite
 rows) has a `script`: (pattern, line) pairs that a thread types on the
@@ -97,14 +100,9 @@ def wait_line(path, prefix, proc, console, timeout, progress, nth=0, typist=None
         time.sleep(0.05)
 
 
-def gate_args(cfg, signal):
-    args = "action=pause,signal=%s" % signal
-    args += "".join(",at=%d:%d" % (k, n) for _, k, n in cfg.checkpoints)
-    return args + "".join(",marker_pc=0x%x" % pc for pc in cfg.marker_pcs)
-
-
 def save(qmp, proc, console, signal, i, name, progress):
-    """The gate holds the vCPU at trigger i: stop the machine there and savevm `name`."""
+    """The gate holds the vCPU at trigger i: stop the machine there and savevm `name` (the
+    machine stays stopped: take() quits this process and loads the snapshot in the next)."""
     qmp.send("stop")
     time.sleep(0.3)  # the stop's kick reaches the vCPU while the gate holds it
     open("%s.go%d" % (signal, i), "w").close()
@@ -112,7 +110,6 @@ def save(qmp, proc, console, signal, i, name, progress):
     t0 = time.time()
     qmp.hmp("savevm %s" % name)
     progress("  savevm %s (%.1f s)" % (name, time.time() - t0))
-    qmp.command("cont")
 
 
 def quit(qmp, proc):
@@ -137,6 +134,7 @@ class Typist:
         self.proc, self.console, self.script = proc, console, list(script)
         self.fail = re.compile(fail) if fail else None
         self.timeout, self.progress, self.error, self.pos = timeout, progress, None, 0
+        self.switching = False  # take() is replacing the QEMU process (a new Segment)
         self.thread = threading.Thread(target=self._type, daemon=True)
         self.thread.start()
 
@@ -152,7 +150,7 @@ class Typist:
             bad = self.fail.search(self.console.text, self.pos) if self.fail else None
             if bad:
                 raise RuntimeError("the workload failed (%r)" % bad.group(0))
-            if time.time() > deadline or self.proc.poll() is not None:
+            if time.time() > deadline or (self.proc.poll() is not None and not self.switching):
                 raise TimeoutError("no %r on the console before typing" % pattern)
             time.sleep(0.1)
 
@@ -160,6 +158,8 @@ class Typist:
         try:
             for pattern, line in self.script:
                 self._wait(pattern)
+                while self.switching:  # no QEMU to type at until the next segment runs
+                    time.sleep(0.05)
                 if line is not None:  # Ctrl-] (dom0's detach key) is sent alone, as typed
                     self.progress("  typing: %s" % line.replace(DETACH, "Ctrl-]"))
                     self.proc.stdin.write((line if line == DETACH else line + "\r").encode())
@@ -176,51 +176,138 @@ class Typist:
                 self.error or "timeout", self.console.text[-1500:]))
 
 
+NEVER = (0, 1 << 62)  # the gate wants a trigger: the last segment's is never reached
+
+
+class Segment:
+    """One QEMU process of a checkpoint run: the boot, or a restart from the last snapshot.
+    Its gate counts instructions and markers from its own start; `insns` and `markers` are
+    how many the run had done before it, so its counts plus these are the run's."""
+
+    def __init__(self, cfg, triggers, index, insns, markers, loadvm, stdin):
+        self.insns, self.markers, self.triggers = insns, markers, triggers
+        self.signal = os.path.join(cfg.run_dir, "gate-signal" + ("" if index == 0 else ".%d" % index))
+        self.sock = os.path.join(cfg.run_dir, "qmp.sock")
+        for f in [self.signal, self.sock] + ["%s.go%d" % (self.signal, i) for i in range(len(triggers))]:
+            if os.path.exists(f):
+                os.unlink(f)
+        gate = "action=pause,signal=%s" % self.signal
+        gate += "".join(",at=%d:%d" % t for t in triggers or [NEVER])
+        gate += "".join(",marker_pc=0x%x" % pc for pc in cfg.marker_pcs)
+        args = machine.machine_args(cfg) + [
+            "-serial", "stdio", "-qmp", "unix:%s,server=on,wait=off" % self.sock,
+            "-plugin", machine.GATE_PLUGIN + "," + gate] + (["-loadvm", loadvm] if loadvm else [])
+        self.proc = subprocess.Popen(args, stdin=stdin, stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT, cwd=machine.ROOT)
+        self.qmp = None
+
+    def connect(self):
+        self.qmp = machine.Qmp(self.sock)
+
+    def marks(self):
+        """{marker number in the run: its instruction count in the run}, from this segment."""
+        return {self.markers + int(m[0][7:]): self.insns + int(m[1][6:])
+                for m in (line.split() for line in read_lines(self.signal))
+                if m and m[0].startswith("marker=")}
+
+    def end(self, timeout, stopped=True):
+        """Quit - a stopped machine at once, a running one unless it has just powered off -
+        and return the instructions and markers it executed (the gate's exit line)."""
+        if stopped:
+            self.qmp.send("quit")
+            self.proc.wait(timeout)
+        else:
+            quit(self.qmp, self.proc)
+        for _ in range(int(timeout * 20)):
+            ex = [line for line in read_lines(self.signal) if line.startswith("exit ")]
+            if ex:
+                f = dict(kv.split("=", 1) for kv in ex[0].split()[1:])
+                return int(f["insns"]), int(f["markers"])
+            time.sleep(0.05)
+        raise RuntimeError("the gate wrote no exit line in %s" % self.signal)
+
+    def kill(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+
+def relative(checkpoints, insns, markers, marks):
+    """Triggers at=K:N for `checkpoints` in a segment that starts `insns` instructions and
+    `markers` markers into the run (marks: {marker: insns} of the run so far)."""
+    out = []
+    for _, k, n in checkpoints:
+        if k > markers:
+            out.append((k - markers, n))
+        else:  # its marker is behind us: count from the segment's start
+            out.append((0, max(1, n - (insns - marks.get(k, 0)))))
+    return out
+
+
 def take(cfg, timeout=1800, progress=print):
-    """Boot `cfg`, save its checkpoints; returns [{name, marker, after, insns}] (also in JSON)."""
+    """Boot `cfg`, save its checkpoints; returns [{name, marker, after, insns}] (also in JSON).
+
+    After each savevm the QEMU process quits and a new one loads that snapshot and goes on
+    (a Segment): the machine is never continued after a savevm.  A domU's dbench-lite now and
+    then stopped making progress after a savevm and `cont` in its run (dom0 spinning, nothing
+    printed, for minutes), while runs loaded from the same snapshots never did; the
+    measurements load the snapshots in any case.  The console, its log and the console script
+    carry on across the segments, which changes nothing for the guest."""
     os.makedirs(cfg.run_dir, exist_ok=True)
     machine.make_overlay(cfg.base_disk, cfg.overlay)
-    signal = os.path.join(cfg.run_dir, "gate-signal")
-    sock = os.path.join(cfg.run_dir, "qmp.sock")
-    for f in [signal, sock] + ["%s.go%d" % (signal, i) for i in range(len(cfg.checkpoints))]:
-        if os.path.exists(f):
-            os.unlink(f)
-    args = machine.machine_args(cfg) + ["-serial", "stdio", "-qmp", "unix:%s,server=on,wait=off" % sock,
-                                        "-plugin", machine.GATE_PLUGIN + "," + gate_args(cfg, signal)]
+    for f in os.listdir(cfg.run_dir):
+        if f.startswith("gate-signal"):
+            os.unlink(os.path.join(cfg.run_dir, f))
     script = getattr(cfg, "script", None)
-    proc = subprocess.Popen(args, stdin=subprocess.PIPE if script else subprocess.DEVNULL,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=machine.ROOT)
-    console = machine.Console(proc, os.path.join(cfg.run_dir, "checkpoint-console.log"))
-    done = []
+    stdin = subprocess.PIPE if script else subprocess.DEVNULL
+    seg = Segment(cfg, [(k, n) for _, k, n in cfg.checkpoints], 0, 0, 0, None, stdin)
+    console = machine.Console(seg.proc, os.path.join(cfg.run_dir, "checkpoint-console.log"))
+    done, marks, typist = [], {}, None
     try:
-        qmp = machine.Qmp(sock)
-        typist = Typist(proc, console, script, timeout, progress,
+        seg.connect()
+        typist = Typist(seg.proc, console, script, timeout, progress,
                         getattr(cfg, "script_fail", None)) if script else None
         for i, (name, k, n) in enumerate(cfg.checkpoints):
             progress("%s: running to checkpoint %s (%d instructions after marker %d)" %
                      (cfg.name, name, n, k))
-            wait_line(signal, "trigger=%d " % i, proc, console, timeout, progress, typist=typist)
-            save(qmp, proc, console, signal, i, name, progress)
-            pos = wait_line(signal, "resumed", proc, console, timeout, progress, nth=i)
-            done.append({"name": name, "marker": k, "after": n, "insns": int(pos["insns"])})
-        if typist or cfg.finish:
+            j = i - (len(cfg.checkpoints) - len(seg.triggers))
+            wait_line(seg.signal, "trigger=%d " % j, seg.proc, console, timeout, progress,
+                      typist=typist)
+            save(seg.qmp, seg.proc, console, seg.signal, j, name, progress)
+            if typist:
+                typist.switching = True
+            ran, passed = seg.end(60)
+            marks.update(seg.marks())
+            insns, markers = seg.insns + ran, seg.markers + passed
+            done.append({"name": name, "marker": k, "after": n, "insns": insns})
+            rest = cfg.checkpoints[i + 1:]
+            if not rest and not typist and not cfg.finish:
+                seg = None
+                break
+            seg = Segment(cfg, relative(rest, insns, markers, marks), i + 1, insns, markers, name,
+                          stdin)
+            console.follow(seg.proc)
+            seg.connect()
+            if typist:
+                typist.proc, typist.switching = seg.proc, False
+        if seg and (typist or cfg.finish):
             progress("%s: running on to the end of the workload" % cfg.name)
-        if typist:
-            typist.join(timeout)
-        if cfg.finish:
-            console.expect(cfg.finish, timeout)
-        quit(qmp, proc)
+            if typist:
+                typist.join(timeout)
+            if cfg.finish:
+                console.expect(cfg.finish, timeout)
+            seg.end(60, stopped=False)
+            marks.update(seg.marks())
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+        if seg:
+            seg.kill()
         console.close()
-    marks = [line.split() for line in read_lines(signal) if line.startswith("marker=")]
     for c in done:  # where the checkpoint's marker and the next one are, for the report
-        at = {int(m[0][7:]): int(m[1][6:]) for m in marks}
-        c["marker_insns"], c["next_marker_insns"] = at.get(c["marker"]), at.get(c["marker"] + 1)
+        c["marker_insns"], c["next_marker_insns"] = marks.get(c["marker"]), marks.get(c["marker"] + 1)
     with open(os.path.join(cfg.run_dir, "checkpoints.json"), "w") as f:
         json.dump(done, f, indent=1)
+    with open(os.path.join(cfg.run_dir, "markers.json"), "w") as f:
+        json.dump(marks, f, indent=1)
     return done
 
 

@@ -72,10 +72,10 @@ def window_row(label, workload, cfg_name, ckpt):
 
 
 def markers(cfg_name):
-    """{K: instructions since boot} of every marker of the checkpoint run (its gate's lines)."""
-    path = os.path.join(configs.RUNS, cfg_name, "gate-signal")
-    text = open(path).read() if os.path.exists(path) else ""
-    return {int(k): int(x) for k, x in re.findall(r"^marker=(\d+) insns=(\d+)", text, re.M)}
+    """{K: instructions since boot} of every marker of the checkpoint run (markers.json, which
+    lab/checkpoint.py merges from its segments' gate lines)."""
+    path = os.path.join(configs.RUNS, cfg_name, "markers.json")
+    return {int(k): int(x) for k, x in load_json(path).items()} if os.path.exists(path) else {}
 
 
 def insns_per_op(cfg_name, ckpt_marker):

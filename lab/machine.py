@@ -123,13 +123,21 @@ class Console:
     """QEMU's stdout (the serial line) copied to a file and kept for expect()."""
 
     def __init__(self, proc, path):
-        self.proc, self.text, self.pos = proc, "", 0
+        self.text, self.pos = "", 0
         self.file = open(path, "w")
-        self.thread = threading.Thread(target=self._copy, daemon=True)
+        self.follow(proc)
+
+    def follow(self, proc):
+        """Copy `proc`'s output from now on (the next QEMU of a checkpoint run: the text and
+        the log go on where the last one's ended)."""
+        if getattr(self, "thread", None):
+            self.thread.join(5)
+        self.proc = proc
+        self.thread = threading.Thread(target=self._copy, args=(proc,), daemon=True)
         self.thread.start()
 
-    def _copy(self):
-        for chunk in iter(lambda: os.read(self.proc.stdout.fileno(), 65536), b""):
+    def _copy(self, proc):
+        for chunk in iter(lambda: os.read(proc.stdout.fileno(), 65536), b""):
             s = chunk.decode("utf-8", "replace").replace("\r", "")
             self.text += s
             self.file.write(s)

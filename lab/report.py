@@ -221,7 +221,8 @@ def hypercalls_section(names):
 
 
 def theory_section(theory):
-    rows = [[row_name(t), t["window_insns"], t.get("cut_short", ""), t["cr3_writes_plugin"],
+    rows = [[row_name(t), t["window_insns"],
+             "%s/%s" % (t.get("cut_start", ""), t.get("cut_short", "")), t["cr3_writes_plugin"],
              t["cr3_writes_predicted"],
              t["cr3_error_pct"], t["hypercalls_plugin"], t["hypercalls_trace"],
              t["hv_entries_plugin"], t["hv_entries_trace"], t["entries_error_pct"],
@@ -240,13 +241,14 @@ def theory_section(theory):
             "2 x entries + CR3 loads + switches to idle. The prediction could fail by any "
             "amount; the table shows by how much it did. It was repeated over several "
             "checkpoints of each domain's dbench; the spread table gives the mean, min and max. "
-            "A window can end inside an entry into the hypervisor (*cut short*: the stopped "
-            "vCPU's EIP is the hypervisor's), after the plugin has seen its `int $0x82` or "
-            "its first CR3 write and before its record is written; the plugin is then one "
-            "entry ahead.")
+            "A window can start or end inside an entry into the hypervisor (*cut*: the "
+            "stopped vCPU's EIP is the hypervisor's): ended there, the plugin has seen the "
+            "entry's `int $0x82` or first CR3 write but its record is not written yet, and the "
+            "plugin is one entry ahead; started there, the record falls in the window but the "
+            "`int $0x82` before it, and the trace is one ahead.")
     return Section("Test your theory", text,
-                   ["window", "insns", "cut short", "CR3 writes (plugin)", "predicted from the trace",
-                    "error %", "int $0x82 (plugin)", "hypercalls (trace)",
+                   ["window", "insns", "cut (start/end)", "CR3 writes (plugin)",
+                    "predicted from the trace", "error %", "int $0x82 (plugin)", "hypercalls (trace)",
                     "entries into hv (plugin)", "entries (trace)", "error %",
                     "CR3 writes that are entries %"], rows)
 

@@ -124,7 +124,7 @@ def trace_row(label, ckpt, info, counts, run):
     for k in ("hv_entries", "event_sends", "grant_copies", "cr3_loads"):
         row[k + "_per_req"] = round(counts[k] / counts["block_requests"], 2) \
             if counts["block_requests"] else ""
-    row["cut_short"] = info.get("cut_short", 0)
+    row["cut_start"], row["cut_short"] = info.get("cut_start", 0), info.get("cut_short", 0)
     row["plugin_cr3_writes"] = int(run["haps"]["cr3_writes"])
     row["plugin_int82"] = int(run["haps"]["int82"])
     row["plugin_hv_entries"] = int(run["modes"]["kernel_hv"]) + int(run["modes"]["user_hv"])
@@ -135,7 +135,7 @@ def theory_row(t, counts):
     """The prediction, from the trace, of what the plugin counted in the same window."""
     predicted = 2 * counts["hv_entries"] + counts["cr3_loads"] + counts["switches_to_idle"]
     return {"label": t["label"], "checkpoint": t["checkpoint"], "window_insns": t["window_insns"],
-            "cut_short": t["cut_short"],
+            "cut_start": t["cut_start"], "cut_short": t["cut_short"],
             "cr3_writes_plugin": t["plugin_cr3_writes"], "cr3_writes_predicted": predicted,
             "cr3_error_pct": round(100.0 * (t["plugin_cr3_writes"] - predicted) / max(predicted, 1), 2),
             "hypercalls_plugin": t["plugin_int82"], "hypercalls_trace": t["hypercalls"],

@@ -163,6 +163,7 @@ def trace(cfg, ckpt, window, timeout=600):
         qmp = machine.Qmp(sock)
         mem = Memory(qmp, os.path.join(out, "pmem.bin"))
         before = ring_state(mem, sym)  # -S: the snapshot, before its first instruction
+        start_eip = stopped_eip(qmp)
         qmp.command("cont")
         checkpoint.wait_line(signal, "trigger=0 ", proc, console, timeout, None)
         qmp.send("stop")
@@ -189,7 +190,9 @@ def trace(cfg, ckpt, window, timeout=600):
         raise RuntimeError("%s/%s: pvlab-cache.so wrote no run record in %s" % (cfg.name, ckpt, log))
     info = {"config": cfg.name, "checkpoint": ckpt, "insns": int(run["insns"]["all"]),
             "first_record": before["written"], "records": len(records),
-            "end_eip": "%#x" % eip, "cut_short": int(bool(cut or eip >= HV_DIRECTMAP)),
+            "start_eip": "%#x" % start_eip, "end_eip": "%#x" % eip,
+            "cut_start": int(start_eip >= HV_DIRECTMAP),
+            "cut_short": int(bool(cut or eip >= HV_DIRECTMAP)),
             "ring_size": after["size"]}
     decoder().write_csv(os.path.join(out, "trace.csv"), records)
     with open(os.path.join(out, "trace.json"), "w") as f:
