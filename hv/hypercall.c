@@ -18,6 +18,7 @@
 #include <hv/console.h>
 #include <hv/domain.h>
 #include <hv/event.h>
+#include <hv/fpu.h>
 #include <hv/grant.h>
 #include <hv/guest_access.h>
 #include <hv/hypercall.h>
@@ -234,6 +235,8 @@ static long dispatch(uint32_t nr, const struct cpu_user_regs *r)
         return do_set_callbacks(r->ebx, r->ecx, r->edx, r->esi);
     case __HYPERVISOR_update_va_mapping:
         return do_update_va_mapping(r->ebx, r->ecx, r->edx);
+    case __HYPERVISOR_fpu_taskswitch:
+        return fpu_taskswitch((int)r->ebx);
     case __HYPERVISOR_set_timer_op:
         return do_set_timer_op(r->ebx, r->ecx);
     case __HYPERVISOR_xen_version:

@@ -12,6 +12,15 @@
  * 0x037F, every register empty and zero) - not the previous owner's data,
  * which fninit alone would leave behind in the registers.
  *
+ * A guest kernel that switches FPU state lazily between its own processes
+ * needs a TS of its own, as Linux does on bare metal; it cannot write CR0
+ * from ring 1, so it asks with the fpu_taskswitch hypercall (Xen's, number 5).
+ * While the guest's TS is set, CR0.TS stays set whoever owns the registers,
+ * and the #NM its next FPU instruction raises is first used by us (the
+ * registers are moved to this vCPU if they must be), then bounced to the
+ * guest's own #NM handler, with the guest's TS cleared on the way, as Xen
+ * does - so the handler need not make a second hypercall to clear it.
+ *
  * SSE is not offered: CR4.OSFXSR stays clear, so SSE instructions raise #UD,
  * and fnsave/frstor cover all the state there is.  The hypervisor itself is
  * built with -mgeneral-regs-only and never touches these registers.
@@ -35,17 +44,16 @@ void fpu_init(void)
 /* The next vCPU owns the registers already, or will fault on its first use of them. */
 void fpu_switch_to(struct vcpu *next)
 {
-    int want_ts = next != fpu_owner;
+    int want_ts = next != fpu_owner || next->guest_ts;
     if (want_ts == ts_set)
         return; /* the common case: nobody uses the FPU, TS stays set */
     write_cr0(want_ts ? read_cr0() | X86_CR0_TS : read_cr0() & ~X86_CR0_TS);
     ts_set = want_ts;
 }
 
-void fpu_device_not_available(void)
+/* Make the current vCPU the registers' owner, with its own state in them. */
+static void fpu_take(void)
 {
-    clts();
-    ts_set = 0;
     if (fpu_owner == current)
         return; /* nothing to move: TS was set for someone else's sake */
     if (fpu_owner)
@@ -56,6 +64,24 @@ void fpu_device_not_available(void)
     fpu_owner = current;
     current->domain->counters.fpu_loads++;
     trace(TRC_FPU, current->domain->domain_id, 0);
+}
+
+int fpu_device_not_available(void)
+{
+    clts();
+    ts_set = 0;
+    fpu_take();
+    if (!current->guest_ts)
+        return 0;
+    current->guest_ts = 0; /* cleared as the fault is delivered, as Xen does */
+    return 1;
+}
+
+long fpu_taskswitch(int set)
+{
+    current->guest_ts = set != 0;
+    fpu_switch_to(current);
+    return 0;
 }
 
 void fpu_forget(struct vcpu *v)

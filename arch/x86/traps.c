@@ -142,10 +142,9 @@ static void do_exception(struct cpu_user_regs *regs)
         regs->eip = fixup;
         return;
     }
-    if (vec == 7) { /* #NM: the vCPU's first FPU instruction since a switch */
-        fpu_device_not_available();
-        return;
-    }
+    if (vec == 7 && !fpu_device_not_available())
+        return; /* #NM: the vCPU's first FPU instruction since a switch; the guest's own TS
+                 * (fpu_taskswitch) makes it the guest's as well, bounced below */
     current->domain->counters.exceptions++;
     if (vec == 14)
         vcpu_info(current)->arch.cr2 = read_cr2();

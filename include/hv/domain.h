@@ -61,6 +61,7 @@ struct vcpu {
     struct pt_progress pt_progress; /* a preemptible L2 pin or unpin under way (hv/mm.c) */
     struct fpu_state fpu;           /* x87/MMX registers while another vCPU owns the FPU */
     int fpu_used;                   /* fpu holds its state (else it starts from a clean image) */
+    int guest_ts;                   /* the guest's own CR0.TS (fpu_taskswitch): #NM goes to it */
 };
 
 enum domain_state {

@@ -16,7 +16,8 @@ struct fpu_state {
 struct vcpu;
 void fpu_init(void);                   /* at boot: x87 on, every vCPU lazily switched */
 void fpu_switch_to(struct vcpu *next); /* on a context switch */
-void fpu_device_not_available(void);   /* #NM from the current vCPU */
+int fpu_device_not_available(void);    /* #NM from the current vCPU: 1 if it is the guest's */
+long fpu_taskswitch(int set);          /* the hypercall: set or clear the guest's own CR0.TS */
 void fpu_forget(struct vcpu *v);       /* a vCPU is going away */
 
 #endif

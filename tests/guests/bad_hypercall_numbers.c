@@ -8,9 +8,9 @@
 
 const char test_title[] = "unknown hypercall numbers return -ENOSYS and are counted";
 
-static const uint32_t numbers[] = {2,  5,  6,   7,    13,         16,         19,        21, 22,
-                                   23, 25, 27,  28,   30,         31,         34,        37, 63,
-                                   64, 65, 130, 1000, 0x7FFFFFFF, 0x80000000, 0xFFFFFFFF};
+static const uint32_t numbers[] = {2,  6,  7,  13,  16,   19,         21,         22,
+                                   23, 25, 27, 28,  30,   31,         34,         37,
+                                   63, 64, 65, 130, 1000, 0x7FFFFFFF, 0x80000000, 0xFFFFFFFF};
 
 void test_main(void)
 {

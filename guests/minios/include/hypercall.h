@@ -55,6 +55,11 @@ static inline long HYPERVISOR_update_va_mapping(uint32_t va, uint32_t pte, uint3
 {
     return hypercall3(__HYPERVISOR_update_va_mapping, va, pte, flags);
 }
+/* set != 0: the guest's own CR0.TS, so its next FPU instruction raises #NM in the guest. */
+static inline long HYPERVISOR_fpu_taskswitch(int set)
+{
+    return hypercall1(__HYPERVISOR_fpu_taskswitch, set);
+}
 static inline long HYPERVISOR_set_timer_op(uint64_t deadline)
 {
     return hypercall2(__HYPERVISOR_set_timer_op, (uint32_t)deadline, (uint32_t)(deadline >> 32));
