@@ -710,7 +710,8 @@ static void fuzz_refused_setup(uint32_t nr)
     call(nr, a[0], a[1], a[2], a[3], rnd_word());
 }
 
-/* A number no handler has: 2, 5, the gaps, and far beyond the table. */
+/* A number no handler has: 2, the gaps, and far beyond the table; and 5, fpu_taskswitch, whose
+ * one argument may be any word (the fuzzer never uses the FPU, so its #NM cannot come). */
 static void fuzz_unknown(void)
 {
     uint32_t nr = below(2) ? below(64) : rnd_word();
