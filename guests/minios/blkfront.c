@@ -162,8 +162,10 @@ static int transfer(struct blkfront *f, uint8_t op, uint64_t sector, uint32_t co
         notify_remote(f->port);
         f->notifies_out++;
     }
-    while (f->responses - start < nreq)
-        block_until(&f->responses, f->responses);
+    /* Read the count once per round: a response that lands between a check and the block must
+     * change the value block_until compares with, or its wake-up is lost for good. */
+    for (uint32_t seen; (seen = f->responses) - start < nreq;)
+        block_until(&f->responses, seen);
     int rc = 0;
     for (uint32_t i = 0; i < nreq; i++) {
         uint32_t segs = (MIN(count - i * per_req, per_req) + 7) / 8;
