@@ -151,6 +151,7 @@ bench: all
 	$(PYTHON) tests/bench.py
 	$(PYTHON) tests/fs_bench.py
 	$(PYTHON) tests/blk_bench.py
+	$(PYTHON) tests/dbench_bench.py
 
 deps:
 	@scripts/ensure-deps.sh

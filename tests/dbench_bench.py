@@ -44,7 +44,7 @@ waits then last a whole number of timer periods, which differ between
 native minios (100 Hz) and the hypervisor (its own 1 ms tick and dom0's),
 so the modes are not compared on equal terms; it is there to show that.
 
-Options: --seconds T (default 10), --boots N (default 3; medians and the
+Options: --seconds T (default 5), --boots N (default 2; medians and the
 range are printed, ratios are taken within each boot triple), --sleep on|off,
 --profile (also list the busiest translated blocks of the domU's window by
 hypervisor function, from the plugin's profile=on).
@@ -59,7 +59,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from qemu import BUILD, ROOT, Machine, halt  # noqa: E402
+from qemu import BUILD, ROOT, Machine, Timeout, halt  # noqa: E402
 import dbench_tests  # noqa: E402
 from instrument_tests import function_at, hv_symbols  # noqa: E402
 
@@ -133,22 +133,30 @@ def one_machine(config, seconds, sleep, profile):
     dbench_tests.make_disk(disk)
     m = boot(config, disk, log, sleep, profile)
     prompt = PROMPTS[config]
+    tputs = {}
     try:
         loads = dbench_tests.first_dir(m, prompt, ("/etc/dbench", "/boot/etc/dbench"), "load.txt")
-        tputs = {}
         for n in CLIENTS:
-            out = m.command("dbench -c %s/load.txt -t %d %d" % (loads, seconds, n), prompt=prompt,
-                            timeout=60 + 60 * seconds)
+            try:
+                out = m.command("dbench -c %s/load.txt -t %d %d" % (loads, seconds, n),
+                                prompt=prompt, timeout=120 + 10 * seconds)
+            except Timeout as e:  # reported as such, not hidden; the machine is given up
+                print("%s, %d clients: dbench did not finish: %s" % (config, n, e),
+                      file=sys.stderr, flush=True)
+                break
             tputs[n] = throughput(out, n, config)
-        if config == "domU":
-            m.detach()
-            m.command("xm-lite destroy domU", timeout=60)
-        halt(m)
-        windows = parse_report(open(log).read())
+        else:
+            if config == "domU":
+                m.detach()
+                m.command("xm-lite destroy domU", timeout=60)
+            halt(m)
     finally:
         m.kill()
-        shutil.rmtree(tmp, ignore_errors=True)
-    return {n: figures(windows[str(i + 1)], tputs[n], seconds) for i, n in enumerate(CLIENTS)}
+    # A finished window is in the log from its end marker on, even if QEMU was killed later.
+    windows = parse_report(open(log).read())
+    shutil.rmtree(tmp, ignore_errors=True)
+    return {n: figures(windows[str(i + 1)], tputs[n], seconds) if n in tputs else None
+            for i, n in enumerate(CLIENTS)}
 
 
 def figures(w, tput, seconds):
@@ -178,7 +186,13 @@ def median(xs):
 
 
 def show(fmt, xs):
-    """The median, and the range when boots differ."""
+    """The median, and the range when boots differ; runs that hung are counted apart."""
+    hung = len([x for x in xs if x is None])
+    xs = [x for x in xs if x is not None]
+    if not xs:
+        return "hung"
+    if hung:
+        return show(fmt, xs) + " +%d hung" % hung
     lo, hi = min(xs), max(xs)
     return (fmt % median(xs)) + ("" if lo == hi else " (%s-%s)" % (fmt % lo, fmt % hi))
 
@@ -191,11 +205,12 @@ def report(boots, seconds, sleep):
           "round:")
     for n in CLIENTS:
         for c in CONFIGS:
-            xs = [b[c][n]["tput"] for b in boots]
+            xs = [b[c][n] and b[c][n]["tput"] for b in boots]
             line = "  %d client%s  %-7s %s MB/s" % (n, "s" if n > 1 else " ", c, show("%.3f", xs))
             if c != "native":
-                line += "   %s/native %s" % (c, show("%.3f", [b[c][n]["tput"] / b["native"][n]["tput"]
-                                                            for b in boots]))
+                line += "   %s/native %s" % (c, show("%.3f", [
+                    b[c][n]["tput"] / b["native"][n]["tput"] if b[c][n] and b["native"][n] else None
+                    for b in boots]))
             print(line)
     rows = [("instructions in the phase (M)", lambda f: f["insns"] / 1e6, "%.1f"),
             ("  share in the hypervisor", lambda f: f["hv"] / max(f["insns"], 1), "%.3f"),
@@ -206,7 +221,7 @@ def report(boots, seconds, sleep):
             ("  system calls (int $0x80)", lambda f: f["syscalls"], "%.0f"),
             ("  process switches (load_cr3)", lambda f: f["switches"], "%.0f"),
             ("  CR3 loads, all", lambda f: f["cr3"], "%.0f"),
-            ("  CR3 loads, page directories", lambda f: f["cr3_pgd"] or None, "%.0f"),
+            ("  CR3 loads, page directories", lambda f: f["cr3_pgd"], "%.0f"),
             ("  hypervisor entries", lambda f: f["entries"], "%.0f")] + [
         ("    " + name, (lambda name: lambda f: f[name])(name), "%.0f") for name, _ in CAUSES]
     for n in CLIENTS:
@@ -219,12 +234,13 @@ def report(boots, seconds, sleep):
                 continue
             cells = []
             for c in CONFIGS:
-                xs = [fn(b[c][n]) for b in boots]
-                cells.append("-" if None in xs or (c == "native" and label.startswith("    "))
+                xs = [fn(b[c][n]) if b[c][n] else None for b in boots]
+                cells.append("-" if c == "native" and (label.startswith("    ") or
+                                                       "directories" in label)
                              else show(fmt, xs))
             print("  %-36s %22s %22s %22s" % (label, cells[0], cells[1], cells[2]))
     bad = [(c, n) for b in boots for c in CONFIGS[1:] for n in CLIENTS
-           if b[c][n]["stub_sum"] < b[c][n]["entries_total"]]
+           if b[c][n] and b[c][n]["stub_sum"] < b[c][n]["entries_total"]]
     print("\n  (entries by cause count every pass through a vector stub, including interrupts "
           "taken\n   while the hypervisor idled; the plugin's entries from a guest are never more: "
           "%s)" % ("so in every window" if not bad else "NOT SO in %s" % bad))
@@ -241,6 +257,8 @@ def profile_report(boots):
             mos.append((int(p[0], 16), int(p[1], 16), p[3]))
     for n in CLIENTS:
         f = boots[0]["domU"][n]
+        if not f:
+            continue
         print("\ndomU, %d client%s: the busiest blocks of the window by function "
               "(instructions, first boot)" % (n, "s" if n > 1 else ""))
         by_fn = {}
@@ -255,8 +273,8 @@ def profile_report(boots):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--seconds", type=int, default=10)
-    ap.add_argument("--boots", type=int, default=3)
+    ap.add_argument("--seconds", type=int, default=5)
+    ap.add_argument("--boots", type=int, default=2)
     ap.add_argument("--sleep", choices=["on", "off"], default="on")
     ap.add_argument("--profile", action="store_true")
     ap.add_argument("--only", choices=CONFIGS, action="append")
@@ -270,7 +288,7 @@ def main():
         for b in boots:
             for c in configs:
                 for n in CLIENTS:
-                    f = dict(b[c][n])
+                    f = dict(b[c][n] or {"hung": True, "profile": None})
                     f.pop("profile")
                     print(c, n, f)
     else:
