@@ -44,7 +44,11 @@ waits then last a whole number of timer periods, which differ between
 native minios (100 Hz) and the hypervisor (its own 1 ms tick and dom0's),
 so the modes are not compared on equal terms; it is there to show that.
 
-Options: --seconds T (default 5), --boots N (default 2; medians and the
+A machine whose dbench does not finish is killed, counted and booted again
+(at most RETRIES times): under -icount a domU's 2-client run sometimes stops
+for good (docs/dbench.md).
+
+Options: --seconds T (default 5), --boots N (default 3; medians and the
 range are printed, ratios are taken within each boot triple), --sleep on|off,
 --profile (also list the busiest translated blocks of the domU's window by
 hypervisor function, from the plugin's profile=on).
@@ -70,6 +74,7 @@ PLUGIN = os.path.join(BUILD, "plugins", "pvlab-cache.so")
 HV = os.path.join(BUILD, "hv.elf")
 MINIOS = os.path.join(BUILD, "minios.elf")
 CONFIGS = ["native", "dom0", "domU"]
+RETRIES = 2  # a machine whose dbench hangs is booted again this many times
 CLIENTS = [1, 2]
 PROMPTS = {"native": r"native# ", "dom0": r"dom0# ", "domU": r"domU# "}
 CAUSES = [("hypercall", [130]), ("page fault", [14]), ("other exception", list(range(0, 14)) +
@@ -167,7 +172,7 @@ def figures(w, tput, seconds):
     entries = int(w["modes"]["kernel_hv"]) + int(w["modes"]["user_hv"])
     cr3_pgd = sum(int(s["count"]) for s in w["cr3_sites"]
                   if function_at(hv, int(s["pc"], 16)) == "load_guest_pagetable")
-    f = {"tput": tput, "insns": insns["all"], "hv": insns["hv"], "kernel": insns["kernel"],
+    f = {"tput": tput, "secs": seconds, "insns": insns["all"], "hv": insns["hv"], "kernel": insns["kernel"],
          "user": insns["user"], "busy": insns["all"] / (seconds * 1e9),
          "cr3": int(w["haps"]["cr3_writes"]) / seconds, "cr3_pgd": cr3_pgd / seconds,
          "entries": entries / seconds, "stub_sum": sum(by_vector.values()),
@@ -178,6 +183,11 @@ def figures(w, tput, seconds):
     for name, vecs in CAUSES:
         f[name] = sum(by_vector.get(v, 0) for v in vecs) / seconds
     return f
+
+
+def ipm(f):
+    """Instructions per MB moved in the execute phase."""
+    return f["insns"] / (f["tput"] * f["secs"])
 
 
 def median(xs):
@@ -202,21 +212,29 @@ def report(boots, seconds, sleep):
           "sleep=%s, %d boot(s) of each machine; medians (range)" %
           (seconds, "on" if sleep else "off", len(boots)))
     print("\nthroughput (MB/s, dbench's Throughput line) and the ratios to native of the same boot "
-          "round:")
+          "round;\nthen native's instructions per MB moved over this machine's: the ratio if the CPU "
+          "were\nthe bottleneck (it depends far less on the host's disk):")
     for n in CLIENTS:
         for c in CONFIGS:
             xs = [b[c][n] and b[c][n]["tput"] for b in boots]
-            line = "  %d client%s  %-7s %s MB/s" % (n, "s" if n > 1 else " ", c, show("%.3f", xs))
+            line = "  %d client%s  %-7s %s" % (n, "s" if n > 1 else " ", c, show("%.3f MB/s", xs))
             if c != "native":
                 line += "   %s/native %s" % (c, show("%.3f", [
                     b[c][n]["tput"] / b["native"][n]["tput"] if b[c][n] and b["native"][n] else None
                     for b in boots]))
             print(line)
+        for c in CONFIGS[1:]:
+            print("  %d client%s  %-7s CPU-bound ratio %s/native %s" % (
+                n, "s" if n > 1 else " ", c, c, show("%.3f", [
+                    ipm(b["native"][n]) / ipm(b[c][n]) if b[c][n] and b["native"][n] else None
+                    for b in boots])))
     rows = [("instructions in the phase (M)", lambda f: f["insns"] / 1e6, "%.1f"),
             ("  share in the hypervisor", lambda f: f["hv"] / max(f["insns"], 1), "%.3f"),
             ("  share in minios kernels", lambda f: f["kernel"] / max(f["insns"], 1), "%.3f"),
             ("  share in ring 3", lambda f: f["user"] / max(f["insns"], 1), "%.3f"),
             ("CPU busy (instructions / phase ns)", lambda f: f["busy"], "%.3f"),
+            ("instructions per MB moved (M)", lambda f: f["insns"] / 1e6 / (f["tput"] * f["secs"]),
+             "%.2f"),
             ("per execute-second:", None, None),
             ("  system calls (int $0x80)", lambda f: f["syscalls"], "%.0f"),
             ("  process switches (load_cr3)", lambda f: f["switches"], "%.0f"),
@@ -274,15 +292,22 @@ def profile_report(boots):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--seconds", type=int, default=5)
-    ap.add_argument("--boots", type=int, default=2)
+    ap.add_argument("--boots", type=int, default=3)
     ap.add_argument("--sleep", choices=["on", "off"], default="on")
     ap.add_argument("--profile", action="store_true")
     ap.add_argument("--only", choices=CONFIGS, action="append")
     a = ap.parse_args()
     configs = a.only or CONFIGS
-    boots = []
+    boots, hangs = [], {c: 0 for c in configs}
     for i in range(a.boots):
-        boots.append({c: one_machine(c, a.seconds, a.sleep == "on", a.profile) for c in configs})
+        round_ = {}
+        for c in configs:
+            for attempt in range(RETRIES + 1):
+                round_[c] = one_machine(c, a.seconds, a.sleep == "on", a.profile)
+                if None not in round_[c].values():
+                    break
+                hangs[c] += 1  # counted and printed: a hang is a finding, not noise
+        boots.append(round_)
         print("boot round %d of %d done" % (i + 1, a.boots), file=sys.stderr, flush=True)
     if a.only:
         for b in boots:
@@ -293,6 +318,9 @@ def main():
                     print(c, n, f)
     else:
         report(boots, a.seconds, a.sleep == "on")
+    print("\nmachines whose dbench did not finish within %d s of wall time (booted again, up to "
+          "%d times): %s" % (120 + 10 * a.seconds, RETRIES,
+                             ", ".join("%s %d" % (c, k) for c, k in hangs.items())))
     if a.profile and "domU" in configs:
         profile_report(boots)
     return 0
