@@ -45,10 +45,10 @@ native minios (100 Hz) and the hypervisor (its own 1 ms tick and dom0's),
 so the modes are not compared on equal terms; it is there to show that.
 
 A machine whose dbench does not finish is killed, counted and booted again
-(at most RETRIES times): under -icount a domU's 2-client run sometimes stops
+(at most --retries times, default 1): under -icount a domU's 2-client run sometimes stops
 for good (docs/dbench.md).
 
-Options: --seconds T (default 5), --boots N (default 3; medians and the
+Options: --seconds T (default 5), --boots N (default 2; medians and the
 range are printed, ratios are taken within each boot triple), --sleep on|off,
 --profile (also list the busiest translated blocks of the domU's window by
 hypervisor function, from the plugin's profile=on).
@@ -74,7 +74,8 @@ PLUGIN = os.path.join(BUILD, "plugins", "pvlab-cache.so")
 HV = os.path.join(BUILD, "hv.elf")
 MINIOS = os.path.join(BUILD, "minios.elf")
 CONFIGS = ["native", "dom0", "domU"]
-RETRIES = 2  # a machine whose dbench hangs is booted again this many times
+RETRIES = 1  # a machine whose dbench hangs is booted again this many times (--retries)
+HANG_AFTER = 60  # seconds of wall time, plus 10 per dbench second, before a run counts as hung
 CLIENTS = [1, 2]
 PROMPTS = {"native": r"native# ", "dom0": r"dom0# ", "domU": r"domU# "}
 CAUSES = [("hypercall", [130]), ("page fault", [14]), ("other exception", list(range(0, 14)) +
@@ -144,7 +145,7 @@ def one_machine(config, seconds, sleep, profile):
         for n in CLIENTS:
             try:
                 out = m.command("dbench -c %s/load.txt -t %d %d" % (loads, seconds, n),
-                                prompt=prompt, timeout=120 + 10 * seconds)
+                                prompt=prompt, timeout=HANG_AFTER + 10 * seconds)
             except Timeout as e:  # reported as such, not hidden; the machine is given up
                 print("%s, %d clients: dbench did not finish: %s" % (config, n, e),
                       file=sys.stderr, flush=True)
@@ -292,9 +293,10 @@ def profile_report(boots):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--seconds", type=int, default=5)
-    ap.add_argument("--boots", type=int, default=3)
+    ap.add_argument("--boots", type=int, default=2)
     ap.add_argument("--sleep", choices=["on", "off"], default="on")
     ap.add_argument("--profile", action="store_true")
+    ap.add_argument("--retries", type=int, default=RETRIES)
     ap.add_argument("--only", choices=CONFIGS, action="append")
     a = ap.parse_args()
     configs = a.only or CONFIGS
@@ -302,8 +304,12 @@ def main():
     for i in range(a.boots):
         round_ = {}
         for c in configs:
-            for attempt in range(RETRIES + 1):
+            for attempt in range(a.retries + 1):
                 round_[c] = one_machine(c, a.seconds, a.sleep == "on", a.profile)
+                print("round %d, %s: %s" % (i + 1, c, {n: f and {k: v for k, v in f.items()
+                                                                   if k != "profile"}
+                                                       for n, f in round_[c].items()}),
+                      file=sys.stderr, flush=True)
                 if None not in round_[c].values():
                     break
                 hangs[c] += 1  # counted and printed: a hang is a finding, not noise
@@ -319,7 +325,7 @@ def main():
     else:
         report(boots, a.seconds, a.sleep == "on")
     print("\nmachines whose dbench did not finish within %d s of wall time (booted again, up to "
-          "%d times): %s" % (120 + 10 * a.seconds, RETRIES,
+          "%d times): %s" % (HANG_AFTER + 10 * a.seconds, a.retries,
                              ", ".join("%s %d" % (c, k) for c, k in hangs.items())))
     if a.profile and "domU" in configs:
         profile_report(boots)
