@@ -192,8 +192,8 @@ def ipm(f):
 
 
 def median(xs):
-    xs = sorted(xs)
-    return xs[len(xs) // 2]
+    xs, k = sorted(xs), len(xs) // 2
+    return xs[k] if len(xs) % 2 else (xs[k - 1] + xs[k]) / 2
 
 
 def show(fmt, xs):
