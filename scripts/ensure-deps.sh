@@ -8,10 +8,12 @@
 # the 32-bit libgcc), make, qemu-system-x86 (qemu-system-i386), grub-pc-bin,
 # grub-common, xorriso and mtools (grub-mkrescue's ISO), libcmocka-dev (host
 # unit tests), python3 (the test runner and the image builders), e2fsprogs
-# (mke2fs makes the ext2 disk images, e2fsck and debugfs check them).
+# (mke2fs makes the ext2 disk images, e2fsck and debugfs check them),
+# qemu-utils (qemu-img: make test runs the lab's quick pipeline, whose
+# checkpoints live in qcow2 overlays; only a Recommends of qemu-system-x86).
 set -e
 packages="gcc gcc-multilib make qemu-system-x86 grub-pc-bin grub-common xorriso mtools \
-libcmocka-dev python3 e2fsprogs"
+libcmocka-dev python3 e2fsprogs qemu-utils"
 [ $# -gt 0 ] && packages="$*"
 need=""
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
