@@ -121,10 +121,10 @@ CONFIGS = {
 
 def bootfs():
     small = pv_kernel()
-    yield "archive.cpio", mkbootfs.build([("etc/xm/domU.cfg", DOMU_CFG),
+    yield "archive", mkbootfs.build([("etc/xm/domU.cfg", DOMU_CFG),
                                           ("boot/minios.elf", small)])
-    yield "nested.cpio", mkbootfs.build([("a/b/c/d.txt", b"hello\n"), ("top", b"")])
-    yield "only_trailer.cpio", mkbootfs.entry(0, 0, 1, mkbootfs.TRAILER)
+    yield "nested", mkbootfs.build([("a/b/c/d.txt", b"hello\n"), ("top", b"")])
+    yield "only_trailer", mkbootfs.entry(0, 0, 1, mkbootfs.TRAILER)
 
 # ---------------------------------------------------------------- block requests
 
@@ -213,13 +213,14 @@ def ext2_images(tmp):
             f.write("b" * 1500)
         os.symlink("a.txt", os.path.join(d, "link"))
         os.symlink("x" * 80, os.path.join(d, "longlink"))
-    cases = [("1k.img", "-b 1024 -N 16 -O ^resize_inode,^dir_index,^ext_attr 128k"),
-             ("1k_features.img", "-b 1024 -N 16 128k"),
-             ("4k.img", "-b 4096 -N 16 -O ^resize_inode 240k")]
+    # The seeds are not images: each is one cut after its first KiB and its last non-zero byte.
+    cases = [("1k_blocks", "-b 1024 -N 16 -O ^resize_inode,^dir_index,^ext_attr 128k"),
+             ("1k_blocks_features", "-b 1024 -N 16 128k"),
+             ("4k_blocks", "-b 4096 -N 16 -O ^resize_inode 240k")]
     for name, opts in cases:
         src = os.path.join(tmp, name + ".src")
         tree(src)
-        img = os.path.join(tmp, name)
+        img = os.path.join(tmp, name + ".img")
         *flags, size = opts.split()
         subprocess.run(["mke2fs", "-q", "-F", "-t", "ext2", "-d", src] + flags + [img, size],
                        check=True, stdout=subprocess.DEVNULL)
