@@ -31,7 +31,7 @@ void domid_set_limit(uint32_t n)
 /*
  * Ids go upwards and wrap after max_domid.  An id is skipped while a domain
  * has it, and while any frame still carries it after its domain was destroyed
- * (hv/page_alloc.c: orphan_frames): a stale grant mapping must never meet a
+ * (hv/frame_alloc.c: orphan_frames): a stale grant mapping must never meet a
  * new domain of the same id.
  */
 static domid_t allocate_domid(void)

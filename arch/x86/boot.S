@@ -52,7 +52,7 @@ _start:
     movl $V2P(idle_pg_table), %edi
     movl $0x83, (%edi)                /* 0 -> 0, 4 MiB, RW, present */
     movl $(0xFC000000 >> 22), %ecx
-    movl $0x83, %eax                  /* 4 MiB, RW, present (not global: see paging.c) */
+    movl $0x83, %eax                  /* 4 MiB, RW, present (not global: see hv_mappings.c) */
 2:  movl %eax, (%edi,%ecx,4)
     addl $0x400000, %eax
     incl %ecx

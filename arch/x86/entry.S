@@ -1,7 +1,7 @@
 /*
  * entry.S - every way into and out of the hypervisor.
  *
- * While a guest runs, CR3 holds the per-CPU guest root (arch/x86/paging.c):
+ * While a guest runs, CR3 holds the per-CPU guest root (arch/x86/hv_mappings.c):
  * the guest's own mappings plus the entry area, and nothing else of the
  * hypervisor.  So the first instructions after a trap, and the last before an
  * iret to a guest, live in the entry area (section .entry.text) and run on the
@@ -269,7 +269,7 @@ copy_guest:
     .long .Lcopy, .Lcopy_fault
     .text
 
-/* The trampoline's two page directories (written by arch/x86/paging.c). */
+/* The trampoline's two page directories (written by arch/x86/hv_mappings.c). */
     .section .entry.data, "aw"
     .align 4
     .globl tramp_full_cr3, tramp_guest_cr3

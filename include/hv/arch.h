@@ -27,7 +27,7 @@ int create_bounce_frame(struct cpu_user_regs *regs, uint32_t cs, uint32_t eip, i
                         uint32_t err);
 extern const char *const exception_names[20];
 
-/* paging.c */
+/* hv_mappings.c */
 extern uint32_t idle_pg_table[1024];
 void paging_init(void);
 uint32_t idle_pg_table_maddr(void);

@@ -40,7 +40,7 @@ struct vcpu {
     uint32_t failsafe_cs, failsafe_eip;
     uint32_t kernel_ss, kernel_sp; /* stack_switch: ring-1 stack for traps from ring 3 */
     uint32_t cr3_mfn;              /* page directory, pinned, with a reference held */
-    uint32_t *guest_root;          /* what CR3 holds while it runs (arch/x86/paging.c) */
+    uint32_t *guest_root;          /* what CR3 holds while it runs (arch/x86/hv_mappings.c) */
     uint32_t root_source;          /* the page directory guest_root mirrors */
     enum vcpu_state state;
     uint64_t timer_deadline;  /* set_timer_op, ns system time; 0 = off */
@@ -58,7 +58,7 @@ struct vcpu {
     uint64_t woken_at;    /* when it last became runnable after blocking: for wake latency */
     uint16_t virq_to_port[NR_VIRQS];
     struct vcpu *next_in_runq;
-    struct pt_progress pt_progress; /* a preemptible L2 pin or unpin under way (hv/mm.c) */
+    struct pt_progress pt_progress; /* a preemptible L2 pin or unpin under way (hv/frame_table.c) */
     struct fpu_state fpu;           /* x87/MMX registers while another vCPU owns the FPU */
     int fpu_used;                   /* fpu holds its state (else it starts from a clean image) */
     int guest_ts;                   /* the guest's own CR0.TS (fpu_taskswitch): #NM goes to it */

@@ -64,7 +64,7 @@ static inline int mfn_valid(uint32_t mfn)
 #define L1_INDEX(va)     (((va) >> 12) & 1023)
 #define L2_INDEX(va)     ((va) >> 22)
 
-/* References and types (mm.c). Each returns 0 or a negative errno. */
+/* References and types (hv/frame_table.c). Each returns 0 or a negative errno. */
 int get_page(uint32_t mfn, domid_t d);
 void put_page(uint32_t mfn);
 int get_page_type(uint32_t mfn, enum page_type type);
@@ -72,7 +72,7 @@ void put_page_type(uint32_t mfn);
 int get_page_and_type(uint32_t mfn, domid_t d, enum page_type type);
 void put_page_and_type(uint32_t mfn);
 
-/* Validated page-table operations (mm.c). */
+/* Validated page-table operations (hv/frame_table.c). */
 int pt_update(domid_t d, uint64_t ptr, uint32_t val); /* one MMU_NORMAL_PT_UPDATE */
 int pin_table(domid_t d, uint32_t mfn, enum page_type type);
 int unpin_table(domid_t d, uint32_t mfn);
@@ -96,7 +96,7 @@ int unpin_preemptible(domid_t d, uint32_t mfn, struct pt_progress *p, unsigned i
 void pt_progress_abandon(domid_t d, struct pt_progress *p); /* finish or undo, all at once */
 int machphys_update(domid_t d, uint32_t mfn, uint32_t pfn);
 
-/* Provided by the platform (arch/x86/paging.c) or by the unit-test harness. */
+/* Provided by the platform (arch/x86/hv_mappings.c) or by the unit-test harness. */
 void *map_domain_page(uint32_t mfn);
 void unmap_domain_page(void *va);
 void free_frame(uint32_t mfn); /* return a frame with no references to the allocator */
@@ -104,7 +104,7 @@ void install_hv_l2_slots(uint32_t *l2, domid_t owner); /* slots 1007-1023 of own
 void mm_flush_tlb(void);
 void l2_entry_changed(uint32_t l2_mfn, unsigned int idx); /* keep copies (the guest root) in step */
 
-/* The frame allocator (hv/page_alloc.c). */
+/* The frame allocator (hv/frame_alloc.c). */
 void page_alloc_init(void);
 void page_alloc_add_range(uint32_t first_mfn, uint32_t nr);
 uint32_t alloc_domheap_page(domid_t owner); /* 0 on failure (frame 0 is never free) */

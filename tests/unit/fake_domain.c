@@ -213,7 +213,7 @@ void vcpu_wake(struct vcpu *v)
     v->poll_nr = 0;
 }
 
-/* As hv/page_alloc.c: the lowest run of free frames, owned by DOMID_XEN, zeroed. */
+/* As hv/frame_alloc.c: the lowest run of free frames, owned by DOMID_XEN, zeroed. */
 void *alloc_xenheap_pages(unsigned int nr)
 {
     uint32_t run = 0;

@@ -20,7 +20,7 @@
  *     host address whose low 32 bits are exactly HV_VIRT_START + mfn * 4096:
  *     grant_table.c then finds the frame-table entry of the page it was
  *     given, as it does on the real machine.  Allocation and freeing update
- *     the frame table as hv/page_alloc.c does (owner DOMID_XEN, one
+ *     the frame table as hv/frame_alloc.c does (owner DOMID_XEN, one
  *     allocation reference), and take only frames the frame table says are
  *     free.
  *   - Guest memory is FAKE_GUEST_SIZE bytes at guest addresses from

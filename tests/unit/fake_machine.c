@@ -1,7 +1,7 @@
 /*
- * fake_machine.c - the machine that hv/mm.c runs on in the unit tests: a
+ * fake_machine.c - the machine that hv/frame_table.c runs on in the unit tests: a
  * frame table and FAKE_FRAMES pages of host memory, and the platform hooks
- * mm.c calls, each recording what it was asked to do (see fake_machine.h).
+ * frame_table.c calls, each recording what it was asked to do (see fake_machine.h).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -48,7 +48,7 @@ uint32_t *frame_words(uint32_t mfn)
     return memory[mfn];
 }
 
-/* ---------------------------------------------------------------- what mm.c calls */
+/* ---------------------------------------------------------------- what frame_table.c calls */
 
 void *map_domain_page(uint32_t mfn)
 {
@@ -68,7 +68,7 @@ void unmap_domain_page(void *va)
     nr_mapped--;
 }
 
-/* As hv/page_alloc.c's free_frame, checking that mm.c only frees what it may. */
+/* As hv/frame_alloc.c's free_frame, checking that frame_table.c only frees what it may. */
 void free_frame(uint32_t mfn)
 {
     assert_true(mfn < FAKE_FRAMES);

@@ -1,11 +1,11 @@
 /*
- * fake_machine.h - a pretend machine on which hv/mm.c runs on the host.
+ * fake_machine.h - a pretend machine on which hv/frame_table.c runs on the host.
  *
- * mm.c reaches the machine only through a handful of functions and globals
+ * frame_table.c reaches the machine only through a handful of functions and globals
  * (see the end of include/hv/mm.h): the frame table, map_domain_page, and the
  * platform hooks free_frame, install_hv_l2_slots and mm_flush_tlb.
  * fake_machine.c provides them over FAKE_FRAMES host pages and records what
- * mm.c did with them, so a test can set up frames the way the domain builder
+ * frame_table.c did with them, so a test can set up frames the way the domain builder
  * and a guest would, call the validation rules, and then check every frame's
  * counts as well as the side effects: which frames were freed, how often the
  * TLB was flushed, whether every mapping was unmapped again.
@@ -25,7 +25,7 @@
 /* Every frame free (owner DOMID_FREE) and zeroed; every record cleared. */
 void fake_machine_reset(void);
 
-/* Hand a frame to a domain as hv/page_alloc.c's assign_frame does: one allocation reference. */
+/* Hand a frame to a domain as hv/frame_alloc.c's assign_frame does: one allocation reference. */
 void give_frame(uint32_t mfn, domid_t owner);
 
 /* A frame's 1024 words, for a test to fill in (as a guest would before pinning) or inspect. */
@@ -48,14 +48,14 @@ static inline uint32_t hv_slot_pattern(unsigned int slot)
     return 0xF1F10000u | slot;
 }
 
-/* What mm.c did. */
+/* What frame_table.c did. */
 unsigned int fake_tlb_flushes(void);
 unsigned int fake_frees(void);                /* calls to free_frame */
 int fake_was_freed(uint32_t mfn);             /* free_frame ran for this frame */
 unsigned int fake_mappings_outstanding(void); /* map_domain_page minus unmap_domain_page */
 
 /*
- * The harness fails the running test at once if mm.c breaks one of its rules:
+ * The harness fails the running test at once if frame_table.c breaks one of its rules:
  * mapping a frame past the frame table, unmapping something it never mapped,
  * freeing a frame twice, or freeing one that still holds a type reference
  * (whose entries would then keep their references forever).

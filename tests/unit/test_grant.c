@@ -21,7 +21,7 @@
  *   - copies check offsets and lengths and take no lasting references;
  *   - handles and host addresses are checked before anything is touched.
  *
- * The tests run the real hv/mm.c on the fake machine of fake_machine.c, and
+ * The tests run the real hv/frame_table.c on the fake machine of fake_machine.c, and
  * fake_domain.c supplies domains, a xenheap placed so that grant_table_init
  * finds its frames in the same frame table, and guest memory: every grant
  * operation is issued as the guest issues it, through do_grant_table_op with

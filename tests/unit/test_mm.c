@@ -1,6 +1,6 @@
 /*
  * test_mm.c - reference counts, page types and the page-table validation
- * rules of hv/mm.c, run on the fake machine of fake_machine.c.
+ * rules of hv/frame_table.c, run on the fake machine of fake_machine.c.
  *
  * These rules are what keeps one guest out of another's memory and every
  * guest out of the hypervisor's: a guest maps only frames it owns; a frame is
@@ -17,7 +17,7 @@
  * Frame numbers used below: page tables in 10..29, data frames in 30..49
  * (those no test hands out stay free), frames of the other domain (DOM_B) in
  * 50..59.  Every test starts from an all-free machine, and fake_machine.c
- * fails it at once if mm.c frees a frame twice or while it is still typed.
+ * fails it at once if frame_table.c frees a frame twice or while it is still typed.
  */
 #include <stdarg.h>
 #include <stddef.h>

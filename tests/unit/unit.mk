@@ -38,7 +38,7 @@ UNIT_TESTS += $(UNIT_DIR)/test_cachesim $(UNIT_DIR)/test_x86_haps
 # Each binary: its test file, plus the hypervisor code under test and any fake it needs.
 $(UNIT_DIR)/test_multiboot: $(UNIT_DIR)/test_multiboot.o $(UNIT_DIR)/hv/multiboot.o
 $(UNIT_DIR)/test_elf: $(UNIT_DIR)/test_elf.o $(UNIT_DIR)/hv/elf.o
-$(UNIT_DIR)/test_mm: $(UNIT_DIR)/test_mm.o $(UNIT_DIR)/hv/mm.o $(UNIT_DIR)/fake_machine.o
+$(UNIT_DIR)/test_mm: $(UNIT_DIR)/test_mm.o $(UNIT_DIR)/hv/frame_table.o $(UNIT_DIR)/fake_machine.o
 $(UNIT_DIR)/test_guest_access: $(UNIT_DIR)/test_guest_access.o
 $(UNIT_DIR)/test_xmconfig: $(UNIT_DIR)/test_xmconfig.o $(UNIT_DIR)/tools/xm-lite/xmconfig.o
 $(UNIT_DIR)/test_bootfs: $(UNIT_DIR)/test_bootfs.o $(UNIT_DIR)/tools/xm-lite/bootfs.o
@@ -46,7 +46,7 @@ $(UNIT_DIR)/test_xs_store: $(UNIT_DIR)/test_xs_store.o $(UNIT_DIR)/tools/xenstor
 $(UNIT_DIR)/test_ring: $(UNIT_DIR)/test_ring.o
 $(UNIT_DIR)/test_evtchn: $(UNIT_DIR)/test_evtchn.o $(UNIT_DIR)/hv/event_channel.o \
                          $(UNIT_DIR)/fake_domain.o $(UNIT_DIR)/fake_machine.o
-$(UNIT_DIR)/test_grant: $(UNIT_DIR)/test_grant.o $(UNIT_DIR)/hv/grant_table.o $(UNIT_DIR)/hv/mm.o \
+$(UNIT_DIR)/test_grant: $(UNIT_DIR)/test_grant.o $(UNIT_DIR)/hv/grant_table.o $(UNIT_DIR)/hv/frame_table.o \
                         $(UNIT_DIR)/fake_domain.o $(UNIT_DIR)/fake_machine.o
 $(UNIT_DIR)/test_blkif: $(UNIT_DIR)/test_blkif.o $(UNIT_DIR)/guests/minios/blkif_check.o
 $(UNIT_DIR)/test_simg: $(UNIT_DIR)/test_simg.o $(UNIT_DIR)/guests/minios/simg.o
@@ -62,7 +62,7 @@ $(UNIT_TESTS):
 	@echo "  HOSTLD  $@"
 	$(Q)$(UNIT_CC) $(UNIT_LDFLAGS) -o $@ $^ $(UNIT_LDLIBS)
 
-UNIT_HV_OBJS   := $(UNIT_DIR)/hv/multiboot.o $(UNIT_DIR)/hv/elf.o $(UNIT_DIR)/hv/mm.o
+UNIT_HV_OBJS   := $(UNIT_DIR)/hv/multiboot.o $(UNIT_DIR)/hv/elf.o $(UNIT_DIR)/hv/frame_table.o
 UNIT_HV_OBJS   += $(UNIT_DIR)/hv/event_channel.o $(UNIT_DIR)/hv/grant_table.o
 UNIT_HV_OBJS   += $(UNIT_DIR)/hv/sched_policy.o
 UNIT_TOOL_OBJS := $(UNIT_DIR)/tools/xm-lite/xmconfig.o $(UNIT_DIR)/tools/xm-lite/bootfs.o

@@ -615,7 +615,7 @@ static int cmd_trace(int argc, char **argv)
  * xm-lite grant-map DOMAIN GREF / grant-unmap: dom0's kernel maps one of a
  * domain's grants and keeps it, then lets it go.  A test aid: a mapping
  * that outlives its granter is how a destroyed domain's frame stays in use
- * (hv/page_alloc.c: orphan frames).
+ * (hv/frame_alloc.c: orphan frames).
  */
 static int cmd_grant_map(int argc, char **argv)
 {

@@ -1,5 +1,5 @@
 /*
- * page_alloc.c - the machine-frame allocator.
+ * frame_alloc.c - the machine-frame allocator.
  *
  * Free frames are those the frame table marks as owned by DOMID_FREE.  Guest
  * memory (the "domain heap") is taken from the top of memory down, so the

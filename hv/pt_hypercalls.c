@@ -1,7 +1,7 @@
 /*
- * memory.c - the page-table hypercalls: mmu_update, update_va_mapping and
+ * pt_hypercalls.c - the page-table hypercalls: mmu_update, update_va_mapping and
  * mmuext_op.  They copy the guest's requests in, apply them one by one through
- * the validation rules of mm.c, and stop at the first refusal, reporting how
+ * the validation rules of frame_table.c, and stop at the first refusal, reporting how
  * many succeeded.  Refusals are counted and logged (the first few per domain)
  * so a student can see which rule a guest broke.
  */

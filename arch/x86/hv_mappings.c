@@ -1,5 +1,5 @@
 /*
- * paging.c - the hypervisor's own mappings, and the guest root.
+ * hv_mappings.c - the hypervisor's own mappings, and the guest root.
  *
  * boot.S built idle_pg_table: the direct map of the first 48 MiB in 4 MiB
  * superpages, plus an identity map of the first 4 MiB that we drop here.
@@ -82,7 +82,7 @@ void paging_init(void)
 /*
  * Load a vCPU's page directory.  Its guest root is refreshed only when it
  * mirrors another directory: while a directory is loaded its CR3 reference
- * keeps it a validated L2, so it changes only through mm.c, which reports
+ * keeps it a validated L2, so it changes only through hv/frame_table.c, which reports
  * every change (l2_entry_changed).
  */
 void load_guest_pagetable(struct vcpu *v)
@@ -98,7 +98,7 @@ void load_guest_pagetable(struct vcpu *v)
     tramp_guest_cr3 = __pa(v->guest_root);
 }
 
-/* A guest slot of page directory l2_mfn changed (mm.c): keep guest roots in step. */
+/* A guest slot of page directory l2_mfn changed (hv/frame_table.c): keep guest roots in step. */
 void l2_entry_changed(uint32_t l2_mfn, unsigned int idx)
 {
     if (idx >= HV_L2_FIRST_SLOT)

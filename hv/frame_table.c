@@ -1,5 +1,5 @@
 /*
- * mm.c - the frame table's reference counts and the page-table validation
+ * frame_table.c - the frame table's reference counts and the page-table validation
  * rules: the heart of memory isolation in a direct-paging hypervisor.
  *
  * Guests build their own page tables out of their own frames and hand them to
