@@ -2,13 +2,15 @@
  * blkback.c - dom0's block backend: the other end of every domU's virtual
  * disk (Xen's blkback).
  *
- * xm-lite calls blkback_add() for each `disk` of a new domain: it writes the
- * device's two xenstore directories and, at once, describes the disk
- * (sectors, sector-size, info, feature-flush-cache) and moves the backend to
- * InitWait.  When the frontend says Initialised (it has granted us its ring
- * page and opened an event channel), we map the ring, bind the channel and
- * say Connected.  Every transition of either side is printed, so a stuck
- * handshake shows who waits for whom; `xm-lite block-list` shows the states.
+ * xm-lite writes each `disk`'s frontend directory in the new domain's part
+ * of the xenstore (backend, backend-id, virtual-device, dev, state), as Xen's
+ * toolstack does, then calls blkback_add(), which writes the backend's own
+ * directory and, at once, describes the disk (sectors, sector-size, info,
+ * feature-flush-cache) and moves the backend to InitWait.  When the frontend
+ * says Initialised (it has granted us its ring page and opened an event
+ * channel), we map the ring, bind the channel and say Connected.  Every
+ * transition of either side is printed, so a stuck handshake shows who waits
+ * for whom; `xm-lite block-list` shows the states.
  *
  * Requests: the backend trusts nothing in the ring.  It checks the producer
  * index (a jump of more than the ring's size disconnects the frontend),
@@ -84,14 +86,6 @@ static void set_state(struct vbd *v, int s, const char *why)
     xs_write_u(v->bpath, "state", (uint32_t)s);
 }
 
-static int vdev_to_devid(const char *vdev, uint32_t *devid)
-{
-    if (strncmp(vdev, "xvd", 3) || vdev[3] < 'a' || vdev[3] > 'p' || vdev[4])
-        return -1;
-    *devid = (XVD_MAJOR << 8) | ((uint32_t)(vdev[3] - 'a') << 4);
-    return 0;
-}
-
 static const char *in_use_by(struct blkdev *dev, int readonly)
 {
     for (int i = 0; i < MAX_VBDS; i++)
@@ -133,7 +127,7 @@ int blkback_add(domid_t dom, const char *target, const char *vdev, int readonly,
                       "DISK@START+COUNT in sectors)\n",
                       target),
                -1;
-    if (vdev_to_devid(vdev, &devid))
+    if (xvd_devid(vdev, &devid))
         return printf("blkback: '%s' is not a virtual disk name (xvda..xvdp)\n", vdev), -1;
     if (in_use_by(dev, readonly))
         return printf("blkback: %s is already given to another domain\n", target), -1;
@@ -165,11 +159,6 @@ int blkback_add(domid_t dom, const char *target, const char *vdev, int readonly,
     xs_write_u(v->bpath, "frontend-id", dom);
     xs_write_s(v->bpath, "params", target);
     xs_write_s(v->bpath, "mode", readonly ? "r" : "w");
-    xs_write_s(v->fpath, "backend", v->bpath);
-    xs_write_u(v->fpath, "backend-id", 0);
-    xs_write_u(v->fpath, "virtual-device", devid);
-    xs_write_s(v->fpath, "dev", vdev);
-    xs_write_u(v->fpath, "state", XenbusStateInitialising);
     v->state = v->fstate = XenbusStateInitialising;
     xs_write_u(v->bpath, "state", XenbusStateInitialising);
     v->describe_at = monotonic_ns() + (uint64_t)delay_ms * 1000000;

@@ -30,6 +30,8 @@
 #include <ulib.h>
 #include <hv/elf.h>
 #include <public/domctl.h>
+#include <public/io/blkif.h>
+#include <public/io/xenbus.h>
 #include <public/io/xs_wire.h>
 #include <public/sched.h>
 #include <public/sysctl.h>
@@ -275,7 +277,37 @@ static int destroy(domid_t id)
     return (int)domctl(XEN_DOMCTL_destroydomain, id, &op);
 }
 
-/* disk = [ 'phy:TARGET,VDEV,MODE' ]: hand each to blkback before the domain runs. */
+/*
+ * A disk's frontend directory in the domain's part of the xenstore, written by the toolstack
+ * before the backend starts, as Xen's does: where its backend is, the disk's number and name,
+ * and the frontend's first state.  The domain owns the nodes (they inherit its directory's
+ * permissions), so its blkfront may write its ring and event channel there.
+ */
+static int write_frontend(domid_t id, const char *vdev)
+{
+    char dir[64], path[96], backend[64], devnum[12], state[4];
+    uint32_t devid;
+    if (xvd_devid(vdev, &devid))
+        return printf("xm-lite: '%s' is not a virtual disk name (xvda..xvdp)\n", vdev), -1;
+    snprintf(dir, sizeof(dir), "/local/domain/%u/device/vbd/%u", id, devid);
+    snprintf(backend, sizeof(backend), "/local/domain/0/backend/vbd/%u/%u", id, devid);
+    snprintf(devnum, sizeof(devnum), "%u", devid);
+    snprintf(state, sizeof(state), "%d", XenbusStateInitialising);
+    const char *const kv[][2] = {{"backend", backend},
+                                 {"backend-id", "0"},
+                                 {"virtual-device", devnum},
+                                 {"dev", vdev},
+                                 {"state", state}};
+    for (unsigned int i = 0; i < sizeof(kv) / sizeof(kv[0]); i++) {
+        snprintf(path, sizeof(path), "%s/%s", dir, kv[i][0]);
+        if (xs(XS_WRITE, path, kv[i][1]) < 0)
+            return printf("xm-lite: cannot write %s\n", path), -1;
+    }
+    return 0;
+}
+
+/* disk = [ 'phy:TARGET,VDEV,MODE' ]: its frontend directory, then hand it to blkback, before the
+ * domain runs. */
 static int attach_disks(domid_t id, const struct create_args *a)
 {
     for (unsigned int i = 0; i < a->cfg.nr_disks; i++) {
@@ -294,7 +326,7 @@ static int attach_disks(domid_t id, const struct create_args *a)
         strlcpy(d.target, target, sizeof(d.target));
         strlcpy(d.vdev, vdev, sizeof(d.vdev));
         d.readonly = mode[0] == 'r';
-        if (domsvc(DOMSVC_DISK_ADD, id, &d, 0))
+        if (write_frontend(id, vdev) || domsvc(DOMSVC_DISK_ADD, id, &d, 0))
             return -1;
     }
     return 0;

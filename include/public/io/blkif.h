@@ -41,7 +41,19 @@ typedef uint64_t blkif_sector_t;
 #define VDISK_READONLY  0x4
 
 #define XEN_IO_PROTO_ABI_X86_32 "x86_32-abi"
-#define XVD_MAJOR 202 /* xvda is device 202:0 (51712), xvdb 202:16, ... */
+#define XVD_MAJOR               202 /* xvda is device 202:0 (51712), xvdb 202:16, ... */
+
+/* A virtual disk's name (xvda..xvdp) as its device number, the key of its xenstore directories
+ * (device/vbd/51712): 0, or -1 if `vdev` is no such name.  The toolstack and the backend agree
+ * on it through this one definition. */
+static inline int xvd_devid(const char *vdev, uint32_t *devid)
+{
+    if (vdev[0] != 'x' || vdev[1] != 'v' || vdev[2] != 'd' || vdev[3] < 'a' || vdev[3] > 'p' ||
+        vdev[4])
+        return -1;
+    *devid = (XVD_MAJOR << 8) | ((uint32_t)(vdev[3] - 'a') << 4);
+    return 0;
+}
 
 #pragma pack(push, 4)
 struct blkif_request_segment {
@@ -55,7 +67,7 @@ struct blkif_request {
     uint8_t operation;   /* BLKIF_OP_* */
     uint8_t nr_segments; /* 1..11 for read and write; 0 for a flush */
     blkif_vdev_t handle;
-    uint64_t id;         /* echoed in the response */
+    uint64_t id; /* echoed in the response */
     blkif_sector_t sector_number;
     struct blkif_request_segment seg[BLKIF_MAX_SEGMENTS_PER_REQUEST];
 };
