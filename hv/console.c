@@ -17,6 +17,7 @@
 #include <hv/arch.h>
 #include <hv/config.h>
 #include <hv/console.h>
+#include <hv/entry.h>
 #include <hv/event.h>
 #include <hv/x86.h>
 

@@ -14,6 +14,7 @@
 #include <public/sched.h>
 #include <hv/arch.h>
 #include <hv/console.h>
+#include <hv/entry.h>
 #include <hv/domain.h>
 #include <hv/event.h>
 #include <hv/fpu.h>

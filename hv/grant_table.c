@@ -24,6 +24,7 @@
 #include <lib.h>
 #include <public/errno.h>
 #include <hv/console.h>
+#include <hv/entry.h>
 #include <hv/domain.h>
 #include <hv/grant.h>
 #include <hv/guest_access.h>

@@ -16,6 +16,7 @@
 #include <public/version.h>
 #include <hv/arch.h>
 #include <hv/console.h>
+#include <hv/entry.h>
 #include <hv/domain.h>
 #include <hv/event.h>
 #include <hv/fpu.h>
@@ -25,8 +26,6 @@
 #include <hv/mm.h>
 #include <hv/time.h>
 #include <hv/trace.h>
-
-uint32_t console_rx_read(char *dst, uint32_t n);
 
 #define CONSOLEIO_CHUNK 1024 /* bytes per call before a continuation: a serial line is slow */
 
@@ -161,8 +160,6 @@ static long do_vcpu_op(uint32_t cmd, uint32_t vcpuid, uint32_t arg)
     }
     return -XEN_ENOSYS;
 }
-
-uint32_t console_read_log(char *dst, uint32_t n);
 
 /* dom0: the newest `count` bytes of the hypervisor's log, copied out in chunks. */
 static long readconsole(struct xen_sysctl *op)

@@ -4,6 +4,7 @@
  */
 #include <hv/arch.h>
 #include <hv/domain.h>
+#include <hv/entry.h>
 #include <hv/irq.h>
 #include <hv/time.h>
 

@@ -7,10 +7,9 @@
  * dom0 from the first boot module and hands the CPU to the scheduler, which
  * enters dom0 in ring 1.  It never returns.
  *
- * Command line: dom0_mem=SIZE (default 64M), and `chain`, a test mode in which
- * every boot module is a kernel, run one after another as the initial domain:
- * when one ends (however it ends) the hypervisor destroys it, checks that every
- * frame came back, and builds the next.
+ * Command line: dom0_mem=SIZE (default 64M), max_domid=N, and `chain`, a test
+ * mode in which every boot module is a kernel run in turn (hv/chain.c).
+ * Building dom0 and reaping it when it stops are hv/initial_domain.c's.
  */
 #include <lib.h>
 #include <public/sched.h>
@@ -20,6 +19,9 @@
 #include <hv/console.h>
 #include <hv/fpu.h>
 #include <hv/domain.h>
+#include <hv/entry.h>
+#include <hv/initial_domain.h>
+#include <hv/irq.h>
 #include <hv/mm.h>
 #include <hv/sched.h>
 #include <hv/time.h>
@@ -30,9 +32,6 @@ extern char _hv_start[], _hv_end[];
 static struct boot_info boot_info;
 static uint32_t dom0_mem = DEFAULT_DOM0_MEM;
 static int chain_mode;
-static unsigned int next_module; /* chain mode: the next kernel to run */
-static domid_t next_domid;
-static uint32_t chain_free_pages; /* free frames before the first domain was built */
 
 static const void *directmap_reader(void *ctx, uint32_t pa, uint32_t len)
 {
@@ -113,46 +112,6 @@ static void init_memory(void)
            max_page >> 8, ft_start, free_page_count());
 }
 
-static const void *module_bytes(const struct boot_module *m)
-{
-    return m->end <= DIRECTMAP_SIZE ? __va(m->start) : NULL;
-}
-
-/* A module's string is "PATH ARGS...": the guest's command line is ARGS. */
-static const char *module_args(const struct boot_module *m)
-{
-    const char *s = m->string;
-    while (*s && *s != ' ')
-        s++;
-    while (*s == ' ')
-        s++;
-    return s;
-}
-
-static int build_initial_domain(unsigned int kernel_index, const struct boot_module *initrd)
-{
-    const struct boot_module *k = &boot_info.mods[kernel_index];
-    const char *name = kernel_index == 0 || !*module_args(k) ? "Domain-0" : module_args(k);
-    struct domain *d = domain_create(next_domid, name, 1);
-    if (!d)
-        return -1;
-    const void *image = module_bytes(k), *mod = initrd ? module_bytes(initrd) : NULL;
-    if (!image || (initrd && !mod)) {
-        printk("(XEN) boot module above the direct map\n");
-        domain_destroy(d);
-        return -1;
-    }
-    if (construct_domain(d, image, k->end - k->start, mod, initrd ? initrd->end - initrd->start : 0,
-                         module_args(k), dom0_mem, NULL)) {
-        domain_destroy(d);
-        return -1;
-    }
-    d->state = DOM_running;
-    vcpu_update_state(d->vcpu);
-    initial_domain = d;
-    return 0;
-}
-
 /*
  * dom0_mem larger than the machine: give dom0 what is free, less a reserve for
  * its page tables and the hypervisor's per-domain memory, and say so in one
@@ -169,89 +128,51 @@ static void clamp_dom0_mem(void)
     dom0_mem = fit;
 }
 
-/* Chain mode: build the next kernel module as the initial domain; 0 if one was built. */
-static int chain_next(void)
+/* dom0 from the first module, with the second (if any) as its boot archive; or chain mode. */
+static void build_dom0(void)
 {
-    while (next_module < boot_info.nr_modules) {
-        unsigned int m = next_module++;
-        next_domid = (domid_t)m;
-        printk("(XEN) chain: starting module %u (%s) as domain %u\n", m, boot_info.mods[m].string,
-               next_domid);
-        if (build_initial_domain(m, NULL) == 0)
-            return 0;
+    if (boot_info.nr_modules == 0)
+        panic("no boot modules: pass dom0's kernel as the first module");
+    if (chain_mode) {
+        if (chain_start(&boot_info, dom0_mem))
+            panic("chain: no module could be built");
+        return;
     }
-    return -1;
+    clamp_dom0_mem(); /* dom0_mem=4G on a 64 MiB machine */
+    const struct boot_module *initrd = boot_info.nr_modules > 1 ? &boot_info.mods[1] : NULL;
+    if (build_initial_domain(0, "Domain-0", &boot_info.mods[0], initrd, dom0_mem))
+        panic("could not build dom0");
 }
 
 /*
- * Called from the idle loop: reap the initial domain once it has stopped.
- * Without chain mode the machine powers off when dom0 does (exit status 0),
- * or reports a crash through isa-debug-exit.
+ * The boot story.  Each step needs the ones before it: the tables before
+ * anything can trap, memory before any domain, the clock before the
+ * scheduler's slices, and dom0 before there is anything to schedule.
  */
-void idle_died_domains(void)
-{
-    struct domain *d0 = initial_domain;
-    if (!d0 || d0->state < DOM_shutdown)
-        return;
-    int crashed = d0->state == DOM_crashed;
-    printk("(XEN) domain %u counters: hypercalls %u (%u refused), page-table updates refused "
-           "%u, exceptions %u (bounced %u), upcalls %u, cr3 loads %u\n",
-           d0->domain_id, (uint32_t)d0->counters.hypercalls,
-           (uint32_t)d0->counters.hypercall_errors, (uint32_t)d0->counters.validation_errors,
-           (uint32_t)d0->counters.exceptions, (uint32_t)d0->counters.bounces,
-           (uint32_t)d0->counters.upcalls, (uint32_t)d0->counters.cr3_loads);
-    uint32_t reason = d0->shutdown_reason;
-    domain_destroy(d0);
-    if (chain_mode) {
-        printk("(XEN) chain: domain destroyed; free frames %u (before first domain: %u)\n",
-               free_page_count(), chain_free_pages);
-        if (chain_next() == 0)
-            return;
-        printk("(XEN) chain: all modules run; powering off\n");
-        machine_power_off();
-    }
-    if (crashed) {
-        printk("(XEN) the initial domain crashed; stopping\n");
-        machine_exit(1);
-    }
-    printk("(XEN) the initial domain shut down (%s); powering off\n",
-           reason == SHUTDOWN_reboot ? "reboot" : "poweroff");
-    machine_power_off();
-}
-
 void start_hypervisor(uint32_t magic, uint32_t mbi)
 {
     uint64_t entry_tsc = rdtsc(); /* under -icount: instructions since reset */
     const char *err;
-    serial_init();
+    serial_init(); /* COM1: printk works from here on */
     printk("\n pvlab %u.%u%s - a paravirtualizing hypervisor for i386\n\n", PVLAB_VERSION_MAJOR,
            PVLAB_VERSION_MINOR, PVLAB_EXTRAVERSION);
+    /* What the loader left us: memory map, modules, command line (hv/multiboot.c). */
     if (multiboot_parse(magic, mbi, directmap_reader, NULL, &boot_info, &err))
         panic("multiboot: %s", err);
     printk("(XEN) TSC at hypervisor entry: %u%09u\n", (uint32_t)(entry_tsc / 1000000000u),
            (uint32_t)(entry_tsc % 1000000000u));
     print_boot_info();
-    parse_cmdline(boot_info.cmdline);
-    paging_init();
-    desc_init();
-    init_memory();
-    pic_init();
-    fpu_init();
-    time_init();
-    sched_init();
-    if (boot_info.nr_modules == 0)
-        panic("no boot modules: pass dom0's kernel as the first module");
-    chain_free_pages = free_page_count();
-    if (chain_mode) {
-        if (chain_next())
-            panic("chain: no module could be built");
-    } else {
-        clamp_dom0_mem(); /* dom0_mem=4G on a 64 MiB machine */
-        if (build_initial_domain(0, boot_info.nr_modules > 1 ? &boot_info.mods[1] : NULL))
-            panic("could not build dom0");
-    }
-    pic_unmask(0);
-    pic_unmask(4);
+    parse_cmdline(boot_info.cmdline); /* dom0_mem=, max_domid=, chain */
+    paging_init();          /* drop the identity map; map_domain_page window; the entry area */
+    desc_init();            /* GDT with the guests' ring-1 and ring-3 segments, IDT, TSS */
+    init_memory();          /* the frame table, and every free frame to the allocator */
+    pic_init();             /* the 8259s, every line masked */
+    fpu_init();             /* CR0.TS set: the first x87 use by a guest traps (lazy switch) */
+    time_init();            /* TSC calibrated against the PIT; the PIT ticks at HZ */
+    sched_init();           /* the idle vCPU runs; slice lengths in TSC ticks */
+    build_dom0();           /* dom0 from the first module, or chain mode's first kernel */
+    pic_unmask(IRQ_TIMER);  /* the tick: timers and time slices */
+    pic_unmask(IRQ_SERIAL); /* console input, for dom0 */
     printk("(XEN) scheduler started; entering dom0 in ring 1\n");
-    start_scheduler();
+    start_scheduler(); /* the idle loop picks dom0 and enters it in ring 1 */
 }

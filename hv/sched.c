@@ -4,8 +4,9 @@
  * The hypervisor never switches vCPUs in the middle of its own work.  Anything
  * that wants a different vCPU to run (a timer tick that ends a 10 ms slice, a
  * vCPU that blocks, an event that wakes one) calls raise_schedule(); the switch
- * happens in leave_hypervisor(), on the way out to the guest, where the
- * outgoing vCPU's registers are simply the frame at the top of the stack.
+ * happens in schedule(), called by leave_hypervisor() (hv/exit.c) on the way
+ * out to the guest, where the outgoing vCPU's registers are simply the frame
+ * at the top of the stack.
  * When nothing is runnable the CPU runs idle_loop(), halting until an
  * interrupt makes a vCPU runnable.
  *
@@ -24,6 +25,7 @@
 #include <hv/fpu.h>
 #include <hv/guest_access.h>
 #include <hv/hypercall.h>
+#include <hv/initial_domain.h>
 #include <hv/sched.h>
 #include <hv/sched_policy.h>
 #include <hv/time.h>
@@ -33,11 +35,9 @@
 struct vcpu idle_vcpu;
 struct vcpu *current = &idle_vcpu;
 static struct vcpu *runq; /* every vCPU, in creation order */
-static int need_resched;
+int need_resched;
 static uint64_t slice_start; /* when current was picked */
 static uint64_t vt_floor;    /* the smallest vt of the runnable vCPUs, never decreasing */
-
-void idle_died_domains(void);
 
 /*
  * The scheduler's clock is the raw TSC: one instruction to read, where NOW()
@@ -180,7 +180,7 @@ static int keep_running(struct vcpu *prev, struct vcpu *next, uint64_t now)
            !sched_preempts(next, prev) && !sched_slice_over(runq, prev, now - slice_start);
 }
 
-static void schedule(void)
+void schedule(void)
 {
     need_resched = 0;
     uint64_t now = sched_clock();
@@ -210,55 +210,11 @@ void sched_tick(void)
         raise_schedule();
 }
 
-/* Deliver a pending event upcall: the guest's "interrupt". */
-static void deliver_upcall(struct cpu_user_regs *regs)
-{
-    struct vcpu *v = current;
-    struct vcpu_info *vi = vcpu_info(v);
-    if (!vi->evtchn_upcall_pending || vi->evtchn_upcall_mask || !v->event_eip)
-        return;
-    if (create_bounce_frame(regs, v->event_cs, v->event_eip, 0, 0) == 0) {
-        vi->evtchn_upcall_mask = 1;
-        v->domain->counters.upcalls++;
-        trace(TRC_UPCALL, v->domain->domain_id, 0);
-    }
-}
-
-/*
- * A guest whose next instruction lies beyond its segment limit (it ran up to
- * 0xFBFFFFFF, or a handler it set points there) takes #GP, as on hardware,
- * instead of an iret that the CPU would refuse (and QEMU would not).
- */
-static void check_return_address(struct cpu_user_regs *regs)
-{
-    if (regs->eip < HYPERVISOR_VIRT_START)
-        return;
-    regs->error_code = 0;
-    bounce_exception(regs, 13, 1);
-    if (regs->eip >= HYPERVISOR_VIRT_START && current->domain->state < DOM_shutdown)
-        domain_crash(current->domain, "its #GP handler lies beyond its segment limit");
-}
-
-void leave_hypervisor(struct cpu_user_regs *regs)
-{
-    for (;;) {
-        if (need_resched)
-            schedule(); /* may not return: the idle loop takes over */
-        check_return_address(regs);
-        deliver_upcall(regs);
-        if (!need_resched)
-            break;
-    }
-    regs->eflags = (regs->eflags & ~(X86_EFLAGS_IOPL | X86_EFLAGS_NT | X86_EFLAGS_VM |
-                                     X86_EFLAGS_VIF | X86_EFLAGS_VIP)) |
-                   X86_EFLAGS_IF;
-}
-
 void idle_loop(void)
 {
     for (;;) {
         local_irq_disable();
-        idle_died_domains();
+        reap_initial_domain(); /* the machine may end here */
         if (pick_next(NULL)) {
             schedule();
             return_to_guest();

@@ -17,6 +17,7 @@
 #include <hv/config.h>
 #include <hv/console.h>
 #include <hv/domain.h>
+#include <hv/sched.h>
 #include <hv/time.h>
 #include <hv/x86.h>
 
@@ -25,8 +26,6 @@ uint64_t jiffies;
 static uint64_t boot_tsc;
 static uint32_t tsc_mul;
 static int8_t tsc_shift;
-
-void sched_timers(uint64_t now);
 
 /* Choose mul and shift so that ns = ((tsc << shift) * mul) >> 32 (shift may be negative). */
 static void compute_scale(uint64_t hz)

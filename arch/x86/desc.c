@@ -14,7 +14,7 @@
  */
 #include <lib.h>
 #include <hv/arch.h>
-#include <hv/domain.h>
+#include <hv/entry.h>
 
 /*
  * The TSS carries an I/O permission bitmap (a 0 bit allows the port).  Guests

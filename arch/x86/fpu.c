@@ -26,9 +26,8 @@
  * built with -mgeneral-regs-only and never touches these registers.
  */
 #include <lib.h>
-#include <hv/domain.h>
+#include <hv/entry.h>
 #include <hv/fpu.h>
-#include <hv/trace.h>
 #include <hv/x86.h>
 
 static struct vcpu *fpu_owner; /* whose registers the FPU holds now, or NULL */

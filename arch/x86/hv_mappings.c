@@ -21,10 +21,7 @@
  */
 #include <lib.h>
 #include <hv/arch.h>
-#include <hv/console.h>
-#include <hv/domain.h>
-#include <hv/grant.h>
-#include <hv/mm.h>
+#include <hv/entry.h>
 #include <hv/x86.h>
 
 static uint32_t mapcache_l1[1024] __attribute__((aligned(4096)));

@@ -6,6 +6,7 @@
  * layer, which queues it for dom0 and raises VIRQ_CONSOLE.
  */
 #include <hv/arch.h>
+#include <hv/entry.h>
 #include <hv/x86.h>
 
 #define COM1     0x3F8
@@ -18,8 +19,6 @@
 #define UART_LSR 5
 #define LSR_DR   0x01 /* data ready */
 #define LSR_THRE 0x20 /* transmitter holding register empty */
-
-void console_rx_byte(char c);
 
 void serial_init(void)
 {

@@ -13,13 +13,9 @@
 #include <lib.h>
 #include <public/errno.h>
 #include <hv/arch.h>
-#include <hv/console.h>
-#include <hv/domain.h>
+#include <hv/entry.h>
 #include <hv/fpu.h>
 #include <hv/guest_access.h>
-#include <hv/hypercall.h>
-#include <hv/irq.h>
-#include <hv/trace.h>
 #include <hv/x86.h>
 
 const char *const exception_names[20] = {"#DE divide error",

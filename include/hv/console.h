@@ -21,6 +21,8 @@ struct guest_console {
 void printk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void panic(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 void console_write(const char *s, size_t n);
+uint32_t console_rx_read(char *dst, uint32_t n);  /* dom0's console input, for console_io */
+uint32_t console_read_log(char *dst, uint32_t n); /* the log, for sysctl readconsole */
 void console_write_guest(domid_t domid, struct guest_console *gc, const char *s, size_t n,
                          uint64_t now);
 void console_guest_report(domid_t domid, struct guest_console *gc, uint64_t now);

@@ -111,7 +111,6 @@ void domain_destroy(struct domain *d);
 struct domain *domain_by_id(domid_t id);
 void domain_shutdown(struct domain *d, uint32_t reason);
 void domain_crash(struct domain *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void crash_on_bad_iret(void) __attribute__((noreturn));
 void domain_count_error(struct domain *d);
 
 /* domctl.c */

@@ -38,7 +38,6 @@ struct grant_table {
 
 int grant_table_init(struct domain *d);
 void grant_table_destroy(struct domain *d); /* releases its mappings of others' grants too */
-uint32_t grant_area_l2e(domid_t owner);     /* the page-directory entry for slot 1007 */
 void gnttab_grant_to_dom0(struct domain *d, grant_ref_t ref, uint32_t mfn);
 long do_grant_table_op(uint32_t cmd, uint32_t uop, uint32_t count);
 uint32_t grant_table_pages(void); /* hypervisor pages one domain's grant table costs */

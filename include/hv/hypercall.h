@@ -6,10 +6,6 @@
 
 #include <stdint.h>
 
-struct cpu_user_regs;
-
-void do_hypercall(struct cpu_user_regs *regs);
-
 /*
  * Hypercall continuations: a long hypercall does part of its work and asks to
  * be called again with new arguments.  The guest's %eip is moved back over

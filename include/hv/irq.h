@@ -6,12 +6,8 @@
 
 #include <stdint.h>
 
-struct cpu_user_regs;
-
 #define IRQ_TIMER  0
 #define IRQ_SERIAL 4
-
-void do_irq(unsigned int irq, struct cpu_user_regs *regs);
 
 /* physdev.c: interrupt lines dom0's drivers own */
 struct domain;

@@ -1,5 +1,5 @@
 /*
- * sched.h - the scheduler and the deferred work run on the way out to a guest.
+ * sched.h - the scheduler (hv/sched.c).
  */
 #ifndef HV_SCHED_H
 #define HV_SCHED_H
@@ -16,8 +16,12 @@ void vcpu_update_state(struct vcpu *v); /* recompute runnable/down from the doma
 uint64_t sched_cpu_time_ns(const struct vcpu *v); /* CPU time it has had */
 void sched_tick(void);                            /* from the timer interrupt */
 void raise_schedule(void);                        /* reschedule on the next exit to a guest */
-void leave_hypervisor(struct cpu_user_regs *regs);
 void idle_loop(void) __attribute__((noreturn));
 void start_scheduler(void) __attribute__((noreturn));
+void sched_timers(uint64_t now); /* from the timer interrupt: due timers, poll timeouts, slices */
+
+/* For the exit path (hv/exit.c): a switch was asked for; make it. */
+extern int need_resched;
+void schedule(void);
 
 #endif

@@ -40,6 +40,7 @@
 
 #include <public/errno.h>
 #include <public/grant_table.h>
+#include <hv/entry.h>
 #include <hv/grant.h>
 #include "fake_machine.h"
 #include "fake_domain.h"

@@ -1,0 +1,76 @@
+/*
+ * exit.c - the way out of the hypervisor to a guest.
+ *
+ * Every entry (hypercall, exception, interrupt) ends in arch/x86/entry.S
+ * calling leave_hypervisor() with the guest's saved registers, just before
+ * they are restored and the CPU irets to ring 1 or 3.  This is where deferred
+ * work is done, in the order it must be:
+ *
+ *   1. a switch another vCPU asked for (raise_schedule) happens here, in
+ *      schedule() (hv/sched.c): the frame then holds the next vCPU's
+ *      registers, or the idle loop takes over and this call never returns;
+ *   2. a return address beyond the guest's segment limit becomes the #GP the
+ *      hardware would raise;
+ *   3. a pending event is delivered as an upcall: a bounce frame onto the
+ *      guest kernel's stack, aimed at its event callback, with events masked
+ *      (the guest's "interrupt");
+ *   4. eflags is made safe to iret with: no IOPL, nested task, virtual-8086
+ *      or virtual-interrupt bits, and interrupts on.
+ *
+ * Steps 2 and 3 can wake a vCPU or crash the domain, which asks for a switch
+ * again: the loop repeats until nothing more is asked.
+ */
+#include <public/xen.h>
+#include <hv/arch.h>
+#include <hv/domain.h>
+#include <hv/entry.h>
+#include <hv/event.h>
+#include <hv/sched.h>
+#include <hv/trace.h>
+#include <hv/x86.h>
+
+/* Bits a guest may not iret with (step 4). */
+#define GUEST_EFLAGS_REFUSED                                                                       \
+    (X86_EFLAGS_IOPL | X86_EFLAGS_NT | X86_EFLAGS_VM | X86_EFLAGS_VIF | X86_EFLAGS_VIP)
+
+/* Deliver a pending event upcall: the guest's "interrupt". */
+static void deliver_upcall(struct cpu_user_regs *regs)
+{
+    struct vcpu *v = current;
+    struct vcpu_info *vi = vcpu_info(v);
+    if (!vi->evtchn_upcall_pending || vi->evtchn_upcall_mask || !v->event_eip)
+        return;
+    if (create_bounce_frame(regs, v->event_cs, v->event_eip, 0, 0) == 0) {
+        vi->evtchn_upcall_mask = 1;
+        v->domain->counters.upcalls++;
+        trace(TRC_UPCALL, v->domain->domain_id, 0);
+    }
+}
+
+/*
+ * A guest whose next instruction lies beyond its segment limit (it ran up to
+ * 0xFBFFFFFF, or a handler it set points there) takes #GP, as on hardware,
+ * instead of an iret that the CPU would refuse (and QEMU would not).
+ */
+static void check_return_address(struct cpu_user_regs *regs)
+{
+    if (regs->eip < HYPERVISOR_VIRT_START)
+        return;
+    regs->error_code = 0;
+    bounce_exception(regs, 13, 1);
+    if (regs->eip >= HYPERVISOR_VIRT_START && current->domain->state < DOM_shutdown)
+        domain_crash(current->domain, "its #GP handler lies beyond its segment limit");
+}
+
+void leave_hypervisor(struct cpu_user_regs *regs)
+{
+    for (;;) {
+        if (need_resched)
+            schedule(); /* may not return: the idle loop takes over */
+        check_return_address(regs);
+        deliver_upcall(regs);
+        if (!need_resched)
+            break;
+    }
+    regs->eflags = (regs->eflags & ~GUEST_EFLAGS_REFUSED) | X86_EFLAGS_IF;
+}
