@@ -7,7 +7,8 @@
  * stops running at once, the reason is logged, and dom0 is told with
  * VIRQ_DOM_EXC.  Destroying a domain later returns every frame it owned: the
  * page tables are unpinned (which releases, level by level, every reference
- * they held) and then each frame's allocation reference is dropped.
+ * they held) and then each frame's allocation reference is dropped, in
+ * bounded steps (see domain_relinquish()).
  */
 #include <lib.h>
 #include <public/errno.h>
@@ -133,37 +134,102 @@ void crash_on_bad_iret(void)
     return_to_guest(); /* leave_hypervisor schedules another vCPU or the idle loop */
 }
 
-/* Release every frame the domain owns; frames still mapped elsewhere live on. */
-static void relinquish_memory(struct domain *d)
+/*
+ * Destroying a domain is done in steps, as Xen's domain_relinquish_resources()
+ * is, because it can be long: releasing a page directory touches up to a
+ * million entries, and finding the domain's frames scans the whole frame
+ * table.  domain_kill() takes the domain out of everyone's reach at once
+ * (unlisted, off the scheduler, its event channels and grants closed) and
+ * parks it on dying_list; each domain_relinquish() step then does at most a
+ * budget of work and says whether more is left, and domctl turns "more" into
+ * a hypercall continuation.  The phases, in order:
+ */
+enum relinquish_phase {
+    RQ_HALF_DONE, /* a pin or unpin the guest left half done: finish or undo it */
+    RQ_CR3,       /* the page directory CR3 held */
+    RQ_PINNED,    /* every pinned table, scanning the frame table */
+    RQ_FRAMES,    /* every allocation reference, scanning the frame table */
+    RQ_DONE,
+};
+
+static struct domain *dying_list; /* killed, with frames still to release */
+
+/* One frame in the RQ_PINNED scan: the work units it cost, or 0 if it must go on later. */
+static uint32_t release_pinned(struct domain *d, uint32_t mfn, int *more)
+{
+    struct page_info *pg = mfn_to_page(mfn);
+    struct pt_progress *p = &d->vcpu->pt_progress;
+    if (p->op == PT_IDLE && !(pg->owner == d->domain_id && (pg->flags & PGF_pinned)))
+        return 1;
+    if (p->op == PT_IDLE)
+        pg->flags &= ~PGF_pinned;
+    *more = release_l2_preemptible(d->domain_id, mfn, p, MM_L2_BUDGET) == MM_RESTART;
+    return RELINQUISH_BUDGET; /* table work ends the step: its own budget bounded it */
+}
+
+static uint32_t release_frame(struct domain *d, uint32_t mfn)
+{
+    struct page_info *pg = mfn_to_page(mfn);
+    if (pg->owner != d->domain_id || !(pg->flags & PGF_allocated))
+        return 1;
+    pg->flags &= ~PGF_allocated;
+    put_page(mfn);
+    if (pg->owner == d->domain_id)
+        frame_orphan(mfn); /* someone still maps it: keep its id out of use */
+    return 4;
+}
+
+/* Scan frames from d->relinquish_next with at most `budget` units; 1 if the scan is over. */
+static int scan_frames(struct domain *d, uint32_t budget)
+{
+    uint32_t used = 0;
+    while (d->relinquish_next < max_page && used < budget) {
+        uint32_t mfn = d->relinquish_next;
+        int more = 0;
+        used += d->relinquish_phase == RQ_PINNED ? release_pinned(d, mfn, &more)
+                                                 : release_frame(d, mfn);
+        if (!more)
+            d->relinquish_next++;
+    }
+    return d->relinquish_next >= max_page;
+}
+
+/* The step of one phase: 1 when the phase is over. */
+static int relinquish_phase_step(struct domain *d, uint32_t budget)
 {
     struct vcpu *v = d->vcpu;
-    pt_progress_abandon(d->domain_id, &v->pt_progress); /* a pin or unpin left half done */
-    if (v->cr3_mfn) {
-        put_page_and_type(v->cr3_mfn);
+    switch (d->relinquish_phase) {
+    case RQ_HALF_DONE:
+        return pt_progress_abandon(d->domain_id, &v->pt_progress, MM_L2_BUDGET) != MM_RESTART;
+    case RQ_CR3:
+        if (v->cr3_mfn && release_l2_preemptible(d->domain_id, v->cr3_mfn, &v->pt_progress,
+                                                 MM_L2_BUDGET) == MM_RESTART)
+            return 0;
         v->cr3_mfn = 0;
+        return 1;
+    default:
+        return scan_frames(d, budget);
     }
-    for (uint32_t mfn = 0; mfn < max_page; mfn++) {
-        struct page_info *pg = mfn_to_page(mfn);
-        if (pg->owner == d->domain_id && (pg->flags & PGF_pinned)) {
-            pg->flags &= ~PGF_pinned;
-            put_page_and_type(mfn);
+}
+
+/* Free what is left of a domain whose frames are all released.  `d` is gone. */
+static void domain_free(struct domain *d)
+{
+    for (struct domain **p = &dying_list; *p; p = &(*p)->next)
+        if (*p == d) {
+            *p = d->next;
+            break;
         }
-    }
-    for (uint32_t mfn = 0; mfn < max_page; mfn++) {
-        struct page_info *pg = mfn_to_page(mfn);
-        if (pg->owner == d->domain_id && (pg->flags & PGF_allocated)) {
-            pg->flags &= ~PGF_allocated;
-            put_page(mfn);
-            if (pg->owner == d->domain_id)
-                frame_orphan(mfn); /* someone still maps it: keep its id out of use */
-        }
-    }
+    if (initial_domain == d)
+        initial_domain = NULL;
+    guest_root_free(d->vcpu);
+    free_xenheap_pages(d->vcpu, ROUNDUP(sizeof(struct vcpu), PAGE_SIZE) / PAGE_SIZE);
+    free_xenheap_pages(d, 1);
 }
 
 _Static_assert(sizeof(struct domain) <= PAGE_SIZE, "a domain lives in one xenheap page");
 
-/* Destroy a domain that is not running.  Afterwards `d` is gone. */
-void domain_destroy(struct domain *d)
+void domain_kill(struct domain *d)
 {
     BUG_ON(current == d->vcpu);
     d->state = DOM_dying;
@@ -175,14 +241,40 @@ void domain_destroy(struct domain *d)
             *p = d->next; /* from now on nobody can find it: grants to it are dead */
             break;
         }
+    d->next = dying_list;
+    dying_list = d;
     evtchn_destroy(d);
     grant_table_destroy(d);
-    relinquish_memory(d);
-    if (initial_domain == d)
-        initial_domain = NULL;
-    guest_root_free(d->vcpu);
-    free_xenheap_pages(d->vcpu, ROUNDUP(sizeof(struct vcpu), PAGE_SIZE) / PAGE_SIZE);
-    free_xenheap_pages(d, 1);
+    d->relinquish_phase = RQ_HALF_DONE;
+    d->relinquish_next = 0;
+}
+
+int domain_relinquish(struct domain *d, uint32_t budget)
+{
+    while (d->relinquish_phase != RQ_DONE) {
+        if (!relinquish_phase_step(d, budget))
+            return MM_RESTART;
+        d->relinquish_phase++;
+        d->relinquish_next = 0;
+        if (d->relinquish_phase != RQ_DONE && budget != UINT32_MAX)
+            return MM_RESTART; /* each phase starts a step of its own */
+    }
+    domain_free(d);
+    return 0;
+}
+
+struct domain *dying_domain_by_id(domid_t id)
+{
+    for (struct domain *d = dying_list; d; d = d->next)
+        if (d->domain_id == id)
+            return d;
+    return NULL;
+}
+
+void domain_destroy(struct domain *d)
+{
+    domain_kill(d);
+    domain_relinquish(d, UINT32_MAX);
 }
 
 void domain_count_error(struct domain *d)

@@ -39,7 +39,7 @@ static domid_t allocate_domid(void)
     for (unsigned int tries = 0; tries < max_domid; tries++) {
         domid_t id = next_domid;
         next_domid = next_domid >= max_domid ? 1 : next_domid + 1;
-        if (domain_by_id(id))
+        if (domain_by_id(id) || dying_domain_by_id(id))
             continue;
         if (orphan_frames(id)) {
             printk("(XEN) domain id %u skipped: %u of its frames are still mapped by others\n", id,
@@ -153,8 +153,29 @@ static long pause(struct domain *d, int paused)
     return 0;
 }
 
+/*
+ * Destroy in steps: the first call kills the domain, and each call releases
+ * a budget of its frames; MM_RESTART makes do_domctl() issue the same call
+ * again as a continuation, which finds the domain on the dying list.
+ */
+static long destroy(domid_t id)
+{
+    struct domain *d = domain_by_id(id);
+    if (d == current->domain)
+        return -XEN_EINVAL; /* dom0 does not manage itself through domctl */
+    if (d) {
+        printk("(XEN) domain %u (%s) destroyed\n", d->domain_id, d->name);
+        domain_kill(d);
+    } else if (!(d = dying_domain_by_id(id))) {
+        return -XEN_ESRCH;
+    }
+    return domain_relinquish(d, RELINQUISH_BUDGET);
+}
+
 static long dispatch(struct xen_domctl *op)
 {
+    if (op->cmd == XEN_DOMCTL_destroydomain)
+        return destroy(op->domain);
     if (op->cmd == XEN_DOMCTL_createdomain)
         return createdomain(op);
     if (op->cmd == XEN_DOMCTL_getdomaininfo)
@@ -174,10 +195,6 @@ static long dispatch(struct xen_domctl *op)
     case XEN_DOMCTL_max_mem:
         d->max_pages = (uint32_t)(op->u.max_mem.max_memkb >> 2);
         return 0;
-    case XEN_DOMCTL_destroydomain:
-        printk("(XEN) domain %u (%s) destroyed\n", d->domain_id, d->name);
-        domain_destroy(d);
-        return 0;
     default:
         return -XEN_ENOSYS;
     }
@@ -193,6 +210,8 @@ long do_domctl(uint32_t arg)
     if (op.interface_version != XEN_DOMCTL_INTERFACE_VERSION)
         return -XEN_EINVAL;
     long rc = dispatch(&op);
+    if (rc == MM_RESTART)
+        return hypercall_continue(__HYPERVISOR_domctl, arg, 0, 0, 0);
     if (rc == 0 && copy_to_guest(arg, &op, sizeof(op)))
         return -XEN_EFAULT;
     return rc;

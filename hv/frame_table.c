@@ -361,6 +361,25 @@ int pin_l2_preemptible(domid_t d, uint32_t mfn, struct pt_progress *p, unsigned 
     return pt_progress_step(d, p, budget);
 }
 
+/*
+ * Drop one type reference of an L2 (a pin's, or the one CR3 held).  If it is
+ * the last, the table is released in steps like an unpin: MM_RESTART until the
+ * last entry is done, with `p` remembering where it stopped.
+ */
+int release_l2_preemptible(domid_t d, uint32_t mfn, struct pt_progress *p, unsigned int budget)
+{
+    if (p->op != PT_IDLE)
+        return p->mfn == mfn && p->op == PT_UNPIN ? pt_progress_step(d, p, budget) : -XEN_EBUSY;
+    struct page_info *pg = mfn_to_page(mfn);
+    if (pg->type != PGT_l2 || pg->type_count > 1) { /* nothing long: an L1, or an L2 still in use */
+        put_page_and_type(mfn);
+        return 0;
+    }
+    pg->flags |= PGF_partial;
+    *p = (struct pt_progress){.mfn = mfn, .next = 0, .op = PT_UNPIN};
+    return pt_progress_step(d, p, budget);
+}
+
 int unpin_preemptible(domid_t d, uint32_t mfn, struct pt_progress *p, unsigned int budget)
 {
     if (p->op != PT_IDLE)
@@ -373,23 +392,16 @@ int unpin_preemptible(domid_t d, uint32_t mfn, struct pt_progress *p, unsigned i
     if (!(pg->flags & PGF_pinned))
         return -XEN_EINVAL;
     pg->flags &= ~PGF_pinned;
-    if (pg->type != PGT_l2 || pg->type_count > 1) { /* nothing long: an L1, or an L2 still in use */
-        put_page_and_type(mfn);
-        return 0;
-    }
-    pg->flags |= PGF_partial;
-    *p = (struct pt_progress){.mfn = mfn, .next = 0, .op = PT_UNPIN};
-    return pt_progress_step(d, p, budget);
+    return release_l2_preemptible(d, mfn, p, budget);
 }
 
-void pt_progress_abandon(domid_t d, struct pt_progress *p)
+int pt_progress_abandon(domid_t d, struct pt_progress *p, unsigned int budget)
 {
     if (p->op == PT_PIN) {
         p->op = PT_UNDO;
         p->error = -XEN_EINVAL;
     }
-    if (p->op != PT_IDLE)
-        pt_progress_step(d, p, UINT32_MAX);
+    return p->op == PT_IDLE ? 0 : pt_progress_step(d, p, budget) == MM_RESTART ? MM_RESTART : 0;
 }
 
 int pin_table(domid_t d, uint32_t mfn, enum page_type type)

@@ -173,5 +173,44 @@ def a_storm_of_l2_pins_and_unpins_does_not_hold_up_dom0():
           "the hypervisor worked %s instructions without a break" % stretch.group(1))
 
 
+def hv_stretches(log):
+    """The plugin's longest hypervisor stretch in each marker window, in order."""
+    return [int(x) for x in re.findall(r"window=\d+ record=hv_stretch max=(\d+)", open(log).read())]
+
+
+@test
+def destroying_a_large_domU_is_preemptible():
+    """Issue 14 (XSA-45 class, domain_relinquish_resources): destroying a
+    256 MiB domU releases 65,536 frames and scans the whole frame table, in
+    steps of a bounded budget, each a hypercall continuation.  Between two
+    `mark`s around `xm-lite destroy`, the plugin sees no hypervisor stretch
+    of MAX_HV_STRETCH instructions, and every frame comes back."""
+    from domain_tests import free_pages
+    with tempfile.TemporaryDirectory(prefix="pvlab-destroy-") as d:
+        log = os.path.join(d, "qemu.log")
+        m = Machine(append="dom0_mem=64M", mem=512, icount=True,
+                    extra=["-plugin", PLUGIN + ",icache=off,dcache=off", "-d", "plugin",
+                           "-D", log])
+        try:
+            m.expect(r"dom0# ", 60)
+            before = free_pages(m)
+            m.command("xm-lite create /etc/xm/nodisk.cfg name=big memory=256", timeout=60)
+            m.command("mark")
+            out = m.command("xm-lite destroy big", timeout=60)
+            m.command("mark")
+            after = free_pages(m)
+            listed = m.command("xm-lite list")
+            halt(m)
+        finally:
+            m.kill()
+        stretches = hv_stretches(log)
+    check("big" not in listed, "the domain is still listed:\n" + listed + out)
+    check(after == before, "free pages %d before, %d after the destroy" % (before, after))
+    check(len(stretches) >= 1, "the plugin reported no window")
+    print("destroy of 256 MiB: longest hypervisor stretch %d instructions" % stretches[0])
+    check(stretches[0] < MAX_HV_STRETCH,
+          "destroying the domain held the hypervisor for %d instructions" % stretches[0])
+
+
 MAX_HV_STRETCH = 1000000  # instructions: 1 ms of guest time under -icount shift=0
 PLUGIN = os.path.join(BUILD, "plugins", "pvlab-cache.so")

@@ -50,10 +50,11 @@
 #define SCHED_WEIGHT_DEFAULT    256
 #define SCHED_WAKE_LAG_NS       (SCHED_SLICE_MS * 1000000ull)
 #define SCHED_PREEMPT_MARGIN_NS 1000000ull
-/* An unprivileged domain's console_io writes: a burst, then this many bytes a second. */
 /* L2 entries a pin or unpin handles per hypervisor entry: each may (in)validate an L1
  * of 1024 entries, so one step is at most about 8 x 1024 reference updates. */
-#define MM_L2_BUDGET        8
+#define MM_L2_BUDGET      8
+#define RELINQUISH_BUDGET 16384 /* frame-table entries a destroy step scans (hv/domain.c) */
+/* An unprivileged domain's console_io writes: a burst, then this many bytes a second. */
 #define GUEST_CONSOLE_BURST 8192
 #define GUEST_CONSOLE_RATE  4096
 #define DEFAULT_DOM0_MEM    (64u << 20)

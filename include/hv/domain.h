@@ -89,6 +89,8 @@ struct domain {
     struct pvlab_counters counters;
     struct pvlab_counters trace_base; /* counters when tracing started (hv/trace.c) */
     struct guest_console console;     /* console_io writes, if not privileged */
+    uint8_t relinquish_phase;         /* DOM_dying: how far destruction got (hv/domain.c) */
+    uint32_t relinquish_next;         /* ... and the next frame its scan looks at */
     struct domain *next;
 };
 
@@ -107,7 +109,11 @@ static inline struct vcpu_info *vcpu_info(struct vcpu *v)
 
 /* domain.c */
 struct domain *domain_create(domid_t id, const char *name, int privileged);
-void domain_destroy(struct domain *d);
+void domain_destroy(struct domain *d); /* all at once: at boot and for the initial domain */
+/* Destruction in steps (domctl): kill, then relinquish until it returns 0 and `d` is gone. */
+void domain_kill(struct domain *d);
+int domain_relinquish(struct domain *d, uint32_t budget); /* 0 when done, else MM_RESTART */
+struct domain *dying_domain_by_id(domid_t id);
 struct domain *domain_by_id(domid_t id);
 void domain_shutdown(struct domain *d, uint32_t reason);
 void domain_crash(struct domain *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -93,7 +93,9 @@ struct pt_progress {
 enum { PT_IDLE, PT_PIN, PT_UNDO, PT_UNPIN };
 int pin_l2_preemptible(domid_t d, uint32_t mfn, struct pt_progress *p, unsigned int budget);
 int unpin_preemptible(domid_t d, uint32_t mfn, struct pt_progress *p, unsigned int budget);
-void pt_progress_abandon(domid_t d, struct pt_progress *p); /* finish or undo, all at once */
+int release_l2_preemptible(domid_t d, uint32_t mfn, struct pt_progress *p, unsigned int budget);
+/* Finish an unpin or undo a pin left half done: 0 when done, else MM_RESTART. */
+int pt_progress_abandon(domid_t d, struct pt_progress *p, unsigned int budget);
 int machphys_update(domid_t d, uint32_t mfn, uint32_t pfn);
 
 /* Provided by the platform (arch/x86/hv_mappings.c) or by the unit-test harness. */

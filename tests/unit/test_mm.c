@@ -1045,11 +1045,11 @@ static void test_abandoning_a_half_done_pin_or_unpin_leaves_nothing_behind(void 
     take_snapshot(&before);
     struct pt_progress p = {0};
     assert_int_equal(pin_l2_preemptible(DOM_A, 20, &p, 300), MM_RESTART);
-    pt_progress_abandon(DOM_A, &p); /* the domain is destroyed mid-pin */
+    pt_progress_abandon(DOM_A, &p, UINT32_MAX); /* the domain is destroyed mid-pin */
     assert_frames_unchanged(&before);
     assert_int_equal(pin_table(DOM_A, 20, PGT_l2), 0);
     assert_int_equal(unpin_preemptible(DOM_A, 20, &p, 300), MM_RESTART);
-    pt_progress_abandon(DOM_A, &p); /* ... or mid-unpin */
+    pt_progress_abandon(DOM_A, &p, UINT32_MAX); /* ... or mid-unpin */
     assert_frames_unchanged(&before);
 }
 
