@@ -12,6 +12,8 @@
  * shown as '?', and a budget of bytes per second (console_write_guest()), so
  * a domU can neither forge a "(XEN)" line nor flood the log.  Xen does the
  * same in its debug builds.
+ *
+ * Tour 5/33 - after arch/x86/serial.c, before hv/multiboot.c.
  */
 #include <lib.h>
 #include <hv/arch.h>

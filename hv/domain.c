@@ -9,6 +9,8 @@
  * page tables are unpinned (which releases, level by level, every reference
  * they held) and then each frame's allocation reference is dropped, in
  * bounded steps (see domain_relinquish()).
+ *
+ * Tour 17/33 - after hv/initial_domain.c, before hv/domain_build.c.
  */
 #include <lib.h>
 #include <public/errno.h>

@@ -9,6 +9,8 @@
  * evtchn_pending_sel and then evtchn_upcall_pending are set, and the vCPU is
  * woken.  On its way back to the guest the hypervisor then calls the guest's
  * event callback (sched.c: deliver_upcall).
+ *
+ * Tour 27/33 - after hv/pt_hypercalls.c, before hv/grant_table.c.
  */
 #include <lib.h>
 #include <public/errno.h>

@@ -20,6 +20,8 @@
  * directory slot 1007), whose page table belongs to the hypervisor: a guest
  * cannot rewrite or duplicate a grant mapping with mmu_update, which keeps the
  * accounting above exact.  A handle is the slot number in that area.
+ *
+ * Tour 28/33 - after hv/event_channel.c, before hv/irq.c.
  */
 #include <lib.h>
 #include <public/errno.h>

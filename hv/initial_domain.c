@@ -10,6 +10,8 @@
  * machine: powered off after a shutdown, an isa-debug-exit failure status
  * after a crash.  In chain mode (hv/chain.c) the reaper instead builds the
  * next module as the new initial domain.
+ *
+ * Tour 16/33 - after hv/sched_policy.c, before hv/domain.c.
  */
 #include <lib.h>
 #include <public/sched.h>

@@ -21,6 +21,8 @@
  * handler swapped in while the trace runs (arch/x86/traps.c); the scheduler's
  * events (switches, blocks, wakes, upcalls, CR3 loads) cost one load and one
  * branch each (include/hv/trace.h).
+ *
+ * Tour 32/33 - after hv/domctl.c, before arch/x86/power.c.
  */
 #include <lib.h>
 #include <public/errno.h>

@@ -8,6 +8,8 @@
  * keeps running, and the direct map of 0..48 MiB at 0xFC000000 in 4 MiB
  * superpages), turn on paging and jump to our link address, where C takes over
  * in start_hypervisor() (hv/main.c).
+ *
+ * Tour 2/33 - after arch/x86/hv.lds, before hv/main.c.
  */
 #define V2P(x) ((x) - 0xFC000000)
 #define MB_MAGIC 0x1BADB002

@@ -11,6 +11,8 @@
  * bounced to the guest).  Vector 0x80 belongs to the running guest: it points
  * straight at the guest's own system-call handler in ring 1, so a system call
  * never enters the hypervisor; desc_load_vcpu rewrites it on every switch.
+ *
+ * Tour 8/33 - after arch/x86/hv_mappings.c, before hv/frame_alloc.c.
  */
 #include <lib.h>
 #include <hv/arch.h>

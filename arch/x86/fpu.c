@@ -24,6 +24,8 @@
  * SSE is not offered: CR4.OSFXSR stays clear, so SSE instructions raise #UD,
  * and fnsave/frstor cover all the state there is.  The hypervisor itself is
  * built with -mgeneral-regs-only and never touches these registers.
+ *
+ * Tour 11/33 - after arch/x86/i8259.c, before hv/time.c.
  */
 #include <lib.h>
 #include <hv/entry.h>

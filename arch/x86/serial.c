@@ -4,6 +4,8 @@
  * Output is polled (the log must work even when interrupts are off, as in a
  * panic).  Input raises IRQ 4; each byte received is handed to the console
  * layer, which queues it for dom0 and raises VIRQ_CONSOLE.
+ *
+ * Tour 4/33 - after hv/main.c, before hv/console.c.
  */
 #include <hv/arch.h>
 #include <hv/entry.h>

@@ -9,6 +9,8 @@
  * with set_trap_table, by building on the guest's own stack the frame the CPU
  * would have built had the guest's handler been in the IDT.  A guest with no
  * handler for its fault is crashed, with the reason logged.
+ *
+ * Tour 22/33 - after arch/x86/entry.S, before hv/hypercall.c.
  */
 #include <lib.h>
 #include <public/errno.h>
