@@ -162,7 +162,12 @@ static int read_console(char *kbuf, uint32_t len)
     }
 }
 
-/* Read through a kernel buffer (at most 512 bytes a call). */
+/*
+ * A file is read straight into the caller's buffer, all of len in one call: the
+ * check accepts only mapped memory of the caller's, and when the read sleeps
+ * (a disk block) the caller's page directory is back before it goes on.  A line
+ * from the console goes through a kernel buffer (at most 512 bytes a call).
+ */
 static int sys_read(uint32_t fd, uint32_t ubuf, uint32_t len, uint32_t d)
 {
     struct vfs_file *f = fd_file((int)fd);
@@ -171,8 +176,9 @@ static int sys_read(uint32_t fd, uint32_t ubuf, uint32_t len, uint32_t d)
         return -E_BADF;
     if (!user_ok(ubuf, len, 1))
         return -E_FAULT;
-    len = MIN(len, sizeof(kbuf));
-    int n = f->kind == VFS_CONSOLE ? read_console(kbuf, len) : vfs_read(f, kbuf, len);
+    if (f->kind != VFS_CONSOLE)
+        return vfs_read(f, (void *)ubuf, len);
+    int n = read_console(kbuf, MIN(len, sizeof(kbuf)));
     if (n > 0)
         copy_to_user(ubuf, kbuf, (uint32_t)n);
     return n;
