@@ -83,15 +83,19 @@ def keys_go_to_the_domain_while_attached_and_ctrl_rbracket_returns():
 
 
 @test
-def the_kernel_has_no_xm_lite_left():
-    """The kernel's own command interpreter (SYS_kcmd, still used by blk, info, ...) no longer
-    knows xm-lite: only /bin/xm-lite does; the kernel's help does not list it."""
+def the_kernel_has_no_commands_left():
+    """The kernel runs no command lines: the call that did (27, SYS_kcmd) answers -ENOSYS, a word
+    naming no program is an unknown command, and the shell's help lists the programs, xm-lite
+    and the former kernel commands among them."""
     m = boot()
     try:
         out = m.command("hostile kcmd")
-        check("xm-lite: unknown command (try 'help')" in out, "the kernel ran xm-lite:\n" + out)
+        check("hostile: kernel command call -38" in out, "call 27 still answers:\n" + out)
+        out = m.command("xm-lit list")
+        check("xm-lit: unknown command (try 'help')" in out, "an unknown word:\n" + out)
         out = m.command("help")
-        check("halt" in out and not re.search(r"^\s+xm-lite\s", out, re.M), "the kernel's help:\n" + out)
+        for prog in ("xm-lite", "blk", "info", "stats", "halt", "bench", "pf", "ticks", "uptime"):
+            check(re.search(r"^\s+%s$" % prog, out, re.M), "help does not list %s:\n%s" % (prog, out))
         out = m.command("ls /bin")
         check(re.search(r"^xm-lite$", out, re.M), "no /bin/xm-lite:\n" + out)
         halt(m)

@@ -13,9 +13,8 @@
  * programs); a word with a '/' is a path, relative ones from the working
  * directory.  Builtins: `cd [DIR]` (the shell's own working directory, which
  * every program it starts inherits; `/` without DIR), `wait` (for every
- * background program), `exit`.  A line naming no program goes to the
- * kernel's own command interpreter (SYS_kcmd): blk, info, stats, bench, halt
- * and the rest still live there, for now (xm-lite is a program).
+ * background program), `exit`, and `help` (the builtins, then every
+ * program there is to run).  A word naming no program is an unknown command.
  *
  * `sh -t LINE;LINE;...` (one argument) types the lines first, each shown
  * after the prompt as if typed, then reads the console: dom0's kernel starts
@@ -83,12 +82,13 @@ static int start(char **words)
     return pid;
 }
 
-/* Run /bin/WORDS[0], or hand the line to the kernel's commands if there is no such program. */
-static void run(char **words, int n, int background, const char *line)
+/* Run /bin/WORDS[0] (or /boot/bin's) in the foreground or the background. */
+static void run(char **words, int background)
 {
     int pid = start(words);
     if (pid == -E_NOENT && !strchr(words[0], '/')) {
-        kcmd(line);
+        printf("%s: unknown command (try 'help')\n", words[0]);
+        last_status = 127;
         return;
     }
     if (pid < 0) {
@@ -150,6 +150,32 @@ static void restore_output(void)
     }
 }
 
+/* The programs in dir, one a line, but those /bin has already shown (skip_bin). */
+static void list_programs(const char *dir, int skip_bin)
+{
+    char buf[512], path[PATH_MAX_LEN];
+    struct pvlab_stat st;
+    int fd = open(dir, O_RDONLY), n;
+    while (fd >= 0 && (n = getdents(fd, buf, sizeof(buf))) > 0)
+        for (int off = 0; off < n; off += ((const struct pvlab_dirent *)(buf + off))->d_reclen) {
+            const struct pvlab_dirent *d = (const struct pvlab_dirent *)(buf + off);
+            snprintf(path, sizeof(path), "/bin/%s", d->d_name);
+            if (d->d_type != DT_DIR && (!skip_bin || stat(path, &st)))
+                printf("  %s\n", d->d_name);
+        }
+    if (fd >= 0)
+        close(fd);
+}
+
+/* The builtin help: what this shell does itself, then what it can run. */
+static void help(void)
+{
+    printf("builtins: cd [DIR], wait, exit [STATUS], help; PROGRAM [ARGS] [> FILE] [&]\n"
+           "programs:\n");
+    list_programs("/bin", 0);
+    list_programs("/boot/bin", 1);
+}
+
 /* The builtin cd: a program could not change its parent's directory. */
 static void change_dir(const char *dir)
 {
@@ -162,8 +188,7 @@ static void change_dir(const char *dir)
 /* One typed line: `&`, `$?`, the builtins, or a program. */
 static void execute(char *line)
 {
-    char copy[128], status[12], *words[MAX_WORDS + 1];
-    strlcpy(copy, line, sizeof(copy));
+    char status[12], *words[MAX_WORDS + 1];
     int n = split(line, words), background = 0;
     if (n > 0 && !strcmp(words[n - 1], "&")) {
         background = 1;
@@ -186,8 +211,10 @@ static void execute(char *line)
         reap_background(1);
     else if (!strcmp(words[0], "exit"))
         exit(n > 1 ? (int)strtoul(words[1], NULL, 10) : last_status);
+    else if (!strcmp(words[0], "help"))
+        help();
     else
-        run(words, n, background, copy);
+        run(words, background);
     restore_output();
 }
 

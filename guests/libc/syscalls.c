@@ -119,9 +119,29 @@ int uname(struct pvlab_uname *u)
 {
     return SC(SYS_uname, u, 0, 0);
 }
-int kcmd(const char *line)
+int sysinfo(struct pvlab_sysinfo *si)
 {
-    return SC(SYS_kcmd, line, 0, 0);
+    return SC(SYS_sysinfo, si, 0, 0);
+}
+int stats(struct pvlab_stats *st)
+{
+    return SC(SYS_stats, st, 0, 0);
+}
+int poweroff(void)
+{
+    return SC(SYS_poweroff, 0, 0, 0);
+}
+int kbench(void)
+{
+    return SC(SYS_kbench, 0, 0, 0);
+}
+int kprobe(uint32_t addr, uint32_t *val)
+{
+    return SC(SYS_kprobe, addr, val, 0);
+}
+int blkdev(int op, struct pvlab_blkreq *req)
+{
+    return SC(SYS_blkdev, op, req, 0);
 }
 int hvcounters(struct pvlab_hvcounters *c)
 {

@@ -115,11 +115,10 @@ struct blkdev *blkdev_range(const char *spec)
     return r;
 }
 
-void blkdev_list(void)
+struct blkdev *blkdev_nth(uint32_t n)
 {
     for (int i = 0; i < MAX_BLKDEVS; i++)
-        if (devs[i])
-            printf("  %-6s %8u sectors (%u MiB)%s  %s\n", devs[i]->name, (uint32_t)devs[i]->sectors,
-                   (uint32_t)(devs[i]->sectors >> 11), devs[i]->readonly ? " ro" : "",
-                   devs[i]->model);
+        if (devs[i] && n-- == 0)
+            return devs[i];
+    return NULL;
 }

@@ -50,21 +50,27 @@
 #define SYS_procinfo      24 /* (struct pvlab_procinfo *, max) -> count: what ps shows */
 #define SYS_setfg         25 /* (pid): the console's foreground process, for Ctrl-C */
 #define SYS_uname         26 /* (struct pvlab_uname *) */
-#define SYS_kcmd          27 /* (line): transitional, the kernel's own shell commands */
-#define SYS_hvcounters    28 /* (struct pvlab_hvcounters *): this domain's hypervisor counters */
-#define SYS_privcmd       29 /* (hypercall nr, args...): dom0's /dev/xen/privcmd */
-#define SYS_xenbus        30 /* (msg, len, reply, cap) -> reply length: /dev/xen/xenbus */
-#define SYS_privdrop      31 /* (): give up the right to privcmd and xenbus, for good */
-#define SYS_sync          32 /* (): write every file system's dirty blocks back */
-#define SYS_statfs        33 /* (path, struct pvlab_statfs *): the file system holding path */
-#define SYS_mountinfo     34 /* (i, struct pvlab_mountinfo *): -E_NOENT past the last */
-#define SYS_mount         35 /* (device, path, flags): mount an ext2 device (MS_RDONLY) */
-#define SYS_umount        36 /* (path) */
-#define SYS_dup2          37 /* (fd, newfd) -> newfd: the shell's > and >> */
-#define SYS_chdir         38 /* (path): the calling process's working directory */
-#define SYS_getcwd        39 /* (buf, len) -> its length: the working directory, absolute */
-#define SYS_domsvc        40 /* (DOMSVC_*, domid, arg, arg2): dom0's services for the toolstack */
-#define NR_SYSCALLS       41
+/* 27 is retired: it was SYS_kcmd, the kernel's own shell commands, now programs of /bin */
+#define SYS_hvcounters 28 /* (struct pvlab_hvcounters *): this domain's hypervisor counters */
+#define SYS_privcmd    29 /* (hypercall nr, args...): dom0's /dev/xen/privcmd */
+#define SYS_xenbus     30 /* (msg, len, reply, cap) -> reply length: /dev/xen/xenbus */
+#define SYS_privdrop   31 /* (): give up the right to privcmd and xenbus, for good */
+#define SYS_sync       32 /* (): write every file system's dirty blocks back */
+#define SYS_statfs     33 /* (path, struct pvlab_statfs *): the file system holding path */
+#define SYS_mountinfo  34 /* (i, struct pvlab_mountinfo *): -E_NOENT past the last */
+#define SYS_mount      35 /* (device, path, flags): mount an ext2 device (MS_RDONLY) */
+#define SYS_umount     36 /* (path) */
+#define SYS_dup2       37 /* (fd, newfd) -> newfd: the shell's > and >> */
+#define SYS_chdir      38 /* (path): the calling process's working directory */
+#define SYS_getcwd     39 /* (buf, len) -> its length: the working directory, absolute */
+#define SYS_domsvc     40 /* (DOMSVC_*, domid, arg, arg2): dom0's services for the toolstack */
+#define SYS_sysinfo    41 /* (struct pvlab_sysinfo *): what `info`, `uptime`, `ticks` show */
+#define SYS_stats      42 /* (struct pvlab_stats *): this domain's hypervisor counters, all */
+#define SYS_poweroff   43 /* (): write the file systems back, power the domain off */
+#define SYS_kbench     44 /* (): the kernel's path-length benchmarks (BENCH lines) */
+#define SYS_kprobe     45 /* (addr, uint32_t *val): a kernel read that may fault: 0 or -E_FAULT */
+#define SYS_blkdev     46 /* (BLKDEV_*, struct pvlab_blkreq *): raw block devices */
+#define NR_SYSCALLS    47
 
 /* Error numbers (negated in %eax). */
 #define E_PERM        1
@@ -239,6 +245,60 @@ struct pvlab_pingpong {
     uint32_t count; /* IN: round trips */
     uint32_t _pad;
     uint64_t tsc_total; /* OUT: TSC ticks for all of them */
+};
+
+/* SYS_sysinfo: the domain as its kernel sees it. */
+struct pvlab_sysinfo {
+    uint32_t mode; /* 0 native, 1 dom0, 2 domU (minios's boot_mode) */
+    char mode_reason[64];
+    uint32_t nr_pages, free_pages;
+    uint32_t domid, privileged;
+    uint64_t uptime_ns; /* natively the TSC against the PIT; under pvlab guest virtual time */
+    uint32_t timer_ticks, timer_port;
+    uint32_t hv_version; /* major << 16 | minor (0 natively) */
+    char hv_extra[16];
+    char cmdline[256];
+};
+
+/* SYS_stats: the hypervisor's counters for this domain (public/sysctl.h), or natively (native = 1)
+ * minios's own count of interrupts and CR3 loads in those two fields. */
+struct pvlab_stats {
+    uint32_t native, _pad;
+    uint64_t hv_entries, hypercalls, hypercall_errors, exceptions, bounces, interrupts, upcalls,
+        cr3_loads, validation_errors;
+};
+
+/*
+ * SYS_blkdev: the block devices of this domain, raw, for the `blk` program.
+ * Writing a device that is mounted or given to a domU is refused with
+ * -E_BUSY (its holder is in struct pvlab_blkinfo).  A transfer is at most
+ * BLKDEV_MAX_SECTORS, through the kernel's own buffer.
+ */
+#define BLKDEV_INFO        1 /* req->name, or the index-th device if name is "": -> req->info */
+#define BLKDEV_READ        2 /* req->name, sector, count, buf */
+#define BLKDEV_WRITE       3
+#define BLKDEV_FLUSH       4
+#define BLKDEV_BENCH       5   /* req->name: the kernel's throughput benchmark (BENCH blk lines) */
+#define BLKDEV_MAX_SECTORS 264 /* three of the largest blkif requests (11 segments of 8 sectors)   \
+                                */
+
+struct pvlab_blkinfo {
+    char name[32], model[41];
+    char holder[31];  /* "": free; else where it is mounted ("/") or the domU's name for it ("xvda")
+                       */
+    uint32_t mounted; /* 1: holder is a mount point; 0: a virtual disk (if holder is set) */
+    uint32_t readonly;
+    uint64_t sectors;
+};
+
+struct pvlab_blkreq {
+    char name[32];
+    uint32_t index;
+    uint32_t count;
+    uint64_t sector;
+    uint32_t buf; /* the caller's: count * 512 bytes */
+    uint32_t _pad;
+    struct pvlab_blkinfo info;
 };
 
 /* What SYS_hvcounters copies out: enough for the process benchmarks (tests/bench.py). */

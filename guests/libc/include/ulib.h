@@ -37,7 +37,12 @@ int ftruncate(int fd, uint32_t length);
 int procinfo(struct pvlab_procinfo *buf, int max);
 int setfg(int pid);
 int uname(struct pvlab_uname *u);
-int kcmd(const char *line);
+int sysinfo(struct pvlab_sysinfo *si);
+int stats(struct pvlab_stats *st);
+int poweroff(void);                       /* returns only if refused */
+int kbench(void);                         /* the kernel's benchmarks print their BENCH lines */
+int kprobe(uint32_t addr, uint32_t *val); /* a kernel read: 0, or -E_FAULT if it faulted */
+int blkdev(int op, struct pvlab_blkreq *req);
 int hvcounters(struct pvlab_hvcounters *c);
 int privcmd(uint32_t hypercall, void *arg); /* dom0's /dev/xen/privcmd: domctl, sysctl */
 int xen_version(int cmd, void *arg);        /* through privcmd */

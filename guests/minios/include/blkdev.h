@@ -1,7 +1,7 @@
 /*
  * blkdev.h - minios's block devices: dom0's IDE disk and its partitions
  * (ide.c), a domU's virtual disks (blkfront.c) and RAM disks (ramdisk.c),
- * behind one interface so the shell's `blk` commands work on all of them.
+ * behind one interface so the `blk` program (through SYS_blkdev) works on all of them.
  */
 #ifndef MINIOS_BLKDEV_H
 #define MINIOS_BLKDEV_H
@@ -35,7 +35,13 @@ void blkdev_add_partitions(struct blkdev *disk); /* from its MBR: NAME1..NAME4 *
 int blkdev_overlaps(const struct blkdev *a, const struct blkdev *b);
 /* "DEV@START+COUNT": a window of COUNT sectors of DEV from START, as a device of its own. */
 struct blkdev *blkdev_range(const char *spec);
-void blkdev_list(void);
+struct blkdev *blkdev_nth(uint32_t n); /* the n-th registered device (from 0), or NULL */
+
+/* blkfront.c: a domU's disk's request and notification counts (BENCH blkfront), if d is one */
+void blkfront_print_stats(struct blkdev *d);
+
+/* proc/sysblk.c: the throughput benchmark (BENCH blk lines), in the kernel */
+void blk_bench(struct blkdev *d);
 
 /* ide.c (dom0) */
 int ide_init(void);

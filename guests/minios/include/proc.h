@@ -105,7 +105,14 @@ void tty_set_raw(int on);              /* every byte as typed, for a console att
 int tty_take(char *buf, uint32_t cap, char stop);
 extern int tty_chan, tty_fg_pid;
 
-/* shell.c: the kernel's own commands, reached by the transitional SYS_kcmd */
-void shell_run_line(char *line);
+/* sysinfo.c: what info, uptime, ticks, stats, halt, bench and pf ask the kernel */
+int sys_sysinfo(uint32_t usi, uint32_t b, uint32_t c, uint32_t d);
+int sys_stats(uint32_t ust, uint32_t b, uint32_t c, uint32_t d);
+int sys_poweroff(uint32_t a, uint32_t b, uint32_t c, uint32_t d);
+int sys_kbench(uint32_t a, uint32_t b, uint32_t c, uint32_t d);
+int sys_kprobe(uint32_t addr, uint32_t uval, uint32_t c, uint32_t d);
+
+/* sysblk.c: raw block devices for the blk program */
+int sys_blkdev(uint32_t op, uint32_t ureq, uint32_t c, uint32_t d);
 
 #endif

@@ -29,6 +29,7 @@
 #include <os.h>
 #include <blkback.h>
 #include <blkdev.h>
+#include <cmdline.h>
 #include <ext2fs.h>
 #include <vfs.h>
 #include "../fs/ext2.h"
@@ -405,13 +406,11 @@ const char *ext2fs_holder(struct blkdev *dev)
 /* The cache size in KiB: fscache=KIB from the command line, within bounds, or the default. */
 static uint32_t cache_kib(void)
 {
-    const char *s = start_info.cmd_line;
-    for (; *s; s++)
-        if ((s == start_info.cmd_line || s[-1] == ' ') && !strncmp(s, "fscache=", 8)) {
-            uint32_t kib = strtoul(s + 8, NULL, 10);
-            return ROUNDUP(MIN(MAX(kib, EXT2FS_CACHE_MIN), EXT2FS_CACHE_MAX), 4);
-        }
-    return EXT2FS_CACHE_KIB;
+    char value[12];
+    if (!cmdline_value("fscache=", value, sizeof(value)))
+        return EXT2FS_CACHE_KIB;
+    uint32_t kib = strtoul(value, NULL, 10);
+    return ROUNDUP(MIN(MAX(kib, EXT2FS_CACHE_MIN), EXT2FS_CACHE_MAX), 4);
 }
 
 /* A free slot with its cache pages (carved once, kept across unmounts), or NULL. */

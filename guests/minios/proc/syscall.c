@@ -10,13 +10,10 @@
  * to ring 3 a process whose time slice is over yields (sched.c), and a
  * killed process exits instead.
  *
- * SYS_kcmd is transitional: the ring-3 shell passes a line it has no
- * program for to the kernel's own command interpreter (shell.c), which runs
- * it in the caller's context, unpreempted, as the kernel shell did before
- * processes existed.  The commands that still live there (blk, stats,
- * info, bench, halt, ...) move out as system calls for them appear; the
- * toolstack already has (/bin/xm-lite, through privcmd, xenbus and
- * domsvc).
+ * The kernel's own commands are programs now (info, stats, blk, halt, ...),
+ * each asking for what it shows through a call of its own (sysinfo.c,
+ * sysblk.c); number 27, the call that once ran a whole command line in the
+ * kernel, is retired and answers -E_NOSYS.
  */
 #include <os.h>
 #include <proc.h>
@@ -434,23 +431,6 @@ static int sys_uname(uint32_t uu, uint32_t b, uint32_t c, uint32_t d)
     return copy_to_user(uu, &u, sizeof(u));
 }
 
-static int sys_kcmd(uint32_t uline, uint32_t b, uint32_t c, uint32_t d)
-{
-    char line[128];
-    struct proc *p = cur();
-    if (!p->may_privcmd)
-        return -E_PERM; /* the kernel's commands write raw disks and power the domain off */
-    int rc = copy_string_from_user(line, uline, sizeof(line));
-    if (rc)
-        return rc;
-    shell_run_line(line);
-    /* a command may have borrowed CR3 and the ring-1 stack (bench's run_user) */
-    if (set_base_ptr(virt_to_mfn(p->l2)) ||
-        set_kernel_stack((uint32_t)(p->kstack + KSTACK_PAGES * PAGE_SIZE)))
-        crash("cannot return to a process after a kernel command");
-    return 0;
-}
-
 /*
  * Natively there is no hypervisor to count: the CR3 loads are minios's own
  * count, and each read counts as the one hypervisor entry and hypercall a
@@ -566,7 +546,6 @@ static const syscall_fn table[NR_SYSCALLS] = {
     [SYS_procinfo] = sys_procinfo,
     [SYS_setfg] = sys_setfg,
     [SYS_uname] = sys_uname,
-    [SYS_kcmd] = sys_kcmd,
     [SYS_hvcounters] = sys_hvcounters,
     [SYS_privcmd] = sys_privcmd,
     [SYS_xenbus] = sys_xenbus,
@@ -580,6 +559,12 @@ static const syscall_fn table[NR_SYSCALLS] = {
     [SYS_chdir] = sys_chdir,
     [SYS_getcwd] = sys_getcwd,
     [SYS_domsvc] = sys_domsvc,
+    [SYS_sysinfo] = sys_sysinfo,
+    [SYS_stats] = sys_stats,
+    [SYS_poweroff] = sys_poweroff,
+    [SYS_kbench] = sys_kbench,
+    [SYS_kprobe] = sys_kprobe,
+    [SYS_blkdev] = sys_blkdev,
 };
 
 /* syscall_hook: %eax is the number, %ebx %ecx %edx %esi the arguments. */

@@ -1,0 +1,111 @@
+/*
+ * bench_scripts.c - what the benchmarks of `make bench` (tests/bench.py,
+ * tests/blk_bench.py) have a domain do at boot, chosen by words on its
+ * command line:
+ *
+ *   dom0  blkbench[=ram]  dom0's block benchmark, then a domU's through
+ *                         blkfront with grant copy, then one whose backend
+ *                         maps each segment
+ *   dom0  benchdom        the many-domain figures: event-channel ping-pong,
+ *                         domain creation to first console output
+ *   domU  blkbench        the kernel's block benchmark on xvda, then
+ *                         data/bench-done in the xenstore for dom0 to see
+ *   domU  evtping         answer dom0's `xm-lite evtping` on the port it
+ *                         publishes in the xenstore
+ *
+ * dom0's scripts drive the toolstack, a program, so they are ';'-separated
+ * lines that /bin/sh types at its first prompt (sh -t); the last, `echo
+ * BENCH domains done`, is the marker the host waits for.
+ */
+#include <os.h>
+#include <bench.h>
+#include <blkdev.h>
+#include <cmdline.h>
+#include <ext2fs.h>
+
+/* dom0's block benchmark: on hda1 (the IDE disk, whose completions depend on the host), or with
+ * `blkbench=ram` on ram1, a RAM disk of the boot archive (ramdisk.c), which repeats exactly. */
+static const char *blkbench_script(int ram)
+{
+    static char script[512];
+    const char *dev = ram ? "ram1" : "hda1",
+               *cfg = ram ? "/etc/xm/domU-ram.cfg" : "/etc/xm/domU.cfg";
+    snprintf(script, sizeof(script),
+             "blk bench %s;xm-lite create %s extra=blkbench;"
+             "xm-lite wait domU data/bench-done;xm-lite block-list domU;"
+             "xm-lite destroy domU;"
+             "xm-lite create %s name=mapper extra=blkbench bemode=map;"
+             "xm-lite wait mapper data/bench-done;xm-lite block-list mapper;"
+             "xm-lite destroy mapper;echo BENCH domains done",
+             dev, cfg, cfg);
+    return script;
+}
+
+const char *dom0_bench_script(void)
+{
+    if (cmdline_has("benchdom"))
+        return "xm-lite create /etc/xm/nodisk.cfg name=pp extra=evtping;"
+               "xm-lite evtping pp 1000;xm-lite destroy pp;xm-lite info;"
+               "xm-lite bench-create /etc/xm/nodisk.cfg;xm-lite info;echo BENCH domains done";
+    if (cmdline_has("blkbench") || cmdline_has("blkbench=ram"))
+        return blkbench_script(cmdline_has("blkbench=ram"));
+    return NULL;
+}
+
+static volatile uint32_t pings;
+static void ping(evtchn_port_t port, void *data)
+{
+    pings++;
+    notify_remote(port); /* pong */
+}
+
+/* domU: answer dom0's `xm-lite evtping`; the port comes through the xenstore. */
+static void answer_evtping(void)
+{
+    char buf[16];
+    uint64_t t0 = monotonic_ns();
+    printf("evtping: waiting for dom0's port in the xenstore\n");
+    while (xenbus_read("evtping/port", buf, sizeof(buf)) <= 0) {
+        if (monotonic_ns() - t0 > 30000000000ull)
+            return (void)printf("evtping: no port after 30 s\n");
+        uint32_t seen = timer_ticks;
+        block_until(&timer_ticks, seen);
+    }
+    int port = bind_interdomain(0, strtoul(buf, NULL, 10), ping, NULL);
+    if (port < 0 || xenbus_write("evtping/ready", "1"))
+        return (void)printf("evtping: cannot bind dom0's port (%d)\n", port);
+    printf("evtping: answering on port %d\n", port);
+}
+
+/* domU: the block benchmark on xvda, shown as if typed, then the mark dom0 waits for. */
+static void domu_blkbench(void)
+{
+    struct blkdev *d = blkdev_find("xvda");
+    printf("domU# blk bench xvda\n");
+    if (!d)
+        printf("blk: no device 'xvda' (try 'blk list')\n");
+    else if (ext2fs_holder(d))
+        printf("blk: xvda is mounted at %s; refusing to write it raw\n", ext2fs_holder(d));
+    else
+        blk_bench(d);
+    xenbus_write("data/bench-done", "1");
+}
+
+void boot_benchmarks(void)
+{
+    if (cmdline_has("evtping"))
+        answer_evtping();
+    if (cmdline_has("bench") && is_native()) { /* the native boot's figures (tests/bench.py) */
+        prompt_tsc = rdtsc();
+        printf("BENCH native_start_tsc=%u%09u boot_to_prompt_tsc=%u%09u\n",
+               (uint32_t)(start_tsc / 1000000000u), (uint32_t)(start_tsc % 1000000000u),
+               (uint32_t)(prompt_tsc / 1000000000u), (uint32_t)(prompt_tsc % 1000000000u));
+        bench_page_fault();
+    }
+    if (cmdline_has("bench") && !is_native()) {
+        prompt_tsc = rdtsc(); /* no prompt yet: measure before any input can arrive */
+        run_benchmarks();
+    }
+    if (cmdline_has("blkbench") && !is_initial_domain() && !is_native())
+        domu_blkbench();
+}
