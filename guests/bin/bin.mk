@@ -18,7 +18,8 @@ ULIBC_OBJS  := $(patsubst %,$(B)/%.o,$(basename $(wildcard $(ULIBC_DIR)/*.c $(UL
 # commands, and hv/elf.c's checks of a kernel image, linked into it.
 XM_ELF      := $(B)/tools/xm-lite/xm-lite.elf
 XM_QUERY_OBJS := $(B)/tools/xm-lite/xm_query.o $(B)/tools/xm-lite/xm_privcmd.o
-XM_OBJS     := $(B)/tools/xm-lite/xm.o $(XM_QUERY_OBJS) $(B)/tools/xm-lite/xmconfig.o \
+XM_PARTS    := $(patsubst %,$(B)/tools/xm-lite/%.o,xm xm_create xm_domain xm_store xm_bench xm_trace)
+XM_OBJS     := $(XM_PARTS) $(XM_QUERY_OBJS) $(B)/tools/xm-lite/xmconfig.o \
                $(B)/hv/elf.o
 UBIN_ELFS   += $(XM_ELF)
 BIN_BOOTFS_FILES := $(foreach p,$(UBIN_PROGS),/bin/$(p)=$(B)/$(UBIN_DIR)/$(p).elf) \
@@ -31,7 +32,7 @@ $(UBIN_PROG_ELFS): $(B)/$(UBIN_DIR)/%.elf: $(B)/$(UBIN_DIR)/%.o $(ULIBC_OBJS) $(
 	@echo "  LD      $@"
 	$(Q)$(LD) $(LDFLAGS) -S -T $(ULIBC_DIR)/user.lds -o $@ $(filter %.o,$^) $(LIBGCC)
 
-$(B)/tools/xm-lite/xm.o $(B)/tools/xm-lite/xm_privcmd.o: \
+$(XM_PARTS) $(B)/tools/xm-lite/xm_privcmd.o: \
     TOOLS_CFLAGS := $(CFLAGS) -I$(ULIBC_DIR)/include -Itools/xm-lite
 $(XM_ELF): $(XM_OBJS) $(ULIBC_OBJS) $(ULIBC_DIR)/user.lds
 	@echo "  LD      $@"
