@@ -19,6 +19,7 @@
  */
 #include <os.h>
 #include <blkdev.h>
+#include <portio.h>
 
 #define ATA_BASE   0x1F0
 #define ATA_CTRL   0x3F6
@@ -44,17 +45,6 @@ static volatile uint32_t irqs;
 static int irq_port;
 static struct blkdev hda;
 uint64_t ide_sectors_read, ide_sectors_written, ide_interrupts;
-
-static inline uint8_t inb(uint16_t port)
-{
-    uint8_t v;
-    __asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
-    return v;
-}
-static inline void outb(uint16_t port, uint8_t v)
-{
-    __asm__ volatile("outb %0, %1" ::"a"(v), "Nd"(port));
-}
 
 static void ide_event(evtchn_port_t port, void *data)
 {

@@ -108,6 +108,7 @@ extern int tty_chan, tty_fg_pid;
 /* sysinfo.c: what info, uptime, ticks, stats, halt, bench and pf ask the kernel */
 int sys_sysinfo(uint32_t usi, uint32_t b, uint32_t c, uint32_t d);
 int sys_stats(uint32_t ust, uint32_t b, uint32_t c, uint32_t d);
+int sys_hvcounters(uint32_t uc, uint32_t b, uint32_t c, uint32_t d);
 int sys_poweroff(uint32_t a, uint32_t b, uint32_t c, uint32_t d);
 int sys_kbench(uint32_t a, uint32_t b, uint32_t c, uint32_t d);
 int sys_kprobe(uint32_t addr, uint32_t uval, uint32_t c, uint32_t d);

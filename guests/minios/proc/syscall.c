@@ -431,36 +431,6 @@ static int sys_uname(uint32_t uu, uint32_t b, uint32_t c, uint32_t d)
     return copy_to_user(uu, &u, sizeof(u));
 }
 
-/*
- * Natively there is no hypervisor to count: the CR3 loads are minios's own
- * count, and each read counts as the one hypervisor entry and hypercall a
- * read costs under pvlab, so pbench's correction for its own read leaves 0
- * entries and 0 hypercalls per operation.
- */
-static int native_hvcounters(uint32_t uc)
-{
-    native_counter_reads++;
-    struct pvlab_hvcounters h = {native_counter_reads, native_counter_reads, 0, 0,
-                                 native_cr3_loads};
-    return copy_to_user(uc, &h, sizeof(h));
-}
-
-static int sys_hvcounters(uint32_t uc, uint32_t b, uint32_t c, uint32_t d)
-{
-    if (is_native())
-        return native_hvcounters(uc);
-    struct xen_sysctl op = {.cmd = XEN_SYSCTL_pvlab_counters,
-                            .interface_version = XEN_SYSCTL_INTERFACE_VERSION};
-    op.u.pvlab_counters.domid = DOMID_SELF;
-    if (HYPERVISOR_sysctl(&op))
-        return -E_PERM;
-    const struct pvlab_counters *k = &op.u.pvlab_counters.counters;
-    struct pvlab_hvcounters h = {(uint32_t)k->hv_entries, (uint32_t)k->hypercalls,
-                                 (uint32_t)k->interrupts, (uint32_t)k->upcalls,
-                                 (uint32_t)k->cr3_loads};
-    return copy_to_user(uc, &h, sizeof(h));
-}
-
 static int sys_sync(uint32_t a, uint32_t b, uint32_t c, uint32_t d)
 {
     return vfs_sync_all();

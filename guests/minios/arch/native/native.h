@@ -1,5 +1,5 @@
 /*
- * native.h - what the files of arch/native/ share: port I/O, the physical
+ * native.h - what the files of arch/native/ share: port I/O (portio.h), the physical
  * layout of a native boot, and each file's entry points.  Nothing outside
  * arch/native/ includes it; the rest of minios sees only machine.h.
  */
@@ -7,6 +7,7 @@
 #define MINIOS_NATIVE_H
 
 #include <os.h>
+#include <portio.h>
 
 #define NATIVE_PHYS_BASE 0x00100000u /* minios is loaded at 1 MiB: pfn p is frame p + 256 */
 #define NATIVE_MFN_BASE  (NATIVE_PHYS_BASE >> PAGE_SHIFT)
@@ -25,21 +26,6 @@
 #define IRQ_COM1  4
 #define IRQ_ATA   14
 #define NR_IRQS   16
-
-static inline uint8_t inb(uint16_t port)
-{
-    uint8_t v;
-    __asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
-    return v;
-}
-static inline void outb(uint16_t port, uint8_t v)
-{
-    __asm__ volatile("outb %0, %1" ::"a"(v), "Nd"(port));
-}
-static inline void outw(uint16_t port, uint16_t v)
-{
-    __asm__ volatile("outw %0, %1" ::"a"(v), "Nd"(port));
-}
 
 /* A machine address of RAM above 1 MiB, as minios sees it at 0xC0000000. */
 static inline void *maddr_to_virt(uint32_t maddr)
