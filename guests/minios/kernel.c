@@ -11,7 +11,8 @@
  * exception handlers and the stack traps land on; the console; events (the
  * shared_info page and the upcall); the rest of memory, mapped with our own
  * page-table code; grant tables (PV only); the timer; console input; the
- * xenstore (a domU); then the application (the shell, or a test).
+ * xenstore (a domU); then the application (startup.c: drivers, file systems
+ * and /bin/sh; or a test).
  */
 #include <os.h>
 

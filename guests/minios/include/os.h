@@ -176,7 +176,7 @@ domid_t my_domid(void);
 /* kernel.c */
 void poweroff(void) __attribute__((noreturn));
 void crash(const char *why) __attribute__((noreturn));
-int app_main(void); /* the program minios runs: the shell, or a test */
+int app_main(void); /* what minios runs after the core: its OS (startup.c), or a test */
 void start_of_day(void) __attribute__((noreturn)); /* after the operations table is chosen */
 extern uint64_t start_tsc;
 int is_initial_domain(void);

@@ -33,7 +33,7 @@ struct multiboot_info {
     uint32_t boot_loader_name;
 };
 
-/* The application decides whether it can run on the bare machine (the shell can;
+/* The application decides whether it can run on the bare machine (minios's own can;
  * the PV test guests, which exist to poke the hypervisor, cannot). */
 int app_runs_natively __attribute__((weak));
 static char loader[32] = "unnamed loader";
