@@ -47,7 +47,7 @@ $(B)/toolchain.mk: scripts/ensure-deps.sh scripts/toolchain.sh
 	$(Q)scripts/toolchain.sh $(CC) >$@.tmp && mv $@.tmp $@
 
 # ---------------------------------------------------------------- hypervisor
-HV_SRCS := $(wildcard arch/x86/*.S arch/x86/*.c hv/*.c)
+HV_SRCS := $(filter-out %.lds.S,$(wildcard arch/x86/*.S arch/x86/*.c hv/*.c))
 LIB_SRCS := $(wildcard lib/*.c)
 HV_OBJS := $(patsubst %,$(B)/%.o,$(basename $(HV_SRCS)))
 LIB_OBJS := $(patsubst %,$(B)/%.o,$(basename $(LIB_SRCS)))
@@ -64,9 +64,16 @@ $(B)/%.o: %.S | deps
 	@echo "  AS      $<"
 	$(Q)$(CC) $(ASFLAGS) -c $< -o $@
 
-$(B)/hv.elf: $(HV_OBJS) $(LIB_OBJS) arch/x86/hv.lds
+# The linker script goes through the C preprocessor, for the layout constants of hv/config.h.
+$(B)/arch/x86/hv.lds: arch/x86/hv.lds.S | deps
+	@mkdir -p $(dir $@)
+	@echo "  CPP     $<"
+	$(Q)$(CC) -E -P -undef -x assembler-with-cpp -D__ASSEMBLY__ -Iinclude -MMD -MP -MT $@ \
+	    -MF $@.d $< -o $@
+
+$(B)/hv.elf: $(HV_OBJS) $(LIB_OBJS) $(B)/arch/x86/hv.lds
 	@echo "  LD      $@"
-	$(Q)$(LD) $(LDFLAGS) -T arch/x86/hv.lds -o $@ $(HV_OBJS) $(LIB_OBJS) $(LIBGCC)
+	$(Q)$(LD) $(LDFLAGS) -T $(B)/arch/x86/hv.lds -o $@ $(HV_OBJS) $(LIB_OBJS) $(LIBGCC)
 
 include guests/minios/minios.mk
 include guests/bin/bin.mk

@@ -83,7 +83,8 @@ static long build(struct domain *d, struct xen_domctl_pvlab_build *b)
 {
     if (d->tot_pages)
         return -XEN_EEXIST; /* already built */
-    if (b->image_len == 0 || b->image_len > MAX_IMAGE || b->mem_mb < 4 || b->mem_mb > 900)
+    if (b->image_len == 0 || b->image_len > MAX_IMAGE || b->mem_mb < XEN_DOMCTL_MIN_MEM_MB ||
+        b->mem_mb > XEN_DOMCTL_MAX_MEM_MB)
         return -XEN_EINVAL;
     uint32_t pages = ROUNDUP(b->image_len, PAGE_SIZE) / PAGE_SIZE;
     void *image = alloc_xenheap_pages(pages);

@@ -14,6 +14,7 @@
  * Tour 3/33 - after arch/x86/boot.S, before arch/x86/serial.c.
  */
 #include <lib.h>
+#include <public/domctl.h>
 #include <public/sched.h>
 #include <public/version.h>
 #include <hv/arch.h>
@@ -50,10 +51,12 @@ static void parse_cmdline(const char *s)
             s++;
         if (!strncmp(s, "dom0_mem=", 9)) {
             uint64_t v = parse_size(s + 9, &s);
-            if (v >= (4u << 20) && v <= (900u << 20))
+            if (v >= ((uint64_t)XEN_DOMCTL_MIN_MEM_MB << 20) &&
+                v <= ((uint64_t)XEN_DOMCTL_MAX_MEM_MB << 20))
                 dom0_mem = (uint32_t)v & PAGE_MASK;
             else
-                printk("(XEN) ignoring dom0_mem outside 4M..900M\n");
+                printk("(XEN) ignoring dom0_mem outside %uM..%uM\n", XEN_DOMCTL_MIN_MEM_MB,
+                       XEN_DOMCTL_MAX_MEM_MB);
         } else if (!strncmp(s, "max_domid=", 10)) {
             domid_set_limit(strtoul(s + 10, NULL, 0));
         } else if (!strncmp(s, "chain", 5)) {

@@ -244,7 +244,7 @@ static long sched_poll(struct vcpu *v, uint32_t arg)
     struct sched_poll p;
     if (copy_from_guest(&p, arg, sizeof(p)))
         return -XEN_EFAULT;
-    if (p.nr_ports > 128)
+    if (p.nr_ports > SCHED_POLL_MAX_PORTS)
         return -XEN_EINVAL;
     if (p.nr_ports == 0 || copy_from_guest(v->poll_port, p.ports, p.nr_ports * 4))
         return p.nr_ports ? -XEN_EFAULT : -XEN_EINVAL;

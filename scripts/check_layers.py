@@ -25,7 +25,8 @@ import os
 import re
 import sys
 
-ARCH_HEADERS = {"hv/arch.h", "hv/x86.h", "hv/config.h", "hv/fpu.h", "hv/guest_access.h"}
+ARCH_HEADERS = {"hv/arch.h", "hv/x86.h", "hv/config.h", "hv/fpu.h", "hv/guest_access.h",
+                "hv/uregs.h"}
 UP_HEADER = "hv/entry.h"
 
 INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]')

@@ -9,9 +9,12 @@
  * superpages), turn on paging and jump to our link address, where C takes over
  * in start_hypervisor() (hv/main.c).
  *
- * Tour 2/33 - after arch/x86/hv.lds, before hv/main.c.
+ * Tour 2/33 - after arch/x86/hv.lds.S, before hv/main.c.
  */
-#define V2P(x) ((x) - 0xFC000000)
+#include <hv/config.h>
+#include <hv/uregs.h>
+
+#define V2P(x) ((x) - HV_VIRT_START)
 #define MB_MAGIC 0x1BADB002
 /*
  * Flags: page-align modules, give us a memory map, and use the load addresses
@@ -53,12 +56,12 @@ _start:
     /* Boot page directory: identity 0..4 MiB, direct map 48 MiB at 0xFC000000. */
     movl $V2P(idle_pg_table), %edi
     movl $0x83, (%edi)                /* 0 -> 0, 4 MiB, RW, present */
-    movl $(0xFC000000 >> 22), %ecx
+    movl $(HV_VIRT_START >> 22), %ecx
     movl $0x83, %eax                  /* 4 MiB, RW, present (not global: see hv_mappings.c) */
 2:  movl %eax, (%edi,%ecx,4)
     addl $0x400000, %eax
     incl %ecx
-    cmpl $((0xFC000000 >> 22) + 12), %ecx
+    cmpl $((HV_VIRT_START + DIRECTMAP_SIZE) >> 22), %ecx
     jne 2b
 
     movl %cr4, %eax
@@ -71,7 +74,7 @@ _start:
     movl %eax, %cr0
     movl $3f, %eax
     jmp *%eax
-3:  movl $(hv_stack_top - 68), %esp
+3:  movl $(hv_stack_top - UREGS_SIZE), %esp
     pushl boot_mb_info
     pushl boot_mb_magic
     call start_hypervisor
@@ -98,8 +101,7 @@ boot_mb_info:  .long 0
 idle_pg_table:
     .space 4096
     .globl hv_stack
-    .set HV_STACK_BYTES, 16384
 hv_stack:
-    .space HV_STACK_BYTES
+    .space HV_STACK_SIZE
     .globl hv_stack_top
 hv_stack_top:

@@ -38,7 +38,7 @@ struct tss {
 #define TSS_SEL     0x0838
 
 /*
- * The tables live in the entry area (hv.lds), where the guest root maps them
+ * The tables live in the entry area (hv.lds.S), where the guest root maps them
  * read-only: a guest must never be able to write a descriptor.  Because the
  * CPU may not write them either while a guest runs, every code and data
  * descriptor is created with its "accessed" bit already set.

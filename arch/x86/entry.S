@@ -24,17 +24,7 @@
  * Tour 21/33 - after hv/chain.c, before arch/x86/traps.c.
  */
 #include <public/arch-x86_32.h>
-
-#define UREGS_eax    24
-#define UREGS_vector 30
-#define UREGS_eip    32
-#define UREGS_cs     36
-#define UREGS_es     52
-#define UREGS_ds     56
-#define UREGS_fs     60
-#define UREGS_gs     64
-#define UREGS_SIZE   68
-#define UREGS_WORDS  17
+#include <hv/uregs.h> /* UREGS_*: offsets in struct cpu_user_regs, checked by the compiler */
 /* Where the hardware part of a guest frame (error word .. ss) sits on each stack. */
 #define HV_FRAME     (hv_stack_top - UREGS_SIZE)
 #define ENTRY_FRAME  (entry_stack_top - UREGS_SIZE)
@@ -99,7 +89,7 @@ vector_\n:
  */
 tramp_entry:
     cld
-    testb $3, 8(%esp)
+    testb $3, (UREGS_cs - UREGS_error_code)(%esp)
     jz .Lfrom_ring0
     /* From a guest: on the entry stack, under the guest root. */
     pushl %eax
@@ -107,10 +97,10 @@ tramp_entry:
     movl %eax, %cr3
     .irp off, 0, 4, 8, 12, 16, 20
     movl %ss:4+\off(%esp), %eax
-    movl %eax, %ss:HV_FRAME+28+\off
+    movl %eax, %ss:HV_FRAME+UREGS_error_code+\off
     .endr
     popl %eax
-    movl $(HV_FRAME + 28), %esp
+    movl $(HV_FRAME + UREGS_error_code), %esp
     jmp common_entry
 .Lfrom_ring0:
     /* The hypervisor itself was interrupted.  Only in the last few

@@ -5,7 +5,7 @@
  * superpages, plus an identity map of the first 4 MiB that we drop here.
  * Slot 1023 gets a page table for the map_domain_page window, through which
  * the hypervisor reaches any frame outside the direct map, and slot 1022 the
- * entry area (see hv.lds and entry.S).  Every guest page directory receives
+ * entry area (see hv.lds.S and entry.S).  Every guest page directory receives
  * copies of slots 1008-1023 when it is validated (install_hv_l2_slots), so
  * while the hypervisor runs it sees all of itself and all of the guest.
  *

@@ -4,6 +4,7 @@
  *
  * Tour 13/33 - after hv/time.c, before hv/sched.c.
  */
+#include <lib.h>
 #include <hv/arch.h>
 #include <hv/x86.h>
 

@@ -9,13 +9,6 @@
  */
 #include <ulib.h>
 
-static uint64_t rdtsc(void)
-{
-    uint32_t lo, hi;
-    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-    return ((uint64_t)hi << 32) | lo;
-}
-
 static void report(const char *name, uint64_t ticks, const struct pvlab_hvcounters *a,
                    const struct pvlab_hvcounters *b, uint32_t n)
 {

@@ -25,6 +25,7 @@
  * (arch/native/irq_entry.S) jumps to hypervisor_callback with the CPU's own
  * interrupt frame, which has the layout of the hypervisor's bounce frame.
  */
+#include <asm_offsets.h> /* SHINFO_*: vcpu_info[0] in shared_info, checked by the compiler */
 
 .macro TRAP n, has_error_code
     .globl trap_\n
@@ -96,10 +97,10 @@ hypervisor_callback:
 3:
     /* Unmask, then look again: an event that arrived meanwhile is handled now. */
     movl HYPERVISOR_shared_info, %esi
-    movb $0, 1(%esi)             /* vcpu_info[0].evtchn_upcall_mask = 0 */
-    cmpb $0, (%esi)              /* evtchn_upcall_pending? */
+    movb $0, SHINFO_upcall_mask(%esi)    /* vcpu_info[0].evtchn_upcall_mask = 0 */
+    cmpb $0, SHINFO_upcall_pending(%esi) /* evtchn_upcall_pending? */
     je 2f
-    movb $1, 1(%esi)
+    movb $1, SHINFO_upcall_mask(%esi)
     jmp 1b
 2:  popal
     popl %es

@@ -10,8 +10,7 @@
  * user_int80_loop is position-independent and is copied to a user page:
  * it times %ebx null system calls (int $0x80 with %eax = 0) with rdtsc.
  */
-#define FLAT_USER_CS   0x082b
-#define FLAT_USER_DS   0x0833
+#include <public/arch-x86_32.h> /* FLAT_USER_CS, FLAT_USER_DS */
 
     .text
     .globl run_user

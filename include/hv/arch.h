@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <public/xen.h>
+#include <hv/config.h>
+#include <hv/uregs.h>
 
 struct vcpu;
 
@@ -35,9 +37,8 @@ void load_guest_pagetable(struct vcpu *v); /* its CR3, and its guest root for th
 void load_idle_pagetable(void);
 int guest_root_alloc(struct vcpu *v);
 void guest_root_free(struct vcpu *v);
-#define ENTRY_AREA 0xFF800000u /* the stubs, descriptor tables and entry stack (hv.lds) */
-#define __va(pa)   ((void *)((uint32_t)(pa) + 0xFC000000u))
-#define __pa(va)   ((uint32_t)(va)-0xFC000000u)
+#define __va(pa) ((void *)((uint32_t)(pa) + HV_VIRT_START))
+#define __pa(va) ((uint32_t)(va)-HV_VIRT_START)
 
 /* serial.c */
 void serial_init(void);

@@ -22,14 +22,18 @@
 #ifndef HV_CONFIG_H
 #define HV_CONFIG_H
 
-#define PAGE_SHIFT 12
-#define PAGE_SIZE  4096u
+/* Also read by boot.S and the linker script (hv.lds.S): XEN_UINT, no `u` there. */
+#include <public/arch-x86_32.h>
+
+#define PAGE_SHIFT XEN_PAGE_SHIFT
+#define PAGE_SIZE  XEN_PAGE_SIZE
 #define PAGE_MASK  (~(PAGE_SIZE - 1))
 
-#define HV_VIRT_START    0xFC000000u
-#define DIRECTMAP_SIZE   (48u << 20)
+#define HV_VIRT_START    HYPERVISOR_VIRT_START
+#define DIRECTMAP_SIZE   (XEN_UINT(48) << 20)
 #define DIRECTMAP_FRAMES (DIRECTMAP_SIZE >> PAGE_SHIFT)
-#define MAPCACHE_START   0xFFC00000u
+#define ENTRY_AREA       XEN_UINT(0xFF800000) /* the stubs, descriptor tables, entry stack */
+#define MAPCACHE_START   XEN_UINT(0xFFC00000)
 #define MAPCACHE_SLOTS   1024
 /* Page-directory slots: 0-1006 are the guest's; 1007 maps its grant area (a page
  * table the hypervisor owns, see hv/grant_table.c); 1008-1023 are the hypervisor. */
@@ -37,8 +41,8 @@
 #define GRANT_L2_SLOT    (HV_L2_FIRST_SLOT - 1) /* 1007 */
 #define GUEST_L2_SLOTS   GRANT_L2_SLOT          /* slots a guest controls: 0..1006 */
 
-#define HV_LOAD_PHYS       0x00100000u   /* the hypervisor image's physical load address */
-#define MAX_MACHINE_MEMORY (1024u << 20) /* frames above 1 GiB are ignored */
+#define HV_LOAD_PHYS       XEN_UINT(0x00100000) /* the hypervisor image's physical load address */
+#define MAX_MACHINE_MEMORY (1024u << 20)        /* frames above 1 GiB are ignored */
 #define HV_STACK_SIZE      (16 * 1024)
 
 #define HZ             1000 /* hypervisor timer interrupts per second */

@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <public/xen.h>
 #include <public/event_channel.h>
+#include <public/sched.h>
 #include <public/sysctl.h>
 #include <hv/console.h>
 #include <hv/fpu.h>
@@ -46,7 +47,7 @@ struct vcpu {
     uint64_t timer_deadline;  /* set_timer_op, ns system time; 0 = off */
     uint64_t periodic_period; /* VIRQ_TIMER period in ns; 0 = off */
     uint64_t periodic_next;
-    uint32_t poll_port[128]; /* the ports a vCPU in SCHEDOP_poll waits on */
+    uint32_t poll_port[SCHED_POLL_MAX_PORTS]; /* the ports a vCPU in SCHEDOP_poll waits on */
     uint32_t poll_nr;
     uint64_t poll_deadline;
     /* hv/sched_policy.c: virtual time (CPU time / weight) picks who runs next */

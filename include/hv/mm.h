@@ -32,10 +32,6 @@ enum page_type {
 #define PGF_partial                                                                                \
     0x20 /* an L2 half way through a preemptible pin or unpin (struct pt_progress) */
 
-#define DOMID_XEN  0x7FF2u /* owner of the hypervisor's own frames */
-#define DOMID_FREE 0x7FF4u /* owner of frames on the free list */
-#define DOMID_IO   0x7FF1u /* owner of frames that are not RAM */
-
 struct page_info {
     uint32_t count;      /* general references */
     uint32_t type_count; /* references that hold `type` */

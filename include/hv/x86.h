@@ -68,12 +68,6 @@ static inline void flush_tlb_local(void)
 {
     write_cr3(read_cr3());
 }
-static inline uint64_t rdtsc(void)
-{
-    uint32_t lo, hi;
-    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-    return ((uint64_t)hi << 32) | lo;
-}
 static inline void local_irq_disable(void)
 {
     __asm__ volatile("cli" ::: "memory");

@@ -12,8 +12,23 @@
 #ifndef PUBLIC_ARCH_X86_32_H
 #define PUBLIC_ARCH_X86_32_H
 
+/*
+ * An unsigned constant that assembly, the linker script and C can all read:
+ * this header, and the layout headers built on it, are included by .S files
+ * and the hypervisor's linker script too, where a `u` suffix is an error.
+ */
+#if defined(__ASSEMBLY__)
+#define XEN_UINT(x) x
+#else
+#define XEN_UINT(x) x##u
+#endif
+
 /* The hypervisor owns the top 64 MiB of every address space. */
-#define HYPERVISOR_VIRT_START 0xFC000000u
+#define HYPERVISOR_VIRT_START XEN_UINT(0xFC000000)
+
+/* Pages are 4 KiB (non-PAE two-level paging). */
+#define XEN_PAGE_SHIFT 12
+#define XEN_PAGE_SIZE  XEN_UINT(4096)
 
 /*
  * GDT selectors.  Entries below 0x100 are left free for guests; the

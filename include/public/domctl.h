@@ -53,6 +53,14 @@ struct xen_domctl_max_mem {
     uint64_t max_memkb;
 };
 
+/*
+ * A domain's memory, in MiB: what pvlab_build accepts, dom0_mem= on the
+ * hypervisor's command line, and xm-lite's `memory`.  900 MiB keeps a domain
+ * below the 1 GiB the frame table covers (hv/config.h: MAX_MACHINE_MEMORY).
+ */
+#define XEN_DOMCTL_MIN_MEM_MB 4
+#define XEN_DOMCTL_MAX_MEM_MB 900
+
 /* pvlab: build a created (paused) domain from an ELF image in the caller's memory. */
 struct xen_domctl_pvlab_build {
     uint32_t image;        /* IN: guest pointer to the ELF image */

@@ -16,6 +16,8 @@ struct sched_shutdown {
     uint32_t reason; /* SHUTDOWN_* */
 };
 
+#define SCHED_POLL_MAX_PORTS 128 /* ports one SCHEDOP_poll may wait on */
+
 struct sched_poll {
     uint32_t ports; /* guest pointer to an array of evtchn_port_t */
     uint32_t nr_ports;

@@ -80,9 +80,19 @@ struct mmuext_op {
 #define UVMF_LOCAL          0
 #define UVMF_ALL            4
 
-/* Special domain ids: "the caller itself", and the idle domain. */
-#define DOMID_SELF 0x7FF0u
-#define DOMID_IDLE 0x7FFFu
+/*
+ * Special domain ids (Xen's numbers): from DOMID_FIRST_RESERVED on, an id
+ * names no domain.  DOMID_SELF means "the caller itself"; DOMID_IO, DOMID_XEN
+ * and DOMID_FREE are the owners the frame table gives frames that are not
+ * RAM, the hypervisor's own, and free ones (DOMID_FREE is Xen's
+ * DOMID_INVALID); DOMID_IDLE is the idle vCPU's.
+ */
+#define DOMID_FIRST_RESERVED 0x7FF0u
+#define DOMID_SELF           0x7FF0u
+#define DOMID_IO             0x7FF1u
+#define DOMID_XEN            0x7FF2u
+#define DOMID_FREE           0x7FF4u
+#define DOMID_IDLE           0x7FFFu
 typedef uint16_t domid_t;
 
 /* console_io commands. */

@@ -65,10 +65,11 @@
  */
 #include <lib.h>
 #include <public/io/xs_wire.h>
+#include <public/xen.h>
 #include "xs_store.h"
 
-#define DOMID_LIMIT 0x7FF0u /* DOMID_FIRST_RESERVED: the first id that is not a domain */
-#define PERM_OWNER  4       /* internal: the caller owns the node (or is dom0) */
+#define DOMID_LIMIT DOMID_FIRST_RESERVED /* the first id that is not a domain */
+#define PERM_OWNER  4                    /* internal: the caller owns the node (or is dom0) */
 #define PERMS_TEXT  (XS_PERMS_MAX * 8)
 
 /* ------------------------------------------------------------------ 1. arena */

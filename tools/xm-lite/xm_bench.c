@@ -7,13 +7,6 @@
  */
 #include "xm.h"
 
-static uint64_t rdtsc(void)
-{
-    uint32_t lo, hi;
-    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-    return ((uint64_t)hi << 32) | lo;
-}
-
 /* Create a domain, wait for its first console output, report how long that took, destroy it. */
 int cmd_bench_create(int argc, char **argv)
 {

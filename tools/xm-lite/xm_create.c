@@ -96,8 +96,8 @@ static int apply_overrides(int argc, char **argv, struct create_args *a)
             a->attach = 1;
         else if (!strncmp(s, "name=", 5) && s[5] && strlen(s + 5) < sizeof(cfg->name))
             strlcpy(cfg->name, s + 5, sizeof(cfg->name));
-        else if (!strncmp(s, "memory=", 7) && strtoul(s + 7, NULL, 10) >= 4 &&
-                 strtoul(s + 7, NULL, 10) <= 900)
+        else if (!strncmp(s, "memory=", 7) && strtoul(s + 7, NULL, 10) >= XM_MIN_MEMORY_MB &&
+                 strtoul(s + 7, NULL, 10) <= XM_MAX_MEMORY_MB)
             cfg->memory_mb = strtoul(s + 7, NULL, 10);
         else if (!strncmp(s, "extra=", 6))
             strlcpy(cfg->extra, s + 6, sizeof(cfg->extra));

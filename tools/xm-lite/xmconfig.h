@@ -17,13 +17,14 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <public/domctl.h>
 
 #define XM_MAX_DISKS      4
 #define XM_DISK_LEN       64    /* bytes per disk string, with its NUL */
 #define XM_MAX_FILE_SIZE  65536 /* bytes */
 #define XM_MAX_LINE       512   /* characters, not counting the line break */
-#define XM_MIN_MEMORY_MB  4
-#define XM_MAX_MEMORY_MB  900
+#define XM_MIN_MEMORY_MB  XEN_DOMCTL_MIN_MEM_MB
+#define XM_MAX_MEMORY_MB  XEN_DOMCTL_MAX_MEM_MB
 #define XM_DEFAULT_MEM_MB 32
 
 enum xm_on_crash { XM_ON_CRASH_DESTROY, XM_ON_CRASH_PRESERVE };

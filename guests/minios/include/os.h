@@ -7,14 +7,15 @@
 
 #include <stdint.h>
 #include <lib.h>
+#include <asm_offsets.h>
 #include <hypercall.h>
 #include <machine.h>
 #include <public/errno.h>
 #include <public/io/xs_wire.h>
 
 #define VIRT_BASE  0xC0000000u
-#define PAGE_SIZE  4096u
-#define PAGE_SHIFT 12
+#define PAGE_SIZE  XEN_PAGE_SIZE
+#define PAGE_SHIFT XEN_PAGE_SHIFT
 
 extern struct start_info start_info;
 extern struct shared_info *HYPERVISOR_shared_info;
@@ -31,12 +32,6 @@ static inline uint32_t virt_to_mfn(const void *va)
 static inline void *pfn_to_virt(uint32_t pfn)
 {
     return (void *)(VIRT_BASE + (pfn << PAGE_SHIFT));
-}
-static inline uint64_t rdtsc(void)
-{
-    uint32_t lo, hi;
-    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-    return ((uint64_t)hi << 32) | lo;
 }
 static inline void barrier(void)
 {

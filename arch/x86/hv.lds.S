@@ -1,7 +1,11 @@
 /*
- * hv.lds - link the hypervisor at 0xFC100000 (virtual) but load it at
+ * hv.lds.S - link the hypervisor at 0xFC100000 (virtual) but load it at
  * 1 MiB (physical).  Multiboot loaders place the image at its physical
  * address and jump to the physical entry point with paging off.
+ *
+ * The C preprocessor makes build/arch/x86/hv.lds from this file, so the
+ * addresses come from the one layout header, include/hv/config.h
+ * (HV_VIRT_START, HV_LOAD_PHYS, ENTRY_AREA), as they do for the C code.
  *
  * The .entry section is the "entry area": the IDT stubs, the descriptor
  * tables and an entry stack, linked at ENTRY_AREA (0xFF800000) so that they
@@ -11,16 +15,17 @@
  *
  * Tour 1/33 - after README.md, before arch/x86/boot.S.
  */
+#include <hv/config.h>
+
 OUTPUT_FORMAT("elf32-i386")
 OUTPUT_ARCH(i386)
 ENTRY(_start_phys)
 
-HV_OFFSET = 0xFC000000;
-ENTRY_AREA = 0xFF800000;
+HV_OFFSET = HV_VIRT_START;
 
 SECTIONS
 {
-    . = 0xFC100000;
+    . = HV_VIRT_START + HV_LOAD_PHYS;
     _hv_start = .;
     .text : AT(ADDR(.text) - HV_OFFSET) {
         *(.multiboot)
