@@ -49,7 +49,7 @@ static int share_shared_info(struct domain *d)
     d->shared_info = alloc_xenheap_pages(1);
     if (!d->shared_info)
         return -XEN_ENOMEM;
-    d->shared_info_mfn = ((uint32_t)d->shared_info - HV_VIRT_START) >> PAGE_SHIFT;
+    d->shared_info_mfn = va_to_mfn(d->shared_info);
     struct page_info *pg = mfn_to_page(d->shared_info_mfn);
     pg->owner = d->domain_id; /* the guest may map it; it is freed with the domain */
     pg->flags |= PGF_xenheap;

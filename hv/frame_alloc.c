@@ -112,7 +112,7 @@ void *alloc_xenheap_pages(unsigned int nr)
         uint32_t first = mfn + 1 - nr;
         for (uint32_t i = first; i <= mfn; i++)
             assign_frame(i, DOMID_XEN);
-        void *p = map_domain_page(first);
+        void *p = mfn_to_va(first);
         memset(p, 0, nr * PAGE_SIZE);
         return p;
     }
@@ -123,7 +123,7 @@ void free_xenheap_pages(void *va, unsigned int nr)
 {
     if (!va)
         return;
-    uint32_t first = ((uint32_t)va - HV_VIRT_START) >> PAGE_SHIFT;
+    uint32_t first = va_to_mfn(va);
     for (uint32_t i = 0; i < nr; i++)
         free_frame(first + i);
 }

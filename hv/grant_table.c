@@ -54,13 +54,13 @@ int grant_table_init(struct domain *d)
         return -XEN_ENOMEM; /* grant_table_destroy() frees the rest */
     }
     for (unsigned int i = 0; i < GNTTAB_MAX_FRAMES; i++) {
-        uint32_t mfn = (((uint32_t)gt->shared - HV_VIRT_START) >> PAGE_SHIFT) + i;
+        uint32_t mfn = va_to_mfn(gt->shared) + i;
         struct page_info *pg = mfn_to_page(mfn);
         pg->owner = d->domain_id; /* the guest maps these; freed with the domain */
         pg->flags |= PGF_xenheap;
         gt->shared_mfn[i] = mfn;
     }
-    gt->area_l1_mfn = ((uint32_t)gt->area_l1 - HV_VIRT_START) >> PAGE_SHIFT;
+    gt->area_l1_mfn = va_to_mfn(gt->area_l1);
     return 0;
 }
 

@@ -139,7 +139,7 @@ void mm_flush_tlb(void)
 void *map_domain_page(uint32_t mfn)
 {
     if (mfn < DIRECTMAP_FRAMES)
-        return __va(mfn << PAGE_SHIFT);
+        return mfn_to_va(mfn);
     for (unsigned int i = 0; i < MAPCACHE_SLOTS; i++) {
         if (mapcache_used[i / 32] & (1u << (i % 32)))
             continue;

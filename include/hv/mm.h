@@ -102,6 +102,25 @@ void install_hv_l2_slots(uint32_t *l2, domid_t owner); /* slots 1007-1023 of own
 void mm_flush_tlb(void);
 void l2_entry_changed(uint32_t l2_mfn, unsigned int idx); /* keep copies (the guest root) in step */
 
+/*
+ * The hypervisor heap (the "xen heap") is direct-mapped: its frame numbers
+ * and addresses convert with no lookup.  On the host, the unit tests' fake
+ * machine (tests/unit/fake_machine.c) provides these over its own frames.
+ */
+#ifdef HOST_TEST
+uint32_t va_to_mfn(const void *va);
+void *mfn_to_va(uint32_t mfn);
+#else
+static inline uint32_t va_to_mfn(const void *va)
+{
+    return ((uint32_t)va - HV_VIRT_START) >> PAGE_SHIFT;
+}
+static inline void *mfn_to_va(uint32_t mfn)
+{
+    return (void *)(HV_VIRT_START + (mfn << PAGE_SHIFT));
+}
+#endif
+
 /* The frame allocator (hv/frame_alloc.c). */
 void page_alloc_init(void);
 void page_alloc_add_range(uint32_t first_mfn, uint32_t nr);

@@ -8,7 +8,6 @@
 #include <setjmp.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <cmocka.h>
 
 #include <hv/guest_access.h>
@@ -33,8 +32,6 @@ struct fake_dom {
 static struct fake_dom *doms[FAKE_MAX_DOMAINS];
 static unsigned int nr_doms;
 
-static uint8_t
-    *xenheap; /* XENHEAP_FRAMES pages; low 32 bits of the address = HV_VIRT_START + mfn*4K */
 static unsigned int bad_frees;
 
 #define MAX_INVLPG_RECORDS 64
@@ -45,34 +42,6 @@ static uint8_t guest_mem[FAKE_GUEST_SIZE];
 
 static struct fake_pirq_call last_bind, last_unbind;
 static unsigned int nr_pirq_binds, nr_pirq_unbinds;
-
-/*
- * Map the xenheap where its low 32 bits say HV_VIRT_START + XENHEAP_FIRST_MFN
- * pages: at that very address if it is free (it normally is), else 4 GiB,
- * 8 GiB, ... above it.  Under AddressSanitizer everything below 16 TiB is
- * its shadow memory or the gap it keeps unmapped, so the search goes on
- * from 32 TiB.  The mapping lives as long as the test binary.
- */
-static uint64_t xenheap_high(unsigned int attempt)
-{
-    return attempt < 64 ? attempt : 0x2000 + (attempt - 64); /* in units of 4 GiB */
-}
-
-static void map_xenheap(void)
-{
-    const uint64_t low = HV_VIRT_START + (uint64_t)XENHEAP_FIRST_MFN * PAGE_SIZE;
-    for (unsigned int attempt = 0; attempt < 128 && !xenheap; attempt++) {
-        void *want = (void *)(uintptr_t)((xenheap_high(attempt) << 32) | low);
-        void *p = mmap(want, XENHEAP_FRAMES * PAGE_SIZE, PROT_READ | PROT_WRITE,
-                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
-        if (p == want)
-            xenheap = p;
-        else if (p != MAP_FAILED)
-            munmap(p, XENHEAP_FRAMES * PAGE_SIZE); /* an old kernel ignored the hint */
-    }
-    if (!xenheap)
-        fail_msg("fake_domain: cannot map the xenheap at ...%#llx", (unsigned long long)low);
-}
 
 void fake_domain_reset(void)
 {
@@ -87,8 +56,10 @@ void fake_domain_reset(void)
     fake_pirq_bind_rc = 0;
     nr_pirq_binds = nr_pirq_unbinds = 0;
     last_bind = last_unbind = (struct fake_pirq_call){0};
-    map_xenheap();
-    memset(xenheap, 0, XENHEAP_FRAMES * PAGE_SIZE);
+    /* The real allocator (hv/frame_alloc.c) over the fake's frame table: only the
+     * xenheap's frames are free; the others are the test's to give_frame(). */
+    page_alloc_init();
+    page_alloc_add_range(XENHEAP_FIRST_MFN, XENHEAP_FRAMES);
     bad_frees = 0;
     nr_invlpg = 0;
     memset(guest_mem, 0, sizeof(guest_mem));
@@ -150,8 +121,10 @@ unsigned int fake_wakes(const struct vcpu *v)
 unsigned int fake_xenheap_in_use(void)
 {
     unsigned int n = 0;
-    for (uint32_t i = 0; i < XENHEAP_FRAMES; i++)
-        n += frame_table[XENHEAP_FIRST_MFN + i].owner != DOMID_FREE;
+    for (uint32_t mfn = 0; mfn < max_page; mfn++) {
+        const struct page_info *pg = &frame_table[mfn];
+        n += pg->owner == DOMID_XEN || (pg->owner != DOMID_FREE && (pg->flags & PGF_xenheap));
+    }
     return n;
 }
 
@@ -213,46 +186,28 @@ void vcpu_wake(struct vcpu *v)
     v->poll_nr = 0;
 }
 
-/* As hv/frame_alloc.c: the lowest run of free frames, owned by DOMID_XEN, zeroed. */
-void *alloc_xenheap_pages(unsigned int nr)
-{
-    uint32_t run = 0;
-    for (uint32_t i = 0; i < XENHEAP_FRAMES; i++) {
-        run = frame_table[XENHEAP_FIRST_MFN + i].owner == DOMID_FREE ? run + 1 : 0;
-        if (nr == 0 || run < nr)
-            continue;
-        uint32_t first = i + 1 - nr;
-        for (uint32_t j = first; j <= i; j++) {
-            struct page_info *pg = &frame_table[XENHEAP_FIRST_MFN + j];
-            pg->owner = DOMID_XEN;
-            pg->count = 1;
-            pg->flags = (pg->flags & PGF_tlb_stale) | PGF_allocated;
-        }
-        void *p = xenheap + first * PAGE_SIZE;
-        memset(p, 0, nr * PAGE_SIZE);
-        return p;
-    }
-    return NULL;
-}
-
-void free_xenheap_pages(void *va, unsigned int nr)
+/*
+ * The allocator is the real hv/frame_alloc.c; the test binaries are linked
+ * with --wrap=free_xenheap_pages, so each free by the code under test is
+ * checked here first: it must name whole pages the heap handed out and still
+ * owns.  A bad one is counted (fake_bad_xenheap_frees) and not passed on.
+ */
+void __real_free_xenheap_pages(void *va, unsigned int nr);
+void __wrap_free_xenheap_pages(void *va, unsigned int nr)
 {
     if (!va)
         return;
-    uintptr_t off = (uintptr_t)va - (uintptr_t)xenheap;
-    if ((uintptr_t)va < (uintptr_t)xenheap || off % PAGE_SIZE ||
-        off / PAGE_SIZE + nr > XENHEAP_FRAMES) {
+    uint32_t first = va_to_mfn(va);
+    if ((uintptr_t)va % PAGE_SIZE || first + nr > max_page) {
         bad_frees++;
         return;
     }
-    for (uint32_t j = off / PAGE_SIZE; j < off / PAGE_SIZE + nr; j++) {
-        struct page_info *pg = &frame_table[XENHEAP_FIRST_MFN + j];
-        if (pg->owner != DOMID_XEN) {
+    for (uint32_t mfn = first; mfn < first + nr; mfn++)
+        if (frame_table[mfn].owner != DOMID_XEN) {
             bad_frees++; /* not a xenheap page now (a domain's, or free) */
-            continue;
+            return;
         }
-        *pg = (struct page_info){.owner = DOMID_FREE, .flags = pg->flags & PGF_tlb_stale};
-    }
+    __real_free_xenheap_pages(va, nr);
 }
 
 int pirq_bind(struct domain *d, uint32_t irq, uint32_t port)

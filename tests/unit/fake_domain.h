@@ -4,8 +4,7 @@
  *
  * Those files reach the rest of the hypervisor through a few calls: find a
  * domain (domain_by_id, initial_domain), the running vCPU (current), wake a
- * vCPU (vcpu_wake), hypervisor memory (alloc_xenheap_pages /
- * free_xenheap_pages), a TLB flush (invlpg), guest memory (copy_from_guest /
+ * vCPU (vcpu_wake), a TLB flush (invlpg), guest memory (copy_from_guest /
  * copy_to_guest) and physical interrupt lines (pirq_bind / pirq_unbind).
  * fake_domain.c provides each of them and records what it was asked, so a
  * test can create domains, make one of them `current`, issue a hypercall
@@ -14,15 +13,14 @@
  *
  * It runs on the fake machine of fake_machine.c, whose frame table it shares:
  *
- *   - The xenheap is XENHEAP_FRAMES frames from XENHEAP_FIRST_MFN on.  The
- *     hypervisor turns a xenheap pointer into a frame number with
- *     ((uint32_t)va - HV_VIRT_START) >> 12, so the fake maps its pages at a
- *     host address whose low 32 bits are exactly HV_VIRT_START + mfn * 4096:
- *     grant_table.c then finds the frame-table entry of the page it was
- *     given, as it does on the real machine.  Allocation and freeing update
- *     the frame table as hv/frame_alloc.c does (owner DOMID_XEN, one
- *     allocation reference), and take only frames the frame table says are
- *     free.
+ *   - The xenheap is XENHEAP_FRAMES frames from XENHEAP_FIRST_MFN on, handed
+ *     to the real allocator (hv/frame_alloc.c) at each reset; the other
+ *     frames are the test's, to give_frame().  The hypervisor turns a
+ *     xenheap pointer into a frame number with va_to_mfn(), which the fake
+ *     machine provides over its own memory (fake_machine.c), so the code
+ *     under test finds the frame-table entry of the page it was given, as on
+ *     the real machine.  Frees are checked on the way (see
+ *     __wrap_free_xenheap_pages).
  *   - Guest memory is FAKE_GUEST_SIZE bytes at guest addresses from
  *     FAKE_GUEST_BASE on, common to all domains (the hypervisor code under
  *     test never asks whose it is).  A copy outside it, or one that

@@ -2,6 +2,7 @@
  * fake_machine.c - the machine that hv/frame_table.c runs on in the unit tests: a
  * frame table and FAKE_FRAMES pages of host memory, and the platform hooks
  * frame_table.c calls, each recording what it was asked to do (see fake_machine.h).
+ * The frame allocator is the real one, hv/frame_alloc.c, over this frame table.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,9 +12,6 @@
 #include <cmocka.h>
 
 #include "fake_machine.h"
-
-struct page_info *frame_table;
-uint32_t max_page;
 
 static struct page_info frames[FAKE_FRAMES];
 static uint32_t memory[FAKE_FRAMES][1024] __attribute__((aligned(4096)));
@@ -68,8 +66,13 @@ void unmap_domain_page(void *va)
     nr_mapped--;
 }
 
-/* As hv/frame_alloc.c's free_frame, checking that frame_table.c only frees what it may. */
-void free_frame(uint32_t mfn)
+/*
+ * The real hv/frame_alloc.c frees the frame; the test binaries are linked with
+ * --wrap=free_frame, so every call from the code under test comes here first
+ * and is checked: frame_table.c may only free what it may.
+ */
+void __real_free_frame(uint32_t mfn);
+void __wrap_free_frame(uint32_t mfn)
 {
     assert_true(mfn < FAKE_FRAMES);
     struct page_info *pg = &frames[mfn];
@@ -79,11 +82,25 @@ void free_frame(uint32_t mfn)
         fail_msg("free_frame(%u): still has %u references", mfn, pg->count);
     if (pg->type_count != 0)
         fail_msg("free_frame(%u): still holds %u type references", mfn, pg->type_count);
-    pg->owner = DOMID_FREE;
-    pg->type = PGT_none;
-    pg->flags &= PGF_tlb_stale;
+    __real_free_frame(mfn);
     freed[mfn] = 1;
     nr_frees++;
+}
+
+/* The direct map of the hypervisor heap: here, the fake's own frames. */
+void *mfn_to_va(uint32_t mfn)
+{
+    if (mfn >= FAKE_FRAMES)
+        fail_msg("mfn_to_va(%u): past the end of the frame table", mfn);
+    return memory[mfn];
+}
+
+uint32_t va_to_mfn(const void *va)
+{
+    uintptr_t off = (uintptr_t)va - (uintptr_t)memory;
+    if ((uintptr_t)va < (uintptr_t)memory || off >= sizeof(memory))
+        fail_msg("va_to_mfn(%p): not in the fake machine's memory", va);
+    return (uint32_t)(off / PAGE_SIZE);
 }
 
 void install_hv_l2_slots(uint32_t *l2, domid_t owner)

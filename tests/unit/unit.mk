@@ -38,16 +38,20 @@ UNIT_TESTS += $(UNIT_DIR)/test_cachesim $(UNIT_DIR)/test_x86_haps
 # Each binary: its test file, plus the hypervisor code under test and any fake it needs.
 $(UNIT_DIR)/test_multiboot: $(UNIT_DIR)/test_multiboot.o $(UNIT_DIR)/hv/multiboot.o
 $(UNIT_DIR)/test_elf: $(UNIT_DIR)/test_elf.o $(UNIT_DIR)/hv/elf.o
-$(UNIT_DIR)/test_mm: $(UNIT_DIR)/test_mm.o $(UNIT_DIR)/hv/frame_table.o $(UNIT_DIR)/fake_machine.o
+$(UNIT_DIR)/test_mm: $(UNIT_DIR)/test_mm.o $(UNIT_DIR)/hv/frame_table.o $(UNIT_DIR)/hv/frame_alloc.o \
+                     $(UNIT_DIR)/fake_machine.o
 $(UNIT_DIR)/test_guest_access: $(UNIT_DIR)/test_guest_access.o
 $(UNIT_DIR)/test_xmconfig: $(UNIT_DIR)/test_xmconfig.o $(UNIT_DIR)/tools/xm-lite/xmconfig.o
 $(UNIT_DIR)/test_bootfs: $(UNIT_DIR)/test_bootfs.o $(UNIT_DIR)/tools/xm-lite/bootfs.o
 $(UNIT_DIR)/test_xs_store: $(UNIT_DIR)/test_xs_store.o $(UNIT_DIR)/tools/xenstore/xs_store.o
 $(UNIT_DIR)/test_ring: $(UNIT_DIR)/test_ring.o
 $(UNIT_DIR)/test_evtchn: $(UNIT_DIR)/test_evtchn.o $(UNIT_DIR)/hv/event_channel.o \
-                         $(UNIT_DIR)/fake_domain.o $(UNIT_DIR)/fake_machine.o
+                         $(UNIT_DIR)/hv/frame_alloc.o $(UNIT_DIR)/fake_domain.o $(UNIT_DIR)/fake_machine.o
 $(UNIT_DIR)/test_grant: $(UNIT_DIR)/test_grant.o $(UNIT_DIR)/hv/grant_table.o $(UNIT_DIR)/hv/frame_table.o \
-                        $(UNIT_DIR)/fake_domain.o $(UNIT_DIR)/fake_machine.o
+                        $(UNIT_DIR)/hv/frame_alloc.o $(UNIT_DIR)/fake_domain.o $(UNIT_DIR)/fake_machine.o
+# The real frame allocator runs under the fakes' checks: frees reach the fakes first.
+$(UNIT_DIR)/test_mm $(UNIT_DIR)/test_evtchn $(UNIT_DIR)/test_grant: \
+    UNIT_LDFLAGS += -Wl,--wrap=free_frame -Wl,--wrap=free_xenheap_pages
 $(UNIT_DIR)/test_blkif: $(UNIT_DIR)/test_blkif.o $(UNIT_DIR)/guests/minios/blkif_check.o
 $(UNIT_DIR)/test_simg: $(UNIT_DIR)/test_simg.o $(UNIT_DIR)/guests/minios/simg.o
 $(UNIT_DIR)/test_sched_policy: $(UNIT_DIR)/test_sched_policy.o $(UNIT_DIR)/hv/sched_policy.o
@@ -63,6 +67,7 @@ $(UNIT_TESTS):
 	$(Q)$(UNIT_CC) $(UNIT_LDFLAGS) -o $@ $^ $(UNIT_LDLIBS)
 
 UNIT_HV_OBJS   := $(UNIT_DIR)/hv/multiboot.o $(UNIT_DIR)/hv/elf.o $(UNIT_DIR)/hv/frame_table.o
+UNIT_HV_OBJS   += $(UNIT_DIR)/hv/frame_alloc.o
 UNIT_HV_OBJS   += $(UNIT_DIR)/hv/event_channel.o $(UNIT_DIR)/hv/grant_table.o
 UNIT_HV_OBJS   += $(UNIT_DIR)/hv/sched_policy.o
 UNIT_TOOL_OBJS := $(UNIT_DIR)/tools/xm-lite/xmconfig.o $(UNIT_DIR)/tools/xm-lite/bootfs.o
@@ -85,11 +90,8 @@ $(UNIT_PROC_OBJS) $(patsubst %,$(UNIT_DIR)/test_%.o,proc_table elf_prog uaccess)
 
 # Event channels and grant tables copy through guest pointers, which
 # include/hv/guest_access.h declares only for the real machine: their fake
-# (fake_domain.h) is forced in.  grant_table.c turns xenheap pointers into
-# frame numbers with a 32-bit cast, exact on the host too because the fake
-# xenheap sits at an address whose low 32 bits are the hypervisor's.
+# (fake_domain.h) is forced in.
 $(UNIT_DIR)/hv/event_channel.o $(UNIT_DIR)/hv/grant_table.o: UNIT_CFLAGS += -include tests/unit/fake_domain.h
-$(UNIT_DIR)/hv/grant_table.o: UNIT_CFLAGS += -Wno-pointer-to-int-cast
 
 $(UNIT_HV_OBJS) $(UNIT_TOOL_OBJS): $(UNIT_DIR)/%.o: %.c | deps
 	@mkdir -p $(dir $@)
