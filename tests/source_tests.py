@@ -41,69 +41,74 @@ def write(root, rel, text):
         f.write(text)
 
 
+def check_clean(script):
+    """The real tree passes `script`."""
+    rc, out = run_check(script, ROOT)
+    check(rc == 0 and out == "", "scripts/%s found:\n%s" % (script, out))
+
+
+def check_finds(script, files, want):
+    """A tree made of `files` fails `script` with exactly the problems in `want`."""
+    with tempfile.TemporaryDirectory(prefix="pvlab-source-") as t:
+        for rel, text in files.items():
+            write(t, rel, text)
+        rc, out = run_check(script, t)
+    for w in want:
+        check(w in out, "%s did not report %r; it said:\n%s" % (script, w, out))
+    n = len(out.strip().split("\n"))
+    check(rc == 1 and n == len(want),
+          "%s: status %d and %d problems, expected 1 and %d:\n%s" % (script, rc, n, len(want), out))
+
+
 @test
 def hypervisor_layers_run_one_way():
     """No lower layer includes a higher one's header; no file declares another's function."""
-    rc, out = run_check("check_layers.py", ROOT)
-    check(rc == 0 and out == "", "scripts/check_layers.py found:\n" + out)
+    check_clean("check_layers.py")
 
 
 @test
 def layer_check_finds_upward_includes_and_local_declarations():
     """An arch file including hv/domain.h, an arch header including hv/entry.h, a public header
     including an hv/ one, lib including arch, and a .c file declaring another's function."""
-    with tempfile.TemporaryDirectory(prefix="pvlab-layers-") as t:
-        write(t, "include/public/xen.h", '#include "../hv/arch.h"\n')
-        write(t, "include/lib.h", "#include <hv/x86.h>\n")
-        write(t, "include/hv/arch.h", "#include <hv/entry.h>\n")
-        write(t, "include/hv/x86.h", "#include <public/xen.h>\n")
-        write(t, "include/hv/entry.h", "#include <hv/domain.h>\n")
-        write(t, "include/hv/domain.h", "void domain_crash(void);\n")
-        write(t, "arch/x86/traps.c", "#include <hv/entry.h>\n#include <hv/domain.h>\n")
-        write(t, "hv/domain.c", "#include <hv/domain.h>\nvoid domain_crash(void)\n{\n}\n")
-        write(t, "hv/sched.c", "/* a comment: void domain_crash(void); */\n"
-                               "void domain_crash(void);\nstatic void local(void);\n")
-        rc, out = run_check("check_layers.py", t)
-        want = ["include/public/xen.h:1: the public layer includes <../hv/arch.h>",
-                "include/lib.h:1: the lib layer includes <hv/x86.h>",
-                "include/hv/arch.h:1: the arch layer includes <hv/entry.h>",
-                "arch/x86/traps.c:2: the arch layer includes <hv/domain.h>",
-                "hv/sched.c:2: declares domain_crash(), which hv/domain.c defines"]
-        for w in want:
-            check(w in out, "check_layers.py did not report %r; it said:\n%s" % (w, out))
-        check(rc == 1 and len(out.strip().split("\n")) == len(want),
-              "check_layers.py: status %d, expected 1 and exactly %d problems:\n%s" %
-              (rc, len(want), out))
+    check_finds("check_layers.py", {
+        "include/public/xen.h": '#include "../hv/arch.h"\n',
+        "include/lib.h": "#include <hv/x86.h>\n",
+        "include/hv/arch.h": "#include <hv/entry.h>\n",
+        "include/hv/x86.h": "#include <public/xen.h>\n",
+        "include/hv/entry.h": "#include <hv/domain.h>\n",
+        "include/hv/domain.h": "void domain_crash(void);\n",
+        "arch/x86/traps.c": "#include <hv/entry.h>\n#include <hv/domain.h>\n",
+        "hv/domain.c": "#include <hv/domain.h>\nvoid domain_crash(void)\n{\n}\n",
+        "hv/sched.c": "/* a comment: void domain_crash(void); */\n"
+                      "void domain_crash(void);\nstatic void local(void);\n",
+    }, ["include/public/xen.h:1: the public layer includes <../hv/arch.h>",
+        "include/lib.h:1: the lib layer includes <hv/x86.h>",
+        "include/hv/arch.h:1: the arch layer includes <hv/entry.h>",
+        "arch/x86/traps.c:2: the arch layer includes <hv/domain.h>",
+        "hv/sched.c:2: declares domain_crash(), which hv/domain.c defines"])
 
 
 @test
 def tour_chain_is_unbroken_and_docs_name_only_existing_functions():
     """Every hypervisor file has its tour stop, the chain runs 1..M, docs name real functions."""
-    rc, out = run_check("check_tour.py", ROOT)
-    check(rc == 0 and out == "", "scripts/check_tour.py found:\n" + out)
+    check_clean("check_tour.py")
 
 
 @test
 def tour_check_finds_a_broken_chain_and_missing_functions():
     """A wrong 'before', a missing stop, an untagged file, a function nowhere and one not in
-    the file a document gives for it."""
-    with tempfile.TemporaryDirectory(prefix="pvlab-tour-") as t:
-        write(t, "README.md", "Start with `hv/a.c: start()`.\n")
-        write(t, "docs/x.md", "Then `missing()`, `hv/a.c: finish()` and xv6's `trap()`.\n")
-        write(t, "hv/a.c", "/*\n * a.c\n *\n * Tour 1/4 - after README.md, before hv/c.c.\n */\n"
-                           "void start(void)\n{\n}\n")
-        write(t, "hv/b.c", "/*\n * b.c\n *\n * Tour 2/4 - after hv/a.c, before docs/x.md.\n */\n"
-                           "void finish(void)\n{\n}\n")
-        write(t, "hv/c.c", "/* c.c: no tag */\n")
-        write(t, "arch/x86/d.S", "/*\n * Tour 4/4 - after hv/c.c, before docs/x.md.\n */\n")
-        rc, out = run_check("check_tour.py", t)
-        want = ["hv/c.c:1: 0 tour tags",
-                "hv/a.c:4: stop 1 says before hv/c.c, but stop 2 is hv/b.c",
-                "tour: no file is stop 3/4",
-                "docs/x.md:1: names missing(), which nothing in the tree defines",
-                "docs/x.md:1: names hv/a.c: finish(), which is not defined in hv/a.c"]
-        for w in want:
-            check(w in out, "check_tour.py did not report %r; it said:\n%s" % (w, out))
-        check(rc == 1 and "trap()" not in out and "start()" not in out,
-              "check_tour.py: status %d (expected 1), or it reported xv6's trap() or a "
-              "function that exists:\n%s" % (rc, out))
+    the file a document gives for it; not xv6's trap() nor functions that exist."""
+    check_finds("check_tour.py", {
+        "README.md": "Start with `hv/a.c: start()`.\n",
+        "docs/x.md": "Then `missing()`, `hv/a.c: finish()` and xv6's `trap()`.\n",
+        "hv/a.c": "/*\n * a.c\n *\n * Tour 1/4 - after README.md, before hv/c.c.\n */\n"
+                  "void start(void)\n{\n}\n",
+        "hv/b.c": "/*\n * b.c\n *\n * Tour 2/4 - after hv/a.c, before docs/x.md.\n */\n"
+                  "void finish(void)\n{\n}\n",
+        "hv/c.c": "/* c.c: no tag */\n",
+        "arch/x86/d.S": "/*\n * Tour 4/4 - after hv/c.c, before docs/x.md.\n */\n",
+    }, ["hv/c.c:1: 0 tour tags",
+        "hv/a.c:4: stop 1 says before hv/c.c, but stop 2 is hv/b.c",
+        "tour: no file is stop 3/4",
+        "docs/x.md:1: names missing(), which nothing in the tree defines",
+        "docs/x.md:1: names hv/a.c: finish(), which is not defined in hv/a.c"])
