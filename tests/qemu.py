@@ -40,7 +40,8 @@ def halt(m, status=0):
 class Machine:
     def __init__(self, modules=None, append="", mem=256, icount=False, iso=None, extra=None,
                  icount_sleep=False, kernel=None):
-        """kernel: boot this multiboot image alone, no hypervisor (minios natively)."""
+        """kernel: boot this multiboot image alone, no hypervisor (minios natively); modules are
+        then its own multiboot modules (its boot archive), if given."""
         args = [QEMU, "-m", str(mem), "-display", "none", "-no-reboot", "-serial", "stdio",
                 "-monitor", "none", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
         if icount:
@@ -48,7 +49,8 @@ class Machine:
         if iso:
             args += ["-cdrom", iso, "-boot", "d"]
         elif kernel:
-            args += ["-kernel", kernel, "-append", append]
+            args += ["-kernel", kernel, "-append", append] + (
+                ["-initrd", ",".join(modules)] if modules else [])
         else:
             args += ["-kernel", os.path.join(BUILD, "hv.elf"), "-append", append,
                      "-initrd", ",".join(modules or [os.path.join(BUILD, "minios.elf") + " dom0",

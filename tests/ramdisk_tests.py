@@ -7,7 +7,8 @@ it, give ram1 to a domU as its xvda through blkback, refuse a malformed image
 by its field while dom0 boots on, and show what the RAM disk is for: the same
 block benchmark, dom0 on ram1 and then a domU through blkfront/blkback, in two
 boots under -icount, gives the same figures to within 0.1% (the IDE disk's
-figures follow the host's I/O and vary by up to 10x).
+figures follow the host's I/O and vary by up to 10x).  Natively the boot
+archive is minios's own multiboot module, and its RAM disks work the same.
 """
 import os
 import re
@@ -95,6 +96,39 @@ def dom0_boots_on_an_ext2_ram_disk_and_a_domU_gets_another():
             m.command("xm-lite destroy domU", timeout=60)
             out = m.command("cat /note")
             check("written in dom0" in out, "dom0's RAM disk lost a file:\n" + out)
+            halt(m)
+        finally:
+            m.kill()
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+@test
+def native_minios_boots_on_a_ram_disk_of_its_boot_module():
+    tmp = tempfile.mkdtemp(prefix="pvlab-ram-")
+    try:
+        top = os.path.join(tmp, "files")
+        os.makedirs(top)
+        with open(os.path.join(top, "motd"), "w") as f:
+            f.write("made on the host\n")
+        cpio = archive(tmp, {"ram0": simg(os.path.join(tmp, "r0.simg"), 32, top)})
+        m = Machine(kernel=os.path.join(BUILD, "minios.elf"), append="root=ram0", modules=[cpio],
+                    icount=True)
+        try:
+            m.expect(r"native# ", 60)
+            check(re.search(r"ram0: 32 MiB RAM disk, \d+ KiB of it loaded", m.output),
+                  "no ram0 at a native boot:\n" + m.output[-2000:])
+            out = m.command("mount", prompt=r"native# ")
+            check(re.search(r"^ram0 on / type ext2 \(rw\)", out, re.M) and
+                  re.search(r"^bootfs on /boot", out, re.M),
+                  "/ is not ram0, or the module is not /boot:\n" + out)
+            out = m.command("cat /motd", prompt=r"native# ")
+            out += m.command("ls /boot/etc/xm", prompt=r"native# ")
+            check("made on the host" in out and "domU-ram.cfg" in out,
+                  "the image's file or the module's is not there:\n" + out)
+            m.command("echo written natively > /note", prompt=r"native# ")
+            out = m.command("cat /note", prompt=r"native# ")
+            check("written natively" in out, "a write to the RAM disk did not read back:\n" + out)
             halt(m)
         finally:
             m.kill()

@@ -58,6 +58,14 @@ static void map_4mb(uint32_t base, uint32_t l1_pfn)
         crash("the hypervisor refused a new L1 table");
 }
 
+/* Does page pfn hold part of the boot module (start_info.mod_start, a virtual address)? */
+static int in_boot_module(uint32_t pfn)
+{
+    uint32_t va = VIRT_BASE + (pfn << PAGE_SHIFT);
+    return start_info.mod_len && va + PAGE_SIZE > start_info.mod_start &&
+           va < start_info.mod_start + start_info.mod_len;
+}
+
 static int mapped(uint32_t pfn)
 {
     const uint32_t *l2 = (const uint32_t *)start_info.pt_base;
@@ -75,6 +83,8 @@ void mm_init(void)
         map_4mb(pfn, next++); /* these L1 pages stay in use */
     first_free = lowest_free = next;
     for (uint32_t p = next; p < start_info.nr_pages && p < MAX_PAGES; p++) {
+        if (in_boot_module(p))
+            continue; /* natively the boot archive may lie above the boot's pages */
         page_bitmap[p / 32] |= 1u << (p % 32);
         nr_free++;
     }

@@ -5,20 +5,20 @@
  *
  * minios is linked at 0xC0000000 and loaded at 1 MiB, so before any C can
  * run paging must map one to the other.  native_entry fills the boot page
- * tables (in the .bss, zeroed by the loader): two L1 tables mapping 8 MiB
- * from 1 MiB at 0xC0000000 - the kernel, its p2m array and the first free
- * pages - and, in the same directory, two 4 MiB pages mapping the first
+ * tables (in the .bss, zeroed by the loader): BOOT_L1S L1 tables
+ * (boot_map.h) mapping from 1 MiB at 0xC0000000 - the kernel, the boot
+ * archive, its p2m array and the first free pages - and, in the same directory, two 4 MiB pages mapping the first
  * 8 MiB at 0 so that this code survives turning paging on and the
  * multiboot information can still be read.  Then it jumps to the link
  * address and calls start_native(mbi) (start.c) on the boot stack, which
  * builds the rest with the same code a PV minios uses (mm.c: mm_init).
  */
+#include "boot_map.h"
 #define VIRT_BASE        0xC0000000
 #define NATIVE_PHYS_BASE 0x00100000
 #define PHYS(x)          ((x) - VIRT_BASE + NATIVE_PHYS_BASE)
 #define PTE_KERNEL       0x003 /* present, writable */
 #define PDE_4M_KERNEL    0x083 /* present, writable, 4 MiB page */
-#define BOOT_L1S         2
 
     .text
     .globl native_entry
@@ -35,10 +35,13 @@ native_entry:
     movl $PHYS(boot_l2), %edi
     movl $PDE_4M_KERNEL, 0(%edi)                   /* 0-4 MiB at 0 */
     movl $(0x400000 | PDE_4M_KERNEL), 4(%edi)      /* 4-8 MiB at 4 MiB */
-    movl $(PHYS(boot_l1) + PTE_KERNEL), %eax
-    movl %eax, (VIRT_BASE >> 20)(%edi)             /* slot 768 */
+    movl $(PHYS(boot_l1) + PTE_KERNEL), %eax       /* slots 768 on: the L1s */
+    addl $(VIRT_BASE >> 20), %edi
+    movl $BOOT_L1S, %ecx
+4:  movl %eax, (%edi)
+    addl $4, %edi
     addl $4096, %eax
-    movl %eax, (VIRT_BASE >> 20) + 4(%edi)         /* slot 769 */
+    loop 4b
     movl %cr4, %eax
     orl $0x10, %eax                                /* PSE, for the 4 MiB pages */
     movl %eax, %cr4

@@ -8,10 +8,12 @@
 
 #include <os.h>
 #include <portio.h>
+#include "boot_map.h"
 
 #define NATIVE_PHYS_BASE 0x00100000u /* minios is loaded at 1 MiB: pfn p is frame p + 256 */
 #define NATIVE_MFN_BASE  (NATIVE_PHYS_BASE >> PAGE_SHIFT)
 #define NATIVE_MAX_PAGES (512u << 8) /* 512 MiB: what the 0xC0000000 mapping uses at most */
+#define BOOT_MAP_END     (VIRT_BASE + BOOT_L1S * 0x400000u) /* boot.S maps up to here */
 
 /* Selectors at the GDT indices Xen uses, so user code sees the same numbers. */
 #define NATIVE_KERNEL_CS 0x0818 /* index 259, ring 0 */
