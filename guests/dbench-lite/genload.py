@@ -10,9 +10,13 @@ Rename, Unlink, Mkdir, Rmdir, Sleep, Deltree), with the statuses a real file
 system returns, so that neither dbench-lite nor Debian's dbench reports a
 mismatch.
 
-  genload.py [--repeat N] [--open-files N] [--timed START END] [-o FILE]
+  genload.py [--repeat N] [--no-sleep] [--open-files N] [--timed START END] [-o FILE]
 
 --repeat N   the body N times (default 1)
+--no-sleep   leave out the body's Sleep (make bench's loadfile, bench.txt:
+             client.txt has no Sleep, and a minios sleep lasts until a timer
+             tick, 10 ms natively and 1 ms under pvlab, so a run with sleeps
+             would compare the tick rates rather than the systems)
 --open-files N  instead of the body, hold N files open at once: create and
              write each, rename one while it is open, read every one back,
              close them all (client.txt holds up to 23; a minios process
@@ -90,9 +94,10 @@ def open_files_body(n):
                    r'Deltree "\clients\client1" NT_STATUS_OK']
 
 
-def lines(repeat=1, timed=None, open_files=0):
+def lines(repeat=1, timed=None, open_files=0, sleep=True):
     """The loadfile's lines; timed = (start, end) seconds or None."""
-    body = open_files_body(open_files) if open_files else BODY * repeat
+    body = BODY if sleep else [b for b in BODY if not b.startswith("Sleep ")]
+    body = open_files_body(open_files) if open_files else body * repeat
     if timed:
         body = ["%.3f %s" % (timed[0], body[0])] + body[1:-1] + ["%.3f %s" % (timed[1], body[-1])]
     return SETUP + body
@@ -113,9 +118,10 @@ def main():
     ap.add_argument("--repeat", type=int, default=1)
     ap.add_argument("--timed", nargs=2, type=float, metavar=("START", "END"))
     ap.add_argument("--open-files", type=int, default=0)
+    ap.add_argument("--no-sleep", action="store_true")
     ap.add_argument("-o", "--output")
     args = ap.parse_args()
-    text = "\n".join(lines(args.repeat, args.timed, args.open_files)) + "\n"
+    text = "\n".join(lines(args.repeat, args.timed, args.open_files, not args.no_sleep)) + "\n"
     if args.output:
         with open(args.output, "w") as f:
             f.write(text)

@@ -108,6 +108,8 @@ int app_main(void)
     start_devices();
     boot_benchmarks();
     const char *script = is_initial_domain() ? dom0_bench_script() : NULL;
+    if (!script)
+        script = dbench_bench_script();
     printf("\nminios: %s ready. Type 'help' for commands.\n", mode_names[boot_mode]);
     if (!prompt_tsc)
         prompt_tsc = rdtsc();

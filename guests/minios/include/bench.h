@@ -16,5 +16,6 @@ void bench_page_fault(void); /* a kernel #PF round trip, in every mode */
  * evtping, a domU's blkbench); dom0's script for /bin/sh to type first, or NULL. */
 void boot_benchmarks(void);
 const char *dom0_bench_script(void);
+const char *dbench_bench_script(void); /* dbenchbench=T: make bench's dbench runs, any mode */
 
 #endif
