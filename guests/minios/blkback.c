@@ -6,11 +6,15 @@
  * of the xenstore (backend, backend-id, virtual-device, dev, state), as Xen's
  * toolstack does, then calls blkback_add(), which writes the backend's own
  * directory and, at once, describes the disk (sectors, sector-size, info,
- * feature-flush-cache) and moves the backend to InitWait.  When the frontend
- * says Initialised (it has granted us its ring page and opened an event
- * channel), we map the ring, bind the channel and say Connected.  Every
- * transition of either side is printed, so a stuck handshake shows who waits
- * for whom; `xm-lite block-list` shows the states.
+ * feature-flush-cache) and moves the backend to InitWait.
+ * feature-flush-cache is 1 only if the device has a write cache to flush
+ * (the IDE disk; not a RAM disk), as Xen's blkback asks the device: a flush
+ * the device does not need would cost the frontend a round trip at every
+ * sync for nothing.  When the frontend says Initialised (it has granted us
+ * its ring page and opened an event channel), we map the ring, bind the
+ * channel and say Connected.  Every transition of either side is printed, so
+ * a stuck handshake shows who waits for whom; `xm-lite block-list` shows the
+ * states.
  *
  * Requests: the backend trusts nothing in the ring.  It checks the producer
  * index (a jump of more than the ring's size disconnects the frontend),
@@ -18,6 +22,8 @@
  * one batched GNTTABOP_copy per request between the frontend's granted pages
  * and a bounce buffer, so it never maps a frontend data page: no grant
  * map/unmap in steady state, and only the pages granted to us can be touched.
+ * When the device is memory (a RAM disk) the copies go straight between its
+ * pages and the frontend's, with no bounce buffer (copy_direct).
  */
 #include <os.h>
 #include <blkback.h>
@@ -110,7 +116,7 @@ static void describe(struct vbd *v)
     xs_write_u(v->bpath, "sectors", (uint32_t)v->dev->sectors);
     xs_write_u(v->bpath, "sector-size", SECTOR_SIZE);
     xs_write_u(v->bpath, "info", v->readonly ? VDISK_READONLY : 0);
-    xs_write_u(v->bpath, "feature-flush-cache", 1);
+    xs_write_u(v->bpath, "feature-flush-cache", blkdev_has_flush(v->dev));
     set_state(v, XenbusStateInitWait, "disk described");
 }
 
@@ -206,6 +212,20 @@ static void connect(struct vbd *v)
     set_state(v, XenbusStateConnected, "ring mapped, event channel bound");
 }
 
+/* One grant copy of `len` bytes between our memory at `local` and a frontend segment's page at
+ * `seg_off`, in the direction of the request. */
+static struct gnttab_copy copy_op(struct vbd *v, const uint8_t *local, grant_ref_t gref,
+                                  uint32_t seg_off, uint32_t len, int to_frontend)
+{
+    struct gnttab_copy_ptr here = {.u.gmfn = virt_to_mfn(local),
+                                   .offset = (uint16_t)((uint32_t)local % PAGE_SIZE)};
+    struct gnttab_copy_ptr there = {.u.ref = gref, .domid = v->dom, .offset = (uint16_t)seg_off};
+    return (struct gnttab_copy){.source = to_frontend ? here : there,
+                                .dest = to_frontend ? there : here,
+                                .len = (uint16_t)len,
+                                .flags = to_frontend ? GNTCOPY_dest_gref : GNTCOPY_source_gref};
+}
+
 /* Grant copies between the bounce buffer (at offset `off`) and one segment, split at pages. */
 static void add_copies(struct vbd *v, struct gnttab_copy *ops, int *n, uint32_t off,
                        const struct blkif_request_segment *s, int to_frontend)
@@ -214,17 +234,21 @@ static void add_copies(struct vbd *v, struct gnttab_copy *ops, int *n, uint32_t 
     uint32_t len = (s->last_sect - s->first_sect + 1u) * SECTOR_SIZE;
     while (len) {
         uint32_t k = MIN(len, PAGE_SIZE - off % PAGE_SIZE);
-        struct gnttab_copy_ptr local = {.u.gmfn = virt_to_mfn(v->bounce + off),
-                                        .offset = (uint16_t)(off % PAGE_SIZE)};
-        struct gnttab_copy_ptr remote = {
-            .u.ref = s->gref, .domid = v->dom, .offset = (uint16_t)seg_off};
-        ops[(*n)++] =
-            (struct gnttab_copy){.source = to_frontend ? local : remote,
-                                 .dest = to_frontend ? remote : local,
-                                 .len = (uint16_t)k,
-                                 .flags = to_frontend ? GNTCOPY_dest_gref : GNTCOPY_source_gref};
+        ops[(*n)++] = copy_op(v, v->bounce + off, s->gref, seg_off, k, to_frontend);
         off += k, seg_off += k, len -= k;
     }
+}
+
+/* One batched GNTTABOP_copy: 0, or -1 if the hypervisor refused any of the copies. */
+static int run_copies(struct vbd *v, struct gnttab_copy *ops, int n)
+{
+    v->grant_calls++;
+    if (HYPERVISOR_grant_table_op(GNTTABOP_copy, ops, (uint32_t)n))
+        return -1;
+    for (int i = 0; i < n; i++)
+        if (ops[i].status != GNTST_okay)
+            return -1;
+    return 0;
 }
 
 static int copy_data(struct vbd *v, const struct blkif_request *req, int to_frontend)
@@ -236,13 +260,36 @@ static int copy_data(struct vbd *v, const struct blkif_request *req, int to_fron
         add_copies(v, ops, &n, off, &req->seg[i], to_frontend);
         off += (req->seg[i].last_sect - req->seg[i].first_sect + 1u) * SECTOR_SIZE;
     }
-    v->grant_calls++;
-    if (HYPERVISOR_grant_table_op(GNTTABOP_copy, ops, (uint32_t)n))
-        return -1;
-    for (int i = 0; i < n; i++)
-        if (ops[i].status != GNTST_okay)
-            return -1;
-    return 0;
+    return run_copies(v, ops, n);
+}
+
+/*
+ * A device that is memory (a RAM disk) offers its bytes (blkdev_memory_at), and the grant
+ * copies then go straight between them and the frontend's pages: one copy per byte, where the
+ * bounce buffer costs two (the hypervisor's, then the device's memcpy) - as a real disk's DMA
+ * goes straight to the pages Xen's blkback maps.  1 if done, 0 if the device has no memory to
+ * offer for all of the request (a read of a page never written; the bounce path serves it),
+ * -1 if the hypervisor refused a copy.
+ */
+static int copy_direct(struct vbd *v, const struct blkif_request *req, int to_frontend)
+{
+    struct gnttab_copy ops[MAX_COPIES];
+    int n = 0;
+    uint64_t sector = req->sector_number;
+    for (unsigned int i = 0; i < req->nr_segments; i++) {
+        const struct blkif_request_segment *s = &req->seg[i];
+        uint32_t seg_off = s->first_sect * SECTOR_SIZE;
+        uint32_t len = (s->last_sect - s->first_sect + 1u) * SECTOR_SIZE;
+        while (len) {
+            uint8_t *mem = blkdev_memory_at(v->dev, sector, !to_frontend);
+            if (!mem || n == MAX_COPIES)
+                return 0;
+            uint32_t k = MIN(len, PAGE_SIZE - (uint32_t)mem % PAGE_SIZE);
+            ops[n++] = copy_op(v, mem, s->gref, seg_off, k, to_frontend);
+            sector += k / SECTOR_SIZE, seg_off += k, len -= k;
+        }
+    }
+    return run_copies(v, ops, n) ? -1 : 1;
 }
 
 /*
@@ -278,6 +325,7 @@ static int16_t handle(struct vbd *v, const struct blkif_request *req)
 {
     const char *why = "";
     uint32_t nr;
+    int read = req->operation == BLKIF_OP_READ, direct;
     struct vbd_limits lim = {v->dev->sectors, v->readonly};
     int st = blkif_check_request(req, &lim, &nr, &why);
     if (st == BLKIF_RSP_OKAY && req->operation == BLKIF_OP_FLUSH_DISKCACHE)
@@ -285,7 +333,10 @@ static int16_t handle(struct vbd *v, const struct blkif_request *req)
     else if (st == BLKIF_RSP_OKAY && v->map_mode) {
         if (map_and_transfer(v, req))
             st = BLKIF_RSP_ERROR, why = "a segment we could not map or transfer";
-    } else if (st == BLKIF_RSP_OKAY && req->operation == BLKIF_OP_READ) {
+    } else if (st == BLKIF_RSP_OKAY && (direct = copy_direct(v, req, read)) != 0) {
+        if (direct < 0)
+            st = BLKIF_RSP_ERROR, why = "a grant reference we may not copy with";
+    } else if (st == BLKIF_RSP_OKAY && read) {
         if (blkdev_read(v->dev, req->sector_number, nr, v->bounce))
             st = BLKIF_RSP_ERROR, why = "disk read failed";
         else if (copy_data(v, req, 1))

@@ -54,6 +54,49 @@ int blkdev_write(struct blkdev *d, uint64_t sector, uint32_t count, const void *
     return d->write(d, sector, count, buf);
 }
 
+int blkdev_write_many(struct blkdev *d, const struct blkdev_io *io, uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++)
+        if (!in_range(d, io[i].sector, io[i].count))
+            return -XEN_ERANGE;
+    uint64_t base = 0;
+    for (;; d = d->parent) {
+        if (d->readonly)
+            return -XEN_EACCES;
+        if (!d->parent)
+            break;
+        base += d->first;
+    }
+    if (d->write_many)
+        return d->write_many(d, base, io, n);
+    int first_error = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        int rc = d->write(d, base + io[i].sector, io[i].count, io[i].buf);
+        if (rc && !first_error)
+            first_error = rc;
+    }
+    return first_error;
+}
+
+uint8_t *blkdev_memory_at(struct blkdev *d, uint64_t sector, int write)
+{
+    if (!in_range(d, sector, 1))
+        return NULL;
+    for (; d->parent; d = d->parent) {
+        if (write && d->readonly)
+            return NULL;
+        sector += d->first;
+    }
+    return d->memory_at && !(write && d->readonly) ? d->memory_at(d, sector, write) : NULL;
+}
+
+int blkdev_has_flush(const struct blkdev *d)
+{
+    while (d->parent)
+        d = d->parent;
+    return d->flush != NULL;
+}
+
 int blkdev_flush(struct blkdev *d)
 {
     while (d->parent)

@@ -12,7 +12,10 @@
  * A transfer is cut into requests of up to 11 segments (one page each); all of
  * them are put on the ring before we wait, so several are in flight at once.
  * The caller's buffer pages are granted to the backend for the duration of a
- * request only.
+ * request only.  A batch of writes (blkdev_write_many: the buffer cache's
+ * dirty blocks at a sync) goes the same way: blocks that follow each other
+ * on the disk become the segments of one request, and up to a ring's worth
+ * of requests cost one notification and one wait.
  */
 #include <os.h>
 #include <blkdev.h>
@@ -111,51 +114,55 @@ static void ring_event(evtchn_port_t port, void *data)
     } while (more);
 }
 
+/* One request to put on the ring: `count` sectors at `sector`, its page p at page[p]. */
+struct io_req {
+    uint64_t sector;
+    uint32_t count;
+    const uint8_t *page[BLKIF_MAX_SEGMENTS_PER_REQUEST];
+};
+
+static uint32_t pages_of(uint32_t sectors)
+{
+    return (sectors + BLKIF_SECTORS_PER_PAGE - 1) / BLKIF_SECTORS_PER_PAGE;
+}
+
 /* Put one request on the ring; `id` is its slot among those in flight. */
-static int queue(struct blkfront *f, uint8_t op, uint64_t sector, const uint8_t *buf,
-                 uint32_t count, uint32_t id, grant_ref_t *grants)
+static int queue(struct blkfront *f, uint8_t op, const struct io_req *io, uint32_t id,
+                 grant_ref_t *grants)
 {
     /* One page per segment; the backend only needs to read the pages of a write.  A full
      * grant table gives 0, which is the console's reference: never pass that on. */
-    for (uint32_t p = 0; p * BLKIF_SECTORS_PER_PAGE < count; p++)
-        grants[p] = gnttab_grant_access(f->backend_id, virt_to_mfn(buf + p * PAGE_SIZE),
-                                        op == BLKIF_OP_WRITE);
-    for (uint32_t p = 0; p * BLKIF_SECTORS_PER_PAGE < count; p++)
+    uint32_t npages = pages_of(io->count);
+    for (uint32_t p = 0; p < npages; p++)
+        grants[p] =
+            gnttab_grant_access(f->backend_id, virt_to_mfn(io->page[p]), op == BLKIF_OP_WRITE);
+    for (uint32_t p = 0; p < npages; p++)
         if (!grants[p]) {
-            for (uint32_t q = 0; q * BLKIF_SECTORS_PER_PAGE < count; q++)
+            for (uint32_t q = 0; q < npages; q++)
                 if (grants[q])
                     gnttab_end_access(grants[q]);
             return -1;
         }
     struct blkif_request *r = RING_GET_REQUEST(&f->ring, f->ring.req_prod_pvt++);
-    blkif_build_rw(r, op, sector, count, grants, (blkif_vdev_t)f->devid, id);
+    blkif_build_rw(r, op, io->sector, io->count, grants, (blkif_vdev_t)f->devid, id);
     f->status[id] = 1; /* pending */
     f->requests++;
     return 0;
 }
 
-/* Move `count` sectors (page-aligned buffer) in requests of up to 88 sectors, all in flight. */
-static int transfer(struct blkfront *f, uint8_t op, uint64_t sector, uint32_t count,
-                    const void *buf)
+/* Put the requests io[0..n) (n <= the ring's size) on the ring, notify the backend once, and
+ * wait for all their answers: 0, -EIO if one failed, -ENOSPC if the grant table was full. */
+static int submit(struct blkfront *f, uint8_t op, const struct io_req *io, uint32_t n)
 {
     static grant_ref_t grants[32][BLKIF_MAX_SEGMENTS_PER_REQUEST];
-    const uint32_t per_req = BLKIF_MAX_SEGMENTS_PER_REQUEST * BLKIF_SECTORS_PER_PAGE;
-    if ((uint32_t)buf & (PAGE_SIZE - 1))
-        return -XEN_EINVAL;
-    uint32_t nreq = (count + per_req - 1) / per_req;
-    if (nreq > RING_SIZE(&f->ring))
-        return -XEN_EINVAL;
-    uint32_t start = f->responses;
+    uint32_t start = f->responses, nreq = n;
     int failed = 0;
-    for (uint32_t i = 0; i < nreq; i++) {
-        uint32_t n = MIN(count - i * per_req, per_req);
-        if (queue(f, op, sector + i * per_req, (const uint8_t *)buf + i * per_req * SECTOR_SIZE, n,
-                  i, grants[i])) {
+    for (uint32_t i = 0; i < n; i++)
+        if (queue(f, op, &io[i], i, grants[i])) {
             nreq = i; /* out of grant references: send what is queued, then fail */
             failed = 1;
             break;
         }
-    }
     int notify;
     RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(&f->ring, notify);
     if (notify) {
@@ -168,13 +175,77 @@ static int transfer(struct blkfront *f, uint8_t op, uint64_t sector, uint32_t co
         block_until(&f->responses, seen);
     int rc = 0;
     for (uint32_t i = 0; i < nreq; i++) {
-        uint32_t segs = (MIN(count - i * per_req, per_req) + 7) / 8;
-        for (uint32_t s = 0; s < segs; s++)
-            gnttab_end_access(grants[i][s]);
+        for (uint32_t p = 0; p < pages_of(io[i].count); p++)
+            gnttab_end_access(grants[i][p]);
         if (f->status[i] != BLKIF_RSP_OKAY)
             rc = -XEN_EIO;
     }
     return failed ? -XEN_ENOSPC : rc;
+}
+
+/* Move `count` sectors (page-aligned buffer) in requests of up to 88 sectors, all in flight. */
+static int transfer(struct blkfront *f, uint8_t op, uint64_t sector, uint32_t count,
+                    const void *buf)
+{
+    static struct io_req io[32];
+    const uint32_t per_req = BLKIF_MAX_SEGMENTS_PER_REQUEST * BLKIF_SECTORS_PER_PAGE;
+    if ((uint32_t)buf & (PAGE_SIZE - 1))
+        return -XEN_EINVAL;
+    uint32_t nreq = (count + per_req - 1) / per_req;
+    if (nreq > RING_SIZE(&f->ring))
+        return -XEN_EINVAL;
+    for (uint32_t i = 0; i < nreq; i++) {
+        io[i].sector = sector + i * per_req;
+        io[i].count = MIN(count - i * per_req, per_req);
+        for (uint32_t p = 0; p < pages_of(io[i].count); p++)
+            io[i].page[p] =
+                (const uint8_t *)buf + (i * per_req / BLKIF_SECTORS_PER_PAGE + p) * PAGE_SIZE;
+    }
+    return submit(f, op, io, nreq);
+}
+
+/* May `w` (page-aligned) be appended to request `r`: right after it on the disk, `r` ending on
+ * a page boundary, and room for its pages? */
+static int mergeable(const struct io_req *r, const struct blkdev_io *w, uint64_t sector)
+{
+    return r->sector + r->count == sector && r->count % BLKIF_SECTORS_PER_PAGE == 0 &&
+           pages_of(r->count) + pages_of(w->count) <= BLKIF_MAX_SEGMENTS_PER_REQUEST;
+}
+
+/*
+ * blkdev's write_many: a batch of writes (the buffer cache's dirty blocks, in block order) as
+ * few requests as adjacency allows - a block right after the previous one becomes another
+ * segment of its request - with up to a ring's worth in flight per notification.
+ */
+static int front_write_many(struct blkdev *d, uint64_t base, const struct blkdev_io *w, uint32_t n)
+{
+    static struct io_req io[32];
+    struct blkfront *f = d->priv;
+    const uint32_t max = BLKIF_MAX_SEGMENTS_PER_REQUEST * BLKIF_SECTORS_PER_PAGE;
+    uint32_t nreq = 0;
+    int first_error = 0, rc;
+    for (uint32_t i = 0; i < n; i++) {
+        int alone = w[i].count > max || ((uint32_t)w[i].buf & (PAGE_SIZE - 1));
+        int merge = !alone && nreq && mergeable(&io[nreq - 1], &w[i], base + w[i].sector);
+        if (nreq && (alone || (!merge && nreq == RING_SIZE(&f->ring)))) {
+            rc = submit(f, BLKIF_OP_WRITE, io, nreq);
+            first_error = first_error ? first_error : rc;
+            nreq = 0;
+        }
+        if (alone) { /* not one request's worth of whole pages: the ordinary way */
+            rc = d->write(d, base + w[i].sector, w[i].count, w[i].buf);
+            first_error = first_error ? first_error : rc;
+            continue;
+        }
+        if (!merge)
+            io[nreq++] = (struct io_req){.sector = base + w[i].sector};
+        struct io_req *r = &io[nreq - 1];
+        for (uint32_t p = 0; p < pages_of(w[i].count); p++)
+            r->page[pages_of(r->count) + p] = (const uint8_t *)w[i].buf + p * PAGE_SIZE;
+        r->count += w[i].count;
+    }
+    rc = nreq ? submit(f, BLKIF_OP_WRITE, io, nreq) : 0;
+    return first_error ? first_error : rc;
 }
 
 int front_read(struct blkdev *d, uint64_t sector, uint32_t count, void *buf);
@@ -269,6 +340,7 @@ void blkfront_init(void)
         f->dev.read = front_read;
         f->dev.write = front_write;
         f->dev.flush = front_flush;
+        f->dev.write_many = front_write_many;
         snprintf(f->dev.model, sizeof(f->dev.model), "virtual disk %u (backend domain %u)",
                  f->devid, bid);
         if (connect(f) == 0) {

@@ -75,6 +75,13 @@ static int ram_write(struct blkdev *d, uint64_t sector, uint32_t count, const vo
     return transfer(d->priv, sector, count, (uint8_t *)buf, 1);
 }
 
+/* blkdev's memory_at: blkback copies straight to and from these pages (no bounce buffer). */
+static uint8_t *ram_memory_at(struct blkdev *d, uint64_t sector, int write)
+{
+    uint8_t *p = page_of(d->priv, sector, write);
+    return p ? p + (uint32_t)(sector % SECTORS_PER_PG) * SECTOR_SIZE : NULL;
+}
+
 static int load_page(void *ctx, uint32_t n, const uint8_t *data)
 {
     struct ramdisk *r = ctx;
@@ -112,6 +119,7 @@ static int ramdisk_load(const char *name, const void *img, uint32_t len)
     r->dev.priv = r;
     r->dev.read = ram_read;
     r->dev.write = ram_write;
+    r->dev.memory_at = ram_memory_at;
     blkdev_register(&r->dev);
     nr_ramdisks++;
     printf("minios: %s: %u MiB RAM disk, %u KiB of it loaded\n", name, pages >> 8,

@@ -157,7 +157,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const size_t room = DISK_BYTES - EXT2_SUPER_OFFSET;
     memset(disk_bytes, 0, sizeof(disk_bytes));
     memcpy(disk_bytes + EXT2_SUPER_OFFSET, data, size < room ? size : room);
-    struct fs_disk disk = {NULL, DISK_BYTES / FS_SECTOR_SIZE, mem_read, mem_write, mem_flush};
+    struct fs_disk disk = {NULL, DISK_BYTES / FS_SECTOR_SIZE, mem_read, mem_write, mem_flush, NULL};
     struct ext2_env env = {NULL, clock_now, log_line};
     if (ext2_mount(&fs, &disk, cache_mem, sizeof(cache_mem), &env, 0) != 0)
         return 0;

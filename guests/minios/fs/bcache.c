@@ -12,6 +12,10 @@
  * buffers are reused least recently used first; a dirty victim is written to
  * the disk before it is reused (write-back), and bcache_sync() writes every
  * dirty buffer and flushes the disk, which is what `sync` and unmount do.
+ * bcache_sync() hands the disk its dirty blocks in batches sorted by block
+ * number (the disk's write_many, when it has one), so a split driver can
+ * merge neighbours into one request and pay one round trip to its backend
+ * for the batch instead of one per block.
  * Buffers are linked by index rather than pointer, so the whole cache is one
  * block of memory with no allocator behind it.
  */
@@ -19,7 +23,8 @@
 #include <public/errno.h>
 #include "bcache.h"
 
-#define NIL (-1)
+#define NIL        (-1)
+#define SYNC_BATCH 64 /* dirty blocks handed to the disk at once by bcache_sync */
 
 struct layout {
     uint32_t nbuf, nhash;
@@ -246,16 +251,59 @@ void bcache_forget(struct bcache *c, uint32_t block)
     hash_remove(c, b);
 }
 
+/* Sort the batch's buffer indices by block number (insertion sort: batches are small). */
+static void sort_by_block(const struct bcache *c, int32_t *idx, uint32_t n)
+{
+    for (uint32_t i = 1; i < n; i++) {
+        int32_t x = idx[i];
+        uint32_t j = i;
+        for (; j > 0 && c->bufs[idx[j - 1]].block > c->bufs[x].block; j--)
+            idx[j] = idx[j - 1];
+        idx[j] = x;
+    }
+}
+
+/* Write the dirty buffers idx[0..n) in one batch; they are clean afterwards unless it failed. */
+static int write_batch(struct bcache *c, int32_t *idx, uint32_t n)
+{
+    struct fs_io io[SYNC_BATCH];
+    sort_by_block(c, idx, n);
+    for (uint32_t i = 0; i < n; i++)
+        io[i] = (struct fs_io){(uint64_t)c->bufs[idx[i]].block * c->sectors_per_block,
+                               c->sectors_per_block, c->bufs[idx[i]].data};
+    if (!c->disk->write_many) {
+        int first_error = 0;
+        for (uint32_t i = 0; i < n; i++) {
+            int rc = write_back(c, &c->bufs[idx[i]]);
+            first_error = first_error ? first_error : rc;
+        }
+        return first_error;
+    }
+    if (c->disk->write_many(c->disk, io, n) < 0)
+        return -XEN_EIO;
+    for (uint32_t i = 0; i < n; i++) {
+        c->bufs[idx[i]].dirty = 0;
+        c->ndirty--;
+        c->stats.writes++;
+    }
+    return 0;
+}
+
 int bcache_sync(struct bcache *c)
 {
     int first_error = 0;
-    for (uint32_t i = 0; i < c->nbuf && c->ndirty; i++) {
-        struct bcache_buf *b = &c->bufs[i];
-        if (b->valid && b->dirty) {
-            int rc = write_back(c, b);
-            if (rc < 0 && !first_error)
-                first_error = rc;
-        }
+    int32_t idx[SYNC_BATCH];
+    uint32_t left = c->ndirty; /* dirty buffers not yet handed to the disk */
+    for (uint32_t i = 0; left;) {
+        uint32_t n = 0;
+        for (; i < c->nbuf && n < SYNC_BATCH && n < left; i++)
+            if (c->bufs[i].valid && c->bufs[i].dirty)
+                idx[n++] = (int32_t)i;
+        if (!n)
+            break;
+        left -= n;
+        int rc = write_batch(c, idx, n);
+        first_error = first_error ? first_error : rc;
     }
     if (c->disk->flush) {
         c->stats.flushes++;

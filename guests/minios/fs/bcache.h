@@ -13,6 +13,13 @@
 
 #define FS_SECTOR_SIZE 512
 
+/* One write of a batch: `count` sectors at `sector` from `buf`. */
+struct fs_io {
+    uint64_t sector;
+    uint32_t count;
+    const void *buf;
+};
+
 struct fs_disk {
     void *priv;
     uint64_t sectors; /* size of the device */
@@ -20,6 +27,9 @@ struct fs_disk {
     int (*read)(struct fs_disk *d, uint64_t sector, uint32_t count, void *buf);
     int (*write)(struct fs_disk *d, uint64_t sector, uint32_t count, const void *buf);
     int (*flush)(struct fs_disk *d);
+    /* Optional: the writes io[0..n) in one go (in block order; a device can merge neighbours
+     * and have them all in flight at once): 0, or a negative errno.  NULL: one write each. */
+    int (*write_many)(struct fs_disk *d, const struct fs_io *io, uint32_t n);
 };
 
 /* One cached block.  Linked into a hash chain and the LRU list by index. */

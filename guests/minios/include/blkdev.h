@@ -10,6 +10,13 @@
 
 #define SECTOR_SIZE 512
 
+/* One write of a batch: `count` sectors at `sector` from `buf` (blkdev_write_many). */
+struct blkdev_io {
+    uint64_t sector;
+    uint32_t count;
+    const void *buf;
+};
+
 struct blkdev {
     char name[32]; /* "hda", "hda1", "xvda", "hda@70000+2048" */
     char model[41];
@@ -23,6 +30,13 @@ struct blkdev {
     int (*read)(struct blkdev *d, uint64_t sector, uint32_t count, void *buf);
     int (*write)(struct blkdev *d, uint64_t sector, uint32_t count, const void *buf);
     int (*flush)(struct blkdev *d);
+    /* Optional: the writes io[0..n), each `base` sectors further on, all put in flight before
+     * waiting (blkfront: adjacent ones merged into one request, one notification for all).
+     * Without it blkdev_write_many writes them one by one. */
+    int (*write_many)(struct blkdev *d, uint64_t base, const struct blkdev_io *io, uint32_t n);
+    /* Optional, for a device that is memory (ramdisk.c): where `sector` is held (valid to the
+     * end of its page), allocated first if `write`; NULL if it is not held (it reads as zeros). */
+    uint8_t *(*memory_at)(struct blkdev *d, uint64_t sector, int write);
 };
 
 void blkdev_register(struct blkdev *d);
@@ -30,6 +44,13 @@ struct blkdev *blkdev_find(const char *name);
 int blkdev_read(struct blkdev *d, uint64_t sector, uint32_t count, void *buf);
 int blkdev_write(struct blkdev *d, uint64_t sector, uint32_t count, const void *buf);
 int blkdev_flush(struct blkdev *d);
+/* Has the device (or the disk it is part of) a write cache that blkdev_flush empties? */
+int blkdev_has_flush(const struct blkdev *d);
+/* Write a batch (each range checked, as blkdev_write): 0, or the first error. */
+int blkdev_write_many(struct blkdev *d, const struct blkdev_io *io, uint32_t n);
+/* The memory holding `sector` of a memory device (see memory_at), or NULL: none, out of range,
+ * or a write to a read-only device. */
+uint8_t *blkdev_memory_at(struct blkdev *d, uint64_t sector, int write);
 void blkdev_add_partitions(struct blkdev *disk); /* from its MBR: NAME1..NAME4 */
 /* Do a and b share a sector: one is the other, a partition of it, or they overlap on one disk? */
 int blkdev_overlaps(const struct blkdev *a, const struct blkdev *b);

@@ -99,6 +99,33 @@ static int disk_write(struct fs_disk *d, uint64_t sector, uint32_t count, const 
     return transfer(d, sector, count, (void *)buf, 1);
 }
 
+/* struct fs_disk's write_many: a batch of the cache's blocks to the mount's device in one call,
+ * so blkfront can merge neighbours and send them together; 0 or -E_IO.  Blocks that are not
+ * page-aligned (1 KiB ones) go one by one through transfer(). */
+static int disk_write_many(struct fs_disk *d, const struct fs_io *io, uint32_t n)
+{
+    struct ext2fs_mount *em = d->priv;
+    struct blkdev_io b[64];
+    int rc = 0;
+    for (uint32_t done = 0; done < n && !rc;) {
+        uint32_t k = 0;
+        for (; done + k < n && k < ARRAY_SIZE(b); k++) {
+            const struct fs_io *x = &io[done + k];
+            if ((uint32_t)x->buf & (PAGE_SIZE - 1))
+                break;
+            b[k] = (struct blkdev_io){x->sector, x->count, x->buf};
+        }
+        if (!k) { /* a block that is not page-aligned: alone, through the bounce page */
+            rc = disk_write(d, io[done].sector, io[done].count, io[done].buf);
+            k = 1;
+        } else if (blkdev_write_many(em->dev, b, k)) {
+            rc = -E_IO;
+        }
+        done += k;
+    }
+    return rc;
+}
+
 /* struct fs_disk's flush: the device's write cache to the medium; 0 or -E_IO. */
 static int disk_flush(struct fs_disk *d)
 {
@@ -479,7 +506,8 @@ int ext2fs_mount(const char *devname, const char *path, int flags)
                                 .sectors = dev->sectors,
                                 .read = disk_read,
                                 .write = disk_write,
-                                .flush = disk_flush};
+                                .flush = disk_flush,
+                                .write_many = disk_write_many};
     struct ext2_env env = {.ctx = em, .now = clock_now, .log = log_line};
     int ro = (flags & MS_RDONLY) || dev->readonly;
     int rc = ext2_mount(&em->fs, &em->disk, em->cache, em->cache_kib * 1024u, &env,
