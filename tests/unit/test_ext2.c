@@ -153,7 +153,8 @@ static int img_mount_flags(struct img *im, unsigned int flags)
     assert_true(im->fd >= 0);
     struct stat st;
     fstat(im->fd, &st);
-    im->disk = (struct fs_disk){im, (uint64_t)st.st_size / 512, file_read, file_write, file_flush};
+    im->disk =
+        (struct fs_disk){im, (uint64_t)st.st_size / 512, file_read, file_write, file_flush, NULL};
     struct ext2_env env = {im, clock_now, log_line};
     return ext2_mount(&im->fs, &im->disk, im->cache, im->cache_bytes, &env, flags);
 }
@@ -616,6 +617,55 @@ static void test_unmount_frees_every_orphan(void **state)
     img_free(&im);
 }
 
+/* A stop with orphans held and no unmount (a domU destroyed): they are on the disk's orphan list,
+ * and the next mount frees them; the image is then clean.  A list naming a live inode is dropped
+ * with a message, and the inode kept. */
+static void test_orphans_left_by_a_stop_are_freed_at_the_next_mount(void **state)
+{
+    (void)state;
+    struct img im;
+    uint32_t a, b, keep;
+    img_new(&im);
+    img_mkfs(&im, 1024, 8192, NULL, NULL);
+    img_mount(&im);
+    uint32_t blocks0 = free_blocks(&im), inodes0 = free_inodes(&im);
+    uint8_t *data = pattern(50000, 11);
+    assert_int_equal(ext2_create(&im.fs, EXT2_ROOT_INO, "a", 0644, &a), 0);
+    assert_int_equal(ext2_create(&im.fs, EXT2_ROOT_INO, "b", 0644, &b), 0);
+    write_all(&im, a, 0, data, 50000);
+    write_all(&im, b, 0, data, 20000);
+    assert_int_equal(ext2_hold(&im.fs, a), 0);
+    assert_int_equal(ext2_hold(&im.fs, b), 0);
+    assert_int_equal(ext2_unlink(&im.fs, EXT2_ROOT_INO, "a"), 0);
+    assert_int_equal(ext2_unlink(&im.fs, EXT2_ROOT_INO, "b"), 0);
+    assert_int_equal(im.fs.sb.s_last_orphan, b);
+    assert_int_equal(ext2_release(&im.fs, b), 0); /* off the list again when it is freed */
+    assert_int_equal(im.fs.sb.s_last_orphan, a);
+    assert_int_equal(ext2_hold(&im.fs, a), 0);
+    assert_int_equal(ext2_sync(&im.fs), 0); /* ... and the machine stops: no unmount */
+    close(im.fd);
+    im.fd = -1;
+    im.log[0] = 0;
+    img_mount(&im);
+    assert_non_null(strstr(im.log, "freed 1 orphan inode left open"));
+    assert_int_equal(im.fs.sb.s_last_orphan, 0);
+    assert_int_equal(free_blocks(&im), blocks0);
+    assert_int_equal(free_inodes(&im), inodes0);
+    assert_int_equal(ext2_create(&im.fs, EXT2_ROOT_INO, "keep", 0644, &keep), 0);
+    im.fs.sb.s_last_orphan = keep; /* a damaged list: names a file with a name */
+    assert_int_equal(ext2_sync(&im.fs), 0);
+    close(im.fd);
+    im.fd = -1;
+    im.log[0] = 0;
+    img_mount(&im);
+    assert_non_null(strstr(im.log, "which is not an orphan: list dropped"));
+    assert_int_equal(lookup(&im, "/keep"), keep);
+    img_unmount(&im);
+    img_fsck_clean(&im);
+    free(data);
+    img_free(&im);
+}
+
 static void test_hold_table_full_is_enfile(void **state)
 {
     (void)state;
@@ -899,7 +949,7 @@ static void test_cache_all_pinned(void **state)
     img_new(&im);
     img_mkfs(&im, 1024, 1024, NULL, NULL);
     im.fd = open(im.path, O_RDWR);
-    im.disk = (struct fs_disk){&im, 2048, file_read, file_write, file_flush};
+    im.disk = (struct fs_disk){&im, 2048, file_read, file_write, file_flush, NULL};
     struct bcache c;
     int n = bcache_init(&c, &im.disk, 1024, im.cache, 40 * 1024), err = 0;
     assert_true(n >= BCACHE_MIN_BUFS);
@@ -917,6 +967,63 @@ static void test_cache_all_pinned(void **state)
     bcache_put(&c, b[3]);
     assert_non_null(bcache_get(&c, (uint32_t)n, &err)); /* now block 3's buffer is reused */
     assert_int_equal(c.stats.evictions, 1);
+    img_free(&im);
+}
+
+/* What write_many was handed: the sectors of each call, in order. */
+static uint64_t batch_sectors[64];
+static uint32_t batch_calls, batch_len;
+static int batch_fail;
+
+static int file_write_many(struct fs_disk *d, const struct fs_io *io, uint32_t n)
+{
+    batch_calls++;
+    batch_len = n;
+    for (uint32_t i = 0; i < n; i++) {
+        batch_sectors[i] = io[i].sector;
+        if (!batch_fail && file_write(d, io[i].sector, io[i].count, io[i].buf))
+            return -XEN_EIO;
+    }
+    return batch_fail ? -XEN_EIO : 0;
+}
+
+/* sync hands the dirty blocks to write_many in one batch, in block order; a failed batch
+ * leaves them dirty, and the next sync writes them. */
+static void test_cache_sync_batches_in_block_order(void **state)
+{
+    (void)state;
+    struct img im;
+    img_new(&im);
+    img_mkfs(&im, 1024, 1024, NULL, NULL);
+    im.fd = open(im.path, O_RDWR);
+    im.disk = (struct fs_disk){&im, 2048, file_read, file_write, file_flush, file_write_many};
+    struct bcache c;
+    int err = 0;
+    assert_true(bcache_init(&c, &im.disk, 1024, im.cache, 40 * 1024) >= BCACHE_MIN_BUFS);
+    const uint32_t blocks[] = {700, 20, 350, 21, 5};
+    for (int i = 0; i < 5; i++) {
+        struct bcache_buf *b = bcache_get_zeroed(&c, blocks[i], &err);
+        assert_non_null(b);
+        memset(b->data, 'a' + i, 1024);
+        bcache_dirty(&c, b);
+        bcache_put(&c, b);
+    }
+    batch_calls = 0;
+    batch_fail = 1;
+    assert_int_equal(bcache_sync(&c), -XEN_EIO);
+    assert_int_equal(c.ndirty, 5);
+    batch_fail = 0;
+    assert_int_equal(bcache_sync(&c), 0);
+    assert_int_equal(batch_calls, 2);
+    assert_int_equal(batch_len, 5);
+    const uint64_t sorted[] = {10, 40, 42, 700, 1400};
+    for (int i = 0; i < 5; i++)
+        assert_int_equal(batch_sectors[i], sorted[i]);
+    assert_int_equal(c.ndirty, 0);
+    assert_int_equal(c.stats.writes, 5);
+    char byte;
+    assert_int_equal(pread(im.fd, &byte, 1, 350 * 1024), 1);
+    assert_int_equal(byte, 'c');
     img_free(&im);
 }
 
@@ -1473,6 +1580,7 @@ int main(void)
         cmocka_unit_test(test_delete),
         cmocka_unit_test(test_unlink_while_held_frees_at_the_last_release),
         cmocka_unit_test(test_unmount_frees_every_orphan),
+        cmocka_unit_test(test_orphans_left_by_a_stop_are_freed_at_the_next_mount),
         cmocka_unit_test(test_hold_table_full_is_enfile),
         cmocka_unit_test(test_rename_across_directories),
         cmocka_unit_test(test_mkdir_rmdir_and_big_directories),
@@ -1481,6 +1589,7 @@ int main(void)
         cmocka_unit_test(test_fill_to_enospc_4k),
         cmocka_unit_test(test_small_cache_writes_back_on_eviction),
         cmocka_unit_test(test_cache_all_pinned),
+        cmocka_unit_test(test_cache_sync_batches_in_block_order),
         cmocka_unit_test(test_errors_are_plain),
         cmocka_unit_test(test_readonly_mount_never_writes),
         cmocka_unit_test(test_unsupported_features_refuse_the_mount),

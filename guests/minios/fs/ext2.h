@@ -117,7 +117,9 @@ int ext2_link(struct ext2_fs *fs, uint32_t ino, uint32_t dir, const char *name);
  * the name at once and sets the link count to 0, but the inode and its
  * blocks stay, readable and writable by number: an "orphan".  The release
  * of the last hold frees an orphan, and so does ext2_unmount() for any still
- * held, so the disk is left clean.  ext2_hold: 0, or -ENFILE when
+ * held, so the disk is left clean.  Orphans are also listed on the disk (the
+ * superblock's s_last_orphan, as ext3 does), so one left by a stop without an
+ * unmount (a domU destroyed) is freed at the next read-write mount.  ext2_hold: 0, or -ENFILE when
  * EXT2_MAX_HELD inodes are held; ext2_release: 0, or the error of freeing
  * the orphan.  ext2_orphans(): how many orphans there are now.
  */

@@ -82,7 +82,11 @@ struct ext2_super {
     uint8_t s_prealloc_blocks;
     uint8_t s_prealloc_dir_blocks;
     uint16_t s_reserved_gdt_blocks;
-    uint8_t s_rest[EXT2_SUPER_SIZE - 208]; /* journal, hash seed, ext4 fields: untouched */
+    uint8_t s_journal_uuid[16]; /* ext3's journal fields: untouched */
+    uint32_t s_journal_inum;
+    uint32_t s_journal_dev;
+    uint32_t s_last_orphan;                /* the orphan list's head (ext2_inode.c), 0: empty */
+    uint8_t s_rest[EXT2_SUPER_SIZE - 236]; /* hash seed, ext4 fields: untouched */
 };
 
 struct ext2_group_desc {
@@ -170,6 +174,7 @@ _Static_assert(sizeof(struct ext2_inode) == EXT2_GOOD_OLD_INODE_SIZE, "inode is 
 _Static_assert(__builtin_offsetof(struct ext2_super, s_magic) == 56, "s_magic at 56");
 _Static_assert(__builtin_offsetof(struct ext2_super, s_feature_compat) == 92, "features at 92");
 _Static_assert(__builtin_offsetof(struct ext2_super, s_reserved_gdt_blocks) == 206, "at 206");
+_Static_assert(__builtin_offsetof(struct ext2_super, s_last_orphan) == 232, "at 232");
 _Static_assert(__builtin_offsetof(struct ext2_inode, i_block) == 40, "i_block at 40");
 _Static_assert(__builtin_offsetof(struct ext2_inode, i_size_high) == 108, "i_size_high at 108");
 _Static_assert(sizeof(struct ext2_inode_extra) == 32, "the large-inode fields mke2fs uses");

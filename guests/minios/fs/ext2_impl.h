@@ -49,6 +49,9 @@ int ext2_free_blocks_from(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *i
  * is held open (ext2_hold): then it is an orphan, freed at its last release. */
 int ext2_drop_links(struct ext2_fs *fs, uint32_t ino, uint16_t n);
 void ext2_free_orphans(struct ext2_fs *fs); /* at unmount: every held inode with no links */
+/* At a read-write mount: free the orphans the on-disk list (s_last_orphan) names, left by a stop
+ * before their last release; a list that names a non-orphan is dropped, with a message. */
+int ext2_free_listed_orphans(struct ext2_fs *fs);
 
 /* ext2_dir.c: where an entry lives, for removing or retargeting it */
 struct ext2_dir_slot {

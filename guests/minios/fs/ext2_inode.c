@@ -359,6 +359,71 @@ static struct ext2_held *held_slot(struct ext2_fs *fs, uint32_t ino)
     return NULL;
 }
 
+/*
+ * The on-disk orphan list, in ext3's format (which e2fsck knows): the
+ * superblock's s_last_orphan names the latest orphan and each orphan's
+ * i_dtime the one before it.  An orphan joins it when its last name goes and
+ * leaves it when it is freed, so if the system stops in between (a domU
+ * destroyed while a file is open) the next read-write mount finds it and
+ * frees it (ext2_free_listed_orphans).  The superblock reaches the disk at the
+ * same sync as the inode.
+ */
+static void orphan_add(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *ip)
+{
+    ip->i_dtime = fs->sb.s_last_orphan;
+    fs->sb.s_last_orphan = ino;
+}
+
+/* Take ino (whose i_dtime, in ip, names the next orphan) off the list; 0 or an error. */
+static int orphan_remove(struct ext2_fs *fs, uint32_t ino, const struct ext2_inode *ip)
+{
+    struct ext2_inode prev;
+    if (fs->sb.s_last_orphan == ino) {
+        fs->sb.s_last_orphan = ip->i_dtime;
+        return 0;
+    }
+    for (uint32_t p = fs->sb.s_last_orphan, n = 0; p && n < EXT2_MAX_HELD; n++) {
+        int err = ext2_iget(fs, p, &prev);
+        if (err)
+            return err;
+        if (prev.i_dtime == ino) {
+            prev.i_dtime = ip->i_dtime;
+            return ext2_iput(fs, p, &prev);
+        }
+        p = prev.i_dtime;
+    }
+    return 0; /* not listed (an orphan of a read-only mount, or a list already dropped) */
+}
+
+int ext2_free_listed_orphans(struct ext2_fs *fs)
+{
+    uint32_t freed = 0;
+    while (fs->sb.s_last_orphan) {
+        uint32_t ino = fs->sb.s_last_orphan;
+        struct ext2_inode ip;
+        if (ino < fs->sb.s_first_ino || ino > fs->sb.s_inodes_count || ext2_iget(fs, ino, &ip) ||
+            ip.i_links_count || !ip.i_mode || freed == fs->sb.s_inodes_count) {
+            ext2_log(fs,
+                     "ext2: the orphan list names inode %u, which is not an orphan: list "
+                     "dropped (run e2fsck)",
+                     ino);
+            fs->sb.s_last_orphan = 0;
+            break;
+        }
+        fs->sb.s_last_orphan = ip.i_dtime;
+        int err = evict(fs, ino, &ip);
+        if (err)
+            return err;
+        freed++;
+    }
+    if (freed)
+        ext2_log(fs,
+                 "ext2: freed %u orphan inode%s left open when the file system was last "
+                 "used",
+                 freed, freed == 1 ? "" : "s");
+    return 0;
+}
+
 int ext2_drop_links(struct ext2_fs *fs, uint32_t ino, uint16_t n)
 {
     struct ext2_inode ip;
@@ -371,6 +436,8 @@ int ext2_drop_links(struct ext2_fs *fs, uint32_t ino, uint16_t n)
     ip.i_ctime = ext2_now(fs);
     if (ip.i_links_count == 0 && !held_slot(fs, ino))
         return evict(fs, ino, &ip);
+    if (ip.i_links_count == 0 && !fs->readonly)
+        orphan_add(fs, ino, &ip);
     return ext2_iput(fs, ino, &ip); /* still named, or an orphan until its last release */
 }
 
@@ -395,6 +462,8 @@ int ext2_release(struct ext2_fs *fs, uint32_t ino)
     h->ino = 0;
     int err = ext2_iget(fs, ino, &ip);
     if (err || ip.i_links_count > 0 || fs->readonly)
+        return err;
+    if ((err = orphan_remove(fs, ino, &ip)))
         return err;
     return evict(fs, ino, &ip);
 }

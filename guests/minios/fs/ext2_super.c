@@ -344,6 +344,10 @@ int ext2_mount(struct ext2_fs *fs, struct fs_disk *disk, void *cache_mem, size_t
     fs->generation = ext2_now(fs);
     if (fs->readonly)
         return 0;
+    if ((err = ext2_free_listed_orphans(fs))) {
+        fs->mounted = 0;
+        return err;
+    }
     fs->sb.s_state &= ~EXT2_VALID_FS;
     fs->sb.s_mnt_count++;
     fs->sb.s_mtime = ext2_now(fs);
