@@ -64,13 +64,46 @@ static void mount_root(void)
 }
 
 /*
+ * rc=PATH on the command line: the lines of the file PATH on the root just
+ * mounted, joined with ';' for /bin/sh to type at its first prompt.  A
+ * workload started so needs no typing, and under -icount it then repeats to
+ * the instruction: no host decides when a line arrives (the lab's
+ * configurations, lab/configs.py).  NULL, said why, if PATH cannot be read.
+ */
+static const char *rc_script(void)
+{
+    static char script[2048];
+    char path[64];
+    struct vfs_file *f;
+    if (!cmdline_value("rc=", path, sizeof(path)))
+        return NULL;
+    int n = vfs_open(path, O_RDONLY, &f);
+    if (n == 0) {
+        n = vfs_read(f, script, sizeof(script));
+        vfs_put(f);
+    }
+    if (n < 0 || n == (int)sizeof(script)) {
+        printf("minios: rc=%s: %s (%d); nothing is typed\n", path,
+               n < 0 ? "cannot read it" : "longer than the script buffer", n);
+        return NULL;
+    }
+    script[n] = 0;
+    for (char *s = script; *s; s++)
+        if (*s == '\n')
+            *s = ';';
+    return script;
+}
+
+/*
  * From here on the prompt is /bin/sh's, a ring-3 process, and this stack is
- * the scheduler's.  A boot-time script (the benchmarks') is handed to it to
- * type first (sh -t), since the toolstack it drives is a program.
+ * the scheduler's.  A boot-time script (the benchmarks', or rc=) is handed to
+ * it to type first (sh -t), since the toolstack it drives is a program.
  */
 static void start_processes(const char *script)
 {
     mount_root();
+    if (!script)
+        script = rc_script();
     proc_init();
     syscall_init();
     int pid = proc_start_init("/bin/sh", script);
