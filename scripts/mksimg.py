@@ -75,13 +75,22 @@ def read_simg(path):
     return bytes(data)
 
 
+# mke2fs's own random and clock-dependent fields, fixed: the same files make the same image,
+# byte for byte, so a lab boot from a rebuilt image repeats one from the last (its files'
+# own times come from the files: lab/configs.py fixes those).
+FIXED_UUID = "7076a1ab-0000-4000-8000-000000000001"
+FIXED_TIME = "1764374400"  # 2025-11-29 00:00 UTC
+
+
 def new_ext2(size_mib, directory):
     with tempfile.NamedTemporaryFile(suffix=".img") as img:
         img.truncate(size_mib << 20)
-        cmd = ["mke2fs", "-q", "-F", "-t", "ext2", "-b", "4096", "-L", "ram"]
+        cmd = ["mke2fs", "-q", "-F", "-t", "ext2", "-b", "4096", "-L", "ram", "-U", FIXED_UUID,
+               "-E", "hash_seed=" + FIXED_UUID]
         if directory:
             cmd += ["-d", directory]
-        subprocess.run(cmd + [img.name], check=True)
+        subprocess.run(cmd + [img.name], check=True,
+                       env=dict(os.environ, E2FSPROGS_FAKE_TIME=FIXED_TIME))
         return img.read()
 
 
