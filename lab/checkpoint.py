@@ -20,26 +20,25 @@ triggers counted from there (take()'s docstring says why a saved machine
 is never continued).  The counts are kept in build/lab/runs/CONFIG/
 checkpoints.json, every marker's in markers.json.
 
-A configuration whose workload is typed at a shell (pvlab's dbench-lite
-rows) has a `script`: (pattern, line) pairs that a thread types on the
-serial line, each once `pattern` has appeared on the console after the
-previous one (a prompt).  Only the checkpoint run types: a measurement
-starts from a snapshot taken after the line was typed.  The guest time at
-which a line arrives follows the host, so the instruction count of a
-checkpoint can differ between two `make lab` runs; everything measured from
-one snapshot cannot.
+Nothing is typed: every configuration's workload starts by itself at boot
+(minios's rc=FILE, Linux's /init), so no host decides when a guest sees
+its input, and under -icount a boot repeats to the instruction: two `make
+lab` runs put every checkpoint at the same instruction count (with RAM
+disks, lab/configs.py; an IDE disk's completions still follow the host).
+While it waits, a line every 15 s shows the console's last line and, from
+dbench's per-second lines, which run and phase the boot is in and the
+share of its dbench seconds done (workload_progress()).
 
-After the last checkpoint the machine runs on until the script is done and
-the configuration's `finish` pattern appears on its console (the
-workload's own figures, e.g. dbench's Throughput lines), or is told to
-quit.  The console goes to build/lab/runs/CONFIG/checkpoint-console.log.
+After the last checkpoint the machine runs on until the configuration's
+`finish` pattern appears on its console (after the workload's own figures,
+e.g. dbench's Throughput lines), or is told to quit; its `fail` pattern
+(a dbench that failed) stops the run at once.  The console goes to build/lab/runs/CONFIG/checkpoint-console.log.
 """
 import json
 import os
 import re
 import subprocess
 import sys
-import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -76,7 +75,15 @@ class Watch:
                           "console ends with:\n%s" % (STALL_SECONDS, what, self.console.text[-1500:]))
 
 
-def wait_line(path, prefix, proc, console, timeout, progress, nth=0, typist=None):
+def failed(console, fail):
+    """Raise if the workload said it failed (the configuration's `fail` pattern)."""
+    bad = re.search(fail, console.text) if fail else None
+    if bad:
+        raise RuntimeError("the workload failed (%r); the console ends with:\n%s" % (
+            bad.group(0), console.text[-1500:]))
+
+
+def wait_line(path, prefix, proc, console, timeout, progress, nth=0, fail=None):
     """Wait for the nth line of the gate's signal file that starts with `prefix`; return its fields.
     Raises Stalled when neither the console nor the signal file changes for STALL_SECONDS."""
     deadline, last, watch = time.time() + timeout, time.time(), Watch(console, path)
@@ -85,8 +92,7 @@ def wait_line(path, prefix, proc, console, timeout, progress, nth=0, typist=None
         if len(found) > nth:
             return dict(kv.split("=", 1) for kv in found[nth].split() if "=" in kv)
         watch.check(prefix.strip())
-        if typist and typist.error:
-            typist.join(0)  # raises, with the console's end
+        failed(console, fail)
         if proc.poll() is not None:
             raise RuntimeError("QEMU exited (status %s) before %r; the console ends with:\n%s" %
                                (proc.returncode, prefix, console.text[-1500:]))
@@ -124,56 +130,43 @@ def quit(qmp, proc):
         proc.wait(60)
 
 
-DETACH = "\x1d"  # Ctrl-]: leaves `xm-lite console` for dom0's prompt (tools/xm-lite/consoled.c)
+def wait_console(console, pattern, proc, timeout, progress, fail=None):
+    """Wait for `pattern` on the console (after what expect() has consumed), with wait_line's
+    stall, failure and progress reports."""
+    rx, deadline, last, watch = re.compile(pattern), time.time() + timeout, time.time(), Watch(console)
+    while not rx.search(console.text, console.pos):
+        watch.check(repr(pattern))
+        failed(console, fail)
+        if proc.poll() is not None and not console.thread.is_alive():
+            raise RuntimeError("QEMU exited (status %s) before %r; the console ends with:\n%s" %
+                               (proc.returncode, pattern, console.text[-1500:]))
+        if time.time() > deadline:
+            raise TimeoutError("no %r on the console after %d s; it ends with:\n%s" %
+                               (pattern, timeout, console.text[-1500:]))
+        if time.time() - last > 15:
+            last = time.time()
+            progress("  ... waiting for the end of the workload")
+        time.sleep(0.1)
 
 
-class Typist:
-    """Types cfg.script on the console from a thread: each line once its pattern has appeared."""
-
-    def __init__(self, proc, console, script, timeout, progress, fail=None):
-        self.proc, self.console, self.script = proc, console, list(script)
-        self.fail = re.compile(fail) if fail else None
-        self.timeout, self.progress, self.error, self.pos = timeout, progress, None, 0
-        self.switching = False  # take() is replacing the QEMU process (a new Segment)
-        self.thread = threading.Thread(target=self._type, daemon=True)
-        self.thread.start()
-
-    def _wait(self, pattern):
-        rx, deadline = re.compile(pattern), time.time() + self.timeout
-        watch = Watch(self.console)
-        while True:
-            watch.check("%r before typing" % pattern)
-            m = rx.search(self.console.text, self.pos)
-            if m:
-                self.pos = m.end()
-                return
-            bad = self.fail.search(self.console.text, self.pos) if self.fail else None
-            if bad:
-                raise RuntimeError("the workload failed (%r)" % bad.group(0))
-            if time.time() > deadline or (self.proc.poll() is not None and not self.switching):
-                raise TimeoutError("no %r on the console before typing" % pattern)
-            time.sleep(0.1)
-
-    def _type(self):
-        try:
-            for pattern, line in self.script:
-                self._wait(pattern)
-                while self.switching:  # no QEMU to type at until the next segment runs
-                    time.sleep(0.05)
-                if line is not None:  # Ctrl-] (dom0's detach key) is sent alone, as typed
-                    self.progress("  typing: %s" % line.replace(DETACH, "Ctrl-]"))
-                    self.proc.stdin.write((line if line == DETACH else line + "\r").encode())
-                    self.proc.stdin.flush()
-        except (OSError, RuntimeError, TimeoutError) as e:
-            self.error = e
-
-    def join(self, timeout):
-        self.thread.join(timeout)
-        if isinstance(self.error, Stalled):
-            raise self.error
-        if self.error or self.thread.is_alive():
-            raise RuntimeError("the console script stopped: %s; the console ends with:\n%s" % (
-                self.error or "timeout", self.console.text[-1500:]))
+def workload_progress(cfg, text):
+    """Where the boot's dbench runs are, from the console: e.g. ' [dbench run 3/6, execute 1 s;
+    45 % of the boot's dbench seconds]' (the configuration's run_seconds: each run's -t, in
+    order; the warm-up is a fifth of it, as dbench's and dbench-lite's).  A run's report seen
+    again (a console replay) is not counted twice."""
+    runs = getattr(cfg, "run_seconds", None)
+    if not runs:
+        return ""
+    reports = list(dict.fromkeys(re.findall(r"Throughput [\d.]+ MB/sec.*", text)))
+    n = min(len(reports), len(runs))
+    tail = text[text.rfind("Throughput"):] if reports else text
+    ticks = re.findall(r"(warmup|execute)\s+(\d+) sec", tail)
+    phase, sec = ticks[-1] if ticks and n < len(runs) else ("", "0")
+    now = int(sec) + (runs[n] // 5 if phase == "execute" else 0) if n < len(runs) else 0
+    pct = 100 * (sum(runs[:n]) + now) // sum(runs)
+    what = "dbench run %d/%d%s" % (min(n + 1, len(runs)), len(runs),
+                                   ", %s %s s" % (phase, sec) if phase else "")
+    return " [%s; %d %% of the boot's dbench seconds]" % (what, pct)
 
 
 NEVER = (0, 1 << 62)  # the gate wants a trigger: the last segment's is never reached
@@ -184,7 +177,7 @@ class Segment:
     Its gate counts instructions and markers from its own start; `insns` and `markers` are
     how many the run had done before it, so its counts plus these are the run's."""
 
-    def __init__(self, cfg, triggers, index, insns, markers, loadvm, stdin):
+    def __init__(self, cfg, triggers, index, insns, markers, loadvm):
         self.insns, self.markers, self.triggers = insns, markers, triggers
         self.signal = os.path.join(cfg.run_dir, "gate-signal" + ("" if index == 0 else ".%d" % index))
         self.sock = os.path.join(cfg.run_dir, "qmp.sock")
@@ -197,7 +190,7 @@ class Segment:
         args = machine.machine_args(cfg) + [
             "-serial", "stdio", "-qmp", "unix:%s,server=on,wait=off" % self.sock,
             "-plugin", machine.GATE_PLUGIN + "," + gate] + (["-loadvm", loadvm] if loadvm else [])
-        self.proc = subprocess.Popen(args, stdin=stdin, stdout=subprocess.PIPE,
+        self.proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                      stderr=subprocess.STDOUT, cwd=machine.ROOT)
         self.qmp = None
 
@@ -248,54 +241,43 @@ def take(cfg, timeout=1800, progress=print):
     """Boot `cfg`, save its checkpoints; returns [{name, marker, after, insns}] (also in JSON).
 
     After each savevm the QEMU process quits and a new one loads that snapshot and goes on
-    (a Segment): the machine is never continued after a savevm.  A domU's dbench-lite now and
-    then stopped making progress after a savevm and `cont` in its run (dom0 spinning, nothing
-    printed, for minutes), while runs loaded from the same snapshots never did; the
-    measurements load the snapshots in any case.  The console, its log and the console script
-    carry on across the segments, which changes nothing for the guest."""
+    (a Segment): the machine is never continued after a savevm.  (This began as a workaround
+    for a domU that stalled after savevm and `cont`; the cause was blkfront's lost wake-up,
+    450c255.  Segments stay: a measurement loads the snapshot in just the same way.)  The
+    console and its log carry on across the segments, which changes nothing for the guest."""
     os.makedirs(cfg.run_dir, exist_ok=True)
     machine.make_overlay(cfg.base_disk, cfg.overlay)
     for f in os.listdir(cfg.run_dir):
         if f.startswith("gate-signal"):
             os.unlink(os.path.join(cfg.run_dir, f))
-    script = getattr(cfg, "script", None)
-    stdin = subprocess.PIPE if script else subprocess.DEVNULL
-    seg = Segment(cfg, [(k, n) for _, k, n in cfg.checkpoints], 0, 0, 0, None, stdin)
+    seg = Segment(cfg, [(k, n) for _, k, n in cfg.checkpoints], 0, 0, 0, None)
     console = machine.Console(seg.proc, os.path.join(cfg.run_dir, "checkpoint-console.log"))
-    done, marks, typist = [], {}, None
+    done, marks = [], {}
+    fail, where = getattr(cfg, "fail", None), lambda: workload_progress(cfg, console.text)
     try:
         seg.connect()
-        typist = Typist(seg.proc, console, script, timeout, progress,
-                        getattr(cfg, "script_fail", None)) if script else None
         for i, (name, k, n) in enumerate(cfg.checkpoints):
             progress("%s: running to checkpoint %s (%d instructions after marker %d)" %
                      (cfg.name, name, n, k))
             j = i - (len(cfg.checkpoints) - len(seg.triggers))
-            wait_line(seg.signal, "trigger=%d " % j, seg.proc, console, timeout, progress,
-                      typist=typist)
+            wait_line(seg.signal, "trigger=%d " % j, seg.proc, console, timeout,
+                      lambda msg: progress(msg + where()), fail=fail)
             save(seg.qmp, seg.proc, console, seg.signal, j, name, progress)
-            if typist:
-                typist.switching = True
             ran, passed = seg.end(60)
             marks.update(seg.marks())
             insns, markers = seg.insns + ran, seg.markers + passed
             done.append({"name": name, "marker": k, "after": n, "insns": insns})
             rest = cfg.checkpoints[i + 1:]
-            if not rest and not typist and not cfg.finish:
+            if not rest and not cfg.finish:
                 seg = None
                 break
-            seg = Segment(cfg, relative(rest, insns, markers, marks), i + 1, insns, markers, name,
-                          stdin)
+            seg = Segment(cfg, relative(rest, insns, markers, marks), i + 1, insns, markers, name)
             console.follow(seg.proc)
             seg.connect()
-            if typist:
-                typist.proc, typist.switching = seg.proc, False
-        if seg and (typist or cfg.finish):
+        if seg and cfg.finish:
             progress("%s: running on to the end of the workload" % cfg.name)
-            if typist:
-                typist.join(timeout)
-            if cfg.finish:
-                console.expect(cfg.finish, timeout)
+            wait_console(console, cfg.finish, seg.proc, timeout,
+                         lambda msg: progress(msg + where()), fail)
             seg.end(60, stopped=False)
             marks.update(seg.marks())
     finally:

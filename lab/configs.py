@@ -13,32 +13,35 @@ time: 10^9 instructions are one second of the guest's clock.
               2 s (guest time) into its execute phase, and its end;
               checkpoints linux-1 and linux-2 are at the middle markers
   pvlab       pvlab with minios as dom0 (LAB_PV_WORKLOAD=dbench, the
-              default): the console script types at dom0's shell
-              `dbench -c /lab/client.txt -t PV_SECONDS 1`, then `... 2`
-              (dbench-lite, /bin/dbench, on the ext2 root on hda2), creates
-              a domU (/etc/xm/domU.cfg: its ext2 root is xvda, dom0's hda1,
-              through blkfront/blkback) and types the same two commands at
-              its shell.  dbench-lite executes xchg %bx,%bx at the start
-              and the end of each execute phase, so markers 1-2, 3-4, 5-6
-              and 7-8 enclose the four execute phases; checkpoints dom0-1,
+              default), its root ram0, a RAM disk of its boot archive
+              (root=ram0).  Nothing is typed: rc=/lab/dom0.rc makes dom0's
+              shell run `dbench -c /lab/client.txt -t PV_SECONDS 1`, then
+              `... 2`, a traced run, copy the loadfile onto ram1 and
+              create a domU whose xvda is ram1 (through blkfront and
+              blkback) and whose own rc runs the same two commands, then a
+              second domU for the traced run (pvlab_scripts()).
+              dbench-lite executes xchg %bx,%bx at the start and the end
+              of each execute phase, so markers 1-2, 3-4 (dom0) and 7-8,
+              9-10 (domU) enclose the measured phases; checkpoints dom0-1,
               dom0-2, domU-1 and domU-2 are PV_DBENCH_AFTER instructions
-              after markers 1, 3, 5 and 7, and each window ends at
-              the next marker if that comes first (lab.py: an execute
-              phase lasts as many instructions as the host's disk lets
-              it).  Both ext2 file systems get client.txt at
-              /lab/client.txt (and the generated load.txt make lab-quick
-              uses) from lab_disk().
-              LAB_PV_WORKLOAD=blkbench boots the earlier stand-in instead:
-              `blkbench` on the command line, dom0 runs `blk bench hda1`,
-              then a domU `blk bench xvda`; minios executes no marker
-              there, so the gate counts entries into bench_one()
-              (marker_pc; 4 per benchmark) and checkpoints dom0 and domU
-              are PV_AFTER instructions after the first entry in each
+              after markers 1, 3, 7 and 9, and a window ends at the next
+              marker if that comes first (lab.py).  With no disk I/O and
+              no typing, the boot repeats to the instruction (repeat.py).
+              LAB_PV_WORKLOAD=blkbench boots the earlier stand-in instead
+              (on the IDE disk, so not exact): `blkbench` on the command
+              line, dom0 runs `blk bench hda1`, then a domU `blk bench
+              xvda`; minios executes no marker there, so the gate counts
+              entries into bench_one() (marker_pc; 4 per benchmark) and
+              checkpoints dom0 and domU are PV_AFTER instructions after the
+              first entry in each
+  native      minios alone on the machine, the same image, its root ram0 of
+              its own boot archive; rc=/lab/native.rc runs the same two
+              dbench-lite runs (markers 1-2, 3-4)
   native-test the native test kernel tests/instrument/native_haps.S: the
               checkpoint test of tests/lab_tests.py (not in the report)
 
-Later configurations slot in with one entry each in CONFIGS (minios
-native) and one row each in ROWS.
+A configuration slots in with one entry in CONFIGS and one row per
+checkpoint in ROWS.
 """
 import os
 import re
@@ -65,17 +68,6 @@ PV_AFTER = 20_000_000
 # or "blkbench" (the stand-in used before minios had an ext2 root).  The
 # switch: LAB_PV_WORKLOAD=blkbench make lab.
 PV_WORKLOAD = os.environ.get("LAB_PV_WORKLOAD", "dbench")
-# dbench -t in dom0 and the domU: the homework's 30 s.  minios waits for its
-# disk with the domain blocked, and under -icount sleep=off an idle vCPU's
-# clock jumps ahead, so a guest second of dbench-lite is only ~10 M
-# instructions (Linux's page cache keeps its dbench busy: ~1 G): 30 s give
-# an execute phase of a few hundred million, room for the window after
-# PV_DBENCH_AFTER.
-PV_SECONDS = 30
-PV_DBENCH_AFTER = 20_000_000        # into each execute phase: past its start
-QUICK_PV_DBENCH_AFTER = 2_000_000   # a 3 s phase on load.txt can be under 20 M instructions
-QUICK_PV_SECONDS = 3                # make lab-quick: the generated loadfile, 3 s (no warm-up)
-QUICK_LOADFILE = "/lab/load.txt"    # guests/dbench-lite/genload.py --repeat 2, put there by lab_disk
 
 
 class Config:
@@ -146,100 +138,174 @@ def pvlab_blkbench(quick=False):
 
 
 CLIENT_TXT = "/usr/share/dbench/client.txt"  # Debian's dbench package (never committed)
+MKSIMG = os.path.join(ROOT, "scripts", "mksimg.py")
+MKBOOTFS = os.path.join(ROOT, "scripts", "mkbootfs.py")
+
+# Memory.  client.txt is 26 MB and each domain's root holds a copy.  The boot archive is a
+# module, and the hypervisor wants its modules in the first 48 MiB of RAM, so only ram0
+# (dom0's root) carries client.txt in the archive: dom0's rc copies it onto ram1 before
+# creating the domU (pvlab_scripts()).  dom0 then holds it three times (~80 MB: the archive,
+# ram0's pages, ram1's pages), and dbench's files take RAM-disk pages as they are first
+# written (ext2 reuses freed blocks: the runs' peak, not their sum).  dom0 gets DOM0_MEM and
+# the native machine the same (the same minios, the same budget; native holds it twice); the
+# domU gets 32 MiB (its cfg) and reaches its disk through blkfront.  The pvlab machine is
+# PV_MACHINE_MEM: dom0, a domU, the hypervisor.
+RAM_DISK_MIB = 192    # each ext2 RAM disk (sparse: only the pages written cost memory)
+DOM0_MEM = 320        # MiB: dom0_mem=, and the native machine's -m
+PV_MACHINE_MEM = 512  # MiB: QEMU's -m for pvlab
 
 
-def lab_disk(path):
-    """pvlab's disk for the dbench rows (scripts/mkdisk.py --ext2, 512 MiB): ext2 on hda1 (the
-    domU's xvda) and hda2 (dom0's root), each with /lab/client.txt."""
+def loadfiles():
+    """The loadfiles every lab file system carries: /lab/client.txt and the generated
+    /lab/load.txt (make lab-quick's)."""
     if not os.path.exists(CLIENT_TXT):
         subprocess.run([os.path.join(ROOT, "scripts", "ensure-deps.sh"), "dbench"], check=True)
-    specs = ["/lab/client.txt=" + CLIENT_TXT,
-             "/lab/load.txt=" + os.path.join(BUILD, "guests", "dbench-lite", "load.txt")]
-    subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "mkdisk.py"), "--ext2", path,
-                    "--hda1"] + specs + ["--hda2"] + specs, check=True, stdout=subprocess.DEVNULL)
+    return {"lab/client.txt": CLIENT_TXT,
+            "lab/load.txt": os.path.join(BUILD, "guests", "dbench-lite", "load.txt")}
 
 
-def prepare_pvlab_dbench(cfg):
-    """The build's images, and a disk whose two file systems hold client.txt."""
-    os.makedirs(PVLAB, exist_ok=True)
-    for f in ("hv.elf", "minios.elf", "bootfs.cpio"):
-        shutil.copy(os.path.join(BUILD, f), os.path.join(PVLAB, f))
-    disk = os.path.join(PVLAB, "disk.img")
-    if os.path.exists(disk):
-        os.unlink(disk)
-    lab_disk(disk)
+FILE_TIME = 1764374400  # every file's times on a lab RAM disk: 2025-11-29 00:00 UTC
 
 
-def dbench_script(prompt, loadfile, seconds):
-    """Type dbench with 1 and then 2 clients at `prompt`; each waits for the previous prompt."""
-    cmd = "dbench -c %s -t %d %%d" % (loadfile, seconds)
-    return [(prompt, cmd % 1), (r"Throughput .*\n(.*\n)*?" + prompt, cmd % 2),
-            (r"Throughput .*\n(.*\n)*?" + prompt, None)]
+def ram_disk(out, files, texts):
+    """An ext2 RAM-disk image (scripts/mksimg.py, RAM_DISK_MIB) holding `files` ({path in the
+    file system: host file}) and `texts` ({path: contents}; a path ending in / is an empty
+    directory), written to `out`."""
+    stage = out + ".d"
+    shutil.rmtree(stage, ignore_errors=True)
+    for path, src in list(files.items()) + list(texts.items()):
+        dst = os.path.join(stage, path)
+        os.makedirs(os.path.dirname(dst), exist_ok=True)
+        if path.endswith("/"):  # an empty directory
+            continue
+        if path in files:
+            shutil.copy(src, dst)
+        else:
+            with open(dst, "w") as f:
+                f.write(src)
+    for d, _, names in os.walk(stage):  # the same times, so the same image each time (mksimg.py)
+        for p in [d] + [os.path.join(d, n) for n in names]:
+            os.utime(p, (FILE_TIME, FILE_TIME))
+    subprocess.run([sys.executable, MKSIMG, "--ext2", str(RAM_DISK_MIB), "--dir", stage, out],
+                   check=True, stdout=subprocess.DEVNULL)
+    shutil.rmtree(stage)
+    return out
 
 
-TRACE_RECORDS = 262144     # xm-lite trace start's ring (PVLAB_TRACE_MAX_RECORDS): holds a window
-TRACE_SECONDS = 20         # the traced dbench-lite runs' -t (unlike the measured runs': its echo
-QUICK_TRACE_SECONDS = 2    # tells the new run's Throughput line from the replayed console log's)
-TRACE_AFTER = (20_000_000, 60_000_000, 100_000_000)  # trace checkpoints into the traced phase
-QUICK_TRACE_AFTER = (1_000_000, 2_000_000, 3_000_000)
-DONE = r"Throughput .*\n(.*\n)*?"  # a dbench run's report, up to the prompt after it
+def lab_archive(out, disks):
+    """build/bootfs.cpio plus ram/NAME.simg for each NAME: image in `disks`: every one becomes
+    block device NAME at boot (guests/minios/ramdisk.c)."""
+    subprocess.run([sys.executable, MKBOOTFS, out, "--base", os.path.join(BUILD, "bootfs.cpio")] +
+                   ["/ram/%s.simg=%s" % kv for kv in sorted(disks.items())], check=True)
+    return out
+
+
+def rc(lines):
+    """A boot script (rc=PATH on minios's command line: its lines are typed by /bin/sh at the
+    first prompt, guests/minios/shell.c: rc_script())."""
+    return "".join(line + "\n" for line in lines)
 
 
 def dbench_cmd(load, seconds, clients):
     return "dbench -c %s -t %d %d" % (load, seconds, clients)
 
 
-def pvlab_script(load, seconds, trace_seconds):
-    """What checkpoint.py types in the pvlab boot; the markers each dbench run executes:
+def domu_cfg(script):
+    """xm-lite's config for the lab's domU: dom0's ram1 is its xvda (through blkback), and its
+    shell types `script` (a file on that xvda) at boot."""
+    return ('kernel = "/boot/minios.elf"\nname = "domU"\nmemory = 32\nvcpus = 1\n'
+            'extra = "domU rc=%s"\ndisk = [ \'phy:ram1,xvda,w\' ]\non_crash = "destroy"\n' % script)
 
-      dom0#  xm-lite list                              the domains at the first prompt
-      dom0#  dbench ... 1, dbench ... 2                markers 1-2, 3-4 (rows dom0-1, dom0-2)
-      dom0#  xm-lite trace start; dbench -t T 1; xm-lite trace stop   markers 5-6 (traced)
-      dom0#  xm-lite create; xm-lite list              the domains after create
-      domU#  dbench ... 1, dbench ... 2                markers 7-8, 9-10 (rows domU-1, domU-2)
-      Ctrl-]; dom0# xm-lite trace start; attach again
-      domU#  dbench -t T 1                             markers 11-12 (traced)
-      Ctrl-]; dom0# xm-lite trace stop
 
-    The measured rows run with the trace off; each traced run comes after them, so the
-    trace's cost (about 30 instructions a record) is only in the trace windows.  On
-    attaching again xm-lite console replays the domU's log, old prompts and Throughput
-    lines included: the traced run's end is matched after its own command line."""
-    from checkpoint import DETACH
-    traced = dbench_cmd(load, trace_seconds, 1)
-    start = "xm-lite trace start %d" % TRACE_RECORDS
-    return [("dom0# ", "xm-lite list"),
-            ("dom0# ", dbench_cmd(load, seconds, 1)), (DONE + "dom0# ", dbench_cmd(load, seconds, 2)),
-            (DONE + "dom0# ", start), ("dom0# ", traced),
-            (re.escape(traced) + r"\n(.*\n)*?" + DONE + "dom0# ", "xm-lite trace stop"),
-            ("dom0# ", "xm-lite create /etc/xm/domU.cfg"), ("dom0# ", "xm-lite list"),
-            ("dom0# ", "xm-lite console domU"),
-            ("domU# ", dbench_cmd(load, seconds, 1)), (DONE + "domU# ", dbench_cmd(load, seconds, 2)),
-            (DONE + "domU# ", DETACH), ("dom0# ", start), ("dom0# ", "xm-lite console domU"),
-            (r"attached to domU's console(.*\n)*?.*domU# ", traced),
-            (re.escape(traced) + r"\n(.*\n)*?" + DONE + "domU# ", DETACH),
-            ("dom0# ", "xm-lite trace stop"), ("dom0# ", None)]
+TRACE_RECORDS = 262144     # xm-lite trace start's ring (PVLAB_TRACE_MAX_RECORDS): holds a window
+TRACE_AFTER = (20_000_000, 60_000_000, 100_000_000)  # trace checkpoints into the traced phase
+QUICK_TRACE_AFTER = (1_000_000, 2_000_000, 3_000_000)
+
+
+def pvlab_scripts(load, seconds, trace_seconds):
+    """The pvlab boot's rc files, {path on its disk: text}, and the markers each dbench run
+    executes (dbench-lite: its execute phase's two edges):
+
+      dom0   xm-lite list                              the domains at the first prompt
+      dom0   dbench ... 1, dbench ... 2                markers 1-2, 3-4 (rows dom0-1, dom0-2)
+      dom0   xm-lite trace start; dbench -t T 1; xm-lite trace stop   markers 5-6 (traced)
+      dom0   mount ram1 /mnt; cp LOADFILE /mnt/LOADFILE; umount /mnt    the domU's loadfile
+      dom0   xm-lite create /lab/domU.cfg; xm-lite list; xm-lite console domU
+      domU   dbench ... 1, dbench ... 2; halt          markers 7-8, 9-10 (rows domU-1, domU-2)
+      dom0   xm-lite trace start; xm-lite create /lab/domU-traced.cfg; xm-lite list;
+             xm-lite console domU
+      domU   dbench -t T 1; halt                       markers 11-12 (traced)
+      dom0   xm-lite trace stop; halt
+
+    dom0's `xm-lite console domU` returns when the domU halts, so the next line waits for it.
+    The measured rows run with the trace off; the traced runs come after them, so the trace's
+    cost (about 30 instructions a record) is only in the trace windows.  The traced domU is a
+    second boot of the same kernel on the same xvda (the first halted, its file system clean):
+    a running domU cannot be told by dom0 when the trace has started, a new one needs no telling."""
+    traced, start = dbench_cmd(load, trace_seconds, 1), "xm-lite trace start %d" % TRACE_RECORDS
+    dom0 = ["xm-lite list", dbench_cmd(load, seconds, 1), dbench_cmd(load, seconds, 2), start,
+            traced, "xm-lite trace stop", "mount ram1 /mnt", "cp %s /mnt%s" % (load, load),
+            "umount /mnt", "xm-lite create /lab/domU.cfg", "xm-lite list",
+            "xm-lite console domU", start, "xm-lite create /lab/domU-traced.cfg", "xm-lite list",
+            "xm-lite console domU", "xm-lite trace stop", "halt"]
+    domu = [dbench_cmd(load, seconds, 1), dbench_cmd(load, seconds, 2), "halt"]
+    return ({"lab/dom0.rc": rc(dom0), "lab/domU.cfg": domu_cfg("/lab/domU.rc"),
+             "lab/domU-traced.cfg": domu_cfg("/lab/domU-traced.rc"), "mnt/": ""},
+            {"lab/domU.rc": rc(domu), "lab/domU-traced.rc": rc([traced, "halt"])})
+
+
+def prepare_pvlab_dbench(cfg):
+    """The build's images, and a boot archive with two RAM disks: ram0, dom0's root (the
+    loadfiles, dom0's rc and the domU configs), and ram1, the domU's xvda (the domU's rc
+    files; dom0 copies the loadfile onto it)."""
+    os.makedirs(PVLAB, exist_ok=True)
+    for f in ("hv.elf", "minios.elf"):
+        shutil.copy(os.path.join(BUILD, f), os.path.join(PVLAB, f))
+    dom0, domu = cfg.rc_files
+    lab_archive(os.path.join(PVLAB, "bootfs.cpio"),
+                {"ram0": ram_disk(os.path.join(PVLAB, "ram0.simg"), loadfiles(), dom0),
+                 "ram1": ram_disk(os.path.join(PVLAB, "ram1.simg"), {}, domu)})
+
+
+# The lab's dbench-lite runs: the real client.txt for -t PV_SECONDS, its first fifth (whole
+# seconds) warm-up.  On a RAM disk nothing waits, so a guest second is 10^9 instructions: 5 s
+# are 1 G of warm-up and 4 G of execute phase, room for a window PV_DBENCH_AFTER into it.
+PV_SECONDS = 5
+PV_DBENCH_AFTER = 20_000_000        # into each execute phase: past its start
+TRACE_SECONDS = 2                   # the traced runs (no warm-up)
+QUICK_PV_SECONDS = 2                # make lab-quick: load.txt, 2 s (no warm-up; -t 1 ends
+                                    # before its first execute line: no throughput)
+QUICK_PV_DBENCH_AFTER = 2_000_000
+QUICK_TRACE_SECONDS = 2
+QUICK_LOADFILE = "/lab/load.txt"    # guests/dbench-lite/genload.py --repeat 2, from loadfiles()
+
+
+def pv_workload(quick):
+    """(checkpoint offset into a phase, dbench -t, loadfile, traced -t, trace offsets)."""
+    if quick:
+        return (QUICK_PV_DBENCH_AFTER, QUICK_PV_SECONDS, QUICK_LOADFILE, QUICK_TRACE_SECONDS,
+                QUICK_TRACE_AFTER)
+    return PV_DBENCH_AFTER, PV_SECONDS, "/lab/client.txt", TRACE_SECONDS, TRACE_AFTER
 
 
 def pvlab_dbench(quick=False):
-    """dbench-lite in dom0, then in a domU, each with 1 and 2 clients (see the header)."""
-    after = QUICK_PV_DBENCH_AFTER if quick else PV_DBENCH_AFTER
-    seconds = QUICK_PV_SECONDS if quick else PV_SECONDS
-    load = QUICK_LOADFILE if quick else "/lab/client.txt"
-    trace_after = QUICK_TRACE_AFTER if quick else TRACE_AFTER
+    """dbench-lite in dom0, then in a domU, each with 1 and 2 clients (see pvlab_scripts())."""
+    after, seconds, load, trace_seconds, trace_after = pv_workload(quick)
     cfg = Config("pvlab", os.path.join(PVLAB, "hv.elf"),
                  [("dom0-1", 1, after), ("dom0-2", 3, after)] +
                  [("dom0-t%d" % (i + 1), 5, n) for i, n in enumerate(trace_after)] +
                  [("domU-1", 7, after), ("domU-2", 9, after)] +
                  [("domU-t%d" % (i + 1), 11, n) for i, n in enumerate(trace_after)],
-                 initrd="%s dom0,%s" % (os.path.join(PVLAB, "minios.elf"),
-                                        os.path.join(PVLAB, "bootfs.cpio")),
-                 append="dom0_mem=64M", base_disk=os.path.join(PVLAB, "disk.img"),
-                 window=QUICK_WINDOW if quick else PV_WINDOW, prepare=prepare_pvlab_dbench,
-                 describe="pvlab, dbench-lite with %s in dom0 and in a domU" % load)
-    cfg.script = pvlab_script(load, seconds, QUICK_TRACE_SECONDS if quick else TRACE_SECONDS)
+                 initrd="%s dom0 root=ram0 rc=/lab/dom0.rc,%s" % (
+                     os.path.join(PVLAB, "minios.elf"), os.path.join(PVLAB, "bootfs.cpio")),
+                 append="dom0_mem=%dM" % DOM0_MEM, mem=PV_MACHINE_MEM, finish=HALTED,
+                 window=QUICK_WINDOW if quick else WINDOW, prepare=prepare_pvlab_dbench,
+                 describe="pvlab, dbench-lite with %s in dom0 (on ram0) and in a domU (xvda: "
+                          "dom0's ram1)" % load)
+    cfg.rc_files = pvlab_scripts(load, seconds, trace_seconds)
+    cfg.run_seconds = [seconds, seconds, trace_seconds] * 2  # checkpoint.py's progress lines
+    cfg.fail = FAILED
     cfg.window_to_marker = True  # lab.py: a window ends at the execute phase's end at the latest
-    cfg.script_fail = r"sh: dbench: exit status \d+|sh: dbench: killed"
     run = lambda dom, n: (dom, "dbench-lite %s" % os.path.basename(load))  # noqa: E731
     cfg.runs = [run("dom0", 1), run("dom0", 2), ("dom0 (traced)", "dbench-lite traced"),
                 run("domU", 1), run("domU", 2), ("domU (traced)", "dbench-lite traced")]
@@ -248,36 +314,40 @@ def pvlab_dbench(quick=False):
     return cfg
 
 
+# A dbench run that fails (sh's report of it) ends the lab's boot with the console's end, and
+# `halt` (the last line of every lab rc file) is how a boot says it is done: the machine's
+# power-off line, natively or dom0's (a domU's halt is only its own).
+FAILED = r"sh: dbench: exit status \d+|sh: dbench: killed"
+HALTED = r"minios: shut down: poweroff|\(XEN\) domain 0 \(Domain-0\) shut down: poweroff"
+
+
 # ---------------------------------------------------------------- minios native
 
 NATIVE = os.path.join(LAB, "native")
-NATIVE_MEM = 64  # MiB: the machine native minios gets, as dom0 gets dom0_mem=64M
 
 
 def prepare_native(cfg):
-    """The build's minios.elf (the very image pvlab boots as dom0 and domU) and a lab disk."""
+    """The build's minios.elf (the very image pvlab boots as dom0 and domU) and a boot archive
+    whose ram0 is its root: the loadfiles and native.rc."""
     os.makedirs(NATIVE, exist_ok=True)
     shutil.copy(os.path.join(BUILD, "minios.elf"), os.path.join(NATIVE, "minios.elf"))
-    disk = os.path.join(NATIVE, "disk.img")
-    if os.path.exists(disk):
-        os.unlink(disk)
-    lab_disk(disk)
+    lab_archive(os.path.join(NATIVE, "bootfs.cpio"),
+                {"ram0": ram_disk(os.path.join(NATIVE, "ram0.simg"), loadfiles(), cfg.rc_files)})
 
 
 def native(quick=False):
-    """minios alone on the machine (docs/native.md): its root is the ext2 on hda2, as dom0's,
-    and the same two dbench-lite runs are typed at native#; markers 1-2 and 3-4."""
-    after = QUICK_PV_DBENCH_AFTER if quick else PV_DBENCH_AFTER
-    seconds = QUICK_PV_SECONDS if quick else PV_SECONDS
-    load = QUICK_LOADFILE if quick else "/lab/client.txt"
+    """minios alone on the machine (docs/native.md): its root is ram0, a RAM disk of its boot
+    archive, as dom0's, and its rc runs the same two dbench-lite runs; markers 1-2 and 3-4."""
+    after, seconds, load, _, _ = pv_workload(quick)
     cfg = Config("native", os.path.join(NATIVE, "minios.elf"),
-                 [("native-1", 1, after), ("native-2", 3, after)], mem=NATIVE_MEM,
-                 base_disk=os.path.join(NATIVE, "disk.img"),
-                 window=QUICK_WINDOW if quick else PV_WINDOW, prepare=prepare_native,
-                 describe="minios natively (no hypervisor), dbench-lite with %s" % load)
-    cfg.script = dbench_script("native# ", load, seconds)
+                 [("native-1", 1, after), ("native-2", 3, after)], mem=DOM0_MEM,
+                 initrd=os.path.join(NATIVE, "bootfs.cpio"), append="root=ram0 rc=/lab/native.rc",
+                 finish=HALTED, window=QUICK_WINDOW if quick else WINDOW, prepare=prepare_native,
+                 describe="minios natively (no hypervisor), dbench-lite with %s on ram0" % load)
+    cfg.rc_files = {"lab/native.rc": rc([dbench_cmd(load, seconds, 1),
+                                         dbench_cmd(load, seconds, 2), "halt"])}
+    cfg.run_seconds, cfg.fail = [seconds, seconds], FAILED
     cfg.window_to_marker = True
-    cfg.script_fail = r"sh: dbench: exit status \d+|sh: dbench: killed"
     cfg.runs = [("native", "dbench-lite " + os.path.basename(load))] * 2
     cfg.markers_per_run = 2
     return cfg
@@ -304,6 +374,7 @@ def linux(quick=False):
                  window=QUICK_WINDOW if quick else WINDOW, prepare=prepare_linux,
                  describe="Debian 686 kernel, real dbench 4.0 with client.txt on ext2")
     cfg.dbench_seconds = seconds
+    cfg.run_seconds = [seconds, seconds]  # checkpoint.py's progress lines
     cfg.markers_per_run = 3  # lab/linux/init.sh: dbench's start, its midpoint, its end
     cfg.counted_share = 1 - LINUX_WARMUP  # the operations counted: the execute phase only
     return cfg

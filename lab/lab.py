@@ -21,12 +21,16 @@ Steps, each also a script of its own:
 saved; --quick (make lab-quick) uses short dbench runs and small windows.
 Progress goes to stdout as it happens, with the elapsed time and, at each
 step done (a checkpoint saved, a window measured or traced), the percentage
-of the lab's steps done.
+of the lab's steps done; while a boot runs, a line every 15 s says which
+dbench run and phase it is in (lab/checkpoint.py).  Configurations run
+JOBS at a time (two: make lab's two cores), the longest first.
 """
 import argparse
+import concurrent.futures
 import json
 import os
 import sys
+import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -39,11 +43,16 @@ import report  # noqa: E402
 import trace_window  # noqa: E402
 
 REPEATS = 2
+# Configurations run at once, each in its own QEMU processes (threads here only wait for
+# them): make lab's 2 cores.  LAB_JOBS=1 runs them one after the other.
+JOBS = int(os.environ.get("LAB_JOBS", "2"))
 T0 = time.time()
+LOCK = threading.Lock()
 
 
 def say(msg):
-    print("[lab %5.0f s] %s" % (time.time() - T0, msg), flush=True)
+    with LOCK:
+        print("[lab %5.0f s] %s" % (time.time() - T0, msg), flush=True)
 
 
 def have_checkpoints(cfg):
@@ -81,8 +90,10 @@ class Progress:
         self.total, self.done = total, 0
 
     def step(self, msg):
-        self.done += 1
-        say("[%3d %%] %s" % (100 * self.done // max(self.total, 1), msg))
+        with LOCK:
+            self.done += 1
+            done = self.done
+        say("[%3d %%] %s" % (100 * done // max(self.total, 1), msg))
 
 
 def steps(cfg, rows):
@@ -147,8 +158,12 @@ def main():
     cfgs = [(configs.get(name, quick=args.quick), [r for r in configs.ROWS if r[0] == name])
             for name in wanted]
     progress = Progress(sum(steps(cfg, rows) for cfg, rows in cfgs))
-    for cfg, rows in cfgs:
-        run_config(cfg, rows, args.reuse, progress, args.quick)
+    longest_first = sorted(cfgs, key=lambda c: -steps(*c))
+    with concurrent.futures.ThreadPoolExecutor(JOBS) as pool:
+        jobs = [pool.submit(run_config, cfg, rows, args.reuse, progress, args.quick)
+                for cfg, rows in longest_first]
+        for job in jobs:
+            job.result()  # a configuration's failure, raised here
     missing = collect.collect()
     for m in missing:
         say("no measurement for %s" % m)

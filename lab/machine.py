@@ -42,7 +42,11 @@ def machine_args(cfg):
         args += ["-initrd", cfg.initrd]
     if cfg.append:
         args += ["-append", cfg.append]
-    args += ["-drive", "file=%s,format=qcow2,if=ide,index=0,cache=unsafe" % cfg.overlay]
+    # A configuration with no base disk (its file systems are RAM disks) still needs a qcow2
+    # for savevm to keep its snapshots in: a drive the guest cannot see (if=none), so no IDE
+    # probe or partition read - a disk completion at a host-chosen moment - enters its boot.
+    bus = "if=ide,index=0" if cfg.base_disk else "if=none,id=snapshots"
+    args += ["-drive", "file=%s,format=qcow2,%s,cache=unsafe" % (cfg.overlay, bus)]
     return args + list(cfg.extra)
 
 

@@ -16,6 +16,7 @@ without the network: the Linux download and the long runs are `make lab`'s.
 """
 import csv
 import gzip
+import json
 import os
 import shutil
 import stat
@@ -361,3 +362,24 @@ def lab_quick_pipeline_report_is_the_runs():
         cells = report_rows(regenerate(), "at the first prompt")
         check(cells and cells[0][2] == "2", "two domains listed at the first prompt: %s" % cells)
     regenerate()
+
+
+@test
+def lab_quick_boot_repeats_to_the_instruction():
+    """RAM disks and rc files leave a lab boot nothing the host times: pvlab's quick boot again
+    (lab/repeat.py, to domU-1: dom0's runs, the copy onto ram1, the domU's first run through
+    blkfront) passes every marker at the same instruction and measures the same window, line
+    for line; a marker moved by one instruction is caught."""
+    first = os.path.join(QUICK_DIR, "runs", "pvlab")
+    if not os.path.exists(os.path.join(first, "domU-1", "measure.json")):
+        lab_script("lab/lab.py", "--quick", "--only", "pvlab", timeout=400)
+    out = lab_script("lab/repeat.py", "pvlab", "domU-1", "--quick", timeout=300)
+    check("the boot again is identical: 7 markers" in out, "the boot did not repeat:\n" + out[-3000:])
+    import repeat
+    again = first + "-again"
+    marks = os.path.join(first, "markers.json")
+    k, v = sorted(json.load(open(marks)).items(), key=lambda kv: int(kv[0]))[3]
+    with perturbed(marks, '"%s": %s' % (k, v), '"%s": %d' % (k, v + 1)):
+        diff = repeat.differences(first, again, "domU-1")
+    check(any("marker %s at instruction %d, again at %d" % (k, v + 1, v) in d for d in diff),
+          "a marker one instruction off was not reported: %s" % diff)
