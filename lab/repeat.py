@@ -18,7 +18,8 @@ that, after a run of CONFIG (make lab or make lab-quick):
      the run's own measurement of it;
   3. it compares: every marker up to CHECKPOINT's, the checkpoint's own
      instruction count, the console up to it (a prefix of the run's), and
-     pvlab-cache.so's report of the window, line for line.
+     pvlab-cache.so's report of the window, line for line (sorted: see
+     plugin_lines()).
 
 It prints one verdict line, writes runs/CONFIG-again/compare.json (the
 report's Repeatability section reads it) and exits 1 if anything differs.
@@ -35,8 +36,11 @@ import measure  # noqa: E402
 
 
 def plugin_lines(run_dir, ckpt):
+    """pvlab-cache.so's report lines, sorted: it prints its per-site records (cr3_site) in the
+    order of a hash table of the host's addresses, which differs from process to process;
+    the records themselves are the measurement."""
     with open(os.path.join(run_dir, ckpt, "plugin.log")) as f:
-        return [line for line in f.read().splitlines() if line.startswith("pvlab-cache:")]
+        return sorted(line for line in f.read().splitlines() if line.startswith("pvlab-cache:"))
 
 
 def load(run_dir, name):
