@@ -9,8 +9,8 @@
  * calls up.  Everything it calls up into is declared here (the functions
  * below are declared nowhere else), and the few hypervisor structures and
  * services the hardware layer reads are the headers included here, each with
- * what it is used for.  tests/layers_tests.py fails if a file in arch/x86/
- * includes any other hv/ header.
+ * what it is used for.  scripts/check_layers.py (run by make test) fails
+ * if a file in arch/x86/ includes any other hv/ header.
  */
 #ifndef HV_ENTRY_H
 #define HV_ENTRY_H
