@@ -80,6 +80,7 @@ void preempt_after_syscall(struct proc *p); /* a tick came: yield if past its sl
 void sched(void);                           /* with events masked: back to the scheduler */
 void swtch(uint32_t **save, uint32_t *load);
 extern uint32_t context_switches;
+extern uint32_t proc_exits; /* processes that have ended: orphans and zombies appear only then */
 
 /* syscall.c */
 void syscall_init(void);

@@ -296,6 +296,8 @@ int proc_spawn(const char *path, char *const argv[], int argc, int ppid)
     return ptab.e[slot].pid;
 }
 
+uint32_t proc_exits;
+
 /* End the current process: free its address space, become a zombie for the parent, never return. */
 void proc_exit(int status)
 {
@@ -305,6 +307,7 @@ void proc_exit(int status)
     if (tty_fg_pid == proc_pid(p))
         tty_fg_pid = 0;
     local_events_disable();
+    proc_exits++; /* the scheduler looks for orphaned zombies and a dead init only then */
     int parent = pt_exit(&ptab, proc_slot(p), status);
     if (parent >= 0)
         wakeup(&procs[parent]);

@@ -162,6 +162,19 @@ static void run(int slot)
     current_proc = NULL;
 }
 
+/* Zombies no parent will wait for, and init's restart; only after a process ended (an idle
+ * domain wakes for every event, and the scans are most of its housekeeping). */
+static void reap_orphans(void)
+{
+    static uint32_t exits_seen;
+    if (proc_exits == exits_seen)
+        return;
+    exits_seen = proc_exits;
+    for (int z; (z = pt_orphan_zombie(&ptab)) >= 0;)
+        proc_reap(z);
+    proc_keep_init();
+}
+
 /* Everything the kernel does between processes: with events enabled. */
 static void housekeeping(void)
 {
@@ -171,9 +184,7 @@ static void housekeeping(void)
     wake_sleepers();
     vfs_periodic(); /* the file systems' write-back, every few seconds */
     control_poll(); /* a domU: the toolstack's shutdown request */
-    for (int z; (z = pt_orphan_zombie(&ptab)) >= 0;)
-        proc_reap(z);
-    proc_keep_init();
+    reap_orphans();
 }
 
 /* The boot stack's last job: housekeeping, then the next process, forever; block the domain when
