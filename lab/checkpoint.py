@@ -150,8 +150,8 @@ def wait_console(console, pattern, proc, timeout, progress, fail=None):
 
 
 def workload_progress(cfg, text):
-    """Where the boot's dbench runs are, from the console: e.g. ' [dbench run 3/6, execute 1 s;
-    45 % of the boot's dbench seconds]' (the configuration's run_seconds: each run's -t, in
+    """Where the boot's dbench runs are, from the console: e.g. ' [pvlab: dbench run 3/6, execute
+    1 s; 45 % of the boot's dbench seconds]' (the configuration's run_seconds: each run's -t, in
     order; the warm-up is a fifth of it, as dbench's and dbench-lite's).  A run's report seen
     again (a console replay) is not counted twice."""
     runs = getattr(cfg, "run_seconds", None)
@@ -160,13 +160,13 @@ def workload_progress(cfg, text):
     reports = list(dict.fromkeys(re.findall(r"Throughput [\d.]+ MB/sec.*", text)))
     n = min(len(reports), len(runs))
     tail = text[text.rfind("Throughput"):] if reports else text
-    ticks = re.findall(r"(warmup|execute)\s+(\d+) sec", tail)
+    ticks = re.findall(r"MB/sec\s+(warmup|execute)\s+(\d+) sec", tail)
     phase, sec = ticks[-1] if ticks and n < len(runs) else ("", "0")
     now = int(sec) + (runs[n] // 5 if phase == "execute" else 0) if n < len(runs) else 0
     pct = 100 * (sum(runs[:n]) + now) // sum(runs)
     what = "dbench run %d/%d%s" % (min(n + 1, len(runs)), len(runs),
                                    ", %s %s s" % (phase, sec) if phase else "")
-    return " [%s; %d %% of the boot's dbench seconds]" % (what, pct)
+    return " [%s: %s; %d %% of the boot's dbench seconds]" % (cfg.name, what, pct)
 
 
 NEVER = (0, 1 << 62)  # the gate wants a trigger: the last segment's is never reached

@@ -112,12 +112,12 @@ def ratio_section(tput, haps):
                    "4.0; the others: dbench-lite on the same minios.elf natively, as dom0 and as "
                    "a domU) and the paravirtualized runs' relative to native; then the "
                    "instructions each run executed per dbench operation (Haps: marker to marker "
-                   "over the operations counted) and their ratios. The MB/s follow the host's "
-                   "disk and the guest's timer: under -icount sleep=off a guest that waits for "
-                   "the disk with nothing to run has its clock jumped to its next timer "
-                   "deadline, and minios's native tick is 10 ms where pvlab's is 1 ms, so a wait "
-                   "for a sector costs native minios up to ten times the guest time. "
-                   "Instructions per operation do not depend on that: they are the CPU cost of "
+                   "over the operations counted) and their ratios. The minios runs are on RAM "
+                   "disks and start by themselves, so their MB/s are exact (the guest's clock is "
+                   "the instruction count) and the ratios compare the same file system with and "
+                   "without the hypervisor (dom0) and through the split driver (domU): nothing "
+                   "waits, so a run is as fast as its instructions per operation allow. Linux's "
+                   "MB/s follow the host's IDE disk. Instructions per operation are the CPU cost of "
                    "the same work in the three modes.",
                    ["clients", "Linux MB/s", "native MB/s", "dom0 MB/s", "domU MB/s",
                     "dom0/native", "domU/native", "native insns/op", "dom0 insns/op",
@@ -194,10 +194,10 @@ def trace_section(traces, plot):
                    "loads (page-directory switches) and page-table updates (mmu_update, "
                    "update_va_mapping, mmuext_op), per million instructions and per block "
                    "request. A domU's block request is counted where blkback serves it, one "
-                   "grant copy each; dom0 drives the IDE disk itself, and its \"block "
-                   "requests\" are the disk interrupts it acknowledges (PHYSDEVOP_eoi, one per "
-                   "sector). *Guest us* is the window's span on the guest's clock: most of it "
-                   "idle, waiting for the disk.",
+                   "grant copy (or a few, one per page run) each; dom0's own file system is a RAM "
+                   "disk, so its \"block requests\" would be the disk interrupts it acknowledges "
+                   "(PHYSDEVOP_eoi) and there are none. *Guest us* is the window's span on the "
+                   "guest's clock.",
                    ["window", "insns", "guest us", "records", "hypercalls dom0", "hypercalls domU",
                     "exceptions", "interrupts", "hv entries /M", "event sends /M", "upcalls /M",
                     "grant copies /M", "CR3 loads /M", "PT updates /M", "block requests",
@@ -264,18 +264,18 @@ def spread_section(spread):
                    "is not affected.", ["domain", "figure", "windows", "mean", "min", "max"], rows)
 
 
-EXACT = ("Under `-icount shift=0,sleep=off` the instruction stream is a function of the machine "
-         "state, except for device completions: a disk request completes when QEMU's I/O thread "
-         "finishes it on the host, which -icount does not replay (QEMU's record/replay could). "
-         "**Exact**, the same on every run from the same checkpoint: every count in a window "
-         "without disk completions in it (the test kernel's; the lab's checkpoint test), the "
-         "window sizes, where each checkpoint lies relative to its marker, and the domain "
-         "counts. **Host-dependent**: every window of the lab's rows has disk I/O in it (dbench "
-         "is a file-system benchmark), so its hit rates, haps and trace counts can differ "
-         "slightly between two measurements of it (Repeatability shows how much); the "
-         "instruction count at which a checkpoint falls (the typed lines arrive at host "
-         "times); and the throughputs, latencies and operations, which are per second of a "
-         "guest clock that jumps over idle time by however long the host's disk took. The "
+EXACT = ("Under `-icount shift=0,sleep=off` the instruction stream is a function of the machine, "
+         "its images and its inputs. The minios rows (native, dom0, domU) have no input a host "
+         "times: their file systems are RAM disks (no disk completions), their workloads start "
+         "from rc files (nothing typed), the snapshots' qcow2 is a drive the guest cannot see, "
+         "and the RAM-disk images are the same bytes each time. **Exact** for them, run to run: "
+         "where every marker and checkpoint falls, every window's counts (caches, haps, the "
+         "trace), the instructions per operation, and dbench-lite's own throughput, latency and "
+         "operations (lab/repeat.py boots a configuration again and compares; make test does so "
+         "for the quick pvlab boot). **Host-dependent**: the Linux rows, whose dbench uses an "
+         "ext2 on the IDE disk: writeback and cache misses complete when QEMU's I/O thread "
+         "finishes them on the host, so Linux's checkpoints, window counts and MB/s vary from "
+         "run to run (two measurements from one snapshot can differ too: Repeatability). The "
          "trace-versus-plugin comparison is exact within a window: both see the same "
          "instructions of one run.")
 
@@ -285,9 +285,9 @@ def repeat_section(reps):
              r["cr3_writes_1"], r["cr3_writes_2"], r["mode_changes_1"], r["mode_changes_2"]]
             for r in reps]
     return Section("Repeatability", "Each window measured twice from the same checkpoint. A machine "
-                   "without device I/O in the window repeats exactly under -icount; disk completions "
-                   "arrive when the host's I/O thread finishes, which -icount cannot replay, so a "
-                   "window with disk I/O in it can differ slightly between runs.",
+                   "without device I/O repeats exactly under -icount (every minios row); disk "
+                   "completions arrive when the host's I/O thread finishes, which -icount cannot "
+                   "replay, so a Linux window can differ slightly between runs.",
                    ["row", "identical reports", "D16K run 1", "D16K run 2", "CR3 run 1", "CR3 run 2",
                     "mode changes run 1", "mode changes run 2"], rows)
 
@@ -321,8 +321,8 @@ def sections(d):
 
 PV_ROWS = {
     "dbench": "Rows labelled dom0 and domU run dbench-lite (pvlab's own dbench, guests/dbench-lite) "
-              "with the same client.txt on minios's ext2 root, in dom0 on its IDE disk and in a "
-              "domU on xvda through blkfront and blkback; ",
+              "with the same client.txt on minios's ext2 root, in dom0 on its RAM disk ram0 and "
+              "in a domU on xvda (dom0's RAM disk ram1) through blkfront and blkback; ",
     "blkbench": "Rows labelled dom0 and domU run minios's `blk bench` as a STAND-IN workload "
                 "(LAB_PV_WORKLOAD=blkbench); ",
 }
@@ -330,10 +330,10 @@ INTRO = ("pvlab's lab: the Xen homework's measurements, reproduced on QEMU with 
          "(simulated caches and haps) from QEMU checkpoints. " +
          PV_ROWS.get(os.environ.get("LAB_PV_WORKLOAD", "dbench"), "") +
          "the rows labelled native run the same dbench-lite on the same minios.elf booted "
-         "without a hypervisor (docs/native.md), its root the same ext2 on hda2; "
-         "the Linux rows run the real dbench 4.0 with client.txt. Counts in a window are exact "
-         "under -icount unless disk completions fall in it (see Repeatability); throughputs come "
-         "from whole runs whose disk completions follow the host, so they vary run to run.")
+         "without a hypervisor (docs/native.md), its root an ext2 RAM disk ram0 as dom0's; "
+         "the Linux rows run the real dbench 4.0 with client.txt on an ext2 on the IDE disk. "
+         "Every minios figure is exact under -icount (nothing the host times enters those "
+         "boots); Linux's follow the host's disk (see Which figures are exact).")
 
 
 def md_table(header, rows):
