@@ -452,6 +452,30 @@ def a_file_removed_while_open_lives_until_the_last_close():
     with_disk(removed_while_open)
 
 
+def orphan_across_a_destroy(disk, m):
+    domU(m)
+    du(m, "sync")
+    m.send("fsbench hold /tmp/held &")  # a removed file held open ...
+    m.expect(r"holding /tmp/held open", 60)
+    du(m, "sync")  # ... its orphan on the disk's list, and the domU destroyed with it
+    m.detach()
+    run(m, "xm-lite destroy domU")
+    run(m, "mkdir /mnt")
+    out = run(m, "mount hda1 /mnt")
+    check("freed 1 orphan inode left open" in out, "the mount did not free the orphan:\n" + out)
+    run(m, "umount /mnt")
+    halt(m)
+    disk.check_clean(1)
+
+
+@test
+def ext2_orphan_of_a_destroyed_domU_is_freed_at_the_next_mount():
+    """A domU destroyed while it holds a removed file open leaves the orphan on the disk's
+    orphan list (s_last_orphan); dom0's next mount of the partition frees it, and e2fsck -fn
+    finds hda1 clean."""
+    with_disk(orphan_across_a_destroy)
+
+
 def proc_view(disk, m):
     out = run(m, "mount")
     check("proc on /proc type proc (ro)" in out and "hda2 on / type ext2 (rw)" in out and
