@@ -245,6 +245,7 @@ void domain_kill(struct domain *d)
         }
     d->next = dying_list;
     dying_list = d;
+    build_abandon(d); /* destroyed while being built: its frames are released below */
     evtchn_destroy(d);
     grant_table_destroy(d);
     d->relinquish_phase = RQ_HALF_DONE;

@@ -36,6 +36,7 @@
 #include <hv/elf.h>
 #include <hv/event.h>
 #include <hv/grant.h>
+#include <hv/guest_access.h>
 #include <hv/mm.h>
 #include <hv/time.h>
 
@@ -81,35 +82,18 @@ static void copy_to_pseudophys(const uint32_t *p2m, const struct layout *l, uint
     while (len) {
         uint32_t off = va & (PAGE_SIZE - 1), n = MIN(len, PAGE_SIZE - off);
         uint8_t *dst = map_domain_page(p2m[pfn_of(l, va)]);
-        if (s)
-            memcpy(dst + off, s, n);
-        else
-            memset(dst + off, 0, n);
+        memcpy(dst + off, s, n);
         unmap_domain_page(dst);
-        va += n, len -= n;
-        if (s)
-            s += n;
+        va += n, len -= n, s += n;
     }
 }
 
-static int alloc_memory(struct domain *d, uint32_t *p2m, uint32_t nr_pages)
-{
-    for (uint32_t pfn = 0; pfn < nr_pages; pfn++) {
-        p2m[pfn] = alloc_domheap_page(d->domain_id);
-        if (!p2m[pfn])
-            return -XEN_ENOMEM;
-        mfn_to_page(p2m[pfn])->pfn = pfn;
-        d->tot_pages++;
-    }
-    return 0;
-}
-
+/* Each segment's file bytes; the rest of it (bss) is zero already, as every frame is scrubbed. */
 static void load_kernel(const uint32_t *p2m, const struct layout *l, const struct elf_image *img)
 {
     for (unsigned int i = 0; i < img->nr_segments; i++) {
         const struct elf_segment *s = &img->seg[i];
         copy_to_pseudophys(p2m, l, s->vaddr, img->data + s->offset, s->filesz);
-        copy_to_pseudophys(p2m, l, s->vaddr + s->filesz, NULL, s->memsz - s->filesz);
     }
 }
 
@@ -199,62 +183,232 @@ static int setup_devices(struct domain *d, const uint32_t *p2m, const struct lay
     return 0;
 }
 
+/*
+ * A build in steps.  Building a large domain is long - every frame is
+ * scrubbed as it is allocated, and a domU's kernel image is first copied out
+ * of dom0's memory - so domctl does it a bounded piece per hypervisor entry,
+ * as hypercall continuations (the same call issued again), and the domain
+ * carries the state of the build between them.  dom0's build at boot runs
+ * the same steps without bounds.  The phases, in order:
+ */
+enum build_phase {
+    BS_COPY,  /* a domU's image: copied from dom0's memory, BUILD_COPY_CHUNK bytes a step */
+    BS_ALLOC, /* the domain's frames: allocated and scrubbed, BUILD_ALLOC_BUDGET a step */
+    BS_LOAD,  /* kernel, p2m list, start_info, bootstrap page tables: one step */
+    BS_PIN,   /* the bootstrap page directory, validated MM_L2_BUDGET entries a step */
+};
+
+struct build_state {
+    uint8_t phase;
+    uint32_t image_guest, copied; /* BS_COPY: dom0's pointer, and bytes copied so far */
+    uint8_t *image_buf;           /* the hypervisor's copy of a domU's image, or NULL */
+    uint32_t image_pages;
+    const uint8_t *image; /* the image being built from */
+    uint32_t image_len;
+    const void *module;
+    uint32_t mod_len;
+    uint32_t mem_bytes;
+    char cmdline[MAX_GUEST_CMDLINE];
+    struct elf_image img;
+    struct layout l;
+    uint32_t *p2m, p2m_pages;
+    uint32_t l2_mfn;
+    struct build_result r;
+};
+_Static_assert(sizeof(struct build_state) <= PAGE_SIZE, "a build's state lives in one page");
+
+void build_abandon(struct domain *d)
+{
+    struct build_state *b = d->build;
+    if (!b)
+        return;
+    free_xenheap_pages(b->image_buf, b->image_pages);
+    free_xenheap_pages(b->p2m, b->p2m_pages);
+    free_xenheap_pages(b, 1);
+    d->build = NULL;
+}
+
+static int build_begin(struct domain *d, const void *module, uint32_t mod_len, const char *cmdline,
+                       uint32_t mem_bytes)
+{
+    struct build_state *b = alloc_xenheap_pages(1);
+    if (!b)
+        return -XEN_ENOMEM;
+    b->module = module;
+    b->mod_len = mod_len;
+    b->mem_bytes = mem_bytes;
+    strlcpy(b->cmdline, cmdline ? cmdline : "", sizeof(b->cmdline));
+    d->build = b;
+    return 0;
+}
+
+int build_begin_from_guest(struct domain *d, uint32_t image, uint32_t image_len,
+                           const char *cmdline, uint32_t mem_bytes)
+{
+    int rc = build_begin(d, NULL, 0, cmdline, mem_bytes);
+    if (rc)
+        return rc;
+    struct build_state *b = d->build;
+    b->image_pages = ROUNDUP(image_len, PAGE_SIZE) / PAGE_SIZE;
+    b->image_buf = alloc_xenheap_pages(b->image_pages);
+    if (!b->image_buf) {
+        b->image_pages = 0;
+        build_abandon(d);
+        return -XEN_ENOMEM;
+    }
+    b->phase = BS_COPY;
+    b->image_guest = image;
+    b->image = b->image_buf;
+    b->image_len = image_len;
+    return 0;
+}
+
+/* The image is whole: check it and plan the domain's layout. */
+static int build_plan(struct domain *d, struct build_state *b)
+{
+    const char *err;
+    if (elf_parse(b->image, b->image_len, &b->img, &err)) {
+        printk("(XEN) domain %u: kernel image rejected: %s\n", d->domain_id, err);
+        return -XEN_EINVAL;
+    }
+    uint32_t nr_pages = b->mem_bytes >> PAGE_SHIFT;
+    plan_layout(&b->l, &b->img, b->mod_len, nr_pages);
+    if (pfn_of(&b->l, b->l.v_end) > nr_pages || b->l.v_end > GRANT_AREA_START) {
+        printk("(XEN) domain %u: %u MiB is too small for this kernel\n", d->domain_id,
+               b->mem_bytes >> 20);
+        return -XEN_ENOMEM;
+    }
+    b->p2m_pages = ROUNDUP(nr_pages * 4, PAGE_SIZE) / PAGE_SIZE;
+    b->p2m = alloc_xenheap_pages(b->p2m_pages);
+    if (!b->p2m) {
+        b->p2m_pages = 0;
+        return -XEN_ENOMEM;
+    }
+    b->phase = BS_ALLOC;
+    return 0;
+}
+
+static int copy_step(struct domain *d, struct build_state *b, int bounded)
+{
+    uint32_t n = b->image_len - b->copied;
+    if (bounded)
+        n = MIN(n, BUILD_COPY_CHUNK);
+    if (copy_from_guest(b->image_buf + b->copied, b->image_guest + b->copied, n))
+        return -XEN_EFAULT;
+    b->copied += n;
+    return b->copied < b->image_len ? MM_RESTART : build_plan(d, b);
+}
+
+static int alloc_step(struct domain *d, struct build_state *b, int bounded)
+{
+    uint32_t nr_pages = b->l.nr_pages, n = 0;
+    for (; d->tot_pages < nr_pages && (!bounded || n < BUILD_ALLOC_BUDGET); n++) {
+        uint32_t pfn = d->tot_pages, mfn = alloc_domheap_page(d->domain_id);
+        if (!mfn) {
+            printk("(XEN) domain %u: not enough free memory for %u MiB\n", d->domain_id,
+                   b->mem_bytes >> 20);
+            return -XEN_ENOMEM;
+        }
+        b->p2m[pfn] = mfn;
+        mfn_to_page(mfn)->pfn = pfn;
+        d->tot_pages++;
+    }
+    if (d->tot_pages < nr_pages)
+        return MM_RESTART;
+    d->max_pages = nr_pages;
+    b->phase = BS_LOAD;
+    return 0;
+}
+
+static int pin_step(struct domain *d, struct build_state *b, int bounded)
+{
+    int rc = pin_l2_preemptible(d->domain_id, b->l2_mfn, &d->vcpu->pt_progress,
+                                bounded ? MM_L2_BUDGET : UINT32_MAX);
+    if (rc < 0)
+        printk("(XEN) domain %u: bootstrap page tables failed validation (%d)\n", d->domain_id, rc);
+    return rc;
+}
+
+/* Everything but the frames and the pin: bounded by the image and the bootstrap tables. */
+static int load_step(struct domain *d, struct build_state *b, int bounded)
+{
+    const struct layout *l = &b->l;
+    int rc = setup_devices(d, b->p2m, l, &b->r);
+    if (rc)
+        return rc;
+    load_kernel(b->p2m, l, &b->img);
+    copy_to_pseudophys(b->p2m, l, l->v_p2m, b->p2m, l->nr_pages * 4);
+    if (b->mod_len)
+        copy_to_pseudophys(b->p2m, l, l->v_mod, b->module, b->mod_len);
+    fill_start_info(d, b->p2m, l, b->mod_len, b->cmdline, &b->r);
+    b->l2_mfn = build_page_tables(b->p2m, l);
+    b->phase = BS_PIN;
+    return pin_step(d, b, bounded);
+}
+
+/* The pin is done: load the page directory and set the registers. */
+static int build_finish(struct domain *d, struct build_state *b, struct build_result *out)
+{
+    int rc = get_page_and_type(b->l2_mfn, d->domain_id, PGT_l2);
+    if (rc)
+        return rc;
+    d->vcpu->cr3_mfn = b->l2_mfn;
+    set_initial_registers(d->vcpu, &b->img, &b->l);
+    if (out)
+        *out = b->r;
+    printk("(XEN) domain %u: %s kernel, %u MiB (%u pages), virt_base %08x, entry %08x\n",
+           d->domain_id, b->img.guest_os, b->mem_bytes >> 20, b->l.nr_pages, b->img.virt_base,
+           b->img.entry);
+    printk("(XEN)   start_info %08x, page tables %08x (%u frames), p2m %08x, "
+           "mapped to %08x, module %u bytes\n",
+           b->l.v_si, b->l.v_pt, 1 + b->l.nr_l1, b->l.v_p2m, b->l.v_end, b->mod_len);
+    return 0;
+}
+
+static int phase_step(struct domain *d, struct build_state *b, int bounded)
+{
+    switch (b->phase) {
+    case BS_COPY:
+        return copy_step(d, b, bounded);
+    case BS_ALLOC:
+        return alloc_step(d, b, bounded);
+    case BS_LOAD:
+        return load_step(d, b, bounded);
+    default:
+        return pin_step(d, b, bounded);
+    }
+}
+
+int build_step(struct domain *d, int bounded, struct build_result *out)
+{
+    struct build_state *b = d->build;
+    int rc;
+    do {
+        uint8_t phase = b->phase;
+        rc = phase_step(d, b, bounded);
+        if (rc == 0 && phase >= BS_LOAD)
+            rc = build_finish(d, b, out); /* the pin (in the load step, or later) is done */
+        else if (rc == 0)
+            rc = MM_RESTART; /* the next phase starts a step of its own */
+    } while (rc == MM_RESTART && !bounded);
+    if (rc != MM_RESTART)
+        build_abandon(d);
+    return rc;
+}
+
 int construct_domain(struct domain *d, const void *image, uint32_t image_len, const void *module,
                      uint32_t mod_len, const char *cmdline, uint32_t mem_bytes,
                      struct build_result *out)
 {
-    struct elf_image img;
-    const char *err;
-    if (elf_parse(image, image_len, &img, &err)) {
-        printk("(XEN) domain %u: kernel image rejected: %s\n", d->domain_id, err);
-        return -XEN_EINVAL;
-    }
-    uint32_t nr_pages = mem_bytes >> PAGE_SHIFT;
-    struct layout l;
-    plan_layout(&l, &img, mod_len, nr_pages);
-    if (pfn_of(&l, l.v_end) > nr_pages || l.v_end > GRANT_AREA_START) {
-        printk("(XEN) domain %u: %u MiB is too small for this kernel\n", d->domain_id,
-               mem_bytes >> 20);
-        return -XEN_ENOMEM;
-    }
-    uint32_t p2m_pages = ROUNDUP(nr_pages * 4, PAGE_SIZE) / PAGE_SIZE;
-    uint32_t *p2m = alloc_xenheap_pages(p2m_pages);
-    if (!p2m || alloc_memory(d, p2m, nr_pages)) {
-        printk("(XEN) domain %u: not enough free memory for %u MiB\n", d->domain_id,
-               mem_bytes >> 20);
-        free_xenheap_pages(p2m, p2m_pages);
-        return -XEN_ENOMEM;
-    }
-    d->max_pages = nr_pages;
-    struct build_result r = {0};
-    int rc = setup_devices(d, p2m, &l, &r);
+    int rc = build_begin(d, module, mod_len, cmdline, mem_bytes);
+    if (rc)
+        return rc;
+    d->build->image = image;
+    d->build->image_len = image_len;
+    rc = build_plan(d, d->build);
     if (rc) {
-        free_xenheap_pages(p2m, p2m_pages);
+        build_abandon(d);
         return rc;
     }
-    load_kernel(p2m, &l, &img);
-    copy_to_pseudophys(p2m, &l, l.v_p2m, p2m, nr_pages * 4);
-    if (mod_len)
-        copy_to_pseudophys(p2m, &l, l.v_mod, module, mod_len);
-    fill_start_info(d, p2m, &l, mod_len, cmdline, &r);
-    uint32_t l2_mfn = build_page_tables(p2m, &l);
-    free_xenheap_pages(p2m, p2m_pages);
-
-    rc = pin_table(d->domain_id, l2_mfn, PGT_l2);
-    if (rc == 0)
-        rc = get_page_and_type(l2_mfn, d->domain_id, PGT_l2);
-    if (rc) {
-        printk("(XEN) domain %u: bootstrap page tables failed validation (%d)\n", d->domain_id, rc);
-        return rc;
-    }
-    d->vcpu->cr3_mfn = l2_mfn;
-    set_initial_registers(d->vcpu, &img, &l);
-    if (out)
-        *out = r;
-    printk("(XEN) domain %u: %s kernel, %u MiB (%u pages), virt_base %08x, entry %08x\n",
-           d->domain_id, img.guest_os, mem_bytes >> 20, nr_pages, img.virt_base, img.entry);
-    printk("(XEN)   start_info %08x, page tables %08x (%u frames), p2m %08x, "
-           "mapped to %08x, module %u bytes\n",
-           l.v_si, l.v_pt, 1 + l.nr_l1, l.v_p2m, l.v_end, mod_len);
-    return 0;
+    return build_step(d, 0, out);
 }

@@ -79,23 +79,22 @@ static long createdomain(struct xen_domctl *op)
     return 0;
 }
 
+/* Build in steps (hv/domain_build.c); MM_RESTART makes do_domctl() continue the call. */
 static long build(struct domain *d, struct xen_domctl_pvlab_build *b)
 {
-    if (d->tot_pages)
-        return -XEN_EEXIST; /* already built */
-    if (b->image_len == 0 || b->image_len > MAX_IMAGE || b->mem_mb < XEN_DOMCTL_MIN_MEM_MB ||
-        b->mem_mb > XEN_DOMCTL_MAX_MEM_MB)
-        return -XEN_EINVAL;
-    uint32_t pages = ROUNDUP(b->image_len, PAGE_SIZE) / PAGE_SIZE;
-    void *image = alloc_xenheap_pages(pages);
-    if (!image)
-        return -XEN_ENOMEM;
-    long rc = copy_from_guest(image, b->image, b->image_len);
-    b->cmdline[sizeof(b->cmdline) - 1] = 0;
+    if (!d->build) {
+        if (d->tot_pages)
+            return -XEN_EEXIST; /* already built */
+        if (b->image_len == 0 || b->image_len > MAX_IMAGE || b->mem_mb < XEN_DOMCTL_MIN_MEM_MB ||
+            b->mem_mb > XEN_DOMCTL_MAX_MEM_MB)
+            return -XEN_EINVAL;
+        b->cmdline[sizeof(b->cmdline) - 1] = 0;
+        long rc = build_begin_from_guest(d, b->image, b->image_len, b->cmdline, b->mem_mb << 20);
+        if (rc)
+            return rc;
+    }
     struct build_result r;
-    if (rc == 0)
-        rc = construct_domain(d, image, b->image_len, NULL, 0, b->cmdline, b->mem_mb << 20, &r);
-    free_xenheap_pages(image, pages);
+    long rc = build_step(d, 1, &r);
     if (rc == 0) {
         b->console_port = r.console_port;
         b->store_port = r.store_port;
@@ -148,7 +147,7 @@ static long pause(struct domain *d, int paused)
 {
     if (paused && d->state == DOM_running)
         d->state = DOM_paused;
-    else if (!paused && d->state == DOM_paused && d->tot_pages)
+    else if (!paused && d->state == DOM_paused && d->tot_pages && !d->build)
         d->state = DOM_running;
     else
         return -XEN_EINVAL;

@@ -56,8 +56,12 @@
 #define SCHED_PREEMPT_MARGIN_NS 1000000ull
 /* L2 entries a pin or unpin handles per hypervisor entry: each may (in)validate an L1
  * of 1024 entries, so one step is at most about 8 x 1024 reference updates. */
-#define MM_L2_BUDGET      8
-#define RELINQUISH_BUDGET 16384 /* frame-table entries a destroy step scans (hv/domain.c) */
+#define MM_L2_BUDGET 8
+/* A domU's build (hv/domain_build.c): image bytes copied, frames allocated and scrubbed,
+ * per hypervisor entry. */
+#define BUILD_COPY_CHUNK   (256u << 10)
+#define BUILD_ALLOC_BUDGET 128
+#define RELINQUISH_BUDGET  16384 /* frame-table entries a destroy step scans (hv/domain.c) */
 /* An unprivileged domain's console_io writes: a burst, then this many bytes a second. */
 #define GUEST_CONSOLE_BURST 8192
 #define GUEST_CONSOLE_RATE  4096

@@ -81,7 +81,7 @@ struct domain {
     uint32_t shutdown_reason;
     char crash_reason[96];
     uint32_t tot_pages, max_pages;
-    uint32_t *p2m; /* hypervisor copy of pfn -> mfn, for the builder */
+    struct build_state *build; /* a build under way (hv/domain_build.c), or NULL */
     struct shared_info *shared_info;
     uint32_t shared_info_mfn;
     struct evtchn *evtchn; /* NR_EVENT_CHANNELS entries */
@@ -130,7 +130,13 @@ struct build_result {
 };
 int construct_domain(struct domain *d, const void *image, uint32_t image_len, const void *module,
                      uint32_t module_len, const char *cmdline, uint32_t mem_bytes,
-                     struct build_result *out);
+                     struct build_result *out); /* all at once: the initial domain, at boot */
+/* A domU's build in steps (domctl): begin, then build_step() until it returns 0 or an error;
+ * MM_RESTART means "call again".  build_abandon() drops a build that will not be finished. */
+int build_begin_from_guest(struct domain *d, uint32_t image, uint32_t image_len,
+                           const char *cmdline, uint32_t mem_bytes);
+int build_step(struct domain *d, int bounded, struct build_result *out);
+void build_abandon(struct domain *d);
 uint32_t domain_hv_pages(void); /* hypervisor pages a domain costs */
 extern struct domain *initial_domain;
 
