@@ -15,7 +15,7 @@
  * switches.  It also measures each domain's wake latency - from an event
  * waking a blocked vCPU to that vCPU running - which the tests bound.
  *
- * Tour 14/33 - after arch/x86/pit.c, before hv/sched_policy.c.
+ * Tour 14/35 - after arch/x86/pit.c, before hv/sched_policy.c.
  */
 #include <lib.h>
 #include <public/errno.h>

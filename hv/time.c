@@ -11,7 +11,7 @@
  * The PIT interrupts HZ times a second; each tick fires due guest timers
  * (VIRQ_TIMER) and lets the scheduler end a time slice.
  *
- * Tour 12/33 - after arch/x86/fpu.c, before arch/x86/pit.c.
+ * Tour 12/35 - after arch/x86/fpu.c, before arch/x86/pit.c.
  */
 #include <lib.h>
 #include <public/xen.h>

@@ -192,7 +192,8 @@ def hostile_programs():
                  ("hvread", "page fault", "fc000000"), ("hvwrite", "page fault", "fc100000"),
                  ("unmapped", "page fault", "20000000"), ("cli", "general protection", None),
                  ("hlt", "general protection", None), ("int82", "general protection", None),
-                 ("cr3", "general protection", None)]
+                 ("cr3", "general protection", None),
+                 ("ioport", "general protection", None)]
         for t, fault, addr in kills:
             out = m.command("hostile %s" % t)
             ok = killed(out, "hostile", fault, addr) and "survived" not in out

@@ -12,27 +12,27 @@
  * straight at the guest's own system-call handler in ring 1, so a system call
  * never enters the hypervisor; desc_load_vcpu rewrites it on every switch.
  *
- * Tour 8/33 - after arch/x86/hv_mappings.c, before hv/frame_alloc.c.
+ * Tour 8/35 - after arch/x86/hv_mappings.c, before hv/frame_alloc.c.
  */
 #include <lib.h>
 #include <hv/arch.h>
 #include <hv/entry.h>
 
 /*
- * The TSS carries an I/O permission bitmap (a 0 bit allows the port).  Guests
- * run with IOPL 0, so ring 1 may use exactly the ports the bitmap allows:
- * dom0's, when dom0 runs (iomap_base points at the bitmap), and none for any
- * other domain (iomap_base points past the TSS's limit).
+ * The TSS has no I/O permission bitmap (iomap_base points past its limit) and
+ * guests run with IOPL 0, so no guest in any ring may use a port: each
+ * `in`/`out` raises #GP.  The hardware would check ring 1 and ring 3 against
+ * one bitmap, which would give dom0's processes its kernel's ports; instead
+ * arch/x86/ioemul.c carries out the instructions of dom0's kernel alone.
  */
 struct tss {
     uint32_t link, esp0, ss0, esp1, ss1, esp2, ss2;
     uint32_t cr3, eip, eflags, eax, ecx, edx, ebx, esp, ebp, esi, edi;
     uint32_t es, cs, ss, ds, fs, gs, ldt;
     uint16_t trap, iomap_base;
-    uint8_t io_bitmap[65536 / 8];
-    uint8_t io_bitmap_end; /* the CPU may read one byte past the bitmap: all ones */
 } __attribute__((packed));
-#define IOMAP_NONE 0xFFFF /* beyond the TSS limit: no port allowed */
+/* Beyond the TSS limit: no I/O bitmap, so every guest in/out faults (arch/x86/ioemul.c). */
+#define IOMAP_NONE 0xFFFF
 
 #define GDT_ENTRIES 0x108
 #define TSS_SEL     0x0838
@@ -132,8 +132,6 @@ static void setup_tss(void)
     tss.esp0 = (uint32_t)entry_stack_top - 16; /* room for es/ds/fs/gs of struct cpu_user_regs */
     tss.ss1 = FLAT_RING1_DS;
     tss.iomap_base = IOMAP_NONE;
-    memset(tss.io_bitmap, 0xFF, sizeof(tss.io_bitmap));
-    tss.io_bitmap_end = 0xFF;
     __asm__ volatile("ltr %w0" ::"r"(TSS_SEL));
 }
 
@@ -150,17 +148,9 @@ void tss_set_ring1_stack(uint32_t ss, uint32_t esp)
     tss.esp1 = esp;
 }
 
-/* Let dom0 use ports [first, first+nr). */
-void ioport_allow(uint32_t first, uint32_t nr)
-{
-    for (uint32_t p = first; p < first + nr && p < 65536; p++)
-        tss.io_bitmap[p / 8] &= ~(1u << (p % 8));
-}
-
 void desc_load_vcpu(struct vcpu *v)
 {
     tss_set_ring1_stack(v->kernel_ss, v->kernel_sp);
-    tss.iomap_base = v->domain->is_privileged ? offsetof(struct tss, io_bitmap) : IOMAP_NONE;
     const struct trap_info *ti = &v->trap_table[0x80];
     if (ti->address)
         idt[0x80] = gate_desc((void (*)(void))ti->address, FLAT_RING1_CS, TI_GET_DPL(ti), 1);

@@ -10,7 +10,7 @@
  * would have built had the guest's handler been in the IDT.  A guest with no
  * handler for its fault is crashed, with the reason logged.
  *
- * Tour 22/33 - after arch/x86/entry.S, before hv/hypercall.c.
+ * Tour 22/35 - after arch/x86/entry.S, before arch/x86/ioemul.c.
  */
 #include <lib.h>
 #include <public/errno.h>
@@ -143,6 +143,8 @@ static void do_exception(struct cpu_user_regs *regs)
     if (vec == 7 && !fpu_device_not_available())
         return; /* #NM: the vCPU's first FPU instruction since a switch; the guest's own TS
                  * (fpu_taskswitch) makes it the guest's as well, bounced below */
+    if (vec == 13 && ioemul_gp(regs))
+        return; /* dom0's kernel driving a port it was granted (arch/x86/ioemul.c) */
     current->domain->counters.exceptions++;
     if (vec == 14)
         vcpu_info(current)->arch.cr2 = read_cr2();

@@ -184,6 +184,8 @@ int main(int argc, char **argv)
         __asm__ volatile("int $0x82" ::"a"(17), "b"(0), "c"(0));
     else if (!strcmp(t, "cr3"))
         __asm__ volatile("mov %%cr3, %%eax" ::: "eax");
+    else if (!strcmp(t, "ioport")) /* the disk's status port, which dom0's kernel drives */
+        __asm__ volatile("inb %%dx, %%al" ::"d"(0x1F7) : "eax");
     else if (!strcmp(t, "pointers"))
         return bad_pointers();
     else if (!strcmp(t, "bomb"))
@@ -194,7 +196,7 @@ int main(int argc, char **argv)
         return printf("hostile: kernel command call %d\n", (int)syscall5(27, 0, 0, 0, 0, 0)), 0;
     else
         printf("usage: hostile "
-               "kread|kwrite|hvread|hvwrite|other|unmapped|cli|hlt|int82|cr3|pointers|bomb|privcmd|"
+               "kread|kwrite|hvread|hvwrite|other|unmapped|cli|hlt|int82|cr3|ioport|pointers|bomb|privcmd|"
                "kcmd\n");
     printf("hostile: survived (FAIL)\n");
     return 1;

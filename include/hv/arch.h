@@ -18,8 +18,10 @@ struct vcpu;
 void desc_init(void);
 void desc_load_vcpu(struct vcpu *v); /* TSS ring-1 stack and the direct int $0x80 gate */
 void tss_set_ring1_stack(uint32_t ss, uint32_t esp);
-void ioport_allow(uint32_t first, uint32_t nr); /* dom0's I/O bitmap */
 void pic_mask(unsigned int irq);
+/* ioemul.c: no guest has an I/O bitmap; dom0's kernel's port I/O is carried out on its #GP. */
+void ioport_allow(uint32_t first, uint32_t nr); /* dom0 may use ports [first, first+nr) */
+int ioemul_gp(struct cpu_user_regs *regs);      /* 1 if it was such an I/O instruction */
 
 /* traps.c */
 void do_entry(struct cpu_user_regs *regs);

@@ -29,7 +29,7 @@ UNIT_TESTS := $(UNIT_DIR)/test_multiboot $(UNIT_DIR)/test_elf $(UNIT_DIR)/test_m
 UNIT_TESTS += $(UNIT_DIR)/test_xs_store
 UNIT_TESTS += $(UNIT_DIR)/test_ring $(UNIT_DIR)/test_evtchn $(UNIT_DIR)/test_grant
 UNIT_TESTS += $(UNIT_DIR)/test_blkif $(UNIT_DIR)/test_simg
-UNIT_TESTS += $(UNIT_DIR)/test_sched_policy
+UNIT_TESTS += $(UNIT_DIR)/test_sched_policy $(UNIT_DIR)/test_io_decode
 UNIT_TESTS += $(UNIT_DIR)/test_proc_table $(UNIT_DIR)/test_elf_prog $(UNIT_DIR)/test_uaccess
 UNIT_TESTS += $(UNIT_DIR)/test_ext2
 UNIT_FS_OBJS := $(patsubst %.c,$(UNIT_DIR)/%.o,$(wildcard guests/minios/fs/*.c))
@@ -55,6 +55,7 @@ $(UNIT_DIR)/test_mm $(UNIT_DIR)/test_evtchn $(UNIT_DIR)/test_grant: \
 $(UNIT_DIR)/test_blkif: $(UNIT_DIR)/test_blkif.o $(UNIT_DIR)/guests/minios/blkif_check.o
 $(UNIT_DIR)/test_simg: $(UNIT_DIR)/test_simg.o $(UNIT_DIR)/guests/minios/simg.o
 $(UNIT_DIR)/test_sched_policy: $(UNIT_DIR)/test_sched_policy.o $(UNIT_DIR)/hv/sched_policy.o
+$(UNIT_DIR)/test_io_decode: $(UNIT_DIR)/test_io_decode.o $(UNIT_DIR)/arch/x86/io_decode.o
 $(UNIT_DIR)/test_proc_table: $(UNIT_DIR)/test_proc_table.o $(UNIT_DIR)/guests/minios/proc/proc_table.o
 $(UNIT_DIR)/test_elf_prog: $(UNIT_DIR)/test_elf_prog.o $(UNIT_DIR)/guests/minios/proc/elf_prog.o
 $(UNIT_DIR)/test_uaccess: $(UNIT_DIR)/test_uaccess.o $(UNIT_DIR)/guests/minios/proc/uaccess.o
@@ -69,7 +70,7 @@ $(UNIT_TESTS):
 UNIT_HV_OBJS   := $(UNIT_DIR)/hv/multiboot.o $(UNIT_DIR)/hv/elf.o $(UNIT_DIR)/hv/frame_table.o
 UNIT_HV_OBJS   += $(UNIT_DIR)/hv/frame_alloc.o
 UNIT_HV_OBJS   += $(UNIT_DIR)/hv/event_channel.o $(UNIT_DIR)/hv/grant_table.o
-UNIT_HV_OBJS   += $(UNIT_DIR)/hv/sched_policy.o
+UNIT_HV_OBJS   += $(UNIT_DIR)/hv/sched_policy.o $(UNIT_DIR)/arch/x86/io_decode.o
 UNIT_TOOL_OBJS := $(UNIT_DIR)/tools/xm-lite/xmconfig.o $(UNIT_DIR)/tools/xm-lite/bootfs.o
 UNIT_TOOL_OBJS += $(UNIT_DIR)/tools/xenstore/xs_store.o $(UNIT_DIR)/guests/minios/blkif_check.o
 UNIT_TOOL_OBJS += $(UNIT_DIR)/guests/minios/simg.o
