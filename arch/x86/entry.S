@@ -237,7 +237,9 @@ return_to_guest:
 /*
  * copy_guest(dst, src, n): memcpy where a fault on either side is caught.
  * Returns the number of bytes NOT copied (0 on success).  Callers check that
- * guest addresses lie below the hypervisor before calling.
+ * guest addresses lie below the hypervisor before calling.  Words first, then
+ * the last 0-3 bytes: a fault among the words leaves 4 x the words left plus
+ * those bytes uncopied.
  */
     .globl copy_guest
 copy_guest:
@@ -246,19 +248,25 @@ copy_guest:
     movl 12(%esp), %edi
     movl 16(%esp), %esi
     movl 20(%esp), %ecx
-.Lcopy:
+    movl %ecx, %edx
+    shrl $2, %ecx
+    andl $3, %edx
+.Lcopy_words:
+    rep movsl
+    movl %edx, %ecx
+.Lcopy_bytes:
     rep movsb
+.Lcopy_done:
     movl %ecx, %eax
     popl %edi
     popl %esi
     ret
-.Lcopy_fault:
-    movl %ecx, %eax
-    popl %edi
-    popl %esi
-    ret
+.Lcopy_words_fault:
+    leal (%edx,%ecx,4), %ecx
+    jmp .Lcopy_done
     .section .ex_table, "a"
-    .long .Lcopy, .Lcopy_fault
+    .long .Lcopy_words, .Lcopy_words_fault
+    .long .Lcopy_bytes, .Lcopy_done
     .text
 
 /* The trampoline's two page directories (written by arch/x86/hv_mappings.c). */

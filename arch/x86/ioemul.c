@@ -69,10 +69,12 @@ static void port_out(uint16_t port, unsigned int size, uint32_t v)
         __asm__ volatile("outl %0, %w1" ::"a"(v), "Nd"(port));
 }
 
-/* The instruction bytes at %eip: as many of the first 8 as map. */
+/* The instruction bytes at %eip: the first 8, or as many as map. */
 static unsigned int fetch(uint32_t eip, uint8_t *b)
 {
     unsigned int n = 0;
+    if (copy_from_guest(b, eip, 8) == 0)
+        return 8;
     while (n < 8 && copy_from_guest(&b[n], eip + n, 1) == 0)
         n++;
     return n;
