@@ -44,7 +44,7 @@ def hypercall_fuzzer_as_a_domU():
         m.expect(r"dom0# ", 60)
         before = free_pages(m)
         out = m.command("xm-lite create /etc/xm/tests/domu_fuzz.cfg -c", timeout=300)
-        v = re.search(r"^XTF: domu_fuzz: (SUCCESS|FAILURE: .*)$", out, re.M)
+        v = re.search(r"^XTF: domu_fuzz: (SUCCESS|(?:FAILURE|ERROR|SKIP): .*)$", out, re.M)
         results.append(("verdict", bool(v and v.group(1) == "SUCCESS"),
                         v.group(1) if v else "no verdict:\n" + out[-1500:]))
         rate = re.search(r"fuzz: (\d+) calls \((\d+) refused\) in (\d+) ms", out)
@@ -92,7 +92,7 @@ def long_run(seed, count, timeout, stretch=False):
     tmp.cleanup()
     for line in re.findall(r"^fuzz: .*$", out, re.M)[-3:]:
         print(line)
-    v = re.search(r"^XTF: fuzz_hypercalls.*: (SUCCESS|FAILURE: .*)$", out, re.M)
+    v = re.search(r"^XTF: fuzz_hypercalls.*: (SUCCESS|(?:FAILURE|ERROR|SKIP): .*)$", out, re.M)
     frees = re.search(r"free frames (\d+) \(before first domain: (\d+)\)", out)
     ok = bool(v and v.group(1) == "SUCCESS" and frees and frees.group(1) == frees.group(2)
               and rc == 0)

@@ -200,8 +200,8 @@ def hostile_guests():
                 ok = ok and "XTF: pf_no_handler: FAILURE" not in out
                 verdicts.append((n, bool(ok), "the domain was not crashed with a reason"))
                 continue
-            v = re.search(r"^XTF: %s: (SUCCESS|FAILURE: .*)$" % n, out, re.M)
-            verdicts.append((n, bool(v and v.group(1) == "SUCCESS"),
+            v = re.search(r"^XTF: %s: (SUCCESS|(?:FAILURE|ERROR|SKIP): .*)$" % n, out, re.M)
+            verdicts.append((n, bool(v and v.group(1).startswith(("SUCCESS", "SKIP"))),
                              v.group(1) if v else "no verdict (the guest did not finish)"))
         started = re.findall(r"chain: starting module (\d+)", out)
         verdicts.append(("hypervisor_ran_every_guest", len(started) == len(HOSTILE),

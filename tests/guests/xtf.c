@@ -4,22 +4,50 @@
  */
 #include "xtf.h"
 
-static char first_failure[160];
-static int failures;
+/* The verdicts, worst last: the first reason of the worst one is reported. */
+enum verdict { V_SUCCESS, V_SKIP, V_ERROR, V_FAILURE };
+static const char *const verdict_names[] = {"SUCCESS", "SKIP", "ERROR", "FAILURE"};
+static enum verdict verdict = V_SUCCESS;
+static char reason[160];
+
+static void record(enum verdict v, const char *label, const char *fmt, va_list ap)
+{
+    char line[160];
+    vsnprintf(line, sizeof(line), fmt, ap);
+    printf("  %s: %s\n", label, line);
+    if (v > verdict) {
+        verdict = v;
+        strlcpy(reason, line, sizeof(reason));
+    }
+}
 
 void xtf_failure(const char *fmt, ...)
 {
     va_list ap;
-    if (failures++ == 0) {
-        va_start(ap, fmt);
-        vsnprintf(first_failure, sizeof(first_failure), fmt, ap);
-        va_end(ap);
-    }
-    char line[160];
     va_start(ap, fmt);
-    vsnprintf(line, sizeof(line), fmt, ap);
+    record(V_FAILURE, "failed", fmt, ap);
     va_end(ap);
-    printf("  failed: %s\n", line);
+}
+
+void xtf_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    record(V_ERROR, "setup broke", fmt, ap);
+    va_end(ap);
+}
+
+static void skip_reason(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    record(V_SKIP, "skipped", fmt, ap);
+    va_end(ap);
+}
+
+void xtf_skip(const char *why)
+{
+    skip_reason("%s", why);
 }
 
 void expect_rc(long rc, long want, const char *what)
@@ -37,7 +65,7 @@ void expect_refused(long rc, const char *what)
 void make_page_readonly(void *va)
 {
     if (map_frame_at((uint32_t)va, virt_to_mfn(va), _PAGE_PRESENT | _PAGE_ACCESSED))
-        xtf_failure("cannot remap a page read-only");
+        xtf_error("cannot remap a page read-only");
 }
 
 struct pvlab_counters read_counters(void)
@@ -46,7 +74,7 @@ struct pvlab_counters read_counters(void)
                             .interface_version = XEN_SYSCTL_INTERFACE_VERSION};
     op.u.pvlab_counters.domid = DOMID_SELF;
     if (HYPERVISOR_sysctl(&op))
-        xtf_failure("sysctl(pvlab_counters) refused");
+        xtf_error("sysctl(pvlab_counters) refused");
     return op.u.pvlab_counters.counters;
 }
 
@@ -58,9 +86,9 @@ int app_main(void)
     /* The hypervisor must still serve us after everything the test tried. */
     if (HYPERVISOR_xen_version(XENVER_version, NULL) < 0)
         xtf_failure("the hypervisor stopped answering hypercalls");
-    if (failures)
-        printf("XTF: %s: FAILURE: %s\n", name, first_failure);
-    else
+    if (verdict == V_SUCCESS)
         printf("XTF: %s: SUCCESS\n", name);
+    else
+        printf("XTF: %s: %s: %s\n", name, verdict_names[verdict], reason);
     return 0;
 }

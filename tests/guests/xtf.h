@@ -5,9 +5,12 @@
  * the test, and prints exactly one verdict line:
  *
  *     XTF: <name>: SUCCESS
- *     XTF: <name>: FAILURE: <first thing that went wrong>
+ *     XTF: <name>: FAILURE: <first thing the hypervisor got wrong>
+ *     XTF: <name>: ERROR: <the test's own setup broke, so nothing was tested>
+ *     XTF: <name>: SKIP: <what this machine lacks>
  *
- * which tests/run_tests.py turns into a pass or a fail.
+ * as the Xen Test Framework does; a failure outranks an error, an error a
+ * skip.  tests/run_tests.py passes SUCCESS and SKIP and reports the rest.
  */
 #ifndef XTF_H
 #define XTF_H
@@ -19,6 +22,10 @@ void test_main(void);
 
 /* Record a failure (the first one is reported in the verdict). */
 void xtf_failure(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Record that the test's own setup broke: its result would mean nothing. */
+void xtf_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Record that the test cannot run here (and why). */
+void xtf_skip(const char *why);
 
 /* Check that a hypercall returned `want`; a mismatch is a failure. */
 void expect_rc(long rc, long want, const char *what);
