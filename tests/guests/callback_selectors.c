@@ -8,7 +8,8 @@
 #include "xtf.h"
 #include <public/errno.h>
 
-const char test_title[] = "set_trap_table, stack_switch, set_callbacks: ring-0 selectors refused";
+const char test_title[] =
+    "set_trap_table, stack_switch, set_callbacks: ring-0 selectors refused (XSA-339 class)";
 
 static void handler(void) {}
 

@@ -13,7 +13,8 @@
 #include <public/grant_table.h>
 #include <public/sysctl.h>
 
-const char test_title[] = "huge, wrapping and forged counts in every hypercall that takes one";
+const char test_title[] =
+    "huge, wrapping and forged counts in every hypercall that takes one (XSA-29/212 class)";
 
 #define PREEMPTED (1u << 31)
 

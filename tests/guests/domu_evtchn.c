@@ -7,7 +7,8 @@
 #include "xtf.h"
 #include <public/errno.h>
 
-const char test_title[] = "event-channel abuse (bad ports, 2000 ports, a flood) is contained";
+const char test_title[] =
+    "event-channel abuse (bad ports, 2000 ports, a flood) is contained (XSA-77/342 class)";
 
 static long send(uint32_t port)
 {

@@ -12,7 +12,8 @@
  */
 #include "xtf.h"
 
-const char test_title[] = "FPU and MMX state is per domain, and a new domain starts clean";
+const char test_title[] =
+    "FPU and MMX state is per domain, and a new domain starts clean (XSA-190s' lazy-FPU class)";
 
 static uint64_t read_mm0(void)
 {

@@ -8,7 +8,8 @@
 #include "xtf.h"
 #include <public/errno.h>
 
-const char test_title[] = "bad grant maps are refused and grant reference counts stay exact";
+const char test_title[] =
+    "bad grant maps are refused and grant reference counts stay exact (XSA-255/268 class)";
 
 static int16_t try_map(domid_t dom, grant_ref_t ref, int ro)
 {

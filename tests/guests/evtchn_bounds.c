@@ -9,7 +9,8 @@
 #include "xtf.h"
 #include <public/errno.h>
 
-const char test_title[] = "event-channel ports, virqs and domains past every bound are refused";
+const char test_title[] =
+    "event-channel ports, virqs and domains past every bound are refused (XSA-77/342 class)";
 
 static long op(int cmd, void *arg)
 {

@@ -10,8 +10,8 @@
  */
 #include "xtf.h"
 
-const char test_title[] =
-    "fpu_taskswitch: the guest's own CR0.TS raises #NM in it once (FPU state)";
+const char test_title[] = "fpu_taskswitch: the guest's own CR0.TS raises #NM in it once (FPU "
+                          "state) (XSA-190s' lazy-FPU class)";
 
 static volatile uint32_t nm_seen;
 

@@ -11,7 +11,8 @@
 #include <public/errno.h>
 #include <public/grant_table.h>
 
-const char test_title[] = "grant-table references, offsets and lengths past every bound";
+const char test_title[] =
+    "grant-table references, offsets and lengths past every bound (XSA-255/268 class)";
 
 static int16_t copy(struct gnttab_copy c)
 {

@@ -7,7 +7,8 @@
 #include "xtf.h"
 #include <public/errno.h>
 
-const char test_title[] = "hypercall pointers into the hypervisor or unmapped memory get -EFAULT";
+const char test_title[] =
+    "hypercall pointers into the hypervisor or unmapped memory get -EFAULT (XSA-2x class)";
 
 static const uint32_t bad[] = {
     0xFC000000, /* the first hypervisor byte */

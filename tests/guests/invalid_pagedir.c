@@ -7,7 +7,7 @@
 #include "xtf.h"
 #include <public/errno.h>
 
-const char test_title[] = "loading an invalid page directory is refused";
+const char test_title[] = "loading an invalid page directory is refused (XSA-148 class)";
 
 static long new_baseptr(uint32_t mfn)
 {

@@ -12,8 +12,8 @@
 #include "xtf.h"
 #include <public/errno.h>
 
-const char test_title[] =
-    "linear and recursive page tables, and the hypervisor's L2 slots, are refused";
+const char test_title[] = "linear and recursive page tables, and the hypervisor's L2 slots, are "
+                          "refused (XSA-240, XSA-182 class)";
 
 static uint32_t spare_l2[1024] __attribute__((aligned(PAGE_SIZE)));
 

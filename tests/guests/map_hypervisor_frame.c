@@ -8,7 +8,7 @@
 #include "xtf.h"
 #include <public/errno.h>
 
-const char test_title[] = "mapping a hypervisor frame is refused";
+const char test_title[] = "mapping a hypervisor frame is refused (XSA-148 class)";
 
 static uint8_t victim[PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
 

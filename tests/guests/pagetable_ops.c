@@ -7,7 +7,8 @@
  */
 #include "xtf.h"
 
-const char test_title[] = "pin, unpin, new_baseptr, update_va_mapping, tlb flush and invlpg work";
+const char test_title[] =
+    "pin, unpin, new_baseptr, update_va_mapping, tlb flush and invlpg work (XSA-148 class)";
 
 static long mmuext(uint32_t cmd, uint32_t arg)
 {

@@ -7,7 +7,8 @@
 #include "xtf.h"
 #include <public/errno.h>
 
-const char test_title[] = "sched_op yield/block/poll, set_timer_op and the periodic timer work";
+const char test_title[] =
+    "sched_op yield/block/poll, set_timer_op and the periodic timer work (XSA-20/21 class)";
 
 void test_main(void)
 {

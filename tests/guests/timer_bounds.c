@@ -12,7 +12,7 @@
 #include <public/vcpu.h>
 
 const char test_title[] =
-    "timer periods, deadlines, vCPU ids and sched_op commands at their bounds";
+    "timer periods, deadlines, vCPU ids and sched_op commands at their bounds (XSA-20/21 class)";
 
 static long periodic(uint64_t ns)
 {

@@ -13,7 +13,8 @@
 #include <public/errno.h>
 #include <public/version.h>
 
-const char test_title[] = "xen_version writes exactly its result's size, and refuses bad buffers";
+const char test_title[] =
+    "xen_version writes exactly its result's size, and refuses bad buffers (XSA-72 class)";
 
 #define CANARY 0xA5
 static uint8_t page[2 * PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));

@@ -7,7 +7,7 @@
 #include "xtf.h"
 #include <public/errno.h>
 
-const char test_title[] = "a writable mapping of a pinned page table is refused";
+const char test_title[] = "a writable mapping of a pinned page table is refused (XSA-148 class)";
 
 static uint8_t spare[PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
 
