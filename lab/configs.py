@@ -68,6 +68,15 @@ PV_AFTER = 20_000_000
 # or "blkbench" (the stand-in used before minios had an ext2 root).  The
 # switch: LAB_PV_WORKLOAD=blkbench make lab.
 PV_WORKLOAD = os.environ.get("LAB_PV_WORKLOAD", "dbench")
+# Every minios mount's buffer cache: minios's default (1 MiB, whatever the domain's memory), or
+# LAB_FSCACHE=KIB, given as fscache=KIB to native minios, dom0 and the domU alike (the test of
+# docs/lab.md's "Configuration or virtualization": how much of the domU's cost is cache misses).
+FSCACHE = os.environ.get("LAB_FSCACHE", "")
+
+
+def fscache_word():
+    """" fscache=KIB" for a minios command line when LAB_FSCACHE is set, else ""."""
+    return " fscache=%d" % int(FSCACHE) if FSCACHE else ""
 
 
 class Config:
@@ -214,7 +223,8 @@ def domu_cfg(script):
     """xm-lite's config for the lab's domU: dom0's ram1 is its xvda (through blkback), and its
     shell types `script` (a file on that xvda) at boot."""
     return ('kernel = "/boot/minios.elf"\nname = "domU"\nmemory = 32\nvcpus = 1\n'
-            'extra = "domU rc=%s"\ndisk = [ \'phy:ram1,xvda,w\' ]\non_crash = "destroy"\n' % script)
+            'extra = "domU rc=%s%s"\ndisk = [ \'phy:ram1,xvda,w\' ]\non_crash = "destroy"\n' % (
+                script, fscache_word()))
 
 
 TRACE_RECORDS = 262144     # xm-lite trace start's ring (PVLAB_TRACE_MAX_RECORDS): holds a window
@@ -296,8 +306,9 @@ def pvlab_dbench(quick=False):
                  [("dom0-t%d" % (i + 1), 5, n) for i, n in enumerate(trace_after)] +
                  [("domU-1", 7, after), ("domU-2", 9, after)] +
                  [("domU-t%d" % (i + 1), 11, n) for i, n in enumerate(trace_after)],
-                 initrd="%s dom0 root=ram0 rc=/lab/dom0.rc,%s" % (
-                     os.path.join(PVLAB, "minios.elf"), os.path.join(PVLAB, "bootfs.cpio")),
+                 initrd="%s dom0 root=ram0 rc=/lab/dom0.rc%s,%s" % (
+                     os.path.join(PVLAB, "minios.elf"), fscache_word(),
+                     os.path.join(PVLAB, "bootfs.cpio")),
                  append="dom0_mem=%dM" % DOM0_MEM, mem=PV_MACHINE_MEM, finish=HALTED,
                  window=QUICK_WINDOW if quick else WINDOW, prepare=prepare_pvlab_dbench,
                  describe="pvlab, dbench-lite with %s in dom0 (on ram0) and in a domU (xvda: "
@@ -341,7 +352,7 @@ def native(quick=False):
     after, seconds, load, _, _ = pv_workload(quick)
     cfg = Config("native", os.path.join(NATIVE, "minios.elf"),
                  [("native-1", 1, after), ("native-2", 3, after)], mem=DOM0_MEM,
-                 initrd=os.path.join(NATIVE, "bootfs.cpio"), append="root=ram0 rc=/lab/native.rc",
+                 initrd=os.path.join(NATIVE, "bootfs.cpio"), append="root=ram0 rc=/lab/native.rc" + fscache_word(),
                  finish=HALTED, window=QUICK_WINDOW if quick else WINDOW, prepare=prepare_native,
                  describe="minios natively (no hypervisor), dbench-lite with %s on ram0" % load)
     cfg.rc_files = {"lab/native.rc": rc([dbench_cmd(load, seconds, 1),

@@ -205,6 +205,31 @@ def lab_report_from_canned_csv():
 
 
 @test
+def lab_report_prices_the_domU_block_requests():
+    """report.py's "Why the domU is slower than native": block requests, entries and event sends per
+    operation from the domU's trace windows times its instructions per operation, the extra over
+    native and its share per request; without a domU window it says so instead of dividing."""
+    haps = [{"label": "native", "checkpoint": "native-1", "insns_per_op": "30000"},
+            {"label": "native", "checkpoint": "native-2", "insns_per_op": "99999"},
+            {"label": "domU", "checkpoint": "domU-1", "insns_per_op": "40000"}]
+    traces = [{"label": "domU", "window_insns": "6000000", "block_requests": "300",
+               "hv_entries": "1200", "event_sends": "600"},
+              {"label": "domU", "window_insns": "4000000", "block_requests": "200",
+               "hv_entries": "800", "event_sends": "400"},
+              {"label": "dom0", "window_insns": "10000000", "block_requests": "0",
+               "hv_entries": "10", "event_sends": "0"}]
+    sec = report.domu_cost_section(haps, traces)
+    want = [["domU block requests per operation", "2.00"],
+            ["domU hypervisor entries per operation", "8.00"],
+            ["domU event sends per operation", "4.00"],
+            ["domU - native instructions per operation (1 client)", "10000"],
+            ["the extra per block request", "5000"]]
+    check(sec.rows == want, "rows %s, expected %s" % (sec.rows, want))
+    empty = report.domu_cost_section(haps, traces[2:])
+    check(not empty.rows and "no domU trace windows" in empty.text, "no-domU case: %r" % empty.text)
+
+
+@test
 def lab_checkpoint_restored_twice_identical():
     """savevm at the native kernel's first marker; two -loadvm runs give identical plugin reports."""
     import checkpoint
