@@ -87,26 +87,29 @@ static void set_eax(struct cpu_user_regs *r, unsigned int size, uint32_t v)
 }
 
 /* ins/outs, with or without rep: 1 if carried out (maybe in part), 0 for a #GP. */
+/* One element of ins/outs at *mem: 0, or -1 if the guest memory does not map. */
+static int string_element(const struct io_insn *io, uint16_t port, uint32_t mem)
+{
+    uint32_t v = 0;
+    if (io->in) {
+        v = port_in(port, io->size);
+        return copy_to_guest(mem, &v, io->size) ? -1 : 0;
+    }
+    if (copy_from_guest(&v, mem, io->size))
+        return -1;
+    port_out(port, io->size, v);
+    return 0;
+}
+
+/* ins/outs, with or without rep: 1 if carried out (maybe in part), 0 for a #GP. */
 static int string_io(struct cpu_user_regs *r, const struct io_insn *io, uint16_t port)
 {
-    uint32_t count = io->rep ? r->ecx : 1, done = 0;
     uint32_t *mem = io->in ? &r->edi : &r->esi;
     uint32_t step = (r->eflags & EFLAGS_DF) ? -(uint32_t)io->size : io->size;
-    uint32_t n = MIN(count, IOEMUL_MAX_REP);
+    uint32_t n = MIN(io->rep ? r->ecx : 1, IOEMUL_MAX_REP), done = 0;
     int faulted = 0;
-    for (; done < n && !faulted; done++, *mem += step) {
-        uint32_t v = 0;
-        if (io->in) {
-            v = port_in(port, io->size);
-            faulted = copy_to_guest(*mem, &v, io->size) != 0;
-        } else if (!(faulted = copy_from_guest(&v, *mem, io->size) != 0)) {
-            port_out(port, io->size, v);
-        }
-    }
-    if (faulted) {
-        done--;
-        *mem -= step;
-    }
+    for (; done < n && !(faulted = string_element(io, port, *mem)); done++)
+        *mem += step;
     if (io->rep)
         r->ecx -= done;
     if (faulted)
