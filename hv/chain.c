@@ -10,7 +10,7 @@
  * domain failed to give back - and builds the next.  After the last module
  * the machine powers off.
  *
- * Tour 20/35 - after hv/elf.c, before arch/x86/entry.S.
+ * Tour 21/37 - after hv/elf.c, before arch/x86/entry.S.
  */
 #include <lib.h>
 #include <hv/arch.h>

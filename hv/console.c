@@ -13,7 +13,7 @@
  * a domU can neither forge a "(XEN)" line nor flood the log.  Xen does the
  * same in its debug builds.
  *
- * Tour 5/35 - after arch/x86/serial.c, before hv/multiboot.c.
+ * Tour 5/37 - after arch/x86/serial.c, before hv/multiboot.c.
  */
 #include <lib.h>
 #include <hv/arch.h>

@@ -10,7 +10,7 @@
  * they held) and then each frame's allocation reference is dropped, in
  * bounded steps (see domain_relinquish()).
  *
- * Tour 17/35 - after hv/initial_domain.c, before hv/domain_build.c.
+ * Tour 18/37 - after hv/initial_domain.c, before hv/domain_build.c.
  */
 #include <lib.h>
 #include <public/errno.h>

@@ -25,7 +25,7 @@
  * (grant references 0 and 1) and one unbound event channel for each, which
  * dom0 binds to when it attaches its console and xenstore services.
  *
- * Tour 18/35 - after hv/domain.c, before hv/elf.c.
+ * Tour 19/37 - after hv/domain.c, before hv/elf.c.
  */
 #include <lib.h>
 #include <public/errno.h>

@@ -7,7 +7,7 @@
  * and unpauses it.  It reads domains' state with getdomaininfo, and destroys
  * them, which returns every frame, grant mapping and event channel.
  *
- * Tour 33/35 - after hv/physdev.c, before hv/trace.c.
+ * Tour 35/37 - after hv/physdev.c, before hv/trace.c.
  */
 #include <lib.h>
 #include <public/domctl.h>

@@ -8,7 +8,7 @@
  * before it is used, so a truncated or malicious image yields an error
  * message, never an out-of-bounds read.
  *
- * Tour 19/35 - after hv/domain_build.c, before hv/chain.c.
+ * Tour 20/37 - after hv/domain_build.c, before hv/chain.c.
  */
 #include <lib.h>
 #include <public/arch-x86_32.h>

@@ -10,7 +10,7 @@
  * woken.  On its way back to the guest the hypervisor then calls the guest's
  * event callback (sched.c: deliver_upcall).
  *
- * Tour 29/35 - after hv/pt_hypercalls.c, before hv/grant_table.c.
+ * Tour 31/37 - after hv/pt_hypercalls.c, before hv/grant_table.c.
  */
 #include <lib.h>
 #include <public/errno.h>

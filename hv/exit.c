@@ -20,7 +20,7 @@
  * Steps 2 and 3 can wake a vCPU or crash the domain, which asks for a switch
  * again: the loop repeats until nothing more is asked.
  *
- * Tour 26/35 - after hv/hypercall.c, before hv/frame_table.c.
+ * Tour 27/37 - after hv/hypercall.c, before hv/sched_op.c.
  */
 #include <public/xen.h>
 #include <hv/arch.h>

@@ -14,7 +14,7 @@
  * id is not given to a new domain while any remain (hv/domctl.c), so a stale
  * frame can never pass an ownership check as the new domain's.
  *
- * Tour 9/35 - after arch/x86/desc.c, before arch/x86/i8259.c.
+ * Tour 9/37 - after arch/x86/desc.c, before arch/x86/i8259.c.
  */
 #include <lib.h>
 #include <hv/console.h>

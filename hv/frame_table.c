@@ -17,7 +17,7 @@
  * This file has no hardware dependencies: it reaches memory only through
  * map_domain_page, so the unit tests run it on the host against fake frames.
  *
- * Tour 27/35 - after hv/exit.c, before hv/pt_hypercalls.c.
+ * Tour 29/37 - after hv/sched_op.c, before hv/pt_hypercalls.c.
  */
 #include <lib.h>
 #include <public/errno.h>

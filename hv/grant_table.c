@@ -21,7 +21,7 @@
  * cannot rewrite or duplicate a grant mapping with mmu_update, which keeps the
  * accounting above exact.  A handle is the slot number in that area.
  *
- * Tour 30/35 - after hv/event_channel.c, before hv/irq.c.
+ * Tour 32/37 - after hv/event_channel.c, before hv/irq.c.
  */
 #include <lib.h>
 #include <public/errno.h>

@@ -9,7 +9,7 @@
  * -ENOSYS.  Every negative result is counted against the calling domain
  * (struct pvlab_counters, readable with sysctl).
  *
- * Tour 25/35 - after arch/x86/io_decode.c, before hv/exit.c.
+ * Tour 26/37 - after arch/x86/io_decode.c, before hv/exit.c.
  */
 #include <lib.h>
 #include <public/errno.h>

@@ -11,7 +11,7 @@
  * after a crash.  In chain mode (hv/chain.c) the reaper instead builds the
  * next module as the new initial domain.
  *
- * Tour 16/35 - after hv/sched_policy.c, before hv/domain.c.
+ * Tour 17/37 - after hv/timer.c, before hv/domain.c.
  */
 #include <lib.h>
 #include <public/sched.h>

@@ -2,7 +2,7 @@
  * irq.c - physical interrupts.  The hypervisor drives two devices itself: the
  * PIT (IRQ 0, the tick) and the serial line (IRQ 4, console input).
  *
- * Tour 31/35 - after hv/grant_table.c, before hv/physdev.c.
+ * Tour 33/37 - after hv/grant_table.c, before hv/physdev.c.
  */
 #include <hv/arch.h>
 #include <hv/domain.h>

@@ -11,7 +11,7 @@
  * mode in which every boot module is a kernel run in turn (hv/chain.c).
  * Building dom0 and reaping it when it stops are hv/initial_domain.c's.
  *
- * Tour 3/35 - after arch/x86/boot.S, before arch/x86/serial.c.
+ * Tour 3/37 - after arch/x86/boot.S, before arch/x86/serial.c.
  */
 #include <lib.h>
 #include <public/domctl.h>

@@ -8,7 +8,7 @@
  * every pointer is read through `rd`, which refuses unreadable ranges, and
  * every string must end within 4 KiB.  The result is a plain boot_info.
  *
- * Tour 6/35 - after hv/console.c, before arch/x86/hv_mappings.c.
+ * Tour 6/37 - after hv/console.c, before arch/x86/hv_mappings.c.
  */
 #include <lib.h>
 #include <hv/bootinfo.h>

@@ -8,7 +8,7 @@
  * its work and unmasks it with PHYSDEVOP_eoi.  Ports are granted the same
  * way, except the ones the hypervisor itself uses.
  *
- * Tour 32/35 - after hv/irq.c, before hv/domctl.c.
+ * Tour 34/37 - after hv/irq.c, before hv/domctl.c.
  */
 #include <lib.h>
 #include <public/errno.h>

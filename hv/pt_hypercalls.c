@@ -5,7 +5,7 @@
  * many succeeded.  Refusals are counted and logged (the first few per domain)
  * so a student can see which rule a guest broke.
  *
- * Tour 28/35 - after hv/frame_table.c, before hv/event_channel.c.
+ * Tour 30/37 - after hv/frame_table.c, before hv/event_channel.c.
  */
 #include <lib.h>
 #include <public/errno.h>

@@ -1,5 +1,5 @@
 /*
- * sched.c - switching vCPUs, and sched_op.
+ * sched.c - switching vCPUs.
  *
  * The hypervisor never switches vCPUs in the middle of its own work.  Anything
  * that wants a different vCPU to run (a timer tick that ends a 10 ms slice, a
@@ -14,19 +14,15 @@
  * 2.0's BVT): this file charges the running vCPU, asks the policy, and
  * switches.  It also measures each domain's wake latency - from an event
  * waking a blocked vCPU to that vCPU running - which the tests bound.
+ * What guests ask of the scheduler (sched_op: yield, block, poll, shutdown)
+ * is hv/sched_op.c; the timers that wake them, hv/timer.c.
  *
- * Tour 14/35 - after arch/x86/pit.c, before hv/sched_policy.c.
+ * Tour 14/37 - after arch/x86/pit.c, before hv/sched_policy.c.
  */
 #include <lib.h>
-#include <public/errno.h>
-#include <public/sched.h>
 #include <hv/arch.h>
 #include <hv/config.h>
-#include <hv/console.h>
-#include <hv/event.h>
 #include <hv/fpu.h>
-#include <hv/guest_access.h>
-#include <hv/hypercall.h>
 #include <hv/initial_domain.h>
 #include <hv/sched.h>
 #include <hv/sched_policy.h>
@@ -82,6 +78,11 @@ void sched_remove_vcpu(struct vcpu *v)
             *p = v->next_in_runq;
             return;
         }
+}
+
+struct vcpu *sched_runq(void)
+{
+    return runq;
 }
 
 void raise_schedule(void)
@@ -228,108 +229,4 @@ void idle_loop(void)
 void start_scheduler(void)
 {
     reset_stack_and_jump(idle_loop);
-}
-
-static long sched_block(struct vcpu *v)
-{
-    struct vcpu_info *vi = vcpu_info(v);
-    vi->evtchn_upcall_mask = 0; /* blocking enables events, as in Xen */
-    if (!vi->evtchn_upcall_pending)
-        vcpu_block(v);
-    return 0;
-}
-
-static long sched_poll(struct vcpu *v, uint32_t arg)
-{
-    struct sched_poll p;
-    if (copy_from_guest(&p, arg, sizeof(p)))
-        return -XEN_EFAULT;
-    if (p.nr_ports > SCHED_POLL_MAX_PORTS)
-        return -XEN_EINVAL;
-    if (p.nr_ports == 0 || copy_from_guest(v->poll_port, p.ports, p.nr_ports * 4))
-        return p.nr_ports ? -XEN_EFAULT : -XEN_EINVAL;
-    for (uint32_t i = 0; i < p.nr_ports; i++)
-        if (v->poll_port[i] >= NR_EVENT_CHANNELS)
-            return -XEN_EINVAL;
-    v->poll_nr = p.nr_ports;
-    v->poll_deadline = p.timeout;
-    if (!evtchn_poll_ready(v))
-        vcpu_block(v);
-    else
-        v->poll_nr = 0;
-    return 0;
-}
-
-long do_sched_op(uint32_t cmd, uint32_t arg)
-{
-    struct vcpu *v = current;
-    switch (cmd) {
-    case SCHEDOP_yield:
-        v->yielded = 1;
-        raise_schedule();
-        return 0;
-    case SCHEDOP_block:
-        return sched_block(v);
-    case SCHEDOP_poll:
-        return sched_poll(v, arg);
-    case SCHEDOP_shutdown: {
-        struct sched_shutdown s;
-        if (copy_from_guest(&s, arg, sizeof(s)))
-            return -XEN_EFAULT;
-        if (s.reason > SHUTDOWN_crash)
-            return -XEN_EINVAL;
-        if (s.reason == SHUTDOWN_crash)
-            domain_crash(v->domain, "the guest asked to crash");
-        else
-            domain_shutdown(v->domain, s.reason);
-        return 0;
-    }
-    case SCHEDOP_remote_shutdown: {
-        struct sched_remote_shutdown r;
-        if (!v->domain->is_privileged)
-            return -XEN_EPERM;
-        if (copy_from_guest(&r, arg, sizeof(r)))
-            return -XEN_EFAULT;
-        struct domain *d = domain_by_id(r.domain_id);
-        if (!d || d == v->domain)
-            return -XEN_ESRCH;
-        if (r.reason > SHUTDOWN_crash)
-            return -XEN_EINVAL;
-        if (r.reason == SHUTDOWN_crash)
-            domain_crash(d, "dom0 asked for it to be crashed");
-        else
-            domain_shutdown(d, r.reason);
-        return 0;
-    }
-    default:
-        return -XEN_ENOSYS;
-    }
-}
-
-long do_set_timer_op(uint32_t lo, uint32_t hi)
-{
-    current->timer_deadline = ((uint64_t)hi << 32) | lo;
-    return 0;
-}
-
-/* From the timer interrupt: fire due timers, time out polls, end slices. */
-void sched_timers(uint64_t now)
-{
-    for (struct vcpu *v = runq; v; v = v->next_in_runq) {
-        if (v->state == VCPU_down)
-            continue;
-        if (v->timer_deadline && now >= v->timer_deadline) {
-            v->timer_deadline = 0;
-            send_guest_virq(v, VIRQ_TIMER);
-        }
-        if (v->periodic_period && now >= v->periodic_next) {
-            v->periodic_next += v->periodic_period; /* stay on the grid: no drift */
-            if (v->periodic_next <= now)
-                v->periodic_next = now + v->periodic_period; /* we were late: skip ahead */
-            send_guest_virq(v, VIRQ_TIMER);
-        }
-        if (v->state == VCPU_blocked && v->poll_nr && v->poll_deadline && now >= v->poll_deadline)
-            vcpu_wake(v);
-    }
-    sched_tick();
 }

@@ -23,7 +23,7 @@
  * Everything here is arithmetic on the run queue with the time passed in:
  * hv/sched.c does the switching, tests/unit/test_sched_policy.c the checking.
  *
- * Tour 15/35 - after hv/sched.c, before hv/initial_domain.c.
+ * Tour 15/37 - after hv/sched.c, before hv/timer.c.
  */
 #include <stddef.h>
 #include <hv/sched_policy.h>

@@ -9,9 +9,9 @@
  * both figures repeat exactly from run to run.
  *
  * The PIT interrupts HZ times a second; each tick fires due guest timers
- * (VIRQ_TIMER) and lets the scheduler end a time slice.
+ * (VIRQ_TIMER, hv/timer.c) and lets the scheduler end a time slice.
  *
- * Tour 12/35 - after arch/x86/fpu.c, before arch/x86/pit.c.
+ * Tour 12/37 - after arch/x86/fpu.c, before arch/x86/pit.c.
  */
 #include <lib.h>
 #include <public/xen.h>
@@ -100,5 +100,6 @@ void timer_interrupt(void)
     uint64_t now = NOW();
     jiffies++;
     note_tick_lateness(now);
-    sched_timers(now);
+    fire_timers(now); /* hv/timer.c */
+    sched_tick();     /* and the running vCPU's slice may be over */
 }

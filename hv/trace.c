@@ -22,7 +22,7 @@
  * events (switches, blocks, wakes, upcalls, CR3 loads) cost one load and one
  * branch each (include/hv/trace.h).
  *
- * Tour 34/35 - after hv/domctl.c, before arch/x86/power.c.
+ * Tour 36/37 - after hv/domctl.c, before arch/x86/power.c.
  */
 #include <lib.h>
 #include <public/errno.h>

@@ -9,7 +9,7 @@
  * superpages), turn on paging and jump to our link address, where C takes over
  * in start_hypervisor() (hv/main.c).
  *
- * Tour 2/35 - after arch/x86/hv.lds.S, before hv/main.c.
+ * Tour 2/37 - after arch/x86/hv.lds.S, before hv/main.c.
  */
 #include <hv/config.h>
 #include <hv/uregs.h>

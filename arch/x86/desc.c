@@ -12,7 +12,7 @@
  * straight at the guest's own system-call handler in ring 1, so a system call
  * never enters the hypervisor; desc_load_vcpu rewrites it on every switch.
  *
- * Tour 8/35 - after arch/x86/hv_mappings.c, before hv/frame_alloc.c.
+ * Tour 8/37 - after arch/x86/hv_mappings.c, before hv/frame_alloc.c.
  */
 #include <lib.h>
 #include <hv/arch.h>

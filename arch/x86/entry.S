@@ -21,7 +21,7 @@
  *      vCPU's).  Then the frame is copied to the entry stack, the guest's
  *      segments are reloaded, and tramp_exit loads the guest root and irets.
  *
- * Tour 21/35 - after hv/chain.c, before arch/x86/traps.c.
+ * Tour 22/37 - after hv/chain.c, before arch/x86/traps.c.
  */
 #include <public/arch-x86_32.h>
 #include <hv/uregs.h> /* UREGS_*: offsets in struct cpu_user_regs, checked by the compiler */

@@ -25,7 +25,7 @@
  * and fnsave/frstor cover all the state there is.  The hypervisor itself is
  * built with -mgeneral-regs-only and never touches these registers.
  *
- * Tour 11/35 - after arch/x86/i8259.c, before hv/time.c.
+ * Tour 11/37 - after arch/x86/i8259.c, before hv/time.c.
  */
 #include <lib.h>
 #include <hv/entry.h>

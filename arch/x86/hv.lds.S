@@ -13,7 +13,7 @@
  * root that is loaded while a guest runs (see arch/x86/hv_mappings.c).  Its pages
  * are loaded right after .data.
  *
- * Tour 1/35 - after README.md, before arch/x86/boot.S.
+ * Tour 1/37 - after README.md, before arch/x86/boot.S.
  */
 #include <hv/config.h>
 

@@ -19,7 +19,7 @@
  * same for Meltdown.)  The copy is refreshed on every page-directory switch
  * (guest_root_load) and kept in step with mmu_update (guest_root_sync).
  *
- * Tour 7/35 - after hv/multiboot.c, before arch/x86/desc.c.
+ * Tour 7/37 - after hv/multiboot.c, before arch/x86/desc.c.
  */
 #include <lib.h>
 #include <hv/arch.h>

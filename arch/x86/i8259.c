@@ -4,7 +4,7 @@
  * We move their vectors from the BIOS's 0x08 (which collides with CPU
  * exceptions) to 0x20-0x2f and keep every line masked until a driver asks.
  *
- * Tour 10/35 - after hv/frame_alloc.c, before arch/x86/fpu.c.
+ * Tour 10/37 - after hv/frame_alloc.c, before arch/x86/fpu.c.
  */
 #include <hv/arch.h>
 #include <hv/x86.h>

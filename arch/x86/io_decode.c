@@ -10,7 +10,7 @@
  * guest gets the #GP the hardware gave.  Pure: unit-tested on the host
  * (tests/unit/test_io_decode.c).
  *
- * Tour 24/35 - after arch/x86/ioemul.c, before hv/hypercall.c.
+ * Tour 25/37 - after arch/x86/ioemul.c, before hv/hypercall.c.
  */
 #include <hv/io_decode.h>
 

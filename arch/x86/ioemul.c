@@ -20,7 +20,7 @@
  * interrupt: a 256-word sector is one trap.  A transfer whose guest memory
  * does not map stops there and the guest gets the #GP.
  *
- * Tour 23/35 - after arch/x86/traps.c, before arch/x86/io_decode.c.
+ * Tour 24/37 - after arch/x86/traps.c, before arch/x86/io_decode.c.
  */
 #include <lib.h>
 #include <hv/arch.h>

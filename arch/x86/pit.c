@@ -2,7 +2,7 @@
  * pit.c - the 8254 programmable interval timer: the periodic tick (channel 0)
  * and the yardstick for measuring the TSC's rate (channel 2).
  *
- * Tour 13/35 - after hv/time.c, before hv/sched.c.
+ * Tour 13/37 - after hv/time.c, before hv/sched.c.
  */
 #include <lib.h>
 #include <hv/arch.h>

@@ -6,7 +6,7 @@
  * port 0xf4, where writing v makes QEMU exit with status (v << 1) | 1, so a
  * failure can be told apart from a clean power-off.
  *
- * Tour 35/35 - after hv/trace.c, before docs/domains.md.
+ * Tour 37/37 - after hv/trace.c, before docs/domains.md.
  */
 #include <hv/arch.h>
 #include <hv/x86.h>

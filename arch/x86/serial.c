@@ -5,7 +5,7 @@
  * panic).  Input raises IRQ 4; each byte received is handed to the console
  * layer, which queues it for dom0 and raises VIRQ_CONSOLE.
  *
- * Tour 4/35 - after hv/main.c, before hv/console.c.
+ * Tour 4/37 - after hv/main.c, before hv/console.c.
  */
 #include <hv/arch.h>
 #include <hv/entry.h>

@@ -10,7 +10,7 @@
  * would have built had the guest's handler been in the IDT.  A guest with no
  * handler for its fault is crashed, with the reason logged.
  *
- * Tour 22/35 - after arch/x86/entry.S, before arch/x86/ioemul.c.
+ * Tour 23/37 - after arch/x86/entry.S, before arch/x86/ioemul.c.
  */
 #include <lib.h>
 #include <public/errno.h>

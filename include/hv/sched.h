@@ -1,5 +1,5 @@
 /*
- * sched.h - the scheduler (hv/sched.c).
+ * sched.h - the scheduler (hv/sched.c).  Its hypercall is in hv/hypercall.h.
  */
 #ifndef HV_SCHED_H
 #define HV_SCHED_H
@@ -18,7 +18,7 @@ void sched_tick(void);                            /* from the timer interrupt */
 void raise_schedule(void);                        /* reschedule on the next exit to a guest */
 void idle_loop(void) __attribute__((noreturn));
 void start_scheduler(void) __attribute__((noreturn));
-void sched_timers(uint64_t now); /* from the timer interrupt: due timers, poll timeouts, slices */
+struct vcpu *sched_runq(void); /* every vCPU, in creation order (next_in_runq) */
 
 /* For the exit path (hv/exit.c): a switch was asked for; make it. */
 extern int need_resched;
