@@ -36,54 +36,96 @@ static int self_only(uint32_t foreigndom)
 #define MMU_UPDATE_BATCH 128 /* updates per call before a continuation */
 #define MMUEXT_BATCH     8   /* pins can validate a million entries each */
 
-/* On a continuation the count carries HYPERCALL_PREEMPTED and *pdone holds the work done. */
-static int resume_count(uint32_t *count, uint32_t pdone, uint32_t *done)
+/*
+ * mmu_update and mmuext_op are batches: `count` requests at `ureqs`, applied
+ * in order, the number done written to *pdone (if pdone is not 0).  A batch
+ * longer than its budget is continued: the guest's call is re-issued for the
+ * rest, its count marked HYPERCALL_PREEMPTED and *pdone holding the work done
+ * so far, so *pdone counts the whole batch at the end.
+ */
+struct batch {
+    uint32_t nr;                              /* __HYPERVISOR_mmu_update or _mmuext_op */
+    uint32_t size;                            /* of one request */
+    uint32_t ureqs, count, pdone, foreigndom; /* the call's arguments */
+    uint32_t done;                            /* requests done by earlier calls */
+};
+
+/* Start (or resume) a batch; 0, or the error that ends the call at once. */
+static long batch_begin(struct batch *b)
 {
-    *done = 0;
-    if (!(*count & HYPERCALL_PREEMPTED))
-        return 0;
-    *count &= ~HYPERCALL_PREEMPTED;
-    return pdone && copy_from_guest(done, pdone, sizeof(*done)) ? -XEN_EFAULT : 0;
+    b->done = 0;
+    if (b->count & HYPERCALL_PREEMPTED) {
+        b->count &= ~HYPERCALL_PREEMPTED;
+        if (b->pdone && copy_from_guest(&b->done, b->pdone, sizeof(b->done)))
+            return -XEN_EFAULT;
+    }
+    return self_only(b->foreigndom) ? 0 : -XEN_EPERM;
+}
+
+/* End the call after `i` more requests: the total done to *pdone, then rc. */
+static long batch_end(const struct batch *b, uint32_t i, long rc)
+{
+    uint32_t done = b->done + i;
+    if (b->pdone && copy_to_guest(b->pdone, &done, sizeof(done)))
+        return -XEN_EFAULT;
+    return rc;
+}
+
+/* End the call at request `i` and have the guest make it again from there. */
+static long batch_continue(const struct batch *b, uint32_t i)
+{
+    long rc = batch_end(b, i, 0);
+    if (rc)
+        return rc;
+    return hypercall_continue(b->nr, b->ureqs + i * b->size, (b->count - i) | HYPERCALL_PREEMPTED,
+                              b->pdone, b->foreigndom);
+}
+
+/* One request of a batch, at guest address ureq: 0, MM_RESTART (the same again), or an error. */
+typedef long (*batch_request_fn)(struct domain *d, uint32_t ureq);
+
+/* Apply b's requests in order, at most `budget` in this call; stop at the first refusal. */
+static long run_batch(struct batch *b, uint32_t budget, batch_request_fn one)
+{
+    struct domain *d = current->domain;
+    uint32_t i = 0;
+    long rc = batch_begin(b);
+    if (rc)
+        return rc;
+    for (; i < b->count; i++) {
+        if (i == budget)
+            return batch_continue(b, i);
+        rc = one(d, b->ureqs + i * b->size);
+        if (rc == MM_RESTART) /* a long pin or unpin, part done: the same request again */
+            return batch_continue(b, i);
+        if (rc)
+            break;
+    }
+    return batch_end(b, i, rc);
+}
+
+static long mmu_update_request(struct domain *d, uint32_t ureq)
+{
+    struct mmu_update req;
+    long rc = copy_from_guest(&req, ureq, sizeof(req));
+    if (rc)
+        return rc;
+    uint32_t cmd = req.ptr & 3;
+    uint64_t ptr = req.ptr & ~3ull;
+    if (cmd == MMU_NORMAL_PT_UPDATE)
+        rc = pt_update(d->domain_id, ptr, (uint32_t)req.val);
+    else if (cmd == MMU_MACHPHYS_UPDATE)
+        rc = machphys_update(d->domain_id, (uint32_t)(ptr >> PAGE_SHIFT), (uint32_t)req.val);
+    else
+        rc = -XEN_ENOSYS;
+    return rc ? refuse(d, "mmu_update at", (uint32_t)ptr, rc) : 0;
 }
 
 long do_mmu_update(uint32_t ureqs, uint32_t count, uint32_t pdone, uint32_t foreigndom)
 {
-    struct domain *d = current->domain;
-    uint32_t done, i = 0;
-    long rc = resume_count(&count, pdone, &done);
-    if (rc)
-        return rc;
-    if (!self_only(foreigndom))
-        return -XEN_EPERM;
-    for (; i < count && rc == 0; i++) {
-        if (i == MMU_UPDATE_BATCH) {
-            done += i;
-            if (pdone && copy_to_guest(pdone, &done, sizeof(done)))
-                return -XEN_EFAULT;
-            return hypercall_continue(__HYPERVISOR_mmu_update,
-                                      ureqs + i * sizeof(struct mmu_update),
-                                      (count - i) | HYPERCALL_PREEMPTED, pdone, foreigndom);
-        }
-        struct mmu_update req;
-        if ((rc = copy_from_guest(&req, ureqs + i * sizeof(req), sizeof(req))))
-            break;
-        uint32_t cmd = req.ptr & 3;
-        uint64_t ptr = req.ptr & ~3ull;
-        if (cmd == MMU_NORMAL_PT_UPDATE)
-            rc = pt_update(d->domain_id, ptr, (uint32_t)req.val);
-        else if (cmd == MMU_MACHPHYS_UPDATE)
-            rc = machphys_update(d->domain_id, (uint32_t)(ptr >> PAGE_SHIFT), (uint32_t)req.val);
-        else
-            rc = -XEN_ENOSYS;
-        if (rc) {
-            refuse(d, "mmu_update at", (uint32_t)ptr, rc);
-            break;
-        }
-    }
-    done += i;
-    if (pdone && copy_to_guest(pdone, &done, sizeof(done)))
-        return -XEN_EFAULT;
-    return rc;
+    struct batch b = {
+        __HYPERVISOR_mmu_update, sizeof(struct mmu_update), ureqs, count, pdone, foreigndom, 0};
+    return run_batch(&b, MMU_UPDATE_BATCH, mmu_update_request);
 }
 
 static void flush_after(uint32_t flags, uint32_t va)
@@ -157,42 +199,19 @@ static long mmuext_one(struct domain *d, const struct mmuext_op *op)
     }
 }
 
-/* Continue an mmuext_op batch at op `i`: the ops before it are done. */
-static long mmuext_continue(uint32_t uops, uint32_t i, uint32_t count, uint32_t done,
-                            uint32_t pdone, uint32_t foreigndom)
+static long mmuext_request(struct domain *d, uint32_t ureq)
 {
-    done += i;
-    if (pdone && copy_to_guest(pdone, &done, sizeof(done)))
-        return -XEN_EFAULT;
-    return hypercall_continue(__HYPERVISOR_mmuext_op, uops + i * sizeof(struct mmuext_op),
-                              (count - i) | HYPERCALL_PREEMPTED, pdone, foreigndom);
+    struct mmuext_op op;
+    long rc = copy_from_guest(&op, ureq, sizeof(op));
+    if (rc)
+        return rc;
+    rc = mmuext_one(d, &op);
+    return rc && rc != MM_RESTART ? refuse(d, "mmuext_op on", op.arg1.mfn, rc) : rc;
 }
 
 long do_mmuext_op(uint32_t uops, uint32_t count, uint32_t pdone, uint32_t foreigndom)
 {
-    struct domain *d = current->domain;
-    uint32_t done, i = 0;
-    long rc = resume_count(&count, pdone, &done);
-    if (rc)
-        return rc;
-    if (!self_only(foreigndom))
-        return -XEN_EPERM;
-    for (; i < count; i++) {
-        if (i == MMUEXT_BATCH)
-            return mmuext_continue(uops, i, count, done, pdone, foreigndom);
-        struct mmuext_op op;
-        if ((rc = copy_from_guest(&op, uops + i * sizeof(op), sizeof(op))))
-            break;
-        rc = mmuext_one(d, &op);
-        if (rc == MM_RESTART) /* a long pin or unpin, part done: the same op again */
-            return mmuext_continue(uops, i, count, done, pdone, foreigndom);
-        if (rc) {
-            refuse(d, "mmuext_op on", op.arg1.mfn, rc);
-            break;
-        }
-    }
-    done += i;
-    if (pdone && copy_to_guest(pdone, &done, sizeof(done)))
-        return -XEN_EFAULT;
-    return rc;
+    struct batch b = {
+        __HYPERVISOR_mmuext_op, sizeof(struct mmuext_op), uops, count, pdone, foreigndom, 0};
+    return run_batch(&b, MMUEXT_BATCH, mmuext_request);
 }
