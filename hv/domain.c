@@ -81,7 +81,9 @@ struct domain *domain_create(domid_t id, const char *name, int privileged)
     sched_add_vcpu(v);
     return d;
 fail:
-    printk("domain_create: out of hypervisor memory for domain %u\n", id);
+    printk("(XEN) domain %u: the hypervisor's heap (its %u MiB direct map) is full: no room "
+           "for its %u KiB of structures\n",
+           id, DIRECTMAP_SIZE >> 20, domain_hv_pages() * 4);
     if (d && d->shared_info)
         put_page(d->shared_info_mfn);
     if (d && d->evtchn)

@@ -16,7 +16,8 @@
  *              xenstore page         (start_info.store_mfn)
  *              512 KiB + room for the L1s that will map the rest of memory
  *
- * all rounded up to 4 MiB and mapped; the page-table frames themselves are
+ * all rounded up to 4 MiB and mapped (a domain smaller than that, down to
+ * 1 MiB, is mapped whole); the page-table frames themselves are
  * mapped read-only.  The page directory is then pinned through the same
  * validation a guest's own would get, and loaded as the domain's CR3.  So the
  * first free pseudo-physical page is pfn(pt_base) + nr_pt_frames + 3.
@@ -61,7 +62,9 @@ static void plan_layout(struct layout *l, const struct elf_image *img, uint32_t 
         l->v_stack = l->v_pt + (1 + l->nr_l1) * PAGE_SIZE;
         l->v_console = l->v_stack + PAGE_SIZE;
         l->v_store = l->v_console + PAGE_SIZE;
-        l->v_end = ROUNDUP(l->v_store + PAGE_SIZE + extra, MiB4);
+        /* A small domain (1 MiB) is mapped whole: the room is for what it does not have. */
+        l->v_end = MIN(ROUNDUP(l->v_store + PAGE_SIZE + extra, MiB4),
+                       MAX(l->v_start + nr_pages * PAGE_SIZE, l->v_store + PAGE_SIZE));
         uint32_t need = (l->v_end - (l->v_start & ~(MiB4 - 1))) / MiB4;
         if (need <= l->nr_l1)
             break;
@@ -252,6 +255,9 @@ int build_begin_from_guest(struct domain *d, uint32_t image, uint32_t image_len,
     b->image_pages = ROUNDUP(image_len, PAGE_SIZE) / PAGE_SIZE;
     b->image_buf = alloc_xenheap_pages(b->image_pages);
     if (!b->image_buf) {
+        printk("(XEN) domain %u: the hypervisor's heap (its %u MiB direct map) has no room for "
+               "a copy of the %u KiB image\n",
+               d->domain_id, DIRECTMAP_SIZE >> 20, image_len >> 10);
         b->image_pages = 0;
         build_abandon(d);
         return -XEN_ENOMEM;

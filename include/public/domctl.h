@@ -58,7 +58,7 @@ struct xen_domctl_max_mem {
  * hypervisor's command line, and xm-lite's `memory`.  900 MiB keeps a domain
  * below the 1 GiB the frame table covers (hv/config.h: MAX_MACHINE_MEMORY).
  */
-#define XEN_DOMCTL_MIN_MEM_MB 4
+#define XEN_DOMCTL_MIN_MEM_MB 1
 #define XEN_DOMCTL_MAX_MEM_MB 900
 
 /* pvlab: build a created (paused) domain from an ELF image in the caller's memory. */

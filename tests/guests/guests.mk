@@ -19,8 +19,8 @@ $(B)/$(TEST_GUEST_DIR)/%.elf: $(TEST_GUEST_DIR)/%.S $(MINIOS_LDS) | deps
 # One config per domU test: /etc/xm/tests/NAME.cfg runs /boot/tests/NAME.elf.
 $(B)/etc/tests/%.cfg:
 	@mkdir -p $(dir $@)
-	$(Q)printf 'kernel = "/boot/tests/%s.elf"\nname = "%s"\nmemory = 16\nextra = "%s"\non_crash = "%s"\n' \
-	    $* $* $* $(if $(filter crash_first,$*),preserve,destroy) > $@
+	$(Q)printf 'kernel = "/boot/tests/%s.elf"\nname = "%s"\nmemory = %s\nextra = "%s"\non_crash = "%s"\n' \
+	    $* $* $(if $(filter domu_tiny,$*),1,16) $* $(if $(filter crash_first,$*),preserve,destroy) > $@
 # Broken configs and a kernel that is not PV, for xm-lite's error messages.
 BAD_CONFIGS     := $(wildcard $(TEST_GUEST_DIR)/configs/*.cfg)
 DOMU_TEST_FILES := $(foreach t,$(DOMU_TESTS),/boot/tests/$(t).elf=$(B)/$(TEST_GUEST_DIR)/$(t).elf \

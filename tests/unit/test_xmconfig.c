@@ -160,6 +160,8 @@ static void test_numbers_in_decimal_and_hex(void **state)
     assert_int_equal(cfg.memory_mb, 32);
     assert_parses(HEAD "memory = 0X1aB\n");
     assert_int_equal(cfg.memory_mb, 0x1ab);
+    assert_parses(HEAD "memory = 1\n"); /* the smallest domain: tests/guests/domu_tiny.c */
+    assert_int_equal(cfg.memory_mb, 1);
     assert_parses(HEAD "memory = 900\n");
     assert_int_equal(cfg.memory_mb, 900);
     assert_parses(HEAD "memory = 4\n");
@@ -428,7 +430,7 @@ static void test_bad_numbers_are_refused(void **state)
     assert_line3_error("memory = 99999999999999999999999",
                        "number '99999999999999999999999' is too large");
     assert_line3_error("memory = 0x100000000", "number '0x100000000' is too large");
-    assert_line3_error("memory = 4294967295", "memory = 4294967295: must be between 4 and 900 MiB");
+    assert_line3_error("memory = 4294967295", "memory = 4294967295: must be between 1 and 900 MiB");
     assert_line3_error("memory = 032",
                        "number '032' has a leading zero (write it without, or use 0x for hex)");
     assert_line3_error("memory = 00",
@@ -527,11 +529,10 @@ static void test_memory_out_of_range_is_refused(void **state)
 {
     (void)state;
     assert_error("name = 'd'\nkernel = '/k'\n\n\nmemory = 2000\n",
-                 "domU.cfg:5: memory = 2000: must be between 4 and 900 MiB");
-    assert_line3_error("memory = 901", "memory = 901: must be between 4 and 900 MiB");
-    assert_line3_error("memory = 3", "memory = 3: must be between 4 and 900 MiB");
-    assert_line3_error("memory = 0", "memory = 0: must be between 4 and 900 MiB");
-    assert_line3_error("memory = 0x400", "memory = 1024: must be between 4 and 900 MiB");
+                 "domU.cfg:5: memory = 2000: must be between 1 and 900 MiB");
+    assert_line3_error("memory = 901", "memory = 901: must be between 1 and 900 MiB");
+    assert_line3_error("memory = 0", "memory = 0: must be between 1 and 900 MiB");
+    assert_line3_error("memory = 0x400", "memory = 1024: must be between 1 and 900 MiB");
 }
 
 static void test_more_than_one_vcpu_is_refused(void **state)

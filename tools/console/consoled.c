@@ -21,15 +21,16 @@
 #include <os.h>
 #include <proc.h>
 #include <public/io/console.h>
+#include <table.h>
 #include "consoled.h"
 
-#define MAX_CONSOLES  16
 #define LOG_PAGES     4
 #define LOG_SIZE      (LOG_PAGES * PAGE_SIZE)
 #define CTRL_RBRACKET 0x1D
 
 struct console {
-    int in_use;
+    int in_use;  /* first: a table record (guests/minios/table.c) */
+    int pending; /* its channel fired since the last drain */
     domid_t dom;
     struct xencons_interface *ring;
     grant_handle_t handle;
@@ -40,64 +41,70 @@ struct console {
     uint64_t first_output_tsc;
 };
 
-static struct console consoles[MAX_CONSOLES];
+static struct table consoles = TABLE_OF(struct console); /* grows with the domains */
 static struct console *attached;
 
 static struct console *find(domid_t dom)
 {
-    for (int i = 0; i < MAX_CONSOLES; i++)
-        if (consoles[i].in_use && consoles[i].dom == dom)
-            return &consoles[i];
+    for (uint32_t i = 0; i < table_slots(&consoles); i++) {
+        struct console *c = table_at(&consoles, i);
+        if (c->in_use && c->dom == dom)
+            return c;
+    }
     return NULL;
 }
 
-static void nothing(evtchn_port_t port, void *data)
+static void mark_pending(evtchn_port_t port, void *data)
 {
-    /* the event itself (event_count) wakes the service loop */
+    ((struct console *)data)->pending = 1; /* the event itself (event_count) wakes the loop */
+}
+
+static void free_log(struct console *c)
+{
+    for (int i = 0; i < LOG_PAGES; i++)
+        free_page(c->log + i * PAGE_SIZE);
 }
 
 int consoled_add(domid_t dom, uint32_t remote_port)
 {
-    struct console *c = NULL;
-    for (int i = 0; i < MAX_CONSOLES && !c; i++)
-        if (!consoles[i].in_use)
-            c = &consoles[i];
-    if (!c)
-        return -1;
-    int16_t st;
-    *c = (struct console){.dom = dom};
-    c->log = alloc_pages(LOG_PAGES);
-    c->ring = gnttab_map(dom, GNTTAB_RESERVED_CONSOLE, 0, &c->handle, &st);
-    if (!c->log || !c->ring) {
-        printf("consoled: cannot map domain %u's console (status %d)\n", dom, st);
+    struct console *c = table_new(&consoles);
+    if (!c) {
+        printf("consoled: out of memory for domain %u's console record\n", dom);
         return -1;
     }
-    int port = bind_interdomain(dom, remote_port, nothing, NULL);
+    int16_t st = 0;
+    *c = (struct console){.dom = dom, .pending = 1};
+    c->log = alloc_pages(LOG_PAGES);
+    if (!c->log) {
+        printf("consoled: out of memory for domain %u's console log\n", dom);
+        return -1;
+    }
+    c->ring = gnttab_map(dom, GNTTAB_RESERVED_CONSOLE, 0, &c->handle, &st);
+    if (!c->ring) {
+        free_log(c);
+        if (st == GNTST_no_device_space)
+            printf("consoled: cannot map domain %u's console: dom0's grant area is full (%u "
+                   "mappings)\n",
+                   dom, GRANT_AREA_SIZE / PAGE_SIZE);
+        else
+            printf("consoled: cannot map domain %u's console (status %d)\n", dom, st);
+        return -1;
+    }
+    int port = bind_interdomain(dom, remote_port, mark_pending, c);
     if (port < 0) {
         gnttab_unmap(c->ring, c->handle);
-        printf("consoled: cannot bind domain %u's console channel (%d)\n", dom, port);
+        free_log(c);
+        if (port == -XEN_ENOSPC)
+            printf("consoled: cannot bind domain %u's console channel: dom0's %u event "
+                   "channels are all in use\n",
+                   dom, NR_EVENT_CHANNELS);
+        else
+            printf("consoled: cannot bind domain %u's console channel (%d)\n", dom, port);
         return -1;
     }
     c->port = (evtchn_port_t)port;
     c->in_use = 1;
     return 0;
-}
-
-void consoled_remove(domid_t dom)
-{
-    struct console *c = find(dom);
-    if (!c)
-        return;
-    consoled_poll(); /* keep its last words */
-    close_port(c->port);
-    gnttab_unmap(c->ring, c->handle);
-    for (int i = 0; i < LOG_PAGES; i++)
-        free_page(c->log + i * PAGE_SIZE);
-    if (attached == c) {
-        attached = NULL;
-        wakeup(&tty_chan); /* the attached process returns: the console went away */
-    }
-    c->in_use = 0;
 }
 
 static void log_append(struct console *c, const char *buf, uint32_t n)
@@ -154,6 +161,24 @@ static void show_new_output(struct console *c)
     }
 }
 
+void consoled_remove(domid_t dom)
+{
+    struct console *c = find(dom);
+    if (!c)
+        return;
+    drain(c); /* keep its last words */
+    if (attached == c)
+        show_new_output(c);
+    close_port(c->port);
+    gnttab_unmap(c->ring, c->handle);
+    free_log(c);
+    if (attached == c) {
+        attached = NULL;
+        wakeup(&tty_chan); /* the attached process returns: the console went away */
+    }
+    c->in_use = 0;
+}
+
 void consoled_follow(domid_t dom, int on)
 {
     struct console *c = find(dom);
@@ -178,9 +203,13 @@ uint64_t consoled_first_output_tsc(domid_t dom)
 
 void consoled_poll(void)
 {
-    for (int i = 0; i < MAX_CONSOLES; i++)
-        if (consoles[i].in_use)
-            drain(&consoles[i]);
+    for (uint32_t i = 0; i < table_slots(&consoles); i++) {
+        struct console *c = table_at(&consoles, i);
+        if (c->in_use && c->pending) {
+            c->pending = 0;
+            drain(c);
+        }
+    }
     if (attached)
         show_new_output(attached);
 }

@@ -14,13 +14,16 @@
  */
 #include <os.h>
 #include <public/io/xs_wire.h>
+#include <table.h>
 #include "xenstored.h"
 
-#define MAX_CLIENTS 16
-#define ARENA_PAGES 64 /* 256 KiB of store */
+/* The store's arena: a page of it for every 64 of dom0's pages, at least 256 KiB (a
+ * domain's own nodes take a few hundred bytes, so a 64 MiB dom0 has room for thousands). */
+#define ARENA_MIN_PAGES 64
 
 struct client {
-    int in_use, broken;
+    int in_use; /* first: a table record (guests/minios/table.c) */
+    int broken;
     domid_t dom;
     struct xenstore_domain_interface *ring;
     grant_handle_t handle;
@@ -34,13 +37,14 @@ struct client {
 static struct xs_store store;
 struct xs_store *xenstore;
 uint32_t xenstore_generation;
-static struct client clients[MAX_CLIENTS];
+static struct table clients = TABLE_OF(struct client); /* grows with the domains */
 static uint8_t reply[XS_REPLY_MAX];
 
 int xenstored_init(void)
 {
-    void *arena = alloc_pages(ARENA_PAGES);
-    if (!arena || xs_store_init(&store, arena, ARENA_PAGES * PAGE_SIZE))
+    uint32_t pages = MAX(ARENA_MIN_PAGES, start_info.nr_pages / 64);
+    void *arena = alloc_pages(pages);
+    if (!arena || xs_store_init(&store, arena, pages * PAGE_SIZE))
         return -1;
     xenstore = &store;
     return 0;
@@ -50,20 +54,26 @@ static void nothing(evtchn_port_t port, void *data) {}
 
 int xenstored_introduce(domid_t dom, uint32_t remote_port)
 {
-    struct client *c = NULL;
-    for (int i = 0; i < MAX_CLIENTS && !c; i++)
-        if (!clients[i].in_use)
-            c = &clients[i];
-    if (!c || xs_store_introduce_domain(&store, dom))
+    struct client *c = table_new(&clients);
+    if (!c) {
+        printf("xenstored: out of memory for domain %u's client record\n", dom);
         return -1;
-    int16_t st;
+    }
+    if (xs_store_introduce_domain(&store, dom))
+        return -1;
+    int16_t st = 0;
     *c = (struct client){.dom = dom};
     c->ring = gnttab_map(dom, GNTTAB_RESERVED_XENSTORE, 0, &c->handle, &st);
-    if (!c->ring)
+    if (!c->ring) {
+        printf("xenstored: cannot map domain %u's store page%s (status %d)\n", dom,
+               st == GNTST_no_device_space ? ": dom0's grant area is full" : "", st);
         return -1;
+    }
     int port = bind_interdomain(dom, remote_port, nothing, NULL);
     if (port < 0) {
         gnttab_unmap(c->ring, c->handle);
+        printf("xenstored: cannot bind domain %u's store channel%s (%d)\n", dom,
+               port == -XEN_ENOSPC ? ": dom0's event channels are all in use" : "", port);
         return -1;
     }
     c->port = (evtchn_port_t)port;
@@ -73,8 +83,8 @@ int xenstored_introduce(domid_t dom, uint32_t remote_port)
 
 void xenstored_release(domid_t dom)
 {
-    for (int i = 0; i < MAX_CLIENTS; i++) {
-        struct client *c = &clients[i];
+    for (uint32_t i = 0; i < table_slots(&clients); i++) {
+        struct client *c = table_at(&clients, i);
         if (!c->in_use || c->dom != dom)
             continue;
         close_port(c->port);
@@ -171,7 +181,9 @@ static void serve(struct client *c)
 
 void xenstored_poll(void)
 {
-    for (int i = 0; i < MAX_CLIENTS; i++)
-        if (clients[i].in_use && !clients[i].broken)
-            serve(&clients[i]);
+    for (uint32_t i = 0; i < table_slots(&clients); i++) {
+        struct client *c = table_at(&clients, i);
+        if (c->in_use && !c->broken)
+            serve(c);
+    }
 }

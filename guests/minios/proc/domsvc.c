@@ -32,16 +32,16 @@
 #include <os.h>
 #include <blkback.h>
 #include <proc.h>
+#include <table.h>
 #include "consoled.h"
 #include "xenstored.h"
 
-#define MAX_MANAGED       16
 #define SHUTDOWN_GRACE_NS 3000000000ull
 #define MAX_PINGS         1000000u
 
 /* What the services remember about the domains xm-lite created. */
 struct managed {
-    int in_use;
+    int in_use; /* first: a table record (guests/minios/table.c) */
     domid_t id;
     char name[32];
     int preserve_on_crash;
@@ -49,15 +49,17 @@ struct managed {
     uint64_t shutdown_deadline; /* asked to shut down: stopped by the hypervisor after this */
 };
 
-static struct managed managed[MAX_MANAGED];
+static struct table managed = TABLE_OF(struct managed); /* grows with the domains */
 static volatile uint32_t dom_exc_events;
 static uint32_t dom_exc_seen;
 
 static struct managed *find_managed(domid_t id)
 {
-    for (int i = 0; i < MAX_MANAGED; i++)
-        if (managed[i].in_use && managed[i].id == id)
-            return &managed[i];
+    for (uint32_t i = 0; i < table_slots(&managed); i++) {
+        struct managed *m = table_at(&managed, i);
+        if (m->in_use && m->id == id)
+            return m;
+    }
     return NULL;
 }
 
@@ -99,13 +101,12 @@ static int manage(domid_t id, uint32_t uarg)
         return rc;
     if (find_managed(id))
         return -E_EXIST;
-    for (int i = 0; i < MAX_MANAGED; i++)
-        if (!managed[i].in_use) {
-            managed[i] = (struct managed){1, id, "", req.preserve_on_crash != 0, 0, 0};
-            strlcpy(managed[i].name, req.name, sizeof(managed[i].name));
-            return 0;
-        }
-    return -E_AGAIN;
+    struct managed *m = table_new(&managed);
+    if (!m)
+        return -E_NOMEM;
+    *m = (struct managed){1, id, "", req.preserve_on_crash != 0, 0, 0};
+    strlcpy(m->name, req.name, sizeof(m->name));
+    return 0;
 }
 
 /* ------------------------------------------------------------------ exits and shutdowns */
@@ -133,8 +134,8 @@ static void check_domain_exits(void)
     if (dom_exc_events == dom_exc_seen)
         return;
     dom_exc_seen = dom_exc_events;
-    for (int i = 0; i < MAX_MANAGED; i++) {
-        struct managed *m = &managed[i];
+    for (uint32_t i = 0; i < table_slots(&managed); i++) {
+        struct managed *m = table_at(&managed, i);
         struct xen_domctl_getdomaininfo info;
         if (!m->in_use || m->reported || getinfo(m->id, &info))
             continue;
@@ -172,8 +173,8 @@ static int shutdown_domain(domid_t id)
 static void check_shutdown_deadlines(void)
 {
     uint64_t now = 0;
-    for (int i = 0; i < MAX_MANAGED; i++) {
-        struct managed *m = &managed[i];
+    for (uint32_t i = 0; i < table_slots(&managed); i++) {
+        struct managed *m = table_at(&managed, i);
         struct xen_domctl_getdomaininfo info;
         if (!m->in_use || !m->shutdown_deadline)
             continue;

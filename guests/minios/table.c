@@ -1,0 +1,69 @@
+/*
+ * table.c - tables of records that grow as they fill, for dom0's services.
+ *
+ * dom0 keeps a record for every domU it serves - a console, a xenstore
+ * client, a managed domain - and how many domUs there can be is a question
+ * of memory, not of a number fixed when minios was compiled.  A table here
+ * starts empty and takes one chunk of pages at a time from the page
+ * allocator as it fills; a record never moves once it has an address, so a
+ * service may keep pointers to its records (the attached console) while the
+ * table grows.  The chunks are found through a directory, itself a page run
+ * that doubles when it is full.  Every record starts with an `int in_use`:
+ * zero is a free slot, which is what a fresh (zeroed) chunk holds.  Records
+ * are freed by clearing in_use; chunks are kept for the next domain.
+ */
+#include <os.h>
+#include <table.h>
+
+static uint32_t chunk_pages(const struct table *t)
+{
+    return (t->per_chunk * t->record_size + PAGE_SIZE - 1) / PAGE_SIZE;
+}
+
+void *table_at(const struct table *t, uint32_t i)
+{
+    if (i >= t->nr_chunks * t->per_chunk)
+        return NULL;
+    return (uint8_t *)t->chunks[i / t->per_chunk] + (i % t->per_chunk) * t->record_size;
+}
+
+uint32_t table_slots(const struct table *t)
+{
+    return t->nr_chunks * t->per_chunk;
+}
+
+/* Room for one more chunk pointer in the directory: 0, or -1 when out of memory. */
+static int grow_directory(struct table *t)
+{
+    if (t->nr_chunks < t->dir_slots)
+        return 0;
+    uint32_t pages = t->dir_slots ? 2 * t->dir_slots * sizeof(void *) / PAGE_SIZE : 1;
+    void **dir = alloc_pages(pages);
+    if (!dir)
+        return -1;
+    for (uint32_t i = 0; i < t->nr_chunks; i++)
+        dir[i] = t->chunks[i];
+    for (uint32_t p = 0; t->chunks && p < t->dir_slots * sizeof(void *) / PAGE_SIZE; p++)
+        free_page((uint8_t *)t->chunks + p * PAGE_SIZE);
+    t->chunks = dir;
+    t->dir_slots = pages * PAGE_SIZE / sizeof(void *);
+    return 0;
+}
+
+void *table_new(struct table *t)
+{
+    if (!t->per_chunk)
+        t->per_chunk = t->record_size >= PAGE_SIZE ? 1 : PAGE_SIZE / t->record_size;
+    for (uint32_t i = 0; i < table_slots(t); i++) {
+        int *rec = table_at(t, i);
+        if (!*rec)
+            return rec;
+    }
+    if (grow_directory(t))
+        return NULL;
+    void *chunk = alloc_pages(chunk_pages(t));
+    if (!chunk)
+        return NULL;
+    t->chunks[t->nr_chunks++] = chunk;
+    return chunk;
+}

@@ -1,0 +1,91 @@
+"""scale_tests.py - many small domains at once (issue 15): no fixed table in
+the hypervisor, dom0's services or xm-lite stops the count below what memory
+allows.
+
+One boot creates SCALE_DOMAINS minimal domUs (tests/guests/domu_tiny.c: 1 MiB,
+no disk, one wake-up a second), lists them, checks that every one of them got
+the CPU and that dom0 still answers, and destroys them all: every frame comes
+back.  The full thousand is `make bench`'s (tests/scale_bench.py); this is the
+size that fits the suite's time.
+"""
+import re
+import time
+
+from qemu import Machine, check, halt
+
+ALL = []
+SCALE_DOMAINS = 128
+TINY_CFG = "/etc/xm/tests/domu_tiny.cfg"
+
+
+def test(fn):
+    ALL.append((fn.__name__, fn))
+    return fn
+
+
+def free_pages(m):
+    out = m.command("xm-lite info", timeout=60)
+    f = re.search(r"free_memory\s+: \d+ MiB \((\d+) pages\)", out)
+    check(f, "xm-lite info shows no free memory:\n" + out)
+    return int(f.group(1))
+
+
+def create_tiny(m, names):
+    for name in names:
+        out = m.command("xm-lite create %s name=%s" % (TINY_CFG, name), timeout=60)
+        check("Started domain %s " % name in out, "create %s:\n%s" % (name, out))
+
+
+def list_names(m):
+    """xm-lite list as {name: (id, mem MiB, state)}."""
+    out = m.command("xm-lite list", timeout=60)
+    rows = re.findall(r"^(\S+)\s+(\d+)\s+(\d+)\s+1 ([-a-z]{6})\s+\d+\.\d$", out, re.M)
+    return {r[0]: (int(r[1]), int(r[2]), r[3]) for r in rows}
+
+
+def wakeups(m):
+    """xm-lite sched as {name: wake-ups}: a tiny domU wakes once a second of its clock."""
+    out = m.command("xm-lite sched", timeout=60)
+    rows = re.findall(r"^(\S+)\s+\d+\s+\d+\s+(\d+)\s+\d+\s+\d+\s+\d+$", out, re.M)
+    return {name: int(n) for name, n in rows}
+
+
+def every_domain_runs(m, names, deadline_s=30):
+    """Each tiny domU must be woken by its timer at least once (it ran, blocked, ran again)."""
+    end = time.time() + deadline_s
+    while True:
+        woken = wakeups(m)
+        idle = [n for n in names if woken.get(n, 0) < 1]
+        if not idle:
+            return
+        check(time.time() < end, "%d domUs never got the CPU back: %s" % (len(idle), idle[:8]))
+        time.sleep(1)
+
+
+@test
+def a_hundred_and_twenty_eight_1MiB_domUs_run_at_once_and_give_every_frame_back():
+    m = Machine(append="dom0_mem=64M", mem=512)
+    try:
+        m.expect(r"dom0# ", 60)
+        before = free_pages(m)
+        names = ["t%d" % i for i in range(1, SCALE_DOMAINS + 1)]
+        create_tiny(m, names)
+        doms = list_names(m)
+        missing = [n for n in names if n not in doms]
+        check(not missing, "not listed after create: %s" % missing[:8])
+        check(all(doms[n][1] == 1 for n in names), "a tiny domU does not have 1 MiB: %s" % doms)
+        every_domain_runs(m, names)
+        out = m.command("xm-lite console t%d" % SCALE_DOMAINS, prompt=r"up, 256 pages", timeout=30)
+        m.detach()
+        check("domains          : %d" % (SCALE_DOMAINS + 1) in m.command("xm-lite info"),
+              "xm-lite info does not count %d domains" % (SCALE_DOMAINS + 1))
+        for name in names:
+            out = m.command("xm-lite destroy %s" % name, timeout=60)
+            check("destroyed" in out, "destroy %s:\n%s" % (name, out))
+        check(set(list_names(m)) == {"Domain-0"}, "domains left over after destroying them all")
+        after = free_pages(m)
+        check(after == before, "free pages %d before, %d after %d domUs" % (before, after,
+                                                                           SCALE_DOMAINS))
+        halt(m)
+    finally:
+        m.kill()
