@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """mkinitramfs.py - the Linux baseline: Debian's i386 kernel with an
-initramfs that runs the real dbench 4.0 on an ext2 disk between markers.
+initramfs that runs the real dbench 4.0 on an ext2 RAM disk between markers.
 
 usage: lab/linux/mkinitramfs.py DIR [SECONDS]
 
@@ -13,18 +13,22 @@ decision 13), then this script writes
                   cpio) with busybox (static), dbench and the libraries it
                   links against (ld-linux, libc, libpopt), client.txt, the
                   marker program (lab/linux/marker.c), the kernel modules
-                  below and /init (lab/linux/init.sh with SECONDS and
-                  MIDPOINT filled in)
-  DIR/ext2.img    a 512 MiB ext2 file system made by mke2fs on the host, the
-                  disk dbench works on (the lab puts a qcow2 overlay on it)
+                  below and /init (lab/linux/init.sh with SECONDS, MIDPOINT
+                  and DISK_MIB filled in)
+
+dbench works on an ext2 that /init makes (busybox mke2fs, 4 KiB blocks, as
+minios's RAM disks) on /dev/ram0, Linux's own RAM disk (brd) of DISK_MIB,
+the size of each minios RAM disk (lab/configs.py: RAM_DISK_MIB).  No disk
+is attached: a disk completes its I/O when the host's I/O thread is done,
+a moment -icount cannot replay, so with it the boot would not repeat to the
+instruction (docs/lab.md, "Which figures are exact").
 
 The 686 kernel has the initramfs, gzip, devtmpfs and the 8250 serial port
-built in, but ext2 needs the ext4 module (which mounts ext2) and the disk
-drivers are modules.  Debian's package ships no modules.dep (depmod makes
-it at install time), so each module's dependencies come from the depends=
-field of its own .modinfo section, and /etc/modules.order lists every
-module after the ones it depends on.  Both the ATA path (ata_piix, sd_mod:
-the IDE disk the lab attaches, like pvlab's) and virtio-blk are included.
+built in, but ext2 needs the ext4 module (which mounts ext2) and brd is a
+module.  Debian's package ships no modules.dep (depmod makes it at install
+time), so each module's dependencies come from the depends= field of its
+own .modinfo section, and /etc/modules.order lists every module after the
+ones it depends on, each with its parameters (MODULE_ARGS).
 """
 import os
 import shutil
@@ -39,10 +43,14 @@ import cpio  # noqa: E402
 
 # Loaded in this order, each after its own dependencies.  crc32c_generic is
 # ext4's soft dependency ("softdep=pre: crc32c"), which depends= does not list.
-MODULES = ["crc32c_generic", "ext4", "ata_piix", "sd_mod", "virtio_pci", "virtio_blk"]
+MODULES = ["crc32c_generic", "ext4", "brd"]
 BUSYBOX_APPLETS = ["sh", "mount", "umount", "insmod", "mkdir", "cat", "echo", "sleep", "sync",
-                   "poweroff", "ls", "dmesg", "test", "["]
-DISK_MIB = 512
+                   "poweroff", "ls", "dmesg", "test", "[", "mke2fs"]
+
+
+def module_args(disk_mib):
+    """{module: its insmod parameters}: one RAM disk of disk_mib (brd counts in KiB)."""
+    return {"brd": "rd_nr=1 rd_size=%d" % (disk_mib * 1024)}
 
 
 # ---------------------------------------------------------------- kernel modules
@@ -124,7 +132,7 @@ def build_marker(out):
                     os.path.join(HERE, "marker.c")], check=True)
 
 
-def make_tree(pkgs, root, seconds):
+def make_tree(pkgs, root, seconds, disk_mib):
     kroot, version = kernel_dir(pkgs)
     if os.path.exists(root):
         shutil.rmtree(root)
@@ -146,10 +154,13 @@ def make_tree(pkgs, root, seconds):
     order = load_order(MODULES, index)
     for m in order:
         copy(index[m], os.path.join(root, "lib", "modules", m + ".ko"), 0o644)
+    args = module_args(disk_mib)
     with open(os.path.join(root, "etc", "modules.order"), "w") as f:
-        f.write("".join(m + "\n" for m in order))
+        f.write("".join(("%s %s" % (m, args.get(m, ""))).rstrip() + "\n" for m in order))
     with open(os.path.join(HERE, "init.sh")) as f:
-        init = f.read().replace("@SECONDS@", str(seconds)).replace("@MIDPOINT@", str(midpoint(seconds)))
+        init = f.read()
+    for key, value in (("SECONDS", seconds), ("MIDPOINT", midpoint(seconds)), ("DISK_MIB", disk_mib)):
+        init = init.replace("@%s@" % key, str(value))
     with open(os.path.join(root, "init"), "w") as f:
         f.write(init)
     os.chmod(os.path.join(root, "init"), 0o755)
@@ -161,30 +172,25 @@ def midpoint(seconds):
     return seconds // 5 + 2
 
 
-def make_disk(path):
-    if os.path.exists(path):
-        os.unlink(path)
-    with open(path, "wb") as f:
-        f.truncate(DISK_MIB << 20)
-    subprocess.run(["mke2fs", "-q", "-F", "-t", "ext2", "-L", "dbench", path], check=True)
-
-
-def build(out, seconds=10):
-    """Fetch the packages if needed and write DIR/vmlinuz, DIR/initrd.gz, DIR/ext2.img."""
+def build(out, seconds, disk_mib):
+    """Fetch the packages if needed and write DIR/vmlinuz and DIR/initrd.gz."""
     subprocess.run([os.path.join(HERE, "fetch.sh"), out], check=True)
-    vmlinuz, order = make_tree(os.path.join(out, "pkgs"), os.path.join(out, "root"), seconds)
+    vmlinuz, order = make_tree(os.path.join(out, "pkgs"), os.path.join(out, "root"), seconds,
+                               disk_mib)
     shutil.copyfile(vmlinuz, os.path.join(out, "vmlinuz"))
     console = ("dev/console", stat.S_IFCHR | 0o600, b"", (5, 1))
     cpio.write(os.path.join(out, "initrd.gz"), cpio.pack_tree(os.path.join(out, "root"), [console]))
-    make_disk(os.path.join(out, "ext2.img"))
     print("lab: Linux baseline in %s (modules: %s)" % (out, " ".join(order)))
 
 
 def main():
+    sys.path.insert(0, os.path.dirname(HERE))
+    import configs
     if len(sys.argv) < 2:
         print(__doc__)
         return 2
-    build(sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else 10)
+    build(sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else configs.LINUX_SECONDS,
+          configs.RAM_DISK_MIB)
     return 0
 
 
