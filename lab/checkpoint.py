@@ -23,8 +23,9 @@ checkpoints.json, every marker's in markers.json.
 Nothing is typed: every configuration's workload starts by itself at boot
 (minios's rc=FILE, Linux's /init), so no host decides when a guest sees
 its input, and under -icount a boot repeats to the instruction: two `make
-lab` runs put every checkpoint at the same instruction count (with RAM
-disks, lab/configs.py; an IDE disk's completions still follow the host).
+lab` runs put every checkpoint at the same instruction count (every lab
+file system is a RAM disk, lab/configs.py; an IDE disk's completions would
+follow the host, as blkbench's still do).
 While it waits, a line every 15 s shows the console's last line and, from
 dbench's per-second lines, which run and phase the boot is in and the
 share of its dbench seconds done (workload_progress()).

@@ -25,7 +25,9 @@ record) and measure.json.  Writes:
 and, from pvlab's boot and its trace windows (lab/trace_tables.py):
 domains.csv (the `xm-lite list` tables typed in the run), trace.csv,
 hypercalls.csv, theory.csv, spread.csv and timeline.json; boots.csv says
-which configurations' checkpoint boots stalled and were booted again.
+which configurations' checkpoint boots stalled and were booted again;
+again.csv is every lab/repeat.py comparison (runs/CONFIG-again/compare.json:
+a configuration booted a second time to one checkpoint, make lab's for Linux).
 
 Per dbench operation (haps.csv's *_per_op): a window's count per
 instruction times the instructions per operation of the run it lies in
@@ -223,7 +225,24 @@ def collect(out=configs.LAB, rows=configs.ROWS):
     write_csv(os.path.join(out, "repeat.csv"), repeats)
     write_trace_tables(out)
     write_csv(os.path.join(out, "boots.csv"), boot_rows())
+    write_csv(os.path.join(out, "again.csv"), again_rows())
     return missing
+
+
+def again_rows():
+    """Per lab/repeat.py comparison under runs/: the configuration, the checkpoint, how many
+    markers and instructions the boot again compared, and what differed (nothing, or its first
+    differences)."""
+    rows = []
+    for name in sorted(os.listdir(configs.RUNS)) if os.path.isdir(configs.RUNS) else []:
+        path = os.path.join(configs.RUNS, name, "compare.json")
+        if name.endswith("-again") and os.path.exists(path):
+            c = load_json(path)
+            rows.append({"config": c["config"], "checkpoint": c["checkpoint"],
+                         "markers": c["markers"], "checkpoint_insns": c["insns"],
+                         "window_insns": c["window"], "identical": "yes" if c["identical"] else "no",
+                         "differences": " / ".join(c["differences"][:3])})
+    return rows
 
 
 def boot_rows():

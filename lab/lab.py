@@ -14,7 +14,10 @@ Steps, each also a script of its own:
      (lab/measure.py), REPEATS times: a repeat from the same checkpoint
      shows which figures are exact; and read the hypervisor's trace over
      a window from each of pvlab's trace checkpoints (lab/trace_window.py);
-  4. collect the runs into CSVs (lab/collect.py) and write the report
+  4. boot a configuration that asks for it (Linux: configs.py's boot_again)
+     a second time to one checkpoint and compare every marker and the
+     window (lab/repeat.py);
+  5. collect the runs into CSVs (lab/collect.py) and write the report
      (lab/report.py): build/lab/report.md, report.html, *.csv, *.svg.
 
 --reuse skips step 2 for a configuration whose checkpoints are already
@@ -29,6 +32,7 @@ import argparse
 import concurrent.futures
 import json
 import os
+import shutil
 import sys
 import threading
 import time
@@ -39,6 +43,7 @@ import collect  # noqa: E402
 import configs  # noqa: E402
 import machine  # noqa: E402
 import measure  # noqa: E402
+import repeat  # noqa: E402
 import report  # noqa: E402
 import trace_window  # noqa: E402
 
@@ -97,7 +102,18 @@ class Progress:
 
 
 def steps(cfg, rows):
-    return len(cfg.checkpoints) + REPEATS * len(rows) + len(getattr(cfg, "trace_checkpoints", []))
+    return (len(cfg.checkpoints) + REPEATS * len(rows) + len(getattr(cfg, "trace_checkpoints", [])) +
+            (1 if getattr(cfg, "boot_again", None) else 0))
+
+
+def boot_again(cfg, progress, quick):
+    """Boot `cfg` again to its boot_again checkpoint and compare (lab/repeat.py; the report's
+    Booted again section reads the comparison).  A difference is reported, not fatal."""
+    r = repeat.repeat(cfg.name, cfg.boot_again, quick, progress=say)
+    progress.step("%s: booted again to %s: %s" % (
+        cfg.name, r["checkpoint"], "identical, %d markers, the checkpoint at instruction %d, the "
+        "window's report line for line" % (r["markers"], r["insns"]) if r["identical"] else
+        "DIFFERS: " + "; ".join(r["differences"][:3])))
 
 
 BOOTS = 2  # a checkpoint run that stalls is booted again once
@@ -127,6 +143,7 @@ def run_config(cfg, rows, reuse, progress, quick=False):
         say("%s: reusing the checkpoints in %s" % (cfg.name, cfg.overlay))
         progress.done += len(cfg.checkpoints)
     else:
+        shutil.rmtree(cfg.run_dir + "-again", ignore_errors=True)  # compared with older boots
         for c in take_checkpoints(cfg):
             progress.step("%s: checkpoint %s at instruction %d" % (cfg.name, c["name"], c["insns"]))
     windows = window_sizes(cfg)
@@ -145,6 +162,8 @@ def run_config(cfg, rows, reuse, progress, quick=False):
         _, info, _ = trace_window.trace(cfg, ckpt, size)
         progress.step("%s: %s traced: %d records in %d instructions" % (
             cfg.name, ckpt, info["records"], info["insns"]))
+    if getattr(cfg, "boot_again", None):
+        boot_again(cfg, progress, quick)
 
 
 def main():

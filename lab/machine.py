@@ -7,8 +7,9 @@ their command line here, from one Config: the kernel and its modules, the
 memory, the disk (a qcow2 overlay that holds the snapshots), and always
 `-icount shift=0,sleep=off`.  The disk is cache=unsafe: a guest's flush
 is not an fsync on the host, whose time (real, not virtual) would otherwise
-show up in the guest's clock as seconds of I/O wait and make dbench's
-figures depend on the host's disk.  Only what is not machine state differs between
+show up in the guest's clock as seconds of I/O wait.  (Only blkbench's
+stand-in still gives its guest a disk; every other configuration's file
+systems are RAM disks, and its qcow2 only holds the snapshots.)  Only what is not machine state differs between
 them: the plugins, -loadvm, the logs.
 
 Lab QEMUs are driven through QMP (`-qmp unix:...`), the machine-readable

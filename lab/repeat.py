@@ -4,13 +4,16 @@
 usage: lab/repeat.py CONFIG CHECKPOINT [--quick]
 
 Under -icount shift=0,sleep=off a guest is a function of its machine, its
-images and its inputs.  The lab's minios configurations have no input
-that a host times: their file systems are RAM disks (no disk completion),
-their workloads start from rc files (nothing typed) and the qcow2 that
-holds the snapshots is a drive the guest cannot see (lab/configs.py,
-lab/machine.py).  So a second boot must pass every marker at the same
-instruction as the first and measure the same window.  This script checks
-that, after a run of CONFIG (make lab or make lab-quick):
+images and its inputs.  The lab's configurations have no input that a
+host times: their file systems are RAM disks (no disk completion; Linux's
+is an ext2 on brd's /dev/ram0), their workloads start by themselves
+(minios's rc files, Linux's /init: nothing typed), the qcow2 that holds
+the snapshots is a drive the guest cannot see, and Linux's RTC runs on
+the virtual clock from a fixed date (lab/configs.py, lab/machine.py).  So
+a second boot must pass every marker at the same instruction as the first
+and measure the same window (make lab checks Linux's linux-1; make test
+pvlab's quick domU-1).  This script checks that, after a run of CONFIG
+(make lab or make lab-quick):
 
   1. it boots CONFIG again, from the images the run used (LAB/CONFIG/, not
      prepared again), in runs/CONFIG-again/, to CHECKPOINT only;

@@ -117,7 +117,8 @@ def ratio_section(tput, haps):
                    "the instruction count) and the ratios compare the same file system with and "
                    "without the hypervisor (dom0) and through the split driver (domU): nothing "
                    "waits, so a run is as fast as its instructions per operation allow. Linux's "
-                   "MB/s follow the host's IDE disk. Instructions per operation are the CPU cost of "
+                   "dbench is on an ext2 on its own RAM disk (brd), so its MB/s are exact too, "
+                   "and CPU-bound like minios's. Instructions per operation are the CPU cost of "
                    "the same work in the three modes.",
                    ["clients", "Linux MB/s", "native MB/s", "dom0 MB/s", "domU MB/s",
                     "dom0/native", "domU/native", "native insns/op", "dom0 insns/op",
@@ -265,19 +266,19 @@ def spread_section(spread):
 
 
 EXACT = ("Under `-icount shift=0,sleep=off` the instruction stream is a function of the machine, "
-         "its images and its inputs. The minios rows (native, dom0, domU) have no input a host "
-         "times: their file systems are RAM disks (no disk completions), their workloads start "
-         "from rc files (nothing typed), the snapshots' qcow2 is a drive the guest cannot see, "
-         "and the RAM-disk images are the same bytes each time. **Exact** for them, run to run: "
-         "where every marker and checkpoint falls, every window's counts (caches, haps, the "
-         "trace), the instructions per operation, and dbench-lite's own throughput, latency and "
-         "operations (lab/repeat.py boots a configuration again and compares; make test does so "
-         "for the quick pvlab boot). **Host-dependent**: the Linux rows, whose dbench uses an "
-         "ext2 on the IDE disk: writeback and cache misses complete when QEMU's I/O thread "
-         "finishes them on the host, so Linux's checkpoints, window counts and MB/s vary from "
-         "run to run (two measurements from one snapshot can differ too: Repeatability). The "
-         "trace-versus-plugin comparison is exact within a window: both see the same "
-         "instructions of one run.")
+         "its images and its inputs. No configuration has an input a host times: every file "
+         "system dbench uses is in RAM (minios's ext2 RAM disks; Linux's ext2 on its brd RAM "
+         "disk, made by its /init), so no disk completion enters a run; the workloads start by "
+         "themselves (minios's rc files, Linux's /init: nothing typed); the snapshots' qcow2 is "
+         "a drive the guest cannot see; Linux's RTC starts at a fixed date and runs on the "
+         "virtual clock; and the images are the same bytes each time. **Exact**, run to run, "
+         "in all four configurations: where every marker and checkpoint falls, every window's "
+         "counts (caches, haps, the trace), the instructions per operation, and dbench's and "
+         "dbench-lite's own throughput, latency and operations (lab/repeat.py boots a "
+         "configuration again and compares: make lab does so for Linux, Booted again below; "
+         "make test for the quick pvlab boot). **Host-dependent**: only the wall times "
+         "(measurement wall time, make lab's own). The trace-versus-plugin comparison is exact "
+         "within a window: both see the same instructions of one run.")
 
 
 def repeat_section(reps):
@@ -285,11 +286,22 @@ def repeat_section(reps):
              r["cr3_writes_1"], r["cr3_writes_2"], r["mode_changes_1"], r["mode_changes_2"]]
             for r in reps]
     return Section("Repeatability", "Each window measured twice from the same checkpoint. A machine "
-                   "without device I/O repeats exactly under -icount (every minios row); disk "
-                   "completions arrive when the host's I/O thread finishes, which -icount cannot "
-                   "replay, so a Linux window can differ slightly between runs.",
+                   "without device I/O repeats exactly under -icount: every row, Linux's "
+                   "included (its file system is a RAM disk).",
                    ["row", "identical reports", "D16K run 1", "D16K run 2", "CR3 run 1", "CR3 run 2",
                     "mode changes run 1", "mode changes run 2"], rows)
+
+
+def again_section(again):
+    rows = [[a["config"], a["checkpoint"], a["markers"], a["checkpoint_insns"], a["window_insns"],
+             a["identical"], a["differences"] or "-"] for a in again]
+    return Section("Booted again", "A configuration booted a second time, from the same images, "
+                   "to one checkpoint (lab/repeat.py; make lab does it for Linux): every marker "
+                   "up to the checkpoint, the checkpoint's instruction count, the console up to it "
+                   "and the window's whole report (pvlab-cache.so, line for line) compared with "
+                   "the first boot's." + ("" if rows else " No configuration was booted again."),
+                   ["configuration", "checkpoint", "markers compared", "checkpoint at (insns)",
+                    "window (insns)", "identical", "differences"], rows)
 
 
 def domu_cost_section(haps, traces):
@@ -334,7 +346,7 @@ def sections(d):
     """Every section of the report, with its plots drawn (gnuplot) when possible."""
     csvs = {n: read_csv(os.path.join(d, n + ".csv")) for n in (
         "windows", "cache", "haps", "throughput", "repeat", "domains", "trace", "hypercalls",
-        "theory", "spread", "boots")}
+        "theory", "spread", "boots", "again")}
     wins, caches = csvs["windows"], csvs["cache"]
     hit = lambda w, kind, size: hit_rate(caches, w, kind, size)  # noqa: E731
     tl_path = os.path.join(d, "timeline.json")
@@ -350,7 +362,7 @@ def sections(d):
             hypercalls_section(csvs["hypercalls"]),
             theory_section(csvs["theory"]), spread_section(csvs["spread"]),
             Section("Which figures are exact", EXACT),
-            repeat_section(csvs["repeat"])]
+            repeat_section(csvs["repeat"]), again_section(csvs["again"])]
     if not plots.have_gnuplot():
         secs[4].text += " (gnuplot is not installed: no plots.)"
     return secs
@@ -370,9 +382,10 @@ INTRO = ("pvlab's lab: the Xen homework's measurements, reproduced on QEMU with 
          PV_ROWS.get(os.environ.get("LAB_PV_WORKLOAD", "dbench"), "") +
          "the rows labelled native run the same dbench-lite on the same minios.elf booted "
          "without a hypervisor (docs/native.md), its root an ext2 RAM disk ram0 as dom0's; "
-         "the Linux rows run the real dbench 4.0 with client.txt on an ext2 on the IDE disk. "
-         "Every minios figure is exact under -icount (nothing the host times enters those "
-         "boots); Linux's follow the host's disk (see Which figures are exact).")
+         "the Linux rows run the real dbench 4.0 with client.txt on an ext2 on Linux's own RAM "
+         "disk (brd's /dev/ram0, the size of a minios RAM disk): all four on RAM. Every figure "
+         "measured under -icount is exact, Linux's included (nothing the host times enters "
+         "these boots; see Which figures are exact).")
 
 
 def md_table(header, rows):
