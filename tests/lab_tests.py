@@ -6,6 +6,10 @@ without the network: the Linux download and the long runs are `make lab`'s.
     independent parser;
   - lab/linux/mkinitramfs.py orders kernel modules after their depends=,
     read from the .modinfo sections of small ELF objects made here;
+  - the Linux baseline has nothing a host times: mkinitramfs.py's tree (on
+    fake packages) makes its ext2 on brd's /dev/ram0 and loads no disk
+    driver, and its QEMU has no guest-visible disk and a virtual-clock RTC
+    (make lab boots Linux twice and compares: lab/repeat.py);
   - lab/report.py turns canned CSVs into the expected tables (and the
     numbers follow the CSVs, not constants), with a well-formed SVG plot
     when gnuplot is installed;
@@ -128,6 +132,53 @@ def lab_modules_in_depends_order():
             check(False, "a module depending on a missing one was accepted")
         except ValueError as e:
             check("nothere" in str(e) and "bad" in str(e), "unhelpful error: %s" % e)
+
+
+def fake_packages(pkgs):
+    """The files mkinitramfs.make_tree() takes from Debian's packages, as empty stand-ins, and
+    the modules it loads as small ELF objects (ext4 with its real depends=)."""
+    kernel = os.path.join(pkgs, "linux-image-6.1.0-0-686")
+    moddir = os.path.join(kernel, "lib", "modules", "6.1.0-0-686", "kernel")
+    for path in ("busybox-static/bin/busybox", "dbench/usr/bin/dbench",
+                 "dbench/usr/share/dbench/client.txt", "libc6/lib/i386-linux-gnu/ld-linux.so.2",
+                 "libc6/lib/i386-linux-gnu/libc.so.6",
+                 "libpopt0/usr/lib/i386-linux-gnu/libpopt.so.0",
+                 "linux-image-6.1.0-0-686/boot/vmlinuz-6.1.0-0-686"):
+        os.makedirs(os.path.dirname(os.path.join(pkgs, path)), exist_ok=True)
+        open(os.path.join(pkgs, path), "w").close()
+    os.makedirs(moddir)
+    for name, deps in (("crc32c_generic", ""), ("ext4", "mbcache,jbd2,crc16"), ("jbd2", ""),
+                       ("mbcache", ""), ("crc16", ""), ("brd", ""), ("ata_piix", ""),
+                       ("sd_mod", "")):
+        fake_module(moddir, name, deps)
+
+
+@test
+def lab_linux_runs_on_ram_with_a_virtual_clock():
+    """Linux's dbench is on an ext2 that /init makes on brd's /dev/ram0 of RAM_DISK_MIB (the
+    minios RAM disks' size); no disk driver is loaded, the machine has no disk the guest sees,
+    and its RTC starts at a fixed date on the virtual clock."""
+    import configs
+    import machine
+    with tempfile.TemporaryDirectory(prefix="pvlab-lab-") as d:
+        pkgs, root = os.path.join(d, "pkgs"), os.path.join(d, "root")
+        fake_packages(pkgs)
+        mkinitramfs.make_tree(pkgs, root, 10, configs.RAM_DISK_MIB)
+        order = open(os.path.join(root, "etc", "modules.order")).read().splitlines()
+        want = ["crc32c_generic", "mbcache", "jbd2", "crc16", "ext4",
+                "brd rd_nr=1 rd_size=%d" % (configs.RAM_DISK_MIB * 1024)]
+        check(order == want, "modules.order %s, expected %s" % (order, want))
+        init = open(os.path.join(root, "init")).read()
+        for line in ("mke2fs -b 4096 -L dbench /dev/ram0", "mount -t ext2 /dev/ram0 /mnt",
+                     "dbench -c /client.txt -t 10 -D /mnt $n &", "sleep 4"):
+            check(line in init, "/init has no %r" % line)
+        check("@" not in init and "/dev/sda" not in init, "/init is not filled in:\n" + init)
+        check(os.readlink(os.path.join(root, "bin", "mke2fs")) == "busybox", "no mke2fs applet")
+    args = machine.machine_args(configs.get("linux"))
+    drives = [args[i + 1] for i, a in enumerate(args) if a == "-drive"]
+    check(len(drives) == 1 and "if=none" in drives[0], "Linux's drives: %s" % drives)
+    rtc = [args[i + 1] for i, a in enumerate(args) if a == "-rtc"]
+    check(rtc == ["base=2025-11-29T00:00:00,clock=vm"], "Linux's -rtc: %s" % rtc)
 
 
 CANNED = {
