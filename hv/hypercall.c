@@ -4,10 +4,11 @@
  * informational and console calls.
  *
  * A guest executes `int $0x82` with the number in %eax and arguments in %ebx,
- * %ecx, %edx, %esi, %edi.  do_hypercall() looks the number up, calls the
- * handler, and puts its result in the guest's %eax.  Unknown numbers return
- * -ENOSYS.  Every negative result is counted against the calling domain
- * (struct pvlab_counters, readable with sysctl).
+ * %ecx, %edx, %esi, %edi.  arch/x86/entry.S looks the number up in
+ * hypercall_table, calls the handler, and puts its result in the guest's
+ * %eax.  Unknown numbers return -ENOSYS.  Every call, and every negative
+ * result, is counted against the calling domain (struct pvlab_counters,
+ * readable with sysctl).
  *
  * Tour 26/37 - after arch/x86/io_decode.c, before hv/exit.c.
  */
@@ -17,6 +18,7 @@
 #include <public/vcpu.h>
 #include <public/version.h>
 #include <hv/arch.h>
+#include <hv/asm_offsets.h>
 #include <hv/console.h>
 #include <hv/entry.h>
 #include <hv/domain.h>
@@ -220,74 +222,72 @@ long do_sysctl(uint32_t arg)
     return copy_to_guest(arg, &op, sizeof(op));
 }
 
-/* The hypercall table: one case per implemented hypercall, Xen's numbers. */
-static long dispatch(uint32_t nr, const struct cpu_user_regs *r)
+static long do_ni_hypercall(void)
 {
-    switch (nr) {
-    case __HYPERVISOR_set_trap_table:
-        return do_set_trap_table(r->ebx);
-    case __HYPERVISOR_mmu_update:
-        return do_mmu_update(r->ebx, r->ecx, r->edx, r->esi);
-    case __HYPERVISOR_stack_switch:
-        return do_stack_switch(r->ebx, r->ecx);
-    case __HYPERVISOR_set_callbacks:
-        return do_set_callbacks(r->ebx, r->ecx, r->edx, r->esi);
-    case __HYPERVISOR_update_va_mapping:
-        return do_update_va_mapping(r->ebx, r->ecx, r->edx);
-    case __HYPERVISOR_fpu_taskswitch:
-        return fpu_taskswitch((int)r->ebx);
-    case __HYPERVISOR_set_timer_op:
-        return do_set_timer_op(r->ebx, r->ecx);
-    case __HYPERVISOR_xen_version:
-        return do_xen_version(r->ebx, r->ecx);
-    case __HYPERVISOR_console_io:
-        return do_console_io(r->ebx, r->ecx, r->edx);
-    case __HYPERVISOR_vcpu_op:
-        return do_vcpu_op(r->ebx, r->ecx, r->edx);
-    case __HYPERVISOR_mmuext_op:
-        return do_mmuext_op(r->ebx, r->ecx, r->edx, r->esi);
-    case __HYPERVISOR_sched_op:
-        return do_sched_op(r->ebx, r->ecx);
-    case __HYPERVISOR_event_channel_op:
-        return do_event_channel_op(r->ebx, r->ecx);
-    case __HYPERVISOR_sysctl:
-        return do_sysctl(r->ebx);
-    case __HYPERVISOR_domctl:
-        return do_domctl(r->ebx);
-    case __HYPERVISOR_physdev_op:
-        return do_physdev_op(r->ebx, r->ecx);
-    case __HYPERVISOR_grant_table_op:
-        return do_grant_table_op(r->ebx, r->ecx, r->edx);
-    default:
-        return -XEN_ENOSYS;
-    }
+    return -XEN_ENOSYS;
 }
 
-static int continuation_pending;
+/*
+ * The hypercall table, Xen's numbers.  arch/x86/entry.S: tramp_entry calls
+ * hypercall_table[%eax] directly with the guest's %ebx %ecx %edx %esi %edi
+ * pushed as five arguments; a handler declares the ones it uses (the caller
+ * removes arguments in the i386 C convention, so the rest are ignored).
+ */
+#define HYPERCALL(fn) ((hypercall_fn *)(void (*)(void))(fn))
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Woverride-init" /* every number, then the implemented ones */
+static hypercall_fn *const hypercall_handlers[NR_HYPERCALLS] = {
+    [0 ... NR_HYPERCALLS - 1] = HYPERCALL(do_ni_hypercall),
+    [__HYPERVISOR_set_trap_table] = HYPERCALL(do_set_trap_table),
+    [__HYPERVISOR_mmu_update] = HYPERCALL(do_mmu_update),
+    [__HYPERVISOR_stack_switch] = HYPERCALL(do_stack_switch),
+    [__HYPERVISOR_set_callbacks] = HYPERCALL(do_set_callbacks),
+    [__HYPERVISOR_fpu_taskswitch] = HYPERCALL(fpu_taskswitch),
+    [__HYPERVISOR_update_va_mapping] = HYPERCALL(do_update_va_mapping),
+    [__HYPERVISOR_set_timer_op] = HYPERCALL(do_set_timer_op),
+    [__HYPERVISOR_xen_version] = HYPERCALL(do_xen_version),
+    [__HYPERVISOR_console_io] = HYPERCALL(do_console_io),
+    [__HYPERVISOR_grant_table_op] = HYPERCALL(do_grant_table_op),
+    [__HYPERVISOR_vcpu_op] = HYPERCALL(do_vcpu_op),
+    [__HYPERVISOR_mmuext_op] = HYPERCALL(do_mmuext_op),
+    [__HYPERVISOR_sched_op] = HYPERCALL(do_sched_op),
+    [__HYPERVISOR_event_channel_op] = HYPERCALL(do_event_channel_op),
+    [__HYPERVISOR_physdev_op] = HYPERCALL(do_physdev_op),
+    [__HYPERVISOR_sysctl] = HYPERCALL(do_sysctl),
+    [__HYPERVISOR_domctl] = HYPERCALL(do_domctl),
+};
+#pragma GCC diagnostic pop
 
+/*
+ * What entry.S calls: hypercall_handlers, or while the trace runs a table
+ * whose every entry is traced_hypercall().  Swapping the table, rather than
+ * testing a flag on every call, keeps the trace's cost at zero instructions
+ * when it is off.
+ */
+hypercall_fn *hypercall_table[NR_HYPERCALLS];
+
+/* Record the call (the number and its sub-operation, %ebx), then make it. */
+static long traced_hypercall(uint32_t a1, uint32_t a2, uint32_t a3, uint32_t a4, uint32_t a5)
+{
+    uint32_t nr = guest_cpu_user_regs()->eax; /* below NR_HYPERCALLS: entry.S checked it */
+    trace_record(TRC_HYPERCALL, current->domain->domain_id, (nr & 0xFFFFu) | (a1 << 16));
+    return hypercall_handlers[nr](a1, a2, a3, a4, a5);
+}
+
+void hypercall_table_set(int traced)
+{
+    for (unsigned int nr = 0; nr < NR_HYPERCALLS; nr++)
+        hypercall_table[nr] = traced ? traced_hypercall : hypercall_handlers[nr];
+}
+
+/* The registers now hold the next call; the result is its number, so %eax keeps it. */
 long hypercall_continue(uint32_t nr, uint32_t a1, uint32_t a2, uint32_t a3, uint32_t a4)
 {
     struct cpu_user_regs *r = guest_cpu_user_regs();
-    r->eax = nr;
     r->ebx = a1;
     r->ecx = a2;
     r->edx = a3;
     r->esi = a4;
     r->eip -= 2; /* back over `int $0x82` (0xCD 0x82) */
-    continuation_pending = 1;
-    return 0;
-}
-
-void do_hypercall(struct cpu_user_regs *regs)
-{
-    struct domain *d = current->domain;
-    d->counters.hypercalls++; /* traced in arch/x86/traps.c: do_entry_traced() */
-    long rc = dispatch(regs->eax, regs);
-    if (continuation_pending) { /* the registers already hold the next call */
-        continuation_pending = 0;
-        return;
-    }
-    if (rc < 0)
-        d->counters.hypercall_errors++;
-    regs->eax = (uint32_t)rc;
+    return nr;
 }

@@ -20,6 +20,7 @@
 #include <hv/arch.h>
 #include <hv/bootinfo.h>
 #include <hv/console.h>
+#include <hv/hypercall.h>
 #include <hv/fpu.h>
 #include <hv/domain.h>
 #include <hv/entry.h>
@@ -175,6 +176,7 @@ void start_hypervisor(uint32_t magic, uint32_t mbi)
     fpu_init();             /* CR0.TS set: the first x87 use by a guest traps (lazy switch) */
     time_init();            /* TSC calibrated against the PIT; the PIT ticks at HZ */
     sched_init();           /* the idle vCPU runs; slice lengths in TSC ticks */
+    hypercall_table_set(0); /* the handlers the hypercall gate calls (arch/x86/entry.S) */
     build_dom0();           /* dom0 from the first module, or chain mode's first kernel */
     pic_unmask(IRQ_TIMER);  /* the tick: timers and time slices */
     pic_unmask(IRQ_SERIAL); /* console input, for dom0 */

@@ -32,6 +32,9 @@
 
 struct vcpu idle_vcpu;
 struct vcpu *current = &idle_vcpu;
+/* For arch/x86/entry.S, which reads them on every hypercall and exit without following current. */
+struct vcpu_info *current_vcpu_info;
+struct pvlab_counters *current_counters;
 static struct vcpu *runq; /* every vCPU, in creation order */
 int need_resched;
 static uint64_t slice_start; /* when current was picked */
@@ -162,6 +165,10 @@ static void context_switch(struct vcpu *prev, struct vcpu *next, uint64_t now)
           is_idle_vcpu(next) ? TRC_IDLE_DOMAIN : next->domain->domain_id);
     current = next;
     slice_start = now;
+    if (!is_idle_vcpu(next)) {
+        current_vcpu_info = vcpu_info(next);
+        current_counters = &next->domain->counters;
+    }
     if (is_idle_vcpu(next)) {
         load_idle_pagetable();
         reset_stack_and_jump(idle_loop);

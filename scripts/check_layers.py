@@ -6,8 +6,8 @@ The layers, lowest first:
   include/public/   the ABI: includes only itself
   lib/, lib.h       string and formatting helpers: only the ABI and itself
   arch/x86/         the hardware layer, with its headers hv/arch.h, hv/x86.h,
-                    hv/config.h, hv/fpu.h, hv/guest_access.h, hv/uregs.h and
-                    hv/io_decode.h: only the
+                    hv/config.h, hv/fpu.h, hv/guest_access.h, hv/uregs.h,
+                    hv/asm_offsets.h and hv/io_decode.h: only the
                     layers below, and hv/entry.h, the one header through which
                     it calls up (see that header)
   hv/               the hypervisor proper: anything
@@ -27,7 +27,7 @@ import re
 import sys
 
 ARCH_HEADERS = {"hv/arch.h", "hv/x86.h", "hv/config.h", "hv/fpu.h", "hv/guest_access.h",
-                "hv/uregs.h", "hv/io_decode.h"}
+                "hv/uregs.h", "hv/asm_offsets.h", "hv/io_decode.h"}
 UP_HEADER = "hv/entry.h"
 
 INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]')

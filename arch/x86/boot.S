@@ -12,7 +12,6 @@
  * Tour 2/37 - after arch/x86/hv.lds.S, before hv/main.c.
  */
 #include <hv/config.h>
-#include <hv/uregs.h>
 
 #define V2P(x) ((x) - HV_VIRT_START)
 #define MB_MAGIC 0x1BADB002
@@ -74,7 +73,7 @@ _start:
     movl %eax, %cr0
     movl $3f, %eax
     jmp *%eax
-3:  movl $(hv_stack_top - UREGS_SIZE), %esp
+3:  movl $_boot_stack_top, %esp      /* the frame's place, through the direct map (entry.S) */
     pushl boot_mb_info
     pushl boot_mb_magic
     call start_hypervisor
@@ -100,8 +99,3 @@ boot_mb_info:  .long 0
     .globl idle_pg_table
 idle_pg_table:
     .space 4096
-    .globl hv_stack
-hv_stack:
-    .space HV_STACK_SIZE
-    .globl hv_stack_top
-hv_stack_top:

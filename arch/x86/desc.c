@@ -47,7 +47,6 @@ struct tss {
 static uint64_t gdt[GDT_ENTRIES] __attribute__((aligned(8))) ENTRY_DATA;
 static uint64_t idt[256] __attribute__((aligned(8))) ENTRY_DATA;
 static struct tss tss ENTRY_DATA;
-extern char entry_stack_top[];
 
 struct desc_ptr {
     uint16_t limit;
@@ -96,14 +95,14 @@ static void setup_gdt(void)
                      : "memory");
 }
 
-extern void vector_0(void), vector_1(void), vector_2(void), vector_3(void), vector_4(void),
-    vector_5(void), vector_6(void), vector_7(void), vector_8(void), vector_9(void), vector_10(void),
-    vector_11(void), vector_12(void), vector_13(void), vector_14(void), vector_15(void),
-    vector_16(void), vector_17(void), vector_18(void), vector_19(void), vector_32(void),
-    vector_33(void), vector_34(void), vector_35(void), vector_36(void), vector_37(void),
-    vector_38(void), vector_39(void), vector_40(void), vector_41(void), vector_42(void),
-    vector_43(void), vector_44(void), vector_45(void), vector_46(void), vector_47(void),
-    vector_130(void);
+extern void tramp_entry(void), vector_0(void), vector_1(void), vector_2(void), vector_3(void),
+    vector_4(void), vector_5(void), vector_6(void), vector_7(void), vector_8(void), vector_9(void),
+    vector_10(void), vector_11(void), vector_12(void), vector_13(void), vector_14(void),
+    vector_15(void), vector_16(void), vector_17(void), vector_18(void), vector_19(void),
+    vector_32(void), vector_33(void), vector_34(void), vector_35(void), vector_36(void),
+    vector_37(void), vector_38(void), vector_39(void), vector_40(void), vector_41(void),
+    vector_42(void), vector_43(void), vector_44(void), vector_45(void), vector_46(void),
+    vector_47(void);
 
 static void (*const exception_stubs[20])(void) = {
     vector_0,  vector_1,  vector_2,  vector_3,  vector_4,  vector_5,  vector_6,
@@ -121,7 +120,7 @@ static void setup_idt(void)
     }
     for (int i = 0; i < 16; i++)
         idt[0x20 + i] = gate_desc(irq_stubs[i], __HYPERVISOR_CS, 0, 0);
-    idt[HYPERCALL_VECTOR] = gate_desc(vector_130, __HYPERVISOR_CS, 1, 0);
+    idt[HYPERCALL_VECTOR] = gate_desc(tramp_entry, __HYPERVISOR_CS, 1, 0);
     struct desc_ptr p = {sizeof(idt) - 1, (uint32_t)idt};
     __asm__ volatile("lidt %0" ::"m"(p));
 }
@@ -129,7 +128,7 @@ static void setup_idt(void)
 static void setup_tss(void)
 {
     tss.ss0 = __HYPERVISOR_DS;
-    tss.esp0 = (uint32_t)entry_stack_top - 16; /* room for es/ds/fs/gs of struct cpu_user_regs */
+    tss.esp0 = (uint32_t)hv_stack_top - 16; /* the guest frame (entry.S), but es/ds/fs/gs */
     tss.ss1 = FLAT_RING1_DS;
     tss.iomap_base = IOMAP_NONE;
     __asm__ volatile("ltr %w0" ::"r"(TSS_SEL));

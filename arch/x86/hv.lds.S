@@ -56,6 +56,9 @@ SECTIONS
         _entry_end = .;
     }
     . = _entry_alias + SIZEOF(.entry);
+    /* The hypervisor stack is in the entry area (entry.S), which is mapped only
+     * after paging_init(): boot.S starts on it through the direct map. */
+    _boot_stack_top = _entry_alias + (entry_frame_page - ENTRY_AREA);
     _edata = .;
     .bss : AT(ADDR(.bss) - HV_OFFSET) {
         __bss_start = .;

@@ -34,17 +34,23 @@ static uint32_t entry_l1_guest[1024] __attribute__((aligned(4096))); /* entry ar
 extern char _entry_alias[], _entry_text_start[], _entry_data_start[], _entry_stack_start[],
     _entry_end[];
 extern uint32_t tramp_full_cr3, tramp_guest_cr3;
+extern char entry_frame_page[]; /* entry.S: the guest frame, at the start of its page */
 
-/* Map the entry area's pages; in the guest's view only the entry stack is writable. */
+/*
+ * Map the entry area's pages.  The guest's view has the stubs and tables
+ * read-only and the frame page (entry.S) writable, but not the hypervisor
+ * stack below the frame.
+ */
 static void map_entry_area(void)
 {
     uint32_t pa = __pa(_entry_alias);
     for (uint32_t va = ENTRY_AREA; va < (uint32_t)_entry_end; va += PAGE_SIZE, pa += PAGE_SIZE) {
         unsigned int i = L1_INDEX(va);
         entry_l1_full[i] = pa | _PAGE_PRESENT | _PAGE_RW | _PAGE_ACCESSED | _PAGE_DIRTY;
-        entry_l1_guest[i] = pa | _PAGE_PRESENT | _PAGE_ACCESSED;
-        if (va >= (uint32_t)_entry_stack_start)
-            entry_l1_guest[i] |= _PAGE_RW | _PAGE_DIRTY;
+        if (va < (uint32_t)_entry_stack_start)
+            entry_l1_guest[i] = pa | _PAGE_PRESENT | _PAGE_ACCESSED;
+        else if (va == (uint32_t)entry_frame_page)
+            entry_l1_guest[i] = pa | _PAGE_PRESENT | _PAGE_RW | _PAGE_ACCESSED | _PAGE_DIRTY;
     }
     idle_pg_table[L2_INDEX(ENTRY_AREA)] = __pa(entry_l1_full) | _PAGE_PRESENT | _PAGE_RW;
     /* A barrier as well as a flush: the compiler cannot see that later stores

@@ -1,14 +1,13 @@
 /*
  * traps.c - what happens when the CPU enters the hypervisor.
  *
- * do_entry() is called from entry.S for every exception, interrupt and
- * hypercall.  A fault in the hypervisor itself is either expected (a guest
- * pointer that did not map, recovered through the exception table) or a bug,
- * which stops the machine with a register dump.  A fault in a guest is never
- * the hypervisor's problem: it is bounced to the handler the guest registered
- * with set_trap_table, by building on the guest's own stack the frame the CPU
- * would have built had the guest's handler been in the IDT.  A guest with no
- * handler for its fault is crashed, with the reason logged.
+ * do_entry() is called from entry.S for every exception and interrupt (the
+ * hypercall gate calls its handler directly, hv/hypercall.c).  A fault in the hypervisor itself is
+ * either expected (a guest pointer that did not map, recovered through the exception table) or a
+ * bug, which stops the machine with a register dump.  A fault in a guest is never the hypervisor's
+ * problem: it is bounced to the handler the guest registered with set_trap_table, by building on
+ * the guest's own stack the frame the CPU would have built had the guest's handler been in the IDT.
+ * A guest with no handler for its fault is crashed, with the reason logged.
  *
  * Tour 23/37 - after arch/x86/entry.S, before arch/x86/ioemul.c.
  */
@@ -165,10 +164,7 @@ static void do_entry_traced(struct cpu_user_regs *regs)
     unsigned int vec = regs->entry_vector;
     if (guest_mode(regs)) {
         domid_t d = current->domain->domain_id;
-        if (vec == HYPERCALL_VECTOR)
-            trace_record(TRC_HYPERCALL, d, /* counters.hypercalls; the sub-operation too */
-                         (regs->eax & 0xFFFFu) | (regs->ebx << 16));
-        else if (vec < 32 && vec != 7)
+        if (vec < 32 && vec != 7)
             trace_record(TRC_EXCEPTION, d, vec); /* counters.exceptions (#NM: TRC_FPU) */
         else if (vec >= 32 && vec < 48)
             trace_record(TRC_IRQ, d, vec - 32); /* counters.interrupts */
@@ -176,9 +172,11 @@ static void do_entry_traced(struct cpu_user_regs *regs)
     do_entry(regs);
 }
 
+/* Hypercalls do not come here: entry.S calls hypercall_table[], which the trace swaps too. */
 void entry_trace(int on)
 {
     entry_handler = on ? do_entry_traced : do_entry;
+    hypercall_table_set(on);
 }
 
 void do_entry(struct cpu_user_regs *regs)
@@ -190,8 +188,6 @@ void do_entry(struct cpu_user_regs *regs)
         do_exception(regs);
     else if (vec < 48)
         do_irq(vec - 32, regs);
-    else if (vec == HYPERCALL_VECTOR)
-        do_hypercall(regs);
     else
         panic("unexpected vector %u", vec);
 }

@@ -97,6 +97,8 @@ struct domain {
 
 extern struct domain *domain_list;
 extern struct vcpu *current;
+extern struct vcpu_info *current_vcpu_info;     /* vcpu_info(current), while a guest runs */
+extern struct pvlab_counters *current_counters; /* &current->domain->counters, likewise */
 extern struct vcpu idle_vcpu;
 
 static inline int is_idle_vcpu(const struct vcpu *v)

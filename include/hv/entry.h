@@ -26,14 +26,16 @@
 /* boot.S: the boot story (hv/main.c), with paging on and the stack set. */
 void start_hypervisor(uint32_t magic, uint32_t mbi) __attribute__((noreturn));
 
-/* entry.S: deferred work on every way out to a guest (hv/exit.c). */
+/* entry.S: deferred work on the way out to a guest, when there is any (hv/exit.c). */
 void leave_hypervisor(struct cpu_user_regs *regs);
 
 /* entry.S: a guest's iret frame was refused by the CPU; the domain dies (hv/domain.c). */
 void crash_on_bad_iret(void) __attribute__((noreturn));
 
-/* traps.c: vector 0x82 (hv/hypercall.c) and the 8259's lines (hv/irq.c). */
-void do_hypercall(struct cpu_user_regs *regs);
+/* entry.S: the hypercall gate calls hypercall_table[] (hv/hypercall.c: hypercall_fn), and
+ * traps.c switches its trace on and off. */
+#include <hv/hypercall.h>
+/* traps.c: the 8259's lines (hv/irq.c). */
 void do_irq(unsigned int irq, struct cpu_user_regs *regs);
 
 /* serial.c: a byte received on COM1, queued for dom0 (hv/console.c). */

@@ -5,6 +5,12 @@
 #define HV_HYPERCALL_H
 
 #include <stdint.h>
+#include <hv/asm_offsets.h> /* NR_HYPERCALLS */
+
+/* A handler: the guest's %ebx %ecx %edx %esi %edi (arch/x86/entry.S calls it). */
+typedef long hypercall_fn(uint32_t, uint32_t, uint32_t, uint32_t, uint32_t);
+extern hypercall_fn *hypercall_table[NR_HYPERCALLS];
+void hypercall_table_set(int traced); /* fill the table; traced: record every call first */
 
 /*
  * Hypercall continuations: a long hypercall does part of its work and asks to
@@ -13,6 +19,7 @@
  * been taken: the hypervisor, whose interrupts are off, stays preemptible.
  */
 long hypercall_continue(uint32_t nr, uint32_t a1, uint32_t a2, uint32_t a3, uint32_t a4);
+/* ... and a handler returns what hypercall_continue() returns, unchanged. */
 #define HYPERCALL_PREEMPTED (1u << 31) /* in a count: "continuation; done so far is in *pdone" */
 
 /* Each handler takes the guest's %ebx %ecx %edx %esi %edi. */

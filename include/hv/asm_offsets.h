@@ -1,0 +1,39 @@
+/*
+ * asm_offsets.h - what arch/x86/entry.S reads in C structures, besides the
+ * frame (hv/uregs.h).
+ *
+ * The hypercall path counts the call in the running domain's counters and
+ * the exit path looks at the running vCPU's event flags, through the two
+ * pointers hv/sched.c keeps for it (current_counters, current_vcpu_info).
+ * Assembly can only use numbers, so they are here, once; any C file that
+ * includes this header checks them against the structures, and
+ * hv/hypercall.c does, so a moved field stops the build.
+ */
+#ifndef HV_ASM_OFFSETS_H
+#define HV_ASM_OFFSETS_H
+
+#define NR_HYPERCALLS        64   /* hypercall_table[]: numbers 0..63 (Xen's are below 64) */
+#define ASM_HYPERCALL_VECTOR 0x82 /* HYPERCALL_VECTOR, for assembly */
+
+#define PVLAB_hv_entries         0 /* struct pvlab_counters */
+#define PVLAB_hypercalls         8
+#define PVLAB_hypercall_errors   16
+#define VCPU_INFO_upcall_pending 0 /* struct vcpu_info */
+#define VCPU_INFO_upcall_mask    1
+
+#ifndef __ASSEMBLY__
+#include <stddef.h>
+#include <public/sysctl.h>
+#include <public/xen.h>
+_Static_assert(ASM_HYPERCALL_VECTOR == HYPERCALL_VECTOR, "ASM_HYPERCALL_VECTOR");
+_Static_assert(offsetof(struct pvlab_counters, hv_entries) == PVLAB_hv_entries, "PVLAB_hv_entries");
+_Static_assert(offsetof(struct pvlab_counters, hypercalls) == PVLAB_hypercalls, "PVLAB_hypercalls");
+_Static_assert(offsetof(struct pvlab_counters, hypercall_errors) == PVLAB_hypercall_errors,
+               "PVLAB_hypercall_errors");
+_Static_assert(offsetof(struct vcpu_info, evtchn_upcall_pending) == VCPU_INFO_upcall_pending,
+               "VCPU_INFO_upcall_pending");
+_Static_assert(offsetof(struct vcpu_info, evtchn_upcall_mask) == VCPU_INFO_upcall_mask,
+               "VCPU_INFO_upcall_mask");
+#endif
+
+#endif
