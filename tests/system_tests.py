@@ -234,8 +234,9 @@ def dom0_mem_larger_than_the_machine_is_clamped():
 
 
 @test
-def gdb_stops_at_do_hypercall_with_symbols_and_helpers():
-    """make gdb's setup in batch mode: a breakpoint on do_hypercall is hit with
+def gdb_stops_at_a_hypercall_handler_with_symbols_and_helpers():
+    """make gdb's setup in batch mode: a breakpoint on do_set_trap_table (dom0's
+    first hypercall, called from hypercall_table by arch/x86/entry.S) is hit with
     its symbol, and the pv-* helpers read dom0's state and page tables."""
     port = 20000 + os.getpid() % 10000
     qemu = subprocess.Popen(
@@ -245,7 +246,7 @@ def gdb_stops_at_do_hypercall_with_symbols_and_helpers():
          "-initrd", "%s dom0,%s" % (os.path.join(BUILD, "minios.elf"),
                                     os.path.join(BUILD, "bootfs.cpio"))], cwd=ROOT)
     try:
-        cmds = ["target remote 127.0.0.1:%d" % port, "break do_hypercall", "continue",
+        cmds = ["target remote 127.0.0.1:%d" % port, "break do_set_trap_table", "continue",
                 "pv-current", "pv-walk 0 0xc0000000", "delete", "break send_guest_virq",
                 "ignore 2 300", "continue", "pv-evtchn 0", "kill"]
         args = ["gdb", "-batch", "-nx", "-x", "scripts/pvlab.gdb"]
@@ -254,8 +255,8 @@ def gdb_stops_at_do_hypercall_with_symbols_and_helpers():
         time.sleep(0.5)
         out = subprocess.run(args, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                              timeout=120).stdout.decode("utf-8", "replace")
-        check(re.search(r"Breakpoint 1, do_hypercall \(regs=0x[0-9a-f]+\) at hv/hypercall\.c", out),
-              "the breakpoint on do_hypercall was not hit:\n" + out[-1500:])
+        check(re.search(r"Breakpoint 1, do_set_trap_table \(utraps=\d+\) at hv/hypercall\.c", out),
+              "the breakpoint on do_set_trap_table was not hit:\n" + out[-1500:])
         check("current: domain 0 (Domain-0)" in out, "pv-current:\n" + out[-1500:])
         check(re.search(r"0xc0000000 -> machine 0x[0-9a-f]{8}", out), "pv-walk:\n" + out[-1500:])
         check(re.search(r"port \d+: virq, remote domain 0", out), "pv-evtchn:\n" + out[-1500:])
