@@ -12,7 +12,10 @@
  * names ports dom0 was granted (PHYSDEVOP_pvlab_ioport_grant, hv/physdev.c,
  * whose allow-list keeps DMA-capable ports out).  Then it steps over the
  * instruction.  A process (ring 3), an unprivileged domain or a port not
- * granted gets the #GP bounced as before.
+ * granted gets the #GP bounced as before.  Most #GPs are not port I/O (a
+ * kernel's `cli`, a bad segment): an error code other than 0 or a first byte
+ * that begins no port-I/O instruction (io_insn_may_start()) answers them
+ * before the whole instruction is fetched and decoded.
  *
  * A `rep ins`/`rep outs` moves at most IOEMUL_MAX_REP elements per trap and
  * leaves %ecx, %esi/%edi and %eip as the CPU leaves an interrupted string
@@ -86,7 +89,6 @@ static void set_eax(struct cpu_user_regs *r, unsigned int size, uint32_t v)
     r->eax = (r->eax & keep) | v;
 }
 
-/* ins/outs, with or without rep: 1 if carried out (maybe in part), 0 for a #GP. */
 /* One element of ins/outs at *mem: 0, or -1 if the guest memory does not map. */
 static int string_element(const struct io_insn *io, uint16_t port, uint32_t mem)
 {
@@ -121,10 +123,13 @@ static int string_io(struct cpu_user_regs *r, const struct io_insn *io, uint16_t
 
 int ioemul_gp(struct cpu_user_regs *r)
 {
-    if ((r->cs & 3) != 1 || !current->domain->is_privileged)
+    /* The I/O-permission #GP has error code 0; its first byte says most #GPs are not port I/O. */
+    if ((r->cs & 3) != 1 || r->error_code != 0 || !current->domain->is_privileged)
         return 0;
     uint8_t b[8];
     struct io_insn io;
+    if (copy_from_guest(b, r->eip, 1) || !io_insn_may_start(b[0]))
+        return 0;
     if (!io_decode(b, fetch(r->eip, b), &io))
         return 0;
     uint16_t port = io.port_in_dx ? (uint16_t)r->edx : io.port;

@@ -16,6 +16,10 @@ struct io_insn {
     uint16_t port;
 };
 
+/* 0 if no instruction io_decode() accepts begins with byte b (cli, hlt, a mov...): the #GP
+ * handler's quick answer before it fetches the whole instruction. */
+int io_insn_may_start(uint8_t b);
+
 /* The instruction at b[0..n): its length, or 0 if it is not one we emulate. */
 unsigned int io_decode(const uint8_t *b, unsigned int n, struct io_insn *io);
 
