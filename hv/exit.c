@@ -1,10 +1,13 @@
 /*
  * exit.c - the way out of the hypervisor to a guest.
  *
- * Every entry (hypercall, exception, interrupt) ends in arch/x86/entry.S
- * calling leave_hypervisor() with the guest's saved registers, just before
- * they are restored and the CPU irets to ring 1 or 3.  This is where deferred
- * work is done, in the order it must be:
+ * Every entry (hypercall, exception, interrupt) ends in arch/x86/entry.S:
+ * ret_to_guest, just before the guest's registers are restored and the CPU
+ * irets to ring 1 or 3.  ret_to_guest tests the frame once: if no switch is
+ * asked for, the return address is inside the guest's segments and no upcall
+ * is due, nothing is left to do.  Otherwise, and always after a switch from
+ * the idle loop (return_to_guest), it calls leave_hypervisor(), where the
+ * deferred work is done, in the order it must be:
  *
  *   1. a switch another vCPU asked for (raise_schedule) happens here, in
  *      schedule() (hv/sched.c): the frame then holds the next vCPU's
@@ -18,7 +21,12 @@
  *      or virtual-interrupt bits, and interrupts on.
  *
  * Steps 2 and 3 can wake a vCPU or crash the domain, which asks for a switch
- * again: the loop repeats until nothing more is asked.
+ * again: the loop repeats until nothing more is asked.  Step 4 is needed only
+ * here: a frame the CPU pushed holds the guest's own eflags, whose IOPL, VM,
+ * VIF and VIP ring 1 and 3 cannot change and whose NT only the guest itself
+ * set (the hypervisor's iret looks at its own NT, which the gate cleared).
+ * Only a frame loaded by a switch can hold others (a context set with
+ * domctl), and a switch always comes this way.
  *
  * Tour 27/37 - after hv/hypercall.c, before hv/sched_op.c.
  */

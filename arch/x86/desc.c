@@ -95,14 +95,13 @@ static void setup_gdt(void)
                      : "memory");
 }
 
-extern void tramp_entry(void), vector_0(void), vector_1(void), vector_2(void), vector_3(void),
-    vector_4(void), vector_5(void), vector_6(void), vector_7(void), vector_8(void), vector_9(void),
-    vector_10(void), vector_11(void), vector_12(void), vector_13(void), vector_14(void),
-    vector_15(void), vector_16(void), vector_17(void), vector_18(void), vector_19(void),
-    vector_32(void), vector_33(void), vector_34(void), vector_35(void), vector_36(void),
-    vector_37(void), vector_38(void), vector_39(void), vector_40(void), vector_41(void),
-    vector_42(void), vector_43(void), vector_44(void), vector_45(void), vector_46(void),
-    vector_47(void);
+extern void vector_0(void), vector_1(void), vector_2(void), vector_3(void), vector_4(void),
+    vector_5(void), vector_6(void), vector_7(void), vector_8(void), vector_9(void), vector_10(void),
+    vector_11(void), vector_12(void), vector_13(void), vector_14(void), vector_15(void),
+    vector_16(void), vector_17(void), vector_18(void), vector_19(void), vector_32(void),
+    vector_33(void), vector_34(void), vector_35(void), vector_36(void), vector_37(void),
+    vector_38(void), vector_39(void), vector_40(void), vector_41(void), vector_42(void),
+    vector_43(void), vector_44(void), vector_45(void), vector_46(void), vector_47(void);
 
 static void (*const exception_stubs[20])(void) = {
     vector_0,  vector_1,  vector_2,  vector_3,  vector_4,  vector_5,  vector_6,

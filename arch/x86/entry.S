@@ -302,11 +302,15 @@ reset_stack_and_jump:
     movl $FRAME, %esp
     jmp *%eax
 
-/* return_to_guest(): leave through the normal exit path with the guest frame. */
+/*
+ * return_to_guest(): leave with the guest frame, through leave_hypervisor()
+ * always: after a switch from the idle loop the frame is a vCPU's saved one,
+ * whose eflags must be made safe like any frame loaded by a switch.
+ */
     .globl return_to_guest
 return_to_guest:
     movl $FRAME, %esp
-    jmp ret_to_guest
+    jmp .Lexit_work
 
 /*
  * copy_guest(dst, src, n): memcpy where a fault on either side is caught.

@@ -59,6 +59,7 @@ void machine_power_off(void) __attribute__((noreturn));
 void machine_exit(int code) __attribute__((noreturn)); /* isa-debug-exit, then power off */
 
 /* entry.S */
+void tramp_entry(void); /* the hypercall gate's target, for the IDT (desc.c) */
 void reset_stack_and_jump(void (*fn)(void)) __attribute__((noreturn));
 void return_to_guest(void) __attribute__((noreturn));
 size_t copy_guest(void *dst, const void *src, size_t n);
