@@ -6,6 +6,7 @@
 #   make test     build and run every test; ends with "N passed, N failed"
 #   make iso      build a GRUB rescue ISO; make run-iso boots it
 #   make bench    measure the figures in docs/benchmarks.md
+#   make bench-xen  the same paths in real Xen 4.17, side by side (tools/xenpeer/)
 #   make lab      the Xen homework's measurements and report (docs/lab.md)
 #   make fuzz     10 million random hypercalls from a guest (FUZZ_COUNT, FUZZ_SEED)
 #   make fuzz-host  the host fuzzers of tests/fuzz/ (libFuzzer), FUZZ_HOST_SECONDS each
@@ -82,6 +83,7 @@ include tests/tests.mk
 include tools/plugin/plugin.mk
 include guests/dbench-lite/dbench.mk
 include lab/lab.mk
+include tools/xenpeer/xenpeer.mk
 
 # ---------------------------------------------------------------- running
 DOM0_MEM ?= 64M

@@ -1,0 +1,156 @@
+"""xenpeer_report.py - read a bench-xen boot and print pvlab beside Xen.
+
+A bench-xen boot (tools/xenpeer/bench_xen.py) leaves two texts: the serial
+console, where every measured window has one line, in the order the
+windows ran,
+    xenpeer: window name=NAME n=N check=C
+(from the module, tools/xenpeer/module/xenpeer.c, through dmesg, and from
+the user program, tools/xenpeer/xenpeer_user.c), and the plugin's log
+(build/plugins/pvlab-cache.so, read by tools/plugin/pvlab_report.py), whose
+windows 1, 2, ... are the same windows, counted in instructions.
+xen_figures() pairs the two and keeps, for each path, the smallest of its
+repeated windows divided by N; checks() says what in a run looks wrong
+(an upcall missing, a hypercall that failed).  table() sets those figures
+beside pvlab's, from tests/bench.py's one_run() in the same bench run, and
+format_table() prints them.
+
+Pure functions of text, so make test checks them on a recorded run
+(tests/xenpeer_tests.py) without the downloads or a boot.
+"""
+import os
+import re
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                                "plugin"))
+from pvlab_report import parse_report  # noqa: E402
+
+WINDOW_LINE = re.compile(r"xenpeer: window name=(\w+) n=(\d+) check=(-?\d+)")
+ENOSYS = 38
+XEN_NOTE = ("Xen here is the 64-bit PV peer of Xen 4.17 (dom0's kernel runs in ring 3 and enters Xen\n"
+            "with `syscall`; every system call from its user space passes through Xen first), not\n"
+            "Xen's retired 32-bit PV ABI that pvlab follows (a ring-1 kernel, int $0x82, and\n"
+            "system calls through a direct gate that never enter the hypervisor).")
+
+
+class RunError(Exception):
+    """A boot's output that cannot be read as a bench-xen run."""
+
+
+def window_lines(console):
+    """[(name, n, check)] for every window line of the console, in order."""
+    return [(m.group(1), int(m.group(2)), int(m.group(3)))
+            for m in WINDOW_LINE.finditer(console)]
+
+
+def plugin_windows(log):
+    """[instructions] of each complete plugin window, window 1 first."""
+    report = parse_report(log)
+    counts = []
+    for key in sorted((k for k in report if k.isdigit()), key=int):
+        w = report[key]
+        if w.get("end", {}).get("complete") != "1":
+            raise RunError("plugin window %s never ended: a marker is missing" % key)
+        counts.append(int(w["insns"]["all"]))
+    return counts
+
+
+def xen_figures(console, log):
+    """{name: {'insns': smallest window / n, 'n': n, 'windows': [...], 'checks': [...]}}.
+
+    Raises RunError when the console's window lines and the plugin's windows differ in number:
+    then they cannot be paired."""
+    lines, counts = window_lines(console), plugin_windows(log)
+    if len(lines) != len(counts):
+        raise RunError("%d window lines on the console but %d plugin windows" %
+                       (len(lines), len(counts)))
+    figures = {}
+    for (name, n, check), insns in zip(lines, counts):
+        f = figures.setdefault(name, {"n": n, "windows": [], "checks": []})
+        if f["n"] != n:
+            raise RunError("window %s: n=%d, earlier n=%d" % (name, n, f["n"]))
+        f["windows"].append(insns)
+        f["checks"].append(check)
+    for f in figures.values():
+        f["insns"] = min(f["windows"]) / f["n"]
+    return figures
+
+
+def checks(figures, want_xen=True):
+    """What looks wrong in a run's figures: a list of sentences (empty when all is well)."""
+    problems = []
+    expect = ["getppid"] + (["empty_loop", "xen_version", "unknown_hypercall", "evtchn_send",
+                             "send_upcall", "privcmd_xen_version"] if want_xen else [])
+    problems += ["no %s window" % name for name in expect if name not in figures]
+
+    def each(name, ok, what):
+        for c in figures.get(name, {}).get("checks", []):
+            if not ok(c):
+                problems.append("%s: %s (check=%d)" % (name, what, c))
+                return
+
+    each("xen_version", lambda c: c > 0, "xen_version failed")
+    each("unknown_hypercall", lambda c: c == -ENOSYS, "an unknown hypercall did not say -ENOSYS")
+    each("evtchn_send", lambda c: c == 0, "EVTCHNOP_send failed")
+    n = figures.get("send_upcall", {}).get("n")
+    each("send_upcall", lambda c: c == n, "not one upcall per send")
+    version = figures.get("xen_version", {}).get("checks", [None])[0]
+    each("privcmd_xen_version", lambda c: c == version,
+         "privcmd's xen_version differs from the kernel's")
+    return problems
+
+
+# (label, pvlab's figure or None, Xen's window) in print order.  pvlab's keys are
+# tests/bench.py's one_run() figures; None where pvlab's bench has no such path.
+ROWS = [
+    ("null hypercall from the guest kernel (xen_version)",
+     lambda p: p["null_hypercall"][0], "xen_version"),
+    ("unknown hypercall number (-ENOSYS)", None, "unknown_hypercall"),
+    ("EVTCHNOP_send alone (receiver masked)", None, "evtchn_send"),
+    ("event send + upcall + dispatch + iret (*1)",
+     lambda p: p["evtping"][0] / 2, "send_upcall"),
+    ("null system call from dom0 user space (*2)",
+     lambda p: p["int80_ring3"][0], "getppid"),
+    ("privcmd hypercall from dom0 user space (xen_version)", None, "privcmd_xen_version"),
+    ("empty loop iteration (measurement floor)",
+     lambda p: p["empty_loop"][0], "empty_loop"),
+]
+FOOTNOTES = [
+    "(*1) pvlab: half of a dom0<->domU event-channel ping-pong round trip (one send, one upcall\n"
+    "     and a switch to the other domain); Xen: a send on a loopback pair in dom0 (no domain\n"
+    "     switch), the upcall, Linux's event dispatch to a handler and the iret hypercall.",
+    "(*2) pvlab: int $0x80 from ring 3 straight to the ring-1 kernel and back (no hypervisor);\n"
+    "     Xen: getppid, syscall into Xen, bounced to dom0's kernel, back through Xen.",
+]
+
+
+def table(pvlab, xen):
+    """[(label, pvlab count or None, Xen count or None, pvlab/Xen or None)]."""
+    rows = []
+    for label, pv, name in ROWS:
+        p = pv(pvlab) if pv and pvlab else None
+        x = xen[name]["insns"] if name in xen else None
+        rows.append((label, p, x, p / x if p is not None and x else None))
+    return rows
+
+
+def cell(v, fmt):
+    return "-" if v is None else fmt % v
+
+
+def format_table(rows, bare_getppid=None):
+    """The table as text: path, pvlab count, Xen count, pvlab/Xen, then the notes."""
+    out = ["%-54s %10s %10s %10s" % ("path (instructions per round trip)", "pvlab", "Xen",
+                                     "pvlab/Xen")]
+    for label, p, x, r in rows:
+        out.append("%-54s %10s %10s %10s" % (label, cell(p, "%.1f"), cell(x, "%.1f"),
+                                            cell(r, "%.3f")))
+    out.append("")
+    out += FOOTNOTES
+    if bare_getppid is not None:
+        dom0 = [x for label, _, x, _ in rows if label.startswith("null system call")][0]
+        out.append("getppid on the same Linux kernel without Xen (bare, same QEMU): %.1f%s" % (
+            bare_getppid, "" if dom0 is None else "; Xen's dom0 / bare = %.2f" % (dom0 / bare_getppid)))
+    out.append("")
+    out.append(XEN_NOTE)
+    return "\n".join(out)
