@@ -4,9 +4,16 @@
  * Free frames are those the frame table marks as owned by DOMID_FREE.  Guest
  * memory (the "domain heap") is taken from the top of memory down, so the
  * bottom 48 MiB, which the hypervisor can reach through its direct map, stays
- * available for the hypervisor's own structures (the "xen heap").  A frame is
- * scrubbed before it is handed to a domain, so no domain ever sees another's
- * data.
+ * available for the hypervisor's own structures (the "xen heap").
+ *
+ * No domain may ever see another's data, so every free frame is either clean
+ * (known to hold zeros) or dirty (PGF_dirty: it may hold what its last owner,
+ * or whatever ran before the hypervisor, left there).  Freed frames and all
+ * of memory at boot start dirty; the idle loop scrubs them, a batch at a time
+ * from the top of memory down (scrub_free_frames(), as Xen's idle scrubber
+ * does), and a domain's frames are taken clean when there are clean ones -
+ * so building a domain costs no scrubbing when the machine has had time to
+ * idle - and scrubbed on the spot when there are not.
  *
  * A frame can outlive its owner: if another domain still maps it through a
  * grant when its owner is destroyed, it keeps the owner's id until that last
@@ -23,7 +30,11 @@
 struct page_info *frame_table;
 uint32_t max_page;
 static uint32_t nr_free, nr_total;
+static uint32_t nr_dirty;            /* free frames still to be scrubbed */
 static uint32_t high_hint;           /* no free frame above this one */
+static uint32_t clean_hint;          /* no clean free frame above this one */
+static uint32_t scrub_hint;          /* no dirty free frame above this one */
+static uint32_t low_hint;            /* no free frame below this one (the xenheap's search) */
 static uint32_t orphans[DOMID_SELF]; /* per destroyed domain id: its frames still referenced */
 
 void page_alloc_init(void)
@@ -32,8 +43,23 @@ void page_alloc_init(void)
         frame_table[i] = (struct page_info){0};
         frame_table[i].owner = DOMID_IO;
     }
-    nr_free = nr_total = 0;
-    high_hint = 0;
+    nr_free = nr_total = nr_dirty = 0;
+    high_hint = clean_hint = scrub_hint = 0;
+    low_hint = UINT32_MAX;
+}
+
+static void mark_dirty(uint32_t mfn)
+{
+    frame_table[mfn].flags |= PGF_dirty;
+    nr_dirty++;
+    scrub_hint = MAX(scrub_hint, mfn);
+}
+
+static void scrub(uint32_t mfn)
+{
+    void *p = map_domain_page(mfn);
+    memset(p, 0, PAGE_SIZE);
+    unmap_domain_page(p);
 }
 
 void page_alloc_add_range(uint32_t first, uint32_t nr)
@@ -42,6 +68,8 @@ void page_alloc_add_range(uint32_t first, uint32_t nr)
         if (mfn == 0 || frame_table[mfn].owner == DOMID_FREE)
             continue;
         frame_table[mfn].owner = DOMID_FREE;
+        mark_dirty(mfn); /* whatever ran before us may have left anything there */
+        low_hint = MIN(low_hint, mfn);
         nr_free++;
         nr_total++;
         if (mfn > high_hint)
@@ -59,6 +87,8 @@ void free_frame(uint32_t mfn)
     pg->type_count = 0;
     pg->count = 0;
     pg->flags &= PGF_tlb_stale;
+    mark_dirty(mfn);
+    low_hint = MIN(low_hint, mfn);
     nr_free++;
     if (mfn > high_hint)
         high_hint = mfn;
@@ -81,40 +111,79 @@ uint32_t orphan_frames(domid_t owner)
 void assign_frame(uint32_t mfn, domid_t owner)
 {
     struct page_info *pg = mfn_to_page(mfn);
+    if (pg->flags & PGF_dirty)
+        nr_dirty--;
     pg->owner = owner;
     pg->count = 1;
     pg->flags = (pg->flags & PGF_tlb_stale) | PGF_allocated;
     nr_free--;
 }
 
-uint32_t alloc_domheap_page(domid_t owner)
+/* The highest free frame at or below `from` that is clean (want_clean) or any; 0 if none. */
+static uint32_t find_free(uint32_t from, int want_clean)
 {
-    for (uint32_t mfn = high_hint; mfn > 0; mfn--) {
-        if (frame_table[mfn].owner != DOMID_FREE)
-            continue;
-        high_hint = mfn;
-        assign_frame(mfn, owner);
-        void *p = map_domain_page(mfn);
-        memset(p, 0, PAGE_SIZE);
-        unmap_domain_page(p);
-        return mfn;
+    for (uint32_t mfn = from; mfn > 0; mfn--) {
+        const struct page_info *pg = &frame_table[mfn];
+        if (pg->owner == DOMID_FREE && !(want_clean && (pg->flags & PGF_dirty)))
+            return mfn;
     }
     return 0;
 }
 
+uint32_t alloc_domheap_page(domid_t owner)
+{
+    uint32_t mfn = nr_free > nr_dirty ? find_free(MIN(clean_hint, high_hint), 1) : 0;
+    if (mfn)
+        clean_hint = mfn;
+    else if ((mfn = find_free(high_hint, 0)) != 0)
+        high_hint = mfn;
+    else
+        return 0;
+    int dirty = (frame_table[mfn].flags & PGF_dirty) != 0;
+    assign_frame(mfn, owner);
+    if (dirty)
+        scrub(mfn); /* no clean frame left: the idle loop has not caught up */
+    return mfn;
+}
+
+int scrub_free_frames(uint32_t budget)
+{
+    uint32_t done = 0;
+    for (uint32_t mfn = scrub_hint; mfn > 0 && nr_dirty && done < budget; mfn--, scrub_hint--) {
+        struct page_info *pg = &frame_table[mfn];
+        if (pg->owner != DOMID_FREE || !(pg->flags & PGF_dirty))
+            continue;
+        scrub(mfn);
+        pg->flags &= ~PGF_dirty;
+        nr_dirty--;
+        clean_hint = MAX(clean_hint, mfn);
+        done++;
+    }
+    return done;
+}
+
+uint32_t dirty_page_count(void)
+{
+    return nr_dirty;
+}
+
 void *alloc_xenheap_pages(unsigned int nr)
 {
-    uint32_t run = 0;
-    for (uint32_t mfn = 1; mfn < MIN(max_page, DIRECTMAP_FRAMES); mfn++) {
+    uint32_t run = 0, first_free = 0;
+    for (uint32_t mfn = MAX(low_hint, 1); mfn < MIN(max_page, DIRECTMAP_FRAMES); mfn++) {
         run = frame_table[mfn].owner == DOMID_FREE ? run + 1 : 0;
+        if (run == 1 && !first_free)
+            first_free = mfn;
         if (run < nr)
             continue;
         uint32_t first = mfn + 1 - nr;
-        for (uint32_t i = first; i <= mfn; i++)
+        low_hint = first == first_free ? mfn + 1 : first_free;
+        for (uint32_t i = first; i <= mfn; i++) {
+            if (frame_table[i].flags & PGF_dirty)
+                scrub(i); /* a clean frame is zero already */
             assign_frame(i, DOMID_XEN);
-        void *p = mfn_to_va(first);
-        memset(p, 0, nr * PAGE_SIZE);
-        return p;
+        }
+        return mfn_to_va(first);
     }
     return NULL;
 }

@@ -185,6 +185,7 @@ static long physinfo(struct xen_sysctl *op)
     op->u.physinfo.free_pages = free_page_count();
     op->u.physinfo.nr_domains = n;
     op->u.physinfo.hv_pages_per_domain = domain_hv_pages();
+    op->u.physinfo.scrub_pages = dirty_page_count();
     return 0;
 }
 

@@ -7,8 +7,9 @@
  * happens in schedule(), called by leave_hypervisor() (hv/exit.c) on the way
  * out to the guest, where the outgoing vCPU's registers are simply the frame
  * at the top of the stack.
- * When nothing is runnable the CPU runs idle_loop(), halting until an
- * interrupt makes a vCPU runnable.
+ * When nothing is runnable the CPU runs idle_loop(): it scrubs free frames
+ * (hv/frame_alloc.c) while there are dirty ones, a batch at a time, and then
+ * halts until an interrupt makes a vCPU runnable.
  *
  * *Which* vCPU runs is hv/sched_policy.c's business (virtual time, as Xen
  * 2.0's BVT): this file charges the running vCPU, asks the policy, and
@@ -228,6 +229,10 @@ void idle_loop(void)
         if (pick_next(NULL)) {
             schedule();
             return_to_guest();
+        }
+        if (scrub_free_frames(SCRUB_IDLE_BATCH)) {
+            local_irq_enable(); /* an interrupt waiting since the batch began comes in here */
+            continue;
         }
         safe_halt();
     }

@@ -61,7 +61,9 @@
  * per hypervisor entry. */
 #define BUILD_COPY_CHUNK   (256u << 10)
 #define BUILD_ALLOC_BUDGET 128
-#define RELINQUISH_BUDGET  16384 /* frame-table entries a destroy step scans (hv/domain.c) */
+/* Free frames the idle loop scrubs between two looks for a runnable vCPU (~20 K instructions). */
+#define SCRUB_IDLE_BATCH  16
+#define RELINQUISH_BUDGET 16384 /* frame-table entries a destroy step scans (hv/domain.c) */
 /* An unprivileged domain's console_io writes: a burst, then this many bytes a second. */
 #define GUEST_CONSOLE_BURST 8192
 #define GUEST_CONSOLE_RATE  4096

@@ -30,7 +30,8 @@ enum page_type {
 #define PGF_tlb_stale 0x08 /* was writable: flush the TLB before it becomes a page table */
 #define PGF_orphan    0x10 /* its owner is destroyed; another domain's reference keeps it */
 #define PGF_partial                                                                                \
-    0x20 /* an L2 half way through a preemptible pin or unpin (struct pt_progress) */
+    0x20               /* an L2 half way through a preemptible pin or unpin (struct pt_progress) */
+#define PGF_dirty 0x40 /* free, and not yet scrubbed (hv/frame_alloc.c) */
 
 struct page_info {
     uint32_t count;      /* general references */
@@ -128,6 +129,9 @@ uint32_t alloc_domheap_page(domid_t owner); /* 0 on failure (frame 0 is never fr
 void *alloc_xenheap_pages(unsigned int nr); /* zeroed, direct-mapped, contiguous; NULL on failure */
 void free_xenheap_pages(void *va, unsigned int nr);
 uint32_t free_page_count(void);
+uint32_t dirty_page_count(void); /* free frames still to be scrubbed */
+/* Scrub up to `budget` dirty free frames (the idle loop); returns how many it scrubbed. */
+int scrub_free_frames(uint32_t budget);
 uint32_t total_page_count(void);
 void assign_frame(uint32_t mfn, domid_t owner); /* mark an allocated frame as owned */
 void frame_orphan(uint32_t mfn);                /* its owner is gone, but it is still referenced */

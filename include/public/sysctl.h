@@ -57,6 +57,7 @@ struct xen_sysctl {
             uint32_t free_pages;
             uint32_t nr_domains;
             uint32_t hv_pages_per_domain; /* pvlab: hypervisor memory each domain costs */
+            uint32_t scrub_pages;         /* pvlab: free pages the idle loop has still to scrub */
         } physinfo;
         uint8_t pad[128];
     } u;

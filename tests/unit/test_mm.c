@@ -1016,7 +1016,7 @@ static void test_a_half_pinned_l2_is_busy_for_everything_else(void **state)
     assert_int_equal(get_page_type(20, PGT_writable), -XEN_EBUSY);
     assert_int_equal(pt_update(DOM_A, (20u << PAGE_SHIFT) + 8, 0), -XEN_EBUSY);
     assert_int_equal(pin_l2_preemptible(DOM_A, 20, &other, 2), -XEN_EBUSY);
-    assert_int_equal(unpin_preemptible(DOM_A, 20, &p, 2), -XEN_EBUSY); /* not the work under way */
+    assert_int_equal(unpin_preemptible(DOM_A, 20, &p, 2), -XEN_EBUSY);  /* not the work under way */
     assert_int_equal(pin_l2_preemptible(DOM_A, 21, &p, 2), -XEN_EBUSY); /* one at a time */
     assert_int_equal(pin_l2_preemptible(DOM_A, 20, &p, UINT32_MAX), 0);
     assert_int_equal(unpin_table(DOM_A, 20), 0);
@@ -1053,10 +1053,84 @@ static void test_abandoning_a_half_done_pin_or_unpin_leaves_nothing_behind(void 
     assert_frames_unchanged(&before);
 }
 
+/* ---------------------------------------------------------------- scrubbing (hv/frame_alloc.c) */
+
+#define HEAP_FIRST 200 /* the allocator's free frames in these tests: 200..219 */
+#define HEAP_COUNT 20
+
+/* A machine whose free frames all hold garbage, as at boot; returns nothing. */
+static void dirty_heap(void)
+{
+    page_alloc_init();
+    page_alloc_add_range(HEAP_FIRST, HEAP_COUNT);
+    for (uint32_t mfn = HEAP_FIRST; mfn < HEAP_FIRST + HEAP_COUNT; mfn++)
+        memset(frame_words(mfn), 0x5A, PAGE_SIZE);
+    assert_int_equal(dirty_page_count(), HEAP_COUNT);
+}
+
+static int frame_is_zero(uint32_t mfn)
+{
+    for (unsigned int i = 0; i < 1024; i++)
+        if (frame_words(mfn)[i])
+            return 0;
+    return 1;
+}
+
+/* Domain A fills a frame and frees it; whatever B is given afterwards, however many frames and
+ * whether or not the idle loop ran, holds zeros: never A's data, nor what was there at boot. */
+static void test_no_domain_is_given_a_frame_with_another_domains_data(void **state)
+{
+    (void)state;
+    for (uint32_t idle_budget = 0; idle_budget <= HEAP_COUNT; idle_budget += 5) {
+        fake_machine_reset();
+        dirty_heap();
+        uint32_t a = alloc_domheap_page(DOM_A);
+        assert_true(a >= HEAP_FIRST && frame_is_zero(a));
+        memset(frame_words(a), 0xA5, PAGE_SIZE); /* A's secrets */
+        put_page(a);                             /* its last reference: the frame is free */
+        assert_int_equal(mfn_to_page(a)->owner, DOMID_FREE);
+        scrub_free_frames(idle_budget);
+        for (unsigned int i = 0; i < HEAP_COUNT; i++) {
+            uint32_t b = alloc_domheap_page(DOM_B);
+            assert_true(b >= HEAP_FIRST);
+            assert_true(frame_is_zero(b));
+        }
+        assert_int_equal(alloc_domheap_page(DOM_B), 0);
+        assert_int_equal(dirty_page_count(), 0);
+    }
+}
+
+/* The idle loop's scrubbing makes frames clean, and a clean frame is handed out before a dirty
+ * one, even one higher in memory; so a build after an idle moment scrubs nothing itself. */
+static void test_the_idle_loop_scrubs_and_clean_frames_go_first(void **state)
+{
+    (void)state;
+    dirty_heap();
+    assert_int_equal(scrub_free_frames(5), 5);
+    assert_int_equal(dirty_page_count(), HEAP_COUNT - 5);
+    assert_true(frame_is_zero(HEAP_FIRST + HEAP_COUNT - 1));
+    while (scrub_free_frames(1000))
+        ;
+    assert_int_equal(dirty_page_count(), 0);
+    uint32_t a = alloc_domheap_page(DOM_A);
+    assert_int_equal(a, HEAP_FIRST + HEAP_COUNT - 1); /* the top one, clean */
+    memset(frame_words(a), 0xA5, PAGE_SIZE);
+    put_page(a); /* the highest free frame again, but dirty */
+    assert_int_equal(dirty_page_count(), 1);
+    uint32_t b = alloc_domheap_page(DOM_B);
+    assert_int_not_equal(b, a);
+    assert_true(frame_is_zero(b));
+    assert_int_equal(dirty_page_count(), 1); /* A's frame waits for the idle loop */
+    assert_int_equal(scrub_free_frames(1000), 1);
+    assert_true(frame_is_zero(a));
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
     const struct CMUnitTest tests[] = {
+        T(test_no_domain_is_given_a_frame_with_another_domains_data),
+        T(test_the_idle_loop_scrubs_and_clean_frames_go_first),
         T(test_l2_pin_in_steps_ends_as_a_whole_pin_does),
         T(test_l2_unpin_in_steps_returns_every_frame_to_its_start),
         T(test_a_half_pinned_l2_is_busy_for_everything_else),

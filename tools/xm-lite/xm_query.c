@@ -106,6 +106,7 @@ int xm_info(void)
            op.u.physinfo.total_pages);
     printf("free_memory      : %u MiB (%u pages)\n", op.u.physinfo.free_pages / 256,
            op.u.physinfo.free_pages);
+    printf("scrub_pending    : %u pages\n", op.u.physinfo.scrub_pages);
     printf("domains          : %u\n", op.u.physinfo.nr_domains);
     printf("hv_mem_per_domain: %u KiB (%u pages)\n", op.u.physinfo.hv_pages_per_domain * 4,
            op.u.physinfo.hv_pages_per_domain);
