@@ -14,6 +14,7 @@
  * xenstore (a domU); then the application (startup.c: drivers, file systems
  * and /bin/sh; or a test).
  */
+#include <entry.h>
 #include <os.h>
 
 struct start_info start_info;
@@ -52,7 +53,6 @@ uint64_t start_tsc; /* TSC at our first instruction: the boot's milestones */
 /* Everything after the choice of machine: the same sequence in every mode. */
 void start_of_day(void)
 {
-    extern char boot_stack_top[];
     phys_to_machine = (uint32_t *)start_info.mfn_list;
     trap_init();                                    /* exception and int $0x80 entries */
     if (set_kernel_stack((uint32_t)boot_stack_top)) /* where traps from ring 3 land */

@@ -12,6 +12,7 @@
  * benchmarks the command line asks for (bench_scripts.c), the root file
  * system, and the scheduler, which never returns.
  */
+#include <entry.h>
 #include <os.h>
 #include <bench.h>
 #include <blkdev.h>
@@ -27,7 +28,6 @@ int app_runs_natively = 1; /* this kernel runs on the bare machine too (arch/nat
  * kernel (a domU's case). */
 static const void *boot_archive(uint32_t *len)
 {
-    extern const char initfs_start[], initfs_end[];
     if (start_info.mod_len) {
         *len = start_info.mod_len;
         return (const void *)start_info.mod_start;

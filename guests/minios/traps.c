@@ -9,11 +9,8 @@
  * page faults that probe_read() expected, and otherwise reports the fault and
  * crashes the domain.  do_syscall() passes an int $0x80 to syscall_hook.
  */
+#include <entry.h>
 #include <os.h>
-
-extern void trap_0(void), trap_1(void), trap_3(void), trap_4(void), trap_5(void), trap_6(void),
-    trap_7(void), trap_9(void), trap_10(void), trap_11(void), trap_12(void), trap_13(void),
-    trap_14(void), trap_16(void), trap_17(void), trap_18(void), trap_19(void), syscall_entry(void);
 
 static const char *const names[20] = {"divide error",
                                       "debug",

@@ -3,14 +3,11 @@
  * user stack at USER_BASE, mapped with the _PAGE_USER bit through an L1 table
  * we build and hand to the hypervisor, exactly as a PV kernel maps a process.
  */
+#include <entry.h>
 #include <os.h>
 #include <user.h>
 
 #define USER_BASE 0x08000000u
-
-extern uint32_t user_result[4];
-extern char user_int80_loop[], user_int80_end[];
-uint32_t run_user(uint32_t entry, uint32_t user_esp, uint32_t ebx);
 
 static uint8_t trap_stack[8192] __attribute__((aligned(16)));
 static int user_ready;
@@ -48,7 +45,6 @@ int user_mode_begin(void)
 
 void user_mode_end(void)
 {
-    extern char boot_stack_top[];
     set_kernel_stack((uint32_t)boot_stack_top);
 }
 

@@ -21,6 +21,7 @@
  * is reaped (waitpid, or the scheduler for the kernel's children).  kill and
  * a fault from ring 3 only mark it; it exits the next time it runs.
  */
+#include <entry.h>
 #include <os.h>
 #include <proc.h>
 #include <vfs.h>
@@ -35,7 +36,6 @@
 
 struct proc_table ptab;
 struct proc procs[NPROC];
-extern void proc_entry(void);
 
 /* A zeroed page charged to p, or NULL. */
 static void *new_page(struct proc *p)

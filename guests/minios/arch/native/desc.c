@@ -18,6 +18,7 @@
  * was, as a PV bounce leaves the event mask; the page fault goes through
  * native_pf_entry, which copies CR2 to where the handler reads it.
  */
+#include <entry.h>
 #include "native.h"
 
 #define GDT_ENTRIES 264
@@ -48,11 +49,6 @@ static struct tss tss;
 uint32_t *native_cr2_slot;  /* vcpu_info's cr2, written by native_pf_entry */
 uint32_t native_pf_handler; /* the trap table's page-fault entry */
 
-extern void native_pf_entry(void), native_kick_entry(void), native_stray_entry(void);
-extern void native_irq_0(void), native_irq_1(void), native_irq_2(void), native_irq_3(void),
-    native_irq_4(void), native_irq_5(void), native_irq_6(void), native_irq_7(void),
-    native_irq_8(void), native_irq_9(void), native_irq_10(void), native_irq_11(void),
-    native_irq_12(void), native_irq_13(void), native_irq_14(void), native_irq_15(void);
 static void (*const irq_entries[NR_IRQS])(void) = {
     native_irq_0,  native_irq_1,  native_irq_2,  native_irq_3, native_irq_4,  native_irq_5,
     native_irq_6,  native_irq_7,  native_irq_8,  native_irq_9, native_irq_10, native_irq_11,

@@ -12,6 +12,7 @@
  * The entries are chosen at boot (kernel.c: start_kernel) and called
  * through `machine` (machine.h).
  */
+#include <entry.h>
 #include <os.h>
 #include <public/physdev.h>
 
@@ -66,7 +67,6 @@ static int pv_set_kernel_stack(uint32_t esp)
 /* Map the hypervisor's shared_info page over `page` and register the upcall. */
 static struct shared_info *pv_events_init(void *page)
 {
-    extern void hypervisor_callback(void), failsafe_callback(void);
     uint32_t va = (uint32_t)page;
     if (HYPERVISOR_update_va_mapping(
             va, start_info.shared_info | _PAGE_PRESENT | _PAGE_RW | _PAGE_ACCESSED | _PAGE_DIRTY,
