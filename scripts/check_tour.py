@@ -1,17 +1,20 @@
 #!/usr/bin/env python3
-"""check_tour.py - the guided tour through the code is unbroken, and every
+"""check_tour.py - the guided tours through the code are unbroken, and every
 function the documents name exists.
 
-The tour: every source file of the hypervisor (hv/*.c, arch/x86/*) ends its
-opening comment with its place in the reading order,
+Two tours: the hypervisor's (every source file of hv/ and arch/x86/) and
+minios's (every source file under guests/minios/).  Each file ends its
+opening comment with its place in its tour's reading order,
 
     Tour 7/33 - after hv/multiboot.c, before arch/x86/desc.c.
 
-as lguest's comments do.  The check: every such file has exactly one tag, in
-its opening comment; the numbers run 1..M with the same M everywhere; each
-file's "after" names the file numbered one less and "before" the one numbered
-one more; the first comes after, and the last goes on to, a file that exists
-(a document).
+as lguest's comments do.  The hypervisor's tour names files from the top of
+the tree, minios's from guests/minios/ (a name not found there, such as
+README.md, is looked up from the top).  The check, for each tour: every
+such file has exactly one tag, in its opening comment; the numbers run
+1..M with the same M everywhere; each file's "after" names the file
+numbered one less and "before" the one numbered one more; the first comes
+after, and the last goes on to, a file that exists (a document).
 
 The documents: every `name()` inside backquotes in docs/*.md and README.md
 must be defined somewhere in the tree (a C function or function-like macro,
@@ -28,7 +31,11 @@ import re
 import subprocess
 import sys
 
-TOUR_DIRS = ("hv", "arch/x86")
+# Each tour: its name, the folder its tags name files from, and where its files are
+# (a folder and whether its subfolders count).
+TOURS = (("the hypervisor's tour", "", (("hv", False), ("arch/x86", False))),
+         ("minios's tour", "guests/minios", (("guests/minios", True),)))
+TOUR_ENDINGS = (".c", ".S", ".lds")
 TAG = re.compile(r"Tour (\d+)/(\d+) - after (\S+), before (\S+)\.")
 ANY_TAG = re.compile(r"\bTour \d+/\d+")
 FOREIGN_OWNERS = ("xv6's", "Xen's", "Linux's", "lguest's", "Mini-OS's", "dbench's", "POSIX's")
@@ -39,16 +46,24 @@ def line_of(text, pos):
     return text.count("\n", 0, pos) + 1
 
 
-def tour_files(root):
-    for d in TOUR_DIRS:
-        for n in sorted(os.listdir(os.path.join(root, d))):
-            if n.endswith((".c", ".S", ".lds")):
-                yield "%s/%s" % (d, n)
+def tour_files(root, dirs):
+    for d, recursive in dirs:
+        top = os.path.join(root, d)
+        if not os.path.isdir(top):
+            continue
+        for dirpath, subdirs, names in os.walk(top):
+            subdirs.sort()
+            if not recursive:
+                subdirs[:] = []
+            for n in sorted(names):
+                if n.endswith(TOUR_ENDINGS):
+                    yield os.path.relpath(os.path.join(dirpath, n), root)
 
 
-def check_tour(root):
+def read_tags(root, files):
+    """Each file's tag as (n, m, after, before, line), and the problems of files without one."""
     problems, tags = [], {}
-    for rel in tour_files(root):
+    for rel in files:
         with open(os.path.join(root, rel), errors="replace") as f:
             text = f.read()
         head_end = text.find("*/") if text.startswith("/*") else -1
@@ -67,11 +82,16 @@ def check_tour(root):
                             (rel, line_of(text, m.start())))
         tags[rel] = (int(m.group(1)), int(m.group(2)), m.group(3), m.group(4),
                      line_of(text, m.start()))
-    if not tags:
-        return problems + ["%s: no file carries a tour tag" % ", ".join(TOUR_DIRS)]
+    return problems, tags
+
+
+def check_chain(root, name, base, tags):
+    """The tags of one tour run 1..M, each naming its neighbours."""
+    problems = []
+    name = name if base else "tour"
     totals = {t[1] for t in tags.values()}
     if len(totals) != 1:
-        problems.append("tour: files disagree on the number of stops: %s" % sorted(totals))
+        problems.append("%s: files disagree on the number of stops: %s" % (name, sorted(totals)))
     total = max(totals)
     by_number = {}
     for rel, (n, _, _, _, line) in sorted(tags.items()):
@@ -80,16 +100,33 @@ def check_tour(root):
         by_number[n] = rel
     for n in range(1, total + 1):
         if n not in by_number:
-            problems.append("tour: no file is stop %d/%d" % (n, total))
+            problems.append("%s: no file is stop %d/%d" % (name, n, total))
+    strip = len(base) + 1 if base else 0
     for rel, (n, _, after, before, line) in sorted(tags.items()):
         for word, want, other in (("after", by_number.get(n - 1), after),
                                   ("before", by_number.get(n + 1), before)):
-            if want and other != want:
+            if want and other != want[strip:]:
                 problems.append("%s:%d: stop %d says %s %s, but stop %d is %s" % (
-                    rel, line, n, word, other, n - 1 if word == "after" else n + 1, want))
-            elif not want and not os.path.exists(os.path.join(root, other)):
+                    rel, line, n, word, other, n - 1 if word == "after" else n + 1, want[strip:]))
+            elif not want and not (os.path.exists(os.path.join(root, base, other)) or
+                                   os.path.exists(os.path.join(root, other))):
                 problems.append("%s:%d: stop %d says %s %s, which does not exist" %
                                 (rel, line, n, word, other))
+    return problems
+
+
+def check_tour(root):
+    problems = []
+    for name, base, dirs in TOURS:
+        files = list(tour_files(root, dirs))
+        if not files and base:
+            continue  # a tree without minios (the check's own test trees)
+        found, tags = read_tags(root, files)
+        problems += found
+        if not tags:
+            problems.append("%s: no file carries a tour tag" % ", ".join(d for d, _ in dirs))
+            continue
+        problems += check_chain(root, name, base, tags)
     return problems
 
 

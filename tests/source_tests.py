@@ -3,10 +3,11 @@ tree itself, no QEMU.
 
   - scripts/check_layers.py: the hypervisor's dependencies run one way
     (include/public <- lib <- arch/x86 <- hv, arch/x86 calling up only
-    through hv/entry.h), and no .c file declares another file's function
-    instead of including its header;
-  - scripts/check_tour.py: the tour tags in the hypervisor's file headers form
-    one unbroken chain, and every function docs/ and README.md name exists
+    through hv/entry.h), and so do minios's (arch <- core <- drivers <-
+    services, arch calling up only through os.h); no .c file declares
+    another file's function instead of including its header;
+  - scripts/check_tour.py: the tour tags in the file headers of the
+    hypervisor, and of minios, form one unbroken chain each, and every function docs/ and README.md name exists
     (in the file they name, where they name one).
 
 Each check runs on the real tree, and on a small tree made here with the
@@ -61,7 +62,7 @@ def check_finds(script, files, want):
 
 
 @test
-def hypervisor_layers_run_one_way():
+def hypervisor_and_minios_layers_run_one_way():
     """No lower layer includes a higher one's header; no file declares another's function."""
     check_clean("check_layers.py")
 
@@ -89,6 +90,33 @@ def layer_check_finds_upward_includes_and_local_declarations():
 
 
 @test
+def minios_layer_check_finds_upward_includes_and_local_declarations():
+    """minios's layers (arch < core < drivers < services): the core including a process header,
+    a driver including a file system's, an operations table including a driver's, a shared
+    arch header including os.h (only arch's own sources may), and a .c file declaring an
+    assembly routine; arch's C including os.h and a service including anything are fine."""
+    m = "guests/minios/"
+    check_finds("check_layers.py", {
+        m + "include/os.h": "#include <machine.h>\n",
+        m + "include/machine.h": "#include <os.h>\n",
+        m + "include/proc.h": "void spawn(void);\n",
+        m + "include/blkdev.h": "void blkdev_read(void);\n",
+        m + "include/ext2fs.h": "void ext2fs_mount(void);\n",
+        m + "kernel.c": "#include <os.h>\n#include <proc.h>\n",
+        m + "blkdev.c": "#include <os.h>\n#include <blkdev.h>\n#include <ext2fs.h>\n",
+        m + "arch/pv/pv_ops.c": "#include <os.h>\n#include <blkdev.h>\n",
+        m + "arch/native/native.h": "#include <os.h>\n",
+        m + "proc/swtch.S": "    .globl proc_entry\nproc_entry:\n    ret\n",
+        m + "proc/proc.c": "#include <proc.h>\n#include <blkdev.h>\n#include <ext2fs.h>\n"
+                          "void proc_entry(void);\n",
+    }, [m + "include/machine.h:1: the arch layer includes <os.h>",
+        m + "kernel.c:2: the core layer includes <proc.h>",
+        m + "blkdev.c:3: the drivers layer includes <ext2fs.h>",
+        m + "arch/pv/pv_ops.c:2: the arch layer includes <blkdev.h>",
+        m + "proc/proc.c:4: declares proc_entry(), which " + m + "proc/swtch.S defines"])
+
+
+@test
 def tour_chain_is_unbroken_and_docs_name_only_existing_functions():
     """Every hypervisor file has its tour stop, the chain runs 1..M, docs name real functions."""
     check_clean("check_tour.py")
@@ -112,3 +140,21 @@ def tour_check_finds_a_broken_chain_and_missing_functions():
         "tour: no file is stop 3/4",
         "docs/x.md:1: names missing(), which nothing in the tree defines",
         "docs/x.md:1: names hv/a.c: finish(), which is not defined in hv/a.c"])
+
+
+@test
+def minios_tour_check_finds_a_broken_chain():
+    """minios's tour is its own chain, naming files from guests/minios/: a wrong 'after', a
+    missing stop and a file without a tag are found; README.md is found at the top."""
+    m = "guests/minios/"
+    check_finds("check_tour.py", {
+        "README.md": "",
+        "docs/x.md": "",
+        "hv/a.c": "/*\n * Tour 1/1 - after README.md, before README.md.\n */\n",
+        m + "kernel.c": "/*\n * Tour 1/4 - after README.md, before proc/sched.c.\n */\n",
+        m + "proc/sched.c": "/*\n * Tour 2/4 - after head.S, before events.c.\n */\n",
+        m + "events.c": "/*\n * Tour 4/4 - after proc/sched.c, before README.md.\n */\n",
+        m + "fs/bcache.c": "/* no tag */\n",
+    }, [m + "fs/bcache.c:1: 0 tour tags",
+        m + "proc/sched.c:2: stop 2 says after head.S, but stop 1 is kernel.c",
+        "minios's tour: no file is stop 3/4"])

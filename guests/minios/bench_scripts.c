@@ -19,6 +19,8 @@
  * dom0's scripts drive the toolstack, a program, so they are ';'-separated
  * lines that /bin/sh types at its first prompt (sh -t); the last, `echo
  * BENCH domains done`, is the marker the host waits for.
+ *
+ * Tour 57/57 - after bench.c, before docs/processes.md.
  */
 #include <os.h>
 #include <bench.h>

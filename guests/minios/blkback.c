@@ -24,6 +24,8 @@
  * map/unmap in steady state, and only the pages granted to us can be touched.
  * When the device is memory (a RAM disk) the copies go straight between its
  * pages and the frontend's, with no bounce buffer (copy_direct).
+ *
+ * Tour 46/57 - after blkif_check.c, before proc/sysblk.c.
  */
 #include <os.h>
 #include <blkback.h>

@@ -16,6 +16,8 @@
  * dirty blocks at a sync) goes the same way: blocks that follow each other
  * on the disk become the segments of one request, and up to a ring's worth
  * of requests cost one notification and one wait.
+ *
+ * Tour 44/57 - after simg.c, before blkif_check.c.
  */
 #include <os.h>
 #include <blkdev.h>

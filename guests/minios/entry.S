@@ -24,6 +24,8 @@
  * instruction count either way.  Natively the IRQ entry
  * (arch/native/irq_entry.S) jumps to hypervisor_callback with the CPU's own
  * interrupt frame, which has the layout of the hypervisor's bounce frame.
+ *
+ * Tour 14/57 - after traps.c, before console.c.
  */
 #include <asm_offsets.h> /* SHINFO_*: vcpu_info[0] in shared_info, checked by the compiler */
 

@@ -18,6 +18,8 @@
  * the domain builder needs.  The file is laid out linearly (minios.lds), so
  * loading [load_addr, load_end_addr) from the header's file offset puts
  * every byte at its AT() address.
+ *
+ * Tour 2/57 - after minios.lds, before kernel.c.
  */
 #include <public/elfnote.h>
 

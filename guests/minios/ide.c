@@ -16,6 +16,8 @@
  * Commands: IDENTIFY DEVICE for the model and size, READ SECTORS (0x20) and
  * WRITE SECTORS (0x30) with 28-bit LBAs, up to 256 sectors each, one
  * interrupt per sector, and FLUSH CACHE (0xE7).
+ *
+ * Tour 41/57 - after blkdev.c, before ramdisk.c.
  */
 #include <os.h>
 #include <blkdev.h>

@@ -13,6 +13,8 @@
  * page-table code; grant tables (PV only); the timer; console input; the
  * xenstore (a domU); then the application (startup.c: drivers, file systems
  * and /bin/sh; or a test).
+ *
+ * Tour 3/57 - after head.S, before arch/pv/pv_ops.c.
  */
 #include <entry.h>
 #include <os.h>

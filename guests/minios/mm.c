@@ -12,6 +12,8 @@
  * whose entries write the entries themselves: pseudo-physical page p is
  * then physical page p + 256 (the kernel is loaded at 1 MiB), so the same
  * p2m array translates.
+ *
+ * Tour 17/57 - after events.c, before gnttab.c.
  */
 #include <os.h>
 

@@ -17,6 +17,8 @@
  * read as zeros and are allocated on first write.  The contents live as long
  * as the domain: nothing is written back (copy a RAM disk to a real one with
  * blk if it must be kept).
+ *
+ * Tour 42/57 - after ide.c, before simg.c.
  */
 #include <os.h>
 #include <blkdev.h>

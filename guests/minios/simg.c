@@ -8,6 +8,8 @@
  * and a length that is exactly the header, the table and the pages the table
  * announces.  Also compiled on the host for its unit test
  * (tests/unit/test_simg.c).
+ *
+ * Tour 43/57 - after ramdisk.c, before blkfront.c.
  */
 #include <simg.h>
 #include <lib.h>

@@ -11,6 +11,8 @@
  * which only dom0 and the bare machine are given.  Then the boot-time
  * benchmarks the command line asks for (bench_scripts.c), the root file
  * system, and the scheduler, which never returns.
+ *
+ * Tour 24/57 - after usermode.S, before proc/initfs.S.
  */
 #include <entry.h>
 #include <os.h>

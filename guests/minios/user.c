@@ -2,6 +2,8 @@
  * user.c - a minimal ring-3 environment: one page of user code and one of
  * user stack at USER_BASE, mapped with the _PAGE_USER bit through an L1 table
  * we build and hand to the hypervisor, exactly as a PV kernel maps a process.
+ *
+ * Tour 22/57 - after cmdline.c, before usermode.S.
  */
 #include <entry.h>
 #include <os.h>

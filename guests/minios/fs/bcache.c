@@ -18,6 +18,8 @@
  * for the batch instead of one per block.
  * Buffers are linked by index rather than pointer, so the whole cache is one
  * block of memory with no allocator behind it.
+ *
+ * Tour 48/57 - after proc/sysblk.c, before fs/ext2_super.c.
  */
 #include <lib.h>
 #include <public/errno.h>

@@ -26,6 +26,8 @@
  * A read-write mount clears EXT2_VALID_FS on the disk and unmount sets it
  * again, so an image from a guest that died mounted is checked in full.
  * Next in the tour: ext2_bitmap.c.
+ *
+ * Tour 49/57 - after fs/bcache.c, before fs/ext2_bitmap.c.
  */
 #include <stdarg.h>
 #include "ext2_impl.h"

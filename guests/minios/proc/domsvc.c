@@ -28,6 +28,8 @@
  * (domsvc_forget()), so dom0 never keeps a mapping or a port to a domain
  * that is gone.  Every operation needs the privcmd right; a domU gets
  * -E_PERM.
+ *
+ * Tour 38/57 - after proc/privcmd.c, before proc/control.c.
  */
 #include <os.h>
 #include <blkback.h>

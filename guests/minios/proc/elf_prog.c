@@ -12,6 +12,8 @@
  * PT_DYNAMIC), a segment larger in the file than in memory, or reaching
  * outside the file or the user range, and a program header table that is
  * not 4-byte aligned in the file (it is read in place, as structures).
+ *
+ * Tour 29/57 - after proc/proc.c, before proc/sched.c.
  */
 #include <lib.h>
 #include <elf_prog.h>

@@ -25,6 +25,8 @@
  * blkback and `blk write` ask ext2fs_holder() before touching a device raw.
  * A device without the ext2 magic is refused before the library sees it, so
  * a raw partition (the block tests') is only read, never written.
+ *
+ * Tour 55/57 - after fs/ext2_namei.c, before bench.c.
  */
 #include <os.h>
 #include <blkback.h>

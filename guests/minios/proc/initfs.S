@@ -1,7 +1,9 @@
 /*
  * initfs.S - the archive of programs built into the kernel (build/bin.cpio,
  * made by guests/bin/bin.mk): a domU gets no boot module, so this is its
- * root file system, and /bin/sh its shell (shell.c: mount_root).
+ * root file system, and /bin/sh its shell (startup.c: mount_root()).
+ *
+ * Tour 25/57 - after startup.c, before proc/vfs.c.
  */
     .section .rodata
     .balign 4

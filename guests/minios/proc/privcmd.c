@@ -22,6 +22,8 @@
  * public/io/xs_wire.h (read, write, directory, mkdir, rm, get-perms): in dom0 it goes to
  * the store in this kernel, as the process's own domain; in a domU, over the
  * domain's xenstore ring.  It needs the same right, but works in a domU too.
+ *
+ * Tour 37/57 - after proc/procfs.c, before proc/domsvc.c.
  */
 #include <os.h>
 #include <proc.h>

@@ -9,6 +9,8 @@
  * (ppid 0), which collects them itself, so no zombie outlives the reasons to
  * keep it.  The table has NPROC entries: that is the limit a spawn bomb
  * meets (-E_AGAIN).
+ *
+ * Tour 27/57 - after proc/vfs.c, before proc/proc.c.
  */
 #include <lib.h>
 #include <proc_table.h>

@@ -28,6 +28,8 @@
  *     started (the shell, between spawn and waitpid).
  * swtch() is always called with events masked; whoever resumes restores
  * its own mask.
+ *
+ * Tour 30/57 - after proc/elf_prog.c, before proc/swtch.S.
  */
 #include <os.h>
 #include <control.h>

@@ -14,6 +14,8 @@
  * each asking for what it shows through a call of its own (sysinfo.c,
  * sysblk.c); number 27, the call that once ran a whole command line in the
  * kernel, is retired and answers -E_NOSYS.
+ *
+ * Tour 32/57 - after proc/swtch.S, before proc/uaccess.c.
  */
 #include <os.h>
 #include <proc.h>

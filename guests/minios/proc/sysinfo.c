@@ -22,6 +22,8 @@
  * The last three need the process's privcmd right (a process that gave it
  * up with privdrop gets -E_PERM): they power off, take over the CPU for a
  * while, and read kernel memory.
+ *
+ * Tour 35/57 - after proc/tty.c, before proc/procfs.c.
  */
 #include <os.h>
 #include <bench.h>

@@ -19,6 +19,8 @@
  * domain's console (tools/console/consoled.c) every byte typed, Ctrl-C
  * included, is kept as it is for the console service to take with
  * tty_take() and forward to the domain; nothing is echoed.
+ *
+ * Tour 34/57 - after proc/uaccess.c, before proc/sysinfo.c.
  */
 #include <os.h>
 #include <proc.h>

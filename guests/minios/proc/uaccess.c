@@ -9,6 +9,8 @@
  * touch a gap, wrap around the top of the address space, or write a
  * read-only region.  What the check accepts is mapped, so the kernel never
  * faults on a user pointer.
+ *
+ * Tour 33/57 - after proc/syscall.c, before proc/tty.c.
  */
 #include <lib.h>
 #include <uaccess.h>

@@ -31,6 +31,8 @@
  * prefix of a stored file's, and its entries are the distinct next
  * components of those paths.  The ext2 file system joins by providing
  * another struct vfs_ops and calling vfs_mount().
+ *
+ * Tour 26/57 - after proc/initfs.S, before proc/proc_table.c.
  */
 #include <os.h>
 #include <vfs.h>

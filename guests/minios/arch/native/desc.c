@@ -17,6 +17,8 @@
  * (entry.S).  Exceptions are trap gates, so the interrupt flag is left as it
  * was, as a PV bounce leaves the event mask; the page fault goes through
  * native_pf_entry, which copies CR2 to where the handler reads it.
+ *
+ * Tour 8/57 - after arch/native/native_ops.c, before arch/native/irq.c.
  */
 #include <entry.h>
 #include "native.h"

@@ -13,6 +13,8 @@
  * (0x2000 to port 0x604, exit status 0); a crash writes to the
  * isa-debug-exit port when there is one (exit status 3, as a crashed dom0),
  * then stops the CPU.
+ *
+ * Tour 7/57 - after arch/native/start.c, before arch/native/desc.c.
  */
 #include "native.h"
 

@@ -8,6 +8,8 @@
  * baud, keeps up).  Input is interrupt-driven: the UART raises IRQ 4 when a
  * byte arrives, which is bound as VIRQ_CONSOLE (irq.c), and console_read
  * empties the receive FIFO, which also lowers the interrupt.
+ *
+ * Tour 12/57 - after arch/native/timer.c, before traps.c.
  */
 #include "native.h"
 

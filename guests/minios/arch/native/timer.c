@@ -7,6 +7,8 @@
  * interrupt), writes the record so that time.c's monotonic_ns() counts from
  * minios's first instruction, and starts channel 0 at 100 Hz: IRQ 0, which
  * VIRQ_TIMER is bound to (irq.c), the same 10 ms tick a PV minios gets.
+ *
+ * Tour 11/57 - after arch/native/entry.S, before arch/native/serial.c.
  */
 #include "native.h"
 

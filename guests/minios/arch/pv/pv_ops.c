@@ -11,6 +11,8 @@
  * arch/native/native_ops.c, where each entry is the instruction itself.
  * The entries are chosen at boot (kernel.c: start_kernel) and called
  * through `machine` (machine.h).
+ *
+ * Tour 4/57 - after kernel.c, before arch/native/boot.S.
  */
 #include <entry.h>
 #include <os.h>
