@@ -22,7 +22,8 @@ the same ABI and lib, lowest first (README.md, after "Where to read next"):
              through os.h, the core's declarations (console, crash(), the
              start-of-day state), as arch/x86 does through hv/entry.h.
   core       what every minios guest links: start of day (kernel.c), traps,
-             events, memory, grants, time, the console and xenstore clients,
+             events, memory (and tables that grow, table.c), grants, time, the
+             console and xenstore clients,
              the command line, ring-3 benchmarks (user.c); os.h, user.h,
              cmdline.h.  It calls up only through app_main() and the hooks
              the OS sets (os.h), never through a higher header.
@@ -99,9 +100,9 @@ class Minios:
     arch_files = {"head.S", "entry.S", "usermode.S", "proc/swtch.S", "proc/initfs.S",
                   "include/entry.h", "include/machine.h", "include/hypercall.h",
                   "include/asm_offsets.h", "include/portio.h"}
-    core_files = {"kernel.c", "traps.c", "events.c", "mm.c", "gnttab.c", "time.c", "console.c",
-                  "xenbus.c", "cmdline.c", "user.c", "include/os.h", "include/user.h",
-                  "include/cmdline.h"}
+    core_files = {"kernel.c", "traps.c", "events.c", "mm.c", "table.c", "gnttab.c", "time.c",
+                  "console.c", "xenbus.c", "cmdline.c", "user.c", "include/os.h",
+                  "include/user.h", "include/cmdline.h", "include/table.h"}
     driver_files = {"blkdev.c", "ide.c", "ramdisk.c", "simg.c", "blkfront.c", "blkif_check.c",
                     "include/blkdev.h", "include/simg.h", "include/blkif_check.h"}
 

@@ -16,7 +16,7 @@
  * vcpu_info and bounces it to minios; natively the CPU enters minios's own
  * IDT gate (arch/native/entry.S: native_pf_entry) directly.
  *
- * Tour 56/57 - after proc/ext2fs.c, before bench_scripts.c.
+ * Tour 57/58 - after proc/ext2fs.c, before bench_scripts.c.
  */
 #include <os.h>
 #include <user.h>

@@ -20,7 +20,7 @@
  * lines that /bin/sh types at its first prompt (sh -t); the last, `echo
  * BENCH domains done`, is the marker the host waits for.
  *
- * Tour 57/57 - after bench.c, before docs/processes.md.
+ * Tour 58/58 - after bench.c, before docs/processes.md.
  */
 #include <os.h>
 #include <bench.h>

@@ -25,7 +25,7 @@
  * When the device is memory (a RAM disk) the copies go straight between its
  * pages and the frontend's, with no bounce buffer (copy_direct).
  *
- * Tour 46/57 - after blkif_check.c, before proc/sysblk.c.
+ * Tour 47/58 - after blkif_check.c, before proc/sysblk.c.
  */
 #include <os.h>
 #include <blkback.h>

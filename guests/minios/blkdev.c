@@ -4,7 +4,7 @@
  * A partition is a window onto its parent disk; every transfer is checked
  * against the device's size here, once, so drivers can trust their arguments.
  *
- * Tour 40/57 - after proc/control.c, before ide.c.
+ * Tour 41/58 - after proc/control.c, before ide.c.
  */
 #include <os.h>
 #include <blkdev.h>

@@ -17,7 +17,7 @@
  * on the disk become the segments of one request, and up to a ring's worth
  * of requests cost one notification and one wait.
  *
- * Tour 44/57 - after simg.c, before blkif_check.c.
+ * Tour 45/58 - after simg.c, before blkif_check.c.
  */
 #include <os.h>
 #include <blkdev.h>

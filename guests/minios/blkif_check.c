@@ -8,7 +8,7 @@
  * no request can reach another domain's part of the real disk; a read-only
  * disk refuses writes.
  *
- * Tour 45/57 - after blkfront.c, before blkback.c.
+ * Tour 46/58 - after blkfront.c, before blkback.c.
  */
 #include <blkif_check.h>
 

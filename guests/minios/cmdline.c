@@ -5,7 +5,7 @@
  * (`root=ram0`, `fscache=4096`); the first word with a key and a value that
  * fits wins.
  *
- * Tour 21/57 - after xenbus.c, before user.c.
+ * Tour 22/58 - after xenbus.c, before user.c.
  */
 #include <os.h>
 #include <cmdline.h>

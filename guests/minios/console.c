@@ -14,7 +14,7 @@
  * Natively the console is COM1, driven by minios itself
  * (arch/native/serial.c) behind the same two calls dom0 uses.
  *
- * Tour 15/57 - after entry.S, before events.c.
+ * Tour 15/58 - after entry.S, before events.c.
  */
 #include <os.h>
 #include <public/io/console.h>

@@ -25,7 +25,7 @@
  * (arch/native/irq_entry.S) jumps to hypervisor_callback with the CPU's own
  * interrupt frame, which has the layout of the hypervisor's bounce frame.
  *
- * Tour 14/57 - after traps.c, before console.c.
+ * Tour 14/58 - after traps.c, before console.c.
  */
 #include <asm_offsets.h> /* SHINFO_*: vcpu_info[0] in shared_info, checked by the compiler */
 

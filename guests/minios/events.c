@@ -13,7 +13,7 @@
  * bound to, and enters the same upcall.  Only the calls that reach the
  * other side go through the operations table (machine.h).
  *
- * Tour 16/57 - after console.c, before mm.c.
+ * Tour 16/58 - after console.c, before mm.c.
  */
 #include <os.h>
 

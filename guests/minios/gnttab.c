@@ -10,7 +10,7 @@
  * area (GRANT_AREA_START, the 4 MiB below the hypervisor); the hypervisor
  * writes the mapping there itself.
  *
- * Tour 18/57 - after mm.c, before time.c.
+ * Tour 19/58 - after table.c, before time.c.
  */
 #include <os.h>
 

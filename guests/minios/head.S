@@ -19,7 +19,7 @@
  * loading [load_addr, load_end_addr) from the header's file offset puts
  * every byte at its AT() address.
  *
- * Tour 2/57 - after minios.lds, before kernel.c.
+ * Tour 2/58 - after minios.lds, before kernel.c.
  */
 #include <public/elfnote.h>
 

@@ -17,7 +17,7 @@
  * WRITE SECTORS (0x30) with 28-bit LBAs, up to 256 sectors each, one
  * interrupt per sector, and FLUSH CACHE (0xE7).
  *
- * Tour 41/57 - after blkdev.c, before ramdisk.c.
+ * Tour 42/58 - after blkdev.c, before ramdisk.c.
  */
 #include <os.h>
 #include <blkdev.h>

@@ -14,7 +14,7 @@
  * xenstore (a domU); then the application (startup.c: drivers, file systems
  * and /bin/sh; or a test).
  *
- * Tour 3/57 - after head.S, before arch/pv/pv_ops.c.
+ * Tour 3/58 - after head.S, before arch/pv/pv_ops.c.
  */
 #include <entry.h>
 #include <os.h>

@@ -13,7 +13,7 @@
  * then physical page p + 256 (the kernel is loaded at 1 MiB), so the same
  * p2m array translates.
  *
- * Tour 17/57 - after events.c, before gnttab.c.
+ * Tour 17/58 - after events.c, before table.c.
  */
 #include <os.h>
 

@@ -18,7 +18,7 @@
  * as the domain: nothing is written back (copy a RAM disk to a real one with
  * blk if it must be kept).
  *
- * Tour 42/57 - after ide.c, before simg.c.
+ * Tour 43/58 - after ide.c, before simg.c.
  */
 #include <os.h>
 #include <blkdev.h>

@@ -9,7 +9,7 @@
  * announces.  Also compiled on the host for its unit test
  * (tests/unit/test_simg.c).
  *
- * Tour 43/57 - after ramdisk.c, before blkfront.c.
+ * Tour 44/58 - after ramdisk.c, before blkfront.c.
  */
 #include <simg.h>
 #include <lib.h>

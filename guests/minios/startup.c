@@ -12,7 +12,7 @@
  * benchmarks the command line asks for (bench_scripts.c), the root file
  * system, and the scheduler, which never returns.
  *
- * Tour 24/57 - after usermode.S, before proc/initfs.S.
+ * Tour 25/58 - after usermode.S, before proc/initfs.S.
  */
 #include <entry.h>
 #include <os.h>

@@ -11,6 +11,8 @@
  * that doubles when it is full.  Every record starts with an `int in_use`:
  * zero is a free slot, which is what a fresh (zeroed) chunk holds.  Records
  * are freed by clearing in_use; chunks are kept for the next domain.
+ *
+ * Tour 18/58 - after mm.c, before gnttab.c.
  */
 #include <os.h>
 #include <table.h>

@@ -8,7 +8,7 @@
  * machine.time_init measures the TSC against the PIT and fills the same
  * record, and the PIT's 100 Hz IRQ 0 is what VIRQ_TIMER is bound to.
  *
- * Tour 19/57 - after gnttab.c, before xenbus.c.
+ * Tour 20/58 - after gnttab.c, before xenbus.c.
  */
 #include <os.h>
 

@@ -9,7 +9,7 @@
  * page faults that probe_read() expected, and otherwise reports the fault and
  * crashes the domain.  do_syscall() passes an int $0x80 to syscall_hook.
  *
- * Tour 13/57 - after arch/native/serial.c, before entry.S.
+ * Tour 13/58 - after arch/native/serial.c, before entry.S.
  */
 #include <entry.h>
 #include <os.h>

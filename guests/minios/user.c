@@ -3,7 +3,7 @@
  * user stack at USER_BASE, mapped with the _PAGE_USER bit through an L1 table
  * we build and hand to the hypervisor, exactly as a PV kernel maps a process.
  *
- * Tour 22/57 - after cmdline.c, before usermode.S.
+ * Tour 23/58 - after cmdline.c, before usermode.S.
  */
 #include <entry.h>
 #include <os.h>

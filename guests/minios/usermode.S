@@ -10,7 +10,7 @@
  * user_int80_loop is position-independent and is copied to a user page:
  * it times %ebx null system calls (int $0x80 with %eax = 0) with rdtsc.
  *
- * Tour 23/57 - after user.c, before startup.c.
+ * Tour 24/58 - after user.c, before startup.c.
  */
 #include <public/arch-x86_32.h> /* FLAT_USER_CS, FLAT_USER_DS */
 

@@ -4,7 +4,7 @@
  * store_evtchn), one request at a time.  dom0 is the store and reads it
  * directly (tools/xenstore), so this is for domUs only.
  *
- * Tour 20/57 - after time.c, before cmdline.c.
+ * Tour 21/58 - after time.c, before cmdline.c.
  */
 #include <os.h>
 #include <public/io/xs_wire.h>

@@ -19,7 +19,7 @@
  * Buffers are linked by index rather than pointer, so the whole cache is one
  * block of memory with no allocator behind it.
  *
- * Tour 48/57 - after proc/sysblk.c, before fs/ext2_super.c.
+ * Tour 49/58 - after proc/sysblk.c, before fs/ext2_super.c.
  */
 #include <lib.h>
 #include <public/errno.h>

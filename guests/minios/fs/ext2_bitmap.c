@@ -18,7 +18,7 @@
  * block holding the group's own metadata, is corruption: -EIO, never a
  * second owner for a block.  Next in the tour: ext2_inode.c.
  *
- * Tour 50/57 - after fs/ext2_super.c, before fs/ext2_inode.c.
+ * Tour 51/58 - after fs/ext2_super.c, before fs/ext2_inode.c.
  */
 #include "ext2_impl.h"
 

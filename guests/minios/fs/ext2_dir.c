@@ -20,7 +20,7 @@
  * directory it changes, as Linux's ext2 does, so e2fsck never finds a stale
  * index.  Next in the tour: ext2_namei.c.
  *
- * Tour 53/57 - after fs/ext2_file.c, before fs/ext2_namei.c.
+ * Tour 54/58 - after fs/ext2_file.c, before fs/ext2_namei.c.
  */
 #include "ext2_impl.h"
 

@@ -14,7 +14,7 @@
  * Reads do not update i_atime (the file system behaves as if mounted noatime),
  * so reading never dirties the cache.  Next in the tour: ext2_dir.c.
  *
- * Tour 52/57 - after fs/ext2_inode.c, before fs/ext2_dir.c.
+ * Tour 53/58 - after fs/ext2_inode.c, before fs/ext2_dir.c.
  */
 #include "ext2_impl.h"
 

@@ -19,7 +19,7 @@
  * blocks included, in 512-byte sectors, as e2fsck recounts it.
  * Next in the tour: ext2_file.c.
  *
- * Tour 51/57 - after fs/ext2_bitmap.c, before fs/ext2_file.c.
+ * Tour 52/58 - after fs/ext2_bitmap.c, before fs/ext2_file.c.
  */
 #include "ext2_impl.h"
 

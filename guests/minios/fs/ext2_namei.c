@@ -15,7 +15,7 @@
  * entries form a loop gives -EIO instead of hanging.  Symbolic links are not
  * followed here; ext2_readlink() gives their target to the caller that does.
  *
- * Tour 54/57 - after fs/ext2_dir.c, before proc/ext2fs.c.
+ * Tour 55/58 - after fs/ext2_dir.c, before proc/ext2fs.c.
  */
 #include "ext2_impl.h"
 

@@ -27,7 +27,7 @@
  * again, so an image from a guest that died mounted is checked in full.
  * Next in the tour: ext2_bitmap.c.
  *
- * Tour 49/57 - after fs/bcache.c, before fs/ext2_bitmap.c.
+ * Tour 50/58 - after fs/bcache.c, before fs/ext2_bitmap.c.
  */
 #include <stdarg.h>
 #include "ext2_impl.h"

@@ -11,7 +11,7 @@
  * domain that never answers (a test guest, a hung kernel) is shut down by the
  * hypervisor when xm-lite's grace period ends.
  *
- * Tour 39/57 - after proc/domsvc.c, before blkdev.c.
+ * Tour 40/58 - after proc/domsvc.c, before blkdev.c.
  */
 #include <os.h>
 #include <control.h>

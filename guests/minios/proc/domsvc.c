@@ -29,7 +29,7 @@
  * that is gone.  Every operation needs the privcmd right; a domU gets
  * -E_PERM.
  *
- * Tour 38/57 - after proc/privcmd.c, before proc/control.c.
+ * Tour 39/58 - after proc/privcmd.c, before proc/control.c.
  */
 #include <os.h>
 #include <blkback.h>

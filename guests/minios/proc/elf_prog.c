@@ -13,7 +13,7 @@
  * outside the file or the user range, and a program header table that is
  * not 4-byte aligned in the file (it is read in place, as structures).
  *
- * Tour 29/57 - after proc/proc.c, before proc/sched.c.
+ * Tour 30/58 - after proc/proc.c, before proc/sched.c.
  */
 #include <lib.h>
 #include <elf_prog.h>

@@ -26,7 +26,7 @@
  * A device without the ext2 magic is refused before the library sees it, so
  * a raw partition (the block tests') is only read, never written.
  *
- * Tour 55/57 - after fs/ext2_namei.c, before bench.c.
+ * Tour 56/58 - after fs/ext2_namei.c, before bench.c.
  */
 #include <os.h>
 #include <blkback.h>

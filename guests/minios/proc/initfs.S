@@ -3,7 +3,7 @@
  * made by guests/bin/bin.mk): a domU gets no boot module, so this is its
  * root file system, and /bin/sh its shell (startup.c: mount_root()).
  *
- * Tour 25/57 - after startup.c, before proc/vfs.c.
+ * Tour 26/58 - after startup.c, before proc/vfs.c.
  */
     .section .rodata
     .balign 4

@@ -23,7 +23,7 @@
  * the store in this kernel, as the process's own domain; in a domU, over the
  * domain's xenstore ring.  It needs the same right, but works in a domU too.
  *
- * Tour 37/57 - after proc/procfs.c, before proc/domsvc.c.
+ * Tour 38/58 - after proc/procfs.c, before proc/domsvc.c.
  */
 #include <os.h>
 #include <proc.h>

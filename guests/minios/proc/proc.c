@@ -21,7 +21,7 @@
  * is reaped (waitpid, or the scheduler for the kernel's children).  kill and
  * a fault from ring 3 only mark it; it exits the next time it runs.
  *
- * Tour 28/57 - after proc/proc_table.c, before proc/elf_prog.c.
+ * Tour 29/58 - after proc/proc_table.c, before proc/elf_prog.c.
  */
 #include <entry.h>
 #include <os.h>

@@ -10,7 +10,7 @@
  * keep it.  The table has NPROC entries: that is the limit a spawn bomb
  * meets (-E_AGAIN).
  *
- * Tour 27/57 - after proc/vfs.c, before proc/proc.c.
+ * Tour 28/58 - after proc/vfs.c, before proc/proc.c.
  */
 #include <lib.h>
 #include <proc_table.h>

@@ -27,7 +27,7 @@
  * numbers encode what a node is: 1 the root, 2.. the fixed files,
  * PROC_DIR_INO + pid a process's directory, PROC_STATUS_INO + pid its status.
  *
- * Tour 36/57 - after proc/sysinfo.c, before proc/privcmd.c.
+ * Tour 37/58 - after proc/sysinfo.c, before proc/privcmd.c.
  */
 #include <os.h>
 #include <ext2fs.h>

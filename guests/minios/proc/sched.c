@@ -29,7 +29,7 @@
  * swtch() is always called with events masked; whoever resumes restores
  * its own mask.
  *
- * Tour 30/57 - after proc/elf_prog.c, before proc/swtch.S.
+ * Tour 31/58 - after proc/elf_prog.c, before proc/swtch.S.
  */
 #include <os.h>
 #include <control.h>

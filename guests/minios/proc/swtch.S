@@ -8,7 +8,7 @@
  * return lands in proc_entry, which enables events and leaves for ring 3
  * through trap_return (entry.S) with the trap frame spawn built above it.
  *
- * Tour 31/57 - after proc/sched.c, before proc/syscall.c.
+ * Tour 32/58 - after proc/sched.c, before proc/syscall.c.
  */
     .text
     .globl swtch

@@ -14,7 +14,7 @@
  * system call and a copy per transfer; a domU started with `blkbench` runs
  * it at boot on xvda (proc/startup.c).
  *
- * Tour 47/57 - after blkback.c, before fs/bcache.c.
+ * Tour 48/58 - after blkback.c, before fs/bcache.c.
  */
 #include <os.h>
 #include <blkback.h>

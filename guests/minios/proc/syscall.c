@@ -15,7 +15,7 @@
  * sysblk.c); number 27, the call that once ran a whole command line in the
  * kernel, is retired and answers -E_NOSYS.
  *
- * Tour 32/57 - after proc/swtch.S, before proc/uaccess.c.
+ * Tour 33/58 - after proc/swtch.S, before proc/uaccess.c.
  */
 #include <os.h>
 #include <proc.h>

@@ -23,7 +23,7 @@
  * up with privdrop gets -E_PERM): they power off, take over the CPU for a
  * while, and read kernel memory.
  *
- * Tour 35/57 - after proc/tty.c, before proc/procfs.c.
+ * Tour 36/58 - after proc/tty.c, before proc/procfs.c.
  */
 #include <os.h>
 #include <bench.h>

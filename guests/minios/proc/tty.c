@@ -20,7 +20,7 @@
  * included, is kept as it is for the console service to take with
  * tty_take() and forward to the domain; nothing is echoed.
  *
- * Tour 34/57 - after proc/uaccess.c, before proc/sysinfo.c.
+ * Tour 35/58 - after proc/uaccess.c, before proc/sysinfo.c.
  */
 #include <os.h>
 #include <proc.h>

@@ -10,7 +10,7 @@
  * read-only region.  What the check accepts is mapped, so the kernel never
  * faults on a user pointer.
  *
- * Tour 33/57 - after proc/syscall.c, before proc/tty.c.
+ * Tour 34/58 - after proc/syscall.c, before proc/tty.c.
  */
 #include <lib.h>
 #include <uaccess.h>

@@ -32,7 +32,7 @@
  * components of those paths.  The ext2 file system joins by providing
  * another struct vfs_ops and calling vfs_mount().
  *
- * Tour 26/57 - after proc/initfs.S, before proc/proc_table.c.
+ * Tour 27/58 - after proc/initfs.S, before proc/proc_table.c.
  */
 #include <os.h>
 #include <vfs.h>

@@ -13,7 +13,7 @@
  * address and calls start_native(mbi) (start.c) on the boot stack, which
  * builds the rest with the same code a PV minios uses (mm.c: mm_init).
  *
- * Tour 5/57 - after arch/pv/pv_ops.c, before arch/native/start.c.
+ * Tour 5/58 - after arch/pv/pv_ops.c, before arch/native/start.c.
  */
 #include "boot_map.h"
 #define VIRT_BASE        0xC0000000

@@ -18,7 +18,7 @@
  * was, as a PV bounce leaves the event mask; the page fault goes through
  * native_pf_entry, which copies CR2 to where the handler reads it.
  *
- * Tour 8/57 - after arch/native/native_ops.c, before arch/native/irq.c.
+ * Tour 8/58 - after arch/native/native_ops.c, before arch/native/irq.c.
  */
 #include <entry.h>
 #include "native.h"

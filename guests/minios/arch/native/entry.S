@@ -20,7 +20,7 @@
  * int $0x82, a hypercall, has no hypervisor to go to: native_stray_entry
  * answers -ENOSYS (irq.c: native_stray_hypercall says which call it was).
  *
- * Tour 10/57 - after arch/native/irq.c, before arch/native/timer.c.
+ * Tour 10/58 - after arch/native/irq.c, before arch/native/timer.c.
  */
 #define VECTOR_IRQ0 0x20
 

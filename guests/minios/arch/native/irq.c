@@ -22,7 +22,7 @@
  * Ports: IRQ n is port n + 1 (port 0 is never valid).  VIRQ_TIMER is the
  * PIT's IRQ 0, VIRQ_CONSOLE COM1's IRQ 4; a "physical IRQ" is the line.
  *
- * Tour 9/57 - after arch/native/desc.c, before arch/native/entry.S.
+ * Tour 9/58 - after arch/native/desc.c, before arch/native/entry.S.
  */
 #include "native.h"
 

@@ -14,7 +14,7 @@
  * isa-debug-exit port when there is one (exit status 3, as a crashed dom0),
  * then stops the CPU.
  *
- * Tour 7/57 - after arch/native/start.c, before arch/native/desc.c.
+ * Tour 7/58 - after arch/native/start.c, before arch/native/desc.c.
  */
 #include "native.h"
 

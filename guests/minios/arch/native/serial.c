@@ -9,7 +9,7 @@
  * byte arrives, which is bound as VIRQ_CONSOLE (irq.c), and console_read
  * empties the receive FIFO, which also lowers the interrupt.
  *
- * Tour 12/57 - after arch/native/timer.c, before traps.c.
+ * Tour 12/58 - after arch/native/timer.c, before traps.c.
  */
 #include "native.h"
 

@@ -28,7 +28,7 @@
  * itself: GDT, TSS and IDT (desc.c), the PIC (irq.c), COM1 (serial.c); and
  * start_of_day() (kernel.c) with the native operations table.
  *
- * Tour 6/57 - after arch/native/boot.S, before arch/native/native_ops.c.
+ * Tour 6/58 - after arch/native/boot.S, before arch/native/native_ops.c.
  */
 #include "native.h"
 

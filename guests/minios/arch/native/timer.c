@@ -8,7 +8,7 @@
  * minios's first instruction, and starts channel 0 at 100 Hz: IRQ 0, which
  * VIRQ_TIMER is bound to (irq.c), the same 10 ms tick a PV minios gets.
  *
- * Tour 11/57 - after arch/native/entry.S, before arch/native/serial.c.
+ * Tour 11/58 - after arch/native/entry.S, before arch/native/serial.c.
  */
 #include "native.h"
 

@@ -12,7 +12,7 @@
  * The entries are chosen at boot (kernel.c: start_kernel) and called
  * through `machine` (machine.h).
  *
- * Tour 4/57 - after kernel.c, before arch/native/boot.S.
+ * Tour 4/58 - after kernel.c, before arch/native/boot.S.
  */
 #include <entry.h>
 #include <os.h>
