@@ -44,6 +44,16 @@ struct domain *domain_by_id(domid_t id)
     return NULL;
 }
 
+/* A guest slot of page directory l2_mfn changed (hv/frame_table.c): every vCPU's guest root
+ * that copies that directory follows (arch/x86/hv_mappings.c). */
+void l2_entry_changed(uint32_t l2_mfn, unsigned int idx)
+{
+    if (idx >= HV_L2_FIRST_SLOT)
+        return;
+    for (struct domain *d = domain_list; d; d = d->next)
+        guest_root_sync(d->vcpu, l2_mfn, idx);
+}
+
 static int share_shared_info(struct domain *d)
 {
     d->shared_info = alloc_xenheap_pages(1);

@@ -17,7 +17,7 @@
  * data-segment limits: without the guest root, a guest kernel under TCG could
  * read and write the whole hypervisor.  (Xen's XPTI and Linux's KPTI do the
  * same for Meltdown.)  The copy is refreshed on every page-directory switch
- * (guest_root_load) and kept in step with mmu_update (guest_root_sync).
+ * (load_guest_pagetable) and kept in step with mmu_update (guest_root_sync).
  *
  * Tour 7/37 - after hv/multiboot.c, before arch/x86/desc.c.
  */
@@ -88,7 +88,7 @@ void paging_init(void)
  * Load a vCPU's page directory.  Its guest root is refreshed only when it
  * mirrors another directory: while a directory is loaded its CR3 reference
  * keeps it a validated L2, so it changes only through hv/frame_table.c, which reports
- * every change (l2_entry_changed).
+ * every change (hv/domain.c: l2_entry_changed(), which calls guest_root_sync() for each vCPU).
  */
 void load_guest_pagetable(struct vcpu *v)
 {
@@ -103,18 +103,13 @@ void load_guest_pagetable(struct vcpu *v)
     tramp_guest_cr3 = __pa(v->guest_root);
 }
 
-/* A guest slot of page directory l2_mfn changed (hv/frame_table.c): keep guest roots in step. */
-void l2_entry_changed(uint32_t l2_mfn, unsigned int idx)
+/* Guest slot idx of page directory l2_mfn changed: if v's guest root copies it, copy it again. */
+void guest_root_sync(struct vcpu *v, uint32_t l2_mfn, unsigned int idx)
 {
-    if (idx >= HV_L2_FIRST_SLOT)
-        return;
-    for (struct domain *d = domain_list; d; d = d->next) {
-        struct vcpu *v = d->vcpu;
-        if (v->guest_root && v->root_source == l2_mfn) {
-            const uint32_t *l2 = map_domain_page(l2_mfn);
-            v->guest_root[idx] = l2[idx];
-            unmap_domain_page((void *)l2);
-        }
+    if (v->guest_root && v->root_source == l2_mfn) {
+        const uint32_t *l2 = map_domain_page(l2_mfn);
+        v->guest_root[idx] = l2[idx];
+        unmap_domain_page((void *)l2);
     }
 }
 

@@ -39,6 +39,8 @@ void load_guest_pagetable(struct vcpu *v); /* its CR3, and its guest root for th
 void load_idle_pagetable(void);
 int guest_root_alloc(struct vcpu *v);
 void guest_root_free(struct vcpu *v);
+/* Slot idx of directory l2_mfn changed: v's guest root follows if it copies l2_mfn. */
+void guest_root_sync(struct vcpu *v, uint32_t l2_mfn, unsigned int idx);
 #define __va(pa) ((void *)((uint32_t)(pa) + HV_VIRT_START))
 #define __pa(va) ((uint32_t)(va)-HV_VIRT_START)
 

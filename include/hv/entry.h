@@ -19,7 +19,7 @@
 #include <public/xen.h>
 #include <hv/console.h> /* printk() and panic(), for faults in the hypervisor itself */
 #include <hv/domain.h>  /* current, struct vcpu and struct domain (saved and loaded on a
-                           switch), domain_crash(), domain_list (guest roots) */
+                           switch), domain_crash() */
 #include <hv/mm.h>      /* alloc_xenheap_pages(): a vCPU's guest root */
 #include <hv/trace.h>   /* trace(): exceptions, interrupts and FPU loads are traced */
 

@@ -101,7 +101,10 @@ void unmap_domain_page(void *va);
 void free_frame(uint32_t mfn); /* return a frame with no references to the allocator */
 void install_hv_l2_slots(uint32_t *l2, domid_t owner); /* slots 1007-1023 of owner's directory */
 void mm_flush_tlb(void);
-void l2_entry_changed(uint32_t l2_mfn, unsigned int idx); /* keep copies (the guest root) in step */
+
+/* hv/domain.c (the unit-test harness fakes it): a guest slot of a page directory changed; the
+ * guest roots that copy it follow. */
+void l2_entry_changed(uint32_t l2_mfn, unsigned int idx);
 
 /*
  * The hypervisor heap (the "xen heap") is direct-mapped: its frame numbers
