@@ -275,6 +275,28 @@ static int ping_alloc(domid_t id)
 }
 
 /*
+ * A round trip takes one of two paths, and the hypervisor's scheduler picks
+ * it: the domU, woken by the ping, takes the CPU at once if it is more than
+ * the preemption margin behind dom0 in virtual time; otherwise dom0 goes on
+ * until it blocks, one guest entry and exit more.  Both sides then use about
+ * the same CPU per trip, so the state at the start picks the path for the
+ * whole loop, and that state is whatever dom0 and the domU did before
+ * (creating the domain, spawning programs).  So the loop starts from a fixed
+ * state: dom0 first computes for longer than the credit a sleeper may bring
+ * back (hv/sched_policy.c: the wake lag, 10 ms), so the domU wakes as far
+ * behind as the scheduler lets any vCPU be, and every ping hands it the CPU
+ * at once: the path a woken vCPU takes, as Xen's BOOST gives it.
+ */
+#define PING_SETTLE_NS 20000000ull
+
+static void ping_settle(void)
+{
+    uint64_t t0 = monotonic_ns();
+    while (monotonic_ns() - t0 < PING_SETTLE_NS)
+        barrier();
+}
+
+/*
  * count round trips: notify, then wait for the domU's answer.  The domain
  * blocks in the hypervisor between them, as the kernel's xm-lite did, so the
  * figure is the event path alone, with no process switch in it.
@@ -289,6 +311,7 @@ static int ping_pong(uint32_t port, uint32_t uarg)
         return -E_BADF;
     if (pp.count == 0 || pp.count > MAX_PINGS)
         return -E_INVAL;
+    ping_settle();
     uint32_t start = pongs;
     uint64_t c0 = rdtsc();
     for (uint32_t i = 0; i < pp.count; i++) {
