@@ -17,7 +17,8 @@ where an instruction count repeats exactly.  This script
      with pvlab's plugin (build/plugins/pvlab-cache.so, haps only), whose
      windows between `xchg %bx,%bx` markers count each path;
   4. boots the same kernel and initramfs without Xen (getppid on bare Linux);
-  5. runs pvlab's own path-length bench (tests/bench.py: one_run());
+  5. runs pvlab's own path-length bench (tests/bench.py: one_run()) and
+     `pbench getpid` at dom0's shell (tests/bench.py's process table);
   6. prints the table of tools/xenpeer/xenpeer_report.py: path, pvlab, Xen,
      pvlab/Xen, and writes it to build/xenpeer/report.txt.
 
@@ -34,10 +35,14 @@ usage: tools/xenpeer/bench_xen.py [--from-logs] [--no-pvlab] [--no-bare] [--twic
                build/xenpeer (no fetch, no boot; pvlab's figures too)
   --no-pvlab, --no-bare  skip that boot
   --twice      boot Xen a second time and say whether every window repeats
+  --record-sample  copy the last run's Xen logs and pvlab's figures from
+               build/xenpeer to tests/xenpeer/, the recorded run that
+               make test reads (tests/xenpeer_tests.py)
 """
 import fcntl
 import json
 import os
+import re
 import shutil
 import stat
 import subprocess
@@ -91,8 +96,8 @@ def build_module(release):
     """build/xenpeer/module/xenpeer.ko: Kbuild builds in the module's own folder, so in a copy."""
     mod = os.path.join(OUT, "module")
     os.makedirs(mod, exist_ok=True)
-    for name in ("xenpeer.c", "Kbuild"):
-        shutil.copy(os.path.join(HERE, "module", name), mod)
+    for path in ("module/xenpeer.c", "module/Kbuild", "xenpeer.h"):
+        shutil.copy(os.path.join(HERE, path), mod)
     headers = os.path.join(OUT, "root", "usr", "src", "linux-headers-" + release)
     run(["make", "-C", headers, "M=" + mod, "modules"])
     return os.path.join(mod, "xenpeer.ko")
@@ -175,11 +180,33 @@ def boot(name, args):
     return texts[0], texts[1], wall
 
 
+def pvlab_getpid():
+    """dom0's `pbench getpid 1000` (guests/bin/pbench.c), as tests/bench.py's process table:
+    (instructions, hypervisor entries) per getpid through minios's system-call dispatch."""
+    from qemu import Machine
+    m = Machine(append="dom0_mem=64M", icount=True, mem=256)
+    try:
+        m.expect(r"dom0# ", 60)
+        out = m.command("pbench getpid 1000", timeout=300)
+        m.send("halt")
+        m.wait_exit(30)
+    finally:
+        m.kill()
+    r = re.search(r"BENCH getpid n=\d+ insns_per_op=(\d+) hv_entries_per_op=([\d.]+)", out)
+    if not r:
+        raise SystemExit("bench-xen: pvlab's pbench getpid printed no figure:\n" + out)
+    return [int(r.group(1)), float(r.group(2))]
+
+
 def pvlab_figures():
+    """tests/bench.py's one_run() (the path-length table) and dom0's getpid, two boots."""
     import bench
     with QemuLock():
         say("pvlab: tests/bench.py one_run()")
         figures = bench.one_run()
+    with QemuLock():
+        say("pvlab: pbench getpid at dom0's shell")
+        figures["getpid_dom0"] = pvlab_getpid()
     with open(os.path.join(OUT, "pvlab-figures.json"), "w") as f:
         json.dump(figures, f, indent=1, sort_keys=True)
     return figures
@@ -240,9 +267,23 @@ def print_report(args):
     return 1 if problems else 0
 
 
+SAMPLE = ["xen-console.log", "xen-plugin.log", "pvlab-figures.json"]
+
+
+def record_sample():
+    dest = os.path.join(ROOT, "tests", "xenpeer")
+    os.makedirs(dest, exist_ok=True)
+    for name in SAMPLE:
+        shutil.copy(os.path.join(OUT, name), dest)
+    say("recorded %s in %s" % (", ".join(SAMPLE), dest))
+
+
 def main():
     args = sys.argv[1:]
     os.makedirs(OUT, exist_ok=True)
+    if "--record-sample" in args:
+        record_sample()
+        return 0
     start = time.time()
     if "--from-logs" not in args:
         measure(args)

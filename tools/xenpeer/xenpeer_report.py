@@ -101,7 +101,8 @@ def checks(figures, want_xen=True):
 
 
 # (label, pvlab's figure or None, Xen's window) in print order.  pvlab's keys are
-# tests/bench.py's one_run() figures; None where pvlab's bench has no such path.
+# tests/bench.py's one_run() figures and bench_xen.py's getpid_dom0 (pbench at dom0's
+# shell); None where pvlab's bench has no such path.
 ROWS = [
     ("null hypercall from the guest kernel (xen_version)",
      lambda p: p["null_hypercall"][0], "xen_version"),
@@ -109,8 +110,8 @@ ROWS = [
     ("EVTCHNOP_send alone (receiver masked)", None, "evtchn_send"),
     ("event send + upcall + dispatch + iret (*1)",
      lambda p: p["evtping"][0] / 2, "send_upcall"),
-    ("null system call from dom0 user space (*2)",
-     lambda p: p["int80_ring3"][0], "getppid"),
+    ("system call getpid/getppid from dom0 user space (*2)",
+     lambda p: p["getpid_dom0"][0], "getppid"),
     ("privcmd hypercall from dom0 user space (xen_version)", None, "privcmd_xen_version"),
     ("empty loop iteration (measurement floor)",
      lambda p: p["empty_loop"][0], "empty_loop"),
@@ -119,8 +120,9 @@ FOOTNOTES = [
     "(*1) pvlab: half of a dom0<->domU event-channel ping-pong round trip (one send, one upcall\n"
     "     and a switch to the other domain); Xen: a send on a loopback pair in dom0 (no domain\n"
     "     switch), the upcall, Linux's event dispatch to a handler and the iret hypercall.",
-    "(*2) pvlab: int $0x80 from ring 3 straight to the ring-1 kernel and back (no hypervisor);\n"
-    "     Xen: getppid, syscall into Xen, bounced to dom0's kernel, back through Xen.",
+    "(*2) pvlab: minios's getpid from ring 3 (pbench), int $0x80 straight to the ring-1 kernel's\n"
+    "     dispatch and back, no hypervisor entry; Xen: getppid, syscall into Xen, bounced to\n"
+    "     dom0's kernel, back through Xen.",
 ]
 
 
@@ -148,7 +150,7 @@ def format_table(rows, bare_getppid=None):
     out.append("")
     out += FOOTNOTES
     if bare_getppid is not None:
-        dom0 = [x for label, _, x, _ in rows if label.startswith("null system call")][0]
+        dom0 = [x for label, _, x, _ in rows if label.startswith("system call")][0]
         out.append("getppid on the same Linux kernel without Xen (bare, same QEMU): %.1f%s" % (
             bare_getppid, "" if dom0 is None else "; Xen's dom0 / bare = %.2f" % (dom0 / bare_getppid)))
     out.append("")

@@ -20,8 +20,10 @@
  * calls are inline `syscall`s, so nothing but the measured call runs
  * between the markers.
  */
-#define N       1000
-#define REPEATS 3
+#include "xenpeer.h"
+
+#define N       XENPEER_N
+#define REPEATS XENPEER_REPEATS
 
 #define SYS_write   1
 #define SYS_open    2

@@ -44,9 +44,10 @@
 #include <xen/interface/version.h>
 #include <xen/interface/event_channel.h>
 #include <asm/xen/hypercall.h>
+#include "xenpeer.h"
 
-#define N       1000
-#define REPEATS 3
+#define N       XENPEER_N
+#define REPEATS XENPEER_REPEATS
 
 /* Unused by Xen 4.17 (below NR_hypercalls, no handler): answers -ENOSYS. */
 #define __HYPERVISOR_xenpeer_unknown 63
@@ -60,7 +61,7 @@ static inline void marker(void)
 
 static void report(const char *name, long check)
 {
-    pr_info("xenpeer: window name=%s n=%d check=%ld\n", name, N, check);
+    pr_info(XENPEER_LINE, name, N, check);
 }
 
 static irqreturn_t on_event(int irq, void *dev_id)

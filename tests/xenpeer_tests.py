@@ -1,0 +1,149 @@
+"""xenpeer_tests.py - the cheap half of `make bench-xen` (tools/xenpeer/), no
+downloads and no boot.
+
+The full comparison boots real Xen 4.17 for minutes and needs Debian's
+packages, so make test checks what can go wrong without them: the reader
+of a Xen run's output (tools/xenpeer/xenpeer_report.py) on a run recorded
+by bench_xen.py itself (tests/xenpeer/: the console and the plugin's log of
+one Xen boot, and pvlab's figures from the same bench run, copied there by
+`tools/xenpeer/bench_xen.py --record-sample` after `make bench-xen`), what it must
+refuse, the table it prints, and the user-space program, which builds and
+runs on the host too (there is no /dev/xen/privcmd here, so it runs only
+its getppid windows and says so).  The shell scripts are checked with
+`sh -n`.
+"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+from qemu import ROOT, check
+
+sys.path.insert(0, os.path.join(ROOT, "tools", "xenpeer"))
+sys.path.insert(0, os.path.join(ROOT, "tools", "plugin"))
+import xenpeer_report as report  # noqa: E402
+from pvlab_report import parse_report  # noqa: E402
+
+SAMPLE = os.path.join(ROOT, "tests", "xenpeer")
+XEN_PATHS = ["empty_loop", "xen_version", "unknown_hypercall", "evtchn_send", "send_upcall",
+             "getppid", "privcmd_xen_version"]
+
+ALL = []
+
+
+def test(fn):
+    ALL.append((fn.__name__, fn))
+    return fn
+
+
+def sample():
+    """(console, plugin log, pvlab figures) of the recorded run."""
+    out = []
+    for name in ("xen-console.log", "xen-plugin.log"):
+        with open(os.path.join(SAMPLE, name)) as f:
+            out.append(f.read())
+    with open(os.path.join(SAMPLE, "pvlab-figures.json")) as f:
+        out.append(json.load(f))
+    return out
+
+
+@test
+def xenpeer_report_pairs_the_windows_of_a_recorded_xen_run():
+    console, log, _ = sample()
+    figures = report.xen_figures(console, log)
+    check(sorted(figures) == sorted(XEN_PATHS), "paths read: %s" % sorted(figures))
+    plugin = parse_report(log)
+    windows = [int(plugin[k]["insns"]["all"]) for k in sorted(filter(str.isdigit, plugin), key=int)]
+    order = [name for name, _, _ in report.window_lines(console)]
+    for name in XEN_PATHS:
+        f = figures[name]
+        mine = [w for w, o in zip(windows, order) if o == name]
+        check(f["windows"] == mine, "%s: windows %s, the plugin's %s" % (name, f["windows"], mine))
+        check(f["insns"] == min(mine) / f["n"], "%s: %s per round trip, not the smallest window"
+              " over n" % (name, f["insns"]))
+    check(report.checks(figures) == [], "a good run has problems: %s" % report.checks(figures))
+
+
+@test
+def xenpeer_report_refuses_a_run_whose_windows_do_not_pair():
+    console, log, _ = sample()
+    first = console.index("xenpeer: window ")
+    cut = console[:first] + console[console.index("\n", first) + 1:]
+    try:
+        report.xen_figures(cut, log)
+    except report.RunError as e:
+        check("window lines" in str(e) and "plugin windows" in str(e), "message: %s" % e)
+    else:
+        check(False, "a console with a window line missing was paired with the plugin's log")
+    lines = log.splitlines()
+    last_end = max(i for i, ln in enumerate(lines) if "record=end" in ln and "window=run" not in ln)
+    unended = "\n".join(lines[:last_end] + lines[last_end + 1:])
+    try:
+        report.xen_figures(console, unended)
+    except report.RunError as e:
+        check("never ended" in str(e), "message: %s" % e)
+    else:
+        check(False, "a plugin window without its end marker was accepted")
+
+
+@test
+def xenpeer_checks_catch_a_lost_upcall_and_a_failed_hypercall():
+    console, log, _ = sample()
+    n = report.xen_figures(console, log)["send_upcall"]["n"]
+    lost = console.replace("name=send_upcall n=%d check=%d" % (n, n),
+                           "name=send_upcall n=%d check=%d" % (n, n - 1), 1)
+    failed = console.replace("name=evtchn_send n=%d check=0" % n,
+                             "name=evtchn_send n=%d check=-22" % n, 1)
+    for text, want in ((lost, "send_upcall: not one upcall per send"),
+                       (failed, "evtchn_send: EVTCHNOP_send failed")):
+        problems = report.checks(report.xen_figures(text, log))
+        check(any(want in p for p in problems), "wanted %r, got %s" % (want, problems))
+
+
+@test
+def xenpeer_table_sets_pvlab_beside_xen_with_ratios():
+    console, log, pvlab = sample()
+    xen = report.xen_figures(console, log)
+    rows = {label: (p, x, r) for label, p, x, r in report.table(pvlab, xen)}
+    p, x, r = rows["null hypercall from the guest kernel (xen_version)"]
+    check(p == pvlab["null_hypercall"][0] and x == xen["xen_version"]["insns"] and r == p / x,
+          "null hypercall row: %s" % ((p, x, r),))
+    p, x, r = rows["privcmd hypercall from dom0 user space (xen_version)"]
+    check(p is None and r is None and x == xen["privcmd_xen_version"]["insns"],
+          "a path pvlab's bench lacks has no pvlab figure and no ratio: %s" % ((p, x, r),))
+    text = report.format_table(report.table(pvlab, xen), bare_getppid=123.4)
+    line = [ln for ln in text.splitlines() if ln.startswith("null hypercall")][0]
+    check(line.split()[-1] == "%.3f" % (pvlab["null_hypercall"][0] / xen["xen_version"]["insns"]),
+          "ratio column: %r" % line)
+    for want in ("64-bit PV", "not\nXen's retired 32-bit", "without Xen (bare, same QEMU): 123.4"):
+        check(want in text, "the table lacks %r:\n%s" % (want, text))
+    blank = report.format_table(report.table(None, xen))
+    check("null hypercall from the guest kernel (xen_version)" in blank and " - " in blank,
+          "without pvlab's figures the Xen column still prints:\n%s" % blank)
+
+
+@test
+def xenpeer_user_program_runs_its_getppid_windows_on_the_host():
+    sys.path.insert(0, os.path.join(ROOT, "tools", "xenpeer"))
+    import bench_xen
+    with tempfile.TemporaryDirectory(prefix="pvlab-xenpeer-") as d:
+        exe = os.path.join(d, "xenpeer-user")
+        subprocess.run(["gcc"] + bench_xen.USER_CFLAGS + ["-o", exe, os.path.join(
+            ROOT, "tools", "xenpeer", "xenpeer_user.c")], check=True, timeout=120)
+        p = subprocess.run([exe], stdout=subprocess.PIPE, universal_newlines=True, timeout=60)
+    lines = report.window_lines(p.stdout)
+    check(p.returncode == 0 and [n for n, _, _ in lines] == ["getppid"] * 3,
+          "exit %d, windows %s:\n%s" % (p.returncode, lines, p.stdout))
+    check(all(c == os.getpid() for _, _, c in lines), "getppid answered %s, not this process %d"
+          % ([c for _, _, c in lines], os.getpid()))
+    check("no /dev/xen/privcmd" in p.stdout, "it did not say why it skipped privcmd:\n" + p.stdout)
+
+
+@test
+def xenpeer_shell_scripts_parse():
+    for name in ("fetch.sh", "init.sh"):
+        p = subprocess.run(["sh", "-n", os.path.join(ROOT, "tools", "xenpeer", name)],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           universal_newlines=True)
+        check(p.returncode == 0, "%s: %s" % (name, p.stdout))
