@@ -34,21 +34,27 @@ def boot(mem=512, dom0_mem=64):
 def xm_lite_is_a_process_while_attached_to_a_console():
     """create -c attaches from ring 3: a background `ps` in dom0 lists the xm-lite process, asleep
     in the console service, while the domU's prompt answers; Ctrl-] returns to dom0's shell and
-    the process has ended; destroy removes the domain."""
+    the process has ended, while the domain's monitor (the background xm-lite create started,
+    now an orphan) waits on; destroy removes the domain and ends the monitor."""
     m = boot()
     try:
         m.command("sh -c sleep 3;ps &")
         out = m.command("xm-lite create /etc/xm/nodisk.cfg name=domU -c", prompt=r"domU# ",
                         timeout=60)
         check("xm-lite: attached to domU's console; Ctrl-] detaches" in out, out)
-        m.expect(r"(?m)^\s+\d+\s+1\s+sleeping\s+\d+\s+\d+ xm-lite$", 30)
+        attached = m.expect(r"(?m)^\s+(\d+)\s+1\s+sleeping\s+\d+\s+\d+ xm-lite$", 30).group(1)
         m.send("")
         m.expect(r"domU# ")
         m.detach()
         out = m.command("ps")
-        check(" xm-lite" not in out, "xm-lite did not end after Ctrl-]:\n" + out)
+        check(not re.search(r"(?m)^\s+%s\s" % attached, out),
+              "xm-lite did not end after Ctrl-]:\n" + out)
+        monitor = r"(?m)^\s+\d+\s+0\s+sleeping\s+\d+\s+\d+ xm-lite$"
+        check(re.search(monitor, out), "no monitor waits for domU:\n" + out)
         out = m.command("xm-lite destroy domU") + m.command("xm-lite list")
         check(not re.search(r"^domU\s", out, re.M), "domU is still listed:\n" + out)
+        out = m.command("ps")
+        check(not re.search(monitor, out), "the monitor outlived its domain:\n" + out)
         halt(m)
     finally:
         m.kill()

@@ -18,7 +18,8 @@ ULIBC_OBJS  := $(patsubst %,$(B)/%.o,$(basename $(wildcard $(ULIBC_DIR)/*.c $(UL
 # commands, and hv/elf.c's checks of a kernel image, linked into it.
 XM_ELF      := $(B)/tools/xm-lite/xm-lite.elf
 XM_QUERY_OBJS := $(B)/tools/xm-lite/xm_query.o $(B)/tools/xm-lite/xm_privcmd.o
-XM_PARTS    := $(patsubst %,$(B)/tools/xm-lite/%.o,xm xm_create xm_domain xm_store xm_bench xm_trace)
+XM_PARTS    := $(patsubst %,$(B)/tools/xm-lite/%.o,xm xm_create xm_domain xm_store xm_bench xm_trace \
+                                                    xm_monitor)
 XM_OBJS     := $(XM_PARTS) $(XM_QUERY_OBJS) $(B)/tools/xm-lite/xmconfig.o \
                $(B)/hv/elf.o
 UBIN_ELFS   += $(XM_ELF)

@@ -215,7 +215,7 @@ struct pvlab_uname {
  */
 #define DOMSVC_CONSOLE_ADD     1  /* (dom, console port): map its console page, bind the port */
 #define DOMSVC_STORE_INTRODUCE 2  /* (dom, store port): serve its xenstore ring */
-#define DOMSVC_MANAGE          3  /* (dom, struct pvlab_manage *): report and reap its exit */
+#define DOMSVC_MANAGE          3  /* (dom, struct pvlab_manage *) -> a serial for WAIT_EXIT */
 #define DOMSVC_DISK_ADD        4  /* (dom, struct pvlab_disk *): export a disk through blkback */
 #define DOMSVC_DISK_LIST       5  /* (dom, buf, cap) -> bytes of text: xm-lite block-list */
 #define DOMSVC_CONSOLE_ATTACH  6  /* (dom): until Ctrl-] (0) or the domain goes away (1) */
@@ -227,10 +227,22 @@ struct pvlab_uname {
 #define DOMSVC_EVTCHN_CLOSE    12 /* (port) */
 #define DOMSVC_GRANT_HOLD      13 /* (dom, gref) -> map one of dom's grants in dom0, keep it */
 #define DOMSVC_GRANT_RELEASE   14 /* () -> the unmap's result */
+#define DOMSVC_WAIT_EXIT                                                                           \
+    15 /* (dom, struct pvlab_domexit *, serial): sleep until it shuts                              \
+        * down or crashes (0), or is destroyed (-E_NOENT) */
 
 struct pvlab_manage {
     char name[32];
     uint32_t preserve_on_crash; /* on_crash = "preserve": keep a crashed domain */
+};
+
+/* DOMSVC_WAIT_EXIT's answer: how a managed domain ended, for its monitor to report. */
+struct pvlab_domexit {
+    char name[32];     /* the config's */
+    uint32_t crashed;  /* else it shut itself down */
+    uint32_t reason;   /* SHUTDOWN_* when it shut down */
+    uint32_t preserve; /* crashed, and on_crash = "preserve": keep it */
+    char crash_reason[96];
 };
 
 struct pvlab_disk {
@@ -274,13 +286,14 @@ struct pvlab_stats {
  * -E_BUSY (its holder is in struct pvlab_blkinfo).  A transfer is at most
  * BLKDEV_MAX_SECTORS, through the kernel's own buffer.
  */
-#define BLKDEV_INFO        1 /* req->name, or the index-th device if name is "": -> req->info */
-#define BLKDEV_READ        2 /* req->name, sector, count, buf */
-#define BLKDEV_WRITE       3
-#define BLKDEV_FLUSH       4
-#define BLKDEV_BENCH       5   /* req->name: the kernel's throughput benchmark (BENCH blk lines) */
-#define BLKDEV_MAX_SECTORS 264 /* three of the largest blkif requests (11 segments of 8 sectors)   \
-                                */
+#define BLKDEV_INFO  1 /* req->name, or the index-th device if name is "": -> req->info */
+#define BLKDEV_READ  2 /* req->name, sector, count, buf */
+#define BLKDEV_WRITE 3
+#define BLKDEV_FLUSH 4
+#define BLKDEV_BENCH 5 /* req->name: the kernel's throughput benchmark (BENCH blk lines) */
+#define BLKDEV_MAX_SECTORS                                                                         \
+    264 /* three of the largest blkif requests (11 segments of 8 sectors)                          \
+         */
 
 struct pvlab_blkinfo {
     char name[32], model[41];

@@ -23,11 +23,12 @@
  *   xm_query.c    list, info, sched, dmesg (shared with /bin/xl)
  *   xm_bench.c    bench-create, wait, evtping (make bench and the tests)
  *   xm_trace.c    trace
+ *   xm_monitor.c  monitor: the background xm-lite create starts for each
+ *                 domain, which reports its end and destroys it (unless its
+ *                 config says on_crash = "preserve"), as xl's does
  *
- * When a domain shuts down or crashes, dom0's kernel reports it and destroys it
- * (unless its config says on_crash = "preserve"): a program that has exited
- * cannot.  In a domU privcmd answers -E_PERM and xm-lite says it needs
- * dom0's privilege.
+ * In a domU privcmd answers -E_PERM and xm-lite says it needs dom0's
+ * privilege.
  */
 #include "xm.h"
 
@@ -78,6 +79,7 @@ static int run(int argc, char **argv)
         {"unpause", cmd_on_domain},
         {"shutdown", cmd_on_domain},
         {"destroy", cmd_on_domain},
+        {"monitor", cmd_monitor},
     };
     int (*const looking[])(void) = {xm_list, xm_info, xm_sched, xm_dmesg};
     const char *names[] = {"list", "info", "sched", "dmesg"};

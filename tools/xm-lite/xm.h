@@ -41,15 +41,17 @@ int xs_read(const char *path, char *val, uint32_t cap);
 void xs_write_dom(domid_t id, const char *key, const char *value); /* /local/domain/ID/KEY */
 
 /* The commands */
-int cmd_create(int argc, char **argv);       /* xm_create.c */
-int cmd_on_domain(int argc, char **argv);    /* xm_domain.c: console, pause, ... */
-int cmd_grant_map(int argc, char **argv);    /* xm_domain.c */
-int cmd_grant_unmap(void);                   /* xm_domain.c */
-int cmd_block_list(int argc, char **argv);   /* xm_domain.c */
-int cmd_store(int argc, char **argv);        /* xm_store.c */
-int cmd_bench_create(int argc, char **argv); /* xm_bench.c */
-int cmd_wait(int argc, char **argv);         /* xm_bench.c */
-int cmd_evtping(int argc, char **argv);      /* xm_bench.c */
-int cmd_trace(int argc, char **argv);        /* xm_trace.c */
+int cmd_create(int argc, char **argv);           /* xm_create.c */
+int cmd_on_domain(int argc, char **argv);        /* xm_domain.c: console, pause, ... */
+int cmd_grant_map(int argc, char **argv);        /* xm_domain.c */
+int cmd_grant_unmap(void);                       /* xm_domain.c */
+int cmd_block_list(int argc, char **argv);       /* xm_domain.c */
+int cmd_store(int argc, char **argv);            /* xm_store.c */
+int cmd_bench_create(int argc, char **argv);     /* xm_bench.c */
+int cmd_wait(int argc, char **argv);             /* xm_bench.c */
+int cmd_evtping(int argc, char **argv);          /* xm_bench.c */
+int cmd_trace(int argc, char **argv);            /* xm_trace.c */
+int cmd_monitor(int argc, char **argv);          /* xm_monitor.c */
+void start_monitor(domid_t id, uint32_t serial); /* xm_monitor.c: from create */
 
 #endif

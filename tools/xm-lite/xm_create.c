@@ -72,6 +72,7 @@ struct create_args {
     uint32_t kernel_len;
     int attach;
     struct pvlab_disk disk_opts; /* bedelay=, bemode= for every disk */
+    uint32_t serial;             /* dom0's services' number for this create (DOMSVC_MANAGE) */
 };
 
 static int name_taken(const char *name)
@@ -215,7 +216,7 @@ static int attach_disks(domid_t id, const struct create_args *a)
 
 /* The new domain in the xenstore, in dom0's services, with its disks; NULL, or what failed. */
 static const char *connect(domid_t id, const struct xen_domctl_pvlab_build *b,
-                           const struct create_args *a)
+                           struct create_args *a)
 {
     char val[16];
     struct pvlab_manage m = {.preserve_on_crash = a->cfg.on_crash == XM_ON_CRASH_PRESERVE};
@@ -224,7 +225,10 @@ static const char *connect(domid_t id, const struct xen_domctl_pvlab_build *b,
     if (domsvc(DOMSVC_STORE_INTRODUCE, id, (void *)b->store_port, 0))
         return "it could not be introduced to the xenstore";
     strlcpy(m.name, a->cfg.name, sizeof(m.name));
-    domsvc(DOMSVC_MANAGE, id, &m, 0);
+    long serial = domsvc(DOMSVC_MANAGE, id, &m, 0);
+    if (serial <= 0)
+        return "dom0's services cannot take another domain";
+    a->serial = (uint32_t)serial;
     xs_write_dom(id, "name", a->cfg.name);
     snprintf(val, sizeof(val), "%u", id);
     xs_write_dom(id, "domid", val);
@@ -233,7 +237,7 @@ static const char *connect(domid_t id, const struct xen_domctl_pvlab_build *b,
     return NULL;
 }
 
-static int build_and_start(const struct create_args *a)
+static int build_and_start(struct create_args *a)
 {
     struct xen_domctl op;
     memset(&op, 0, sizeof(op));
@@ -263,6 +267,7 @@ static int build_and_start(const struct create_args *a)
     memset(&op, 0, sizeof(op));
     domctl(XEN_DOMCTL_unpausedomain, id, &op);
     printf("Started domain %s (id=%u)\n", a->cfg.name, id);
+    start_monitor(id, a->serial);
     return id;
 }
 

@@ -14,10 +14,12 @@
  *   console    consoled_add(), consoled_attach() (tools/console/consoled.c)
  *   xenstore   xenstored_introduce() (tools/xenstore/xenstored.c)
  *   disks      blkback_add(), blkback_list() (blkback.c)
- *   its exit   domsvc_manage(): when a managed domain shuts down or crashes
- *              the hypervisor raises VIRQ_DOM_EXC; domsvc_services() reports
- *              it and, unless its config says on_crash = "preserve",
- *              destroys it -- the job of xl's per-domain background process
+ *   its exit   when a domain shuts down or crashes the hypervisor raises
+ *              VIRQ_DOM_EXC, and DOMSVC_WAIT_EXIT wakes the domain's monitor:
+ *              a ring-3 `xm-lite monitor` that create started in the
+ *              background, which reports the exit and, unless the config
+ *              says on_crash = "preserve", destroys the domain -- the job of
+ *              xl's per-domain background process
  *   shutdown   control/shutdown first, the hypervisor after SHUTDOWN_GRACE_NS
  *
  * plus two test and benchmark aids: an event channel dom0 pings a domU on
@@ -47,13 +49,15 @@ struct managed {
     domid_t id;
     char name[32];
     int preserve_on_crash;
-    int reported;               /* its shutdown or crash has been reported */
+    uint32_t serial;            /* which create this is: the monitor names it so */
     uint64_t shutdown_deadline; /* asked to shut down: stopped by the hypervisor after this */
 };
 
 static struct table managed = TABLE_OF(struct managed); /* grows with the domains */
+static uint32_t last_serial;
 static volatile uint32_t dom_exc_events;
 static uint32_t dom_exc_seen;
+static int dom_exc_chan; /* monitors sleep here until a domain ends or is destroyed */
 
 static struct managed *find_managed(domid_t id)
 {
@@ -84,15 +88,7 @@ void domsvc_forget(domid_t id)
     struct managed *m = find_managed(id);
     if (m)
         m->in_use = 0;
-}
-
-static long destroy(domid_t id)
-{
-    struct xen_domctl op = {.cmd = XEN_DOMCTL_destroydomain,
-                            .interface_version = XEN_DOMCTL_INTERFACE_VERSION,
-                            .domain = id};
-    domsvc_forget(id);
-    return HYPERVISOR_domctl(&op);
+    wakeup(&dom_exc_chan); /* its monitor, if any, has nothing to report */
 }
 
 static int manage(domid_t id, uint32_t uarg)
@@ -106,43 +102,49 @@ static int manage(domid_t id, uint32_t uarg)
     struct managed *m = table_new(&managed);
     if (!m)
         return -E_NOMEM;
-    *m = (struct managed){1, id, "", req.preserve_on_crash != 0, 0, 0};
+    *m = (struct managed){1, id, "", req.preserve_on_crash != 0, ++last_serial, 0};
     strlcpy(m->name, req.name, sizeof(m->name));
-    return 0;
+    return (int)(last_serial & 0x7FFFFFFF);
 }
 
 /* ------------------------------------------------------------------ exits and shutdowns */
 
-static void report_exit(const struct xen_domctl_getdomaininfo *info, struct managed *m)
-{
-    static const char *const reasons[] = {"poweroff", "reboot", "suspend", "crash"};
-    uint32_t reason = (info->flags >> XEN_DOMINF_shutdownshift) & 0xFF;
-    m->reported = 1;
-    if (info->flags & XEN_DOMINF_pvlab_crashed) {
-        printf("\nxm-lite: domain %s (%u) crashed: %s\n", m->name, m->id, info->crash_reason);
-        if (m->preserve_on_crash) {
-            printf("xm-lite: keeping it for inspection (on_crash = \"preserve\")\n");
-            return;
-        }
-    } else {
-        printf("\nxm-lite: domain %s (%u) shut down (%s)\n", m->name, m->id,
-               reason < 4 ? reasons[reason] : "?");
-    }
-    destroy(m->id);
-}
-
+/* A domain has shut down or crashed (VIRQ_DOM_EXC), or been destroyed: wake the monitors to look.
+ */
 static void check_domain_exits(void)
 {
     if (dom_exc_events == dom_exc_seen)
         return;
     dom_exc_seen = dom_exc_events;
-    for (uint32_t i = 0; i < table_slots(&managed); i++) {
-        struct managed *m = table_at(&managed, i);
-        struct xen_domctl_getdomaininfo info;
-        if (!m->in_use || m->reported || getinfo(m->id, &info))
-            continue;
-        if (info.flags & XEN_DOMINF_shutdown)
-            report_exit(&info, m);
+    wakeup(&dom_exc_chan);
+}
+
+/*
+ * DOMSVC_WAIT_EXIT: the monitor of the create numbered `serial` sleeps until
+ * its domain shuts down or crashes (0, and how, in *uout), or is destroyed or
+ * replaced meanwhile (-E_NOENT: nothing to report).  Kernel code is not
+ * preempted, so no wake-up falls between the look and the sleep.
+ */
+static int wait_exit(domid_t id, uint32_t uout, uint32_t serial)
+{
+    static const struct pvlab_domexit none;
+    struct xen_domctl_getdomaininfo info;
+    for (;;) {
+        struct managed *m = find_managed(id);
+        if (!m || (m->serial & 0x7FFFFFFF) != serial || getinfo(id, &info))
+            return -E_NOENT;
+        if (info.flags & XEN_DOMINF_shutdown) {
+            struct pvlab_domexit ex = none;
+            strlcpy(ex.name, m->name, sizeof(ex.name));
+            ex.crashed = (info.flags & XEN_DOMINF_pvlab_crashed) != 0;
+            ex.reason = (info.flags >> XEN_DOMINF_shutdownshift) & 0xFF;
+            ex.preserve = ex.crashed && m->preserve_on_crash;
+            strlcpy(ex.crash_reason, info.crash_reason, sizeof(ex.crash_reason));
+            return copy_to_user(uout, &ex, sizeof(ex));
+        }
+        if (current_proc->killed)
+            return -E_INTR;
+        sleep_on(&dom_exc_chan);
     }
 }
 
@@ -381,6 +383,8 @@ static int domain_op(uint32_t op, domid_t id, uint32_t arg, uint32_t arg2)
         return ping_alloc(id);
     case DOMSVC_GRANT_HOLD:
         return grant_hold(id, arg);
+    case DOMSVC_WAIT_EXIT:
+        return wait_exit(id, arg, arg2);
     }
     return console_op(op, id, arg);
 }
