@@ -208,7 +208,7 @@ def hostile_domUs():
         # A domU that faults in its first instruction: crashed, reported, preserved (config).
         out = m.command("xm-lite create /etc/xm/tests/crash_first.cfg")
         crashed = r"domain crash_first \(\d+\) crashed: #UD invalid opcode at eip c0000000"
-        if not re.search(crashed, out):  # dom0's kernel may report it before the next prompt
+        if not re.search(crashed, out):  # its monitor may report it before the next prompt
             m.expect(crashed, 30)
         time.sleep(0.3)
         doms = listing(m)

@@ -239,7 +239,7 @@ static int forward_input(struct console *c)
     return 0;
 }
 
-int consoled_attach(domid_t dom)
+int consoled_attach(domid_t dom, int (*ended)(domid_t dom))
 {
     struct console *c = find(dom);
     int rc = 0;
@@ -249,14 +249,14 @@ int consoled_attach(domid_t dom)
     attached = c;
     tty_set_raw(1);
     for (;;) {
-        consoled_poll();
-        if (attached != c) {
+        consoled_poll(); /* its last words too, when it has just ended */
+        if (attached != c || (ended && ended(dom))) {
             rc = 1;
             break;
         }
         if (forward_input(c) || current_proc->killed)
             break;
-        sleep_on(&tty_chan); /* a key, or consoled_remove() */
+        sleep_on(&tty_chan); /* a key, consoled_remove(), or a domain's end */
     }
     tty_set_raw(0);
     if (attached == c)

@@ -267,7 +267,6 @@ static int build_and_start(struct create_args *a)
     memset(&op, 0, sizeof(op));
     domctl(XEN_DOMCTL_unpausedomain, id, &op);
     printf("Started domain %s (id=%u)\n", a->cfg.name, id);
-    start_monitor(id, a->serial);
     return id;
 }
 
@@ -282,5 +281,9 @@ int cmd_create(int argc, char **argv)
     free(a.kernel); /* the hypervisor copied it */
     if (id < 0)
         return -1;
-    return a.attach ? console((domid_t)id, a.cfg.name) : 0;
+    /* -c: attached first, so nothing the domain says is missed; its monitor after, which then
+     * finds it ended if that is why the console let go */
+    int rc = a.attach ? console((domid_t)id, a.cfg.name) : 0;
+    start_monitor((domid_t)id, a.serial);
+    return rc;
 }

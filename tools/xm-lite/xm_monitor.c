@@ -4,7 +4,9 @@
  * background process does.  create starts it (start_monitor()) as
  * `xm-lite monitor ID SERIAL`, where SERIAL is the number dom0's services
  * gave this create, so a monitor never takes a later domain with the same id
- * for its own.
+ * for its own.  `create -c` starts it when the console lets go (Ctrl-], or
+ * the domain ended: the console shows its last words first), so the monitor
+ * never destroys a domain whose output the attached user has not seen.
  *
  * It sleeps in DOMSVC_WAIT_EXIT (guests/minios/proc/domsvc.c) until the
  * hypervisor's VIRQ_DOM_EXC says the domain shut down or crashed; then it

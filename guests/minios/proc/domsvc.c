@@ -117,6 +117,14 @@ static void check_domain_exits(void)
         return;
     dom_exc_seen = dom_exc_events;
     wakeup(&dom_exc_chan);
+    wakeup(&tty_chan); /* an attached console whose domain ended lets go */
+}
+
+/* Has domain id stopped (shut down or crashed), or gone?  An attached console lets go then. */
+static int domain_ended(domid_t id)
+{
+    struct xen_domctl_getdomaininfo info;
+    return getinfo(id, &info) || (info.flags & XEN_DOMINF_shutdown);
 }
 
 /*
@@ -354,7 +362,7 @@ static int console_op(uint32_t op, domid_t id, uint32_t arg)
     case DOMSVC_CONSOLE_ADD:
         return consoled_add(id, arg) ? -E_IO : 0;
     case DOMSVC_CONSOLE_ATTACH:
-        return consoled_attach(id);
+        return consoled_attach(id, domain_ended);
     case DOMSVC_CONSOLE_FOLLOW:
         consoled_follow(id, arg != 0);
         return 0;
