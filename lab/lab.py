@@ -5,8 +5,8 @@ usage: lab/lab.py [--quick] [--reuse] [--only CONFIG,...]
 
 Steps, each also a script of its own:
   1. prepare each configuration (lab/configs.py): for Linux, fetch Debian's
-     packages and build the initramfs and ext2 disk (lab/linux/); for pvlab,
-     copy the build's images and make a fresh disk;
+     packages and build the initramfs (lab/linux/); for pvlab and native,
+     copy the build's images and make their RAM disks;
   2. boot it to its checkpoints and save them (lab/checkpoint.py); the run
      goes on to the end of the workload, whose own figures (dbench's
      throughput) are kept from its console;
