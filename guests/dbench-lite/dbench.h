@@ -110,7 +110,8 @@ struct dbl_stat {
 /*
  * The tiny OS interface: everything dbench-lite asks of a system.  Calls
  * return >= 0 on success and a negated errno on failure.  ctx is the
- * implementation's own.  list_dir calls fn for every entry but "." and "..".
+ * implementation's own.  list_dir calls fn for every entry but "." and "..";
+ * fn may remove that entry and may call list_dir again (Deltree does both).
  */
 struct dbl_os {
     void *ctx;

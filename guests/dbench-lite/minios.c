@@ -36,6 +36,7 @@
 #define BOARD_PERIOD_NS 10000000ull /* 10 ms */
 #define SLOT_SIZE       sizeof(struct dbl_client_state)
 #define FULL_MAX        (2 * DBL_PATH_MAX + 32)
+#define DIRENT_BUF      1024 /* getdents' buffer, on the stack of each m_list_dir */
 
 struct mos {
     const struct dbl_os *os;
@@ -141,10 +142,18 @@ static int m_fsync(void *ctx, int fd)
     return fsync(fd);
 }
 
-/* Every entry of a directory but "." and "..", through getdents. */
+/*
+ * Every entry of a directory but "." and "..", through getdents.  The buffer
+ * is this call's own: fn may list another directory (Deltree recurses into
+ * each subdirectory from here), and a buffer shared with that inner call
+ * would be overwritten under this loop, which would then read its next
+ * d_reclen out of the inner directory's names.  That skipped entries, so a
+ * Deltree left files behind, and a d_reclen of 0 looped for good on one
+ * made-up name (the lab's 2-client dbench that never started a client).
+ */
 static int m_list_dir(void *ctx, const char *path, void (*fn)(void *, const char *, int), void *arg)
 {
-    static char ents[2048];
+    char ents[DIRENT_BUF];
     int fd = open(path, O_RDONLY), n;
     if (fd < 0)
         return fd;
