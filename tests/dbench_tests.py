@@ -364,6 +364,60 @@ def dbench_minios_native():
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def tree_loadfile():
+    """A loadfile whose Deltree meets a subdirectory listed before files of its own: client1
+    holds sub/ (eight files with long names) and then eight files.  A Deltree that lets the
+    listing of sub/ disturb its walk of client1 (minios.c once shared one getdents buffer
+    between the two) skips client1's files: the loadfile's last line then opens one that
+    should be gone, the next pass cannot make client1 again, and the client's final cleanup
+    leaves client1 behind; with other names the walk could loop for good on a made-up one."""
+    lines = [r'Deltree "\clients\client1" NT_STATUS_OK', r'Mkdir "\clients" NT_STATUS_OK',
+             r'NTCreateX "\clients\client1" 0x1 0x2 1000 NT_STATUS_OK', r'Close 1000 NT_STATUS_OK',
+             r'Mkdir "\clients\client1\sub" NT_STATUS_OK']
+    names = [r"sub\a-file-with-a-long-enough-name-%02d" % i for i in range(8)]
+    names += [r"file%02d" % i for i in range(8)]
+    for i, name in enumerate(names):
+        lines += [r'NTCreateX "\clients\client1\%s" 0x40 0x2 %d NT_STATUS_OK' % (name, 1001 + i),
+                  r'WriteX %d 0 4096 4096 NT_STATUS_OK' % (1001 + i),  # a client moving bytes
+                  r'Close %d NT_STATUS_OK' % (1001 + i)]  # is warm (dbench's warm-up rule)
+    lines += [r'Deltree "\clients\client1" NT_STATUS_OK',
+              r'NTCreateX "\clients\client1\file00" 0x40 0x1 2000 '
+              r'NT_STATUS_OBJECT_PATH_NOT_FOUND']
+    return "\n".join(lines) + "\n"
+
+
+@test
+def dbench_minios_deltree_empties_a_tree_with_subdirectories():
+    """Natively on a RAM disk (-icount): dbench -t 2 with 2 clients replays tree_loadfile() pass
+    after pass; it must end (no walk that loops), with no status mismatch and no client
+    directory left by the clients' final Deltree."""
+    import ramdisk_tests
+    tmp = tempfile.mkdtemp(prefix="dbench-tree-")
+    try:
+        top = os.path.join(tmp, "files")
+        os.makedirs(top)
+        with open(os.path.join(top, "tree.txt"), "w") as f:
+            f.write(tree_loadfile())
+        cpio = ramdisk_tests.archive(tmp, {"ram0": ramdisk_tests.simg(
+            os.path.join(tmp, "r0.simg"), 32, top)})
+        m = Machine(kernel=os.path.join(BUILD, "minios.elf"), append="root=ram0", modules=[cpio],
+                    icount=True)
+        try:
+            m.expect(NATIVE_PROMPT, 60)
+            out = m.command("dbench -c /tree.txt -t 2 2", prompt=NATIVE_PROMPT, timeout=60)
+            check(exited_zero(out) and "Throughput" in out, "dbench did not end well:\n" + out)
+            check("another status" not in out and "succeeded" not in out,
+                  "a Deltree left files behind (status mismatches):\n" + out)
+            left = m.command("ls /clients", prompt=NATIVE_PROMPT)
+            check(not re.search(r"^client\d+/?$", left, re.M),
+                  "the clients' final Deltree left their directories:\n" + left)
+            halt(m)
+        finally:
+            m.kill()
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 DBENCH_ELF = os.path.join(BUILD, "guests", "dbench-lite", "dbench.elf")
 
 
