@@ -76,9 +76,11 @@ def pack_tree(root, extra=()):
 
 
 def write(path, data):
-    """Write an archive, gzip-compressed when the name ends in .gz (mtime 0: same bytes each time)."""
+    """Write an archive, gzip-compressed when the name ends in .gz (no name, mtime 0: the same
+    tree gives the same bytes wherever it is written)."""
     if path.endswith(".gz"):
-        with open(path + ".tmp", "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as f:
+        with open(path + ".tmp", "wb") as raw, \
+                gzip.GzipFile(filename="", fileobj=raw, mode="wb", mtime=0) as f:
             f.write(data)
     else:
         with open(path + ".tmp", "wb") as f:
