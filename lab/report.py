@@ -16,6 +16,7 @@ import csv
 import html
 import os
 import json
+import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -304,10 +305,23 @@ def again_section(again):
                     "window (insns)", "identical", "differences"], rows)
 
 
-def domu_cost_section(haps, traces):
+def buffer_caches(d):
+    """The buffer caches the pvlab boot's mounts announced (ext2fs.c's mount line: "buffer cache
+    N blocks = K KiB"), e.g. "16256 KiB"; '' if its console is not there."""
+    path = os.path.join(d, "runs", "pvlab", "checkpoint-console.log")
+    text = open(path, errors="replace").read() if os.path.exists(path) else ""
+    sizes = sorted({int(k) for k in re.findall(r"buffer cache \d+ blocks = (\d+) KiB", text)})
+    return " and ".join("%d KiB" % k for k in sizes)
+
+
+MIN_REQUESTS_TO_CHARGE = 0.1  # block requests per operation below which the extra is not theirs
+
+
+def domu_cost_section(haps, traces, cache=""):
     """Why the domU is slower than native in this lab, from the run's own counters: the domU's
     block requests per dbench operation (trace windows: grant copies over instructions, times the
-    domU-1 run's instructions per operation) and what each costs over native."""
+    domU-1 run's instructions per operation) and what each costs over native; `cache` is the
+    buffer cache the mounts announced (buffer_caches())."""
     ipo = {h["label"]: float(h["insns_per_op"]) for h in haps
            if h["checkpoint"].endswith("-1") and h.get("insns_per_op")}
     win = [t for t in traces if t["label"].startswith("domU")]
@@ -318,16 +332,17 @@ def domu_cost_section(haps, traces):
     per_insn = lambda k: sum(float(t[k]) for t in win) / insns  # noqa: E731
     req_op = per_insn("block_requests") * ipo["domU"]
     extra = ipo["domU"] - ipo["native"]
+    per_req = "%.0f" % (extra / req_op) if req_op >= MIN_REQUESTS_TO_CHARGE else \
+        "- (too few requests to charge it to them)"
     rows = [["domU block requests per operation", "%.2f" % req_op],
             ["domU hypervisor entries per operation", "%.2f" % (per_insn("hv_entries") * ipo["domU"])],
             ["domU event sends per operation", "%.2f" % (per_insn("event_sends") * ipo["domU"])],
             ["domU - native instructions per operation (1 client)", "%.0f" % extra],
-            ["the extra per block request", "%.0f" % (extra / req_op if req_op else 0)]]
-    cache = ("%s KiB (LAB_FSCACHE: fscache= on every minios command line)" %
-             os.environ["LAB_FSCACHE"]) if os.environ.get("LAB_FSCACHE") else \
-        "1 MiB (ext2fs.c's EXT2FS_CACHE_KIB; no fscache= is given)"
-    text = ("Configuration or virtualization? Every minios mount has the same buffer cache, %s, "
-            "whatever the domain's memory: native and dom0 (320 MiB) and the domU (32 MiB) "
+            ["the extra per block request", per_req]]
+    text = ("Configuration or virtualization? Every minios mount has the same buffer cache, %s "
+            "(the mounts' own lines in the pvlab console; fscache= on every minios command line: "
+            "lab/configs.py's FSCACHE_KIB, or LAB_FSCACHE=KIB), whatever the domain's memory: "
+            "native and dom0 (320 MiB) and the domU (32 MiB) "
             "cache the same number of blocks, so the domU's smaller memory is not what costs it. "
             "What differs is where a block the cache lost comes from: natively and in dom0 a "
             "memcpy from the RAM disk's pages, in the domU a block request through blkfront, "
@@ -337,8 +352,10 @@ def domu_cost_section(haps, traces):
             "run, so this is an estimate) and charges all of the domU's extra instructions per "
             "operation to them. make bench's dbench (tests/dbench_bench.py, docs/dbench.md) "
             "replays a short generated loadfile whose few files stay in the cache (0.155 grant "
-            "copies per operation), hence its domU/native of 0.97; client.txt's files do not fit, "
-            "and docs/lab.md gives the figures with a larger cache." % cache)
+            "copies per operation), hence its domU/native of 0.97. client.txt's working set "
+            "stays in a 16 MiB cache (the lab's default) and misses minios's own 1 MiB "
+            "(LAB_FSCACHE=1024) more than once per operation; docs/lab.md gives both."
+            % (cache or "(no mount line in the pvlab console)"))
     return Section("Why the domU is slower than native", text, ["figure", "value"], rows)
 
 
@@ -358,7 +375,7 @@ def sections(d):
             misses_section(wins, caches),
             haps_section(csvs["haps"], plots.haps_plot(d, csvs["haps"])),
             trace_section(csvs["trace"], plots.timeline_plot(d, timeline)),
-            domu_cost_section(csvs["haps"], csvs["trace"]),
+            domu_cost_section(csvs["haps"], csvs["trace"], buffer_caches(d)),
             hypercalls_section(csvs["hypercalls"]),
             theory_section(csvs["theory"]), spread_section(csvs["spread"]),
             Section("Which figures are exact", EXACT),
