@@ -98,9 +98,12 @@ def symbols(elf):
 
 
 def vector_stubs():
-    """{address: vector} of the hypervisor's IDT stubs (arch/x86/entry.S: vector_N)."""
-    return {a: int(n[len("vector_"):]) for n, a in symbols(HV).items()
-            if re.match(r"vector_\d+$", n)}
+    """{address: vector} of the hypervisor's IDT stubs (arch/x86/entry.S: vector_N, and
+    tramp_entry, where the hypercall gate, 130, enters)."""
+    syms = symbols(HV)
+    stubs = {a: int(n[len("vector_"):]) for n, a in syms.items() if re.match(r"vector_\d+$", n)}
+    stubs[syms["tramp_entry"]] = 130
+    return stubs
 
 
 def counted_pcs():

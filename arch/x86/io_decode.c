@@ -47,12 +47,6 @@ static int opcode_operand(uint8_t op, const uint8_t *b, unsigned int *i, unsigne
     }
 }
 
-int io_insn_may_start(uint8_t b)
-{
-    uint8_t base = b & 0xFC;
-    return b == 0x66 || b == 0xF3 || base == 0xE4 || base == 0xEC || base == 0x6C;
-}
-
 unsigned int io_decode(const uint8_t *b, unsigned int n, struct io_insn *io)
 {
     unsigned int i = 0;

@@ -121,15 +121,11 @@ static int string_io(struct cpu_user_regs *r, const struct io_insn *io, uint16_t
     return 1;
 }
 
-int ioemul_gp(struct cpu_user_regs *r)
+/* Carry out the port-I/O instruction at r->eip if it is one dom0 may use: 1, else 0. */
+static int __attribute__((noinline)) emulate(struct cpu_user_regs *r)
 {
-    /* The I/O-permission #GP has error code 0; its first byte says most #GPs are not port I/O. */
-    if ((r->cs & 3) != 1 || r->error_code != 0 || !current->domain->is_privileged)
-        return 0;
     uint8_t b[8];
     struct io_insn io;
-    if (copy_from_guest(b, r->eip, 1) || !io_insn_may_start(b[0]))
-        return 0;
     if (!io_decode(b, fetch(r->eip, b), &io))
         return 0;
     uint16_t port = io.port_in_dx ? (uint16_t)r->edx : io.port;
@@ -143,4 +139,14 @@ int ioemul_gp(struct cpu_user_regs *r)
         port_out(port, io.size, r->eax);
     r->eip += io.len;
     return 1;
+}
+
+int ioemul_gp(struct cpu_user_regs *r)
+{
+    /* The I/O-permission #GP has error code 0; its first byte says most #GPs are not port I/O. */
+    uint8_t first;
+    if ((r->cs & 3) != 1 || r->error_code != 0 || !current->domain->is_privileged ||
+        copy_from_guest(&first, r->eip, 1) || !io_insn_may_start(first))
+        return 0;
+    return emulate(r);
 }

@@ -80,27 +80,22 @@ int create_bounce_frame(struct cpu_user_regs *regs, uint32_t cs, uint32_t eip, i
                         uint32_t err)
 {
     struct vcpu *v = current;
-    uint32_t frame[6], n = 0;
+    uint32_t words[6], *w = words + 6; /* filled from the top down, as the CPU pushes */
     uint32_t sp = regs->esp, ss = regs->ss;
     if ((regs->cs & 3) == 3) {
         sp = v->kernel_sp;
         ss = v->kernel_ss;
-        frame[5] = regs->ss;
-        frame[4] = regs->esp;
-        n = 2;
+        *--w = regs->ss;
+        *--w = regs->esp;
     }
-    uint32_t saved_cs = regs->cs | ((uint32_t)vcpu_info(v)->evtchn_upcall_mask << 16);
-    uint32_t words[6];
-    unsigned int k = 0;
+    *--w = regs->eflags;
+    *--w = regs->cs | ((uint32_t)current_vcpu_info->evtchn_upcall_mask << 16);
+    *--w = regs->eip;
     if (has_err)
-        words[k++] = err;
-    words[k++] = regs->eip;
-    words[k++] = saved_cs;
-    words[k++] = regs->eflags;
-    for (unsigned int i = 0; i < n; i++)
-        words[k++] = frame[4 + i];
-    sp -= k * 4;
-    if (copy_to_guest(sp, words, k * 4)) {
+        *--w = err;
+    uint32_t bytes = (uint32_t)(words + 6 - w) * 4;
+    sp -= bytes;
+    if (copy_to_guest(sp, w, bytes)) {
         domain_crash(v->domain, "cannot write a trap frame to its kernel stack at %08x", sp);
         return -XEN_EFAULT;
     }
@@ -125,7 +120,7 @@ void bounce_exception(struct cpu_user_regs *regs, unsigned int vector, int has_e
     if (create_bounce_frame(regs, ti->cs, ti->address, has_error_code, regs->error_code))
         return;
     if (TI_GET_IF(ti))
-        vcpu_info(v)->evtchn_upcall_mask = 1;
+        current_vcpu_info->evtchn_upcall_mask = 1;
     v->domain->counters.bounces++;
 }
 
@@ -146,7 +141,7 @@ static void do_exception(struct cpu_user_regs *regs)
         return; /* dom0's kernel driving a port it was granted (arch/x86/ioemul.c) */
     current->domain->counters.exceptions++;
     if (vec == 14)
-        vcpu_info(current)->arch.cr2 = read_cr2();
+        current_vcpu_info->arch.cr2 = read_cr2();
     bounce_exception(regs, vec, exception_has_error_code(vec));
 }
 

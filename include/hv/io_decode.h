@@ -18,7 +18,11 @@ struct io_insn {
 
 /* 0 if no instruction io_decode() accepts begins with byte b (cli, hlt, a mov...): the #GP
  * handler's quick answer before it fetches the whole instruction. */
-int io_insn_may_start(uint8_t b);
+static inline int io_insn_may_start(uint8_t b)
+{
+    uint8_t base = b & 0xFC;
+    return b == 0x66 || b == 0xF3 || base == 0xE4 || base == 0xEC || base == 0x6C;
+}
 
 /* The instruction at b[0..n): its length, or 0 if it is not one we emulate. */
 unsigned int io_decode(const uint8_t *b, unsigned int n, struct io_insn *io);
