@@ -62,6 +62,14 @@ def xenpeer_report_pairs_the_windows_of_a_recorded_xen_run():
         check(f["windows"] == mine, "%s: windows %s, the plugin's %s" % (name, f["windows"], mine))
         check(f["insns"] == min(mine) / f["n"], "%s: %s per round trip, not the smallest window"
               " over n" % (name, f["insns"]))
+        places = f["places"]
+        check(abs(sum(places.values()) - f["insns"]) < 1e-9,
+              "%s: places %s do not add up to %s" % (name, places, f["insns"]))
+    for name in ("xen_version", "send_upcall", "getppid", "privcmd_xen_version"):
+        p = figures[name]["places"]
+        check(p["xen"] > 0 and p["dom0 kernel"] > 0, "%s ran nowhere near Xen or dom0's kernel: %s"
+              % (name, p))
+    check(figures["getppid"]["places"]["user"] > 0, "getppid's loop is not in user space")
     check(report.checks(figures) == [], "a good run has problems: %s" % report.checks(figures))
 
 
@@ -138,6 +146,25 @@ def xenpeer_user_program_runs_its_getppid_windows_on_the_host():
     check(all(c == os.getpid() for _, _, c in lines), "getppid answered %s, not this process %d"
           % ([c for _, _, c in lines], os.getpid()))
     check("no /dev/xen/privcmd" in p.stdout, "it did not say why it skipped privcmd:\n" + p.stdout)
+
+
+def plugin_accepts(arg):
+    """Start qemu-system-x86_64 with no machine and the plugin given `arg`, then quit: (ok, stderr)."""
+    plugin = os.path.join(ROOT, "build", "plugins", "pvlab-cache.so")
+    p = subprocess.run(["qemu-system-x86_64", "-machine", "none", "-display", "none", "-monitor",
+                        "stdio", "-plugin", "%s,%s" % (plugin, arg)], input="quit\n",
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True,
+                       timeout=60)
+    return p.returncode == 0, p.stderr
+
+
+@test
+def plugin_takes_the_64_bit_region_bases_bench_xen_gives_it():
+    ok, err = plugin_accepts(report.PLUGIN_ARGS)
+    check(ok and "not a number" not in err, "the plugin refused %s:\n%s" % (report.PLUGIN_ARGS, err))
+    ok, err = plugin_accepts("hv_base=0xffff88000000000g")
+    check(not ok and "hv_base=0xffff88000000000g: not a number" in err,
+          "a bad base was accepted (exit ok=%s):\n%s" % (ok, err))
 
 
 @test

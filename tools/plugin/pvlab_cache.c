@@ -528,10 +528,12 @@ static int parse_bool(const char *key, const char *val, bool *out)
     return 0;
 }
 
+/* An address: the full 64 bits (a 64-bit guest's kernel and hypervisor sit above 2^63). */
 static int parse_u64(const char *key, const char *val, uint64_t *out)
 {
-    int64_t v = cache_parse_size(val);
-    if (v < 0) {
+    char *end;
+    unsigned long long v = strtoull(val, &end, 0);
+    if (end == val || *end || *val == '-') {
         fprintf(stderr, "pvlab-cache: %s=%s: not a number\n", key, val);
         return -1;
     }

@@ -156,7 +156,7 @@ def boot(name, args):
         if os.path.exists(p):
             os.unlink(p)
     cmd = [QEMU] + MACHINE + ["-serial", "file:" + console,
-                              "-plugin", PLUGIN + ",icache=off,dcache=off",
+                              "-plugin", PLUGIN + "," + report.PLUGIN_ARGS,
                               "-d", "plugin", "-D", log] + args
     with QemuLock():
         say("booting %s (%s)" % (name, " ".join(args[:2])))
@@ -254,7 +254,7 @@ def print_report(args):
     if os.path.exists(pvpath) and "--no-pvlab" not in args:
         with open(pvpath) as f:
             pv = json.load(f)
-    text = report.format_table(report.table(pv, xen), bare)
+    text = report.format_table(report.table(pv, xen), bare) + "\n\n" + report.format_places(xen)
     text = ("pvlab and Xen 4.17 under QEMU -icount shift=0,sleep=off (%s; each Xen figure the\n"
             "smallest of %d windows of %d round trips, per round trip; pvlab's from tests/bench.py)\n\n"
             % (QEMU, len(xen["xen_version"]["windows"]) if "xen_version" in xen else 0,

@@ -25,6 +25,16 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(
                                 "plugin"))
 from pvlab_report import parse_report  # noqa: E402
 
+# Where a 64-bit PV Xen's instructions run, by code address.  The plugin knows three regions,
+# user < kernel_base <= kernel < hv_base <= hv; x86-64 Xen puts itself below its PV guest's
+# kernel (Xen owns 0xffff800000000000-0xffff87ffffffffff, Linux's direct map and text are
+# above), so bench-xen passes Xen's start as kernel_base and Linux's as hv_base: the
+# plugin's "kernel" region is Xen and its "hv" region is dom0's kernel.
+XEN_BASE = 0xFFFF800000000000
+DOM0_KERNEL_BASE = 0xFFFF880000000000
+PLUGIN_ARGS = "icache=off,dcache=off,kernel_base=0x%x,hv_base=0x%x" % (XEN_BASE, DOM0_KERNEL_BASE)
+PLACES = [("xen", "kernel"), ("dom0 kernel", "hv"), ("user", "user")]  # (ours, the plugin's)
+
 WINDOW_LINE = re.compile(r"xenpeer: window name=(\w+) n=(\d+) check=(-?\d+)")
 ENOSYS = 38
 XEN_NOTE = ("Xen here is the 64-bit PV peer of Xen 4.17 (dom0's kernel runs in ring 3 and enters Xen\n"
@@ -44,19 +54,23 @@ def window_lines(console):
 
 
 def plugin_windows(log):
-    """[instructions] of each complete plugin window, window 1 first."""
+    """[{'all': instructions, 'xen': ..., 'dom0 kernel': ..., 'user': ...}] of each complete
+    plugin window, window 1 first (PLACES)."""
     report = parse_report(log)
     counts = []
     for key in sorted((k for k in report if k.isdigit()), key=int):
         w = report[key]
         if w.get("end", {}).get("complete") != "1":
             raise RunError("plugin window %s never ended: a marker is missing" % key)
-        counts.append(int(w["insns"]["all"]))
+        c = {"all": int(w["insns"]["all"])}
+        c.update((ours, int(w["insns"][theirs])) for ours, theirs in PLACES)
+        counts.append(c)
     return counts
 
 
 def xen_figures(console, log):
-    """{name: {'insns': smallest window / n, 'n': n, 'windows': [...], 'checks': [...]}}.
+    """{name: {'insns': smallest window / n, 'places': {place: that window's share / n},
+    'n': n, 'windows': [instructions], 'checks': [...]}}.
 
     Raises RunError when the console's window lines and the plugin's windows differ in number:
     then they cannot be paired."""
@@ -65,14 +79,17 @@ def xen_figures(console, log):
         raise RunError("%d window lines on the console but %d plugin windows" %
                        (len(lines), len(counts)))
     figures = {}
-    for (name, n, check), insns in zip(lines, counts):
-        f = figures.setdefault(name, {"n": n, "windows": [], "checks": []})
+    for (name, n, check), c in zip(lines, counts):
+        f = figures.setdefault(name, {"n": n, "windows": [], "counts": [], "checks": []})
         if f["n"] != n:
             raise RunError("window %s: n=%d, earlier n=%d" % (name, n, f["n"]))
-        f["windows"].append(insns)
+        f["windows"].append(c["all"])
+        f["counts"].append(c)
         f["checks"].append(check)
     for f in figures.values():
-        f["insns"] = min(f["windows"]) / f["n"]
+        smallest = min(f.pop("counts"), key=lambda c: c["all"])
+        f["insns"] = smallest["all"] / f["n"]
+        f["places"] = {place: smallest[place] / f["n"] for place, _ in PLACES}
     return figures
 
 
@@ -155,4 +172,16 @@ def format_table(rows, bare_getppid=None):
             bare_getppid, "" if dom0 is None else "; Xen's dom0 / bare = %.2f" % (dom0 / bare_getppid)))
     out.append("")
     out.append(XEN_NOTE)
+    return "\n".join(out)
+
+
+def format_places(xen):
+    """Where Xen's round trips ran, by code address: in Xen, in dom0's kernel, in user space."""
+    out = ["%-54s %10s %12s %10s" % ("Xen: where each round trip runs", "in Xen", "dom0 kernel",
+                                     "user")]
+    for label, _, name in ROWS:
+        if name in xen:
+            p = xen[name]["places"]
+            out.append("%-54s %10.1f %12.1f %10.1f" % (label, p["xen"], p["dom0 kernel"],
+                                                       p["user"]))
     return "\n".join(out)
