@@ -22,16 +22,21 @@ static uint32_t chunk_pages(const struct table *t)
     return (t->per_chunk * t->record_size + PAGE_SIZE - 1) / PAGE_SIZE;
 }
 
+static uint32_t capacity(const struct table *t)
+{
+    return t->nr_chunks * t->per_chunk;
+}
+
 void *table_at(const struct table *t, uint32_t i)
 {
-    if (i >= t->nr_chunks * t->per_chunk)
+    if (i >= capacity(t))
         return NULL;
     return (uint8_t *)t->chunks[i / t->per_chunk] + (i % t->per_chunk) * t->record_size;
 }
 
 uint32_t table_slots(const struct table *t)
 {
-    return t->nr_chunks * t->per_chunk;
+    return t->high;
 }
 
 /* Room for one more chunk pointer in the directory: 0, or -1 when out of memory. */
@@ -56,16 +61,18 @@ void *table_new(struct table *t)
 {
     if (!t->per_chunk)
         t->per_chunk = t->record_size >= PAGE_SIZE ? 1 : PAGE_SIZE / t->record_size;
-    for (uint32_t i = 0; i < table_slots(t); i++) {
-        int *rec = table_at(t, i);
-        if (!*rec)
-            return rec;
+    uint32_t i = 0;
+    while (i < capacity(t) && *(int *)table_at(t, i))
+        i++;
+    if (i == capacity(t)) {
+        if (grow_directory(t))
+            return NULL;
+        void *chunk = alloc_pages(chunk_pages(t));
+        if (!chunk)
+            return NULL;
+        t->chunks[t->nr_chunks++] = chunk;
     }
-    if (grow_directory(t))
-        return NULL;
-    void *chunk = alloc_pages(chunk_pages(t));
-    if (!chunk)
-        return NULL;
-    t->chunks[t->nr_chunks++] = chunk;
-    return chunk;
+    if (i >= t->high)
+        t->high = i + 1;
+    return table_at(t, i);
 }

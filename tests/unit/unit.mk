@@ -31,7 +31,7 @@ UNIT_TESTS += $(UNIT_DIR)/test_ring $(UNIT_DIR)/test_evtchn $(UNIT_DIR)/test_gra
 UNIT_TESTS += $(UNIT_DIR)/test_blkif $(UNIT_DIR)/test_simg
 UNIT_TESTS += $(UNIT_DIR)/test_sched_policy $(UNIT_DIR)/test_io_decode
 UNIT_TESTS += $(UNIT_DIR)/test_proc_table $(UNIT_DIR)/test_elf_prog $(UNIT_DIR)/test_uaccess
-UNIT_TESTS += $(UNIT_DIR)/test_ext2
+UNIT_TESTS += $(UNIT_DIR)/test_ext2 $(UNIT_DIR)/test_table
 UNIT_FS_OBJS := $(patsubst %.c,$(UNIT_DIR)/%.o,$(wildcard guests/minios/fs/*.c))
 UNIT_TESTS += $(UNIT_DIR)/test_cachesim $(UNIT_DIR)/test_x86_haps
 
@@ -60,6 +60,7 @@ $(UNIT_DIR)/test_proc_table: $(UNIT_DIR)/test_proc_table.o $(UNIT_DIR)/guests/mi
 $(UNIT_DIR)/test_elf_prog: $(UNIT_DIR)/test_elf_prog.o $(UNIT_DIR)/guests/minios/proc/elf_prog.o
 $(UNIT_DIR)/test_uaccess: $(UNIT_DIR)/test_uaccess.o $(UNIT_DIR)/guests/minios/proc/uaccess.o
 $(UNIT_DIR)/test_ext2: $(UNIT_DIR)/test_ext2.o $(UNIT_FS_OBJS)
+$(UNIT_DIR)/test_table: $(UNIT_DIR)/test_table.o $(UNIT_DIR)/guests/minios/table.o
 $(UNIT_DIR)/test_cachesim: $(UNIT_DIR)/test_cachesim.o $(UNIT_DIR)/tools/plugin/cachesim.o
 $(UNIT_DIR)/test_x86_haps: $(UNIT_DIR)/test_x86_haps.o $(UNIT_DIR)/tools/plugin/x86_haps.o
 
@@ -73,7 +74,7 @@ UNIT_HV_OBJS   += $(UNIT_DIR)/hv/event_channel.o $(UNIT_DIR)/hv/grant_table.o
 UNIT_HV_OBJS   += $(UNIT_DIR)/hv/sched_policy.o $(UNIT_DIR)/arch/x86/io_decode.o
 UNIT_TOOL_OBJS := $(UNIT_DIR)/tools/xm-lite/xmconfig.o $(UNIT_DIR)/tools/xm-lite/bootfs.o
 UNIT_TOOL_OBJS += $(UNIT_DIR)/tools/xenstore/xs_store.o $(UNIT_DIR)/guests/minios/blkif_check.o
-UNIT_TOOL_OBJS += $(UNIT_DIR)/guests/minios/simg.o
+UNIT_TOOL_OBJS += $(UNIT_DIR)/guests/minios/simg.o $(UNIT_DIR)/guests/minios/table.o
 UNIT_PROC_OBJS := $(patsubst %,$(UNIT_DIR)/guests/minios/proc/%.o,proc_table elf_prog uaccess)
 UNIT_TOOL_OBJS += $(UNIT_PROC_OBJS)
 UNIT_TOOL_OBJS += $(UNIT_FS_OBJS)
@@ -88,6 +89,9 @@ $(UNIT_DIR)/test_blkif.o $(UNIT_DIR)/guests/minios/blkif_check.o: UNIT_CFLAGS +=
 $(UNIT_DIR)/test_simg.o $(UNIT_DIR)/guests/minios/simg.o: UNIT_CFLAGS += -Iguests/minios/include
 $(UNIT_PROC_OBJS) $(patsubst %,$(UNIT_DIR)/test_%.o,proc_table elf_prog uaccess): \
     UNIT_CFLAGS += -Iguests/minios/include
+# table.c needs only a page allocator from minios's os.h: the test's fake os.h comes first.
+$(UNIT_DIR)/test_table.o $(UNIT_DIR)/guests/minios/table.o: \
+    UNIT_CFLAGS += -Itests/unit/fake_os -Iguests/minios/include
 
 # Event channels and grant tables copy through guest pointers, which
 # include/hv/guest_access.h declares only for the real machine: their fake

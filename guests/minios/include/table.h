@@ -12,6 +12,7 @@
 struct table {
     uint32_t record_size, per_chunk;
     uint32_t nr_chunks, dir_slots;
+    uint32_t high; /* one past the highest slot ever handed out */
     void **chunks;
 };
 #define TABLE_OF(type)                                                                             \
@@ -24,6 +25,10 @@ struct table {
 void *table_new(struct table *t);
 /* Record i, used or free, or NULL past the last slot; records never move. */
 void *table_at(const struct table *t, uint32_t i);
+/* The slots a scan must visit: every used record is below this (the highest
+ * slot ever handed out, not the table's capacity, so dom0's service loop,
+ * which scans its tables at every wake-up, pays for the domains there have
+ * been, not for a page of empty slots). */
 uint32_t table_slots(const struct table *t);
 
 #endif

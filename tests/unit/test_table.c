@@ -1,0 +1,177 @@
+/*
+ * test_table.c - dom0's growing record tables (guests/minios/table.c): a
+ * table starts empty and takes a page of records at a time; records never
+ * move while it grows (services keep pointers to them); a freed record is
+ * handed out again before the table grows; a scan visits only up to the
+ * highest record ever handed out, not a page of empty slots (dom0 scans its
+ * tables at every wake-up, so that bound is the price of every block
+ * request); the chunk directory doubles past one page; and running out of
+ * memory gives NULL, not a broken table.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <os.h>
+#include <table.h>
+
+static int pages_left; /* alloc_pages fails when it would go below 0 */
+static void *allocated[4096];
+static int nr_allocated;
+
+void *alloc_pages(uint32_t n)
+{
+    if ((int)n > pages_left)
+        return NULL;
+    pages_left -= (int)n;
+    void *p = aligned_alloc(PAGE_SIZE, n * PAGE_SIZE);
+    assert_non_null(p);
+    memset(p, 0, n * PAGE_SIZE);
+    allocated[nr_allocated++] = p;
+    return p;
+}
+
+/* The table frees only whole old directories, which were single allocations. */
+void free_page(void *va)
+{
+    for (int i = 0; i < nr_allocated; i++)
+        if (allocated[i] == va) {
+            free(va);
+            allocated[i] = NULL;
+            return;
+        }
+    fail_msg("free_page of a page that is not an allocation's first");
+}
+
+struct rec {
+    int in_use;
+    int id;
+    char pad[56];
+};
+
+static int setup(void **state)
+{
+    (void)state;
+    pages_left = 1 << 20;
+    nr_allocated = 0;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    for (int i = 0; i < nr_allocated; i++)
+        free(allocated[i]);
+    return 0;
+}
+
+static struct rec *add(struct table *t, int id)
+{
+    struct rec *r = table_new(t);
+    assert_non_null(r);
+    assert_int_equal(r->in_use, 0);
+    r->in_use = 1;
+    r->id = id;
+    return r;
+}
+
+static void test_an_empty_table_has_nothing_to_scan(void **state)
+{
+    (void)state;
+    struct table t = TABLE_OF(struct rec);
+    assert_int_equal(table_slots(&t), 0);
+    assert_null(table_at(&t, 0));
+    assert_int_equal(nr_allocated, 0);
+}
+
+static void test_a_scan_stops_at_the_highest_record_not_the_page(void **state)
+{
+    (void)state;
+    struct table t = TABLE_OF(struct rec);
+    add(&t, 1);
+    assert_int_equal(table_slots(&t), 1); /* a page holds 64 records; one is used */
+    add(&t, 2);
+    assert_int_equal(table_slots(&t), 2);
+    struct rec *first = table_at(&t, 0);
+    first->in_use = 0;
+    assert_int_equal(table_slots(&t), 2); /* slot 1 is still used */
+}
+
+static void test_a_freed_record_is_reused_before_the_table_grows(void **state)
+{
+    (void)state;
+    struct table t = TABLE_OF(struct rec);
+    struct rec *a = add(&t, 1);
+    add(&t, 2);
+    a->in_use = 0;
+    a->id = 0; /* a user clears what it wants cleared */
+    assert_ptr_equal(add(&t, 3), a);
+    assert_int_equal(table_slots(&t), 2);
+    assert_int_equal(nr_allocated, 2); /* the directory and one chunk */
+}
+
+static void test_records_never_move_while_the_table_grows(void **state)
+{
+    (void)state;
+    struct table t = TABLE_OF(struct rec);
+    enum { N = 3000 }; /* 47 chunks */
+    static struct rec *where[N];
+    for (int i = 0; i < N; i++)
+        where[i] = add(&t, i);
+    assert_int_equal(table_slots(&t), N);
+    for (int i = 0; i < N; i++) {
+        assert_ptr_equal(table_at(&t, (uint32_t)i), where[i]);
+        assert_int_equal(where[i]->id, i);
+    }
+}
+
+static void test_the_directory_doubles_past_one_page(void **state)
+{
+    (void)state;
+    struct table t = {.record_size = PAGE_SIZE}; /* one record per chunk */
+    int n = (int)(PAGE_SIZE / sizeof(void *)) + 5;
+    int *first = table_new(&t);
+    *first = 1;
+    for (int i = 1; i < n; i++)
+        *(int *)table_new(&t) = 1;
+    assert_int_equal(table_slots(&t), n);
+    assert_ptr_equal(table_at(&t, 0), first);
+    assert_int_equal(*(int *)table_at(&t, (uint32_t)n - 1), 1);
+}
+
+static void test_out_of_memory_gives_null_and_keeps_the_table(void **state)
+{
+    (void)state;
+    struct table t = TABLE_OF(struct rec);
+    pages_left = 2; /* the directory and the first chunk */
+    int per_page = (int)(PAGE_SIZE / sizeof(struct rec));
+    for (int i = 0; i < per_page; i++)
+        add(&t, i);
+    assert_null(table_new(&t));
+    assert_int_equal(table_slots(&t), per_page);
+    struct rec *last = table_at(&t, (uint32_t)per_page - 1);
+    assert_int_equal(last->id, per_page - 1);
+    last->in_use = 0;
+    assert_ptr_equal(table_new(&t), last); /* room again without memory */
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_an_empty_table_has_nothing_to_scan, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_a_scan_stops_at_the_highest_record_not_the_page, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_a_freed_record_is_reused_before_the_table_grows, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_records_never_move_while_the_table_grows, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_the_directory_doubles_past_one_page, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_out_of_memory_gives_null_and_keeps_the_table, setup,
+                                        teardown),
+    };
+    return cmocka_run_group_tests_name("table", tests, NULL, NULL);
+}
