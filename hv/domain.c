@@ -31,9 +31,10 @@ struct domain *initial_domain; /* dom0, or in chain mode the module running now 
 
 uint32_t domain_hv_pages(void)
 {
-    return 1 + ROUNDUP(sizeof(struct vcpu), PAGE_SIZE) / PAGE_SIZE + 1 /* shared_info */ +
-           1 /* guest root */ + NR_EVENT_CHANNELS * sizeof(struct evtchn) / PAGE_SIZE +
-           grant_table_pages();
+    uint32_t pages = 0, n = 0;
+    for (struct domain *d = domain_list; d; d = d->next, n++)
+        pages += d->hv_pages;
+    return n ? (pages + n - 1) / n : 0;
 }
 
 struct domain *domain_by_id(domid_t id)
@@ -68,11 +69,20 @@ static int share_shared_info(struct domain *d)
     return 0;
 }
 
+/* A domain and its one vCPU share a page. */
+struct domain_page {
+    struct domain d;
+    struct vcpu v;
+};
+_Static_assert(sizeof(struct domain_page) <= PAGE_SIZE, "a domain and its vCPU share a page");
+
 struct domain *domain_create(domid_t id, const char *name, int privileged)
 {
-    struct domain *d = alloc_xenheap_pages(1);
-    struct vcpu *v = alloc_xenheap_pages(ROUNDUP(sizeof(struct vcpu), PAGE_SIZE) / PAGE_SIZE);
-    if (!d || !v)
+    uint32_t heap_before = xenheap_page_count();
+    struct domain_page *page = alloc_xenheap_pages(1);
+    struct domain *d = page ? &page->d : NULL;
+    struct vcpu *v = page ? &page->v : NULL;
+    if (!page)
         goto fail;
     d->domain_id = id;
     strlcpy(d->name, name, sizeof(d->name));
@@ -86,6 +96,7 @@ struct domain *domain_create(domid_t id, const char *name, int privileged)
     d->console.refilled_at = NOW();
     if (share_shared_info(d) || evtchn_init(d) || grant_table_init(d) || guest_root_alloc(v))
         goto fail;
+    d->hv_pages = xenheap_page_count() - heap_before;
     d->next = domain_list;
     domain_list = d;
     sched_add_vcpu(v);
@@ -93,7 +104,7 @@ struct domain *domain_create(domid_t id, const char *name, int privileged)
 fail:
     printk("(XEN) domain %u: the hypervisor's heap (its %u MiB direct map) is full: no room "
            "for its %u KiB of structures\n",
-           id, DIRECTMAP_SIZE >> 20, domain_hv_pages() * 4);
+           id, DIRECTMAP_SIZE >> 20, MAX(domain_hv_pages(), 1u) * 4);
     if (d && d->shared_info)
         put_page(d->shared_info_mfn);
     if (d && d->evtchn)
@@ -102,8 +113,7 @@ fail:
         grant_table_destroy(d);
     if (v)
         guest_root_free(v);
-    free_xenheap_pages(v, ROUNDUP(sizeof(struct vcpu), PAGE_SIZE) / PAGE_SIZE);
-    free_xenheap_pages(d, 1);
+    free_xenheap_pages(page, 1);
     return NULL;
 }
 
@@ -237,11 +247,8 @@ static void domain_free(struct domain *d)
     if (initial_domain == d)
         initial_domain = NULL;
     guest_root_free(d->vcpu);
-    free_xenheap_pages(d->vcpu, ROUNDUP(sizeof(struct vcpu), PAGE_SIZE) / PAGE_SIZE);
-    free_xenheap_pages(d, 1);
+    free_xenheap_pages(d, 1); /* and its vCPU: struct domain_page */
 }
-
-_Static_assert(sizeof(struct domain) <= PAGE_SIZE, "a domain lives in one xenheap page");
 
 void domain_kill(struct domain *d)
 {

@@ -196,7 +196,7 @@ static int setup_devices(struct domain *d, const uint32_t *p2m, const struct lay
  */
 enum build_phase {
     BS_COPY,  /* a domU's image: copied from dom0's memory, BUILD_COPY_CHUNK bytes a step */
-    BS_ALLOC, /* the domain's frames: allocated and scrubbed, BUILD_ALLOC_BUDGET a step */
+    BS_ALLOC, /* the domain's frames: BUILD_ALLOC_BUDGET a step (a scrubbed one costs more) */
     BS_LOAD,  /* kernel, p2m list, start_info, bootstrap page tables: one step */
     BS_PIN,   /* the bootstrap page directory, validated MM_L2_BUDGET entries a step */
 };
@@ -307,13 +307,17 @@ static int copy_step(struct domain *d, struct build_state *b, int bounded)
 
 static int alloc_step(struct domain *d, struct build_state *b, int bounded)
 {
-    uint32_t nr_pages = b->l.nr_pages, n = 0;
+    uint32_t nr_pages = b->l.nr_pages, n = 0, scrubbed = frames_scrubbed_on_alloc();
     for (; d->tot_pages < nr_pages && (!bounded || n < BUILD_ALLOC_BUDGET); n++) {
         uint32_t pfn = d->tot_pages, mfn = alloc_domheap_page(d->domain_id);
         if (!mfn) {
             printk("(XEN) domain %u: not enough free memory for %u MiB\n", d->domain_id,
                    b->mem_bytes >> 20);
             return -XEN_ENOMEM;
+        }
+        if (frames_scrubbed_on_alloc() != scrubbed) { /* no clean frame: it was scrubbed now */
+            n += BUILD_SCRUB_COST - 1;
+            scrubbed++;
         }
         b->p2m[pfn] = mfn;
         mfn_to_page(mfn)->pfn = pfn;

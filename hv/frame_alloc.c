@@ -30,12 +30,14 @@
 struct page_info *frame_table;
 uint32_t max_page;
 static uint32_t nr_free, nr_total;
-static uint32_t nr_dirty;            /* free frames still to be scrubbed */
-static uint32_t high_hint;           /* no free frame above this one */
-static uint32_t clean_hint;          /* no clean free frame above this one */
-static uint32_t scrub_hint;          /* no dirty free frame above this one */
-static uint32_t low_hint;            /* no free frame below this one (the xenheap's search) */
-static uint32_t orphans[DOMID_SELF]; /* per destroyed domain id: its frames still referenced */
+static uint32_t nr_dirty;             /* free frames still to be scrubbed */
+static uint32_t high_hint;            /* no free frame above this one */
+static uint32_t clean_hint;           /* no clean free frame above this one */
+static uint32_t scrub_hint;           /* no dirty free frame above this one */
+static uint32_t nr_xenheap;           /* the hypervisor's own pages (and shared_info's kind) */
+static uint32_t nr_scrubbed_on_alloc; /* frames a domain had to wait for: no clean one */
+static uint32_t low_hint;             /* no free frame below this one (the xenheap's search) */
+static uint32_t orphans[DOMID_SELF];  /* per destroyed domain id: its frames still referenced */
 
 void page_alloc_init(void)
 {
@@ -82,6 +84,8 @@ void free_frame(uint32_t mfn)
     struct page_info *pg = mfn_to_page(mfn);
     if ((pg->flags & PGF_orphan) && pg->owner < DOMID_SELF)
         orphans[pg->owner]--;
+    if (pg->owner == DOMID_XEN || (pg->flags & PGF_xenheap))
+        nr_xenheap--;
     pg->owner = DOMID_FREE;
     pg->type = PGT_none;
     pg->type_count = 0;
@@ -141,8 +145,10 @@ uint32_t alloc_domheap_page(domid_t owner)
         return 0;
     int dirty = (frame_table[mfn].flags & PGF_dirty) != 0;
     assign_frame(mfn, owner);
-    if (dirty)
+    if (dirty) {
         scrub(mfn); /* no clean frame left: the idle loop has not caught up */
+        nr_scrubbed_on_alloc++;
+    }
     return mfn;
 }
 
@@ -162,6 +168,16 @@ int scrub_free_frames(uint32_t budget)
     return done;
 }
 
+uint32_t xenheap_page_count(void)
+{
+    return nr_xenheap;
+}
+
+uint32_t frames_scrubbed_on_alloc(void)
+{
+    return nr_scrubbed_on_alloc;
+}
+
 uint32_t dirty_page_count(void)
 {
     return nr_dirty;
@@ -178,6 +194,7 @@ void *alloc_xenheap_pages(unsigned int nr)
             continue;
         uint32_t first = mfn + 1 - nr;
         low_hint = first == first_free ? mfn + 1 : first_free;
+        nr_xenheap += nr;
         for (uint32_t i = first; i <= mfn; i++) {
             if (frame_table[i].flags & PGF_dirty)
                 scrub(i); /* a clean frame is zero already */

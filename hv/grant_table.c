@@ -36,9 +36,19 @@
 #define ACTIVE_PAGES   ROUNDUP(NR_GRANT_ENTRIES * sizeof(struct active_grant), PAGE_SIZE) / PAGE_SIZE
 #define MAPTRACK_PAGES ROUNDUP(GRANT_AREA_SLOTS * sizeof(struct maptrack), PAGE_SIZE) / PAGE_SIZE
 
+/* Most domains never map another's grant: their maptrack is allocated at their first mapping. */
+static int maptrack_alloc(struct domain *md)
+{
+    md->grant.maptrack = alloc_xenheap_pages(MAPTRACK_PAGES);
+    if (!md->grant.maptrack)
+        return -XEN_ENOMEM;
+    md->hv_pages += MAPTRACK_PAGES;
+    return 0;
+}
+
 uint32_t grant_table_pages(void)
 {
-    return GNTTAB_MAX_FRAMES + ACTIVE_PAGES + MAPTRACK_PAGES + 1;
+    return GNTTAB_MAX_FRAMES + ACTIVE_PAGES + 1; /* a domU's maptrack comes with a first mapping */
 }
 
 int grant_table_init(struct domain *d)
@@ -46,9 +56,10 @@ int grant_table_init(struct domain *d)
     struct grant_table *gt = &d->grant;
     gt->shared = alloc_xenheap_pages(GNTTAB_MAX_FRAMES);
     gt->active = alloc_xenheap_pages(ACTIVE_PAGES);
-    gt->maptrack = alloc_xenheap_pages(MAPTRACK_PAGES);
     gt->area_l1 = alloc_xenheap_pages(1);
-    if (!gt->shared || !gt->active || !gt->maptrack || !gt->area_l1) {
+    /* dom0 maps every domU's console and store: its maptrack from the start; a domU's comes
+     * with its first mapping (most never map one). */
+    if (!gt->shared || !gt->active || !gt->area_l1 || (d->is_privileged && maptrack_alloc(d))) {
         free_xenheap_pages(gt->shared, GNTTAB_MAX_FRAMES); /* not yet the domain's */
         gt->shared = NULL;
         return -XEN_ENOMEM; /* grant_table_destroy() frees the rest */
@@ -133,7 +144,11 @@ static int map_one(struct domain *md, struct gnttab_map_grant_ref *op)
     if (!(op->flags & GNTMAP_host_map))
         return GNTST_general_error;
     if (op->host_addr < GRANT_AREA_START || op->host_addr >= GRANT_AREA_START + GRANT_AREA_SIZE ||
-        (op->host_addr & (PAGE_SIZE - 1)) || md->grant.maptrack[slot].in_use)
+        (op->host_addr & (PAGE_SIZE - 1)))
+        return GNTST_bad_virt_addr;
+    if (!md->grant.maptrack && maptrack_alloc(md))
+        return GNTST_no_device_space;
+    if (md->grant.maptrack[slot].in_use)
         return GNTST_bad_virt_addr;
     struct domain *gd = domain_by_id(op->dom);
     if (!gd || gd->state == DOM_dying)
@@ -177,7 +192,8 @@ static void release_slot(struct domain *md, uint32_t slot, int flush)
 
 static int unmap_one(struct domain *md, struct gnttab_unmap_grant_ref *op)
 {
-    if (op->handle >= GRANT_AREA_SLOTS || !md->grant.maptrack[op->handle].in_use)
+    if (op->handle >= GRANT_AREA_SLOTS || !md->grant.maptrack ||
+        !md->grant.maptrack[op->handle].in_use)
         return GNTST_bad_handle;
     if (op->host_addr && op->host_addr != GRANT_AREA_START + (uint64_t)op->handle * PAGE_SIZE)
         return GNTST_bad_virt_addr;
@@ -279,6 +295,8 @@ void grant_table_destroy(struct domain *d)
         if (gt->maptrack[slot].in_use)
             release_slot(d, slot, 0);
     free_xenheap_pages(gt->active, ACTIVE_PAGES);
+    if (gt->maptrack)
+        d->hv_pages -= MAPTRACK_PAGES;
     free_xenheap_pages(gt->maptrack, MAPTRACK_PAGES);
     free_xenheap_pages(gt->area_l1, 1);
     gt->active = NULL;

@@ -44,5 +44,9 @@ $(B)/$(MINIOS_DIR)/%.o: $(MINIOS_DIR)/%.S | deps
 $(B)/minios.elf: $(MINIOS_CORE) $(MINIOS_OS_OBJS) $(MINIOS_LDS)
 	@echo "  LD      $@"
 	$(Q)$(LD) $(LDFLAGS) -T $(MINIOS_LDS) -o $@ $(MINIOS_CORE) $(MINIOS_OS_OBJS) $(LIBGCC)
+	@# Debug information goes to minios.debug (gdb finds it through the debuglink), as a
+	@# distribution's kernels ship it apart: it was half the image every domU build copies twice.
+	$(Q)objcopy --only-keep-debug $@ $(B)/minios.debug
+	$(Q)objcopy --strip-debug --add-gnu-debuglink=$(B)/minios.debug $@
 
 minios: $(B)/minios.elf

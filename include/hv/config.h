@@ -57,10 +57,12 @@
 /* L2 entries a pin or unpin handles per hypervisor entry: each may (in)validate an L1
  * of 1024 entries, so one step is at most about 8 x 1024 reference updates. */
 #define MM_L2_BUDGET 8
-/* A domU's build (hv/domain_build.c): image bytes copied, frames allocated and scrubbed,
- * per hypervisor entry. */
+/* A domU's build (hv/domain_build.c): image bytes copied, and frames allocated, per hypervisor
+ * entry; a frame that has to be scrubbed on the spot (no clean one left) counts as
+ * BUILD_SCRUB_COST clean ones, so a step stays under ~150 K instructions either way. */
 #define BUILD_COPY_CHUNK   (256u << 10)
-#define BUILD_ALLOC_BUDGET 128
+#define BUILD_ALLOC_BUDGET 2048
+#define BUILD_SCRUB_COST   16
 /* Free frames the idle loop scrubs between two looks for a runnable vCPU (~20 K instructions). */
 #define SCRUB_IDLE_BATCH  16
 #define RELINQUISH_BUDGET 16384 /* frame-table entries a destroy step scans (hv/domain.c) */

@@ -92,6 +92,7 @@ struct domain {
     struct guest_console console;     /* console_io writes, if not privileged */
     uint8_t relinquish_phase;         /* DOM_dying: how far destruction got (hv/domain.c) */
     uint32_t relinquish_next;         /* ... and the next frame its scan looks at */
+    uint32_t hv_pages;                /* hypervisor pages it holds, counted as they are taken */
     struct domain *next;
 };
 
@@ -139,7 +140,7 @@ int build_begin_from_guest(struct domain *d, uint32_t image, uint32_t image_len,
                            const char *cmdline, uint32_t mem_bytes);
 int build_step(struct domain *d, int bounded, struct build_result *out);
 void build_abandon(struct domain *d);
-uint32_t domain_hv_pages(void); /* hypervisor pages a domain costs */
+uint32_t domain_hv_pages(void); /* hypervisor pages the domains hold, on average, rounded up */
 extern struct domain *initial_domain;
 
 #endif

@@ -40,6 +40,6 @@ int grant_table_init(struct domain *d);
 void grant_table_destroy(struct domain *d); /* releases its mappings of others' grants too */
 void gnttab_grant_to_dom0(struct domain *d, grant_ref_t ref, uint32_t mfn);
 long do_grant_table_op(uint32_t cmd, uint32_t uop, uint32_t count);
-uint32_t grant_table_pages(void); /* hypervisor pages one domain's grant table costs */
+uint32_t grant_table_pages(void); /* hypervisor pages a grant table takes at its creation */
 
 #endif

@@ -132,7 +132,9 @@ uint32_t alloc_domheap_page(domid_t owner); /* 0 on failure (frame 0 is never fr
 void *alloc_xenheap_pages(unsigned int nr); /* zeroed, direct-mapped, contiguous; NULL on failure */
 void free_xenheap_pages(void *va, unsigned int nr);
 uint32_t free_page_count(void);
-uint32_t dirty_page_count(void); /* free frames still to be scrubbed */
+uint32_t dirty_page_count(void);         /* free frames still to be scrubbed */
+uint32_t frames_scrubbed_on_alloc(void); /* since boot: allocations that found no clean frame */
+uint32_t xenheap_page_count(void);       /* pages the hypervisor holds for itself and domains */
 /* Scrub up to `budget` dirty free frames (the idle loop); returns how many it scrubbed. */
 int scrub_free_frames(uint32_t budget);
 uint32_t total_page_count(void);

@@ -48,6 +48,7 @@ int cmd_grant_unmap(void);                       /* xm_domain.c */
 int cmd_block_list(int argc, char **argv);       /* xm_domain.c */
 int cmd_store(int argc, char **argv);            /* xm_store.c */
 int cmd_bench_create(int argc, char **argv);     /* xm_bench.c */
+int cmd_bench_list(int argc, char **argv);       /* xm_bench.c */
 int cmd_wait(int argc, char **argv);             /* xm_bench.c */
 int cmd_evtping(int argc, char **argv);          /* xm_bench.c */
 int cmd_trace(int argc, char **argv);            /* xm_trace.c */

@@ -1,9 +1,9 @@
 /*
  * xm_bench.c - xm-lite's commands for `make bench` (tests/bench.py) and the
  * tests: `bench-create` (creation to the new domain's first console
- * output), `wait DOMAIN KEY` (show its console until it writes a xenstore
- * key), and `evtping DOMAIN [COUNT]` (an event-channel ping-pong with a
- * domU, timed in dom0's kernel).
+ * output), `bench-list` (how long `xm-lite list` takes, in guest time), `wait DOMAIN KEY` (show its
+ * console until it writes a xenstore key), and `evtping DOMAIN [COUNT]` (an event-channel ping-pong
+ * with a domU, timed in dom0's kernel).
  */
 #include "xm.h"
 
@@ -35,6 +35,16 @@ int cmd_bench_create(int argc, char **argv)
     uint64_t ns = t1 > t0 ? ticks * (ns1 - ns0) / (t1 - t0) : 0;
     printf("BENCH create_to_first_console_line tsc=%u ns=%u\n", (uint32_t)ticks, (uint32_t)ns);
     return destroy(id);
+}
+
+/* xm-lite list, timed: the guest time and instructions (TSC ticks under -icount) it took. */
+int cmd_bench_list(int argc, char **argv)
+{
+    uint64_t t0 = rdtsc(), ns0 = now_ns();
+    int rc = xm_list();
+    uint64_t ticks = rdtsc() - t0, ns = now_ns() - ns0;
+    printf("BENCH list tsc=%u ns=%u\n", (uint32_t)ticks, (uint32_t)ns);
+    return rc;
 }
 
 /* xm-lite wait DOMAIN KEY: show the domain's console until it writes KEY (or 60 s pass). */
