@@ -21,8 +21,7 @@ pvlab's quick domU-1).  This script checks that, after a run of CONFIG
      the run's own measurement of it;
   3. it compares: every marker up to CHECKPOINT's, the checkpoint's own
      instruction count, the console up to it (a prefix of the run's), and
-     pvlab-cache.so's report of the window, line for line (sorted: see
-     plugin_lines()).
+     pvlab-cache.so's report of the window, line for line.
 
 It prints one verdict line, writes runs/CONFIG-again/compare.json (the
 report's Repeatability section reads it) and exits 1 if anything differs.
@@ -39,11 +38,10 @@ import measure  # noqa: E402
 
 
 def plugin_lines(run_dir, ckpt):
-    """pvlab-cache.so's report lines, sorted: it prints its per-site records (cr3_site) in the
-    order of a hash table of the host's addresses, which differs from process to process;
-    the records themselves are the measurement."""
+    """pvlab-cache.so's report lines (its per-site records come in address order, so two
+    runs of the same window print the same lines)."""
     with open(os.path.join(run_dir, ckpt, "plugin.log")) as f:
-        return sorted(line for line in f.read().splitlines() if line.startswith("pvlab-cache:"))
+        return [line for line in f.read().splitlines() if line.startswith("pvlab-cache:")]
 
 
 def load(run_dir, name):

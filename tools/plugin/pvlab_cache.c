@@ -187,16 +187,33 @@ static void print_haps(const char *label, const struct counts *c)
              label, region_names[r], c->loads[r], c->stores[r], c->io[r]);
 }
 
-/* Where CR3 was written from, so a reader can tell the hypervisor's sites apart. */
+/* Sites in address order: the table's own order follows a hash of host addresses. */
+static int by_address(const void *a, const void *b)
+{
+    const struct site *x = *(const struct site *const *)a, *y = *(const struct site *const *)b;
+    uintptr_t hx = x->haddr & 0x1fffff, hy = y->haddr & 0x1fffff;
+    if (x->vaddr != y->vaddr)
+        return x->vaddr < y->vaddr ? -1 : 1;
+    return hx < hy ? -1 : hx > hy;
+}
+
+/* Where CR3 was written from, so a reader can tell the hypervisor's sites apart;
+ * printed in address order, so two runs of the same guest print the same lines. */
 static void print_cr3_sites(const char *label, bool whole_run)
 {
+    static const struct site *found[MAX_SITES];
+    int n_found = 0;
     for (int i = 0; i < MAX_SITES; i++) {
         const struct site *s = &sites[i];
-        uint64_t n = whole_run ? s->run : s->window;
-        if (s->kind == HAP_CR3_WRITE && n)
-            outf("pvlab-cache: window=%s record=cr3_site pc=0x%08" PRIx64
-                 " haddr_low21=0x%06lx count=%" PRIu64 "\n",
-                 label, s->vaddr, (unsigned long)(s->haddr & 0x1fffff), n);
+        if (s->kind == HAP_CR3_WRITE && (whole_run ? s->run : s->window))
+            found[n_found++] = s;
+    }
+    qsort(found, n_found, sizeof(found[0]), by_address);
+    for (int i = 0; i < n_found; i++) {
+        const struct site *s = found[i];
+        outf("pvlab-cache: window=%s record=cr3_site pc=0x%08" PRIx64
+             " haddr_low21=0x%06lx count=%" PRIu64 "\n",
+             label, s->vaddr, (unsigned long)(s->haddr & 0x1fffff), whole_run ? s->run : s->window);
     }
     if (overflow_site.window || overflow_site.run)
         outf("pvlab-cache: window=%s record=cr3_site pc=overflow count=%" PRIu64 "\n", label,
