@@ -2,8 +2,9 @@
  * test_proc_table.c - minios's process-table rules (proc/proc_table.c):
  * pids, the NPROC limit a spawn bomb meets (-E_AGAIN), exit leaving a
  * zombie, waitpid collecting only its own children (any or one), -E_CHILD
- * when there are none, -E_AGAIN while they live, and orphans handed to the
- * kernel.
+ * when there are none, -E_AGAIN while they live, orphans handed to the
+ * kernel, and the runnable and sleeping slot sets agreeing with the states
+ * through every change.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -113,6 +114,38 @@ static void test_orphans_go_to_the_kernel(void **state)
     assert_int_equal(pt_orphan_zombie(&t), live);
 }
 
+/* Every slot's bit in the two sets matches its state. */
+static void assert_sets_agree(void)
+{
+    for (int i = 0; i < NPROC; i++) {
+        assert_int_equal(t.runnable >> i & 1, t.e[i].state == PT_RUNNABLE);
+        assert_int_equal(t.sleeping >> i & 1, t.e[i].state == PT_SLEEPING);
+    }
+}
+
+static void test_slot_sets_follow_every_state(void **state)
+{
+    (void)state;
+    for (int i = 0; i < NPROC; i++)
+        assert_true(pt_alloc(&t, 0) >= 0);
+    assert_int_equal(t.runnable, 0xFFFFFFFFu); /* new processes are runnable */
+    assert_int_equal(t.sleeping, 0);
+    pt_set_state(&t, 0, PT_RUNNING);
+    pt_set_state(&t, 3, PT_SLEEPING);
+    pt_set_state(&t, 31, PT_SLEEPING);
+    assert_sets_agree();
+    assert_int_equal(t.sleeping, 1u << 3 | 1u << 31);
+    pt_set_state(&t, 3, PT_RUNNABLE);
+    pt_exit(&t, 31, 0); /* a sleeper killed: a zombie is in neither set */
+    pt_exit(&t, 7, 0);
+    pt_free(&t, 7);
+    assert_sets_agree();
+    assert_int_equal(t.sleeping, 0);
+    assert_int_equal(t.runnable, ~(1u << 0 | 1u << 7 | 1u << 31));
+    assert_int_equal(pt_alloc(&t, 0), 7); /* the freed slot comes back runnable */
+    assert_sets_agree();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -123,6 +156,7 @@ int main(void)
         cmocka_unit_test_setup(test_wait_for_one_pid_only, setup),
         cmocka_unit_test_setup(test_no_waiting_for_others_children, setup),
         cmocka_unit_test_setup(test_orphans_go_to_the_kernel, setup),
+        cmocka_unit_test_setup(test_slot_sets_follow_every_state, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

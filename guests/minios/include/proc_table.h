@@ -6,6 +6,7 @@
 #ifndef MINIOS_PROC_TABLE_H
 #define MINIOS_PROC_TABLE_H
 
+#include <stdint.h>
 #include <public/syscall.h>
 
 #define NPROC 32 /* the table's size: a spawn beyond it is refused with -E_AGAIN */
@@ -18,10 +19,29 @@ struct pt_entry {
     int status; /* exit status, once a zombie */
 };
 
+/*
+ * Two sets of slots kept beside the states, one bit per slot, so that the
+ * scheduler finds the next process to run, and the sleepers to look at,
+ * without visiting all NPROC slots: an idle domain runs its scheduler loop
+ * after every event (proc/sched.c).  Every state change goes through
+ * pt_set_state(), which keeps them true.
+ */
 struct proc_table {
     struct pt_entry e[NPROC];
+    uint32_t runnable; /* bit i: e[i] is RUNNABLE */
+    uint32_t sleeping; /* bit i: e[i] is SLEEPING */
     int last_pid;
 };
+_Static_assert(NPROC <= 32, "a slot set is one 32-bit word");
+
+/* Slot's state becomes s; the slot sets follow. */
+static inline void pt_set_state(struct proc_table *t, int slot, enum pt_state s)
+{
+    uint32_t bit = 1u << slot;
+    t->e[slot].state = s;
+    t->runnable = s == PT_RUNNABLE ? t->runnable | bit : t->runnable & ~bit;
+    t->sleeping = s == PT_SLEEPING ? t->sleeping | bit : t->sleeping & ~bit;
+}
 
 /* A new entry, RUNNABLE, child of ppid, with the next free pid; its slot or -E_AGAIN. */
 int pt_alloc(struct proc_table *t, int ppid);

@@ -338,7 +338,7 @@ int proc_kill(int pid, int sig)
     procs[slot].killed = sig;
     if (ptab.e[slot].state == PT_SLEEPING) {
         procs[slot].wake_ns = 0;
-        ptab.e[slot].state = PT_RUNNABLE;
+        pt_set_state(&ptab, slot, PT_RUNNABLE);
     }
     return 0;
 }

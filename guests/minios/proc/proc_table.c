@@ -35,7 +35,8 @@ int pt_alloc(struct proc_table *t, int ppid)
         pid = pid >= PID_MAX ? 1 : pid + 1;
     while (pid_in_use(t, pid));
     t->last_pid = pid;
-    t->e[slot] = (struct pt_entry){.pid = pid, .ppid = ppid, .state = PT_RUNNABLE};
+    t->e[slot] = (struct pt_entry){.pid = pid, .ppid = ppid};
+    pt_set_state(t, slot, PT_RUNNABLE);
     return slot;
 }
 
@@ -52,7 +53,7 @@ int pt_find(const struct proc_table *t, int pid)
 int pt_exit(struct proc_table *t, int slot, int status)
 {
     struct pt_entry *p = &t->e[slot];
-    p->state = PT_ZOMBIE;
+    pt_set_state(t, slot, PT_ZOMBIE);
     p->status = status;
     for (int i = 0; i < NPROC; i++)
         if (t->e[i].state != PT_UNUSED && t->e[i].ppid == p->pid)
@@ -79,7 +80,8 @@ int pt_wait(const struct proc_table *t, int slot, int pid, int *status)
 
 void pt_free(struct proc_table *t, int slot)
 {
-    t->e[slot] = (struct pt_entry){.state = PT_UNUSED};
+    t->e[slot] = (struct pt_entry){0};
+    pt_set_state(t, slot, PT_UNUSED);
 }
 
 int pt_orphan_zombie(const struct proc_table *t)

@@ -57,7 +57,7 @@ void sched(void)
 void yield(void)
 {
     int old = local_events_disable();
-    ptab.e[proc_slot(current_proc)].state = PT_RUNNABLE;
+    pt_set_state(&ptab, proc_slot(current_proc), PT_RUNNABLE);
     sched();
     local_events_restore(old);
 }
@@ -68,32 +68,43 @@ void sleep_on(void *chan)
     int old = local_events_disable();
     struct proc *p = current_proc;
     p->wait_chan = chan;
-    ptab.e[proc_slot(p)].state = PT_SLEEPING;
+    pt_set_state(&ptab, proc_slot(p), PT_SLEEPING);
     sched();
     p->wait_chan = NULL;
     local_events_restore(old);
 }
 
+/* The lowest slot in set, which it leaves without; set must not be empty. */
+static int take_lowest(uint32_t *set)
+{
+    int i = __builtin_ctz(*set);
+    *set &= *set - 1;
+    return i;
+}
+
 /* Make every process sleeping on chan runnable. */
 void wakeup(void *chan)
 {
-    for (int i = 0; i < NPROC; i++)
-        if (ptab.e[i].state == PT_SLEEPING && procs[i].wait_chan == chan)
-            ptab.e[i].state = PT_RUNNABLE;
+    for (uint32_t set = ptab.sleeping; set;) {
+        int i = take_lowest(&set);
+        if (procs[i].wait_chan == chan)
+            pt_set_state(&ptab, i, PT_RUNNABLE);
+    }
 }
 
 /* nanosleep's deadlines: wake those whose time has come. */
 static void wake_sleepers(void)
 {
     uint64_t now = 0; /* read only if someone has a deadline: this runs after every event */
-    for (int i = 0; i < NPROC; i++) {
-        if (ptab.e[i].state != PT_SLEEPING || !procs[i].wake_ns)
+    for (uint32_t set = ptab.sleeping; set;) {
+        int i = take_lowest(&set);
+        if (!procs[i].wake_ns)
             continue;
         if (!now)
             now = monotonic_ns();
         if (now >= procs[i].wake_ns) {
             procs[i].wake_ns = 0;
-            ptab.e[i].state = PT_RUNNABLE;
+            pt_set_state(&ptab, i, PT_RUNNABLE);
         }
     }
 }
@@ -107,7 +118,7 @@ static void preempt(void)
     if (p->killed)
         proc_exit(128 + p->killed);
     if (event_count != p->events_seen) {
-        ptab.e[proc_slot(p)].state = PT_RUNNABLE;
+        pt_set_state(&ptab, proc_slot(p), PT_RUNNABLE);
         sched();
         if (p->killed)
             proc_exit(128 + p->killed);
@@ -135,12 +146,10 @@ void proc_first_run(void)
 /* Round-robin: the first runnable slot after the one that ran last, or -1. */
 static int pick_next(void)
 {
-    for (int k = 1; k <= NPROC; k++) {
-        int i = (last_slot + k + NPROC) % NPROC;
-        if (ptab.e[i].state == PT_RUNNABLE)
-            return i;
-    }
-    return -1;
+    uint32_t all = ptab.runnable, after = all & (~0u << ((last_slot + 1) % NPROC));
+    if (!all)
+        return -1;
+    return __builtin_ctz(after ? after : all);
 }
 
 /* Switch to the process in slot (its ring-1 stack and page directory) until it stops running;
@@ -148,7 +157,7 @@ static int pick_next(void)
 static void run(int slot)
 {
     struct proc *p = &procs[slot];
-    ptab.e[slot].state = PT_RUNNING;
+    pt_set_state(&ptab, slot, PT_RUNNING);
     if (set_kernel_stack((uint32_t)(p->kstack + KSTACK_PAGES * PAGE_SIZE)) ||
         set_base_ptr(virt_to_mfn(p->l2)))
         crash("cannot switch to a process's stack or page directory");
