@@ -28,6 +28,7 @@
 #include <hv/guest_access.h>
 #include <hv/hypercall.h>
 #include <hv/mm.h>
+#include <hv/sched.h>
 #include <hv/time.h>
 #include <hv/trace.h>
 
@@ -38,15 +39,9 @@ static int guest_code_ok(uint32_t cs, uint32_t eip)
     return cs == FLAT_KERNEL_CS && eip < HYPERVISOR_VIRT_START;
 }
 
-/* set_trap_table: entries up to one whose address is 0; NULL clears the table. */
-static long do_set_trap_table(uint32_t utraps)
+/* Copy the guest's entries into v's table, up to one whose address is 0. */
+static long read_trap_table(struct vcpu *v, uint32_t utraps)
 {
-    struct vcpu *v = current;
-    if (utraps == 0) {
-        memset(v->trap_table, 0, sizeof(v->trap_table));
-        desc_load_vcpu(v);
-        return 0;
-    }
     for (unsigned int i = 0; i < 256; i++) {
         struct trap_info ti;
         if (copy_from_guest(&ti, utraps + i * sizeof(ti), sizeof(ti)))
@@ -57,8 +52,21 @@ static long do_set_trap_table(uint32_t utraps)
             return -XEN_EINVAL;
         v->trap_table[ti.vector] = ti;
     }
-    desc_load_vcpu(v);
     return 0;
+}
+
+/* set_trap_table: entries up to one whose address is 0; NULL clears the table.  The entries
+ * read before a bad one stay, as they did before the int $0x80 gate was cached. */
+static long do_set_trap_table(uint32_t utraps)
+{
+    struct vcpu *v = current;
+    long rc = 0;
+    if (utraps == 0)
+        memset(v->trap_table, 0, sizeof(v->trap_table));
+    else
+        rc = read_trap_table(v, utraps);
+    desc_trap_table_changed(v);
+    return rc;
 }
 
 static long do_stack_switch(uint32_t ss, uint32_t esp)
@@ -227,6 +235,7 @@ long do_sysctl(uint32_t arg)
             return -XEN_ESRCH;
     }
     op.u.pvlab_counters.counters = d->counters;
+    sched_wake_wait_ns(&op.u.pvlab_counters.counters);
     return copy_to_guest(arg, &op, sizeof(op));
 }
 

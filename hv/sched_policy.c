@@ -22,23 +22,14 @@
  *
  * Everything here is arithmetic on the run queue with the time passed in:
  * hv/sched.c does the switching, tests/unit/test_sched_policy.c the checking.
+ * The three rules a switch between domains applies every time (charge,
+ * place, preempt) are inline in hv/sched_policy.h: a call with 64-bit
+ * arguments costs more than each of them.
  *
  * Tour 15/37 - after hv/sched.c, before hv/timer.c.
  */
 #include <stddef.h>
 #include <hv/sched_policy.h>
-
-/* Charge `v` for the time since it was last charged: CPU time, and vt by weight. */
-void sched_charge(struct vcpu *v, uint64_t now)
-{
-    uint64_t ran = now - v->last_charge;
-    v->last_charge = now;
-    v->cpu_time += ran;
-    if (v->weight == SCHED_WEIGHT_DEFAULT || v->weight == 0)
-        v->vt += ran; /* the common case, without a 64-bit division */
-    else
-        v->vt += ran * SCHED_WEIGHT_DEFAULT / v->weight;
-}
 
 /* Lengths in the scheduler's clock (hv/sched.c: TSC ticks; the host tests: ns). */
 struct sched_tunables sched_tun = {
@@ -55,14 +46,6 @@ uint64_t sched_floor(struct vcpu *runq, uint64_t floor)
         if (v->state == VCPU_runnable && v->vt < min)
             min = v->vt;
     return min != UINT64_MAX && min > floor ? min : floor;
-}
-
-/* A vCPU (re)joins the runnable ones: it may be at most `lag` behind the floor. */
-void sched_place(struct vcpu *v, uint64_t floor, uint64_t lag)
-{
-    uint64_t lowest = floor > lag ? floor - lag : 0;
-    if (v->vt < lowest)
-        v->vt = lowest;
 }
 
 /*
@@ -93,12 +76,6 @@ struct vcpu *sched_pick(struct vcpu *runq, struct vcpu *prev, uint64_t *floor)
     if (floor && min != UINT64_MAX && min > *floor)
         *floor = min;
     return best ? best : yielder;
-}
-
-/* Should `next` take the CPU from `cur` before cur's slice is over? */
-int sched_preempts(const struct vcpu *next, const struct vcpu *cur)
-{
-    return next->vt + sched_tun.margin < cur->vt;
 }
 
 /* `cur` has run `ran` since it was picked: is its slice over, with another to run? */

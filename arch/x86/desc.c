@@ -10,7 +10,8 @@
  * (0x82) may be raised from ring 1 only; int3 and into from any ring (they are
  * bounced to the guest).  Vector 0x80 belongs to the running guest: it points
  * straight at the guest's own system-call handler in ring 1, so a system call
- * never enters the hypervisor; desc_load_vcpu rewrites it on every switch.
+ * never enters the hypervisor; desc_load_vcpu rewrites it on every switch, with the
+ * descriptor desc_trap_table_changed made from the guest's trap table.
  *
  * Tour 8/37 - after arch/x86/hv_mappings.c, before hv/frame_alloc.c.
  */
@@ -146,12 +147,17 @@ void tss_set_ring1_stack(uint32_t ss, uint32_t esp)
     tss.esp1 = esp;
 }
 
+/* At every switch: the descriptor was made when the trap table changed, not here. */
 void desc_load_vcpu(struct vcpu *v)
 {
     tss_set_ring1_stack(v->kernel_ss, v->kernel_sp);
+    idt[0x80] = v->syscall_gate;
+}
+
+void desc_trap_table_changed(struct vcpu *v)
+{
     const struct trap_info *ti = &v->trap_table[0x80];
-    if (ti->address)
-        idt[0x80] = gate_desc((void (*)(void))ti->address, FLAT_RING1_CS, TI_GET_DPL(ti), 1);
-    else
-        idt[0x80] = 0;
+    v->syscall_gate =
+        ti->address ? gate_desc((void (*)(void))ti->address, FLAT_RING1_CS, TI_GET_DPL(ti), 1) : 0;
+    desc_load_vcpu(v);
 }

@@ -16,7 +16,8 @@ struct vcpu;
 
 /* desc.c */
 void desc_init(void);
-void desc_load_vcpu(struct vcpu *v); /* TSS ring-1 stack and the direct int $0x80 gate */
+void desc_load_vcpu(struct vcpu *v);          /* TSS ring-1 stack and the direct int $0x80 gate */
+void desc_trap_table_changed(struct vcpu *v); /* remake v's int $0x80 gate, load it */
 void tss_set_ring1_stack(uint32_t ss, uint32_t esp);
 void pic_mask(unsigned int irq);
 /* ioemul.c: no guest has an I/O bitmap; dom0's kernel's port I/O is carried out on its #GP. */

@@ -37,6 +37,7 @@ struct vcpu {
     struct domain *domain;
     struct cpu_user_regs user_regs; /* saved registers while not running */
     struct trap_info trap_table[256];
+    uint64_t syscall_gate; /* trap_table[0x80] as the IDT descriptor a switch loads (desc.c) */
     uint32_t event_cs, event_eip; /* set_callbacks */
     uint32_t failsafe_cs, failsafe_eip;
     uint32_t kernel_ss, kernel_sp; /* stack_switch: ring-1 stack for traps from ring 3 */

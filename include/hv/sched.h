@@ -14,8 +14,10 @@ void vcpu_wake(struct vcpu *v);         /* make runnable if its domain may run *
 void vcpu_block(struct vcpu *v);        /* sleep until an event */
 void vcpu_update_state(struct vcpu *v); /* recompute runnable/down from the domain's state */
 uint64_t sched_cpu_time_ns(const struct vcpu *v); /* CPU time it has had */
-void sched_tick(void);                            /* from the timer interrupt */
-void raise_schedule(void);                        /* reschedule on the next exit to a guest */
+/* A copy of a domain's counters, its wake waits (kept in TSC ticks) made ns for the reader. */
+void sched_wake_wait_ns(struct pvlab_counters *c);
+void sched_tick(void);     /* from the timer interrupt */
+void raise_schedule(void); /* reschedule on the next exit to a guest */
 void idle_loop(void) __attribute__((noreturn));
 void start_scheduler(void) __attribute__((noreturn));
 struct vcpu *sched_runq(void); /* every vCPU, in creation order (next_in_runq) */
