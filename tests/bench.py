@@ -46,6 +46,8 @@ def one_run():
     for name, insns, entries in re.findall(
             r"BENCH (\w+) insns_per_op=([\d.]+) hv_entries_per_op=([\d.]+)", out):
         figures[name] = (float(insns), float(entries))
+    # a benchmark that saw its path misbehave (an upcall lost, a hypercall that answered)
+    figures["failures"] = re.findall(r"BENCH (\w+ failed: .*)", out)
     return figures
 
 
@@ -248,10 +250,15 @@ def path_lengths():
             ("int $0x80 from ring 3 to ring 1 and back", "int80_ring3"),
             ("#GP in ring 1 bounced to the guest and back", "gp_bounce"),
             ("#PF in ring 1 bounced to the guest and back", "page_fault"),
+            ("unknown hypercall number (-ENOSYS)", "unknown_hypercall"),
+            ("EVTCHNOP_send on a loopback pair, masked", "evtchn_send"),
+            ("  the same, unmasked: + upcall and dispatch", "send_upcall"),
             ("empty loop iteration (measurement floor)", "empty_loop")]
     for label, key in rows:
         insns, entries = f[key]
         print("%-44s %14.3f %18.3f" % (label, insns, entries))
+    for failure in f["failures"]:
+        print("FAILED: %s" % failure)
     hv, d0, pr = f["hv_entry"][0], f["dom0_start"][0], f["boot_to_prompt"][0]
     print("\nboot, instructions from reset:")
     print("  %-42s %14d" % ("firmware and multiboot loader", hv))

@@ -10,15 +10,27 @@ one Xen boot, and pvlab's figures from the same bench run, copied there by
 refuse, the table it prints, and the user-space program, which builds and
 runs on the host too (there is no /dev/xen/privcmd here, so it runs only
 its getppid windows and says so).  The shell scripts are checked with
-`sh -n`.
+`sh -n`.  The comparison of two runs (--twice) and the lock a whole run may
+hold (--hold-lock) are checked on made-up figures and a lock file of the
+test's own.
+
+pvlab's side of the table needs no download: one boot checks that dom0's
+`bench` runs the kernel paths of bench-xen's rows (guests/minios/bench.c:
+the unknown hypercall, EVTCHNOP_send masked and with its upcall) and that
+`pbench privcmd` reaches the hypervisor once per call from ring 3.  It
+asserts what the paths do (hypervisor entries, hypercalls, no failure
+line), never how long they take.
 """
+import copy
+import fcntl
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
 
-from qemu import ROOT, check
+from qemu import ROOT, Machine, check, halt
 
 sys.path.insert(0, os.path.join(ROOT, "tools", "xenpeer"))
 sys.path.insert(0, os.path.join(ROOT, "tools", "plugin"))
@@ -46,6 +58,12 @@ def sample():
     with open(os.path.join(SAMPLE, "pvlab-figures.json")) as f:
         out.append(json.load(f))
     return out
+
+
+def bench_xen_module():
+    """tools/xenpeer/bench_xen.py, imported (it runs nothing until main())."""
+    import bench_xen
+    return bench_xen
 
 
 @test
@@ -117,9 +135,16 @@ def xenpeer_table_sets_pvlab_beside_xen_with_ratios():
     p, x, r = rows["null hypercall from the guest kernel (xen_version)"]
     check(p == pvlab["null_hypercall"][0] and x == xen["xen_version"]["insns"] and r == p / x,
           "null hypercall row: %s" % ((p, x, r),))
-    p, x, r = rows["privcmd hypercall from dom0 user space (xen_version)"]
-    check(p is None and r is None and x == xen["privcmd_xen_version"]["insns"],
-          "a path pvlab's bench lacks has no pvlab figure and no ratio: %s" % ((p, x, r),))
+    for label, pv, name in report.ROWS:
+        p, x, r = rows[label]
+        if name is None:
+            check(p is not None and x is None and r is None,
+                  "%s: a pvlab-only row has pvlab's figure and no Xen or ratio: %s" % (label, (p, x, r)))
+        else:
+            check(p is not None and x == xen[name]["insns"] and r == p / x,
+                  "%s: every Xen row has pvlab's figure beside it and the ratio: %s" % (label, (p, x, r)))
+    p, _, _ = rows["privcmd hypercall from dom0 user space (xen_version) (*3)"]
+    check(p == pvlab["privcmd_dom0"][0], "the privcmd row is not pbench privcmd's figure: %s" % p)
     text = report.format_table(report.table(pvlab, xen), bare_getppid=123.4)
     line = [ln for ln in text.splitlines() if ln.startswith("null hypercall")][0]
     check(line.split()[-1] == "%.3f" % (pvlab["null_hypercall"][0] / xen["xen_version"]["insns"]),
@@ -132,9 +157,23 @@ def xenpeer_table_sets_pvlab_beside_xen_with_ratios():
 
 
 @test
+def xenpeer_pvlab_checks_name_a_missing_figure_and_a_failed_path():
+    _, _, pvlab = sample()
+    check(report.pvlab_checks(pvlab) == [], "the recorded run: %s" % report.pvlab_checks(pvlab))
+    older = {k: v for k, v in pvlab.items() if k != "send_upcall"}
+    failed = dict(pvlab, failures=["send_upcall failed: 999 upcalls for 1000 sends"])
+    for figures, want in ((older, "pvlab: no send_upcall figure"),
+                          (failed, "pvlab: send_upcall failed: 999 upcalls")):
+        problems = report.pvlab_checks(figures)
+        check(any(want in p for p in problems), "wanted %r, got %s" % (want, problems))
+    row = [r for r in report.table(older, report.xen_figures(*sample()[:2]))
+           if r[0].startswith("event send + upcall")][0]
+    check(row[1] is None and row[3] is None, "a missing figure printed as %s" % (row,))
+
+
+@test
 def xenpeer_user_program_runs_its_getppid_windows_on_the_host():
-    sys.path.insert(0, os.path.join(ROOT, "tools", "xenpeer"))
-    import bench_xen
+    bench_xen = bench_xen_module()
     with tempfile.TemporaryDirectory(prefix="pvlab-xenpeer-") as d:
         exe = os.path.join(d, "xenpeer-user")
         subprocess.run(["gcc"] + bench_xen.USER_CFLAGS + ["-o", exe, os.path.join(
@@ -174,3 +213,72 @@ def xenpeer_shell_scripts_parse():
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                            universal_newlines=True)
         check(p.returncode == 0, "%s: %s" % (name, p.stdout))
+
+
+@test
+def xenpeer_two_runs_are_compared_figure_by_figure():
+    bench_xen = bench_xen_module()
+    console, log, pvlab = sample()
+    run = {"xen": (report.window_lines(console), report.plugin_windows(log)), "pvlab": pvlab}
+    check(bench_xen.differences(run, copy.deepcopy(run)) == [], "a run differs from its copy")
+    again = copy.deepcopy(run)
+    again["xen"][1][4]["all"] += 1
+    again["pvlab"]["send_upcall"] = [again["pvlab"]["send_upcall"][0] + 1, 1.0]
+    diff = bench_xen.differences(run, again)
+    check(len(diff) == 2 and diff[0].startswith("pvlab send_upcall: ") and
+          diff[1].startswith("xen window 5: "), "the differences named: %s" % diff)
+
+
+@test
+def xenpeer_hold_lock_keeps_the_qemu_lock_from_the_first_boot_to_the_last():
+    bench_xen = bench_xen_module()
+    with tempfile.NamedTemporaryFile(prefix="pvlab-xenpeer-lock-") as f:
+        os.environ["PVLAB_QEMU_LOCK"] = f.name
+        try:
+            def taken():
+                with open(f.name, "a") as other:
+                    try:
+                        fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    except BlockingIOError:
+                        return True
+                    return False
+            with bench_xen.QemuLock(whole_run=True):
+                with bench_xen.QemuLock():  # a boot's own: must not wait for the run's
+                    check(taken(), "the lock is free during a boot")
+                check(taken(), "the run let the lock go between two boots")
+            check(not taken(), "the lock is still held after the run")
+            with bench_xen.QemuLock():
+                check(taken(), "a boot outside a whole run does not take the lock")
+            check(not taken(), "a boot's lock outlived the boot")
+        finally:
+            del os.environ["PVLAB_QEMU_LOCK"]
+
+
+def per_op(out, name, field):
+    r = re.search(r"BENCH %s .*?\b%s=([\d.]+)" % (name, field), out)
+    check(r, "no BENCH %s line with %s:\n%s" % (name, field, out))
+    return float(r.group(1))
+
+
+@test
+def pvlab_runs_the_paths_of_bench_xens_rows():
+    m = Machine(append="dom0_mem=64M", icount=True)
+    try:
+        m.expect(r"dom0# ", 60)
+        out = m.command("bench", timeout=120)
+        check(" failed" not in out, "a benchmark saw its path misbehave:\n" + out)
+        for name in ("unknown_hypercall", "evtchn_send", "send_upcall"):
+            entries = per_op(out, name, "hv_entries_per_op")
+            check(1.0 <= entries < 1.1, "%s: %.3f hypervisor entries per round trip, not one "
+                  "hypercall (the upcall and its return enter nothing)" % (name, entries))
+        out = m.command("pbench privcmd 100", timeout=60)
+        calls = per_op(out, "privcmd", "hypercalls_per_op")
+        check(1.0 <= calls < 1.1, "pbench privcmd: %.3f hypercalls per call, not one" % calls)
+        out = m.command("pbench getpid 100", timeout=60)
+        check(per_op(out, "getpid", "hypercalls_per_op") == 0, "getpid made hypercalls:\n" + out)
+        out = m.command("pbench privcmnd 100")
+        check("pbench: usage: pbench getpid|privcmd|switch|spawn N" in out and "BENCH" not in out
+              and "exit status 1" in out, "an unknown operation was not refused:\n" + out)
+        halt(m)
+    finally:
+        m.kill()

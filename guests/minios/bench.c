@@ -10,6 +10,16 @@
  * handler, which skips the instruction and returns.  Hypervisor entries are
  * read from this domain's counters before and after each run.
  *
+ * Three more are the rows of `make bench-xen` (tools/xenpeer/), measured the
+ * same way in real Xen's dom0 by tools/xenpeer/module/xenpeer.c: an unknown
+ * hypercall number (the gate, the table's -ENOSYS handler and back), and
+ * EVTCHNOP_send on a loopback pair of this domain's own ports
+ * (alloc_unbound for ourselves, then bind_interdomain to it), first with
+ * the receiver masked (the send alone), then with it bound to a handler
+ * that counts upcalls (the send, the upcall the hypervisor makes on its way
+ * out, events.c's dispatch, the handler and the return): no domain switch,
+ * unlike the dom0<->domU ping-pong.
+ *
  * bench_page_fault() also runs natively (shell.c, with `bench` on the
  * command line): a read of an unmapped address in the kernel, whose #PF a
  * hook skips.  Under pvlab the hypervisor takes the fault, puts CR2 in
@@ -69,6 +79,84 @@ static int skip_probe(struct trap_frame *f)
 }
 
 #define PF_ADDR 0x00001000u /* unmapped in the kernel's page directory, in every mode */
+
+/* Below NR_HYPERCALLS with no handler, in pvlab and in Xen 4.17: -ENOSYS (xenpeer.c uses it too).
+ */
+#define UNKNOWN_HYPERCALL 63
+
+static volatile uint32_t upcalls;
+
+static void count_upcall(evtchn_port_t port, void *data)
+{
+    upcalls++;
+}
+
+/* A loopback pair: an event sent on *sender is raised on the returned port (count_upcall's). */
+static int loopback_pair(evtchn_port_t *sender)
+{
+    struct evtchn_alloc_unbound op = {.dom = DOMID_SELF, .remote_dom = my_domid()};
+    long rc = HYPERVISOR_event_channel_op(EVTCHNOP_alloc_unbound, &op);
+    if (rc < 0)
+        return (int)rc;
+    int receiver = bind_interdomain(DOMID_SELF, op.port, count_upcall, NULL);
+    if (receiver < 0)
+        close_port(op.port);
+    *sender = op.port;
+    return receiver;
+}
+
+/* N sends on `port`, timed and counted: one BENCH line. */
+static void send_window(const char *name, evtchn_port_t port)
+{
+    struct pvlab_counters a, b;
+    struct evtchn_send op = {port};
+    read_counters(&a);
+    uint64_t t0 = rdtsc();
+    for (int i = 0; i < N; i++)
+        HYPERVISOR_event_channel_op(EVTCHNOP_send, &op);
+    uint64_t t1 = rdtsc();
+    read_counters(&b);
+    report(name, t1 - t0, entries_between(&a, &b));
+}
+
+/* The send alone (receiver masked, events off), then send + upcall (unmasked, events on). */
+static void bench_events(void)
+{
+    evtchn_port_t sender;
+    int receiver = loopback_pair(&sender);
+    if (receiver < 0)
+        return (void)printf("BENCH evtchn failed: no loopback pair (%d)\n", receiver);
+    int masked = local_events_disable();
+    mask_evtchn((evtchn_port_t)receiver);
+    send_window("evtchn_send", sender);
+    local_events_enable();
+    unmask_evtchn((evtchn_port_t)receiver); /* the masked sends' one pending event arrives */
+    uint32_t before = upcalls;
+    send_window("send_upcall", sender);
+    if (upcalls - before != N)
+        printf("BENCH send_upcall failed: %u upcalls for %u sends\n", upcalls - before, N);
+    if (masked)
+        local_events_disable();
+    close_port((evtchn_port_t)receiver);
+    close_port(sender);
+}
+
+/* N hypercalls of a number nothing handles: one BENCH line, or a failure if one answered. */
+static void bench_unknown_hypercall(void)
+{
+    struct pvlab_counters a, b;
+    long rc = 0;
+    read_counters(&a);
+    uint64_t t0 = rdtsc();
+    for (int i = 0; i < N; i++)
+        rc = hypercall1(UNKNOWN_HYPERCALL, 0);
+    uint64_t t1 = rdtsc();
+    read_counters(&b);
+    report("unknown_hypercall", t1 - t0, entries_between(&a, &b));
+    if (rc != -XEN_ENOSYS)
+        printf("BENCH unknown_hypercall failed: hypercall %d answered %ld\n", UNKNOWN_HYPERCALL,
+               rc);
+}
 
 /* N kernel-mode page faults, each taken and skipped: one BENCH line. */
 void bench_page_fault(void)
@@ -152,5 +240,7 @@ void run_benchmarks(void)
     set_trap_hook(13, NULL);
     report("gp_bounce", t1 - t0, entries_between(&a, &b));
     bench_page_fault();
+    bench_unknown_hypercall(); /* these last: the figures before them stay where they were */
+    bench_events();
     printf("BENCH done\n");
 }

@@ -17,13 +17,15 @@ where an instruction count repeats exactly.  This script
      with pvlab's plugin (build/plugins/pvlab-cache.so, haps only), whose
      windows between `xchg %bx,%bx` markers count each path;
   4. boots the same kernel and initramfs without Xen (getppid on bare Linux);
-  5. runs pvlab's own path-length bench (tests/bench.py: one_run()) and
-     `pbench getpid` at dom0's shell (tests/bench.py's process table);
+  5. runs pvlab's own path-length bench (tests/bench.py: one_run(), which
+     has the same kernel paths: guests/minios/bench.c) and `pbench getpid`
+     and `pbench privcmd` at dom0's shell (guests/bin/pbench.c);
   6. prints the table of tools/xenpeer/xenpeer_report.py: path, pvlab, Xen,
      pvlab/Xen, and writes it to build/xenpeer/report.txt.
 
 Each boot holds the QEMU lock (/tmp/pvlab-qemu.lock, or $PVLAB_QEMU_LOCK;
-empty for none) and releases it before the next, so do not wrap this in
+empty for none) and releases it before the next (or, with --hold-lock, the
+run holds it from the first boot to the last), so do not wrap this in
 flock yourself.  Facts measured on this machine kind: QEMU's multiboot
 loader takes the gunzipped xen image as -kernel; Xen's dom0 crashes at its
 first iretq unless SMAP is off (-cpu max,-smap: QEMU 7.2 reads the iret
@@ -31,14 +33,20 @@ frame with kernel rights); -seed 1 makes RDRAND, and so two boots,
 repeat exactly.
 
 usage: tools/xenpeer/bench_xen.py [--from-logs] [--no-pvlab] [--no-bare] [--twice]
+                                  [--hold-lock]
   --from-logs  print the table from the logs a previous run left in
                build/xenpeer (no fetch, no boot; pvlab's figures too)
   --no-pvlab, --no-bare  skip that boot
-  --twice      boot Xen a second time and say whether every window repeats
+  --twice      boot everything a second time and say whether every figure
+               repeats (every Xen and bare-Linux window, every pvlab figure)
+  --hold-lock  take the QEMU lock once, after the fetch and the build, and
+               hold it until the last boot: one uninterrupted run, for the
+               figures of record (make bench-xen XENPEER_ARGS=--hold-lock)
   --record-sample  copy the last run's Xen logs and pvlab's figures from
                build/xenpeer to tests/xenpeer/, the recorded run that
                make test reads (tests/xenpeer_tests.py)
 """
+import contextlib
 import fcntl
 import json
 import os
@@ -61,7 +69,8 @@ import xenpeer_report as report  # noqa: E402
 PLUGIN = os.path.join(ROOT, "build", "plugins", "pvlab-cache.so")
 QEMU = "qemu-system-x86_64"
 MACHINE = ["-m", "1024", "-cpu", "max,-smap", "-smp", "1", "-display", "none", "-no-reboot",
-           "-monitor", "none", "-icount", "shift=0,sleep=off", "-seed", "1"]
+           "-monitor", "none", "-icount", "shift=0,sleep=off", "-seed", "1",
+           "-rtc", "base=2026-11-29T00:00:00,clock=vm"]
 XEN_ARGS = "console=com1 com1=115200,8n1 dom0_mem=512M,max:512M no-bootscrub noreboot"
 DOM0_ARGS = "console=hvc0 quiet"
 BARE_ARGS = "console=ttyS0 quiet"
@@ -131,21 +140,29 @@ def initramfs(release, module, user):
 
 
 class QemuLock:
-    """The lock every pvlab QEMU boot takes, held for one boot; `waited` adds up the waits."""
+    """The lock every pvlab QEMU boot takes, held for one boot, or for every boot of the run
+    within one QemuLock(whole_run=True); `waited` adds up the waits."""
     waited = 0.0
+    held = False  # inside a whole run's lock: a boot's own QemuLock takes nothing
+
+    def __init__(self, whole_run=False):
+        self.whole_run = whole_run
 
     def __enter__(self):
         path = os.environ.get("PVLAB_QEMU_LOCK", "/tmp/pvlab-qemu.lock")
-        self.f = open(path, "a") if path else None
+        self.f = open(path, "a") if path and not QemuLock.held else None
         if self.f:
-            say("waiting for the QEMU lock %s" % path)
+            say("waiting for the QEMU lock %s%s" % (path, " for the whole run" if self.whole_run
+                                                    else ""))
             start = time.time()
             fcntl.flock(self.f, fcntl.LOCK_EX)
             QemuLock.waited += time.time() - start
+            QemuLock.held = self.whole_run
         return self
 
     def __exit__(self, *exc):
         if self.f:
+            QemuLock.held = False
             self.f.close()
 
 
@@ -180,33 +197,42 @@ def boot(name, args):
     return texts[0], texts[1], wall
 
 
-def pvlab_getpid():
-    """dom0's `pbench getpid 1000` (guests/bin/pbench.c), as tests/bench.py's process table:
-    (instructions, hypervisor entries) per getpid through minios's system-call dispatch."""
+# pbench's operations at dom0's shell (guests/bin/pbench.c), as tests/bench.py's process table,
+# and their keys among pvlab's figures: the paths that start in dom0's user space.
+PBENCH = [("getpid", "getpid_dom0"), ("privcmd", "privcmd_dom0")]
+
+
+def pvlab_user():
+    """{key: [instructions, hypervisor entries] per operation} of dom0's `pbench OP 1000`: getpid
+    through minios's system-call dispatch, xen_version through the privcmd system call."""
     from qemu import Machine
     m = Machine(append="dom0_mem=64M", icount=True, mem=256)
+    figures = {}
     try:
         m.expect(r"dom0# ", 60)
-        out = m.command("pbench getpid 1000", timeout=300)
+        for op, key in PBENCH:
+            out = m.command("pbench %s 1000" % op, timeout=300)
+            r = re.search(r"BENCH %s n=\d+ insns_per_op=(\d+) hv_entries_per_op=([\d.]+)" % op,
+                          out)
+            if not r:
+                raise SystemExit("bench-xen: pvlab's pbench %s printed no figure:\n%s" % (op, out))
+            figures[key] = [int(r.group(1)), float(r.group(2))]
         m.send("halt")
         m.wait_exit(30)
     finally:
         m.kill()
-    r = re.search(r"BENCH getpid n=\d+ insns_per_op=(\d+) hv_entries_per_op=([\d.]+)", out)
-    if not r:
-        raise SystemExit("bench-xen: pvlab's pbench getpid printed no figure:\n" + out)
-    return [int(r.group(1)), float(r.group(2))]
+    return figures
 
 
 def pvlab_figures():
-    """tests/bench.py's one_run() (the path-length table) and dom0's getpid, two boots."""
+    """tests/bench.py's one_run() (the path-length table) and dom0's pbench, two boots."""
     import bench
     with QemuLock():
         say("pvlab: tests/bench.py one_run()")
         figures = bench.one_run()
     with QemuLock():
-        say("pvlab: pbench getpid at dom0's shell")
-        figures["getpid_dom0"] = pvlab_getpid()
+        say("pvlab: pbench %s at dom0's shell" % " and ".join(op for op, _ in PBENCH))
+        figures.update(pvlab_user())
     with open(os.path.join(OUT, "pvlab-figures.json"), "w") as f:
         json.dump(figures, f, indent=1, sort_keys=True)
     return figures
@@ -220,25 +246,57 @@ def saved(name):
     return out
 
 
+def boots(args, xen, bare):
+    """Boot Xen, bare Linux and pvlab (as args ask): what a second run must repeat exactly,
+    {boot: its window lines and the plugin's windows, or pvlab's figures}."""
+    got = {}
+    for name, qemu_args in (("xen", xen), ("bare", bare)):
+        if name == "xen" or "--no-" + name not in args:
+            boot(name, qemu_args)
+            console, log = saved(name)
+            got[name] = (report.window_lines(console), report.plugin_windows(log))
+    if "--no-pvlab" not in args:
+        got["pvlab"] = pvlab_figures()
+    return got
+
+
+def differences(first, again):
+    """What two runs' figures do not share: a list of sentences (empty when identical)."""
+    out = []
+    for name in sorted(first):
+        if name == "pvlab":
+            out += ["pvlab %s: %s, then %s" % (k, first[name].get(k), again[name].get(k))
+                    for k in sorted(set(first[name]) | set(again[name]))
+                    if first[name].get(k) != again[name].get(k)]
+        elif first[name] != again[name]:
+            out += ["%s window %d: %s, then %s" % (name, i + 1, a, b) for i, (a, b) in
+                    enumerate(zip(first[name][1], again[name][1])) if a != b]
+            if first[name][0] != again[name][0]:
+                out.append("%s: the window lines differ" % name)
+    return out
+
+
 def measure(args):
-    """Fetch, build, boot: the logs in build/xenpeer."""
+    """Fetch, build, boot (twice with --twice): the logs of the last run in build/xenpeer."""
     release = fetch()
     say("Linux %s; building the module and the program" % release)
     rd = initramfs(release, build_module(release), build_user())
     kernel = os.path.join(OUT, "root", "boot", "vmlinuz-" + release)
     xen = ["-kernel", os.path.join(OUT, "xen"), "-append", XEN_ARGS,
            "-initrd", "%s %s,%s" % (kernel, DOM0_ARGS, rd)]
-    boot("xen", xen)
-    if "--twice" in args:
-        first = report.plugin_windows(saved("xen")[1])
-        boot("xen", xen)
-        again = report.plugin_windows(saved("xen")[1])
-        say("two Xen boots: %s" % ("every window identical" if first == again else
-                                   "windows DIFFER: %s vs %s" % (first, again)))
-    if "--no-bare" not in args:
-        boot("bare", ["-kernel", kernel, "-append", BARE_ARGS, "-initrd", rd])
-    if "--no-pvlab" not in args:
-        pvlab_figures()
+    bare = ["-kernel", kernel, "-append", BARE_ARGS, "-initrd", rd]
+    hold = "--hold-lock" in args
+    with QemuLock(whole_run=True) if hold else contextlib.nullcontext():
+        start = time.time()
+        first = boots(args, xen, bare)
+        if "--twice" in args:
+            again = boots(args, xen, bare)
+            diff = differences(first, again)
+            say("two runs (%s): %s" % (", ".join(sorted(first)),
+                                       "every figure identical" if not diff else
+                                       "figures DIFFER:\n  " + "\n  ".join(diff)))
+        say("the boots: %.0f s wall%s" % (time.time() - start,
+                                          " with the QEMU lock held throughout" if hold else ""))
 
 
 def print_report(args):
@@ -254,6 +312,7 @@ def print_report(args):
     if os.path.exists(pvpath) and "--no-pvlab" not in args:
         with open(pvpath) as f:
             pv = json.load(f)
+        problems += report.pvlab_checks(pv)
     text = report.format_table(report.table(pv, xen), bare) + "\n\n" + report.format_places(xen)
     text = ("pvlab and Xen 4.17 under QEMU -icount shift=0,sleep=off (%s; each Xen figure the\n"
             "smallest of %d windows of %d round trips, per round trip; pvlab's from tests/bench.py)\n\n"

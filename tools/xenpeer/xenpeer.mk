@@ -8,14 +8,19 @@
 #                     boot Xen, bare Linux and pvlab under -icount with the
 #                     plugin, and print the table (build/xenpeer/report.txt).
 #                     Each boot takes the QEMU lock itself: do not wrap it in flock.
+#   make bench-xen XENPEER_ARGS="--twice --hold-lock"
+#                     the figures of record: every boot twice, compared, with
+#                     the QEMU lock held from the first boot to the last
+#                     (tools/xenpeer/bench_xen.py's usage lists the options)
 #
 # The packages it needs beyond the build's: qemu-system-x86 (qemu-system-x86_64,
 # already there for the build) and gcc-12, the compiler Debian's headers name.
 
 XENPEER_PACKAGES := qemu-system-x86 gcc-12 make
+XENPEER_ARGS ?=
 
 bench-xen: all
 	@scripts/ensure-deps.sh $(XENPEER_PACKAGES)
-	$(PYTHON) tools/xenpeer/bench_xen.py
+	$(PYTHON) tools/xenpeer/bench_xen.py $(XENPEER_ARGS)
 
 .PHONY: bench-xen

@@ -11,7 +11,8 @@ windows 1, 2, ... are the same windows, counted in instructions.
 xen_figures() pairs the two and keeps, for each path, the smallest of its
 repeated windows divided by N; checks() says what in a run looks wrong
 (an upcall missing, a hypercall that failed).  table() sets those figures
-beside pvlab's, from tests/bench.py's one_run() in the same bench run, and
+beside pvlab's, from tests/bench.py's one_run() and dom0's pbench in the
+same bench run (pvlab_checks() says what is missing or failed there), and
 format_table() prints them.
 
 Pure functions of text, so make test checks them on a recorded run
@@ -117,37 +118,64 @@ def checks(figures, want_xen=True):
     return problems
 
 
-# (label, pvlab's figure or None, Xen's window) in print order.  pvlab's keys are
-# tests/bench.py's one_run() figures and bench_xen.py's getpid_dom0 (pbench at dom0's
-# shell); None where pvlab's bench has no such path.
+def half_ping_pong(pvlab):
+    return pvlab["evtping"][0] / 2
+
+
+# (label, pvlab's figure, Xen's window) in print order.  pvlab's figure is a key of
+# tests/bench.py's one_run() figures (guests/minios/bench.c's BENCH lines) or of bench_xen.py's
+# pbench figures (getpid_dom0, privcmd_dom0), or a function of them; Xen's window a name of the
+# module's or the user program's windows, or None where Xen's bench has no such path.
 ROWS = [
-    ("null hypercall from the guest kernel (xen_version)",
-     lambda p: p["null_hypercall"][0], "xen_version"),
-    ("unknown hypercall number (-ENOSYS)", None, "unknown_hypercall"),
-    ("EVTCHNOP_send alone (receiver masked)", None, "evtchn_send"),
-    ("event send + upcall + dispatch + iret (*1)",
-     lambda p: p["evtping"][0] / 2, "send_upcall"),
-    ("system call getpid/getppid from dom0 user space (*2)",
-     lambda p: p["getpid_dom0"][0], "getppid"),
-    ("privcmd hypercall from dom0 user space (xen_version)", None, "privcmd_xen_version"),
-    ("empty loop iteration (measurement floor)",
-     lambda p: p["empty_loop"][0], "empty_loop"),
+    ("null hypercall from the guest kernel (xen_version)", "null_hypercall", "xen_version"),
+    ("unknown hypercall number (-ENOSYS)", "unknown_hypercall", "unknown_hypercall"),
+    ("EVTCHNOP_send alone (receiver masked)", "evtchn_send", "evtchn_send"),
+    ("event send + upcall + dispatch + iret (*1)", "send_upcall", "send_upcall"),
+    ("system call getpid/getppid from dom0 user space (*2)", "getpid_dom0", "getppid"),
+    ("privcmd hypercall from dom0 user space (xen_version) (*3)", "privcmd_dom0",
+     "privcmd_xen_version"),
+    ("empty loop iteration (measurement floor)", "empty_loop", "empty_loop"),
+    ("half a dom0<->domU event ping-pong round trip (*4)", half_ping_pong, None),
 ]
 FOOTNOTES = [
-    "(*1) pvlab: half of a dom0<->domU event-channel ping-pong round trip (one send, one upcall\n"
-    "     and a switch to the other domain); Xen: a send on a loopback pair in dom0 (no domain\n"
-    "     switch), the upcall, Linux's event dispatch to a handler and the iret hypercall.",
+    "(*1) both: a send on a loopback pair of ports in dom0 (no domain switch), the upcall,\n"
+    "     the kernel's event dispatch to a handler that counts one upcall per send, and the\n"
+    "     return: Linux's iret hypercall; minios's own iret from ring 1, no hypervisor entry.",
     "(*2) pvlab: minios's getpid from ring 3 (pbench), int $0x80 straight to the ring-1 kernel's\n"
     "     dispatch and back, no hypervisor entry; Xen: getppid, syscall into Xen, bounced to\n"
     "     dom0's kernel, back through Xen.",
+    "(*3) pvlab: pbench privcmd, xen_version through the privcmd system call (int $0x80 to\n"
+    "     dom0's kernel, which checks the caller's right and makes the hypercall); Xen: an\n"
+    "     ioctl on /dev/xen/privcmd, syscall into Xen, bounced to dom0's kernel, its hypercall.",
+    "(*4) pvlab only (Xen's bench has no second domain): one send, one upcall and a switch to\n"
+    "     the other domain, half of `xm-lite evtping`'s round trip.",
 ]
+
+
+def pvlab_figure(pvlab, pv):
+    """pvlab's figure for a row: None when the run has no such figure (an older recording)."""
+    if pvlab is None:
+        return None
+    if callable(pv):
+        try:
+            return pv(pvlab)
+        except KeyError:
+            return None
+    return pvlab[pv][0] if pv in pvlab else None
+
+
+def pvlab_checks(pvlab):
+    """What looks wrong in pvlab's figures: a row's figure missing, a benchmark that failed."""
+    problems = ["pvlab: no %s figure" % pv for _, pv, _ in ROWS
+                if not callable(pv) and pv not in pvlab]
+    return problems + ["pvlab: %s" % f for f in pvlab.get("failures", [])]
 
 
 def table(pvlab, xen):
     """[(label, pvlab count or None, Xen count or None, pvlab/Xen or None)]."""
     rows = []
     for label, pv, name in ROWS:
-        p = pv(pvlab) if pv and pvlab else None
+        p = pvlab_figure(pvlab, pv)
         x = xen[name]["insns"] if name in xen else None
         rows.append((label, p, x, p / x if p is not None and x else None))
     return rows
@@ -159,10 +187,10 @@ def cell(v, fmt):
 
 def format_table(rows, bare_getppid=None):
     """The table as text: path, pvlab count, Xen count, pvlab/Xen, then the notes."""
-    out = ["%-54s %10s %10s %10s" % ("path (instructions per round trip)", "pvlab", "Xen",
+    out = ["%-58s %10s %10s %10s" % ("path (instructions per round trip)", "pvlab", "Xen",
                                      "pvlab/Xen")]
     for label, p, x, r in rows:
-        out.append("%-54s %10s %10s %10s" % (label, cell(p, "%.1f"), cell(x, "%.1f"),
+        out.append("%-58s %10s %10s %10s" % (label, cell(p, "%.1f"), cell(x, "%.1f"),
                                             cell(r, "%.3f")))
     out.append("")
     out += FOOTNOTES
@@ -177,11 +205,11 @@ def format_table(rows, bare_getppid=None):
 
 def format_places(xen):
     """Where Xen's round trips ran, by code address: in Xen, in dom0's kernel, in user space."""
-    out = ["%-54s %10s %12s %10s" % ("Xen: where each round trip runs", "in Xen", "dom0 kernel",
+    out = ["%-58s %10s %12s %10s" % ("Xen: where each round trip runs", "in Xen", "dom0 kernel",
                                      "user")]
     for label, _, name in ROWS:
         if name in xen:
             p = xen[name]["places"]
-            out.append("%-54s %10.1f %12.1f %10.1f" % (label, p["xen"], p["dom0 kernel"],
+            out.append("%-58s %10.1f %12.1f %10.1f" % (label, p["xen"], p["dom0 kernel"],
                                                        p["user"]))
     return "\n".join(out)
