@@ -14,6 +14,12 @@
  * new output (consoled_poll()), and the console's line discipline hands the
  * attached process every key, Ctrl-C included (proc/tty.c's raw mode).
  *
+ * consoled_poll() runs at every wake-up of dom0, whatever woke it, so it does
+ * not visit every domain's console: a console's event puts it on a pending
+ * list (mark_pending(), in the upcall), and the poll drains only the consoles
+ * on it.  With a thousand domUs a block request's wake-up would otherwise pay
+ * a thousand looks at consoles that have nothing new.
+ *
  * The log keeps the newest LOG_SIZE bytes.  Nothing is lost silently: when a
  * user attaches after the log has wrapped, or a producer overran its ring,
  * one line says how many bytes are missing before what follows.
@@ -30,7 +36,8 @@
 
 struct console {
     int in_use;  /* first: a table record (guests/minios/table.c) */
-    int pending; /* its channel fired since the last drain */
+    int pending; /* its channel fired since the last drain: it is on the pending list */
+    struct console *next_pending;
     domid_t dom;
     struct xencons_interface *ring;
     grant_handle_t handle;
@@ -43,6 +50,7 @@ struct console {
 
 static struct table consoles = TABLE_OF(struct console); /* grows with the domains */
 static struct console *attached;
+static struct console *pending_list; /* the consoles whose channel fired since the last poll */
 
 static struct console *find(domid_t dom)
 {
@@ -54,9 +62,28 @@ static struct console *find(domid_t dom)
     return NULL;
 }
 
+/* With events masked (the upcall, or a caller that masked them): c joins the pending list. */
 static void mark_pending(evtchn_port_t port, void *data)
 {
-    ((struct console *)data)->pending = 1; /* the event itself (event_count) wakes the loop */
+    struct console *c = data;
+    if (c->pending)
+        return; /* already listed; the event itself (event_count) wakes the loop */
+    c->pending = 1;
+    c->next_pending = pending_list;
+    pending_list = c;
+}
+
+/* c leaves the pending list (its record is about to be reused or forgotten). */
+static void unlist(struct console *c)
+{
+    int old = local_events_disable();
+    for (struct console **p = &pending_list; *p; p = &(*p)->next_pending)
+        if (*p == c) {
+            *p = c->next_pending;
+            break;
+        }
+    c->pending = 0;
+    local_events_restore(old);
 }
 
 static void free_log(struct console *c)
@@ -73,7 +100,7 @@ int consoled_add(domid_t dom, uint32_t remote_port)
         return -1;
     }
     int16_t st = 0;
-    *c = (struct console){.dom = dom, .pending = 1};
+    *c = (struct console){.dom = dom};
     c->log = alloc_pages(LOG_PAGES);
     if (!c->log) {
         printf("consoled: out of memory for domain %u's console log\n", dom);
@@ -104,6 +131,9 @@ int consoled_add(domid_t dom, uint32_t remote_port)
     }
     c->port = (evtchn_port_t)port;
     c->in_use = 1;
+    int old = local_events_disable();
+    mark_pending(c->port, c); /* what it wrote before its channel was bound */
+    local_events_restore(old);
     return 0;
 }
 
@@ -170,6 +200,7 @@ void consoled_remove(domid_t dom)
     if (attached == c)
         show_new_output(c);
     close_port(c->port);
+    unlist(c);
     gnttab_unmap(c->ring, c->handle);
     free_log(c);
     if (attached == c) {
@@ -203,12 +234,17 @@ uint64_t consoled_first_output_tsc(domid_t dom)
 
 void consoled_poll(void)
 {
-    for (uint32_t i = 0; i < table_slots(&consoles); i++) {
-        struct console *c = table_at(&consoles, i);
-        if (c->in_use && c->pending) {
-            c->pending = 0;
+    int old = local_events_disable();
+    struct console *c = pending_list;
+    pending_list = NULL;
+    local_events_restore(old);
+    while (c) {
+        struct console *next = c->next_pending;
+        barrier(); /* next is read before an event may list c again */
+        c->pending = 0;
+        if (c->in_use)
             drain(c);
-        }
+        c = next;
     }
     if (attached)
         show_new_output(attached);
