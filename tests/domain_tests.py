@@ -190,6 +190,30 @@ def halt_powers_off_while_a_domU_spins():
         m.kill()
 
 
+@test
+def a_domU_that_ignores_its_shutdown_request_is_stopped_after_the_grace_period():
+    """xm-lite shutdown asks through control/shutdown; a domU that never reads it (the spinner) is
+    shut down by the hypervisor once the grace period is over, also after another domain's
+    deadline was dropped by a destroy (dom0's services look for deadlines only while one is
+    armed)."""
+    m = boot(mem=256)
+    try:
+        m.command("xm-lite create /etc/xm/tests/domu_spin.cfg")
+        m.command("xm-lite shutdown domu_spin")
+        m.command("xm-lite destroy domu_spin")  # its deadline goes with it
+        check("domu_spin" not in listing(m), "domu_spin still listed after destroy")
+        m.command("xm-lite create /etc/xm/tests/domu_spin.cfg")
+        m.command("xm-lite shutdown domu_spin")
+        m.expect(r"domu_spin did not answer control/shutdown within 3 s; the hypervisor shuts it "
+                 r"down", 60)
+        m.expect(r"domain domu_spin \(\d+\) shut down \(poweroff\)", 30)
+        time.sleep(0.5)
+        check("domu_spin" not in listing(m), "domu_spin still listed after its forced shutdown")
+        halt(m)
+    finally:
+        m.kill()
+
+
 HOSTILE_DOMUS = ["domu_privileged", "domu_grants", "domu_evtchn", "domu_xenstore"]
 
 

@@ -55,6 +55,7 @@ struct managed {
 
 static struct table managed = TABLE_OF(struct managed); /* grows with the domains */
 static uint32_t last_serial;
+static uint32_t deadlines_armed; /* records with a shutdown_deadline: the services look only then */
 static volatile uint32_t dom_exc_events;
 static uint32_t dom_exc_seen;
 static int dom_exc_chan; /* monitors sleep here until a domain ends or is destroyed */
@@ -86,8 +87,11 @@ void domsvc_forget(domid_t id)
     consoled_remove(id);
     xenstored_release(id);
     struct managed *m = find_managed(id);
-    if (m)
+    if (m) {
+        deadlines_armed -= m->shutdown_deadline != 0;
+        m->shutdown_deadline = 0;
         m->in_use = 0;
+    }
     wakeup(&dom_exc_chan); /* its monitor, if any, has nothing to report */
 }
 
@@ -177,14 +181,18 @@ static int shutdown_domain(domid_t id)
         return (int)shutdown_by_hypervisor(id);
     snprintf(path, sizeof(path), "/local/domain/%u/control/shutdown", id);
     xs_local_write_str(xenstore, path, "poweroff");
+    deadlines_armed += m->shutdown_deadline == 0;
     m->shutdown_deadline = monotonic_ns() + SHUTDOWN_GRACE_NS;
     return 0;
 }
 
-/* Domains asked to shut down that have not, after the grace period: the hypervisor stops them. */
+/* Domains asked to shut down that have not, after the grace period: the hypervisor stops them.
+ * This runs at every wake-up of dom0: it visits the domains only while one has a deadline. */
 static void check_shutdown_deadlines(void)
 {
     uint64_t now = 0;
+    if (!deadlines_armed)
+        return;
     for (uint32_t i = 0; i < table_slots(&managed); i++) {
         struct managed *m = table_at(&managed, i);
         struct xen_domctl_getdomaininfo info;
@@ -195,6 +203,7 @@ static void check_shutdown_deadlines(void)
         if (now < m->shutdown_deadline)
             continue;
         m->shutdown_deadline = 0;
+        deadlines_armed--;
         if (getinfo(m->id, &info) || (info.flags & XEN_DOMINF_shutdown))
             continue;
         printf("xm-lite: %s did not answer control/shutdown within 3 s; the hypervisor shuts it "
