@@ -65,6 +65,20 @@ static void the_marker_exactly(void **state)
     assert_int_equal(DECODE(0x66, 0x66), HAP_NONE); /* nothing after the prefixes */
 }
 
+static void sti_alone_opens_interrupts(void **state)
+{
+    (void)state;
+    static const uint8_t sti[] = {0xFB}, cli[] = {0xFA}, hlt[] = {0xF4};
+    static const uint8_t psubq[] = {0x0F, 0xFB, 0xC1}, mov_ebx[] = {0x89, 0xFB};
+    assert_true(insn_is_sti(sti, sizeof(sti)));
+    assert_false(insn_is_sti(cli, sizeof(cli)));
+    assert_false(insn_is_sti(hlt, sizeof(hlt)));
+    assert_false(insn_is_sti(psubq, sizeof(psubq)));     /* FB as a second opcode byte */
+    assert_false(insn_is_sti(mov_ebx, sizeof(mov_ebx))); /* FB as a ModRM byte */
+    assert_false(insn_is_sti(sti, 0));
+    assert_int_equal(DECODE(0xFB), HAP_NONE); /* not a hap: counted nowhere */
+}
+
 static void names_for_the_reports(void **state)
 {
     (void)state;
@@ -81,6 +95,7 @@ int main(void)
         cmocka_unit_test(software_interrupts_by_vector),
         cmocka_unit_test(fast_system_calls_and_iret),
         cmocka_unit_test(the_marker_exactly),
+        cmocka_unit_test(sti_alone_opens_interrupts),
         cmocka_unit_test(names_for_the_reports),
     };
     return cmocka_run_group_tests_name("x86_haps", tests, NULL, NULL);

@@ -82,6 +82,14 @@ enum hap_kind hap_decode(const uint8_t *insn, size_t len)
     }
 }
 
+int insn_is_sti(const uint8_t *insn, size_t len)
+{
+    size_t i = 0;
+    while (i < len && is_legacy_prefix(insn[i]))
+        i++;
+    return i < len && insn[i] == 0xFB;
+}
+
 const char *hap_name(enum hap_kind kind)
 {
     static const char *const names[HAP_KINDS] = {

@@ -35,6 +35,10 @@ enum hap_kind {
 /* Classify one instruction from its bytes (len of them). */
 enum hap_kind hap_decode(const uint8_t *insn, size_t len);
 
+/* Is it sti (FB)?  Not a hap: the plugin ends a hypervisor stretch there, as
+ * the hypervisor opens itself to interrupts (only its idle loop does). */
+int insn_is_sti(const uint8_t *insn, size_t len);
+
 /* The name used in the plugin's reports: "cr3_writes", "int80", ... */
 const char *hap_name(enum hap_kind kind);
 
