@@ -178,15 +178,22 @@ enum relinquish_phase {
 
 static struct domain *dying_list; /* killed, with frames still to release */
 
-/* One frame in the RQ_PINNED scan: the work units it cost, or 0 if it must go on later. */
-static uint32_t release_pinned(struct domain *d, uint32_t mfn, int *more)
+/* Has the RQ_PINNED scan table work at this frame: a pinned L2, or one half released? */
+static int pinned_work(struct domain *d, uint32_t mfn)
 {
     struct page_info *pg = mfn_to_page(mfn);
+    return d->vcpu->pt_progress.op != PT_IDLE ||
+           (pg->owner == d->domain_id && (pg->flags & PGF_pinned));
+}
+
+/* One frame in the RQ_PINNED scan: the work units it cost; *more if its table is not done. */
+static uint32_t release_pinned(struct domain *d, uint32_t mfn, int *more)
+{
     struct pt_progress *p = &d->vcpu->pt_progress;
-    if (p->op == PT_IDLE && !(pg->owner == d->domain_id && (pg->flags & PGF_pinned)))
+    if (!pinned_work(d, mfn))
         return 1;
     if (p->op == PT_IDLE)
-        pg->flags &= ~PGF_pinned;
+        mfn_to_page(mfn)->flags &= ~PGF_pinned;
     *more = release_l2_preemptible(d->domain_id, mfn, p, MM_L2_BUDGET) == MM_RESTART;
     return RELINQUISH_BUDGET; /* table work ends the step: its own budget bounded it */
 }
@@ -210,6 +217,8 @@ static int scan_frames(struct domain *d, uint32_t budget)
     while (d->relinquish_next < max_page && used < budget) {
         uint32_t mfn = d->relinquish_next;
         int more = 0;
+        if (used && d->relinquish_phase == RQ_PINNED && pinned_work(d, mfn))
+            break; /* table work begins a step of its own, not on top of a scan's budget */
         used += d->relinquish_phase == RQ_PINNED ? release_pinned(d, mfn, &more)
                                                  : release_frame(d, mfn);
         if (!more)
@@ -274,8 +283,11 @@ void domain_kill(struct domain *d)
 int domain_relinquish(struct domain *d, uint32_t budget)
 {
     while (d->relinquish_phase != RQ_DONE) {
-        if (!relinquish_phase_step(d, budget))
-            return MM_RESTART;
+        if (!relinquish_phase_step(d, budget)) {
+            if (budget != UINT32_MAX)
+                return MM_RESTART;
+            continue; /* unbounded (domain_destroy()): the next step at once */
+        }
         d->relinquish_phase++;
         d->relinquish_next = 0;
         if (d->relinquish_phase != RQ_DONE && budget != UINT32_MAX)

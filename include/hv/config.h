@@ -65,7 +65,7 @@
 #define BUILD_SCRUB_COST   16
 /* Free frames the idle loop scrubs between two looks for a runnable vCPU (~20 K instructions). */
 #define SCRUB_IDLE_BATCH  16
-#define RELINQUISH_BUDGET 16384 /* frame-table entries a destroy step scans (hv/domain.c) */
+#define RELINQUISH_BUDGET 8192 /* frame-table entries a destroy step scans (hv/domain.c) */
 /* An unprivileged domain's console_io writes: a burst, then this many bytes a second. */
 #define GUEST_CONSOLE_BURST 8192
 #define GUEST_CONSOLE_RATE  4096
