@@ -130,6 +130,11 @@ def check_tour(root):
     return problems
 
 
+# A C parameter list, with one level of parentheses inside for a function-pointer
+# parameter: (const char *path, int (*fn)(const char *, void *), void *arg).
+PARAMS = r"\((?:[^;{}()]|\([^;{}()]*\))*\)"
+
+
 def names_in(path):
     """The functions (and function-like macros, labels) one file defines."""
     with open(path, errors="replace") as fh:
@@ -141,7 +146,7 @@ def names_in(path):
     if path.endswith(".S"):
         return names | set(re.findall(r"^\s*(\w+):", text, re.M))
     attr = r"\s*(?:__attribute__\s*\(\(.*?\)\)\s*)?"
-    names.update(re.findall(r"\b(\w+)\s*\([^;{}()]*\)" + attr + r"\{", text, re.S))
+    names.update(re.findall(r"\b(\w+)\s*" + PARAMS + attr + r"\{", text, re.S))
     return names
 
 
@@ -154,7 +159,7 @@ def defined_names(root):
             if f.endswith((".c", ".h")):
                 # Declared in C, defined in assembly (copy_guest, reset_stack_and_jump, ...).
                 with open(path, errors="replace") as fh:
-                    names.update(re.findall(r"\b(\w+)\s*\([^;{}()]*\)\s*(?:__attribute__"
+                    names.update(re.findall(r"\b(\w+)\s*" + PARAMS + r"\s*(?:__attribute__"
                                             r"\s*\(\(.*?\)\)\s*)?;", fh.read()))
     return names
 

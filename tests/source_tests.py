@@ -125,12 +125,15 @@ def tour_chain_is_unbroken_and_docs_name_only_existing_functions():
 @test
 def tour_check_finds_a_broken_chain_and_missing_functions():
     """A wrong 'before', a missing stop, an untagged file, a function nowhere and one not in
-    the file a document gives for it; not xv6's trap() nor functions that exist."""
+    the file a document gives for it; not xv6's trap() nor functions that exist, one with a
+    function-pointer parameter among them."""
     check_finds("check_tour.py", {
         "README.md": "Start with `hv/a.c: start()`.\n",
-        "docs/x.md": "Then `missing()`, `hv/a.c: finish()` and xv6's `trap()`.\n",
+        "docs/x.md": "Then `missing()`, `hv/a.c: finish()`, `hv/a.c: walk()` and xv6's "
+                     "`trap()`.\n",
         "hv/a.c": "/*\n * a.c\n *\n * Tour 1/4 - after README.md, before hv/c.c.\n */\n"
-                  "void start(void)\n{\n}\n",
+                  "void start(void)\n{\n}\n"
+                  "int walk(const char *p, int (*fn)(const char *, void *), void *a)\n{\n}\n",
         "hv/b.c": "/*\n * b.c\n *\n * Tour 2/4 - after hv/a.c, before docs/x.md.\n */\n"
                   "void finish(void)\n{\n}\n",
         "hv/c.c": "/* c.c: no tag */\n",
