@@ -29,11 +29,20 @@
 struct domain *domain_list;
 struct domain *initial_domain; /* dom0, or in chain mode the module running now */
 
-uint32_t domain_hv_pages(void)
+uint32_t domain_hv_pages(uint32_t *domu_max, uint32_t *privileged)
 {
-    uint32_t pages = 0, n = 0;
-    for (struct domain *d = domain_list; d; d = d->next, n++)
+    uint32_t pages = 0, n = 0, most = 0, dom0 = 0;
+    for (struct domain *d = domain_list; d; d = d->next, n++) {
         pages += d->hv_pages;
+        if (d->is_privileged)
+            dom0 += d->hv_pages;
+        else
+            most = MAX(most, d->hv_pages);
+    }
+    if (domu_max)
+        *domu_max = most;
+    if (privileged)
+        *privileged = dom0;
     return n ? (pages + n - 1) / n : 0;
 }
 
@@ -104,10 +113,10 @@ struct domain *domain_create(domid_t id, const char *name, int privileged)
 fail:
     printk("(XEN) domain %u: the hypervisor's heap (its %u MiB direct map) is full: no room "
            "for its %u KiB of structures\n",
-           id, DIRECTMAP_SIZE >> 20, MAX(domain_hv_pages(), 1u) * 4);
+           id, DIRECTMAP_SIZE >> 20, MAX(domain_hv_pages(NULL, NULL), 1u) * 4);
     if (d && d->shared_info)
         put_page(d->shared_info_mfn);
-    if (d && d->evtchn)
+    if (d)
         evtchn_destroy(d);
     if (d)
         grant_table_destroy(d);

@@ -23,8 +23,6 @@
 #include <hv/mm.h>
 #include <hv/sched.h>
 
-#define EVTCHN_PAGES (NR_EVENT_CHANNELS * sizeof(struct evtchn) / PAGE_SIZE)
-
 static int test_and_set(uint32_t *words, uint32_t bit)
 {
     uint32_t mask = 1u << (bit % 32);
@@ -38,10 +36,22 @@ static int test_bit(const uint32_t *words, uint32_t bit)
     return (words[bit / 32] >> (bit % 32)) & 1;
 }
 
+/* A port's record; a port in a page not yet taken reads as closed (and is never written). */
+static struct evtchn *evtchn_of(struct domain *d, uint32_t port)
+{
+    static struct evtchn closed; /* all zero: EVTCHNSTAT_closed */
+    if (port < EVTCHN_INLINE)
+        return &d->evtchn_inline[port];
+    struct evtchn *page = d->evtchn_page[(port - EVTCHN_INLINE) / EVTCHNS_PER_PAGE];
+    return page ? &page[(port - EVTCHN_INLINE) % EVTCHNS_PER_PAGE] : &closed;
+}
+
+/* Most domains use a handful of ports: those live in struct domain, no page is taken. */
 int evtchn_init(struct domain *d)
 {
-    d->evtchn = alloc_xenheap_pages(EVTCHN_PAGES);
-    return d->evtchn ? 0 : -XEN_ENOMEM;
+    memset(d->evtchn_inline, 0, sizeof(d->evtchn_inline));
+    memset(d->evtchn_page, 0, sizeof(d->evtchn_page));
+    return 0;
 }
 
 static int polling_on(const struct vcpu *v, uint32_t port)
@@ -90,21 +100,53 @@ void send_global_virq(unsigned int virq)
         send_guest_virq(d0->vcpu, virq);
 }
 
+/* The first closed port (a port in a page not yet taken is closed). */
 static int get_free_port(struct domain *d)
 {
     for (uint32_t p = 1; p < NR_EVENT_CHANNELS; p++)
-        if (d->evtchn[p].state == EVTCHNSTAT_closed)
+        if (evtchn_of(d, p)->state == EVTCHNSTAT_closed)
             return (int)p;
-    return -XEN_ENOSPC;
+    return -XEN_ENOSPC; /* the ABI's NR_EVENT_CHANNELS: two-level bitmaps in shared_info */
+}
+
+/* Open closed port `port` as `e`, taking its page if it has none yet. */
+static int port_open(struct domain *d, uint32_t port, struct evtchn e)
+{
+    if (port >= EVTCHN_INLINE) {
+        uint32_t i = (port - EVTCHN_INLINE) / EVTCHNS_PER_PAGE;
+        if (!d->evtchn_page[i]) {
+            if (!(d->evtchn_page[i] = alloc_xenheap_pages(1)))
+                return -XEN_ENOMEM; /* the hypervisor's heap is full */
+            d->hv_pages++;
+        }
+        d->evtchn_page_open[i]++;
+    }
+    *evtchn_of(d, port) = e;
+    return 0;
+}
+
+/* Close an open port's record; a page of ports goes back when its last port closes. */
+static void port_release(struct domain *d, uint32_t port)
+{
+    *evtchn_of(d, port) = (struct evtchn){0};
+    if (port < EVTCHN_INLINE)
+        return;
+    uint32_t i = (port - EVTCHN_INLINE) / EVTCHNS_PER_PAGE;
+    if (--d->evtchn_page_open[i] == 0) {
+        free_xenheap_pages(d->evtchn_page[i], 1);
+        d->evtchn_page[i] = NULL;
+        d->hv_pages--;
+    }
 }
 
 /* The domain builder's alloc_unbound: a port in `d` that `remote` may bind to. */
 int evtchn_alloc_unbound_for(struct domain *d, domid_t remote)
 {
     int port = get_free_port(d);
-    if (port >= 0)
-        d->evtchn[port] = (struct evtchn){EVTCHNSTAT_unbound, 0, remote, 0};
-    return port;
+    if (port < 0)
+        return port;
+    int rc = port_open(d, (uint32_t)port, (struct evtchn){EVTCHNSTAT_unbound, 0, remote, 0});
+    return rc ? rc : port;
 }
 
 static long bind_virq(struct evtchn_bind_virq *op)
@@ -119,7 +161,9 @@ static long bind_virq(struct evtchn_bind_virq *op)
     int port = get_free_port(v->domain);
     if (port < 0)
         return port;
-    v->domain->evtchn[port] = (struct evtchn){EVTCHNSTAT_virq, 0, 0, op->virq};
+    int rc = port_open(v->domain, (uint32_t)port, (struct evtchn){EVTCHNSTAT_virq, 0, 0, op->virq});
+    if (rc)
+        return rc;
     v->virq_to_port[op->virq] = (uint16_t)port;
     op->port = (uint32_t)port;
     return 0;
@@ -131,10 +175,13 @@ static long bind_pirq(struct evtchn_bind_pirq *op)
     int port = get_free_port(d);
     if (port < 0)
         return port;
-    long rc = pirq_bind(d, op->pirq, (uint32_t)port);
+    long rc = port_open(d, (uint32_t)port, (struct evtchn){EVTCHNSTAT_pirq, 0, 0, op->pirq});
     if (rc)
         return rc;
-    d->evtchn[port] = (struct evtchn){EVTCHNSTAT_pirq, 0, 0, op->pirq};
+    if ((rc = pirq_bind(d, op->pirq, (uint32_t)port))) {
+        port_release(d, (uint32_t)port);
+        return rc;
+    }
     op->port = (uint32_t)port;
     return 0;
 }
@@ -147,7 +194,10 @@ static long alloc_unbound(struct evtchn_alloc_unbound *op)
     int port = get_free_port(d);
     if (port < 0)
         return port;
-    d->evtchn[port] = (struct evtchn){EVTCHNSTAT_unbound, 0, op->remote_dom, 0};
+    long rc =
+        port_open(d, (uint32_t)port, (struct evtchn){EVTCHNSTAT_unbound, 0, op->remote_dom, 0});
+    if (rc)
+        return rc;
     op->port = (uint32_t)port;
     return 0;
 }
@@ -160,14 +210,17 @@ static long bind_interdomain(struct evtchn_bind_interdomain *op)
         return -XEN_ESRCH;
     if (op->remote_port == 0 || op->remote_port >= NR_EVENT_CHANNELS)
         return -XEN_EINVAL;
-    struct evtchn *rc = &rd->evtchn[op->remote_port];
-    if (rc->state != EVTCHNSTAT_unbound || rc->remote_dom != ld->domain_id)
+    struct evtchn *remote = evtchn_of(rd, op->remote_port);
+    if (remote->state != EVTCHNSTAT_unbound || remote->remote_dom != ld->domain_id)
         return -XEN_EINVAL;
     int port = get_free_port(ld);
     if (port < 0)
         return port;
-    ld->evtchn[port] = (struct evtchn){EVTCHNSTAT_interdomain, 0, rd->domain_id, op->remote_port};
-    *rc = (struct evtchn){EVTCHNSTAT_interdomain, 0, ld->domain_id, (uint32_t)port};
+    long rc = port_open(ld, (uint32_t)port,
+                        (struct evtchn){EVTCHNSTAT_interdomain, 0, rd->domain_id, op->remote_port});
+    if (rc)
+        return rc;
+    *remote = (struct evtchn){EVTCHNSTAT_interdomain, 0, ld->domain_id, (uint32_t)port};
     op->local_port = (uint32_t)port;
     return 0;
 }
@@ -175,7 +228,7 @@ static long bind_interdomain(struct evtchn_bind_interdomain *op)
 /* Close one port; an interdomain peer falls back to unbound, as in Xen. */
 static void close_port(struct domain *d, uint32_t port)
 {
-    struct evtchn *c = &d->evtchn[port];
+    struct evtchn *c = evtchn_of(d, port);
     if (c->state == EVTCHNSTAT_virq && c->remote_port < NR_VIRQS &&
         d->vcpu->virq_to_port[c->remote_port] == port)
         d->vcpu->virq_to_port[c->remote_port] = 0;
@@ -184,12 +237,12 @@ static void close_port(struct domain *d, uint32_t port)
     if (c->state == EVTCHNSTAT_interdomain) {
         struct domain *rd = domain_by_id(c->remote_dom);
         if (rd && c->remote_port < NR_EVENT_CHANNELS) {
-            struct evtchn *r = &rd->evtchn[c->remote_port];
+            struct evtchn *r = evtchn_of(rd, c->remote_port);
             if (r->state == EVTCHNSTAT_interdomain && r->remote_dom == d->domain_id)
                 *r = (struct evtchn){EVTCHNSTAT_unbound, 0, d->domain_id, 0};
         }
     }
-    *c = (struct evtchn){0};
+    port_release(d, port);
 }
 
 static long evtchn_send(uint32_t port)
@@ -197,7 +250,7 @@ static long evtchn_send(uint32_t port)
     struct domain *d = current->domain;
     if (port == 0 || port >= NR_EVENT_CHANNELS)
         return -XEN_EINVAL;
-    struct evtchn *c = &d->evtchn[port];
+    struct evtchn *c = evtchn_of(d, port);
     switch (c->state) {
     case EVTCHNSTAT_interdomain: {
         struct domain *rd = domain_by_id(c->remote_dom);
@@ -223,7 +276,7 @@ static long evtchn_status(struct evtchn_status *op)
     }
     if (op->port >= NR_EVENT_CHANNELS)
         return -XEN_EINVAL;
-    struct evtchn *c = &d->evtchn[op->port];
+    struct evtchn *c = evtchn_of(d, op->port);
     op->status = c->state;
     op->vcpu = 0;
     memset(&op->u, 0, sizeof(op->u));
@@ -256,10 +309,8 @@ static long evtchn_unmask(uint32_t port)
 void evtchn_destroy(struct domain *d)
 {
     for (uint32_t p = 1; p < NR_EVENT_CHANNELS; p++)
-        if (d->evtchn[p].state != EVTCHNSTAT_closed)
-            close_port(d, p);
-    free_xenheap_pages(d->evtchn, EVTCHN_PAGES);
-    d->evtchn = NULL;
+        if (evtchn_of(d, p)->state != EVTCHNSTAT_closed)
+            close_port(d, p); /* the last port of a page gives the page back */
 }
 
 /* Copy the op in, run it, copy the result out. */
@@ -299,7 +350,7 @@ long do_event_channel_op(uint32_t cmd, uint32_t arg)
             return evtchn_unmask(port);
         if (port == 0 || port >= NR_EVENT_CHANNELS)
             return -XEN_EINVAL;
-        if (current->domain->evtchn[port].state == EVTCHNSTAT_closed)
+        if (evtchn_of(current->domain, port)->state == EVTCHNSTAT_closed)
             return -XEN_EINVAL;
         close_port(current->domain, port);
         return 0;

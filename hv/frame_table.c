@@ -120,6 +120,21 @@ static int validate_l2(uint32_t mfn, domid_t d)
     return rc;
 }
 
+/* A hypervisor slot of every page directory `owner` has validated now holds `l2e` (a grant
+ * area taken after the directories were: hv/grant_table.c); guest roots that copy one follow. */
+void set_hv_l2_slot(domid_t owner, unsigned int idx, uint32_t l2e)
+{
+    for (uint32_t mfn = 0; mfn < max_page; mfn++) {
+        const struct page_info *pg = mfn_to_page(mfn);
+        if (pg->owner != owner || pg->type != PGT_l2)
+            continue;
+        uint32_t *pt = map_domain_page(mfn);
+        pt[idx] = l2e;
+        unmap_domain_page(pt);
+        l2_entry_changed(mfn, idx);
+    }
+}
+
 /* Drop the references a page table's entries held; it is becoming untyped. */
 static void devalidate(uint32_t mfn, enum page_type type)
 {

@@ -33,45 +33,102 @@
 #include <hv/mm.h>
 #include <hv/x86.h>
 
-#define ACTIVE_PAGES   ROUNDUP(NR_GRANT_ENTRIES * sizeof(struct active_grant), PAGE_SIZE) / PAGE_SIZE
 #define MAPTRACK_PAGES ROUNDUP(GRANT_AREA_SLOTS * sizeof(struct maptrack), PAGE_SIZE) / PAGE_SIZE
+#define ACTIVE_PAGE_PAGES                                                                          \
+    (ROUNDUP(GRANT_ENTRIES_PER_PAGE * sizeof(struct active_grant), PAGE_SIZE) >> PAGE_SHIFT)
 
-/* Most domains never map another's grant: their maptrack is allocated at their first mapping. */
+/* A page for the hypervisor's bookkeeping of d, counted as d's. */
+static void *take_page(struct domain *d, unsigned int nr)
+{
+    void *p = alloc_xenheap_pages(nr);
+    if (p)
+        d->hv_pages += nr;
+    return p;
+}
+
+static void give_page(struct domain *d, void *p, unsigned int nr)
+{
+    if (p)
+        d->hv_pages -= nr;
+    free_xenheap_pages(p, nr);
+}
+
+/*
+ * Most domains never map another's grant: their maptrack and grant-area page
+ * table come with their first mapping (dom0's at once: it maps every domU's
+ * console and store).  The area's entry in every page directory d already has
+ * validated is filled in then (hv/frame_table.c: set_hv_l2_slot()).
+ */
 static int maptrack_alloc(struct domain *md)
 {
-    md->grant.maptrack = alloc_xenheap_pages(MAPTRACK_PAGES);
-    if (!md->grant.maptrack)
+    struct grant_table *gt = &md->grant;
+    gt->maptrack = take_page(md, MAPTRACK_PAGES);
+    gt->area_l1 = take_page(md, 1);
+    if (!gt->maptrack || !gt->area_l1) {
+        give_page(md, gt->maptrack, MAPTRACK_PAGES);
+        give_page(md, gt->area_l1, 1);
+        gt->maptrack = NULL;
+        gt->area_l1 = NULL;
         return -XEN_ENOMEM;
-    md->hv_pages += MAPTRACK_PAGES;
+    }
+    gt->area_l1_mfn = va_to_mfn(gt->area_l1);
+    set_hv_l2_slot(md->domain_id, GRANT_L2_SLOT, grant_area_l2e(md->domain_id));
     return 0;
 }
 
 uint32_t grant_table_pages(void)
 {
-    return GNTTAB_MAX_FRAMES + ACTIVE_PAGES + 1; /* a domU's maptrack comes with a first mapping */
+    return 1; /* its first shared frame; everything else comes with use */
+}
+
+struct grant_entry_v1 *grant_entry(struct domain *d, grant_ref_t ref)
+{
+    if (ref >= d->grant.nr_frames * GRANT_ENTRIES_PER_PAGE)
+        return NULL;
+    return &d->grant.shared[ref / GRANT_ENTRIES_PER_PAGE][ref % GRANT_ENTRIES_PER_PAGE];
+}
+
+struct active_grant *active_entry(struct domain *d, grant_ref_t ref)
+{
+    struct active_grant *page = d->grant.active[ref / GRANT_ENTRIES_PER_PAGE];
+    if (ref < ACTIVE_INLINE)
+        return &d->grant.active_inline[ref];
+    return page ? &page[ref % GRANT_ENTRIES_PER_PAGE] : NULL;
+}
+
+/* The pin record of a reference about to be pinned, taking its page if need be. */
+static struct active_grant *active_take(struct domain *d, grant_ref_t ref)
+{
+    struct active_grant **page = &d->grant.active[ref / GRANT_ENTRIES_PER_PAGE];
+    if (ref >= ACTIVE_INLINE && !*page)
+        *page = take_page(d, ACTIVE_PAGE_PAGES);
+    return active_entry(d, ref);
+}
+
+/* Shared frames up to `nr`: the guest maps them, and they go with its other frames. */
+static int shared_frames_take(struct domain *d, uint32_t nr)
+{
+    struct grant_table *gt = &d->grant;
+    while (gt->nr_frames < nr) {
+        struct grant_entry_v1 *page = take_page(d, 1);
+        if (!page)
+            return -XEN_ENOMEM;
+        uint32_t mfn = va_to_mfn(page);
+        struct page_info *pg = mfn_to_page(mfn);
+        pg->owner = d->domain_id;
+        pg->flags |= PGF_xenheap;
+        gt->shared[gt->nr_frames] = page;
+        gt->shared_mfn[gt->nr_frames++] = mfn;
+    }
+    return 0;
 }
 
 int grant_table_init(struct domain *d)
 {
-    struct grant_table *gt = &d->grant;
-    gt->shared = alloc_xenheap_pages(GNTTAB_MAX_FRAMES);
-    gt->active = alloc_xenheap_pages(ACTIVE_PAGES);
-    gt->area_l1 = alloc_xenheap_pages(1);
-    /* dom0 maps every domU's console and store: its maptrack from the start; a domU's comes
-     * with its first mapping (most never map one). */
-    if (!gt->shared || !gt->active || !gt->area_l1 || (d->is_privileged && maptrack_alloc(d))) {
-        free_xenheap_pages(gt->shared, GNTTAB_MAX_FRAMES); /* not yet the domain's */
-        gt->shared = NULL;
+    memset(&d->grant, 0, sizeof(d->grant));
+    /* dom0 maps every domU's console and store: its maptrack from the start. */
+    if (shared_frames_take(d, 1) || (d->is_privileged && maptrack_alloc(d)))
         return -XEN_ENOMEM; /* grant_table_destroy() frees the rest */
-    }
-    for (unsigned int i = 0; i < GNTTAB_MAX_FRAMES; i++) {
-        uint32_t mfn = va_to_mfn(gt->shared) + i;
-        struct page_info *pg = mfn_to_page(mfn);
-        pg->owner = d->domain_id; /* the guest maps these; freed with the domain */
-        pg->flags |= PGF_xenheap;
-        gt->shared_mfn[i] = mfn;
-    }
-    gt->area_l1_mfn = va_to_mfn(gt->area_l1);
     return 0;
 }
 
@@ -85,17 +142,17 @@ uint32_t grant_area_l2e(domid_t owner)
 
 void gnttab_grant_to_dom0(struct domain *d, grant_ref_t ref, uint32_t mfn)
 {
-    d->grant.shared[ref] = (struct grant_entry_v1){GTF_permit_access, 0, mfn};
+    *grant_entry(d, ref) = (struct grant_entry_v1){GTF_permit_access, 0, mfn};
 }
 
 static void unpin(struct domain *granter, grant_ref_t ref, int readonly)
 {
-    struct active_grant *a = &granter->grant.active[ref];
+    struct active_grant *a = active_entry(granter, ref);
     if (readonly && a->rd_pins)
         a->rd_pins--;
     else if (!readonly && a->wr_pins)
         a->wr_pins--;
-    volatile uint16_t *flags = &granter->grant.shared[ref].flags;
+    volatile uint16_t *flags = &grant_entry(granter, ref)->flags;
     if (a->wr_pins == 0)
         *flags &= ~GTF_writing;
     if (a->rd_pins + a->wr_pins == 0)
@@ -106,15 +163,16 @@ static void unpin(struct domain *granter, grant_ref_t ref, int readonly)
 static int check_entry(struct domain *granter, grant_ref_t ref, domid_t grantee, int readonly,
                        uint32_t *frame)
 {
-    if (ref >= NR_GRANT_ENTRIES)
-        return GNTST_bad_gntref;
-    struct grant_entry_v1 e = *(volatile struct grant_entry_v1 *)&granter->grant.shared[ref];
+    struct grant_entry_v1 *entry = grant_entry(granter, ref);
+    if (!entry)
+        return GNTST_bad_gntref; /* beyond the frames the granter set up */
+    struct grant_entry_v1 e = *(volatile struct grant_entry_v1 *)entry;
     if ((e.flags & GTF_type_mask) != GTF_permit_access || e.domid != grantee)
         return GNTST_permission_denied;
     if (!readonly && (e.flags & GTF_readonly))
         return GNTST_permission_denied;
-    struct active_grant *a = &granter->grant.active[ref];
-    *frame = a->rd_pins + a->wr_pins ? a->frame : e.frame; /* a pinned grant keeps its frame */
+    const struct active_grant *a = active_entry(granter, ref);
+    *frame = a && a->rd_pins + a->wr_pins ? a->frame : e.frame; /* a pinned grant keeps its frame */
     return GNTST_okay;
 }
 
@@ -159,13 +217,17 @@ static int map_one(struct domain *md, struct gnttab_map_grant_ref *op)
         rc = get_frame(frame, gd->domain_id, ro);
     if (rc != GNTST_okay)
         return rc;
-    struct active_grant *a = &gd->grant.active[op->ref];
+    struct active_grant *a = active_take(gd, op->ref);
+    if (!a) {
+        put_frame(frame, ro);
+        return GNTST_no_device_space; /* no page for the granter's pin records */
+    }
     a->frame = frame;
     if (ro)
         a->rd_pins++;
     else
         a->wr_pins++;
-    gd->grant.shared[op->ref].flags |= GTF_reading | (ro ? 0 : GTF_writing);
+    grant_entry(gd, op->ref)->flags |= GTF_reading | (ro ? 0 : GTF_writing);
     md->grant.area_l1[slot] =
         (frame << PAGE_SHIFT) | _PAGE_PRESENT | _PAGE_ACCESSED | (ro ? 0 : _PAGE_RW | _PAGE_DIRTY);
     md->grant.maptrack[slot] = (struct maptrack){1, (uint8_t)ro, gd->domain_id, op->ref, frame};
@@ -184,7 +246,7 @@ static void release_slot(struct domain *md, uint32_t slot, int flush)
         invlpg(GRANT_AREA_START + slot * PAGE_SIZE);
     put_frame(m->frame, m->readonly);
     struct domain *gd = domain_by_id(m->granter);
-    if (gd && gd->grant.active)
+    if (gd && active_entry(gd, m->ref))
         unpin(gd, m->ref, m->readonly);
     *m = (struct maptrack){0};
     md->grant.nr_maps--;
@@ -244,6 +306,8 @@ static int setup_table(struct domain *d, struct gnttab_setup_table *op)
         return GNTST_permission_denied;
     if (op->nr_frames > GNTTAB_MAX_FRAMES)
         return GNTST_general_error;
+    if (shared_frames_take(d, op->nr_frames))
+        return GNTST_general_error; /* the hypervisor's heap is full */
     if (copy_to_guest(op->frame_list, d->grant.shared_mfn, op->nr_frames * sizeof(uint32_t)))
         return GNTST_bad_virt_addr;
     return GNTST_okay;
@@ -280,7 +344,7 @@ long do_grant_table_op(uint32_t cmd, uint32_t uop, uint32_t count)
         GRANT_LOOP(struct gnttab_setup_table, setup_table(d, &op));
     case GNTTABOP_query_size:
         GRANT_LOOP(struct gnttab_query_size,
-                   (op.nr_frames = GNTTAB_MAX_FRAMES, op.max_nr_frames = GNTTAB_MAX_FRAMES,
+                   (op.nr_frames = d->grant.nr_frames, op.max_nr_frames = GNTTAB_MAX_FRAMES,
                     (op.dom == DOMID_SELF || op.dom == d->domain_id) ? GNTST_okay
                                                                      : GNTST_permission_denied));
     default:
@@ -294,13 +358,13 @@ void grant_table_destroy(struct domain *d)
     for (uint32_t slot = 0; gt->maptrack && slot < GRANT_AREA_SLOTS; slot++)
         if (gt->maptrack[slot].in_use)
             release_slot(d, slot, 0);
-    free_xenheap_pages(gt->active, ACTIVE_PAGES);
-    if (gt->maptrack)
-        d->hv_pages -= MAPTRACK_PAGES;
-    free_xenheap_pages(gt->maptrack, MAPTRACK_PAGES);
-    free_xenheap_pages(gt->area_l1, 1);
-    gt->active = NULL;
+    for (unsigned int i = 0; i < GNTTAB_MAX_FRAMES; i++) {
+        give_page(d, gt->active[i], ACTIVE_PAGE_PAGES);
+        gt->active[i] = NULL;
+    }
+    give_page(d, gt->maptrack, MAPTRACK_PAGES);
+    give_page(d, gt->area_l1, 1);
     gt->maptrack = NULL;
     gt->area_l1 = NULL;
-    /* The shared pages belong to the domain and go with its other frames. */
+    /* The shared frames belong to the domain and go with its other frames. */
 }

@@ -43,6 +43,8 @@ def one_run():
     figures["create_to_console"] = (int(c.group(1)), int(c.group(2)))
     hv = re.search(r"hv_mem_per_domain: (\d+) KiB \((\d+) pages\)", out)
     figures["hv_mem_per_domain"] = (int(hv.group(1)), int(hv.group(2)))
+    hv = re.search(r"hv_mem_domU_max  : (\d+) KiB \((\d+) pages\)", out)
+    figures["hv_mem_domU"] = (int(hv.group(1)), int(hv.group(2)))
     for name, insns, entries in re.findall(
             r"BENCH (\w+) insns_per_op=([\d.]+) hv_entries_per_op=([\d.]+)", out):
         figures[name] = (float(insns), float(entries))
@@ -276,8 +278,10 @@ def path_lengths():
     print("  %-52s %10d instructions = %d guest ns" % (
         "xm-lite create to the domU's first console output", f["create_to_console"][0],
         f["create_to_console"][1]))
-    print("  %-52s %10d KiB (%d pages)" % ("hypervisor memory per domain",
+    print("  %-52s %10d KiB (%d pages)" % ("hypervisor memory per domain (average with dom0)",
                                          f["hv_mem_per_domain"][0], f["hv_mem_per_domain"][1]))
+    print("  %-52s %10d KiB (%d pages)" % ("hypervisor memory of the domU", f["hv_mem_domU"][0],
+                                         f["hv_mem_domU"][1]))
     print("  %-52s %10.1f" % ("ping-pong / null hypercall", f["evtping"][0] / f["null_hypercall"][0]))
     hc, sc, gp = f["null_hypercall"][0], f["int80_ring3"][0], f["gp_bounce"][0]
     print("\nratios (same run):")

@@ -1,10 +1,12 @@
 /*
  * gnttab.c - grant tables in minios.
  *
- * Our own grant table: gnttab_init() asks the hypervisor for its frames
- * (setup_table) and maps them; gnttab_grant_access() fills an entry so that
- * another domain may map or copy one of our pages, and gnttab_end_access()
- * revokes it unless it is still mapped (GTF_reading/GTF_writing).
+ * Our own grant table: gnttab_init() asks the hypervisor for its first frame
+ * (setup_table) and maps it; gnttab_grant_access() fills an entry so that
+ * another domain may map or copy one of our pages, asking for one more frame
+ * when every entry of those it has is in use (the hypervisor takes a page for
+ * each, so a domain that grants little costs it little); gnttab_end_access()
+ * revokes a grant unless it is still mapped (GTF_reading/GTF_writing).
  *
  * Others' grants: gnttab_map() maps a grant into a free page of our grant
  * area (GRANT_AREA_START, the 4 MiB below the hypervisor); the hypervisor
@@ -18,37 +20,60 @@ static struct grant_entry_v1 *table;
 static uint8_t table_pages[GNTTAB_MAX_FRAMES][PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
 static uint32_t area_used[GRANT_AREA_SIZE / PAGE_SIZE / 32];
 static grant_ref_t next_ref = GNTTAB_NR_RESERVED_ENTRIES;
+static uint32_t nr_frames; /* set up and mapped so far */
 
-#define NR_REFS (GNTTAB_MAX_FRAMES * GRANT_ENTRIES_PER_PAGE)
+#define NR_REFS (nr_frames * GRANT_ENTRIES_PER_PAGE)
+
+/* One more frame of entries: the hypervisor's setup_table takes it, and we map it. */
+static int grow(void)
+{
+    uint32_t frames[GNTTAB_MAX_FRAMES];
+    if (nr_frames == GNTTAB_MAX_FRAMES)
+        return -1;
+    struct gnttab_setup_table op = {
+        .dom = DOMID_SELF, .nr_frames = nr_frames + 1, .frame_list = (uint32_t)frames};
+    if (HYPERVISOR_grant_table_op(GNTTABOP_setup_table, &op, 1) || op.status != GNTST_okay)
+        return -1;
+    if (map_frame_at((uint32_t)table_pages[nr_frames], frames[nr_frames],
+                     _PAGE_PRESENT | _PAGE_RW | _PAGE_ACCESSED | _PAGE_DIRTY))
+        crash("cannot map the grant table");
+    nr_frames++;
+    return 0;
+}
 
 void gnttab_init(void)
 {
-    uint32_t frames[GNTTAB_MAX_FRAMES];
-    struct gnttab_setup_table op = {
-        .dom = DOMID_SELF, .nr_frames = GNTTAB_MAX_FRAMES, .frame_list = (uint32_t)frames};
-    if (HYPERVISOR_grant_table_op(GNTTABOP_setup_table, &op, 1) || op.status != GNTST_okay)
-        crash("grant table setup refused");
-    for (int i = 0; i < GNTTAB_MAX_FRAMES; i++)
-        if (map_frame_at((uint32_t)table_pages[i], frames[i],
-                         _PAGE_PRESENT | _PAGE_RW | _PAGE_ACCESSED | _PAGE_DIRTY))
-            crash("cannot map the grant table");
     table = (struct grant_entry_v1 *)table_pages;
+    if (grow())
+        crash("grant table setup refused");
 }
 
-grant_ref_t gnttab_grant_access(domid_t dom, uint32_t mfn, int readonly)
+/* A free entry from next_ref on, or 0 when every entry set up is in use. */
+static grant_ref_t free_ref(void)
 {
     for (uint32_t n = 0; n < NR_REFS; n++) {
         grant_ref_t ref = next_ref;
         next_ref = next_ref + 1 < NR_REFS ? next_ref + 1 : GNTTAB_NR_RESERVED_ENTRIES;
-        if (table[ref].flags != GTF_invalid)
-            continue;
-        table[ref].frame = mfn;
-        table[ref].domid = dom;
-        barrier(); /* the entry is complete before it becomes valid */
-        table[ref].flags = GTF_permit_access | (readonly ? GTF_readonly : 0);
-        return ref;
+        if (table[ref].flags == GTF_invalid)
+            return ref;
     }
     return 0;
+}
+
+grant_ref_t gnttab_grant_access(domid_t dom, uint32_t mfn, int readonly)
+{
+    grant_ref_t ref = free_ref();
+    if (!ref && grow() == 0) {
+        next_ref = NR_REFS - GRANT_ENTRIES_PER_PAGE; /* the first entry of the new frame */
+        ref = free_ref();
+    }
+    if (!ref)
+        return 0;
+    table[ref].frame = mfn;
+    table[ref].domid = dom;
+    barrier(); /* the entry is complete before it becomes valid */
+    table[ref].flags = GTF_permit_access | (readonly ? GTF_readonly : 0);
+    return ref;
 }
 
 /* Revoke a grant unless it is mapped; one compare-and-swap, so no mapping slips in between. */

@@ -42,7 +42,9 @@
 #define GUEST_L2_SLOTS   GRANT_L2_SLOT          /* slots a guest controls: 0..1006 */
 
 #define HV_LOAD_PHYS       XEN_UINT(0x00100000) /* the hypervisor image's physical load address */
-#define MAX_MACHINE_MEMORY (1024u << 20)        /* frames above 1 GiB are ignored */
+/* Frames above 3 GiB are ignored: without PAE, what QEMU's i440fx puts below the 4 GiB line
+ * (PCI takes the rest); the frame table for it takes 12 MiB of the direct map. */
+#define MAX_MACHINE_MEMORY (3072u << 20)
 #define HV_STACK_SIZE      (16 * 1024)
 
 #define HZ             1000 /* hypervisor timer interrupts per second */

@@ -27,6 +27,12 @@ struct evtchn {
     uint32_t remote_port; /* interdomain: the peer's port; virq/pirq: its number */
 };
 
+/* A domain's ports (hv/event_channel.c): the first EVTCHN_INLINE in struct domain itself, the
+ * rest in pages of EVTCHNS_PER_PAGE taken when a free port is first looked for there. */
+#define EVTCHN_INLINE    32
+#define EVTCHNS_PER_PAGE (4096 / sizeof(struct evtchn))
+#define EVTCHN_PAGES     ((NR_EVENT_CHANNELS - EVTCHN_INLINE + EVTCHNS_PER_PAGE - 1) / EVTCHNS_PER_PAGE)
+
 enum vcpu_state {
     VCPU_runnable,
     VCPU_blocked, /* SCHEDOP_block or poll: waiting for an event */
@@ -85,7 +91,9 @@ struct domain {
     struct build_state *build; /* a build under way (hv/domain_build.c), or NULL */
     struct shared_info *shared_info;
     uint32_t shared_info_mfn;
-    struct evtchn *evtchn; /* NR_EVENT_CHANNELS entries */
+    struct evtchn evtchn_inline[EVTCHN_INLINE]; /* ports 0 .. EVTCHN_INLINE-1 */
+    struct evtchn *evtchn_page[EVTCHN_PAGES];   /* the others, or NULL while none is open */
+    uint16_t evtchn_page_open[EVTCHN_PAGES];    /* open ports in each page */
     struct vcpu *vcpu;
     struct grant_table grant;
     struct pvlab_counters counters;
@@ -141,7 +149,8 @@ int build_begin_from_guest(struct domain *d, uint32_t image, uint32_t image_len,
                            const char *cmdline, uint32_t mem_bytes);
 int build_step(struct domain *d, int bounded, struct build_result *out);
 void build_abandon(struct domain *d);
-uint32_t domain_hv_pages(void); /* hypervisor pages the domains hold, on average, rounded up */
+/* Hypervisor pages the domains hold, on average (rounded up); the most a domU holds, and dom0's. */
+uint32_t domain_hv_pages(uint32_t *domu_max, uint32_t *privileged);
 extern struct domain *initial_domain;
 
 #endif

@@ -25,13 +25,26 @@ struct maptrack {
 
 #define GRANT_AREA_SLOTS (GRANT_AREA_SIZE >> 12) /* 1024 mappings per domain */
 #define NR_GRANT_ENTRIES (GNTTAB_MAX_FRAMES * GRANT_ENTRIES_PER_PAGE)
+#define ACTIVE_INLINE    16 /* pin records in struct domain: the console's, the store's, a few more \
+                             */
 
+/*
+ * What a domain holds is taken as it is used (hv/grant_table.c): its first
+ * shared frame at creation (the builder grants it the console and store
+ * there), the others at setup_table; pin records for its first ACTIVE_INLINE
+ * references inline, a page per shared frame for the rest at their first
+ * pin; its maptrack and grant-area page table at its first mapping of
+ * another's grant.
+ */
 struct grant_table {
-    struct grant_entry_v1 *shared; /* GNTTAB_MAX_FRAMES pages the guest maps and writes */
+    struct grant_entry_v1 *shared[GNTTAB_MAX_FRAMES]; /* pages the guest maps and writes */
     uint32_t shared_mfn[GNTTAB_MAX_FRAMES];
-    struct active_grant *active; /* NR_GRANT_ENTRIES */
-    struct maptrack *maptrack;   /* GRANT_AREA_SLOTS */
-    uint32_t *area_l1;           /* the grant area's page table, owned by the hypervisor */
+    uint32_t nr_frames; /* shared frames taken so far */
+    struct active_grant active_inline[ACTIVE_INLINE];
+    struct active_grant
+        *active[GNTTAB_MAX_FRAMES]; /* per shared frame, for refs >= ACTIVE_INLINE */
+    struct maptrack *maptrack;      /* GRANT_AREA_SLOTS */
+    uint32_t *area_l1;              /* the grant area's page table, owned by the hypervisor */
     uint32_t area_l1_mfn;
     uint32_t nr_maps; /* mappings this domain holds */
 };
@@ -41,5 +54,9 @@ void grant_table_destroy(struct domain *d); /* releases its mappings of others' 
 void gnttab_grant_to_dom0(struct domain *d, grant_ref_t ref, uint32_t mfn);
 long do_grant_table_op(uint32_t cmd, uint32_t uop, uint32_t count);
 uint32_t grant_table_pages(void); /* hypervisor pages a grant table takes at its creation */
+/* Entry `ref` of d's table, and its pin record: NULL while its frame (or page of records) is
+ * not taken. */
+struct grant_entry_v1 *grant_entry(struct domain *d, grant_ref_t ref);
+struct active_grant *active_entry(struct domain *d, grant_ref_t ref);
 
 #endif

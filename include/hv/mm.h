@@ -100,6 +100,7 @@ void *map_domain_page(uint32_t mfn);
 void unmap_domain_page(void *va);
 void free_frame(uint32_t mfn); /* return a frame with no references to the allocator */
 void install_hv_l2_slots(uint32_t *l2, domid_t owner); /* slots 1007-1023 of owner's directory */
+void set_hv_l2_slot(domid_t owner, unsigned int idx, uint32_t l2e); /* in every validated one */
 void mm_flush_tlb(void);
 
 /* hv/domain.c (the unit-test harness fakes it): a guest slot of a page directory changed; the

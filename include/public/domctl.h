@@ -56,7 +56,7 @@ struct xen_domctl_max_mem {
 /*
  * A domain's memory, in MiB: what pvlab_build accepts, dom0_mem= on the
  * hypervisor's command line, and xm-lite's `memory`.  900 MiB keeps a domain
- * below the 1 GiB the frame table covers (hv/config.h: MAX_MACHINE_MEMORY).
+ * well below the 3 GiB the frame table covers (hv/config.h: MAX_MACHINE_MEMORY).
  */
 #define XEN_DOMCTL_MIN_MEM_MB 1
 #define XEN_DOMCTL_MAX_MEM_MB 900

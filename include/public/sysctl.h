@@ -58,6 +58,8 @@ struct xen_sysctl {
             uint32_t nr_domains;
             uint32_t hv_pages_per_domain; /* pvlab: hypervisor memory each domain costs */
             uint32_t scrub_pages;         /* pvlab: free pages the idle loop has still to scrub */
+            uint32_t hv_pages_domu_max;   /* pvlab: the most any unprivileged domain holds */
+            uint32_t hv_pages_dom0;       /* pvlab: what the privileged domain holds */
         } physinfo;
         uint8_t pad[128];
     } u;

@@ -64,8 +64,7 @@ static int teardown(void **state)
     (void)state;
     struct domain *all[] = {dom0, doma, domb};
     for (unsigned int i = 0; i < 3; i++)
-        if (all[i]->evtchn)
-            evtchn_destroy(all[i]);
+        evtchn_destroy(all[i]);
     assert_int_equal(fake_xenheap_in_use(), 0);
     assert_int_equal(fake_bad_xenheap_frees(), 0);
     return 0;
@@ -647,14 +646,24 @@ static void test_bad_argument_pointers_are_efault(void **state)
 
 /* ---------------------------------------------------------------- a full table */
 
+/* The first EVTCHN_INLINE ports live in struct domain; each page of ports after them is taken
+ * when the ports before it are all in use, and counted as the domain's. */
 static void test_port_exhaustion_after_1023_ports(void **state)
 {
     (void)state;
     uint32_t p;
     for (uint32_t i = 1; i < NR_EVENT_CHANNELS; i++) {
+        if (i == EVTCHN_INLINE - 1) {
+            assert_int_equal(fake_xenheap_in_use(), 0);
+            assert_int_equal(doma->hv_pages, 0);
+        }
         assert_int_equal(alloc_unbound(doma, DOMID_SELF, DOM_B, &p), 0);
         assert_int_equal(p, i);
+        if (i == EVTCHN_INLINE)
+            assert_int_equal(fake_xenheap_in_use(), 1);
     }
+    assert_int_equal(fake_xenheap_in_use(), EVTCHN_PAGES);
+    assert_int_equal(doma->hv_pages, EVTCHN_PAGES);
     assert_int_equal(alloc_unbound(doma, DOMID_SELF, DOM_B, &p), -XEN_ENOSPC);
     assert_int_equal(bind_virq(doma, VIRQ_TIMER, 0, NULL), -XEN_ENOSPC);
     assert_int_equal(doma->vcpu->virq_to_port[VIRQ_TIMER], 0);
@@ -672,6 +681,30 @@ static void test_port_exhaustion_after_1023_ports(void **state)
     assert_interdomain(domb, pb, DOM_A, 517);
 }
 
+/* A page of ports goes back when its last open port closes, however the ports were opened. */
+static void test_a_page_of_ports_goes_back_with_its_last_port(void **state)
+{
+    (void)state;
+    uint32_t p, pv = 0;
+    for (uint32_t i = 1; i < EVTCHN_INLINE; i++)
+        assert_int_equal(alloc_unbound(doma, DOMID_SELF, DOM_B, &p), 0);
+    assert_int_equal(fake_xenheap_in_use(), 0);
+    assert_int_equal(bind_virq(doma, VIRQ_TIMER, 0, &pv), 0); /* the first port of a page */
+    assert_int_equal(pv, EVTCHN_INLINE);
+    assert_int_equal(alloc_unbound(doma, DOMID_SELF, DOM_B, &p), 0);
+    assert_int_equal(p, EVTCHN_INLINE + 1);
+    assert_int_equal(fake_xenheap_in_use(), 1);
+    assert_int_equal(doma->hv_pages, 1);
+    assert_int_equal(evtchn_close(doma, pv), 0);
+    assert_int_equal(fake_xenheap_in_use(), 1); /* one port is still open there */
+    assert_int_equal(evtchn_close(doma, p), 0);
+    assert_int_equal(fake_xenheap_in_use(), 0);
+    assert_int_equal(doma->hv_pages, 0);
+    assert_int_equal(alloc_unbound(doma, DOMID_SELF, DOM_B, &p), 0); /* and can be taken again */
+    assert_int_equal(p, EVTCHN_INLINE);
+    assert_int_equal(fake_xenheap_in_use(), 1);
+}
+
 /* ---------------------------------------------------------------- destruction */
 
 /* As domain_destroy: unlisted first, then its ports closed; peers fall back to unbound. */
@@ -687,9 +720,9 @@ static void test_evtchn_destroy_closes_everything(void **state)
     unsigned int heap = fake_xenheap_in_use();
 
     fake_domain_unlist(doma);
+    assert_int_equal(heap, 0); /* its few ports live in struct domain */
     evtchn_destroy(doma);
-    assert_null(doma->evtchn);
-    assert_int_equal(fake_xenheap_in_use(), heap - 2); /* its port table is freed */
+    assert_int_equal(fake_xenheap_in_use(), 0);
     assert_int_equal(doma->vcpu->virq_to_port[VIRQ_TIMER], 0);
 
     assert_unbound(domb, pb1, DOM_A);
@@ -797,6 +830,7 @@ int main(void)
         T(test_status_of_another_domain_needs_privilege),
         T(test_bad_argument_pointers_are_efault),
         T(test_port_exhaustion_after_1023_ports),
+        T(test_a_page_of_ports_goes_back_with_its_last_port),
         T(test_evtchn_destroy_closes_everything),
         T(test_poll_ready_when_a_polled_port_is_pending),
         T(test_a_polling_vcpu_is_woken_even_on_a_masked_port),

@@ -80,8 +80,7 @@ static int teardown(void **state)
     (void)state;
     struct domain *all[] = {doma, domb, domc};
     for (unsigned int i = 0; i < 3; i++)
-        if (all[i]->grant.active)
-            grant_table_destroy(all[i]);
+        grant_table_destroy(all[i]); /* again, for a domain a test destroyed: no effect */
     assert_int_equal(fake_mappings_outstanding(), 0);
     assert_int_equal(fake_bad_xenheap_frees(), 0);
     return 0;
@@ -90,12 +89,12 @@ static int teardown(void **state)
 static void grant(struct domain *granter, grant_ref_t ref, uint16_t flags, domid_t grantee,
                   uint32_t frame)
 {
-    granter->grant.shared[ref] = (struct grant_entry_v1){flags, grantee, frame};
+    *grant_entry(granter, ref) = (struct grant_entry_v1){flags, grantee, frame};
 }
 
 static uint16_t gflags(struct domain *granter, grant_ref_t ref)
 {
-    return granter->grant.shared[ref].flags;
+    return grant_entry(granter, ref)->flags;
 }
 
 /* GNTTABOP_map_grant_ref of one entry, as `mapper`; returns the operation's status. */
@@ -174,8 +173,11 @@ static void assert_frame(uint32_t mfn, uint32_t count, uint32_t writable_refs)
  */
 static void assert_pins(struct domain *granter, grant_ref_t ref, unsigned int rd, unsigned int wr)
 {
-    const struct active_grant *a = &granter->grant.active[ref];
+    const struct active_grant *a = active_entry(granter, ref);
     uint16_t f = gflags(granter, ref);
+    if (!a && rd + wr == 0)
+        return; /* never pinned: no page of pin records was taken for it */
+    assert_non_null(a);
     if (a->rd_pins != rd || a->wr_pins != wr)
         fail_msg("ref %u: pins rd %u wr %u, expected %u %u", ref, a->rd_pins, a->wr_pins, rd, wr);
     if (!!(f & GTF_reading) != (rd + wr > 0) || !!(f & GTF_writing) != (wr > 0))
@@ -218,10 +220,11 @@ static void assert_frames_unchanged(const struct snapshot *s)
 static void assert_nothing_mapped(struct domain *mapper, grant_ref_t ref, uint16_t flags_before)
 {
     assert_int_equal(mapper->grant.nr_maps, 0);
-    for (uint32_t s = 0; s < GRANT_AREA_SLOTS; s++)
+    for (uint32_t s = 0; mapper->grant.maptrack && s < GRANT_AREA_SLOTS; s++)
         if (mapper->grant.maptrack[s].in_use || mapper->grant.area_l1[s])
             fail_msg("slot %u in use after a refused map", s);
-    assert_int_equal(doma->grant.active[ref].rd_pins + doma->grant.active[ref].wr_pins, 0);
+    const struct active_grant *a = active_entry(doma, ref);
+    assert_int_equal(a ? a->rd_pins + a->wr_pins : 0, 0);
     assert_int_equal(gflags(doma, ref), flags_before);
 }
 
@@ -249,32 +252,43 @@ static void destroy_domain(struct domain *d)
 
 /* ---------------------------------------------------------------- setting up */
 
-/* grant_table_init gives the domain its shared frames, found through the frame table. */
+/* A shared frame of DOM_A's: owned by it (it maps it), from the xenheap, allocated once. */
+static void assert_shared_frame(uint32_t mfn)
+{
+    assert_true(mfn >= XENHEAP_FIRST_MFN && mfn < XENHEAP_FIRST_MFN + XENHEAP_FRAMES);
+    assert_int_equal(frame_table[mfn].owner, DOM_A);
+    assert_true(frame_table[mfn].flags & PGF_xenheap);
+    assert_true(frame_table[mfn].flags & PGF_allocated);
+    assert_int_equal(frame_table[mfn].count, 1);
+}
+
+/* grant_table_init gives a domain its first shared frame and nothing else: a domain that maps
+ * no grant and sets up no more holds one page of grant table; setup_table takes the rest. */
 static void test_grant_table_init_and_setup_table(void **state)
 {
     (void)state;
-    for (unsigned int i = 0; i < GNTTAB_MAX_FRAMES; i++) {
-        uint32_t mfn = doma->grant.shared_mfn[i];
-        assert_true(mfn >= XENHEAP_FIRST_MFN && mfn < XENHEAP_FIRST_MFN + XENHEAP_FRAMES);
-        assert_int_equal(frame_table[mfn].owner, DOM_A);
-        assert_true(frame_table[mfn].flags & PGF_xenheap);
-        assert_true(frame_table[mfn].flags & PGF_allocated);
-        assert_int_equal(frame_table[mfn].count, 1);
-        if (i)
-            assert_int_equal(mfn, doma->grant.shared_mfn[0] + i);
-    }
-    assert_int_equal(frame_table[doma->grant.area_l1_mfn].owner, DOMID_XEN);
+    assert_int_equal(doma->grant.nr_frames, 1);
+    assert_shared_frame(doma->grant.shared_mfn[0]);
+    assert_null(doma->grant.maptrack);
+    assert_null(doma->grant.area_l1);
     assert_int_equal(fake_xenheap_in_use(), 3 * grant_table_pages());
+    assert_int_equal(doma->hv_pages, 1);
+    assert_null(grant_entry(doma, GRANT_ENTRIES_PER_PAGE)); /* frame 1: not set up */
 
-    /* GNTTABOP_setup_table hands the guest its frame list. */
+    /* GNTTABOP_setup_table takes the frames asked for and hands the guest their list. */
     fake_set_current(doma);
     struct gnttab_setup_table *op = fake_guest_ptr(ARG, sizeof(*op));
     uint32_t *list = fake_guest_ptr(ARG + 64, 16);
     *op = (struct gnttab_setup_table){.dom = DOMID_SELF, .nr_frames = 4, .frame_list = ARG + 64};
     assert_int_equal(do_grant_table_op(GNTTABOP_setup_table, ARG, 1), 0);
     assert_int_equal(op->status, GNTST_okay);
-    for (unsigned int i = 0; i < 4; i++)
+    assert_int_equal(doma->grant.nr_frames, 4);
+    assert_int_equal(doma->hv_pages, 4);
+    for (unsigned int i = 0; i < 4; i++) {
         assert_int_equal(list[i], doma->grant.shared_mfn[i]);
+        assert_shared_frame(list[i]);
+    }
+    assert_non_null(grant_entry(doma, NR_GRANT_ENTRIES - 1));
 
     *op = (struct gnttab_setup_table){.dom = DOMID_SELF, .nr_frames = 5, .frame_list = ARG + 64};
     assert_int_equal(do_grant_table_op(GNTTABOP_setup_table, ARG, 1), 0);
@@ -285,15 +299,28 @@ static void test_grant_table_init_and_setup_table(void **state)
     *op = (struct gnttab_setup_table){.dom = DOMID_SELF, .nr_frames = 4, .frame_list = 0x1000};
     assert_int_equal(do_grant_table_op(GNTTABOP_setup_table, ARG, 1), 0);
     assert_int_equal(op->status, GNTST_bad_virt_addr);
+    assert_int_equal(doma->hv_pages, 4);
 }
 
+/* The grant area comes with the first mapping, and every page directory the mapper has already
+ * validated gets its entry then. */
 static void test_grant_area_l2e_points_at_the_domains_area_table(void **state)
 {
     (void)state;
+    assert_int_equal(pin_table(DOM_B, 21, PGT_l2), 0);
+    assert_int_equal(grant_area_l2e(DOM_B), 0);
+    grant(doma, 8, GTF_permit_access | GTF_readonly, DOM_B, 30);
+    uint32_t h;
+    assert_int_equal(map_grant(domb, DOM_A, 8, RO, SLOT(5), &h), GNTST_okay);
     uint32_t e = grant_area_l2e(DOM_B);
     assert_int_equal(e >> PAGE_SHIFT, domb->grant.area_l1_mfn);
     assert_int_equal(e & 0xFFF, _PAGE_PRESENT | _PAGE_RW | _PAGE_ACCESSED);
+    assert_int_equal(frame_words(21)[GRANT_L2_SLOT], e);
+    assert_int_equal(domb->hv_pages,
+                     1 + 1 + (GRANT_AREA_SLOTS * sizeof(struct maptrack) + 4095) / 4096);
     assert_int_equal(grant_area_l2e(NO_DOM), 0);
+    assert_int_equal(unmap_grant(domb, h, SLOT(5)), GNTST_okay);
+    assert_int_equal(unpin_table(DOM_B, 21), 0);
 }
 
 /* ---------------------------------------------------------------- map and unmap */
@@ -413,7 +440,7 @@ static void test_a_pinned_entry_keeps_its_frame(void **state)
     grant(doma, 13, GTF_permit_access, DOM_B, 34);
     uint32_t h1, h2;
     assert_int_equal(map_grant(domb, DOM_A, 13, RO, SLOT(0), &h1), GNTST_okay);
-    doma->grant.shared[13].frame = 35; /* the granter changes its mind while mapped */
+    grant_entry(doma, 13)->frame = 35; /* the granter changes its mind while mapped */
     assert_int_equal(map_grant(domb, DOM_A, 13, RW, SLOT(1), &h2), GNTST_okay);
     assert_int_equal(domb->grant.area_l1[1] >> PAGE_SHIFT, 34);
     assert_frame(34, 3, 1);
@@ -497,9 +524,12 @@ static void test_writable_map_of_a_page_table_is_refused(void **state)
 static void test_map_of_a_frame_the_granter_does_not_own_is_refused(void **state)
 {
     (void)state;
+    uint32_t h;
+    grant(doma, 19, GTF_permit_access, DOM_C, 31);
+    assert_int_equal(map_grant(domc, DOM_A, 19, RO, SLOT(0), &h), GNTST_okay); /* its grant area */
     const uint32_t not_mine[] = {
         50,          70,      99 /* free */,
-        FAKE_FRAMES, 0xFFFFF, domb->grant.area_l1_mfn /* the hypervisor's */};
+        FAKE_FRAMES, 0xFFFFF, domc->grant.area_l1_mfn /* the hypervisor's */};
     for (unsigned int i = 0; i < sizeof(not_mine) / sizeof(not_mine[0]); i++) {
         grant(doma, 20, GTF_permit_access, DOM_B, not_mine[i]);
         struct snapshot s;
@@ -509,6 +539,7 @@ static void test_map_of_a_frame_the_granter_does_not_own_is_refused(void **state
         assert_frames_unchanged(&s);
         assert_nothing_mapped(domb, 20, GTF_permit_access);
     }
+    assert_int_equal(unmap_grant(domc, h, SLOT(0)), GNTST_okay);
 }
 
 static void test_map_from_an_unknown_or_dying_domain_is_refused(void **state)
@@ -617,7 +648,7 @@ static void test_a_batch_reports_each_operation(void **state)
     *q = (struct gnttab_query_size){.dom = DOMID_SELF};
     assert_int_equal(do_grant_table_op(GNTTABOP_query_size, ARG, 1), 0);
     assert_int_equal(q->status, GNTST_okay);
-    assert_int_equal(q->nr_frames, GNTTAB_MAX_FRAMES);
+    assert_int_equal(q->nr_frames, 1); /* set up so far: the first, until setup_table asks */
     assert_int_equal(q->max_nr_frames, GNTTAB_MAX_FRAMES);
 }
 
@@ -639,7 +670,8 @@ static void test_a_mapped_frame_survives_the_granter_and_is_freed_at_the_last_un
     unsigned int heap = fake_xenheap_in_use();
 
     destroy_domain(doma);
-    assert_int_equal(fake_xenheap_in_use(), heap - grant_table_pages()); /* all its tables */
+    /* Its shared frame and the page of pin records refs 26 and 27 needed. */
+    assert_int_equal(fake_xenheap_in_use(), heap - 2);
     for (uint32_t mfn = 30; mfn < 40; mfn++)
         if (mfn != 33 && !fake_was_freed(mfn))
             fail_msg("frame %u of the dead granter was not freed", mfn);

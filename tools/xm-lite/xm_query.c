@@ -108,8 +108,12 @@ int xm_info(void)
            op.u.physinfo.free_pages);
     printf("scrub_pending    : %u pages\n", op.u.physinfo.scrub_pages);
     printf("domains          : %u\n", op.u.physinfo.nr_domains);
-    printf("hv_mem_per_domain: %u KiB (%u pages)\n", op.u.physinfo.hv_pages_per_domain * 4,
-           op.u.physinfo.hv_pages_per_domain);
+    printf("hv_mem_per_domain: %u KiB (%u pages) on average\n",
+           op.u.physinfo.hv_pages_per_domain * 4, op.u.physinfo.hv_pages_per_domain);
+    printf("hv_mem_domU_max  : %u KiB (%u pages)\n", op.u.physinfo.hv_pages_domu_max * 4,
+           op.u.physinfo.hv_pages_domu_max);
+    printf("hv_mem_dom0      : %u KiB (%u pages)\n", op.u.physinfo.hv_pages_dom0 * 4,
+           op.u.physinfo.hv_pages_dom0);
     return 0;
 }
 
