@@ -6,6 +6,7 @@
 #   make test     build and run every test; ends with "N passed, N failed"
 #   make iso      build a GRUB rescue ISO; make run-iso boots it
 #   make bench    measure the figures in docs/benchmarks.md
+#   make bench-scale  a thousand 1 MiB domUs at once: creates, list, CPU, destroy (SCALE_DOMAINS)
 #   make bench-xen  the same paths in real Xen 4.17, side by side (tools/xenpeer/)
 #   make lab      the Xen homework's measurements and report (docs/lab.md)
 #   make fuzz     10 million random hypercalls from a guest (FUZZ_COUNT, FUZZ_SEED)
@@ -161,6 +162,10 @@ bench: all
 	$(PYTHON) tests/fs_bench.py
 	$(PYTHON) tests/blk_bench.py
 	$(PYTHON) tests/dbench_bench.py
+	$(PYTHON) tests/scale_bench.py $(or $(SCALE_DOMAINS),1000)
+
+bench-scale: all
+	$(PYTHON) tests/scale_bench.py $(or $(SCALE_DOMAINS),1000)
 
 deps:
 	@scripts/ensure-deps.sh
@@ -172,6 +177,6 @@ format:
 clean:
 	rm -rf $(B)
 
-.PHONY: all run run-native gdb gdb-attach iso run-iso test fuzz bench deps format clean minios test-guests tests-build
+.PHONY: all run run-native gdb gdb-attach iso run-iso test fuzz bench bench-scale deps format clean minios test-guests tests-build
 
 -include $(shell find $(B) -name '*.d' -type f 2>/dev/null)

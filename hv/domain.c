@@ -46,21 +46,66 @@ uint32_t domain_hv_pages(uint32_t *domu_max, uint32_t *privileged)
     return n ? (pages + n - 1) / n : 0;
 }
 
+/*
+ * Listed domains by id, so that finding one costs the same with a thousand
+ * domains as with two (every event sent, grant mapped and domctl looks one
+ * up): a directory of pages of DOMIDS_PER_PAGE pointers, a page taken with
+ * the first id in its range and given back with the last.
+ */
+#define DOMIDS_PER_PAGE (PAGE_SIZE / sizeof(struct domain *))
+static struct domain **domid_dir[(DOMID_FIRST_RESERVED + DOMIDS_PER_PAGE - 1) / DOMIDS_PER_PAGE];
+static uint16_t domid_dir_used[sizeof(domid_dir) / sizeof(domid_dir[0])];
+
+static int domid_dir_add(struct domain *d)
+{
+    struct domain ***page = &domid_dir[d->domain_id / DOMIDS_PER_PAGE];
+    if (!*page && !(*page = alloc_xenheap_pages(1)))
+        return -XEN_ENOMEM;
+    (*page)[d->domain_id % DOMIDS_PER_PAGE] = d;
+    domid_dir_used[d->domain_id / DOMIDS_PER_PAGE]++;
+    return 0;
+}
+
+static void domid_dir_remove(struct domain *d)
+{
+    uint32_t i = d->domain_id / DOMIDS_PER_PAGE;
+    if (!domid_dir[i] || domid_dir[i][d->domain_id % DOMIDS_PER_PAGE] != d)
+        return;
+    domid_dir[i][d->domain_id % DOMIDS_PER_PAGE] = NULL;
+    if (--domid_dir_used[i] == 0) {
+        free_xenheap_pages(domid_dir[i], 1);
+        domid_dir[i] = NULL;
+    }
+}
+
 struct domain *domain_by_id(domid_t id)
 {
-    for (struct domain *d = domain_list; d; d = d->next)
-        if (d->domain_id == id)
-            return d;
+    if (id >= DOMID_FIRST_RESERVED || !domid_dir[id / DOMIDS_PER_PAGE])
+        return NULL;
+    return domid_dir[id / DOMIDS_PER_PAGE][id % DOMIDS_PER_PAGE];
+}
+
+struct domain *domain_from_id(domid_t from)
+{
+    for (uint32_t id = from; id < DOMID_FIRST_RESERVED; id++) {
+        if (!domid_dir[id / DOMIDS_PER_PAGE]) {
+            id = ROUNDUP(id + 1, DOMIDS_PER_PAGE) - 1; /* no domain in this page's range */
+            continue;
+        }
+        if (domid_dir[id / DOMIDS_PER_PAGE][id % DOMIDS_PER_PAGE])
+            return domid_dir[id / DOMIDS_PER_PAGE][id % DOMIDS_PER_PAGE];
+    }
     return NULL;
 }
 
-/* A guest slot of page directory l2_mfn changed (hv/frame_table.c): every vCPU's guest root
- * that copies that directory follows (arch/x86/hv_mappings.c). */
+/* A guest slot of page directory l2_mfn changed (hv/frame_table.c): the vCPU whose guest root
+ * copies that directory follows (arch/x86/hv_mappings.c).  Only its owner can have it in CR3. */
 void l2_entry_changed(uint32_t l2_mfn, unsigned int idx)
 {
     if (idx >= HV_L2_FIRST_SLOT)
         return;
-    for (struct domain *d = domain_list; d; d = d->next)
+    struct domain *d = domain_by_id(mfn_to_page(l2_mfn)->owner);
+    if (d)
         guest_root_sync(d->vcpu, l2_mfn, idx);
 }
 
@@ -106,6 +151,8 @@ struct domain *domain_create(domid_t id, const char *name, int privileged)
     if (share_shared_info(d) || evtchn_init(d) || grant_table_init(d) || guest_root_alloc(v))
         goto fail;
     d->hv_pages = xenheap_page_count() - heap_before;
+    if (domid_dir_add(d))
+        goto fail;
     d->next = domain_list;
     domain_list = d;
     sched_add_vcpu(v);
@@ -280,6 +327,7 @@ void domain_kill(struct domain *d)
             *p = d->next; /* from now on nobody can find it: grants to it are dead */
             break;
         }
+    domid_dir_remove(d);
     d->next = dying_list;
     dying_list = d;
     build_abandon(d); /* destroyed while being built: its frames are released below */

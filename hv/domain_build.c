@@ -168,7 +168,8 @@ static void set_initial_registers(struct vcpu *v, const struct elf_image *img,
     v->kernel_sp = r->esp;
 }
 
-/* A domU's console and xenstore: pages granted to dom0, and a port for each. */
+/* A domU's console and xenstore: pages granted to dom0, and one port for both (dom0's
+ * services share it too: a domU costs dom0 one of its NR_EVENT_CHANNELS, not two). */
 static int setup_devices(struct domain *d, const uint32_t *p2m, const struct layout *l,
                          struct build_result *r)
 {
@@ -176,11 +177,10 @@ static int setup_devices(struct domain *d, const uint32_t *p2m, const struct lay
     r->store_mfn = p2m[pfn_of(l, l->v_store)];
     if (d->is_privileged)
         return 0; /* dom0 uses the hypervisor's console and runs the xenstore itself */
-    int cp = evtchn_alloc_unbound_for(d, 0), sp = evtchn_alloc_unbound_for(d, 0);
-    if (cp < 0 || sp < 0)
-        return -XEN_ENOSPC;
-    r->console_port = (uint32_t)cp;
-    r->store_port = (uint32_t)sp;
+    int port = evtchn_alloc_unbound_for(d, 0);
+    if (port < 0)
+        return port;
+    r->console_port = r->store_port = (uint32_t)port;
     gnttab_grant_to_dom0(d, GNTTAB_RESERVED_CONSOLE, r->console_mfn);
     gnttab_grant_to_dom0(d, GNTTAB_RESERVED_XENSTORE, r->store_mfn);
     return 0;

@@ -124,10 +124,7 @@ static uint32_t info_flags(const struct domain *d)
 
 static long getdomaininfo(struct xen_domctl *op)
 {
-    struct domain *best = NULL;
-    for (struct domain *d = domain_list; d; d = d->next)
-        if (d->domain_id >= op->domain && (!best || d->domain_id < best->domain_id))
-            best = d;
+    struct domain *best = domain_from_id(op->domain);
     if (!best)
         return -XEN_ESRCH;
     struct xen_domctl_getdomaininfo *i = &op->u.getdomaininfo;

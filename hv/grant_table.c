@@ -17,7 +17,7 @@
  *     may be cleared, in whatever order mappings come and go.
  *
  * Mappings go only into the caller's grant area (GRANT_AREA_START, page
- * directory slot 1007), whose page table belongs to the hypervisor: a guest
+ * directory slots 1000-1007), whose page tables belong to the hypervisor: a guest
  * cannot rewrite or duplicate a grant mapping with mmu_update, which keeps the
  * accounting above exact.  A handle is the slot number in that area.
  *
@@ -33,7 +33,9 @@
 #include <hv/mm.h>
 #include <hv/x86.h>
 
-#define MAPTRACK_PAGES ROUNDUP(GRANT_AREA_SLOTS * sizeof(struct maptrack), PAGE_SIZE) / PAGE_SIZE
+#define MAPTRACK_PAGES ROUNDUP(GRANT_WINDOW_SLOTS * sizeof(struct maptrack), PAGE_SIZE) / PAGE_SIZE
+_Static_assert(GRANT_AREA_SLOTS == GRANT_AREA_WINDOWS * GRANT_WINDOW_SLOTS,
+               "the grant area is GRANT_AREA_WINDOWS page tables' worth");
 #define ACTIVE_PAGE_PAGES                                                                          \
     (ROUNDUP(GRANT_ENTRIES_PER_PAGE * sizeof(struct active_grant), PAGE_SIZE) >> PAGE_SHIFT)
 
@@ -54,26 +56,59 @@ static void give_page(struct domain *d, void *p, unsigned int nr)
 }
 
 /*
- * Most domains never map another's grant: their maptrack and grant-area page
- * table come with their first mapping (dom0's at once: it maps every domU's
- * console and store).  The area's entry in every page directory d already has
- * validated is filled in then (hv/frame_table.c: set_hv_l2_slot()).
+ * Most domains never map another's grant: a window of the grant area (its
+ * page table and maptrack) comes with the first mapping there (dom0's first
+ * window at once: it maps every domU's console and store), and every page
+ * directory the domain has already validated gets the window's entry then
+ * (hv/frame_table.c: set_hv_l2_slot()).  Windows after the first go back
+ * when their last mapping does, so 500 domUs' worth of dom0's mappings cost
+ * nothing once those domUs are gone.
  */
-static int maptrack_alloc(struct domain *md)
+static uint32_t window_l2e(const struct grant_window *w)
 {
-    struct grant_table *gt = &md->grant;
-    gt->maptrack = take_page(md, MAPTRACK_PAGES);
-    gt->area_l1 = take_page(md, 1);
-    if (!gt->maptrack || !gt->area_l1) {
-        give_page(md, gt->maptrack, MAPTRACK_PAGES);
-        give_page(md, gt->area_l1, 1);
-        gt->maptrack = NULL;
-        gt->area_l1 = NULL;
+    return w->l1 ? (w->l1_mfn << PAGE_SHIFT) | _PAGE_PRESENT | _PAGE_RW | _PAGE_ACCESSED : 0;
+}
+
+static int window_take(struct domain *md, unsigned int i)
+{
+    struct grant_window *w = &md->grant.window[i];
+    w->maptrack = take_page(md, MAPTRACK_PAGES);
+    w->l1 = take_page(md, 1);
+    if (!w->maptrack || !w->l1) {
+        give_page(md, w->maptrack, MAPTRACK_PAGES);
+        give_page(md, w->l1, 1);
+        *w = (struct grant_window){0};
         return -XEN_ENOMEM;
     }
-    gt->area_l1_mfn = va_to_mfn(gt->area_l1);
-    set_hv_l2_slot(md->domain_id, GRANT_L2_SLOT, grant_area_l2e(md->domain_id));
+    w->l1_mfn = va_to_mfn(w->l1);
+    set_hv_l2_slot(md->domain_id, GRANT_L2_FIRST_SLOT + i, window_l2e(w));
     return 0;
+}
+
+static void window_give(struct domain *md, unsigned int i, int flush)
+{
+    struct grant_window *w = &md->grant.window[i];
+    if (flush) {
+        set_hv_l2_slot(md->domain_id, GRANT_L2_FIRST_SLOT + i, 0);
+        mm_flush_tlb(); /* the processor may keep the old directory entry */
+    }
+    give_page(md, w->maptrack, MAPTRACK_PAGES);
+    give_page(md, w->l1, 1);
+    *w = (struct grant_window){0};
+}
+
+/* Slot `slot`'s mapping record, or NULL if its window is not taken. */
+static struct maptrack *maptrack_of(struct domain *md, uint32_t slot)
+{
+    struct grant_window *w = &md->grant.window[slot / GRANT_WINDOW_SLOTS];
+    return w->maptrack ? &w->maptrack[slot % GRANT_WINDOW_SLOTS] : NULL;
+}
+
+void grant_area_install(uint32_t *l2, domid_t owner)
+{
+    struct domain *d = domain_by_id(owner);
+    for (unsigned int i = 0; i < GRANT_AREA_WINDOWS; i++)
+        l2[GRANT_L2_FIRST_SLOT + i] = d ? window_l2e(&d->grant.window[i]) : 0;
 }
 
 uint32_t grant_table_pages(void)
@@ -126,18 +161,10 @@ static int shared_frames_take(struct domain *d, uint32_t nr)
 int grant_table_init(struct domain *d)
 {
     memset(&d->grant, 0, sizeof(d->grant));
-    /* dom0 maps every domU's console and store: its maptrack from the start. */
-    if (shared_frames_take(d, 1) || (d->is_privileged && maptrack_alloc(d)))
+    /* dom0 maps every domU's console and store: its first window from the start. */
+    if (shared_frames_take(d, 1) || (d->is_privileged && window_take(d, 0)))
         return -XEN_ENOMEM; /* grant_table_destroy() frees the rest */
     return 0;
-}
-
-uint32_t grant_area_l2e(domid_t owner)
-{
-    struct domain *d = domain_by_id(owner);
-    if (!d || !d->grant.area_l1)
-        return 0;
-    return (d->grant.area_l1_mfn << PAGE_SHIFT) | _PAGE_PRESENT | _PAGE_RW | _PAGE_ACCESSED;
 }
 
 void gnttab_grant_to_dom0(struct domain *d, grant_ref_t ref, uint32_t mfn)
@@ -204,9 +231,10 @@ static int map_one(struct domain *md, struct gnttab_map_grant_ref *op)
     if (op->host_addr < GRANT_AREA_START || op->host_addr >= GRANT_AREA_START + GRANT_AREA_SIZE ||
         (op->host_addr & (PAGE_SIZE - 1)))
         return GNTST_bad_virt_addr;
-    if (!md->grant.maptrack && maptrack_alloc(md))
-        return GNTST_no_device_space;
-    if (md->grant.maptrack[slot].in_use)
+    struct grant_window *w = &md->grant.window[slot / GRANT_WINDOW_SLOTS];
+    if (!w->maptrack && window_take(md, slot / GRANT_WINDOW_SLOTS))
+        return GNTST_no_device_space; /* the hypervisor's heap is full */
+    if (maptrack_of(md, slot)->in_use)
         return GNTST_bad_virt_addr;
     struct domain *gd = domain_by_id(op->dom);
     if (!gd || gd->state == DOM_dying)
@@ -228,20 +256,24 @@ static int map_one(struct domain *md, struct gnttab_map_grant_ref *op)
     else
         a->wr_pins++;
     grant_entry(gd, op->ref)->flags |= GTF_reading | (ro ? 0 : GTF_writing);
-    md->grant.area_l1[slot] =
+    w->l1[slot % GRANT_WINDOW_SLOTS] =
         (frame << PAGE_SHIFT) | _PAGE_PRESENT | _PAGE_ACCESSED | (ro ? 0 : _PAGE_RW | _PAGE_DIRTY);
-    md->grant.maptrack[slot] = (struct maptrack){1, (uint8_t)ro, gd->domain_id, op->ref, frame};
+    *maptrack_of(md, slot) = (struct maptrack){1, (uint8_t)ro, gd->domain_id, op->ref, frame};
+    w->nr_maps++;
     md->grant.nr_maps++;
     op->handle = slot;
     op->dev_bus_addr = (uint64_t)frame << PAGE_SHIFT;
     return GNTST_okay;
 }
 
-/* Undo one mapping; the granter may be gone by now. */
+/* Undo one mapping; the granter may be gone by now.  A window after the first goes back with
+ * its last mapping (but not while the domain is being torn down: `flush` 0). */
 static void release_slot(struct domain *md, uint32_t slot, int flush)
 {
-    struct maptrack *m = &md->grant.maptrack[slot];
-    md->grant.area_l1[slot] = 0;
+    unsigned int wi = slot / GRANT_WINDOW_SLOTS;
+    struct grant_window *w = &md->grant.window[wi];
+    struct maptrack *m = &w->maptrack[slot % GRANT_WINDOW_SLOTS];
+    w->l1[slot % GRANT_WINDOW_SLOTS] = 0;
     if (flush)
         invlpg(GRANT_AREA_START + slot * PAGE_SIZE);
     put_frame(m->frame, m->readonly);
@@ -250,12 +282,14 @@ static void release_slot(struct domain *md, uint32_t slot, int flush)
         unpin(gd, m->ref, m->readonly);
     *m = (struct maptrack){0};
     md->grant.nr_maps--;
+    if (--w->nr_maps == 0 && wi > 0 && flush)
+        window_give(md, wi, 1);
 }
 
 static int unmap_one(struct domain *md, struct gnttab_unmap_grant_ref *op)
 {
-    if (op->handle >= GRANT_AREA_SLOTS || !md->grant.maptrack ||
-        !md->grant.maptrack[op->handle].in_use)
+    struct maptrack *m = op->handle < GRANT_AREA_SLOTS ? maptrack_of(md, op->handle) : NULL;
+    if (!m || !m->in_use)
         return GNTST_bad_handle;
     if (op->host_addr && op->host_addr != GRANT_AREA_START + (uint64_t)op->handle * PAGE_SIZE)
         return GNTST_bad_virt_addr;
@@ -355,16 +389,16 @@ long do_grant_table_op(uint32_t cmd, uint32_t uop, uint32_t count)
 void grant_table_destroy(struct domain *d)
 {
     struct grant_table *gt = &d->grant;
-    for (uint32_t slot = 0; gt->maptrack && slot < GRANT_AREA_SLOTS; slot++)
-        if (gt->maptrack[slot].in_use)
+    for (uint32_t slot = 0; slot < GRANT_AREA_SLOTS; slot++) {
+        const struct maptrack *m = maptrack_of(d, slot);
+        if (m && m->in_use)
             release_slot(d, slot, 0);
+    }
+    for (unsigned int i = 0; i < GRANT_AREA_WINDOWS; i++)
+        window_give(d, i, 0); /* the domain's directories die with it */
     for (unsigned int i = 0; i < GNTTAB_MAX_FRAMES; i++) {
         give_page(d, gt->active[i], ACTIVE_PAGE_PAGES);
         gt->active[i] = NULL;
     }
-    give_page(d, gt->maptrack, MAPTRACK_PAGES);
-    give_page(d, gt->area_l1, 1);
-    gt->maptrack = NULL;
-    gt->area_l1 = NULL;
     /* The shared frames belong to the domain and go with its other frames. */
 }

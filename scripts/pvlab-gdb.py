@@ -107,6 +107,17 @@ class PvWalk(gdb.Command):
             print("0x%08x: not mapped" % va)
 
 
+def evtchn_of(d, p):
+    """Port p's record (hv/event_channel.c: evtchn_of): inline, or in a page; None if none."""
+    inline = int(gdb.parse_and_eval("sizeof(((struct domain *)0)->evtchn_inline)") /
+                 gdb.parse_and_eval("sizeof(struct evtchn)"))
+    if p < inline:
+        return d["evtchn_inline"][p]
+    per_page = 4096 // int(gdb.parse_and_eval("sizeof(struct evtchn)"))
+    page = d["evtchn_page"][(p - inline) // per_page]
+    return page[(p - inline) % per_page] if int(page) else None
+
+
 class PvEvtchn(gdb.Command):
     """pv-evtchn DOMID [PORT]: an event channel's state, and its pending and mask bits."""
 
@@ -123,8 +134,8 @@ class PvEvtchn(gdb.Command):
         for p in ports:
             if not 0 <= p < nr:
                 raise gdb.GdbError("port %d is outside 0..%d" % (p, nr - 1))
-            e = d["evtchn"][p]
-            state = int(e["state"])
+            e = evtchn_of(d, p)
+            state = int(e["state"]) if e is not None else 0
             if len(args) < 2 and state == 0:
                 continue
             si = d["shared_info"]

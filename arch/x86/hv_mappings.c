@@ -126,7 +126,7 @@ uint32_t idle_pg_table_maddr(void)
 
 void install_hv_l2_slots(uint32_t *l2, domid_t owner)
 {
-    l2[GRANT_L2_SLOT] = grant_area_l2e(owner);
+    grant_area_install(l2, owner);
     for (unsigned int i = HV_L2_FIRST_SLOT; i < 1024; i++)
         l2[i] = idle_pg_table[i];
 }

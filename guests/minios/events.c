@@ -8,6 +8,13 @@
  * pending bit is cleared before its handler runs, so an event that arrives
  * during the handler is not lost.
  *
+ * A port may carry PORT_HANDLERS handlers, each called in turn: a domU's
+ * console and xenstore share one channel to dom0 (hv/domain_build.c:
+ * setup_devices(), so that dom0's 1,024 ports serve a domU each), and in
+ * dom0 consoled and xenstored bind the same channel; bind_interdomain() to a
+ * remote port this domain has already bound adds a handler to that binding,
+ * and unbind_port() closes the port with its last handler.
+ *
  * Natively there is no hypervisor to set the bits: the IRQ entry
  * (arch/native/irq.c) sets them in the same page, for the port an IRQ was
  * bound to, and enters the same upcall.  Only the calls that reach the
@@ -20,11 +27,18 @@
 struct shared_info *HYPERVISOR_shared_info;
 static uint8_t shared_info_page[PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
 
+#define PORT_HANDLERS 2
+
 struct handler {
-    evtchn_handler_t fn;
-    void *data;
+    evtchn_handler_t fn[PORT_HANDLERS];
+    void *data[PORT_HANDLERS];
 };
 static struct handler handlers[NR_EVENT_CHANNELS];
+/* An interdomain port's other end, to find a binding again (bind_interdomain). */
+static struct {
+    domid_t dom;
+    uint16_t port;
+} remote_end[NR_EVENT_CHANNELS];
 
 static inline uint32_t xchg(volatile uint32_t *p, uint32_t v)
 {
@@ -46,8 +60,9 @@ void do_hypervisor_callback(void)
             uint32_t bit = __builtin_ctz(ready);
             uint32_t port = w * 32 + bit;
             __atomic_fetch_and(&s->evtchn_pending[w], ~(1u << bit), __ATOMIC_SEQ_CST);
-            if (handlers[port].fn)
-                handlers[port].fn(port, handlers[port].data);
+            for (int i = 0; i < PORT_HANDLERS; i++)
+                if (handlers[port].fn[i])
+                    handlers[port].fn[i](port, handlers[port].data[i]);
             event_count++;
         }
     }
@@ -90,20 +105,55 @@ void run_services(void)
         service_hook();
 }
 
+/* Add a handler to a port (a port has PORT_HANDLERS at most), and unmask it. */
 void bind_port(evtchn_port_t port, evtchn_handler_t h, void *data)
 {
-    handlers[port] = (struct handler){h, data};
+    struct handler *hd = &handlers[port];
+    int i = 0;
+    while (i < PORT_HANDLERS && hd->fn[i] && !(hd->fn[i] == h && hd->data[i] == data))
+        i++;
+    if (i == PORT_HANDLERS)
+        crash("an event channel with more handlers than PORT_HANDLERS");
+    hd->fn[i] = h;
+    hd->data[i] = data;
     unmask_evtchn(port);
+}
+
+/* The port already bound to (remote, remote_port), or 0. */
+static evtchn_port_t bound_to(domid_t remote, evtchn_port_t remote_port)
+{
+    for (evtchn_port_t p = 1; p < NR_EVENT_CHANNELS; p++)
+        if (handlers[p].fn[0] && remote_end[p].dom == remote && remote_end[p].port == remote_port)
+            return p;
+    return 0;
 }
 
 int bind_interdomain(domid_t remote, evtchn_port_t remote_port, evtchn_handler_t h, void *data)
 {
     struct evtchn_bind_interdomain op = {.remote_dom = remote, .remote_port = remote_port};
     long rc = HYPERVISOR_event_channel_op(EVTCHNOP_bind_interdomain, &op);
+    if (rc == -XEN_EINVAL && (op.local_port = bound_to(remote, remote_port)))
+        rc = 0; /* bound already, by another service of ours: it shares the port */
     if (rc < 0)
         return (int)rc;
+    remote_end[op.local_port].dom = remote;
+    remote_end[op.local_port].port = (uint16_t)remote_port;
     bind_port(op.local_port, h, data);
     return (int)op.local_port;
+}
+
+/* Take one handler off a port; the port is closed with its last one. */
+void unbind_port(evtchn_port_t port, evtchn_handler_t h, void *data)
+{
+    struct handler *hd = &handlers[port];
+    int left = 0;
+    for (int i = 0; i < PORT_HANDLERS; i++) {
+        if (hd->fn[i] == h && hd->data[i] == data)
+            hd->fn[i] = NULL, hd->data[i] = NULL;
+        left += hd->fn[i] != NULL;
+    }
+    if (!left)
+        close_port(port);
 }
 
 void notify_remote(evtchn_port_t port)
@@ -116,6 +166,7 @@ void close_port(evtchn_port_t port)
 {
     mask_evtchn(port);
     handlers[port] = (struct handler){0};
+    remote_end[port].dom = remote_end[port].port = 0;
     struct evtchn_close op = {port};
     HYPERVISOR_event_channel_op(EVTCHNOP_close, &op);
 }

@@ -9,7 +9,7 @@
  * revokes a grant unless it is still mapped (GTF_reading/GTF_writing).
  *
  * Others' grants: gnttab_map() maps a grant into a free page of our grant
- * area (GRANT_AREA_START, the 4 MiB below the hypervisor); the hypervisor
+ * area (GRANT_AREA_START, the 32 MiB below the hypervisor); the hypervisor
  * writes the mapping there itself.
  *
  * Tour 19/58 - after table.c, before time.c.

@@ -17,7 +17,7 @@
  *   0xFFFFFFFF +---------------------------+  outside the direct map
  *
  * Guests get everything below 0xFC000000; their segment limits stop there.
- * The top 4 MiB of that (0xFBC00000) is each guest's grant area.
+ * The top 32 MiB of that (0xFA000000) is each guest's grant area.
  */
 #ifndef HV_CONFIG_H
 #define HV_CONFIG_H
@@ -35,13 +35,15 @@
 #define ENTRY_AREA       XEN_UINT(0xFF800000) /* the stubs, descriptor tables, entry stack */
 #define MAPCACHE_START   XEN_UINT(0xFFC00000)
 #define MAPCACHE_SLOTS   1024
-/* Page-directory slots: 0-1006 are the guest's; 1007 maps its grant area (a page
- * table the hypervisor owns, see hv/grant_table.c); 1008-1023 are the hypervisor. */
-#define HV_L2_FIRST_SLOT (HV_VIRT_START >> 22)  /* 1008 */
-#define GRANT_L2_SLOT    (HV_L2_FIRST_SLOT - 1) /* 1007 */
-#define GUEST_L2_SLOTS   GRANT_L2_SLOT          /* slots a guest controls: 0..1006 */
+/* Page-directory slots: 0-999 are the guest's; 1000-1007 map its grant area, a window
+ * of 1,024 mappings each (page tables the hypervisor owns, taken as they are used, see
+ * hv/grant_table.c); 1008-1023 are the hypervisor. */
+#define HV_L2_FIRST_SLOT    (HV_VIRT_START >> 22) /* 1008 */
+#define GRANT_AREA_WINDOWS  8
+#define GRANT_L2_FIRST_SLOT (HV_L2_FIRST_SLOT - GRANT_AREA_WINDOWS) /* 1000 */
+#define GUEST_L2_SLOTS      GRANT_L2_FIRST_SLOT /* slots a guest controls: 0..999 */
 
-#define HV_LOAD_PHYS       XEN_UINT(0x00100000) /* the hypervisor image's physical load address */
+#define HV_LOAD_PHYS XEN_UINT(0x00100000) /* the hypervisor image's physical load address */
 /* Frames above 3 GiB are ignored: without PAE, what QEMU's i440fx puts below the 4 GiB line
  * (PCI takes the rest); the frame table for it takes 12 MiB of the direct map. */
 #define MAX_MACHINE_MEMORY (3072u << 20)

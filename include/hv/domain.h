@@ -128,6 +128,7 @@ void domain_kill(struct domain *d);
 int domain_relinquish(struct domain *d, uint32_t budget); /* 0 when done, else MM_RESTART */
 struct domain *dying_domain_by_id(domid_t id);
 struct domain *domain_by_id(domid_t id);
+struct domain *domain_from_id(domid_t from); /* the listed domain of the lowest id >= from */
 void domain_shutdown(struct domain *d, uint32_t reason);
 void domain_crash(struct domain *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void domain_count_error(struct domain *d);

@@ -41,7 +41,8 @@ void do_irq(unsigned int irq, struct cpu_user_regs *regs);
 /* serial.c: a byte received on COM1, queued for dom0 (hv/console.c). */
 void console_rx_byte(char c);
 
-/* hv_mappings.c: the page-directory entry of owner's grant area, slot 1007 (hv/grant_table.c). */
-uint32_t grant_area_l2e(domid_t owner);
+/* hv_mappings.c: the page-directory entries of owner's grant area, slots 1000-1007, into a
+ * directory being validated (hv/grant_table.c). */
+void grant_area_install(uint32_t *l2, domid_t owner);
 
 #endif

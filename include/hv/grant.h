@@ -6,6 +6,7 @@
 
 #include <stdint.h>
 #include <public/grant_table.h>
+#include <hv/config.h> /* GRANT_AREA_WINDOWS */
 
 struct domain;
 
@@ -23,30 +24,37 @@ struct maptrack {
     uint32_t frame;
 };
 
-#define GRANT_AREA_SLOTS (GRANT_AREA_SIZE >> 12) /* 1024 mappings per domain */
-#define NR_GRANT_ENTRIES (GNTTAB_MAX_FRAMES * GRANT_ENTRIES_PER_PAGE)
-#define ACTIVE_INLINE    16 /* pin records in struct domain: the console's, the store's, a few more \
-                             */
+#define GRANT_AREA_SLOTS   (GRANT_AREA_SIZE >> 12) /* 8,192 mappings per domain */
+#define GRANT_WINDOW_SLOTS 1024                    /* mappings one page table of the area holds */
+#define NR_GRANT_ENTRIES   (GNTTAB_MAX_FRAMES * GRANT_ENTRIES_PER_PAGE)
+/* Pin records in struct domain: the console's, the store's, a few more. */
+#define ACTIVE_INLINE 16
 
 /*
  * What a domain holds is taken as it is used (hv/grant_table.c): its first
  * shared frame at creation (the builder grants it the console and store
  * there), the others at setup_table; pin records for its first ACTIVE_INLINE
  * references inline, a page per shared frame for the rest at their first
- * pin; its maptrack and grant-area page table at its first mapping of
- * another's grant.
+ * pin; a window of its grant area (page table and maptrack) at its first
+ * mapping of another's grant there.  Windows after the first are given
+ * back when their last mapping goes.
  */
+/* 4 MiB of a domain's grant area: its page table (owned by the hypervisor) and mapping records. */
+struct grant_window {
+    uint32_t *l1;
+    struct maptrack *maptrack; /* GRANT_WINDOW_SLOTS */
+    uint32_t l1_mfn;
+    uint32_t nr_maps;
+};
+
 struct grant_table {
     struct grant_entry_v1 *shared[GNTTAB_MAX_FRAMES]; /* pages the guest maps and writes */
     uint32_t shared_mfn[GNTTAB_MAX_FRAMES];
     uint32_t nr_frames; /* shared frames taken so far */
     struct active_grant active_inline[ACTIVE_INLINE];
-    struct active_grant
-        *active[GNTTAB_MAX_FRAMES]; /* per shared frame, for refs >= ACTIVE_INLINE */
-    struct maptrack *maptrack;      /* GRANT_AREA_SLOTS */
-    uint32_t *area_l1;              /* the grant area's page table, owned by the hypervisor */
-    uint32_t area_l1_mfn;
-    uint32_t nr_maps; /* mappings this domain holds */
+    struct active_grant *active[GNTTAB_MAX_FRAMES]; /* refs >= ACTIVE_INLINE: a page per frame */
+    struct grant_window window[GRANT_AREA_WINDOWS]; /* taken at a first mapping there */
+    uint32_t nr_maps;                               /* mappings this domain holds */
 };
 
 int grant_table_init(struct domain *d);

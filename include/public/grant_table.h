@@ -40,9 +40,10 @@ struct grant_entry_v1 {
 #define GTF_reading       (1u << 3) /* set by the hypervisor while mapped */
 #define GTF_writing       (1u << 4) /* set by the hypervisor while mapped writable */
 
-/* The grant area: where map_grant_ref puts mappings (just below the hypervisor). */
-#define GRANT_AREA_START 0xFBC00000u
-#define GRANT_AREA_SIZE  0x00400000u
+/* The grant area: where map_grant_ref puts mappings (just below the hypervisor), 8,192 pages:
+ * dom0 maps two for each domU (its console and store), so room for 4,096 domUs. */
+#define GRANT_AREA_START 0xFA000000u
+#define GRANT_AREA_SIZE  0x02000000u
 
 #define GNTTABOP_map_grant_ref   0
 #define GNTTABOP_unmap_grant_ref 1

@@ -60,7 +60,7 @@ const char test_title[] = "hypercall fuzzer: random numbers and arguments, no pa
 #define MAX_DOMS         4
 #define NR_SCRATCH       6
 #define NR_GRANTS        8
-#define FIRST_L2_HV_SLOT 1007 /* page-directory slots the hypervisor keeps (grant area and up) */
+#define FIRST_L2_HV_SLOT (GRANT_AREA_START >> 22) /* slots the hypervisor keeps: grant area and up */
 
 /* The generator: xorshift64*, one 64-bit word of state. */
 static uint64_t rng_state;

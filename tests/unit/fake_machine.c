@@ -106,7 +106,7 @@ uint32_t va_to_mfn(const void *va)
 void install_hv_l2_slots(uint32_t *l2, domid_t owner)
 {
     (void)owner;
-    for (unsigned int slot = GRANT_L2_SLOT; slot < 1024; slot++)
+    for (unsigned int slot = GRANT_L2_FIRST_SLOT; slot < 1024; slot++)
         l2[slot] = hv_slot_pattern(slot);
 }
 

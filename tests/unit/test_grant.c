@@ -200,7 +200,7 @@ static void take_snapshot(struct snapshot *s)
 }
 
 /* Every frame as in the snapshot, except PGF_tlb_stale (left behind by a writable mapping) and
- * the free frames that became the mapper's maptrack (allocated at its first mapping, kept). */
+ * the free frames that became the mapper's grant-area window (taken at its first mapping). */
 static void assert_frames_unchanged(const struct snapshot *s)
 {
     for (uint32_t mfn = 0; mfn < FAKE_FRAMES; mfn++) {
@@ -220,9 +220,12 @@ static void assert_frames_unchanged(const struct snapshot *s)
 static void assert_nothing_mapped(struct domain *mapper, grant_ref_t ref, uint16_t flags_before)
 {
     assert_int_equal(mapper->grant.nr_maps, 0);
-    for (uint32_t s = 0; mapper->grant.maptrack && s < GRANT_AREA_SLOTS; s++)
-        if (mapper->grant.maptrack[s].in_use || mapper->grant.area_l1[s])
+    for (uint32_t s = 0; s < GRANT_AREA_SLOTS; s++) {
+        const struct grant_window *w = &mapper->grant.window[s / GRANT_WINDOW_SLOTS];
+        if (w->maptrack &&
+            (w->maptrack[s % GRANT_WINDOW_SLOTS].in_use || w->l1[s % GRANT_WINDOW_SLOTS]))
             fail_msg("slot %u in use after a refused map", s);
+    }
     const struct active_grant *a = active_entry(doma, ref);
     assert_int_equal(a ? a->rd_pins + a->wr_pins : 0, 0);
     assert_int_equal(gflags(doma, ref), flags_before);
@@ -269,8 +272,8 @@ static void test_grant_table_init_and_setup_table(void **state)
     (void)state;
     assert_int_equal(doma->grant.nr_frames, 1);
     assert_shared_frame(doma->grant.shared_mfn[0]);
-    assert_null(doma->grant.maptrack);
-    assert_null(doma->grant.area_l1);
+    for (unsigned int i = 0; i < GRANT_AREA_WINDOWS; i++)
+        assert_null(doma->grant.window[i].l1);
     assert_int_equal(fake_xenheap_in_use(), 3 * grant_table_pages());
     assert_int_equal(doma->hv_pages, 1);
     assert_null(grant_entry(doma, GRANT_ENTRIES_PER_PAGE)); /* frame 1: not set up */
@@ -302,24 +305,50 @@ static void test_grant_table_init_and_setup_table(void **state)
     assert_int_equal(doma->hv_pages, 4);
 }
 
-/* The grant area comes with the first mapping, and every page directory the mapper has already
- * validated gets its entry then. */
-static void test_grant_area_l2e_points_at_the_domains_area_table(void **state)
+static uint32_t area_l2e(struct domain *d, unsigned int window)
+{
+    uint32_t l2[1024] = {0};
+    grant_area_install(l2, d->domain_id);
+    return l2[GRANT_L2_FIRST_SLOT + window];
+}
+
+/* A window of the grant area comes with the first mapping there, and every page directory the
+ * mapper has already validated gets its entry then; a window after the first goes back with its
+ * last mapping, and its entry with it. */
+static void test_a_grant_area_window_comes_with_its_first_mapping(void **state)
 {
     (void)state;
+    const uint32_t w1 = GRANT_L2_FIRST_SLOT + 1,
+                   pages = 1 + (GRANT_WINDOW_SLOTS * sizeof(struct maptrack) + 4095) / 4096;
     assert_int_equal(pin_table(DOM_B, 21, PGT_l2), 0);
-    assert_int_equal(grant_area_l2e(DOM_B), 0);
+    assert_int_equal(area_l2e(domb, 0), 0);
     grant(doma, 8, GTF_permit_access | GTF_readonly, DOM_B, 30);
-    uint32_t h;
+    uint32_t h, h1;
     assert_int_equal(map_grant(domb, DOM_A, 8, RO, SLOT(5), &h), GNTST_okay);
-    uint32_t e = grant_area_l2e(DOM_B);
-    assert_int_equal(e >> PAGE_SHIFT, domb->grant.area_l1_mfn);
+    uint32_t e = area_l2e(domb, 0);
+    assert_int_equal(e >> PAGE_SHIFT, domb->grant.window[0].l1_mfn);
     assert_int_equal(e & 0xFFF, _PAGE_PRESENT | _PAGE_RW | _PAGE_ACCESSED);
-    assert_int_equal(frame_words(21)[GRANT_L2_SLOT], e);
-    assert_int_equal(domb->hv_pages,
-                     1 + 1 + (GRANT_AREA_SLOTS * sizeof(struct maptrack) + 4095) / 4096);
-    assert_int_equal(grant_area_l2e(NO_DOM), 0);
+    assert_int_equal(frame_words(21)[GRANT_L2_FIRST_SLOT], e);
+    assert_int_equal(domb->hv_pages, 1 + pages);
+
+    /* The second window, at slot 1024 and up. */
+    assert_int_equal(map_grant(domb, DOM_A, 8, RO, SLOT(GRANT_WINDOW_SLOTS + 3), &h1), GNTST_okay);
+    assert_int_equal(h1, GRANT_WINDOW_SLOTS + 3);
+    assert_int_equal(frame_words(21)[w1], area_l2e(domb, 1));
+    assert_int_equal(frame_words(21)[w1] >> PAGE_SHIFT, domb->grant.window[1].l1_mfn);
+    assert_int_equal(domb->grant.window[1].l1[3] >> PAGE_SHIFT, 30);
+    assert_int_equal(domb->hv_pages, 1 + 2 * pages);
+    unsigned int flushes = fake_tlb_flushes();
+    assert_int_equal(unmap_grant(domb, h1, SLOT(GRANT_WINDOW_SLOTS + 3)), GNTST_okay);
+    assert_int_equal(frame_words(21)[w1], 0);
+    assert_null(domb->grant.window[1].l1);
+    assert_true(fake_tlb_flushes() > flushes);
+    assert_int_equal(domb->hv_pages, 1 + pages);
+
     assert_int_equal(unmap_grant(domb, h, SLOT(5)), GNTST_okay);
+    assert_non_null(domb->grant.window[0].l1); /* the first window stays */
+    assert_int_equal(map_grant(domb, DOM_A, 8, RO, SLOT(GRANT_AREA_SLOTS), NULL),
+                     GNTST_bad_virt_addr);
     assert_int_equal(unpin_table(DOM_B, 21), 0);
 }
 
@@ -333,7 +362,8 @@ static void test_map_read_only_and_unmap(void **state)
     assert_int_equal(map_grant(domb, DOM_A, 8, RO, SLOT(5), &h), GNTST_okay);
     assert_int_equal(h, 5);
     assert_mapped(8, 30, 1, 0);
-    assert_int_equal(domb->grant.area_l1[5], (30u << PAGE_SHIFT) | _PAGE_PRESENT | _PAGE_ACCESSED);
+    assert_int_equal(domb->grant.window[0].l1[5],
+                     (30u << PAGE_SHIFT) | _PAGE_PRESENT | _PAGE_ACCESSED);
     assert_int_equal(domb->grant.nr_maps, 1);
     struct gnttab_map_grant_ref *op = fake_guest_ptr(ARG, sizeof(*op));
     assert_int_equal(op->dev_bus_addr, 30u << PAGE_SHIFT);
@@ -341,7 +371,7 @@ static void test_map_read_only_and_unmap(void **state)
     unsigned int flushes = fake_invlpgs();
     assert_int_equal(unmap_grant(domb, h, SLOT(5)), GNTST_okay);
     assert_mapped(8, 30, 0, 0);
-    assert_int_equal(domb->grant.area_l1[5], 0);
+    assert_int_equal(domb->grant.window[0].l1[5], 0);
     assert_int_equal(domb->grant.nr_maps, 0);
     assert_int_equal(fake_invlpgs(), flushes + 1);
     assert_true(fake_invlpg_seen((uint32_t)SLOT(5)));
@@ -354,7 +384,7 @@ static void test_map_writable_and_unmap(void **state)
     uint32_t h;
     assert_int_equal(map_grant(domb, DOM_A, 9, RW, SLOT(0), &h), GNTST_okay);
     assert_mapped(9, 31, 0, 1);
-    assert_int_equal(domb->grant.area_l1[0],
+    assert_int_equal(domb->grant.window[0].l1[0],
                      (31u << PAGE_SHIFT) | _PAGE_PRESENT | _PAGE_ACCESSED | _PAGE_RW | _PAGE_DIRTY);
     /* While mapped writable it can never become a page table. */
     assert_int_equal(pin_table(DOM_A, 31, PGT_l1), -XEN_EBUSY);
@@ -442,7 +472,7 @@ static void test_a_pinned_entry_keeps_its_frame(void **state)
     assert_int_equal(map_grant(domb, DOM_A, 13, RO, SLOT(0), &h1), GNTST_okay);
     grant_entry(doma, 13)->frame = 35; /* the granter changes its mind while mapped */
     assert_int_equal(map_grant(domb, DOM_A, 13, RW, SLOT(1), &h2), GNTST_okay);
-    assert_int_equal(domb->grant.area_l1[1] >> PAGE_SHIFT, 34);
+    assert_int_equal(domb->grant.window[0].l1[1] >> PAGE_SHIFT, 34);
     assert_frame(34, 3, 1);
     assert_frame(35, 1, 0);
     assert_int_equal(unmap_grant(domb, h1, SLOT(0)), GNTST_okay);
@@ -450,7 +480,7 @@ static void test_a_pinned_entry_keeps_its_frame(void **state)
     assert_frame(34, 1, 0);
     /* Unpinned, the entry's frame counts again. */
     assert_int_equal(map_grant(domb, DOM_A, 13, RO, SLOT(0), &h1), GNTST_okay);
-    assert_int_equal(domb->grant.area_l1[0] >> PAGE_SHIFT, 35);
+    assert_int_equal(domb->grant.window[0].l1[0] >> PAGE_SHIFT, 35);
     assert_frame(35, 2, 0);
 }
 
@@ -529,7 +559,7 @@ static void test_map_of_a_frame_the_granter_does_not_own_is_refused(void **state
     assert_int_equal(map_grant(domc, DOM_A, 19, RO, SLOT(0), &h), GNTST_okay); /* its grant area */
     const uint32_t not_mine[] = {
         50,          70,      99 /* free */,
-        FAKE_FRAMES, 0xFFFFF, domc->grant.area_l1_mfn /* the hypervisor's */};
+        FAKE_FRAMES, 0xFFFFF, domc->grant.window[0].l1_mfn /* the hypervisor's */};
     for (unsigned int i = 0; i < sizeof(not_mine) / sizeof(not_mine[0]); i++) {
         grant(doma, 20, GTF_permit_access, DOM_B, not_mine[i]);
         struct snapshot s;
@@ -580,7 +610,7 @@ static void test_host_addr_must_be_a_free_page_of_the_grant_area(void **state)
             fail_msg("host_addr %#llx accepted", (unsigned long long)bad[i]);
     assert_frames_unchanged(&s);
     assert_int_equal(domb->grant.nr_maps, 1);
-    assert_int_equal(domb->grant.area_l1[7] >> PAGE_SHIFT, 30);
+    assert_int_equal(domb->grant.window[0].l1[7] >> PAGE_SHIFT, 30);
     /* The first and last pages of the area are usable. */
     uint32_t h0, hl;
     assert_int_equal(map_grant(domb, DOM_A, 22, RO, SLOT(0), &h0), GNTST_okay);
@@ -679,7 +709,7 @@ static void test_a_mapped_frame_survives_the_granter_and_is_freed_at_the_last_un
     assert_frame(33, 2, 1); /* just the two mappings */
     assert_int_equal(frame_table[33].owner, DOM_A);
     assert_int_equal(bytes(33)[100], 0x5A);
-    assert_int_equal(domb->grant.area_l1[0] >> PAGE_SHIFT, 33);
+    assert_int_equal(domb->grant.window[0].l1[0] >> PAGE_SHIFT, 33);
 
     /* Nothing more can be mapped from it. */
     assert_int_equal(map_grant(domb, DOM_A, 26, RW, SLOT(1), NULL), GNTST_bad_domain);
@@ -847,7 +877,7 @@ int main(void)
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
     const struct CMUnitTest tests[] = {
         T(test_grant_table_init_and_setup_table),
-        T(test_grant_area_l2e_points_at_the_domains_area_table),
+        T(test_a_grant_area_window_comes_with_its_first_mapping),
         T(test_map_read_only_and_unmap),
         T(test_map_writable_and_unmap),
         T(test_maps_and_unmaps_in_every_order_return_every_count),

@@ -199,7 +199,7 @@ void consoled_remove(domid_t dom)
     drain(c); /* keep its last words */
     if (attached == c)
         show_new_output(c);
-    close_port(c->port);
+    unbind_port(c->port, mark_pending, c); /* the domain's store may share the port */
     unlist(c);
     gnttab_unmap(c->ring, c->handle);
     free_log(c);

@@ -87,7 +87,7 @@ void xenstored_release(domid_t dom)
         struct client *c = table_at(&clients, i);
         if (!c->in_use || c->dom != dom)
             continue;
-        close_port(c->port);
+        unbind_port(c->port, nothing, NULL); /* its console may share the port */
         gnttab_unmap(c->ring, c->handle);
         c->in_use = 0;
     }

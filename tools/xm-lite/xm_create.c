@@ -14,6 +14,7 @@
  * and unpause.  Any failure destroys the half-built domain.
  */
 #include "xm.h"
+#include <public/errno.h>
 
 #define CONFIG_MAX (XM_MAX_FILE_SIZE + 1) /* one more: a file over the limit is seen as such */
 
@@ -74,18 +75,6 @@ struct create_args {
     struct pvlab_disk disk_opts; /* bedelay=, bemode= for every disk */
     uint32_t serial;             /* dom0's services' number for this create (DOMSVC_MANAGE) */
 };
-
-static int name_taken(const char *name)
-{
-    struct xen_domctl op;
-    for (domid_t next = 0;; next = op.domain + 1) {
-        memset(&op, 0, sizeof(op));
-        if (domctl(XEN_DOMCTL_getdomaininfo, next, &op))
-            return 0;
-        if (!strcmp(op.u.getdomaininfo.name, name))
-            return 1;
-    }
-}
 
 /* xm's command-line overrides: name=X, memory=N or extra=WORD after the config. */
 static int apply_overrides(int argc, char **argv, struct create_args *a)
@@ -149,9 +138,6 @@ static int prepare(const char *path, int argc, char **argv, struct create_args *
                -1;
     if (elf_parse(a->kernel, a->kernel_len, &img, &why))
         return printf("xm-lite: %s: kernel '%s': %s\n", cfgname, a->cfg.kernel, why), -1;
-    if (name_taken(a->cfg.name))
-        return printf("xm-lite: %s: a domain named '%s' already exists\n", cfgname, a->cfg.name),
-               -1;
     if (xm_physinfo(&op) == 0 && op.u.physinfo.free_pages < a->cfg.memory_mb * 256 + 64)
         return printf("xm-lite: %s: not enough free memory: %u MiB wanted, %u MiB free\n", cfgname,
                       a->cfg.memory_mb, op.u.physinfo.free_pages / 256),
@@ -243,6 +229,8 @@ static int build_and_start(struct create_args *a)
     memset(&op, 0, sizeof(op));
     strlcpy(op.u.createdomain.name, a->cfg.name, sizeof(op.u.createdomain.name));
     long rc = domctl(XEN_DOMCTL_createdomain, 0, &op);
+    if (rc == -XEN_EEXIST) /* the hypervisor checks names: no walk over every domain here */
+        return printf("xm-lite: a domain named '%s' already exists\n", a->cfg.name), -1;
     if (rc)
         return printf("xm-lite: cannot create domain '%s' (%ld)\n", a->cfg.name, rc), -1;
     domid_t id = op.domain;

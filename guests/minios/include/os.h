@@ -156,6 +156,7 @@ void bind_port(evtchn_port_t port, evtchn_handler_t h, void *data);
 int bind_interdomain(domid_t remote, evtchn_port_t remote_port, evtchn_handler_t h, void *data);
 void notify_remote(evtchn_port_t port);
 void close_port(evtchn_port_t port);
+void unbind_port(evtchn_port_t port, evtchn_handler_t h, void *data); /* closes with the last */
 extern volatile uint32_t event_count; /* bumped by every handled event: wakes service loops */
 extern void (*service_hook)(void);    /* dom0's services (xm-lite), run after every wake-up */
 void run_services(void);
