@@ -50,6 +50,11 @@ def xm_lite_is_a_process_while_attached_to_a_console():
         check(not re.search(r"(?m)^\s+%s\s" % attached, out),
               "xm-lite did not end after Ctrl-]:\n" + out)
         monitor = r"(?m)^\s+\d+\s+0\s+sleeping\s+\d+\s+\d+ xm-lite$"
+        for _ in range(5):  # create starts it after the detach: it may not be asleep yet
+            if re.search(monitor, out):
+                break
+            time.sleep(0.5)
+            out = m.command("ps")
         check(re.search(monitor, out), "no monitor waits for domU:\n" + out)
         out = m.command("xm-lite destroy domU") + m.command("xm-lite list")
         check(not re.search(r"^domU\s", out, re.M), "domU is still listed:\n" + out)
