@@ -90,8 +90,10 @@ static long do_set_callbacks(uint32_t ev_cs, uint32_t ev_eip, uint32_t fs_cs, ui
     return 0;
 }
 
-/* xen_version's sub-operations that copy something out (their buffers make a large frame). */
-static long __attribute__((noinline)) xen_version_copy(uint32_t cmd, uint32_t arg)
+/* xen_version's sub-operations that copy something out (their buffers make a large frame);
+ * noipa keeps them out of line and their arguments on the stack, where do_xen_version finds them.
+ */
+static long __attribute__((noipa)) xen_version_copy(uint32_t cmd, uint32_t arg)
 {
     switch (cmd) {
     case XENVER_extraversion: {
@@ -113,8 +115,13 @@ static long __attribute__((noinline)) xen_version_copy(uint32_t cmd, uint32_t ar
     }
 }
 
-/* XENVER_version first: it is the null hypercall, and a guest's way to have events delivered. */
-static long do_xen_version(uint32_t cmd, uint32_t arg)
+/*
+ * XENVER_version first: it is the null hypercall, and a guest's way to have
+ * events delivered.  No frame pointer (as minios's LEAN calls): the answer is
+ * a compare and a constant.
+ */
+static long __attribute__((optimize("omit-frame-pointer")))
+do_xen_version(uint32_t cmd, uint32_t arg)
 {
     if (cmd == XENVER_version)
         return (PVLAB_VERSION_MAJOR << 16) | PVLAB_VERSION_MINOR;
@@ -207,6 +214,7 @@ static long physinfo(struct xen_sysctl *op)
 
 long do_sysctl(uint32_t arg)
 {
+    count_running_hypercalls(); /* the counters below (and the trace's) are then whole */
     struct xen_sysctl op;
     if (copy_from_guest(&op, arg, sizeof(op)))
         return -XEN_EFAULT;
@@ -237,6 +245,8 @@ long do_sysctl(uint32_t arg)
     }
     op.u.pvlab_counters.counters = d->counters;
     sched_wake_wait_ns(&op.u.pvlab_counters.counters);
+    /* do_entry() counts the other entries; entry.S counts a hypercall only once */
+    op.u.pvlab_counters.counters.hv_entries += d->counters.hypercalls;
     return copy_to_guest(arg, &op, sizeof(op));
 }
 
@@ -298,14 +308,18 @@ void hypercall_table_set(int traced)
         hypercall_table[nr] = traced ? traced_hypercall : hypercall_handlers[nr];
 }
 
-/* The registers now hold the next call; the result is its number, so %eax keeps it. */
+/*
+ * The frame's registers now hold the next call, %eax its number: entry.S
+ * leaves through the whole frame when it sees HYPERCALL_CONTINUED.
+ */
 long hypercall_continue(uint32_t nr, uint32_t a1, uint32_t a2, uint32_t a3, uint32_t a4)
 {
     struct cpu_user_regs *r = guest_cpu_user_regs();
+    r->eax = nr;
     r->ebx = a1;
     r->ecx = a2;
     r->edx = a3;
     r->esi = a4;
     r->eip -= 2; /* back over `int $0x82` (0xCD 0x82) */
-    return nr;
+    return HYPERCALL_CONTINUED;
 }

@@ -36,6 +36,16 @@ struct vcpu *current = &idle_vcpu;
 /* For arch/x86/entry.S, which reads them on every hypercall and exit without following current. */
 struct vcpu_info *current_vcpu_info;
 struct pvlab_counters *current_counters;
+/* Hypercalls are counted here, one add to a fixed address (no pointer to follow), and added to
+ * the running domain's counters.hypercalls at each switch and before any sysctl reads them. */
+uint64_t running_hypercalls;
+
+void count_running_hypercalls(void)
+{
+    if (running_hypercalls) /* then current_counters is the domain that made them */
+        current_counters->hypercalls += running_hypercalls;
+    running_hypercalls = 0;
+}
 static struct vcpu *runq; /* every vCPU, in creation order */
 int need_resched;
 static uint64_t slice_start; /* when current was picked */
@@ -177,6 +187,7 @@ static void context_switch(struct vcpu *prev, struct vcpu *next, uint64_t now)
 {
     if (!is_idle_vcpu(prev))
         copy_frame(&prev->user_regs, guest_cpu_user_regs());
+    count_running_hypercalls();
     trace(TRC_SWITCH, is_idle_vcpu(prev) ? TRC_IDLE_DOMAIN : prev->domain->domain_id,
           is_idle_vcpu(next) ? TRC_IDLE_DOMAIN : next->domain->domain_id);
     current = next;

@@ -107,8 +107,9 @@ def dom0_window():
             ("hypervisor entries (mode changes into hv)", entries, hv["hv_entries"]),
             ("  of which int $0x82 hypercalls", n(haps, "int82"), hv["hypercalls"]),
             ("CR3 writes, all sites", n(haps, "cr3_writes"), "-"),
-            ("  at tramp_entry / tramp_exit", "%d / %d" % (by_fn.get("tramp_entry", 0),
-                                                           by_fn.get("tramp_exit", 0)), "-"),
+            ("  at the entries / the exits", "%d / %d" % (
+                by_fn.get("tramp_entry", 0) + by_fn.get("tramp_trap_entry", 0),
+                by_fn.get("tramp_exit", 0) + by_fn.get("tramp_hypercall_exit", 0)), "-"),
             ("mode changes, all", n(haps, "mode_changes"), "-"),
             ("  guest kernel <-> user", "%d / %d" % (n(modes, "kernel_user"),
                                                      n(modes, "user_kernel")), "-"),

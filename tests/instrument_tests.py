@@ -236,16 +236,18 @@ def plugin_dom0_cr3_agrees_with_hypervisor_and_mmu_log():
     total = n(win["haps"], "cr3_writes")
     mmu = mmu_cr3_updates(log, "1")
     check(total == mmu, "the plugin counted %d CR3 writes in dom0's window, -d mmu %d" % (total, mmu))
-    # Every hypervisor entry from the guest loads the full page directory once (tramp_entry).
+    # Every hypervisor entry from the guest loads the full page directory once: at tramp_entry
+    # (the hypercall gate) or tramp_trap_entry (every other vector).
     entries = n(win["modes"], "kernel_hv") + n(win["modes"], "user_hv")
-    check(entries == by_fn.get("tramp_entry") == n(hv, "hv_entries") - 1,
-          "entries: plugin mode changes %d, tramp_entry CR3 writes %s, hypervisor counter %d "
-          "(which includes the sysctl after the window)" % (entries, by_fn.get("tramp_entry"),
-                                                            n(hv, "hv_entries")))
+    at_entry = by_fn.get("tramp_entry", 0) + by_fn.get("tramp_trap_entry", 0)
+    check(entries == at_entry == n(hv, "hv_entries") - 1,
+          "entries: plugin mode changes %d, entry CR3 writes %s, hypervisor counter %d "
+          "(which includes the sysctl after the window)" % (entries, by_fn, n(hv, "hv_entries")))
     from_guest = sum(c for (vec, cpl), c in qemu_interrupts(log, "1").items() if cpl != 0)
     check(from_guest == entries, "QEMU's -d int log has %d interrupts from the guest in the window, "
           "the plugin %d entries" % (from_guest, entries))
-    check(total == by_fn.get("tramp_entry", 0) + by_fn.get("tramp_exit", 0) + n(hv, "cr3_loads"),
+    at_exit = by_fn.get("tramp_exit", 0) + by_fn.get("tramp_hypercall_exit", 0)
+    check(total == at_entry + at_exit + n(hv, "cr3_loads"),
           "CR3 writes %d are not entries + exits + page-directory loads: %s" % (total, by_fn))
 
 

@@ -18,18 +18,22 @@
  *
  * In:  the hypercall gate (0x82) enters at tramp_entry, which saves the
  *      registers, loads the full page directory (tramp_full_cr3) and the
- *      hypervisor's data segments, and calls hypercall_table[%eax] directly
- *      with the guest's %ebx..%edi as arguments.  Every other vector has a stub
- *      that makes the stack look the same (an error-code word with the vector
- *      in its upper half) and joins at .Ltrap_entry, which does the same
- *      saving and calls do_entry() in C (arch/x86/traps.c).
+ *      hypervisor's %ds and %es, and calls hypercall_table[%eax] directly:
+ *      the frame's %ebx..%edi are its arguments.  Every other vector has a
+ *      stub that makes the stack look the same (an error-code word with the
+ *      vector in its upper half) and joins at tramp_trap_entry, which does the
+ *      same saving and calls do_entry() in C (arch/x86/traps.c).  No entry
+ *      touches %fs or %gs, which the hypervisor never uses.
  *
- * Out: ret_to_guest makes one pass over the frame: if no vCPU switch is
- *      asked for, no event upcall is due and the return address is inside the
- *      guest's segments, the guest's segments are reloaded, tramp_exit loads
- *      the guest root and irets.  Otherwise leave_hypervisor() (hv/exit.c)
- *      does that work first (it may replace the whole frame with another
- *      vCPU's).
+ * Out: one test (EXIT_TEST): if no vCPU switch is asked for, no event is
+ *      pending and the return address is inside the guest's segments, the
+ *      guest's %ds and %es are reloaded and the guest root loaded before the
+ *      iret.  A hypercall leaves its own short way, restoring only what C
+ *      may have changed; an exception or interrupt leaves through
+ *      ret_to_guest and tramp_exit, with every register from the frame.
+ *      Otherwise leave_hypervisor() (hv/exit.c) does the work first (it may
+ *      replace the whole frame with another vCPU's), and every register and
+ *      segment comes from the frame.
  *
  * Tour 22/37 - after hv/chain.c, before arch/x86/traps.c.
  */
@@ -50,7 +54,7 @@ vector_\n:
     pushl $0
     .endif
     movw $\n, 2(%esp)
-    jmp .Ltrap_entry
+    jmp tramp_trap_entry
 .endm
 
     /* Exceptions: 8, 10-14 and 17 push an error code. */
@@ -106,67 +110,139 @@ vector_\n:
 /*
  * From a guest, with the frame complete up to %ebx and %esp at it: load the
  * full page directory (only then may anything go below the frame), keep the
- * guest's data segments in the frame and load the hypervisor's.  %ss is
- * already the hypervisor's (from the TSS), so memory operands name it until
- * %ds is loaded.  \scratch is a register already saved.
+ * guest's %ds and %es in the frame and load the hypervisor's.  %ss is already
+ * the hypervisor's (from the TSS), so memory operands name it until %ds is
+ * loaded.  \scratch is a register already saved.
+ *
+ * %fs and %gs are not touched: the hypervisor never uses them, so the
+ * guest's stay loaded until the way out.  Only the slow way out
+ * (.Lexit_work), where a vCPU switch may happen, writes them into the frame
+ * and loads them from it.
  */
 .macro ENTER_HYPERVISOR scratch
     movl %ss:tramp_full_cr3, \scratch
     movl \scratch, %cr3
     movw %ds, UREGS_ds(%esp)
     movw %es, UREGS_es(%esp)
-    movw %fs, UREGS_fs(%esp)
-    movw %gs, UREGS_gs(%esp)
-    movl $__HYPERVISOR_DS, \scratch
-    movl \scratch, %ds
-    movl \scratch, %es
+    movw %ss:hypervisor_ds, %ds
+    movw %ss:hypervisor_ds, %es
 .endm
 
 /*
- * The hypercall gate.  The guest's %ebx..%edi are still in their registers
- * after saving, so they are pushed once more as the handler's arguments: the
- * handler may write its argument slots (C allows it), never the frame.  The
- * result goes to the frame's %eax; a continuation's result is the call's own
- * number (hv/hypercall.c: hypercall_continue()).
+ * Load a guest's data segment from the frame.  A selector that no longer
+ * loads (its descriptor changed since the guest loaded it) becomes the null
+ * selector, as on Xen; the fix-up needs no register.
+ */
+.macro LOAD_GUEST_SEGMENT seg, slot
+.Lload_\@:
+    movw \slot(%esp), %\seg
+.Lloaded_\@:
+    .pushsection .text.fixup, "ax" /* out of line, in .text */
+.Lfix_\@:
+    pushl $0
+    popl %\seg
+    jmp .Lloaded_\@
+    .popsection
+    .pushsection .ex_table, "a"
+    .long .Lload_\@, .Lfix_\@
+    .popsection
+.endm
+
+/*
+ * The test on the way out: leave through \work unless nothing is to be done.
+ * Something is when a vCPU switch is asked for (need_resched) or the guest
+ * has an event pending (its upcall_pending; leave_hypervisor() looks at the
+ * mask).  ret_to_guest also tests the return address.  Clobbers %ecx.
+ */
+.macro EXIT_TEST work
+    movl current_vcpu_info, %ecx
+    movzbl VCPU_INFO_upcall_pending(%ecx), %ecx
+    orl need_resched, %ecx
+    jnz \work
+.endm
+
+/*
+ * The hypercall gate: the path of every hypercall, in and out.
+ *
+ * In.  The frame is filled, the hypervisor's page directory and data
+ * segments loaded, the call counted (in a per-CPU word that is added to the
+ * domain's counters at the next switch or read), and the handler called with the
+ * frame's %ebx..%edi, which lie at %esp in argument order: they are the five
+ * C arguments, and nothing is copied.  C lets a handler write its argument
+ * slots, so after the call they may no longer hold the guest's registers.
+ *
+ * Out, the fast way.  The registers the C convention preserves (%ebx, %esi,
+ * %edi, %ebp) still hold the guest's values, untouched since the gate, and
+ * %eax holds the result; %ecx and %edx were the handler's scratch and come
+ * back zero, so nothing of the hypervisor reaches the guest through them
+ * (docs/hypercalls.md: the calling convention).  With the exit test passed,
+ * only the data segments, the guest root and the iret are left.  The return
+ * address needs no test: it is the guest's own, just past its `int $0x82`
+ * (on it, if continued).  It lies beyond the guest's segments only if that
+ * int ends exactly at the limit; then a real CPU refuses the iret (the
+ * fix-up crashes the domain) and QEMU returns to 0xFC000000, where the guest
+ * root maps nothing: a fault in the guest either way, never in the
+ * hypervisor.
+ *
+ * Out, the slow way.  Whatever the exit test sends to leave_hypervisor()
+ * (a switch, an upcall, a bad return address) leaves through the full frame,
+ * so the fast way's registers are written into it first.  A negative result
+ * is counted as an error, unless it is HYPERCALL_CONTINUED: then
+ * hypercall_continue() has already written the next call into the frame
+ * (hv/hypercall.c), and the frame leaves as it is.
  */
     .globl tramp_entry
 tramp_entry:
     pushl $(ASM_HYPERCALL_VECTOR << 16)
     cld
     SAVE_GPRS
-    ENTER_HYPERVISOR %ebp
-    movl current_counters, %ebp
-    addl $1, PVLAB_hv_entries(%ebp)
-    adcl $0, PVLAB_hv_entries+4(%ebp)
-    addl $1, PVLAB_hypercalls(%ebp)
-    adcl $0, PVLAB_hypercalls+4(%ebp)
+    ENTER_HYPERVISOR %ecx
+    addl $1, running_hypercalls /* hv/sched.c: count_running_hypercalls() */
+    adcl $0, running_hypercalls+4
     cmpl $NR_HYPERCALLS, %eax
     jae .Lno_such_hypercall
-    pushl %edi
-    pushl %esi
-    pushl %edx
-    pushl %ecx
-    pushl %ebx
     call *hypercall_table(,%eax,4)
-    addl $20, %esp
     testl %eax, %eax
-    js .Lhypercall_error
-.Lhypercall_result:
-    movl %eax, UREGS_eax(%esp)
-    jmp ret_to_guest
+    js .Lhypercall_refused
+    /* A symbol of its own, so the plugin's CR3 sites tell entries from exits. */
+    .globl tramp_hypercall_exit
+tramp_hypercall_exit:
+    EXIT_TEST .Lhypercall_exit_work
+    LOAD_GUEST_SEGMENT es, UREGS_es
+    LOAD_GUEST_SEGMENT ds, UREGS_ds
+    movl %ss:tramp_guest_cr3, %ecx
+    movl %ecx, %cr3
+    xorl %ecx, %ecx
+    xorl %edx, %edx
+    addl $UREGS_eip, %esp
+.Lhypercall_iret:
+    iret
+
 .Lno_such_hypercall:
     movl $-XEN_ENOSYS, %eax
-.Lhypercall_error:
-    movl current_counters, %ebp
-    addl $1, PVLAB_hypercall_errors(%ebp)
-    adcl $0, PVLAB_hypercall_errors+4(%ebp)
-    jmp .Lhypercall_result
+.Lhypercall_refused:
+    cmpl $HYPERCALL_CONTINUED, %eax
+    je .Lexit_work
+    movl current_counters, %ecx
+    addl $1, PVLAB_hypercall_errors(%ecx)
+    adcl $0, PVLAB_hypercall_errors+4(%ecx)
+    jmp tramp_hypercall_exit
+.Lhypercall_exit_work:
+    movl %eax, UREGS_eax(%esp)
+    movl %ebx, UREGS_ebx(%esp)
+    movl %esi, UREGS_esi(%esp)
+    movl %edi, UREGS_edi(%esp)
+    xorl %ecx, %ecx
+    movl %ecx, UREGS_ecx(%esp)
+    movl %ecx, UREGS_edx(%esp)
+    jmp .Lexit_work
 
 /*
  * Every other vector.  On the stack: error word, eip, cs, eflags [, esp, ss].
  * From a guest that is the frame, filling down to the page's first byte.
  */
-.Ltrap_entry:
+    .globl tramp_trap_entry
+tramp_trap_entry:
     cld
     testb $3, (UREGS_cs - UREGS_error_code)(%esp)
     jz .Lfrom_ring0
@@ -174,9 +250,9 @@ tramp_entry:
     ENTER_HYPERVISOR %eax
     jmp .Lcall_handler
 .Lfrom_ring0:
-    /* The hypervisor itself was interrupted, on its own stack.  Only in the
-     * last few instructions of tramp_exit can the guest root still be loaded
-     * (then %esp is inside the frame, and the one word pushed here fits). */
+    /* The hypervisor itself was interrupted, on its own stack.  Only at the
+     * iret of tramp_exit or tramp_hypercall_exit can the guest root still be
+     * loaded (then %esp is inside the frame, and the one word pushed here fits). */
     pushl %eax
     movl %cr3, %eax
     cmpl %ss:tramp_guest_cr3, %eax
@@ -217,36 +293,34 @@ ret_from_entry:
     testb $3, UREGS_cs(%esp)
     jz restore_regs
 /*
- * Back to the guest in the frame.  The one pass: nothing is left to do if no
- * switch is asked for, the return address is inside the guest's segments
- * (beyond them a real CPU would refuse the iret; QEMU would not) and no
- * upcall is due (pending and not masked).  Else leave_hypervisor() does it.
+ * Back to the guest in the frame, from an exception or an interrupt: the exit
+ * test, the data segments, and tramp_exit restores the rest.
  */
 ret_to_guest:
-    cmpl $0, need_resched
-    jne .Lexit_work
-    cmpl $HYPERVISOR_VIRT_START, UREGS_eip(%esp)
+    EXIT_TEST .Lexit_work
+    cmpl $HYPERVISOR_VIRT_START, UREGS_eip(%esp) /* a real CPU would refuse the iret; QEMU not */
     jae .Lexit_work
-    movl current_vcpu_info, %eax
-    cmpb $0, VCPU_INFO_upcall_pending(%eax)
-    jne .Lupcall_pending
-.Lload_gs:
-    movw UREGS_gs(%esp), %gs
-.Lload_fs:
-    movw UREGS_fs(%esp), %fs
-.Lload_es:
-    movw UREGS_es(%esp), %es
-.Lload_ds:
-    movw UREGS_ds(%esp), %ds
+    LOAD_GUEST_SEGMENT es, UREGS_es
+    LOAD_GUEST_SEGMENT ds, UREGS_ds
     jmp tramp_exit
-.Lupcall_pending:
-    cmpb $0, VCPU_INFO_upcall_mask(%eax)
-    jne .Lload_gs
+/*
+ * The slow way out: leave_hypervisor() (hv/exit.c) does the work the exit
+ * test found, and may switch vCPUs, so the frame is made complete first
+ * (%fs and %gs are still the guest's) and every segment is loaded from it
+ * after.  return_to_guest comes in with a complete frame.
+ */
 .Lexit_work:
+    movw %fs, UREGS_fs(%esp)
+    movw %gs, UREGS_gs(%esp)
+.Lleave_hypervisor:
     pushl %esp
     call leave_hypervisor
     addl $4, %esp
-    jmp .Lload_gs
+    LOAD_GUEST_SEGMENT gs, UREGS_gs
+    LOAD_GUEST_SEGMENT fs, UREGS_fs
+    LOAD_GUEST_SEGMENT es, UREGS_es
+    LOAD_GUEST_SEGMENT ds, UREGS_ds
+    jmp tramp_exit
 
 restore_regs:
     popl %ebx
@@ -259,23 +333,6 @@ restore_regs:
     addl $4, %esp
     iret
 
-    /* A guest segment that will not load is replaced by the null selector. */
-.Lfix_gs:
-    xorl %eax, %eax
-    movl %eax, %gs
-    jmp .Lload_fs
-.Lfix_fs:
-    xorl %eax, %eax
-    movl %eax, %fs
-    jmp .Lload_es
-.Lfix_es:
-    xorl %eax, %eax
-    movl %eax, %es
-    jmp .Lload_ds
-.Lfix_ds:
-    xorl %eax, %eax
-    movl %eax, %ds
-    jmp tramp_exit
     /* An iret the CPU refuses cannot be repaired: the domain is crashed. */
 .Lfix_iret:
     movl $__HYPERVISOR_DS, %eax
@@ -285,11 +342,8 @@ restore_regs:
     call crash_on_bad_iret
 
     .section .ex_table, "a"
-    .long .Lload_gs, .Lfix_gs
-    .long .Lload_fs, .Lfix_fs
-    .long .Lload_es, .Lfix_es
-    .long .Lload_ds, .Lfix_ds
     .long .Liret, .Lfix_iret
+    .long .Lhypercall_iret, .Lfix_iret
     .text
 
 /*
@@ -310,7 +364,7 @@ reset_stack_and_jump:
     .globl return_to_guest
 return_to_guest:
     movl $FRAME, %esp
-    jmp .Lexit_work
+    jmp .Lleave_hypervisor
 
 /*
  * copy_guest(dst, src, n): memcpy where a fault on either side is caught.
@@ -347,12 +401,31 @@ copy_guest:
     .long .Lcopy_bytes, .Lcopy_done
     .text
 
+/*
+ * get_guest_u8(src): the byte at src, zero-extended, or -1 if it does not map:
+ * one load where copy_guest() would set up a string move.  The caller checks
+ * that src lies below the hypervisor.
+ */
+    .globl get_guest_u8
+get_guest_u8:
+    movl 4(%esp), %ecx
+.Lget_u8:
+    movzbl (%ecx), %eax
+    ret
+.Lget_u8_fault:
+    movl $-1, %eax
+    ret
+    .section .ex_table, "a"
+    .long .Lget_u8, .Lget_u8_fault
+    .text
+
 /* The trampoline's two page directories (written by arch/x86/hv_mappings.c). */
     .section .entry.data, "aw"
     .align 4
     .globl tramp_full_cr3, tramp_guest_cr3
 tramp_full_cr3:  .long 0 /* the running vCPU's own page directory, hypervisor slots and all */
 tramp_guest_cr3: .long 0 /* the guest root */
+hypervisor_ds:   .word __HYPERVISOR_DS /* loaded into %ds and %es at every entry */
 
 /*
  * The hypervisor stack, ending with the guest frame.  hv_stack_top is the end

@@ -144,9 +144,11 @@ static int __attribute__((noinline)) emulate(struct cpu_user_regs *r)
 int ioemul_gp(struct cpu_user_regs *r)
 {
     /* The I/O-permission #GP has error code 0; its first byte says most #GPs are not port I/O. */
-    uint8_t first;
     if ((r->cs & 3) != 1 || r->error_code != 0 || !current->domain->is_privileged ||
-        copy_from_guest(&first, r->eip, 1) || !io_insn_may_start(first))
+        !guest_range_ok(r->eip, 1))
+        return 0;
+    int first = get_guest_u8(r->eip);
+    if (first < 0 || !io_insn_may_start((uint8_t)first))
         return 0;
     return emulate(r);
 }

@@ -174,6 +174,7 @@ void entry_trace(int on)
     hypercall_table_set(on);
 }
 
+/* counters.hv_entries counts entries here; the sysctl adds the hypercalls (hv/hypercall.c). */
 void do_entry(struct cpu_user_regs *regs)
 {
     if (guest_mode(regs))

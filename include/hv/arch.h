@@ -66,6 +66,7 @@ void tramp_entry(void); /* the hypercall gate's target, for the IDT (desc.c) */
 void reset_stack_and_jump(void (*fn)(void)) __attribute__((noreturn));
 void return_to_guest(void) __attribute__((noreturn));
 size_t copy_guest(void *dst, const void *src, size_t n);
+int get_guest_u8(uint32_t src); /* the byte at src, or -1 if it does not map */
 extern char hv_stack[], hv_stack_top[];
 
 static inline struct cpu_user_regs *guest_cpu_user_regs(void)

@@ -2,7 +2,7 @@
  * asm_offsets.h - what arch/x86/entry.S reads in C structures, besides the
  * frame (hv/uregs.h).
  *
- * The hypercall path counts the call in the running domain's counters and
+ * The hypercall path counts a refused call in the running domain's counters and
  * the exit path looks at the running vCPU's event flags, through the two
  * pointers hv/sched.c keeps for it (current_counters, current_vcpu_info).
  * Assembly can only use numbers, so they are here, once; any C file that
@@ -14,11 +14,12 @@
 
 #define NR_HYPERCALLS        64   /* hypercall_table[]: numbers 0..63 (Xen's are below 64) */
 #define ASM_HYPERCALL_VECTOR 0x82 /* HYPERCALL_VECTOR, for assembly */
+/* hv/hypercall.c: hypercall_continue()'s result, below every errno (-1..-4095): entry.S
+ * then leaves with the frame it wrote.  A guest never sees it. */
+#define HYPERCALL_CONTINUED (-4096)
 
-#define PVLAB_hv_entries         0 /* struct pvlab_counters */
-#define PVLAB_hypercalls         8
-#define PVLAB_hypercall_errors   16
-#define VCPU_INFO_upcall_pending 0 /* struct vcpu_info */
+#define PVLAB_hypercall_errors   16 /* struct pvlab_counters */
+#define VCPU_INFO_upcall_pending 0  /* struct vcpu_info */
 #define VCPU_INFO_upcall_mask    1
 
 #ifndef __ASSEMBLY__
@@ -26,8 +27,6 @@
 #include <public/sysctl.h>
 #include <public/xen.h>
 _Static_assert(ASM_HYPERCALL_VECTOR == HYPERCALL_VECTOR, "ASM_HYPERCALL_VECTOR");
-_Static_assert(offsetof(struct pvlab_counters, hv_entries) == PVLAB_hv_entries, "PVLAB_hv_entries");
-_Static_assert(offsetof(struct pvlab_counters, hypercalls) == PVLAB_hypercalls, "PVLAB_hypercalls");
 _Static_assert(offsetof(struct pvlab_counters, hypercall_errors) == PVLAB_hypercall_errors,
                "PVLAB_hypercall_errors");
 _Static_assert(offsetof(struct vcpu_info, evtchn_upcall_pending) == VCPU_INFO_upcall_pending,

@@ -109,6 +109,8 @@ extern struct domain *domain_list;
 extern struct vcpu *current;
 extern struct vcpu_info *current_vcpu_info;     /* vcpu_info(current), while a guest runs */
 extern struct pvlab_counters *current_counters; /* &current->domain->counters, likewise */
+extern uint64_t running_hypercalls;  /* entry.S: hypercalls not yet in current_counters */
+void count_running_hypercalls(void); /* add them: before a switch, and before counters are read */
 extern struct vcpu idle_vcpu;
 
 static inline int is_idle_vcpu(const struct vcpu *v)

@@ -14,6 +14,11 @@
 
 #include <public/arch-x86_32.h>
 
+#define UREGS_ebx        0
+#define UREGS_ecx        4
+#define UREGS_edx        8
+#define UREGS_esi        12
+#define UREGS_edi        16
 #define UREGS_eax        24
 #define UREGS_error_code 28
 #define UREGS_vector     30
@@ -28,6 +33,11 @@
 
 #ifndef __ASSEMBLY__
 #include <stddef.h>
+_Static_assert(offsetof(struct cpu_user_regs, ebx) == UREGS_ebx, "UREGS_ebx");
+_Static_assert(offsetof(struct cpu_user_regs, ecx) == UREGS_ecx, "UREGS_ecx");
+_Static_assert(offsetof(struct cpu_user_regs, edx) == UREGS_edx, "UREGS_edx");
+_Static_assert(offsetof(struct cpu_user_regs, esi) == UREGS_esi, "UREGS_esi");
+_Static_assert(offsetof(struct cpu_user_regs, edi) == UREGS_edi, "UREGS_edi");
 _Static_assert(offsetof(struct cpu_user_regs, eax) == UREGS_eax, "UREGS_eax");
 _Static_assert(offsetof(struct cpu_user_regs, error_code) == UREGS_error_code, "UREGS_error_code");
 _Static_assert(offsetof(struct cpu_user_regs, entry_vector) == UREGS_vector, "UREGS_vector");
