@@ -42,6 +42,7 @@ void xs_write_dom(domid_t id, const char *key, const char *value); /* /local/dom
 
 /* The commands */
 int cmd_create(int argc, char **argv);           /* xm_create.c */
+extern domid_t xm_created;                       /* ... and the id it gave the domain */
 int cmd_on_domain(int argc, char **argv);        /* xm_domain.c: console, pause, ... */
 int cmd_grant_map(int argc, char **argv);        /* xm_domain.c */
 int cmd_grant_unmap(void);                       /* xm_domain.c */

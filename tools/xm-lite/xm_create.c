@@ -258,6 +258,8 @@ static int build_and_start(struct create_args *a)
     return id;
 }
 
+domid_t xm_created; /* the id of the domain cmd_create made last */
+
 int cmd_create(int argc, char **argv)
 {
     static struct create_args a;
@@ -269,6 +271,7 @@ int cmd_create(int argc, char **argv)
     free(a.kernel); /* the hypervisor copied it */
     if (id < 0)
         return -1;
+    xm_created = (domid_t)id;
     /* -c: attached first, so nothing the domain says is missed; its monitor after, which then
      * finds it ended if that is why the console let go */
     int rc = a.attach ? console((domid_t)id, a.cfg.name) : 0;
