@@ -45,6 +45,10 @@ def one_run():
     figures["hv_mem_per_domain"] = (int(hv.group(1)), int(hv.group(2)))
     hv = re.search(r"hv_mem_domU_max  : (\d+) KiB \((\d+) pages\)", out)
     figures["hv_mem_domU"] = (int(hv.group(1)), int(hv.group(2)))
+    if not figures["hv_mem_domU"][1]:  # the first `xm-lite info` must run while the domU exists
+        raise SystemExit("bench: the domU's hypervisor memory was read with no domU running")
+    hv = re.search(r"hv_mem_dom0      : (\d+) KiB \((\d+) pages\)", out)
+    figures["hv_mem_dom0"] = (int(hv.group(1)), int(hv.group(2)))
     for name, insns, entries in re.findall(
             r"BENCH (\w+) insns_per_op=([\d.]+) hv_entries_per_op=([\d.]+)", out):
         figures[name] = (float(insns), float(entries))
@@ -282,6 +286,8 @@ def path_lengths():
                                          f["hv_mem_per_domain"][0], f["hv_mem_per_domain"][1]))
     print("  %-52s %10d KiB (%d pages)" % ("hypervisor memory of the domU", f["hv_mem_domU"][0],
                                          f["hv_mem_domU"][1]))
+    print("  %-52s %10d KiB (%d pages)" % ("hypervisor memory of dom0", f["hv_mem_dom0"][0],
+                                         f["hv_mem_dom0"][1]))
     print("  %-52s %10.1f" % ("ping-pong / null hypercall", f["evtping"][0] / f["null_hypercall"][0]))
     hc, sc, gp = f["null_hypercall"][0], f["int80_ring3"][0], f["gp_bounce"][0]
     print("\nratios (same run):")

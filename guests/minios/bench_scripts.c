@@ -50,7 +50,7 @@ const char *dom0_bench_script(void)
 {
     if (cmdline_has("benchdom"))
         return "xm-lite create /etc/xm/nodisk.cfg name=pp extra=evtping;"
-               "xm-lite evtping pp 1000;xm-lite destroy pp;xm-lite info;"
+               "xm-lite evtping pp 1000;xm-lite info;xm-lite destroy pp;"
                "xm-lite bench-create /etc/xm/nodisk.cfg;xm-lite info;echo BENCH domains done";
     if (cmdline_has("blkbench") || cmdline_has("blkbench=ram"))
         return blkbench_script(cmdline_has("blkbench=ram"));
