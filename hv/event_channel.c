@@ -114,11 +114,8 @@ static int port_open(struct domain *d, uint32_t port, struct evtchn e)
 {
     if (port >= EVTCHN_INLINE) {
         uint32_t i = (port - EVTCHN_INLINE) / EVTCHNS_PER_PAGE;
-        if (!d->evtchn_page[i]) {
-            if (!(d->evtchn_page[i] = alloc_xenheap_pages(1)))
-                return -XEN_ENOMEM; /* the hypervisor's heap is full */
-            d->hv_pages++;
-        }
+        if (!d->evtchn_page[i] && !(d->evtchn_page[i] = domain_take_pages(d, 1)))
+            return -XEN_ENOMEM; /* the hypervisor's heap is full */
         d->evtchn_page_open[i]++;
     }
     *evtchn_of(d, port) = e;
@@ -133,9 +130,8 @@ static void port_release(struct domain *d, uint32_t port)
         return;
     uint32_t i = (port - EVTCHN_INLINE) / EVTCHNS_PER_PAGE;
     if (--d->evtchn_page_open[i] == 0) {
-        free_xenheap_pages(d->evtchn_page[i], 1);
+        domain_give_pages(d, d->evtchn_page[i], 1);
         d->evtchn_page[i] = NULL;
-        d->hv_pages--;
     }
 }
 

@@ -39,22 +39,6 @@ _Static_assert(GRANT_AREA_SLOTS == GRANT_AREA_WINDOWS * GRANT_WINDOW_SLOTS,
 #define ACTIVE_PAGE_PAGES                                                                          \
     (ROUNDUP(GRANT_ENTRIES_PER_PAGE * sizeof(struct active_grant), PAGE_SIZE) >> PAGE_SHIFT)
 
-/* A page for the hypervisor's bookkeeping of d, counted as d's. */
-static void *take_page(struct domain *d, unsigned int nr)
-{
-    void *p = alloc_xenheap_pages(nr);
-    if (p)
-        d->hv_pages += nr;
-    return p;
-}
-
-static void give_page(struct domain *d, void *p, unsigned int nr)
-{
-    if (p)
-        d->hv_pages -= nr;
-    free_xenheap_pages(p, nr);
-}
-
 /*
  * Most domains never map another's grant: a window of the grant area (its
  * page table and maptrack) comes with the first mapping there (dom0's first
@@ -72,11 +56,11 @@ static uint32_t window_l2e(const struct grant_window *w)
 static int window_take(struct domain *md, unsigned int i)
 {
     struct grant_window *w = &md->grant.window[i];
-    w->maptrack = take_page(md, MAPTRACK_PAGES);
-    w->l1 = take_page(md, 1);
+    w->maptrack = domain_take_pages(md, MAPTRACK_PAGES);
+    w->l1 = domain_take_pages(md, 1);
     if (!w->maptrack || !w->l1) {
-        give_page(md, w->maptrack, MAPTRACK_PAGES);
-        give_page(md, w->l1, 1);
+        domain_give_pages(md, w->maptrack, MAPTRACK_PAGES);
+        domain_give_pages(md, w->l1, 1);
         *w = (struct grant_window){0};
         return -XEN_ENOMEM;
     }
@@ -92,8 +76,8 @@ static void window_give(struct domain *md, unsigned int i, int flush)
         set_hv_l2_slot(md->domain_id, GRANT_L2_FIRST_SLOT + i, 0);
         mm_flush_tlb(); /* the processor may keep the old directory entry */
     }
-    give_page(md, w->maptrack, MAPTRACK_PAGES);
-    give_page(md, w->l1, 1);
+    domain_give_pages(md, w->maptrack, MAPTRACK_PAGES);
+    domain_give_pages(md, w->l1, 1);
     *w = (struct grant_window){0};
 }
 
@@ -136,7 +120,7 @@ static struct active_grant *active_take(struct domain *d, grant_ref_t ref)
 {
     struct active_grant **page = &d->grant.active[ref / GRANT_ENTRIES_PER_PAGE];
     if (ref >= ACTIVE_INLINE && !*page)
-        *page = take_page(d, ACTIVE_PAGE_PAGES);
+        *page = domain_take_pages(d, ACTIVE_PAGE_PAGES);
     return active_entry(d, ref);
 }
 
@@ -145,7 +129,7 @@ static int shared_frames_take(struct domain *d, uint32_t nr)
 {
     struct grant_table *gt = &d->grant;
     while (gt->nr_frames < nr) {
-        struct grant_entry_v1 *page = take_page(d, 1);
+        struct grant_entry_v1 *page = domain_take_pages(d, 1);
         if (!page)
             return -XEN_ENOMEM;
         uint32_t mfn = va_to_mfn(page);
@@ -397,7 +381,7 @@ void grant_table_destroy(struct domain *d)
     for (unsigned int i = 0; i < GRANT_AREA_WINDOWS; i++)
         window_give(d, i, 0); /* the domain's directories die with it */
     for (unsigned int i = 0; i < GNTTAB_MAX_FRAMES; i++) {
-        give_page(d, gt->active[i], ACTIVE_PAGE_PAGES);
+        domain_give_pages(d, gt->active[i], ACTIVE_PAGE_PAGES);
         gt->active[i] = NULL;
     }
     /* The shared frames belong to the domain and go with its other frames. */

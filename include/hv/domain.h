@@ -154,6 +154,23 @@ int build_step(struct domain *d, int bounded, struct build_result *out);
 void build_abandon(struct domain *d);
 /* Hypervisor pages the domains hold, on average (rounded up); the most a domU holds, and dom0's. */
 uint32_t domain_hv_pages(uint32_t *domu_max, uint32_t *privileged);
+
+/* Pages of the hypervisor's heap for its bookkeeping of d (ports, grant records), counted as d's
+ * (d->hv_pages, which xm-lite info shows); NULL when the heap is full. */
+static inline void *domain_take_pages(struct domain *d, unsigned int nr)
+{
+    void *p = alloc_xenheap_pages(nr);
+    if (p)
+        d->hv_pages += nr;
+    return p;
+}
+
+static inline void domain_give_pages(struct domain *d, void *p, unsigned int nr)
+{
+    if (p)
+        d->hv_pages -= nr;
+    free_xenheap_pages(p, nr);
+}
 extern struct domain *initial_domain;
 
 #endif
