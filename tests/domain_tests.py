@@ -286,6 +286,23 @@ def console_output_beyond_the_log_is_reported_not_lost_silently():
 
 
 @test
+def a_domUs_last_words_left_without_an_event_reach_the_attached_console():
+    """domu_lastwords puts its verdict in its console ring without notifying dom0 and powers off at
+    once; `xm-lite create -c` must still show it (the attach reads the ring when the domain ends)."""
+    m = boot()
+    try:
+        out = m.command("xm-lite create /etc/xm/tests/domu_lastwords.cfg -c", timeout=60)
+        check(re.search(r"^XTF: domu_lastwords: SUCCESS$", out, re.M),
+              "the last line was not shown:\n" + out[-1500:])
+        check(out.find("SUCCESS") < out.find("console went away"),
+              "the last line came after the attach let go:\n" + out[-1500:])
+        check("domain id:  0" in m.command("info"), "dom0 stopped answering")
+        halt(m)
+    finally:
+        m.kill()
+
+
+@test
 def a_domU_cannot_forge_or_flood_the_hypervisor_console():
     m = boot()
     try:

@@ -285,8 +285,16 @@ int consoled_attach(domid_t dom, int (*ended)(domid_t dom))
     attached = c;
     tty_set_raw(1);
     for (;;) {
-        consoled_poll(); /* its last words too, when it has just ended */
-        if (attached != c || (ended && ended(dom))) {
+        /* Look for the end first, then show: the domain may print its last words and end
+         * between a look at its ring and a look at its state, and its event for those words
+         * may not have listed it yet. */
+        int over = attached != c || (ended && ended(dom));
+        consoled_poll();
+        if (over) {
+            if (attached == c) { /* not removed yet: read its ring ourselves */
+                drain(c);
+                show_new_output(c);
+            }
             rc = 1;
             break;
         }
