@@ -181,7 +181,7 @@ def haps_section(haps, plot):
 
 
 def trace_section(traces, plot):
-    rows = [[row_name(t), t["window_insns"], t["guest_us"], t["records"], t["hypercalls_dom0"],
+    rows = [[row_name(t), t["window_insns"], t["records_span_us"], t["records"], t["hypercalls_dom0"],
              t["hypercalls_domU"], t["exceptions"], t["irqs"], t["hv_entries_per_M"],
              t["event_sends_per_M"], t["upcalls_per_M"], t["grant_copies_per_M"],
              t["cr3_loads_per_M"], t["pt_updates_per_M"], t["block_requests"],
@@ -198,9 +198,11 @@ def trace_section(traces, plot):
                    "request. A domU's block request is counted where blkback serves it, one "
                    "grant copy (or a few, one per page run) each; dom0's own file system is a RAM "
                    "disk, so its \"block requests\" would be the disk interrupts it acknowledges "
-                   "(PHYSDEVOP_eoi) and there are none. *Guest us* is the window's span on the "
-                   "guest's clock.",
-                   ["window", "insns", "guest us", "records", "hypercalls dom0", "hypercalls domU",
+                   "(PHYSDEVOP_eoi) and there are none. *Records span us* is the time on the "
+                   "guest's clock from the window's first trace record to its last (under "
+                   "-icount shift=0 the whole window is its instructions / 1,000 us; the span is "
+                   "shorter by the stretches at each end where nothing was recorded).",
+                   ["window", "insns", "records span us", "records", "hypercalls dom0", "hypercalls domU",
                     "exceptions", "interrupts", "hv entries /M", "event sends /M", "upcalls /M",
                     "grant copies /M", "CR3 loads /M", "PT updates /M", "block requests",
                     "hv entries /req", "event sends /req", "grant copies /req", "CR3 loads /req"],

@@ -116,7 +116,7 @@ PER = ["hv_entries", "hypercalls", "event_sends", "upcalls", "grant_copies", "cr
 def trace_row(label, ckpt, info, counts, run):
     n = info["insns"]
     row = {"label": label, "checkpoint": ckpt, "window_insns": n, "records": info["records"],
-           "guest_us": round(info["guest_ns"] / 1000.0, 1), "block_requests": counts["block_requests"]}
+           "records_span_us": round(info["records_span_ns"] / 1000.0, 1), "block_requests": counts["block_requests"]}
     for k in ["hypercalls_dom0", "hypercalls_domU", "exceptions", "irqs", "blocks", "wakes"] + PER:
         row[k] = counts[k]
     for k in PER:
@@ -179,7 +179,7 @@ def trace_tables(run_dir, ckpts, parse_report):
         traced = ids.get(label, 0 if label == "dom0" else 1)
         records = read_trace(os.path.join(d, "trace.csv"))
         info = json.load(open(os.path.join(d, "trace.json")))
-        info["guest_ns"] = records[-1]["tsc"] - records[0]["tsc"] if records else 0
+        info["records_span_ns"] = records[-1]["tsc"] - records[0]["tsc"] if records else 0
         run = parse_report(open(os.path.join(d, "plugin.log")).read())["run"]
         counts = window_counts(records, traced)
         t = trace_row(label, ckpt, info, counts, run)
