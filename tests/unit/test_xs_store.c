@@ -733,6 +733,42 @@ static void test_release_forgets_everything_about_a_domain(void **state)
     assert_string_equal(next_event(4), "");
 }
 
+/* Accounts are found through a hash of XS_DOM_BUCKETS lists; ids that share a bucket must
+ * still be told apart, and a change visits only the domains that watch (issue 15). */
+static void test_many_domains_share_hash_buckets(void **state)
+{
+    (void)state;
+    char path[48];
+    size_t before = xs_store_free_bytes(&store);
+    for (uint16_t k = 1; k <= 3; k++)
+        assert_int_equal(xs_store_introduce_domain(&store, 3 + k * XS_DOM_BUCKETS), 0);
+    must_be_consistent();
+    for (uint16_t k = 1; k <= 3; k++) {
+        snprintf(path, sizeof(path), "/local/domain/%u", 3 + k * XS_DOM_BUCKETS);
+        assert_string_equal(do_get_perms(0, path), k == 1 ? "n259" : k == 2 ? "n515" : "n771");
+        assert_true(xs_store_is_introduced(&store, 3 + k * XS_DOM_BUCKETS));
+    }
+    assert_false(xs_store_is_introduced(&store, 3));
+    /* Only the watcher hears of a change; the count of queued events moves with it. */
+    assert_string_equal(do_watch(515, "x", "t"), "");
+    assert_string_equal(next_event(515), "x|t");
+    uint32_t queued = xs_store_events_queued(&store);
+    assert_string_equal(do_write(0, "/local/domain/515/x", "1"), "");
+    assert_int_equal(xs_store_events_queued(&store), queued + 1);
+    assert_int_equal(xs_store_pending_events(&store, 515), 1);
+    assert_int_equal(xs_store_pending_events(&store, 259), 0);
+    assert_int_equal(xs_store_pending_events(&store, 771), 0);
+    assert_string_equal(do_write(0, "/local/domain/1/y", "2"), "");
+    assert_int_equal(xs_store_events_queued(&store), queued + 1);
+    /* Released in another order than introduced: every account's bytes come back. */
+    assert_string_equal(next_event(515), "x|t");
+    assert_string_equal(do_rm(0, "/local/domain/1/y"), "");
+    for (uint16_t k = 3; k >= 1; k--)
+        xs_store_release_domain(&store, 3 + k * XS_DOM_BUCKETS);
+    must_be_consistent();
+    assert_int_equal(xs_store_free_bytes(&store), before);
+}
+
 static void test_domain_messages(void **state)
 {
     (void)state;
@@ -1313,6 +1349,7 @@ int main(void)
         T(test_transaction_quota),
         T(test_introduce_creates_the_domain_directory),
         T(test_release_forgets_everything_about_a_domain),
+        T(test_many_domains_share_hash_buckets),
         T(test_domain_messages),
         T(test_node_quota),
         T(test_byte_quota),

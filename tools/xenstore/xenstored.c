@@ -4,10 +4,17 @@
  * Each domU has a xenstore page (grant reference 1) with a request ring and
  * a response ring, and an event channel.  xenstored_introduce() maps the page
  * and binds the channel when the domain is created, and tells the store about
- * the domain (which creates /local/domain/<id>, owned by it).  On every event
- * xenstored_poll() takes whole requests off each request ring, has the store
+ * the domain (which creates /local/domain/<id>, owned by it).  A client's
+ * event puts it on a pending list (in the upcall, as consoled's consoles),
+ * and xenstored_poll(), at dom0's next wake-up, serves only the listed
+ * clients: it takes whole requests off each one's request ring, has the store
  * answer them (tools/xenstore/xs_store.c: permissions, watches), and queues
- * the replies and any watch events on the response ring.  Like a backend
+ * the replies on the response ring.  Watch events can be queued for any
+ * domain by any change, so when the store has queued some since the last
+ * poll (xs_store_events_queued()), every client with events waiting is served
+ * too.  So a wake-up of dom0 costs the clients that asked, not one look at
+ * every domU: with a thousand domUs the look at every ring, at every wake-up,
+ * was most of dom0's time (issue 15).  Like a backend
  * driver it trusts nothing in the ring: indices that run ahead of the ring's
  * size, or a message longer than the protocol allows, disconnect the domain
  * from the store instead of being followed.
@@ -24,6 +31,8 @@
 struct client {
     int in_use; /* first: a table record (guests/minios/table.c) */
     int broken;
+    int pending; /* on pending_list */
+    struct client *next_pending;
     domid_t dom;
     struct xenstore_domain_interface *ring;
     grant_handle_t handle;
@@ -38,6 +47,8 @@ static struct xs_store store;
 struct xs_store *xenstore;
 uint32_t xenstore_generation;
 static struct table clients = TABLE_OF(struct client); /* grows with the domains */
+static struct client *pending_list; /* clients whose channel fired since the last poll */
+static uint32_t events_seen;        /* xs_store_events_queued() at the last poll */
 static uint8_t reply[XS_REPLY_MAX];
 
 int xenstored_init(void)
@@ -50,7 +61,29 @@ int xenstored_init(void)
     return 0;
 }
 
-static void nothing(evtchn_port_t port, void *data) {}
+/* With events masked (the upcall): c joins the pending list. */
+static void mark_pending(evtchn_port_t port, void *data)
+{
+    struct client *c = data;
+    if (c->pending)
+        return;
+    c->pending = 1;
+    c->next_pending = pending_list;
+    pending_list = c;
+}
+
+/* c leaves the pending list (its record is about to be reused). */
+static void unlist(struct client *c)
+{
+    int old = local_events_disable();
+    for (struct client **p = &pending_list; *p; p = &(*p)->next_pending)
+        if (*p == c) {
+            *p = c->next_pending;
+            break;
+        }
+    c->pending = 0;
+    local_events_restore(old);
+}
 
 int xenstored_introduce(domid_t dom, uint32_t remote_port)
 {
@@ -69,7 +102,7 @@ int xenstored_introduce(domid_t dom, uint32_t remote_port)
                st == GNTST_no_device_space ? ": dom0's grant area is full" : "", st);
         return -1;
     }
-    int port = bind_interdomain(dom, remote_port, nothing, NULL);
+    int port = bind_interdomain(dom, remote_port, mark_pending, c);
     if (port < 0) {
         gnttab_unmap(c->ring, c->handle);
         printf("xenstored: cannot bind domain %u's store channel%s (%d)\n", dom,
@@ -78,6 +111,9 @@ int xenstored_introduce(domid_t dom, uint32_t remote_port)
     }
     c->port = (evtchn_port_t)port;
     c->in_use = 1;
+    int old = local_events_disable();
+    mark_pending(c->port, c); /* what it asked before its channel was bound */
+    local_events_restore(old);
     return 0;
 }
 
@@ -87,7 +123,8 @@ void xenstored_release(domid_t dom)
         struct client *c = table_at(&clients, i);
         if (!c->in_use || c->dom != dom)
             continue;
-        unbind_port(c->port, nothing, NULL); /* its console may share the port */
+        unbind_port(c->port, mark_pending, c); /* its console may share the port */
+        unlist(c);
         gnttab_unmap(c->ring, c->handle);
         c->in_use = 0;
     }
@@ -179,11 +216,33 @@ static void serve(struct client *c)
         notify_remote(c->port);
 }
 
-void xenstored_poll(void)
+/* The store queued watch events since the last poll: serve every client that has some. */
+static void deliver_events(void)
 {
+    uint32_t queued = xs_store_events_queued(&store);
+    if (queued == events_seen)
+        return;
+    events_seen = queued;
     for (uint32_t i = 0; i < table_slots(&clients); i++) {
         struct client *c = table_at(&clients, i);
-        if (c->in_use && !c->broken)
+        if (c->in_use && !c->broken && xs_store_pending_events(&store, c->dom))
             serve(c);
     }
+}
+
+void xenstored_poll(void)
+{
+    int old = local_events_disable();
+    struct client *c = pending_list;
+    pending_list = NULL;
+    local_events_restore(old);
+    while (c) {
+        struct client *next = c->next_pending;
+        barrier(); /* next is read before an event may list c again */
+        c->pending = 0;
+        if (c->in_use && !c->broken)
+            serve(c);
+        c = next;
+    }
+    deliver_events();
 }

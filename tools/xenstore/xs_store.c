@@ -167,9 +167,11 @@ struct xs_event {
 };
 
 struct xs_domain {
-    struct xs_domain *next;
+    struct xs_domain *next;         /* in its hash bucket */
+    struct xs_domain *next_watcher; /* on s->watchers, while it has a watch */
+    struct xs_domain *next_touched; /* on s->touched */
     uint16_t id;
-    uint8_t introduced;
+    uint8_t introduced, touched;
     uint32_t nodes, bytes; /* owned nodes, and the arena bytes they hold */
     uint32_t nwatches, nevents;
     struct xs_watch *watches;
@@ -177,12 +179,27 @@ struct xs_domain {
     uint32_t tx[XS_DOMAIN_TX_MAX]; /* open transaction ids; 0 = free slot */
 };
 
+static struct xs_domain **bucket(struct xs_store *s, uint16_t id)
+{
+    return &s->doms[id % XS_DOM_BUCKETS];
+}
+
 static struct xs_domain *dom_find(const struct xs_store *s, uint16_t id)
 {
-    for (struct xs_domain *d = s->doms; d; d = d->next)
+    for (struct xs_domain *d = s->doms[id % XS_DOM_BUCKETS]; d; d = d->next)
         if (d->id == id)
             return d;
     return NULL;
+}
+
+/* d's account went down or was made: the next tidy looks whether it is empty. */
+static void dom_touch(struct xs_store *s, struct xs_domain *d)
+{
+    if (d->touched)
+        return;
+    d->touched = 1;
+    d->next_touched = s->touched;
+    s->touched = d;
 }
 
 /* The account of domain id, created empty if need be; NULL if the arena is full. */
@@ -196,8 +213,9 @@ static struct xs_domain *dom_get(struct xs_store *s, uint16_t id)
         return NULL;
     memset(d, 0, sizeof(*d));
     d->id = id;
-    d->next = s->doms;
-    s->doms = d;
+    d->next = *bucket(s, id);
+    *bucket(s, id) = d;
+    dom_touch(s, d); /* it stays only if the request leaves something in it */
     return d;
 }
 
@@ -209,18 +227,25 @@ static int dom_idle(const struct xs_domain *d)
     return d->id != 0 && !d->introduced && !d->nodes && !d->nwatches && !d->nevents;
 }
 
-/* Free the accounts that hold nothing, so that stray domids cannot pile them up. */
+static void dom_free(struct xs_store *s, struct xs_domain *d)
+{
+    struct xs_domain **pp = bucket(s, d->id);
+    while (*pp != d)
+        pp = &(*pp)->next;
+    *pp = d->next;
+    xs_release(s, d);
+}
+
+/* Free the touched accounts that hold nothing, so that stray domids cannot pile them up.
+ * Only the touched ones: a visit to every account after every request was O(domains). */
 static void doms_tidy(struct xs_store *s)
 {
-    struct xs_domain **pp = &s->doms;
-    while (*pp) {
-        struct xs_domain *d = *pp;
-        if (dom_idle(d)) {
-            *pp = d->next;
-            xs_release(s, d);
-        } else {
-            pp = &d->next;
-        }
+    while (s->touched) {
+        struct xs_domain *d = s->touched;
+        s->touched = d->next_touched;
+        d->touched = 0;
+        if (dom_idle(d))
+            dom_free(s, d);
     }
 }
 
@@ -264,6 +289,8 @@ static void account(struct xs_store *s, const struct xs_node *n, int sign)
         return; /* impossible; xs_store_check() reports it */
     d->nodes += sign;
     d->bytes += sign * (int)node_bytes(n);
+    if (sign < 0)
+        dom_touch(s, d);
 }
 
 /* What domain dom may do with a node of these permissions. */
@@ -576,6 +603,7 @@ static void queue_event(struct xs_store *s, struct xs_domain *d, const struct xs
         d->ev_head = e;
     d->ev_tail = e;
     d->nevents++;
+    s->events_queued++;
 }
 
 /*
@@ -587,7 +615,7 @@ static void queue_event(struct xs_store *s, struct xs_domain *d, const struct xs
 static void fire_watches(struct xs_store *s, const char *path, const struct xs_perm *p, unsigned n,
                          const struct xs_perm *old, unsigned nold, int removed)
 {
-    for (struct xs_domain *d = s->doms; d; d = d->next) {
+    for (struct xs_domain *d = s->watchers; d; d = d->next_watcher) {
         int can_read = (perm_for(d->id, p, n) & XS_PERM_READ) ||
                        (old && (perm_for(d->id, old, nold) & XS_PERM_READ));
         if (!can_read)
@@ -617,6 +645,7 @@ static void drop_events(struct xs_store *s, struct xs_domain *d, const struct xs
 {
     struct xs_event **pp = &d->ev_head;
     d->ev_tail = NULL;
+    dom_touch(s, d);
     while (*pp) {
         struct xs_event *e = *pp;
         if (!w || e->watch == w) {
@@ -630,6 +659,16 @@ static void drop_events(struct xs_store *s, struct xs_domain *d, const struct xs
     }
 }
 
+/* d has no watch left: changes need not visit it. */
+static void watchers_remove(struct xs_store *s, struct xs_domain *d)
+{
+    for (struct xs_domain **pp = &s->watchers; *pp; pp = &(*pp)->next_watcher)
+        if (*pp == d) {
+            *pp = d->next_watcher;
+            return;
+        }
+}
+
 static void watch_free(struct xs_store *s, struct xs_domain *d, struct xs_watch *w)
 {
     struct xs_watch **pp = &d->watches;
@@ -639,6 +678,8 @@ static void watch_free(struct xs_store *s, struct xs_domain *d, struct xs_watch 
     drop_events(s, d, w);
     d->nwatches--;
     xs_release(s, w);
+    if (!d->nwatches)
+        watchers_remove(s, d);
 }
 
 static struct xs_watch *watch_find(const struct xs_domain *d, const char *path, const char *token)
@@ -810,7 +851,10 @@ static int op_watch(struct xs_store *s, uint16_t dom, const char *in_path, const
     memcpy(w->text + plen + 1, token, tlen + 1);
     w->next = d->watches;
     d->watches = w;
-    d->nwatches++;
+    if (!d->nwatches++) {
+        d->next_watcher = s->watchers;
+        s->watchers = d;
+    }
     queue_event(s, d, w, path); /* Xen fires once up front: clients need not read first */
     return 0;
 }
@@ -1008,6 +1052,7 @@ static int msg_transaction_end(struct xs_store *s, uint16_t dom, uint32_t tx_id,
         (strcmp(argv[0], XS_TRANSACTION_COMMIT) && strcmp(argv[0], XS_TRANSACTION_ABORT)))
         return -XSD_EINVAL;
     d->tx[slot] = 0; /* no isolation: commit and abort both just close it */
+    dom_touch(s, d);
     return ack(out);
 }
 
@@ -1156,6 +1201,7 @@ size_t xs_store_next_event(struct xs_store *s, uint16_t dom, void *msg, size_t c
         d->ev_tail = NULL;
     d->nevents--;
     xs_release(s, e);
+    dom_touch(s, d);
     doms_tidy(s);
     return total;
 }
@@ -1164,6 +1210,11 @@ unsigned xs_store_pending_events(const struct xs_store *s, uint16_t dom)
 {
     const struct xs_domain *d = dom_find(s, dom);
     return d ? d->nevents : 0;
+}
+
+uint32_t xs_store_events_queued(const struct xs_store *s)
+{
+    return s->events_queued;
 }
 
 /* ------------------------------------------- 8. domains, walking, invariants */
@@ -1262,6 +1313,7 @@ void xs_store_release_domain(struct xs_store *s, uint16_t dom)
         drop_watches(s, d);
         memset(d->tx, 0, sizeof(d->tx));
         d->introduced = 0;
+        dom_touch(s, d);
     }
     doms_tidy(s);
     fire_special(s, "@releaseDomain");
@@ -1404,13 +1456,23 @@ const char *xs_store_check(const struct xs_store *s)
     }
     if (nodes != s->nodes)
         return "tree: the node count is wrong";
-    for (const struct xs_domain *d = s->doms; d; d = d->next) {
-        for (const struct xs_domain *e = d->next; e; e = e->next)
-            if (e->id == d->id)
-                return "accounts: two accounts for one domain";
-        if ((err = check_domain(s, d)))
-            return err;
+    uint32_t watching = 0, listed = 0;
+    for (const struct xs_domain *d = s->watchers; d; d = d->next_watcher)
+        listed++;
+    for (unsigned b = 0; b < XS_DOM_BUCKETS; b++) {
+        for (const struct xs_domain *d = s->doms[b]; d; d = d->next) {
+            for (const struct xs_domain *e = d->next; e; e = e->next)
+                if (e->id == d->id)
+                    return "accounts: two accounts for one domain";
+            if (d->id % XS_DOM_BUCKETS != b)
+                return "accounts: an account in the wrong hash bucket";
+            watching += d->nwatches != 0;
+            if ((err = check_domain(s, d)))
+                return err;
+        }
     }
+    if (watching != listed)
+        return "accounts: the list of watching domains is wrong";
     return NULL;
 }
 

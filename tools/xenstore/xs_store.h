@@ -70,16 +70,23 @@ struct xs_free;
 struct xs_node;
 struct xs_domain;
 
+/* Buckets of the accounts' hash by domid: with a thousand domains a lookup visits about four. */
+#define XS_DOM_BUCKETS 256
+
 /* The whole store; the caller allocates it, xs_store_init() fills it in. */
 struct xs_store {
-    uint8_t *arena;         /* first byte the allocator may hand out */
-    size_t arena_len;       /* bytes from there, a multiple of 8 */
-    struct xs_free *free;   /* free blocks in address order */
-    size_t free_bytes;      /* sum of their sizes */
-    struct xs_node *root;   /* "/" */
-    struct xs_domain *doms; /* accounts, one per domain that owns or asks anything */
+    uint8_t *arena;       /* first byte the allocator may hand out */
+    size_t arena_len;     /* bytes from there, a multiple of 8 */
+    struct xs_free *free; /* free blocks in address order */
+    size_t free_bytes;    /* sum of their sizes */
+    struct xs_node *root; /* "/" */
+    /* accounts, one per domain that owns or asks anything, by id % XS_DOM_BUCKETS */
+    struct xs_domain *doms[XS_DOM_BUCKETS];
+    struct xs_domain *watchers; /* the accounts with a watch: the only ones a change visits */
+    struct xs_domain *touched;  /* accounts that may have become empty since the last tidy */
     uint32_t next_tx_id;
     uint32_t nodes;          /* nodes in the tree */
+    uint32_t events_queued;  /* watch events ever queued, for any domain */
     uint32_t events_dropped; /* watch events lost to a full queue or arena */
     struct xs_limits limits; /* the quotas above; a caller or test may lower them */
 };
@@ -111,6 +118,9 @@ size_t xs_store_handle(struct xs_store *s, uint16_t dom, const struct xsd_sockms
 size_t xs_store_next_event(struct xs_store *s, uint16_t dom, void *msg, size_t cap);
 /* How many watch events wait for `dom`. */
 unsigned xs_store_pending_events(const struct xs_store *s, uint16_t dom);
+/* Watch events ever queued, for any domain: a transport serves the domains that have some
+ * only when this has moved (tools/xenstore/xenstored.c). */
+uint32_t xs_store_events_queued(const struct xs_store *s);
 
 /*
  * The toolstack's side of a domain's life.  introduce creates (or resets)

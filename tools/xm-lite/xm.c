@@ -21,7 +21,7 @@
  *                 grant-map; naming a domain, domctl, SYS_domsvc
  *   xm_store.c    the xenstore client, store ls
  *   xm_query.c    list, info, sched, dmesg (shared with /bin/xl)
- *   xm_bench.c    bench-create, bench-list, wait, evtping (make bench and the tests)
+ *   xm_bench.c    bench-create, bench-list, bench-wake, wait, evtping (make bench and the tests)
  *   xm_trace.c    trace
  *   xm_monitor.c  monitor: the background xm-lite create starts for each
  *                 domain, which reports its end and destroys it (unless its
@@ -57,7 +57,7 @@ static void usage(void)
            "               evtping DOMAIN [COUNT] | block-list DOMAIN | wait DOMAIN KEY |\n"
            "               trace start [RECORDS] | trace stop | trace dump |\n"
            "               grant-map DOMAIN GREF | grant-unmap | bench-create [CONFIG] | "
-           "bench-list\n");
+           "bench-list | bench-wake [COUNT]\n");
 }
 
 static int run(int argc, char **argv)
@@ -74,6 +74,7 @@ static int run(int argc, char **argv)
         {"wait", cmd_wait},
         {"bench-create", cmd_bench_create},
         {"bench-list", cmd_bench_list},
+        {"bench-wake", cmd_bench_wake},
         {"trace", cmd_trace},
         {"grant-map", cmd_grant_map},
         {"console", cmd_on_domain},
