@@ -227,17 +227,22 @@ struct pvlab_uname {
 #define DOMSVC_EVTCHN_CLOSE    12 /* (port) */
 #define DOMSVC_GRANT_HOLD      13 /* (dom, gref) -> map one of dom's grants in dom0, keep it */
 #define DOMSVC_GRANT_RELEASE   14 /* () -> the unmap's result */
-#define DOMSVC_WAIT_EXIT                                                                           \
-    15 /* (dom, struct pvlab_domexit *, serial): sleep until it shuts                              \
-        * down or crashes (0), or is destroyed (-E_NOENT) */
+/* (0, struct pvlab_domexit *): the monitor sleeps until a domain handed to it shuts down or
+ * crashes (0; which one in domid), or none is left to watch (-E_NOENT); -E_BUSY if another
+ * process is the monitor. */
+#define DOMSVC_WAIT_EXIT 15
+/* (dom, serial of its create): hand the domain to the monitor -> 1 if no monitor runs (the
+ * caller starts one), 0 if one does, -E_NOENT if that create's domain is gone. */
+#define DOMSVC_MONITOR 16
 
 struct pvlab_manage {
     char name[32];
     uint32_t preserve_on_crash; /* on_crash = "preserve": keep a crashed domain */
 };
 
-/* DOMSVC_WAIT_EXIT's answer: how a managed domain ended, for its monitor to report. */
+/* DOMSVC_WAIT_EXIT's answer: which managed domain ended and how, for the monitor to report. */
 struct pvlab_domexit {
+    uint32_t domid;
     char name[32];     /* the config's */
     uint32_t crashed;  /* else it shut itself down */
     uint32_t reason;   /* SHUTDOWN_* when it shut down */

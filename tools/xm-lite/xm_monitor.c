@@ -1,57 +1,76 @@
 /*
- * xm_monitor.c - a domain's monitor: the background xm-lite that outlives
- * `xm-lite create` and waits for the domain to end, as xl's per-domain
- * background process does.  create starts it (start_monitor()) as
- * `xm-lite monitor ID SERIAL`, where SERIAL is the number dom0's services
- * gave this create, so a monitor never takes a later domain with the same id
- * for its own.  `create -c` starts it when the console lets go (Ctrl-], or
- * the domain ended: the console shows its last words first), so the monitor
+ * xm_monitor.c - the monitor: the background xm-lite that outlives
+ * `xm-lite create` and waits for domains to end, as xl's background process
+ * does for each domain -- but one for all of them.  create hands its new
+ * domain to the monitor (start_monitor(): DOMSVC_MONITOR, naming the serial
+ * dom0's services gave this create, so a later domain with the same id is
+ * never taken for it) and starts `xm-lite monitor` when none runs.
+ * `create -c` hands it over when the console lets go (Ctrl-], or the
+ * domain ended: the console shows its last words first), so the monitor
  * never destroys a domain whose output the attached user has not seen.
  *
- * It sleeps in DOMSVC_WAIT_EXIT (guests/minios/proc/domsvc.c) until the
- * hypervisor's VIRQ_DOM_EXC says the domain shut down or crashed; then it
- * reports that on the console and destroys the domain, unless the config
- * says on_crash = "preserve" for a crash (the domain is kept for inspection,
- * `xm-lite destroy` ends it).  A domain destroyed by hand wakes it too, with
- * nothing to report.  Killing a monitor leaves its domain's end unreported
- * and unreaped, as killing xl's does.
+ * The monitor sleeps in DOMSVC_WAIT_EXIT (guests/minios/proc/domsvc.c)
+ * until the hypervisor's VIRQ_DOM_EXC says a watched domain shut down or
+ * crashed; then it reports that on the console and destroys the domain,
+ * unless the config says on_crash = "preserve" for a crash (the domain is
+ * kept for inspection, `xm-lite destroy` ends it).  It ends when no domain
+ * is left to watch, so a dom0 with no domUs has no monitor.
+ *
+ * One process for every domain, where xl has one per domain: dom0's
+ * process table has NPROC slots, and a monitor each filled it at about the
+ * 30th domU (issue 15); a process also costs dom0 its page directory,
+ * kernel stack and image, where a watched domain costs two words of the
+ * kernel's record of it.  Killing the monitor leaves exits unreported and
+ * unreaped until the next create starts another, which watches them all.
  */
 #include "xm.h"
 
 static const char *const shutdown_reasons[] = {"poweroff", "reboot", "suspend", "crash"};
 
-/* Start the monitor of domain `id` in the background; a warning if it cannot run. */
+/* Hand domain `id` to the monitor, starting one if none runs; a warning if it cannot run. */
 void start_monitor(domid_t id, uint32_t serial)
 {
-    char ids[12], serials[12];
-    snprintf(ids, sizeof(ids), "%u", id);
-    snprintf(serials, sizeof(serials), "%u", serial);
-    char *argv[] = {"xm-lite", "monitor", ids, serials, NULL};
+    long rc = domsvc(DOMSVC_MONITOR, id, (void *)serial, 0);
+    if (rc <= 0) /* one runs already, or the domain is gone: nothing to start */
+        return;
+    char *argv[] = {"xm-lite", "monitor", NULL};
     int pid = spawn("/bin/xm-lite", argv);
     if (pid == -E_NOENT)
         pid = spawn("/boot/bin/xm-lite", argv); /* an ext2 root without programs */
     if (pid < 0)
-        printf("xm-lite: no monitor for domain %u (%s): its end will not be reported\n", id,
-               strerror(-pid));
+        printf("xm-lite: cannot start the monitor (%s): the end of domain %u will not be "
+               "reported until a later create starts it\n",
+               strerror(-pid), id);
 }
 
-/* xm-lite monitor ID SERIAL (started by create, not typed). */
+/* Say how a domain ended; destroy it unless its config keeps a crashed one. */
+static void report(const struct pvlab_domexit *ex)
+{
+    if (ex->crashed) {
+        printf("\nxm-lite: domain %s (%u) crashed: %s\n", ex->name, ex->domid, ex->crash_reason);
+        if (ex->preserve) {
+            printf("xm-lite: keeping it for inspection (on_crash = \"preserve\")\n");
+            return;
+        }
+    } else {
+        printf("\nxm-lite: domain %s (%u) shut down (%s)\n", ex->name, ex->domid,
+               ex->reason < 4 ? shutdown_reasons[ex->reason] : "?");
+    }
+    destroy((domid_t)ex->domid);
+}
+
+/* xm-lite monitor (started by create, not typed): until no domain is left to watch. */
 int cmd_monitor(int argc, char **argv)
 {
     struct pvlab_domexit ex;
-    if (argc != 4)
-        return printf("usage: xm-lite monitor ID SERIAL (create starts it)\n"), -1;
-    domid_t id = (domid_t)strtoul(argv[2], NULL, 10);
-    long rc = domsvc(DOMSVC_WAIT_EXIT, id, &ex, strtoul(argv[3], NULL, 10));
-    if (rc)
-        return rc == -E_NOENT ? 0 : -1; /* destroyed meanwhile: nothing to report */
-    if (ex.crashed) {
-        printf("\nxm-lite: domain %s (%u) crashed: %s\n", ex.name, id, ex.crash_reason);
-        if (ex.preserve)
-            return printf("xm-lite: keeping it for inspection (on_crash = \"preserve\")\n"), 0;
-    } else {
-        printf("\nxm-lite: domain %s (%u) shut down (%s)\n", ex.name, id,
-               ex.reason < 4 ? shutdown_reasons[ex.reason] : "?");
+    if (argc != 2)
+        return printf("usage: xm-lite monitor (create starts it)\n"), -1;
+    for (;;) {
+        long rc = domsvc(DOMSVC_WAIT_EXIT, 0, &ex, 0);
+        if (rc == -E_NOENT || rc == -E_BUSY)
+            return 0; /* nothing left to watch, or another process is the monitor */
+        if (rc)
+            return -1;
+        report(&ex);
     }
-    return destroy(id);
 }

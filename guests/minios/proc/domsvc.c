@@ -15,11 +15,15 @@
  *   xenstore   xenstored_introduce() (tools/xenstore/xenstored.c)
  *   disks      blkback_add(), blkback_list() (blkback.c)
  *   its exit   when a domain shuts down or crashes the hypervisor raises
- *              VIRQ_DOM_EXC, and DOMSVC_WAIT_EXIT wakes the domain's monitor:
- *              a ring-3 `xm-lite monitor` that create started in the
- *              background, which reports the exit and, unless the config
- *              says on_crash = "preserve", destroys the domain -- the job of
- *              xl's per-domain background process
+ *              VIRQ_DOM_EXC, and DOMSVC_WAIT_EXIT wakes the monitor: one
+ *              ring-3 `xm-lite monitor` for every domain handed to it
+ *              (DOMSVC_MONITOR), which create starts in the background when
+ *              none runs; it reports each exit and, unless the config says
+ *              on_crash = "preserve", destroys the domain, and it ends when
+ *              no domain is left to watch.  xl keeps a background process
+ *              per domain; one per domain here filled dom0's process table
+ *              at about 30 domUs (issue 15), and a process costs dom0 pages
+ *              where a watched domain costs two words of its record
  *   shutdown   control/shutdown first, the hypervisor after SHUTDOWN_GRACE_NS
  *
  * plus two test and benchmark aids: an event channel dom0 pings a domU on
@@ -49,7 +53,8 @@ struct managed {
     domid_t id;
     char name[32];
     int preserve_on_crash;
-    uint32_t serial;            /* which create this is: the monitor names it so */
+    uint32_t serial;            /* which create this is: DOMSVC_MONITOR names it so */
+    int watched;                /* handed to the monitor, and its end not yet reported */
     uint64_t shutdown_deadline; /* asked to shut down: stopped by the hypervisor after this */
 };
 
@@ -58,7 +63,10 @@ static uint32_t last_serial;
 static uint32_t deadlines_armed; /* records with a shutdown_deadline: the services look only then */
 static volatile uint32_t dom_exc_events;
 static uint32_t dom_exc_seen;
-static int dom_exc_chan; /* monitors sleep here until a domain ends or is destroyed */
+static int dom_exc_chan; /* the monitor sleeps here until a domain ends or is destroyed */
+static uint32_t watched; /* records with watched set */
+static int monitor_pid;  /* the process in DOMSVC_WAIT_EXIT, 0 if none */
+static int monitor_look; /* a domain may have ended, or was handed over, since the last look */
 
 static struct managed *find_managed(domid_t id)
 {
@@ -90,9 +98,10 @@ void domsvc_forget(domid_t id)
     if (m) {
         deadlines_armed -= m->shutdown_deadline != 0;
         m->shutdown_deadline = 0;
+        watched -= m->watched != 0;
         m->in_use = 0;
     }
-    wakeup(&dom_exc_chan); /* its monitor, if any, has nothing to report */
+    wakeup(&dom_exc_chan); /* the monitor ends if it has nothing left to watch */
 }
 
 static int manage(domid_t id, uint32_t uarg)
@@ -106,20 +115,20 @@ static int manage(domid_t id, uint32_t uarg)
     struct managed *m = table_new(&managed);
     if (!m)
         return -E_NOMEM;
-    *m = (struct managed){1, id, "", req.preserve_on_crash != 0, ++last_serial, 0};
+    *m = (struct managed){1, id, "", req.preserve_on_crash != 0, ++last_serial, 0, 0};
     strlcpy(m->name, req.name, sizeof(m->name));
     return (int)(last_serial & 0x7FFFFFFF);
 }
 
 /* ------------------------------------------------------------------ exits and shutdowns */
 
-/* A domain has shut down or crashed (VIRQ_DOM_EXC), or been destroyed: wake the monitors to look.
- */
+/* A domain has shut down or crashed (VIRQ_DOM_EXC): wake the monitor to look. */
 static void check_domain_exits(void)
 {
     if (dom_exc_events == dom_exc_seen)
         return;
     dom_exc_seen = dom_exc_events;
+    monitor_look = 1;
     wakeup(&dom_exc_chan);
     wakeup(&tty_chan); /* an attached console whose domain ended lets go */
 }
@@ -131,31 +140,70 @@ static int domain_ended(domid_t id)
     return getinfo(id, &info) || (info.flags & XEN_DOMINF_shutdown);
 }
 
-/*
- * DOMSVC_WAIT_EXIT: the monitor of the create numbered `serial` sleeps until
- * its domain shuts down or crashes (0, and how, in *uout), or is destroyed or
- * replaced meanwhile (-E_NOENT: nothing to report).  Kernel code is not
- * preempted, so no wake-up falls between the look and the sleep.
- */
-static int wait_exit(domid_t id, uint32_t uout, uint32_t serial)
+/* DOMSVC_MONITOR: the domain of create `serial` is the monitor's to watch from now on. */
+static int hand_to_monitor(domid_t id, uint32_t serial)
+{
+    struct managed *m = find_managed(id);
+    if (!m || (m->serial & 0x7FFFFFFF) != serial)
+        return -E_NOENT;
+    if (!m->watched) {
+        m->watched = 1;
+        watched++;
+    }
+    monitor_look = 1; /* it may have ended already (create -c lets go then) */
+    wakeup(&dom_exc_chan);
+    int slot = monitor_pid ? pt_find(&ptab, monitor_pid) : -1;
+    return slot < 0 || ptab.e[slot].state == PT_ZOMBIE; /* 1: the caller starts one */
+}
+
+/* A watched domain that has shut down or crashed, no longer watched, into *ex; 0 if none. */
+static int ended_watched(struct pvlab_domexit *ex)
 {
     static const struct pvlab_domexit none;
     struct xen_domctl_getdomaininfo info;
+    for (uint32_t i = 0; i < table_slots(&managed); i++) {
+        struct managed *m = table_at(&managed, i);
+        if (!m->in_use || !m->watched || getinfo(m->id, &info) ||
+            !(info.flags & XEN_DOMINF_shutdown))
+            continue;
+        m->watched = 0;
+        watched--;
+        *ex = none;
+        ex->domid = m->id;
+        strlcpy(ex->name, m->name, sizeof(ex->name));
+        ex->crashed = (info.flags & XEN_DOMINF_pvlab_crashed) != 0;
+        ex->reason = (info.flags >> XEN_DOMINF_shutdownshift) & 0xFF;
+        ex->preserve = ex->crashed && m->preserve_on_crash;
+        strlcpy(ex->crash_reason, info.crash_reason, sizeof(ex->crash_reason));
+        return 1;
+    }
+    return 0;
+}
+
+/*
+ * DOMSVC_WAIT_EXIT: the monitor sleeps until a watched domain shuts down or
+ * crashes (0, which and how in *uout) or none is left to watch (-E_NOENT:
+ * it ends, and the next create starts another).  It looks at the watched
+ * domains only when one may have ended (VIRQ_DOM_EXC) or was handed over,
+ * not at every wake-up.  Kernel code is not preempted, so no wake-up falls
+ * between the look and the sleep.
+ */
+static int wait_exit(uint32_t uout)
+{
+    int self = proc_pid(current_proc);
+    int slot = monitor_pid && monitor_pid != self ? pt_find(&ptab, monitor_pid) : -1;
+    if (slot >= 0 && ptab.e[slot].state != PT_ZOMBIE)
+        return -E_BUSY;
+    monitor_pid = self;
     for (;;) {
-        struct managed *m = find_managed(id);
-        if (!m || (m->serial & 0x7FFFFFFF) != serial || getinfo(id, &info))
-            return -E_NOENT;
-        if (info.flags & XEN_DOMINF_shutdown) {
-            struct pvlab_domexit ex = none;
-            strlcpy(ex.name, m->name, sizeof(ex.name));
-            ex.crashed = (info.flags & XEN_DOMINF_pvlab_crashed) != 0;
-            ex.reason = (info.flags >> XEN_DOMINF_shutdownshift) & 0xFF;
-            ex.preserve = ex.crashed && m->preserve_on_crash;
-            strlcpy(ex.crash_reason, info.crash_reason, sizeof(ex.crash_reason));
-            return copy_to_user(uout, &ex, sizeof(ex));
+        struct pvlab_domexit ex;
+        if (monitor_look && ended_watched(&ex))
+            return copy_to_user(uout, &ex, sizeof(ex)); /* monitor_look stays: there may be more */
+        monitor_look = 0;
+        if (!watched || current_proc->killed) {
+            monitor_pid = 0;
+            return watched ? -E_INTR : -E_NOENT;
         }
-        if (current_proc->killed)
-            return -E_INTR;
         sleep_on(&dom_exc_chan);
     }
 }
@@ -400,8 +448,8 @@ static int domain_op(uint32_t op, domid_t id, uint32_t arg, uint32_t arg2)
         return ping_alloc(id);
     case DOMSVC_GRANT_HOLD:
         return grant_hold(id, arg);
-    case DOMSVC_WAIT_EXIT:
-        return wait_exit(id, arg, arg2);
+    case DOMSVC_MONITOR:
+        return hand_to_monitor(id, arg);
     }
     return console_op(op, id, arg);
 }
@@ -418,6 +466,8 @@ int sys_domsvc(uint32_t op, uint32_t dom, uint32_t arg, uint32_t arg2)
         return dom == ping_port && ping_port ? (ping_close(), 0) : -E_BADF;
     if (op == DOMSVC_GRANT_RELEASE)
         return grant_release();
+    if (op == DOMSVC_WAIT_EXIT)
+        return wait_exit(arg);
     if (dom == 0 || dom >= DOMID_SELF)
         return -E_INVAL; /* dom0 itself, or no domain at all */
     return domain_op(op, (domid_t)dom, arg, arg2);
