@@ -409,6 +409,27 @@ static void test_l1_mapping_itself_writable_is_refused(void **state)
     assert_frames_unchanged(&before);
 }
 
+/* Validation takes the writable type inline (hv/frame_table.c: take_writable_type()); it must
+ * refuse what get_page_type() refuses: a frame half way through a preemptible pin, and a type
+ * count at its limit. */
+static void test_l1_mapping_a_half_pinned_or_saturated_frame_writable_is_refused(void **state)
+{
+    (void)state;
+    build_l1();
+    pg(30)->flags |= PGF_partial;
+    struct snapshot before;
+    take_snapshot(&before);
+    assert_int_equal(pin_table(DOM_A, 10, PGT_l1), -XEN_EBUSY);
+    assert_frames_unchanged(&before);
+    pg(30)->flags &= ~PGF_partial;
+    pg(30)->type = PGT_writable;
+    pg(30)->type_count = UINT32_MAX;
+    take_snapshot(&before);
+    assert_int_equal(pin_table(DOM_A, 10, PGT_l1), -XEN_EBUSY);
+    assert_frames_unchanged(&before);
+    assert_int_equal(pg(10)->type, PGT_none);
+}
+
 static void test_l1_mapping_itself_read_only_is_accepted(void **state)
 {
     (void)state;
@@ -1162,6 +1183,7 @@ int main(void)
         T(test_l1_mapping_a_free_frame_is_refused_and_changes_nothing),
         T(test_l1_mapping_a_frame_past_the_frame_table_is_refused),
         T(test_l1_mapping_itself_writable_is_refused),
+        T(test_l1_mapping_a_half_pinned_or_saturated_frame_writable_is_refused),
         T(test_l1_mapping_itself_read_only_is_accepted),
         T(test_l1_entries_with_pse_or_global_are_refused),
         T(test_refusal_at_the_last_l1_entry_rolls_back_all_the_others),
