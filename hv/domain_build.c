@@ -305,23 +305,32 @@ static int copy_step(struct domain *d, struct build_state *b, int bounded)
     return b->copied < b->image_len ? MM_RESTART : build_plan(d, b);
 }
 
+/* One frame when no clean one is left: scrubbed now, so it costs BUILD_SCRUB_COST of a step. */
+static int alloc_scrubbed(struct domain *d, struct build_state *b, uint32_t pfn)
+{
+    uint32_t mfn = alloc_domheap_page(d->domain_id);
+    if (!mfn) {
+        printk("(XEN) domain %u: not enough free memory for %u MiB\n", d->domain_id,
+               b->mem_bytes >> 20);
+        return -XEN_ENOMEM;
+    }
+    b->p2m[pfn] = mfn;
+    mfn_to_page(mfn)->pfn = pfn;
+    return BUILD_SCRUB_COST;
+}
+
+/* The domain's frames, clean ones taken a run at a time straight into the p2m list. */
 static int alloc_step(struct domain *d, struct build_state *b, int bounded)
 {
-    uint32_t nr_pages = b->l.nr_pages, n = 0, scrubbed = frames_scrubbed_on_alloc();
-    for (; d->tot_pages < nr_pages && (!bounded || n < BUILD_ALLOC_BUDGET); n++) {
-        uint32_t pfn = d->tot_pages, mfn = alloc_domheap_page(d->domain_id);
-        if (!mfn) {
-            printk("(XEN) domain %u: not enough free memory for %u MiB\n", d->domain_id,
-                   b->mem_bytes >> 20);
-            return -XEN_ENOMEM;
-        }
-        if (frames_scrubbed_on_alloc() != scrubbed) { /* no clean frame: it was scrubbed now */
-            n += BUILD_SCRUB_COST - 1;
-            scrubbed++;
-        }
-        b->p2m[pfn] = mfn;
-        mfn_to_page(mfn)->pfn = pfn;
-        d->tot_pages++;
+    uint32_t nr_pages = b->l.nr_pages, budget = bounded ? BUILD_ALLOC_BUDGET : UINT32_MAX;
+    while (d->tot_pages < nr_pages && budget > 0) {
+        uint32_t pfn = d->tot_pages, want = MIN(nr_pages - pfn, budget);
+        uint32_t got = alloc_clean_domheap_pages(d->domain_id, b->p2m + pfn, pfn, want);
+        int cost = got ? (int)got : alloc_scrubbed(d, b, pfn);
+        if (cost < 0)
+            return cost;
+        d->tot_pages += got ? got : 1;
+        budget -= MIN(budget, (uint32_t)cost);
     }
     if (d->tot_pages < nr_pages)
         return MM_RESTART;

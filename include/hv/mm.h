@@ -130,6 +130,10 @@ static inline void *mfn_to_va(uint32_t mfn)
 void page_alloc_init(void);
 void page_alloc_add_range(uint32_t first_mfn, uint32_t nr);
 uint32_t alloc_domheap_page(domid_t owner); /* 0 on failure (frame 0 is never free) */
+/* Up to n clean frames in one scan, highest first, as alloc_domheap_page() would hand them out:
+ * into mfns[], each frame's pfn (the M2P) set to first_pfn + its index; returns how many (fewer
+ * than n: no clean frame is left, and alloc_domheap_page() scrubs one on the spot). */
+uint32_t alloc_clean_domheap_pages(domid_t owner, uint32_t *mfns, uint32_t first_pfn, uint32_t n);
 void *alloc_xenheap_pages(unsigned int nr); /* zeroed, direct-mapped, contiguous; NULL on failure */
 void free_xenheap_pages(void *va, unsigned int nr);
 uint32_t free_page_count(void);

@@ -1113,8 +1113,10 @@ static void test_no_domain_is_given_a_frame_with_another_domains_data(void **sta
         put_page(a);                             /* its last reference: the frame is free */
         assert_int_equal(mfn_to_page(a)->owner, DOMID_FREE);
         scrub_free_frames(idle_budget);
-        for (unsigned int i = 0; i < HEAP_COUNT; i++) {
-            uint32_t b = alloc_domheap_page(DOM_B);
+        for (unsigned int i = 0; i < HEAP_COUNT; i++) { /* as a build takes them */
+            uint32_t b;
+            if (alloc_clean_domheap_pages(DOM_B, &b, i, 1) == 0)
+                b = alloc_domheap_page(DOM_B);
             assert_true(b >= HEAP_FIRST);
             assert_true(frame_is_zero(b));
         }
@@ -1148,12 +1150,35 @@ static void test_the_idle_loop_scrubs_and_clean_frames_go_first(void **state)
     assert_true(frame_is_zero(a));
 }
 
+/* A build's run of clean frames: the highest first, owned and counted as one allocation each,
+ * their pfns set, the dirty ones left for the idle loop; none when no clean frame is left. */
+static void test_a_run_of_clean_frames_is_taken_in_one_scan(void **state)
+{
+    (void)state;
+    dirty_heap();
+    assert_int_equal(scrub_free_frames(5), 5); /* the top 5 are clean */
+    uint32_t free_before = free_page_count(), mfns[8] = {0};
+    assert_int_equal(alloc_clean_domheap_pages(DOM_A, mfns, 100, 8), 5);
+    for (uint32_t i = 0; i < 5; i++) {
+        assert_int_equal(mfns[i], HEAP_FIRST + HEAP_COUNT - 1 - i);
+        assert_frame(mfns[i], 1, PGT_none, 0);
+        assert_int_equal(pg(mfns[i])->owner, DOM_A);
+        assert_int_equal(pg(mfns[i])->pfn, 100 + i);
+        assert_true(frame_is_zero(mfns[i]));
+    }
+    assert_int_equal(free_page_count(), free_before - 5);
+    assert_int_equal(dirty_page_count(), HEAP_COUNT - 5);
+    assert_int_equal(alloc_clean_domheap_pages(DOM_A, mfns, 105, 8), 0);
+    assert_int_equal(mfns[5], 0);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
     const struct CMUnitTest tests[] = {
         T(test_no_domain_is_given_a_frame_with_another_domains_data),
         T(test_the_idle_loop_scrubs_and_clean_frames_go_first),
+        T(test_a_run_of_clean_frames_is_taken_in_one_scan),
         T(test_l2_pin_in_steps_ends_as_a_whole_pin_does),
         T(test_l2_unpin_in_steps_returns_every_frame_to_its_start),
         T(test_a_half_pinned_l2_is_busy_for_everything_else),
