@@ -60,12 +60,32 @@ static void map_4mb(uint32_t base, uint32_t l1_pfn)
         crash("the hypervisor refused a new L1 table");
 }
 
-/* Does page pfn hold part of the boot module (start_info.mod_start, a virtual address)? */
-static int in_boot_module(uint32_t pfn)
+/* Does one of pages [pfn, pfn+n) hold part of the boot module (start_info.mod_start, a
+ * virtual address)? */
+static int in_boot_module(uint32_t pfn, uint32_t n)
 {
     uint32_t va = VIRT_BASE + (pfn << PAGE_SHIFT);
-    return start_info.mod_len && va + PAGE_SIZE > start_info.mod_start &&
+    return start_info.mod_len && va + n * PAGE_SIZE > start_info.mod_start &&
            va < start_info.mod_start + start_info.mod_len;
+}
+
+/* Pages [from, to) go to the allocator, a bitmap word (32 pages) at a time where it can:
+ * natively the boot archive may lie above the boot's pages, and stays out. */
+static void free_range(uint32_t from, uint32_t to)
+{
+    for (uint32_t p = from; p < to;) {
+        if (p % 32 == 0 && p + 32 <= to && !in_boot_module(p, 32)) {
+            page_bitmap[p / 32] = ~0u;
+            nr_free += 32;
+            p += 32;
+            continue;
+        }
+        if (!in_boot_module(p, 1)) {
+            page_bitmap[p / 32] |= 1u << (p % 32);
+            nr_free++;
+        }
+        p++;
+    }
 }
 
 static int mapped(uint32_t pfn)
@@ -84,12 +104,7 @@ void mm_init(void)
     for (; pfn < start_info.nr_pages; pfn += 1024)
         map_4mb(pfn, next++); /* these L1 pages stay in use */
     first_free = lowest_free = next;
-    for (uint32_t p = next; p < start_info.nr_pages && p < MAX_PAGES; p++) {
-        if (in_boot_module(p))
-            continue; /* natively the boot archive may lie above the boot's pages */
-        page_bitmap[p / 32] |= 1u << (p % 32);
-        nr_free++;
-    }
+    free_range(next, MIN(start_info.nr_pages, MAX_PAGES));
     printf("minios: %u pages, %u free after page tables (first free pfn %u)\n", start_info.nr_pages,
            nr_free, first_free);
 }
