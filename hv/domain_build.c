@@ -91,15 +91,6 @@ static void copy_to_pseudophys(const uint32_t *p2m, const struct layout *l, uint
     }
 }
 
-/* Each segment's file bytes; the rest of it (bss) is zero already, as every frame is scrubbed. */
-static void load_kernel(const uint32_t *p2m, const struct layout *l, const struct elf_image *img)
-{
-    for (unsigned int i = 0; i < img->nr_segments; i++) {
-        const struct elf_segment *s = &img->seg[i];
-        copy_to_pseudophys(p2m, l, s->vaddr, img->data + s->offset, s->filesz);
-    }
-}
-
 /* Write the bootstrap page directory and L1s; page-table frames are mapped read-only. */
 static uint32_t build_page_tables(const uint32_t *p2m, const struct layout *l)
 {
@@ -187,27 +178,31 @@ static int setup_devices(struct domain *d, const uint32_t *p2m, const struct lay
 }
 
 /*
- * A build in steps.  Building a large domain is long - every frame is
- * scrubbed as it is allocated, and a domU's kernel image is first copied out
- * of dom0's memory - so domctl does it a bounded piece per hypervisor entry,
- * as hypercall continuations (the same call issued again), and the domain
- * carries the state of the build between them.  dom0's build at boot runs
- * the same steps without bounds.  The phases, in order:
+ * A build in steps.  Building a large domain is long - thousands of frames
+ * to take, and a domU's kernel image to copy out of dom0's memory - so domctl
+ * does it a bounded piece per hypervisor entry, as hypercall continuations
+ * (the same call issued again), and the domain carries the state of the
+ * build between them.  dom0's build at boot runs the same steps without
+ * bounds.  Before the first step, a domU's image head (its ELF headers and
+ * notes, elf_head_len()) is copied into the hypervisor and checked; its
+ * segments are copied from dom0 straight into the domain's frames, as
+ * libxc's loader writes them into the mapped guest frames.  The phases:
  */
 enum build_phase {
-    BS_COPY,  /* a domU's image: copied from dom0's memory, BUILD_COPY_CHUNK bytes a step */
     BS_ALLOC, /* the domain's frames: BUILD_ALLOC_BUDGET a step (a scrubbed one costs more) */
-    BS_LOAD,  /* kernel, p2m list, start_info, bootstrap page tables: one step */
+    BS_IMAGE, /* the kernel's segments into its frames: BUILD_COPY_CHUNK bytes a step */
+    BS_LOAD,  /* p2m list, start_info, bootstrap page tables: one step */
     BS_PIN,   /* the bootstrap page directory, validated MM_L2_BUDGET entries a step */
 };
 
 struct build_state {
     uint8_t phase;
-    uint32_t image_guest, copied; /* BS_COPY: dom0's pointer, and bytes copied so far */
-    uint8_t *image_buf;           /* the hypervisor's copy of a domU's image, or NULL */
+    uint32_t image_guest; /* a domU's image: dom0's pointer to it */
+    uint8_t *image_buf;   /* the hypervisor's copy of a domU's image head, or NULL */
     uint32_t image_pages;
-    const uint8_t *image; /* the image being built from */
-    uint32_t image_len;
+    const uint8_t *image;           /* the image (dom0's at boot) or the head of it (a domU's) */
+    uint32_t image_len, image_have; /* the image's bytes; how many of them are at `image` */
+    uint32_t seg, seg_done;         /* BS_IMAGE: the segment, and its bytes copied */
     const void *module;
     uint32_t mod_len;
     uint32_t mem_bytes;
@@ -245,6 +240,45 @@ static int build_begin(struct domain *d, const void *module, uint32_t mod_len, c
     return 0;
 }
 
+/* The first `len` bytes of a domU's image into the hypervisor's heap (in place of fewer). */
+static int copy_head(struct domain *d, struct build_state *b, uint32_t len)
+{
+    free_xenheap_pages(b->image_buf, b->image_pages);
+    b->image_pages = ROUNDUP(len, PAGE_SIZE) / PAGE_SIZE;
+    b->image_buf = alloc_xenheap_pages(b->image_pages);
+    if (!b->image_buf) {
+        b->image_pages = 0;
+        return -XEN_ENOMEM;
+    }
+    b->image = b->image_buf;
+    b->image_have = len;
+    if (copy_from_guest(b->image_buf, b->image_guest, len)) {
+        printk("(XEN) domain %u: dom0's image pointer %08x cannot be read\n", d->domain_id,
+               b->image_guest);
+        return -XEN_EFAULT;
+    }
+    return 0;
+}
+
+/* The head elf_parse_head() reads: the first page, then as much as that says (bounded). */
+static int fetch_head(struct domain *d, struct build_state *b)
+{
+    uint32_t len = MIN(b->image_len, PAGE_SIZE);
+    int rc = copy_head(d, b, len);
+    while (rc == 0 && (len = elf_head_len(b->image, b->image_have, b->image_len)) > b->image_have) {
+        if (len > BUILD_COPY_CHUNK) {
+            printk("(XEN) domain %u: kernel image rejected: its ELF headers and notes reach past "
+                   "its first %u KiB\n",
+                   d->domain_id, BUILD_COPY_CHUNK >> 10);
+            return -XEN_EINVAL;
+        }
+        rc = copy_head(d, b, len);
+    }
+    return rc;
+}
+
+static int build_plan(struct domain *d, struct build_state *b);
+
 int build_begin_from_guest(struct domain *d, uint32_t image, uint32_t image_len,
                            const char *cmdline, uint32_t mem_bytes)
 {
@@ -252,28 +286,21 @@ int build_begin_from_guest(struct domain *d, uint32_t image, uint32_t image_len,
     if (rc)
         return rc;
     struct build_state *b = d->build;
-    b->image_pages = ROUNDUP(image_len, PAGE_SIZE) / PAGE_SIZE;
-    b->image_buf = alloc_xenheap_pages(b->image_pages);
-    if (!b->image_buf) {
-        printk("(XEN) domain %u: the hypervisor's heap (its %u MiB direct map) has no room for "
-               "a copy of the %u KiB image\n",
-               d->domain_id, DIRECTMAP_SIZE >> 20, image_len >> 10);
-        b->image_pages = 0;
-        build_abandon(d);
-        return -XEN_ENOMEM;
-    }
-    b->phase = BS_COPY;
     b->image_guest = image;
-    b->image = b->image_buf;
     b->image_len = image_len;
-    return 0;
+    rc = fetch_head(d, b);
+    if (rc == 0)
+        rc = build_plan(d, b);
+    if (rc)
+        build_abandon(d);
+    return rc;
 }
 
-/* The image is whole: check it and plan the domain's layout. */
+/* The image's headers are at hand: check them and plan the domain's layout. */
 static int build_plan(struct domain *d, struct build_state *b)
 {
     const char *err;
-    if (elf_parse(b->image, b->image_len, &b->img, &err)) {
+    if (elf_parse_head(b->image, b->image_have, b->image_len, &b->img, &err)) {
         printk("(XEN) domain %u: kernel image rejected: %s\n", d->domain_id, err);
         return -XEN_EINVAL;
     }
@@ -292,17 +319,6 @@ static int build_plan(struct domain *d, struct build_state *b)
     }
     b->phase = BS_ALLOC;
     return 0;
-}
-
-static int copy_step(struct domain *d, struct build_state *b, int bounded)
-{
-    uint32_t n = b->image_len - b->copied;
-    if (bounded)
-        n = MIN(n, BUILD_COPY_CHUNK);
-    if (copy_from_guest(b->image_buf + b->copied, b->image_guest + b->copied, n))
-        return -XEN_EFAULT;
-    b->copied += n;
-    return b->copied < b->image_len ? MM_RESTART : build_plan(d, b);
 }
 
 /* One frame when no clean one is left: scrubbed now, so it costs BUILD_SCRUB_COST of a step. */
@@ -335,6 +351,49 @@ static int alloc_step(struct domain *d, struct build_state *b, int bounded)
     if (d->tot_pages < nr_pages)
         return MM_RESTART;
     d->max_pages = nr_pages;
+    b->phase = BS_IMAGE;
+    return 0;
+}
+
+/* n bytes at offset `off` of the image into `dst`: from dom0's memory (a domU's image, read
+ * fault-safe), or from the image in the hypervisor's memory (dom0's at boot). */
+static int image_bytes(struct domain *d, const struct build_state *b, void *dst, uint32_t off,
+                       uint32_t n)
+{
+    if (!b->image_guest) {
+        memcpy(dst, b->image + off, n);
+        return 0;
+    }
+    if (copy_from_guest(dst, b->image_guest + off, n) == 0)
+        return 0;
+    printk("(XEN) domain %u: dom0's image at %08x cannot be read at offset %u\n", d->domain_id,
+           b->image_guest, off);
+    return -XEN_EFAULT;
+}
+
+/* Each segment's file bytes, a page at a time into its frame; the rest of it (bss) is zero
+ * already, as every frame is clean when taken. */
+static int image_step(struct domain *d, struct build_state *b, int bounded)
+{
+    uint32_t budget = bounded ? BUILD_COPY_CHUNK : UINT32_MAX;
+    while (b->seg < b->img.nr_segments && budget > 0) {
+        const struct elf_segment *s = &b->img.seg[b->seg];
+        uint32_t va = s->vaddr + b->seg_done, off = va & (PAGE_SIZE - 1);
+        uint32_t n = MIN(MIN(s->filesz - b->seg_done, PAGE_SIZE - off), budget);
+        if (n) {
+            uint8_t *dst = map_domain_page(b->p2m[pfn_of(&b->l, va)]);
+            int rc = image_bytes(d, b, dst + off, s->offset + b->seg_done, n);
+            unmap_domain_page(dst);
+            if (rc)
+                return rc;
+        }
+        b->seg_done += n;
+        budget -= n;
+        if (b->seg_done == s->filesz)
+            b->seg++, b->seg_done = 0;
+    }
+    if (b->seg < b->img.nr_segments)
+        return MM_RESTART;
     b->phase = BS_LOAD;
     return 0;
 }
@@ -355,7 +414,6 @@ static int load_step(struct domain *d, struct build_state *b, int bounded)
     int rc = setup_devices(d, b->p2m, l, &b->r);
     if (rc)
         return rc;
-    load_kernel(b->p2m, l, &b->img);
     copy_to_pseudophys(b->p2m, l, l->v_p2m, b->p2m, l->nr_pages * 4);
     if (b->mod_len)
         copy_to_pseudophys(b->p2m, l, l->v_mod, b->module, b->mod_len);
@@ -387,10 +445,10 @@ static int build_finish(struct domain *d, struct build_state *b, struct build_re
 static int phase_step(struct domain *d, struct build_state *b, int bounded)
 {
     switch (b->phase) {
-    case BS_COPY:
-        return copy_step(d, b, bounded);
     case BS_ALLOC:
         return alloc_step(d, b, bounded);
+    case BS_IMAGE:
+        return image_step(d, b, bounded);
     case BS_LOAD:
         return load_step(d, b, bounded);
     default:
@@ -423,7 +481,7 @@ int construct_domain(struct domain *d, const void *image, uint32_t image_len, co
     if (rc)
         return rc;
     d->build->image = image;
-    d->build->image_len = image_len;
+    d->build->image_len = d->build->image_have = image_len;
     rc = build_plan(d, d->build);
     if (rc) {
         build_abandon(d);

@@ -465,6 +465,78 @@ static void test_real_minios_elf_is_a_pv_kernel(void **state)
     }
 }
 
+/* The domain builder's way (hv/domain_build.c: fetch_head()): the first page, then as many
+ * bytes as elf_head_len() asks for, until it stops asking for more. */
+static uint32_t head_len_of(const uint8_t *file, uint32_t size)
+{
+    uint32_t have = size < 4096 ? size : 4096, need;
+    while ((need = elf_head_len(file, have, size)) > have)
+        have = need;
+    return have;
+}
+
+/* elf_parse_head() on a heap copy of exactly the head, as parse_bytes() does. */
+static int parse_head(const uint8_t *file, uint32_t have, uint32_t size, struct elf_image *img,
+                      const char **err)
+{
+    uint8_t *copy = malloc(have);
+    assert_non_null(copy);
+    memcpy(copy, file, have);
+    *err = NULL;
+    int rc = elf_parse_head(copy, have, size, img, err);
+    free(copy);
+    img->data = NULL;
+    return rc;
+}
+
+/* Parsed from its head alone, the real kernel is described as from the whole file, and the
+ * head (headers and notes) is a small part of it: the builder copies only that much. */
+static void test_real_minios_elf_parses_from_its_head(void **state)
+{
+    (void)state;
+    FILE *f = fopen(MINIOS_ELF, "rb");
+    if (!f) {
+        print_message("%s not found (run `make` first, from the top of the tree)\n", MINIOS_ELF);
+        skip();
+    }
+    static uint8_t file[4 << 20];
+    uint32_t size = (uint32_t)fread(file, 1, sizeof(file), f);
+    fclose(f);
+    struct elf_image whole, head;
+    const char *err;
+    assert_int_equal(parse_bytes(file, size, &whole, &err), 0);
+    uint32_t have = head_len_of(file, size);
+    assert_true(have < size / 4);
+    if (parse_head(file, have, size, &head, &err) != 0)
+        fail_msg("%s refused from its %u-byte head: %s", MINIOS_ELF, have, err);
+    assert_int_equal(head.size, size);
+    assert_int_equal(head.entry, whole.entry);
+    assert_int_equal(head.vstart, whole.vstart);
+    assert_int_equal(head.vend, whole.vend);
+    assert_int_equal(head.virt_base, whole.virt_base);
+    assert_string_equal(head.guest_os, whole.guest_os);
+    assert_int_equal(head.nr_segments, whole.nr_segments);
+    assert_memory_equal(head.seg, whole.seg, sizeof(whole.seg));
+}
+
+/* What the parse reads must lie in the head: a head one byte short of the notes, or of the
+ * program headers, is refused (and valgrind sees nothing read past it). */
+static void test_a_head_short_of_its_headers_or_notes_is_refused(void **state)
+{
+    (void)state;
+    struct elf_image img;
+    const char *err;
+    assert_int_equal(elf_head_len(im.bytes, 16, im.size), sizeof(struct elf32_ehdr));
+    assert_int_equal(elf_head_len(im.bytes, PHOFF, im.size), PHOFF + ehdr()->phnum * 32u);
+    uint32_t have = head_len_of(im.bytes, im.size);
+    assert_int_equal(parse_head(im.bytes, have, im.size, &img, &err), 0);
+    assert_int_equal(parse_head(im.bytes, have - 1, im.size, &img, &err), -1);
+    assert_non_null(strstr(err, "note segment lies outside"));
+    assert_int_equal(parse_head(im.bytes, PHOFF + 1, im.size, &img, &err), -1);
+    assert_non_null(strstr(err, "program headers outside"));
+    assert_int_equal(elf_parse_head(im.bytes, im.size + 1, im.size, &img, &err), -1);
+}
+
 /* ---------------------------------------------------------------- headers */
 
 static void test_image_shorter_than_a_header_is_refused(void **state)
@@ -824,6 +896,8 @@ int main(void)
         T(test_bytes_after_the_last_note_too_short_for_a_header_are_ignored),
         T(test_entry_at_vstart_and_at_last_byte_is_accepted),
         T(test_real_minios_elf_is_a_pv_kernel),
+        T(test_real_minios_elf_parses_from_its_head),
+        T(test_a_head_short_of_its_headers_or_notes_is_refused),
         T(test_image_shorter_than_a_header_is_refused),
         T(test_every_truncation_of_a_good_kernel_is_refused),
         T(test_corrupting_any_byte_never_crashes),
