@@ -129,7 +129,7 @@ uint32_t elf_head_len(const void *head, uint32_t head_len, uint32_t size)
 {
     const struct elf32_ehdr *h = head;
     uint64_t need = sizeof(*h);
-    if (head_len >= sizeof(*h) && h->phentsize == sizeof(struct elf32_phdr)) {
+    if (head_len >= sizeof(*h) && h->phentsize == sizeof(struct elf32_phdr) && h->phoff % 4 == 0) {
         need = MAX(need, (uint64_t)h->phoff + (uint64_t)h->phnum * sizeof(struct elf32_phdr));
         const struct elf32_phdr *ph = (const void *)((const uint8_t *)head + h->phoff);
         for (unsigned int i = 0; need <= head_len && i < h->phnum; i++)
