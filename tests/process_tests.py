@@ -76,13 +76,18 @@ def background_wait_ps_and_kill():
         bg = re.search(r"^\[(\d+)\]$", out, re.M)
         check(bg, "no [pid] for a background program:\n" + out)
         pid = bg.group(1)
-        out = m.command("ps")
+        asleep = r"^\s+%s\s+1\s+sleeping\s+\d+\s+\d+ sleep$" % pid
+        for _ in range(5):  # on a loaded host the background program may not be asleep yet
+            out = m.command("ps")
+            if re.search(asleep, out, re.M):
+                break
+            time.sleep(0.5)
         check(re.search(r"^\s+PID\s+PPID\s+STATE\s+CPU\(ms\)\s+PAGES\s+NAME", out, re.M),
               "ps has no header:\n" + out)
         # sh is asleep in waitpid, or still ready if the timer switched to ps before sh got there
         check(re.search(r"^\s+1\s+0\s+(sleeping|ready)\s+\d+\s+\d+ sh$", out, re.M),
               "ps: the shell:\n" + out)
-        check(re.search(r"^\s+%s\s+1\s+sleeping\s+\d+\s+\d+ sleep$" % pid, out, re.M),
+        check(re.search(asleep, out, re.M),
               "ps does not show the sleeping background program:\n" + out)
         out = m.command("kill %s" % pid)
         out = m.command("wait", timeout=10)
