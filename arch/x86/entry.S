@@ -239,7 +239,10 @@ tramp_hypercall_exit:
 
 /*
  * Every other vector.  On the stack: error word, eip, cs, eflags [, esp, ss].
- * From a guest that is the frame, filling down to the page's first byte.
+ * From a guest that is the frame, filling down to the page's first byte, and
+ * the handler finds it where it always is (guest_cpu_user_regs()), so it is
+ * called with no argument, and the way back to the guest follows the call:
+ * the exit test, the return address, the data segments, then tramp_exit.
  */
     .globl tramp_trap_entry
 tramp_trap_entry:
@@ -248,7 +251,28 @@ tramp_trap_entry:
     jz .Lfrom_ring0
     SAVE_GPRS
     ENTER_HYPERVISOR %eax
-    jmp .Lcall_handler
+    call *entry_handler /* do_guest_entry, or do_guest_entry_traced while the trace runs */
+ret_to_guest:
+    EXIT_TEST .Lexit_work
+    cmpl $HYPERVISOR_VIRT_START, UREGS_eip(%esp) /* a real CPU would refuse the iret; QEMU not */
+    jae .Lexit_work
+    LOAD_GUEST_SEGMENT es, UREGS_es
+    LOAD_GUEST_SEGMENT ds, UREGS_ds
+/* With the frame restored but for the general registers: the last steps out. */
+tramp_exit:
+    movl %ss:tramp_guest_cr3, %eax
+    movl %eax, %cr3
+    popl %ebx
+    popl %ecx
+    popl %edx
+    popl %esi
+    popl %edi
+    popl %ebp
+    popl %eax
+    addl $4, %esp
+.Liret:
+    iret
+
 .Lfrom_ring0:
     /* The hypervisor itself was interrupted, on its own stack.  Only at the
      * iret of tramp_exit or tramp_hypercall_exit can the guest root still be
@@ -266,43 +290,12 @@ tramp_trap_entry:
     movl $__HYPERVISOR_DS, %eax
     movl %eax, %ds
     movl %eax, %es
-.Lcall_handler:
     pushl %esp
-    call *entry_handler /* do_entry, or do_entry_traced while the trace runs */
+    call do_hypervisor_entry
     addl $4, %esp
-    jmp ret_from_entry
-
-/* With the frame restored but for the general registers: the last steps out. */
-tramp_exit:
-    movl %ss:tramp_guest_cr3, %eax
-    movl %eax, %cr3
-    popl %ebx
-    popl %ecx
-    popl %edx
-    popl %esi
-    popl %edi
-    popl %ebp
-    popl %eax
-    addl $4, %esp
-.Liret:
-    iret
+    jmp restore_regs
 
     .text
-    .globl ret_from_entry
-ret_from_entry:
-    testb $3, UREGS_cs(%esp)
-    jz restore_regs
-/*
- * Back to the guest in the frame, from an exception or an interrupt: the exit
- * test, the data segments, and tramp_exit restores the rest.
- */
-ret_to_guest:
-    EXIT_TEST .Lexit_work
-    cmpl $HYPERVISOR_VIRT_START, UREGS_eip(%esp) /* a real CPU would refuse the iret; QEMU not */
-    jae .Lexit_work
-    LOAD_GUEST_SEGMENT es, UREGS_es
-    LOAD_GUEST_SEGMENT ds, UREGS_ds
-    jmp tramp_exit
 /*
  * The slow way out: leave_hypervisor() (hv/exit.c) does the work the exit
  * test found, and may switch vCPUs, so the frame is made complete first
@@ -399,24 +392,6 @@ copy_guest:
     .section .ex_table, "a"
     .long .Lcopy_words, .Lcopy_words_fault
     .long .Lcopy_bytes, .Lcopy_done
-    .text
-
-/*
- * get_guest_u8(src): the byte at src, zero-extended, or -1 if it does not map:
- * one load where copy_guest() would set up a string move.  The caller checks
- * that src lies below the hypervisor.
- */
-    .globl get_guest_u8
-get_guest_u8:
-    movl 4(%esp), %ecx
-.Lget_u8:
-    movzbl (%ecx), %eax
-    ret
-.Lget_u8_fault:
-    movl $-1, %eax
-    ret
-    .section .ex_table, "a"
-    .long .Lget_u8, .Lget_u8_fault
     .text
 
 /* The trampoline's two page directories (written by arch/x86/hv_mappings.c). */

@@ -1,8 +1,10 @@
 /*
  * traps.c - what happens when the CPU enters the hypervisor.
  *
- * do_entry() is called from entry.S for every exception and interrupt (the
- * hypercall gate calls its handler directly, hv/hypercall.c).  A fault in the hypervisor itself is
+ * do_guest_entry() is called from entry.S for every exception and interrupt
+ * that comes from a guest, do_hypervisor_entry() for those that interrupt the
+ * hypervisor itself (the hypercall gate calls its handler directly,
+ * hv/hypercall.c).  A fault in the hypervisor itself is
  * either expected (a guest pointer that did not map, recovered through the exception table) or a
  * bug, which stops the machine with a register dump.  A fault in a guest is never the hypervisor's
  * problem: it is bounced to the handler the guest registered with set_trap_table, by building on
@@ -74,116 +76,158 @@ static void __attribute__((noreturn)) fatal_trap(struct cpu_user_regs *r)
  * Push a trap frame on the guest's ring-1 stack and point the guest at
  * cs:eip.  From ring 3 we switch to the kernel stack registered with
  * stack_switch and push ss:esp as well, like the CPU does.  The saved upcall
- * mask travels in bits 16-23 of the saved CS (Xen's convention).
+ * mask travels in bits 16-23 of the saved CS (Xen's convention).  The words
+ * are stored straight onto the guest's stack, each store one instruction
+ * whose fault goes to `unwritable` (put_guest_u32()), where a copy would
+ * first build them here and then set up a string move.
  */
-int create_bounce_frame(struct cpu_user_regs *regs, uint32_t cs, uint32_t eip, int has_err,
-                        uint32_t err)
+static void __attribute__((noinline)) frame_unwritable(uint32_t sp)
 {
-    struct vcpu *v = current;
-    uint32_t words[6], *w = words + 6; /* filled from the top down, as the CPU pushes */
-    uint32_t sp = regs->esp, ss = regs->ss;
-    if ((regs->cs & 3) == 3) {
-        sp = v->kernel_sp;
-        ss = v->kernel_ss;
-        *--w = regs->ss;
-        *--w = regs->esp;
+    domain_crash(current->domain, "cannot write a trap frame to its kernel stack at %08x", sp);
+}
+
+/* Can [top - bytes, top) hold a frame?  guest_range_ok() in one compare (no wrap, below the
+ * hypervisor). */
+static inline int frame_fits(uint32_t top, uint32_t bytes)
+{
+    return top - bytes <= HYPERVISOR_VIRT_START - bytes;
+}
+
+static inline __attribute__((always_inline)) int
+push_bounce_frame(struct cpu_user_regs *regs, uint32_t cs, uint32_t eip, int has_err, uint32_t err)
+{
+    uint32_t saved_cs = regs->cs | ((uint32_t)current_vcpu_info->evtchn_upcall_mask << 16);
+    uint32_t top = regs->esp, bytes = has_err ? 16 : 12;
+    if ((saved_cs & 3) == 3) { /* from ring 3: ss:esp first, on the kernel's stack */
+        top = current->kernel_sp;
+        if (!frame_fits(top, 8))
+            goto unwritable;
+        put_guest_u32((uint32_t *)top - 1, regs->ss, unwritable);
+        put_guest_u32((uint32_t *)top - 2, regs->esp, unwritable);
+        regs->ss = current->kernel_ss;
+        top -= 8;
     }
-    *--w = regs->eflags;
-    *--w = regs->cs | ((uint32_t)current_vcpu_info->evtchn_upcall_mask << 16);
-    *--w = regs->eip;
+    if (!frame_fits(top, bytes))
+        goto unwritable;
+    put_guest_u32((uint32_t *)top - 1, regs->eflags, unwritable);
+    put_guest_u32((uint32_t *)top - 2, saved_cs, unwritable);
+    put_guest_u32((uint32_t *)top - 3, regs->eip, unwritable);
     if (has_err)
-        *--w = err;
-    uint32_t bytes = (uint32_t)(words + 6 - w) * 4;
-    sp -= bytes;
-    if (copy_to_guest(sp, w, bytes)) {
-        domain_crash(v->domain, "cannot write a trap frame to its kernel stack at %08x", sp);
-        return -XEN_EFAULT;
-    }
-    regs->esp = sp;
-    regs->ss = ss;
+        put_guest_u32((uint32_t *)top - 4, err, unwritable);
+    regs->esp = top - bytes;
     regs->cs = cs;
     regs->eip = eip;
     regs->eflags &= ~(0x100u | X86_EFLAGS_NT | X86_EFLAGS_RF | X86_EFLAGS_VM); /* TF too */
     return 0;
+unwritable:
+    frame_unwritable(top - bytes);
+    return -XEN_EFAULT;
+}
+
+int create_bounce_frame(struct cpu_user_regs *regs, uint32_t cs, uint32_t eip, int has_err,
+                        uint32_t err)
+{
+    return push_bounce_frame(regs, cs, eip, has_err, err);
+}
+
+/* A guest's fault with no handler registered for it: the domain cannot go on. */
+static void __attribute__((noinline)) no_handler(struct cpu_user_regs *regs, unsigned int vector)
+{
+    domain_crash(current->domain, "%s at eip %08x (error %04x, cr2 %08x) with no handler",
+                 vector < 20 ? exception_names[vector] : "trap", regs->eip, regs->error_code,
+                 current_vcpu_info->arch.cr2);
+}
+
+/* The body of bounce_exception(), inline in the exception path. */
+static inline __attribute__((always_inline)) void bounce(struct cpu_user_regs *regs,
+                                                         unsigned int vector, int has_error_code)
+{
+    const struct trap_info *ti = &current->trap_table[vector];
+    if (!ti->address)
+        return no_handler(regs, vector);
+    if (push_bounce_frame(regs, ti->cs, ti->address, has_error_code, regs->error_code))
+        return;
+    if (TI_GET_IF(ti))
+        current_vcpu_info->evtchn_upcall_mask = 1;
+    current_counters->bounces++;
 }
 
 void bounce_exception(struct cpu_user_regs *regs, unsigned int vector, int has_error_code)
 {
-    struct vcpu *v = current;
-    const struct trap_info *ti = &v->trap_table[vector];
-    if (!ti->address) {
-        domain_crash(v->domain, "%s at eip %08x (error %04x, cr2 %08x) with no handler",
-                     vector < 20 ? exception_names[vector] : "trap", regs->eip, regs->error_code,
-                     vcpu_info(v)->arch.cr2);
-        return;
-    }
-    if (create_bounce_frame(regs, ti->cs, ti->address, has_error_code, regs->error_code))
-        return;
-    if (TI_GET_IF(ti))
-        current_vcpu_info->evtchn_upcall_mask = 1;
-    v->domain->counters.bounces++;
+    bounce(regs, vector, has_error_code);
 }
 
-static void do_exception(struct cpu_user_regs *regs)
+/* A fault in the hypervisor: a guest access that did not map (its fix-up), else a bug. */
+void do_hypervisor_entry(struct cpu_user_regs *regs)
 {
     unsigned int vec = regs->entry_vector;
-    if (!guest_mode(regs)) {
-        uint32_t fixup = search_exception_table(regs->eip);
-        if (!fixup)
-            fatal_trap(regs);
-        regs->eip = fixup;
-        return;
-    }
-    if (vec == 7 && !fpu_device_not_available())
-        return; /* #NM: the vCPU's first FPU instruction since a switch; the guest's own TS
-                 * (fpu_taskswitch) makes it the guest's as well, bounced below */
-    if (vec == 13 && ioemul_gp(regs))
-        return; /* dom0's kernel driving a port it was granted (arch/x86/ioemul.c) */
-    current->domain->counters.exceptions++;
-    if (vec == 14)
-        current_vcpu_info->arch.cr2 = read_cr2();
-    bounce_exception(regs, vec, exception_has_error_code(vec));
+    if (vec >= 32 && vec < 48)
+        return do_irq(vec - 32, regs);
+    uint32_t fixup = vec < 32 ? search_exception_table(regs->eip) : 0;
+    if (!fixup)
+        fatal_trap(regs);
+    regs->eip = fixup;
 }
 
 /*
- * What entry.S calls for every entry: do_entry, or while the trace runs
- * do_entry_traced.  Swapping the pointer, rather than testing a flag on every
- * entry, keeps the trace's cost at zero instructions when it is off (an
- * indirect call is one instruction, as a direct one is).
+ * An exception in a guest.  Two are not the guest's own: #NM after a switch
+ * (the FPU is moved to this vCPU), and dom0's kernel driving a port it was
+ * granted (carried out by ioemul_gp(), asked only when the first byte can
+ * begin a port-I/O instruction).  Every other one is bounced.
  */
-void (*entry_handler)(struct cpu_user_regs *regs) = do_entry;
-
-/* Record the entry's cause, exactly where do_entry() counts it, then handle it. */
-static void do_entry_traced(struct cpu_user_regs *regs)
+static inline __attribute__((always_inline)) void guest_exception(struct cpu_user_regs *regs,
+                                                                  unsigned int vec)
 {
+    if (vec == 13 ? ioemul_may_start(regs) && ioemul_gp(regs)
+                  : vec == 7 && !fpu_device_not_available())
+        return;
+    current_counters->exceptions++;
+    if (vec == 14)
+        current_vcpu_info->arch.cr2 = read_cr2();
+    bounce(regs, vec, exception_has_error_code(vec));
+}
+
+/*
+ * What entry.S calls for an entry from a guest: do_guest_entry, or while the
+ * trace runs do_guest_entry_traced.  Swapping the pointer, rather than
+ * testing a flag on every entry, keeps the trace's cost at zero instructions
+ * when it is off (an indirect call is one instruction, as a direct one is).
+ * The frame is always the one at the top of the stack, so neither takes an
+ * argument, and neither keeps a frame pointer (as do_xen_version).
+ */
+void (*entry_handler)(void) = do_guest_entry;
+
+/* counters.hv_entries counts entries here; the sysctl adds the hypercalls (hv/hypercall.c). */
+void HV_LEAN do_guest_entry(void)
+{
+    struct cpu_user_regs *regs = guest_cpu_user_regs();
     unsigned int vec = regs->entry_vector;
-    if (guest_mode(regs)) {
-        domid_t d = current->domain->domain_id;
-        if (vec < 32 && vec != 7)
-            trace_record(TRC_EXCEPTION, d, vec); /* counters.exceptions (#NM: TRC_FPU) */
-        else if (vec >= 32 && vec < 48)
-            trace_record(TRC_IRQ, d, vec - 32); /* counters.interrupts */
-    }
-    do_entry(regs);
+    current_counters->hv_entries++;
+    if (vec == 13) /* a kernel's privileged instruction: the commonest, compiled with 13 known */
+        guest_exception(regs, 13);
+    else if (vec < 32)
+        guest_exception(regs, vec);
+    else if (vec < 48)
+        do_irq(vec - 32, regs);
+    else
+        panic("unexpected vector %u", vec);
+}
+
+/* Record the entry's cause, exactly where do_guest_entry() counts it, then handle it. */
+static void do_guest_entry_traced(void)
+{
+    unsigned int vec = guest_cpu_user_regs()->entry_vector;
+    domid_t d = current->domain->domain_id;
+    if (vec < 32 && vec != 7)
+        trace_record(TRC_EXCEPTION, d, vec); /* counters.exceptions (#NM: TRC_FPU) */
+    else if (vec >= 32 && vec < 48)
+        trace_record(TRC_IRQ, d, vec - 32); /* counters.interrupts */
+    do_guest_entry();
 }
 
 /* Hypercalls do not come here: entry.S calls hypercall_table[], which the trace swaps too. */
 void entry_trace(int on)
 {
-    entry_handler = on ? do_entry_traced : do_entry;
+    entry_handler = on ? do_guest_entry_traced : do_guest_entry;
     hypercall_table_set(on);
-}
-
-/* counters.hv_entries counts entries here; the sysctl adds the hypercalls (hv/hypercall.c). */
-void do_entry(struct cpu_user_regs *regs)
-{
-    if (guest_mode(regs))
-        current->domain->counters.hv_entries++;
-    unsigned int vec = regs->entry_vector;
-    if (vec < 32)
-        do_exception(regs);
-    else if (vec < 48)
-        do_irq(vec - 32, regs);
-    else
-        panic("unexpected vector %u", vec);
 }

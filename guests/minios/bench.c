@@ -51,12 +51,11 @@ static uint32_t entries_between(const struct pvlab_counters *a, const struct pvl
     return (uint32_t)((b->hv_entries - a->hv_entries) - (b->interrupts - a->interrupts) - 1);
 }
 
-static int skip_cli(struct trap_frame *f)
+static int LEAN skip_cli(struct trap_frame *f)
 {
-    if (*(const uint8_t *)f->eip != 0xFA)
-        return 0;
-    f->eip += 1;
-    return 1;
+    int is_cli = *(const uint8_t *)f->eip == 0xFA;
+    f->eip += (uint32_t)is_cli; /* one byte */
+    return is_cli;
 }
 
 static void report(const char *name, uint64_t ticks, uint32_t entries)
@@ -70,7 +69,7 @@ extern const char pf_probe[];
 __asm__(".text\n"
         "pf_probe: movl (%eax), %eax\n" /* two bytes */
         "ret\n");
-static int skip_probe(struct trap_frame *f)
+static int LEAN skip_probe(struct trap_frame *f)
 {
     if (f->eip != (uint32_t)pf_probe)
         return 0;

@@ -65,9 +65,8 @@ trap_common:
     movl %ss, %eax               /* the kernel's data segment */
     movl %eax, %ds
     movl %eax, %es
-    pushl %esp
+    movl %esp, %eax              /* do_trap(frame), regparm(1) */
     call do_trap
-    addl $4, %esp
     .globl trap_return
 trap_return:                     /* also a new process's way into ring 3 */
     popal

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <public/xen.h>
 #include <hv/config.h>
+#include <hv/io_decode.h>
 #include <hv/uregs.h>
 
 struct vcpu;
@@ -24,8 +25,9 @@ void pic_mask(unsigned int irq);
 void ioport_allow(uint32_t first, uint32_t nr); /* dom0 may use ports [first, first+nr) */
 int ioemul_gp(struct cpu_user_regs *regs);      /* 1 if it was such an I/O instruction */
 
-/* traps.c */
-void do_entry(struct cpu_user_regs *regs);
+/* traps.c: entry.S calls one of the first two for every exception and interrupt */
+void do_guest_entry(void); /* from a guest: its frame is guest_cpu_user_regs() */
+void do_hypervisor_entry(struct cpu_user_regs *regs); /* the hypervisor interrupted */
 void entry_trace(int on); /* record every entry's cause in the trace (hv/trace.c) */
 void bounce_exception(struct cpu_user_regs *regs, unsigned int vector, int has_error_code);
 int create_bounce_frame(struct cpu_user_regs *regs, uint32_t cs, uint32_t eip, int has_err,
@@ -66,7 +68,6 @@ void tramp_entry(void); /* the hypercall gate's target, for the IDT (desc.c) */
 void reset_stack_and_jump(void (*fn)(void)) __attribute__((noreturn));
 void return_to_guest(void) __attribute__((noreturn));
 size_t copy_guest(void *dst, const void *src, size_t n);
-int get_guest_u8(uint32_t src); /* the byte at src, or -1 if it does not map */
 extern char hv_stack[], hv_stack_top[];
 
 static inline struct cpu_user_regs *guest_cpu_user_regs(void)
@@ -77,6 +78,56 @@ static inline struct cpu_user_regs *guest_cpu_user_regs(void)
 static inline int guest_mode(const struct cpu_user_regs *r)
 {
     return (r->cs & 3) != 0;
+}
+
+/*
+ * One instruction each way between the hypervisor and a guest address, with
+ * an entry in the exception table (as copy_guest()'s).  put_guest_u32() is
+ * one store, and a store that faults goes on at the C label `fault` (the
+ * table's fix-up is that label, so the store needs no flag to test);
+ * get_guest_u8() gives -1 for a byte that does not map.  The caller checks
+ * that the address lies below the hypervisor (guest_range_ok()).
+ */
+#define put_guest_u32(dst, val, fault)                                                             \
+    __asm__ goto("1: movl %0, %1\n"                                                                \
+                 ".pushsection .ex_table, \"a\"\n"                                                 \
+                 ".long 1b, %l[" #fault "]\n"                                                      \
+                 ".popsection"                                                                     \
+                 :                                                                                 \
+                 : "ri"((uint32_t)(val)), "m"(*(uint32_t *)(dst))                                  \
+                 : "memory"                                                                        \
+                 : fault)
+static inline int get_guest_u8(uint32_t src) /* the byte at src, or -1 if it does not map */
+{
+    int v;
+    __asm__ volatile("1: movzbl %1, %0\n"
+                     "2:\n"
+                     ".pushsection .text.fixup, \"ax\"\n"
+                     "3: movl $-1, %0\n"
+                     "jmp 2b\n"
+                     ".popsection\n"
+                     ".pushsection .ex_table, \"a\"\n"
+                     ".long 1b, 3b\n"
+                     ".popsection"
+                     : "=r"(v)
+                     : "m"(*(const volatile uint8_t *)src));
+    return v;
+}
+
+/* No frame pointer in a function on a short path: a few instructions fewer (no backtrace
+ * reads them). */
+#define HV_LEAN __attribute__((optimize("omit-frame-pointer")))
+
+/*
+ * Could a #GP be dom0's kernel's port I/O (ioemul.c)?  Its error code is 0, it
+ * comes from ring 1, and its first byte can begin a port-I/O instruction.  Most
+ * #GPs stop at the first test that fails, and ioemul_gp() is not called.
+ */
+static inline int ioemul_may_start(const struct cpu_user_regs *r)
+{
+    if (r->error_code != 0 || (r->cs & 3) != 1 || r->eip >= HYPERVISOR_VIRT_START)
+        return 0;
+    return io_insn_may_start(get_guest_u8(r->eip) & 0xFF); /* unmapped: 0xFF, no I/O */
 }
 
 #endif

@@ -17,6 +17,10 @@
 #define PAGE_SIZE  XEN_PAGE_SIZE
 #define PAGE_SHIFT XEN_PAGE_SHIFT
 
+/* No frame pointer, for a function on a short path (a hypercall wrapper, a trap hook): a few
+ * instructions fewer; nothing in minios walks frames. */
+#define LEAN __attribute__((optimize("omit-frame-pointer")))
+
 extern struct start_info start_info;
 extern struct shared_info *HYPERVISOR_shared_info;
 extern uint32_t *phys_to_machine; /* start_info.mfn_list */

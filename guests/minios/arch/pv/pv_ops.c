@@ -88,8 +88,6 @@ static struct shared_info *pv_events_init(void *page)
  * back unchanged unless it is continued, which these two never are
  * (docs/hypercalls.md).
  */
-#define LEAN __attribute__((optimize("omit-frame-pointer")))
-
 static inline long lean_hypercall2(uint32_t nr, uint32_t a1, uint32_t a2)
 {
     long ret;
