@@ -321,18 +321,23 @@ static int build_plan(struct domain *d, struct build_state *b)
     return 0;
 }
 
-/* One frame when no clean one is left: scrubbed now, so it costs BUILD_SCRUB_COST of a step. */
-static int alloc_scrubbed(struct domain *d, struct build_state *b, uint32_t pfn)
+/* No clean frame is left (none appears during a step): frames scrubbed now, one at a time,
+ * each costing BUILD_SCRUB_COST of the step's budget (dom0's build at boot, before any idle). */
+static int alloc_scrubbed(struct domain *d, struct build_state *b, uint32_t *budget)
 {
-    uint32_t mfn = alloc_domheap_page(d->domain_id);
-    if (!mfn) {
-        printk("(XEN) domain %u: not enough free memory for %u MiB\n", d->domain_id,
-               b->mem_bytes >> 20);
-        return -XEN_ENOMEM;
-    }
-    b->p2m[pfn] = mfn;
-    mfn_to_page(mfn)->pfn = pfn;
-    return BUILD_SCRUB_COST;
+    do {
+        uint32_t pfn = d->tot_pages, mfn = alloc_domheap_page(d->domain_id);
+        if (!mfn) {
+            printk("(XEN) domain %u: not enough free memory for %u MiB\n", d->domain_id,
+                   b->mem_bytes >> 20);
+            return -XEN_ENOMEM;
+        }
+        b->p2m[pfn] = mfn;
+        mfn_to_page(mfn)->pfn = pfn;
+        d->tot_pages++;
+        *budget -= MIN(*budget, BUILD_SCRUB_COST);
+    } while (d->tot_pages<b->l.nr_pages && * budget> 0);
+    return 0;
 }
 
 /* The domain's frames, clean ones taken a run at a time straight into the p2m list. */
@@ -342,11 +347,11 @@ static int alloc_step(struct domain *d, struct build_state *b, int bounded)
     while (d->tot_pages < nr_pages && budget > 0) {
         uint32_t pfn = d->tot_pages, want = MIN(nr_pages - pfn, budget);
         uint32_t got = alloc_clean_domheap_pages(d->domain_id, b->p2m + pfn, pfn, want);
-        int cost = got ? (int)got : alloc_scrubbed(d, b, pfn);
-        if (cost < 0)
-            return cost;
-        d->tot_pages += got ? got : 1;
-        budget -= MIN(budget, (uint32_t)cost);
+        d->tot_pages += got;
+        budget -= got;
+        int rc = got ? 0 : alloc_scrubbed(d, b, &budget);
+        if (rc)
+            return rc;
     }
     if (d->tot_pages < nr_pages)
         return MM_RESTART;
