@@ -170,6 +170,13 @@ static void unpin(struct domain *granter, grant_ref_t ref, int readonly)
         *flags &= ~GTF_reading;
 }
 
+/* The granter named by an operation: most often the caller itself (a backend granting to
+ * itself, the benchmark), found without the directory. */
+static inline struct domain *granter_of(struct domain *md, domid_t id)
+{
+    return id == md->domain_id ? md : domain_by_id(id);
+}
+
 /* Read an entry once and check it grants `grantee` the access wanted; returns a GNTST_*. */
 static int check_entry(struct domain *granter, grant_ref_t ref, domid_t grantee, int readonly,
                        uint32_t *frame)
@@ -220,7 +227,7 @@ static int map_one(struct domain *md, struct gnttab_map_grant_ref *op)
         return GNTST_no_device_space; /* the hypervisor's heap is full */
     if (maptrack_of(md, slot)->in_use)
         return GNTST_bad_virt_addr;
-    struct domain *gd = domain_by_id(op->dom);
+    struct domain *gd = granter_of(md, op->dom);
     if (!gd || gd->state == DOM_dying)
         return GNTST_bad_domain;
     uint32_t frame;
@@ -261,7 +268,7 @@ static void release_slot(struct domain *md, uint32_t slot, int flush)
     if (flush)
         invlpg(GRANT_AREA_START + slot * PAGE_SIZE);
     put_frame(m->frame, m->readonly);
-    struct domain *gd = domain_by_id(m->granter);
+    struct domain *gd = granter_of(md, m->granter);
     if (gd && active_entry(gd, m->ref))
         unpin(gd, m->ref, m->readonly);
     *m = (struct maptrack){0};
@@ -331,8 +338,14 @@ static int setup_table(struct domain *d, struct gnttab_setup_table *op)
     return GNTST_okay;
 }
 
-/* Run `count` operations of one kind; each has its own status. */
-#define GRANT_LOOP(type, body)                                                                     \
+/*
+ * Run `count` operations of one kind; each has its own status.  Each is copied
+ * in whole and checked in the copy, and what goes back is the part from
+ * `out` (a field of the type) to its end: the results (status, and a map's
+ * handle and bus address), not the arguments before them, which the guest
+ * wrote and which are as it left them.
+ */
+#define GRANT_LOOP(type, out, body)                                                                \
     for (uint32_t i = 0; i < count; i++) {                                                         \
         type op;                                                                                   \
         uint32_t p = uop + i * sizeof(op);                                                         \
@@ -341,7 +354,7 @@ static int setup_table(struct domain *d, struct gnttab_setup_table *op)
         op.status = (int16_t)(body);                                                               \
         if (op.status != GNTST_okay)                                                               \
             d->counters.hypercall_errors++; /* the call succeeds; the operation did not */         \
-        if (copy_to_guest(p, &op, sizeof(op)))                                                     \
+        if (copy_to_guest(p + offsetof(type, out), &op.out, sizeof(op) - offsetof(type, out)))     \
             return -XEN_EFAULT;                                                                    \
     }                                                                                              \
     return 0
@@ -353,15 +366,15 @@ long do_grant_table_op(uint32_t cmd, uint32_t uop, uint32_t count)
         return -XEN_EINVAL;
     switch (cmd) {
     case GNTTABOP_map_grant_ref:
-        GRANT_LOOP(struct gnttab_map_grant_ref, map_one(d, &op));
+        GRANT_LOOP(struct gnttab_map_grant_ref, dom, map_one(d, &op)); /* dom: four whole words */
     case GNTTABOP_unmap_grant_ref:
-        GRANT_LOOP(struct gnttab_unmap_grant_ref, unmap_one(d, &op));
+        GRANT_LOOP(struct gnttab_unmap_grant_ref, status, unmap_one(d, &op));
     case GNTTABOP_copy:
-        GRANT_LOOP(struct gnttab_copy, copy_one(d, &op));
+        GRANT_LOOP(struct gnttab_copy, status, copy_one(d, &op));
     case GNTTABOP_setup_table:
-        GRANT_LOOP(struct gnttab_setup_table, setup_table(d, &op));
+        GRANT_LOOP(struct gnttab_setup_table, status, setup_table(d, &op));
     case GNTTABOP_query_size:
-        GRANT_LOOP(struct gnttab_query_size,
+        GRANT_LOOP(struct gnttab_query_size, nr_frames,
                    (op.nr_frames = d->grant.nr_frames, op.max_nr_frames = GNTTAB_MAX_FRAMES,
                     (op.dom == DOMID_SELF || op.dom == d->domain_id) ? GNTST_okay
                                                                      : GNTST_permission_denied));
