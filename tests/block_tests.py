@@ -231,3 +231,25 @@ def domU_destroyed_mid_io_then_the_disk_is_attached_again():
         check("': ok (0 bad)" in du(m, "blk verify xvda 32740 8 keep"), "data lost")
         m.detach()
         halt(m)
+
+
+@test
+def more_virtual_disks_than_blkbacks_old_fixed_eight():
+    """blkback's disks are a growing table (limited by dom0's memory), not 8 slots: three tiny
+    domUs of four read-only disks each hold 12, each backend described and waiting in InitWait;
+    destroying the domains closes them all."""
+    with booted() as (disk, m):
+        names = ["fd%d" % i for i in range(1, 4)]
+        for name in names:
+            out = m.command("xm-lite create /etc/xm/tests/four_disks.cfg name=%s" % name,
+                            timeout=60)
+            check("Started domain %s " % name in out, "create %s:\n%s" % (name, out))
+        for name in names:
+            out = m.command("xm-lite block-list %s" % name)
+            rows = re.findall(r"^xvd[a-d]\s+\d+\s+hda@\S+\s+r\s+InitWait\s", out, re.M)
+            check(len(rows) == 4, "%s has not its four disks waiting:\n%s" % (name, out))
+        for name in names:
+            m.command("xm-lite destroy %s" % name, timeout=60)
+        check(len(re.findall(r"backend InitWait -> Closing", m.output)) == 12,
+              "not every disk was closed:\n" + m.output[-1500:])
+        halt(m)

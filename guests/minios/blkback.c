@@ -33,13 +33,13 @@
 #include <ext2fs.h>
 #include <blkif_check.h>
 #include <public/io/xenbus.h>
+#include <table.h>
 #include "xenstored.h"
 
-#define MAX_VBDS   8
 #define MAX_COPIES (2 * BLKIF_MAX_SEGMENTS_PER_REQUEST) /* a segment may span two bounce pages */
 
 struct vbd {
-    int in_use;
+    int in_use; /* first: a table record (guests/minios/table.c) */
     domid_t dom;
     uint32_t devid;
     char vdev[8];
@@ -58,7 +58,14 @@ struct vbd {
     int map_mode;         /* map each segment and do the I/O in place, instead of grant copy */
 };
 
-static struct vbd vbds[MAX_VBDS];
+/* Every domain's disks: as many as dom0's memory holds (a record and BLKIF_MAX_SEGMENTS_PER_REQUEST
+ * bounce pages each, kept with the record for its next disk), not a number fixed at build. */
+static struct table vbds = TABLE_OF(struct vbd);
+
+static struct vbd *vbd_at(uint32_t i)
+{
+    return table_at(&vbds, i);
+}
 
 static void xs_write_u(const char *dir, const char *key, uint32_t v)
 {
@@ -96,9 +103,11 @@ static void set_state(struct vbd *v, int s, const char *why)
 
 static const char *in_use_by(struct blkdev *dev, int readonly)
 {
-    for (int i = 0; i < MAX_VBDS; i++)
-        if (vbds[i].in_use && blkdev_overlaps(vbds[i].dev, dev) && !(readonly && vbds[i].readonly))
-            return vbds[i].vdev;
+    for (uint32_t i = 0; i < table_slots(&vbds); i++) {
+        struct vbd *v = vbd_at(i);
+        if (v->in_use && blkdev_overlaps(v->dev, dev) && !(readonly && v->readonly))
+            return v->vdev;
+    }
     return NULL;
 }
 
@@ -143,11 +152,12 @@ int blkback_add(domid_t dom, const char *target, const char *vdev, int readonly,
         return printf("blkback: %s is mounted at %s in dom0; umount it first\n", target,
                       ext2fs_holder(dev)),
                -1;
-    for (int i = 0; i < MAX_VBDS && !v; i++)
-        if (!vbds[i].in_use)
-            v = &vbds[i];
+    v = table_new(&vbds);
     if (!v || !(v->bounce = v->bounce ? v->bounce : alloc_pages(BLKIF_MAX_SEGMENTS_PER_REQUEST)))
-        return printf("blkback: no room for another virtual disk\n"), -1;
+        return printf("blkback: dom0 is out of memory for another virtual disk's record and its "
+                      "%u bounce pages\n",
+                      BLKIF_MAX_SEGMENTS_PER_REQUEST),
+               -1;
     uint8_t *bounce = v->bounce;
     *v = (struct vbd){.in_use = 1,
                       .dom = dom,
@@ -420,8 +430,8 @@ static void follow_frontend(struct vbd *v)
 
 void blkback_poll(void)
 {
-    for (int i = 0; i < MAX_VBDS; i++) {
-        struct vbd *v = &vbds[i];
+    for (uint32_t i = 0; i < table_slots(&vbds); i++) {
+        struct vbd *v = vbd_at(i);
         if (!v->in_use)
             continue;
         if (v->state == XenbusStateInitialising && monotonic_ns() >= v->describe_at)
@@ -434,13 +444,13 @@ void blkback_poll(void)
 
 void blkback_remove(domid_t dom)
 {
-    for (int i = 0; i < MAX_VBDS; i++) {
-        struct vbd *v = &vbds[i];
+    for (uint32_t i = 0; i < table_slots(&vbds); i++) {
+        struct vbd *v = vbd_at(i);
         if (!v->in_use || v->dom != dom)
             continue;
         disconnect(v, "the domain is going away");
         xs_local_rm(xenstore, v->bpath);
-        v->in_use = 0;
+        table_free(&vbds, v);
     }
     char dir[48];
     snprintf(dir, sizeof(dir), "/local/domain/0/backend/vbd/%u", dom);
@@ -453,8 +463,8 @@ size_t blkback_list(domid_t dom, char *buf, size_t cap)
         (size_t)snprintf(buf, cap,
                          "Vdev  BE-path-id  Target  Mode  Backend      Frontend     Requests "
                          "Errors Events Notifies GrantCalls\n");
-    for (int i = 0; i < MAX_VBDS && n < cap; i++) {
-        struct vbd *v = &vbds[i];
+    for (uint32_t i = 0; i < table_slots(&vbds) && n < cap; i++) {
+        struct vbd *v = vbd_at(i);
         if (v->in_use && v->dom == dom)
             n += (size_t)snprintf(
                 buf + n, cap - n, "%-5s %-11u %-7s %-5s %-12s %-12s %8u %6u %6u %8u %10u\n",

@@ -5,8 +5,10 @@
  * handed out again before the table grows; a scan visits only up to the
  * highest record ever handed out, not a page of empty slots (dom0 scans its
  * tables at every wake-up, so that bound is the price of every block
- * request); the chunk directory doubles past one page; and running out of
- * memory gives NULL, not a broken table.
+ * request); the chunk directory doubles past one page; running out of
+ * memory gives NULL, not a broken table; taking a record after a thousand
+ * used ones looks at no more than a few slots; and the index by domain id
+ * finds a record, forgets it, and takes a page only for a range in use.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -97,7 +99,7 @@ static void test_a_scan_stops_at_the_highest_record_not_the_page(void **state)
     add(&t, 2);
     assert_int_equal(table_slots(&t), 2);
     struct rec *first = table_at(&t, 0);
-    first->in_use = 0;
+    table_free(&t, first);
     assert_int_equal(table_slots(&t), 2); /* slot 1 is still used */
 }
 
@@ -107,7 +109,8 @@ static void test_a_freed_record_is_reused_before_the_table_grows(void **state)
     struct table t = TABLE_OF(struct rec);
     struct rec *a = add(&t, 1);
     add(&t, 2);
-    a->in_use = 0;
+    table_free(&t, a);
+    assert_int_equal(a->in_use, 0);
     a->id = 0; /* a user clears what it wants cleared */
     assert_ptr_equal(add(&t, 3), a);
     assert_int_equal(table_slots(&t), 2);
@@ -155,8 +158,57 @@ static void test_out_of_memory_gives_null_and_keeps_the_table(void **state)
     assert_int_equal(table_slots(&t), per_page);
     struct rec *last = table_at(&t, (uint32_t)per_page - 1);
     assert_int_equal(last->id, per_page - 1);
-    last->in_use = 0;
+    table_free(&t, last);
     assert_ptr_equal(table_new(&t), last); /* room again without memory */
+}
+
+/* A record left free by a caller that failed after table_new() is handed out again. */
+static void test_a_record_not_taken_is_handed_out_again(void **state)
+{
+    (void)state;
+    struct table t = TABLE_OF(struct rec);
+    add(&t, 1);
+    struct rec *left = table_new(&t); /* in_use never set */
+    assert_ptr_equal(add(&t, 2), left);
+}
+
+/* Taking the 1,001st record starts at the hint, not at slot 0 (every create did that scan). */
+static void test_taking_a_record_skips_the_used_ones(void **state)
+{
+    (void)state;
+    struct table t = TABLE_OF(struct rec);
+    for (int i = 0; i < 1000; i++)
+        add(&t, i);
+    assert_int_equal(t.free_hint, 999);
+    struct rec *mid = table_at(&t, 500);
+    table_free(&t, mid);
+    assert_int_equal(t.free_hint, 500);
+    assert_ptr_equal(add(&t, 1000), mid);
+    assert_ptr_equal(add(&t, 1001), table_at(&t, 1000));
+}
+
+static void test_the_index_finds_a_record_by_id(void **state)
+{
+    (void)state;
+    struct table t = TABLE_OF(struct rec);
+    struct rec *a = add(&t, 7), *b = add(&t, 2000);
+    int before = nr_allocated;
+    assert_int_equal(table_set_id(&t, 7, a), 0);
+    assert_int_equal(table_set_id(&t, 2000, b), 0);
+    assert_int_equal(nr_allocated, before + 2); /* a page for 7 and one for 2000 */
+    assert_ptr_equal(table_by_id(&t, 7), a);
+    assert_ptr_equal(table_by_id(&t, 2000), b);
+    assert_null(table_by_id(&t, 8));
+    assert_null(table_by_id(&t, 5000)); /* its page was never taken */
+    assert_int_equal(table_set_id(&t, 7, NULL), 0);
+    assert_null(table_by_id(&t, 7));
+    assert_int_equal(table_set_id(&t, 9000, NULL), 0); /* clearing takes no page */
+    assert_int_equal(nr_allocated, before + 2);
+    assert_int_equal(table_set_id(&t, TABLE_ID_LIMIT, a), -1);
+    assert_null(table_by_id(&t, TABLE_ID_LIMIT));
+    pages_left = 0;
+    assert_int_equal(table_set_id(&t, 3000, a), -1); /* out of memory */
+    assert_null(table_by_id(&t, 3000));
 }
 
 int main(void)
@@ -172,6 +224,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_the_directory_doubles_past_one_page, setup, teardown),
         cmocka_unit_test_setup_teardown(test_out_of_memory_gives_null_and_keeps_the_table, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_a_record_not_taken_is_handed_out_again, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_taking_a_record_skips_the_used_ones, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_the_index_finds_a_record_by_id, setup, teardown),
     };
     return cmocka_run_group_tests_name("table", tests, NULL, NULL);
 }

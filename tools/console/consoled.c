@@ -54,12 +54,7 @@ static struct console *pending_list; /* the consoles whose channel fired since t
 
 static struct console *find(domid_t dom)
 {
-    for (uint32_t i = 0; i < table_slots(&consoles); i++) {
-        struct console *c = table_at(&consoles, i);
-        if (c->in_use && c->dom == dom)
-            return c;
-    }
-    return NULL;
+    return table_by_id(&consoles, dom);
 }
 
 /* With events masked (the upcall, or a caller that masked them): c joins the pending list. */
@@ -130,6 +125,13 @@ int consoled_add(domid_t dom, uint32_t remote_port)
         return -1;
     }
     c->port = (evtchn_port_t)port;
+    if (table_set_id(&consoles, dom, c)) {
+        unbind_port(c->port, mark_pending, c);
+        gnttab_unmap(c->ring, c->handle);
+        free_log(c);
+        printf("consoled: out of memory for domain %u's entry in the index\n", dom);
+        return -1;
+    }
     c->in_use = 1;
     int old = local_events_disable();
     mark_pending(c->port, c); /* what it wrote before its channel was bound */
@@ -207,7 +209,8 @@ void consoled_remove(domid_t dom)
         attached = NULL;
         wakeup(&tty_chan); /* the attached process returns: the console went away */
     }
-    c->in_use = 0;
+    table_set_id(&consoles, dom, NULL);
+    table_free(&consoles, c);
 }
 
 void consoled_follow(domid_t dom, int on)

@@ -110,6 +110,12 @@ int xenstored_introduce(domid_t dom, uint32_t remote_port)
         return -1;
     }
     c->port = (evtchn_port_t)port;
+    if (table_set_id(&clients, dom, c)) {
+        unbind_port(c->port, mark_pending, c);
+        gnttab_unmap(c->ring, c->handle);
+        printf("xenstored: out of memory for domain %u's entry in the index\n", dom);
+        return -1;
+    }
     c->in_use = 1;
     int old = local_events_disable();
     mark_pending(c->port, c); /* what it asked before its channel was bound */
@@ -119,14 +125,13 @@ int xenstored_introduce(domid_t dom, uint32_t remote_port)
 
 void xenstored_release(domid_t dom)
 {
-    for (uint32_t i = 0; i < table_slots(&clients); i++) {
-        struct client *c = table_at(&clients, i);
-        if (!c->in_use || c->dom != dom)
-            continue;
+    struct client *c = table_by_id(&clients, dom);
+    if (c) {
         unbind_port(c->port, mark_pending, c); /* its console may share the port */
         unlist(c);
         gnttab_unmap(c->ring, c->handle);
-        c->in_use = 0;
+        table_set_id(&clients, dom, NULL);
+        table_free(&clients, c);
     }
     xs_store_release_domain(&store, dom);
 }

@@ -70,12 +70,7 @@ static int monitor_look; /* a domain may have ended, or was handed over, since t
 
 static struct managed *find_managed(domid_t id)
 {
-    for (uint32_t i = 0; i < table_slots(&managed); i++) {
-        struct managed *m = table_at(&managed, i);
-        if (m->in_use && m->id == id)
-            return m;
-    }
-    return NULL;
+    return table_by_id(&managed, id);
 }
 
 static int getinfo(domid_t dom, struct xen_domctl_getdomaininfo *info)
@@ -99,7 +94,8 @@ void domsvc_forget(domid_t id)
         deadlines_armed -= m->shutdown_deadline != 0;
         m->shutdown_deadline = 0;
         watched -= m->watched != 0;
-        m->in_use = 0;
+        table_set_id(&managed, id, NULL);
+        table_free(&managed, m);
     }
     wakeup(&dom_exc_chan); /* the monitor ends if it has nothing left to watch */
 }
@@ -113,7 +109,7 @@ static int manage(domid_t id, uint32_t uarg)
     if (find_managed(id))
         return -E_EXIST;
     struct managed *m = table_new(&managed);
-    if (!m)
+    if (!m || table_set_id(&managed, id, m))
         return -E_NOMEM;
     *m = (struct managed){1, id, "", req.preserve_on_crash != 0, ++last_serial, 0, 0};
     strlcpy(m->name, req.name, sizeof(m->name));
@@ -150,8 +146,10 @@ static int hand_to_monitor(domid_t id, uint32_t serial)
         m->watched = 1;
         watched++;
     }
-    monitor_look = 1; /* it may have ended already (create -c lets go then) */
-    wakeup(&dom_exc_chan);
+    if (domain_ended(id)) { /* already (create -c lets go then): the monitor looks */
+        monitor_look = 1;
+        wakeup(&dom_exc_chan);
+    } /* else its VIRQ_DOM_EXC will say so: no look at every watched domain for each create */
     int slot = monitor_pid ? pt_find(&ptab, monitor_pid) : -1;
     return slot < 0 || ptab.e[slot].state == PT_ZOMBIE; /* 1: the caller starts one */
 }
@@ -184,9 +182,9 @@ static int ended_watched(struct pvlab_domexit *ex)
  * DOMSVC_WAIT_EXIT: the monitor sleeps until a watched domain shuts down or
  * crashes (0, which and how in *uout) or none is left to watch (-E_NOENT:
  * it ends, and the next create starts another).  It looks at the watched
- * domains only when one may have ended (VIRQ_DOM_EXC) or was handed over,
- * not at every wake-up.  Kernel code is not preempted, so no wake-up falls
- * between the look and the sleep.
+ * domains (a hypercall each) only when one may have ended (VIRQ_DOM_EXC, or
+ * one handed over already stopped), not at every wake-up or hand-over.  Kernel code is not
+ * preempted, so no wake-up falls between the look and the sleep.
  */
 static int wait_exit(uint32_t uout)
 {
