@@ -83,9 +83,9 @@ static inline int guest_mode(const struct cpu_user_regs *r)
 /*
  * One instruction each way between the hypervisor and a guest address, with
  * an entry in the exception table (as copy_guest()'s).  put_guest_u32() is
- * one store, and a store that faults goes on at the C label `fault` (the
- * table's fix-up is that label, so the store needs no flag to test);
- * get_guest_u8() gives -1 for a byte that does not map.  The caller checks
+ * one store and get_guest_u32() one load, and one that faults goes on at the
+ * C label `fault` (the table's fix-up is that label, so nothing needs a flag
+ * to test); get_guest_u8() gives -1 for a byte that does not map.  The caller checks
  * that the address lies below the hypervisor (guest_range_ok()).
  */
 #define put_guest_u32(dst, val, fault)                                                             \
@@ -96,6 +96,15 @@ static inline int guest_mode(const struct cpu_user_regs *r)
                  :                                                                                 \
                  : "ri"((uint32_t)(val)), "m"(*(uint32_t *)(dst))                                  \
                  : "memory"                                                                        \
+                 : fault)
+#define get_guest_u32(val, src, fault)                                                             \
+    __asm__ goto("1: movl %1, %0\n"                                                                \
+                 ".pushsection .ex_table, \"a\"\n"                                                 \
+                 ".long 1b, %l[" #fault "]\n"                                                      \
+                 ".popsection"                                                                     \
+                 : "=r"(val)                                                                       \
+                 : "m"(*(const uint32_t *)(src))                                                   \
+                 :                                                                                 \
                  : fault)
 static inline int get_guest_u8(uint32_t src) /* the byte at src, or -1 if it does not map */
 {
