@@ -153,9 +153,12 @@ struct domain *domain_create(domid_t id, const char *name, int privileged)
     d->hv_pages = xenheap_page_count() - heap_before;
     if (domid_dir_add(d))
         goto fail;
+    if (sched_add_vcpu(v)) { /* room for it in the timer heap */
+        domid_dir_remove(d);
+        goto fail;
+    }
     d->next = domain_list;
     domain_list = d;
-    sched_add_vcpu(v);
     return d;
 fail:
     printk("(XEN) domain %u: the hypervisor's heap (its %u MiB direct map) is full: no room "

@@ -172,6 +172,7 @@ static long do_vcpu_op(uint32_t cmd, uint32_t vcpuid, uint32_t arg)
         return -XEN_ENOENT;
     if (cmd == VCPUOP_stop_periodic_timer) {
         v->periodic_period = 0;
+        timer_update(v);
         return 0;
     }
     if (cmd == VCPUOP_set_periodic_timer) {
@@ -182,6 +183,7 @@ static long do_vcpu_op(uint32_t cmd, uint32_t vcpuid, uint32_t arg)
             return -XEN_EINVAL;
         v->periodic_period = t.period_ns;
         v->periodic_next = NOW() + t.period_ns;
+        timer_update(v);
         return 0;
     }
     return -XEN_ENOSYS;

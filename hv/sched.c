@@ -13,14 +13,18 @@
  *
  * *Which* vCPU runs is hv/sched_policy.c's business (virtual time, as Xen
  * 2.0's BVT): this file charges the running vCPU, asks the policy, and
- * switches.  It also measures each domain's wake latency - from an event
- * waking a blocked vCPU to that vCPU running - which the tests bound.
+ * switches.  The policy looks only at the run queue, which holds the
+ * runnable vCPUs: a vCPU joins it when it wakes or its domain is unpaused and
+ * leaves it when it blocks or goes down.  It also measures each domain's wake
+ * latency - from an event waking a blocked vCPU to that vCPU running - which
+ * the tests bound.
  * What guests ask of the scheduler (sched_op: yield, block, poll, shutdown)
  * is hv/sched_op.c; the timers that wake them, hv/timer.c.
  *
  * Tour 14/37 - after arch/x86/pit.c, before hv/sched_policy.c.
  */
 #include <lib.h>
+#include <public/errno.h>
 #include <hv/arch.h>
 #include <hv/config.h>
 #include <hv/fpu.h>
@@ -46,7 +50,9 @@ void count_running_hypercalls(void)
         current_counters->hypercalls += running_hypercalls;
     running_hypercalls = 0;
 }
-static struct vcpu *runq; /* every vCPU, in creation order */
+/* The runnable vCPUs, in the order they became runnable: a switch looks only at these, where it
+ * used to look at every vCPU (a thousand tiny domUs are blocked nearly all the time). */
+static struct vcpu *runq, *runq_tail;
 int need_resched;
 static uint64_t slice_start; /* when current was picked */
 static uint64_t vt_floor;    /* the smallest vt of the runnable vCPUs, never decreasing */
@@ -80,29 +86,56 @@ void sched_wake_wait_ns(struct pvlab_counters *c)
     c->wake_wait_max = tsc_ticks_to_ns(c->wake_wait_max);
 }
 
-void sched_add_vcpu(struct vcpu *v)
+/* v became runnable: it joins the run queue at the end. */
+static void runq_add(struct vcpu *v)
 {
-    struct vcpu **p = &runq;
-    while (*p)
-        p = &(*p)->next_in_runq;
-    *p = v;
+    if (v->on_runq)
+        return;
+    v->on_runq = 1;
     v->next_in_runq = NULL;
+    if (runq_tail)
+        runq_tail->next_in_runq = v;
+    else
+        runq = v;
+    runq_tail = v;
+}
+
+/* v blocked or went down: it leaves the run queue (a walk of the runnable ones only). */
+static void runq_del(struct vcpu *v)
+{
+    if (!v->on_runq)
+        return;
+    struct vcpu *before = NULL;
+    for (struct vcpu **p = &runq; *p; before = *p, p = &(*p)->next_in_runq)
+        if (*p == v) {
+            *p = v->next_in_runq;
+            break;
+        }
+    if (runq_tail == v)
+        runq_tail = before;
+    v->on_runq = 0;
+}
+
+static uint32_t nr_vcpus; /* the timer heap has room for them all */
+
+int sched_add_vcpu(struct vcpu *v)
+{
+    if (timer_reserve(nr_vcpus + 1))
+        return -XEN_ENOMEM;
+    nr_vcpus++;
     v->weight = SCHED_WEIGHT_DEFAULT;
     v->vt = vt_floor; /* a new vCPU starts level with the others, not ahead or behind */
+    if (v->state == VCPU_runnable)
+        runq_add(v);
+    timer_update(v);
+    return 0;
 }
 
 void sched_remove_vcpu(struct vcpu *v)
 {
-    for (struct vcpu **p = &runq; *p; p = &(*p)->next_in_runq)
-        if (*p == v) {
-            *p = v->next_in_runq;
-            return;
-        }
-}
-
-struct vcpu *sched_runq(void)
-{
-    return runq;
+    runq_del(v);
+    timer_forget(v);
+    timer_reserve(--nr_vcpus); /* gives pages back */
 }
 
 void raise_schedule(void)
@@ -112,12 +145,15 @@ void raise_schedule(void)
 
 void vcpu_update_state(struct vcpu *v)
 {
-    if (v->domain->state != DOM_running)
+    if (v->domain->state != DOM_running) {
         v->state = VCPU_down;
-    else if (v->state == VCPU_down) {
+        runq_del(v);
+    } else if (v->state == VCPU_down) {
         v->state = VCPU_runnable;
         sched_place(v, vt_floor, 0); /* paused time earns no credit */
+        runq_add(v);
     }
+    timer_update(v); /* a vCPU that is down has no timer armed */
     raise_schedule();
 }
 
@@ -139,6 +175,7 @@ void vcpu_wake(struct vcpu *v)
         return;
     v->state = VCPU_runnable;
     v->poll_nr = 0;
+    runq_add(v);
     sched_place(v, vt_floor, sched_tun.lag);
     uint64_t now = sched_clock();
     v->woken_at = now;
@@ -150,6 +187,7 @@ void vcpu_wake(struct vcpu *v)
 void vcpu_block(struct vcpu *v)
 {
     v->state = VCPU_blocked;
+    runq_del(v);
     trace(TRC_BLOCK, v->domain->domain_id, 0);
     raise_schedule();
 }
@@ -159,7 +197,7 @@ static struct vcpu *pick_next(struct vcpu *prev)
 {
     if (initial_domain && initial_domain->state >= DOM_shutdown)
         return NULL; /* the idle loop must run now: it ends the machine or the chain step */
-    return sched_pick(runq, prev, &vt_floor);
+    return sched_pick(runq, prev && prev->on_runq ? prev : NULL, &vt_floor);
 }
 
 /* Account a wake-to-run delay to the woken vCPU's domain, in TSC ticks until someone asks

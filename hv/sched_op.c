@@ -20,6 +20,7 @@
 #include <hv/guest_access.h>
 #include <hv/hypercall.h>
 #include <hv/sched.h>
+#include <hv/time.h>
 
 static long sched_block(struct vcpu *v)
 {
@@ -48,6 +49,7 @@ static long sched_poll(struct vcpu *v, uint32_t arg)
         vcpu_block(v);
     else
         v->poll_nr = 0;
+    timer_update(v); /* its poll's deadline, if it blocked */
     return 0;
 }
 

@@ -65,7 +65,10 @@ struct vcpu {
     uint64_t last_charge; /* when cpu_time and vt were last brought up to date */
     uint64_t woken_at;    /* when it last became runnable after blocking: for wake latency */
     uint16_t virq_to_port[NR_VIRQS];
-    struct vcpu *next_in_runq;
+    struct vcpu *next_in_runq; /* on the run queue of runnable vCPUs (hv/sched.c), if on_runq */
+    int on_runq;
+    uint64_t timer_due;  /* its earliest armed deadline, the key in hv/timer.c's heap; 0: none */
+    uint32_t timer_slot; /* its place in that heap + 1; 0: not in it */
     struct pt_progress pt_progress; /* a preemptible L2 pin or unpin under way (hv/frame_table.c) */
     struct fpu_state fpu;           /* x87/MMX registers while another vCPU owns the FPU */
     int fpu_used;                   /* fpu holds its state (else it starts from a clean image) */

@@ -8,7 +8,7 @@
 #include <hv/domain.h>
 
 void sched_init(void);
-void sched_add_vcpu(struct vcpu *v);
+int sched_add_vcpu(struct vcpu *v); /* 0, or -XEN_ENOMEM: no room for its timers */
 void sched_remove_vcpu(struct vcpu *v);
 void vcpu_wake(struct vcpu *v);         /* make runnable if its domain may run */
 void vcpu_block(struct vcpu *v);        /* sleep until an event */
@@ -20,7 +20,6 @@ void sched_tick(void);     /* from the timer interrupt */
 void raise_schedule(void); /* reschedule on the next exit to a guest */
 void idle_loop(void) __attribute__((noreturn));
 void start_scheduler(void) __attribute__((noreturn));
-struct vcpu *sched_runq(void); /* every vCPU, in creation order (next_in_runq) */
 
 /* For the exit path (hv/exit.c): a switch was asked for; make it. */
 extern int need_resched;
