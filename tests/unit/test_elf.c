@@ -429,18 +429,27 @@ static void test_entry_at_vstart_and_at_last_byte_is_accepted(void **state)
     assert_int_equal(img.entry, GOOD_VEND - 1);
 }
 
-static void test_real_minios_elf_is_a_pv_kernel(void **state)
+/* build/minios.elf, whole, in a static buffer (the test is skipped if it was not built). */
+static uint32_t read_minios_elf(const uint8_t **data)
 {
-    (void)state;
+    static uint8_t file[4 << 20];
     FILE *f = fopen(MINIOS_ELF, "rb");
     if (!f) {
         print_message("%s not found (run `make` first, from the top of the tree)\n", MINIOS_ELF);
         skip();
     }
-    static uint8_t file[4 << 20];
     size_t size = fread(file, 1, sizeof(file), f);
     fclose(f);
     assert_true(size > sizeof(struct elf32_ehdr) && size < sizeof(file));
+    *data = file;
+    return (uint32_t)size;
+}
+
+static void test_real_minios_elf_is_a_pv_kernel(void **state)
+{
+    (void)state;
+    const uint8_t *file;
+    uint32_t size = read_minios_elf(&file);
 
     struct elf_image img, cut;
     const char *err;
@@ -494,14 +503,8 @@ static int parse_head(const uint8_t *file, uint32_t have, uint32_t size, struct 
 static void test_real_minios_elf_parses_from_its_head(void **state)
 {
     (void)state;
-    FILE *f = fopen(MINIOS_ELF, "rb");
-    if (!f) {
-        print_message("%s not found (run `make` first, from the top of the tree)\n", MINIOS_ELF);
-        skip();
-    }
-    static uint8_t file[4 << 20];
-    uint32_t size = (uint32_t)fread(file, 1, sizeof(file), f);
-    fclose(f);
+    const uint8_t *file;
+    uint32_t size = read_minios_elf(&file);
     struct elf_image whole, head;
     const char *err;
     assert_int_equal(parse_bytes(file, size, &whole, &err), 0);
