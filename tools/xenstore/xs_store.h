@@ -72,14 +72,18 @@ struct xs_domain;
 
 /* Buckets of the accounts' hash by domid: with a thousand domains a lookup visits about four. */
 #define XS_DOM_BUCKETS 256
+/* Buckets of the nodes' hash by (parent, name): /local/domain has a child per domain, and a
+ * lookup among a thousand siblings visited each (issue 15). */
+#define XS_NODE_BUCKETS 1024
 
 /* The whole store; the caller allocates it, xs_store_init() fills it in. */
 struct xs_store {
-    uint8_t *arena;       /* first byte the allocator may hand out */
-    size_t arena_len;     /* bytes from there, a multiple of 8 */
-    struct xs_free *free; /* free blocks in address order */
-    size_t free_bytes;    /* sum of their sizes */
-    struct xs_node *root; /* "/" */
+    uint8_t *arena;                             /* first byte the allocator may hand out */
+    size_t arena_len;                           /* bytes from there, a multiple of 8 */
+    struct xs_free *free;                       /* free blocks in address order */
+    size_t free_bytes;                          /* sum of their sizes */
+    struct xs_node *root;                       /* "/" */
+    struct xs_node *node_hash[XS_NODE_BUCKETS]; /* every node but the root, by parent and name */
     /* accounts, one per domain that owns or asks anything, by id % XS_DOM_BUCKETS */
     struct xs_domain *doms[XS_DOM_BUCKETS];
     struct xs_domain *watchers; /* the accounts with a watch: the only ones a change visits */
