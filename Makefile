@@ -53,6 +53,10 @@ HV_SRCS := $(filter-out %.lds.S,$(wildcard arch/x86/*.S arch/x86/*.c hv/*.c))
 LIB_SRCS := $(wildcard lib/*.c)
 HV_OBJS := $(patsubst %,$(B)/%.o,$(basename $(HV_SRCS)))
 LIB_OBJS := $(patsubst %,$(B)/%.o,$(basename $(LIB_SRCS)))
+# The hypervisor keeps no frame pointer: nothing walks its frames (gdb unwinds from the debug
+# information), and on its short paths (an exception, a switch between domains, a grant map)
+# saving and restoring %ebp in every call was a tenth of the instructions.
+$(HV_OBJS): CFLAGS += -fomit-frame-pointer
 
 all: $(B)/hv.elf minios $(B)/bootfs.cpio test-guests tests-build
 

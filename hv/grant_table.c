@@ -33,10 +33,6 @@
 #include <hv/mm.h>
 #include <hv/x86.h>
 
-/* A grant map or unmap is a hypercall on a backend's every request: no frame pointers in this
- * file's functions (as do_xen_version's), a few instructions fewer in each call. */
-#pragma GCC optimize("omit-frame-pointer")
-
 #define MAPTRACK_PAGES ROUNDUP(GRANT_WINDOW_SLOTS * sizeof(struct maptrack), PAGE_SIZE) / PAGE_SIZE
 _Static_assert(GRANT_AREA_SLOTS == GRANT_AREA_WINDOWS * GRANT_WINDOW_SLOTS,
                "the grant area is GRANT_AREA_WINDOWS page tables' worth");

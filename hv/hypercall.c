@@ -117,11 +117,9 @@ static long __attribute__((noipa)) xen_version_copy(uint32_t cmd, uint32_t arg)
 
 /*
  * XENVER_version first: it is the null hypercall, and a guest's way to have
- * events delivered.  No frame pointer (as minios's LEAN calls): the answer is
- * a compare and a constant.
+ * events delivered: the answer is a compare and a constant.
  */
-static long __attribute__((optimize("omit-frame-pointer")))
-do_xen_version(uint32_t cmd, uint32_t arg)
+static long do_xen_version(uint32_t cmd, uint32_t arg)
 {
     if (cmd == XENVER_version)
         return (PVLAB_VERSION_MAJOR << 16) | PVLAB_VERSION_MINOR;

@@ -193,12 +193,12 @@ static inline __attribute__((always_inline)) void guest_exception(struct cpu_use
  * testing a flag on every entry, keeps the trace's cost at zero instructions
  * when it is off (an indirect call is one instruction, as a direct one is).
  * The frame is always the one at the top of the stack, so neither takes an
- * argument, and neither keeps a frame pointer (as do_xen_version).
+ * argument.
  */
 void (*entry_handler)(void) = do_guest_entry;
 
 /* counters.hv_entries counts entries here; the sysctl adds the hypercalls (hv/hypercall.c). */
-void HV_LEAN do_guest_entry(void)
+void do_guest_entry(void)
 {
     struct cpu_user_regs *regs = guest_cpu_user_regs();
     unsigned int vec = regs->entry_vector;

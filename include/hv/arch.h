@@ -83,19 +83,19 @@ static inline int guest_mode(const struct cpu_user_regs *r)
 /*
  * One instruction each way between the hypervisor and a guest address, with
  * an entry in the exception table (as copy_guest()'s).  put_guest_u32() is
- * one store and get_guest_u32() one load, and one that faults goes on at the
- * C label `fault` (the table's fix-up is that label, so nothing needs a flag
- * to test); get_guest_u8() gives -1 for a byte that does not map.  The caller checks
+ * one store and get_guest_u32() and get_guest_u8() one load each, and one
+ * that faults goes on at the C label `fault` (the table's fix-up is that
+ * label, so nothing needs a flag to test).  The caller checks
  * that the address lies below the hypervisor (guest_range_ok()).
  */
 #define put_guest_u32(dst, val, fault)                                                             \
-    __asm__ goto("1: movl %0, %1\n"                                                                \
+    __asm__ goto("1: movl %1, %0\n"                                                                \
                  ".pushsection .ex_table, \"a\"\n"                                                 \
                  ".long 1b, %l[" #fault "]\n"                                                      \
                  ".popsection"                                                                     \
+                 : "=m"(*(uint32_t *)(dst))                                                        \
+                 : "ri"((uint32_t)(val))                                                           \
                  :                                                                                 \
-                 : "ri"((uint32_t)(val)), "m"(*(uint32_t *)(dst))                                  \
-                 : "memory"                                                                        \
                  : fault)
 #define get_guest_u32(val, src, fault)                                                             \
     __asm__ goto("1: movl %1, %0\n"                                                                \
@@ -106,26 +106,15 @@ static inline int guest_mode(const struct cpu_user_regs *r)
                  : "m"(*(const uint32_t *)(src))                                                   \
                  :                                                                                 \
                  : fault)
-static inline int get_guest_u8(uint32_t src) /* the byte at src, or -1 if it does not map */
-{
-    int v;
-    __asm__ volatile("1: movzbl %1, %0\n"
-                     "2:\n"
-                     ".pushsection .text.fixup, \"ax\"\n"
-                     "3: movl $-1, %0\n"
-                     "jmp 2b\n"
-                     ".popsection\n"
-                     ".pushsection .ex_table, \"a\"\n"
-                     ".long 1b, 3b\n"
-                     ".popsection"
-                     : "=r"(v)
-                     : "m"(*(const volatile uint8_t *)src));
-    return v;
-}
-
-/* No frame pointer in a function on a short path: a few instructions fewer (no backtrace
- * reads them). */
-#define HV_LEAN __attribute__((optimize("omit-frame-pointer")))
+#define get_guest_u8(val, src, fault)                                                              \
+    __asm__ goto("1: movzbl %1, %0\n"                                                              \
+                 ".pushsection .ex_table, \"a\"\n"                                                 \
+                 ".long 1b, %l[" #fault "]\n"                                                      \
+                 ".popsection"                                                                     \
+                 : "=r"(val)                                                                       \
+                 : "m"(*(const uint8_t *)(src))                                                    \
+                 :                                                                                 \
+                 : fault)
 
 /*
  * Could a #GP be dom0's kernel's port I/O (ioemul.c)?  Its error code is 0, it
@@ -134,9 +123,13 @@ static inline int get_guest_u8(uint32_t src) /* the byte at src, or -1 if it doe
  */
 static inline int ioemul_may_start(const struct cpu_user_regs *r)
 {
+    uint32_t first;
     if (r->error_code != 0 || (r->cs & 3) != 1 || r->eip >= HYPERVISOR_VIRT_START)
         return 0;
-    return io_insn_may_start(get_guest_u8(r->eip) & 0xFF); /* unmapped: 0xFF, no I/O */
+    get_guest_u8(first, r->eip, unmapped);
+    return io_insn_may_start(first);
+unmapped:
+    return 0;
 }
 
 #endif
