@@ -6,8 +6,9 @@ One boot creates SCALE_DOMAINS minimal domUs (tests/guests/domu_tiny.c: 1 MiB,
 no disk, one wake-up a second), lists them, checks that every one of them got
 the CPU, that dom0 still answers and that one monitor reports any domain's
 end, and destroys them all: every frame comes back.  Another boot measures
-what a wake-up of dom0 costs with and without them.  The full thousand is `make bench`'s (tests/scale_bench.py); this is the
-size that fits the suite's time.
+what a wake-up of dom0 costs with and without them.  The full thousand is
+`make bench`'s (tests/scale_bench.py); this is the size that fits the
+suite's time.
 """
 import re
 import time

@@ -183,8 +183,9 @@ static int ended_watched(struct pvlab_domexit *ex)
  * crashes (0, which and how in *uout) or none is left to watch (-E_NOENT:
  * it ends, and the next create starts another).  It looks at the watched
  * domains (a hypercall each) only when one may have ended (VIRQ_DOM_EXC, or
- * one handed over already stopped), not at every wake-up or hand-over.  Kernel code is not
- * preempted, so no wake-up falls between the look and the sleep.
+ * one handed over already stopped), not at every wake-up or hand-over.
+ * Kernel code is not preempted, so no wake-up falls between the look and the
+ * sleep.
  */
 static int wait_exit(uint32_t uout)
 {
