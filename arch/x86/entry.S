@@ -262,6 +262,7 @@ ret_to_guest:
 tramp_exit:
     movl %ss:tramp_guest_cr3, %eax
     movl %eax, %cr3
+.Lrestore_regs: /* the hypervisor interrupted goes back from here, on its own page directory */
     popl %ebx
     popl %ecx
     popl %edx
@@ -293,7 +294,7 @@ tramp_exit:
     pushl %esp
     call do_hypervisor_entry
     addl $4, %esp
-    jmp restore_regs
+    jmp .Lrestore_regs
 
     .text
 /*
@@ -314,17 +315,6 @@ tramp_exit:
     LOAD_GUEST_SEGMENT es, UREGS_es
     LOAD_GUEST_SEGMENT ds, UREGS_ds
     jmp tramp_exit
-
-restore_regs:
-    popl %ebx
-    popl %ecx
-    popl %edx
-    popl %esi
-    popl %edi
-    popl %ebp
-    popl %eax
-    addl $4, %esp
-    iret
 
     /* An iret the CPU refuses cannot be repaired: the domain is crashed. */
 .Lfix_iret:
