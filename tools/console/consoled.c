@@ -25,6 +25,7 @@
  * one line says how many bytes are missing before what follows.
  */
 #include <os.h>
+#include <pending.h>
 #include <proc.h>
 #include <public/io/console.h>
 #include <table.h>
@@ -35,9 +36,8 @@
 #define CTRL_RBRACKET 0x1D
 
 struct console {
-    int in_use;  /* first: a table record (guests/minios/table.c) */
-    int pending; /* its channel fired since the last drain: it is on the pending list */
-    struct console *next_pending;
+    int in_use;                  /* first: a table record (guests/minios/table.c) */
+    struct pending_link pending; /* its channel fired since the last drain */
     domid_t dom;
     struct xencons_interface *ring;
     grant_handle_t handle;
@@ -50,7 +50,7 @@ struct console {
 
 static struct table consoles = TABLE_OF(struct console); /* grows with the domains */
 static struct console *attached;
-static struct console *pending_list; /* the consoles whose channel fired since the last poll */
+static struct pending_list pending_list; /* the consoles whose channel fired since the last poll */
 
 static struct console *find(domid_t dom)
 {
@@ -60,25 +60,7 @@ static struct console *find(domid_t dom)
 /* With events masked (the upcall, or a caller that masked them): c joins the pending list. */
 static void mark_pending(evtchn_port_t port, void *data)
 {
-    struct console *c = data;
-    if (c->pending)
-        return; /* already listed; the event itself (event_count) wakes the loop */
-    c->pending = 1;
-    c->next_pending = pending_list;
-    pending_list = c;
-}
-
-/* c leaves the pending list (its record is about to be reused or forgotten). */
-static void unlist(struct console *c)
-{
-    int old = local_events_disable();
-    for (struct console **p = &pending_list; *p; p = &(*p)->next_pending)
-        if (*p == c) {
-            *p = c->next_pending;
-            break;
-        }
-    c->pending = 0;
-    local_events_restore(old);
+    pending_add(&pending_list, &((struct console *)data)->pending);
 }
 
 static void free_log(struct console *c)
@@ -202,7 +184,7 @@ void consoled_remove(domid_t dom)
     if (attached == c)
         show_new_output(c);
     unbind_port(c->port, mark_pending, c); /* the domain's store may share the port */
-    unlist(c);
+    pending_remove(&pending_list, &c->pending);
     gnttab_unmap(c->ring, c->handle);
     free_log(c);
     if (attached == c) {
@@ -237,17 +219,11 @@ uint64_t consoled_first_output_tsc(domid_t dom)
 
 void consoled_poll(void)
 {
-    int old = local_events_disable();
-    struct console *c = pending_list;
-    pending_list = NULL;
-    local_events_restore(old);
-    while (c) {
-        struct console *next = c->next_pending;
-        barrier(); /* next is read before an event may list c again */
-        c->pending = 0;
+    for (struct pending_link *l = pending_take(&pending_list), *next; l; l = next) {
+        next = pending_next(l);
+        struct console *c = pending_record(l, struct console, pending);
         if (c->in_use)
             drain(c);
-        c = next;
     }
     if (attached)
         show_new_output(attached);

@@ -20,6 +20,7 @@
  * from the store instead of being followed.
  */
 #include <os.h>
+#include <pending.h>
 #include <public/io/xs_wire.h>
 #include <table.h>
 #include "xenstored.h"
@@ -31,8 +32,7 @@
 struct client {
     int in_use; /* first: a table record (guests/minios/table.c) */
     int broken;
-    int pending; /* on pending_list */
-    struct client *next_pending;
+    struct pending_link pending; /* its channel fired since the last poll */
     domid_t dom;
     struct xenstore_domain_interface *ring;
     grant_handle_t handle;
@@ -47,8 +47,8 @@ static struct xs_store store;
 struct xs_store *xenstore;
 uint32_t xenstore_generation;
 static struct table clients = TABLE_OF(struct client); /* grows with the domains */
-static struct client *pending_list; /* clients whose channel fired since the last poll */
-static uint32_t events_seen;        /* xs_store_events_queued() at the last poll */
+static struct pending_list pending_list; /* clients whose channel fired since the last poll */
+static uint32_t events_seen;             /* xs_store_events_queued() at the last poll */
 static uint8_t reply[XS_REPLY_MAX];
 
 int xenstored_init(void)
@@ -64,25 +64,7 @@ int xenstored_init(void)
 /* With events masked (the upcall): c joins the pending list. */
 static void mark_pending(evtchn_port_t port, void *data)
 {
-    struct client *c = data;
-    if (c->pending)
-        return;
-    c->pending = 1;
-    c->next_pending = pending_list;
-    pending_list = c;
-}
-
-/* c leaves the pending list (its record is about to be reused). */
-static void unlist(struct client *c)
-{
-    int old = local_events_disable();
-    for (struct client **p = &pending_list; *p; p = &(*p)->next_pending)
-        if (*p == c) {
-            *p = c->next_pending;
-            break;
-        }
-    c->pending = 0;
-    local_events_restore(old);
+    pending_add(&pending_list, &((struct client *)data)->pending);
 }
 
 int xenstored_introduce(domid_t dom, uint32_t remote_port)
@@ -128,7 +110,7 @@ void xenstored_release(domid_t dom)
     struct client *c = table_by_id(&clients, dom);
     if (c) {
         unbind_port(c->port, mark_pending, c); /* its console may share the port */
-        unlist(c);
+        pending_remove(&pending_list, &c->pending);
         gnttab_unmap(c->ring, c->handle);
         table_set_id(&clients, dom, NULL);
         table_free(&clients, c);
@@ -237,17 +219,11 @@ static void deliver_events(void)
 
 void xenstored_poll(void)
 {
-    int old = local_events_disable();
-    struct client *c = pending_list;
-    pending_list = NULL;
-    local_events_restore(old);
-    while (c) {
-        struct client *next = c->next_pending;
-        barrier(); /* next is read before an event may list c again */
-        c->pending = 0;
+    for (struct pending_link *l = pending_take(&pending_list), *next; l; l = next) {
+        next = pending_next(l);
+        struct client *c = pending_record(l, struct client, pending);
         if (c->in_use && !c->broken)
             serve(c);
-        c = next;
     }
     deliver_events();
 }
