@@ -30,6 +30,7 @@
 struct page_info *frame_table;
 uint32_t max_page;
 static uint32_t nr_free, nr_total;
+#define SCRUB_LOOKS_PER_FRAME 64      /* frames a scan may pass over per frame it may scrub */
 static uint32_t nr_dirty;             /* free frames still to be scrubbed */
 static uint32_t high_hint;            /* no free frame above this one */
 static uint32_t clean_hint;           /* no clean free frame above this one */
@@ -177,10 +178,19 @@ uint32_t alloc_clean_domheap_pages(domid_t owner, uint32_t *mfns, uint32_t first
     return got;
 }
 
+/*
+ * The scan passes over allocated and clean frames on its way down to dirty ones; it looks at
+ * no more than SCRUB_LOOKS_PER_FRAME of them for each frame it may scrub, so one call stays
+ * short (about 8 instructions a look) even when the dirty frames lie far below scrub_hint,
+ * e.g. a destroyed domain's low frames under a machine's worth of others.  A scan cut short
+ * there returns 1, so the idle loop opens interrupts and comes back.
+ */
 int scrub_free_frames(uint32_t budget)
 {
-    uint32_t done = 0;
+    uint32_t done = 0, looks = budget * SCRUB_LOOKS_PER_FRAME;
     for (uint32_t mfn = scrub_hint; mfn > 0 && nr_dirty && done < budget; mfn--, scrub_hint--) {
+        if (looks-- == 0)
+            return done ? (int)done : 1; /* more to look at: not idle yet */
         struct page_info *pg = &frame_table[mfn];
         if (pg->owner != DOMID_FREE || !(pg->flags & PGF_dirty))
             continue;

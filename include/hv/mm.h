@@ -140,7 +140,9 @@ uint32_t free_page_count(void);
 uint32_t dirty_page_count(void);         /* free frames still to be scrubbed */
 uint32_t frames_scrubbed_on_alloc(void); /* since boot: allocations that found no clean frame */
 uint32_t xenheap_page_count(void);       /* pages the hypervisor holds for itself and domains */
-/* Scrub up to `budget` dirty free frames (the idle loop); returns how many it scrubbed. */
+/* Scrub up to `budget` dirty free frames (the idle loop), looking at a bounded number of frames;
+ * returns how many it scrubbed, or 1 when it stopped at its look limit having scrubbed none
+ * (0: nothing left to scrub). */
 int scrub_free_frames(uint32_t budget);
 uint32_t total_page_count(void);
 void assign_frame(uint32_t mfn, domid_t owner); /* mark an allocated frame as owned */
