@@ -25,48 +25,6 @@
 
 static void devalidate(uint32_t mfn, enum page_type type);
 
-/* A general reference to a frame `d` owns.  Inline: validating an L1 takes one per entry. */
-static inline __attribute__((always_inline)) int take_page(uint32_t mfn, domid_t d)
-{
-    if (!mfn_valid(mfn))
-        return -XEN_EINVAL;
-    struct page_info *pg = mfn_to_page(mfn);
-    if (pg->owner != d || pg->count == 0)
-        return -XEN_EPERM;
-    if (pg->count == UINT32_MAX)
-        return -XEN_EBUSY;
-    pg->count++;
-    return 0;
-}
-
-int get_page(uint32_t mfn, domid_t d)
-{
-    return take_page(mfn, d);
-}
-
-/* The writable type's reference: get_page_type(mfn, PGT_writable), which calls it.  Inline
- * for the same reason; a writable frame needs no validation, only the type rule. */
-static inline __attribute__((always_inline)) int take_writable_type(struct page_info *pg)
-{
-    if (pg->flags & PGF_partial)
-        return -XEN_EBUSY; /* half way through a preemptible pin or unpin */
-    if (pg->type_count == 0)
-        pg->type = PGT_writable;
-    else if (pg->type != PGT_writable || pg->type_count == UINT32_MAX)
-        return -XEN_EBUSY;
-    pg->type_count++;
-    return 0;
-}
-
-void put_page(uint32_t mfn)
-{
-    struct page_info *pg = mfn_to_page(mfn);
-    if (pg->count == 0)
-        return; /* a bug in a caller; never underflow */
-    if (--pg->count == 0)
-        free_frame(mfn);
-}
-
 /* An L1 entry's references: the frame it maps, and the writable type if RW.  Inline, with
  * its two references: validating an L1 is 1024 of these, and their calls were most of it. */
 static inline __attribute__((always_inline)) int get_l1e(uint32_t e, domid_t d)
@@ -75,11 +33,11 @@ static inline __attribute__((always_inline)) int get_l1e(uint32_t e, domid_t d)
         return 0;
     if (e & L1_DISALLOW_MASK)
         return -XEN_EINVAL;
-    int rc = take_page(PTE_MFN(e), d);
+    int rc = get_page(PTE_MFN(e), d);
     if (rc)
         return rc;
     if (e & _PAGE_RW) {
-        rc = take_writable_type(mfn_to_page(PTE_MFN(e)));
+        rc = get_writable_type(mfn_to_page(PTE_MFN(e)));
         if (rc)
             put_page(PTE_MFN(e));
     }
@@ -181,7 +139,7 @@ int get_page_type(uint32_t mfn, enum page_type type)
     if ((type == PGT_l1 || type == PGT_l2) && (pg->flags & PGF_xenheap))
         return -XEN_EPERM;
     if (type == PGT_writable)
-        return take_writable_type(pg);
+        return get_writable_type(pg);
     if (pg->flags & PGF_partial)
         return -XEN_EBUSY; /* half way through a preemptible pin or unpin */
     if (pg->type_count > 0) {
@@ -210,13 +168,10 @@ int get_page_type(uint32_t mfn, enum page_type type)
     return rc;
 }
 
-void put_page_type(uint32_t mfn)
+/* The last reference of a frame's type went (include/hv/mm.h: put_page_type()). */
+void page_type_released(uint32_t mfn)
 {
     struct page_info *pg = mfn_to_page(mfn);
-    if (pg->type_count == 0)
-        return;
-    if (--pg->type_count > 0)
-        return;
     enum page_type old = pg->type;
     pg->type = PGT_none;
     if (old == PGT_writable)

@@ -14,6 +14,7 @@
 #define HV_MM_H
 
 #include <stdint.h>
+#include <public/errno.h>
 #include <public/xen.h>
 #include <hv/config.h>
 
@@ -62,10 +63,8 @@ static inline int mfn_valid(uint32_t mfn)
 #define L2_INDEX(va)     ((va) >> 22)
 
 /* References and types (hv/frame_table.c). Each returns 0 or a negative errno. */
-int get_page(uint32_t mfn, domid_t d);
-void put_page(uint32_t mfn);
+/* get_page(), get_writable_type(), put_page() and put_page_type() are inline, below. */
 int get_page_type(uint32_t mfn, enum page_type type);
-void put_page_type(uint32_t mfn);
 int get_page_and_type(uint32_t mfn, domid_t d, enum page_type type);
 void put_page_and_type(uint32_t mfn);
 
@@ -106,6 +105,61 @@ void mm_flush_tlb(void);
 /* hv/domain.c (the unit-test harness fakes it): a guest slot of a page directory changed; the
  * guest roots that copy it follow. */
 void l2_entry_changed(uint32_t l2_mfn, unsigned int idx);
+
+/*
+ * The reference rules, one definition each, inline: validating an L1 takes
+ * 1,024 general references and writable types (hv/frame_table.c: get_l1e()),
+ * and a grant map or unmap takes or drops both on each call
+ * (hv/grant_table.c).  A frame's type changes only when its type_count is
+ * zero; get_page_type() (hv/frame_table.c) holds the rest of the type rules,
+ * and a writable type is taken the same way there.
+ */
+/* A general reference to a frame `d` owns. */
+static inline __attribute__((always_inline)) int get_page(uint32_t mfn, domid_t d)
+{
+    if (!mfn_valid(mfn))
+        return -XEN_EINVAL;
+    struct page_info *pg = mfn_to_page(mfn);
+    if (pg->owner != d || pg->count == 0)
+        return -XEN_EPERM;
+    if (pg->count == UINT32_MAX)
+        return -XEN_EBUSY;
+    pg->count++;
+    return 0;
+}
+
+/* The writable type's reference: get_page_type(mfn, PGT_writable).  A writable frame needs no
+ * validation, only the type rule. */
+static inline __attribute__((always_inline)) int get_writable_type(struct page_info *pg)
+{
+    if (pg->flags & PGF_partial)
+        return -XEN_EBUSY; /* half way through a preemptible pin or unpin */
+    if (pg->type_count == 0)
+        pg->type = PGT_writable;
+    else if (pg->type != PGT_writable || pg->type_count == UINT32_MAX)
+        return -XEN_EBUSY;
+    pg->type_count++;
+    return 0;
+}
+
+static inline __attribute__((always_inline)) void put_page(uint32_t mfn)
+{
+    struct page_info *pg = mfn_to_page(mfn);
+    if (pg->count == 0)
+        return; /* a bug in a caller; never underflow */
+    if (--pg->count == 0)
+        free_frame(mfn);
+}
+
+void page_type_released(uint32_t mfn); /* the last type reference went (hv/frame_table.c) */
+static inline __attribute__((always_inline)) void put_page_type(uint32_t mfn)
+{
+    struct page_info *pg = mfn_to_page(mfn);
+    if (pg->type_count == 0)
+        return;
+    if (--pg->type_count == 0)
+        page_type_released(mfn);
+}
 
 /*
  * The hypervisor heap (the "xen heap") is direct-mapped: its frame numbers

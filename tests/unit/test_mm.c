@@ -409,7 +409,7 @@ static void test_l1_mapping_itself_writable_is_refused(void **state)
     assert_frames_unchanged(&before);
 }
 
-/* Validation takes the writable type inline (hv/frame_table.c: take_writable_type()); it must
+/* Validation takes the writable type inline (include/hv/mm.h: get_writable_type()); it must
  * refuse what get_page_type() refuses: a frame half way through a preemptible pin, and a type
  * count at its limit. */
 static void test_l1_mapping_a_half_pinned_or_saturated_frame_writable_is_refused(void **state)
