@@ -156,14 +156,19 @@ void gnttab_grant_to_dom0(struct domain *d, grant_ref_t ref, uint32_t mfn)
     *grant_entry(d, ref) = (struct grant_entry_v1){GTF_permit_access, 0, mfn};
 }
 
+/* A grant mapping's pin on its entry goes: GTF_writing and GTF_reading are cleared with the
+ * last pins of their kind.  The entry and its pin record are found once. */
 static void unpin(struct domain *granter, grant_ref_t ref, int readonly)
 {
     struct active_grant *a = active_entry(granter, ref);
+    struct grant_entry_v1 *entry = grant_entry(granter, ref);
+    if (!a || !entry)
+        return;
     if (readonly && a->rd_pins)
         a->rd_pins--;
     else if (!readonly && a->wr_pins)
         a->wr_pins--;
-    volatile uint16_t *flags = &grant_entry(granter, ref)->flags;
+    volatile uint16_t *flags = &entry->flags;
     if (a->wr_pins == 0)
         *flags &= ~GTF_writing;
     if (a->rd_pins + a->wr_pins == 0)
@@ -177,7 +182,17 @@ static inline struct domain *granter_of(struct domain *md, domid_t id)
     return id == md->domain_id ? md : domain_by_id(id);
 }
 
-/* Read an entry once and check it grants `grantee` the access wanted; returns a GNTST_*. */
+/* Does entry `e`, read once from the guest-writable table, grant `grantee` the access wanted? */
+static inline int entry_permits(struct grant_entry_v1 e, domid_t grantee, int readonly)
+{
+    if ((e.flags & GTF_type_mask) != GTF_permit_access || e.domid != grantee)
+        return GNTST_permission_denied;
+    if (!readonly && (e.flags & GTF_readonly))
+        return GNTST_permission_denied;
+    return GNTST_okay;
+}
+
+/* A copy's check: read an entry once, check it, and say which frame it grants. */
 static int check_entry(struct domain *granter, grant_ref_t ref, domid_t grantee, int readonly,
                        uint32_t *frame)
 {
@@ -185,71 +200,89 @@ static int check_entry(struct domain *granter, grant_ref_t ref, domid_t grantee,
     if (!entry)
         return GNTST_bad_gntref; /* beyond the frames the granter set up */
     struct grant_entry_v1 e = *(volatile struct grant_entry_v1 *)entry;
-    if ((e.flags & GTF_type_mask) != GTF_permit_access || e.domid != grantee)
-        return GNTST_permission_denied;
-    if (!readonly && (e.flags & GTF_readonly))
-        return GNTST_permission_denied;
+    int rc = entry_permits(e, grantee, readonly);
+    if (rc != GNTST_okay)
+        return rc;
     const struct active_grant *a = active_entry(granter, ref);
     *frame = a && a->rd_pins + a->wr_pins ? a->frame : e.frame; /* a pinned grant keeps its frame */
     return GNTST_okay;
 }
 
-/* References that keep a frame alive (and writable-typed) while it is mapped or copied. */
-static int get_frame(uint32_t frame, domid_t owner, int readonly)
+/* References that keep a frame alive (and writable-typed) while it is mapped or copied: the
+ * frame table's own rules (include/hv/mm.h), inline. */
+static inline int get_frame(uint32_t frame, domid_t owner, int readonly)
 {
     if (get_page(frame, owner))
         return GNTST_bad_page;
-    if (!readonly && get_page_type(frame, PGT_writable)) {
+    if (!readonly && get_writable_type(mfn_to_page(frame))) {
         put_page(frame);
         return GNTST_bad_page;
     }
     return GNTST_okay;
 }
 
-static void put_frame(uint32_t frame, int readonly)
+static inline void put_frame(uint32_t frame, int readonly)
 {
     if (!readonly)
         put_page_type(frame);
     put_page(frame);
 }
 
-static int map_one(struct domain *md, struct gnttab_map_grant_ref *op)
+/* The grant-area slot a host address names, or GRANT_AREA_SLOTS if it names none. */
+static inline uint32_t slot_of(uint64_t host_addr)
+{
+    uint32_t off = (uint32_t)host_addr - GRANT_AREA_START;
+    if ((host_addr >> 32) || off >= GRANT_AREA_SIZE || (off & (PAGE_SIZE - 1)))
+        return GRANT_AREA_SLOTS;
+    return off >> PAGE_SHIFT;
+}
+
+/*
+ * Map one grant.  Each thing is found once: the caller's slot record, the
+ * granter, the entry (read once, then checked) and its pin record; the
+ * frame's references follow the frame table's rules inline.
+ */
+static inline int map_one(struct domain *md, struct gnttab_map_grant_ref *op)
 {
     int ro = (op->flags & GNTMAP_readonly) != 0;
-    uint32_t slot = (uint32_t)(op->host_addr - GRANT_AREA_START) >> PAGE_SHIFT;
     if (!(op->flags & GNTMAP_host_map))
         return GNTST_general_error;
-    if (op->host_addr < GRANT_AREA_START || op->host_addr >= GRANT_AREA_START + GRANT_AREA_SIZE ||
-        (op->host_addr & (PAGE_SIZE - 1)))
+    uint32_t slot = slot_of(op->host_addr);
+    if (slot == GRANT_AREA_SLOTS)
         return GNTST_bad_virt_addr;
     struct grant_window *w = &md->grant.window[slot / GRANT_WINDOW_SLOTS];
     if (!w->maptrack && window_take(md, slot / GRANT_WINDOW_SLOTS))
         return GNTST_no_device_space; /* the hypervisor's heap is full */
-    if (maptrack_of(md, slot)->in_use)
+    struct maptrack *m = &w->maptrack[slot % GRANT_WINDOW_SLOTS];
+    if (m->in_use)
         return GNTST_bad_virt_addr;
     struct domain *gd = granter_of(md, op->dom);
     if (!gd || gd->state == DOM_dying)
         return GNTST_bad_domain;
-    uint32_t frame;
-    int rc = check_entry(gd, op->ref, md->domain_id, ro, &frame);
-    if (rc == GNTST_okay)
-        rc = get_frame(frame, gd->domain_id, ro);
+    struct grant_entry_v1 *entry = grant_entry(gd, op->ref);
+    if (!entry)
+        return GNTST_bad_gntref; /* beyond the frames the granter set up */
+    struct grant_entry_v1 e = *(volatile struct grant_entry_v1 *)entry;
+    int rc = entry_permits(e, md->domain_id, ro);
     if (rc != GNTST_okay)
         return rc;
     struct active_grant *a = active_take(gd, op->ref);
-    if (!a) {
-        put_frame(frame, ro);
+    if (!a)
         return GNTST_no_device_space; /* no page for the granter's pin records */
-    }
+    uint32_t frame =
+        a->rd_pins + a->wr_pins ? a->frame : e.frame; /* a pinned grant keeps its frame */
+    rc = get_frame(frame, gd->domain_id, ro);
+    if (rc != GNTST_okay)
+        return rc;
     a->frame = frame;
     if (ro)
         a->rd_pins++;
     else
         a->wr_pins++;
-    grant_entry(gd, op->ref)->flags |= GTF_reading | (ro ? 0 : GTF_writing);
+    entry->flags |= GTF_reading | (ro ? 0 : GTF_writing);
     w->l1[slot % GRANT_WINDOW_SLOTS] =
         (frame << PAGE_SHIFT) | _PAGE_PRESENT | _PAGE_ACCESSED | (ro ? 0 : _PAGE_RW | _PAGE_DIRTY);
-    *maptrack_of(md, slot) = (struct maptrack){1, (uint8_t)ro, gd->domain_id, op->ref, frame};
+    *m = (struct maptrack){1, (uint8_t)ro, gd->domain_id, op->ref, frame};
     w->nr_maps++;
     md->grant.nr_maps++;
     op->handle = slot;
@@ -259,25 +292,25 @@ static int map_one(struct domain *md, struct gnttab_map_grant_ref *op)
 
 /* Undo one mapping; the granter may be gone by now.  A window after the first goes back with
  * its last mapping (but not while the domain is being torn down: `flush` 0). */
-static void release_slot(struct domain *md, uint32_t slot, int flush)
+static inline void release_slot(struct domain *md, uint32_t slot, int flush)
 {
     unsigned int wi = slot / GRANT_WINDOW_SLOTS;
     struct grant_window *w = &md->grant.window[wi];
-    struct maptrack *m = &w->maptrack[slot % GRANT_WINDOW_SLOTS];
+    struct maptrack *mp = &w->maptrack[slot % GRANT_WINDOW_SLOTS], m = *mp;
     w->l1[slot % GRANT_WINDOW_SLOTS] = 0;
     if (flush)
         invlpg(GRANT_AREA_START + slot * PAGE_SIZE);
-    put_frame(m->frame, m->readonly);
-    struct domain *gd = granter_of(md, m->granter);
-    if (gd && active_entry(gd, m->ref))
-        unpin(gd, m->ref, m->readonly);
-    *m = (struct maptrack){0};
+    *mp = (struct maptrack){0};
+    put_frame(m.frame, m.readonly);
+    struct domain *gd = granter_of(md, m.granter);
+    if (gd)
+        unpin(gd, m.ref, m.readonly);
     md->grant.nr_maps--;
     if (--w->nr_maps == 0 && wi > 0 && flush)
         window_give(md, wi, 1);
 }
 
-static int unmap_one(struct domain *md, struct gnttab_unmap_grant_ref *op)
+static inline int unmap_one(struct domain *md, struct gnttab_unmap_grant_ref *op)
 {
     struct maptrack *m = op->handle < GRANT_AREA_SLOTS ? maptrack_of(md, op->handle) : NULL;
     if (!m || !m->in_use)
@@ -341,9 +374,10 @@ static int setup_table(struct domain *d, struct gnttab_setup_table *op)
 /*
  * Run `count` operations of one kind; each has its own status.  Each is copied
  * in whole and checked in the copy, and what goes back is the part from
- * `out` (a field of the type) to its end: the results (status, and a map's
- * handle and bus address), not the arguments before them, which the guest
- * wrote and which are as it left them.
+ * `out` (a field of the type) to its end: the results (status, and a
+ * map's handle and bus address), not the arguments before them, which the
+ * guest wrote and which are as it left them.  Each kind has its own function,
+ * so a map or an unmap keeps its few values in registers.
  */
 #define GRANT_LOOP(type, out, body)                                                                \
     for (uint32_t i = 0; i < count; i++) {                                                         \
@@ -359,6 +393,44 @@ static int setup_table(struct domain *d, struct gnttab_setup_table *op)
     }                                                                                              \
     return 0
 
+/*
+ * A map reads only its arguments (host_addr, flags, ref, and dom with the
+ * status beside it, five words) and writes back dom and status, and on
+ * success the handle and bus address too (four words; a failed map leaves
+ * them as the guest wrote them).
+ */
+#define MAP_ARGS offsetof(struct gnttab_map_grant_ref, handle)
+#define MAP_OUT  offsetof(struct gnttab_map_grant_ref, dom)
+static long map_grant_refs(struct domain *d, uint32_t uop, uint32_t count)
+{
+    for (uint32_t i = 0; i < count; i++) {
+        struct gnttab_map_grant_ref op;
+        uint32_t p = uop + i * sizeof(op);
+        if (copy_from_guest(&op, p, MAP_ARGS))
+            return -XEN_EFAULT;
+        op.status = (int16_t)map_one(d, &op);
+        if (op.status == GNTST_okay) {
+            if (copy_to_guest(p + MAP_OUT, &op.dom, sizeof(op) - MAP_OUT))
+                return -XEN_EFAULT;
+            continue;
+        }
+        d->counters.hypercall_errors++; /* the call succeeds; the operation did not */
+        if (copy_to_guest(p + MAP_OUT, &op.dom, MAP_ARGS - MAP_OUT))
+            return -XEN_EFAULT;
+    }
+    return 0;
+}
+
+static long unmap_grant_refs(struct domain *d, uint32_t uop, uint32_t count)
+{
+    GRANT_LOOP(struct gnttab_unmap_grant_ref, status, unmap_one(d, &op));
+}
+
+static long copy_grant_refs(struct domain *d, uint32_t uop, uint32_t count)
+{
+    GRANT_LOOP(struct gnttab_copy, status, copy_one(d, &op));
+}
+
 long do_grant_table_op(uint32_t cmd, uint32_t uop, uint32_t count)
 {
     struct domain *d = current->domain;
@@ -366,11 +438,11 @@ long do_grant_table_op(uint32_t cmd, uint32_t uop, uint32_t count)
         return -XEN_EINVAL;
     switch (cmd) {
     case GNTTABOP_map_grant_ref:
-        GRANT_LOOP(struct gnttab_map_grant_ref, dom, map_one(d, &op)); /* dom: four whole words */
+        return map_grant_refs(d, uop, count);
     case GNTTABOP_unmap_grant_ref:
-        GRANT_LOOP(struct gnttab_unmap_grant_ref, status, unmap_one(d, &op));
+        return unmap_grant_refs(d, uop, count);
     case GNTTABOP_copy:
-        GRANT_LOOP(struct gnttab_copy, status, copy_one(d, &op));
+        return copy_grant_refs(d, uop, count);
     case GNTTABOP_setup_table:
         GRANT_LOOP(struct gnttab_setup_table, status, setup_table(d, &op));
     case GNTTABOP_query_size:
