@@ -15,7 +15,11 @@
  * 2.0's BVT): this file charges the running vCPU, asks the policy, and
  * switches.  The policy looks only at the run queue, which holds the
  * runnable vCPUs: a vCPU joins it when it wakes or its domain is unpaused and
- * leaves it when it blocks or goes down.  It also measures each domain's wake
+ * leaves it when it blocks or goes down.  The two switches of an event round
+ * trip between domains need no walk of it (sched_pick_quick()): the vCPU a
+ * blocking one leaves alone on it, and the vCPU vcpu_wake() already judged
+ * far enough behind the running one to take the CPU, when those two are all
+ * that can run.  It also measures each domain's wake
  * latency - from an event waking a blocked vCPU to that vCPU running - which
  * the tests bound.
  * What guests ask of the scheduler (sched_op: yield, block, poll, shutdown)
@@ -56,6 +60,7 @@ static struct vcpu *runq, *runq_tail;
 int need_resched;
 static uint64_t slice_start; /* when current was picked */
 static uint64_t vt_floor;    /* the smallest vt of the runnable vCPUs, never decreasing */
+static struct vcpu *woken;   /* woken since the last switch and judged to preempt current */
 
 /*
  * The scheduler's clock is the raw TSC: one instruction to read, where NOW()
@@ -134,6 +139,8 @@ int sched_add_vcpu(struct vcpu *v)
 void sched_remove_vcpu(struct vcpu *v)
 {
     runq_del(v);
+    if (woken == v)
+        woken = NULL;
     timer_forget(v);
     timer_reserve(--nr_vcpus); /* gives pages back */
 }
@@ -157,7 +164,8 @@ void vcpu_update_state(struct vcpu *v)
     raise_schedule();
 }
 
-/* `v` became runnable at `now`: take the CPU now if the policy says it is far enough behind. */
+/* `v` became runnable at `now`: take the CPU now if the policy says it is far enough behind
+ * (and tell schedule() whom it judged, so that the switch need not judge again). */
 static void maybe_preempt(struct vcpu *v, uint64_t now)
 {
     if (is_idle_vcpu(current)) {
@@ -165,8 +173,10 @@ static void maybe_preempt(struct vcpu *v, uint64_t now)
         return;
     }
     sched_charge(current, now);
-    if (sched_preempts(v, current))
+    if (sched_preempts(v, current)) {
+        woken = v;
         raise_schedule();
+    }
 }
 
 void vcpu_wake(struct vcpu *v)
@@ -192,12 +202,15 @@ void vcpu_block(struct vcpu *v)
     raise_schedule();
 }
 
-/* The next vCPU to run after `prev` (NULL from the idle loop), or NULL for idle. */
-static struct vcpu *pick_next(struct vcpu *prev)
+/* The next vCPU to run after `prev` (NULL from the idle loop), or NULL for idle; `preempter`
+ * is a vCPU vcpu_wake() found far enough behind prev to take the CPU from it, or NULL. */
+static inline __attribute__((always_inline)) struct vcpu *pick_next(struct vcpu *prev,
+                                                                    struct vcpu *preempter)
 {
     if (initial_domain && initial_domain->state >= DOM_shutdown)
         return NULL; /* the idle loop must run now: it ends the machine or the chain step */
-    return sched_pick(runq, prev && prev->on_runq ? prev : NULL, &vt_floor);
+    struct vcpu *v = sched_pick_quick(runq, prev, preempter, &vt_floor);
+    return v ? v : sched_pick(runq, prev && prev->on_runq ? prev : NULL, &vt_floor);
 }
 
 /* Account a wake-to-run delay to the woken vCPU's domain, in TSC ticks until someone asks
@@ -221,13 +234,25 @@ static inline void copy_frame(struct cpu_user_regs *dst, const struct cpu_user_r
     __asm__ volatile("rep movsl" : "+D"(dst), "+S"(src), "+c"(words) : : "memory");
 }
 
+/* The trace's records of a switch, out of line: their domain ids are read only while it runs. */
+static __attribute__((cold, noinline)) void trace_switch(struct vcpu *prev, struct vcpu *next)
+{
+    trace(TRC_SWITCH, is_idle_vcpu(prev) ? TRC_IDLE_DOMAIN : prev->domain->domain_id,
+          is_idle_vcpu(next) ? TRC_IDLE_DOMAIN : next->domain->domain_id);
+}
+
+static __attribute__((cold, noinline)) void trace_cr3(struct vcpu *next)
+{
+    trace(TRC_CR3, next->domain->domain_id, next->cr3_mfn);
+}
+
 static void context_switch(struct vcpu *prev, struct vcpu *next, uint64_t now)
 {
     if (!is_idle_vcpu(prev))
         copy_frame(&prev->user_regs, guest_cpu_user_regs());
     count_running_hypercalls();
-    trace(TRC_SWITCH, is_idle_vcpu(prev) ? TRC_IDLE_DOMAIN : prev->domain->domain_id,
-          is_idle_vcpu(next) ? TRC_IDLE_DOMAIN : next->domain->domain_id);
+    if (__builtin_expect(trace_on, 0))
+        trace_switch(prev, next);
     current = next;
     slice_start = now;
     if (!is_idle_vcpu(next)) {
@@ -245,7 +270,8 @@ static void context_switch(struct vcpu *prev, struct vcpu *next, uint64_t now)
     desc_load_vcpu(next);
     fpu_switch_to(next);
     next->domain->counters.cr3_loads++;
-    trace(TRC_CR3, next->domain->domain_id, next->cr3_mfn);
+    if (__builtin_expect(trace_on, 0))
+        trace_cr3(next);
 }
 
 /* Keep `prev` rather than switch to `next`?  Only if its slice is not over. */
@@ -262,7 +288,9 @@ void schedule(void)
     struct vcpu *prev = current;
     if (!is_idle_vcpu(prev))
         sched_charge(prev, now);
-    struct vcpu *next = pick_next(is_idle_vcpu(prev) ? NULL : prev);
+    struct vcpu *preempter = woken;
+    woken = NULL;
+    struct vcpu *next = pick_next(is_idle_vcpu(prev) ? NULL : prev, preempter);
     if (!is_idle_vcpu(prev) && keep_running(prev, next, now))
         next = prev;
     prev->yielded = 0;
@@ -279,7 +307,7 @@ void sched_tick(void)
         return;
     uint64_t now = sched_clock();
     sched_charge(current, now);
-    struct vcpu *next = pick_next(current);
+    struct vcpu *next = pick_next(current, NULL);
     if (next && next != current &&
         (sched_preempts(next, current) || sched_slice_over(runq, current, now - slice_start)))
         raise_schedule();
@@ -290,7 +318,7 @@ void idle_loop(void)
     for (;;) {
         local_irq_disable();
         reap_initial_domain(); /* the machine may end here */
-        if (pick_next(NULL)) {
+        if (pick_next(NULL, NULL)) {
             schedule();
             return_to_guest();
         }

@@ -46,4 +46,28 @@ static inline int sched_preempts(const struct vcpu *next, const struct vcpu *cur
     return next->vt + sched_tun.margin < cur->vt;
 }
 
+/*
+ * The pick when it is known without a walk, else NULL (then sched_pick() looks).  The same
+ * vCPU and floor as sched_pick() in two cases, the two of every event round trip between
+ * domains: a lone runnable vCPU is the pick; and when `prev` and `woken` are the only
+ * runnable ones and woken preempts prev (woken is strictly behind, and has not yielded),
+ * woken is the pick, whether prev yielded or not.  That is the sender's wake and the
+ * switch as one decision: vcpu_wake() judged it, and only the pair's size is checked here.
+ */
+static inline struct vcpu *sched_pick_quick(struct vcpu *runq, const struct vcpu *prev,
+                                            struct vcpu *woken, uint64_t *floor)
+{
+    struct vcpu *pick = NULL, *second = runq ? runq->next_in_runq : NULL;
+    if (runq && !second && runq->state == VCPU_runnable)
+        pick = runq;
+    else if (woken && second && !second->next_in_runq && woken != prev &&
+             (woken == runq || woken == second) && (prev == runq || prev == second) &&
+             runq->state == VCPU_runnable && second->state == VCPU_runnable && !woken->yielded &&
+             sched_preempts(woken, prev))
+        pick = woken;
+    if (pick && pick->vt > *floor)
+        *floor = pick->vt;
+    return pick;
+}
+
 #endif

@@ -5,8 +5,9 @@
  * tests build a run queue of vCPUs and play out time slice by slice: two
  * spinners alternate, a sleeper comes back ahead but by no more than the lag,
  * a guest that blocks and wakes at once gains nothing (the farming attack),
- * a weight doubles a share, a yielder runs only when nobody else can, and a
- * running vCPU keeps its slice unless a woken one is far enough behind.
+ * a weight doubles a share, a yielder runs only when nobody else can, a
+ * running vCPU keeps its slice unless a woken one is far enough behind, and the
+ * quick pick of a switch between domains is always the one the walk makes.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -198,6 +199,47 @@ static void test_floor_never_decreases(void **state __attribute__((unused)))
     assert_int_equal(sched_floor(rq, 35), 35);
 }
 
+/* sched_pick_quick() answers only when it knows, and then as sched_pick() would, floor and all. */
+static void check_quick_agrees(struct vcpu *rq, struct vcpu *prev, struct vcpu *woken)
+{
+    uint64_t quick_floor = 7, walk_floor = 7;
+    struct vcpu *quick = sched_pick_quick(rq, prev, woken, &quick_floor);
+    struct vcpu *walk = sched_pick(rq, prev, &walk_floor);
+    if (!quick) {
+        assert_int_equal(quick_floor, 7);
+        return;
+    }
+    assert_ptr_equal(quick, walk);
+    assert_int_equal(quick_floor, walk_floor);
+}
+
+static void test_quick_pick_is_the_walks_pick(void **state __attribute__((unused)))
+{
+    static const uint64_t vts[] = {0, 5, 5 * MS, 5 * MS + SCHED_PREEMPT_MARGIN_NS, 50 * MS};
+    for (int n = 1; n <= 3; n++)
+        for (int a = 0; a < 5; a++)
+            for (int b = 0; b < 5; b++)
+                for (int y = 0; y < 4; y++) {
+                    struct vcpu *rq = runq_of(n);
+                    v[0].vt = vts[a];
+                    v[n - 1].vt = vts[b];
+                    v[0].yielded = y & 1;
+                    v[1].yielded = (y >> 1) & 1;
+                    for (int p = 0; p < n; p++)
+                        for (int w = 0; w < n; w++)
+                            check_quick_agrees(rq, &v[p], &v[w]);
+                    check_quick_agrees(rq, NULL, NULL);
+                }
+    struct vcpu *rq = runq_of(2); /* the round trip's two cases answer without a walk */
+    v[1].vt = 50 * MS;
+    uint64_t floor = 0;
+    assert_ptr_equal(sched_pick_quick(rq, &v[1], &v[0], &floor), &v[0]);
+    assert_int_equal(floor, 0);
+    assert_ptr_equal(sched_pick_quick(rq->next_in_runq, NULL, NULL, &floor), &v[1]);
+    assert_int_equal(floor, 50 * MS);
+    assert_null(sched_pick_quick(runq_of(3), &v[1], &v[0], &floor)); /* three: walk */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -212,6 +254,7 @@ int main(void)
         cmocka_unit_test(test_slice_is_kept_unless_far_behind),
         cmocka_unit_test(test_slice_over_needs_someone_not_ahead),
         cmocka_unit_test(test_floor_never_decreases),
+        cmocka_unit_test(test_quick_pick_is_the_walks_pick),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
