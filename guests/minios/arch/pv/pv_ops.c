@@ -80,21 +80,8 @@ static struct shared_info *pv_events_init(void *page)
     return (struct shared_info *)va;
 }
 
-/*
- * The two entries on the event paths (an event ping-pong crosses them twice)
- * are as lean as the hypercall once inlined in their callers: no frame
- * pointer, and only the registers these two calls read or change: a
- * hypercall returns %ecx and %edx zero, and hands %ebx, %esi, %edi and %ebp
- * back unchanged unless it is continued, which these two never are
- * (docs/hypercalls.md).
- */
-static inline long lean_hypercall2(uint32_t nr, uint32_t a1, uint32_t a2)
-{
-    long ret;
-    __asm__ volatile("int $0x82" : "=a"(ret), "+b"(a1), "+c"(a2) : "a"(nr) : "edx", "memory");
-    return ret;
-}
-
+/* The two entries on the event paths (an event ping-pong crosses them twice) are as lean as
+ * the hypercall once inlined in their callers (hypercall.h: lean_hypercall2()). */
 /* Any hypercall: the hypervisor delivers a pending upcall on its way out. */
 static LEAN void pv_kick_events(void)
 {
