@@ -158,21 +158,20 @@ void gnttab_grant_to_dom0(struct domain *d, grant_ref_t ref, uint32_t mfn)
 
 /* A grant mapping's pin on its entry goes: GTF_writing and GTF_reading are cleared with the
  * last pins of their kind.  The entry and its pin record are found once. */
-static void unpin(struct domain *granter, grant_ref_t ref, int readonly)
+static inline void unpin(struct domain *granter, grant_ref_t ref, int readonly)
 {
     struct active_grant *a = active_entry(granter, ref);
     struct grant_entry_v1 *entry = grant_entry(granter, ref);
     if (!a || !entry)
         return;
-    if (readonly && a->rd_pins)
-        a->rd_pins--;
-    else if (!readonly && a->wr_pins)
-        a->wr_pins--;
-    volatile uint16_t *flags = &entry->flags;
-    if (a->wr_pins == 0)
-        *flags &= ~GTF_writing;
+    uint16_t *pins = readonly ? &a->rd_pins : &a->wr_pins;
+    if (*pins)
+        (*pins)--;
+    uint16_t clear = a->wr_pins ? 0 : GTF_writing;
     if (a->rd_pins + a->wr_pins == 0)
-        *flags &= ~GTF_reading;
+        clear |= GTF_reading;
+    if (clear)
+        *(volatile uint16_t *)&entry->flags &= ~clear;
 }
 
 /* The granter named by an operation: most often the caller itself (a backend granting to
@@ -182,14 +181,32 @@ static inline struct domain *granter_of(struct domain *md, domid_t id)
     return id == md->domain_id ? md : domain_by_id(id);
 }
 
-/* Does entry `e`, read once from the guest-writable table, grant `grantee` the access wanted? */
-static inline int entry_permits(struct grant_entry_v1 e, domid_t grantee, int readonly)
+/*
+ * Does an entry grant `grantee` the access wanted?  `head` is its first word
+ * (flags, then the domain id above them), read once from the guest-writable
+ * table: the type must be permit_access, the domain the grantee's, and
+ * GTF_readonly clear unless the access is read-only.  One compare of the bits
+ * that matter.
+ */
+static inline int entry_permits(uint32_t head, domid_t grantee, int readonly)
 {
-    if ((e.flags & GTF_type_mask) != GTF_permit_access || e.domid != grantee)
-        return GNTST_permission_denied;
-    if (!readonly && (e.flags & GTF_readonly))
+    uint32_t mask = 0xFFFF0000u | GTF_type_mask | (readonly ? 0 : GTF_readonly);
+    if ((head & mask) != ((uint32_t)grantee << 16 | GTF_permit_access))
         return GNTST_permission_denied;
     return GNTST_okay;
+}
+_Static_assert(offsetof(struct grant_entry_v1, flags) == 0 &&
+                   offsetof(struct grant_entry_v1, domid) == 2,
+               "entry_permits() reads flags and domid as one little-endian word");
+
+/* An entry's two words, each read once (the granter may change them at any time). */
+static inline uint32_t entry_head(const struct grant_entry_v1 *entry)
+{
+    return *(const volatile uint32_t *)entry;
+}
+static inline uint32_t entry_frame(const struct grant_entry_v1 *entry)
+{
+    return *(const volatile uint32_t *)&entry->frame;
 }
 
 /* A copy's check: read an entry once, check it, and say which frame it grants. */
@@ -199,12 +216,12 @@ static int check_entry(struct domain *granter, grant_ref_t ref, domid_t grantee,
     struct grant_entry_v1 *entry = grant_entry(granter, ref);
     if (!entry)
         return GNTST_bad_gntref; /* beyond the frames the granter set up */
-    struct grant_entry_v1 e = *(volatile struct grant_entry_v1 *)entry;
-    int rc = entry_permits(e, grantee, readonly);
+    int rc = entry_permits(entry_head(entry), grantee, readonly);
     if (rc != GNTST_okay)
         return rc;
+    uint32_t granted = entry_frame(entry);
     const struct active_grant *a = active_entry(granter, ref);
-    *frame = a && a->rd_pins + a->wr_pins ? a->frame : e.frame; /* a pinned grant keeps its frame */
+    *frame = a && a->rd_pins + a->wr_pins ? a->frame : granted; /* a pinned grant keeps its frame */
     return GNTST_okay;
 }
 
@@ -262,15 +279,15 @@ static inline int map_one(struct domain *md, struct gnttab_map_grant_ref *op)
     struct grant_entry_v1 *entry = grant_entry(gd, op->ref);
     if (!entry)
         return GNTST_bad_gntref; /* beyond the frames the granter set up */
-    struct grant_entry_v1 e = *(volatile struct grant_entry_v1 *)entry;
-    int rc = entry_permits(e, md->domain_id, ro);
+    int rc = entry_permits(entry_head(entry), md->domain_id, ro);
     if (rc != GNTST_okay)
         return rc;
+    uint32_t frame = entry_frame(entry);
     struct active_grant *a = active_take(gd, op->ref);
     if (!a)
         return GNTST_no_device_space; /* no page for the granter's pin records */
-    uint32_t frame =
-        a->rd_pins + a->wr_pins ? a->frame : e.frame; /* a pinned grant keeps its frame */
+    if (a->rd_pins + a->wr_pins)
+        frame = a->frame; /* a pinned grant keeps its frame */
     rc = get_frame(frame, gd->domain_id, ro);
     if (rc != GNTST_okay)
         return rc;
@@ -300,7 +317,7 @@ static inline void release_slot(struct domain *md, uint32_t slot, int flush)
     w->l1[slot % GRANT_WINDOW_SLOTS] = 0;
     if (flush)
         invlpg(GRANT_AREA_START + slot * PAGE_SIZE);
-    *mp = (struct maptrack){0};
+    mp->in_use = 0; /* the rest is written again by the slot's next map */
     put_frame(m.frame, m.readonly);
     struct domain *gd = granter_of(md, m.granter);
     if (gd)
@@ -315,7 +332,7 @@ static inline int unmap_one(struct domain *md, struct gnttab_unmap_grant_ref *op
     struct maptrack *m = op->handle < GRANT_AREA_SLOTS ? maptrack_of(md, op->handle) : NULL;
     if (!m || !m->in_use)
         return GNTST_bad_handle;
-    if (op->host_addr && op->host_addr != GRANT_AREA_START + (uint64_t)op->handle * PAGE_SIZE)
+    if (op->host_addr && slot_of(op->host_addr) != op->handle)
         return GNTST_bad_virt_addr;
     release_slot(md, op->handle, 1);
     return GNTST_okay;
@@ -397,38 +414,74 @@ static int setup_table(struct domain *d, struct gnttab_setup_table *op)
  * A map reads only its arguments (host_addr, flags, ref, and dom with the
  * status beside it, five words) and writes back dom and status, and on
  * success the handle and bus address too (four words; a failed map leaves
- * them as the guest wrote them).
+ * them as the guest wrote them).  The results are built apart from the
+ * arguments, so neither needs to live in memory.  Map and unmap are calls of
+ * their own (noinline), each with few values to keep in registers.
  */
 #define MAP_ARGS offsetof(struct gnttab_map_grant_ref, handle)
 #define MAP_OUT  offsetof(struct gnttab_map_grant_ref, dom)
-static long map_grant_refs(struct domain *d, uint32_t uop, uint32_t count)
+static __attribute__((noinline)) long map_grant_refs(struct domain *d, uint32_t uop, uint32_t count)
 {
     for (uint32_t i = 0; i < count; i++) {
         struct gnttab_map_grant_ref op;
         uint32_t p = uop + i * sizeof(op);
         if (copy_from_guest(&op, p, MAP_ARGS))
             return -XEN_EFAULT;
-        op.status = (int16_t)map_one(d, &op);
-        if (op.status == GNTST_okay) {
-            if (copy_to_guest(p + MAP_OUT, &op.dom, sizeof(op) - MAP_OUT))
+        int16_t status = (int16_t)map_one(d, &op);
+        uint32_t out[4] = {op.dom | (uint32_t)(uint16_t)status << 16, op.handle,
+                           (uint32_t)op.dev_bus_addr, (uint32_t)(op.dev_bus_addr >> 32)};
+        if (status == GNTST_okay) {
+            if (copy_to_guest(p + MAP_OUT, out, sizeof(out)))
                 return -XEN_EFAULT;
             continue;
         }
         d->counters.hypercall_errors++; /* the call succeeds; the operation did not */
-        if (copy_to_guest(p + MAP_OUT, &op.dom, MAP_ARGS - MAP_OUT))
+        if (copy_to_guest(p + MAP_OUT, out, sizeof(out[0])))
             return -XEN_EFAULT;
     }
     return 0;
 }
 
-static long unmap_grant_refs(struct domain *d, uint32_t uop, uint32_t count)
+/* An unmap reads host_addr and handle, and writes back its status (beside which is a pad,
+ * written back as read). */
+static __attribute__((noinline)) long unmap_grant_refs(struct domain *d, uint32_t uop,
+                                                       uint32_t count)
 {
-    GRANT_LOOP(struct gnttab_unmap_grant_ref, status, unmap_one(d, &op));
+    for (uint32_t i = 0; i < count; i++) {
+        struct gnttab_unmap_grant_ref op;
+        uint32_t p = uop + i * sizeof(op);
+        uint32_t last; /* handle, then status and pad */
+        if (copy_from_guest(&op.host_addr, p, sizeof(op.host_addr)) ||
+            copy_from_guest(&op.handle, p + offsetof(struct gnttab_unmap_grant_ref, handle), 4) ||
+            copy_from_guest(&last, p + offsetof(struct gnttab_unmap_grant_ref, status), 4))
+            return -XEN_EFAULT;
+        int16_t status = (int16_t)unmap_one(d, &op);
+        if (status != GNTST_okay)
+            d->counters.hypercall_errors++; /* the call succeeds; the operation did not */
+        last = (last & 0xFFFF0000u) | (uint16_t)status;
+        if (copy_to_guest(p + offsetof(struct gnttab_unmap_grant_ref, status), &last, 4))
+            return -XEN_EFAULT;
+    }
+    return 0;
 }
 
-static long copy_grant_refs(struct domain *d, uint32_t uop, uint32_t count)
+static __attribute__((noinline)) long copy_grant_refs(struct domain *d, uint32_t uop,
+                                                      uint32_t count)
 {
     GRANT_LOOP(struct gnttab_copy, status, copy_one(d, &op));
+}
+
+static __attribute__((noinline)) long setup_tables(struct domain *d, uint32_t uop, uint32_t count)
+{
+    GRANT_LOOP(struct gnttab_setup_table, status, setup_table(d, &op));
+}
+
+static __attribute__((noinline)) long query_sizes(struct domain *d, uint32_t uop, uint32_t count)
+{
+    GRANT_LOOP(
+        struct gnttab_query_size, nr_frames,
+        (op.nr_frames = d->grant.nr_frames, op.max_nr_frames = GNTTAB_MAX_FRAMES,
+         (op.dom == DOMID_SELF || op.dom == d->domain_id) ? GNTST_okay : GNTST_permission_denied));
 }
 
 long do_grant_table_op(uint32_t cmd, uint32_t uop, uint32_t count)
@@ -444,12 +497,9 @@ long do_grant_table_op(uint32_t cmd, uint32_t uop, uint32_t count)
     case GNTTABOP_copy:
         return copy_grant_refs(d, uop, count);
     case GNTTABOP_setup_table:
-        GRANT_LOOP(struct gnttab_setup_table, status, setup_table(d, &op));
+        return setup_tables(d, uop, count);
     case GNTTABOP_query_size:
-        GRANT_LOOP(struct gnttab_query_size, nr_frames,
-                   (op.nr_frames = d->grant.nr_frames, op.max_nr_frames = GNTTAB_MAX_FRAMES,
-                    (op.dom == DOMID_SELF || op.dom == d->domain_id) ? GNTST_okay
-                                                                     : GNTST_permission_denied));
+        return query_sizes(d, uop, count);
     default:
         return -XEN_ENOSYS;
     }

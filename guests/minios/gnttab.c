@@ -101,17 +101,24 @@ static int take_slot(void)
     return -1;
 }
 
-void *gnttab_map(domid_t dom, grant_ref_t ref, int readonly, grant_handle_t *handle, int16_t *st)
+/*
+ * Only the arguments are written (the hypervisor reads host_addr, flags, ref
+ * and dom, and writes the results), and no frame pointer is kept (LEAN): a
+ * backend maps and unmaps a grant per request.
+ */
+void *LEAN gnttab_map(domid_t dom, grant_ref_t ref, int readonly, grant_handle_t *handle,
+                      int16_t *st)
 {
     int slot = take_slot();
     if (slot < 0) {
         *st = GNTST_no_device_space;
         return NULL;
     }
-    struct gnttab_map_grant_ref op = {.host_addr = GRANT_AREA_START + (uint32_t)slot * PAGE_SIZE,
-                                      .flags = GNTMAP_host_map | (readonly ? GNTMAP_readonly : 0),
-                                      .ref = ref,
-                                      .dom = dom};
+    struct gnttab_map_grant_ref op;
+    op.host_addr = GRANT_AREA_START + (uint32_t)slot * PAGE_SIZE;
+    op.flags = GNTMAP_host_map | (readonly ? GNTMAP_readonly : 0);
+    op.ref = ref;
+    op.dom = dom;
     long rc = HYPERVISOR_grant_table_op(GNTTABOP_map_grant_ref, &op, 1);
     *st = rc ? GNTST_general_error : op.status;
     if (*st != GNTST_okay) {
@@ -122,9 +129,11 @@ void *gnttab_map(domid_t dom, grant_ref_t ref, int readonly, grant_handle_t *han
     return (void *)(uint32_t)op.host_addr;
 }
 
-int gnttab_unmap(void *va, grant_handle_t handle)
+int LEAN gnttab_unmap(void *va, grant_handle_t handle)
 {
-    struct gnttab_unmap_grant_ref op = {.host_addr = (uint32_t)va, .handle = handle};
+    struct gnttab_unmap_grant_ref op;
+    op.host_addr = (uint32_t)va;
+    op.handle = handle;
     if (HYPERVISOR_grant_table_op(GNTTABOP_unmap_grant_ref, &op, 1) || op.status != GNTST_okay)
         return -1;
     int slot = ((uint32_t)va - GRANT_AREA_START) / PAGE_SIZE;
