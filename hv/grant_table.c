@@ -309,7 +309,8 @@ static inline int map_one(struct domain *md, struct gnttab_map_grant_ref *op)
 
 /* Undo one mapping; the granter may be gone by now.  A window after the first goes back with
  * its last mapping (but not while the domain is being torn down: `flush` 0). */
-static inline void release_slot(struct domain *md, uint32_t slot, int flush)
+static inline __attribute__((always_inline)) void release_slot(struct domain *md, uint32_t slot,
+                                                               int flush)
 {
     unsigned int wi = slot / GRANT_WINDOW_SLOTS;
     struct grant_window *w = &md->grant.window[wi];
