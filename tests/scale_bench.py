@@ -9,7 +9,9 @@ SCALE_BENCH_DOMAINS of them or a create is refused, and reports:
     goal is that the last is no slower than 1.2x the first;
   - `xm-lite bench-list` with all of them running (guest time; goal < 1 s);
   - whether every domain got the CPU (`xm-lite sched`: each woken by its timer);
-  - destroying them all, and whether every frame came back;
+  - destroying them all (`xm-lite bench-destroy`: the hypercall and dom0's CPU
+    for each, shown with 1,000, 500 and 1 running), and whether every frame
+    came back;
   - where it stopped, with the error that names the limit, and the wall time.
 Usage: tests/scale_bench.py [N]   (default 1000)
 """
@@ -30,6 +32,20 @@ def bench_create(m):
     out = m.command("xm-lite bench-create %s" % TINY_CFG, timeout=120)
     c = re.search(r"BENCH create_to_first_console_line tsc=(\d+) ns=(\d+)", out)
     return int(c.group(1)) if c else None
+
+
+def print_destroys(destroys):
+    """The destroy hypercall and dom0's CPU around it, as `xm-lite bench-destroy` reports."""
+    got = [d for d in destroys if d]
+    if not got:
+        print("xm-lite bench-destroy: no figures")
+        return
+    print("xm-lite bench-destroy of one tiny domU (instructions: the hypercall; dom0's CPU "
+          "until its services let go):")
+    for running, tsc, cpu in [got[0], got[len(got) // 2], got[-1]]:
+        print("  with %4d domUs running: %10d  %10d" % (running, tsc, cpu))
+    print("  mean over %d: %10d  %10d" % (len(got), sum(d[1] for d in got) // len(got),
+                                          sum(d[2] for d in got) // len(got)))
 
 
 def main():
@@ -56,8 +72,11 @@ def main():
         woken = wakeups(m)
         idle = [n for n in ("t%d" % i for i in range(1, made + 1)) if woken.get(n, 0) < 1]
         t_destroy = time.time()
+        destroys = []
         for i in range(1, made + 1):
-            m.command("xm-lite destroy t%d" % i, timeout=120)
+            out = m.command("xm-lite bench-destroy t%d" % i, timeout=120)
+            d = re.search(r"BENCH destroy tsc=(\d+) dom0_cpu_ns=(\d+)", out)
+            destroys.append((made - i + 1, int(d.group(1)), int(d.group(2))) if d else None)
         t_destroy = time.time() - t_destroy
         after = free_pages(m)
         m.send("halt")
@@ -78,6 +97,7 @@ def main():
         print("xm-lite list of %d domUs: %d instructions, %.3f s of guest time (goal < 1 s)" % (
             listed, int(lt.group(1)), int(lt.group(2)) / 1e9))
     print("domUs never given the CPU back after 2 s: %d %s" % (len(idle), idle[:8]))
+    print_destroys(destroys)
     print("destroying all: %.1f s wall; free pages %d before, %d after (%s)" % (
         t_destroy, before, after, "every frame back" if after == before else "FRAMES MISSING"))
     print("wall time of the run: %.1f s" % (time.time() - start))

@@ -2,7 +2,9 @@
  * xm_bench.c - xm-lite's commands for `make bench` (tests/bench.py) and the
  * tests: `bench-create` (creation to the new domain's first console
  * output), `bench-list` (how long `xm-lite list` takes, in guest time),
- * `bench-wake` (what one wake-up costs dom0), `wait DOMAIN KEY` (show its
+ * `bench-wake` (what one wake-up costs dom0), `bench-destroy DOMAIN` (what
+ * destroying one costs: the hypercall, and dom0's CPU until its services
+ * have let go of it), `wait DOMAIN KEY` (show its
  * console until it writes a xenstore key), and `evtping DOMAIN [COUNT]` (an event-channel ping-pong
  * with a domU, timed in dom0's kernel).
  */
@@ -88,6 +90,29 @@ int cmd_bench_wake(int argc, char **argv)
     uint64_t cpu = dom0_cpu_ns() - c0, ns = now_ns() - t0;
     printf("BENCH dom0_wake rounds=%u cpu_ns_per_round=%u wall_ns_per_round=%u\n", rounds,
            (uint32_t)(cpu / rounds), (uint32_t)(ns / rounds));
+    return 0;
+}
+
+/*
+ * xm-lite bench-destroy DOMAIN: the destroy hypercall in TSC ticks (instructions under -icount,
+ * every step of its continuation included), then dom0's CPU time from the call until one
+ * POLL_NS later, by when its kernel's services (xenstored, consoled, blkback) have released
+ * the domain.
+ */
+int cmd_bench_destroy(int argc, char **argv)
+{
+    domid_t id;
+    char name[32];
+    if (argc < 3 || lookup(argv[2], &id, name) || id == 0)
+        return printf("usage: xm-lite bench-destroy DOMAIN (not dom0)\n"), -1;
+    uint64_t c0 = dom0_cpu_ns(), t0 = rdtsc();
+    int rc = destroy(id);
+    uint64_t ticks = rdtsc() - t0;
+    pause_briefly();
+    uint64_t cpu = dom0_cpu_ns() - c0;
+    if (rc)
+        return printf("xm-lite: destroy %s failed (%d)\n", name, rc), -1;
+    printf("BENCH destroy tsc=%u dom0_cpu_ns=%u\n", (uint32_t)ticks, (uint32_t)cpu);
     return 0;
 }
 
