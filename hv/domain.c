@@ -115,9 +115,7 @@ static int share_shared_info(struct domain *d)
     if (!d->shared_info)
         return -XEN_ENOMEM;
     d->shared_info_mfn = va_to_mfn(d->shared_info);
-    struct page_info *pg = mfn_to_page(d->shared_info_mfn);
-    pg->owner = d->domain_id; /* the guest may map it; it is freed with the domain */
-    pg->flags |= PGF_xenheap;
+    share_xenheap_page(d->shared_info_mfn, d); /* the guest may map it; freed with the domain */
     d->shared_info->vcpu_info[0].evtchn_upcall_mask = 1; /* events start masked */
     time_fill_vcpu_info(&d->shared_info->vcpu_info[0].time);
     return 0;
@@ -139,6 +137,7 @@ struct domain *domain_create(domid_t id, const char *name, int privileged)
     if (!page)
         goto fail;
     d->domain_id = id;
+    page_list_init(&d->page_list);
     strlcpy(d->name, name, sizeof(d->name));
     d->is_privileged = privileged;
     d->state = DOM_paused;
@@ -164,8 +163,8 @@ fail:
     printk("(XEN) domain %u: the hypervisor's heap (its %u MiB direct map) is full: no room "
            "for its %u KiB of structures\n",
            id, DIRECTMAP_SIZE >> 20, MAX(domain_hv_pages(NULL, NULL), 1u) * 4);
-    if (d && d->shared_info)
-        put_page(d->shared_info_mfn);
+    if (d)
+        release_domain_frames(d, UINT32_MAX); /* shared_info and the grant table's frames */
     if (d)
         evtchn_destroy(d);
     if (d)
@@ -220,70 +219,62 @@ void crash_on_bad_iret(void)
 /*
  * Destroying a domain is done in steps, as Xen's domain_relinquish_resources()
  * is, because it can be long: releasing a page directory touches up to a
- * million entries, and finding the domain's frames scans the whole frame
- * table.  domain_kill() takes the domain out of everyone's reach at once
- * (unlisted, off the scheduler, its event channels and grants closed) and
- * parks it on dying_list; each domain_relinquish() step then does at most a
- * budget of work and says whether more is left, and domctl turns "more" into
- * a hypercall continuation.  The phases, in order:
+ * million entries, and a domain may own hundreds of thousands of frames
+ * (walked on its page_list, never by scanning the frame table).  domain_kill() takes the domain out
+ * of everyone's reach at once (unlisted, off the scheduler, its event channels and grants closed)
+ * and parks it on dying_list; each domain_relinquish() step then does at most a budget of work and
+ * says whether more is left, and domctl turns "more" into a hypercall continuation.  The phases, in
+ * order:
  */
 enum relinquish_phase {
     RQ_HALF_DONE, /* a pin or unpin the guest left half done: finish or undo it */
     RQ_CR3,       /* the page directory CR3 held */
-    RQ_PINNED,    /* every pinned table, scanning the frame table */
-    RQ_FRAMES,    /* every allocation reference, scanning the frame table */
+    RQ_PINNED,    /* every pinned table, walking the domain's page_list */
+    RQ_FRAMES,    /* every allocation reference, taking frames off that list */
     RQ_DONE,
 };
 
 static struct domain *dying_list; /* killed, with frames still to release */
 
-/* Has the RQ_PINNED scan table work at this frame: a pinned L2, or one half released? */
-static int pinned_work(struct domain *d, uint32_t mfn)
+/* The frame the RQ_PINNED walk looks at next, or NULL at the end of the list. */
+static struct page_info *pinned_cursor(struct domain *d)
 {
-    struct page_info *pg = mfn_to_page(mfn);
-    return d->vcpu->pt_progress.op != PT_IDLE ||
-           (pg->owner == d->domain_id && (pg->flags & PGF_pinned));
+    return d->relinquish_next == &d->page_list ? NULL : page_of_link(d->relinquish_next);
 }
 
-/* One frame in the RQ_PINNED scan: the work units it cost; *more if its table is not done. */
-static uint32_t release_pinned(struct domain *d, uint32_t mfn, int *more)
+/* Has the RQ_PINNED walk table work at this frame: a pinned table, or one half released? */
+static int pinned_work(struct domain *d, struct page_info *pg)
+{
+    return d->vcpu->pt_progress.op != PT_IDLE || (pg->flags & PGF_pinned);
+}
+
+/* One frame in the RQ_PINNED walk: the work units it cost; *more if its table is not done.  The
+ * frame keeps its allocation reference, so it stays on the list while its table is released. */
+static uint32_t release_pinned(struct domain *d, struct page_info *pg, int *more)
 {
     struct pt_progress *p = &d->vcpu->pt_progress;
-    if (!pinned_work(d, mfn))
+    if (!pinned_work(d, pg))
         return 1;
     if (p->op == PT_IDLE)
-        mfn_to_page(mfn)->flags &= ~PGF_pinned;
-    *more = release_l2_preemptible(d->domain_id, mfn, p, MM_L2_BUDGET) == MM_RESTART;
+        pg->flags &= ~PGF_pinned;
+    *more = release_l2_preemptible(d->domain_id, page_to_mfn(pg), p, MM_L2_BUDGET) == MM_RESTART;
     return RELINQUISH_BUDGET; /* table work ends the step: its own budget bounded it */
 }
 
-static uint32_t release_frame(struct domain *d, uint32_t mfn)
-{
-    struct page_info *pg = mfn_to_page(mfn);
-    if (pg->owner != d->domain_id || !(pg->flags & PGF_allocated))
-        return 1;
-    pg->flags &= ~PGF_allocated;
-    put_page(mfn);
-    if (pg->owner == d->domain_id)
-        frame_orphan(mfn); /* someone still maps it: keep its id out of use */
-    return 4;
-}
-
-/* Scan frames from d->relinquish_next with at most `budget` units; 1 if the scan is over. */
-static int scan_frames(struct domain *d, uint32_t budget)
+/* Walk the domain's frames from d->relinquish_next with at most `budget` units; 1 if done. */
+static int walk_pinned(struct domain *d, uint32_t budget)
 {
     uint32_t used = 0;
-    while (d->relinquish_next < max_page && used < budget) {
-        uint32_t mfn = d->relinquish_next;
+    struct page_info *pg;
+    while ((pg = pinned_cursor(d)) != NULL && used < budget) {
         int more = 0;
-        if (used && d->relinquish_phase == RQ_PINNED && pinned_work(d, mfn))
-            break; /* table work begins a step of its own, not on top of a scan's budget */
-        used += d->relinquish_phase == RQ_PINNED ? release_pinned(d, mfn, &more)
-                                                 : release_frame(d, mfn);
+        if (used && pinned_work(d, pg))
+            break; /* table work begins a step of its own, not on top of a walk's budget */
+        used += release_pinned(d, pg, &more);
         if (!more)
-            d->relinquish_next++;
+            d->relinquish_next = pg->list.next;
     }
-    return d->relinquish_next >= max_page;
+    return pinned_cursor(d) == NULL;
 }
 
 /* The step of one phase: 1 when the phase is over. */
@@ -299,8 +290,10 @@ static int relinquish_phase_step(struct domain *d, uint32_t budget)
             return 0;
         v->cr3_mfn = 0;
         return 1;
+    case RQ_PINNED:
+        return walk_pinned(d, budget);
     default:
-        return scan_frames(d, budget);
+        return release_domain_frames(d, budget);
     }
 }
 
@@ -337,7 +330,7 @@ void domain_kill(struct domain *d)
     evtchn_destroy(d);
     grant_table_destroy(d);
     d->relinquish_phase = RQ_HALF_DONE;
-    d->relinquish_next = 0;
+    d->relinquish_next = d->page_list.next;
 }
 
 int domain_relinquish(struct domain *d, uint32_t budget)
@@ -349,7 +342,7 @@ int domain_relinquish(struct domain *d, uint32_t budget)
             continue; /* unbounded (domain_destroy()): the next step at once */
         }
         d->relinquish_phase++;
-        d->relinquish_next = 0;
+        d->relinquish_next = d->page_list.next;
         if (d->relinquish_phase != RQ_DONE && budget != UINT32_MAX)
             return MM_RESTART; /* each phase starts a step of its own */
     }

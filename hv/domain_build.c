@@ -326,7 +326,7 @@ static int build_plan(struct domain *d, struct build_state *b)
 static int alloc_scrubbed(struct domain *d, struct build_state *b, uint32_t *budget)
 {
     do {
-        uint32_t pfn = d->tot_pages, mfn = alloc_domheap_page(d->domain_id);
+        uint32_t pfn = d->tot_pages, mfn = alloc_domheap_page(d);
         if (!mfn) {
             printk("(XEN) domain %u: not enough free memory for %u MiB\n", d->domain_id,
                    b->mem_bytes >> 20);
@@ -346,7 +346,7 @@ static int alloc_step(struct domain *d, struct build_state *b, int bounded)
     uint32_t nr_pages = b->l.nr_pages, budget = bounded ? BUILD_ALLOC_BUDGET : UINT32_MAX;
     while (d->tot_pages < nr_pages && budget > 0) {
         uint32_t pfn = d->tot_pages, want = MIN(nr_pages - pfn, budget);
-        uint32_t got = alloc_clean_domheap_pages(d->domain_id, b->p2m + pfn, pfn, want);
+        uint32_t got = alloc_clean_domheap_pages(d, b->p2m + pfn, pfn, want);
         d->tot_pages += got;
         budget -= got;
         int rc = got ? 0 : alloc_scrubbed(d, b, &budget);

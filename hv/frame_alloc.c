@@ -21,10 +21,16 @@
  * id is not given to a new domain while any remain (hv/domctl.c), so a stale
  * frame can never pass an ownership check as the new domain's.
  *
+ * A frame a domain owns is on that domain's page_list (include/hv/mm.h) from
+ * the moment it is taken for it (take_frame(), share_xenheap_page()) until
+ * it is freed (free_frame()) or orphaned by the destroy
+ * (hv/frame_table.c: release_domain_frames()); those are the only places a frame changes hands.
+ *
  * Tour 9/37 - after arch/x86/desc.c, before arch/x86/i8259.c.
  */
 #include <lib.h>
 #include <hv/console.h>
+#include <hv/domain.h>
 #include <hv/mm.h>
 
 struct page_info *frame_table;
@@ -87,6 +93,7 @@ void free_frame(uint32_t mfn)
         orphans[pg->owner]--;
     if (pg->owner == DOMID_XEN || (pg->flags & PGF_xenheap))
         nr_xenheap--;
+    page_list_del(pg);
     pg->owner = DOMID_FREE;
     pg->type = PGT_none;
     pg->type_count = 0;
@@ -102,6 +109,7 @@ void free_frame(uint32_t mfn)
 void frame_orphan(uint32_t mfn)
 {
     struct page_info *pg = mfn_to_page(mfn);
+    page_list_del(pg); /* its owner's list goes with the owner */
     if (pg->owner >= DOMID_SELF || (pg->flags & PGF_orphan))
         return;
     pg->flags |= PGF_orphan;
@@ -120,6 +128,14 @@ static inline __attribute__((always_inline)) void take_frame(struct page_info *p
     pg->owner = owner;
     pg->count = 1;
     pg->flags = (pg->flags & PGF_tlb_stale) | PGF_allocated;
+}
+
+void share_xenheap_page(uint32_t mfn, struct domain *d)
+{
+    struct page_info *pg = mfn_to_page(mfn);
+    pg->owner = d->domain_id;
+    pg->flags |= PGF_xenheap;
+    page_list_add(&d->page_list, pg);
 }
 
 void assign_frame(uint32_t mfn, domid_t owner)
@@ -142,7 +158,7 @@ static uint32_t find_free(uint32_t from, int want_clean)
     return 0;
 }
 
-uint32_t alloc_domheap_page(domid_t owner)
+uint32_t alloc_domheap_page(struct domain *d)
 {
     uint32_t mfn = nr_free > nr_dirty ? find_free(MIN(clean_hint, high_hint), 1) : 0;
     if (mfn)
@@ -152,7 +168,8 @@ uint32_t alloc_domheap_page(domid_t owner)
     else
         return 0;
     int dirty = (frame_table[mfn].flags & PGF_dirty) != 0;
-    assign_frame(mfn, owner);
+    assign_frame(mfn, d->domain_id);
+    page_list_add(&d->page_list, mfn_to_page(mfn));
     if (dirty) {
         scrub(mfn); /* no clean frame left: the idle loop has not caught up */
         nr_scrubbed_on_alloc++;
@@ -160,7 +177,7 @@ uint32_t alloc_domheap_page(domid_t owner)
     return mfn;
 }
 
-uint32_t alloc_clean_domheap_pages(domid_t owner, uint32_t *mfns, uint32_t first_pfn, uint32_t n)
+uint32_t alloc_clean_domheap_pages(struct domain *d, uint32_t *mfns, uint32_t first_pfn, uint32_t n)
 {
     uint32_t got = 0;
     n = MIN(n, nr_free - nr_dirty); /* the clean free frames there are */
@@ -168,7 +185,8 @@ uint32_t alloc_clean_domheap_pages(domid_t owner, uint32_t *mfns, uint32_t first
         struct page_info *pg = &frame_table[mfn];
         if (pg->owner != DOMID_FREE || (pg->flags & PGF_dirty))
             continue;
-        take_frame(pg, owner);
+        take_frame(pg, d->domain_id);
+        page_list_add(&d->page_list, pg);
         pg->pfn = first_pfn + got;
         mfns[got++] = mfn;
     }

@@ -21,6 +21,7 @@
  */
 #include <lib.h>
 #include <public/errno.h>
+#include <hv/domain.h>
 #include <hv/mm.h>
 
 static void devalidate(uint32_t mfn, enum page_type type);
@@ -101,17 +102,36 @@ static int validate_l2(uint32_t mfn, domid_t d)
 
 /* A hypervisor slot of every page directory `owner` has validated now holds `l2e` (a grant
  * area taken after the directories were: hv/grant_table.c); guest roots that copy one follow. */
-void set_hv_l2_slot(domid_t owner, unsigned int idx, uint32_t l2e)
+void set_hv_l2_slot(struct domain *owner, unsigned int idx, uint32_t l2e)
 {
-    for (uint32_t mfn = 0; mfn < max_page; mfn++) {
-        const struct page_info *pg = mfn_to_page(mfn);
-        if (pg->owner != owner || pg->type != PGT_l2)
+    struct page_list *head = &owner->page_list;
+    for (struct page_info *pg = page_list_next(head, head); pg;
+         pg = page_list_next(head, &pg->list)) {
+        uint32_t mfn = page_to_mfn(pg);
+        if (pg->type != PGT_l2)
             continue;
         uint32_t *pt = map_domain_page(mfn);
         pt[idx] = l2e;
         unmap_domain_page(pt);
         l2_entry_changed(mfn, idx);
     }
+}
+
+/* Destroying `d`: each frame off its list, its allocation reference dropped (hv/domain.c). */
+int release_domain_frames(struct domain *d, uint32_t budget)
+{
+    for (uint32_t used = 0; !page_list_empty(&d->page_list) && used < budget; used += 4) {
+        struct page_info *pg = page_of_link(d->page_list.next);
+        uint32_t mfn = page_to_mfn(pg);
+        page_list_del(pg);
+        if (pg->flags & PGF_allocated) {
+            pg->flags &= ~PGF_allocated;
+            put_page(mfn);
+        }
+        if (pg->owner == d->domain_id)
+            frame_orphan(mfn); /* someone still maps it: keep its id out of use */
+    }
+    return page_list_empty(&d->page_list);
 }
 
 /* Drop the references a page table's entries held; it is becoming untyped. */

@@ -65,7 +65,7 @@ static int window_take(struct domain *md, unsigned int i)
         return -XEN_ENOMEM;
     }
     w->l1_mfn = va_to_mfn(w->l1);
-    set_hv_l2_slot(md->domain_id, GRANT_L2_FIRST_SLOT + i, window_l2e(w));
+    set_hv_l2_slot(md, GRANT_L2_FIRST_SLOT + i, window_l2e(w));
     return 0;
 }
 
@@ -73,7 +73,7 @@ static void window_give(struct domain *md, unsigned int i, int flush)
 {
     struct grant_window *w = &md->grant.window[i];
     if (flush) {
-        set_hv_l2_slot(md->domain_id, GRANT_L2_FIRST_SLOT + i, 0);
+        set_hv_l2_slot(md, GRANT_L2_FIRST_SLOT + i, 0);
         mm_flush_tlb(); /* the processor may keep the old directory entry */
     }
     domain_give_pages(md, w->maptrack, MAPTRACK_PAGES);
@@ -133,9 +133,7 @@ static int shared_frames_take(struct domain *d, uint32_t nr)
         if (!page)
             return -XEN_ENOMEM;
         uint32_t mfn = va_to_mfn(page);
-        struct page_info *pg = mfn_to_page(mfn);
-        pg->owner = d->domain_id;
-        pg->flags |= PGF_xenheap;
+        share_xenheap_page(mfn, d);
         gt->shared[gt->nr_frames] = page;
         gt->shared_mfn[gt->nr_frames++] = mfn;
     }

@@ -100,11 +100,12 @@ struct domain {
     struct vcpu *vcpu;
     struct grant_table grant;
     struct pvlab_counters counters;
-    struct pvlab_counters trace_base; /* counters when tracing started (hv/trace.c) */
-    struct guest_console console;     /* console_io writes, if not privileged */
-    uint8_t relinquish_phase;         /* DOM_dying: how far destruction got (hv/domain.c) */
-    uint32_t relinquish_next;         /* ... and the next frame its scan looks at */
-    uint32_t hv_pages;                /* hypervisor pages it holds, counted as they are taken */
+    struct pvlab_counters trace_base;  /* counters when tracing started (hv/trace.c) */
+    struct guest_console console;      /* console_io writes, if not privileged */
+    uint8_t relinquish_phase;          /* DOM_dying: how far destruction got (hv/domain.c) */
+    struct page_list *relinquish_next; /* ... and the next frame of page_list it looks at */
+    struct page_list page_list;        /* the frames it owns (include/hv/mm.h) */
+    uint32_t hv_pages;                 /* hypervisor pages it holds, counted as they are taken */
     struct domain *next;
 };
 

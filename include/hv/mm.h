@@ -18,6 +18,8 @@
 #include <public/xen.h>
 #include <hv/config.h>
 
+struct domain;
+
 enum page_type {
     PGT_none = 0,
     PGT_l1 = 1,       /* a validated level-1 page table */
@@ -34,13 +36,28 @@ enum page_type {
     0x20               /* an L2 half way through a preemptible pin or unpin (struct pt_progress) */
 #define PGF_dirty 0x40 /* free, and not yet scrubbed (hv/frame_alloc.c) */
 
+/*
+ * A domain's frames are on its page_list (struct domain), as Xen's
+ * d->page_list: a circular list linked through each frame's page_info, so a
+ * frame joins when its owner becomes a domain (allocated to it, or a
+ * hypervisor page shared with it) and leaves when it is freed, or when its
+ * owner is destroyed while another domain still holds it (an orphan), each in
+ * O(1).  Whatever looks at one domain's frames (destroying it, a page
+ * directory slot it must follow) walks its list, not the whole frame table.
+ * A frame is on at most one list; `next` is NULL when it is on none.
+ */
+struct page_list {
+    struct page_list *next, *prev;
+};
+
 struct page_info {
-    uint32_t count;      /* general references */
-    uint32_t type_count; /* references that hold `type` */
-    uint16_t owner;      /* a domid, or DOMID_XEN / DOMID_FREE / DOMID_IO */
-    uint8_t type;        /* enum page_type */
-    uint8_t flags;       /* PGF_* */
-    uint32_t pfn;        /* the owner's pseudo-physical number for it (the M2P table) */
+    uint32_t count;        /* general references */
+    uint32_t type_count;   /* references that hold `type` */
+    uint16_t owner;        /* a domid, or DOMID_XEN / DOMID_FREE / DOMID_IO */
+    uint8_t type;          /* enum page_type */
+    uint8_t flags;         /* PGF_* */
+    uint32_t pfn;          /* the owner's pseudo-physical number for it (the M2P table) */
+    struct page_list list; /* on its owner's page_list, if the owner is a live domain */
 };
 
 extern struct page_info *frame_table;
@@ -53,6 +70,47 @@ static inline struct page_info *mfn_to_page(uint32_t mfn)
 static inline int mfn_valid(uint32_t mfn)
 {
     return mfn < max_page;
+}
+static inline uint32_t page_to_mfn(const struct page_info *pg)
+{
+    return (uint32_t)(pg - frame_table);
+}
+
+static inline void page_list_init(struct page_list *head)
+{
+    head->next = head->prev = head;
+}
+static inline int page_list_empty(const struct page_list *head)
+{
+    return head->next == head;
+}
+static inline int page_listed(const struct page_info *pg)
+{
+    return pg->list.next != NULL;
+}
+static inline struct page_info *page_of_link(struct page_list *l)
+{
+    return (struct page_info *)((char *)l - __builtin_offsetof(struct page_info, list));
+}
+/* The frame after `l` on the list `head`, or NULL at its end. */
+static inline struct page_info *page_list_next(const struct page_list *head, struct page_list *l)
+{
+    return l->next == head ? NULL : page_of_link(l->next);
+}
+static inline void page_list_add(struct page_list *head, struct page_info *pg)
+{
+    pg->list.next = head->next;
+    pg->list.prev = head;
+    head->next->prev = &pg->list;
+    head->next = &pg->list;
+}
+static inline void page_list_del(struct page_info *pg)
+{
+    if (!page_listed(pg))
+        return;
+    pg->list.prev->next = pg->list.next;
+    pg->list.next->prev = pg->list.prev;
+    pg->list.next = pg->list.prev = NULL;
 }
 
 /* Page-table entry helpers (non-PAE: 32-bit entries, 1024 per table). */
@@ -99,7 +157,7 @@ void *map_domain_page(uint32_t mfn);
 void unmap_domain_page(void *va);
 void free_frame(uint32_t mfn); /* return a frame with no references to the allocator */
 void install_hv_l2_slots(uint32_t *l2, domid_t owner); /* slots 1007-1023 of owner's directory */
-void set_hv_l2_slot(domid_t owner, unsigned int idx, uint32_t l2e); /* in every validated one */
+void set_hv_l2_slot(struct domain *owner, unsigned int idx, uint32_t l2e); /* every validated one */
 void mm_flush_tlb(void);
 
 /* hv/domain.c (the unit-test harness fakes it): a guest slot of a page directory changed; the
@@ -183,11 +241,12 @@ static inline void *mfn_to_va(uint32_t mfn)
 /* The frame allocator (hv/frame_alloc.c). */
 void page_alloc_init(void);
 void page_alloc_add_range(uint32_t first_mfn, uint32_t nr);
-uint32_t alloc_domheap_page(domid_t owner); /* 0 on failure (frame 0 is never free) */
+uint32_t alloc_domheap_page(struct domain *d); /* 0 on failure (frame 0 is never free) */
 /* Up to n clean frames in one scan, highest first, as alloc_domheap_page() would hand them out:
  * into mfns[], each frame's pfn (the M2P) set to first_pfn + its index; returns how many (fewer
  * than n: no clean frame is left, and alloc_domheap_page() scrubs one on the spot). */
-uint32_t alloc_clean_domheap_pages(domid_t owner, uint32_t *mfns, uint32_t first_pfn, uint32_t n);
+uint32_t alloc_clean_domheap_pages(struct domain *d, uint32_t *mfns, uint32_t first_pfn,
+                                   uint32_t n);
 void *alloc_xenheap_pages(unsigned int nr); /* zeroed, direct-mapped, contiguous; NULL on failure */
 void free_xenheap_pages(void *va, unsigned int nr);
 uint32_t free_page_count(void);
@@ -200,7 +259,14 @@ uint32_t xenheap_page_count(void);       /* pages the hypervisor holds for itsel
 int scrub_free_frames(uint32_t budget);
 uint32_t total_page_count(void);
 void assign_frame(uint32_t mfn, domid_t owner); /* mark an allocated frame as owned */
-void frame_orphan(uint32_t mfn);                /* its owner is gone, but it is still referenced */
-uint32_t orphan_frames(domid_t owner);          /* frames still carrying a destroyed owner's id */
+/* A hypervisor page `d` may map (shared_info, grant frames): owned by it, on its list, freed with
+ * its other frames. */
+void share_xenheap_page(uint32_t mfn, struct domain *d);
+/* Destroying `d`: drop the allocation reference of at most `budget` / 4 frames of its list,
+ * each taken off it (one still referenced elsewhere becomes an orphan); 1 once the list is empty.
+ */
+int release_domain_frames(struct domain *d, uint32_t budget);
+void frame_orphan(uint32_t mfn);       /* its owner is gone, but it is still referenced */
+uint32_t orphan_frames(domid_t owner); /* frames still carrying a destroyed owner's id */
 
 #endif

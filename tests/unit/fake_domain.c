@@ -13,6 +13,7 @@
 #include <hv/guest_access.h>
 #include <hv/irq.h>
 #include <hv/mm.h>
+#include "fake_machine.h"
 #include <hv/sched.h>
 #include <hv/x86.h>
 #include "fake_domain.h"
@@ -51,6 +52,7 @@ void fake_domain_reset(void)
         doms[i] = NULL;
     }
     nr_doms = 0;
+    fake_machine_domains(domain_by_id); /* frames given to a domain join its list */
     current = NULL;
     initial_domain = NULL;
     fake_pirq_bind_rc = 0;
@@ -83,6 +85,7 @@ struct domain *fake_domain_create(domid_t id)
     assert_non_null(f->shared_info);
     memset(f->shared_info, 0, PAGE_SIZE);
     f->d.domain_id = id;
+    page_list_init(&f->d.page_list);
     f->d.state = DOM_running;
     f->d.shared_info = f->shared_info;
     f->d.vcpu = &f->v;

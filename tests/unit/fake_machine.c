@@ -11,12 +11,15 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include <hv/domain.h>
 #include "fake_machine.h"
 
 static struct page_info frames[FAKE_FRAMES];
 static uint32_t memory[FAKE_FRAMES][1024] __attribute__((aligned(4096)));
 static uint8_t freed[FAKE_FRAMES];
 static unsigned int nr_frees, nr_flushes, nr_mapped;
+static struct domain dom_a, dom_b;                /* their ids and frame lists */
+static struct domain *(*domain_lookup)(domid_t id); /* or another harness's domains */
 
 void fake_machine_reset(void)
 {
@@ -28,16 +31,36 @@ void fake_machine_reset(void)
     frame_table = frames;
     max_page = FAKE_FRAMES;
     nr_frees = nr_flushes = nr_mapped = 0;
+    dom_a = (struct domain){.domain_id = DOM_A};
+    dom_b = (struct domain){.domain_id = DOM_B};
+    page_list_init(&dom_a.page_list);
+    page_list_init(&dom_b.page_list);
+    domain_lookup = NULL;
+}
+
+struct domain *fake_machine_domain(domid_t id)
+{
+    if (domain_lookup)
+        return domain_lookup(id);
+    return id == DOM_A ? &dom_a : id == DOM_B ? &dom_b : NULL;
+}
+
+void fake_machine_domains(struct domain *(*lookup)(domid_t id))
+{
+    domain_lookup = lookup;
 }
 
 void give_frame(uint32_t mfn, domid_t owner)
 {
     assert_true(mfn < FAKE_FRAMES);
     struct page_info *pg = &frames[mfn];
+    page_list_del(pg);
     pg->owner = owner;
     pg->count = 1;
     pg->flags = (pg->flags & PGF_tlb_stale) | PGF_allocated;
     freed[mfn] = 0;
+    if (fake_machine_domain(owner))
+        page_list_add(&fake_machine_domain(owner)->page_list, pg);
 }
 
 uint32_t *frame_words(uint32_t mfn)

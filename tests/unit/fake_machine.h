@@ -25,8 +25,14 @@
 /* Every frame free (owner DOMID_FREE) and zeroed; every record cleared. */
 void fake_machine_reset(void);
 
-/* Hand a frame to a domain as hv/frame_alloc.c's assign_frame does: one allocation reference. */
+/* Hand a frame to a domain as hv/frame_alloc.c's allocator does: one allocation reference, and
+ * for DOM_A and DOM_B a place on their page_list (fake_machine_domain()). */
 void give_frame(uint32_t mfn, domid_t owner);
+
+/* The struct domain whose page_list give_frame() uses: DOM_A's or DOM_B's own here (an id and a
+ * list, nothing else), NULL for another id; after fake_machine_domains(lookup), lookup's. */
+struct domain *fake_machine_domain(domid_t id);
+void fake_machine_domains(struct domain *(*lookup)(domid_t id)); /* fake_domain.c's domains */
 
 /* A frame's 1024 words, for a test to fill in (as a guest would before pinning) or inspect. */
 uint32_t *frame_words(uint32_t mfn);

@@ -27,6 +27,7 @@
 #include <cmocka.h>
 
 #include <public/errno.h>
+#include <hv/domain.h>
 #include "fake_machine.h"
 
 #define P  _PAGE_PRESENT
@@ -1107,7 +1108,7 @@ static void test_no_domain_is_given_a_frame_with_another_domains_data(void **sta
     for (uint32_t idle_budget = 0; idle_budget <= HEAP_COUNT; idle_budget += 5) {
         fake_machine_reset();
         dirty_heap();
-        uint32_t a = alloc_domheap_page(DOM_A);
+        uint32_t a = alloc_domheap_page(fake_machine_domain(DOM_A));
         assert_true(a >= HEAP_FIRST && frame_is_zero(a));
         memset(frame_words(a), 0xA5, PAGE_SIZE); /* A's secrets */
         put_page(a);                             /* its last reference: the frame is free */
@@ -1115,12 +1116,12 @@ static void test_no_domain_is_given_a_frame_with_another_domains_data(void **sta
         scrub_free_frames(idle_budget);
         for (unsigned int i = 0; i < HEAP_COUNT; i++) { /* as a build takes them */
             uint32_t b;
-            if (alloc_clean_domheap_pages(DOM_B, &b, i, 1) == 0)
-                b = alloc_domheap_page(DOM_B);
+            if (alloc_clean_domheap_pages(fake_machine_domain(DOM_B), &b, i, 1) == 0)
+                b = alloc_domheap_page(fake_machine_domain(DOM_B));
             assert_true(b >= HEAP_FIRST);
             assert_true(frame_is_zero(b));
         }
-        assert_int_equal(alloc_domheap_page(DOM_B), 0);
+        assert_int_equal(alloc_domheap_page(fake_machine_domain(DOM_B)), 0);
         assert_int_equal(dirty_page_count(), 0);
     }
 }
@@ -1137,12 +1138,12 @@ static void test_the_idle_loop_scrubs_and_clean_frames_go_first(void **state)
     while (scrub_free_frames(1000))
         ;
     assert_int_equal(dirty_page_count(), 0);
-    uint32_t a = alloc_domheap_page(DOM_A);
+    uint32_t a = alloc_domheap_page(fake_machine_domain(DOM_A));
     assert_int_equal(a, HEAP_FIRST + HEAP_COUNT - 1); /* the top one, clean */
     memset(frame_words(a), 0xA5, PAGE_SIZE);
     put_page(a); /* the highest free frame again, but dirty */
     assert_int_equal(dirty_page_count(), 1);
-    uint32_t b = alloc_domheap_page(DOM_B);
+    uint32_t b = alloc_domheap_page(fake_machine_domain(DOM_B));
     assert_int_not_equal(b, a);
     assert_true(frame_is_zero(b));
     assert_int_equal(dirty_page_count(), 1); /* A's frame waits for the idle loop */
@@ -1158,7 +1159,7 @@ static void test_a_run_of_clean_frames_is_taken_in_one_scan(void **state)
     dirty_heap();
     assert_int_equal(scrub_free_frames(5), 5); /* the top 5 are clean */
     uint32_t free_before = free_page_count(), mfns[8] = {0};
-    assert_int_equal(alloc_clean_domheap_pages(DOM_A, mfns, 100, 8), 5);
+    assert_int_equal(alloc_clean_domheap_pages(fake_machine_domain(DOM_A), mfns, 100, 8), 5);
     for (uint32_t i = 0; i < 5; i++) {
         assert_int_equal(mfns[i], HEAP_FIRST + HEAP_COUNT - 1 - i);
         assert_frame(mfns[i], 1, PGT_none, 0);
@@ -1168,8 +1169,137 @@ static void test_a_run_of_clean_frames_is_taken_in_one_scan(void **state)
     }
     assert_int_equal(free_page_count(), free_before - 5);
     assert_int_equal(dirty_page_count(), HEAP_COUNT - 5);
-    assert_int_equal(alloc_clean_domheap_pages(DOM_A, mfns, 105, 8), 0);
+    assert_int_equal(alloc_clean_domheap_pages(fake_machine_domain(DOM_A), mfns, 105, 8), 0);
     assert_int_equal(mfns[5], 0);
+}
+
+/* ---------------------------------------------------------------- a domain's list of frames */
+
+static struct domain *dom(domid_t id)
+{
+    return fake_machine_domain(id);
+}
+
+/* How many frames `d`'s list holds, each checked to be owned by `d` and linked both ways. */
+static unsigned int list_length(struct domain *d)
+{
+    unsigned int n = 0;
+    struct page_list *head = &d->page_list;
+    for (struct page_info *p = page_list_next(head, head); p; p = page_list_next(head, &p->list)) {
+        assert_int_equal(p->owner, d->domain_id);
+        assert_ptr_equal(p->list.next->prev, &p->list);
+        assert_ptr_equal(p->list.prev->next, &p->list);
+        n++;
+    }
+    return n;
+}
+
+static int on_list(struct domain *d, uint32_t mfn)
+{
+    struct page_list *head = &d->page_list;
+    for (struct page_info *p = page_list_next(head, head); p; p = page_list_next(head, &p->list))
+        if (page_to_mfn(p) == mfn)
+            return 1;
+    return 0;
+}
+
+/* Every way a domain comes to own a frame puts it on its list: one at a time, a run of clean
+ * frames, a hypervisor page shared with it; nothing else is on it. */
+static void test_a_frame_taken_for_a_domain_joins_its_list(void **state)
+{
+    (void)state;
+    dirty_heap();
+    assert_int_equal(scrub_free_frames(4), 4);
+    uint32_t run[3], one = alloc_domheap_page(dom(DOM_A));
+    assert_int_equal(alloc_clean_domheap_pages(dom(DOM_A), run, 0, 3), 3);
+    share_xenheap_page(HEAP_FIRST, dom(DOM_A)); /* as shared_info: a hypervisor page */
+    assert_int_equal(list_length(dom(DOM_A)), 5);
+    assert_true(on_list(dom(DOM_A), one) && on_list(dom(DOM_A), HEAP_FIRST));
+    for (unsigned int i = 0; i < 3; i++)
+        assert_true(on_list(dom(DOM_A), run[i]));
+    assert_int_equal(list_length(dom(DOM_B)), 0);
+}
+
+/* A frame freed (its last reference gone) leaves its list at once, from the middle or either
+ * end, and the others stay linked. */
+static void test_a_freed_frame_leaves_its_list(void **state)
+{
+    (void)state;
+    dirty_heap();
+    uint32_t f[4];
+    for (unsigned int i = 0; i < 4; i++)
+        f[i] = alloc_domheap_page(dom(DOM_A));
+    put_page(f[1]);
+    assert_false(page_listed(pg(f[1])));
+    assert_int_equal(list_length(dom(DOM_A)), 3);
+    put_page(f[0]);
+    put_page(f[3]);
+    assert_int_equal(list_length(dom(DOM_A)), 1);
+    assert_true(on_list(dom(DOM_A), f[2]));
+    put_page(f[2]);
+    assert_true(page_list_empty(&dom(DOM_A)->page_list));
+}
+
+/* A frame freed by one domain and taken by another is on the second's list only. */
+static void test_a_frame_is_never_on_two_lists(void **state)
+{
+    (void)state;
+    dirty_heap();
+    while (scrub_free_frames(1000))
+        ;
+    uint32_t a = alloc_domheap_page(dom(DOM_A)), keep = alloc_domheap_page(dom(DOM_A));
+    put_page(a);
+    while (scrub_free_frames(1000))
+        ;
+    uint32_t b = alloc_domheap_page(dom(DOM_B));
+    assert_int_equal(b, a); /* the highest clean frame again */
+    assert_true(on_list(dom(DOM_B), a));
+    assert_false(on_list(dom(DOM_A), a));
+    assert_int_equal(list_length(dom(DOM_A)), 1);
+    assert_int_equal(list_length(dom(DOM_B)), 1);
+    (void)keep;
+}
+
+/* The destroy takes frames off the list a budget at a time, frees each one nobody else holds,
+ * and leaves one still referenced elsewhere (a grant mapping) as an orphan off every list,
+ * freed when that reference goes. */
+static void test_destroy_releases_the_frames_on_the_list_in_steps(void **state)
+{
+    (void)state;
+    dirty_heap();
+    uint32_t f[6], free_before = free_page_count();
+    for (unsigned int i = 0; i < 6; i++)
+        f[i] = alloc_domheap_page(dom(DOM_A));
+    assert_int_equal(get_page(f[4], DOM_A), 0); /* another domain's mapping of it */
+    unsigned int steps = 1;
+    while (!release_domain_frames(dom(DOM_A), 8)) /* 8 units: two frames a step */
+        steps++;
+    assert_int_equal(steps, 3);
+    assert_true(page_list_empty(&dom(DOM_A)->page_list));
+    assert_int_equal(free_page_count(), free_before - 1);
+    assert_int_equal(pg(f[4])->owner, DOM_A);
+    assert_true((pg(f[4])->flags & PGF_orphan) && !page_listed(pg(f[4])));
+    assert_int_equal(orphan_frames(DOM_A), 1);
+    put_page(f[4]);
+    assert_int_equal(orphan_frames(DOM_A), 0);
+    assert_int_equal(free_page_count(), free_before);
+}
+
+/* A grant window's entry goes into every page directory of the domain's list, and nowhere else:
+ * not its other frames, not another domain's directory. */
+static void test_a_hypervisor_slot_reaches_every_directory_on_the_list(void **state)
+{
+    (void)state;
+    give_frames(10, 2, DOM_A);
+    give_frame(12, DOM_B);
+    give_frame(30, DOM_A);
+    for (uint32_t mfn = 10; mfn <= 12; mfn++)
+        assert_int_equal(pin_table(mfn == 12 ? DOM_B : DOM_A, mfn, PGT_l2), 0);
+    set_hv_l2_slot(dom(DOM_A), GRANT_L2_FIRST_SLOT, 0x12345067);
+    assert_int_equal(frame_words(10)[GRANT_L2_FIRST_SLOT], 0x12345067);
+    assert_int_equal(frame_words(11)[GRANT_L2_FIRST_SLOT], 0x12345067);
+    assert_int_equal(frame_words(12)[GRANT_L2_FIRST_SLOT], hv_slot_pattern(GRANT_L2_FIRST_SLOT));
+    assert_int_equal(frame_words(30)[GRANT_L2_FIRST_SLOT], 0);
 }
 
 int main(void)
@@ -1177,6 +1307,11 @@ int main(void)
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
     const struct CMUnitTest tests[] = {
         T(test_no_domain_is_given_a_frame_with_another_domains_data),
+        T(test_a_frame_taken_for_a_domain_joins_its_list),
+        T(test_a_freed_frame_leaves_its_list),
+        T(test_a_frame_is_never_on_two_lists),
+        T(test_destroy_releases_the_frames_on_the_list_in_steps),
+        T(test_a_hypervisor_slot_reaches_every_directory_on_the_list),
         T(test_the_idle_loop_scrubs_and_clean_frames_go_first),
         T(test_a_run_of_clean_frames_is_taken_in_one_scan),
         T(test_l2_pin_in_steps_ends_as_a_whole_pin_does),
