@@ -733,6 +733,40 @@ static void test_release_forgets_everything_about_a_domain(void **state)
     assert_string_equal(next_event(4), "");
 }
 
+/* Release looks through the tree only when something outside the domain's directory still
+ * names it (a node it owns, an entry in a permission list); the counts that tell it so follow
+ * every write, set_perms, rm and release, which the invariant checker verifies (issue 15). */
+static void test_release_walks_the_tree_only_for_a_domain_named_outside_its_directory(void **state)
+{
+    (void)state;
+    for (uint16_t dom = 4; dom <= 6; dom++) {
+        assert_int_equal(xs_store_introduce_domain(&store, dom), 0);
+        assert_string_equal(do_write(dom, "device/vbd/768/state", "1"), "");
+    }
+    assert_string_equal(do_write(0, "/tool/for5", "v"), "");
+    assert_string_equal(do_set_perms(0, "/tool/for5", "n0 r5"), "");
+    assert_string_equal(do_write(0, "/tool/by6", ""), "");
+    assert_string_equal(do_set_perms(0, "/tool/by6", "n0 b6"), "");
+    assert_string_equal(do_write(6, "/tool/by6/mine", "x"), ""); /* 6 owns a node there */
+    must_be_consistent();
+    xs_store_release_domain(&store, 4);
+    assert_int_equal(store.release_walks, 0); /* its directory was all there was */
+    xs_store_release_domain(&store, 5);
+    assert_int_equal(store.release_walks, 1);
+    assert_string_equal(do_get_perms(0, "/tool/for5"), "n0");
+    xs_store_release_domain(&store, 6);
+    assert_int_equal(store.release_walks, 2);
+    assert_string_equal(do_get_perms(0, "/tool/by6/mine"), "n0");
+    must_be_consistent();
+    /* Taken off the list by set_perms, it is not walked for. */
+    assert_int_equal(xs_store_introduce_domain(&store, 7), 0);
+    assert_string_equal(do_set_perms(0, "/tool/for5", "n0 r7"), "");
+    assert_string_equal(do_set_perms(0, "/tool/for5", "n0"), "");
+    xs_store_release_domain(&store, 7);
+    assert_int_equal(store.release_walks, 2);
+    must_be_consistent();
+}
+
 /* Accounts are found through a hash of XS_DOM_BUCKETS lists; ids that share a bucket must
  * still be told apart, and a change visits only the domains that watch (issue 15). */
 static void test_many_domains_share_hash_buckets(void **state)
@@ -1349,6 +1383,7 @@ int main(void)
         T(test_transaction_quota),
         T(test_introduce_creates_the_domain_directory),
         T(test_release_forgets_everything_about_a_domain),
+        T(test_release_walks_the_tree_only_for_a_domain_named_outside_its_directory),
         T(test_many_domains_share_hash_buckets),
         T(test_domain_messages),
         T(test_node_quota),

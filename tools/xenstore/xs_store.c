@@ -174,6 +174,7 @@ struct xs_domain {
     uint16_t id;
     uint8_t introduced, touched;
     uint32_t nodes, bytes; /* owned nodes, and the arena bytes they hold */
+    uint32_t named;        /* entries naming it in other domains' nodes' permission lists */
     uint32_t nwatches, nevents;
     struct xs_watch *watches;
     struct xs_event *ev_head, *ev_tail;
@@ -225,7 +226,7 @@ static int dom_idle(const struct xs_domain *d)
     for (unsigned i = 0; i < XS_DOMAIN_TX_MAX; i++)
         if (d->tx[i])
             return 0;
-    return d->id != 0 && !d->introduced && !d->nodes && !d->nwatches && !d->nevents;
+    return d->id != 0 && !d->introduced && !d->nodes && !d->named && !d->nwatches && !d->nevents;
 }
 
 static void dom_free(struct xs_store *s, struct xs_domain *d)
@@ -280,9 +281,12 @@ static size_t node_bytes(const struct xs_node *n)
 }
 
 /*
- * Add (sign 1) or take away (sign -1) node n from its owner's account.  To
- * change a node's blocks or owner: account out, change, account in.  The
- * owner's account always exists while it owns a node.
+ * Add (sign 1) or take away (sign -1) node n from its owner's account, and
+ * its permission list's other entries from the accounts they name.  To
+ * change a node's blocks, owner or permissions: account out, change, account
+ * in.  Every domain a node names has an account while it does, so release
+ * knows from `nodes` and `named` alone whether anything outside the
+ * domain's own directory still mentions it.
  */
 static void account(struct xs_store *s, const struct xs_node *n, int sign)
 {
@@ -293,6 +297,14 @@ static void account(struct xs_store *s, const struct xs_node *n, int sign)
     d->bytes += sign * (int)node_bytes(n);
     if (sign < 0)
         dom_touch(s, d);
+    for (unsigned i = 1; i < n->nperms; i++) {
+        struct xs_domain *e = dom_find(s, n->perms[i].id);
+        if (!e)
+            continue; /* impossible; xs_store_check() reports it */
+        e->named += sign;
+        if (sign < 0)
+            dom_touch(s, e);
+    }
 }
 
 /* What domain dom may do with a node of these permissions. */
@@ -813,7 +825,10 @@ static int op_set_perms(struct xs_store *s, uint16_t dom, const char *path,
         d->bytes - blk_size(n->perms) + blk_size_for(nperms * sizeof(*perms)) > s->limits.bytes)
         return -XSD_ENOSPC;
     struct xs_perm *p = xs_alloc(s, nperms * sizeof(*p));
-    if (!p || !dom_get(s, perms[0].id)) {
+    int named = 1;
+    for (unsigned i = 0; i < nperms && named; i++)
+        named = dom_get(s, perms[i].id) != NULL; /* each id it names has an account */
+    if (!p || !named) {
         xs_release(s, p);
         return -XSD_ENOMEM;
     }
@@ -1315,20 +1330,39 @@ int xs_store_introduce_domain(struct xs_store *s, uint16_t dom)
     return 0;
 }
 
-/* Hand a departing domain's nodes to dom0 and take its name off every grant. */
+/* A departing domain's node: handed to dom0 if it was the owner, its name taken off the list. */
+static void scrub_node(struct xs_store *s, struct xs_node *n, uint16_t dom)
+{
+    account(s, n, -1);
+    if (owner_of(n) == dom)
+        n->perms[0].id = 0;
+    unsigned kept = 1;
+    for (unsigned i = 1; i < n->nperms; i++)
+        if (n->perms[i].id != dom)
+            n->perms[kept++] = n->perms[i];
+    n->nperms = (uint16_t)kept; /* the block keeps its size */
+    account(s, n, 1);
+}
+
+/*
+ * Hand a departing domain's nodes to dom0 and take its name off every grant.
+ * Its own directory is gone by now, and what else mentions it is counted in
+ * its account: usually nothing (blkback removes its backend directories
+ * first), and then the tree is not walked at all, so a release costs the
+ * same with a thousand domains as with one.
+ */
 static void scrub_domain(struct xs_store *s, uint16_t dom)
 {
+    const struct xs_domain *d = dom_find(s, dom);
+    if (!d || (!d->nodes && !d->named))
+        return;
+    s->release_walks++;
     for (struct xs_node *n = s->root; n; n = next_preorder(n, s->root)) {
-        if (owner_of(n) == dom) {
-            account(s, n, -1);
-            n->perms[0].id = 0;
-            account(s, n, 1);
-        }
-        unsigned kept = 1;
-        for (unsigned i = 1; i < n->nperms; i++)
-            if (n->perms[i].id != dom)
-                n->perms[kept++] = n->perms[i];
-        n->nperms = (uint16_t)kept; /* the block keeps its size: no accounting */
+        int named = owner_of(n) == dom;
+        for (unsigned i = 1; i < n->nperms && !named; i++)
+            named = n->perms[i].id == dom;
+        if (named)
+            scrub_node(s, n, dom);
     }
 }
 
@@ -1440,12 +1474,14 @@ static const char *check_arena(const struct xs_store *s)
 
 static const char *check_domain(const struct xs_store *s, const struct xs_domain *d)
 {
-    uint32_t nodes = 0, bytes = 0, watches = 0, events = 0;
+    uint32_t nodes = 0, bytes = 0, named = 0, watches = 0, events = 0;
     for (struct xs_node *n = s->root; n; n = next_preorder(n, s->root)) {
         if (owner_of(n) == d->id) {
             nodes++;
             bytes += (uint32_t)node_bytes(n);
         }
+        for (unsigned i = 1; i < n->nperms; i++)
+            named += n->perms[i].id == d->id;
     }
     for (const struct xs_watch *w = d->watches; w; w = w->next)
         watches++;
@@ -1463,6 +1499,8 @@ static const char *check_domain(const struct xs_store *s, const struct xs_domain
         return "events: an empty queue has a tail";
     if (nodes != d->nodes || bytes != d->bytes)
         return "accounts: a domain's node or byte count is wrong";
+    if (named != d->named)
+        return "accounts: a domain's count of permission entries naming it is wrong";
     if (watches != d->nwatches || events != d->nevents)
         return "accounts: a domain's watch or event count is wrong";
     return NULL;
@@ -1478,8 +1516,9 @@ const char *xs_store_check(const struct xs_store *s)
         nodes++;
         if (n->nperms < 1 || n->nperms > XS_PERMS_MAX || n->value_len > XS_VALUE_MAX)
             return "tree: a node's perms or value are out of bounds";
-        if (!dom_find(s, owner_of(n)))
-            return "tree: a node's owner has no account";
+        for (unsigned i = 0; i < n->nperms; i++)
+            if (!dom_find(s, n->perms[i].id))
+                return "tree: a domain a node names has no account";
         if ((n->value == NULL) != (n->value_len == 0))
             return "tree: a node's value pointer and length disagree";
         if (n->parent && child_named(s, n->parent, n->name, n->name_len) != n)

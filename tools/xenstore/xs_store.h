@@ -92,6 +92,7 @@ struct xs_store {
     uint32_t nodes;          /* nodes in the tree */
     uint32_t events_queued;  /* watch events ever queued, for any domain */
     uint32_t events_dropped; /* watch events lost to a full queue or arena */
+    uint32_t release_walks;  /* releases that had to look through the whole tree */
     struct xs_limits limits; /* the quotas above; a caller or test may lower them */
 };
 
