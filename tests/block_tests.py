@@ -233,6 +233,42 @@ def domU_destroyed_mid_io_then_the_disk_is_attached_again():
         halt(m)
 
 
+def serves(m, name):
+    """xm-lite block-list's Serves column, by disk: how often a poll served each ring."""
+    out = m.command("xm-lite block-list %s" % name)
+    rows = re.findall(r"^(xvd[a-d])\s.*\s(\d+)\s*$", out, re.M)
+    check(len(rows) == 4, "four disks expected:\n" + out)
+    return {vdev: int(n) for vdev, n in rows}
+
+
+@test
+def only_the_disks_whose_event_fired_are_served():
+    """Four disks of one domU, each written and read back; then I/O on xvda alone: blkback serves
+    its ring and never looks at the three idle ones (before issue 15's fix every wake-up of dom0
+    served every connected disk), and every disk's data is on the host's image."""
+    with booted() as (disk, m):
+        domU(m, "/etc/xm/tests/four_rw_disks.cfg")
+        for i, vdev in enumerate(["xvda", "xvdb", "xvdc", "xvdd"]):
+            check("wrote 100 sectors" in du(m, "blk write %s 0 d%d 100" % (vdev, i), 60), vdev)
+            check("': ok (0 bad)" in du(m, "blk verify %s 0 100 d%d" % (vdev, i)), vdev)
+        m.detach()
+        before = serves(m, "fourrw")
+        m.send("xm-lite console fourrw")
+        m.expect(r"attached to fourrw's console", 30)
+        for k in range(8):
+            check("wrote 88 sectors" in du(m, "blk write xvda %d a%d 88" % (200 + 88 * k, k)),
+                  "write %d" % k)
+        m.detach()
+        after = serves(m, "fourrw")
+        check(after["xvda"] >= before["xvda"] + 8, "xvda not served: %s -> %s" % (before, after))
+        for vdev in ("xvdb", "xvdc", "xvdd"):
+            check(after[vdev] == before[vdev], "idle %s was looked at: %s -> %s" % (
+                vdev, before, after))
+        halt(m)
+        expect_image(disk, [(70000 + 2048 * i, 0, 100, "d%d" % i) for i in range(4)] +
+                     [(70000 + 200 + 88 * k, 200 + 88 * k, 88, "a%d" % k) for k in range(8)])
+
+
 @test
 def more_virtual_disks_than_blkbacks_old_fixed_eight():
     """blkback's disks are a growing table (limited by dom0's memory), not 8 slots: three tiny

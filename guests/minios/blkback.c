@@ -25,6 +25,12 @@
  * When the device is memory (a RAM disk) the copies go straight between its
  * pages and the frontend's, with no bounce buffer (copy_direct).
  *
+ * A wake-up of dom0 serves only the disks whose event fired (or that had
+ * requests left over): the event handler lists the disk (include/pending.h,
+ * as consoled and xenstored do), so a disk that is idle costs nothing
+ * however many there are (issue 15).  Following the frontends' states is
+ * done when a domU wrote to the store, or while a handshake is starting.
+ *
  * Tour 47/58 - after blkif_check.c, before proc/sysblk.c.
  */
 #include <os.h>
@@ -32,6 +38,7 @@
 #include <blkdev.h>
 #include <ext2fs.h>
 #include <blkif_check.h>
+#include <pending.h>
 #include <public/io/xenbus.h>
 #include <table.h>
 #include "xenstored.h"
@@ -56,11 +63,16 @@ struct vbd {
     uint64_t describe_at; /* ns: when to describe the disk (a test can delay the backend) */
     uint32_t store_seen;  /* xenstore_generation when we last read the frontend's state */
     int map_mode;         /* map each segment and do the I/O in place, instead of grant copy */
+    uint32_t serves;      /* times a poll served its ring (block-list's Serves) */
+    struct pending_link pending; /* its event fired, or it has requests left over */
 };
 
 /* Every domain's disks: as many as dom0's memory holds (a record and BLKIF_MAX_SEGMENTS_PER_REQUEST
  * bounce pages each, kept with the record for its next disk), not a number fixed at build. */
 static struct table vbds = TABLE_OF(struct vbd);
+static struct pending_list to_serve; /* the disks a poll serves */
+static uint32_t store_seen;          /* xenstore_generation when every frontend was last followed */
+static int settling; /* a handshake is starting: follow the frontends at each poll */
 
 static struct vbd *vbd_at(uint32_t i)
 {
@@ -116,9 +128,20 @@ const char *blkback_holder(struct blkdev *dev)
     return in_use_by(dev, 0);
 }
 
+/* With events masked (the upcall): the disk's frontend asked; the next poll serves it. */
 static void event(evtchn_port_t port, void *data)
 {
-    ((struct vbd *)data)->events_in++;
+    struct vbd *v = data;
+    v->events_in++;
+    pending_add(&to_serve, &v->pending);
+}
+
+/* The next poll serves v without an event: requests left over, or queued before we bound. */
+static void serve_later(struct vbd *v)
+{
+    int old = local_events_disable();
+    pending_add(&to_serve, &v->pending);
+    local_events_restore(old);
 }
 
 /* The disk's description, and InitWait: the frontend may go ahead. */
@@ -180,6 +203,7 @@ int blkback_add(domid_t dom, const char *target, const char *vdev, int readonly,
     v->state = v->fstate = XenbusStateInitialising;
     xs_write_u(v->bpath, "state", XenbusStateInitialising);
     v->describe_at = monotonic_ns() + (uint64_t)delay_ms * 1000000;
+    settling = 1; /* its handshake starts: follow it at each poll until both sides move on */
     if (!delay_ms)
         describe(v);
     return 0;
@@ -192,6 +216,7 @@ static void disconnect(struct vbd *v, const char *why)
         gnttab_unmap(v->sring, v->ring_handle);
         v->sring = NULL;
     }
+    pending_remove(&to_serve, &v->pending); /* no event comes now; the record may be reused */
     if (v->state == XenbusStateClosed)
         return;
     if (v->state != XenbusStateClosing)
@@ -222,6 +247,7 @@ static void connect(struct vbd *v)
     v->port = (evtchn_port_t)p;
     BACK_RING_INIT(&v->ring, v->sring, PAGE_SIZE);
     set_state(v, XenbusStateConnected, "ring mapped, event channel bound");
+    serve_later(v);
 }
 
 /* One grant copy of `len` bytes between our memory at `local` and a frontend segment's page at
@@ -384,7 +410,7 @@ static void serve(struct vbd *v)
         while (v->ring.req_cons != rp && !RING_REQUEST_CONS_OVERFLOW(&v->ring, v->ring.req_cons)) {
             if (served++ == SERVE_BATCH) {
                 event_count++; /* more to do: run the services again before sleeping */
-                return;
+                return serve_later(v);
             }
             struct blkif_request req;
             RING_COPY_REQUEST(&v->ring, v->ring.req_cons, &req);
@@ -428,8 +454,13 @@ static void follow_frontend(struct vbd *v)
         set_state(v, XenbusStateInitWait, "the frontend starts again");
 }
 
-void blkback_poll(void)
+/* Every disk's handshake, when a domU wrote to the store or one is starting. */
+static void follow_frontends(void)
 {
+    if (!settling && store_seen == xenstore_generation)
+        return;
+    store_seen = xenstore_generation;
+    settling = 0;
     for (uint32_t i = 0; i < table_slots(&vbds); i++) {
         struct vbd *v = vbd_at(i);
         if (!v->in_use)
@@ -437,8 +468,20 @@ void blkback_poll(void)
         if (v->state == XenbusStateInitialising && monotonic_ns() >= v->describe_at)
             describe(v);
         follow_frontend(v);
-        if (v->sring)
+        settling |= v->state == XenbusStateInitialising || v->fstate == XenbusStateInitialising;
+    }
+}
+
+void blkback_poll(void)
+{
+    follow_frontends();
+    for (struct pending_link *l = pending_take(&to_serve), *next; l; l = next) {
+        next = pending_next(l);
+        struct vbd *v = pending_record(l, struct vbd, pending);
+        if (v->in_use && v->sring) {
+            v->serves++;
             serve(v);
+        }
     }
 }
 
@@ -462,15 +505,15 @@ size_t blkback_list(domid_t dom, char *buf, size_t cap)
     size_t n =
         (size_t)snprintf(buf, cap,
                          "Vdev  BE-path-id  Target  Mode  Backend      Frontend     Requests "
-                         "Errors Events Notifies GrantCalls\n");
+                         "Errors Events Notifies GrantCalls Serves\n");
     for (uint32_t i = 0; i < table_slots(&vbds) && n < cap; i++) {
         struct vbd *v = vbd_at(i);
         if (v->in_use && v->dom == dom)
             n += (size_t)snprintf(
-                buf + n, cap - n, "%-5s %-11u %-7s %-5s %-12s %-12s %8u %6u %6u %8u %10u\n",
+                buf + n, cap - n, "%-5s %-11u %-7s %-5s %-12s %-12s %8u %6u %6u %8u %10u %6u\n",
                 v->vdev, v->devid, v->dev->name, v->readonly ? "r" : "w",
                 xenbus_state_name(v->state), xenbus_state_name(v->fstate), v->requests, v->errors,
-                v->events_in, v->notifies_out, v->grant_calls);
+                v->events_in, v->notifies_out, v->grant_calls, v->serves);
     }
     return MIN(n, cap - 1);
 }
