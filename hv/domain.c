@@ -85,6 +85,36 @@ struct domain *domain_by_id(domid_t id)
     return domid_dir[id / DOMIDS_PER_PAGE][id % DOMIDS_PER_PAGE];
 }
 
+/* Listed domains by name, so that createdomain's check that a name is free does not compare
+ * it with every domain's: NAME_BUCKETS chains of struct domain's next_named. */
+#define NAME_BUCKETS 256
+static struct domain *name_hash[NAME_BUCKETS];
+
+static struct domain **name_bucket(const char *name)
+{
+    uint32_t h = 2166136261u; /* FNV-1a */
+    while (*name)
+        h = (h ^ (uint8_t)*name++) * 16777619u;
+    return &name_hash[h % NAME_BUCKETS];
+}
+
+struct domain *domain_by_name(const char *name)
+{
+    for (struct domain *d = *name_bucket(name); d; d = d->next_named)
+        if (!strcmp(d->name, name))
+            return d;
+    return NULL;
+}
+
+static void name_unlist(struct domain *d)
+{
+    for (struct domain **p = name_bucket(d->name); *p; p = &(*p)->next_named)
+        if (*p == d) {
+            *p = d->next_named;
+            break;
+        }
+}
+
 struct domain *domain_from_id(domid_t from)
 {
     for (uint32_t id = from; id < DOMID_FIRST_RESERVED; id++) {
@@ -158,6 +188,8 @@ struct domain *domain_create(domid_t id, const char *name, int privileged)
     }
     d->next = domain_list;
     domain_list = d;
+    d->next_named = *name_bucket(d->name);
+    *name_bucket(d->name) = d;
     return d;
 fail:
     printk("(XEN) domain %u: the hypervisor's heap (its %u MiB direct map) is full: no room "
@@ -324,6 +356,7 @@ void domain_kill(struct domain *d)
             break;
         }
     domid_dir_remove(d);
+    name_unlist(d);
     d->next = dying_list;
     dying_list = d;
     build_abandon(d); /* destroyed while being built: its frames are released below */

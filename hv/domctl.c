@@ -53,20 +53,12 @@ static domid_t allocate_domid(void)
     return 0;
 }
 
-static int name_in_use(const char *name)
-{
-    for (struct domain *d = domain_list; d; d = d->next)
-        if (!strcmp(d->name, name))
-            return 1;
-    return 0;
-}
-
 static long createdomain(struct xen_domctl *op)
 {
     op->u.createdomain.name[sizeof(op->u.createdomain.name) - 1] = 0;
     if (!op->u.createdomain.name[0])
         return -XEN_EINVAL;
-    if (name_in_use(op->u.createdomain.name))
+    if (domain_by_name(op->u.createdomain.name))
         return -XEN_EEXIST;
     domid_t id = allocate_domid();
     if (!id)

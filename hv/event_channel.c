@@ -54,6 +54,7 @@ int evtchn_init(struct domain *d)
 {
     memset(d->evtchn_inline, 0, sizeof(d->evtchn_inline));
     memset(d->evtchn_page, 0, sizeof(d->evtchn_page));
+    d->evtchn_free_hint = 1;
     return 0;
 }
 
@@ -102,12 +103,15 @@ void send_global_virq(unsigned int virq)
         send_guest_virq(d0->vcpu, virq);
 }
 
-/* The first closed port (a port in a page not yet taken is closed). */
+/* The first closed port (a port in a page not yet taken is closed), looked for from the hint
+ * up: dom0 holds a port per domU, and each create took one after a walk past all of them. */
 static int get_free_port(struct domain *d)
 {
-    for (uint32_t p = 1; p < NR_EVENT_CHANNELS; p++)
-        if (evtchn_of(d, p)->state == EVTCHNSTAT_closed)
+    for (uint32_t p = MAX(d->evtchn_free_hint, 1u); p < NR_EVENT_CHANNELS; p++)
+        if (evtchn_of(d, p)->state == EVTCHNSTAT_closed) {
+            d->evtchn_free_hint = (uint16_t)p;
             return (int)p;
+        }
     return -XEN_ENOSPC; /* the ABI's NR_EVENT_CHANNELS: two-level bitmaps in shared_info */
 }
 
@@ -128,6 +132,7 @@ static int port_open(struct domain *d, uint32_t port, struct evtchn e)
 static void port_release(struct domain *d, uint32_t port)
 {
     *evtchn_of(d, port) = (struct evtchn){0};
+    d->evtchn_free_hint = (uint16_t)MIN(d->evtchn_free_hint, port);
     if (port < EVTCHN_INLINE)
         return;
     uint32_t i = (port - EVTCHN_INLINE) / EVTCHNS_PER_PAGE;

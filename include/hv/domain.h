@@ -97,6 +97,7 @@ struct domain {
     struct evtchn evtchn_inline[EVTCHN_INLINE]; /* ports 0 .. EVTCHN_INLINE-1 */
     struct evtchn *evtchn_page[EVTCHN_PAGES];   /* the others, or NULL while none is open */
     uint16_t evtchn_page_open[EVTCHN_PAGES];    /* open ports in each page */
+    uint16_t evtchn_free_hint;                  /* no closed port in 1 .. hint-1 */
     struct vcpu *vcpu;
     struct grant_table grant;
     struct pvlab_counters counters;
@@ -107,6 +108,7 @@ struct domain {
     struct page_list page_list;        /* the frames it owns (include/hv/mm.h) */
     uint32_t hv_pages;                 /* hypervisor pages it holds, counted as they are taken */
     struct domain *next;
+    struct domain *next_named; /* in its bucket of the names of listed domains (hv/domain.c) */
 };
 
 extern struct domain *domain_list;
@@ -133,8 +135,13 @@ void domain_destroy(struct domain *d); /* all at once: at boot and for the initi
 void domain_kill(struct domain *d);
 int domain_relinquish(struct domain *d, uint32_t budget); /* 0 when done, else MM_RESTART */
 struct domain *dying_domain_by_id(domid_t id);
+/* XEN_DOMCTL_get_domain_state: the next domain whose state changed (its bit cleared) into *id,
+ * or -XEN_ENOENT; and the state flags of domain id. */
+int domain_next_changed(domid_t *id);
+uint16_t domain_state_flags(domid_t id);
 struct domain *domain_by_id(domid_t id);
-struct domain *domain_from_id(domid_t from); /* the listed domain of the lowest id >= from */
+struct domain *domain_from_id(domid_t from);     /* the listed domain of the lowest id >= from */
+struct domain *domain_by_name(const char *name); /* a listed domain's */
 void domain_shutdown(struct domain *d, uint32_t reason);
 void domain_crash(struct domain *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void domain_count_error(struct domain *d);

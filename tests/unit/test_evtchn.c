@@ -799,10 +799,28 @@ static void test_a_masked_event_on_another_port_does_not_end_a_poll(void **state
     assert_false(evtchn_poll_ready(domb->vcpu));
 }
 
+/* A new port is the lowest closed one, found from a hint rather than a walk from port 1 (dom0
+ * holds a port per domU): closing one below the hint brings the hint down to it. */
+static void test_a_new_port_is_the_lowest_closed_one(void **state)
+{
+    (void)state;
+    uint32_t p[40];
+    for (unsigned int i = 0; i < 40; i++)
+        p[i] = unbound_port(doma, DOM_B);
+    for (unsigned int i = 1; i < 40; i++)
+        assert_int_equal(p[i], p[i - 1] + 1);
+    assert_int_equal(port_op(doma, EVTCHNOP_close, p[35]), 0);
+    assert_int_equal(port_op(doma, EVTCHNOP_close, p[3]), 0);
+    assert_int_equal(unbound_port(doma, DOM_B), p[3]);
+    assert_int_equal(unbound_port(doma, DOM_B), p[35]);
+    assert_int_equal(unbound_port(doma, DOM_B), p[39] + 1);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
     const struct CMUnitTest tests[] = {
+        T(test_a_new_port_is_the_lowest_closed_one),
         T(test_alloc_unbound_gives_a_port_the_named_remote_may_bind),
         T(test_alloc_unbound_for_another_domain_is_refused),
         T(test_evtchn_alloc_unbound_for),
