@@ -13,6 +13,7 @@
  * Tour 18/37 - after hv/initial_domain.c, before hv/domain_build.c.
  */
 #include <lib.h>
+#include <public/domctl.h>
 #include <public/errno.h>
 #include <public/sched.h>
 #include <hv/arch.h>
@@ -139,6 +140,49 @@ void l2_entry_changed(uint32_t l2_mfn, unsigned int idx)
         guest_root_sync(d->vcpu, l2_mfn, idx);
 }
 
+/*
+ * Domains whose state changed since dom0 last asked (XEN_DOMCTL_get_domain_state), as Xen's
+ * dom_state_changed: a bit per id, the count of bits set, and a hint below which none is, so
+ * that a look after VIRQ_DOM_EXC costs the domains that changed, not every domain.
+ */
+static uint32_t state_changed[DOMID_FIRST_RESERVED / 32 + 1];
+static uint32_t nr_state_changed, changed_hint;
+
+static void domain_changed_state(domid_t id)
+{
+    uint32_t bit = 1u << (id % 32);
+    if (state_changed[id / 32] & bit)
+        return;
+    state_changed[id / 32] |= bit;
+    nr_state_changed++;
+    changed_hint = MIN(changed_hint, id / 32u);
+}
+
+int domain_next_changed(domid_t *id)
+{
+    if (!nr_state_changed)
+        return -XEN_ENOENT;
+    while (!state_changed[changed_hint])
+        changed_hint++; /* a bit is set at or above the hint */
+    uint32_t w = state_changed[changed_hint];
+    uint32_t b = (uint32_t)__builtin_ctz(w);
+    state_changed[changed_hint] = w & (w - 1);
+    nr_state_changed--;
+    *id = (domid_t)(changed_hint * 32 + b);
+    return 0;
+}
+
+uint16_t domain_state_flags(domid_t id)
+{
+    struct domain *d = domain_by_id(id);
+    if (!d)
+        return dying_domain_by_id(id)
+                   ? XEN_DOMCTL_GETDOMSTATE_STATE_EXIST | XEN_DOMCTL_GETDOMSTATE_STATE_DYING
+                   : XEN_DOMCTL_GETDOMSTATE_STATE_DEAD;
+    return XEN_DOMCTL_GETDOMSTATE_STATE_EXIST |
+           (d->state >= DOM_shutdown ? XEN_DOMCTL_GETDOMSTATE_STATE_SHUTDOWN : 0);
+}
+
 static int share_shared_info(struct domain *d)
 {
     d->shared_info = alloc_xenheap_pages(1);
@@ -211,6 +255,7 @@ static const char *const shutdown_names[] = {"poweroff", "reboot", "suspend", "c
 
 static void domain_stop(struct domain *d)
 {
+    domain_changed_state(d->domain_id);
     vcpu_update_state(d->vcpu);
     if (current == d->vcpu)
         raise_schedule();
@@ -347,6 +392,7 @@ void domain_kill(struct domain *d)
 {
     BUG_ON(current == d->vcpu);
     d->state = DOM_dying;
+    domain_changed_state(d->domain_id);
     console_guest_report(d->domain_id, &d->console, NOW());
     sched_remove_vcpu(d->vcpu);
     fpu_forget(d->vcpu);

@@ -163,8 +163,24 @@ static long destroy(domid_t id)
     return domain_relinquish(d, RELINQUISH_BUDGET);
 }
 
+/* Xen's XEN_DOMCTL_get_domain_state (include/public/domctl.h). */
+static long get_domain_state(struct xen_domctl *op)
+{
+    struct xen_domctl_get_domain_state *s = &op->u.get_domain_state;
+    domid_t id = op->domain;
+    if (id == DOMID_FREE && domain_next_changed(&id))
+        return -XEN_ENOENT;
+    if (id >= DOMID_FIRST_RESERVED)
+        return -XEN_EINVAL;
+    *s = (struct xen_domctl_get_domain_state){.domid = id, .state = domain_state_flags(id)};
+    op->domain = id;
+    return 0;
+}
+
 static long dispatch(struct xen_domctl *op)
 {
+    if (op->cmd == XEN_DOMCTL_get_domain_state)
+        return get_domain_state(op);
     if (op->cmd == XEN_DOMCTL_destroydomain)
         return destroy(op->domain);
     if (op->cmd == XEN_DOMCTL_createdomain)

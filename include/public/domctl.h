@@ -15,13 +15,14 @@
 
 #define XEN_DOMCTL_INTERFACE_VERSION 1
 
-#define XEN_DOMCTL_createdomain  1
-#define XEN_DOMCTL_destroydomain 2
-#define XEN_DOMCTL_pausedomain   3
-#define XEN_DOMCTL_unpausedomain 4
-#define XEN_DOMCTL_getdomaininfo 5
-#define XEN_DOMCTL_max_mem       11
-#define XEN_DOMCTL_pvlab_build   0x70
+#define XEN_DOMCTL_createdomain     1
+#define XEN_DOMCTL_destroydomain    2
+#define XEN_DOMCTL_pausedomain      3
+#define XEN_DOMCTL_unpausedomain    4
+#define XEN_DOMCTL_getdomaininfo    5
+#define XEN_DOMCTL_max_mem          11
+#define XEN_DOMCTL_get_domain_state 90
+#define XEN_DOMCTL_pvlab_build      0x70
 
 struct xen_domctl_createdomain {
     char name[32]; /* pvlab: the domain's name, for logs */
@@ -47,6 +48,27 @@ struct xen_domctl_getdomaininfo {
     uint32_t _pad2;
     char name[32];         /* pvlab */
     char crash_reason[96]; /* pvlab */
+};
+
+/*
+ * XEN_DOMCTL_get_domain_state (Xen's, from 4.20): the state of the domain
+ * named in xen_domctl.domain or, when that is DOMID_FREE (Xen's
+ * DOMID_INVALID), of the next domain whose state changed since the last such
+ * call, its id returned in both xen_domctl.domain and domid; -ENOENT when no
+ * change is left.  So dom0, woken by VIRQ_DOM_EXC, asks once per domain that
+ * changed rather than once per domain.  pvlab records a change when a domain
+ * shuts down, crashes or is destroyed (Xen also at creation); it has no
+ * unique ids (unique_id is 0).
+ */
+#define XEN_DOMCTL_GETDOMSTATE_STATE_EXIST    0x0001 /* the domain exists (dying or not) */
+#define XEN_DOMCTL_GETDOMSTATE_STATE_SHUTDOWN 0x0002 /* shut down or crashed */
+#define XEN_DOMCTL_GETDOMSTATE_STATE_DYING    0x0004 /* being destroyed */
+#define XEN_DOMCTL_GETDOMSTATE_STATE_DEAD     0x0008 /* destroyed: every frame back */
+struct xen_domctl_get_domain_state {
+    domid_t domid; /* OUT */
+    uint16_t state;
+    uint32_t pad1;
+    uint64_t unique_id;
 };
 
 struct xen_domctl_max_mem {
@@ -83,6 +105,7 @@ struct xen_domctl {
         struct xen_domctl_createdomain createdomain;
         struct xen_domctl_getdomaininfo getdomaininfo;
         struct xen_domctl_max_mem max_mem;
+        struct xen_domctl_get_domain_state get_domain_state;
         struct xen_domctl_pvlab_build build;
         uint8_t pad[512];
     } u;

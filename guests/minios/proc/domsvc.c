@@ -56,6 +56,8 @@ struct managed {
     uint32_t serial;            /* which create this is: DOMSVC_MONITOR names it so */
     int watched;                /* handed to the monitor, and its end not yet reported */
     uint64_t shutdown_deadline; /* asked to shut down: stopped by the hypervisor after this */
+    struct managed *next_ended; /* on the ended list: stopped, its end not yet reported */
+    int on_ended;
 };
 
 static struct table managed = TABLE_OF(struct managed); /* grows with the domains */
@@ -63,14 +65,34 @@ static uint32_t last_serial;
 static uint32_t deadlines_armed; /* records with a shutdown_deadline: the services look only then */
 static volatile uint32_t dom_exc_events;
 static uint32_t dom_exc_seen;
-static int dom_exc_chan; /* the monitor sleeps here until a domain ends or is destroyed */
-static uint32_t watched; /* records with watched set */
-static int monitor_pid;  /* the process in DOMSVC_WAIT_EXIT, 0 if none */
-static int monitor_look; /* a domain may have ended, or was handed over, since the last look */
+static int dom_exc_chan;      /* the monitor sleeps here until a domain ends or is destroyed */
+static uint32_t watched;      /* records with watched set */
+static int monitor_pid;       /* the process in DOMSVC_WAIT_EXIT, 0 if none */
+static int monitor_look;      /* a domain may have ended, or was handed over, since the last look */
+static struct managed *ended; /* records known stopped, not yet reported (the monitor's look) */
 
 static struct managed *find_managed(domid_t id)
 {
     return table_by_id(&managed, id);
+}
+
+/* m has stopped: onto the ended list, for the monitor to report once it watches m. */
+static void list_ended(struct managed *m)
+{
+    if (m->on_ended)
+        return;
+    m->on_ended = 1;
+    m->next_ended = ended;
+    ended = m;
+}
+
+static void unlist_ended(struct managed *m)
+{
+    for (struct managed **p = &ended; m->on_ended && *p; p = &(*p)->next_ended)
+        if (*p == m) {
+            *p = m->next_ended;
+            m->on_ended = 0;
+        }
 }
 
 static int getinfo(domid_t dom, struct xen_domctl_getdomaininfo *info)
@@ -91,6 +113,7 @@ void domsvc_forget(domid_t id)
     xenstored_release(id);
     struct managed *m = find_managed(id);
     if (m) {
+        unlist_ended(m);
         deadlines_armed -= m->shutdown_deadline != 0;
         m->shutdown_deadline = 0;
         watched -= m->watched != 0;
@@ -111,7 +134,10 @@ static int manage(domid_t id, uint32_t uarg)
     struct managed *m = table_new(&managed);
     if (!m || table_set_id(&managed, id, m))
         return -E_NOMEM;
-    *m = (struct managed){1, id, "", req.preserve_on_crash != 0, ++last_serial, 0, 0};
+    *m = (struct managed){.in_use = 1,
+                          .id = id,
+                          .preserve_on_crash = req.preserve_on_crash != 0,
+                          .serial = ++last_serial};
     strlcpy(m->name, req.name, sizeof(m->name));
     return (int)(last_serial & 0x7FFFFFFF);
 }
@@ -147,6 +173,7 @@ static int hand_to_monitor(domid_t id, uint32_t serial)
         watched++;
     }
     if (domain_ended(id)) { /* already (create -c lets go then): the monitor looks */
+        list_ended(m);
         monitor_look = 1;
         wakeup(&dom_exc_chan);
     } /* else its VIRQ_DOM_EXC will say so: no look at every watched domain for each create */
@@ -154,15 +181,36 @@ static int hand_to_monitor(domid_t id, uint32_t serial)
     return slot < 0 || ptab.e[slot].state == PT_ZOMBIE; /* 1: the caller starts one */
 }
 
+/*
+ * The domains whose state changed since the last look, one XEN_DOMCTL_get_domain_state each
+ * (Xen's, 4.20): those of ours that stopped go onto the ended list.  A look costs the domains
+ * that changed, not a hypercall per watched domain (issue 15).
+ */
+static void collect_ended(void)
+{
+    struct xen_domctl op = {.cmd = XEN_DOMCTL_get_domain_state,
+                            .interface_version = XEN_DOMCTL_INTERFACE_VERSION,
+                            .domain = DOMID_FREE}; /* Xen's DOMID_INVALID: the next changed */
+    while (HYPERVISOR_domctl(&op) == 0) {
+        struct managed *m = find_managed(op.domain);
+        if (m && (op.u.get_domain_state.state & XEN_DOMCTL_GETDOMSTATE_STATE_SHUTDOWN))
+            list_ended(m);
+        op.domain = DOMID_FREE;
+    }
+}
+
 /* A watched domain that has shut down or crashed, no longer watched, into *ex; 0 if none. */
 static int ended_watched(struct pvlab_domexit *ex)
 {
     static const struct pvlab_domexit none;
     struct xen_domctl_getdomaininfo info;
-    for (uint32_t i = 0; i < table_slots(&managed); i++) {
-        struct managed *m = table_at(&managed, i);
-        if (!m->in_use || !m->watched || getinfo(m->id, &info) ||
-            !(info.flags & XEN_DOMINF_shutdown))
+    collect_ended();
+    for (struct managed *m = ended, *next; m; m = next) {
+        next = m->next_ended;
+        if (!m->watched)
+            continue; /* reported once handed over (hand_to_monitor lists it again) */
+        unlist_ended(m);
+        if (getinfo(m->id, &info) || !(info.flags & XEN_DOMINF_shutdown))
             continue;
         m->watched = 0;
         watched--;
@@ -181,9 +229,9 @@ static int ended_watched(struct pvlab_domexit *ex)
 /*
  * DOMSVC_WAIT_EXIT: the monitor sleeps until a watched domain shuts down or
  * crashes (0, which and how in *uout) or none is left to watch (-E_NOENT:
- * it ends, and the next create starts another).  It looks at the watched
- * domains (a hypercall each) only when one may have ended (VIRQ_DOM_EXC, or
- * one handed over already stopped), not at every wake-up or hand-over.
+ * it ends, and the next create starts another).  It looks only when one may
+ * have ended (VIRQ_DOM_EXC, or one handed over already stopped), and then
+ * at the domains that changed (collect_ended()), not at every watched one.
  * Kernel code is not preempted, so no wake-up falls between the look and the
  * sleep.
  */
