@@ -14,6 +14,7 @@ import re
 import time
 
 from qemu import Machine, check, halt
+from trace_tests import decode
 
 ALL = []
 SCALE_DOMAINS = 128
@@ -49,11 +50,21 @@ MONITOR = r"(?m)^\s+\d+\s+0\s+sleeping\s+\d+\s+\d+ xm-lite$"
 def one_monitor_reports_an_end(m, name):
     """One monitor watches every domain (dom0's 32 processes held a monitor each for about 30):
     it reports `name`'s end and destroys it.  A tiny domU ignores control/shutdown, so the
-    hypervisor shuts it down after the 3 s grace period."""
+    hypervisor shuts it down after the 3 s grace period.  The look after VIRQ_DOM_EXC asks the
+    hypervisor for the domains that changed (XEN_DOMCTL_get_domain_state), not for each watched
+    one: dom0's domctls in the hypervisor's trace of that span stay far below one a domain."""
     out = m.command("ps")
     check(len(re.findall(MONITOR, out)) == 1, "not one monitor for all the domains:\n" + out)
+    check("trace: running" in m.command("xm-lite trace start"), "the trace did not start")
     m.command("xm-lite shutdown %s" % name)
     m.expect(r"xm-lite: domain %s \(\d+\) shut down \(poweroff\)" % name, 30)
+    m.command("xm-lite trace stop")
+    p = decode(m.command("xm-lite trace dump", timeout=120))
+    text = p.stdout.decode()
+    domctls = re.search(r"domain 0\s+domctl\s+(\d+)", text)
+    check(p.returncode == 0 and domctls, "no domctl of dom0 in the trace:\n" + text[-2000:])
+    check(int(domctls.group(1)) < SCALE_DOMAINS // 2, "the monitor's look cost %s domctls with "
+          "%d domains watched:\n%s" % (domctls.group(1), SCALE_DOMAINS, text[-2000:]))
 
 
 def list_names(m):
