@@ -236,6 +236,7 @@ def domU_destroyed_mid_io_then_the_disk_is_attached_again():
 def serves(m, name):
     """xm-lite block-list's Serves column, by disk: how often a poll served each ring."""
     out = m.command("xm-lite block-list %s" % name)
+    check(re.search(r"GrantCalls Serves\s*$", out, re.M), "no Serves column:\n" + out)
     rows = re.findall(r"^(xvd[a-d])\s.*\s(\d+)\s*$", out, re.M)
     check(len(rows) == 4, "four disks expected:\n" + out)
     return {vdev: int(n) for vdev, n in rows}
@@ -255,9 +256,10 @@ def only_the_disks_whose_event_fired_are_served():
         before = serves(m, "fourrw")
         m.send("xm-lite console fourrw")
         m.expect(r"attached to fourrw's console", 30)
+        m.expect(r"'d3': ok \(0 bad\)\s*domU# ", 30)  # the replayed log, to its last prompt
         for k in range(8):
-            check("wrote 88 sectors" in du(m, "blk write xvda %d a%d 88" % (200 + 88 * k, k)),
-                  "write %d" % k)
+            out = du(m, "blk write xvda %d a%d 88" % (200 + 88 * k, k))
+            check("wrote 88 sectors" in out, "write %d:\n%s" % (k, out[-600:]))
         m.detach()
         after = serves(m, "fourrw")
         check(after["xvda"] >= before["xvda"] + 8, "xvda not served: %s -> %s" % (before, after))
