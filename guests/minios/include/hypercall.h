@@ -27,15 +27,22 @@ static inline long hypercall5(uint32_t nr, uint32_t a1, uint32_t a2, uint32_t a3
     return ret;
 }
 /*
- * For the calls on the event paths (a ping-pong crosses three a round trip), inlined in a LEAN
- * caller: only the registers the call reads or changes.  A hypercall returns %ecx and %edx
- * zero and hands %ebx, %esi, %edi and %ebp back unchanged unless it is continued, which
- * these calls (event send, block, xen_version) never are (docs/hypercalls.md).
+ * For the calls on the event paths (a ping-pong crosses three a round trip) and the grant
+ * operations (a backend maps and unmaps a grant per request), inlined in a LEAN caller: only
+ * the registers the call reads or changes.  A hypercall returns %ecx and %edx zero and hands
+ * %ebx, %esi, %edi and %ebp back unchanged unless it is continued, which these calls (event
+ * send, block, xen_version, grant_table_op) never are (docs/hypercalls.md).
  */
 static inline long lean_hypercall2(uint32_t nr, uint32_t a1, uint32_t a2)
 {
     long ret;
     __asm__ volatile("int $0x82" : "=a"(ret), "+b"(a1), "+c"(a2) : "a"(nr) : "edx", "memory");
+    return ret;
+}
+static inline long lean_hypercall3(uint32_t nr, uint32_t a1, uint32_t a2, uint32_t a3)
+{
+    long ret;
+    __asm__ volatile("int $0x82" : "=a"(ret), "+b"(a1), "+c"(a2), "+d"(a3) : "a"(nr) : "memory");
     return ret;
 }
 #define hypercall0(nr)          hypercall5(nr, 0, 0, 0, 0, 0)
@@ -113,9 +120,10 @@ static inline long HYPERVISOR_physdev_op(uint32_t cmd, void *arg)
 {
     return hypercall2(__HYPERVISOR_physdev_op, cmd, arg);
 }
+/* Never continued (hv/grant_table.c), so lean: a backend maps and unmaps a grant per request. */
 static inline long HYPERVISOR_grant_table_op(uint32_t cmd, void *uop, uint32_t count)
 {
-    return hypercall3(__HYPERVISOR_grant_table_op, cmd, uop, count);
+    return lean_hypercall3(__HYPERVISOR_grant_table_op, cmd, (uint32_t)uop, count);
 }
 
 #endif
