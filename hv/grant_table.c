@@ -441,24 +441,21 @@ static __attribute__((noinline)) long map_grant_refs(struct domain *d, uint32_t 
     return 0;
 }
 
-/* An unmap reads host_addr and handle, and writes back its status (beside which is a pad,
- * written back as read). */
+/* An unmap reads host_addr and handle (dev_bus_addr between them comes too: one range check),
+ * and writes back its status, the pad beside it zero. */
+#define UNMAP_ARGS offsetof(struct gnttab_unmap_grant_ref, status)
 static __attribute__((noinline)) long unmap_grant_refs(struct domain *d, uint32_t uop,
                                                        uint32_t count)
 {
     for (uint32_t i = 0; i < count; i++) {
         struct gnttab_unmap_grant_ref op;
         uint32_t p = uop + i * sizeof(op);
-        uint32_t last; /* handle, then status and pad */
-        if (copy_from_guest(&op.host_addr, p, sizeof(op.host_addr)) ||
-            copy_from_guest(&op.handle, p + offsetof(struct gnttab_unmap_grant_ref, handle), 4) ||
-            copy_from_guest(&last, p + offsetof(struct gnttab_unmap_grant_ref, status), 4))
+        if (copy_from_guest(&op, p, UNMAP_ARGS))
             return -XEN_EFAULT;
-        int16_t status = (int16_t)unmap_one(d, &op);
+        uint32_t status = (uint16_t)unmap_one(d, &op);
         if (status != GNTST_okay)
             d->counters.hypercall_errors++; /* the call succeeds; the operation did not */
-        last = (last & 0xFFFF0000u) | (uint16_t)status;
-        if (copy_to_guest(p + offsetof(struct gnttab_unmap_grant_ref, status), &last, 4))
+        if (copy_to_guest(p + UNMAP_ARGS, &status, sizeof(status)))
             return -XEN_EFAULT;
     }
     return 0;
