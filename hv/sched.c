@@ -281,6 +281,26 @@ static int keep_running(struct vcpu *prev, struct vcpu *next, uint64_t now)
            !sched_preempts(next, prev) && !sched_slice_over(runq, prev, now - slice_start);
 }
 
+/*
+ * The vCPU to run after prev (NULL: idle).  When the quick pick answers, keep_running() could
+ * only say no (a lone runnable vCPU is prev itself or prev cannot run; a preempter preempts),
+ * so it is asked only after the walk.
+ */
+static struct vcpu *choose_next(struct vcpu *prev, uint64_t now)
+{
+    struct vcpu *preempter = woken;
+    woken = NULL;
+    if (initial_domain && initial_domain->state >= DOM_shutdown)
+        return NULL; /* the idle loop must run now (pick_next()) */
+    if (is_idle_vcpu(prev))
+        return pick_next(NULL, NULL);
+    struct vcpu *next = sched_pick_quick(runq, prev, preempter, &vt_floor);
+    if (next)
+        return next;
+    next = sched_pick(runq, prev->on_runq ? prev : NULL, &vt_floor);
+    return keep_running(prev, next, now) ? prev : next;
+}
+
 void schedule(void)
 {
     need_resched = 0;
@@ -288,11 +308,7 @@ void schedule(void)
     struct vcpu *prev = current;
     if (!is_idle_vcpu(prev))
         sched_charge(prev, now);
-    struct vcpu *preempter = woken;
-    woken = NULL;
-    struct vcpu *next = pick_next(is_idle_vcpu(prev) ? NULL : prev, preempter);
-    if (!is_idle_vcpu(prev) && keep_running(prev, next, now))
-        next = prev;
+    struct vcpu *next = choose_next(prev, now);
     prev->yielded = 0;
     if (!next)
         next = &idle_vcpu;
