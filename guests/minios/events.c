@@ -46,6 +46,12 @@ static inline uint32_t xchg(volatile uint32_t *p, uint32_t v)
     return v;
 }
 
+/* Clear a port's pending bit: one locked btr (the hypervisor may set others meanwhile). */
+static inline void clear_pending(struct shared_info *s, uint32_t port)
+{
+    __asm__ volatile("lock btrl %1, %0" : "+m"(*s->evtchn_pending) : "r"(port) : "memory");
+}
+
 LEAN void do_hypervisor_callback(void)
 {
     struct shared_info *s = HYPERVISOR_shared_info;
@@ -57,12 +63,12 @@ LEAN void do_hypervisor_callback(void)
         sel &= sel - 1;
         uint32_t ready;
         while ((ready = s->evtchn_pending[w] & ~s->evtchn_mask[w])) {
-            uint32_t bit = __builtin_ctz(ready);
-            uint32_t port = w * 32 + bit;
-            __atomic_fetch_and(&s->evtchn_pending[w], ~(1u << bit), __ATOMIC_SEQ_CST);
+            uint32_t port = w * 32 + __builtin_ctz(ready);
+            struct handler *h = &handlers[port];
+            clear_pending(s, port);
             for (int i = 0; i < PORT_HANDLERS; i++)
-                if (handlers[port].fn[i])
-                    handlers[port].fn[i](port, handlers[port].data[i]);
+                if (h->fn[i])
+                    h->fn[i](port, h->data[i]);
             event_count++;
         }
     }
