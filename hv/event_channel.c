@@ -79,7 +79,8 @@ static inline __attribute__((always_inline)) void set_pending(struct domain *d, 
         test_and_set(&s->vcpu_info[0].evtchn_pending_sel, port / 32))
         return;
     s->vcpu_info[0].evtchn_upcall_pending = 1;
-    vcpu_wake(v);
+    if (v->state == VCPU_blocked) /* vcpu_wake() would look, but a runnable peer is common */
+        vcpu_wake(v);
 }
 
 void evtchn_set_pending(struct domain *d, uint32_t port)
