@@ -50,7 +50,7 @@ static void deliver_upcall(struct cpu_user_regs *regs)
     struct vcpu_info *vi = current_vcpu_info; /* vcpu_info(v), kept by every switch */
     if (!vi->evtchn_upcall_pending || vi->evtchn_upcall_mask || !v->event_eip)
         return;
-    if (create_bounce_frame(regs, v->event_cs, v->event_eip, 0, 0) == 0) {
+    if (create_bounce_frame(regs, v->event_cs, v->event_eip) == 0) {
         vi->evtchn_upcall_mask = 1;
         current_counters->upcalls++;
         trace(TRC_UPCALL, v->domain->domain_id, 0);

@@ -124,10 +124,9 @@ unwritable:
     return -XEN_EFAULT;
 }
 
-int create_bounce_frame(struct cpu_user_regs *regs, uint32_t cs, uint32_t eip, int has_err,
-                        uint32_t err)
+int create_bounce_frame(struct cpu_user_regs *regs, uint32_t cs, uint32_t eip)
 {
-    return push_bounce_frame(regs, cs, eip, has_err, err);
+    return push_bounce_frame(regs, cs, eip, 0, 0);
 }
 
 /* A guest's fault with no handler registered for it: the domain cannot go on. */

@@ -30,8 +30,8 @@ void do_guest_entry(void); /* from a guest: its frame is guest_cpu_user_regs() *
 void do_hypervisor_entry(struct cpu_user_regs *regs); /* the hypervisor interrupted */
 void entry_trace(int on); /* record every entry's cause in the trace (hv/trace.c) */
 void bounce_exception(struct cpu_user_regs *regs, unsigned int vector, int has_error_code);
-int create_bounce_frame(struct cpu_user_regs *regs, uint32_t cs, uint32_t eip, int has_err,
-                        uint32_t err);
+/* An exception-like frame with no error code (an event upcall's): 0, or -XEN_EFAULT. */
+int create_bounce_frame(struct cpu_user_regs *regs, uint32_t cs, uint32_t eip);
 extern const char *const exception_names[20];
 
 /* hv_mappings.c */
