@@ -340,6 +340,7 @@ static void test_send_raises_the_event_at_the_peer(void **state)
     assert_int_equal(pb, 40);
     assert_int_equal(bind_interdomain(doma, DOM_B, pb, &pa), 0);
 
+    domb->vcpu->state = VCPU_blocked; /* a runnable peer needs no wake-up (below) */
     assert_int_equal(evtchn_send(doma, pa), 0);
     assert_true(pending(domb, 40));
     assert_int_equal(sel(domb), 1u << 1); /* word 1 of the pending bitmap */
@@ -351,10 +352,18 @@ static void test_send_raises_the_event_at_the_peer(void **state)
     assert_int_equal(evtchn_send(doma, pa), 0);
     assert_int_equal(fake_wakes(domb->vcpu), 1);
 
-    /* After the guest took the event, the next send raises it again. */
+    /* After the guest took the event and blocked, the next send raises it again. */
     guest_acknowledges(domb);
+    domb->vcpu->state = VCPU_blocked;
     assert_int_equal(evtchn_send(doma, pa), 0);
     assert_true(pending(domb, 40));
+    assert_int_equal(upcall(domb), 1);
+    assert_int_equal(fake_wakes(domb->vcpu), 2);
+
+    /* A peer still running gets the event without a wake-up call. */
+    guest_acknowledges(domb);
+    assert_int_equal(domb->vcpu->state, VCPU_runnable);
+    assert_int_equal(evtchn_send(doma, pa), 0);
     assert_int_equal(upcall(domb), 1);
     assert_int_equal(fake_wakes(domb->vcpu), 2);
 }
@@ -412,7 +421,9 @@ static void test_send_into_a_word_already_flagged_does_not_wake_again(void **sta
     uint32_t pa1, pb1, pa2, pb2;
     connect(doma, &pa1, domb, &pb1);
     connect(doma, &pa2, domb, &pb2);
+    domb->vcpu->state = VCPU_blocked;
     assert_int_equal(evtchn_send(doma, pa1), 0);
+    domb->vcpu->state = VCPU_blocked; /* so only the flagged word keeps the second from waking */
     assert_int_equal(evtchn_send(doma, pa2), 0);
     assert_true(pending(domb, pb1));
     assert_true(pending(domb, pb2));
@@ -499,6 +510,7 @@ static void test_bind_virq_and_send_guest_virq(void **state)
     assert_int_equal(st.status, EVTCHNSTAT_virq);
     assert_int_equal(st.u.virq, VIRQ_TIMER);
 
+    doma->vcpu->state = VCPU_blocked;
     send_guest_virq(doma->vcpu, VIRQ_TIMER);
     assert_true(pending(doma, p));
     assert_int_equal(upcall(doma), 1);
