@@ -767,6 +767,31 @@ static void test_release_walks_the_tree_only_for_a_domain_named_outside_its_dire
     must_be_consistent();
 }
 
+/* The domains with watch events waiting come from the list of watching domains, a batch at a
+ * time (xenstored's deliver_events() serves only them, issue 15). */
+static void test_the_domains_with_events_are_listed_in_batches(void **state)
+{
+    (void)state;
+    uint16_t ids[2] = {0, 0};
+    for (uint16_t dom = 4; dom <= 6; dom++) {
+        assert_int_equal(xs_store_introduce_domain(&store, dom), 0);
+        assert_string_equal(do_watch(dom, "x", "t"), "");
+        assert_string_equal(next_event(dom), "x|t"); /* the registration's event, taken */
+    }
+    assert_int_equal(xs_store_domains_with_events(&store, ids, 0, 2), 0);
+    assert_string_equal(do_write(0, "/local/domain/4/x", "1"), "");
+    assert_string_equal(do_write(0, "/local/domain/6/x", "1"), "");
+    assert_int_equal(xs_store_domains_with_events(&store, ids, 0, 2), 2);
+    assert_true((ids[0] == 4 && ids[1] == 6) || (ids[0] == 6 && ids[1] == 4));
+    uint16_t first = ids[0];
+    ids[0] = 0;
+    assert_int_equal(xs_store_domains_with_events(&store, ids, 1, 2), 2);
+    assert_int_equal(ids[0], first == 4 ? 6 : 4);
+    assert_string_equal(next_event(6), "x|t");
+    assert_int_equal(xs_store_domains_with_events(&store, ids, 0, 2), 1);
+    assert_int_equal(ids[0], 4);
+}
+
 /* Accounts are found through a hash of XS_DOM_BUCKETS lists; ids that share a bucket must
  * still be told apart, and a change visits only the domains that watch (issue 15). */
 static void test_many_domains_share_hash_buckets(void **state)
@@ -1383,6 +1408,7 @@ int main(void)
         T(test_transaction_quota),
         T(test_introduce_creates_the_domain_directory),
         T(test_release_forgets_everything_about_a_domain),
+        T(test_the_domains_with_events_are_listed_in_batches),
         T(test_release_walks_the_tree_only_for_a_domain_named_outside_its_directory),
         T(test_many_domains_share_hash_buckets),
         T(test_domain_messages),

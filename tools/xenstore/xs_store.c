@@ -1264,6 +1264,16 @@ uint32_t xs_store_events_queued(const struct xs_store *s)
     return s->events_queued;
 }
 
+uint32_t xs_store_domains_with_events(const struct xs_store *s, uint16_t *ids, uint32_t skip,
+                                      uint32_t max)
+{
+    uint32_t n = 0;
+    for (const struct xs_domain *d = s->watchers; d; d = d->next_watcher)
+        if (d->nevents && n++ >= skip && n - skip <= max)
+            ids[n - 1 - skip] = d->id;
+    return n;
+}
+
 /* ------------------------------------------- 8. domains, walking, invariants */
 
 int xs_store_init(struct xs_store *s, void *arena, size_t len)

@@ -126,6 +126,11 @@ unsigned xs_store_pending_events(const struct xs_store *s, uint16_t dom);
 /* Watch events ever queued, for any domain: a transport serves the domains that have some
  * only when this has moved (tools/xenstore/xenstored.c). */
 uint32_t xs_store_events_queued(const struct xs_store *s);
+/* The domains with watch events waiting, found on the list of watching domains (not among every
+ * account): after the first `skip` of them, up to `max` ids into ids[]; returns how many there
+ * are in all. */
+uint32_t xs_store_domains_with_events(const struct xs_store *s, uint16_t *ids, uint32_t skip,
+                                      uint32_t max);
 
 /*
  * The toolstack's side of a domain's life.  introduce creates (or resets)
