@@ -299,13 +299,21 @@ static int pt_progress_done(domid_t d, struct pt_progress *p, uint32_t *pt)
 }
 
 /* Work on `p` for at most `budget` L2 entries: 0 done, MM_RESTART to go on, or the pin's error. */
+/* What an L2 entry costs a step's budget, in 1/MM_L2_EMPTY_PER_ENTRY of an entry. */
+static uint32_t l2e_cost(uint32_t e)
+{
+    return (e & _PAGE_PRESENT) ? MM_L2_EMPTY_PER_ENTRY : 1;
+}
+
 static int pt_progress_step(domid_t d, struct pt_progress *p, unsigned int budget)
 {
     uint32_t mfn = p->mfn;
     uint32_t *pt = map_domain_page(mfn);
     int finished = 0, rc = 0;
-    for (; budget > 0 && !finished; budget--) {
+    uint64_t units = (uint64_t)budget * MM_L2_EMPTY_PER_ENTRY;
+    for (uint32_t cost = 1; units > 0 && !finished; units -= MIN(units, cost), cost = 1) {
         if (p->op == PT_PIN && p->next < GUEST_L2_SLOTS) {
+            cost = l2e_cost(pt[p->next]);
             int e = get_l2e(pt[p->next], d);
             if (e) {
                 p->op = PT_UNDO; /* roll back entries [0, next) */
@@ -314,8 +322,10 @@ static int pt_progress_step(domid_t d, struct pt_progress *p, unsigned int budge
                 p->next++;
             }
         } else if (p->op == PT_UNDO && p->next > 0) {
+            cost = l2e_cost(pt[p->next - 1]);
             put_l2e(pt[--p->next]);
         } else if (p->op == PT_UNPIN && p->next < GUEST_L2_SLOTS) {
+            cost = l2e_cost(pt[p->next]);
             put_l2e(pt[p->next++]);
         } else {
             rc = pt_progress_done(d, p, pt);

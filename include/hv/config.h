@@ -59,8 +59,11 @@
 #define SCHED_WAKE_LAG_NS       (SCHED_SLICE_MS * 1000000ull)
 #define SCHED_PREEMPT_MARGIN_NS 1000000ull
 /* L2 entries a pin or unpin handles per hypervisor entry: each may (in)validate an L1
- * of 1024 entries, so one step is at most about 8 x 1024 reference updates. */
-#define MM_L2_BUDGET 8
+ * of 1024 entries, so one step is at most about 8 x 1024 reference updates.  An empty
+ * (not present) slot costs 1/MM_L2_EMPTY_PER_ENTRY of one: a tiny domain's directory of
+ * 1,007 mostly empty slots took 126 steps, each a hypercall continuation (issue 15). */
+#define MM_L2_BUDGET          8
+#define MM_L2_EMPTY_PER_ENTRY 64
 /* A domU's build (hv/domain_build.c): image bytes copied, and frames allocated, per hypervisor
  * entry; a frame that has to be scrubbed on the spot (no clean one left) counts as
  * BUILD_SCRUB_COST clean ones, so a step stays under ~150 K instructions either way. */
