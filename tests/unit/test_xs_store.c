@@ -792,6 +792,67 @@ static void test_the_domains_with_events_are_listed_in_batches(void **state)
     assert_int_equal(ids[0], 4);
 }
 
+/* A serve callback for xs_store_serve_events(): counts each call, and takes the domain's events
+ * unless the domain is one whose ring is full (odd ids when `full_odd`). */
+struct serve_log {
+    unsigned calls[64];
+    int full_odd;
+};
+
+static void serve_logged(void *ctx, uint16_t dom)
+{
+    struct serve_log *log = ctx;
+    log->calls[dom]++;
+    if (log->full_odd && (dom & 1))
+        return;
+    while (xs_store_pending_events(&store, dom))
+        (void)next_event(dom);
+}
+
+/* 40 domains with events, more than one batch of 32: each is served once and none is left
+ * with events (the batches once began at a fixed offset, which passed over the 8 domains that
+ * the served ones' leaving had moved up: a frontend waiting on its watch waited forever). */
+static void watched_by_forty(void)
+{
+    char path[48];
+    for (uint16_t dom = 10; dom < 50; dom++) {
+        assert_int_equal(xs_store_introduce_domain(&store, dom), 0);
+        assert_string_equal(do_watch(dom, "x", "t"), "");
+        assert_string_equal(next_event(dom), "x|t"); /* the registration's event, taken */
+        snprintf(path, sizeof(path), "/local/domain/%u/x", dom);
+        assert_string_equal(do_write(0, path, "1"), "");
+    }
+}
+
+static void test_every_domain_with_events_is_served_once(void **state)
+{
+    (void)state;
+    static struct serve_log log;
+    memset(&log, 0, sizeof(log));
+    watched_by_forty();
+    xs_store_serve_events(&store, serve_logged, &log);
+    for (uint16_t dom = 10; dom < 50; dom++) {
+        assert_int_equal(log.calls[dom], 1);
+        assert_int_equal(xs_store_pending_events(&store, dom), 0);
+    }
+}
+
+/* Domains whose rings are full keep their events: each is still called once, the others are
+ * all served, and the walk ends. */
+static void test_a_domain_left_with_events_is_passed_over(void **state)
+{
+    (void)state;
+    static struct serve_log log;
+    memset(&log, 0, sizeof(log));
+    log.full_odd = 1;
+    watched_by_forty();
+    xs_store_serve_events(&store, serve_logged, &log);
+    for (uint16_t dom = 10; dom < 50; dom++) {
+        assert_int_equal(log.calls[dom], 1);
+        assert_int_equal(xs_store_pending_events(&store, dom) != 0, dom & 1);
+    }
+}
+
 /* Accounts are found through a hash of XS_DOM_BUCKETS lists; ids that share a bucket must
  * still be told apart, and a change visits only the domains that watch (issue 15). */
 static void test_many_domains_share_hash_buckets(void **state)
@@ -1409,6 +1470,8 @@ int main(void)
         T(test_introduce_creates_the_domain_directory),
         T(test_release_forgets_everything_about_a_domain),
         T(test_the_domains_with_events_are_listed_in_batches),
+        T(test_every_domain_with_events_is_served_once),
+        T(test_a_domain_left_with_events_is_passed_over),
         T(test_release_walks_the_tree_only_for_a_domain_named_outside_its_directory),
         T(test_many_domains_share_hash_buckets),
         T(test_domain_messages),

@@ -203,29 +203,28 @@ static void serve(struct client *c)
         notify_remote(c->port);
 }
 
+/* A domain with watch events waiting: serve its client, if it has one that works. */
+static void serve_events_of(void *ctx, uint16_t dom)
+{
+    (void)ctx;
+    struct client *c = table_by_id(&clients, dom);
+    if (c && c->in_use && !c->broken)
+        serve(c);
+}
+
 /*
  * The store queued watch events since the last poll: serve every client that has some, found
  * through the store's list of watching domains rather than by asking for each client (a
  * thousand domUs made every create's @introduceDomain event, queued for dom0, a walk of all of
- * them: issue 15).  They are taken DELIVER_BATCH at a time, since serving one may change the
- * list.
+ * them: issue 15).
  */
-#define DELIVER_BATCH 32
 static void deliver_events(void)
 {
-    uint16_t ids[DELIVER_BATCH];
-    uint32_t queued = xs_store_events_queued(&store), n;
+    uint32_t queued = xs_store_events_queued(&store);
     if (queued == events_seen)
         return;
     events_seen = queued;
-    for (uint32_t done = 0;
-         done < (n = xs_store_domains_with_events(&store, ids, done, DELIVER_BATCH));
-         done += DELIVER_BATCH)
-        for (uint32_t i = 0; i < MIN(n - done, (uint32_t)DELIVER_BATCH); i++) {
-            struct client *c = table_by_id(&clients, ids[i]);
-            if (c && c->in_use && !c->broken)
-                serve(c);
-        }
+    xs_store_serve_events(&store, serve_events_of, NULL);
 }
 
 void xenstored_poll(void)

@@ -1274,6 +1274,28 @@ uint32_t xs_store_domains_with_events(const struct xs_store *s, uint16_t *ids, u
     return n;
 }
 
+/*
+ * Serve every domain with events, a batch of ids at a time from the list above.  `serve` takes
+ * a domain's events (and may handle its requests, so the store may change under it): a domain
+ * it leaves with events - its ring full, or no client - is passed over by the next batches,
+ * which begin after it.  The next batch never begins at a fixed offset: the domains served
+ * leave the list of those with events, so an offset would pass over as many unserved ones.
+ */
+#define XS_SERVE_BATCH 32
+void xs_store_serve_events(struct xs_store *s, xs_serve_fn *serve, void *ctx)
+{
+    uint16_t ids[XS_SERVE_BATCH];
+    uint32_t passed = 0, n;
+    while ((n = xs_store_domains_with_events(s, ids, passed, XS_SERVE_BATCH)) > passed) {
+        uint32_t batch = MIN(n - passed, (uint32_t)XS_SERVE_BATCH);
+        for (uint32_t i = 0; i < batch; i++) {
+            serve(ctx, ids[i]);
+            if (xs_store_pending_events(s, ids[i]))
+                passed++;
+        }
+    }
+}
+
 /* ------------------------------------------- 8. domains, walking, invariants */
 
 int xs_store_init(struct xs_store *s, void *arena, size_t len)

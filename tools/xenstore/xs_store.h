@@ -131,6 +131,10 @@ uint32_t xs_store_events_queued(const struct xs_store *s);
  * are in all. */
 uint32_t xs_store_domains_with_events(const struct xs_store *s, uint16_t *ids, uint32_t skip,
                                       uint32_t max);
+/* Call serve(ctx, dom) for each domain with watch events waiting; serve takes its events (it
+ * may change the store).  A domain left with events is called once, not again and again. */
+typedef void xs_serve_fn(void *ctx, uint16_t dom);
+void xs_store_serve_events(struct xs_store *s, xs_serve_fn *serve, void *ctx);
 
 /*
  * The toolstack's side of a domain's life.  introduce creates (or resets)
