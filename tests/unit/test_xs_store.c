@@ -413,6 +413,22 @@ static void test_domu_cannot_read_another_domain(void **state)
     assert_string_equal(do_read(1, "/local/domain/1/nothing"), "!ENOENT");
 }
 
+/* A guest's permission list may name only domains the store knows: each id named gets an
+ * account, charged to nobody, so fresh ids named fifteen a node would fill the whole store
+ * for everyone (a domU's 269 nodes took the whole arena before this check).  dom0 may. */
+static void test_a_guest_names_only_known_domains_in_perms(void **state)
+{
+    (void)state;
+    assert_string_equal(do_write(1, "n", ""), "");
+    size_t before = xs_store_free_bytes(&store);
+    assert_string_equal(do_set_perms(1, "n", "n1 r100 r101"), "EINVAL");
+    assert_int_equal(xs_store_free_bytes(&store), before); /* no account made */
+    assert_string_equal(do_get_perms(1, "n"), "n1");
+    assert_string_equal(do_set_perms(1, "n", "n1 r0 r2"), ""); /* dom0 and an introduced one */
+    assert_string_equal(do_set_perms(0, "/local/domain/1/n", "n1 r100"), "");
+    assert_string_equal(do_set_perms(1, "n", "n1 b100"), ""); /* named by dom0 now: known */
+}
+
 static void test_dom0_may_do_anything(void **state)
 {
     (void)state;
@@ -1451,6 +1467,7 @@ int main(void)
         T(test_domu_cannot_read_another_domain),
         T(test_dom0_may_do_anything),
         T(test_owner_grants_access_with_set_perms),
+        T(test_a_guest_names_only_known_domains_in_perms),
         T(test_domu_cannot_give_nodes_away),
         T(test_nodes_a_domu_creates_are_its_own),
         T(test_watch_fires_once_on_registration),

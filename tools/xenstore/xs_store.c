@@ -808,6 +808,22 @@ static int op_rm(struct xs_store *s, uint16_t dom, const char *path)
     return 0;
 }
 
+/*
+ * May a guest's permission list name these ids?  Only ids the store already
+ * has an account for (dom0, a domain introduced, or one some node names):
+ * every id named gets an account, and an account is not charged to anyone's
+ * quota, so a guest naming fresh ids could fill the whole store (as Xen's
+ * xenstored, which gives no account to a domain that does not exist).  dom0,
+ * the toolstack, may name any id.
+ */
+static int all_known(const struct xs_store *s, const struct xs_perm *perms, unsigned nperms)
+{
+    for (unsigned i = 0; i < nperms; i++)
+        if (!dom_find(s, perms[i].id))
+            return 0;
+    return 1;
+}
+
 static int op_set_perms(struct xs_store *s, uint16_t dom, const char *path,
                         const struct xs_perm *perms, unsigned nperms)
 {
@@ -824,6 +840,8 @@ static int op_set_perms(struct xs_store *s, uint16_t dom, const char *path,
     if (dom != 0 && d &&
         d->bytes - blk_size(n->perms) + blk_size_for(nperms * sizeof(*perms)) > s->limits.bytes)
         return -XSD_ENOSPC;
+    if (dom != 0 && !all_known(s, perms, nperms))
+        return -XSD_EINVAL;
     struct xs_perm *p = xs_alloc(s, nperms * sizeof(*p));
     int named = 1;
     for (unsigned i = 0; i < nperms && named; i++)
