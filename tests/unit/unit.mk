@@ -34,6 +34,9 @@ UNIT_TESTS += $(UNIT_DIR)/test_proc_table $(UNIT_DIR)/test_elf_prog $(UNIT_DIR)/
 UNIT_TESTS += $(UNIT_DIR)/test_ext2 $(UNIT_DIR)/test_table
 UNIT_FS_OBJS := $(patsubst %.c,$(UNIT_DIR)/%.o,$(wildcard guests/minios/fs/*.c))
 UNIT_TESTS += $(UNIT_DIR)/test_cachesim $(UNIT_DIR)/test_x86_haps
+UNIT_TESTS += $(patsubst %,$(UNIT_DIR)/test_dbench_%,parse exec report)
+# (All of UNIT_TESTS before the unit-tests rule below: make expands a rule's prerequisites
+# where it reads the rule, so a test added after it was run but never built.)
 
 # Each binary: its test file, plus the hypervisor code under test and any fake it needs.
 $(UNIT_DIR)/test_multiboot: $(UNIT_DIR)/test_multiboot.o $(UNIT_DIR)/hv/multiboot.o
@@ -116,7 +119,6 @@ unit-tests: $(UNIT_TESTS)
 
 # dbench-lite's portable core (guests/dbench-lite), with the fake OS of test_dbench_fake.c.
 UNIT_DBL_OBJS := $(patsubst %,$(UNIT_DIR)/guests/dbench-lite/%.o,loadfile exec client report)
-UNIT_TESTS += $(patsubst %,$(UNIT_DIR)/test_dbench_%,parse exec report)
 $(UNIT_DIR)/test_dbench_parse: $(UNIT_DIR)/test_dbench_parse.o $(UNIT_DIR)/test_dbench_fake.o $(UNIT_DBL_OBJS)
 $(UNIT_DIR)/test_dbench_exec: $(UNIT_DIR)/test_dbench_exec.o $(UNIT_DIR)/test_dbench_fake.o $(UNIT_DBL_OBJS)
 $(UNIT_DIR)/test_dbench_report: $(UNIT_DIR)/test_dbench_report.o $(UNIT_DBL_OBJS)
