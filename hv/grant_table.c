@@ -33,7 +33,9 @@
 #include <hv/mm.h>
 #include <hv/x86.h>
 
-#define MAPTRACK_PAGES ROUNDUP(GRANT_WINDOW_SLOTS * sizeof(struct maptrack), PAGE_SIZE) / PAGE_SIZE
+_Static_assert(GRANT_WINDOW_PAGES *PAGE_SIZE == 2 * GRANT_WINDOW_SLOTS * sizeof(uint32_t),
+               "a window is its page table and a maptrack word per slot");
+_Static_assert(NR_GRANT_ENTRIES <= 0x10000, "a maptrack word holds a reference in 16 bits");
 _Static_assert(GRANT_AREA_SLOTS == GRANT_AREA_WINDOWS * GRANT_WINDOW_SLOTS,
                "the grant area is GRANT_AREA_WINDOWS page tables' worth");
 #define ACTIVE_PAGE_PAGES                                                                          \
@@ -50,21 +52,15 @@ _Static_assert(GRANT_AREA_SLOTS == GRANT_AREA_WINDOWS * GRANT_WINDOW_SLOTS,
  */
 static uint32_t window_l2e(const struct grant_window *w)
 {
-    return w->l1 ? (w->l1_mfn << PAGE_SHIFT) | _PAGE_PRESENT | _PAGE_RW | _PAGE_ACCESSED : 0;
+    return w->l1 ? (va_to_mfn(w->l1) << PAGE_SHIFT) | _PAGE_PRESENT | _PAGE_RW | _PAGE_ACCESSED : 0;
 }
 
 static int window_take(struct domain *md, unsigned int i)
 {
     struct grant_window *w = &md->grant.window[i];
-    w->maptrack = domain_take_pages(md, MAPTRACK_PAGES);
-    w->l1 = domain_take_pages(md, 1);
-    if (!w->maptrack || !w->l1) {
-        domain_give_pages(md, w->maptrack, MAPTRACK_PAGES);
-        domain_give_pages(md, w->l1, 1);
-        *w = (struct grant_window){0};
+    w->l1 = domain_take_pages(md, GRANT_WINDOW_PAGES);
+    if (!w->l1)
         return -XEN_ENOMEM;
-    }
-    w->l1_mfn = va_to_mfn(w->l1);
     set_hv_l2_slot(md, GRANT_L2_FIRST_SLOT + i, window_l2e(w));
     return 0;
 }
@@ -76,16 +72,22 @@ static void window_give(struct domain *md, unsigned int i, int flush)
         set_hv_l2_slot(md, GRANT_L2_FIRST_SLOT + i, 0);
         mm_flush_tlb(); /* the processor may keep the old directory entry */
     }
-    domain_give_pages(md, w->maptrack, MAPTRACK_PAGES);
-    domain_give_pages(md, w->l1, 1);
+    domain_give_pages(md, w->l1, GRANT_WINDOW_PAGES);
     *w = (struct grant_window){0};
 }
 
-/* Slot `slot`'s mapping record, or NULL if its window is not taken. */
-static struct maptrack *maptrack_of(struct domain *md, uint32_t slot)
+/* A slot's maptrack word, one page after its page-table entry: one base register reaches both. */
+static inline uint32_t *maptrack_of(uint32_t *pte)
 {
-    struct grant_window *w = &md->grant.window[slot / GRANT_WINDOW_SLOTS];
-    return w->maptrack ? &w->maptrack[slot % GRANT_WINDOW_SLOTS] : NULL;
+    return pte + GRANT_WINDOW_SLOTS;
+}
+
+uint32_t grant_maps_held(const struct domain *d)
+{
+    uint32_t n = 0;
+    for (unsigned int i = 0; i < GRANT_AREA_WINDOWS; i++)
+        n += d->grant.window[i].nr_maps;
+    return n;
 }
 
 void grant_area_install(uint32_t *l2, domid_t owner)
@@ -115,13 +117,22 @@ struct active_grant *active_entry(struct domain *d, grant_ref_t ref)
     return page ? &page[ref % GRANT_ENTRIES_PER_PAGE] : NULL;
 }
 
-/* The pin record of a reference about to be pinned, taking its page if need be. */
-static struct active_grant *active_take(struct domain *d, grant_ref_t ref)
+/* The page of pin records for `ref`, taken at the first pin there; NULL when the heap is full. */
+static __attribute__((noinline)) struct active_grant *active_page_take(struct domain *d,
+                                                                       grant_ref_t ref)
 {
-    struct active_grant **page = &d->grant.active[ref / GRANT_ENTRIES_PER_PAGE];
-    if (ref >= ACTIVE_INLINE && !*page)
-        *page = domain_take_pages(d, ACTIVE_PAGE_PAGES);
-    return active_entry(d, ref);
+    return d->grant.active[ref / GRANT_ENTRIES_PER_PAGE] = domain_take_pages(d, ACTIVE_PAGE_PAGES);
+}
+
+/* The pin record of a reference about to be pinned (below the granter's entries' bound). */
+static inline struct active_grant *active_take(struct domain *d, grant_ref_t ref)
+{
+    if (ref < ACTIVE_INLINE)
+        return &d->grant.active_inline[ref];
+    struct active_grant *page = d->grant.active[ref / GRANT_ENTRIES_PER_PAGE];
+    if (!page && !(page = active_page_take(d, ref)))
+        return NULL;
+    return &page[ref % GRANT_ENTRIES_PER_PAGE];
 }
 
 /* Shared frames up to `nr`: the guest maps them, and they go with its other frames. */
@@ -169,7 +180,7 @@ static inline void unpin(struct domain *granter, grant_ref_t ref, int readonly)
     if (a->rd_pins + a->wr_pins == 0)
         clear |= GTF_reading;
     if (clear)
-        *(volatile uint16_t *)&entry->flags &= ~clear;
+        __atomic_and_fetch(&entry->flags, (uint16_t)~clear, __ATOMIC_RELAXED);
 }
 
 /* The granter named by an operation: most often the caller itself (a backend granting to
@@ -252,25 +263,37 @@ static inline uint32_t slot_of(uint64_t host_addr)
     return off >> PAGE_SHIFT;
 }
 
-/*
- * Map one grant.  Each thing is found once: the caller's slot record, the
- * granter, the entry (read once, then checked) and its pin record; the
- * frame's references follow the frame table's rules inline.
- */
-static inline int map_one(struct domain *md, struct gnttab_map_grant_ref *op)
+/* The page-table entry of grant-area slot `slot`, its window taken at the first mapping there;
+ * NULL when the hypervisor's heap has no room for the window. */
+static inline uint32_t *slot_pte(struct domain *md, uint32_t slot)
 {
-    int ro = (op->flags & GNTMAP_readonly) != 0;
+    struct grant_window *w = &md->grant.window[slot / GRANT_WINDOW_SLOTS];
+    if (!w->l1 && window_take(md, slot / GRANT_WINDOW_SLOTS))
+        return NULL;
+    return &w->l1[slot % GRANT_WINDOW_SLOTS];
+}
+
+/*
+ * Map one grant, the mapper's side first: its flags, its slot (free) and
+ * then the granter's entry (read once, then checked) and pin record; the
+ * frame's references follow the frame table's rules inline.  The slot's
+ * page-table entry is the mapping's record of its frame and access, and
+ * its maptrack word beside it names the grant.  Returns the status, and on
+ * success the frame in *frame.
+ */
+static inline int map_one(struct domain *md, const struct gnttab_map_grant_ref *op, uint32_t *frame)
+{
+    uint32_t ro = op->flags & GNTMAP_readonly;
     if (!(op->flags & GNTMAP_host_map))
         return GNTST_general_error;
     uint32_t slot = slot_of(op->host_addr);
     if (slot == GRANT_AREA_SLOTS)
         return GNTST_bad_virt_addr;
-    struct grant_window *w = &md->grant.window[slot / GRANT_WINDOW_SLOTS];
-    if (!w->maptrack && window_take(md, slot / GRANT_WINDOW_SLOTS))
+    uint32_t *pte = slot_pte(md, slot);
+    if (!pte)
         return GNTST_no_device_space; /* the hypervisor's heap is full */
-    struct maptrack *m = &w->maptrack[slot % GRANT_WINDOW_SLOTS];
-    if (m->in_use)
-        return GNTST_bad_virt_addr;
+    if (*pte & _PAGE_PRESENT)
+        return GNTST_bad_virt_addr; /* the slot is in use */
     struct domain *gd = granter_of(md, op->dom);
     if (!gd || gd->state == DOM_dying)
         return GNTST_bad_domain;
@@ -280,60 +303,61 @@ static inline int map_one(struct domain *md, struct gnttab_map_grant_ref *op)
     int rc = entry_permits(entry_head(entry), md->domain_id, ro);
     if (rc != GNTST_okay)
         return rc;
-    uint32_t frame = entry_frame(entry);
+    uint32_t f = entry_frame(entry);
     struct active_grant *a = active_take(gd, op->ref);
     if (!a)
         return GNTST_no_device_space; /* no page for the granter's pin records */
     if (a->rd_pins + a->wr_pins)
-        frame = a->frame; /* a pinned grant keeps its frame */
-    rc = get_frame(frame, gd->domain_id, ro);
+        f = a->frame; /* a pinned grant keeps its frame */
+    rc = get_frame(f, op->dom, ro);
     if (rc != GNTST_okay)
         return rc;
-    a->frame = frame;
+    a->frame = f;
     if (ro)
         a->rd_pins++;
     else
         a->wr_pins++;
-    entry->flags |= GTF_reading | (ro ? 0 : GTF_writing);
-    w->l1[slot % GRANT_WINDOW_SLOTS] =
-        (frame << PAGE_SHIFT) | _PAGE_PRESENT | _PAGE_ACCESSED | (ro ? 0 : _PAGE_RW | _PAGE_DIRTY);
-    *m = (struct maptrack){1, (uint8_t)ro, gd->domain_id, op->ref, frame};
-    w->nr_maps++;
-    md->grant.nr_maps++;
-    op->handle = slot;
-    op->dev_bus_addr = (uint64_t)frame << PAGE_SHIFT;
+    __atomic_or_fetch(&entry->flags, ro ? GTF_reading : GTF_reading | GTF_writing,
+                      __ATOMIC_RELAXED);
+    *pte = f << PAGE_SHIFT | _PAGE_PRESENT | _PAGE_ACCESSED | (ro ? 0 : _PAGE_RW | _PAGE_DIRTY);
+    *maptrack_of(pte) = MAPTRACK(op->dom, op->ref);
+    md->grant.window[slot / GRANT_WINDOW_SLOTS].nr_maps++;
+    *frame = f;
     return GNTST_okay;
 }
 
-/* Undo one mapping; the granter may be gone by now.  A window after the first goes back with
- * its last mapping (but not while the domain is being torn down: `flush` 0). */
+/* Undo the mapping in slot `slot`, whose entry is `pte`; the granter may be gone by now.  A
+ * window after the first goes back with its last mapping (but not while the domain is being torn
+ * down: `flush` 0). */
 static inline __attribute__((always_inline)) void release_slot(struct domain *md, uint32_t slot,
-                                                               int flush)
+                                                               uint32_t *pte, int flush)
 {
-    unsigned int wi = slot / GRANT_WINDOW_SLOTS;
-    struct grant_window *w = &md->grant.window[wi];
-    struct maptrack *mp = &w->maptrack[slot % GRANT_WINDOW_SLOTS], m = *mp;
-    w->l1[slot % GRANT_WINDOW_SLOTS] = 0;
+    uint32_t e = *pte, m = *maptrack_of(pte);
+    int ro = !(e & _PAGE_RW);
+    *pte = 0;
     if (flush)
         invlpg(GRANT_AREA_START + slot * PAGE_SIZE);
-    mp->in_use = 0; /* the rest is written again by the slot's next map */
-    put_frame(m.frame, m.readonly);
-    struct domain *gd = granter_of(md, m.granter);
+    put_frame(e >> PAGE_SHIFT, ro);
+    struct domain *gd = granter_of(md, MAPTRACK_GRANTER(m));
     if (gd)
-        unpin(gd, m.ref, m.readonly);
-    md->grant.nr_maps--;
-    if (--w->nr_maps == 0 && wi > 0 && flush)
+        unpin(gd, MAPTRACK_REF(m), ro);
+    unsigned int wi = slot / GRANT_WINDOW_SLOTS;
+    if (--md->grant.window[wi].nr_maps == 0 && wi > 0 && flush)
         window_give(md, wi, 1);
 }
 
-static inline int unmap_one(struct domain *md, struct gnttab_unmap_grant_ref *op)
+static inline int unmap_one(struct domain *md, const struct gnttab_unmap_grant_ref *op)
 {
-    struct maptrack *m = op->handle < GRANT_AREA_SLOTS ? maptrack_of(md, op->handle) : NULL;
-    if (!m || !m->in_use)
+    uint32_t slot = op->handle;
+    if (slot >= GRANT_AREA_SLOTS)
         return GNTST_bad_handle;
-    if (op->host_addr && slot_of(op->host_addr) != op->handle)
+    uint32_t *l1 = md->grant.window[slot / GRANT_WINDOW_SLOTS].l1;
+    uint32_t *pte = l1 ? &l1[slot % GRANT_WINDOW_SLOTS] : NULL;
+    if (!pte || !(*pte & _PAGE_PRESENT))
+        return GNTST_bad_handle;
+    if (op->host_addr && slot_of(op->host_addr) != slot)
         return GNTST_bad_virt_addr;
-    release_slot(md, op->handle, 1);
+    release_slot(md, slot, pte, 1);
     return GNTST_okay;
 }
 
@@ -426,16 +450,18 @@ static __attribute__((noinline)) long map_grant_refs(struct domain *d, uint32_t 
         uint32_t p = uop + i * sizeof(op);
         if (copy_from_guest(&op, p, MAP_ARGS))
             return -XEN_EFAULT;
-        int16_t status = (int16_t)map_one(d, &op);
-        uint32_t out[4] = {op.dom | (uint32_t)(uint16_t)status << 16, op.handle,
-                           (uint32_t)op.dev_bus_addr, (uint32_t)(op.dev_bus_addr >> 32)};
-        if (status == GNTST_okay) {
-            if (copy_to_guest(p + MAP_OUT, out, sizeof(out)))
+        uint32_t frame;
+        int16_t status = (int16_t)map_one(d, &op, &frame);
+        uint32_t out[4] = {op.dom | (uint32_t)(uint16_t)status << 16};
+        if (status != GNTST_okay) {
+            d->counters.hypercall_errors++; /* the call succeeds; the operation did not */
+            if (copy_to_guest(p + MAP_OUT, out, sizeof(out[0])))
                 return -XEN_EFAULT;
             continue;
         }
-        d->counters.hypercall_errors++; /* the call succeeds; the operation did not */
-        if (copy_to_guest(p + MAP_OUT, out, sizeof(out[0])))
+        out[1] = ((uint32_t)op.host_addr - GRANT_AREA_START) >> PAGE_SHIFT; /* the slot */
+        out[2] = frame << PAGE_SHIFT; /* machine addresses have 32 bits (non-PAE) */
+        if (copy_to_guest(p + MAP_OUT, out, sizeof(out)))
             return -XEN_EFAULT;
     }
     return 0;
@@ -505,9 +531,9 @@ void grant_table_destroy(struct domain *d)
 {
     struct grant_table *gt = &d->grant;
     for (uint32_t slot = 0; slot < GRANT_AREA_SLOTS; slot++) {
-        const struct maptrack *m = maptrack_of(d, slot);
-        if (m && m->in_use)
-            release_slot(d, slot, 0);
+        uint32_t *l1 = gt->window[slot / GRANT_WINDOW_SLOTS].l1;
+        if (l1 && (l1[slot % GRANT_WINDOW_SLOTS] & _PAGE_PRESENT))
+            release_slot(d, slot, &l1[slot % GRANT_WINDOW_SLOTS], 0);
     }
     for (unsigned int i = 0; i < GRANT_AREA_WINDOWS; i++)
         window_give(d, i, 0); /* the domain's directories die with it */

@@ -16,13 +16,16 @@ struct active_grant {
     uint32_t frame;
 };
 
-/* One of this domain's mappings of another domain's grant; indexed by grant-area slot. */
-struct maptrack {
-    uint8_t in_use, readonly;
-    domid_t granter;
-    grant_ref_t ref;
-    uint32_t frame;
-};
+/*
+ * A mapping of another domain's grant is recorded in two words of its
+ * window, one page apart (hv/grant_table.c): the slot's page-table entry,
+ * which says that the slot is in use (present), which frame it maps and
+ * whether writable, and its maptrack word, which names the grant: the
+ * granter's id above the reference (a reference fits in 16 bits).
+ */
+#define MAPTRACK(granter, ref) ((uint32_t)(granter) << 16 | (ref))
+#define MAPTRACK_GRANTER(m)    ((domid_t)((m) >> 16))
+#define MAPTRACK_REF(m)        ((grant_ref_t)((m)&0xFFFF))
 
 #define GRANT_AREA_SLOTS   (GRANT_AREA_SIZE >> 12) /* 8,192 mappings per domain */
 #define GRANT_WINDOW_SLOTS 1024                    /* mappings one page table of the area holds */
@@ -39,11 +42,11 @@ struct maptrack {
  * mapping of another's grant there.  Windows after the first are given
  * back when their last mapping goes.
  */
-/* 4 MiB of a domain's grant area: its page table (owned by the hypervisor) and mapping records. */
+/* 4 MiB of a domain's grant area: two pages taken together, its page table (owned by the
+ * hypervisor) and right after it the slots' maptrack words. */
+#define GRANT_WINDOW_PAGES 2
 struct grant_window {
-    uint32_t *l1;
-    struct maptrack *maptrack; /* GRANT_WINDOW_SLOTS */
-    uint32_t l1_mfn;
+    uint32_t *l1; /* GRANT_WINDOW_SLOTS entries, then as many maptrack words */
     uint32_t nr_maps;
 };
 
@@ -54,7 +57,6 @@ struct grant_table {
     struct active_grant active_inline[ACTIVE_INLINE];
     struct active_grant *active[GNTTAB_MAX_FRAMES]; /* refs >= ACTIVE_INLINE: a page per frame */
     struct grant_window window[GRANT_AREA_WINDOWS]; /* taken at a first mapping there */
-    uint32_t nr_maps;                               /* mappings this domain holds */
 };
 
 int grant_table_init(struct domain *d);
@@ -62,6 +64,7 @@ void grant_table_destroy(struct domain *d); /* releases its mappings of others' 
 void gnttab_grant_to_dom0(struct domain *d, grant_ref_t ref, uint32_t mfn);
 long do_grant_table_op(uint32_t cmd, uint32_t uop, uint32_t count);
 uint32_t grant_table_pages(void); /* hypervisor pages a grant table takes at its creation */
+uint32_t grant_maps_held(const struct domain *d); /* its mappings of grants */
 /* Entry `ref` of d's table, and its pin record: NULL while its frame (or page of records) is
  * not taken. */
 struct grant_entry_v1 *grant_entry(struct domain *d, grant_ref_t ref);

@@ -219,11 +219,11 @@ static void assert_frames_unchanged(const struct snapshot *s)
 /* A refused map touched nothing: no slot used, no pins, no flags. */
 static void assert_nothing_mapped(struct domain *mapper, grant_ref_t ref, uint16_t flags_before)
 {
-    assert_int_equal(mapper->grant.nr_maps, 0);
+    assert_int_equal(grant_maps_held(mapper), 0);
     for (uint32_t s = 0; s < GRANT_AREA_SLOTS; s++) {
         const struct grant_window *w = &mapper->grant.window[s / GRANT_WINDOW_SLOTS];
-        if (w->maptrack &&
-            (w->maptrack[s % GRANT_WINDOW_SLOTS].in_use || w->l1[s % GRANT_WINDOW_SLOTS]))
+        if (w->l1 &&
+            (w->l1[s % GRANT_WINDOW_SLOTS] || w->l1[GRANT_WINDOW_SLOTS + s % GRANT_WINDOW_SLOTS]))
             fail_msg("slot %u in use after a refused map", s);
     }
     const struct active_grant *a = active_entry(doma, ref);
@@ -318,15 +318,14 @@ static uint32_t area_l2e(struct domain *d, unsigned int window)
 static void test_a_grant_area_window_comes_with_its_first_mapping(void **state)
 {
     (void)state;
-    const uint32_t w1 = GRANT_L2_FIRST_SLOT + 1,
-                   pages = 1 + (GRANT_WINDOW_SLOTS * sizeof(struct maptrack) + 4095) / 4096;
+    const uint32_t w1 = GRANT_L2_FIRST_SLOT + 1, pages = GRANT_WINDOW_PAGES;
     assert_int_equal(pin_table(DOM_B, 21, PGT_l2), 0);
     assert_int_equal(area_l2e(domb, 0), 0);
     grant(doma, 8, GTF_permit_access | GTF_readonly, DOM_B, 30);
     uint32_t h, h1;
     assert_int_equal(map_grant(domb, DOM_A, 8, RO, SLOT(5), &h), GNTST_okay);
     uint32_t e = area_l2e(domb, 0);
-    assert_int_equal(e >> PAGE_SHIFT, domb->grant.window[0].l1_mfn);
+    assert_int_equal(e >> PAGE_SHIFT, va_to_mfn(domb->grant.window[0].l1));
     assert_int_equal(e & 0xFFF, _PAGE_PRESENT | _PAGE_RW | _PAGE_ACCESSED);
     assert_int_equal(frame_words(21)[GRANT_L2_FIRST_SLOT], e);
     assert_int_equal(domb->hv_pages, 1 + pages);
@@ -335,7 +334,7 @@ static void test_a_grant_area_window_comes_with_its_first_mapping(void **state)
     assert_int_equal(map_grant(domb, DOM_A, 8, RO, SLOT(GRANT_WINDOW_SLOTS + 3), &h1), GNTST_okay);
     assert_int_equal(h1, GRANT_WINDOW_SLOTS + 3);
     assert_int_equal(frame_words(21)[w1], area_l2e(domb, 1));
-    assert_int_equal(frame_words(21)[w1] >> PAGE_SHIFT, domb->grant.window[1].l1_mfn);
+    assert_int_equal(frame_words(21)[w1] >> PAGE_SHIFT, va_to_mfn(domb->grant.window[1].l1));
     assert_int_equal(domb->grant.window[1].l1[3] >> PAGE_SHIFT, 30);
     assert_int_equal(domb->hv_pages, 1 + 2 * pages);
     unsigned int flushes = fake_tlb_flushes();
@@ -364,7 +363,7 @@ static void test_map_read_only_and_unmap(void **state)
     assert_mapped(8, 30, 1, 0);
     assert_int_equal(domb->grant.window[0].l1[5],
                      (30u << PAGE_SHIFT) | _PAGE_PRESENT | _PAGE_ACCESSED);
-    assert_int_equal(domb->grant.nr_maps, 1);
+    assert_int_equal(grant_maps_held(domb), 1);
     struct gnttab_map_grant_ref *op = fake_guest_ptr(ARG, sizeof(*op));
     assert_int_equal(op->dev_bus_addr, 30u << PAGE_SHIFT);
 
@@ -372,7 +371,7 @@ static void test_map_read_only_and_unmap(void **state)
     assert_int_equal(unmap_grant(domb, h, SLOT(5)), GNTST_okay);
     assert_mapped(8, 30, 0, 0);
     assert_int_equal(domb->grant.window[0].l1[5], 0);
-    assert_int_equal(domb->grant.nr_maps, 0);
+    assert_int_equal(grant_maps_held(domb), 0);
     assert_int_equal(fake_invlpgs(), flushes + 1);
     assert_true(fake_invlpg_seen((uint32_t)SLOT(5)));
 }
@@ -437,7 +436,7 @@ static void test_maps_and_unmaps_in_every_order_return_every_count(void **state)
                 assert_mapped(10, 32, rd, wr);
             }
             assert_frames_unchanged(&start);
-            assert_int_equal(domb->grant.nr_maps, 0);
+            assert_int_equal(grant_maps_held(domb), 0);
         }
     }
 }
@@ -559,7 +558,7 @@ static void test_map_of_a_frame_the_granter_does_not_own_is_refused(void **state
     assert_int_equal(map_grant(domc, DOM_A, 19, RO, SLOT(0), &h), GNTST_okay); /* its grant area */
     const uint32_t not_mine[] = {
         50,          70,      99 /* free */,
-        FAKE_FRAMES, 0xFFFFF, domc->grant.window[0].l1_mfn /* the hypervisor's */};
+        FAKE_FRAMES, 0xFFFFF, va_to_mfn(domc->grant.window[0].l1) /* the hypervisor's */};
     for (unsigned int i = 0; i < sizeof(not_mine) / sizeof(not_mine[0]); i++) {
         grant(doma, 20, GTF_permit_access, DOM_B, not_mine[i]);
         struct snapshot s;
@@ -609,7 +608,7 @@ static void test_host_addr_must_be_a_free_page_of_the_grant_area(void **state)
         if (map_grant(domb, DOM_A, 22, RO, bad[i], NULL) != GNTST_bad_virt_addr)
             fail_msg("host_addr %#llx accepted", (unsigned long long)bad[i]);
     assert_frames_unchanged(&s);
-    assert_int_equal(domb->grant.nr_maps, 1);
+    assert_int_equal(grant_maps_held(domb), 1);
     assert_int_equal(domb->grant.window[0].l1[7] >> PAGE_SHIFT, 30);
     /* The first and last pages of the area are usable. */
     uint32_t h0, hl;
@@ -722,7 +721,7 @@ static void test_a_mapped_frame_survives_the_granter_and_is_freed_at_the_last_un
     assert_true(fake_was_freed(33));
     assert_int_equal(fake_frees(), frees + 1);
     assert_int_equal(frame_table[33].owner, DOMID_FREE);
-    assert_int_equal(domb->grant.nr_maps + domc->grant.nr_maps, 0);
+    assert_int_equal(grant_maps_held(domb) + grant_maps_held(domc), 0);
 }
 
 /* The mapper dies: every mapping it held is released, and the granter's entries are free again. */
