@@ -443,8 +443,9 @@ static int setup_table(struct domain *d, struct gnttab_setup_table *op)
  */
 #define MAP_ARGS offsetof(struct gnttab_map_grant_ref, handle)
 #define MAP_OUT  offsetof(struct gnttab_map_grant_ref, dom)
-static __attribute__((noinline)) long map_grant_refs(struct domain *d, uint32_t uop, uint32_t count)
+static __attribute__((noinline)) long map_grant_refs(uint32_t uop, uint32_t count)
 {
+    struct domain *d = current->domain;
     for (uint32_t i = 0; i < count; i++) {
         struct gnttab_map_grant_ref op;
         uint32_t p = uop + i * sizeof(op);
@@ -470,9 +471,9 @@ static __attribute__((noinline)) long map_grant_refs(struct domain *d, uint32_t 
 /* An unmap reads host_addr and handle (dev_bus_addr between them comes too: one range check),
  * and writes back its status, the pad beside it zero. */
 #define UNMAP_ARGS offsetof(struct gnttab_unmap_grant_ref, status)
-static __attribute__((noinline)) long unmap_grant_refs(struct domain *d, uint32_t uop,
-                                                       uint32_t count)
+static __attribute__((noinline)) long unmap_grant_refs(uint32_t uop, uint32_t count)
 {
+    struct domain *d = current->domain;
     for (uint32_t i = 0; i < count; i++) {
         struct gnttab_unmap_grant_ref op;
         uint32_t p = uop + i * sizeof(op);
@@ -487,41 +488,43 @@ static __attribute__((noinline)) long unmap_grant_refs(struct domain *d, uint32_
     return 0;
 }
 
-static __attribute__((noinline)) long copy_grant_refs(struct domain *d, uint32_t uop,
-                                                      uint32_t count)
+static __attribute__((noinline)) long copy_grant_refs(uint32_t uop, uint32_t count)
 {
+    struct domain *d = current->domain;
     GRANT_LOOP(struct gnttab_copy, status, copy_one(d, &op));
 }
 
-static __attribute__((noinline)) long setup_tables(struct domain *d, uint32_t uop, uint32_t count)
+static __attribute__((noinline)) long setup_tables(uint32_t uop, uint32_t count)
 {
+    struct domain *d = current->domain;
     GRANT_LOOP(struct gnttab_setup_table, status, setup_table(d, &op));
 }
 
-static __attribute__((noinline)) long query_sizes(struct domain *d, uint32_t uop, uint32_t count)
+static __attribute__((noinline)) long query_sizes(uint32_t uop, uint32_t count)
 {
+    struct domain *d = current->domain;
     GRANT_LOOP(
         struct gnttab_query_size, nr_frames,
         (op.nr_frames = d->grant.nr_frames, op.max_nr_frames = GNTTAB_MAX_FRAMES,
          (op.dom == DOMID_SELF || op.dom == d->domain_id) ? GNTST_okay : GNTST_permission_denied));
 }
 
+/* The operations a backend makes on every request come first, each one compare. */
 long do_grant_table_op(uint32_t cmd, uint32_t uop, uint32_t count)
 {
-    struct domain *d = current->domain;
     if (count > 512)
         return -XEN_EINVAL;
+    if (cmd == GNTTABOP_map_grant_ref)
+        return map_grant_refs(uop, count);
+    if (cmd == GNTTABOP_unmap_grant_ref)
+        return unmap_grant_refs(uop, count);
     switch (cmd) {
-    case GNTTABOP_map_grant_ref:
-        return map_grant_refs(d, uop, count);
-    case GNTTABOP_unmap_grant_ref:
-        return unmap_grant_refs(d, uop, count);
     case GNTTABOP_copy:
-        return copy_grant_refs(d, uop, count);
+        return copy_grant_refs(uop, count);
     case GNTTABOP_setup_table:
-        return setup_tables(d, uop, count);
+        return setup_tables(uop, count);
     case GNTTABOP_query_size:
-        return query_sizes(d, uop, count);
+        return query_sizes(uop, count);
     default:
         return -XEN_ENOSYS;
     }
