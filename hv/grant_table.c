@@ -176,12 +176,16 @@ static inline void unpin(struct domain *granter, grant_ref_t ref, int readonly)
     uint16_t *pins = readonly ? &a->rd_pins : &a->wr_pins;
     if (*pins)
         (*pins)--;
-    uint16_t clear = a->wr_pins ? 0 : GTF_writing;
-    if (a->rd_pins + a->wr_pins == 0)
-        clear |= GTF_reading;
+    uint32_t left; /* both counts in one load: reading ones below, writing ones above */
+    __builtin_memcpy(&left, a, sizeof(left));
+    uint16_t clear = (left >> 16 ? 0 : GTF_writing) | (left ? 0 : GTF_reading);
     if (clear)
         __atomic_and_fetch(&entry->flags, (uint16_t)~clear, __ATOMIC_RELAXED);
 }
+
+_Static_assert(offsetof(struct active_grant, rd_pins) == 0 &&
+                   offsetof(struct active_grant, wr_pins) == 2,
+               "unpin() reads both pin counts as one little-endian word");
 
 /* The granter named by an operation: most often the caller itself (a backend granting to
  * itself, the benchmark), found without the directory. */
@@ -446,9 +450,9 @@ static int setup_table(struct domain *d, struct gnttab_setup_table *op)
 static __attribute__((noinline)) long map_grant_refs(uint32_t uop, uint32_t count)
 {
     struct domain *d = current->domain;
-    for (uint32_t i = 0; i < count; i++) {
+    for (uint32_t p = uop, end = uop + count * sizeof(struct gnttab_map_grant_ref); p != end;
+         p += sizeof(struct gnttab_map_grant_ref)) {
         struct gnttab_map_grant_ref op;
-        uint32_t p = uop + i * sizeof(op);
         if (copy_from_guest(&op, p, MAP_ARGS))
             return -XEN_EFAULT;
         uint32_t frame;
@@ -474,9 +478,9 @@ static __attribute__((noinline)) long map_grant_refs(uint32_t uop, uint32_t coun
 static __attribute__((noinline)) long unmap_grant_refs(uint32_t uop, uint32_t count)
 {
     struct domain *d = current->domain;
-    for (uint32_t i = 0; i < count; i++) {
+    for (uint32_t p = uop, end = uop + count * sizeof(struct gnttab_unmap_grant_ref); p != end;
+         p += sizeof(struct gnttab_unmap_grant_ref)) {
         struct gnttab_unmap_grant_ref op;
-        uint32_t p = uop + i * sizeof(op);
         if (copy_from_guest(&op, p, UNMAP_ARGS))
             return -XEN_EFAULT;
         uint32_t status = (uint16_t)unmap_one(d, &op);

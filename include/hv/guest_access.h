@@ -15,10 +15,12 @@
 #include <public/errno.h>
 #include <public/arch-x86_32.h>
 
-/* Is [addr, addr+len) a range a guest may name?  Pure: unit-tested on the host. */
+/* Is [addr, addr+len) a range a guest may name?  Pure: unit-tested on the host.  Written
+ * without the sum addr + len, which could wrap: for a length known at compile time it is one
+ * compare. */
 static inline int guest_range_ok(uint32_t addr, uint32_t len)
 {
-    return addr + len >= addr && addr + len <= HYPERVISOR_VIRT_START;
+    return len <= HYPERVISOR_VIRT_START && addr <= HYPERVISOR_VIRT_START - len;
 }
 
 #ifndef HOST_TEST
