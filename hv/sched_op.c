@@ -22,15 +22,6 @@
 #include <hv/sched.h>
 #include <hv/time.h>
 
-static long sched_block(struct vcpu *v)
-{
-    struct vcpu_info *vi = vcpu_info(v);
-    vi->evtchn_upcall_mask = 0; /* blocking enables events, as in Xen */
-    if (!vi->evtchn_upcall_pending)
-        vcpu_block(v);
-    return 0;
-}
-
 static long sched_poll(struct vcpu *v, uint32_t arg)
 {
     struct sched_poll p;
@@ -97,9 +88,25 @@ static __attribute__((noinline)) long other_op(uint32_t cmd, uint32_t arg)
     }
 }
 
-/* SCHEDOP_block, the end of every idle guest's turn (and of a domU's half of an event round
- * trip), ahead of the other operations: its path saves none of the registers they need. */
+/*
+ * SCHEDOP_block and SCHEDOP_pvlab_block_masked, the end of every idle guest's turn (and of a
+ * domU's half of an event round trip), ahead of the other operations: their path saves none of
+ * the registers those need.  The two differ only in the mask: SCHEDOP_block enables events
+ * first, as in Xen, so the event that wakes the vCPU is delivered as an upcall on the way out;
+ * the masked flavour leaves the mask alone, and the guest, back from the hypercall, dispatches
+ * its pending ports with a plain call (no bounce frame, no register save, no iret).  Either way
+ * the vCPU sleeps only if no upcall is pending, and set_pending() (hv/event_channel.c) wakes a
+ * blocked vCPU whatever its mask: an event set before this test keeps the vCPU awake, one set
+ * after it wakes it (the hypervisor runs with interrupts off, so nothing comes between).
+ */
 long do_sched_op(uint32_t cmd, uint32_t arg)
 {
-    return cmd == SCHEDOP_block ? sched_block(current) : other_op(cmd, arg);
+    struct vcpu_info *vi = current_vcpu_info; /* vcpu_info(current), kept by every switch */
+    if (cmd == SCHEDOP_block)
+        vi->evtchn_upcall_mask = 0;
+    else if (cmd != SCHEDOP_pvlab_block_masked)
+        return other_op(cmd, arg);
+    if (!vi->evtchn_upcall_pending)
+        vcpu_block(current);
+    return 0;
 }

@@ -2,7 +2,9 @@
  * events.c - event channels in minios.
  *
  * The hypervisor's upcall lands in hypervisor_callback (entry.S), which calls
- * do_hypervisor_callback() with events masked.  We walk the two-level bitmap
+ * do_hypervisor_callback() with events masked.  A kernel that waits for an
+ * event calls it itself (wait_for_events()): it sleeps with events masked,
+ * and the hypervisor, waking it, makes no upcall.  We walk the two-level bitmap
  * as Xen guests do: evtchn_pending_sel says which 32-port words have news;
  * within a word, a port is ready if pending and not masked.  Each ready port's
  * pending bit is cleared before its handler runs, so an event that arrives
@@ -197,19 +199,25 @@ int bind_pirq(uint32_t irq, evtchn_handler_t h, void *data)
 }
 
 /*
- * Sleep until *counter changes.  Events are masked while we look, and
- * machine.block (SCHEDOP_block; natively cli, unmask, sti; hlt) unmasks them atomically: an event
- * that arrives between the check and the block makes the block return at once instead of being
- * lost.
+ * With events masked: sleep until an event is pending (at once if one is), then handle every
+ * pending port here, by a plain call.  machine.block (pvlab's masked SCHEDOP_block; natively
+ * cli, test, sti; hlt) sleeps only if no upcall is pending, atomically with that test, so an
+ * event that arrives before the block is not lost; and it leaves events masked, so the one
+ * that wakes us is not delivered as an upcall (a bounce frame, the registers saved, an iret)
+ * but dispatched here as it would be there.
  */
+void wait_for_events(void)
+{
+    if (!HYPERVISOR_shared_info->vcpu_info[0].evtchn_upcall_pending)
+        machine.block();
+    do_hypervisor_callback();
+}
+
+/* Sleep until *counter changes; events are masked while we look and wait, then as they were. */
 void block_until(volatile uint32_t *counter, uint32_t old)
 {
-    for (;;) {
-        local_events_disable();
-        if (*counter != old) {
-            local_events_enable();
-            return;
-        }
-        machine.block();
-    }
+    int was = local_events_disable();
+    while (*counter == old)
+        wait_for_events();
+    local_events_restore(was);
 }

@@ -11,6 +11,9 @@
 #define SCHEDOP_shutdown        2 /* arg: struct sched_shutdown */
 #define SCHEDOP_poll            3 /* arg: struct sched_poll */
 #define SCHEDOP_remote_shutdown 4 /* dom0 only; arg: struct sched_remote_shutdown */
+/* pvlab: sleep until an event is pending (evtchn_upcall_pending), leaving events masked as they
+ * are: no upcall on waking, the guest dispatches its pending ports itself (docs/hypercalls.md). */
+#define SCHEDOP_pvlab_block_masked 0x70
 
 struct sched_shutdown {
     uint32_t reason; /* SHUTDOWN_* */

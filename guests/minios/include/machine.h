@@ -19,7 +19,8 @@
  * through the same upcall (entry.S: hypervisor_callback).  Interrupt masking
  * is therefore the same byte in both modes (vcpu_info's evtchn_upcall_mask);
  * what differs is how events that arrived while masked are delivered
- * (kick_events) and how the CPU waits for the next one (block).
+ * (kick_events) and how the CPU waits for the next one with events masked
+ * (block).
  */
 #ifndef MINIOS_MACHINE_H
 #define MINIOS_MACHINE_H
@@ -42,7 +43,8 @@ struct machine_ops {
     int (*set_trap_table)(const struct trap_info *table);
     int (*set_kernel_stack)(uint32_t esp);
     /* Events: the shared_info page and upcall entry; delivering what arrived
-     * while masked; sleeping until the next event (unmasks). */
+     * while masked; sleeping until an event is pending (events stay masked:
+     * the caller dispatches, events.c: wait_for_events()). */
     struct shared_info *(*events_init)(void *page);
     void (*kick_events)(void);
     void (*block)(void);

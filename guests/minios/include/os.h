@@ -94,6 +94,8 @@ int bind_pirq(uint32_t irq, evtchn_handler_t h, void *data);  /* a device's IRQ;
 void unmask_evtchn(evtchn_port_t port);
 void mask_evtchn(evtchn_port_t port);
 void block_until(volatile uint32_t *counter, uint32_t old); /* sleep until *counter != old */
+void wait_for_events(void);        /* events masked: sleep until one is pending, dispatch it */
+void do_hypervisor_callback(void); /* events masked: handle every pending port */
 
 /* mm.c */
 void mm_init(void);

@@ -413,7 +413,11 @@ static void ping_settle(void)
 /*
  * count round trips: notify, then wait for the domU's answer.  The domain
  * blocks in the hypervisor between them, as the kernel's xm-lite did, so the
- * figure is the event path alone, with no process switch in it.
+ * figure is the event path alone, with no process switch in it.  Events stay
+ * masked from the notification to the answer, as a kernel waits for a reply:
+ * the answer, which comes while the send still runs (the domU takes the CPU
+ * at once), is then dispatched by the wait (block_until()), not by an upcall
+ * on the send's way out.
  */
 static int ping_pong(uint32_t port, uint32_t uarg)
 {
@@ -428,11 +432,12 @@ static int ping_pong(uint32_t port, uint32_t uarg)
     ping_settle();
     uint32_t start = pongs;
     uint64_t c0 = rdtsc();
+    int was = local_events_disable();
     for (uint32_t i = 0; i < pp.count; i++) {
         notify_remote(port);
-        while (pongs == start + i)
-            block_until(&pongs, start + i);
+        block_until(&pongs, start + i);
     }
+    local_events_restore(was);
     pp.tsc_total = rdtsc() - c0;
     return copy_to_user(uarg, &pp, sizeof(pp));
 }

@@ -211,6 +211,6 @@ void scheduler(void)
         if (slot >= 0)
             run(slot);
         else if (event_count == seen)
-            machine.block(); /* unmasks events as it blocks */
+            wait_for_events(); /* events stay masked: the ports are dispatched here */
     }
 }

@@ -16,8 +16,9 @@
  * set only marks its port.  The two things the byte cannot do on its own
  * are the operations-table entries here: deliver what arrived while masked
  * (native_kick_events: int $VECTOR_KICK) and wait for the next interrupt
- * without losing one (native_block: cli, unmask, sti; hlt - sti's one
- * instruction of delay makes the pair atomic).
+ * without losing one (native_block: cli, test upcall_pending, sti; hlt -
+ * sti's one instruction of delay makes the pair atomic; events stay masked
+ * and the caller dispatches what arrived).
  *
  * Ports: IRQ n is port n + 1 (port 0 is never valid).  VIRQ_TIMER is the
  * PIT's IRQ 0, VIRQ_CONSOLE COM1's IRQ 4; a "physical IRQ" is the line.
@@ -122,19 +123,16 @@ void native_kick_events(void)
     __asm__ volatile("int %0" ::"i"(VECTOR_KICK) : "memory");
 }
 
-/* Unmask events and sleep until an interrupt; its upcall has run when this returns. */
+/* With events masked: sleep until an interrupt has made one pending (native_irq() marks it and,
+ * masked, runs no upcall); the caller dispatches it. */
 void native_block(void)
 {
     struct vcpu_info *vi = &HYPERVISOR_shared_info->vcpu_info[0];
     __asm__ volatile("cli" ::: "memory");
-    vi->evtchn_upcall_mask = 0;
-    barrier();
-    if (vi->evtchn_upcall_pending) {
+    if (vi->evtchn_upcall_pending)
         __asm__ volatile("sti" ::: "memory");
-        native_kick_events();
-        return;
-    }
-    __asm__ volatile("sti; hlt" ::: "memory");
+    else
+        __asm__ volatile("sti; hlt" ::: "memory");
 }
 
 /* Route IRQ irq to port irq + 1 and open the line. */

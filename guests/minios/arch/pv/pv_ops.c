@@ -88,10 +88,11 @@ static LEAN void pv_kick_events(void)
     lean_hypercall2(__HYPERVISOR_xen_version, XENVER_version, 0);
 }
 
-/* SCHEDOP_block unmasks events and sleeps until one is pending. */
+/* Sleep until an event is pending, events left masked (pvlab's masked SCHEDOP_block): the
+ * hypervisor makes no upcall when it wakes us, the caller dispatches the ports itself. */
 static LEAN void pv_block(void)
 {
-    lean_hypercall2(__HYPERVISOR_sched_op, SCHEDOP_block, 0);
+    lean_hypercall2(__HYPERVISOR_sched_op, SCHEDOP_pvlab_block_masked, 0);
 }
 
 static int pv_bind_virq(uint32_t virq)
