@@ -30,21 +30,63 @@
 struct domain *domain_list;
 struct domain *initial_domain; /* dom0, or in chain mode the module running now */
 
+/*
+ * What physinfo reports of the listed domains, kept as it changes so that `xm-lite create`'s
+ * look at free memory costs the same with a thousand domains as with one (issue 15): their
+ * count, the hypervisor pages they hold, and how many domUs hold each number of pages (the
+ * last count is of those holding HV_PAGES_TALLIED - 1 or more, which only a domU mapping many
+ * grants reaches: then the most is found with a walk).
+ */
+#define HV_PAGES_TALLIED 64
+static struct {
+    uint32_t domains, pages, privileged_pages;
+    uint32_t domus_holding[HV_PAGES_TALLIED];
+} tally;
+
+static void tally_domain(const struct domain *d, int sign)
+{
+    tally.domains += sign;
+    tally.pages += sign * (int)d->hv_pages;
+    if (d->is_privileged)
+        tally.privileged_pages += sign * (int)d->hv_pages;
+    else
+        tally.domus_holding[MIN(d->hv_pages, HV_PAGES_TALLIED - 1)] += sign;
+}
+
+void domain_tally_hv_pages(struct domain *d, int nr)
+{
+    tally_domain(d, -1);
+    d->hv_pages += nr;
+    tally_domain(d, 1);
+}
+
+static uint32_t domu_most_hv_pages(void)
+{
+    uint32_t n = HV_PAGES_TALLIED - 1, most = 0;
+    if (tally.domus_holding[n]) {
+        for (struct domain *d = domain_list; d; d = d->next)
+            if (!d->is_privileged)
+                most = MAX(most, d->hv_pages);
+        return most;
+    }
+    while (n && !tally.domus_holding[n])
+        n--;
+    return n;
+}
+
 uint32_t domain_hv_pages(uint32_t *domu_max, uint32_t *privileged)
 {
-    uint32_t pages = 0, n = 0, most = 0, dom0 = 0;
-    for (struct domain *d = domain_list; d; d = d->next, n++) {
-        pages += d->hv_pages;
-        if (d->is_privileged)
-            dom0 += d->hv_pages;
-        else
-            most = MAX(most, d->hv_pages);
-    }
     if (domu_max)
-        *domu_max = most;
+        *domu_max = domu_most_hv_pages();
     if (privileged)
-        *privileged = dom0;
-    return n ? (pages + n - 1) / n : 0;
+        *privileged = tally.privileged_pages;
+    uint32_t n = tally.domains;
+    return n ? (tally.pages + n - 1) / n : 0;
+}
+
+uint32_t domain_count(void)
+{
+    return tally.domains;
 }
 
 /*
@@ -232,6 +274,8 @@ struct domain *domain_create(domid_t id, const char *name, int privileged)
     }
     d->next = domain_list;
     domain_list = d;
+    d->tallied = 1;
+    tally_domain(d, 1);
     d->next_named = *name_bucket(d->name);
     *name_bucket(d->name) = d;
     return d;
@@ -401,6 +445,8 @@ void domain_kill(struct domain *d)
             *p = d->next; /* from now on nobody can find it: grants to it are dead */
             break;
         }
+    tally_domain(d, -1);
+    d->tallied = 0;
     domid_dir_remove(d);
     name_unlist(d);
     d->next = dying_list;

@@ -200,12 +200,9 @@ static long readconsole(struct xen_sysctl *op)
 
 static long physinfo(struct xen_sysctl *op)
 {
-    uint32_t n = 0;
-    for (struct domain *d = domain_list; d; d = d->next)
-        n++;
     op->u.physinfo.total_pages = total_page_count();
     op->u.physinfo.free_pages = free_page_count();
-    op->u.physinfo.nr_domains = n;
+    op->u.physinfo.nr_domains = domain_count();
     op->u.physinfo.hv_pages_per_domain =
         domain_hv_pages(&op->u.physinfo.hv_pages_domu_max, &op->u.physinfo.hv_pages_dom0);
     op->u.physinfo.scrub_pages = dirty_page_count();

@@ -36,11 +36,23 @@ struct handler {
     void *data[PORT_HANDLERS];
 };
 static struct handler handlers[NR_EVENT_CHANNELS];
-/* An interdomain port's other end, to find a binding again (bind_interdomain). */
+/*
+ * An interdomain port's other end, to find a binding again (bind_interdomain): chained in
+ * REMOTE_BUCKETS by (domain, port), so that dom0's second service to bind a domU's channel
+ * finds it without a walk past a port per domU (issue 15).  A chain link is a local port; 0 ends.
+ */
+#define REMOTE_BUCKETS 256
 static struct {
     domid_t dom;
     uint16_t port;
+    uint16_t next;
 } remote_end[NR_EVENT_CHANNELS];
+static uint16_t remote_bucket[REMOTE_BUCKETS];
+
+static uint16_t *remote_chain(domid_t dom, evtchn_port_t port)
+{
+    return &remote_bucket[(dom * 31u + port) % REMOTE_BUCKETS];
+}
 
 static inline uint32_t xchg(volatile uint32_t *p, uint32_t v)
 {
@@ -130,10 +142,30 @@ void bind_port(evtchn_port_t port, evtchn_handler_t h, void *data)
 /* The port already bound to (remote, remote_port), or 0. */
 static evtchn_port_t bound_to(domid_t remote, evtchn_port_t remote_port)
 {
-    for (evtchn_port_t p = 1; p < NR_EVENT_CHANNELS; p++)
-        if (handlers[p].fn[0] && remote_end[p].dom == remote && remote_end[p].port == remote_port)
+    for (uint16_t p = *remote_chain(remote, remote_port); p; p = remote_end[p].next)
+        if (remote_end[p].dom == remote && remote_end[p].port == remote_port)
             return p;
     return 0;
+}
+
+static void remember_remote(evtchn_port_t port, domid_t remote, evtchn_port_t remote_port)
+{
+    uint16_t *chain = remote_chain(remote, remote_port);
+    remote_end[port].dom = remote;
+    remote_end[port].port = (uint16_t)remote_port;
+    remote_end[port].next = *chain;
+    *chain = (uint16_t)port;
+}
+
+/* Forget a closed port's other end (a no-op for a port bound otherwise). */
+static void forget_remote(evtchn_port_t port)
+{
+    uint16_t *p = remote_chain(remote_end[port].dom, remote_end[port].port);
+    while (*p && *p != port)
+        p = &remote_end[*p].next;
+    if (*p)
+        *p = remote_end[port].next;
+    remote_end[port].dom = remote_end[port].port = remote_end[port].next = 0;
 }
 
 int bind_interdomain(domid_t remote, evtchn_port_t remote_port, evtchn_handler_t h, void *data)
@@ -142,10 +174,10 @@ int bind_interdomain(domid_t remote, evtchn_port_t remote_port, evtchn_handler_t
     long rc = HYPERVISOR_event_channel_op(EVTCHNOP_bind_interdomain, &op);
     if (rc == -XEN_EINVAL && (op.local_port = bound_to(remote, remote_port)))
         rc = 0; /* bound already, by another service of ours: it shares the port */
+    else if (rc == 0)
+        remember_remote(op.local_port, remote, remote_port);
     if (rc < 0)
         return (int)rc;
-    remote_end[op.local_port].dom = remote;
-    remote_end[op.local_port].port = (uint16_t)remote_port;
     bind_port(op.local_port, h, data);
     return (int)op.local_port;
 }
@@ -175,7 +207,7 @@ void close_port(evtchn_port_t port)
 {
     mask_evtchn(port);
     handlers[port] = (struct handler){0};
-    remote_end[port].dom = remote_end[port].port = 0;
+    forget_remote(port);
     struct evtchn_close op = {port};
     HYPERVISOR_event_channel_op(EVTCHNOP_close, &op);
 }

@@ -19,9 +19,16 @@
 
 #define MAX_PAGES (1u << 18)                 /* 1 GiB */
 static uint32_t page_bitmap[MAX_PAGES / 32]; /* 1 = free */
-uint32_t loaded_base_mfn, loaded_kernel_sp;  /* see set_base_ptr() in os.h */
+/* Bit w: page_bitmap[w] has a free page.  The searches skip 1,024 pages in use at a time, so
+ * that finding room above a thousand domains' consoles costs a few words (issue 15). */
+#define GROUP_PAGES (32 * 32)
+static uint32_t group_bitmap[MAX_PAGES / GROUP_PAGES];
+uint32_t loaded_base_mfn, loaded_kernel_sp; /* see set_base_ptr() in os.h */
 static uint32_t first_free, nr_free;
 static uint32_t lowest_free; /* no page below it is free: the allocators' searches start here */
+/* No run of two or more free pages starts below it: alloc_pages() of several starts here, past
+ * the single free pages that a thousand domains' allocations leave below (issue 15). */
+static uint32_t lowest_run;
 
 /* Where the boot code stopped using memory: the rest goes to the allocator. */
 uint32_t boot_first_free_pfn;
@@ -69,6 +76,29 @@ static int in_boot_module(uint32_t pfn, uint32_t n)
            va < start_info.mod_start + start_info.mod_len;
 }
 
+static void mark_free(uint32_t p)
+{
+    page_bitmap[p / 32] |= 1u << (p % 32);
+    group_bitmap[p / GROUP_PAGES] |= 1u << (p / 32 % 32);
+}
+
+static void mark_used(uint32_t p)
+{
+    page_bitmap[p / 32] &= ~(1u << (p % 32));
+    if (!page_bitmap[p / 32])
+        group_bitmap[p / GROUP_PAGES] &= ~(1u << (p / 32 % 32));
+}
+
+/* Pages from p on that a search may skip at once (none free there), or 0 if it must look at p. */
+static inline uint32_t skippable(uint32_t p)
+{
+    if (p % GROUP_PAGES == 0 && !group_bitmap[p / GROUP_PAGES])
+        return GROUP_PAGES;
+    if (p % 32 == 0 && !page_bitmap[p / 32])
+        return 32;
+    return 0;
+}
+
 /* Pages [from, to) go to the allocator, a bitmap word (32 pages) at a time where it can:
  * natively the boot archive may lie above the boot's pages, and stays out. */
 static void free_range(uint32_t from, uint32_t to)
@@ -76,12 +106,13 @@ static void free_range(uint32_t from, uint32_t to)
     for (uint32_t p = from; p < to;) {
         if (p % 32 == 0 && p + 32 <= to && !in_boot_module(p, 32)) {
             page_bitmap[p / 32] = ~0u;
+            group_bitmap[p / GROUP_PAGES] |= 1u << (p / 32 % 32);
             nr_free += 32;
             p += 32;
             continue;
         }
         if (!in_boot_module(p, 1)) {
-            page_bitmap[p / 32] |= 1u << (p % 32);
+            mark_free(p);
             nr_free++;
         }
         p++;
@@ -113,13 +144,14 @@ void mm_init(void)
 void *alloc_page(void)
 {
     for (uint32_t p = lowest_free; p < start_info.nr_pages; p++) {
-        if (p % 32 == 0 && !page_bitmap[p / 32]) {
-            p += 31;
+        uint32_t skip = skippable(p);
+        if (skip) {
+            p += skip - 1;
             continue;
         }
         if (!(page_bitmap[p / 32] & (1u << (p % 32))))
             continue;
-        page_bitmap[p / 32] &= ~(1u << (p % 32));
+        mark_used(p);
         nr_free--;
         lowest_free = p + 1;
         void *va = pfn_to_virt(p);
@@ -130,23 +162,31 @@ void *alloc_page(void)
 }
 
 /* `n` pages contiguous in our address space (and in pseudo-physical memory), the first such run
- * from lowest_free, skipping a bitmap word at a time where none is free (dom0's consoles take a
- * log of four pages for each of a thousand domUs, above a thousand pages in use). */
+ * from lowest_run, skipping words and groups of words where none is free (dom0's consoles take
+ * a log of four pages for each of a thousand domUs, above a thousand pages in use).  One page
+ * is alloc_page()'s, which moves lowest_free past it. */
 void *alloc_pages(uint32_t n)
 {
-    uint32_t run = 0;
-    for (uint32_t p = lowest_free; p < start_info.nr_pages; p++) {
-        if (p % 32 == 0 && !page_bitmap[p / 32]) {
+    if (n == 1)
+        return alloc_page();
+    uint32_t run = 0, first_run = start_info.nr_pages;
+    for (uint32_t p = MAX(lowest_free, lowest_run); p < start_info.nr_pages; p++) {
+        uint32_t skip = skippable(p);
+        if (skip) {
             run = 0;
-            p += 31;
+            p += skip - 1;
             continue;
         }
         run = (page_bitmap[p / 32] & (1u << (p % 32))) ? run + 1 : 0;
+        if (run == 2)
+            first_run = MIN(first_run, p - 1);
         if (run < n)
             continue;
         for (uint32_t q = p + 1 - n; q <= p; q++)
-            page_bitmap[q / 32] &= ~(1u << (q % 32));
+            mark_used(q);
         nr_free -= n;
+        /* No run starts below first_run; if this was it, none now starts before p + 1. */
+        lowest_run = first_run == p + 1 - n ? p + 1 : first_run;
         void *va = pfn_to_virt(p + 1 - n);
         memset(va, 0, n * PAGE_SIZE);
         return va;
@@ -166,10 +206,12 @@ int mfn_to_pfn(uint32_t mfn)
 void free_page(void *va)
 {
     uint32_t p = virt_to_pfn(va);
-    page_bitmap[p / 32] |= 1u << (p % 32);
+    mark_free(p);
     nr_free++;
     if (p < lowest_free)
         lowest_free = p;
+    if (p < lowest_run + 1)
+        lowest_run = p ? p - 1 : 0; /* a run may now start at p - 1: any earlier one did before */
 }
 
 uint32_t free_pages(void)

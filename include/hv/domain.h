@@ -107,6 +107,7 @@ struct domain {
     struct page_list *relinquish_next; /* ... and the next frame of page_list it looks at */
     struct page_list page_list;        /* the frames it owns (include/hv/mm.h) */
     uint32_t hv_pages;                 /* hypervisor pages it holds, counted as they are taken */
+    uint8_t tallied;                   /* listed: its hv_pages are in physinfo's tally */
     struct domain *next;
     struct domain *next_named; /* in its bucket of the names of listed domains (hv/domain.c) */
 };
@@ -163,22 +164,30 @@ int build_begin_from_guest(struct domain *d, uint32_t image, uint32_t image_len,
                            const char *cmdline, uint32_t mem_bytes);
 int build_step(struct domain *d, int bounded, struct build_result *out);
 void build_abandon(struct domain *d);
-/* Hypervisor pages the domains hold, on average (rounded up); the most a domU holds, and dom0's. */
+/* Hypervisor pages the domains hold, on average (rounded up); the most a domU holds, and dom0's;
+ * from a tally kept as they change, not a walk of the domains (issue 15). */
 uint32_t domain_hv_pages(uint32_t *domu_max, uint32_t *privileged);
+uint32_t domain_count(void); /* listed domains */
+/* A listed domain's hv_pages change by `nr`: the tally follows. */
+void domain_tally_hv_pages(struct domain *d, int nr);
 
 /* Pages of the hypervisor's heap for its bookkeeping of d (ports, grant records), counted as d's
  * (d->hv_pages, which xm-lite info shows); NULL when the heap is full. */
 static inline void *domain_take_pages(struct domain *d, unsigned int nr)
 {
     void *p = alloc_xenheap_pages(nr);
-    if (p)
+    if (p && d->tallied)
+        domain_tally_hv_pages(d, (int)nr);
+    else if (p)
         d->hv_pages += nr;
     return p;
 }
 
 static inline void domain_give_pages(struct domain *d, void *p, unsigned int nr)
 {
-    if (p)
+    if (p && d->tallied)
+        domain_tally_hv_pages(d, -(int)nr);
+    else if (p)
         d->hv_pages -= nr;
     free_xenheap_pages(p, nr);
 }

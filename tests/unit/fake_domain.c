@@ -171,6 +171,12 @@ struct fake_pirq_call fake_last_pirq_unbind(void)
 
 /* ---------------------------------------------------------------- what the hypervisor calls */
 
+/* Fake domains are never in hv/domain.c's tally (d->tallied is 0): their hv_pages change alone. */
+void domain_tally_hv_pages(struct domain *d, int nr)
+{
+    d->hv_pages += nr;
+}
+
 struct domain *domain_by_id(domid_t id)
 {
     for (unsigned int i = 0; i < nr_doms; i++)

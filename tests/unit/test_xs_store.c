@@ -285,6 +285,36 @@ static void test_directory_lists_children_in_creation_order(void **state)
     assert_string_equal(do_dir(0, "/tool/nope"), "!ENOENT");
 }
 
+/* Siblings keep their order as any of them goes, and a new one still lands last: the list's
+ * first child names the last, so linking and unlinking take no walk (issue 15). */
+static void test_siblings_keep_their_order_as_first_middle_and_last_go(void **state)
+{
+    (void)state;
+    const char *names[] = {"a", "b", "c", "d", "e"};
+    char path[32];
+    for (int i = 0; i < 5; i++) {
+        snprintf(path, sizeof(path), "/tool/%s", names[i]);
+        assert_string_equal(do_mkdir(0, path), "");
+    }
+    assert_string_equal(do_rm(0, "/tool/a"), "");
+    assert_string_equal(do_rm(0, "/tool/c"), "");
+    assert_string_equal(do_rm(0, "/tool/e"), "");
+    assert_string_equal(do_dir(0, "/tool"), "b d");
+    assert_string_equal(do_mkdir(0, "/tool/f"), "");
+    assert_string_equal(do_write(0, "/tool/g", "x"), "");
+    assert_string_equal(do_dir(0, "/tool"), "b d f g");
+    assert_string_equal(do_rm(0, "/tool/g"), "");
+    assert_string_equal(do_mkdir(0, "/tool/h"), "");
+    assert_string_equal(do_dir(0, "/tool"), "b d f h");
+    for (int i = 0; i < 4; i++) {
+        snprintf(path, sizeof(path), "/tool/%c", "bdfh"[i]);
+        assert_string_equal(do_rm(0, path), "");
+    }
+    assert_string_equal(do_dir(0, "/tool"), "");
+    assert_string_equal(do_mkdir(0, "/tool/i"), "");
+    assert_string_equal(do_dir(0, "/tool"), "i");
+}
+
 static void test_write_creates_parents_with_inherited_perms(void **state)
 {
     (void)state;
@@ -1456,6 +1486,7 @@ int main(void)
         T(test_write_then_read),
         T(test_values_are_bytes),
         T(test_directory_lists_children_in_creation_order),
+        T(test_siblings_keep_their_order_as_first_middle_and_last_go),
         T(test_write_creates_parents_with_inherited_perms),
         T(test_mkdir_existing_is_fine_and_keeps_value),
         T(test_rm_removes_the_subtree),

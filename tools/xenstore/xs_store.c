@@ -263,6 +263,7 @@ static int tx_slot(const struct xs_domain *d, uint32_t id)
 
 struct xs_node {
     struct xs_node *parent, *child, *next; /* first child, next sibling */
+    struct xs_node *prev;                  /* previous sibling; the first child's is the last */
     struct xs_node *next_hashed;           /* in its bucket of s->node_hash */
     uint8_t *value;                        /* NULL when value_len is 0 */
     struct xs_perm *perms;                 /* perms[0].id is the owner */
@@ -398,21 +399,36 @@ static int resolve(const struct xs_store *s, uint16_t dom, const char *path, uns
     return *r ? -XSD_ENOENT : 0;
 }
 
+/*
+ * Siblings are listed in creation order, and /local/domain has one per domain: the first
+ * child's prev names the last, so that linking a node last and unlinking any node cost the
+ * same with a thousand siblings as with one (issue 15).
+ */
 static void node_link(struct xs_node *parent, struct xs_node *n)
 {
-    struct xs_node **pp = &parent->child;
-    while (*pp)
-        pp = &(*pp)->next;
-    *pp = n;
+    struct xs_node *first = parent->child;
+    n->next = NULL;
+    if (!first) {
+        parent->child = n->prev = n;
+        return;
+    }
+    n->prev = first->prev;
+    first->prev->next = n;
+    first->prev = n;
 }
 
 static void node_unlink(struct xs_node *n)
 {
-    struct xs_node **pp = &n->parent->child;
-    while (*pp != n)
-        pp = &(*pp)->next;
-    *pp = n->next;
-    n->next = NULL;
+    struct xs_node *first = n->parent->child;
+    if (n == first)
+        n->parent->child = n->next;
+    else
+        n->prev->next = n->next;
+    if (n->next)
+        n->next->prev = n->prev;
+    else if (n != first)
+        first->prev = n->prev; /* n was the last */
+    n->next = n->prev = NULL;
 }
 
 /* A new childless, valueless node, linked last under parent (if any). */
@@ -465,7 +481,7 @@ static void subtree_free(struct xs_store *s, struct xs_node *top)
         struct xs_node *parent = n->parent;
         int last = n == top;
         if (!last)
-            parent->child = n->next; /* n is its parent's first child */
+            node_unlink(n); /* n is its parent's first child */
         node_free(s, n);
         if (last)
             return;
