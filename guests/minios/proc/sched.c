@@ -186,15 +186,27 @@ static void reap_orphans(void)
     proc_keep_init();
 }
 
+/* The work that waits for a time (a sleeper's deadline, the write-back's period, the toolstack's
+ * poll): only when a timer tick has come since it last ran, not after every event (an idle
+ * domU wakes for each event sent to it, a ping-pong's ping among them). */
+static void timed_work(void)
+{
+    static uint32_t ticks_done;
+    if (timer_ticks == ticks_done)
+        return;
+    ticks_done = timer_ticks;
+    wake_sleepers();
+    vfs_periodic(); /* the file systems' write-back, every few seconds */
+    control_poll(); /* a domU: the toolstack's shutdown request */
+}
+
 /* Everything the kernel does between processes: with events enabled. */
 static void housekeeping(void)
 {
     local_events_enable();
     run_services();
     tty_poll();
-    wake_sleepers();
-    vfs_periodic(); /* the file systems' write-back, every few seconds */
-    control_poll(); /* a domU: the toolstack's shutdown request */
+    timed_work();
     reap_orphans();
 }
 
