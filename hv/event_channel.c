@@ -24,18 +24,19 @@
 #include <hv/sched.h>
 
 /* Bit `bit` of a bitmap of any length set; was it set before?  One bts, as the send's path
- * takes three of these (the compiled shifts and masks took four times the instructions). */
+ * takes three of these (the compiled shifts and masks took four times the instructions); the
+ * answer is the carry flag itself (a flag output), which the branch tests with no setc. */
 static inline int test_and_set(uint32_t *words, uint32_t bit)
 {
-    uint8_t old;
-    __asm__ volatile("btsl %2, %0\n\tsetc %1" : "+m"(*words), "=qm"(old) : "r"(bit) : "memory");
+    int old;
+    __asm__ volatile("btsl %2, %0" : "+m"(*words), "=@ccc"(old) : "r"(bit) : "memory");
     return old;
 }
 
 static inline int test_bit(const uint32_t *words, uint32_t bit)
 {
-    uint8_t set;
-    __asm__ volatile("btl %2, %1\n\tsetc %0" : "=qm"(set) : "m"(*words), "r"(bit) : "memory");
+    int set;
+    __asm__ volatile("btl %2, %1" : "=@ccc"(set) : "m"(*words), "r"(bit) : "memory");
     return set;
 }
 

@@ -45,8 +45,10 @@ struct vcpu *current = &idle_vcpu;
 struct vcpu_info *current_vcpu_info;
 struct pvlab_counters *current_counters;
 /* Hypercalls are counted here, one add to a fixed address (no pointer to follow), and added to
- * the running domain's counters.hypercalls at each switch and before any sysctl reads them. */
-uint64_t running_hypercalls;
+ * the running domain's counters.hypercalls at each switch, at each timer tick and before any
+ * sysctl reads them.  32 bits are enough: between two ticks (1 ms) a domain makes at most a few
+ * tens of thousands; and the entry's add and each switch's are then one word, not two. */
+uint32_t running_hypercalls;
 
 void count_running_hypercalls(void)
 {
@@ -321,6 +323,7 @@ void sched_tick(void)
 {
     if (is_idle_vcpu(current))
         return;
+    count_running_hypercalls(); /* never more than a tick's worth in 32 bits */
     uint64_t now = sched_clock();
     sched_charge(current, now);
     struct vcpu *next = pick_next(current, NULL);

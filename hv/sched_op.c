@@ -102,10 +102,11 @@ static __attribute__((noinline)) long other_op(uint32_t cmd, uint32_t arg)
 long do_sched_op(uint32_t cmd, uint32_t arg)
 {
     struct vcpu_info *vi = current_vcpu_info; /* vcpu_info(current), kept by every switch */
-    if (cmd == SCHEDOP_block)
+    if (cmd != SCHEDOP_pvlab_block_masked) {  /* minios's, asked first */
+        if (cmd != SCHEDOP_block)
+            return other_op(cmd, arg);
         vi->evtchn_upcall_mask = 0;
-    else if (cmd != SCHEDOP_pvlab_block_masked)
-        return other_op(cmd, arg);
+    }
     if (!vi->evtchn_upcall_pending)
         vcpu_block(current);
     return 0;

@@ -166,7 +166,7 @@ vector_\n:
  *
  * In.  The frame is filled, the hypervisor's page directory and data
  * segments loaded, the call counted (in a per-CPU word that is added to the
- * domain's counters at the next switch or read), and the handler called with the
+ * domain's counters at the next switch, tick or read), and the handler called with the
  * frame's %ebx..%edi, which lie at %esp in argument order: they are the five
  * C arguments, and nothing is copied.  C lets a handler write its argument
  * slots, so after the call they may no longer hold the guest's registers.
@@ -197,8 +197,7 @@ tramp_entry:
     cld
     SAVE_GPRS
     ENTER_HYPERVISOR %ecx
-    addl $1, running_hypercalls /* hv/sched.c: count_running_hypercalls() */
-    adcl $0, running_hypercalls+4
+    addl $1, running_hypercalls /* 32 bits, folded every tick: hv/sched.c */
     cmpl $NR_HYPERCALLS, %eax
     jae .Lno_such_hypercall
     call *hypercall_table(,%eax,4)

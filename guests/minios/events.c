@@ -29,7 +29,7 @@
 struct shared_info *HYPERVISOR_shared_info;
 static uint8_t shared_info_page[PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
 
-#define PORT_HANDLERS 2
+#define PORT_HANDLERS 2 /* run_handlers() calls both */
 
 struct handler {
     evtchn_handler_t fn[PORT_HANDLERS];
@@ -66,6 +66,17 @@ static inline void clear_pending(struct shared_info *s, uint32_t port)
     __asm__ volatile("lock btrl %1, %0" : "+m"(*s->evtchn_pending) : "r"(port) : "memory");
 }
 
+/* A port's handlers (PORT_HANDLERS of them). */
+static inline __attribute__((always_inline)) void run_handlers(uint32_t port)
+{
+    struct handler *h = &handlers[port];
+    if (h->fn[0])
+        h->fn[0](port, h->data[0]);
+    if (h->fn[1])
+        h->fn[1](port, h->data[1]);
+}
+
+/* Events masked: the upcall's work, and wait_for_events()'s after a block (every event). */
 LEAN void do_hypervisor_callback(void)
 {
     struct shared_info *s = HYPERVISOR_shared_info;
@@ -78,11 +89,8 @@ LEAN void do_hypervisor_callback(void)
         uint32_t ready;
         while ((ready = s->evtchn_pending[w] & ~s->evtchn_mask[w])) {
             uint32_t port = w * 32 + __builtin_ctz(ready);
-            struct handler *h = &handlers[port];
             clear_pending(s, port);
-            for (int i = 0; i < PORT_HANDLERS; i++)
-                if (h->fn[i])
-                    h->fn[i](port, h->data[i]);
+            run_handlers(port);
             event_count++;
         }
     }
@@ -238,7 +246,7 @@ int bind_pirq(uint32_t irq, evtchn_handler_t h, void *data)
  * that wakes us is not delivered as an upcall (a bounce frame, the registers saved, an iret)
  * but dispatched here as it would be there.
  */
-void wait_for_events(void)
+LEAN void wait_for_events(void)
 {
     if (!HYPERVISOR_shared_info->vcpu_info[0].evtchn_upcall_pending)
         machine.block();
@@ -246,7 +254,7 @@ void wait_for_events(void)
 }
 
 /* Sleep until *counter changes; events are masked while we look and wait, then as they were. */
-void block_until(volatile uint32_t *counter, uint32_t old)
+LEAN void block_until(volatile uint32_t *counter, uint32_t old)
 {
     int was = local_events_disable();
     while (*counter == old)

@@ -116,7 +116,7 @@ extern struct domain *domain_list;
 extern struct vcpu *current;
 extern struct vcpu_info *current_vcpu_info;     /* vcpu_info(current), while a guest runs */
 extern struct pvlab_counters *current_counters; /* &current->domain->counters, likewise */
-extern uint64_t running_hypercalls;  /* entry.S: hypercalls not yet in current_counters */
+extern uint32_t running_hypercalls;  /* entry.S: hypercalls not yet in current_counters */
 void count_running_hypercalls(void); /* add them: before a switch, and before counters are read */
 extern struct vcpu idle_vcpu;
 

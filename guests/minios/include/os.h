@@ -17,9 +17,10 @@
 #define PAGE_SIZE  XEN_PAGE_SIZE
 #define PAGE_SHIFT XEN_PAGE_SHIFT
 
-/* No frame pointer, for a function on a short path (a hypercall wrapper, a trap hook): a few
- * instructions fewer; nothing in minios walks frames. */
-#define LEAN __attribute__((optimize("omit-frame-pointer")))
+/* No frame pointer and no alignment padding before loops and jump targets, for a function on a
+ * short path (a hypercall wrapper, a trap hook, the event dispatch): a few instructions fewer
+ * (a padding nop that is run is an instruction too); nothing in minios walks frames. */
+#define LEAN __attribute__((optimize("omit-frame-pointer", "align-loops=1", "align-jumps=1")))
 
 extern struct start_info start_info;
 extern struct shared_info *HYPERVISOR_shared_info;
