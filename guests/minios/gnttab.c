@@ -94,11 +94,19 @@ static int take_slot(void)
 {
     for (uint32_t w = 0; w < GRANT_AREA_SIZE / PAGE_SIZE / 32; w++)
         if (area_used[w] != ~0u) {
-            int bit = __builtin_ctz(~area_used[w]);
-            area_used[w] |= 1u << bit;
-            return (int)(w * 32) + bit;
+            uint32_t used = area_used[w];
+            area_used[w] = used | (used + 1); /* its lowest clear bit set */
+            return (int)(w * 32) + __builtin_ctz(~used);
         }
     return -1;
+}
+
+/* Give back the grant-area page at `va`: one btr, whose register operand indexes the whole bitmap.
+ */
+static void give_slot(uint32_t va)
+{
+    uint32_t slot = (va - GRANT_AREA_START) / PAGE_SIZE;
+    __asm__ volatile("btrl %1, %0" : "+m"(area_used) : "r"(slot));
 }
 
 /*
@@ -122,7 +130,7 @@ void *LEAN gnttab_map(domid_t dom, grant_ref_t ref, int readonly, grant_handle_t
     long rc = HYPERVISOR_grant_table_op(GNTTABOP_map_grant_ref, &op, 1);
     *st = rc ? GNTST_general_error : op.status;
     if (*st != GNTST_okay) {
-        area_used[slot / 32] &= ~(1u << (slot % 32));
+        give_slot((uint32_t)op.host_addr);
         return NULL;
     }
     *handle = op.handle;
@@ -136,7 +144,6 @@ int LEAN gnttab_unmap(void *va, grant_handle_t handle)
     op.handle = handle;
     if (HYPERVISOR_grant_table_op(GNTTABOP_unmap_grant_ref, &op, 1) || op.status != GNTST_okay)
         return -1;
-    int slot = ((uint32_t)va - GRANT_AREA_START) / PAGE_SIZE;
-    area_used[slot / 32] &= ~(1u << (slot % 32));
+    give_slot((uint32_t)va);
     return 0;
 }

@@ -31,7 +31,8 @@ static inline long hypercall5(uint32_t nr, uint32_t a1, uint32_t a2, uint32_t a3
  * operations (a backend maps and unmaps a grant per request), inlined in a LEAN caller: only
  * the registers the call reads or changes.  A hypercall returns %ecx and %edx zero and hands
  * %ebx, %esi, %edi and %ebp back unchanged unless it is continued, which these calls (event
- * send, block, xen_version, grant_table_op) never are (docs/hypercalls.md).
+ * send, block, xen_version, grant_table_op) never are (docs/hypercalls.md): lean_hypercall3()
+ * (grant_table_op) tells the compiler so, and keeps its own values in %ebx across the call.
  */
 static inline long lean_hypercall2(uint32_t nr, uint32_t a1, uint32_t a2)
 {
@@ -42,7 +43,7 @@ static inline long lean_hypercall2(uint32_t nr, uint32_t a1, uint32_t a2)
 static inline long lean_hypercall3(uint32_t nr, uint32_t a1, uint32_t a2, uint32_t a3)
 {
     long ret;
-    __asm__ volatile("int $0x82" : "=a"(ret), "+b"(a1), "+c"(a2), "+d"(a3) : "a"(nr) : "memory");
+    __asm__ volatile("int $0x82" : "=a"(ret), "+c"(a2), "+d"(a3) : "a"(nr), "b"(a1) : "memory");
     return ret;
 }
 #define hypercall0(nr)          hypercall5(nr, 0, 0, 0, 0, 0)
