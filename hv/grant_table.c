@@ -198,16 +198,19 @@ static inline struct domain *granter_of(struct domain *md, domid_t id)
  * Does an entry grant `grantee` the access wanted?  `head` is its first word
  * (flags, then the domain id above them), read once from the guest-writable
  * table: the type must be permit_access, the domain the grantee's, and
- * GTF_readonly clear unless the access is read-only.  One compare of the bits
- * that matter.
+ * GTF_readonly clear unless the access is read-only (`readonly` is
+ * GTF_readonly then, else 0: a map's GNTMAP_readonly bit as it is).  One
+ * compare of the bits that matter.
  */
-static inline int entry_permits(uint32_t head, domid_t grantee, int readonly)
+static inline int entry_permits(uint32_t head, domid_t grantee, uint32_t readonly)
 {
-    uint32_t mask = 0xFFFF0000u | GTF_type_mask | (readonly ? 0 : GTF_readonly);
+    uint32_t mask = (0xFFFF0000u | GTF_type_mask | GTF_readonly) ^ readonly;
     if ((head & mask) != ((uint32_t)grantee << 16 | GTF_permit_access))
         return GNTST_permission_denied;
     return GNTST_okay;
 }
+_Static_assert(GTF_readonly == GNTMAP_readonly,
+               "entry_permits() takes a map's readonly bit as it is");
 _Static_assert(offsetof(struct grant_entry_v1, flags) == 0 &&
                    offsetof(struct grant_entry_v1, domid) == 2,
                "entry_permits() reads flags and domid as one little-endian word");
@@ -229,7 +232,7 @@ static int check_entry(struct domain *granter, grant_ref_t ref, domid_t grantee,
     struct grant_entry_v1 *entry = grant_entry(granter, ref);
     if (!entry)
         return GNTST_bad_gntref; /* beyond the frames the granter set up */
-    int rc = entry_permits(entry_head(entry), grantee, readonly);
+    int rc = entry_permits(entry_head(entry), grantee, readonly ? GTF_readonly : 0);
     if (rc != GNTST_okay)
         return rc;
     uint32_t granted = entry_frame(entry);
@@ -265,6 +268,12 @@ static inline uint32_t slot_of(uint64_t host_addr)
     if ((host_addr >> 32) || off >= GRANT_AREA_SIZE || (off & (PAGE_SIZE - 1)))
         return GRANT_AREA_SLOTS;
     return off >> PAGE_SHIFT;
+}
+
+/* The address of grant-area slot `slot`. */
+static inline uint32_t slot_va(uint32_t slot)
+{
+    return GRANT_AREA_START + slot * PAGE_SIZE;
 }
 
 /* The page-table entry of grant-area slot `slot`, its window taken at the first mapping there;
@@ -340,7 +349,7 @@ static inline __attribute__((always_inline)) void release_slot(struct domain *md
     int ro = !(e & _PAGE_RW);
     *pte = 0;
     if (flush)
-        invlpg(GRANT_AREA_START + slot * PAGE_SIZE);
+        invlpg(slot_va(slot));
     put_frame(e >> PAGE_SHIFT, ro);
     struct domain *gd = granter_of(md, MAPTRACK_GRANTER(m));
     if (gd)
@@ -359,8 +368,9 @@ static inline int unmap_one(struct domain *md, const struct gnttab_unmap_grant_r
     uint32_t *pte = l1 ? &l1[slot % GRANT_WINDOW_SLOTS] : NULL;
     if (!pte || !(*pte & _PAGE_PRESENT))
         return GNTST_bad_handle;
-    if (op->host_addr && slot_of(op->host_addr) != slot)
-        return GNTST_bad_virt_addr;
+    uint32_t lo = (uint32_t)op->host_addr, hi = (uint32_t)(op->host_addr >> 32);
+    if ((lo | hi) && (hi || lo != slot_va(slot)))
+        return GNTST_bad_virt_addr; /* it names another slot, or none */
     release_slot(md, slot, pte, 1);
     return GNTST_okay;
 }
