@@ -4,7 +4,8 @@
  * xm-lite in dom0 creates a domain (an empty, paused shell with a name and an
  * id), has the hypervisor build it from a kernel image it read from the boot
  * archive (XEN_DOMCTL_pvlab_build), attaches its console and xenstore rings,
- * and unpauses it.  It reads domains' state with getdomaininfo, and destroys
+ * and unpauses it.  It reads domains' state with getdomaininfo (or by name:
+ * pvlab_info_by_name, for every xm-lite command that names one), and destroys
  * them, which returns every frame, grant mapping and event channel.
  *
  * Tour 35/37 - after hv/physdev.c, before hv/trace.c.
@@ -132,6 +133,17 @@ static long getdomaininfo(struct xen_domctl *op)
     return 0;
 }
 
+/* XEN_DOMCTL_pvlab_info_by_name: getdomaininfo of the domain with this name (a hash lookup). */
+static long info_by_name(struct xen_domctl *op)
+{
+    op->u.getdomaininfo.name[sizeof(op->u.getdomaininfo.name) - 1] = '\0';
+    struct domain *d = domain_by_name(op->u.getdomaininfo.name);
+    if (!d)
+        return -XEN_ESRCH;
+    op->domain = d->domain_id;
+    return getdomaininfo(op);
+}
+
 static long pause(struct domain *d, int paused)
 {
     if (paused && d->state == DOM_running)
@@ -187,6 +199,8 @@ static long dispatch(struct xen_domctl *op)
         return createdomain(op);
     if (op->cmd == XEN_DOMCTL_getdomaininfo)
         return getdomaininfo(op);
+    if (op->cmd == XEN_DOMCTL_pvlab_info_by_name)
+        return info_by_name(op);
     struct domain *d = domain_by_id(op->domain);
     if (!d)
         return -XEN_ESRCH;

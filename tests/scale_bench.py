@@ -12,6 +12,8 @@ SCALE_BENCH_DOMAINS of them or a create is refused, and reports:
   - destroying them all (`xm-lite bench-destroy`: the hypercall and dom0's CPU
     for each, shown with 1,000, 500 and 1 running), and whether every frame
     came back;
+  - `xm-lite bench-lookup` (what every command naming a domain pays to find
+    it) by name and by id, with one domU running and with all of them;
   - where it stopped, with the error that names the limit, and the wall time.
 Usage: tests/scale_bench.py [N]   (default 1000)
 """
@@ -32,6 +34,16 @@ def bench_create(m):
     out = m.command("xm-lite bench-create %s" % TINY_CFG, timeout=120)
     c = re.search(r"BENCH create_to_first_console_line tsc=(\d+) ns=(\d+)", out)
     return int(c.group(1)) if c else None
+
+
+def bench_lookups(m, running, name):
+    """`xm-lite bench-lookup` of one domU by name, then by its id: (running, by name, by id)."""
+    out = m.command("xm-lite bench-lookup %s" % name, timeout=120)
+    c = re.search(r"BENCH lookup \S+ id=(\d+) tsc=(\d+)", out)
+    if not c:
+        return None
+    by_id = re.search(r"tsc=(\d+)", m.command("xm-lite bench-lookup %s" % c.group(1), timeout=120))
+    return (running, int(c.group(2)), int(by_id.group(1)) if by_id else None)
 
 
 def print_destroys(destroys):
@@ -56,15 +68,19 @@ def main():
         m.expect(r"dom0# ", 120)
         before = free_pages(m)
         creates = [(0, bench_create(m))]
-        made, refused = 0, ""
+        made, refused, lookups = 0, "", []
         while made < want:
             out = m.command("xm-lite create %s name=t%d" % (TINY_CFG, made + 1), timeout=120)
             if "Started domain" not in out:
                 refused = out.strip()
                 break
             made += 1
+            if made == 1:
+                lookups.append(bench_lookups(m, made, "t1"))
             if made % 100 == 0:
                 creates.append((made, bench_create(m)))
+        if made:
+            lookups.append(bench_lookups(m, made, "t%d" % made))
         lst = m.command("xm-lite bench-list", timeout=120)
         listed = len(re.findall(r"^t\d+ ", lst, re.M))
         lt = re.search(r"BENCH list tsc=(\d+) ns=(\d+)", lst)
@@ -96,6 +112,11 @@ def main():
     if lt:
         print("xm-lite list of %d domUs: %d instructions, %.3f s of guest time (goal < 1 s)" % (
             listed, int(lt.group(1)), int(lt.group(2)) / 1e9))
+    print("xm-lite bench-lookup of the newest domU (instructions to find it, as every command "
+          "naming a domain does), by name and by id:")
+    for got in lookups:
+        if got:
+            print("  with %4d domUs running: %10s  %10s" % got)
     print("domUs never given the CPU back after 2 s: %d %s" % (len(idle), idle[:8]))
     print_destroys(destroys)
     print("destroying all: %.1f s wall; free pages %d before, %d after (%s)" % (

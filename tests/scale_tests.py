@@ -155,28 +155,59 @@ def dom0_wake_cost(m, rounds=200):
     return int(c.group(1))
 
 
+def bench_figure(m, command, pattern, runs=3):
+    """The least of `runs` figures a bench command prints (instructions under -icount): a tiny
+    domU's once-a-second wake-up may land inside one window, not in all three."""
+    figures = []
+    for _ in range(runs):
+        out = m.command(command, timeout=120)
+        c = re.search(pattern, out)
+        check(c, "%s printed no figure:\n%s" % (command, out))
+        figures.append(int(c.group(1)))
+    return min(figures)
+
+
+def lookup_cost(m, name):
+    return bench_figure(m, "xm-lite bench-lookup %s" % name, r"BENCH lookup \S+ id=\d+ tsc=(\d+)")
+
+
 # dom0's wake-up with SCALE_DOMAINS domUs may cost this much more than with none: its
 # services look at the domains that asked, not at every one (measured: about 1.0x).
 MAX_WAKE_GROWTH = 1.25
+# Finding a domain by name with SCALE_DOMAINS domUs may cost this much more than with one
+# (measured: the same; it was a getdomaininfo per domain, about 60x at 128).
+MAX_LOOKUP_GROWTH = 1.25
 
 
 @test
-def dom0s_wake_up_costs_no_more_with_128_domUs():
+def dom0s_wake_up_and_finding_a_domain_cost_no_more_with_128_domUs():
     # At 600 domUs each wake-up of dom0 outlasted xm-lite's 1 ms poll: xenstored looked at every
     # client, and each look searched the store's list of domains (O(N^2)), so dom0 never blocked,
     # the idle loop never scrubbed and bench-create's wait never ended (issue 15).  Exact counts
-    # under -icount; before the fix: 5,828 instructions alone, 133,856 with 128 domUs.
+    # under -icount; before the fix: 5,828 instructions alone, 133,856 with 128 domUs.  And
+    # every command naming a domain asked the hypervisor about each domain until it found it
+    # (lookup(): 3,743 instructions to find the first domU, 249,544 for the 128th; now 1,925
+    # and 1,976).
     m = Machine(append="dom0_mem=64M", mem=512, icount=True)
     try:
         m.expect(r"dom0# ", 60)
         alone = dom0_wake_cost(m)
-        create_tiny(m, ["w%d" % i for i in range(1, SCALE_DOMAINS + 1)])
+        names = ["w%d" % i for i in range(1, SCALE_DOMAINS + 1)]
+        create_tiny(m, names[:1])
+        lookup_one = lookup_cost(m, names[0])
+        create_tiny(m, names[1:])
         crowded = dom0_wake_cost(m)
+        lookup_all = lookup_cost(m, names[-1])
         check(crowded <= alone * MAX_WAKE_GROWTH,
               "a wake-up of dom0 costs %d instructions with %d domUs, %d with none (over %.2fx)" %
               (crowded, SCALE_DOMAINS, alone, MAX_WAKE_GROWTH))
+        check(lookup_all <= lookup_one * MAX_LOOKUP_GROWTH,
+              "finding %s costs %d instructions among %d domUs, finding %s alone %d (over %.2fx)"
+              % (names[-1], lookup_all, SCALE_DOMAINS, names[0], lookup_one, MAX_LOOKUP_GROWTH))
         print("dom0 wake-up: %d instructions alone, %d with %d domUs" % (alone, crowded,
                                                                         SCALE_DOMAINS))
+        print("finding a domain: %d instructions with one domU, %d with %d" % (
+            lookup_one, lookup_all, SCALE_DOMAINS))
         halt(m)
     finally:
         m.kill()

@@ -45,18 +45,8 @@ static int privileged(void)
 static int domain_id(const char *arg)
 {
     struct xen_domctl op;
-    for (domid_t next = 0;; next = op.domain + 1) {
-        memset(&op, 0, sizeof(op));
-        op.cmd = XEN_DOMCTL_getdomaininfo;
-        op.interface_version = XEN_DOMCTL_INTERFACE_VERSION;
-        op.domain = next;
-        if (xm_domctl(&op))
-            break;
-        char num[8];
-        snprintf(num, sizeof(num), "%u", op.domain);
-        if (!strcmp(op.u.getdomaininfo.name, arg) || !strcmp(num, arg))
-            return op.domain;
-    }
+    if (!xm_find_domain(arg, &op))
+        return op.domain;
     printf("xl: no domain '%s'\n", arg);
     return -1;
 }

@@ -15,14 +15,15 @@
 
 #define XEN_DOMCTL_INTERFACE_VERSION 1
 
-#define XEN_DOMCTL_createdomain     1
-#define XEN_DOMCTL_destroydomain    2
-#define XEN_DOMCTL_pausedomain      3
-#define XEN_DOMCTL_unpausedomain    4
-#define XEN_DOMCTL_getdomaininfo    5
-#define XEN_DOMCTL_max_mem          11
-#define XEN_DOMCTL_get_domain_state 90
-#define XEN_DOMCTL_pvlab_build      0x70
+#define XEN_DOMCTL_createdomain       1
+#define XEN_DOMCTL_destroydomain      2
+#define XEN_DOMCTL_pausedomain        3
+#define XEN_DOMCTL_unpausedomain      4
+#define XEN_DOMCTL_getdomaininfo      5
+#define XEN_DOMCTL_max_mem            11
+#define XEN_DOMCTL_get_domain_state   90
+#define XEN_DOMCTL_pvlab_build        0x70
+#define XEN_DOMCTL_pvlab_info_by_name 0x71
 
 struct xen_domctl_createdomain {
     char name[32]; /* pvlab: the domain's name, for logs */
@@ -37,6 +38,13 @@ struct xen_domctl_createdomain {
 #define XEN_DOMINF_shutdownshift 16
 #define XEN_DOMINF_pvlab_crashed (1u << 8) /* pvlab: crashed (shutdown reason is crash) */
 
+/*
+ * getdomaininfo answers XEN_DOMCTL_getdomaininfo with the first domain whose id is at least
+ * xen_domctl.domain (Xen's), and pvlab's XEN_DOMCTL_pvlab_info_by_name with the domain whose
+ * name is in `name` (IN, NUL-terminated), its id in xen_domctl.domain: -ESRCH if there is
+ * none.  Xen's toolstack finds a name by listing every domain; pvlab's hypervisor keeps its
+ * names in a hash, so `xm-lite destroy NAME` costs the same with a thousand domains as with one.
+ */
 struct xen_domctl_getdomaininfo {
     domid_t domain; /* OUT: the first domain with an id >= the one asked for */
     uint16_t _pad;

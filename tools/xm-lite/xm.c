@@ -21,10 +21,12 @@
  *                 grant-map; naming a domain, domctl, SYS_domsvc
  *   xm_store.c    the xenstore client, store ls
  *   xm_query.c    list, info, sched, dmesg (shared with /bin/xl)
- *   xm_bench.c    bench-create, bench-list, bench-wake, bench-destroy, wait, evtping (make bench
- * and the tests) xm_trace.c    trace xm_monitor.c  monitor: the background xm-lite create starts
- * for each domain, which reports its end and destroys it (unless its config says on_crash =
- * "preserve"), as xl's does
+ *   xm_bench.c    bench-create, bench-list, bench-wake, bench-destroy, bench-lookup,
+ *                 wait, evtping (make bench and the tests)
+ *   xm_trace.c    trace
+ *   xm_monitor.c  monitor: the background xm-lite that create starts, which
+ *                 reports each domain's end and destroys it (unless its config
+ *                 says on_crash = "preserve"), as xl's does
  *
  * In a domU privcmd answers -E_PERM and xm-lite says it needs dom0's
  * privilege.
@@ -57,7 +59,7 @@ static void usage(void)
            "               trace start [RECORDS] | trace stop | trace dump |\n"
            "               grant-map DOMAIN GREF | grant-unmap | bench-create [CONFIG] | "
            "bench-list | bench-wake [COUNT] |\n"
-           "               bench-destroy DOMAIN\n");
+           "               bench-destroy DOMAIN | bench-lookup DOMAIN\n");
 }
 
 static int run(int argc, char **argv)
@@ -76,6 +78,7 @@ static int run(int argc, char **argv)
         {"bench-list", cmd_bench_list},
         {"bench-wake", cmd_bench_wake},
         {"bench-destroy", cmd_bench_destroy},
+        {"bench-lookup", cmd_bench_lookup},
         {"trace", cmd_trace},
         {"grant-map", cmd_grant_map},
         {"console", cmd_on_domain},

@@ -52,6 +52,7 @@ int cmd_bench_create(int argc, char **argv);     /* xm_bench.c */
 int cmd_bench_list(int argc, char **argv);       /* xm_bench.c */
 int cmd_bench_wake(int argc, char **argv);       /* xm_bench.c */
 int cmd_bench_destroy(int argc, char **argv);    /* xm_bench.c */
+int cmd_bench_lookup(int argc, char **argv);     /* xm_bench.c */
 int cmd_wait(int argc, char **argv);             /* xm_bench.c */
 int cmd_evtping(int argc, char **argv);          /* xm_bench.c */
 int cmd_trace(int argc, char **argv);            /* xm_trace.c */

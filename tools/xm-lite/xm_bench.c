@@ -4,7 +4,8 @@
  * output), `bench-list` (how long `xm-lite list` takes, in guest time),
  * `bench-wake` (what one wake-up costs dom0), `bench-destroy DOMAIN` (what
  * destroying one costs: the hypercall, and dom0's CPU until its services
- * have let go of it), `wait DOMAIN KEY` (show its
+ * have let go of it), `bench-lookup DOMAIN` (what finding a domain by name or
+ * id costs, as every command naming one does), `wait DOMAIN KEY` (show its
  * console until it writes a xenstore key), and `evtping DOMAIN [COUNT]` (an event-channel ping-pong
  * with a domU, timed in dom0's kernel).
  */
@@ -43,7 +44,7 @@ int cmd_bench_create(int argc, char **argv)
                      NULL};
     if (cmd_create(4, args))
         return -1;
-    domid_t id = xm_created; /* not lookup(): a walk over every domain, inside the timed window */
+    domid_t id = xm_created; /* create knows it: no lookup inside the timed window */
     while (domsvc(DOMSVC_FIRST_OUTPUT, id, &first, 0) == 0 && !first)
         pause_briefly();
     /* the kernel stamped the first output in TSC ticks; our polling is later, so the guest ns
@@ -113,6 +114,25 @@ int cmd_bench_destroy(int argc, char **argv)
     if (rc)
         return printf("xm-lite: destroy %s failed (%d)\n", name, rc), -1;
     printf("BENCH destroy tsc=%u dom0_cpu_ns=%u\n", (uint32_t)ticks, (uint32_t)cpu);
+    return 0;
+}
+
+/*
+ * xm-lite bench-lookup DOMAIN: what finding a domain named on the command line costs, as every
+ * command that names one does (lookup()), in TSC ticks (instructions under -icount).
+ */
+int cmd_bench_lookup(int argc, char **argv)
+{
+    domid_t id;
+    char name[32];
+    if (argc < 3)
+        return printf("usage: xm-lite bench-lookup DOMAIN\n"), -1;
+    uint64_t t0 = rdtsc();
+    int rc = lookup(argv[2], &id, name);
+    uint64_t ticks = rdtsc() - t0;
+    if (rc)
+        return -1;
+    printf("BENCH lookup %s id=%u tsc=%u\n", name, id, (uint32_t)ticks);
     return 0;
 }
 

@@ -32,24 +32,15 @@ void pause_briefly(void)
     nanosleep(&ts);
 }
 
-/* A domain named on the command line: its name, or its id. */
+/* A domain named on the command line, by id or name (xm_find_domain()): its id and name. */
 int lookup(const char *arg, domid_t *id, char *name)
 {
     struct xen_domctl op;
-    for (domid_t next = 0;; next = op.domain + 1) {
-        memset(&op, 0, sizeof(op));
-        if (domctl(XEN_DOMCTL_getdomaininfo, next, &op))
-            break;
-        char num[8];
-        snprintf(num, sizeof(num), "%u", op.domain);
-        if (!strcmp(op.u.getdomaininfo.name, arg) || !strcmp(num, arg)) {
-            *id = op.domain;
-            strlcpy(name, op.u.getdomaininfo.name, 32);
-            return 0;
-        }
-    }
-    printf("xm-lite: no domain '%s'\n", arg);
-    return -1;
+    if (xm_find_domain(arg, &op))
+        return printf("xm-lite: no domain '%s'\n", arg), -1;
+    *id = op.domain;
+    strlcpy(name, op.u.getdomaininfo.name, 32);
+    return 0;
 }
 
 const char *basename(const char *path)

@@ -1,9 +1,8 @@
 /*
  * xm_query.c - the xm-lite commands that only look: list, info, sched and
- * dmesg.  They reach the hypervisor only through the four functions of
- * xm_query.h, so the same object serves two ring-3 programs, /bin/xm-lite
- * (xm.c) and /bin/xl (guests/bin/xl.c), which supply the privcmd system
- * call, with the same output either way.
+ * dmesg, and finding the domain a command names.  They reach the hypervisor only through the four
+ * functions of xm_query.h, so the same object serves two ring-3 programs, /bin/xm-lite (xm.c) and
+ * /bin/xl (guests/bin/xl.c), which supply the privcmd system call, with the same output either way.
  */
 #include <lib.h>
 #include "xm_query.h"
@@ -16,6 +15,28 @@ static long getdomaininfo(domid_t from, struct xen_domctl *op)
     op->interface_version = XEN_DOMCTL_INTERFACE_VERSION;
     op->domain = from;
     return xm_domctl(op);
+}
+
+/*
+ * A domain named on a command line: all digits is an id (as xl reads a qualifier), anything
+ * else a name; a name that is all digits is still found when no domain has that id.  One
+ * hypercall either way (the hypervisor keeps its domains by id and by name), where this was a
+ * getdomaininfo per domain until one matched (issue 15).
+ */
+int xm_find_domain(const char *arg, struct xen_domctl *op)
+{
+    const char *end;
+    unsigned long n = strtoul(arg, &end, 10);
+    if (*arg && !*end && n < DOMID_FIRST_RESERVED && !getdomaininfo((domid_t)n, op) &&
+        op->domain == n)
+        return 0;
+    if (strlen(arg) >= sizeof(op->u.getdomaininfo.name))
+        return -1;
+    memset(op, 0, sizeof(*op));
+    op->cmd = XEN_DOMCTL_pvlab_info_by_name;
+    op->interface_version = XEN_DOMCTL_INTERFACE_VERSION;
+    strlcpy(op->u.getdomaininfo.name, arg, sizeof(op->u.getdomaininfo.name));
+    return xm_domctl(op) ? -1 : 0;
 }
 
 static void state_string(uint32_t f, char *s)

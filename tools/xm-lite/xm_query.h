@@ -22,5 +22,7 @@ int xm_info(void);                      /* xm-lite info */
 int xm_sched(void);                     /* xm-lite sched */
 int xm_dmesg(void);                     /* xm-lite dmesg */
 int xm_physinfo(struct xen_sysctl *op); /* XEN_SYSCTL_physinfo into *op; 0 or an error */
+/* The domain a command line names (an id, or a name) into op's getdomaininfo; 0, or -1. */
+int xm_find_domain(const char *arg, struct xen_domctl *op);
 
 #endif

@@ -42,6 +42,7 @@ static int domctl_allowed(const struct xen_domctl *op)
     struct proc *p = current_proc;
     switch (op->cmd) {
     case XEN_DOMCTL_getdomaininfo:
+    case XEN_DOMCTL_pvlab_info_by_name:
     case XEN_DOMCTL_createdomain:
     case XEN_DOMCTL_pausedomain:
     case XEN_DOMCTL_unpausedomain:
