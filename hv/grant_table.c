@@ -102,11 +102,13 @@ uint32_t grant_table_pages(void)
     return 1; /* its first shared frame; everything else comes with use */
 }
 
+/* The frames not yet taken have no page (shared[] is NULL from nr_frames on). */
 struct grant_entry_v1 *grant_entry(struct domain *d, grant_ref_t ref)
 {
-    if (ref >= d->grant.nr_frames * GRANT_ENTRIES_PER_PAGE)
+    if (ref >= NR_GRANT_ENTRIES)
         return NULL;
-    return &d->grant.shared[ref / GRANT_ENTRIES_PER_PAGE][ref % GRANT_ENTRIES_PER_PAGE];
+    struct grant_entry_v1 *page = d->grant.shared[ref / GRANT_ENTRIES_PER_PAGE];
+    return page ? &page[ref % GRANT_ENTRIES_PER_PAGE] : NULL;
 }
 
 struct active_grant *active_entry(struct domain *d, grant_ref_t ref)
@@ -165,6 +167,17 @@ void gnttab_grant_to_dom0(struct domain *d, grant_ref_t ref, uint32_t mfn)
     *grant_entry(d, ref) = (struct grant_entry_v1){GTF_permit_access, 0, mfn};
 }
 
+/* Both of a pin record's counts in one load: reading pins below, writing pins above. */
+static inline uint32_t pins_of(const struct active_grant *a)
+{
+    uint32_t both;
+    __builtin_memcpy(&both, a, sizeof(both));
+    return both;
+}
+_Static_assert(offsetof(struct active_grant, rd_pins) == 0 &&
+                   offsetof(struct active_grant, wr_pins) == 2,
+               "pins_of() reads both pin counts as one little-endian word");
+
 /* A grant mapping's pin on its entry goes: GTF_writing and GTF_reading are cleared with the
  * last pins of their kind.  The entry and its pin record are found once. */
 static inline void unpin(struct domain *granter, grant_ref_t ref, int readonly)
@@ -176,16 +189,11 @@ static inline void unpin(struct domain *granter, grant_ref_t ref, int readonly)
     uint16_t *pins = readonly ? &a->rd_pins : &a->wr_pins;
     if (*pins)
         (*pins)--;
-    uint32_t left; /* both counts in one load: reading ones below, writing ones above */
-    __builtin_memcpy(&left, a, sizeof(left));
+    uint32_t left = pins_of(a);
     uint16_t clear = (left >> 16 ? 0 : GTF_writing) | (left ? 0 : GTF_reading);
     if (clear)
         __atomic_and_fetch(&entry->flags, (uint16_t)~clear, __ATOMIC_RELAXED);
 }
-
-_Static_assert(offsetof(struct active_grant, rd_pins) == 0 &&
-                   offsetof(struct active_grant, wr_pins) == 2,
-               "unpin() reads both pin counts as one little-endian word");
 
 /* The granter named by an operation: most often the caller itself (a backend granting to
  * itself, the benchmark), found without the directory. */
@@ -237,7 +245,7 @@ static int check_entry(struct domain *granter, grant_ref_t ref, domid_t grantee,
         return rc;
     uint32_t granted = entry_frame(entry);
     const struct active_grant *a = active_entry(granter, ref);
-    *frame = a && a->rd_pins + a->wr_pins ? a->frame : granted; /* a pinned grant keeps its frame */
+    *frame = a && pins_of(a) ? a->frame : granted; /* a pinned grant keeps its frame */
     return GNTST_okay;
 }
 
@@ -320,7 +328,7 @@ static inline int map_one(struct domain *md, const struct gnttab_map_grant_ref *
     struct active_grant *a = active_take(gd, op->ref);
     if (!a)
         return GNTST_no_device_space; /* no page for the granter's pin records */
-    if (a->rd_pins + a->wr_pins)
+    if (pins_of(a))
         f = a->frame; /* a pinned grant keeps its frame */
     rc = get_frame(f, op->dom, ro);
     if (rc != GNTST_okay)
