@@ -319,9 +319,16 @@ static long evtchn_unmask(uint32_t port)
 
 void evtchn_destroy(struct domain *d)
 {
-    for (uint32_t p = 1; p < NR_EVENT_CHANNELS; p++)
+    for (uint32_t p = 1; p < NR_EVENT_CHANNELS; p++) {
+        uint32_t i = (p - EVTCHN_INLINE) / EVTCHNS_PER_PAGE;
+        if (p >= EVTCHN_INLINE && (p - EVTCHN_INLINE) % EVTCHNS_PER_PAGE == 0 &&
+            !d->evtchn_page[i]) {
+            p += EVTCHNS_PER_PAGE - 1; /* no page, no open port in its range */
+            continue;
+        }
         if (evtchn_of(d, p)->state != EVTCHNSTAT_closed)
             close_port(d, p); /* the last port of a page gives the page back */
+    }
 }
 
 /* Copy the op in, run it, copy the result out. */

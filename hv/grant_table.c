@@ -555,10 +555,11 @@ long do_grant_table_op(uint32_t cmd, uint32_t uop, uint32_t count)
 void grant_table_destroy(struct domain *d)
 {
     struct grant_table *gt = &d->grant;
-    for (uint32_t slot = 0; slot < GRANT_AREA_SLOTS; slot++) {
-        uint32_t *l1 = gt->window[slot / GRANT_WINDOW_SLOTS].l1;
-        if (l1 && (l1[slot % GRANT_WINDOW_SLOTS] & _PAGE_PRESENT))
-            release_slot(d, slot, &l1[slot % GRANT_WINDOW_SLOTS], 0);
+    for (uint32_t w = 0; w < GRANT_AREA_WINDOWS; w++) { /* a window never mapped has no L1 */
+        uint32_t *l1 = gt->window[w].l1;
+        for (uint32_t i = 0; l1 && i < GRANT_WINDOW_SLOTS; i++)
+            if (l1[i] & _PAGE_PRESENT)
+                release_slot(d, w * GRANT_WINDOW_SLOTS + i, &l1[i], 0);
     }
     for (unsigned int i = 0; i < GRANT_AREA_WINDOWS; i++)
         window_give(d, i, 0); /* the domain's directories die with it */
