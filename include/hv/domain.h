@@ -140,7 +140,18 @@ struct domain *dying_domain_by_id(domid_t id);
  * or -XEN_ENOENT; and the state flags of domain id. */
 int domain_next_changed(domid_t *id);
 uint16_t domain_state_flags(domid_t id);
-struct domain *domain_by_id(domid_t id);
+
+/* The listed domain of an id, or NULL: hv/domain.c's directory of pages of pointers, read inline
+ * (every notification between domains asks it). */
+#define DOMIDS_PER_PAGE (PAGE_SIZE / sizeof(struct domain *))
+#define DOMID_DIR_PAGES ((DOMID_FIRST_RESERVED + DOMIDS_PER_PAGE - 1) / DOMIDS_PER_PAGE)
+extern struct domain **domid_dir[DOMID_DIR_PAGES];
+static inline struct domain *domain_by_id(domid_t id)
+{
+    if (id >= DOMID_FIRST_RESERVED || !domid_dir[id / DOMIDS_PER_PAGE])
+        return NULL;
+    return domid_dir[id / DOMIDS_PER_PAGE][id % DOMIDS_PER_PAGE];
+}
 struct domain *domain_from_id(domid_t from);     /* the listed domain of the lowest id >= from */
 struct domain *domain_by_name(const char *name); /* a listed domain's */
 void domain_shutdown(struct domain *d, uint32_t reason);

@@ -27,11 +27,24 @@ struct fake_dom {
     struct vcpu v;
     struct shared_info *shared_info;
     unsigned int wakes;
-    int listed;
 };
 
 static struct fake_dom *doms[FAKE_MAX_DOMAINS];
 static unsigned int nr_doms;
+
+/* hv/domain.c's directory by id, which domain_by_id() (include/hv/domain.h) reads inline: the
+ * listed fake domains, a calloc()ed page of it per range of ids used. */
+struct domain **domid_dir[DOMID_DIR_PAGES];
+
+static void dir_set(domid_t id, struct domain *d)
+{
+    if (id >= DOMID_FIRST_RESERVED)
+        return;
+    struct domain ***page = &domid_dir[id / DOMIDS_PER_PAGE];
+    if (!*page)
+        assert_non_null(*page = calloc(DOMIDS_PER_PAGE, sizeof(struct domain *)));
+    (*page)[id % DOMIDS_PER_PAGE] = d;
+}
 
 static unsigned int bad_frees;
 
@@ -52,6 +65,10 @@ void fake_domain_reset(void)
         doms[i] = NULL;
     }
     nr_doms = 0;
+    for (unsigned int i = 0; i < DOMID_DIR_PAGES; i++) {
+        free(domid_dir[i]);
+        domid_dir[i] = NULL;
+    }
     fake_machine_domains(domain_by_id); /* frames given to a domain join its list */
     current = NULL;
     initial_domain = NULL;
@@ -91,14 +108,15 @@ struct domain *fake_domain_create(domid_t id)
     f->d.vcpu = &f->v;
     f->v.domain = &f->d;
     f->v.state = VCPU_runnable;
-    f->listed = 1;
+    dir_set(id, &f->d);
     doms[nr_doms++] = f;
     return &f->d;
 }
 
 void fake_domain_unlist(struct domain *d)
 {
-    fake_of(d)->listed = 0;
+    if (domain_by_id(d->domain_id) == d)
+        dir_set(d->domain_id, NULL);
 }
 
 void fake_set_current(struct domain *d)
@@ -175,14 +193,6 @@ struct fake_pirq_call fake_last_pirq_unbind(void)
 void domain_tally_hv_pages(struct domain *d, int nr)
 {
     d->hv_pages += nr;
-}
-
-struct domain *domain_by_id(domid_t id)
-{
-    for (unsigned int i = 0; i < nr_doms; i++)
-        if (doms[i]->listed && doms[i]->d.domain_id == id)
-            return &doms[i]->d;
-    return NULL;
 }
 
 /* As hv/sched.c: a blocked (or polling) vCPU becomes runnable and stops polling. */
