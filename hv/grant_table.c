@@ -367,16 +367,14 @@ static inline __attribute__((always_inline)) void release_slot(struct domain *md
         window_give(md, wi, 1);
 }
 
-static inline int unmap_one(struct domain *md, const struct gnttab_unmap_grant_ref *op)
+static inline int unmap_one(struct domain *md, uint32_t lo, uint32_t hi, uint32_t slot)
 {
-    uint32_t slot = op->handle;
     if (slot >= GRANT_AREA_SLOTS)
         return GNTST_bad_handle;
     uint32_t *l1 = md->grant.window[slot / GRANT_WINDOW_SLOTS].l1;
     uint32_t *pte = l1 ? &l1[slot % GRANT_WINDOW_SLOTS] : NULL;
     if (!pte || !(*pte & _PAGE_PRESENT))
         return GNTST_bad_handle;
-    uint32_t lo = (uint32_t)op->host_addr, hi = (uint32_t)(op->host_addr >> 32);
     if ((lo | hi) && (hi || lo != slot_va(slot)))
         return GNTST_bad_virt_addr; /* it names another slot, or none */
     release_slot(md, slot, pte, 1);
@@ -492,16 +490,17 @@ static __attribute__((noinline)) long map_grant_refs(uint32_t uop, uint32_t coun
 
 /* An unmap reads host_addr and handle (dev_bus_addr between them comes too: one range check),
  * and writes back its status, the pad beside it zero. */
-#define UNMAP_ARGS offsetof(struct gnttab_unmap_grant_ref, status)
+#define UNMAP_ARGS   offsetof(struct gnttab_unmap_grant_ref, status)
+#define UNMAP_HANDLE offsetof(struct gnttab_unmap_grant_ref, handle)
 static __attribute__((noinline)) long unmap_grant_refs(uint32_t uop, uint32_t count)
 {
     struct domain *d = current->domain;
     for (uint32_t p = uop, end = uop + count * sizeof(struct gnttab_unmap_grant_ref); p != end;
          p += sizeof(struct gnttab_unmap_grant_ref)) {
-        struct gnttab_unmap_grant_ref op;
-        if (copy_from_guest(&op, p, UNMAP_ARGS))
+        uint32_t w[UNMAP_ARGS / 4]; /* host_addr's two words, dev_bus_addr's, the handle */
+        if (copy_from_guest(w, p, UNMAP_ARGS))
             return -XEN_EFAULT;
-        uint32_t status = (uint16_t)unmap_one(d, &op);
+        uint32_t status = (uint16_t)unmap_one(d, w[0], w[1], w[UNMAP_HANDLE / 4]);
         if (status != GNTST_okay)
             d->counters.hypercall_errors++; /* the call succeeds; the operation did not */
         if (copy_to_guest(p + UNMAP_ARGS, &status, sizeof(status)))
