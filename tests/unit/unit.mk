@@ -128,9 +128,6 @@ $(UNIT_DBL_OBJS): $(UNIT_DIR)/%.o: %.c | deps
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $<"
 	$(Q)$(UNIT_CC) $(UNIT_CFLAGS) -c $< -o $@
-$(patsubst %,$(UNIT_DIR)/test_dbench_%,parse exec report):
-	@echo "  HOSTLD  $@"
-	$(Q)$(UNIT_CC) $(UNIT_LDFLAGS) -o $@ $^ $(UNIT_LDLIBS)
 
 # The same binaries under the sanitizers, in their own directory.
 ASAN_DIR := $(B)/asan
