@@ -233,13 +233,18 @@ def domU_destroyed_mid_io_then_the_disk_is_attached_again():
         halt(m)
 
 
-def serves(m, name):
-    """xm-lite block-list's Serves column, by disk: how often a poll served each ring."""
+def block_list_column(m, name, column):
+    """One of xm-lite block-list's last two columns, by disk: Serves (how often a poll served
+    each ring) or Follows (how often blkback read each frontend's state)."""
     out = m.command("xm-lite block-list %s" % name)
-    check(re.search(r"GrantCalls Serves\s*$", out, re.M), "no Serves column:\n" + out)
-    rows = re.findall(r"^(xvd[a-d])\s.*\s(\d+)\s*$", out, re.M)
+    check(re.search(r"GrantCalls Serves Follows\s*$", out, re.M), "no Serves/Follows:\n" + out)
+    rows = re.findall(r"^(xvd[a-d])\s.*\s(\d+)\s+(\d+)\s*$", out, re.M)
     check(len(rows) == 4, "four disks expected:\n" + out)
-    return {vdev: int(n) for vdev, n in rows}
+    return {r[0]: int(r[1 if column == "Serves" else 2]) for r in rows}
+
+
+def serves(m, name):
+    return block_list_column(m, name, "Serves")
 
 
 @test
@@ -269,6 +274,26 @@ def only_the_disks_whose_event_fired_are_served():
         halt(m)
         expect_image(disk, [(70000 + 2048 * i, 0, 100, "d%d" % i) for i in range(4)] +
                      [(70000 + 200 + 88 * k, 200 + 88 * k, 88, "a%d" % k) for k in range(8)])
+
+
+@test
+def a_domUs_store_writes_follow_only_its_own_frontends():
+    """A domU's disk handshake writes to the xenstore several times; blkback reads the frontend
+    state of that domU's disk, never of another domain's four disks waiting in InitWait (before
+    issue 15's fix any domU's write made it read every disk's frontend)."""
+    with booted() as (disk, m):
+        out = m.command("xm-lite create /etc/xm/tests/four_disks.cfg name=idle", timeout=60)
+        check("Started domain idle " in out, "create idle:\n" + out)
+        time.sleep(1)
+        before = block_list_column(m, "idle", "Follows")
+        domU(m)  # its handshake: blkfront's writes to the store, to Connected
+        m.detach()
+        after = block_list_column(m, "idle", "Follows")
+        check(after == before, "idle's frontends were read again: %s -> %s" % (before, after))
+        out = m.command("xm-lite block-list domU")
+        f = re.search(r"^xvda\s.*\s(\d+)\s*$", out, re.M)
+        check(f and int(f.group(1)) >= 2, "the domU's own frontend was not followed:\n" + out)
+        halt(m)
 
 
 @test

@@ -28,8 +28,12 @@
  * A wake-up of dom0 serves only the disks whose event fired (or that had
  * requests left over): the event handler lists the disk (include/pending.h,
  * as consoled and xenstored do), so a disk that is idle costs nothing
- * however many there are (issue 15).  Following the frontends' states is
- * done when a domU wrote to the store, or while a handshake is starting.
+ * however many there are (issue 15).  Likewise a frontend's state is read
+ * only when its domain changed the store (xenstored's xenstored_changed hook:
+ * a frontend's directory is its domain's own, so only that domain's requests
+ * move it), once when the disk is added, and while the disk waits to be
+ * described: a to_follow list of disks, found by domain through the table's
+ * index and each domain's chain, not a walk of every disk at every write.
  *
  * Tour 47/58 - after blkif_check.c, before proc/sysblk.c.
  */
@@ -60,19 +64,20 @@ struct vbd {
     evtchn_port_t port;
     uint8_t *bounce; /* BLKIF_MAX_SEGMENTS_PER_REQUEST pages */
     uint32_t requests, errors, events_in, notifies_out, grant_calls;
-    uint64_t describe_at; /* ns: when to describe the disk (a test can delay the backend) */
-    uint32_t store_seen;  /* xenstore_generation when we last read the frontend's state */
-    int map_mode;         /* map each segment and do the I/O in place, instead of grant copy */
-    uint32_t serves;      /* times a poll served its ring (block-list's Serves) */
+    uint64_t describe_at;    /* ns: when to describe the disk (a test can delay the backend) */
+    uint32_t follows;        /* times its frontend's state was read (block-list's Follows) */
+    struct vbd *next_of_dom; /* the domain's next disk (the first: table_by_id()) */
+    struct pending_link following; /* its domain changed the store: read its frontend */
+    int map_mode;    /* map each segment and do the I/O in place, instead of grant copy */
+    uint32_t serves; /* times a poll served its ring (block-list's Serves) */
     struct pending_link pending; /* its event fired, or it has requests left over */
 };
 
 /* Every domain's disks: as many as dom0's memory holds (a record and BLKIF_MAX_SEGMENTS_PER_REQUEST
  * bounce pages each, kept with the record for its next disk), not a number fixed at build. */
 static struct table vbds = TABLE_OF(struct vbd);
-static struct pending_list to_serve; /* the disks a poll serves */
-static uint32_t store_seen;          /* xenstore_generation when every frontend was last followed */
-static int settling; /* a handshake is starting: follow the frontends at each poll */
+static struct pending_list to_serve;  /* the disks a poll serves */
+static struct pending_list to_follow; /* the disks whose frontend's state a poll reads */
 
 static struct vbd *vbd_at(uint32_t i)
 {
@@ -154,6 +159,20 @@ static void describe(struct vbd *v)
     set_state(v, XenbusStateInitWait, "disk described");
 }
 
+static void follow_later(struct vbd *v)
+{
+    int old = local_events_disable();
+    pending_add(&to_follow, &v->following);
+    local_events_restore(old);
+}
+
+/* xenstored_changed: domain dom's request changed the store, so its frontends may have moved. */
+static void blkback_store_changed(domid_t dom)
+{
+    for (struct vbd *v = table_by_id(&vbds, dom); v; v = v->next_of_dom)
+        follow_later(v);
+}
+
 int blkback_add(domid_t dom, const char *target, const char *vdev, int readonly, uint32_t delay_ms,
                 int map_mode)
 {
@@ -175,8 +194,10 @@ int blkback_add(domid_t dom, const char *target, const char *vdev, int readonly,
         return printf("blkback: %s is mounted at %s in dom0; umount it first\n", target,
                       ext2fs_holder(dev)),
                -1;
+    struct vbd *first = table_by_id(&vbds, dom); /* its domain's other disks */
     v = table_new(&vbds);
-    if (!v || !(v->bounce = v->bounce ? v->bounce : alloc_pages(BLKIF_MAX_SEGMENTS_PER_REQUEST)))
+    if (!v || !(v->bounce = v->bounce ? v->bounce : alloc_pages(BLKIF_MAX_SEGMENTS_PER_REQUEST)) ||
+        table_set_id(&vbds, dom, v))
         return printf("blkback: dom0 is out of memory for another virtual disk's record and its "
                       "%u bounce pages\n",
                       BLKIF_MAX_SEGMENTS_PER_REQUEST),
@@ -187,7 +208,9 @@ int blkback_add(domid_t dom, const char *target, const char *vdev, int readonly,
                       .devid = devid,
                       .dev = dev,
                       .readonly = readonly,
-                      .bounce = bounce};
+                      .bounce = bounce,
+                      .next_of_dom = first}; /* table_by_id() gives v first now */
+    xenstored_changed = blkback_store_changed;
     strlcpy(v->vdev, vdev, sizeof(v->vdev));
     v->map_mode = map_mode;
     snprintf(v->bpath, sizeof(v->bpath), "/local/domain/0/backend/vbd/%u/%u", dom, devid);
@@ -203,9 +226,9 @@ int blkback_add(domid_t dom, const char *target, const char *vdev, int readonly,
     v->state = v->fstate = XenbusStateInitialising;
     xs_write_u(v->bpath, "state", XenbusStateInitialising);
     v->describe_at = monotonic_ns() + (uint64_t)delay_ms * 1000000;
-    settling = 1; /* its handshake starts: follow it at each poll until both sides move on */
     if (!delay_ms)
         describe(v);
+    follow_later(v); /* the frontend may have moved already */
     return 0;
 }
 
@@ -434,9 +457,7 @@ static void serve(struct vbd *v)
 static void follow_frontend(struct vbd *v)
 {
     uint32_t fs;
-    if (v->store_seen == xenstore_generation && v->fstate != XenbusStateInitialising)
-        return; /* no domU has written to the store since we last looked */
-    v->store_seen = xenstore_generation;
+    v->follows++;
     if (xs_read_u(v->fpath, "state", &fs))
         fs = XenbusStateClosed; /* its directory is gone: so is the frontend */
     if ((int)fs != v->fstate) {
@@ -454,21 +475,19 @@ static void follow_frontend(struct vbd *v)
         set_state(v, XenbusStateInitWait, "the frontend starts again");
 }
 
-/* Every disk's handshake, when a domU wrote to the store or one is starting. */
+/* The handshakes of the disks listed to follow; one still to be described stays listed. */
 static void follow_frontends(void)
 {
-    if (!settling && store_seen == xenstore_generation)
-        return;
-    store_seen = xenstore_generation;
-    settling = 0;
-    for (uint32_t i = 0; i < table_slots(&vbds); i++) {
-        struct vbd *v = vbd_at(i);
+    for (struct pending_link *l = pending_take(&to_follow), *next; l; l = next) {
+        next = pending_next(l);
+        struct vbd *v = pending_record(l, struct vbd, following);
         if (!v->in_use)
             continue;
         if (v->state == XenbusStateInitialising && monotonic_ns() >= v->describe_at)
             describe(v);
         follow_frontend(v);
-        settling |= v->state == XenbusStateInitialising || v->fstate == XenbusStateInitialising;
+        if (v->state == XenbusStateInitialising)
+            follow_later(v);
     }
 }
 
@@ -487,14 +506,15 @@ void blkback_poll(void)
 
 void blkback_remove(domid_t dom)
 {
-    for (uint32_t i = 0; i < table_slots(&vbds); i++) {
-        struct vbd *v = vbd_at(i);
-        if (!v->in_use || v->dom != dom)
-            continue;
+    for (struct vbd *v = table_by_id(&vbds, dom), *next; v; v = next) {
+        next = v->next_of_dom;
         disconnect(v, "the domain is going away");
         xs_local_rm(xenstore, v->bpath);
+        pending_remove(&to_follow, &v->following); /* the record may be reused: off both lists */
+        pending_remove(&to_serve, &v->pending);
         table_free(&vbds, v);
     }
+    table_set_id(&vbds, dom, NULL);
     char dir[48];
     snprintf(dir, sizeof(dir), "/local/domain/0/backend/vbd/%u", dom);
     xs_local_rm(xenstore, dir);
@@ -505,15 +525,15 @@ size_t blkback_list(domid_t dom, char *buf, size_t cap)
     size_t n =
         (size_t)snprintf(buf, cap,
                          "Vdev  BE-path-id  Target  Mode  Backend      Frontend     Requests "
-                         "Errors Events Notifies GrantCalls Serves\n");
+                         "Errors Events Notifies GrantCalls Serves Follows\n");
     for (uint32_t i = 0; i < table_slots(&vbds) && n < cap; i++) {
         struct vbd *v = vbd_at(i);
         if (v->in_use && v->dom == dom)
             n += (size_t)snprintf(
-                buf + n, cap - n, "%-5s %-11u %-7s %-5s %-12s %-12s %8u %6u %6u %8u %10u %6u\n",
+                buf + n, cap - n, "%-5s %-11u %-7s %-5s %-12s %-12s %8u %6u %6u %8u %10u %6u %7u\n",
                 v->vdev, v->devid, v->dev->name, v->readonly ? "r" : "w",
                 xenbus_state_name(v->state), xenbus_state_name(v->fstate), v->requests, v->errors,
-                v->events_in, v->notifies_out, v->grant_calls, v->serves);
+                v->events_in, v->notifies_out, v->grant_calls, v->serves, v->follows);
     }
     return MIN(n, cap - 1);
 }

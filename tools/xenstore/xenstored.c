@@ -45,7 +45,7 @@ struct client {
 
 static struct xs_store store;
 struct xs_store *xenstore;
-uint32_t xenstore_generation;
+void (*xenstored_changed)(domid_t dom);
 static struct table clients = TABLE_OF(struct client); /* grows with the domains */
 static struct pending_list pending_list; /* clients whose channel fired since the last poll */
 static uint32_t events_seen;             /* xs_store_events_queued() at the last poll */
@@ -171,6 +171,12 @@ static int take_request(struct client *c)
     return c->have >= sizeof(*h) && c->have == sizeof(*h) + h->len;
 }
 
+static int changes_the_store(uint32_t type)
+{
+    return type == XS_WRITE || type == XS_MKDIR || type == XS_RM || type == XS_SET_PERMS ||
+           type == XS_TRANSACTION_END;
+}
+
 static void serve(struct client *c)
 {
     int sent = 0;
@@ -184,7 +190,8 @@ static void serve(struct client *c)
         size_t n =
             xs_store_handle(&store, c->dom, h, (const char *)(h + 1), c->out, sizeof(c->out));
         c->have = 0;
-        xenstore_generation++;
+        if (xenstored_changed && changes_the_store(h->type))
+            xenstored_changed(c->dom);
         c->out_len = (uint32_t)n;
         if (!put_response(c, c->out, c->out_len))
             break; /* the ring is full: it goes out when the client has read some */
