@@ -478,8 +478,8 @@ static __attribute__((noinline)) long map_grant_refs(uint32_t uop, uint32_t coun
     for (uint32_t p = uop, end = uop + count * sizeof(struct gnttab_map_grant_ref); p != end;
          p += sizeof(struct gnttab_map_grant_ref)) {
         struct gnttab_map_grant_ref op;
-        if (copy_from_guest(&op, p, MAP_ARGS))
-            return -XEN_EFAULT;
+        if (!guest_range_ok(p, sizeof(op)) || copy_from_guest(&op, p, MAP_ARGS))
+            return -XEN_EFAULT; /* the whole operation first: its results go back too */
         uint32_t frame;
         int16_t status = (int16_t)map_one(d, &op, &frame);
         uint32_t out[4] = {op.dom | (uint32_t)(uint16_t)status << 16};
@@ -507,8 +507,9 @@ static __attribute__((noinline)) long unmap_grant_refs(uint32_t uop, uint32_t co
     for (uint32_t p = uop, end = uop + count * sizeof(struct gnttab_unmap_grant_ref); p != end;
          p += sizeof(struct gnttab_unmap_grant_ref)) {
         uint32_t w[UNMAP_ARGS / 4]; /* host_addr's two words, dev_bus_addr's, the handle */
-        if (copy_from_guest(w, p, UNMAP_ARGS))
-            return -XEN_EFAULT;
+        if (!guest_range_ok(p, sizeof(struct gnttab_unmap_grant_ref)) ||
+            copy_from_guest(w, p, UNMAP_ARGS))
+            return -XEN_EFAULT; /* the whole operation first: its status goes back too */
         uint32_t status = (uint16_t)unmap_one(d, w[0], w[1], w[UNMAP_HANDLE / 4]);
         if (status != GNTST_okay)
             d->counters.hypercall_errors++; /* the call succeeds; the operation did not */
