@@ -3,7 +3,8 @@
  *
  * A vCPU yields its slice (SCHEDOP_yield), sleeps until an event
  * (SCHEDOP_block, which enables events first, as in Xen, so an upcall that
- * is already pending keeps it awake), or sleeps until one of a few ports
+ * is already pending keeps it awake; or pvlab's SCHEDOP_pvlab_block_masked,
+ * which leaves them masked and makes no upcall on waking), or sleeps until one of a few ports
  * fires or a deadline passes (SCHEDOP_poll; hv/timer.c times it out).  A
  * domain shuts itself down, or asks to be crashed (SCHEDOP_shutdown), and dom0
  * does either to another domain (SCHEDOP_remote_shutdown).  Nothing here
