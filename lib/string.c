@@ -138,8 +138,10 @@ unsigned long strtoul(const char *s, const char **end, int base)
     }
     if (base == 0)
         base = 10;
+    /* Past ULONG_MAX the value stays ULONG_MAX, as C's strtoul() answers, rather than wrapping:
+     * "4294967297" must not read as 1 (a domain id, a size) to a caller checking a range. */
     for (int d; (d = digit_value(*s)) < base; s++)
-        v = v * base + d;
+        v = v > (~0UL - (unsigned long)d) / (unsigned long)base ? ~0UL : v * base + d;
     if (end)
         *end = s;
     return v;

@@ -280,6 +280,10 @@ def xl_reaches_the_hypervisor_through_privcmd():
               "xl unpause: still paused")
         out = m.command("xl pause 0") + m.command("xl pause nosuch")
         check("xl: that is dom0 itself" in out and "xl: no domain 'nosuch'" in out, out)
+        out = m.command("xl pause 4294967297")  # 2^32 + 1: must not wrap to the domU's id 1
+        check("xl: no domain '4294967297'" in out, out)
+        check(re.search(r"^domU\s+1\s+32\s+1 -[-b]----", m.command("xm-lite list"), re.M),
+              "xl pause 4294967297 paused domain 1")
         start = len(m.output)
         m.send("xl dmesg")  # the log holds earlier prompts: end with a marker of our own
         m.send("echo dmesg-done")
