@@ -55,9 +55,11 @@ static void tally_domain(const struct domain *d, int sign)
 
 void domain_tally_hv_pages(struct domain *d, int nr)
 {
-    tally_domain(d, -1);
+    if (d->tallied)
+        tally_domain(d, -1);
     d->hv_pages += nr;
-    tally_domain(d, 1);
+    if (d->tallied)
+        tally_domain(d, 1);
 }
 
 static uint32_t domu_most_hv_pages(void)

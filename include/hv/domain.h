@@ -179,7 +179,7 @@ void build_abandon(struct domain *d);
  * from a tally kept as they change, not a walk of the domains (issue 15). */
 uint32_t domain_hv_pages(uint32_t *domu_max, uint32_t *privileged);
 uint32_t domain_count(void); /* listed domains */
-/* A listed domain's hv_pages change by `nr`: the tally follows. */
+/* d's hv_pages change by `nr`; a listed domain's tally follows. */
 void domain_tally_hv_pages(struct domain *d, int nr);
 
 /* Pages of the hypervisor's heap for its bookkeeping of d (ports, grant records), counted as d's
@@ -187,19 +187,15 @@ void domain_tally_hv_pages(struct domain *d, int nr);
 static inline void *domain_take_pages(struct domain *d, unsigned int nr)
 {
     void *p = alloc_xenheap_pages(nr);
-    if (p && d->tallied)
+    if (p)
         domain_tally_hv_pages(d, (int)nr);
-    else if (p)
-        d->hv_pages += nr;
     return p;
 }
 
 static inline void domain_give_pages(struct domain *d, void *p, unsigned int nr)
 {
-    if (p && d->tallied)
+    if (p)
         domain_tally_hv_pages(d, -(int)nr);
-    else if (p)
-        d->hv_pages -= nr;
     free_xenheap_pages(p, nr);
 }
 extern struct domain *initial_domain;

@@ -189,7 +189,8 @@ struct fake_pirq_call fake_last_pirq_unbind(void)
 
 /* ---------------------------------------------------------------- what the hypervisor calls */
 
-/* Fake domains are never in hv/domain.c's tally (d->tallied is 0): their hv_pages change alone. */
+/* Fake domains are never in hv/domain.c's tally (d->tallied is 0): their hv_pages change alone,
+ * as hv/domain.c's function does for a domain not listed. */
 void domain_tally_hv_pages(struct domain *d, int nr)
 {
     d->hv_pages += nr;
