@@ -424,6 +424,8 @@ static void domain_free(struct domain *d)
     if (initial_domain == d)
         initial_domain = NULL;
     guest_root_free(d->vcpu);
+    if (d->vcpu->frame_pte) /* never mapped now: d's vCPU is not current (domain_kill()) */
+        frame_page_release(d, PTE_MFN(d->vcpu->frame_pte));
     free_xenheap_pages(d, 1); /* and its vCPU: struct domain_page */
 }
 

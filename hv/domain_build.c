@@ -16,6 +16,9 @@
  *              xenstore page         (start_info.store_mfn)
  *              512 KiB + room for the L1s that will map the rest of memory
  *
+ * The domain's last frame is not among these pages: it is its vCPU's frame
+ * page (hv/frame_alloc.c: frame_page_take()), where its registers live, so
+ * the guest is told of one page less than the domain was given.
  * all rounded up to 4 MiB and mapped (a domain smaller than that, down to
  * 1 MiB, is mapped whole); the page-table frames themselves are
  * mapped read-only.  The page directory is then pinned through the same
@@ -144,11 +147,11 @@ static void fill_start_info(struct domain *d, const uint32_t *p2m, const struct 
     unmap_domain_page(si);
 }
 
-static void set_initial_registers(struct vcpu *v, const struct elf_image *img,
+/* The vCPU's first registers, in its frame page (the start of the page is the frame). */
+static void set_initial_registers(struct vcpu *v, uint32_t frame_mfn, const struct elf_image *img,
                                   const struct layout *l)
 {
-    struct cpu_user_regs *r = &v->user_regs;
-    memset(r, 0, sizeof(*r));
+    struct cpu_user_regs *r = map_domain_page(frame_mfn);
     r->eip = img->entry;
     r->esp = l->v_stack + PAGE_SIZE;
     r->esi = l->v_si;
@@ -157,6 +160,7 @@ static void set_initial_registers(struct vcpu *v, const struct elf_image *img,
     r->eflags = 0x202; /* IF: the real interrupt flag is always on in a guest */
     v->kernel_ss = FLAT_KERNEL_SS;
     v->kernel_sp = r->esp;
+    unmap_domain_page(r);
 }
 
 /* A domU's console and xenstore: pages granted to dom0, and one port for both (dom0's
@@ -304,14 +308,14 @@ static int build_plan(struct domain *d, struct build_state *b)
         printk("(XEN) domain %u: kernel image rejected: %s\n", d->domain_id, err);
         return -XEN_EINVAL;
     }
-    uint32_t nr_pages = b->mem_bytes >> PAGE_SHIFT;
+    uint32_t nr_pages = (b->mem_bytes >> PAGE_SHIFT) - 1; /* the guest's: not its frame page */
     plan_layout(&b->l, &b->img, b->mod_len, nr_pages);
     if (pfn_of(&b->l, b->l.v_end) > nr_pages || b->l.v_end > GRANT_AREA_START) {
         printk("(XEN) domain %u: %u MiB is too small for this kernel\n", d->domain_id,
                b->mem_bytes >> 20);
         return -XEN_ENOMEM;
     }
-    b->p2m_pages = ROUNDUP(nr_pages * 4, PAGE_SIZE) / PAGE_SIZE;
+    b->p2m_pages = ROUNDUP((nr_pages + 1) * 4, PAGE_SIZE) / PAGE_SIZE;
     b->p2m = alloc_xenheap_pages(b->p2m_pages);
     if (!b->p2m) {
         b->p2m_pages = 0;
@@ -336,14 +340,14 @@ static int alloc_scrubbed(struct domain *d, struct build_state *b, uint32_t *bud
         mfn_to_page(mfn)->pfn = pfn;
         d->tot_pages++;
         *budget -= MIN(*budget, BUILD_SCRUB_COST);
-    } while (d->tot_pages<b->l.nr_pages && * budget> 0);
+    } while (d->tot_pages < b->l.nr_pages + 1 && *budget > 0);
     return 0;
 }
 
 /* The domain's frames, clean ones taken a run at a time straight into the p2m list. */
 static int alloc_step(struct domain *d, struct build_state *b, int bounded)
 {
-    uint32_t nr_pages = b->l.nr_pages, budget = bounded ? BUILD_ALLOC_BUDGET : UINT32_MAX;
+    uint32_t nr_pages = b->l.nr_pages + 1, budget = bounded ? BUILD_ALLOC_BUDGET : UINT32_MAX;
     while (d->tot_pages < nr_pages && budget > 0) {
         uint32_t pfn = d->tot_pages, want = MIN(nr_pages - pfn, budget);
         uint32_t got = alloc_clean_domheap_pages(d, b->p2m + pfn, pfn, want);
@@ -434,11 +438,18 @@ static int build_finish(struct domain *d, struct build_state *b, struct build_re
     int rc = get_page_and_type(b->l2_mfn, d->domain_id, PGT_l2);
     if (rc)
         return rc;
+    uint32_t frame_mfn = b->p2m[b->l.nr_pages]; /* the frame after the guest's pages */
+    if ((rc = frame_page_take(frame_mfn)) != 0) {
+        put_page_and_type(b->l2_mfn);
+        return rc;
+    }
     d->vcpu->cr3_mfn = b->l2_mfn;
-    set_initial_registers(d->vcpu, &b->img, &b->l);
+    d->vcpu->frame_pte = frame_page_pte(frame_mfn);
+    set_initial_registers(d->vcpu, frame_mfn, &b->img, &b->l);
     if (out)
         *out = b->r;
-    printk("(XEN) domain %u: %s kernel, %u MiB (%u pages), virt_base %08x, entry %08x\n",
+    printk("(XEN) domain %u: %s kernel, %u MiB (%u pages and its vCPU's frame page), virt_base "
+           "%08x, entry %08x\n",
            d->domain_id, b->img.guest_os, b->mem_bytes >> 20, b->l.nr_pages, b->img.virt_base,
            b->img.entry);
     printk("(XEN)   start_info %08x, page tables %08x (%u frames), p2m %08x, "

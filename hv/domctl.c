@@ -148,7 +148,7 @@ static long pause(struct domain *d, int paused)
 {
     if (paused && d->state == DOM_running)
         d->state = DOM_paused;
-    else if (!paused && d->state == DOM_paused && d->tot_pages && !d->build)
+    else if (!paused && d->state == DOM_paused && d->vcpu->frame_pte) /* built */
         d->state = DOM_running;
     else
         return -XEN_EINVAL;

@@ -24,7 +24,8 @@
  * A frame a domain owns is on that domain's page_list (include/hv/mm.h) from
  * the moment it is taken for it (take_frame(), share_xenheap_page()) until
  * it is freed (free_frame()) or orphaned by the destroy
- * (hv/frame_table.c: release_domain_frames()); those are the only places a frame changes hands.
+ * (hv/frame_table.c: release_domain_frames()), or set aside as its vCPU's
+ * frame page (frame_page_take()); those are the only places a frame changes hands.
  *
  * Tour 9/37 - after arch/x86/desc.c, before arch/x86/i8259.c.
  */
@@ -114,6 +115,35 @@ void frame_orphan(uint32_t mfn)
         return;
     pg->flags |= PGF_orphan;
     orphans[pg->owner]++;
+}
+
+/*
+ * A vCPU's frame page (include/hv/domain.h) is one of its domain's frames, as Xen keeps a vCPU's
+ * vcpu_info in a page of the guest's: the builder takes the last frame of the domain's memory,
+ * which the guest is not told of.  The entry path trusts what the frame holds (the CPU pushed
+ * it), so no domain may write it while its vCPU waits, and none may read it: while it is a
+ * frame page its owner is DOMID_XEN and it is off the domain's list, so every ownership check a
+ * guest's request makes fails - a mapping in a page table, read-only or writable, a pin, a grant
+ * or grant copy of it, an M2P update - and only the hypervisor and the running vCPU itself
+ * (through the entry area) reach it.  Its type says what it is.  It stays in the domain's
+ * tot_pages (the memory it was given), and goes back with the domain (domain_free()), dirty.
+ */
+int frame_page_take(uint32_t mfn)
+{
+    struct page_info *pg = mfn_to_page(mfn);
+    if (pg->count != 1 || pg->type_count != 0)
+        return -XEN_EBUSY; /* something but its allocation holds it */
+    page_list_del(pg);
+    pg->owner = DOMID_XEN;
+    pg->type = PGT_frame;
+    pg->type_count = 1;
+    return 0;
+}
+
+void frame_page_release(struct domain *d, uint32_t mfn)
+{
+    mfn_to_page(mfn)->owner = d->domain_id; /* a domain's frame, not the hypervisor heap's */
+    free_frame(mfn);
 }
 
 uint32_t orphan_frames(domid_t owner)

@@ -228,14 +228,6 @@ static void note_wake_latency(struct vcpu *v, uint64_t now)
         v->domain->counters.wake_wait_max = waited;
 }
 
-/* A guest frame moved whole: one rep movsl, where the compiled struct copy takes five
- * instructions a word (two switches a round trip between domains). */
-static inline void copy_frame(struct cpu_user_regs *dst, const struct cpu_user_regs *src)
-{
-    uint32_t words = sizeof(*dst) / 4;
-    __asm__ volatile("rep movsl" : "+D"(dst), "+S"(src), "+c"(words) : : "memory");
-}
-
 /* The trace's records of a switch, out of line: their domain ids are read only while it runs. */
 static __attribute__((cold, noinline)) void trace_switch(struct vcpu *prev, struct vcpu *next)
 {
@@ -250,8 +242,6 @@ static __attribute__((cold, noinline)) void trace_cr3(struct vcpu *next)
 
 static void context_switch(struct vcpu *prev, struct vcpu *next, uint64_t now)
 {
-    if (!is_idle_vcpu(prev))
-        copy_frame(&prev->user_regs, guest_cpu_user_regs());
     count_running_hypercalls();
     if (__builtin_expect(trace_on, 0))
         trace_switch(prev, next);
@@ -262,12 +252,13 @@ static void context_switch(struct vcpu *prev, struct vcpu *next, uint64_t now)
         current_counters = &next->domain->counters;
     }
     if (is_idle_vcpu(next)) {
+        map_frame_page(idle_frame_pte); /* prev's frame page may be freed while idle runs */
         load_idle_pagetable();
         reset_stack_and_jump(idle_loop);
     }
     next->last_charge = now;
     note_wake_latency(next, now);
-    copy_frame(guest_cpu_user_regs(), &next->user_regs);
+    map_frame_page(next->frame_pte); /* the frame is next's once the CR3 load flushes prev's */
     load_guest_pagetable(next);
     desc_load_vcpu(next);
     fpu_switch_to(next);

@@ -89,7 +89,7 @@ def console_output_before_attach_is_kept():
         while listing(m)["domU"][2][1] != "b" and time.time() < deadline:
             time.sleep(0.2)  # until it sits at its prompt, having printed its banner
         out = m.command("xm-lite console domU", prompt=r"domU# ", timeout=30)
-        check("minios: 8192 pages" in out and "minios: domU ready" in out,
+        check("minios: 8191 pages" in out and "minios: domU ready" in out,
               "output written before the attach was lost:\n" + out)
         m.detach()
         halt(m)

@@ -489,7 +489,7 @@ def proc_view(disk, m):
     out = run(m, "cat /proc/meminfo")
     total = re.search(r"MemTotal: +(\d+) kB", out)
     free = re.search(r"MemFree: +(\d+) kB", out)
-    check(total and free and int(total.group(1)) == 65536 and 0 < int(free.group(1)) < 65536,
+    check(total and free and int(total.group(1)) == 65532 and 0 < int(free.group(1)) < 65532,
           "/proc/meminfo with dom0_mem=64M:\n" + out)
     check("hda2 / ext2 rw 0 0" in run(m, "cat /proc/mounts"), "/proc/mounts")
     run(m, "cat /README")

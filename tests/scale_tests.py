@@ -123,7 +123,7 @@ def a_hundred_and_twenty_eight_1MiB_domUs_run_at_once_and_give_every_frame_back(
         check(not missing, "not listed after create: %s" % missing[:8])
         check(all(doms[n][1] == 1 for n in names), "a tiny domU does not have 1 MiB: %s" % doms)
         every_domain_runs(m, names)
-        out = m.command("xm-lite console t%d" % SCALE_DOMAINS, prompt=r"up, 256 pages", timeout=30)
+        out = m.command("xm-lite console t%d" % SCALE_DOMAINS, prompt=r"up, 255 pages", timeout=30)
         m.detach()
         one_monitor_reports_an_end(m, names[-1])
         info = m.command("xm-lite info")

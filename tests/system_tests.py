@@ -34,7 +34,7 @@ def boot_kernel_reaches_prompt():
         m.expect(r"pvlab \d+\.\d+")
         m.expect(r"memory map \(available RAM\):")
         m.expect(r"module 0: .*minios\.elf dom0")
-        m.expect(r"domain 0: minios kernel, 64 MiB \(16384 pages\), virt_base c0000000, entry c0000000")
+        m.expect(r"domain 0: minios kernel, 64 MiB \(16383 pages and its vCPU's frame page\), virt_base c0000000, entry c0000000")
         m.expect(r"start_info c[0-9a-f]+, page tables c[0-9a-f]+")
         m.expect(r"entering dom0 in ring 1")
         m.expect(r"minios: dom0 ready")
@@ -72,7 +72,7 @@ def shell_session_info_ticks_halt():
         for cmd in ("info", "ticks", "halt"):
             check(re.search(r"^\s+%s\s" % cmd, out, re.M), "help does not list %s" % cmd)
         out = m.command("info")
-        check(re.search(r"memory:\s+64 MiB \(16384 pages", out), "info: memory line wrong:\n" + out)
+        check(re.search(r"memory:\s+64 MiB \(16383 pages", out), "info: memory line wrong:\n" + out)
         check(re.search(r"domain id:\s+0 \(privileged, initial domain\)", out), "info: domain id")
         up = re.search(r"uptime:\s+(\d+)\.(\d+) s", out)
         check(up, "info: no uptime")
@@ -104,7 +104,7 @@ def boot_with_memory(mb, qemu_mb):
     try:
         m.expect(r"dom0# ", 60)
         out = m.command("info")
-        check(re.search(r"memory:\s+%d MiB \(%d pages" % (mb, mb * 256), out),
+        check(re.search(r"memory:\s+%d MiB \(%d pages" % (mb, mb * 256 - 1), out),  # a frame page
               "dom0 with %d MiB reports:\n%s" % (mb, out))
         halt(m)
     finally:

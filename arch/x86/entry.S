@@ -14,7 +14,10 @@
  * guest root maps that one page and not the stack pages under it: the frame
  * is where the CPU needs it, and the hypervisor's own stack, which continues
  * below the frame once the full page directory is loaded, is out of the
- * guest's reach.  Nothing is copied on the way in or out.
+ * guest's reach.  Nothing is copied on the way in or out, nor at a switch:
+ * the page mapped there is the running vCPU's own frame page, a frame of
+ * its domain's memory (hv/frame_alloc.c: frame_page_take()), and a switch
+ * maps the next one's (include/hv/arch.h: map_frame_page()).
  *
  * In:  the hypercall gate (0x82) enters at tramp_entry, which saves the
  *      registers, loads the full page directory (tramp_full_cr3) and the
@@ -397,7 +400,8 @@ hypervisor_ds:   .word __HYPERVISOR_DS /* loaded into %ds and %es at every entry
  * (arch/x86/hv_mappings.c), so the CPU can push a guest's trap frame into it
  * (TSS.esp0 = hv_stack_top - 16, leaving room for es, ds, fs and gs), but not
  * the HV_STACK_SIZE bytes below it, where the hypervisor's C code runs.  The
- * rest of the page is never used.  At boot, before the entry area is mapped,
+ * rest of the page is never used.  This page itself is mapped there only
+ * while no vCPU runs: a vCPU's own frame page takes its place.  At boot, before the entry area is mapped,
  * boot.S runs on the same stack through the direct map (_boot_stack_top).
  */
     .section .entry.stack, "aw"

@@ -35,11 +35,15 @@ extern char _entry_alias[], _entry_text_start[], _entry_data_start[], _entry_sta
     _entry_end[];
 extern uint32_t tramp_full_cr3, tramp_guest_cr3;
 extern char entry_frame_page[]; /* entry.S: the guest frame, at the start of its page */
+uint32_t *frame_slot_full, *frame_slot_guest; /* the frame page's PTE in the two views */
+uint32_t idle_frame_pte;                      /* entry_frame_page's own: no vCPU's frame */
 
 /*
  * Map the entry area's pages.  The guest's view has the stubs and tables
  * read-only and the frame page (entry.S) writable, but not the hypervisor
- * stack below the frame.
+ * stack below the frame.  The frame page's slot maps the running vCPU's own
+ * frame page (map_frame_page(), at every switch); entry.S's page, the one
+ * linked there, is mapped while no vCPU runs.
  */
 static void map_entry_area(void)
 {
@@ -49,9 +53,11 @@ static void map_entry_area(void)
         entry_l1_full[i] = pa | _PAGE_PRESENT | _PAGE_RW | _PAGE_ACCESSED | _PAGE_DIRTY;
         if (va < (uint32_t)_entry_stack_start)
             entry_l1_guest[i] = pa | _PAGE_PRESENT | _PAGE_ACCESSED;
-        else if (va == (uint32_t)entry_frame_page)
-            entry_l1_guest[i] = pa | _PAGE_PRESENT | _PAGE_RW | _PAGE_ACCESSED | _PAGE_DIRTY;
     }
+    frame_slot_full = &entry_l1_full[L1_INDEX((uint32_t)entry_frame_page)];
+    frame_slot_guest = &entry_l1_guest[L1_INDEX((uint32_t)entry_frame_page)];
+    idle_frame_pte = *frame_slot_full;
+    map_frame_page(idle_frame_pte);
     idle_pg_table[L2_INDEX(ENTRY_AREA)] = __pa(entry_l1_full) | _PAGE_PRESENT | _PAGE_RW;
     /* A barrier as well as a flush: the compiler cannot see that later stores
      * into the entry area depend on the mapping made above. */

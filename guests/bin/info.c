@@ -14,7 +14,9 @@ int main(void)
         return printf("info: the kernel did not answer\n"), 1;
     int native = si.mode == 0;
     printf("mode:       %s (%s)\n", mode_names[si.mode], si.mode_reason);
-    printf("memory:     %u MiB (%u pages, %u free)\n", si.nr_pages / 256, si.nr_pages,
+    /* MiB to the nearest: a PV domain's guest has a page less than it was given (its vCPU's
+     * frame page, docs/memory-layout.md) */
+    printf("memory:     %u MiB (%u pages, %u free)\n", (si.nr_pages + 128) / 256, si.nr_pages,
            si.free_pages);
     if (!native)
         printf("domain id:  %u%s\n", si.domid,

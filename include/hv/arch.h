@@ -44,6 +44,19 @@ int guest_root_alloc(struct vcpu *v);
 void guest_root_free(struct vcpu *v);
 /* Slot idx of directory l2_mfn changed: v's guest root follows if it copies l2_mfn. */
 void guest_root_sync(struct vcpu *v, uint32_t l2_mfn, unsigned int idx);
+/* The entry area's frame page (entry.S) is each vCPU's own page: its PTE, in the hypervisor's
+ * view of the entry area and in the guest root's, is rewritten at every switch, and the CR3 load
+ * that follows flushes the old one.  idle_frame_pte maps entry.S's own page, for the idle loop. */
+extern uint32_t *frame_slot_full, *frame_slot_guest, idle_frame_pte;
+static inline uint32_t frame_page_pte(uint32_t mfn)
+{
+    return (mfn << PAGE_SHIFT) | _PAGE_PRESENT | _PAGE_RW | _PAGE_ACCESSED | _PAGE_DIRTY;
+}
+static inline void map_frame_page(uint32_t pte)
+{
+    *frame_slot_full = pte;
+    *frame_slot_guest = pte;
+}
 #define __va(pa) ((void *)((uint32_t)(pa) + HV_VIRT_START))
 #define __pa(va) ((uint32_t)(va)-HV_VIRT_START)
 

@@ -3,9 +3,11 @@
  *
  * A domain is a guest: its memory (frames owned in the frame table), its
  * shared_info page, its event channels and its vCPUs.  pvlab gives every
- * domain one vCPU.  While a vCPU is not running its registers live in
- * user_regs; while it runs they live in the frame at the top of the
- * hypervisor stack (guest_cpu_user_regs()).
+ * domain one vCPU.  A vCPU's registers live in its frame page, one of its
+ * domain's own frames that the builder sets aside (hv/frame_alloc.c:
+ * frame_page_take()): while the vCPU runs, that page is mapped at the top of
+ * the hypervisor stack (guest_cpu_user_regs()), so a switch moves no
+ * registers, only the page's mapping.
  */
 #ifndef HV_DOMAIN_H
 #define HV_DOMAIN_H
@@ -41,7 +43,7 @@ enum vcpu_state {
 
 struct vcpu {
     struct domain *domain;
-    struct cpu_user_regs user_regs; /* saved registers while not running */
+    uint32_t frame_pte; /* its frame page, as the entry area maps it; 0 until built */
     struct trap_info trap_table[256];
     uint64_t syscall_gate; /* trap_table[0x80] as the IDT descriptor a switch loads (desc.c) */
     uint32_t event_cs, event_eip; /* set_callbacks */

@@ -25,6 +25,7 @@ enum page_type {
     PGT_l1 = 1,       /* a validated level-1 page table */
     PGT_l2 = 2,       /* a validated page directory */
     PGT_writable = 3, /* mapped writable somewhere */
+    PGT_frame = 4,    /* a vCPU's frame page (frame_page_take()): never mapped by a guest */
 };
 
 #define PGF_allocated 0x01 /* the owner's allocation reference is held */
@@ -266,7 +267,11 @@ void share_xenheap_page(uint32_t mfn, struct domain *d);
  * each taken off it (one still referenced elsewhere becomes an orphan); 1 once the list is empty.
  */
 int release_domain_frames(struct domain *d, uint32_t budget);
-void frame_orphan(uint32_t mfn);       /* its owner is gone, but it is still referenced */
+void frame_orphan(uint32_t mfn); /* its owner is gone, but it is still referenced */
+/* A vCPU's frame page: one of d's frames with no reference but its allocation, set aside (no
+ * domain can map, type, grant or free it), and given back to the allocator with d's others. */
+int frame_page_take(uint32_t mfn); /* 0, or -XEN_EBUSY if it is referenced */
+void frame_page_release(struct domain *d, uint32_t mfn);
 uint32_t orphan_frames(domid_t owner); /* frames still carrying a destroyed owner's id */
 
 #endif
