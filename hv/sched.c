@@ -100,6 +100,7 @@ static void runq_add(struct vcpu *v)
         return;
     v->on_runq = 1;
     v->next_in_runq = NULL;
+    v->prev_in_runq = runq_tail;
     if (runq_tail)
         runq_tail->next_in_runq = v;
     else
@@ -107,19 +108,15 @@ static void runq_add(struct vcpu *v)
     runq_tail = v;
 }
 
-/* v blocked or went down: it leaves the run queue (a walk of the runnable ones only). */
+/* v blocked or went down: it leaves the run queue, linked both ways so that no walk finds it
+ * (a block is one of every event round trip between domains). */
 static void runq_del(struct vcpu *v)
 {
     if (!v->on_runq)
         return;
-    struct vcpu *before = NULL;
-    for (struct vcpu **p = &runq; *p; before = *p, p = &(*p)->next_in_runq)
-        if (*p == v) {
-            *p = v->next_in_runq;
-            break;
-        }
-    if (runq_tail == v)
-        runq_tail = before;
+    struct vcpu *before = v->prev_in_runq, *after = v->next_in_runq;
+    *(before ? &before->next_in_runq : &runq) = after;
+    *(after ? &after->prev_in_runq : &runq_tail) = before;
     v->on_runq = 0;
 }
 
@@ -228,43 +225,38 @@ static void note_wake_latency(struct vcpu *v, uint64_t now)
         v->domain->counters.wake_wait_max = waited;
 }
 
-/* The trace's records of a switch, out of line: their domain ids are read only while it runs. */
+/* The trace's records of a switch (and of next's CR3 load), out of line and tested once: their
+ * domain ids are read only while it runs. */
 static __attribute__((cold, noinline)) void trace_switch(struct vcpu *prev, struct vcpu *next)
 {
     trace(TRC_SWITCH, is_idle_vcpu(prev) ? TRC_IDLE_DOMAIN : prev->domain->domain_id,
           is_idle_vcpu(next) ? TRC_IDLE_DOMAIN : next->domain->domain_id);
-}
-
-static __attribute__((cold, noinline)) void trace_cr3(struct vcpu *next)
-{
-    trace(TRC_CR3, next->domain->domain_id, next->cr3_mfn);
+    if (!is_idle_vcpu(next))
+        trace(TRC_CR3, next->domain->domain_id, next->cr3_mfn);
 }
 
 static void context_switch(struct vcpu *prev, struct vcpu *next, uint64_t now)
 {
     count_running_hypercalls();
-    if (__builtin_expect(trace_on, 0))
-        trace_switch(prev, next);
     current = next;
     slice_start = now;
-    if (!is_idle_vcpu(next)) {
-        current_vcpu_info = vcpu_info(next);
-        current_counters = &next->domain->counters;
-    }
     if (is_idle_vcpu(next)) {
+        if (__builtin_expect(trace_on, 0))
+            trace_switch(prev, next);
         map_frame_page(idle_frame_pte); /* prev's frame page may be freed while idle runs */
         load_idle_pagetable();
         reset_stack_and_jump(idle_loop);
     }
+    current_vcpu_info = vcpu_info(next);
+    current_counters = &next->domain->counters;
     next->last_charge = now;
     note_wake_latency(next, now);
-    map_frame_page(next->frame_pte); /* the frame is next's once the CR3 load flushes prev's */
-    load_guest_pagetable(next);
+    load_guest_pagetable(next); /* its frame page too: the frame is next's from here */
     desc_load_vcpu(next);
     fpu_switch_to(next);
     next->domain->counters.cr3_loads++;
     if (__builtin_expect(trace_on, 0))
-        trace_cr3(next);
+        trace_switch(prev, next);
 }
 
 /* Keep `prev` rather than switch to `next`?  Only if its slice is not over. */

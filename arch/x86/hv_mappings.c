@@ -33,8 +33,8 @@ static uint32_t entry_l1_guest[1024] __attribute__((aligned(4096))); /* entry ar
 
 extern char _entry_alias[], _entry_text_start[], _entry_data_start[], _entry_stack_start[],
     _entry_end[];
-extern uint32_t tramp_full_cr3, tramp_guest_cr3;
 extern char entry_frame_page[]; /* entry.S: the guest frame, at the start of its page */
+extern uint32_t tramp_full_cr3, tramp_guest_cr3;
 uint32_t *frame_slot_full, *frame_slot_guest; /* the frame page's PTE in the two views */
 uint32_t idle_frame_pte;                      /* entry_frame_page's own: no vCPU's frame */
 
@@ -71,6 +71,7 @@ int guest_root_alloc(struct vcpu *v)
     if (!v->guest_root)
         return -1;
     v->guest_root[L2_INDEX(ENTRY_AREA)] = __pa(entry_l1_guest) | _PAGE_PRESENT | _PAGE_RW;
+    v->guest_root_maddr = __pa(v->guest_root);
     v->root_source = 0;
     return 0;
 }
@@ -90,23 +91,30 @@ void paging_init(void)
     flush_tlb_local();
 }
 
+/* v's guest root mirrors another page directory (or none yet): copy its own's guest slots. */
+static __attribute__((noinline)) void guest_root_refresh(struct vcpu *v)
+{
+    const uint32_t *l2 = map_domain_page(v->cr3_mfn);
+    memcpy(v->guest_root, l2, HV_L2_FIRST_SLOT * sizeof(uint32_t)); /* with the grant area */
+    unmap_domain_page((void *)l2);
+    v->root_source = v->cr3_mfn;
+}
+
 /*
- * Load a vCPU's page directory.  Its guest root is refreshed only when it
+ * Load a vCPU's page directory, and map its frame page.  Its guest root is refreshed only when it
  * mirrors another directory: while a directory is loaded its CR3 reference
  * keeps it a validated L2, so it changes only through hv/frame_table.c, which reports
  * every change (hv/domain.c: l2_entry_changed(), which calls guest_root_sync() for each vCPU).
  */
 void load_guest_pagetable(struct vcpu *v)
 {
-    write_cr3(v->cr3_mfn << PAGE_SHIFT);
-    tramp_full_cr3 = v->cr3_mfn << PAGE_SHIFT;
-    if (v->root_source != v->cr3_mfn) {
-        const uint32_t *l2 = map_domain_page(v->cr3_mfn);
-        memcpy(v->guest_root, l2, HV_L2_FIRST_SLOT * sizeof(uint32_t)); /* with the grant area */
-        unmap_domain_page((void *)l2);
-        v->root_source = v->cr3_mfn;
-    }
-    tramp_guest_cr3 = __pa(v->guest_root);
+    if (__builtin_expect(v->root_source != v->cr3_mfn, 0))
+        guest_root_refresh(v);
+    map_frame_page(v->frame_pte);
+    uint32_t cr3 = v->cr3_mfn << PAGE_SHIFT;
+    write_cr3(cr3); /* which flushes the frame page's old entry from the TLB */
+    tramp_full_cr3 = cr3;
+    tramp_guest_cr3 = v->guest_root_maddr;
 }
 
 /* Guest slot idx of page directory l2_mfn changed: if v's guest root copies it, copy it again. */

@@ -38,7 +38,9 @@ extern const char *const exception_names[20];
 extern uint32_t idle_pg_table[1024];
 void paging_init(void);
 uint32_t idle_pg_table_maddr(void);
-void load_guest_pagetable(struct vcpu *v); /* its CR3, and its guest root for the trampoline */
+/* Its frame page, its CR3, and its guest root for the trampoline (at a switch, and at
+ * MMUEXT_NEW_BASEPTR, where the frame page is already v's). */
+void load_guest_pagetable(struct vcpu *v);
 void load_idle_pagetable(void);
 int guest_root_alloc(struct vcpu *v);
 void guest_root_free(struct vcpu *v);

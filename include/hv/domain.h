@@ -51,6 +51,7 @@ struct vcpu {
     uint32_t kernel_ss, kernel_sp; /* stack_switch: ring-1 stack for traps from ring 3 */
     uint32_t cr3_mfn;              /* page directory, pinned, with a reference held */
     uint32_t *guest_root;          /* what CR3 holds while it runs (arch/x86/hv_mappings.c) */
+    uint32_t guest_root_maddr;     /* ... and its machine address */
     uint32_t root_source;          /* the page directory guest_root mirrors */
     enum vcpu_state state;
     uint64_t timer_deadline;  /* set_timer_op, ns system time; 0 = off */
@@ -68,6 +69,7 @@ struct vcpu {
     uint64_t woken_at;    /* when it last became runnable after blocking: for wake latency */
     uint16_t virq_to_port[NR_VIRQS];
     struct vcpu *next_in_runq; /* on the run queue of runnable vCPUs (hv/sched.c), if on_runq */
+    struct vcpu *prev_in_runq; /* ... and the one before it (NULL: it is the first) */
     int on_runq;
     uint64_t timer_due;  /* its earliest armed deadline, the key in hv/timer.c's heap; 0: none */
     uint32_t timer_slot; /* its place in that heap + 1; 0: not in it */
