@@ -257,10 +257,12 @@ static void connect(struct vbd *v)
         return disconnect(v, "the frontend gave no ring-ref or event-channel");
     if (strcmp(proto, XEN_IO_PROTO_ABI_X86_32))
         return disconnect(v, "the frontend speaks another protocol");
-    int16_t st;
-    v->sring = gnttab_map(v->dom, ref, 0, &v->ring_handle, &st);
+    struct gnttab_map_grant_ref map;
+    gnttab_map_args(&map, v->dom, ref, 0);
+    v->sring = gnttab_map(&map);
     if (!v->sring)
         return disconnect(v, "cannot map the frontend's ring page");
+    v->ring_handle = map.handle;
     int p = bind_interdomain(v->dom, port, event, v);
     if (p < 0) {
         gnttab_unmap(v->sring, v->ring_handle);
@@ -364,17 +366,17 @@ static int map_and_transfer(struct vbd *v, const struct blkif_request *req)
     for (unsigned int i = 0; i < req->nr_segments; i++) {
         const struct blkif_request_segment *s = &req->seg[i];
         uint32_t n = s->last_sect - s->first_sect + 1u;
-        grant_handle_t h;
-        int16_t st;
-        int write = req->operation == BLKIF_OP_WRITE;
-        uint8_t *page = gnttab_map(v->dom, s->gref, write, &h, &st); /* a write only reads it */
+        struct gnttab_map_grant_ref map;
+        gnttab_map_args(&map, v->dom, s->gref,
+                        req->operation == BLKIF_OP_WRITE); /* a write only reads it */
+        uint8_t *page = gnttab_map(&map);
         v->grant_calls += 2;
         if (!page)
             return -1;
         uint8_t *data = page + s->first_sect * SECTOR_SIZE;
-        int rc =
-            write ? blkdev_write(v->dev, sector, n, data) : blkdev_read(v->dev, sector, n, data);
-        gnttab_unmap(page, h);
+        int rc = req->operation == BLKIF_OP_WRITE ? blkdev_write(v->dev, sector, n, data)
+                                                  : blkdev_read(v->dev, sector, n, data);
+        gnttab_unmap(page, map.handle);
         if (rc)
             return -1;
         sector += n;

@@ -10,7 +10,8 @@
  *
  * Others' grants: gnttab_map() maps a grant into a free page of our grant
  * area (GRANT_AREA_START, the 32 MiB below the hypervisor); the hypervisor
- * writes the mapping there itself.
+ * writes the mapping there itself.  Its caller builds the operation in place
+ * (gnttab_map_args()) and finds the status and handle in it.
  *
  * Tour 19/58 - after table.c, before time.c.
  */
@@ -92,13 +93,13 @@ int gnttab_end_access(grant_ref_t ref)
  * thousand domUs). */
 static int take_slot(void)
 {
-    for (uint32_t w = 0; w < GRANT_AREA_SIZE / PAGE_SIZE / 32; w++)
-        if (area_used[w] != ~0u) {
-            uint32_t used = area_used[w];
-            area_used[w] = used | (used + 1); /* its lowest clear bit set */
-            return (int)(w * 32) + __builtin_ctz(~used);
-        }
-    return -1;
+    uint32_t w = 0;
+    while (__builtin_expect(area_used[w] == ~0u, 0)) /* a full word: rare */
+        if (++w == GRANT_AREA_SIZE / PAGE_SIZE / 32)
+            return -1;
+    uint32_t used = area_used[w];
+    area_used[w] = used | (used + 1); /* its lowest clear bit set */
+    return (int)(w * 32) + __builtin_ctz(~used);
 }
 
 /* Give back the grant-area page at `va`: one btr, whose register operand indexes the whole bitmap.
@@ -110,40 +111,37 @@ static void give_slot(uint32_t va)
 }
 
 /*
- * Only the arguments are written (the hypervisor reads host_addr, flags, ref
- * and dom, and writes the results), and no frame pointer is kept (LEAN): a
- * backend maps and unmaps a grant per request.
+ * A map is built in place by its caller (gnttab_map_args(): dom, ref and flags, three stores);
+ * gnttab_map() adds only the page of the grant area it takes, and the hypervisor writes the
+ * status, handle and bus address straight into the caller's structure.  Both take their
+ * arguments in registers and keep no frame pointer (LEAN): a backend maps and unmaps a grant
+ * per request.
  */
-void *LEAN gnttab_map(domid_t dom, grant_ref_t ref, int readonly, grant_handle_t *handle,
-                      int16_t *st)
+void *LEAN __attribute__((regparm(1))) gnttab_map(struct gnttab_map_grant_ref *op)
 {
     int slot = take_slot();
     if (slot < 0) {
-        *st = GNTST_no_device_space;
+        op->status = GNTST_no_device_space;
         return NULL;
     }
-    struct gnttab_map_grant_ref op;
-    op.host_addr = GRANT_AREA_START + (uint32_t)slot * PAGE_SIZE;
-    op.flags = GNTMAP_host_map | (readonly ? GNTMAP_readonly : 0);
-    op.ref = ref;
-    op.dom = dom;
-    long rc = HYPERVISOR_grant_table_op(GNTTABOP_map_grant_ref, &op, 1);
-    *st = rc ? GNTST_general_error : op.status;
-    if (*st != GNTST_okay) {
-        give_slot((uint32_t)op.host_addr);
+    op->host_addr = GRANT_AREA_START + (uint32_t)slot * PAGE_SIZE;
+    if (HYPERVISOR_grant_table_op(GNTTABOP_map_grant_ref, op, 1))
+        op->status = GNTST_general_error;
+    uint32_t va = (uint32_t)op->host_addr; /* read back, not kept in a register across the call */
+    if (op->status != GNTST_okay) {
+        give_slot(va);
         return NULL;
     }
-    *handle = op.handle;
-    return (void *)(uint32_t)op.host_addr;
+    return (void *)va;
 }
 
-int LEAN gnttab_unmap(void *va, grant_handle_t handle)
+int LEAN __attribute__((regparm(2))) gnttab_unmap(void *va, grant_handle_t handle)
 {
     struct gnttab_unmap_grant_ref op;
     op.host_addr = (uint32_t)va;
     op.handle = handle;
     if (HYPERVISOR_grant_table_op(GNTTABOP_unmap_grant_ref, &op, 1) || op.status != GNTST_okay)
         return -1;
-    give_slot((uint32_t)va);
+    give_slot((uint32_t)op.host_addr);
     return 0;
 }

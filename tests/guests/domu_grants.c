@@ -13,12 +13,12 @@ const char test_title[] =
 
 static int16_t try_map(domid_t dom, grant_ref_t ref, int ro)
 {
-    grant_handle_t h;
-    int16_t st;
-    void *va = gnttab_map(dom, ref, ro, &h, &st);
+    struct gnttab_map_grant_ref map;
+    gnttab_map_args(&map, dom, ref, ro);
+    void *va = gnttab_map(&map);
     if (va)
-        gnttab_unmap(va, h);
-    return st;
+        gnttab_unmap(va, map.handle);
+    return map.status;
 }
 
 static long pin_l1(uint32_t mfn, uint32_t cmd)
@@ -66,12 +66,14 @@ static void own_grants(domid_t self)
         xtf_failure("a revoked grant was mapped");
 
     grant_ref_t rw = gnttab_grant_access(self, mfn, 0);
-    grant_handle_t h1, h2;
-    int16_t st;
-    uint8_t *m1 = gnttab_map(self, rw, 0, &h1, &st);
-    uint8_t *m2 = gnttab_map(self, rw, 1, &h2, &st);
+    struct gnttab_map_grant_ref map1, map2;
+    gnttab_map_args(&map1, self, rw, 0);
+    gnttab_map_args(&map2, self, rw, 1);
+    uint8_t *m1 = gnttab_map(&map1);
+    uint8_t *m2 = gnttab_map(&map2);
     if (!m1 || !m2)
-        return xtf_failure("mapping our own grant failed (status %d)", st);
+        return xtf_failure("mapping our own grant failed (status %d, %d)", map1.status,
+                           map2.status);
     page[0] = 0x42;
     if (m1[0] != 0x42 || m2[0] != 0x42)
         xtf_failure("the grant mappings do not show the page");
@@ -80,10 +82,11 @@ static void own_grants(domid_t self)
         xtf_failure("a frame mapped writable through a grant became a page table");
     if (gnttab_end_access(rw) == 0)
         xtf_failure("the grant was revoked while mapped");
-    gnttab_unmap(m1, h1); /* writable first, then read-only: the opposite order of mapping */
+    gnttab_unmap(m1,
+                 map1.handle); /* writable first, then read-only: the opposite order of mapping */
     if (gnttab_end_access(rw) == 0)
         xtf_failure("the grant was revoked while still mapped read-only");
-    gnttab_unmap(m2, h2);
+    gnttab_unmap(m2, map2.handle);
     if (gnttab_end_access(rw) != 0)
         xtf_failure("the grant could not be revoked after both unmaps");
     /* (its only non-zero byte, 0x42, is a not-present entry: a valid L1) */

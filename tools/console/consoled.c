@@ -76,24 +76,26 @@ int consoled_add(domid_t dom, uint32_t remote_port)
         printf("consoled: out of memory for domain %u's console record\n", dom);
         return -1;
     }
-    int16_t st = 0;
     *c = (struct console){.dom = dom};
     c->log = alloc_pages(LOG_PAGES);
     if (!c->log) {
         printf("consoled: out of memory for domain %u's console log\n", dom);
         return -1;
     }
-    c->ring = gnttab_map(dom, GNTTAB_RESERVED_CONSOLE, 0, &c->handle, &st);
+    struct gnttab_map_grant_ref map;
+    gnttab_map_args(&map, dom, GNTTAB_RESERVED_CONSOLE, 0);
+    c->ring = gnttab_map(&map);
     if (!c->ring) {
         free_log(c);
-        if (st == GNTST_no_device_space)
+        if (map.status == GNTST_no_device_space)
             printf("consoled: cannot map domain %u's console: dom0's grant area is full (%u "
                    "mappings)\n",
                    dom, GRANT_AREA_SIZE / PAGE_SIZE);
         else
-            printf("consoled: cannot map domain %u's console (status %d)\n", dom, st);
+            printf("consoled: cannot map domain %u's console (status %d)\n", dom, map.status);
         return -1;
     }
+    c->handle = map.handle;
     int port = bind_interdomain(dom, remote_port, mark_pending, c);
     if (port < 0) {
         gnttab_unmap(c->ring, c->handle);

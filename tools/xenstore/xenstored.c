@@ -76,14 +76,17 @@ int xenstored_introduce(domid_t dom, uint32_t remote_port)
     }
     if (xs_store_introduce_domain(&store, dom))
         return -1;
-    int16_t st = 0;
     *c = (struct client){.dom = dom};
-    c->ring = gnttab_map(dom, GNTTAB_RESERVED_XENSTORE, 0, &c->handle, &st);
+    struct gnttab_map_grant_ref map;
+    gnttab_map_args(&map, dom, GNTTAB_RESERVED_XENSTORE, 0);
+    c->ring = gnttab_map(&map);
     if (!c->ring) {
         printf("xenstored: cannot map domain %u's store page%s (status %d)\n", dom,
-               st == GNTST_no_device_space ? ": dom0's grant area is full" : "", st);
+               map.status == GNTST_no_device_space ? ": dom0's grant area is full" : "",
+               map.status);
         return -1;
     }
+    c->handle = map.handle;
     int port = bind_interdomain(dom, remote_port, mark_pending, c);
     if (port < 0) {
         gnttab_unmap(c->ring, c->handle);

@@ -155,8 +155,18 @@ extern evtchn_port_t timer_port;
 void gnttab_init(void);
 grant_ref_t gnttab_grant_access(domid_t dom, uint32_t mfn, int readonly); /* 0 if none free */
 int gnttab_end_access(grant_ref_t ref); /* -1 if still mapped by the grantee */
-void *gnttab_map(domid_t dom, grant_ref_t ref, int readonly, grant_handle_t *handle, int16_t *st);
-int gnttab_unmap(void *va, grant_handle_t handle);
+/* A map's arguments, written in the caller's own operation (gnttab_map() adds the page). */
+static inline void gnttab_map_args(struct gnttab_map_grant_ref *op, domid_t dom, grant_ref_t ref,
+                                   int readonly)
+{
+    op->flags = GNTMAP_host_map | (readonly ? GNTMAP_readonly : 0);
+    op->ref = ref;
+    op->dom = dom;
+}
+/* Map op's grant into a free page of the grant area: its address, or NULL (op->status says
+ * why); op->handle unmaps it.  Arguments in registers. */
+void *gnttab_map(struct gnttab_map_grant_ref *op) __attribute__((regparm(1)));
+int gnttab_unmap(void *va, grant_handle_t handle) __attribute__((regparm(2)));
 
 /* events.c: a handler for a port we already have (from start_info or interdomain binding) */
 void bind_port(evtchn_port_t port, evtchn_handler_t h, void *data);

@@ -444,11 +444,13 @@ static int ping_pong(uint32_t port, uint32_t uarg)
 
 static int grant_hold(domid_t id, uint32_t gref)
 {
-    int16_t st = 0;
     if (held_va)
         return -E_BUSY;
-    held_va = gnttab_map(id, (grant_ref_t)gref, 1, &held_handle, &st);
-    return held_va ? 0 : st < 0 ? st : -E_INVAL;
+    struct gnttab_map_grant_ref map;
+    gnttab_map_args(&map, id, (grant_ref_t)gref, 1);
+    held_va = gnttab_map(&map);
+    held_handle = map.handle;
+    return held_va ? 0 : map.status < 0 ? map.status : -E_INVAL;
 }
 
 static int grant_release(void)
