@@ -392,17 +392,17 @@ static inline __attribute__((always_inline)) void release_slot(struct domain *md
                                                                uint32_t *pte, int flush)
 {
     uint32_t e = *pte, m = *maptrack_of(pte);
-    int ro = !(e & _PAGE_RW);
     *pte = 0;
     if (flush)
         invlpg(slot_va(slot));
+    unsigned int wi = slot / GRANT_WINDOW_SLOTS;
+    if (--md->grant.window[wi].nr_maps == 0 && wi > 0 && flush)
+        window_give(md, wi, 1); /* the entry and maptrack word are read: the window may go */
+    int ro = !(e & _PAGE_RW);
     put_frame(e >> PAGE_SHIFT, ro);
     struct domain *gd = granter_of(md, MAPTRACK_GRANTER(m));
     if (gd)
         unpin(gd, MAPTRACK_REF(m), ro);
-    unsigned int wi = slot / GRANT_WINDOW_SLOTS;
-    if (--md->grant.window[wi].nr_maps == 0 && wi > 0 && flush)
-        window_give(md, wi, 1);
 }
 
 static inline int unmap_one(struct domain *md, uint32_t lo, uint32_t hi, uint32_t slot)
