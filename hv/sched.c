@@ -252,8 +252,8 @@ static void context_switch(struct vcpu *prev, struct vcpu *next, uint64_t now)
     next->last_charge = now;
     note_wake_latency(next, now);
     load_guest_pagetable(next); /* its frame page too: the frame is next's from here */
-    desc_load_vcpu(next);
-    fpu_switch_to(next);
+    desc_load_ring1(next->kernel_ss, next->kernel_sp, next->syscall_gate);
+    fpu_switch_to(next, next->guest_ts);
     next->domain->counters.cr3_loads++;
     if (__builtin_expect(trace_on, 0))
         trace_switch(prev, next);

@@ -10,8 +10,9 @@
  * (0x82) may be raised from ring 1 only; int3 and into from any ring (they are
  * bounced to the guest).  Vector 0x80 belongs to the running guest: it points
  * straight at the guest's own system-call handler in ring 1, so a system call
- * never enters the hypervisor; desc_load_vcpu rewrites it on every switch, with the
- * descriptor desc_trap_table_changed made from the guest's trap table.
+ * never enters the hypervisor; every switch rewrites it (desc_load_ring1(), inline in
+ * include/hv/arch.h), with the descriptor desc_trap_table_changed made from the guest's
+ * trap table.
  *
  * Tour 8/37 - after arch/x86/hv_mappings.c, before hv/frame_alloc.c.
  */
@@ -26,12 +27,6 @@
  * one bitmap, which would give dom0's processes its kernel's ports; instead
  * arch/x86/ioemul.c carries out the instructions of dom0's kernel alone.
  */
-struct tss {
-    uint32_t link, esp0, ss0, esp1, ss1, esp2, ss2;
-    uint32_t cr3, eip, eflags, eax, ecx, edx, ebx, esp, ebp, esi, edi;
-    uint32_t es, cs, ss, ds, fs, gs, ldt;
-    uint16_t trap, iomap_base;
-} __attribute__((packed));
 /* Beyond the TSS limit: no I/O bitmap, so every guest in/out faults (arch/x86/ioemul.c). */
 #define IOMAP_NONE 0xFFFF
 
@@ -46,8 +41,8 @@ struct tss {
  */
 #define ENTRY_DATA __attribute__((section(".entry.data")))
 static uint64_t gdt[GDT_ENTRIES] __attribute__((aligned(8))) ENTRY_DATA;
-static uint64_t idt[256] __attribute__((aligned(8))) ENTRY_DATA;
-static struct tss tss ENTRY_DATA;
+uint64_t idt[256] __attribute__((aligned(8))) ENTRY_DATA; /* a switch loads idt[0x80] (arch.h) */
+struct tss tss ENTRY_DATA;                                /* ... and the ring-1 stack */
 
 struct desc_ptr {
     uint16_t limit;
@@ -147,11 +142,9 @@ void tss_set_ring1_stack(uint32_t ss, uint32_t esp)
     tss.esp1 = esp;
 }
 
-/* At every switch: the descriptor was made when the trap table changed, not here. */
 void desc_load_vcpu(struct vcpu *v)
 {
-    tss_set_ring1_stack(v->kernel_ss, v->kernel_sp);
-    idt[0x80] = v->syscall_gate;
+    desc_load_ring1(v->kernel_ss, v->kernel_sp, v->syscall_gate);
 }
 
 void desc_trap_table_changed(struct vcpu *v)

@@ -32,24 +32,20 @@
 #include <hv/fpu.h>
 #include <hv/x86.h>
 
-static struct vcpu *fpu_owner; /* whose registers the FPU holds now, or NULL */
-static int ts_set;             /* CR0.TS as we last wrote it (reading CR0 costs more) */
+struct vcpu *fpu_owner; /* whose registers the FPU holds now, or NULL */
+int fpu_ts_set;         /* CR0.TS as we last wrote it (reading CR0 costs more) */
 static const struct fpu_state fpu_init_image = {.fcw = 0x037F, .ftw = 0xFFFF};
 
 void fpu_init(void)
 {
     write_cr0((read_cr0() & ~X86_CR0_EM) | X86_CR0_MP | X86_CR0_NE | X86_CR0_TS);
-    ts_set = 1;
+    fpu_ts_set = 1;
 }
 
-/* The next vCPU owns the registers already, or will fault on its first use of them. */
-void fpu_switch_to(struct vcpu *next)
+void fpu_set_ts(int want_ts)
 {
-    int want_ts = next != fpu_owner || next->guest_ts;
-    if (want_ts == ts_set)
-        return; /* the common case: nobody uses the FPU, TS stays set */
     write_cr0(want_ts ? read_cr0() | X86_CR0_TS : read_cr0() & ~X86_CR0_TS);
-    ts_set = want_ts;
+    fpu_ts_set = want_ts;
 }
 
 /* Make the current vCPU the registers' owner, with its own state in them. */
@@ -70,7 +66,7 @@ static void fpu_take(void)
 int fpu_device_not_available(void)
 {
     clts();
-    ts_set = 0;
+    fpu_ts_set = 0;
     fpu_take();
     if (!current->guest_ts)
         return 0;
@@ -81,7 +77,7 @@ int fpu_device_not_available(void)
 long fpu_taskswitch(int set)
 {
     current->guest_ts = set != 0;
-    fpu_switch_to(current);
+    fpu_switch_to(current, current->guest_ts);
     return 0;
 }
 
