@@ -19,16 +19,20 @@
 
 #define MAX_PAGES (1u << 18)                 /* 1 GiB */
 static uint32_t page_bitmap[MAX_PAGES / 32]; /* 1 = free */
-/* Bit w: page_bitmap[w] has a free page.  The searches skip 1,024 pages in use at a time, so
- * that finding room above a thousand domains' consoles costs a few words (issue 15). */
+/* Bit w: page_bitmap[w] has a free page.  The searches jump over words in use through it, so
+ * that finding room above a thousand domains' consoles costs a few steps (issue 15). */
 #define GROUP_PAGES (32 * 32)
 static uint32_t group_bitmap[MAX_PAGES / GROUP_PAGES];
 uint32_t loaded_base_mfn, loaded_kernel_sp; /* see set_base_ptr() in os.h */
 static uint32_t first_free, nr_free;
 static uint32_t lowest_free; /* no page below it is free: the allocators' searches start here */
-/* No run of two or more free pages starts below it: alloc_pages() of several starts here, past
- * the single free pages that a thousand domains' allocations leave below (issue 15). */
-static uint32_t lowest_run;
+/* run_floor[k]: no run of k or more free pages starts below it (k from 2 to RUN_FLOORS; a run
+ * of more is also one of RUN_FLOORS, so larger searches start at run_floor[RUN_FLOORS]).
+ * alloc_pages(n) starts its search there, past the shorter runs that a thousand domains'
+ * allocations leave below: a search for a console's log or a kernel stack (4 pages) from the
+ * lowest pair of free pages passed them all, about 8 instructions a domain (issue 15). */
+#define RUN_FLOORS 4
+static uint32_t run_floor[RUN_FLOORS + 1];
 
 /* Where the boot code stopped using memory: the rest goes to the allocator. */
 uint32_t boot_first_free_pfn;
@@ -89,14 +93,20 @@ static void mark_used(uint32_t p)
         group_bitmap[p / GROUP_PAGES] &= ~(1u << (p / 32 % 32));
 }
 
-/* Pages from p on that a search may skip at once (none free there), or 0 if it must look at p. */
+/* Pages from p on that a search may skip at once (none free there), or 0 if it must look at p:
+ * at a word with no free page, the distance to the next word with one, found through the
+ * words' summary a group (1,024 pages) at a time, so that a search passes a thousand domains'
+ * pages in use in a few steps, not a step a word (issue 15). */
 static inline uint32_t skippable(uint32_t p)
 {
-    if (p % GROUP_PAGES == 0 && !group_bitmap[p / GROUP_PAGES])
-        return GROUP_PAGES;
-    if (p % 32 == 0 && !page_bitmap[p / 32])
-        return 32;
-    return 0;
+    if (p % 32 || page_bitmap[p / 32])
+        return 0;
+    uint32_t w = p / 32 + 1, bits = 0, end = (MIN(start_info.nr_pages, MAX_PAGES) + 31) / 32;
+    while (w < end && !(bits = group_bitmap[w / 32] & (~0u << (w % 32))))
+        w = (w / 32 + 1) * 32;
+    if (bits)
+        w = w / 32 * 32 + (uint32_t)__builtin_ctz(bits);
+    return (w - p / 32) * 32;
 }
 
 /* Pages [from, to) go to the allocator, a bitmap word (32 pages) at a time where it can:
@@ -162,15 +172,15 @@ void *alloc_page(void)
 }
 
 /* `n` pages contiguous in our address space (and in pseudo-physical memory), the first such run
- * from lowest_run, skipping words and groups of words where none is free (dom0's consoles take
+ * from run_floor[n], skipping words and groups of words where none is free (dom0's consoles take
  * a log of four pages for each of a thousand domUs, above a thousand pages in use).  One page
  * is alloc_page()'s, which moves lowest_free past it. */
 void *alloc_pages(uint32_t n)
 {
     if (n == 1)
         return alloc_page();
-    uint32_t run = 0, first_run = start_info.nr_pages;
-    for (uint32_t p = MAX(lowest_free, lowest_run); p < start_info.nr_pages; p++) {
+    uint32_t k = MIN(n, RUN_FLOORS), run = 0;
+    for (uint32_t p = MAX(lowest_free, run_floor[k]); p < start_info.nr_pages; p++) {
         uint32_t skip = skippable(p);
         if (skip) {
             run = 0;
@@ -178,15 +188,14 @@ void *alloc_pages(uint32_t n)
             continue;
         }
         run = (page_bitmap[p / 32] & (1u << (p % 32))) ? run + 1 : 0;
-        if (run == 2)
-            first_run = MIN(first_run, p - 1);
         if (run < n)
             continue;
         for (uint32_t q = p + 1 - n; q <= p; q++)
             mark_used(q);
         nr_free -= n;
-        /* No run starts below first_run; if this was it, none now starts before p + 1. */
-        lowest_run = first_run == p + 1 - n ? p + 1 : first_run;
+        /* No run of n or more started below this one, and none now starts inside it. */
+        for (uint32_t j = k; n <= RUN_FLOORS && j <= RUN_FLOORS; j++)
+            run_floor[j] = MAX(run_floor[j], p + 1);
         void *va = pfn_to_virt(p + 1 - n);
         memset(va, 0, n * PAGE_SIZE);
         return va;
@@ -203,6 +212,33 @@ int mfn_to_pfn(uint32_t mfn)
     return -1;
 }
 
+static int page_free(uint32_t p)
+{
+    return (page_bitmap[p / 32] >> (p % 32)) & 1;
+}
+
+/* Page p was just freed.  A run of k pages that did not exist before holds p; the lowest such
+ * starts at x, the later of the free run's start and p + 1 - k, if the run reaches x + k - 1.
+ * Any other run of k was there before, at or above run_floor[k].  Looking RUN_FLOORS - 1 pages
+ * either side is enough. */
+static void lower_run_floors(uint32_t p)
+{
+    uint32_t below = 0, above = 0, k = 2;
+    while (k <= RUN_FLOORS && run_floor[k] + k <= p + 1)
+        k++; /* a new run of k starts after p - k: at or above run_floor[k] */
+    if (k > RUN_FLOORS)
+        return; /* the usual case: p lies well above every floor */
+    while (below < RUN_FLOORS - 1 && below < p && page_free(p - below - 1))
+        below++;
+    while (above < RUN_FLOORS - 1 && p + above + 1 < MAX_PAGES && page_free(p + above + 1))
+        above++;
+    for (; k <= RUN_FLOORS; k++) {
+        uint32_t x = MAX(p - below, p + 1 < k ? 0 : p + 1 - k);
+        if (x + k - 1 <= p + above)
+            run_floor[k] = MIN(run_floor[k], x);
+    }
+}
+
 void free_page(void *va)
 {
     uint32_t p = virt_to_pfn(va);
@@ -210,8 +246,7 @@ void free_page(void *va)
     nr_free++;
     if (p < lowest_free)
         lowest_free = p;
-    if (p < lowest_run + 1)
-        lowest_run = p ? p - 1 : 0; /* a run may now start at p - 1: any earlier one did before */
+    lower_run_floors(p);
 }
 
 uint32_t free_pages(void)
