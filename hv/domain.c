@@ -177,6 +177,16 @@ void l2_entry_changed(uint32_t l2_mfn, unsigned int idx)
         guest_root_sync(d->vcpu, l2_mfn, idx);
 }
 
+/* Frame mfn became a page directory or stopped being one (hv/frame_table.c): its owner, while
+ * listed, keeps its directories first on its page_list (include/hv/mm.h).  A dying domain's
+ * list keeps its order: the destroy's walk holds a cursor in it. */
+void l2_type_changed(uint32_t mfn, int is_l2)
+{
+    struct domain *d = domain_by_id(mfn_to_page(mfn)->owner);
+    if (d)
+        page_list_order_l2(&d->page_list, mfn_to_page(mfn), is_l2);
+}
+
 /*
  * Domains whose state changed since dom0 last asked (XEN_DOMCTL_get_domain_state), as Xen's
  * dom_state_changed: a bit per id, the count of bits set, and a hint below which none is, so

@@ -165,7 +165,7 @@ void share_xenheap_page(uint32_t mfn, struct domain *d)
     struct page_info *pg = mfn_to_page(mfn);
     pg->owner = d->domain_id;
     pg->flags |= PGF_xenheap;
-    page_list_add(&d->page_list, pg);
+    page_list_add_tail(&d->page_list, pg);
 }
 
 void assign_frame(uint32_t mfn, domid_t owner)
@@ -199,7 +199,7 @@ uint32_t alloc_domheap_page(struct domain *d)
         return 0;
     int dirty = (frame_table[mfn].flags & PGF_dirty) != 0;
     assign_frame(mfn, d->domain_id);
-    page_list_add(&d->page_list, mfn_to_page(mfn));
+    page_list_add_tail(&d->page_list, mfn_to_page(mfn));
     if (dirty) {
         scrub(mfn); /* no clean frame left: the idle loop has not caught up */
         nr_scrubbed_on_alloc++;
@@ -216,7 +216,7 @@ uint32_t alloc_clean_domheap_pages(struct domain *d, uint32_t *mfns, uint32_t fi
         if (pg->owner != DOMID_FREE || (pg->flags & PGF_dirty))
             continue;
         take_frame(pg, d->domain_id);
-        page_list_add(&d->page_list, pg);
+        page_list_add_tail(&d->page_list, pg);
         pg->pfn = first_pfn + got;
         mfns[got++] = mfn;
     }

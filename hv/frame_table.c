@@ -105,11 +105,9 @@ static int validate_l2(uint32_t mfn, domid_t d)
 void set_hv_l2_slot(struct domain *owner, unsigned int idx, uint32_t l2e)
 {
     struct page_list *head = &owner->page_list;
-    for (struct page_info *pg = page_list_next(head, head); pg;
-         pg = page_list_next(head, &pg->list)) {
+    for (struct page_info *pg = page_list_next(head, head); pg && pg->type == PGT_l2;
+         pg = page_list_next(head, &pg->list)) { /* the directories lead the list */
         uint32_t mfn = page_to_mfn(pg);
-        if (pg->type != PGT_l2)
-            continue;
         uint32_t *pt = map_domain_page(mfn);
         pt[idx] = l2e;
         unmap_domain_page(pt);
@@ -184,6 +182,8 @@ int get_page_type(uint32_t mfn, enum page_type type)
     if (rc) {
         pg->type = PGT_none;
         pg->type_count = 0;
+    } else if (type == PGT_l2) {
+        l2_type_changed(mfn, 1);
     }
     return rc;
 }
@@ -198,6 +198,8 @@ void page_type_released(uint32_t mfn)
         pg->flags |= PGF_tlb_stale;
     else if (old == PGT_l1 || old == PGT_l2)
         devalidate(mfn, old);
+    if (old == PGT_l2)
+        l2_type_changed(mfn, 0);
 }
 
 int get_page_and_type(uint32_t mfn, domid_t d, enum page_type type)
@@ -292,6 +294,7 @@ static int pt_progress_done(domid_t d, struct pt_progress *p, uint32_t *pt)
     } else { /* PT_UNDO or PT_UNPIN: the table is untyped again; drop the pin's reference */
         pg->type = PGT_none;
         pg->type_count = 0;
+        l2_type_changed(p->mfn, 0);
         rc = p->op == PT_UNDO ? p->error : 0;
     }
     p->op = PT_IDLE;
@@ -367,6 +370,7 @@ static int claim_l2(struct page_info *pg)
     pg->type = PGT_l2;
     pg->type_count = 1;
     pg->flags |= PGF_partial;
+    l2_type_changed(page_to_mfn(pg), 1);
     return 0;
 }
 

@@ -45,7 +45,13 @@ enum page_type {
  * owner is destroyed while another domain still holds it (an orphan), each in
  * O(1).  Whatever looks at one domain's frames (destroying it, a page
  * directory slot it must follow) walks its list, not the whole frame table.
- * A frame is on at most one list; `next` is NULL when it is on none.
+ * A frame is on at most one list; `next` is NULL when it is on none.  A frame
+ * joins at the tail, and while its owner is listed (not dying) a frame that
+ * becomes a page directory (PGT_l2) moves to the head and one that stops
+ * being one to the tail, so that the directories lead the list and
+ * set_hv_l2_slot() stops at the first other frame: it walked all of dom0's
+ * frames, about 245,000 instructions for 64 MiB, each time dom0 took or gave
+ * back a grant window (issue 15).
  */
 struct page_list {
     struct page_list *next, *prev;
@@ -105,6 +111,10 @@ static inline void page_list_add(struct page_list *head, struct page_info *pg)
     head->next->prev = &pg->list;
     head->next = &pg->list;
 }
+static inline void page_list_add_tail(struct page_list *head, struct page_info *pg)
+{
+    page_list_add((struct page_list *)head->prev, pg);
+}
 static inline void page_list_del(struct page_info *pg)
 {
     if (!page_listed(pg))
@@ -112,6 +122,18 @@ static inline void page_list_del(struct page_info *pg)
     pg->list.prev->next = pg->list.next;
     pg->list.next->prev = pg->list.prev;
     pg->list.next = pg->list.prev = NULL;
+}
+/* A listed frame that became a page directory goes to the head of its owner's list; one that
+ * stopped being one, to the tail. */
+static inline void page_list_order_l2(struct page_list *head, struct page_info *pg, int is_l2)
+{
+    if (!page_listed(pg))
+        return;
+    page_list_del(pg);
+    if (is_l2)
+        page_list_add(head, pg);
+    else
+        page_list_add_tail(head, pg);
 }
 
 /* Page-table entry helpers (non-PAE: 32-bit entries, 1024 per table). */
@@ -164,6 +186,9 @@ void mm_flush_tlb(void);
 /* hv/domain.c (the unit-test harness fakes it): a guest slot of a page directory changed; the
  * guest roots that copy it follow. */
 void l2_entry_changed(uint32_t l2_mfn, unsigned int idx);
+/* hv/domain.c (faked likewise): frame mfn became a page directory (is_l2) or stopped being one;
+ * its owner's page_list keeps the directories first (page_list_order_l2()). */
+void l2_type_changed(uint32_t mfn, int is_l2);
 
 /*
  * The reference rules, one definition each, inline: validating an L1 takes

@@ -18,7 +18,7 @@ static struct page_info frames[FAKE_FRAMES];
 static uint32_t memory[FAKE_FRAMES][1024] __attribute__((aligned(4096)));
 static uint8_t freed[FAKE_FRAMES];
 static unsigned int nr_frees, nr_flushes, nr_mapped;
-static struct domain dom_a, dom_b;                /* their ids and frame lists */
+static struct domain dom_a, dom_b;                  /* their ids and frame lists */
 static struct domain *(*domain_lookup)(domid_t id); /* or another harness's domains */
 
 void fake_machine_reset(void)
@@ -60,7 +60,7 @@ void give_frame(uint32_t mfn, domid_t owner)
     pg->flags = (pg->flags & PGF_tlb_stale) | PGF_allocated;
     freed[mfn] = 0;
     if (fake_machine_domain(owner))
-        page_list_add(&fake_machine_domain(owner)->page_list, pg);
+        page_list_add_tail(&fake_machine_domain(owner)->page_list, pg);
 }
 
 uint32_t *frame_words(uint32_t mfn)
@@ -137,6 +137,13 @@ void l2_entry_changed(uint32_t l2_mfn, unsigned int idx)
 {
     (void)l2_mfn;
     (void)idx;
+}
+
+void l2_type_changed(uint32_t mfn, int is_l2)
+{
+    struct domain *d = fake_machine_domain(frames[mfn].owner);
+    if (d)
+        page_list_order_l2(&d->page_list, &frames[mfn], is_l2);
 }
 
 void mm_flush_tlb(void)
