@@ -264,8 +264,9 @@ static long evtchn_send(uint32_t port)
     struct evtchn *c = evtchn_of(d, port);
     switch (c->state) {
     case EVTCHNSTAT_interdomain: {
+        /* never a dying domain: domain_kill() takes it out of the directory as it marks it */
         struct domain *rd = domain_by_id(c->remote_dom);
-        if (rd && rd->state != DOM_dying)
+        if (rd)
             set_pending(rd, c->remote_port);
         return 0;
     }
