@@ -43,12 +43,13 @@
 #define GUEST_EFLAGS_REFUSED                                                                       \
     (X86_EFLAGS_IOPL | X86_EFLAGS_NT | X86_EFLAGS_VM | X86_EFLAGS_VIF | X86_EFLAGS_VIP)
 
-/* Deliver a pending event upcall: the guest's "interrupt". */
-static void deliver_upcall(struct cpu_user_regs *regs)
+/* Deliver a pending event upcall: the guest's "interrupt".  Out of line: a switched exit asks
+ * only the inline test (below), and its registers are not saved for this. */
+static __attribute__((noinline)) void deliver_upcall(struct cpu_user_regs *regs)
 {
     struct vcpu *v = current;
     struct vcpu_info *vi = current_vcpu_info; /* vcpu_info(v), kept by every switch */
-    if (!vi->evtchn_upcall_pending || vi->evtchn_upcall_mask || !v->event_eip)
+    if (!v->event_eip)
         return;
     if (create_bounce_frame(regs, v->event_cs, v->event_eip) == 0) {
         vi->evtchn_upcall_mask = 1;
@@ -62,10 +63,8 @@ static void deliver_upcall(struct cpu_user_regs *regs)
  * 0xFBFFFFFF, or a handler it set points there) takes #GP, as on hardware,
  * instead of an iret that the CPU would refuse (and QEMU would not).
  */
-static void check_return_address(struct cpu_user_regs *regs)
+static __attribute__((noinline)) void bounce_bad_return_address(struct cpu_user_regs *regs)
 {
-    if (regs->eip < HYPERVISOR_VIRT_START)
-        return;
     regs->error_code = 0;
     bounce_exception(regs, 13, 1);
     if (regs->eip >= HYPERVISOR_VIRT_START && current->domain->state < DOM_shutdown)
@@ -77,8 +76,11 @@ void leave_hypervisor(struct cpu_user_regs *regs)
     for (;;) {
         if (need_resched)
             schedule(); /* may not return: the idle loop takes over */
-        check_return_address(regs);
-        deliver_upcall(regs);
+        if (regs->eip >= HYPERVISOR_VIRT_START)
+            bounce_bad_return_address(regs);
+        const struct vcpu_info *vi = current_vcpu_info;
+        if (vi->evtchn_upcall_pending && !vi->evtchn_upcall_mask)
+            deliver_upcall(regs);
         if (!need_resched)
             break;
     }
