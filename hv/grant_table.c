@@ -179,13 +179,17 @@ _Static_assert(offsetof(struct active_grant, rd_pins) == 0 &&
                "pins_of() reads both pin counts as one little-endian word");
 
 /* A grant mapping's pin on its entry goes: GTF_writing and GTF_reading are cleared with the
- * last pins of their kind.  The entry and its pin record are found once. */
+ * last pins of their kind.  `ref` comes from a maptrack word, below NR_GRANT_ENTRIES (a map
+ * checked it); a pin record there means its entry's frame was set up (a map found the entry
+ * before it took the record, and a domain's frames stay until it dies), so only the record is
+ * looked for. */
 static inline void unpin(struct domain *granter, grant_ref_t ref, int readonly)
 {
     struct active_grant *a = active_entry(granter, ref);
-    struct grant_entry_v1 *entry = grant_entry(granter, ref);
-    if (!a || !entry)
+    if (!a)
         return;
+    struct grant_entry_v1 *entry =
+        &granter->grant.shared[ref / GRANT_ENTRIES_PER_PAGE][ref % GRANT_ENTRIES_PER_PAGE];
     uint16_t *pins = readonly ? &a->rd_pins : &a->wr_pins;
     if (*pins)
         (*pins)--;
@@ -352,6 +356,12 @@ static inline int pin_grant(struct domain *md, domid_t dom, grant_ref_t ref, uin
     return GNTST_okay;
 }
 
+/* A map that failed after counting its slot in its window: the count goes back. */
+static __attribute__((cold, noinline)) void unclaim(struct domain *md, uint32_t slot)
+{
+    md->grant.window[slot / GRANT_WINDOW_SLOTS].nr_maps--;
+}
+
 /*
  * Map one grant, the mapper's side first: its flags and its slot (free),
  * then the granter's (pin_grant()).  The slot's page-table entry is the
@@ -376,12 +386,14 @@ static inline int map_one(struct domain *md, const struct map_args *op, uint32_t
         return GNTST_bad_virt_addr; /* the slot is in use */
     domid_t dom = (domid_t)op->dom_status;
     *maptrack_of(pte) = MAPTRACK(dom, op->ref); /* meaningless until the entry is present */
-    int rc = pin_grant(md, dom, op->ref, ro, frame);
-    if (rc != GNTST_okay)
-        return rc;
-    uint32_t f = *frame;
-    *pte = f << PAGE_SHIFT | _PAGE_PRESENT | _PAGE_ACCESSED | (ro ? 0 : _PAGE_RW | _PAGE_DIRTY);
     md->grant.window[slot / GRANT_WINDOW_SLOTS].nr_maps++;
+    int rc = pin_grant(md, dom, op->ref, ro, frame);
+    if (rc != GNTST_okay) {
+        unclaim(md, slot);
+        return rc;
+    }
+    *pte =
+        *frame << PAGE_SHIFT | _PAGE_PRESENT | _PAGE_ACCESSED | (ro ? 0 : _PAGE_RW | _PAGE_DIRTY);
     return GNTST_okay;
 }
 
@@ -500,6 +512,14 @@ static int setup_table(struct domain *d, struct gnttab_setup_table *op)
  * their own (noinline), each with few values to keep in registers.
  */
 #define MAP_OUT offsetof(struct gnttab_map_grant_ref, dom)
+/* A map refused: the call succeeds, the operation did not; its status goes back beside dom
+ * (`word`), and nothing else. */
+static __attribute__((cold, noinline)) int map_failed(struct domain *d, uint32_t p, uint32_t word)
+{
+    d->counters.hypercall_errors++;
+    return copy_to_guest(p + MAP_OUT, &word, sizeof(word));
+}
+
 static __attribute__((noinline)) long map_grant_refs(uint32_t uop, uint32_t count)
 {
     struct domain *d = current->domain;
@@ -511,15 +531,13 @@ static __attribute__((noinline)) long map_grant_refs(uint32_t uop, uint32_t coun
             return -XEN_EFAULT; /* the whole operation first: its results go back too */
         uint32_t frame;
         int16_t status = (int16_t)map_one(d, &op, &frame);
-        uint32_t out[4] = {(uint16_t)op.dom_status | (uint32_t)(uint16_t)status << 16};
         if (status != GNTST_okay) {
-            d->counters.hypercall_errors++; /* the call succeeds; the operation did not */
-            if (copy_to_guest(p + MAP_OUT, out, sizeof(out[0])))
+            if (map_failed(d, p, (uint16_t)op.dom_status | (uint32_t)(uint16_t)status << 16))
                 return -XEN_EFAULT;
             continue;
         }
-        out[1] = (op.addr_lo - GRANT_AREA_START) >> PAGE_SHIFT; /* the slot */
-        out[2] = frame << PAGE_SHIFT; /* machine addresses have 32 bits (non-PAE) */
+        uint32_t out[4] = {(uint16_t)op.dom_status, (op.addr_lo - GRANT_AREA_START) >> PAGE_SHIFT,
+                           frame << PAGE_SHIFT}; /* dom, status 0; the slot; the machine address */
         if (copy_to_guest(p + MAP_OUT, out, sizeof(out)))
             return -XEN_EFAULT;
     }
