@@ -1174,6 +1174,39 @@ static void test_a_run_of_clean_frames_is_taken_in_one_scan(void **state)
     assert_int_equal(mfns[5], 0);
 }
 
+/* The highest clean free frame is found however many frames in use lie above it, through the
+ * groups' summary: a group looked at and found full is passed from then on, and a frame
+ * scrubbed there later is found again. */
+static void test_the_highest_clean_frame_is_found_below_frames_in_use(void **state)
+{
+    (void)state;
+    page_alloc_init();
+    page_alloc_add_range(64, FAKE_FRAMES - 64); /* six groups of 32 frames */
+    while (scrub_free_frames(1000))
+        ;
+    uint32_t all[FAKE_FRAMES - 64];
+    assert_int_equal(
+        alloc_clean_domheap_pages(fake_machine_domain(DOM_A), all, 0, FAKE_FRAMES - 64),
+        FAKE_FRAMES - 64);
+    assert_int_equal(all[0], FAKE_FRAMES - 1);
+    put_page(70);
+    put_page(FAKE_FRAMES - 1);
+    while (scrub_free_frames(1000))
+        ;
+    assert_int_equal(alloc_domheap_page(fake_machine_domain(DOM_B)), FAKE_FRAMES - 1);
+    assert_int_equal(alloc_domheap_page(fake_machine_domain(DOM_B)),
+                     70); /* past 184 frames in use */
+    put_page(200);
+    put_page(100);
+    while (scrub_free_frames(1000))
+        ;
+    uint32_t two[3] = {0};
+    assert_int_equal(alloc_clean_domheap_pages(fake_machine_domain(DOM_B), two, 0, 3), 2);
+    assert_int_equal(two[0], 200);
+    assert_int_equal(two[1], 100);
+    assert_int_equal(alloc_domheap_page(fake_machine_domain(DOM_B)), 0);
+}
+
 /* ---------------------------------------------------------------- a domain's list of frames */
 
 static struct domain *dom(domid_t id)
@@ -1357,6 +1390,7 @@ int main(void)
         T(test_a_domains_directories_lead_its_list),
         T(test_the_idle_loop_scrubs_and_clean_frames_go_first),
         T(test_a_run_of_clean_frames_is_taken_in_one_scan),
+        T(test_the_highest_clean_frame_is_found_below_frames_in_use),
         T(test_l2_pin_in_steps_ends_as_a_whole_pin_does),
         T(test_l2_unpin_in_steps_returns_every_frame_to_its_start),
         T(test_a_half_pinned_l2_is_busy_for_everything_else),
