@@ -278,6 +278,9 @@ struct domain *domain_create(domid_t id, const char *name, int privileged)
         goto fail;
     }
     d->next = domain_list;
+    if (domain_list)
+        domain_list->pprev = &d->next;
+    d->pprev = &domain_list;
     domain_list = d;
     d->tallied = 1;
     tally_domain(d, 1);
@@ -447,11 +450,10 @@ void domain_kill(struct domain *d)
     console_guest_report(d->domain_id, &d->console, NOW());
     sched_remove_vcpu(d->vcpu);
     fpu_forget(d->vcpu);
-    for (struct domain **p = &domain_list; *p; p = &(*p)->next)
-        if (*p == d) {
-            *p = d->next; /* from now on nobody can find it: grants to it are dead */
-            break;
-        }
+    *d->pprev = d->next; /* from now on nobody can find it: grants to it are dead (it walked the
+                          * list to find it: 7,600 instructions for the oldest of a thousand) */
+    if (d->next)
+        d->next->pprev = d->pprev;
     tally_domain(d, -1);
     d->tallied = 0;
     domid_dir_remove(d);

@@ -112,7 +112,8 @@ struct domain {
     struct page_list page_list;        /* the frames it owns (include/hv/mm.h) */
     uint32_t hv_pages;                 /* hypervisor pages it holds, counted as they are taken */
     uint8_t tallied;                   /* listed: its hv_pages are in physinfo's tally */
-    struct domain *next;
+    struct domain *next;               /* on domain_list, then on the dying list */
+    struct domain **pprev;     /* listed: the pointer to it on domain_list, so it leaves in O(1) */
     struct domain *next_named; /* in its bucket of the names of listed domains (hv/domain.c) */
 };
 
