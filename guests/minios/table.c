@@ -12,7 +12,10 @@
  * zero is a free slot, which is what a fresh (zeroed) chunk holds.  Records
  * are freed with table_free(), which keeps a hint of the lowest free slot,
  * so that taking a record does not scan past a thousand used ones; chunks
- * are kept for the next domain.
+ * are kept for the next domain.  Each chunk ends with its own number, so
+ * that table_free() finds a record's slot from its address alone (it looked
+ * through the directory: a thousand chunks for xenstored's clients, whose
+ * record, with its message buffers, takes a chunk of three pages).
  *
  * A table of one record per domain also keeps an index by domain id
  * (table_set_id(), table_by_id()): a directory of pages of pointers, as the
@@ -28,7 +31,13 @@
 
 static uint32_t chunk_pages(const struct table *t)
 {
-    return (t->per_chunk * t->record_size + PAGE_SIZE - 1) / PAGE_SIZE;
+    return (t->per_chunk * t->record_size + sizeof(uint32_t) + PAGE_SIZE - 1) / PAGE_SIZE;
+}
+
+/* Where a chunk keeps its number: its last word. */
+static uint32_t *chunk_number(const struct table *t, void *chunk)
+{
+    return (uint32_t *)((uint8_t *)chunk + chunk_pages(t) * PAGE_SIZE) - 1;
 }
 
 static uint32_t capacity(const struct table *t)
@@ -68,8 +77,10 @@ static int grow_directory(struct table *t)
 
 void *table_new(struct table *t)
 {
-    if (!t->per_chunk)
-        t->per_chunk = t->record_size >= PAGE_SIZE ? 1 : PAGE_SIZE / t->record_size;
+    if (!t->per_chunk) /* as many as fit in a page with the chunk's number, or one */
+        t->per_chunk = t->record_size + sizeof(uint32_t) > PAGE_SIZE
+                           ? 1
+                           : (uint32_t)((PAGE_SIZE - sizeof(uint32_t)) / t->record_size);
     uint32_t i = t->free_hint;
     while (i < capacity(t) && *(int *)table_at(t, i))
         i++;
@@ -79,6 +90,7 @@ void *table_new(struct table *t)
         void *chunk = alloc_pages(chunk_pages(t));
         if (!chunk)
             return NULL;
+        *chunk_number(t, chunk) = t->nr_chunks;
         t->chunks[t->nr_chunks++] = chunk;
     }
     if (i >= t->high)
@@ -87,17 +99,17 @@ void *table_new(struct table *t)
     return table_at(t, i);
 }
 
+/* A chunk of one page holds r's page (chunks are page runs); a larger one holds r alone. */
 void table_free(struct table *t, void *r)
 {
     *(int *)r = 0;
-    for (uint32_t c = 0; c < t->nr_chunks; c++) {
-        uintptr_t off = (uintptr_t)r - (uintptr_t)t->chunks[c];
-        if (off < (uintptr_t)t->per_chunk * t->record_size) {
-            uint32_t i = c * t->per_chunk + (uint32_t)(off / t->record_size);
-            t->free_hint = i < t->free_hint ? i : t->free_hint;
-            return;
-        }
-    }
+    uint8_t *chunk = chunk_pages(t) == 1 ? (uint8_t *)((uintptr_t)r & ~(uintptr_t)(PAGE_SIZE - 1))
+                                         : (uint8_t *)r;
+    uint32_t c = *chunk_number(t, chunk);
+    if (c >= t->nr_chunks || t->chunks[c] != chunk)
+        return; /* not one of t's records */
+    uint32_t i = c * t->per_chunk + (uint32_t)((uint8_t *)r - chunk) / t->record_size;
+    t->free_hint = i < t->free_hint ? i : t->free_hint;
 }
 
 int table_set_id(struct table *t, uint32_t id, void *r)

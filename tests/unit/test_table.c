@@ -151,8 +151,10 @@ static void test_out_of_memory_gives_null_and_keeps_the_table(void **state)
     (void)state;
     struct table t = TABLE_OF(struct rec);
     pages_left = 2; /* the directory and the first chunk */
-    int per_page = (int)(PAGE_SIZE / sizeof(struct rec));
-    for (int i = 0; i < per_page; i++)
+    add(&t, 0);
+    int per_page = (int)t.per_chunk; /* a page's worth, less the chunk's number */
+    assert_true(per_page > 1);
+    for (int i = 1; i < per_page; i++)
         add(&t, i);
     assert_null(table_new(&t));
     assert_int_equal(table_slots(&t), per_page);
@@ -185,6 +187,22 @@ static void test_taking_a_record_skips_the_used_ones(void **state)
     assert_int_equal(t.free_hint, 500);
     assert_ptr_equal(add(&t, 1000), mid);
     assert_ptr_equal(add(&t, 1001), table_at(&t, 1000));
+}
+
+/* A record of a chunk of its own (xenstored's clients: three pages each) freed in the
+ * thousandth chunk: its slot comes from the chunk's number, not from a search of the directory,
+ * and the next record taken is that one. */
+static void test_a_record_freed_far_in_a_table_of_large_records_is_taken_next(void **state)
+{
+    (void)state;
+    struct table t = {.record_size = 2 * PAGE_SIZE + 64};
+    for (int i = 0; i < 1000; i++)
+        *(int *)table_new(&t) = 1;
+    assert_int_equal(t.per_chunk, 1);
+    int *late = table_at(&t, 997);
+    table_free(&t, late);
+    assert_int_equal(t.free_hint, 997);
+    assert_ptr_equal(table_new(&t), late);
 }
 
 static void test_the_index_finds_a_record_by_id(void **state)
@@ -226,6 +244,8 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_a_record_not_taken_is_handed_out_again, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(
+            test_a_record_freed_far_in_a_table_of_large_records_is_taken_next, setup, teardown),
         cmocka_unit_test_setup_teardown(test_taking_a_record_skips_the_used_ones, setup, teardown),
         cmocka_unit_test_setup_teardown(test_the_index_finds_a_record_by_id, setup, teardown),
     };
