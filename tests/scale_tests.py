@@ -171,43 +171,101 @@ def lookup_cost(m, name):
     return bench_figure(m, "xm-lite bench-lookup %s" % name, r"BENCH lookup \S+ id=\d+ tsc=(\d+)")
 
 
+def create_cost(m):
+    """xm-lite bench-create of one more tiny domU: instructions to its first console line."""
+    return bench_figure(m, "xm-lite bench-create %s" % TINY_CFG,
+                        r"BENCH create_to_first_console_line tsc=(\d+)")
+
+
+def destroy_cost(m, name):
+    """xm-lite bench-destroy NAME: instructions of its destroy hypercall (dom0's release of it
+    in its services, and every continuation, included)."""
+    out = m.command("xm-lite bench-destroy %s" % name, timeout=120)
+    c = re.search(r"BENCH destroy tsc=(\d+)", out)
+    check(c, "xm-lite bench-destroy %s printed no figure:\n%s" % (name, out))
+    return int(c.group(1))
+
+
+def oldest_and_newest_destroyed(m, names):
+    """Destroy the oldest and the newest of `names` (last on the hypervisor's list of domains
+    and in dom0's tables, and first): the sum of their costs; they leave `names`."""
+    cost = destroy_cost(m, names[0]) + destroy_cost(m, names[-1])
+    del names[0], names[-1]
+    return cost
+
+
 # dom0's wake-up with SCALE_DOMAINS domUs may cost this much more than with none: its
 # services look at the domains that asked, not at every one (measured: about 1.0x).
 MAX_WAKE_GROWTH = 1.25
 # Finding a domain by name with SCALE_DOMAINS domUs may cost this much more than with one
 # (measured: the same; it was a getdomaininfo per domain, about 60x at 128).
 MAX_LOOKUP_GROWTH = 1.25
+# A create, and the destroys of the oldest and the newest domU, are measured again with
+# CROWD_DOMAINS domUs running.  Both sizes keep what grows
+# with the log of the count the same, so that only a per-domain cost shows: the new domain's
+# id has three digits at both (xenstore paths, log lines), and the hypervisor's timer heap,
+# a vCPU per domain, is as deep at both (128 to 255 entries).
+CROWD_DOMAINS = 250
+# What a create (or the two destroys) may cost more per domain running between the two sizes,
+# in instructions.  The cheapest walk of every domain costs more: physinfo's count of the
+# domains on the list (the loop it had before issue 15's tally) adds 4.1 a domain to a create
+# here; that walk and its pages' sum were 14.  Measured: 0.15 for a create.
+MAX_GROWTH_PER_DOMAIN = 3
+
+
+def check_growth(what, small, large):
+    growth = (large - small) / (CROWD_DOMAINS - SCALE_DOMAINS)
+    check(growth <= MAX_GROWTH_PER_DOMAIN,
+          "%s costs %d instructions with %d domUs, %d with %d: %.1f a domain more (over %d: "
+          "something walks every domain)" % (what, large, CROWD_DOMAINS, small, SCALE_DOMAINS,
+                                             growth, MAX_GROWTH_PER_DOMAIN))
 
 
 @test
-def dom0s_wake_up_and_finding_a_domain_cost_no_more_with_128_domUs():
+def dom0s_wake_up_and_creating_finding_or_destroying_a_domain_cost_no_more_with_many_domUs():
     # At 600 domUs each wake-up of dom0 outlasted xm-lite's 1 ms poll: xenstored looked at every
     # client, and each look searched the store's list of domains (O(N^2)), so dom0 never blocked,
     # the idle loop never scrubbed and bench-create's wait never ended (issue 15).  Exact counts
     # under -icount; before the fix: 5,828 instructions alone, 133,856 with 128 domUs.  And
     # every command naming a domain asked the hypervisor about each domain until it found it
     # (lookup(): 3,743 instructions to find the first domU, 249,544 for the 128th; now 1,925
-    # and 1,976).
+    # and 1,976).  A create's cost must not grow with the domains running either: the
+    # logarithmic parts hide a walk between 1 and 128 domains, so it is compared between
+    # SCALE_DOMAINS and CROWD_DOMAINS, where they are the same.
     m = Machine(append="dom0_mem=64M", mem=512, icount=True)
     try:
         m.expect(r"dom0# ", 60)
         alone = dom0_wake_cost(m)
-        names = ["w%d" % i for i in range(1, SCALE_DOMAINS + 1)]
+        names = ["w%d" % i for i in range(1, CROWD_DOMAINS + 1)]
         create_tiny(m, names[:1])
         lookup_one = lookup_cost(m, names[0])
-        create_tiny(m, names[1:])
+        create_tiny(m, names[1:SCALE_DOMAINS])
         crowded = dom0_wake_cost(m)
-        lookup_all = lookup_cost(m, names[-1])
+        lookup_all = lookup_cost(m, names[SCALE_DOMAINS - 1])
+        create_small = create_cost(m)
+        running = names[:SCALE_DOMAINS]
+        destroy_small = oldest_and_newest_destroyed(m, running)
+        create_tiny(m, names[SCALE_DOMAINS:] + ["w%d" % (CROWD_DOMAINS + 1)])
+        running += names[SCALE_DOMAINS:] + ["w%d" % (CROWD_DOMAINS + 1)]
+        create_large = create_cost(m)
+        destroy_large = oldest_and_newest_destroyed(m, running)
+        print("dom0 wake-up: %d instructions alone, %d with %d domUs" % (alone, crowded,
+                                                                        SCALE_DOMAINS))
+        print("finding a domain: %d instructions with one domU, %d with %d" % (
+            lookup_one, lookup_all, SCALE_DOMAINS))
+        print("a create: %d instructions with %d domUs, %d with %d" % (
+            create_small, SCALE_DOMAINS, create_large, CROWD_DOMAINS))
+        print("destroying the oldest and the newest: %d instructions with %d domUs, %d with %d"
+              % (destroy_small, SCALE_DOMAINS, destroy_large, CROWD_DOMAINS))
         check(crowded <= alone * MAX_WAKE_GROWTH,
               "a wake-up of dom0 costs %d instructions with %d domUs, %d with none (over %.2fx)" %
               (crowded, SCALE_DOMAINS, alone, MAX_WAKE_GROWTH))
         check(lookup_all <= lookup_one * MAX_LOOKUP_GROWTH,
               "finding %s costs %d instructions among %d domUs, finding %s alone %d (over %.2fx)"
-              % (names[-1], lookup_all, SCALE_DOMAINS, names[0], lookup_one, MAX_LOOKUP_GROWTH))
-        print("dom0 wake-up: %d instructions alone, %d with %d domUs" % (alone, crowded,
-                                                                        SCALE_DOMAINS))
-        print("finding a domain: %d instructions with one domU, %d with %d" % (
-            lookup_one, lookup_all, SCALE_DOMAINS))
+              % (names[SCALE_DOMAINS - 1], lookup_all, SCALE_DOMAINS, names[0], lookup_one,
+                 MAX_LOOKUP_GROWTH))
+        check_growth("a create", create_small, create_large)
+        check_growth("destroying the oldest and the newest domU", destroy_small, destroy_large)
         halt(m)
     finally:
         m.kill()
