@@ -153,9 +153,17 @@ static int shared_frames_take(struct domain *d, uint32_t nr)
     return 0;
 }
 
+/* The first word of an entry that grants `grantee` access (writable, unless GTF_readonly is
+ * set too): each domain keeps its own (grant_table_init()), one load in a map. */
+static inline uint32_t permit_head(domid_t grantee)
+{
+    return (uint32_t)grantee << 16 | GTF_permit_access;
+}
+
 int grant_table_init(struct domain *d)
 {
     memset(&d->grant, 0, sizeof(d->grant));
+    d->grant.permit_head = permit_head(d->domain_id);
     /* dom0 maps every domU's console and store: its first window from the start. */
     if (shared_frames_take(d, 1) || (d->is_privileged && window_take(d, 0)))
         return -XEN_ENOMEM; /* grant_table_destroy() frees the rest */
@@ -216,17 +224,18 @@ static inline struct domain *granter_of(struct domain *md, domid_t id)
 }
 
 /*
- * Does an entry grant `grantee` the access wanted?  `head` is its first word
- * (flags, then the domain id above them), read once from the guest-writable
- * table: the type must be permit_access, the domain the grantee's, and
+ * Does an entry grant the grantee whose permit_head() is `permit` the access
+ * wanted?  `head` is its first word (flags, then the domain id above them),
+ * read once from the guest-writable table: the type must be permit_access,
+ * the domain the grantee's, and
  * GTF_readonly clear unless the access is read-only (`readonly` is
  * GTF_readonly then, else 0: a map's GNTMAP_readonly bit as it is).  One
  * compare of the bits that matter.
  */
-static inline int entry_permits(uint32_t head, domid_t grantee, uint32_t readonly)
+static inline int entry_permits(uint32_t head, uint32_t permit, uint32_t readonly)
 {
     uint32_t mask = (0xFFFF0000u | GTF_type_mask | GTF_readonly) ^ readonly;
-    if ((head & mask) != ((uint32_t)grantee << 16 | GTF_permit_access))
+    if ((head & mask) != permit)
         return GNTST_permission_denied;
     return GNTST_okay;
 }
@@ -253,7 +262,7 @@ static int check_entry(struct domain *granter, grant_ref_t ref, domid_t grantee,
     struct grant_entry_v1 *entry = grant_entry(granter, ref);
     if (!entry)
         return GNTST_bad_gntref; /* beyond the frames the granter set up */
-    int rc = entry_permits(entry_head(entry), grantee, readonly ? GTF_readonly : 0);
+    int rc = entry_permits(entry_head(entry), permit_head(grantee), readonly ? GTF_readonly : 0);
     if (rc != GNTST_okay)
         return rc;
     uint32_t granted = entry_frame(entry);
@@ -298,14 +307,22 @@ static inline uint32_t slot_va(uint32_t slot)
     return GRANT_AREA_START + slot * PAGE_SIZE;
 }
 
+/* The page-table entry of grant-area slot `slot` in a window not yet taken: the window is
+ * taken now (cold: once per window); NULL when the hypervisor's heap has no room for it. */
+static __attribute__((cold, noinline)) uint32_t *slot_pte_new_window(struct domain *md,
+                                                                     uint32_t slot)
+{
+    if (window_take(md, slot / GRANT_WINDOW_SLOTS))
+        return NULL;
+    return &md->grant.window[slot / GRANT_WINDOW_SLOTS].l1[slot % GRANT_WINDOW_SLOTS];
+}
+
 /* The page-table entry of grant-area slot `slot`, its window taken at the first mapping there;
  * NULL when the hypervisor's heap has no room for the window. */
 static inline uint32_t *slot_pte(struct domain *md, uint32_t slot)
 {
-    struct grant_window *w = &md->grant.window[slot / GRANT_WINDOW_SLOTS];
-    if (!w->l1 && window_take(md, slot / GRANT_WINDOW_SLOTS))
-        return NULL;
-    return &w->l1[slot % GRANT_WINDOW_SLOTS];
+    uint32_t *l1 = md->grant.window[slot / GRANT_WINDOW_SLOTS].l1;
+    return l1 ? &l1[slot % GRANT_WINDOW_SLOTS] : slot_pte_new_window(md, slot);
 }
 
 /* A map's argument words as the guest wrote them: host_addr's two, flags, ref, and dom with the
@@ -333,7 +350,7 @@ static inline int pin_grant(struct domain *md, domid_t dom, grant_ref_t ref, uin
     struct grant_entry_v1 *entry = grant_entry(gd, ref);
     if (!entry)
         return GNTST_bad_gntref; /* beyond the frames the granter set up */
-    int rc = entry_permits(entry_head(entry), md->domain_id, ro);
+    int rc = entry_permits(entry_head(entry), md->grant.permit_head, ro);
     if (rc != GNTST_okay)
         return rc;
     uint32_t f = entry_frame(entry);
@@ -548,6 +565,15 @@ static __attribute__((noinline)) long map_grant_refs(uint32_t uop, uint32_t coun
  * and writes back its status, the pad beside it zero. */
 #define UNMAP_ARGS   offsetof(struct gnttab_unmap_grant_ref, status)
 #define UNMAP_HANDLE offsetof(struct gnttab_unmap_grant_ref, handle)
+/* An unmap refused: the call succeeds, the operation did not; its status goes back, the pad
+ * beside it zero. */
+static __attribute__((cold, noinline)) int unmap_failed(struct domain *d, uint32_t p,
+                                                        uint32_t status)
+{
+    d->counters.hypercall_errors++;
+    return copy_to_guest(p + UNMAP_ARGS, &status, sizeof(status));
+}
+
 static __attribute__((noinline)) long unmap_grant_refs(uint32_t uop, uint32_t count)
 {
     struct domain *d = current->domain;
@@ -558,8 +584,11 @@ static __attribute__((noinline)) long unmap_grant_refs(uint32_t uop, uint32_t co
             copy_from_guest(w, p, UNMAP_ARGS))
             return -XEN_EFAULT; /* the whole operation first: its status goes back too */
         uint32_t status = (uint16_t)unmap_one(d, w[0], w[1], w[UNMAP_HANDLE / 4]);
-        if (status != GNTST_okay)
-            d->counters.hypercall_errors++; /* the call succeeds; the operation did not */
+        if (status != GNTST_okay) {
+            if (unmap_failed(d, p, status))
+                return -XEN_EFAULT;
+            continue;
+        }
         if (copy_to_guest(p + UNMAP_ARGS, &status, sizeof(status)))
             return -XEN_EFAULT;
     }

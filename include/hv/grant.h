@@ -57,6 +57,7 @@ struct grant_table {
     struct active_grant active_inline[ACTIVE_INLINE];
     struct active_grant *active[GNTTAB_MAX_FRAMES]; /* refs >= ACTIVE_INLINE: a page per frame */
     struct grant_window window[GRANT_AREA_WINDOWS]; /* taken at a first mapping there */
+    uint32_t permit_head; /* an entry's first word that grants this domain access */
 };
 
 int grant_table_init(struct domain *d);
