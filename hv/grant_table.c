@@ -522,19 +522,20 @@ static int setup_table(struct domain *d, struct gnttab_setup_table *op)
 
 /*
  * A map reads only its arguments (host_addr, flags, ref, and dom with the
- * status beside it, five words) and writes back dom and status, and on
- * success the handle and bus address too (four words; a failed map leaves
+ * status beside it, five words) and writes back its status (16 bits), and on
+ * success the handle and bus address too (three words; a failed map leaves
  * them as the guest wrote them).  The results are built apart from the
  * arguments, so neither needs to live in memory.  Map and unmap are calls of
  * their own (noinline), each with few values to keep in registers.
  */
-#define MAP_OUT offsetof(struct gnttab_map_grant_ref, dom)
-/* A map refused: the call succeeds, the operation did not; its status goes back beside dom
- * (`word`), and nothing else. */
-static __attribute__((cold, noinline)) int map_failed(struct domain *d, uint32_t p, uint32_t word)
+#define MAP_STATUS offsetof(struct gnttab_map_grant_ref, status)
+#define MAP_HANDLE offsetof(struct gnttab_map_grant_ref, handle)
+/* A map refused: the call succeeds, the operation did not; its status goes back, and nothing
+ * else. */
+static __attribute__((cold, noinline)) int map_failed(struct domain *d, uint32_t p, int16_t status)
 {
     d->counters.hypercall_errors++;
-    return copy_to_guest(p + MAP_OUT, &word, sizeof(word));
+    return copy_to_guest(p + MAP_STATUS, &status, sizeof(status));
 }
 
 static __attribute__((noinline)) long map_grant_refs(uint32_t uop, uint32_t count)
@@ -549,13 +550,15 @@ static __attribute__((noinline)) long map_grant_refs(uint32_t uop, uint32_t coun
         uint32_t frame;
         int16_t status = (int16_t)map_one(d, &op, &frame);
         if (status != GNTST_okay) {
-            if (map_failed(d, p, (uint16_t)op.dom_status | (uint32_t)(uint16_t)status << 16))
+            if (map_failed(d, p, status))
                 return -XEN_EFAULT;
             continue;
         }
-        uint32_t out[4] = {(uint16_t)op.dom_status, (op.addr_lo - GRANT_AREA_START) >> PAGE_SHIFT,
-                           frame << PAGE_SHIFT}; /* dom, status 0; the slot; the machine address */
-        if (copy_to_guest(p + MAP_OUT, out, sizeof(out)))
+        uint32_t out[3] = {(op.addr_lo - GRANT_AREA_START) >> PAGE_SHIFT,
+                           frame << PAGE_SHIFT}; /* the slot; the machine address */
+        int16_t okay = GNTST_okay;
+        if (copy_to_guest(p + MAP_STATUS, &okay, sizeof(okay)) ||
+            copy_to_guest(p + MAP_HANDLE, out, sizeof(out)))
             return -XEN_EFAULT;
     }
     return 0;

@@ -114,10 +114,10 @@ static inline int guest_mode(const struct cpu_user_regs *r)
 
 /*
  * One instruction each way between the hypervisor and a guest address, with
- * an entry in the exception table (as copy_guest()'s).  put_guest_u32() is
- * one store and get_guest_u32() and get_guest_u8() one load each, and one
- * that faults goes on at the C label `fault` (the table's fix-up is that
- * label, so nothing needs a flag to test).  The caller checks
+ * an entry in the exception table (as copy_guest()'s).  put_guest_u32() and
+ * put_guest_u16() are one store and get_guest_u32() and get_guest_u8() one
+ * load each, and one that faults goes on at the C label `fault` (the table's
+ * fix-up is that label, so nothing needs a flag to test).  The caller checks
  * that the address lies below the hypervisor (guest_range_ok()).
  */
 #define put_guest_u32(dst, val, fault)                                                             \
@@ -127,6 +127,15 @@ static inline int guest_mode(const struct cpu_user_regs *r)
                  ".popsection"                                                                     \
                  : "=m"(*(uint32_t *)(dst))                                                        \
                  : "ri"((uint32_t)(val))                                                           \
+                 :                                                                                 \
+                 : fault)
+#define put_guest_u16(dst, val, fault)                                                             \
+    __asm__ goto("1: movw %1, %0\n"                                                                \
+                 ".pushsection .ex_table, \"a\"\n"                                                 \
+                 ".long 1b, %l[" #fault "]\n"                                                      \
+                 ".popsection"                                                                     \
+                 : "=m"(*(uint16_t *)(dst))                                                        \
+                 : "ri"((uint16_t)(val))                                                           \
                  :                                                                                 \
                  : fault)
 #define get_guest_u32(val, src, fault)                                                             \

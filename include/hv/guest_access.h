@@ -30,7 +30,8 @@ static inline int guest_range_ok(uint32_t addr, uint32_t len)
  * A copy of a size known at compile time, a whole number of words up to
  * GUEST_COPY_INLINE, is done inline, one load or store with a fix-up a word
  * (get_guest_u32(), put_guest_u32()): an event channel's port, a grant
- * operation.  Any other goes through copy_guest()'s string move, whose call
+ * operation; so is a store of one 16-bit word (put_guest_u16(): a grant
+ * map's status).  Any other goes through copy_guest()'s string move, whose call
  * and set-up cost more than a few words.
  */
 #define GUEST_COPY_INLINE 32
@@ -59,6 +60,12 @@ static inline __attribute__((always_inline)) int copy_to_guest(uint32_t gdst, co
 {
     if (!guest_range_ok(gdst, n))
         return -XEN_EFAULT;
+    if (__builtin_constant_p(n) && n == 2) { /* a status word alone */
+        uint16_t h;
+        __builtin_memcpy(&h, src, 2);
+        put_guest_u16(gdst, h, fault);
+        return 0;
+    }
     if (GUEST_COPY_IS_INLINE(n)) {
 #pragma GCC unroll 8
         for (size_t i = 0; i < n / 4; i++) {
