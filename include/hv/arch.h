@@ -120,24 +120,17 @@ static inline int guest_mode(const struct cpu_user_regs *r)
  * fix-up is that label, so nothing needs a flag to test).  The caller checks
  * that the address lies below the hypervisor (guest_range_ok()).
  */
-#define put_guest_u32(dst, val, fault)                                                             \
-    __asm__ goto("1: movl %1, %0\n"                                                                \
+#define put_guest_sized(mov, type, dst, val, fault)                                                \
+    __asm__ goto("1: " mov " %1, %0\n"                                                             \
                  ".pushsection .ex_table, \"a\"\n"                                                 \
                  ".long 1b, %l[" #fault "]\n"                                                      \
                  ".popsection"                                                                     \
-                 : "=m"(*(uint32_t *)(dst))                                                        \
-                 : "ri"((uint32_t)(val))                                                           \
+                 : "=m"(*(type *)(dst))                                                            \
+                 : "ri"((type)(val))                                                               \
                  :                                                                                 \
                  : fault)
-#define put_guest_u16(dst, val, fault)                                                             \
-    __asm__ goto("1: movw %1, %0\n"                                                                \
-                 ".pushsection .ex_table, \"a\"\n"                                                 \
-                 ".long 1b, %l[" #fault "]\n"                                                      \
-                 ".popsection"                                                                     \
-                 : "=m"(*(uint16_t *)(dst))                                                        \
-                 : "ri"((uint16_t)(val))                                                           \
-                 :                                                                                 \
-                 : fault)
+#define put_guest_u32(dst, val, fault) put_guest_sized("movl", uint32_t, dst, val, fault)
+#define put_guest_u16(dst, val, fault) put_guest_sized("movw", uint16_t, dst, val, fault)
 #define get_guest_u32(val, src, fault)                                                             \
     __asm__ goto("1: movl %1, %0\n"                                                                \
                  ".pushsection .ex_table, \"a\"\n"                                                 \
