@@ -190,7 +190,7 @@ void assign_frame(uint32_t mfn, domid_t owner)
     nr_free--;
 }
 
-static int clean_free(uint32_t mfn)
+static inline __attribute__((always_inline)) int clean_free(uint32_t mfn)
 {
     const struct page_info *pg = &frame_table[mfn];
     return pg->owner == DOMID_FREE && !(pg->flags & PGF_dirty);
@@ -206,7 +206,7 @@ static uint32_t clean_skip(uint32_t mfn)
     if (!*word && mfn % (CLEAN_GROUP * 32) == CLEAN_GROUP * 32 - 1)
         return CLEAN_GROUP * 32;
     if (*word & bit) {
-        for (uint32_t f = g * CLEAN_GROUP; f <= mfn; f++)
+        for (uint32_t f = mfn; f + CLEAN_GROUP > mfn; f--) /* from the top: where it looks next */
             if (clean_free(f))
                 return 0;
         *word &= ~bit; /* none after all */

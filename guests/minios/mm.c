@@ -80,13 +80,13 @@ static int in_boot_module(uint32_t pfn, uint32_t n)
            va < start_info.mod_start + start_info.mod_len;
 }
 
-static void mark_free(uint32_t p)
+static inline __attribute__((always_inline)) void mark_free(uint32_t p)
 {
     page_bitmap[p / 32] |= 1u << (p % 32);
     group_bitmap[p / GROUP_PAGES] |= 1u << (p / 32 % 32);
 }
 
-static void mark_used(uint32_t p)
+static inline __attribute__((always_inline)) void mark_used(uint32_t p)
 {
     page_bitmap[p / 32] &= ~(1u << (p % 32));
     if (!page_bitmap[p / 32])
@@ -228,10 +228,19 @@ static void lower_run_floors(uint32_t p)
         k++; /* a new run of k starts after p - k: at or above run_floor[k] */
     if (k > RUN_FLOORS)
         return; /* the usual case: p lies well above every floor */
-    while (below < RUN_FLOORS - 1 && below < p && page_free(p - below - 1))
-        below++;
-    while (above < RUN_FLOORS - 1 && p + above + 1 < MAX_PAGES && page_free(p + above + 1))
-        above++;
+    uint32_t b = p % 32;
+    if (b >= RUN_FLOORS - 1 && b + RUN_FLOORS <= 32) { /* p's neighbours are in its word */
+        uint32_t near = page_bitmap[p / 32] >> (b + 1 - RUN_FLOORS); /* p is bit RUN_FLOORS - 1 */
+        while (below < RUN_FLOORS - 1 && (near >> (RUN_FLOORS - 2 - below)) & 1)
+            below++;
+        while (above < RUN_FLOORS - 1 && (near >> (RUN_FLOORS + above)) & 1)
+            above++;
+    } else {
+        while (below < RUN_FLOORS - 1 && below < p && page_free(p - below - 1))
+            below++;
+        while (above < RUN_FLOORS - 1 && p + above + 1 < MAX_PAGES && page_free(p + above + 1))
+            above++;
+    }
     for (; k <= RUN_FLOORS; k++) {
         uint32_t x = MAX(p - below, p + 1 < k ? 0 : p + 1 - k);
         if (x + k - 1 <= p + above)
