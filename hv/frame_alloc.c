@@ -214,7 +214,15 @@ static uint32_t clean_skip(uint32_t mfn)
     return CLEAN_GROUP;
 }
 
-/* The highest clean free frame at or below `from`, or 0. */
+/* A search going down from clean_hint (no clean free frame above it) is past the bottom of
+ * mfn's group, taking or passing each frame: none is left there. */
+static void group_passed(uint32_t mfn)
+{
+    if (mfn % CLEAN_GROUP == 0)
+        clean_groups[mfn / CLEAN_GROUP / 32] &= ~(1u << (mfn / CLEAN_GROUP % 32));
+}
+
+/* The highest clean free frame at or below `from` (at most clean_hint), or 0. */
 static uint32_t find_clean(uint32_t from)
 {
     uint32_t mfn = from;
@@ -222,6 +230,8 @@ static uint32_t find_clean(uint32_t from)
         uint32_t skip = clean_skip(mfn);
         if (!skip && clean_free(mfn))
             return mfn;
+        if (!skip)
+            group_passed(mfn);
         mfn = mfn > MAX(skip, 1u) ? mfn - MAX(skip, 1u) : 0;
     }
     return 0;
@@ -240,9 +250,10 @@ static uint32_t find_free(uint32_t from)
 uint32_t alloc_domheap_page(struct domain *d)
 {
     uint32_t mfn = nr_free > nr_dirty ? find_clean(MIN(clean_hint, high_hint)) : 0;
-    if (mfn)
+    if (mfn) {
         clean_hint = mfn;
-    else if ((mfn = find_free(high_hint)) != 0)
+        group_passed(mfn);
+    } else if ((mfn = find_free(high_hint)) != 0)
         high_hint = mfn;
     else
         return 0;
@@ -265,6 +276,7 @@ uint32_t alloc_clean_domheap_pages(struct domain *d, uint32_t *mfns, uint32_t fi
         if (!mfn)
             break;
         struct page_info *pg = &frame_table[mfn];
+        group_passed(mfn);
         take_frame(pg, d->domain_id);
         page_list_add_tail(&d->page_list, pg);
         pg->pfn = first_pfn + got;
