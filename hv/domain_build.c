@@ -308,9 +308,10 @@ static int build_plan(struct domain *d, struct build_state *b)
         printk("(XEN) domain %u: kernel image rejected: %s\n", d->domain_id, err);
         return -XEN_EINVAL;
     }
-    uint32_t nr_pages = (b->mem_bytes >> PAGE_SHIFT) - 1; /* the guest's: not its frame page */
+    uint32_t mem_pages = b->mem_bytes >> PAGE_SHIFT;
+    uint32_t nr_pages = mem_pages ? mem_pages - 1 : 0; /* the guest's: not its frame page */
     plan_layout(&b->l, &b->img, b->mod_len, nr_pages);
-    if (pfn_of(&b->l, b->l.v_end) > nr_pages || b->l.v_end > GRANT_AREA_START) {
+    if (!nr_pages || pfn_of(&b->l, b->l.v_end) > nr_pages || b->l.v_end > GRANT_AREA_START) {
         printk("(XEN) domain %u: %u MiB is too small for this kernel\n", d->domain_id,
                b->mem_bytes >> 20);
         return -XEN_ENOMEM;

@@ -331,6 +331,8 @@ uint32_t dirty_page_count(void)
 
 void *alloc_xenheap_pages(unsigned int nr)
 {
+    if (nr == 0)
+        return NULL; /* the scan below would return a page it never took */
     uint32_t run = 0, first_free = 0;
     for (uint32_t mfn = MAX(low_hint, 1); mfn < MIN(max_page, DIRECTMAP_FRAMES); mfn++) {
         run = frame_table[mfn].owner == DOMID_FREE ? run + 1 : 0;

@@ -1254,6 +1254,24 @@ static void test_a_frame_taken_for_a_domain_joins_its_list(void **state)
     assert_int_equal(list_length(dom(DOM_B)), 0);
 }
 
+/* A request for no xenheap pages gets none.  The builder's p2m list is alloc_xenheap_pages(
+ * p2m_pages), and a domain of under one page (dom0_mem clamped to 0 on a small machine) once asked
+ * for 0 (hv/domain_build.c: build_plan()): the scan returned the frame after the first free one,
+ * never taken, and the build then read its frame numbers from, and wrote the kernel through, a
+ * page that was nobody's allocation. */
+static void test_a_xenheap_request_for_no_pages_gets_none(void **state)
+{
+    (void)state;
+    dirty_heap();
+    uint32_t heap_before = xenheap_page_count(), free_before = free_page_count();
+    void *p = alloc_xenheap_pages(0);
+    if (p)
+        fail_msg("alloc_xenheap_pages(0) returned frame %u, which it did not take (owner %u)",
+                 va_to_mfn(p), pg(va_to_mfn(p))->owner);
+    assert_int_equal(xenheap_page_count(), heap_before);
+    assert_int_equal(free_page_count(), free_before);
+}
+
 /* A frame freed (its last reference gone) leaves its list at once, from the middle or either
  * end, and the others stay linked. */
 static void test_a_freed_frame_leaves_its_list(void **state)
@@ -1384,6 +1402,7 @@ int main(void)
         T(test_no_domain_is_given_a_frame_with_another_domains_data),
         T(test_a_frame_taken_for_a_domain_joins_its_list),
         T(test_a_freed_frame_leaves_its_list),
+        T(test_a_xenheap_request_for_no_pages_gets_none),
         T(test_a_frame_is_never_on_two_lists),
         T(test_destroy_releases_the_frames_on_the_list_in_steps),
         T(test_a_hypervisor_slot_reaches_every_directory_on_the_list),
