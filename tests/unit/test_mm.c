@@ -1272,6 +1272,32 @@ static void test_a_xenheap_request_for_no_pages_gets_none(void **state)
     assert_int_equal(free_page_count(), free_before);
 }
 
+/* A vCPU's frame page (hv/frame_alloc.c: frame_page_take()): off its domain's list and no
+ * request of the domain's takes it (a reference, a mapping in an L1, a pin, the M2P); and when the
+ * domain goes (hv/domain.c: domain_free()) it returns to the allocator free, with no reference
+ * left, and dirty: scrubbed before anyone else gets it. */
+static void test_a_frame_page_is_no_ones_and_goes_back_dirty(void **state)
+{
+    (void)state;
+    dirty_heap();
+    uint32_t mfn = alloc_domheap_page(dom(DOM_A)), l1 = alloc_domheap_page(dom(DOM_A));
+    assert_int_equal(frame_page_take(mfn), 0);
+    assert_false(on_list(dom(DOM_A), mfn));
+    assert_int_not_equal(get_page(mfn, DOM_A), 0);
+    assert_int_not_equal(machphys_update(DOM_A, mfn, 7), 0);
+    assert_int_not_equal(pin_table(DOM_A, mfn, PGT_l1), 0);
+    frame_words(l1)[0] = mfn << PAGE_SHIFT | P;
+    assert_int_not_equal(pin_table(DOM_A, l1, PGT_l1), 0); /* read-only, and refused */
+    frame_words(l1)[0] = 0;
+    uint32_t free_before = free_page_count(), dirty_before = dirty_page_count();
+    frame_page_release(dom(DOM_A), mfn);
+    assert_int_equal(pg(mfn)->owner, DOMID_FREE);
+    assert_true(pg(mfn)->flags & PGF_dirty);
+    assert_int_equal(pg(mfn)->count + pg(mfn)->type_count, 0);
+    assert_int_equal(free_page_count(), free_before + 1);
+    assert_int_equal(dirty_page_count(), dirty_before + 1);
+}
+
 /* A frame freed (its last reference gone) leaves its list at once, from the middle or either
  * end, and the others stay linked. */
 static void test_a_freed_frame_leaves_its_list(void **state)
@@ -1403,6 +1429,7 @@ int main(void)
         T(test_a_frame_taken_for_a_domain_joins_its_list),
         T(test_a_freed_frame_leaves_its_list),
         T(test_a_xenheap_request_for_no_pages_gets_none),
+        T(test_a_frame_page_is_no_ones_and_goes_back_dirty),
         T(test_a_frame_is_never_on_two_lists),
         T(test_destroy_releases_the_frames_on_the_list_in_steps),
         T(test_a_hypervisor_slot_reaches_every_directory_on_the_list),
