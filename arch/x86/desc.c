@@ -136,21 +136,10 @@ void desc_init(void)
     setup_tss();
 }
 
-void tss_set_ring1_stack(uint32_t ss, uint32_t esp)
-{
-    tss.ss1 = ss;
-    tss.esp1 = esp;
-}
-
-void desc_load_vcpu(struct vcpu *v)
-{
-    desc_load_ring1(v->kernel_ss, v->kernel_sp, v->syscall_gate);
-}
-
 void desc_trap_table_changed(struct vcpu *v)
 {
     const struct trap_info *ti = &v->trap_table[0x80];
     v->syscall_gate =
         ti->address ? gate_desc((void (*)(void))ti->address, FLAT_RING1_CS, TI_GET_DPL(ti), 1) : 0;
-    desc_load_vcpu(v);
+    desc_load_ring1(v->kernel_ss, v->kernel_sp, v->syscall_gate);
 }

@@ -17,7 +17,6 @@ struct vcpu;
 
 /* desc.c */
 void desc_init(void);
-void desc_load_vcpu(struct vcpu *v); /* TSS ring-1 stack and the direct int $0x80 gate */
 struct tss {
     uint32_t link, esp0, ss0, esp1, ss1, esp2, ss2;
     uint32_t cr3, eip, eflags, eax, ecx, edx, ebx, esp, ebp, esi, edi;
@@ -26,17 +25,21 @@ struct tss {
 } __attribute__((packed));
 extern struct tss tss;
 extern uint64_t idt[256];
+/* The ring-1 stack alone: the stack_switch hypercall. */
+static inline void tss_set_ring1_stack(uint32_t ss, uint32_t esp)
+{
+    tss.ss1 = ss;
+    tss.esp1 = esp;
+}
 /* A vCPU's ring-1 stack and int $0x80 gate (made when its trap table last changed, not here),
  * inline in the switch (hv/sched.c: two a round trip between domains), where a call cost as
  * much as the four stores. */
 static inline void desc_load_ring1(uint32_t ss, uint32_t sp, uint64_t syscall_gate)
 {
-    tss.ss1 = ss;
-    tss.esp1 = sp;
+    tss_set_ring1_stack(ss, sp);
     idt[0x80] = syscall_gate;
 }
 void desc_trap_table_changed(struct vcpu *v); /* remake v's int $0x80 gate, load it */
-void tss_set_ring1_stack(uint32_t ss, uint32_t esp);
 void pic_mask(unsigned int irq);
 /* ioemul.c: no guest has an I/O bitmap; dom0's kernel's port I/O is carried out on its #GP. */
 void ioport_allow(uint32_t first, uint32_t nr); /* dom0 may use ports [first, first+nr) */
