@@ -26,6 +26,24 @@
 
 static void devalidate(uint32_t mfn, enum page_type type);
 
+/*
+ * The one place a frame's type changes between kinds (with its type_count): a frame that
+ * becomes a page directory goes to the head of its owner's page_list and one that stops being
+ * one to the tail (include/hv/mm.h), so the directories lead the list whoever changes a type,
+ * and set_hv_l2_slot() can stop at the first other frame.  The other writers of a type never
+ * make or unmake a directory: get_writable_type() claims one only from PGT_none (a frame with
+ * no type references: this function left it so), free_frame() resets a frame already off its
+ * list, and frame_page_take() types a frame with no type references that it took off the list.
+ */
+static void set_page_type(struct page_info *pg, enum page_type type, uint32_t type_count)
+{
+    int was_l2 = pg->type == PGT_l2, is_l2 = type == PGT_l2;
+    pg->type = type;
+    pg->type_count = type_count;
+    if (was_l2 != is_l2)
+        l2_type_changed(page_to_mfn(pg), is_l2);
+}
+
 /* An L1 entry's references: the frame it maps, and the writable type if RW.  Inline, with
  * its two references: validating an L1 is 1024 of these, and their calls were most of it. */
 static inline __attribute__((always_inline)) int get_l1e(uint32_t e, domid_t d)
@@ -172,19 +190,14 @@ int get_page_type(uint32_t mfn, enum page_type type)
         mm_flush_tlb(); /* no stale writable TLB entry may outlive the type change */
         pg->flags &= ~PGF_tlb_stale;
     }
-    pg->type = type;
-    pg->type_count = 1;
+    set_page_type(pg, type, 1);
     int rc = 0;
     if (type == PGT_l1)
         rc = validate_l1(mfn, pg->owner);
     else if (type == PGT_l2)
         rc = validate_l2(mfn, pg->owner);
-    if (rc) {
-        pg->type = PGT_none;
-        pg->type_count = 0;
-    } else if (type == PGT_l2) {
-        l2_type_changed(mfn, 1);
-    }
+    if (rc)
+        set_page_type(pg, PGT_none, 0);
     return rc;
 }
 
@@ -193,13 +206,11 @@ void page_type_released(uint32_t mfn)
 {
     struct page_info *pg = mfn_to_page(mfn);
     enum page_type old = pg->type;
-    pg->type = PGT_none;
+    set_page_type(pg, PGT_none, 0);
     if (old == PGT_writable)
         pg->flags |= PGF_tlb_stale;
     else if (old == PGT_l1 || old == PGT_l2)
         devalidate(mfn, old);
-    if (old == PGT_l2)
-        l2_type_changed(mfn, 0);
 }
 
 int get_page_and_type(uint32_t mfn, domid_t d, enum page_type type)
@@ -292,9 +303,7 @@ static int pt_progress_done(domid_t d, struct pt_progress *p, uint32_t *pt)
         install_hv_l2_slots(pt, d);
         pg->flags |= PGF_pinned;
     } else { /* PT_UNDO or PT_UNPIN: the table is untyped again; drop the pin's reference */
-        pg->type = PGT_none;
-        pg->type_count = 0;
-        l2_type_changed(p->mfn, 0);
+        set_page_type(pg, PGT_none, 0);
         rc = p->op == PT_UNDO ? p->error : 0;
     }
     p->op = PT_IDLE;
@@ -367,10 +376,8 @@ static int claim_l2(struct page_info *pg)
         mm_flush_tlb();
         pg->flags &= ~PGF_tlb_stale;
     }
-    pg->type = PGT_l2;
-    pg->type_count = 1;
+    set_page_type(pg, PGT_l2, 1);
     pg->flags |= PGF_partial;
-    l2_type_changed(page_to_mfn(pg), 1);
     return 0;
 }
 

@@ -48,7 +48,8 @@ enum page_type {
  * A frame is on at most one list; `next` is NULL when it is on none.  A frame
  * joins at the tail, and while its owner is listed (not dying) a frame that
  * becomes a page directory (PGT_l2) moves to the head and one that stops
- * being one to the tail, so that the directories lead the list and
+ * being one to the tail (hv/frame_table.c: set_page_type(), through which
+ * every such type change goes), so that the directories lead the list and
  * set_hv_l2_slot() stops at the first other frame: it walked all of dom0's
  * frames, about 245,000 instructions for 64 MiB, each time dom0 took or gave
  * back a grant window (issue 15).
@@ -187,7 +188,8 @@ void mm_flush_tlb(void);
  * guest roots that copy it follow. */
 void l2_entry_changed(uint32_t l2_mfn, unsigned int idx);
 /* hv/domain.c (faked likewise): frame mfn became a page directory (is_l2) or stopped being one;
- * its owner's page_list keeps the directories first (page_list_order_l2()). */
+ * its owner's page_list keeps the directories first (page_list_order_l2()).  Called only by
+ * the one setter of a frame's type, hv/frame_table.c: set_page_type(). */
 void l2_type_changed(uint32_t mfn, int is_l2);
 
 /*
@@ -213,7 +215,9 @@ static inline __attribute__((always_inline)) int get_page(uint32_t mfn, domid_t 
 }
 
 /* The writable type's reference: get_page_type(mfn, PGT_writable).  A writable frame needs no
- * validation, only the type rule. */
+ * validation, only the type rule.  Its own store of the type, not set_page_type()'s: a frame with
+ * no type references is PGT_none, never a directory, so no page_list moves (validating an L1
+ * claims thousands of these). */
 static inline __attribute__((always_inline)) int get_writable_type(struct page_info *pg)
 {
     if (pg->flags & PGF_partial)

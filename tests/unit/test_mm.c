@@ -1392,7 +1392,8 @@ static uint32_t list_at(struct domain *d, unsigned int i)
 
 /* A domain's page directories lead its list, so that a grant window's slot visits them and no
  * other frame (dom0's 16,384 frames were 245,000 instructions a window): a frame joins at the
- * tail, a directory moves to the head when validated, and to the tail when it is one no more. */
+ * tail, a directory moves to the head when typed, and to the tail when it is one no more
+ * (hv/frame_table.c: set_page_type()). */
 static void test_a_domains_directories_lead_its_list(void **state)
 {
     (void)state;
@@ -1419,6 +1420,15 @@ static void test_a_domains_directories_lead_its_list(void **state)
     put_page_and_type(11);
     assert_int_equal(list_at(dom(DOM_A), 0), 12);
     assert_int_equal(list_at(dom(DOM_A), 4), 11);
+    /* a directory refused half way, whole or in steps, leads nothing: it was typed first */
+    set_entry(10, 5, pte(30, P | _PAGE_PSE));
+    assert_int_equal(get_page_and_type(10, DOM_A, PGT_l2), -XEN_EINVAL);
+    assert_int_equal(list_at(dom(DOM_A), 0), 12);
+    assert_int_not_equal(pg(list_at(dom(DOM_A), 1))->type, PGT_l2);
+    assert_int_equal(pin_table(DOM_A, 10, PGT_l2), -XEN_EINVAL);
+    assert_int_equal(list_at(dom(DOM_A), 0), 12);
+    assert_int_not_equal(pg(list_at(dom(DOM_A), 1))->type, PGT_l2);
+    assert_int_equal(list_length(dom(DOM_A)), 5);
 }
 
 int main(void)
