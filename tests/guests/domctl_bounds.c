@@ -5,10 +5,13 @@
  * an image pointer into the hypervisor or of absurd size, a memory size of
  * zero or 4 GiB, an image whose segment lies in a page dom0 cannot read (the
  * builder copies segments from dom0's memory into the new domain's frames
- * only after taking them, so the fault comes half way through), an unknown
- * command or interface version.  Each is refused
- * and the hypervisor carries on; the domain created for the test is destroyed
- * and every frame comes back (the chain harness checks the count).
+ * only after taking them, so the fault comes half way through), unpausing
+ * the domain that build left (it holds its frames, but no page directory,
+ * frame page or registers: it would run with CR3 0), an unknown command or
+ * interface version.  Each is refused and the hypervisor carries on: the
+ * refused unpause is counted as an error, the half-built domain never runs
+ * while dom0 yields to it, the domain created for the test is destroyed and
+ * every frame comes back (the chain harness checks the count).
  */
 #include "xtf.h"
 #include <public/domctl.h>
@@ -40,6 +43,24 @@ static void write_elf_head(uint8_t *img)
     memcpy(img + 116, note, sizeof(note));
 }
 
+/* A domain whose build failed half way is not unpaused (hv/domctl.c: pause() asks for a frame
+ * page, which only a finished build sets), and does not run when dom0 gives way to it. */
+static void unpause_half_built(domid_t d, struct xen_domctl *op)
+{
+    uint64_t errors = read_counters().hypercall_errors;
+    expect_rc(domctl(XEN_DOMCTL_unpausedomain, d, op), -XEN_EINVAL,
+              "unpausing a domain whose build failed half way");
+    if (read_counters().hypercall_errors != errors + 1)
+        xtf_failure("the refused unpause was not counted as a hypercall error");
+    for (int i = 0; i < 3; i++)
+        expect_rc(HYPERVISOR_sched_op(SCHEDOP_yield, NULL), 0, "a yield after the unpause");
+    expect_rc(domctl(XEN_DOMCTL_getdomaininfo, d, op), 0, "info on the half-built domain");
+    const struct xen_domctl_getdomaininfo *i = &op->u.getdomaininfo;
+    if (op->domain != d || !(i->flags & XEN_DOMINF_paused) || i->cpu_time)
+        xtf_failure("the half-built domain ran: domain %u, flags %#x, cpu_time %u ns", op->domain,
+                    i->flags, (uint32_t)i->cpu_time);
+}
+
 /* The head is good and readable; the segment's page is unmapped while the build runs. */
 static void build_with_an_unreadable_segment(domid_t d, struct xen_domctl *op)
 {
@@ -61,6 +82,7 @@ static void build_with_an_unreadable_segment(domid_t d, struct xen_domctl *op)
     expect_rc(domctl(XEN_DOMCTL_pvlab_build, d, op), -XEN_EFAULT,
               "a build whose segment lies in a page dom0 cannot read");
     expect_rc(domctl(XEN_DOMCTL_pvlab_build, d, op), -XEN_EEXIST, "building it again");
+    unpause_half_built(d, op);
     if (map_frame_at(seg_va, seg_mfn, _PAGE_PRESENT | _PAGE_RW | _PAGE_ACCESSED | _PAGE_DIRTY))
         xtf_error("cannot map the segment's page back");
 }
