@@ -286,12 +286,17 @@ static struct vcpu *choose_next(struct vcpu *prev, uint64_t now)
     return keep_running(prev, next, now) ? prev : next;
 }
 
+/*
+ * A vCPU that vcpu_wake() judged to preempt prev has had prev charged just then
+ * (maybe_preempt()), in this same entry, so the switch does not charge it again: the
+ * instructions from that wake to here (the rest of one entry) are charged to no vCPU.
+ */
 void schedule(void)
 {
     need_resched = 0;
     uint64_t now = sched_clock();
     struct vcpu *prev = current;
-    if (!is_idle_vcpu(prev))
+    if (!woken && !is_idle_vcpu(prev))
         sched_charge(prev, now);
     struct vcpu *next = choose_next(prev, now);
     prev->yielded = 0;
