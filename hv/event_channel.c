@@ -156,7 +156,8 @@ int evtchn_alloc_unbound_for(struct domain *d, domid_t remote)
     int port = get_free_port(d);
     if (port < 0)
         return port;
-    int rc = port_open(d, (uint32_t)port, (struct evtchn){EVTCHNSTAT_unbound, 0, remote, 0});
+    int rc = port_open(d, (uint32_t)port,
+                       (struct evtchn){.state = EVTCHNSTAT_unbound, .remote_dom = remote});
     return rc ? rc : port;
 }
 
@@ -172,7 +173,9 @@ static long bind_virq(struct evtchn_bind_virq *op)
     int port = get_free_port(v->domain);
     if (port < 0)
         return port;
-    int rc = port_open(v->domain, (uint32_t)port, (struct evtchn){EVTCHNSTAT_virq, 0, 0, op->virq});
+    int rc =
+        port_open(v->domain, (uint32_t)port,
+                  (struct evtchn){.state = EVTCHNSTAT_virq, .remote_port = (uint16_t)op->virq});
     if (rc)
         return rc;
     v->virq_to_port[op->virq] = (uint16_t)port;
@@ -186,7 +189,9 @@ static long bind_pirq(struct evtchn_bind_pirq *op)
     int port = get_free_port(d);
     if (port < 0)
         return port;
-    long rc = port_open(d, (uint32_t)port, (struct evtchn){EVTCHNSTAT_pirq, 0, 0, op->pirq});
+    long rc =
+        port_open(d, (uint32_t)port,
+                  (struct evtchn){.state = EVTCHNSTAT_pirq, .remote_port = (uint16_t)op->pirq});
     if (rc)
         return rc;
     if ((rc = pirq_bind(d, op->pirq, (uint32_t)port))) {
@@ -205,8 +210,8 @@ static long alloc_unbound(struct evtchn_alloc_unbound *op)
     int port = get_free_port(d);
     if (port < 0)
         return port;
-    long rc =
-        port_open(d, (uint32_t)port, (struct evtchn){EVTCHNSTAT_unbound, 0, op->remote_dom, 0});
+    long rc = port_open(d, (uint32_t)port,
+                        (struct evtchn){.state = EVTCHNSTAT_unbound, .remote_dom = op->remote_dom});
     if (rc)
         return rc;
     op->port = (uint32_t)port;
@@ -228,10 +233,13 @@ static long bind_interdomain(struct evtchn_bind_interdomain *op)
     if (port < 0)
         return port;
     long rc = port_open(ld, (uint32_t)port,
-                        (struct evtchn){EVTCHNSTAT_interdomain, 0, rd->domain_id, op->remote_port});
+                        (struct evtchn){.state = EVTCHNSTAT_interdomain,
+                                        .remote_port = (uint16_t)op->remote_port,
+                                        .peer = rd});
     if (rc)
         return rc;
-    *remote = (struct evtchn){EVTCHNSTAT_interdomain, 0, ld->domain_id, (uint32_t)port};
+    *remote =
+        (struct evtchn){.state = EVTCHNSTAT_interdomain, .remote_port = (uint16_t)port, .peer = ld};
     op->local_port = (uint32_t)port;
     return 0;
 }
@@ -246,12 +254,9 @@ static void close_port(struct domain *d, uint32_t port)
     if (c->state == EVTCHNSTAT_pirq)
         pirq_unbind(d, c->remote_port);
     if (c->state == EVTCHNSTAT_interdomain) {
-        struct domain *rd = domain_by_id(c->remote_dom);
-        if (rd && c->remote_port < NR_EVENT_CHANNELS) {
-            struct evtchn *r = evtchn_of(rd, c->remote_port);
-            if (r->state == EVTCHNSTAT_interdomain && r->remote_dom == d->domain_id)
-                *r = (struct evtchn){EVTCHNSTAT_unbound, 0, d->domain_id, 0};
-        }
+        struct evtchn *r = evtchn_of(c->peer, c->remote_port);
+        if (r->state == EVTCHNSTAT_interdomain && r->peer == d)
+            *r = (struct evtchn){.state = EVTCHNSTAT_unbound, .remote_dom = d->domain_id};
     }
     port_release(d, port);
 }
@@ -263,13 +268,9 @@ static long evtchn_send(uint32_t port)
         return -XEN_EINVAL;
     struct evtchn *c = evtchn_of(d, port);
     switch (c->state) {
-    case EVTCHNSTAT_interdomain: {
-        /* never a dying domain: domain_kill() takes it out of the directory as it marks it */
-        struct domain *rd = domain_by_id(c->remote_dom);
-        if (rd)
-            set_pending(rd, c->remote_port);
+    case EVTCHNSTAT_interdomain: /* the peer is never dying: its ports are closed as it dies */
+        set_pending(c->peer, c->remote_port);
         return 0;
-    }
     case EVTCHNSTAT_unbound:
         return 0; /* nobody listening yet: dropped, as in Xen */
     default:
@@ -295,7 +296,7 @@ static long evtchn_status(struct evtchn_status *op)
     if (c->state == EVTCHNSTAT_unbound)
         op->u.unbound.dom = c->remote_dom;
     else if (c->state == EVTCHNSTAT_interdomain)
-        op->u.interdomain.dom = c->remote_dom, op->u.interdomain.port = c->remote_port;
+        op->u.interdomain.dom = c->peer->domain_id, op->u.interdomain.port = c->remote_port;
     else if (c->state == EVTCHNSTAT_virq)
         op->u.virq = c->remote_port;
     else if (c->state == EVTCHNSTAT_pirq)

@@ -22,11 +22,20 @@
 #include <hv/grant.h>
 #include <hv/mm.h>
 
+/*
+ * A port.  An interdomain port holds its peer domain itself, so that a send follows one pointer
+ * instead of looking the id up (every notification between domains): a peer never dies with it
+ * set, since domain_kill() closes the dying domain's ports, which turns each peer's end back to
+ * unbound (hv/event_channel.c: close_port()).
+ */
 struct evtchn {
     uint8_t state; /* EVTCHNSTAT_* */
     uint8_t _pad;
-    domid_t remote_dom;   /* unbound: who may bind; interdomain: the peer */
-    uint32_t remote_port; /* interdomain: the peer's port; virq/pirq: its number */
+    uint16_t remote_port; /* interdomain: the peer's port; virq/pirq: its number */
+    union {
+        domid_t remote_dom;  /* unbound: the domain that may bind it */
+        struct domain *peer; /* interdomain: the other end's domain */
+    };
 };
 
 /* A domain's ports (hv/event_channel.c): the first EVTCHN_INLINE in struct domain itself, the
