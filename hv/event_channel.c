@@ -67,21 +67,35 @@ static int polling_on(const struct vcpu *v, uint32_t port)
     return 0;
 }
 
-/* The body of evtchn_set_pending(), inline in the send (every notification between domains). */
-static inline __attribute__((always_inline)) void set_pending(struct domain *d, uint32_t port)
+/* A vCPU polling (SCHEDOP_poll) wakes for a port it polls, masked or not. */
+static __attribute__((cold, noinline)) long wake_poller(struct vcpu *v, uint32_t port)
+{
+    if (polling_on(v, port))
+        vcpu_wake(v);
+    return 0;
+}
+
+/*
+ * Raise `port` in `d`: the body of evtchn_set_pending(), and the last act of every send, which
+ * jumps here (arguments in registers, so neither it nor the send saves one; hence the 0, the
+ * send's answer).  A vCPU blocked on an unmasked port wakes; one polling the port wakes
+ * whether it is masked or not.
+ */
+static __attribute__((regparm(2), noinline)) long set_pending(struct domain *d, uint32_t port)
 {
     struct shared_info *s = d->shared_info;
-    if (test_and_set(s->evtchn_pending, port))
-        return;
     struct vcpu *v = d->vcpu;
-    if (v->poll_nr && polling_on(v, port))
-        vcpu_wake(v);
-    if (test_bit(s->evtchn_mask, port) ||
-        test_and_set(&s->vcpu_info[0].evtchn_pending_sel, port / 32))
-        return;
-    s->vcpu_info[0].evtchn_upcall_pending = 1;
-    if (v->state == VCPU_blocked) /* vcpu_wake() would look, but a runnable peer is common */
-        vcpu_wake(v);
+    if (test_and_set(s->evtchn_pending, port))
+        return 0;
+    if (!test_bit(s->evtchn_mask, port) &&
+        !test_and_set(&s->vcpu_info[0].evtchn_pending_sel, port / 32)) {
+        s->vcpu_info[0].evtchn_upcall_pending = 1;
+        if (v->state == VCPU_blocked) { /* vcpu_wake() would look, but a runnable peer is common */
+            vcpu_wake(v);
+            return 0;
+        }
+    }
+    return v->poll_nr ? wake_poller(v, port) : 0;
 }
 
 void evtchn_set_pending(struct domain *d, uint32_t port)
@@ -269,8 +283,7 @@ static long evtchn_send(uint32_t port)
     struct evtchn *c = evtchn_of(d, port);
     switch (c->state) {
     case EVTCHNSTAT_interdomain: /* the peer is never dying: its ports are closed as it dies */
-        set_pending(c->peer, c->remote_port);
-        return 0;
+        return set_pending(c->peer, c->remote_port);
     case EVTCHNSTAT_unbound:
         return 0; /* nobody listening yet: dropped, as in Xen */
     default:
