@@ -91,13 +91,15 @@ void paging_init(void)
     flush_tlb_local();
 }
 
-/* v's guest root mirrors another page directory (or none yet): copy its own's guest slots. */
-static __attribute__((noinline)) void guest_root_refresh(struct vcpu *v)
+/* v's guest root mirrors another page directory (or none yet): copy its own's guest slots.
+ * Returns v, so that its caller keeps no register across the call for it. */
+static __attribute__((noinline, regparm(1))) struct vcpu *guest_root_refresh(struct vcpu *v)
 {
     const uint32_t *l2 = map_domain_page(v->cr3_mfn);
     memcpy(v->guest_root, l2, HV_L2_FIRST_SLOT * sizeof(uint32_t)); /* with the grant area */
     unmap_domain_page((void *)l2);
     v->root_source = v->cr3_mfn;
+    return v;
 }
 
 /*
@@ -106,10 +108,10 @@ static __attribute__((noinline)) void guest_root_refresh(struct vcpu *v)
  * keeps it a validated L2, so it changes only through hv/frame_table.c, which reports
  * every change (hv/domain.c: l2_entry_changed(), which calls guest_root_sync() for each vCPU).
  */
-void load_guest_pagetable(struct vcpu *v)
+void __attribute__((regparm(1))) load_guest_pagetable(struct vcpu *v)
 {
     if (__builtin_expect(v->root_source != v->cr3_mfn, 0))
-        guest_root_refresh(v);
+        v = guest_root_refresh(v);
     map_frame_page(v->frame_pte);
     uint32_t cr3 = v->cr3_mfn << PAGE_SHIFT;
     write_cr3(cr3); /* which flushes the frame page's old entry from the TLB */

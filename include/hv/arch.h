@@ -59,8 +59,9 @@ extern uint32_t idle_pg_table[1024];
 void paging_init(void);
 uint32_t idle_pg_table_maddr(void);
 /* Its frame page, its CR3, and its guest root for the trampoline (at a switch, and at
- * MMUEXT_NEW_BASEPTR, where the frame page is already v's). */
-void load_guest_pagetable(struct vcpu *v);
+ * MMUEXT_NEW_BASEPTR, where the frame page is already v's).  v comes in %eax: a switch's call,
+ * which the instruments count CR3 loads by, then saves no register for it. */
+void __attribute__((regparm(1))) load_guest_pagetable(struct vcpu *v);
 void load_idle_pagetable(void);
 int guest_root_alloc(struct vcpu *v);
 void guest_root_free(struct vcpu *v);
