@@ -1166,12 +1166,44 @@ static void test_a_run_of_clean_frames_is_taken_in_one_scan(void **state)
         assert_frame(mfns[i], 1, PGT_none, 0);
         assert_int_equal(pg(mfns[i])->owner, DOM_A);
         assert_int_equal(pg(mfns[i])->pfn, 100 + i);
+        assert_int_equal(pg(mfns[i])->flags, PGF_allocated);
         assert_true(frame_is_zero(mfns[i]));
     }
     assert_int_equal(free_page_count(), free_before - 5);
     assert_int_equal(dirty_page_count(), HEAP_COUNT - 5);
     assert_int_equal(alloc_clean_domheap_pages(fake_machine_domain(DOM_A), mfns, 105, 8), 0);
     assert_int_equal(mfns[5], 0);
+    uint32_t scrubbed = alloc_domheap_page(fake_machine_domain(DOM_A)); /* none clean: scrubbed */
+    assert_int_equal(pg(scrubbed)->flags, PGF_allocated);
+    assert_int_equal(dirty_page_count(), HEAP_COUNT - 6);
+}
+
+/* A frame freed while a TLB may still hold a writable entry for it (PGF_tlb_stale) keeps the
+ * mark when a domain takes it again, in a build's run or alone, so that it cannot become a page
+ * table without a flush. */
+static void test_a_frame_taken_again_keeps_its_stale_tlb_mark(void **state)
+{
+    (void)state;
+    dirty_heap();
+    assert_int_equal(scrub_free_frames(2), 2);
+    uint32_t two[2];
+    assert_int_equal(alloc_clean_domheap_pages(fake_machine_domain(DOM_A), two, 0, 2), 2);
+    for (unsigned int i = 0; i < 2; i++) {
+        assert_int_equal(get_page_type(two[i], PGT_writable), 0);
+        put_page_type(two[i]);
+        put_page(two[i]); /* freed, dirty and stale */
+    }
+    assert_int_equal(scrub_free_frames(1), 1); /* the higher one is clean again */
+    uint32_t again;
+    assert_int_equal(alloc_clean_domheap_pages(fake_machine_domain(DOM_B), &again, 0, 1), 1);
+    assert_int_equal(again, two[0]);
+    assert_int_equal(pg(again)->flags, PGF_allocated | PGF_tlb_stale);
+    uint32_t scrubbed = alloc_domheap_page(fake_machine_domain(DOM_B)); /* none clean */
+    assert_int_equal(scrubbed, two[1]);
+    assert_int_equal(pg(scrubbed)->flags, PGF_allocated | PGF_tlb_stale);
+    unsigned int flushes = fake_tlb_flushes();
+    assert_int_equal(get_page_type(scrubbed, PGT_l1), 0);
+    assert_int_equal(fake_tlb_flushes(), flushes + 1);
 }
 
 /* The highest clean free frame is found however many frames in use lie above it, through the
@@ -1214,6 +1246,8 @@ static struct domain *dom(domid_t id)
     return fake_machine_domain(id);
 }
 
+static uint32_t list_at(struct domain *d, unsigned int i);
+
 /* How many frames `d`'s list holds, each checked to be owned by `d` and linked both ways. */
 static unsigned int list_length(struct domain *d)
 {
@@ -1248,9 +1282,10 @@ static void test_a_frame_taken_for_a_domain_joins_its_list(void **state)
     assert_int_equal(alloc_clean_domheap_pages(dom(DOM_A), run, 0, 3), 3);
     share_xenheap_page(HEAP_FIRST, dom(DOM_A)); /* as shared_info: a hypervisor page */
     assert_int_equal(list_length(dom(DOM_A)), 5);
-    assert_true(on_list(dom(DOM_A), one) && on_list(dom(DOM_A), HEAP_FIRST));
+    assert_int_equal(list_at(dom(DOM_A), 0), one); /* each at the tail, in the order taken */
     for (unsigned int i = 0; i < 3; i++)
-        assert_true(on_list(dom(DOM_A), run[i]));
+        assert_int_equal(list_at(dom(DOM_A), 1 + i), run[i]);
+    assert_int_equal(list_at(dom(DOM_A), 4), HEAP_FIRST);
     assert_int_equal(list_length(dom(DOM_B)), 0);
 }
 
@@ -1447,6 +1482,7 @@ int main(void)
         T(test_the_idle_loop_scrubs_and_clean_frames_go_first),
         T(test_a_run_of_clean_frames_is_taken_in_one_scan),
         T(test_the_highest_clean_frame_is_found_below_frames_in_use),
+        T(test_a_frame_taken_again_keeps_its_stale_tlb_mark),
         T(test_l2_pin_in_steps_ends_as_a_whole_pin_does),
         T(test_l2_unpin_in_steps_returns_every_frame_to_its_start),
         T(test_a_half_pinned_l2_is_busy_for_everything_else),
