@@ -449,7 +449,7 @@ void domain_kill(struct domain *d)
     domain_changed_state(d->domain_id);
     console_guest_report(d->domain_id, &d->console, NOW());
     sched_remove_vcpu(d->vcpu);
-    fpu_forget(d->vcpu);
+    fpu_forget(&d->vcpu->fpu);
     *d->pprev = d->next; /* from now on nobody can find it: grants to it are dead (it walked the
                           * list to find it: 7,600 instructions for the oldest of a thousand) */
     if (d->next)

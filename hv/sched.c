@@ -253,7 +253,7 @@ static void context_switch(struct vcpu *prev, struct vcpu *next, uint64_t now)
     note_wake_latency(next, now);
     load_guest_pagetable(next); /* its frame page too: the frame is next's from here */
     desc_load_ring1(next->kernel_ss, next->kernel_sp, next->syscall_gate);
-    fpu_switch_to(next, next->guest_ts);
+    fpu_switch_to(&next->fpu);
     next->domain->counters.cr3_loads++;
     if (__builtin_expect(trace_on, 0))
         trace_switch(prev, next);

@@ -32,8 +32,8 @@
 #include <hv/fpu.h>
 #include <hv/x86.h>
 
-struct vcpu *fpu_owner; /* whose registers the FPU holds now, or NULL */
-int fpu_ts_set;         /* CR0.TS as we last wrote it (reading CR0 costs more) */
+struct vcpu_fpu *fpu_owner; /* whose registers the FPU holds now, or NULL */
+int fpu_ts_set;             /* CR0.TS as we last wrote it (reading CR0 costs more) */
 static const struct fpu_state fpu_init_image = {.fcw = 0x037F, .ftw = 0xFFFF};
 
 void fpu_init(void)
@@ -51,14 +51,15 @@ void fpu_set_ts(int want_ts)
 /* Make the current vCPU the registers' owner, with its own state in them. */
 static void fpu_take(void)
 {
-    if (fpu_owner == current)
+    struct vcpu_fpu *me = &current->fpu;
+    if (fpu_owner == me)
         return; /* nothing to move: TS was set for someone else's sake */
     if (fpu_owner)
-        __asm__ volatile("fnsave %0" : "=m"(fpu_owner->fpu));
-    const struct fpu_state *img = current->fpu_used ? &current->fpu : &fpu_init_image;
+        __asm__ volatile("fnsave %0" : "=m"(fpu_owner->regs));
+    const struct fpu_state *img = me->used ? &me->regs : &fpu_init_image;
     __asm__ volatile("frstor %0" ::"m"(*img));
-    current->fpu_used = 1;
-    fpu_owner = current;
+    me->used = 1;
+    fpu_owner = me;
     current->domain->counters.fpu_loads++;
     trace(TRC_FPU, current->domain->domain_id, 0);
 }
@@ -68,21 +69,21 @@ int fpu_device_not_available(void)
     clts();
     fpu_ts_set = 0;
     fpu_take();
-    if (!current->guest_ts)
+    if (!current->fpu.guest_ts)
         return 0;
-    current->guest_ts = 0; /* cleared as the fault is delivered, as Xen does */
+    current->fpu.guest_ts = 0; /* cleared as the fault is delivered, as Xen does */
     return 1;
 }
 
 long fpu_taskswitch(int set)
 {
-    current->guest_ts = set != 0;
-    fpu_switch_to(current, current->guest_ts);
+    current->fpu.guest_ts = set != 0;
+    fpu_switch_to(&current->fpu);
     return 0;
 }
 
-void fpu_forget(struct vcpu *v)
+void fpu_forget(struct vcpu_fpu *f)
 {
-    if (fpu_owner == v)
+    if (fpu_owner == f)
         fpu_owner = NULL; /* its registers stay until the next owner's frstor overwrites them */
 }

@@ -51,6 +51,9 @@ enum vcpu_state {
 };
 
 struct vcpu {
+    /* first: a vCPU and its record are one address, so the switch's FPU test (hv/fpu.h:
+     * fpu_switch_to()) compares it with the owner's with no address to compute */
+    struct vcpu_fpu fpu; /* its registers while another owns the FPU, its own TS (hv/fpu.h) */
     struct domain *domain;
     uint32_t frame_pte; /* its frame page, as the entry area maps it; 0 until built */
     struct trap_info trap_table[256];
@@ -83,9 +86,6 @@ struct vcpu {
     uint64_t timer_due;  /* its earliest armed deadline, the key in hv/timer.c's heap; 0: none */
     uint32_t timer_slot; /* its place in that heap + 1; 0: not in it */
     struct pt_progress pt_progress; /* a preemptible L2 pin or unpin under way (hv/frame_table.c) */
-    struct fpu_state fpu;           /* x87/MMX registers while another vCPU owns the FPU */
-    int fpu_used;                   /* fpu holds its state (else it starts from a clean image) */
-    int guest_ts;                   /* the guest's own CR0.TS (fpu_taskswitch): #NM goes to it */
 };
 
 enum domain_state {
