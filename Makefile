@@ -16,6 +16,8 @@
 # compiled -m32 without a libc; host unit tests link against cmocka.
 
 B        := build
+# `make` alone builds everything: the toolchain rule below comes first, and would be the goal.
+.DEFAULT_GOAL := all
 Q        := $(if $(V),,@)
 CC       := gcc
 LD       := ld

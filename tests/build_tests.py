@@ -20,9 +20,9 @@ def test(fn):
     return fn
 
 
-def make_dry_run(build_dir, cc=None):
-    """make -n all into build_dir; return (exit status, stdout, stderr)."""
-    args = ["make", "-n", "B=" + build_dir, "all"]
+def make_dry_run(build_dir, cc=None, goal="all"):
+    """make -n GOAL (none: make's default) into build_dir; return (exit status, stdout, stderr)."""
+    args = ["make", "-n", "B=" + build_dir] + ([goal] if goal else [])
     if cc:
         args.append("CC=" + cc)
     p = subprocess.run(args, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -55,6 +55,18 @@ def check_stops_without_linking(answer):
         check(rc != 0, "make succeeded with libgcc query answering %r" % answer)
         check("gcc-multilib" in err, "no message naming gcc-multilib:\n" + err[-800:])
         check(not links(out), "make would link:\n" + "\n".join(links(out))[:800])
+
+
+@test
+def make_with_no_goal_builds_everything():
+    # The rule that makes build/toolchain.mk is the Makefile's first; without .DEFAULT_GOAL
+    # `make` alone made that file and nothing else.
+    with tempfile.TemporaryDirectory() as tmp:
+        rc, out, err = make_dry_run(os.path.join(tmp, "build"), goal=None)
+        check(rc == 0, "make -n failed:\n" + err[-800:])
+        linked = " ".join(links(out))
+        check("hv.elf" in linked and "minios.elf" in linked,
+              "make alone would not link hv.elf and minios.elf:\n" + (out + err)[-800:])
 
 
 @test
