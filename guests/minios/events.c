@@ -134,12 +134,6 @@ void events_init(void)
 volatile uint32_t event_count;
 void (*service_hook)(void);
 
-void run_services(void)
-{
-    if (service_hook)
-        service_hook();
-}
-
 /* Add a handler to a port (a port has PORT_HANDLERS at most), and unmask it. */
 void bind_port(evtchn_port_t port, evtchn_handler_t h, void *data)
 {

@@ -146,9 +146,10 @@ void proc_first_run(void)
 /* Round-robin: the first runnable slot after the one that ran last, or -1. */
 static int pick_next(void)
 {
-    uint32_t all = ptab.runnable, after = all & (~0u << ((last_slot + 1) % NPROC));
+    uint32_t all = ptab.runnable;
     if (!all)
-        return -1;
+        return -1; /* before the mask is made: the idle domain's answer, at each of its events */
+    uint32_t after = all & (~0u << ((last_slot + 1) % NPROC));
     return __builtin_ctz(after ? after : all);
 }
 
