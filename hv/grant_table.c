@@ -102,13 +102,20 @@ uint32_t grant_table_pages(void)
     return 1; /* its first shared frame; everything else comes with use */
 }
 
+/* Entry `ref` of `d`'s table, unchecked: the caller knows `ref` is below NR_GRANT_ENTRIES and
+ * its frame taken (grant_entry() checks both; an unpin knows them from its map). */
+static inline __attribute__((always_inline)) struct grant_entry_v1 *entry_at(struct domain *d,
+                                                                             grant_ref_t ref)
+{
+    return &d->grant.shared[ref / GRANT_ENTRIES_PER_PAGE][ref % GRANT_ENTRIES_PER_PAGE];
+}
+
 /* The frames not yet taken have no page (shared[] is NULL from nr_frames on). */
 struct grant_entry_v1 *grant_entry(struct domain *d, grant_ref_t ref)
 {
-    if (ref >= NR_GRANT_ENTRIES)
+    if (ref >= NR_GRANT_ENTRIES || !d->grant.shared[ref / GRANT_ENTRIES_PER_PAGE])
         return NULL;
-    struct grant_entry_v1 *page = d->grant.shared[ref / GRANT_ENTRIES_PER_PAGE];
-    return page ? &page[ref % GRANT_ENTRIES_PER_PAGE] : NULL;
+    return entry_at(d, ref);
 }
 
 struct active_grant *active_entry(struct domain *d, grant_ref_t ref)
@@ -196,8 +203,7 @@ static inline void unpin(struct domain *granter, grant_ref_t ref, int readonly)
     struct active_grant *a = active_entry(granter, ref);
     if (!a)
         return;
-    struct grant_entry_v1 *entry =
-        &granter->grant.shared[ref / GRANT_ENTRIES_PER_PAGE][ref % GRANT_ENTRIES_PER_PAGE];
+    struct grant_entry_v1 *entry = entry_at(granter, ref);
     uint16_t *pins = readonly ? &a->rd_pins : &a->wr_pins;
     if (*pins)
         (*pins)--;
