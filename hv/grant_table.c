@@ -536,12 +536,14 @@ static int setup_table(struct domain *d, struct gnttab_setup_table *op)
  */
 #define MAP_STATUS offsetof(struct gnttab_map_grant_ref, status)
 #define MAP_HANDLE offsetof(struct gnttab_map_grant_ref, handle)
-/* A map refused: the call succeeds, the operation did not; its status goes back, and nothing
- * else. */
-static __attribute__((cold, noinline)) int map_failed(struct domain *d, uint32_t p, int16_t status)
+/* A map or unmap refused: the call succeeds, the operation did not; its status goes back to
+ * the guest address `at`, as `width` bytes: 2 for a map, whose handle follows it; 4 for an unmap,
+ * the pad beside it zero, as on its success (`status` is the 16 bits, zero-extended). */
+static __attribute__((cold, noinline)) int refused(struct domain *d, uint32_t at, uint32_t status,
+                                                   uint32_t width)
 {
     d->counters.hypercall_errors++;
-    return copy_to_guest(p + MAP_STATUS, &status, sizeof(status));
+    return copy_to_guest(at, &status, width); /* little-endian: its low bytes first */
 }
 
 static __attribute__((noinline)) long map_grant_refs(uint32_t uop, uint32_t count)
@@ -556,7 +558,7 @@ static __attribute__((noinline)) long map_grant_refs(uint32_t uop, uint32_t coun
         uint32_t frame;
         int16_t status = (int16_t)map_one(d, &op, &frame);
         if (status != GNTST_okay) {
-            if (map_failed(d, p, status))
+            if (refused(d, p + MAP_STATUS, (uint16_t)status, sizeof(status)))
                 return -XEN_EFAULT;
             continue;
         }
@@ -574,14 +576,6 @@ static __attribute__((noinline)) long map_grant_refs(uint32_t uop, uint32_t coun
  * and writes back its status, the pad beside it zero. */
 #define UNMAP_ARGS   offsetof(struct gnttab_unmap_grant_ref, status)
 #define UNMAP_HANDLE offsetof(struct gnttab_unmap_grant_ref, handle)
-/* An unmap refused: the call succeeds, the operation did not; its status goes back, the pad
- * beside it zero. */
-static __attribute__((cold, noinline)) int unmap_failed(struct domain *d, uint32_t p,
-                                                        uint32_t status)
-{
-    d->counters.hypercall_errors++;
-    return copy_to_guest(p + UNMAP_ARGS, &status, sizeof(status));
-}
 
 static __attribute__((noinline)) long unmap_grant_refs(uint32_t uop, uint32_t count)
 {
@@ -594,7 +588,7 @@ static __attribute__((noinline)) long unmap_grant_refs(uint32_t uop, uint32_t co
             return -XEN_EFAULT; /* the whole operation first: its status goes back too */
         uint32_t status = (uint16_t)unmap_one(d, w[0], w[1], w[UNMAP_HANDLE / 4]);
         if (status != GNTST_okay) {
-            if (unmap_failed(d, p, status))
+            if (refused(d, p + UNMAP_ARGS, status, sizeof(status)))
                 return -XEN_EFAULT;
             continue;
         }
