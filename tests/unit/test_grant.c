@@ -576,6 +576,7 @@ static void test_map_from_an_unknown_or_dying_domain_is_refused(void **state)
     (void)state;
     grant(doma, 21, GTF_permit_access, DOM_B, 30);
     assert_int_equal(map_grant(domb, NO_DOM, 21, RO, SLOT(0), NULL), GNTST_bad_domain);
+    fake_domain_unlist(doma); /* as domain_kill() leaves it: no longer listed, dying */
     doma->state = DOM_dying;
     assert_int_equal(map_grant(domb, DOM_A, 21, RO, SLOT(0), NULL), GNTST_bad_domain);
     doma->state = DOM_running;
