@@ -11,15 +11,21 @@
  * Others' grants: gnttab_map() maps a grant into a free page of our grant
  * area (GRANT_AREA_START, the 32 MiB below the hypervisor); the hypervisor
  * writes the mapping there itself.  Its caller builds the operation in place
- * (gnttab_map_args()) and finds the status and handle in it.
+ * (gnttab_map_args()) and finds the status and handle in it.  The page taken
+ * is the lowest free one, found from a floor below which every page is in
+ * use (include/grant_slots.h): dom0 holds two pages for each running domU.
+ * The status is set to an error before each call, so that an operation the
+ * hypervisor could not even read reads as refused, with no test of the
+ * call's own result.
  *
  * Tour 19/58 - after table.c, before time.c.
  */
 #include <os.h>
+#include <grant_slots.h>
 
 static struct grant_entry_v1 *table;
 static uint8_t table_pages[GNTTAB_MAX_FRAMES][PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
-static uint32_t area_used[GRANT_AREA_SIZE / PAGE_SIZE / 32];
+static struct grant_slots area; /* which pages of the grant area are in use */
 static grant_ref_t next_ref = GNTTAB_NR_RESERVED_ENTRIES;
 static uint32_t nr_frames; /* set up and mapped so far */
 
@@ -89,25 +95,22 @@ int gnttab_end_access(grant_ref_t ref)
     return 0;
 }
 
-/* The lowest free page of the grant area, a bitmap word at a time (dom0 maps two for each of a
- * thousand domUs). */
-static int take_slot(void)
+/* The floor's word of the grant area is full (rare): the floor goes up to a word with room,
+ * and the map is made from there. */
+static __attribute__((noinline, cold)) void *map_above_full_words(struct gnttab_map_grant_ref *op)
 {
-    uint32_t w = 0;
-    while (__builtin_expect(area_used[w] == ~0u, 0)) /* a full word: rare */
-        if (++w == GRANT_AREA_SIZE / PAGE_SIZE / 32)
-            return -1;
-    uint32_t used = area_used[w];
-    area_used[w] = used | (used + 1); /* its lowest clear bit set */
-    return (int)(w * 32) + __builtin_ctz(~used);
+    if (!grant_slots_raise(&area)) {
+        op->status = GNTST_no_device_space;
+        return NULL;
+    }
+    return gnttab_map(op);
 }
 
-/* Give back the grant-area page at `va`: one btr, whose register operand indexes the whole bitmap.
- */
-static void give_slot(uint32_t va)
+/* A map refused: its page of the grant area is free again. */
+static __attribute__((noinline, cold)) void *map_refused(uint32_t va)
 {
-    uint32_t slot = (va - GRANT_AREA_START) / PAGE_SIZE;
-    __asm__ volatile("btrl %1, %0" : "+m"(area_used) : "r"(slot));
+    grant_slot_give(&area, (va - GRANT_AREA_START) / PAGE_SIZE);
+    return NULL;
 }
 
 /*
@@ -119,19 +122,14 @@ static void give_slot(uint32_t va)
  */
 void *LEAN __attribute__((regparm(1))) gnttab_map(struct gnttab_map_grant_ref *op)
 {
-    int slot = take_slot();
-    if (slot < 0) {
-        op->status = GNTST_no_device_space;
-        return NULL;
-    }
-    op->host_addr = GRANT_AREA_START + (uint32_t)slot * PAGE_SIZE;
-    if (HYPERVISOR_grant_table_op(GNTTABOP_map_grant_ref, op, 1))
-        op->status = GNTST_general_error;
+    if (!grant_slots_room(&area))
+        return map_above_full_words(op);
+    op->host_addr = GRANT_AREA_START + grant_slot_take(&area) * PAGE_SIZE;
+    op->status = GNTST_general_error; /* what it stays if the hypervisor cannot read op */
+    HYPERVISOR_grant_table_op(GNTTABOP_map_grant_ref, op, 1);
     uint32_t va = (uint32_t)op->host_addr; /* read back, not kept in a register across the call */
-    if (op->status != GNTST_okay) {
-        give_slot(va);
-        return NULL;
-    }
+    if (op->status != GNTST_okay)
+        return map_refused(va);
     return (void *)va;
 }
 
@@ -140,8 +138,10 @@ int LEAN __attribute__((regparm(2))) gnttab_unmap(void *va, grant_handle_t handl
     struct gnttab_unmap_grant_ref op;
     op.host_addr = (uint32_t)va;
     op.handle = handle;
-    if (HYPERVISOR_grant_table_op(GNTTABOP_unmap_grant_ref, &op, 1) || op.status != GNTST_okay)
+    op.status = GNTST_general_error; /* what it stays if the hypervisor cannot read op */
+    HYPERVISOR_grant_table_op(GNTTABOP_unmap_grant_ref, &op, 1);
+    if (op.status != GNTST_okay)
         return -1;
-    give_slot((uint32_t)op.host_addr);
+    grant_slot_give(&area, op.handle); /* the handle is the page's slot (hv/grant_table.c) */
     return 0;
 }

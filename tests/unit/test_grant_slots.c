@@ -1,0 +1,126 @@
+/*
+ * test_grant_slots.c - which pages of minios's grant area are in use
+ * (guests/minios/include/grant_slots.h): a map takes the lowest free page;
+ * the floor skips the full words below it, so a map with a thousand domUs'
+ * pages held does not pass them, and a page given back below the floor is
+ * the next one taken; with every page in use a map finds none, and the
+ * floor stays on the bitmap.  A random run of takes and gives checks every
+ * page taken against the lowest free page found by a plain scan.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <grant_slots.h>
+
+static struct grant_slots s;
+
+static int setup(void **state)
+{
+    (void)state;
+    memset(&s, 0, sizeof(s));
+    return 0;
+}
+
+/* A map's way to a page: a word with room at the floor, or the floor raised to one. */
+static int take(void)
+{
+    if (!grant_slots_room(&s) && !grant_slots_raise(&s))
+        return -1;
+    return (int)grant_slot_take(&s);
+}
+
+static int in_use(uint32_t slot)
+{
+    return (s.used[slot / 32] >> (slot % 32)) & 1;
+}
+
+/* The lowest free page by a plain scan from page 0, or -1. */
+static int lowest_free(void)
+{
+    for (uint32_t slot = 0; slot < GRANT_SLOTS; slot++)
+        if (!in_use(slot))
+            return (int)slot;
+    return -1;
+}
+
+static void test_pages_are_taken_lowest_first(void **state)
+{
+    (void)state;
+    for (int i = 0; i < 100; i++)
+        assert_int_equal(take(), i);
+    grant_slot_give(&s, 40);
+    grant_slot_give(&s, 7);
+    assert_int_equal(take(), 7);
+    assert_int_equal(take(), 40);
+    assert_int_equal(take(), 100);
+}
+
+/* dom0 with a thousand domUs holds two pages for each: 62 full words, then a part. */
+static void
+test_a_map_starts_past_the_full_words_and_a_page_given_back_lowers_the_floor(void **state)
+{
+    (void)state;
+    for (int i = 0; i < 2000; i++)
+        assert_int_equal(take(), i);
+    assert_int_equal(s.floor, 2000 / 32); /* the next map reads word 62 first */
+    grant_slot_give(&s, 1000);
+    assert_int_equal(s.floor, 1000 / 32);
+    assert_int_equal(take(), 1000);
+    assert_int_equal(take(), 2000);
+    assert_int_equal(s.floor, 2001 / 32);
+}
+
+static void test_with_every_page_in_use_a_map_finds_none(void **state)
+{
+    (void)state;
+    for (uint32_t i = 0; i < GRANT_SLOTS; i++)
+        assert_int_equal(take(), (int)i);
+    assert_int_equal(take(), -1);
+    assert_int_equal(take(), -1);
+    assert_true(s.floor < GRANT_SLOT_WORDS); /* grant_slots_room() reads used[floor] */
+    grant_slot_give(&s, GRANT_SLOTS - 1);
+    assert_int_equal(take(), (int)GRANT_SLOTS - 1);
+    grant_slot_give(&s, 3);
+    assert_int_equal(take(), 3);
+    assert_int_equal(take(), -1);
+}
+
+static void test_a_random_run_always_takes_the_lowest_free_page(void **state)
+{
+    (void)state;
+    static uint32_t held[GRANT_SLOTS];
+    uint32_t nr_held = 0;
+    srand(15);
+    for (int step = 0; step < 200000; step++) {
+        /* mostly takes until most pages are in use, then as many gives as takes */
+        int give = nr_held && (nr_held == GRANT_SLOTS || rand() % 100 < (nr_held > 7000 ? 50 : 40));
+        if (give) {
+            uint32_t i = (uint32_t)rand() % nr_held;
+            grant_slot_give(&s, held[i]);
+            held[i] = held[--nr_held];
+            continue;
+        }
+        int expect = lowest_free();
+        int got = take();
+        if (got != expect)
+            fail_msg("step %d: took page %d, the lowest free was %d", step, got, expect);
+        held[nr_held++] = (uint32_t)got;
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup(test_pages_are_taken_lowest_first, setup),
+        cmocka_unit_test_setup(
+            test_a_map_starts_past_the_full_words_and_a_page_given_back_lowers_the_floor, setup),
+        cmocka_unit_test_setup(test_with_every_page_in_use_a_map_finds_none, setup),
+        cmocka_unit_test_setup(test_a_random_run_always_takes_the_lowest_free_page, setup),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
