@@ -449,8 +449,8 @@ static inline int unmap_one(struct domain *md, uint32_t lo, uint32_t hi, uint32_
     uint32_t *pte = l1 ? &l1[slot % GRANT_WINDOW_SLOTS] : NULL;
     if (!pte || !(*pte & _PAGE_PRESENT))
         return GNTST_bad_handle;
-    if ((lo | hi) && (hi || lo != slot_va(slot)))
-        return GNTST_bad_virt_addr; /* it names another slot, or none */
+    if (((lo ^ slot_va(slot)) | hi) && (lo | hi))
+        return GNTST_bad_virt_addr; /* given, and naming another slot or none */
     release_slot(md, slot, pte, 1);
     return GNTST_okay;
 }
