@@ -14,18 +14,17 @@
  * (gnttab_map_args()) and finds the status and handle in it.  The page taken
  * is the lowest free one, found from a floor below which every page is in
  * use (include/grant_slots.h): dom0 holds two pages for each running domU.
- * The status is set to an error before each call, so that an operation the
- * hypervisor could not even read reads as refused, with no test of the
- * call's own result.
+ * gnttab_map() and gnttab_unmap() are inline (include/os.h: a backend maps
+ * and unmaps a grant per request); here are only the pages' bitmap and a
+ * map's rare ways, a full word at the floor and a refusal.
  *
  * Tour 19/58 - after table.c, before time.c.
  */
 #include <os.h>
-#include <grant_slots.h>
 
 static struct grant_entry_v1 *table;
 static uint8_t table_pages[GNTTAB_MAX_FRAMES][PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
-static struct grant_slots area; /* which pages of the grant area are in use */
+struct grant_slots gnttab_slots; /* which pages of the grant area are in use */
 static grant_ref_t next_ref = GNTTAB_NR_RESERVED_ENTRIES;
 static uint32_t nr_frames; /* set up and mapped so far */
 
@@ -97,9 +96,9 @@ int gnttab_end_access(grant_ref_t ref)
 
 /* The floor's word of the grant area is full (rare): the floor goes up to a word with room,
  * and the map is made from there. */
-static __attribute__((noinline, cold)) void *map_above_full_words(struct gnttab_map_grant_ref *op)
+__attribute__((noinline, cold)) void *gnttab_map_above_full_words(struct gnttab_map_grant_ref *op)
 {
-    if (!grant_slots_raise(&area)) {
+    if (!grant_slots_raise(&gnttab_slots)) {
         op->status = GNTST_no_device_space;
         return NULL;
     }
@@ -107,41 +106,8 @@ static __attribute__((noinline, cold)) void *map_above_full_words(struct gnttab_
 }
 
 /* A map refused: its page of the grant area is free again. */
-static __attribute__((noinline, cold)) void *map_refused(uint32_t va)
+__attribute__((noinline, cold)) void *gnttab_map_refused(uint32_t va)
 {
-    grant_slot_give(&area, (va - GRANT_AREA_START) / PAGE_SIZE);
+    grant_slot_give(&gnttab_slots, (va - GRANT_AREA_START) / PAGE_SIZE);
     return NULL;
-}
-
-/*
- * A map is built in place by its caller (gnttab_map_args(): dom, ref and flags, three stores);
- * gnttab_map() adds only the page of the grant area it takes, and the hypervisor writes the
- * status, handle and bus address straight into the caller's structure.  Both take their
- * arguments in registers and keep no frame pointer (LEAN): a backend maps and unmaps a grant
- * per request.
- */
-void *LEAN __attribute__((regparm(1))) gnttab_map(struct gnttab_map_grant_ref *op)
-{
-    if (!grant_slots_room(&area))
-        return map_above_full_words(op);
-    op->host_addr = GRANT_AREA_START + grant_slot_take(&area) * PAGE_SIZE;
-    op->status = GNTST_general_error; /* what it stays if the hypervisor cannot read op */
-    HYPERVISOR_grant_table_op(GNTTABOP_map_grant_ref, op, 1);
-    uint32_t va = (uint32_t)op->host_addr; /* read back, not kept in a register across the call */
-    if (op->status != GNTST_okay)
-        return map_refused(va);
-    return (void *)va;
-}
-
-int LEAN __attribute__((regparm(2))) gnttab_unmap(void *va, grant_handle_t handle)
-{
-    struct gnttab_unmap_grant_ref op;
-    op.host_addr = (uint32_t)va;
-    op.handle = handle;
-    op.status = GNTST_general_error; /* what it stays if the hypervisor cannot read op */
-    HYPERVISOR_grant_table_op(GNTTABOP_unmap_grant_ref, &op, 1);
-    if (op.status != GNTST_okay)
-        return -1;
-    grant_slot_give(&area, op.handle); /* the handle is the page's slot (hv/grant_table.c) */
-    return 0;
 }

@@ -9,6 +9,7 @@
 #include <lib.h>
 #include <asm_offsets.h>
 #include <hypercall.h>
+#include <grant_slots.h>
 #include <machine.h>
 #include <public/errno.h>
 #include <public/io/xs_wire.h>
@@ -163,10 +164,42 @@ static inline void gnttab_map_args(struct gnttab_map_grant_ref *op, domid_t dom,
     op->ref = ref;
     op->dom = dom;
 }
-/* Map op's grant into a free page of the grant area: its address, or NULL (op->status says
- * why); op->handle unmaps it.  Arguments in registers. */
-void *gnttab_map(struct gnttab_map_grant_ref *op) __attribute__((regparm(1)));
-int gnttab_unmap(void *va, grant_handle_t handle) __attribute__((regparm(2)));
+/* The grant area's pages in use, and the rare ways of a map, out of line (gnttab.c). */
+extern struct grant_slots gnttab_slots;
+void *gnttab_map_above_full_words(struct gnttab_map_grant_ref *op);
+void *gnttab_map_refused(uint32_t va);
+/*
+ * Map op's grant into a free page of the grant area: its address, or NULL (op->status says
+ * why); op->handle unmaps it.  The hypervisor writes the status, handle and bus address
+ * straight into the caller's op; the status is set to an error first, so that an op it could
+ * not even read reads as refused.  Inline, as gnttab_unmap(): a backend maps and unmaps a
+ * grant per request, and its own registers then carry the operation across the hypercall.
+ */
+static inline void *gnttab_map(struct gnttab_map_grant_ref *op)
+{
+    if (!grant_slots_room(&gnttab_slots))
+        return gnttab_map_above_full_words(op);
+    op->host_addr = GRANT_AREA_START + grant_slot_take(&gnttab_slots) * PAGE_SIZE;
+    op->status = GNTST_general_error;
+    HYPERVISOR_grant_table_op(GNTTABOP_map_grant_ref, op, 1);
+    uint32_t va = (uint32_t)op->host_addr; /* read back, not kept in a register across the call */
+    if (op->status != GNTST_okay)
+        return gnttab_map_refused(va);
+    return (void *)va;
+}
+/* Unmap what gnttab_map() mapped at va with handle; 0, or -1 if the hypervisor refused. */
+static inline int gnttab_unmap(void *va, grant_handle_t handle)
+{
+    struct gnttab_unmap_grant_ref op;
+    op.host_addr = (uint32_t)va;
+    op.handle = handle;
+    op.status = GNTST_general_error;
+    HYPERVISOR_grant_table_op(GNTTABOP_unmap_grant_ref, &op, 1);
+    if (op.status != GNTST_okay)
+        return -1;
+    grant_slot_give(&gnttab_slots, op.handle); /* the handle is the page's slot */
+    return 0;
+}
 
 /* events.c: a handler for a port we already have (from start_info or interdomain binding) */
 void bind_port(evtchn_port_t port, evtchn_handler_t h, void *data);
