@@ -278,9 +278,13 @@ static void close_port(struct domain *d, uint32_t port)
 static long evtchn_send(uint32_t port)
 {
     struct domain *d = current->domain;
-    if (port == 0 || port >= NR_EVENT_CHANNELS)
+    struct evtchn *c;
+    if (port < EVTCHN_INLINE) /* most sends; port 0 among them, never opened, so refused below */
+        c = &d->evtchn_inline[port];
+    else if (port < NR_EVENT_CHANNELS)
+        c = evtchn_of(d, port);
+    else
         return -XEN_EINVAL;
-    struct evtchn *c = evtchn_of(d, port);
     switch (c->state) {
     case EVTCHNSTAT_interdomain: /* the peer is never dying: its ports are closed as it dies */
         return set_pending(c->peer, c->remote_port);
