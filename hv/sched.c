@@ -58,7 +58,7 @@ void count_running_hypercalls(void)
 }
 /* The runnable vCPUs, in the order they became runnable: a switch looks only at these, where it
  * used to look at every vCPU (a thousand tiny domUs are blocked nearly all the time). */
-static struct vcpu *runq, *runq_tail;
+static struct vcpu *runq, **runq_end = &runq; /* the head, and the link after the last */
 int need_resched;
 static uint64_t slice_start; /* when current was picked */
 static uint64_t vt_floor;    /* the smallest vt of the runnable vCPUs, never decreasing */
@@ -100,23 +100,24 @@ static void runq_add(struct vcpu *v)
         return;
     v->on_runq = 1;
     v->next_in_runq = NULL;
-    v->prev_in_runq = runq_tail;
-    if (runq_tail)
-        runq_tail->next_in_runq = v;
-    else
-        runq = v;
-    runq_tail = v;
+    v->pprev_in_runq = runq_end;
+    *runq_end = v;
+    runq_end = &v->next_in_runq;
 }
 
 /* v blocked or went down: it leaves the run queue, linked both ways so that no walk finds it
- * (a block is one of every event round trip between domains). */
+ * (a block is one of every event round trip between domains).  Each vCPU knows the link that
+ * points at it, so neither end needs a test of its own. */
 static void runq_del(struct vcpu *v)
 {
     if (!v->on_runq)
         return;
-    struct vcpu *before = v->prev_in_runq, *after = v->next_in_runq;
-    *(before ? &before->next_in_runq : &runq) = after;
-    *(after ? &after->prev_in_runq : &runq_tail) = before;
+    struct vcpu *after = v->next_in_runq;
+    *v->pprev_in_runq = after;
+    if (after)
+        after->pprev_in_runq = v->pprev_in_runq;
+    else
+        runq_end = v->pprev_in_runq;
     v->on_runq = 0;
 }
 

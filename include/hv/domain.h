@@ -80,8 +80,8 @@ struct vcpu {
     uint64_t last_charge; /* when cpu_time and vt were last brought up to date */
     uint64_t woken_at;    /* when it last became runnable after blocking: for wake latency */
     uint16_t virq_to_port[NR_VIRQS];
-    struct vcpu *next_in_runq; /* on the run queue of runnable vCPUs (hv/sched.c), if on_runq */
-    struct vcpu *prev_in_runq; /* ... and the one before it (NULL: it is the first) */
+    struct vcpu *next_in_runq;   /* on the run queue of runnable vCPUs (hv/sched.c), if on_runq */
+    struct vcpu **pprev_in_runq; /* ... and the link that points at it (runq or a next_in_runq) */
     int on_runq;
     uint64_t timer_due;  /* its earliest armed deadline, the key in hv/timer.c's heap; 0: none */
     uint32_t timer_slot; /* its place in that heap + 1; 0: not in it */
