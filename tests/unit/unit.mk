@@ -41,7 +41,8 @@ UNIT_TESTS += $(patsubst %,$(UNIT_DIR)/test_dbench_%,parse exec report)
 # Each binary: its test file, plus the hypervisor code under test and any fake it needs.
 $(UNIT_DIR)/test_multiboot: $(UNIT_DIR)/test_multiboot.o $(UNIT_DIR)/hv/multiboot.o
 $(UNIT_DIR)/test_elf: $(UNIT_DIR)/test_elf.o $(UNIT_DIR)/hv/elf.o
-$(UNIT_DIR)/test_mm: $(UNIT_DIR)/test_mm.o $(UNIT_DIR)/hv/frame_table.o $(UNIT_DIR)/hv/frame_alloc.o \
+# test_mm's frame allocator is hv/frame_alloc.c compiled with a read of its private summary.
+$(UNIT_DIR)/test_mm: $(UNIT_DIR)/test_mm.o $(UNIT_DIR)/hv/frame_table.o $(UNIT_DIR)/frame_alloc_view.o \
                      $(UNIT_DIR)/fake_machine.o
 $(UNIT_DIR)/test_guest_access: $(UNIT_DIR)/test_guest_access.o
 $(UNIT_DIR)/test_xmconfig: $(UNIT_DIR)/test_xmconfig.o $(UNIT_DIR)/tools/xm-lite/xmconfig.o
