@@ -38,6 +38,12 @@ struct sched_tunables sched_tun = {
     .margin = SCHED_PREEMPT_MARGIN_NS,
 };
 
+/* sched_charge()'s vt for a weight other than the default: ran scaled by weight. */
+__attribute__((cold)) void sched_charge_weighted(struct vcpu *v, uint64_t ran)
+{
+    v->vt += ran * SCHED_WEIGHT_DEFAULT / v->weight;
+}
+
 /* The smallest vt of the runnable vCPUs, never less than the previous floor. */
 uint64_t sched_floor(struct vcpu *runq, uint64_t floor)
 {

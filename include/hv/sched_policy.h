@@ -17,19 +17,22 @@ struct sched_tunables {
 extern struct sched_tunables sched_tun;
 
 uint64_t sched_floor(struct vcpu *runq, uint64_t floor);
+void sched_charge_weighted(struct vcpu *v, uint64_t ran);
 struct vcpu *sched_pick(struct vcpu *runq, struct vcpu *prev, uint64_t *floor);
 int sched_slice_over(struct vcpu *runq, const struct vcpu *cur, uint64_t ran);
 
-/* Charge `v` for the time since it was last charged: CPU time, and vt by weight. */
+/* Charge `v` for the time since it was last charged: CPU time, and vt by weight.  A weight
+ * other than the default takes a 64-bit division, out of line, so that the common charge keeps
+ * nothing in memory for it (each switch between domains charges once, each wake judged once). */
 static inline void sched_charge(struct vcpu *v, uint64_t now)
 {
     uint64_t ran = now - v->last_charge;
     v->last_charge = now;
     v->cpu_time += ran;
-    if (v->weight == SCHED_WEIGHT_DEFAULT || v->weight == 0)
-        v->vt += ran; /* the common case, without a 64-bit division */
+    if (__builtin_expect(v->weight == SCHED_WEIGHT_DEFAULT || v->weight == 0, 1))
+        v->vt += ran;
     else
-        v->vt += ran * SCHED_WEIGHT_DEFAULT / v->weight;
+        sched_charge_weighted(v, ran);
 }
 
 /* A vCPU (re)joins the runnable ones: it may be at most `lag` behind the floor. */
