@@ -49,6 +49,14 @@ static inline int sched_preempts(const struct vcpu *next, const struct vcpu *cur
     return next->vt + sched_tun.margin < cur->vt;
 }
 
+/* `pick` is picked: the floor rises to its vt if that is higher (sched_pick()'s floor). */
+static inline struct vcpu *sched_raise_floor(struct vcpu *pick, uint64_t *floor)
+{
+    if (pick->vt > *floor)
+        *floor = pick->vt;
+    return pick;
+}
+
 /*
  * The pick when it is known without a walk, else NULL (then sched_pick() looks).  The same
  * vCPU and floor as sched_pick() in two cases, the two of every event round trip between
@@ -60,17 +68,15 @@ static inline int sched_preempts(const struct vcpu *next, const struct vcpu *cur
 static inline struct vcpu *sched_pick_quick(struct vcpu *runq, const struct vcpu *prev,
                                             struct vcpu *woken, uint64_t *floor)
 {
-    struct vcpu *pick = NULL, *second = runq ? runq->next_in_runq : NULL;
+    struct vcpu *second = runq ? runq->next_in_runq : NULL;
     if (runq && !second && runq->state == VCPU_runnable)
-        pick = runq;
-    else if (woken && second && !second->next_in_runq && woken != prev &&
-             (woken == runq || woken == second) && (prev == runq || prev == second) &&
-             runq->state == VCPU_runnable && second->state == VCPU_runnable && !woken->yielded &&
-             sched_preempts(woken, prev))
-        pick = woken;
-    if (pick && pick->vt > *floor)
-        *floor = pick->vt;
-    return pick;
+        return sched_raise_floor(runq, floor);
+    if (woken && second && !second->next_in_runq && woken != prev &&
+        (woken == runq || woken == second) && (prev == runq || prev == second) &&
+        runq->state == VCPU_runnable && second->state == VCPU_runnable && !woken->yielded &&
+        sched_preempts(woken, prev))
+        return sched_raise_floor(woken, floor);
+    return NULL;
 }
 
 #endif
