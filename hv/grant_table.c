@@ -348,8 +348,8 @@ _Static_assert(offsetof(struct gnttab_map_grant_ref, flags) == offsetof(struct m
  * The granter's side of a map: its entry read once and checked, the pin record, the frame's
  * references (the frame table's rules, inline), the pins and the entry's flags.
  */
-static inline int pin_grant(struct domain *md, domid_t dom, grant_ref_t ref, uint32_t ro,
-                            uint32_t *frame)
+static inline __attribute__((always_inline)) int
+pin_grant(struct domain *md, domid_t dom, grant_ref_t ref, uint32_t ro, uint32_t *frame)
 {
     struct domain *gd = granter_of(md, dom);
     if (!gd)
@@ -411,7 +411,9 @@ static inline int map_one(struct domain *md, const struct map_args *op, uint32_t
     domid_t dom = (domid_t)op->dom_status;
     *maptrack_of(pte) = MAPTRACK(dom, op->ref); /* meaningless until the entry is present */
     md->grant.window[slot / GRANT_WINDOW_SLOTS].nr_maps++;
-    int rc = pin_grant(md, dom, op->ref, ro, frame);
+    /* one copy of the granter's side for each access, each with `ro` a constant */
+    int rc = ro ? pin_grant(md, dom, op->ref, GNTMAP_readonly, frame)
+                : pin_grant(md, dom, op->ref, 0, frame);
     if (rc != GNTST_okay) {
         unclaim(md, slot);
         return rc;
@@ -419,6 +421,17 @@ static inline int map_one(struct domain *md, const struct map_args *op, uint32_t
     *pte =
         *frame << PAGE_SHIFT | _PAGE_PRESENT | _PAGE_ACCESSED | (ro ? 0 : _PAGE_RW | _PAGE_DIRTY);
     return GNTST_okay;
+}
+
+/* A mapping's frame references and its pin on the granter's entry go (the granter may be gone:
+ * the frame's references keep the frame). */
+static inline __attribute__((always_inline)) void
+release_frame_and_pin(struct domain *md, uint32_t pte, uint32_t m, int readonly)
+{
+    put_frame(pte >> PAGE_SHIFT, readonly);
+    struct domain *gd = granter_of(md, MAPTRACK_GRANTER(m));
+    if (gd)
+        unpin(gd, MAPTRACK_REF(m), readonly);
 }
 
 /* Undo the mapping in slot `slot`, whose entry is `pte`; the granter may be gone by now.  A
@@ -434,11 +447,10 @@ static inline __attribute__((always_inline)) void release_slot(struct domain *md
     unsigned int wi = slot / GRANT_WINDOW_SLOTS;
     if (--md->grant.window[wi].nr_maps == 0 && wi > 0 && flush)
         window_give(md, wi, 1); /* the entry and maptrack word are read: the window may go */
-    int ro = !(e & _PAGE_RW);
-    put_frame(e >> PAGE_SHIFT, ro);
-    struct domain *gd = granter_of(md, MAPTRACK_GRANTER(m));
-    if (gd)
-        unpin(gd, MAPTRACK_REF(m), ro);
+    if (e & _PAGE_RW)           /* one copy for each access, each with `readonly` a constant */
+        release_frame_and_pin(md, e, m, 0);
+    else
+        release_frame_and_pin(md, e, m, 1);
 }
 
 static inline int unmap_one(struct domain *md, uint32_t lo, uint32_t hi, uint32_t slot)
