@@ -71,8 +71,9 @@ static __attribute__((noinline)) void bounce_bad_return_address(struct cpu_user_
         domain_crash(current->domain, "its #GP handler lies beyond its segment limit");
 }
 
-void leave_hypervisor(struct cpu_user_regs *regs)
+void leave_hypervisor(void)
 {
+    struct cpu_user_regs *regs = guest_cpu_user_regs(); /* a constant: nothing kept for it */
     for (;;) {
         if (need_resched)
             schedule(); /* may not return: the idle loop takes over */

@@ -309,9 +309,7 @@ tramp_exit:
     movw %fs, UREGS_fs(%esp)
     movw %gs, UREGS_gs(%esp)
 .Lleave_hypervisor:
-    pushl %esp
-    call leave_hypervisor
-    addl $4, %esp
+    call leave_hypervisor /* with %esp at the frame, where it finds it */
     LOAD_GUEST_SEGMENT gs, UREGS_gs
     LOAD_GUEST_SEGMENT fs, UREGS_fs
     LOAD_GUEST_SEGMENT es, UREGS_es

@@ -26,8 +26,9 @@
 /* boot.S: the boot story (hv/main.c), with paging on and the stack set. */
 void start_hypervisor(uint32_t magic, uint32_t mbi) __attribute__((noreturn));
 
-/* entry.S: deferred work on the way out to a guest, when there is any (hv/exit.c). */
-void leave_hypervisor(struct cpu_user_regs *regs);
+/* entry.S: deferred work on the way out to a guest, when there is any (hv/exit.c), on the guest
+ * frame at the top of the stack (guest_cpu_user_regs()), where it always is. */
+void leave_hypervisor(void);
 
 /* entry.S: a guest's iret frame was refused by the CPU; the domain dies (hv/domain.c). */
 void crash_on_bad_iret(void) __attribute__((noreturn));
