@@ -118,6 +118,14 @@ def evtchn_of(d, p):
     return page[(p - inline) % per_page] if int(page) else None
 
 
+def remote_domain(e, state):
+    """A port's other domain: an interdomain port holds its peer's struct domain, where the
+    others keep an id (include/hv/domain.h: struct evtchn's union)."""
+    if e is not None and state == EVTCHN_STATES.index("interdomain"):
+        return int(e["peer"]["domain_id"])
+    return int(e["remote_dom"]) if e is not None else 0
+
+
 class PvEvtchn(gdb.Command):
     """pv-evtchn DOMID [PORT]: an event channel's state, and its pending and mask bits."""
 
@@ -143,7 +151,7 @@ class PvEvtchn(gdb.Command):
             masked = (int(si["evtchn_mask"][p // 32]) >> (p % 32)) & 1
             name = EVTCHN_STATES[state] if state < len(EVTCHN_STATES) else str(state)
             print("port %d: %s, remote domain %d port %d, pending %d, masked %d" % (
-                p, name, int(e["remote_dom"]), int(e["remote_port"]), pending, masked))
+                p, name, remote_domain(e, state), int(e["remote_port"]), pending, masked))
 
 
 PvDomains()
