@@ -368,6 +368,37 @@ static void test_send_raises_the_event_at_the_peer(void **state)
     assert_int_equal(fake_wakes(domb->vcpu), 2);
 }
 
+/* A send looks the sender's port up in struct domain below EVTCHN_INLINE and in a page from
+ * there on (hv/event_channel.c: evtchn_send()): the last inline port and the first two paged
+ * ones each reach their own peer port and no other, from either end, and a paged port closed
+ * is refused as a closed inline one is. */
+static void test_a_send_on_either_side_of_the_inline_ports_reaches_its_peer(void **state)
+{
+    (void)state;
+    uint32_t pa, pb;
+    for (uint32_t p = 1; p <= EVTCHN_INLINE + 1; p++) {
+        connect(doma, &pa, domb, &pb);
+        assert_int_equal(pa, p);
+        assert_int_equal(pb, p);
+    }
+    for (uint32_t p = EVTCHN_INLINE - 1; p <= EVTCHN_INLINE + 1; p++) {
+        assert_int_equal(evtchn_send(doma, p), 0);
+        assert_int_equal(evtchn_send(domb, p), 0);
+        for (uint32_t q = 1; q <= EVTCHN_INLINE + 1; q++) {
+            if (pending(domb, q) != (q == p) || pending(doma, q) != (q == p))
+                fail_msg("a send on port %u: port %u pending %d in dom%u, %d in dom%u", p, q,
+                         pending(domb, q), DOM_B, pending(doma, q), DOM_A);
+        }
+        guest_acknowledges(doma);
+        guest_acknowledges(domb);
+    }
+    assert_int_equal(evtchn_close(doma, EVTCHN_INLINE), 0);
+    assert_int_equal(evtchn_send(doma, EVTCHN_INLINE), -XEN_EINVAL); /* closed */
+    assert_int_equal(evtchn_send(domb, EVTCHN_INLINE), 0);           /* unbound again: dropped */
+    assert_true(nothing_raised(doma));
+    assert_true(nothing_raised(domb));
+}
+
 /* A blocked vCPU is made runnable by an unmasked event (vcpu_wake). */
 static void test_send_wakes_a_blocked_vcpu(void **state)
 {
@@ -848,6 +879,7 @@ int main(void)
         T(test_unmask_of_a_port_with_nothing_pending_raises_nothing),
         T(test_send_into_a_word_already_flagged_does_not_wake_again),
         T(test_send_on_unbound_closed_virq_or_bad_ports),
+        T(test_a_send_on_either_side_of_the_inline_ports_reaches_its_peer),
         T(test_close_turns_the_peer_back_to_unbound),
         T(test_close_of_a_closed_or_bad_port_is_einval),
         T(test_close_touches_only_its_own_channel),
