@@ -27,8 +27,7 @@ struct active_grant {
 #define MAPTRACK_GRANTER(m)    ((domid_t)((m) >> 16))
 #define MAPTRACK_REF(m)        ((grant_ref_t)((m)&0xFFFF))
 
-#define GRANT_AREA_SLOTS   (GRANT_AREA_SIZE >> 12) /* 8,192 mappings per domain */
-#define GRANT_WINDOW_SLOTS 1024                    /* mappings one page table of the area holds */
+#define GRANT_WINDOW_SLOTS 1024 /* mappings one page table of the area holds */
 #define NR_GRANT_ENTRIES   (GNTTAB_MAX_FRAMES * GRANT_ENTRIES_PER_PAGE)
 /* Pin records in struct domain: the console's, the store's, a few more. */
 #define ACTIVE_INLINE 16

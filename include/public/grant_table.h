@@ -44,6 +44,8 @@ struct grant_entry_v1 {
  * dom0 maps two for each domU (its console and store), so room for 4,096 domUs. */
 #define GRANT_AREA_START 0xFA000000u
 #define GRANT_AREA_SIZE  0x02000000u
+/* Its pages, each a slot for one mapping; a map's handle is its slot's number. */
+#define GRANT_AREA_SLOTS (GRANT_AREA_SIZE >> XEN_PAGE_SHIFT)
 
 #define GNTTABOP_map_grant_ref   0
 #define GNTTABOP_unmap_grant_ref 1

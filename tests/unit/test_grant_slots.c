@@ -42,7 +42,7 @@ static int in_use(uint32_t slot)
 /* The lowest free page by a plain scan from page 0, or -1. */
 static int lowest_free(void)
 {
-    for (uint32_t slot = 0; slot < GRANT_SLOTS; slot++)
+    for (uint32_t slot = 0; slot < GRANT_AREA_SLOTS; slot++)
         if (!in_use(slot))
             return (int)slot;
     return -1;
@@ -78,13 +78,13 @@ test_a_map_starts_past_the_full_words_and_a_page_given_back_lowers_the_floor(voi
 static void test_with_every_page_in_use_a_map_finds_none(void **state)
 {
     (void)state;
-    for (uint32_t i = 0; i < GRANT_SLOTS; i++)
+    for (uint32_t i = 0; i < GRANT_AREA_SLOTS; i++)
         assert_int_equal(take(), (int)i);
     assert_int_equal(take(), -1);
     assert_int_equal(take(), -1);
     assert_true(s.floor < GRANT_SLOT_WORDS); /* grant_slots_room() reads used[floor] */
-    grant_slot_give(&s, GRANT_SLOTS - 1);
-    assert_int_equal(take(), (int)GRANT_SLOTS - 1);
+    grant_slot_give(&s, GRANT_AREA_SLOTS - 1);
+    assert_int_equal(take(), (int)GRANT_AREA_SLOTS - 1);
     grant_slot_give(&s, 3);
     assert_int_equal(take(), 3);
     assert_int_equal(take(), -1);
@@ -93,12 +93,13 @@ static void test_with_every_page_in_use_a_map_finds_none(void **state)
 static void test_a_random_run_always_takes_the_lowest_free_page(void **state)
 {
     (void)state;
-    static uint32_t held[GRANT_SLOTS];
+    static uint32_t held[GRANT_AREA_SLOTS];
     uint32_t nr_held = 0;
     srand(15);
     for (int step = 0; step < 200000; step++) {
         /* mostly takes until most pages are in use, then as many gives as takes */
-        int give = nr_held && (nr_held == GRANT_SLOTS || rand() % 100 < (nr_held > 7000 ? 50 : 40));
+        int give =
+            nr_held && (nr_held == GRANT_AREA_SLOTS || rand() % 100 < (nr_held > 7000 ? 50 : 40));
         if (give) {
             uint32_t i = (uint32_t)rand() % nr_held;
             grant_slot_give(&s, held[i]);

@@ -15,8 +15,7 @@
 #include <stdint.h>
 #include <public/grant_table.h>
 
-#define GRANT_SLOTS      (GRANT_AREA_SIZE >> XEN_PAGE_SHIFT) /* pages of the grant area */
-#define GRANT_SLOT_WORDS (GRANT_SLOTS / 32)
+#define GRANT_SLOT_WORDS (GRANT_AREA_SLOTS / 32)
 
 struct grant_slots {
     uint32_t floor; /* a word of used[]: every page below its first is in use */
