@@ -118,12 +118,20 @@ def evtchn_of(d, p):
     return page[(p - inline) % per_page] if int(page) else None
 
 
-def remote_domain(e, state):
-    """A port's other domain: an interdomain port holds its peer's struct domain, where the
+def port_line(p, e, pending, masked):
+    """pv-evtchn's line for port p, whose record is e (None: in a page not taken, closed).  An
+    interdomain port's remote domain is its peer's struct domain, which it holds where the
     others keep an id (include/hv/domain.h: struct evtchn's union)."""
-    if e is not None and state == EVTCHN_STATES.index("interdomain"):
-        return int(e["peer"]["domain_id"])
-    return int(e["remote_dom"]) if e is not None else 0
+    state = int(e["state"]) if e is not None else 0
+    name = EVTCHN_STATES[state] if state < len(EVTCHN_STATES) else str(state)
+    if e is None:
+        remote, port = 0, 0
+    elif state == EVTCHN_STATES.index("interdomain"):
+        remote, port = int(e["peer"]["domain_id"]), int(e["remote_port"])
+    else:
+        remote, port = int(e["remote_dom"]), int(e["remote_port"])
+    return "port %d: %s, remote domain %d port %d, pending %d, masked %d" % (
+        p, name, remote, port, pending, masked)
 
 
 class PvEvtchn(gdb.Command):
@@ -149,9 +157,7 @@ class PvEvtchn(gdb.Command):
             si = d["shared_info"]
             pending = (int(si["evtchn_pending"][p // 32]) >> (p % 32)) & 1
             masked = (int(si["evtchn_mask"][p // 32]) >> (p % 32)) & 1
-            name = EVTCHN_STATES[state] if state < len(EVTCHN_STATES) else str(state)
-            print("port %d: %s, remote domain %d port %d, pending %d, masked %d" % (
-                p, name, remote_domain(e, state), int(e["remote_port"]), pending, masked))
+            print(port_line(p, e, pending, masked))
 
 
 PvDomains()

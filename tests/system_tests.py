@@ -263,3 +263,36 @@ def gdb_stops_at_a_hypercall_handler_with_symbols_and_helpers():
     finally:
         qemu.kill()
         qemu.wait()
+
+
+# Ports as struct evtchn holds them (include/hv/domain.h), built from bytes: state, pad,
+# remote_port, then remote_dom (unbound, virq) or the peer's struct domain (interdomain).
+PV_EVTCHN_LINES = r"""
+import struct
+t = gdb.lookup_type("struct evtchn")
+peer = int(gdb.parse_and_eval("(unsigned int)&start_hypervisor"))  # read from hv.elf itself
+print("peer id", int(gdb.parse_and_eval("((struct domain *)%d)->domain_id" % peer)),
+      "low bits", peer & 0xFFFF)
+print(port_line(5, gdb.Value(struct.pack("<BBHI", 2, 0, 7, peer), t), 1, 0))
+print(port_line(6, gdb.Value(struct.pack("<BBHHH", 1, 0, 0, 9, 0), t), 0, 0))
+print(port_line(7, gdb.Value(struct.pack("<BBHI", 4, 0, 3, 0), t), 0, 1))
+print(port_line(600, None, 0, 0))
+"""
+
+
+@test
+def gdb_pv_evtchn_names_an_interdomain_ports_peer():
+    """pv-evtchn's lines without a machine (gdb on hv.elf alone): an interdomain port names the
+    domain its peer pointer leads to, not the pointer's low bits read as remote_dom; an unbound
+    port its remote_dom, a virq port domain 0, a port in a page not taken closed."""
+    out = subprocess.run(["gdb", "-batch", "-nx", os.path.join(BUILD, "hv.elf"),
+                          "-ex", "source scripts/pvlab-gdb.py", "-ex", "python " + PV_EVTCHN_LINES],
+                         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                         timeout=60).stdout.decode("utf-8", "replace")
+    m = re.search(r"peer id (\d+) low bits (\d+)", out)
+    check(m and m.group(1) != m.group(2), "no peer read from hv.elf:\n" + out[-1500:])
+    for line in ("port 5: interdomain, remote domain %s port 7, pending 1, masked 0" % m.group(1),
+                 "port 6: unbound, remote domain 9 port 0, pending 0, masked 0",
+                 "port 7: virq, remote domain 0 port 3, pending 0, masked 1",
+                 "port 600: closed, remote domain 0 port 0, pending 0, masked 0"):
+        check(line in out, "pv-evtchn would not print\n  %s\nit gave:\n%s" % (line, out[-1500:]))
