@@ -170,13 +170,16 @@ MKBOOTFS = os.path.join(ROOT, "scripts", "mkbootfs.py")
 RAM_DISK_MIB = 192    # each ext2 RAM disk (sparse: only the pages written cost memory)
 DOM0_MEM = 320        # MiB: dom0_mem=, and the native machine's -m
 PV_MACHINE_MEM = 512  # MiB: QEMU's -m for pvlab
+APT_TIMEOUT = 600     # s: one Debian package (dbench) installed, on a slow mirror
 
 
 def loadfiles():
     """The loadfiles every lab file system carries: /lab/client.txt and the generated
     /lab/load.txt (make lab-quick's)."""
     if not os.path.exists(CLIENT_TXT):
-        subprocess.run([os.path.join(ROOT, "scripts", "ensure-deps.sh"), "dbench"], check=True)
+        # check and timeout: a failed or hung apt-get stops make lab with the command named
+        subprocess.run([os.path.join(ROOT, "scripts", "ensure-deps.sh"), "dbench"], check=True,
+                       timeout=APT_TIMEOUT)
     return {"lab/client.txt": CLIENT_TXT,
             "lab/load.txt": os.path.join(BUILD, "guests", "dbench-lite", "load.txt")}
 
