@@ -59,10 +59,11 @@ void count_running_hypercalls(void)
 /* The runnable vCPUs, in the order they became runnable: a switch looks only at these, where it
  * used to look at every vCPU (a thousand tiny domUs are blocked nearly all the time). */
 static struct vcpu *runq, **runq_end = &runq; /* the head, and the link after the last */
+static uint32_t runq_len;                     /* how many are on it: the quick pick's cases */
 int need_resched;
 static uint64_t slice_start; /* when current was picked */
 static uint64_t vt_floor;    /* the smallest vt of the runnable vCPUs, never decreasing */
-static struct vcpu *woken;   /* woken since the last switch and judged to preempt current */
+static struct vcpu *woken;   /* woken since the last switch, judged to preempt current, queued */
 
 /*
  * The scheduler's clock is the raw TSC: one instruction to read, where NOW()
@@ -93,12 +94,18 @@ void sched_wake_wait_ns(struct pvlab_counters *c)
     c->wake_wait_max = tsc_ticks_to_ns(c->wake_wait_max);
 }
 
-/* v became runnable: it joins the run queue at the end. */
+/*
+ * v became runnable: it joins the run queue at the end.  Every vCPU on the queue is runnable
+ * (sched_pick_quick() relies on it): v->state is set to VCPU_runnable only just before a
+ * runq_add(), and set to anything else only just before a runq_del() (here, vcpu_block() and
+ * vcpu_update_state(); a new vCPU starts down, hv/domain.c).
+ */
 static void runq_add(struct vcpu *v)
 {
     if (v->on_runq)
         return;
     v->on_runq = 1;
+    runq_len++;
     v->next_in_runq = NULL;
     v->pprev_in_runq = runq_end;
     *runq_end = v;
@@ -119,6 +126,7 @@ static void runq_del(struct vcpu *v)
     else
         runq_end = v->pprev_in_runq;
     v->on_runq = 0;
+    runq_len--;
 }
 
 static uint32_t nr_vcpus; /* the timer heap has room for them all */
@@ -155,6 +163,8 @@ void vcpu_update_state(struct vcpu *v)
     if (v->domain->state != DOM_running) {
         v->state = VCPU_down;
         runq_del(v);
+        if (woken == v) /* a preempter is on the run queue (sched_pick_quick()) */
+            woken = NULL;
     } else if (v->state == VCPU_down) {
         v->state = VCPU_runnable;
         sched_place(v, vt_floor, 0); /* paused time earns no credit */
@@ -209,7 +219,7 @@ static inline __attribute__((always_inline)) struct vcpu *pick_next(struct vcpu 
 {
     if (initial_domain && initial_domain->state >= DOM_shutdown)
         return NULL; /* the idle loop must run now: it ends the machine or the chain step */
-    struct vcpu *v = sched_pick_quick(runq, prev, preempter, &vt_floor);
+    struct vcpu *v = sched_pick_quick(runq, runq_len, prev, preempter, &vt_floor);
     return v ? v : sched_pick(runq, prev && prev->on_runq ? prev : NULL, &vt_floor);
 }
 
@@ -260,15 +270,24 @@ static void context_switch(struct vcpu *prev, struct vcpu *next, uint64_t now)
         trace_switch(prev, next);
 }
 
-/* Keep `prev` rather than switch to `next`?  Only if its slice is not over. */
+/* Keep `prev` rather than switch to `next`?  Only if its slice is not over.  (The idle vCPU is
+ * never on the run queue, so it is never kept.) */
 static int keep_running(struct vcpu *prev, struct vcpu *next, uint64_t now)
 {
-    return next && next != prev && prev->state == VCPU_runnable && !prev->yielded &&
-           !sched_preempts(next, prev) && !sched_slice_over(runq, prev, now - slice_start);
+    return next && next != prev && prev->on_runq && !prev->yielded && !sched_preempts(next, prev) &&
+           !sched_slice_over(runq, prev, now - slice_start);
 }
 
 /*
- * The vCPU to run after prev (NULL: idle).  When the quick pick answers, keep_running() could
+ * The vCPU to run after prev (NULL: idle).  A preempter was judged by vcpu_wake() after it
+ * charged prev, and prev has run no guest instruction since (current changes only here), so
+ * nothing can have undone the judgment and sched_pick_quick() takes it without comparing again:
+ * it is still on the run queue (only the running vCPU blocks; one that goes down or away stops
+ * being the preempter: vcpu_update_state(), sched_remove_vcpu()); its vt has not moved (only
+ * the running vCPU is charged, only a vCPU becoming runnable is placed); prev's can only have
+ * grown; and it has not yielded (only the running vCPU yields, and every switch clears it).
+ * Another wake since lengthens the queue past the pair, and prev's block or going down takes
+ * prev off it: either way the walk decides.  When the quick pick answers, keep_running() could
  * only say no (a lone runnable vCPU is prev itself or prev cannot run; a preempter preempts),
  * so it is asked only after the walk.
  */
@@ -278,9 +297,7 @@ static struct vcpu *choose_next(struct vcpu *prev, uint64_t now)
     woken = NULL;
     if (initial_domain && initial_domain->state >= DOM_shutdown)
         return NULL; /* the idle loop must run now (pick_next()) */
-    if (is_idle_vcpu(prev))
-        return pick_next(NULL, NULL);
-    struct vcpu *next = sched_pick_quick(runq, prev, preempter, &vt_floor);
+    struct vcpu *next = sched_pick_quick(runq, runq_len, prev, preempter, &vt_floor);
     if (next)
         return next;
     next = sched_pick(runq, prev->on_runq ? prev : NULL, &vt_floor);

@@ -58,24 +58,25 @@ static inline struct vcpu *sched_raise_floor(struct vcpu *pick, uint64_t *floor)
 }
 
 /*
- * The pick when it is known without a walk, else NULL (then sched_pick() looks).  The same
- * vCPU and floor as sched_pick() in two cases, the two of every event round trip between
- * domains: a lone runnable vCPU is the pick; and when `prev` and `woken` are the only
- * runnable ones and woken preempts prev (woken is strictly behind, and has not yielded),
- * woken is the pick, whether prev yielded or not.  That is the sender's wake and the
- * switch as one decision: vcpu_wake() judged it, and only the pair's size is checked here.
+ * The pick when it is known without a walk, else NULL (then sched_pick() looks).  `queued` is
+ * how many vCPUs are on the run queue, and every one of them is runnable (hv/sched.c keeps
+ * both true: a vCPU joins the queue as it becomes runnable and leaves it as it stops being
+ * so).  The same vCPU and floor as sched_pick() in two cases, the two switches of every event
+ * round trip between domains:
+ * - a lone vCPU on the queue is the pick;
+ * - `woken`, unless NULL, is a vCPU vcpu_wake() judged to preempt `prev`: it is on the queue,
+ *   is not prev, has not yielded (only the running vCPU can have), and is behind prev by more
+ *   than the margin.  When prev is on the queue too and they are its only two, woken is the
+ *   pick, whether prev yielded or not: the wake and the switch are one decision, made once.
  */
-static inline struct vcpu *sched_pick_quick(struct vcpu *runq, const struct vcpu *prev,
-                                            struct vcpu *woken, uint64_t *floor)
+static inline struct vcpu *sched_pick_quick(struct vcpu *runq, uint32_t queued,
+                                            const struct vcpu *prev, struct vcpu *woken,
+                                            uint64_t *floor)
 {
-    struct vcpu *second = runq ? runq->next_in_runq : NULL;
-    if (runq && !second && runq->state == VCPU_runnable)
-        return sched_raise_floor(runq, floor);
-    if (woken && second && !second->next_in_runq && woken != prev &&
-        (woken == runq || woken == second) && (prev == runq || prev == second) &&
-        runq->state == VCPU_runnable && second->state == VCPU_runnable && !woken->yielded &&
-        sched_preempts(woken, prev))
+    if (woken && queued == 2 && prev->on_runq)
         return sched_raise_floor(woken, floor);
+    if (queued == 1)
+        return sched_raise_floor(runq, floor);
     return NULL;
 }
 

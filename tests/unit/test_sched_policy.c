@@ -7,7 +7,8 @@
  * a guest that blocks and wakes at once gains nothing (the farming attack),
  * a weight doubles a share, a yielder runs only when nobody else can, a
  * running vCPU keeps its slice unless a woken one is far enough behind, and the
- * quick pick of a switch between domains is always the one the walk makes.
+ * quick pick of a switch between domains is always the one the walk makes,
+ * over every small queue and random ones.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -30,6 +31,7 @@ static struct vcpu *runq_of(int n)
         v[i].state = VCPU_runnable;
         v[i].weight = SCHED_WEIGHT_DEFAULT;
         v[i].next_in_runq = i + 1 < n ? &v[i + 1] : NULL;
+        v[i].on_runq = 1;
     }
     return &v[0];
 }
@@ -199,45 +201,91 @@ static void test_floor_never_decreases(void **state __attribute__((unused)))
     assert_int_equal(sched_floor(rq, 35), 35);
 }
 
-/* sched_pick_quick() answers only when it knows, and then as sched_pick() would, floor and all. */
-static void check_quick_agrees(struct vcpu *rq, struct vcpu *prev, struct vcpu *woken)
+/*
+ * sched_pick_quick() answers only when it knows, and then as sched_pick() would, floor and all.
+ * It is asked as hv/sched.c asks it: with the queue's length, prev on the queue, off it
+ * (blocked) or NULL (the idle loop), and a woken vCPU only as vcpu_wake() leaves one.  Returns
+ * whether it answered.
+ */
+static int check_quick_agrees(struct vcpu *rq, int n, struct vcpu *prev, struct vcpu *woken)
 {
     uint64_t quick_floor = 7, walk_floor = 7;
-    struct vcpu *quick = sched_pick_quick(rq, prev, woken, &quick_floor);
-    struct vcpu *walk = sched_pick(rq, prev, &walk_floor);
+    struct vcpu *quick = sched_pick_quick(rq, n, prev, woken, &quick_floor);
+    struct vcpu *walk = sched_pick(rq, prev && prev->on_runq ? prev : NULL, &walk_floor);
     if (!quick) {
         assert_int_equal(quick_floor, 7);
-        return;
+        return 0;
     }
     assert_ptr_equal(quick, walk);
     assert_int_equal(quick_floor, walk_floor);
+    return 1;
+}
+
+/* With no woken vCPU, and with each one vcpu_wake() can leave: on the queue, not prev, not a
+ * yielder, behind prev by more than the margin (sched_preempts()). */
+static int check_every_woken(struct vcpu *rq, int n, struct vcpu *prev)
+{
+    int answered = check_quick_agrees(rq, n, prev, NULL);
+    for (int w = 0; prev && w < n; w++)
+        if (&v[w] != prev && !v[w].yielded && sched_preempts(&v[w], prev))
+            answered += check_quick_agrees(rq, n, prev, &v[w]);
+    return answered;
+}
+
+/* The run queue's n vCPUs and v[n], off it (blocked), each prev a switch can have. */
+static int check_every_prev(struct vcpu *rq, int n)
+{
+    int answered = check_quick_agrees(rq, n, NULL, NULL);
+    for (int p = 0; p <= n; p++)
+        answered += check_every_woken(rq, n, &v[p]);
+    return answered;
+}
+
+/* A queue of n vCPUs with v[n] blocked beside it (runq_of() leaves it zeroed). */
+static struct vcpu *queue_and_blocked(int n)
+{
+    struct vcpu *rq = runq_of(n);
+    v[n].state = VCPU_blocked;
+    v[n].weight = SCHED_WEIGHT_DEFAULT;
+    return rq;
 }
 
 static void test_quick_pick_is_the_walks_pick(void **state __attribute__((unused)))
 {
     static const uint64_t vts[] = {0, 5, 5 * MS, 5 * MS + SCHED_PREEMPT_MARGIN_NS, 50 * MS};
-    for (int n = 1; n <= 3; n++)
-        for (int a = 0; a < 5; a++)
-            for (int b = 0; b < 5; b++)
-                for (int y = 0; y < 4; y++) {
-                    struct vcpu *rq = runq_of(n);
-                    v[0].vt = vts[a];
-                    v[n - 1].vt = vts[b];
-                    v[0].yielded = y & 1;
-                    v[1].yielded = (y >> 1) & 1;
-                    for (int p = 0; p < n; p++)
-                        for (int w = 0; w < n; w++)
-                            check_quick_agrees(rq, &v[p], &v[w]);
-                    check_quick_agrees(rq, NULL, NULL);
-                }
+    int answered = 0;
+    for (int n = 1; n <= 3; n++) /* every case of a few vts */
+        for (int a = 0; a < 5 * 5 * 5; a++)
+            for (int y = 0; y < 1 << (n + 1); y++) {
+                struct vcpu *rq = queue_and_blocked(n);
+                v[0].vt = vts[a % 5];
+                v[n - 1].vt = vts[a / 5 % 5];
+                v[n].vt = vts[a / 25];
+                for (int i = 0; i <= n; i++)
+                    v[i].yielded = (y >> i) & 1;
+                answered += check_every_prev(rq, n);
+            }
+    uint32_t seed = 1;
+    for (int k = 0; k < 20000; k++) { /* and random queues of up to 5 */
+        int n = 1 + k % 5;
+        struct vcpu *rq = queue_and_blocked(n);
+        for (int i = 0; i <= n; i++) {
+            seed = seed * 1103515245 + 12345;
+            v[i].vt = (seed >> 8) % 4 * SCHED_PREEMPT_MARGIN_NS + (seed >> 4) % 3;
+            v[i].yielded = (seed >> 20) % 4 == 0;
+        }
+        answered += check_every_prev(rq, n);
+    }
+    assert_true(answered > 1000);
     struct vcpu *rq = runq_of(2); /* the round trip's two cases answer without a walk */
     v[1].vt = 50 * MS;
     uint64_t floor = 0;
-    assert_ptr_equal(sched_pick_quick(rq, &v[1], &v[0], &floor), &v[0]);
+    assert_ptr_equal(sched_pick_quick(rq, 2, &v[1], &v[0], &floor), &v[0]);
     assert_int_equal(floor, 0);
-    assert_ptr_equal(sched_pick_quick(rq->next_in_runq, NULL, NULL, &floor), &v[1]);
+    v[0].on_runq = 0; /* v[0] blocked: v[1] alone */
+    assert_ptr_equal(sched_pick_quick(rq->next_in_runq, 1, &v[0], NULL, &floor), &v[1]);
     assert_int_equal(floor, 50 * MS);
-    assert_null(sched_pick_quick(runq_of(3), &v[1], &v[0], &floor)); /* three: walk */
+    assert_null(sched_pick_quick(runq_of(3), 3, &v[1], &v[0], &floor)); /* three: walk */
 }
 
 int main(void)
