@@ -258,7 +258,6 @@ LEAN void wait_for_events(void)
 LEAN void block_until(volatile uint32_t *counter, uint32_t old)
 {
     int was = local_events_disable();
-    while (*counter == old)
-        wait_for_events();
+    wait_masked_until(counter, old);
     local_events_restore(was);
 }
