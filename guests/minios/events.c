@@ -83,7 +83,12 @@ static inline void count_event(void)
     __asm__ volatile("incl %0" : "+m"(event_count));
 }
 
-/* Events masked: the upcall's work, and wait_for_events()'s after a block (every event). */
+/*
+ * Events masked: the upcall's work, and wait_for_events()'s after a block (every event).  One
+ * loop, a port a turn: the lowest word the selector names is read again after each handler (a
+ * port raised there meanwhile is served in the same call) and leaves the selector when nothing
+ * in it is ready; a port raised in another word sets the selector and the upcall again.
+ */
 LEAN void do_hypervisor_callback(void)
 {
     struct shared_info *s = HYPERVISOR_shared_info;
@@ -92,14 +97,15 @@ LEAN void do_hypervisor_callback(void)
     uint32_t sel = xchg(&vi->evtchn_pending_sel, 0);
     while (sel) {
         uint32_t w = __builtin_ctz(sel);
-        sel &= sel - 1;
-        uint32_t ready;
-        while ((ready = s->evtchn_pending[w] & ~s->evtchn_mask[w])) {
-            uint32_t port = w * 32 + __builtin_ctz(ready);
-            clear_pending(s, port);
-            run_handlers(port);
-            count_event();
+        uint32_t ready = s->evtchn_pending[w] & ~s->evtchn_mask[w];
+        if (!ready) {
+            sel &= sel - 1;
+            continue;
         }
+        uint32_t port = w * 32 + __builtin_ctz(ready);
+        clear_pending(s, port);
+        run_handlers(port);
+        count_event();
     }
 }
 
