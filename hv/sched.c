@@ -64,6 +64,10 @@ int need_resched;
 static uint64_t slice_start; /* when current was picked */
 static uint64_t vt_floor;    /* the smallest vt of the runnable vCPUs, never decreasing */
 static struct vcpu *woken;   /* woken since the last switch, judged to preempt current, queued */
+/* The initial domain is down (shut down or crashed): no vCPU may run, the idle loop must, to
+ * reap it, which ends the machine or the chain step.  Set where its vCPU goes down, cleared
+ * once reaped, so that a switch tests one word rather than follow initial_domain. */
+static int initial_domain_down;
 
 /*
  * The scheduler's clock is the raw TSC: one instruction to read, where NOW()
@@ -165,6 +169,8 @@ void vcpu_update_state(struct vcpu *v)
         runq_del(v);
         if (woken == v) /* a preempter is on the run queue (sched_pick_quick()) */
             woken = NULL;
+        if (v->domain == initial_domain && v->domain->state >= DOM_shutdown)
+            initial_domain_down = 1;
     } else if (v->state == VCPU_down) {
         v->state = VCPU_runnable;
         sched_place(v, vt_floor, 0); /* paused time earns no credit */
@@ -212,14 +218,13 @@ void vcpu_block(struct vcpu *v)
     raise_schedule();
 }
 
-/* The next vCPU to run after `prev` (NULL from the idle loop), or NULL for idle; `preempter`
- * is a vCPU vcpu_wake() found far enough behind prev to take the CPU from it, or NULL. */
-static inline __attribute__((always_inline)) struct vcpu *pick_next(struct vcpu *prev,
-                                                                    struct vcpu *preempter)
+/* The vCPU the policy would run after `prev` (NULL from the idle loop), or NULL for idle: what
+ * the tick and the idle loop ask (a switch asks choose_next()). */
+static inline __attribute__((always_inline)) struct vcpu *pick_next(struct vcpu *prev)
 {
-    if (initial_domain && initial_domain->state >= DOM_shutdown)
-        return NULL; /* the idle loop must run now: it ends the machine or the chain step */
-    struct vcpu *v = sched_pick_quick(runq, runq_len, prev, preempter, &vt_floor);
+    if (initial_domain_down)
+        return NULL; /* the idle loop must run now */
+    struct vcpu *v = sched_pick_quick(runq, runq_len, prev, NULL, &vt_floor);
     return v ? v : sched_pick(runq, prev && prev->on_runq ? prev : NULL, &vt_floor);
 }
 
@@ -295,8 +300,8 @@ static struct vcpu *choose_next(struct vcpu *prev, uint64_t now)
 {
     struct vcpu *preempter = woken;
     woken = NULL;
-    if (initial_domain && initial_domain->state >= DOM_shutdown)
-        return NULL; /* the idle loop must run now (pick_next()) */
+    if (initial_domain_down)
+        return NULL; /* the idle loop must run now */
     struct vcpu *next = sched_pick_quick(runq, runq_len, prev, preempter, &vt_floor);
     if (next)
         return next;
@@ -332,7 +337,7 @@ void sched_tick(void)
     count_running_hypercalls(); /* never more than a tick's worth in 32 bits */
     uint64_t now = sched_clock();
     sched_charge(current, now);
-    struct vcpu *next = pick_next(current, NULL);
+    struct vcpu *next = pick_next(current);
     if (next && next != current &&
         (sched_preempts(next, current) || sched_slice_over(runq, current, now - slice_start)))
         raise_schedule();
@@ -342,8 +347,9 @@ void idle_loop(void)
 {
     for (;;) {
         local_irq_disable();
-        reap_initial_domain(); /* the machine may end here */
-        if (pick_next(NULL, NULL)) {
+        reap_initial_domain(); /* the machine may end here; if not, no initial domain is down */
+        initial_domain_down = 0;
+        if (pick_next(NULL)) {
             schedule();
             return_to_guest();
         }
