@@ -361,7 +361,9 @@ static int disk_list(domid_t id, uint32_t ubuf, uint32_t cap)
 /* ------------------------------------------------------------------ evtping and grants */
 
 static evtchn_port_t ping_port; /* the one port a process may ping on (0: none) */
-static volatile uint32_t pongs;
+/* The domU's answers, counted by pong() in the dispatch and read through wait_masked_until()'s
+ * volatile pointer: not volatile itself, so that the count is one instruction. */
+static uint32_t pongs;
 static void *held_va;
 static grant_handle_t held_handle;
 
