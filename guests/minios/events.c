@@ -5,10 +5,10 @@
  * do_hypervisor_callback() with events masked.  A kernel that waits for an
  * event calls it itself (wait_for_events()): it sleeps with events masked,
  * and the hypervisor, waking it, makes no upcall.  We walk the two-level bitmap
- * as Xen guests do: evtchn_pending_sel says which 32-port words have news;
- * within a word, a port is ready if pending and not masked.  Each ready port's
- * pending bit is cleared before its handler runs, so an event that arrives
- * during the handler is not lost.
+ * as Xen guests do (include/evtchn_dispatch.h): evtchn_pending_sel says which
+ * 32-port words have news; within a word, a port is ready if pending and not
+ * masked.  Each ready port's pending bit is cleared before its handler runs,
+ * so an event that arrives during the handler is not lost.
  *
  * A port may carry PORT_HANDLERS handlers, each called in turn: a domU's
  * console and xenstore share one channel to dom0 (hv/domain_build.c:
@@ -29,20 +29,7 @@
 struct shared_info *HYPERVISOR_shared_info;
 static uint8_t shared_info_page[PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
 
-#define PORT_HANDLERS 2 /* run_both() calls both */
-
-/*
- * handlers[i][port]: a port's i-th handler.  called[port]: the one call the dispatch makes for
- * it (route()): its handler, or run_both() when it has two (dom0's console and xenstore services
- * on a domU's channel), so that the common port costs the dispatch one test and one call, not a
- * test per handler.  Records of 8 bytes, which an address can scale a port by.
- */
-struct handler {
-    evtchn_handler_t fn;
-    void *data;
-};
-static struct handler handlers[PORT_HANDLERS][NR_EVENT_CHANNELS];
-static struct handler called[NR_EVENT_CHANNELS];
+static struct port_handlers ports; /* each port's handlers, and the dispatch's call */
 /*
  * An interdomain port's other end, to find a binding again (bind_interdomain): chained in
  * REMOTE_BUCKETS by (domain, port), so that dom0's second service to bind a domU's channel
@@ -61,68 +48,10 @@ static uint16_t *remote_chain(domid_t dom, evtchn_port_t port)
     return &remote_bucket[(dom * 31u + port) % REMOTE_BUCKETS];
 }
 
-static inline uint32_t xchg(volatile uint32_t *p, uint32_t v)
-{
-    __asm__ volatile("xchgl %0, %1" : "+r"(v), "+m"(*p)::"memory");
-    return v;
-}
-
-/* Clear a port's pending bit: one locked btr (the hypervisor may set others meanwhile). */
-static inline void clear_pending(struct shared_info *s, uint32_t port)
-{
-    __asm__ volatile("lock btrl %1, %0" : "+m"(*s->evtchn_pending) : "r"(port) : "memory");
-}
-
-/* A port with two handlers: both, in turn (the first may unbind the second). */
-static void run_both(evtchn_port_t port, void *data)
-{
-    _Static_assert(PORT_HANDLERS == 2, "run_both() calls two handlers");
-    for (int i = 0; i < PORT_HANDLERS; i++)
-        if (handlers[i][port].fn)
-            handlers[i][port].fn(port, handlers[i][port].data);
-}
-
-/* After a port's handlers changed: the dispatch's call for it (none with no handler). */
-static void route(evtchn_port_t port)
-{
-    struct handler *first = &handlers[0][port], *second = &handlers[1][port];
-    if (first->fn && second->fn)
-        called[port] = (struct handler){run_both, NULL};
-    else
-        called[port] = first->fn ? *first : *second;
-}
-
-/* One instruction, not a load, an add and a store (the counter is volatile). */
-static inline void count_event(void)
-{
-    __asm__ volatile("incl %0" : "+m"(event_count));
-}
-
-/*
- * Events masked: the upcall's work, and wait_for_events()'s after a block (every event).  One
- * loop, a port a turn: the lowest word the selector names is read again after each handler (a
- * port raised there meanwhile is served in the same call) and leaves the selector when nothing
- * in it is ready; a port raised in another word sets the selector and the upcall again.
- */
+/* Events masked: the upcall's work, and wait_for_events()'s after a block (every event). */
 LEAN void do_hypervisor_callback(void)
 {
-    struct shared_info *s = HYPERVISOR_shared_info;
-    struct vcpu_info *vi = &s->vcpu_info[0];
-    vi->evtchn_upcall_pending = 0;
-    uint32_t sel = xchg(&vi->evtchn_pending_sel, 0);
-    while (sel) {
-        uint32_t w = __builtin_ctz(sel);
-        uint32_t ready = s->evtchn_pending[w] & ~s->evtchn_mask[w];
-        if (!ready) {
-            sel &= sel - 1;
-            continue;
-        }
-        uint32_t port = w * 32 + __builtin_ctz(ready);
-        clear_pending(s, port);
-        if (called[port].fn)
-            called[port].fn(port, called[port].data);
-        count_event();
-    }
+    evtchn_dispatch(HYPERVISOR_shared_info, &ports, &event_count);
 }
 
 void local_events_enable(void)
@@ -160,13 +89,13 @@ void (*service_hook)(void);
 void bind_port(evtchn_port_t port, evtchn_handler_t h, void *data)
 {
     int i = 0;
-    while (i < PORT_HANDLERS && handlers[i][port].fn &&
-           !(handlers[i][port].fn == h && handlers[i][port].data == data))
+    while (i < PORT_HANDLERS && ports.bound[i][port].fn &&
+           !(ports.bound[i][port].fn == h && ports.bound[i][port].data == data))
         i++;
     if (i == PORT_HANDLERS)
         crash("an event channel with more handlers than PORT_HANDLERS");
-    handlers[i][port] = (struct handler){h, data};
-    route(port);
+    ports.bound[i][port] = (struct handler){h, data};
+    port_route(&ports, port);
     unmask_evtchn(port);
 }
 
@@ -218,12 +147,12 @@ void unbind_port(evtchn_port_t port, evtchn_handler_t h, void *data)
 {
     int left = 0;
     for (int i = 0; i < PORT_HANDLERS; i++) {
-        struct handler *hd = &handlers[i][port];
+        struct handler *hd = &ports.bound[i][port];
         if (hd->fn == h && hd->data == data)
             *hd = (struct handler){0};
         left += hd->fn != NULL;
     }
-    route(port);
+    port_route(&ports, port);
     if (!left)
         close_port(port);
 }
@@ -239,8 +168,8 @@ void close_port(evtchn_port_t port)
 {
     mask_evtchn(port);
     for (int i = 0; i < PORT_HANDLERS; i++)
-        handlers[i][port] = (struct handler){0};
-    route(port);
+        ports.bound[i][port] = (struct handler){0};
+    port_route(&ports, port);
     forget_remote(port);
     struct evtchn_close op = {port};
     HYPERVISOR_event_channel_op(EVTCHNOP_close, &op);

@@ -10,6 +10,7 @@
 #include <asm_offsets.h>
 #include <hypercall.h>
 #include <grant_slots.h>
+#include <evtchn_dispatch.h>
 #include <machine.h>
 #include <public/errno.h>
 #include <public/io/xs_wire.h>
@@ -88,8 +89,7 @@ extern int (*user_trap_hook)(struct trap_frame *f, uint32_t cr2);
 extern void (*syscall_hook)(struct trap_frame *f);
 extern void (*user_preempt_hook)(void);
 
-/* events.c */
-typedef void (*evtchn_handler_t)(evtchn_port_t port, void *data);
+/* events.c (evtchn_handler_t: evtchn_dispatch.h) */
 void events_init(void);
 int bind_virq(uint32_t virq, evtchn_handler_t h, void *data); /* returns the port or <0 */
 int bind_pirq(uint32_t irq, evtchn_handler_t h, void *data);  /* a device's IRQ; the port or <0 */
