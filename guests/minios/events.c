@@ -212,6 +212,7 @@ LEAN void wait_for_events(void)
 LEAN void block_until(volatile uint32_t *counter, uint32_t old)
 {
     int was = local_events_disable();
-    wait_masked_until(counter, old);
+    while (*counter == old)
+        wait_for_events();
     local_events_restore(was);
 }

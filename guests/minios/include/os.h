@@ -98,13 +98,6 @@ void mask_evtchn(evtchn_port_t port);
 void block_until(volatile uint32_t *counter, uint32_t old); /* sleep until *counter != old */
 void wait_for_events(void);        /* events masked: sleep until one is pending, dispatch it */
 void do_hypervisor_callback(void); /* events masked: handle every pending port */
-/* block_until() for a caller that keeps events masked already (a loop that waits for a reply
- * at every step): no mask to save and restore around each wait. */
-static inline void wait_masked_until(volatile uint32_t *counter, uint32_t old)
-{
-    while (*counter == old)
-        wait_for_events();
-}
 
 /* mm.c */
 void mm_init(void);

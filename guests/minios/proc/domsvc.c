@@ -361,8 +361,8 @@ static int disk_list(domid_t id, uint32_t ubuf, uint32_t cap)
 /* ------------------------------------------------------------------ evtping and grants */
 
 static evtchn_port_t ping_port; /* the one port a process may ping on (0: none) */
-/* The domU's answers, counted by pong() in the dispatch and read through wait_masked_until()'s
- * volatile pointer: not volatile itself, so that the count is one instruction. */
+/* The domU's answers, counted by pong() in the dispatch that ping_pong()'s wait_for_events()
+ * calls (no upcall: events are masked), so not volatile, and the count is one instruction. */
 static uint32_t pongs;
 static void *held_va;
 static grant_handle_t held_handle;
@@ -418,9 +418,11 @@ static void ping_settle(void)
  * figure is the event path alone, with no process switch in it.  Events stay
  * masked from the notification to the answer, as a kernel waits for a reply:
  * the answer, which comes while the send still runs (the domU takes the CPU
- * at once), is then dispatched by the wait (wait_masked_until(), inline: the
- * loop masks once, so each wait has no mask to save and restore), not by an
- * upcall on the send's way out.  LEAN: no alignment padding is run inside
+ * at once), is then dispatched by the wait, not by an upcall on the send's
+ * way out.  The loop masks once and calls wait_for_events() itself (no
+ * block_until() to save and restore the mask at each wait), and waits at
+ * least once before it looks at the count: with events masked only that
+ * dispatch can count the answer.  LEAN: no alignment padding is run inside
  * the loop.
  */
 static LEAN int ping_pong(uint32_t port, uint32_t uarg)
@@ -434,12 +436,15 @@ static LEAN int ping_pong(uint32_t port, uint32_t uarg)
     if (pp.count == 0 || pp.count > MAX_PINGS)
         return -E_INVAL;
     ping_settle();
-    uint32_t start = pongs;
+    uint32_t answered = pongs, last = answered + pp.count;
     uint64_t c0 = rdtsc();
     int was = local_events_disable();
-    for (uint32_t i = 0; i < pp.count; i++) {
+    while (answered != last) {
         notify_remote(port);
-        wait_masked_until(&pongs, start + i);
+        do
+            wait_for_events(); /* events stay masked: only its dispatch counts the answer */
+        while (pongs == answered);
+        answered++;
     }
     local_events_restore(was);
     pp.tsc_total = rdtsc() - c0;
