@@ -195,7 +195,7 @@ static void maybe_preempt(struct vcpu *v, uint64_t now)
     }
 }
 
-void vcpu_wake(struct vcpu *v)
+void __attribute__((regparm(1))) vcpu_wake(struct vcpu *v)
 {
     if (v->state != VCPU_blocked)
         return;

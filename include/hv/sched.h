@@ -10,7 +10,9 @@
 void sched_init(void);
 int sched_add_vcpu(struct vcpu *v); /* 0, or -XEN_ENOMEM: no room for its timers */
 void sched_remove_vcpu(struct vcpu *v);
-void vcpu_wake(struct vcpu *v);         /* make runnable if its domain may run */
+/* Make v runnable if it is blocked.  v in %eax: an event's sender (hv/event_channel.c:
+ * set_pending()) has it there, and passing it on the stack cost the sender a frame. */
+void __attribute__((regparm(1))) vcpu_wake(struct vcpu *v);
 void vcpu_block(struct vcpu *v);        /* sleep until an event */
 void vcpu_update_state(struct vcpu *v); /* recompute runnable/down from the domain's state */
 uint64_t sched_cpu_time_ns(const struct vcpu *v); /* CPU time it has had */
