@@ -99,15 +99,14 @@ void sched_wake_wait_ns(struct pvlab_counters *c)
 }
 
 /*
- * v became runnable: it joins the run queue at the end.  Every vCPU on the queue is runnable
- * (sched_pick_quick() relies on it): v->state is set to VCPU_runnable only just before a
- * runq_add(), and set to anything else only just before a runq_del() (here, vcpu_block() and
- * vcpu_update_state(); a new vCPU starts down, hv/domain.c).
+ * v became runnable: it joins the run queue at the end.  A vCPU is on the queue exactly while it
+ * is runnable (sched_pick_quick() relies on it): v->state is set to VCPU_runnable only from
+ * another state and just before a runq_add(), so v is never on the queue already, and set to
+ * anything else only just before a runq_del() (here, vcpu_block() and vcpu_update_state(); a
+ * new vCPU starts down, hv/domain.c).
  */
 static void runq_add(struct vcpu *v)
 {
-    if (v->on_runq)
-        return;
     v->on_runq = 1;
     runq_len++;
     v->next_in_runq = NULL;
