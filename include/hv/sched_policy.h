@@ -35,11 +35,12 @@ static inline void sched_charge(struct vcpu *v, uint64_t now)
         sched_charge_weighted(v, ran);
 }
 
-/* A vCPU (re)joins the runnable ones: it may be at most `lag` behind the floor. */
+/* A vCPU (re)joins the runnable ones: it may be at most `lag` behind the floor.  (A floor below
+ * the lag leaves every vt as it is; the subtraction's borrow tells, with no compare before it.) */
 static inline void sched_place(struct vcpu *v, uint64_t floor, uint64_t lag)
 {
-    uint64_t lowest = floor > lag ? floor - lag : 0;
-    if (v->vt < lowest)
+    uint64_t lowest = floor - lag;
+    if (lowest <= floor && v->vt < lowest)
         v->vt = lowest;
 }
 

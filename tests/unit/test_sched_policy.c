@@ -3,7 +3,8 @@
  *
  * The policy is arithmetic on the run queue with time passed in, so these
  * tests build a run queue of vCPUs and play out time slice by slice: two
- * spinners alternate, a sleeper comes back ahead but by no more than the lag,
+ * spinners alternate, a sleeper comes back ahead but by no more than the lag
+ * (and a floor still below the lag moves nobody),
  * a guest that blocks and wakes at once gains nothing (the farming attack),
  * a weight doubles a share, a yielder runs only when nobody else can, a
  * running vCPU keeps its slice unless a woken one is far enough behind, and the
@@ -107,6 +108,23 @@ static void test_sleeper_comes_back_at_most_lag_behind(void **state __attribute_
     sched_place(&v[1], floor, SCHED_WAKE_LAG_NS);
     assert_int_equal(v[1].vt, floor - SCHED_WAKE_LAG_NS);
     assert_true(sched_preempts(&v[1], &v[0])); /* a woken interactive vCPU runs at once */
+}
+
+/* Early on the floor is below the lag: a waking vCPU keeps its vt (floor - lag is not a vt). */
+static void test_a_floor_below_the_lag_places_nobody(void **state __attribute__((unused)))
+{
+    runq_of(1);
+    v[0].vt = 3;
+    sched_place(&v[0], SCHED_WAKE_LAG_NS - 1, SCHED_WAKE_LAG_NS);
+    assert_int_equal(v[0].vt, 3);
+    sched_place(&v[0], SCHED_WAKE_LAG_NS, SCHED_WAKE_LAG_NS);
+    assert_int_equal(v[0].vt, 3);
+    sched_place(&v[0], SCHED_WAKE_LAG_NS + 5, SCHED_WAKE_LAG_NS);
+    assert_int_equal(v[0].vt, 5);
+    sched_place(&v[0], 0, 0); /* an unpause: no lag */
+    assert_int_equal(v[0].vt, 5);
+    sched_place(&v[0], 7, 0);
+    assert_int_equal(v[0].vt, 7);
 }
 
 static void test_blocking_and_waking_at_once_gains_nothing(void **state __attribute__((unused)))
@@ -296,6 +314,7 @@ int main(void)
         cmocka_unit_test(test_ties_go_round_robin_from_after_prev),
         cmocka_unit_test(test_blocked_and_down_vcpus_are_never_picked),
         cmocka_unit_test(test_sleeper_comes_back_at_most_lag_behind),
+        cmocka_unit_test(test_a_floor_below_the_lag_places_nobody),
         cmocka_unit_test(test_blocking_and_waking_at_once_gains_nothing),
         cmocka_unit_test(test_weight_scales_the_share),
         cmocka_unit_test(test_yielder_runs_only_when_nobody_else_can),
