@@ -100,7 +100,15 @@ void domsvc_init(void);          /* dom0's start of day: xenstore, VIRQ_DOM_EXC,
 void domsvc_forget(domid_t dom); /* before it is destroyed: every service lets go of it */
 
 /* tty.c */
-void tty_poll(void);
+extern uint32_t tty_polled_events; /* console_events when tty_take_typed() last looked */
+void tty_take_typed(void);
+/* After events: take what was typed, if a console event came (inline: an idle domain wakes for
+ * every event, and this test is all it runs here for most of them). */
+static inline void tty_poll(void)
+{
+    if (tty_polled_events != console_events)
+        tty_take_typed();
+}
 int tty_read(char *buf, uint32_t len); /* bytes, or -E_AGAIN when no line is ready */
 void tty_set_raw(int on);              /* every byte as typed, for a console attach */
 int tty_take(char *buf, uint32_t cap, char stop);

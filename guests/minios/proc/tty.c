@@ -35,7 +35,7 @@ static char raw[RAW_MAX]; /* typed, not yet read */
 static uint32_t raw_len;
 static char line[LINE_MAX]; /* the line being edited by a reader */
 static uint32_t line_len;
-static uint32_t polled_events;
+uint32_t tty_polled_events;
 static int raw_mode;
 
 /* Ctrl-C: kill the foreground process, or abandon the line being typed. */
@@ -48,12 +48,10 @@ static void interrupt(void)
         raw[raw_len++] = CTRL_C; /* the reader abandons its line */
 }
 
-/* Move what was typed into the type-ahead buffer; the scheduler calls this after events. */
-void tty_poll(void)
+/* Move what was typed into the type-ahead buffer (tty_poll(), after a console event). */
+void tty_take_typed(void)
 {
-    if (polled_events == console_events)
-        return;
-    polled_events = console_events;
+    tty_polled_events = console_events;
     char buf[64];
     int n;
     while ((n = console_read(buf, sizeof(buf))) > 0)
