@@ -209,7 +209,7 @@ void __attribute__((regparm(1))) vcpu_wake(struct vcpu *v)
     maybe_preempt(v, now);
 }
 
-void vcpu_block(struct vcpu *v)
+void __attribute__((regparm(1))) vcpu_block(struct vcpu *v)
 {
     v->state = VCPU_blocked;
     runq_del(v);

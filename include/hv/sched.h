@@ -13,7 +13,7 @@ void sched_remove_vcpu(struct vcpu *v);
 /* Make v runnable if it is blocked.  v in %eax: an event's sender (hv/event_channel.c:
  * set_pending()) has it there, and passing it on the stack cost the sender a frame. */
 void __attribute__((regparm(1))) vcpu_wake(struct vcpu *v);
-void vcpu_block(struct vcpu *v);        /* sleep until an event */
+void __attribute__((regparm(1))) vcpu_block(struct vcpu *v); /* sleep until an event (v in %eax) */
 void vcpu_update_state(struct vcpu *v); /* recompute runnable/down from the domain's state */
 uint64_t sched_cpu_time_ns(const struct vcpu *v); /* CPU time it has had */
 /* A copy of a domain's counters, its wake waits (kept in TSC ticks) made ns for the reader. */
