@@ -100,10 +100,10 @@ void sched_wake_wait_ns(struct pvlab_counters *c)
 
 /*
  * v became runnable: it joins the run queue at the end.  A vCPU is on the queue exactly while it
- * is runnable (sched_pick_quick() relies on it): v->state is set to VCPU_runnable only from
- * another state and just before a runq_add(), so v is never on the queue already, and set to
- * anything else only just before a runq_del() (here, vcpu_block() and vcpu_update_state(); a
- * new vCPU starts down, hv/domain.c).
+ * is runnable (sched_pick_quick() relies on it): v->state becomes VCPU_runnable only from
+ * another state and together with a runq_add(), so v is never on the queue already, and stops
+ * being VCPU_runnable only together with a runq_del() (here, vcpu_block() and
+ * vcpu_update_state(); a new vCPU starts down, hv/domain.c).
  */
 static void runq_add(struct vcpu *v)
 {
@@ -115,13 +115,11 @@ static void runq_add(struct vcpu *v)
     runq_end = &v->next_in_runq;
 }
 
-/* v blocked or went down: it leaves the run queue, linked both ways so that no walk finds it
- * (a block is one of every event round trip between domains).  Each vCPU knows the link that
- * points at it, so neither end needs a test of its own. */
+/* v, on the run queue, blocked or went down: it leaves the queue, linked both ways so that no
+ * walk finds it (a block is one of every event round trip between domains).  Each vCPU knows
+ * the link that points at it, so neither end needs a test of its own. */
 static void runq_del(struct vcpu *v)
 {
-    if (!v->on_runq)
-        return;
     struct vcpu *after = v->next_in_runq;
     *v->pprev_in_runq = after;
     if (after)
@@ -149,7 +147,8 @@ int sched_add_vcpu(struct vcpu *v)
 
 void sched_remove_vcpu(struct vcpu *v)
 {
-    runq_del(v);
+    if (v->on_runq)
+        runq_del(v);
     if (woken == v)
         woken = NULL;
     timer_forget(v);
@@ -164,8 +163,9 @@ void raise_schedule(void)
 void vcpu_update_state(struct vcpu *v)
 {
     if (v->domain->state != DOM_running) {
+        if (v->on_runq)
+            runq_del(v);
         v->state = VCPU_down;
-        runq_del(v);
         if (woken == v) /* a preempter is on the run queue (sched_pick_quick()) */
             woken = NULL;
         if (v->domain == initial_domain && v->domain->state >= DOM_shutdown)
@@ -209,6 +209,8 @@ void __attribute__((regparm(1))) vcpu_wake(struct vcpu *v)
     maybe_preempt(v, now);
 }
 
+/* v is the running vCPU, so it is on the run queue: a vCPU that stops being runnable is switched
+ * away on the way out of the same entry, before it can ask for anything more. */
 void __attribute__((regparm(1))) vcpu_block(struct vcpu *v)
 {
     v->state = VCPU_blocked;
