@@ -285,22 +285,28 @@ static int keep_running(struct vcpu *prev, struct vcpu *next, uint64_t now)
 }
 
 /*
- * The vCPU to run after prev (NULL: idle).  A preempter was judged by vcpu_wake() after it
- * charged prev, and prev has run no guest instruction since (current changes only here), so
- * nothing can have undone the judgment and sched_pick_quick() takes it without comparing again:
- * it is still on the run queue (only the running vCPU blocks; one that goes down or away stops
- * being the preempter: vcpu_update_state(), sched_remove_vcpu()); its vt has not moved (only
- * the running vCPU is charged, only a vCPU becoming runnable is placed); prev's can only have
- * grown; and it has not yielded (only the running vCPU yields, and every switch clears it).
- * Another wake since lengthens the queue past the pair, and prev's block or going down takes
- * prev off it: either way the walk decides.  When the quick pick answers, keep_running() could
- * only say no (a lone runnable vCPU is prev itself or prev cannot run; a preempter preempts),
+ * Charge prev, and choose the vCPU to run after it (NULL: idle).  A vCPU that vcpu_wake() judged
+ * to preempt prev has had prev charged just then (maybe_preempt()), in this same entry, so prev
+ * is not charged again: the instructions from that wake to here (the rest of one entry) are
+ * charged to no vCPU.  Nor is the idle vCPU charged: it has no time of its own to keep.
+ * The preempter was judged after that charge, and prev has run no guest instruction since (current
+ * changes only here), so nothing can have undone the judgment and sched_pick_quick() takes it
+ * without comparing again: it is still on the run queue (only the running vCPU blocks; one that
+ * goes down or away stops being the preempter: vcpu_update_state(), sched_remove_vcpu()); its vt
+ * has not moved (only the running vCPU is charged, only a vCPU becoming runnable is placed); prev's
+ * can only have grown; and it has not yielded (only the running vCPU yields, and every switch
+ * clears it). Another wake since lengthens the queue past the pair, and prev's block or going down
+ * takes prev off it: either way the walk decides.  When the quick pick answers, keep_running()
+ * could only say no (a lone runnable vCPU is prev itself or prev cannot run; a preempter preempts),
  * so it is asked only after the walk.
  */
 static struct vcpu *choose_next(struct vcpu *prev, uint64_t now)
 {
     struct vcpu *preempter = woken;
-    woken = NULL;
+    if (preempter)
+        woken = NULL;
+    else if (!is_idle_vcpu(prev))
+        sched_charge(prev, now); /* here, where GCC knows woken was NULL: one test of it */
     if (initial_domain_down)
         return NULL; /* the idle loop must run now */
     struct vcpu *next = sched_pick_quick(runq, runq_len, prev, preempter, &vt_floor);
@@ -310,18 +316,12 @@ static struct vcpu *choose_next(struct vcpu *prev, uint64_t now)
     return keep_running(prev, next, now) ? prev : next;
 }
 
-/*
- * A vCPU that vcpu_wake() judged to preempt prev has had prev charged just then
- * (maybe_preempt()), in this same entry, so the switch does not charge it again: the
- * instructions from that wake to here (the rest of one entry) are charged to no vCPU.
- */
+/* Switch to the vCPU choose_next() chooses, unless it is prev (from leave_hypervisor()). */
 void schedule(void)
 {
     need_resched = 0;
     uint64_t now = sched_clock();
     struct vcpu *prev = current;
-    if (!woken && !is_idle_vcpu(prev))
-        sched_charge(prev, now);
     struct vcpu *next = choose_next(prev, now);
     prev->yielded = 0;
     if (!next)
