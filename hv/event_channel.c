@@ -91,7 +91,7 @@ static __attribute__((regparm(2), noinline)) long set_pending(struct domain *d, 
         !test_and_set(&s->vcpu_info[0].evtchn_pending_sel, port / 32)) {
         s->vcpu_info[0].evtchn_upcall_pending = 1;
         if (v->state == VCPU_blocked) { /* vcpu_wake() would look, but a runnable peer is common */
-            vcpu_wake(v);
+            vcpu_wake_blocked(v);
             return 0;
         }
     }

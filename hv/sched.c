@@ -194,10 +194,8 @@ static void maybe_preempt(struct vcpu *v, uint64_t now)
     }
 }
 
-void __attribute__((regparm(1))) vcpu_wake(struct vcpu *v)
+void __attribute__((regparm(1))) vcpu_wake_blocked(struct vcpu *v)
 {
-    if (v->state != VCPU_blocked)
-        return;
     v->state = VCPU_runnable;
     v->poll_nr = 0;
     runq_add(v);

@@ -10,9 +10,17 @@
 void sched_init(void);
 int sched_add_vcpu(struct vcpu *v); /* 0, or -XEN_ENOMEM: no room for its timers */
 void sched_remove_vcpu(struct vcpu *v);
-/* Make v runnable if it is blocked.  v in %eax: an event's sender (hv/event_channel.c:
- * set_pending()) has it there, and passing it on the stack cost the sender a frame. */
-void __attribute__((regparm(1))) vcpu_wake(struct vcpu *v);
+/* Make v, blocked, runnable.  v in %eax: an event's sender (hv/event_channel.c: set_pending())
+ * has it there, and passing it on the stack cost the sender a frame.  The sender has looked at
+ * v's state already (a runnable peer is the common case), so it calls this; others call: */
+void __attribute__((regparm(1))) vcpu_wake_blocked(struct vcpu *v);
+
+/* Make v runnable if it is blocked; a runnable or down vCPU stays as it is. */
+static inline void vcpu_wake(struct vcpu *v)
+{
+    if (v->state == VCPU_blocked)
+        vcpu_wake_blocked(v);
+}
 void __attribute__((regparm(1))) vcpu_block(struct vcpu *v); /* sleep until an event (v in %eax) */
 void vcpu_update_state(struct vcpu *v); /* recompute runnable/down from the domain's state */
 uint64_t sched_cpu_time_ns(const struct vcpu *v); /* CPU time it has had */

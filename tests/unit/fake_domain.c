@@ -196,12 +196,11 @@ void domain_tally_hv_pages(struct domain *d, int nr)
     d->hv_pages += nr;
 }
 
-/* As hv/sched.c: a blocked (or polling) vCPU becomes runnable and stops polling. */
-void vcpu_wake(struct vcpu *v)
+/* As hv/sched.c: a blocked (or polling) vCPU becomes runnable and stops polling (vcpu_wake(),
+ * inline in include/hv/sched.h, calls this only for a blocked one). */
+void vcpu_wake_blocked(struct vcpu *v)
 {
     fake_of(v->domain)->wakes++;
-    if (v->state != VCPU_blocked)
-        return;
     v->state = VCPU_runnable;
     v->poll_nr = 0;
 }
