@@ -17,6 +17,7 @@
 #include <public/errno.h>
 #include <public/sched.h>
 #include <hv/arch.h>
+#include <hv/asm_offsets.h>
 #include <hv/console.h>
 #include <hv/entry.h>
 #include <hv/domain.h>
@@ -242,12 +243,10 @@ static int share_shared_info(struct domain *d)
     return 0;
 }
 
-/* A domain and its one vCPU share a page. */
-struct domain_page {
-    struct domain d;
-    struct vcpu v;
-};
 _Static_assert(sizeof(struct domain_page) <= PAGE_SIZE, "a domain and its vCPU share a page");
+/* entry.S counts in the running domain's counters by this offset (include/hv/asm_offsets.h). */
+_Static_assert(offsetof(struct domain_page, d.counters) == DOMAIN_PAGE_counters,
+               "DOMAIN_PAGE_counters");
 
 struct domain *domain_create(domid_t id, const char *name, int privileged)
 {
@@ -264,6 +263,7 @@ struct domain *domain_create(domid_t id, const char *name, int privileged)
     d->state = DOM_paused;
     d->vcpu = v;
     v->domain = d;
+    v->domain_pte = entry_page_pte(__pa(page) >> PAGE_SHIFT);
     v->state = VCPU_down;
     v->periodic_period = 10000000; /* VIRQ_TIMER every 10 ms until the guest says otherwise */
     d->console.budget = GUEST_CONSOLE_BURST;

@@ -445,7 +445,7 @@ static int build_finish(struct domain *d, struct build_state *b, struct build_re
         return rc;
     }
     d->vcpu->cr3_mfn = b->l2_mfn;
-    d->vcpu->frame_pte = frame_page_pte(frame_mfn);
+    d->vcpu->frame_pte = entry_page_pte(frame_mfn);
     set_initial_registers(d->vcpu, frame_mfn, &b->img, &b->l);
     if (out)
         *out = b->r;

@@ -211,7 +211,6 @@ static long physinfo(struct xen_sysctl *op)
 
 long do_sysctl(uint32_t arg)
 {
-    count_running_hypercalls(); /* the counters below (and the trace's) are then whole */
     struct xen_sysctl op;
     if (copy_from_guest(&op, arg, sizeof(op)))
         return -XEN_EFAULT;

@@ -41,21 +41,8 @@
 
 struct vcpu idle_vcpu;
 struct vcpu *current = &idle_vcpu;
-/* For arch/x86/entry.S, which reads them on every hypercall and exit without following current. */
+/* For arch/x86/entry.S, which reads it on every exit without following current. */
 struct vcpu_info *current_vcpu_info;
-struct pvlab_counters *current_counters;
-/* Hypercalls are counted here, one add to a fixed address (no pointer to follow), and added to
- * the running domain's counters.hypercalls at each switch, at each timer tick and before any
- * sysctl reads them.  32 bits are enough: between two ticks (1 ms) a domain makes at most a few
- * tens of thousands; and the entry's add and each switch's are then one word, not two. */
-uint32_t running_hypercalls;
-
-void count_running_hypercalls(void)
-{
-    if (running_hypercalls) /* then current_counters is the domain that made them */
-        current_counters->hypercalls += running_hypercalls;
-    running_hypercalls = 0;
-}
 /* The runnable vCPUs, in the order they became runnable: a switch looks only at these, where it
  * used to look at every vCPU (a thousand tiny domUs are blocked nearly all the time). */
 static struct vcpu *runq, **runq_end = &runq; /* the head, and the link after the last */
@@ -252,7 +239,6 @@ static __attribute__((cold, noinline)) void trace_switch(struct vcpu *prev, stru
 
 static void context_switch(struct vcpu *prev, struct vcpu *next, uint64_t now)
 {
-    count_running_hypercalls();
     current = next;
     slice_start = now;
     if (is_idle_vcpu(next)) {
@@ -263,13 +249,12 @@ static void context_switch(struct vcpu *prev, struct vcpu *next, uint64_t now)
         reset_stack_and_jump(idle_loop);
     }
     current_vcpu_info = vcpu_info(next);
-    current_counters = &next->domain->counters;
     next->last_charge = now;
     note_wake_latency(next, now);
-    load_guest_pagetable(next); /* its frame page too: the frame is next's from here */
+    load_guest_pagetable(next); /* its frame page and window too: the frame is next's from here */
     desc_load_ring1(next->kernel_ss, next->kernel_sp, next->syscall_gate);
     fpu_switch_to(&next->fpu);
-    next->domain->counters.cr3_loads++;
+    current_counters->cr3_loads++; /* next's, through the window just mapped */
     if (__builtin_expect(trace_on, 0))
         trace_switch(prev, next);
 }
@@ -333,7 +318,6 @@ void sched_tick(void)
 {
     if (is_idle_vcpu(current))
         return;
-    count_running_hypercalls(); /* never more than a tick's worth in 32 bits */
     uint64_t now = sched_clock();
     sched_charge(current, now);
     struct vcpu *next = pick_next(current);

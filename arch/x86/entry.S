@@ -168,8 +168,8 @@ vector_\n:
  * The hypercall gate: the path of every hypercall, in and out.
  *
  * In.  The frame is filled, the hypervisor's page directory and data
- * segments loaded, the call counted (in a per-CPU word that is added to the
- * domain's counters at the next switch, tick or read), and the handler called with the
+ * segments loaded, the call counted (in the running domain's counters, at a
+ * constant address: include/hv/domain.h), and the handler called with the
  * frame's %ebx..%edi, which lie at %esp in argument order: they are the five
  * C arguments, and nothing is copied.  C lets a handler write its argument
  * slots, so after the call they may no longer hold the guest's registers.
@@ -200,7 +200,8 @@ tramp_entry:
     cld
     SAVE_GPRS
     ENTER_HYPERVISOR %ecx
-    addl $1, running_hypercalls /* 32 bits, folded every tick: hv/sched.c */
+    addl $1, RUNNING_COUNTERS+PVLAB_hypercalls /* the running domain's own, in its window */
+    adcl $0, RUNNING_COUNTERS+PVLAB_hypercalls+4
     cmpl $NR_HYPERCALLS, %eax
     jae .Lno_such_hypercall
     call *hypercall_table(,%eax,4)
@@ -225,9 +226,8 @@ tramp_hypercall_exit:
 .Lhypercall_refused:
     cmpl $HYPERCALL_CONTINUED, %eax
     je .Lexit_work
-    movl current_counters, %ecx
-    addl $1, PVLAB_hypercall_errors(%ecx)
-    adcl $0, PVLAB_hypercall_errors+4(%ecx)
+    addl $1, RUNNING_COUNTERS+PVLAB_hypercall_errors
+    adcl $0, RUNNING_COUNTERS+PVLAB_hypercall_errors+4
     jmp tramp_hypercall_exit
 .Lhypercall_exit_work:
     movl %eax, UREGS_eax(%esp)

@@ -102,9 +102,12 @@ static __attribute__((noinline, regparm(1))) struct vcpu *guest_root_refresh(str
     return v;
 }
 
+/* The running domain's window (include/hv/domain.h), in the hypervisor's view alone. */
+#define RUNNING_DOMAIN_SLOT entry_l1_full[L1_INDEX(RUNNING_DOMAIN_VA)]
+
 /*
- * Load a vCPU's page directory, and map its frame page.  Its guest root is refreshed only when it
- * mirrors another directory: while a directory is loaded its CR3 reference
+ * Load a vCPU's page directory, and map its frame page and its domain's window.  Its guest root is
+ * refreshed only when it mirrors another directory: while a directory is loaded its CR3 reference
  * keeps it a validated L2, so it changes only through hv/frame_table.c, which reports
  * every change (hv/domain.c: l2_entry_changed(), which calls guest_root_sync() for each vCPU).
  */
@@ -113,8 +116,9 @@ void __attribute__((regparm(1))) load_guest_pagetable(struct vcpu *v)
     if (__builtin_expect(v->root_source != v->cr3_mfn, 0))
         v = guest_root_refresh(v);
     map_frame_page(v->frame_pte);
+    RUNNING_DOMAIN_SLOT = v->domain_pte;
     uint32_t cr3 = v->cr3_mfn << PAGE_SHIFT;
-    write_cr3(cr3); /* which flushes the frame page's old entry from the TLB */
+    write_cr3(cr3); /* which flushes the two pages' old entries from the TLB */
     tramp_full_cr3 = cr3;
     tramp_guest_cr3 = v->guest_root_maddr;
 }
@@ -129,8 +133,11 @@ void guest_root_sync(struct vcpu *v, uint32_t l2_mfn, unsigned int idx)
     }
 }
 
+/* No domain runs: its window maps nothing, so that a page freed while the idle loop runs (a
+ * domain destroyed) is never mapped there, and a use of the window then faults at once. */
 void load_idle_pagetable(void)
 {
+    RUNNING_DOMAIN_SLOT = 0;
     write_cr3(__pa(idle_pg_table));
     tramp_full_cr3 = __pa(idle_pg_table);
 }

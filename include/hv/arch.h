@@ -69,9 +69,13 @@ void guest_root_free(struct vcpu *v);
 void guest_root_sync(struct vcpu *v, uint32_t l2_mfn, unsigned int idx);
 /* The entry area's frame page (entry.S) is each vCPU's own page: its PTE, in the hypervisor's
  * view of the entry area and in the guest root's, is rewritten at every switch, and the CR3 load
- * that follows flushes the old one.  idle_frame_pte maps entry.S's own page, for the idle loop. */
+ * that follows flushes the old one.  idle_frame_pte maps entry.S's own page, for the idle loop.
+ * The running domain's window (include/hv/domain.h) is rewritten with it, in the hypervisor's
+ * view alone. */
 extern uint32_t *frame_slot_full, *frame_slot_guest, idle_frame_pte;
-static inline uint32_t frame_page_pte(uint32_t mfn)
+/* A page of a vCPU's that the entry area maps for it while it runs: writable, and marked
+ * accessed and dirty already, so the CPU never writes the PTE back. */
+static inline uint32_t entry_page_pte(uint32_t mfn)
 {
     return (mfn << PAGE_SHIFT) | _PAGE_PRESENT | _PAGE_RW | _PAGE_ACCESSED | _PAGE_DIRTY;
 }

@@ -55,7 +55,8 @@ struct vcpu {
      * fpu_switch_to()) compares it with the owner's with no address to compute */
     struct vcpu_fpu fpu; /* its registers while another owns the FPU, its own TS (hv/fpu.h) */
     struct domain *domain;
-    uint32_t frame_pte; /* its frame page, as the entry area maps it; 0 until built */
+    uint32_t frame_pte;  /* its frame page, as the entry area maps it; 0 until built */
+    uint32_t domain_pte; /* its domain's page, as the running domain's window maps it */
     struct trap_info trap_table[256];
     uint64_t syscall_gate; /* trap_table[0x80] as the IDT descriptor a switch loads (desc.c) */
     uint32_t event_cs, event_eip; /* set_callbacks */
@@ -126,12 +127,25 @@ struct domain {
     struct domain *next_named; /* in its bucket of the names of listed domains (hv/domain.c) */
 };
 
+/* A domain and its one vCPU share a page (hv/domain.c: domain_create()). */
+struct domain_page {
+    struct domain d;
+    struct vcpu v;
+};
+
 extern struct domain *domain_list;
 extern struct vcpu *current;
-extern struct vcpu_info *current_vcpu_info;     /* vcpu_info(current), while a guest runs */
-extern struct pvlab_counters *current_counters; /* &current->domain->counters, likewise */
-extern uint32_t running_hypercalls;  /* entry.S: hypercalls not yet in current_counters */
-void count_running_hypercalls(void); /* add them: before a switch, and before counters are read */
+extern struct vcpu_info *current_vcpu_info; /* vcpu_info(current), while a guest runs */
+/*
+ * The running domain's page is also mapped at a fixed address, RUNNING_DOMAIN_VA, in the
+ * hypervisor's view of the entry area and never in the guest root, so no guest reaches it:
+ * every switch writes its PTE (arch/x86/hv_mappings.c: load_guest_pagetable()) and the switch to
+ * the idle loop clears it.  So the entry path counts into the running domain's counters at a
+ * constant address, with no pointer for a switch to store or for an entry to load, and straight
+ * into their 64 bits: nothing is held back to be added later.
+ */
+#define running_domain_page ((struct domain_page *)RUNNING_DOMAIN_VA)
+#define current_counters    (&running_domain_page->d.counters) /* while a guest runs */
 extern struct vcpu idle_vcpu;
 
 static inline int is_idle_vcpu(const struct vcpu *v)
