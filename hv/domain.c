@@ -270,6 +270,7 @@ struct domain *domain_create(domid_t id, const char *name, int privileged)
     d->console.refilled_at = NOW();
     if (share_shared_info(d) || evtchn_init(d) || grant_table_init(d) || guest_root_alloc(v))
         goto fail;
+    v->shared_info_pte = entry_page_pte(d->shared_info_mfn);
     d->hv_pages = xenheap_page_count() - heap_before;
     if (domid_dir_add(d))
         goto fail;

@@ -48,7 +48,7 @@
 static __attribute__((noinline)) void deliver_upcall(struct cpu_user_regs *regs)
 {
     struct vcpu *v = current;
-    struct vcpu_info *vi = current_vcpu_info; /* vcpu_info(v), kept by every switch */
+    struct vcpu_info *vi = current_vcpu_info; /* v's, in its domain's window */
     if (!v->event_eip)
         return;
     if (create_bounce_frame(regs, v->event_cs, v->event_eip) == 0) {

@@ -41,8 +41,6 @@
 
 struct vcpu idle_vcpu;
 struct vcpu *current = &idle_vcpu;
-/* For arch/x86/entry.S, which reads it on every exit without following current. */
-struct vcpu_info *current_vcpu_info;
 /* The runnable vCPUs, in the order they became runnable: a switch looks only at these, where it
  * used to look at every vCPU (a thousand tiny domUs are blocked nearly all the time). */
 static struct vcpu *runq, **runq_end = &runq; /* the head, and the link after the last */
@@ -248,7 +246,6 @@ static void context_switch(struct vcpu *prev, struct vcpu *next, uint64_t now)
         load_idle_pagetable();
         reset_stack_and_jump(idle_loop);
     }
-    current_vcpu_info = vcpu_info(next);
     next->last_charge = now;
     note_wake_latency(next, now);
     load_guest_pagetable(next); /* its frame page and window too: the frame is next's from here */

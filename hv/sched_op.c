@@ -102,7 +102,7 @@ static __attribute__((noinline)) long other_op(uint32_t cmd, uint32_t arg)
  */
 long do_sched_op(uint32_t cmd, uint32_t arg)
 {
-    struct vcpu_info *vi = current_vcpu_info; /* vcpu_info(current), kept by every switch */
+    struct vcpu_info *vi = current_vcpu_info; /* in the running domain's window */
     if (cmd != SCHEDOP_pvlab_block_masked) {  /* minios's, asked first */
         if (cmd != SCHEDOP_block)
             return other_op(cmd, arg);

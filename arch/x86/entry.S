@@ -158,8 +158,7 @@ vector_\n:
  * mask).  ret_to_guest also tests the return address.  Clobbers %ecx.
  */
 .macro EXIT_TEST work
-    movl current_vcpu_info, %ecx
-    movzbl VCPU_INFO_upcall_pending(%ecx), %ecx
+    movzbl RUNNING_VCPU_INFO+VCPU_INFO_upcall_pending, %ecx
     orl need_resched, %ecx
     jnz \work
 .endm

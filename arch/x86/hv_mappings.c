@@ -102,8 +102,9 @@ static __attribute__((noinline, regparm(1))) struct vcpu *guest_root_refresh(str
     return v;
 }
 
-/* The running domain's window (include/hv/domain.h), in the hypervisor's view alone. */
-#define RUNNING_DOMAIN_SLOT entry_l1_full[L1_INDEX(RUNNING_DOMAIN_VA)]
+/* The running domain's windows (include/hv/domain.h), in the hypervisor's view alone. */
+#define RUNNING_DOMAIN_SLOT      entry_l1_full[L1_INDEX(RUNNING_DOMAIN_VA)]
+#define RUNNING_SHARED_INFO_SLOT entry_l1_full[L1_INDEX(RUNNING_SHARED_INFO_VA)]
 
 /*
  * Load a vCPU's page directory, and map its frame page and its domain's window.  Its guest root is
@@ -117,8 +118,9 @@ void __attribute__((regparm(1))) load_guest_pagetable(struct vcpu *v)
         v = guest_root_refresh(v);
     map_frame_page(v->frame_pte);
     RUNNING_DOMAIN_SLOT = v->domain_pte;
+    RUNNING_SHARED_INFO_SLOT = v->shared_info_pte;
     uint32_t cr3 = v->cr3_mfn << PAGE_SHIFT;
-    write_cr3(cr3); /* which flushes the two pages' old entries from the TLB */
+    write_cr3(cr3); /* which flushes the three pages' old entries from the TLB */
     tramp_full_cr3 = cr3;
     tramp_guest_cr3 = v->guest_root_maddr;
 }
@@ -138,6 +140,7 @@ void guest_root_sync(struct vcpu *v, uint32_t l2_mfn, unsigned int idx)
 void load_idle_pagetable(void)
 {
     RUNNING_DOMAIN_SLOT = 0;
+    RUNNING_SHARED_INFO_SLOT = 0;
     write_cr3(__pa(idle_pg_table));
     tramp_full_cr3 = __pa(idle_pg_table);
 }

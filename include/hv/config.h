@@ -35,9 +35,10 @@
 #define ENTRY_AREA       XEN_UINT(0xFF800000) /* the stubs, descriptor tables, entry stack */
 #define MAPCACHE_START   XEN_UINT(0xFFC00000)
 #define MAPCACHE_SLOTS   1024
-/* The running domain's window, in the hypervisor's view of the entry area only: its struct
- * domain page (arch/x86/hv_mappings.c: load_guest_pagetable()). */
-#define RUNNING_DOMAIN_VA XEN_UINT(0xFF810000)
+/* The running domain's windows, in the hypervisor's view of the entry area only: its struct
+ * domain page and its shared_info page (arch/x86/hv_mappings.c: load_guest_pagetable()). */
+#define RUNNING_DOMAIN_VA      XEN_UINT(0xFF810000)
+#define RUNNING_SHARED_INFO_VA XEN_UINT(0xFF811000)
 /* Page-directory slots: 0-999 are the guest's; 1000-1007 map its grant area, a window
  * of 1,024 mappings each (page tables the hypervisor owns, taken as they are used, see
  * hv/grant_table.c); 1008-1023 are the hypervisor. */

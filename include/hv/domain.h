@@ -55,8 +55,9 @@ struct vcpu {
      * fpu_switch_to()) compares it with the owner's with no address to compute */
     struct vcpu_fpu fpu; /* its registers while another owns the FPU, its own TS (hv/fpu.h) */
     struct domain *domain;
-    uint32_t frame_pte;  /* its frame page, as the entry area maps it; 0 until built */
-    uint32_t domain_pte; /* its domain's page, as the running domain's window maps it */
+    uint32_t frame_pte;       /* its frame page, as the entry area maps it; 0 until built */
+    uint32_t domain_pte;      /* its domain's page and shared_info, as the running domain's */
+    uint32_t shared_info_pte; /* windows map them */
     struct trap_info trap_table[256];
     uint64_t syscall_gate; /* trap_table[0x80] as the IDT descriptor a switch loads (desc.c) */
     uint32_t event_cs, event_eip; /* set_callbacks */
@@ -135,26 +136,23 @@ struct domain_page {
 
 extern struct domain *domain_list;
 extern struct vcpu *current;
-extern struct vcpu_info *current_vcpu_info; /* vcpu_info(current), while a guest runs */
 /*
- * The running domain's page is also mapped at a fixed address, RUNNING_DOMAIN_VA, in the
- * hypervisor's view of the entry area and never in the guest root, so no guest reaches it:
- * every switch writes its PTE (arch/x86/hv_mappings.c: load_guest_pagetable()) and the switch to
- * the idle loop clears it.  So the entry path counts into the running domain's counters at a
- * constant address, with no pointer for a switch to store or for an entry to load, and straight
- * into their 64 bits: nothing is held back to be added later.
+ * The running domain's page and its shared_info are also mapped at fixed addresses,
+ * RUNNING_DOMAIN_VA and RUNNING_SHARED_INFO_VA, in the hypervisor's view of the entry area and
+ * never in the guest root, so no guest reaches them there: every switch writes their PTEs
+ * (arch/x86/hv_mappings.c: load_guest_pagetable()) and the switch to the idle loop clears them.
+ * So the entry path counts into the running domain's counters and reads its vCPU's event flags
+ * at constant addresses, with no pointer for a switch to store or for an entry to load; and the
+ * counters are counted straight into their 64 bits: nothing is held back to be added later.
  */
 #define running_domain_page ((struct domain_page *)RUNNING_DOMAIN_VA)
 #define current_counters    (&running_domain_page->d.counters) /* while a guest runs */
+#define current_vcpu_info   (&((struct shared_info *)RUNNING_SHARED_INFO_VA)->vcpu_info[0])
 extern struct vcpu idle_vcpu;
 
 static inline int is_idle_vcpu(const struct vcpu *v)
 {
     return v == &idle_vcpu;
-}
-static inline struct vcpu_info *vcpu_info(struct vcpu *v)
-{
-    return &v->domain->shared_info->vcpu_info[0];
 }
 
 /* domain.c */
