@@ -242,8 +242,7 @@ static void context_switch(struct vcpu *prev, struct vcpu *next, uint64_t now)
     if (is_idle_vcpu(next)) {
         if (__builtin_expect(trace_on, 0))
             trace_switch(prev, next);
-        map_frame_page(idle_frame_pte); /* prev's frame page may be freed while idle runs */
-        load_idle_pagetable();
+        load_idle_pagetable(); /* and entry.S's frame page: prev's may be freed while idle runs */
         reset_stack_and_jump(idle_loop);
     }
     next->last_charge = now;

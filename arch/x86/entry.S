@@ -17,7 +17,7 @@
  * guest's reach.  Nothing is copied on the way in or out, nor at a switch:
  * the page mapped there is the running vCPU's own frame page, a frame of
  * its domain's memory (hv/frame_alloc.c: frame_page_take()), and a switch
- * maps the next one's (include/hv/arch.h: map_frame_page()).
+ * maps the next one's (arch/x86/hv_mappings.c: load_guest_pagetable()).
  *
  * In:  the hypercall gate (0x82) enters at tramp_entry, which saves the
  *      registers, loads the full page directory (tramp_full_cr3) and the

@@ -56,6 +56,7 @@ SECTIONS
         _entry_end = .;
     }
     . = _entry_alias + SIZEOF(.entry);
+    ASSERT(entry_frame_page == ENTRY_FRAME_PAGE, "the frame page moved: change ENTRY_FRAME_PAGE")
     ASSERT(_entry_end <= RUNNING_DOMAIN_VA, "the entry area runs into the running domain's window")
     /* The hypervisor stack is in the entry area (entry.S), which is mapped only
      * after paging_init(): boot.S starts on it through the direct map. */

@@ -33,10 +33,22 @@ static uint32_t entry_l1_guest[1024] __attribute__((aligned(4096))); /* entry ar
 
 extern char _entry_alias[], _entry_text_start[], _entry_data_start[], _entry_stack_start[],
     _entry_end[];
-extern char entry_frame_page[]; /* entry.S: the guest frame, at the start of its page */
 extern uint32_t tramp_full_cr3, tramp_guest_cr3;
-uint32_t *frame_slot_full, *frame_slot_guest; /* the frame page's PTE in the two views */
-uint32_t idle_frame_pte;                      /* entry_frame_page's own: no vCPU's frame */
+/* The frame page's PTE in the two views of the entry area; the running domain's windows
+ * (include/hv/domain.h), in the hypervisor's view alone.  Each is a constant address. */
+#define FRAME_SLOT_FULL          entry_l1_full[L1_INDEX(ENTRY_FRAME_PAGE)]
+#define FRAME_SLOT_GUEST         entry_l1_guest[L1_INDEX(ENTRY_FRAME_PAGE)]
+#define RUNNING_DOMAIN_SLOT      entry_l1_full[L1_INDEX(RUNNING_DOMAIN_VA)]
+#define RUNNING_SHARED_INFO_SLOT entry_l1_full[L1_INDEX(RUNNING_SHARED_INFO_VA)]
+static uint32_t idle_frame_pte; /* entry.S's own frame page: no vCPU's */
+
+/* The frame page's slot maps a vCPU's own frame page while it runs; the CR3 load that follows
+ * flushes the old entry from the TLB. */
+static void map_frame_page(uint32_t pte)
+{
+    FRAME_SLOT_FULL = pte;
+    FRAME_SLOT_GUEST = pte;
+}
 
 /*
  * Map the entry area's pages.  The guest's view has the stubs and tables
@@ -54,9 +66,7 @@ static void map_entry_area(void)
         if (va < (uint32_t)_entry_stack_start)
             entry_l1_guest[i] = pa | _PAGE_PRESENT | _PAGE_ACCESSED;
     }
-    frame_slot_full = &entry_l1_full[L1_INDEX((uint32_t)entry_frame_page)];
-    frame_slot_guest = &entry_l1_guest[L1_INDEX((uint32_t)entry_frame_page)];
-    idle_frame_pte = *frame_slot_full;
+    idle_frame_pte = FRAME_SLOT_FULL;
     map_frame_page(idle_frame_pte);
     idle_pg_table[L2_INDEX(ENTRY_AREA)] = __pa(entry_l1_full) | _PAGE_PRESENT | _PAGE_RW;
     /* A barrier as well as a flush: the compiler cannot see that later stores
@@ -102,10 +112,6 @@ static __attribute__((noinline, regparm(1))) struct vcpu *guest_root_refresh(str
     return v;
 }
 
-/* The running domain's windows (include/hv/domain.h), in the hypervisor's view alone. */
-#define RUNNING_DOMAIN_SLOT      entry_l1_full[L1_INDEX(RUNNING_DOMAIN_VA)]
-#define RUNNING_SHARED_INFO_SLOT entry_l1_full[L1_INDEX(RUNNING_SHARED_INFO_VA)]
-
 /*
  * Load a vCPU's page directory, and map its frame page and its domain's window.  Its guest root is
  * refreshed only when it mirrors another directory: while a directory is loaded its CR3 reference
@@ -116,10 +122,10 @@ void __attribute__((regparm(1))) load_guest_pagetable(struct vcpu *v)
 {
     if (__builtin_expect(v->root_source != v->cr3_mfn, 0))
         v = guest_root_refresh(v);
+    uint32_t cr3 = v->cr3_mfn << PAGE_SHIFT; /* before the stores, which could alias it for GCC */
     map_frame_page(v->frame_pte);
     RUNNING_DOMAIN_SLOT = v->domain_pte;
     RUNNING_SHARED_INFO_SLOT = v->shared_info_pte;
-    uint32_t cr3 = v->cr3_mfn << PAGE_SHIFT;
     write_cr3(cr3); /* which flushes the three pages' old entries from the TLB */
     tramp_full_cr3 = cr3;
     tramp_guest_cr3 = v->guest_root_maddr;
@@ -135,10 +141,11 @@ void guest_root_sync(struct vcpu *v, uint32_t l2_mfn, unsigned int idx)
     }
 }
 
-/* No domain runs: its window maps nothing, so that a page freed while the idle loop runs (a
- * domain destroyed) is never mapped there, and a use of the window then faults at once. */
+/* No vCPU runs: entry.S's own frame page, and no domain's windows, so that no page freed while
+ * the idle loop runs (a domain destroyed) is mapped there; a use of a window faults at once. */
 void load_idle_pagetable(void)
 {
+    map_frame_page(idle_frame_pte);
     RUNNING_DOMAIN_SLOT = 0;
     RUNNING_SHARED_INFO_SLOT = 0;
     write_cr3(__pa(idle_pg_table));

@@ -58,31 +58,20 @@ extern const char *const exception_names[20];
 extern uint32_t idle_pg_table[1024];
 void paging_init(void);
 uint32_t idle_pg_table_maddr(void);
-/* Its frame page, its CR3, and its guest root for the trampoline (at a switch, and at
- * MMUEXT_NEW_BASEPTR, where the frame page is already v's).  v comes in %eax: a switch's call,
- * which the instruments count CR3 loads by, then saves no register for it. */
+/* Its frame page and its domain's windows, its CR3, and its guest root for the trampoline (at a
+ * switch, and at MMUEXT_NEW_BASEPTR, where the pages are already v's).  v comes in %eax: a
+ * switch's call, which the instruments count CR3 loads by, then saves no register for it. */
 void __attribute__((regparm(1))) load_guest_pagetable(struct vcpu *v);
-void load_idle_pagetable(void);
+void load_idle_pagetable(void); /* with entry.S's own frame page and no windows */
 int guest_root_alloc(struct vcpu *v);
 void guest_root_free(struct vcpu *v);
 /* Slot idx of directory l2_mfn changed: v's guest root follows if it copies l2_mfn. */
 void guest_root_sync(struct vcpu *v, uint32_t l2_mfn, unsigned int idx);
-/* The entry area's frame page (entry.S) is each vCPU's own page: its PTE, in the hypervisor's
- * view of the entry area and in the guest root's, is rewritten at every switch, and the CR3 load
- * that follows flushes the old one.  idle_frame_pte maps entry.S's own page, for the idle loop.
- * The running domain's window (include/hv/domain.h) is rewritten with it, in the hypervisor's
- * view alone. */
-extern uint32_t *frame_slot_full, *frame_slot_guest, idle_frame_pte;
 /* A page of a vCPU's that the entry area maps for it while it runs: writable, and marked
  * accessed and dirty already, so the CPU never writes the PTE back. */
 static inline uint32_t entry_page_pte(uint32_t mfn)
 {
     return (mfn << PAGE_SHIFT) | _PAGE_PRESENT | _PAGE_RW | _PAGE_ACCESSED | _PAGE_DIRTY;
-}
-static inline void map_frame_page(uint32_t pte)
-{
-    *frame_slot_full = pte;
-    *frame_slot_guest = pte;
 }
 #define __va(pa) ((void *)((uint32_t)(pa) + HV_VIRT_START))
 #define __pa(va) ((uint32_t)(va)-HV_VIRT_START)

@@ -33,6 +33,9 @@
 #define DIRECTMAP_SIZE   (XEN_UINT(48) << 20)
 #define DIRECTMAP_FRAMES (DIRECTMAP_SIZE >> PAGE_SHIFT)
 #define ENTRY_AREA       XEN_UINT(0xFF800000) /* the stubs, descriptor tables, entry stack */
+/* The frame page: the entry area's last page (arch/x86/entry.S: entry_frame_page; hv.lds.S
+ * checks it), a constant so that a switch maps a vCPU's page there with no address to load. */
+#define ENTRY_FRAME_PAGE XEN_UINT(0xFF807000)
 #define MAPCACHE_START   XEN_UINT(0xFFC00000)
 #define MAPCACHE_SLOTS   1024
 /* The running domain's windows, in the hypervisor's view of the entry area only: its struct

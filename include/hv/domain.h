@@ -56,8 +56,8 @@ struct vcpu {
     struct vcpu_fpu fpu; /* its registers while another owns the FPU, its own TS (hv/fpu.h) */
     struct domain *domain;
     uint32_t frame_pte;       /* its frame page, as the entry area maps it; 0 until built */
-    uint32_t domain_pte;      /* its domain's page and shared_info, as the running domain's */
-    uint32_t shared_info_pte; /* windows map them */
+    uint32_t domain_pte;      /* its domain's page, as the running domain's window maps it */
+    uint32_t shared_info_pte; /* its domain's shared_info, likewise */
     struct trap_info trap_table[256];
     uint64_t syscall_gate; /* trap_table[0x80] as the IDT descriptor a switch loads (desc.c) */
     uint32_t event_cs, event_eip; /* set_callbacks */
