@@ -235,11 +235,30 @@ static __attribute__((cold, noinline)) void trace_switch(struct vcpu *prev, stru
         trace(TRC_CR3, next->domain->domain_id, next->cr3_mfn);
 }
 
+/* While the trace runs, a switch to a vCPU loads its page tables here: the loads, then their
+ * records (current is still the vCPU left). */
+static void __attribute__((regparm(1))) load_guest_pagetable_traced(struct vcpu *next)
+{
+    load_guest_pagetable(next);
+    trace_switch(current, next);
+}
+
+/* How a switch loads next's page tables: swapping the pointer (sched_trace()) rather than
+ * testing trace_on at every switch keeps the trace's cost there at zero while it is off, as at
+ * the entries (arch/x86/traps.c: entry_handler): an indirect call is one instruction, as a
+ * direct one is. */
+static void(__attribute__((regparm(1))) * switch_pagetable)(struct vcpu *) = load_guest_pagetable;
+
+void sched_trace(int on)
+{
+    switch_pagetable = on ? load_guest_pagetable_traced : load_guest_pagetable;
+}
+
 static void context_switch(struct vcpu *prev, struct vcpu *next, uint64_t now)
 {
-    current = next;
     slice_start = now;
     if (is_idle_vcpu(next)) {
+        current = next;
         if (__builtin_expect(trace_on, 0))
             trace_switch(prev, next);
         load_idle_pagetable(); /* and entry.S's frame page: prev's may be freed while idle runs */
@@ -247,12 +266,11 @@ static void context_switch(struct vcpu *prev, struct vcpu *next, uint64_t now)
     }
     next->last_charge = now;
     note_wake_latency(next, now);
-    load_guest_pagetable(next); /* its frame page and window too: the frame is next's from here */
+    switch_pagetable(next); /* its frame page and windows too: the frame is next's from here */
+    current = next;
     desc_load_ring1(next->kernel_ss, next->kernel_sp, next->syscall_gate);
     fpu_switch_to(&next->fpu);
     current_counters->cr3_loads++; /* next's, through the window just mapped */
-    if (__builtin_expect(trace_on, 0))
-        trace_switch(prev, next);
 }
 
 /* Keep `prev` rather than switch to `next`?  Only if its slice is not over.  (The idle vCPU is

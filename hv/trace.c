@@ -18,9 +18,10 @@
  * and a reader learns how many were lost from the gap between what it asked
  * for and the oldest record still there.  Off, it costs nothing on the entry
  * path: hypercalls, exceptions and interrupts are recorded by a second entry
- * handler swapped in while the trace runs (arch/x86/traps.c); the scheduler's
- * events (switches, blocks, wakes, upcalls, CR3 loads) cost one load and one
- * branch each (include/hv/trace.h).
+ * handler swapped in while the trace runs (arch/x86/traps.c), and a switch and
+ * its CR3 load by a second way of loading page tables (hv/sched.c:
+ * sched_trace()); the scheduler's other events (blocks, wakes, upcalls) cost
+ * one load and one branch each (include/hv/trace.h).
  *
  * Tour 36/37 - after hv/domctl.c, before arch/x86/power.c.
  */
@@ -33,6 +34,7 @@
 #include <hv/domain.h>
 #include <hv/guest_access.h>
 #include <hv/mm.h>
+#include <hv/sched.h>
 #include <hv/trace.h>
 #include <hv/x86.h>
 
@@ -66,14 +68,21 @@ static void print_counter_deltas(void)
     }
 }
 
+/* The flag the scheduler's events test, and the pointers swapped for the entries and switches. */
+static void set_trace(int on)
+{
+    trace_on = on;
+    entry_trace(on);
+    sched_trace(on);
+}
+
 static long trace_start(uint32_t records)
 {
     if (records == 0)
         records = PVLAB_TRACE_DEFAULT_RECORDS;
     if (records > PVLAB_TRACE_MAX_RECORDS)
         return -XEN_EINVAL;
-    trace_on = 0;
-    entry_trace(0);
+    set_trace(0);
     if (trace_ring)
         free_xenheap_pages(trace_ring, trace_pages);
     trace_pages = ROUNDUP(records * sizeof(struct trace_record), PAGE_SIZE) / PAGE_SIZE;
@@ -86,8 +95,7 @@ static long trace_start(uint32_t records)
     trace_written = 0;
     for (struct domain *d = domain_list; d; d = d->next)
         d->trace_base = d->counters;
-    trace_on = 1;
-    entry_trace(1);
+    set_trace(1);
     return 0;
 }
 
@@ -124,8 +132,7 @@ long trace_control(struct pvlab_trace_op *op)
     case PVLAB_TRACE_STOP:
         if (trace_on)
             print_counter_deltas();
-        trace_on = 0;
-        entry_trace(0);
+        set_trace(0);
         break;
     case PVLAB_TRACE_READ:
         if (op->records > 4096)

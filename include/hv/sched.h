@@ -27,6 +27,7 @@ uint64_t sched_cpu_time_ns(const struct vcpu *v); /* CPU time it has had */
 /* A copy of a domain's counters, its wake waits (kept in TSC ticks) made ns for the reader. */
 void sched_wake_wait_ns(struct pvlab_counters *c);
 void sched_tick(void);     /* from the timer interrupt */
+void sched_trace(int on);  /* record every switch in the trace (hv/trace.c) */
 void raise_schedule(void); /* reschedule on the next exit to a guest */
 void idle_loop(void) __attribute__((noreturn));
 void start_scheduler(void) __attribute__((noreturn));
