@@ -71,19 +71,30 @@ static __attribute__((noinline)) void bounce_bad_return_address(struct cpu_user_
         domain_crash(current->domain, "its #GP handler lies beyond its segment limit");
 }
 
+/* Steps 2 and 3, if due: whether either ran and asked for a switch again.  Only they can ask:
+ * schedule() returns with need_resched clear, so a switched exit with neither due (a woken
+ * vCPU that sleeps masked) does not test it again. */
+static inline int deferred_work(struct cpu_user_regs *regs)
+{
+    int ran = 0;
+    if (regs->eip >= HYPERVISOR_VIRT_START) {
+        bounce_bad_return_address(regs);
+        ran = 1;
+    }
+    const struct vcpu_info *vi = current_vcpu_info;
+    if (vi->evtchn_upcall_pending && !vi->evtchn_upcall_mask) {
+        deliver_upcall(regs);
+        ran = 1;
+    }
+    return ran && need_resched;
+}
+
 void leave_hypervisor(void)
 {
     struct cpu_user_regs *regs = guest_cpu_user_regs(); /* a constant: nothing kept for it */
-    for (;;) {
+    do {
         if (need_resched)
             schedule(); /* may not return: the idle loop takes over */
-        if (regs->eip >= HYPERVISOR_VIRT_START)
-            bounce_bad_return_address(regs);
-        const struct vcpu_info *vi = current_vcpu_info;
-        if (vi->evtchn_upcall_pending && !vi->evtchn_upcall_mask)
-            deliver_upcall(regs);
-        if (!need_resched)
-            break;
-    }
+    } while (deferred_work(regs));
     regs->eflags = (regs->eflags & ~GUEST_EFLAGS_REFUSED) | X86_EFLAGS_IF;
 }
