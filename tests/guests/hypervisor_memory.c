@@ -6,10 +6,12 @@
  * write below must fault: #GP where the limit is enforced, #PF under TCG.
  * The entry area stays mapped for the CPU's sake, read-only except the page
  * the CPU pushes a trap frame into: writes to its code and to the descriptor
- * tables must fault too.  The hypervisor's own stack lies directly below that
- * page (arch/x86/entry.S), so right after hypercalls have run on it, no word of
- * the 16 KiB below the frame page may be readable, and the frame page must hold
- * nothing beyond the 68-byte frame.
+ * tables must fault too, and so must the running domain's windows beyond the
+ * entry area, where the hypervisor counts the guest's hypercalls: a guest
+ * that could write there could forge its own counters.  The hypervisor's own
+ * stack lies directly below the frame page (arch/x86/entry.S), so right after
+ * hypercalls have run on it, no word of the 16 KiB below the frame page may
+ * be readable, and the frame page must hold nothing beyond the 68-byte frame.
  */
 #include "xtf.h"
 
@@ -22,6 +24,8 @@ static const uint32_t hypervisor[] = {
     0xFC200000, /* heap and frame table */
     0xFEFFF000, /* the end of the direct map */
     0xFFC00000, /* the map_domain_page window */
+    0xFF810000, /* the running domain's windows: its struct domain, with its counters, */
+    0xFF811000, /* and its shared_info, mapped for the hypervisor alone (hv/config.h) */
     0xFFFFFFFC, /* the last word */
 };
 
