@@ -267,7 +267,7 @@ static void context_switch(struct vcpu *prev, struct vcpu *next, uint64_t now)
     next->last_charge = now;
     note_wake_latency(next, now);
     switch_pagetable(next); /* its frame page and windows too: the frame is next's from here */
-    current = next;
+    current = next;         /* only now: the traced loader records prev as current */
     desc_load_ring1(next->kernel_ss, next->kernel_sp, next->syscall_gate);
     fpu_switch_to(&next->fpu);
     current_counters->cr3_loads++; /* next's, through the window just mapped */
