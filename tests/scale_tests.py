@@ -208,8 +208,12 @@ MAX_LOOKUP_GROWTH = 1.25
 CROWD_DOMAINS = 250
 # What a create (or the two destroys) may cost more per domain running between the two sizes,
 # in instructions.  The cheapest walk of every domain costs more: physinfo's count of the
-# domains on the list (the loop it had before issue 15's tally) adds 4.1 a domain to a create
-# here; that walk and its pages' sum were 14.  Measured: 0.15 for a create.
+# domains on the list (the loop it had before issue 15's tally, 4 instructions a domain) put
+# back fails it at 4.5 a domain; that walk and its pages' sum were 14.  Measured: 0.5 for a
+# create (359,746 and 359,811).  dom0's page allocator searched a page at a time inside a
+# word, so where the console log's run lay in its word (which moves with the timing of
+# everything before) moved a create by up to 32 steps, about -1.8 to +4.1 a domain here; since
+# scale9 it goes a word at a time (guests/minios/mm.c: find_run()).
 MAX_GROWTH_PER_DOMAIN = 3
 
 

@@ -93,20 +93,34 @@ static inline __attribute__((always_inline)) void mark_used(uint32_t p)
         group_bitmap[p / GROUP_PAGES] &= ~(1u << (p / 32 % 32));
 }
 
-/* Pages from p on that a search may skip at once (none free there), or 0 if it must look at p:
- * at a word with no free page, the distance to the next word with one, found through the
- * words' summary a group (1,024 pages) at a time, so that a search passes a thousand domains'
- * pages in use in a few steps, not a step a word (issue 15). */
-static inline uint32_t skippable(uint32_t p)
+/* The allocator's end, in bitmap words: the pages of the last, partial word past it are never
+ * free. */
+static inline uint32_t bitmap_words(void)
 {
-    if (p % 32 || page_bitmap[p / 32])
-        return 0;
-    uint32_t w = p / 32 + 1, bits = 0, end = (MIN(start_info.nr_pages, MAX_PAGES) + 31) / 32;
-    while (w < end && !(bits = group_bitmap[w / 32] & (~0u << (w % 32))))
+    return (MIN(start_info.nr_pages, MAX_PAGES) + 31) / 32;
+}
+
+/* The next word after w with a free page, or bitmap_words(): found through the words' summary a
+ * group (1,024 pages) at a time, so that a search passes a thousand domains' pages in use in a
+ * few steps, not a step a word (issue 15). */
+static inline uint32_t next_free_word(uint32_t w)
+{
+    uint32_t bits = 0, end = bitmap_words();
+    for (w++; w < end && !(bits = group_bitmap[w / 32] & (~0u << (w % 32)));)
         w = (w / 32 + 1) * 32;
-    if (bits)
-        w = w / 32 * 32 + (uint32_t)__builtin_ctz(bits);
-    return (w - p / 32) * 32;
+    return bits ? w / 32 * 32 + (uint32_t)__builtin_ctz(bits) : end;
+}
+
+/* The bits of a word of free pages that start a run of n free pages inside it (1 < n <= 32):
+ * runs of 2, 4, 8 ... by doubling, then the last stretch, so a word costs the same whatever
+ * its pages (scale9: a page at a time, a create's search cost up to 32 steps more or less as
+ * its run lay higher or lower in its word, which moved with the timing of all before it). */
+static inline uint32_t run_starts(uint32_t free, uint32_t n)
+{
+    uint32_t len = 1;
+    for (; len * 2 <= n; len *= 2)
+        free &= free >> len;
+    return len == n ? free : free & (free >> (n - len));
 }
 
 /* Pages [from, to) go to the allocator, a bitmap word (32 pages) at a time where it can:
@@ -150,57 +164,70 @@ void mm_init(void)
            nr_free, first_free);
 }
 
-/* The lowest free page, as before, but found a bitmap word at a time from lowest_free. */
+/* The lowest free page: the first free bit at or above lowest_free, a bitmap word at a time. */
 void *alloc_page(void)
 {
-    for (uint32_t p = lowest_free; p < start_info.nr_pages; p++) {
-        uint32_t skip = skippable(p);
-        if (skip) {
-            p += skip - 1;
+    uint32_t w = lowest_free / 32;
+    uint32_t free = w < bitmap_words() ? page_bitmap[w] & (~0u << (lowest_free % 32)) : 0;
+    if (!free) {
+        if ((w = next_free_word(w)) >= bitmap_words())
+            return NULL;
+        free = page_bitmap[w];
+    }
+    uint32_t p = w * 32 + (uint32_t)__builtin_ctz(free);
+    mark_used(p);
+    nr_free--;
+    lowest_free = p + 1;
+    void *va = pfn_to_virt(p);
+    memset(va, 0, PAGE_SIZE);
+    return va;
+}
+
+/* The first page of the lowest run of n free pages at or above `from`, or -1.  A word at a time:
+ * `carry` counts the free pages at the top of the words before, a run that starts there ends
+ * in the low free pages of this one; one inside the word is found by run_starts(); words with
+ * no free page are passed through the summary (dom0's consoles take a log of four pages for
+ * each of a thousand domUs, above a thousand pages in use). */
+static int32_t find_run(uint32_t from, uint32_t n)
+{
+    uint32_t carry = 0;
+    for (uint32_t w = from / 32; w < bitmap_words(); w++) {
+        uint32_t free = page_bitmap[w] & (w == from / 32 ? ~0u << (from % 32) : ~0u);
+        if (!free) {
+            carry = 0;
+            w = next_free_word(w) - 1;
             continue;
         }
-        if (!(page_bitmap[p / 32] & (1u << (p % 32))))
-            continue;
-        mark_used(p);
-        nr_free--;
-        lowest_free = p + 1;
-        void *va = pfn_to_virt(p);
-        memset(va, 0, PAGE_SIZE);
-        return va;
+        uint32_t low = ~free ? (uint32_t)__builtin_ctz(~free) : 32, starts;
+        if (carry + low >= n)
+            return (int32_t)(w * 32 - carry);
+        if (n <= 32 && (starts = run_starts(free, n)))
+            return (int32_t)(w * 32 + (uint32_t)__builtin_ctz(starts));
+        carry = ~free ? (uint32_t)__builtin_clz(~free) : carry + 32;
     }
-    return NULL;
+    return -1;
 }
 
 /* `n` pages contiguous in our address space (and in pseudo-physical memory), the first such run
- * from run_floor[n], skipping words and groups of words where none is free (dom0's consoles take
- * a log of four pages for each of a thousand domUs, above a thousand pages in use).  One page
- * is alloc_page()'s, which moves lowest_free past it. */
+ * from run_floor[n].  One page is alloc_page()'s, which moves lowest_free past it. */
 void *alloc_pages(uint32_t n)
 {
     if (n == 1)
         return alloc_page();
-    uint32_t k = MIN(n, RUN_FLOORS), run = 0;
-    for (uint32_t p = MAX(lowest_free, run_floor[k]); p < start_info.nr_pages; p++) {
-        uint32_t skip = skippable(p);
-        if (skip) {
-            run = 0;
-            p += skip - 1;
-            continue;
-        }
-        run = (page_bitmap[p / 32] & (1u << (p % 32))) ? run + 1 : 0;
-        if (run < n)
-            continue;
-        for (uint32_t q = p + 1 - n; q <= p; q++)
-            mark_used(q);
-        nr_free -= n;
-        /* No run of n or more started below this one, and none now starts inside it. */
-        for (uint32_t j = k; n <= RUN_FLOORS && j <= RUN_FLOORS; j++)
-            run_floor[j] = MAX(run_floor[j], p + 1);
-        void *va = pfn_to_virt(p + 1 - n);
-        memset(va, 0, n * PAGE_SIZE);
-        return va;
-    }
-    return NULL;
+    uint32_t k = MIN(n, RUN_FLOORS);
+    int32_t first = find_run(MAX(lowest_free, run_floor[k]), n);
+    if (first < 0)
+        return NULL;
+    uint32_t p = (uint32_t)first + n - 1; /* the run's last page */
+    for (uint32_t q = (uint32_t)first; q <= p; q++)
+        mark_used(q);
+    nr_free -= n;
+    /* No run of n or more started below this one, and none now starts inside it. */
+    for (uint32_t j = k; n <= RUN_FLOORS && j <= RUN_FLOORS; j++)
+        run_floor[j] = MAX(run_floor[j], p + 1);
+    void *va = pfn_to_virt((uint32_t)first);
+    memset(va, 0, n * PAGE_SIZE);
+    return va;
 }
 
 /* Our pseudo-physical page number for a machine frame of ours (a search of the p2m). */
