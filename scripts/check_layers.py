@@ -25,7 +25,7 @@ the same ABI and lib, lowest first (README.md, after "Where to read next"):
              events, memory (and tables that grow, table.c), grants, time, the
              console and xenstore clients,
              the command line, ring-3 benchmarks (user.c); os.h, user.h,
-             cmdline.h, table.h, grant_slots.h, evtchn_dispatch.h.  It calls up only through app_main() and the hooks
+             cmdline.h, table.h, grant_slots.h, evtchn_dispatch.h, page_runs.h.  It calls up only through app_main() and the hooks
              the OS sets (os.h), never through a higher header.
   drivers    block devices: blkdev.c and the devices under it (ide.c,
              ramdisk.c with simg.c, blkfront.c with blkif_check.c); the boot
@@ -103,7 +103,7 @@ class Minios:
     core_files = {"kernel.c", "traps.c", "events.c", "mm.c", "table.c", "gnttab.c", "time.c",
                   "console.c", "xenbus.c", "cmdline.c", "user.c", "include/os.h",
                   "include/user.h", "include/cmdline.h", "include/table.h",
-                  "include/grant_slots.h", "include/evtchn_dispatch.h"}
+                  "include/grant_slots.h", "include/evtchn_dispatch.h", "include/page_runs.h"}
     driver_files = {"blkdev.c", "ide.c", "ramdisk.c", "simg.c", "blkfront.c", "blkif_check.c",
                     "include/blkdev.h", "include/simg.h", "include/blkif_check.h"}
 

@@ -213,7 +213,7 @@ CROWD_DOMAINS = 250
 # create (359,746 and 359,811).  dom0's page allocator searched a page at a time inside a
 # word, so where the console log's run lay in its word (which moves with the timing of
 # everything before) moved a create by up to 32 steps, about -1.8 to +4.1 a domain here; since
-# scale9 it goes a word at a time (guests/minios/mm.c: find_run()).
+# scale9 it goes a word at a time (guests/minios/include/page_runs.h: page_run_find()).
 MAX_GROWTH_PER_DOMAIN = 3
 
 

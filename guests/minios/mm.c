@@ -16,6 +16,7 @@
  * Tour 17/58 - after events.c, before table.c.
  */
 #include <os.h>
+#include <page_runs.h>
 
 #define MAX_PAGES (1u << 18)                 /* 1 GiB */
 static uint32_t page_bitmap[MAX_PAGES / 32]; /* 1 = free */
@@ -93,35 +94,8 @@ static inline __attribute__((always_inline)) void mark_used(uint32_t p)
         group_bitmap[p / GROUP_PAGES] &= ~(1u << (p / 32 % 32));
 }
 
-/* The allocator's end, in bitmap words: the pages of the last, partial word past it are never
- * free. */
-static inline uint32_t bitmap_words(void)
-{
-    return (MIN(start_info.nr_pages, MAX_PAGES) + 31) / 32;
-}
-
-/* The next word after w with a free page, or bitmap_words(): found through the words' summary a
- * group (1,024 pages) at a time, so that a search passes a thousand domains' pages in use in a
- * few steps, not a step a word (issue 15). */
-static inline uint32_t next_free_word(uint32_t w)
-{
-    uint32_t bits = 0, end = bitmap_words();
-    for (w++; w < end && !(bits = group_bitmap[w / 32] & (~0u << (w % 32)));)
-        w = (w / 32 + 1) * 32;
-    return bits ? w / 32 * 32 + (uint32_t)__builtin_ctz(bits) : end;
-}
-
-/* The bits of a word of free pages that start a run of n free pages inside it (1 < n <= 32):
- * runs of 2, 4, 8 ... by doubling, then the last stretch, so a word costs the same whatever
- * its pages (scale9: a page at a time, a create's search cost up to 32 steps more or less as
- * its run lay higher or lower in its word, which moved with the timing of all before it). */
-static inline uint32_t run_starts(uint32_t free, uint32_t n)
-{
-    uint32_t len = 1;
-    for (; len * 2 <= n; len *= 2)
-        free &= free >> len;
-    return len == n ? free : free & (free >> (n - len));
-}
+/* The bitmap and its summary as page_runs.h searches them; words past the pages never free. */
+static struct page_runs runs = {page_bitmap, group_bitmap, 0};
 
 /* Pages [from, to) go to the allocator, a bitmap word (32 pages) at a time where it can:
  * natively the boot archive may lie above the boot's pages, and stays out. */
@@ -159,6 +133,7 @@ void mm_init(void)
     for (; pfn < start_info.nr_pages; pfn += 1024)
         map_4mb(pfn, next++); /* these L1 pages stay in use */
     first_free = lowest_free = next;
+    runs.words = (MIN(start_info.nr_pages, MAX_PAGES) + 31) / 32;
     free_range(next, MIN(start_info.nr_pages, MAX_PAGES));
     printf("minios: %u pages, %u free after page tables (first free pfn %u)\n", start_info.nr_pages,
            nr_free, first_free);
@@ -168,9 +143,9 @@ void mm_init(void)
 void *alloc_page(void)
 {
     uint32_t w = lowest_free / 32;
-    uint32_t free = w < bitmap_words() ? page_bitmap[w] & (~0u << (lowest_free % 32)) : 0;
+    uint32_t free = w < runs.words ? page_bitmap[w] & (~0u << (lowest_free % 32)) : 0;
     if (!free) {
-        if ((w = next_free_word(w)) >= bitmap_words())
+        if ((w = page_runs_next_word(&runs, w)) >= runs.words)
             return NULL;
         free = page_bitmap[w];
     }
@@ -183,39 +158,15 @@ void *alloc_page(void)
     return va;
 }
 
-/* The first page of the lowest run of n free pages at or above `from`, or -1.  A word at a time:
- * `carry` counts the free pages at the top of the words before, a run that starts there ends
- * in the low free pages of this one; one inside the word is found by run_starts(); words with
- * no free page are passed through the summary (dom0's consoles take a log of four pages for
- * each of a thousand domUs, above a thousand pages in use). */
-static int32_t find_run(uint32_t from, uint32_t n)
-{
-    uint32_t carry = 0;
-    for (uint32_t w = from / 32; w < bitmap_words(); w++) {
-        uint32_t free = page_bitmap[w] & (w == from / 32 ? ~0u << (from % 32) : ~0u);
-        if (!free) {
-            carry = 0;
-            w = next_free_word(w) - 1;
-            continue;
-        }
-        uint32_t low = ~free ? (uint32_t)__builtin_ctz(~free) : 32, starts;
-        if (carry + low >= n)
-            return (int32_t)(w * 32 - carry);
-        if (n <= 32 && (starts = run_starts(free, n)))
-            return (int32_t)(w * 32 + (uint32_t)__builtin_ctz(starts));
-        carry = ~free ? (uint32_t)__builtin_clz(~free) : carry + 32;
-    }
-    return -1;
-}
-
 /* `n` pages contiguous in our address space (and in pseudo-physical memory), the first such run
- * from run_floor[n].  One page is alloc_page()'s, which moves lowest_free past it. */
+ * from run_floor[n], found a word at a time (page_runs.h).  One page is alloc_page()'s, which moves
+ * lowest_free past it. */
 void *alloc_pages(uint32_t n)
 {
     if (n == 1)
         return alloc_page();
     uint32_t k = MIN(n, RUN_FLOORS);
-    int32_t first = find_run(MAX(lowest_free, run_floor[k]), n);
+    int32_t first = page_run_find(&runs, MAX(lowest_free, run_floor[k]), n);
     if (first < 0)
         return NULL;
     uint32_t p = (uint32_t)first + n - 1; /* the run's last page */
