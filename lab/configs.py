@@ -49,6 +49,7 @@ checkpoint in ROWS.
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -171,15 +172,47 @@ RAM_DISK_MIB = 192    # each ext2 RAM disk (sparse: only the pages written cost 
 DOM0_MEM = 320        # MiB: dom0_mem=, and the native machine's -m
 PV_MACHINE_MEM = 512  # MiB: QEMU's -m for pvlab
 APT_TIMEOUT = 600     # s: one Debian package (dbench) installed, on a slow mirror
+APT_GRACE = 2         # s: a timed-out install's processes, told to stop, before they are killed
+
+
+def run_bounded(argv, timeout):
+    """Run argv; its exit status.  Past `timeout` seconds every process it started is ended, not
+    only argv's own (subprocess.run()'s timeout kills that one alone, and ensure-deps.sh's
+    apt-get went on, holding the package lock), and subprocess.TimeoutExpired is raised.  A
+    session of its own makes them one process group: SIGTERM to the group, then SIGKILL to
+    what is left after APT_GRACE seconds."""
+    p = subprocess.Popen(argv, start_new_session=True)
+    try:
+        return p.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        signal_group(p.pid, signal.SIGTERM)
+        time.sleep(APT_GRACE)
+        signal_group(p.pid, signal.SIGKILL)
+        p.wait()
+        raise
+
+
+def signal_group(pgid, sig):
+    try:
+        os.killpg(pgid, sig)
+    except ProcessLookupError:  # every one has ended already
+        pass
+
+
+def ensure_dbench():
+    """scripts/ensure-deps.sh dbench (the lab's client.txt and the dbench comparison test need
+    Debian's dbench), bounded by APT_TIMEOUT: its exit status, or subprocess.TimeoutExpired."""
+    return run_bounded([os.path.join(ROOT, "scripts", "ensure-deps.sh"), "dbench"], APT_TIMEOUT)
 
 
 def loadfiles():
     """The loadfiles every lab file system carries: /lab/client.txt and the generated
     /lab/load.txt (make lab-quick's)."""
     if not os.path.exists(CLIENT_TXT):
-        # check and timeout: a failed or hung apt-get stops make lab with the command named
-        subprocess.run([os.path.join(ROOT, "scripts", "ensure-deps.sh"), "dbench"], check=True,
-                       timeout=APT_TIMEOUT)
+        # a failed or hung apt-get stops make lab with the command named
+        rc = ensure_dbench()
+        if rc:
+            raise subprocess.CalledProcessError(rc, "scripts/ensure-deps.sh dbench")
     return {"lab/client.txt": CLIENT_TXT,
             "lab/load.txt": os.path.join(BUILD, "guests", "dbench-lite", "load.txt")}
 

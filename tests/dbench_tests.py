@@ -13,7 +13,10 @@ fresh machine too: both programs run the same fixed-size loadfile
 (genload.py --timed: one pass per client, see its header) and their operation
 tables must agree exactly, with each other and with the count of operations
 in the file.  Only if the package cannot be installed is the comparison
-skipped, with a printed reason.
+skipped, with a printed reason.  The install is bounded (lab/configs.py:
+run_bounded(), APT_TIMEOUT): past it every process the install started is
+ended, which dbench_install_past_its_timeout_leaves_no_process_running checks
+with a script whose child outlives it.
 
 On minios (/bin/dbench, guests/dbench-lite/minios.c) one boot with a fresh
 disk (scripts/mkdisk.py --ext2) runs, in dom0 and then in a domU on xvda: the usage
@@ -48,14 +51,18 @@ import os
 import re
 import shutil
 import struct
+import signal
 import subprocess
 import sys
 import tempfile
+import time
 
 from qemu import BUILD, ROOT, Machine, check, halt
 
 sys.path.insert(0, os.path.join(ROOT, "guests", "dbench-lite"))
 import genload  # noqa: E402
+sys.path.insert(0, os.path.join(ROOT, "lab"))
+import configs  # noqa: E402  (the bounded install of Debian's dbench)
 
 ALL = []
 DBENCH_LITE = os.path.join(BUILD, "host", "dbench-lite")
@@ -156,18 +163,55 @@ def dbench_lite_host_malformed_loadfile():
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def process_gone(pid, wait=5.0):
+    """Whether process pid has ended (gone, or a zombie left to its reaper) within `wait` s."""
+    deadline = time.time() + wait
+    while time.time() < deadline:
+        try:
+            with open("/proc/%d/stat" % pid) as f:
+                if f.read().rsplit(")", 1)[1].split()[0] == "Z":
+                    return True
+        except FileNotFoundError:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+@test
+def dbench_install_past_its_timeout_leaves_no_process_running():
+    """configs.run_bounded(), which bounds the dbench install: past the timeout every process
+    the command started is ended, not only the script (apt-get, left running, would hold
+    the package lock for every later install of the run)."""
+    tmp = tempfile.mkdtemp(prefix="run-bounded-")
+    try:
+        pidfile = os.path.join(tmp, "child")
+        script = "sleep 60 & echo $! > %s; wait" % pidfile
+        start = time.time()
+        try:
+            configs.run_bounded(["sh", "-c", script], 1)
+            check(False, "the command was not stopped at its timeout")
+        except subprocess.TimeoutExpired:
+            pass
+        check(time.time() - start < 30, "the timeout took %.1f s" % (time.time() - start))
+        with open(pidfile) as f:
+            child = int(f.read())
+        gone = process_gone(child)
+        if not gone:
+            os.kill(child, signal.SIGKILL)
+        check(gone, "the command's child (sleep, pid %d) was still running" % child)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 @test
 def dbench_lite_counts_match_debian_dbench():
     """One fixed-size pass of the generated loadfile: dbench-lite's table is dbench 4.0's."""
-    sys.path.insert(0, os.path.join(ROOT, "lab"))
-    from configs import APT_TIMEOUT
     why = "could not be installed"
     if not shutil.which("dbench"):
         try:  # a hung apt-get must not hang make test
-            subprocess.run([os.path.join(ROOT, "scripts", "ensure-deps.sh"), "dbench"],
-                           timeout=APT_TIMEOUT)
+            configs.ensure_dbench()
         except subprocess.TimeoutExpired:
-            why = "was not installed within %d s" % APT_TIMEOUT
+            why = "was not installed within %d s" % configs.APT_TIMEOUT
     real = shutil.which("dbench")
     if not real:
         print("SKIP dbench_lite_counts_match_debian_dbench: Debian's dbench %s "
