@@ -26,8 +26,12 @@
  */
 #include <os.h>
 
-struct shared_info *HYPERVISOR_shared_info;
+/* The shared_info page is at shared_info_page in both modes (machine.events_init()), so the
+ * event paths below address it as a constant: no load of HYPERVISOR_shared_info, and the
+ * dispatch keeps no register for it. */
 static uint8_t shared_info_page[PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
+#define SHARED_INFO ((struct shared_info *)shared_info_page)
+struct shared_info *HYPERVISOR_shared_info;
 
 static struct port_handlers ports; /* each port's handlers, and the dispatch's call */
 /*
@@ -51,12 +55,12 @@ static uint16_t *remote_chain(domid_t dom, evtchn_port_t port)
 /* Events masked: the upcall's work, and wait_for_events()'s after a block (every event). */
 LEAN void do_hypervisor_callback(void)
 {
-    evtchn_dispatch(HYPERVISOR_shared_info, &ports, &event_count);
+    evtchn_dispatch(SHARED_INFO, &ports, &event_count);
 }
 
 void local_events_enable(void)
 {
-    struct vcpu_info *vi = &HYPERVISOR_shared_info->vcpu_info[0];
+    struct vcpu_info *vi = &SHARED_INFO->vcpu_info[0];
     vi->evtchn_upcall_mask = 0;
     barrier();
     if (vi->evtchn_upcall_pending)
@@ -77,7 +81,8 @@ void unmask_evtchn(evtchn_port_t port)
 /* shared_info in shared_info_page (PV: the hypervisor's, mapped there), every port masked. */
 void events_init(void)
 {
-    HYPERVISOR_shared_info = machine.events_init(shared_info_page);
+    machine.events_init(shared_info_page);
+    HYPERVISOR_shared_info = SHARED_INFO;
     for (int i = 0; i < 32; i++)
         HYPERVISOR_shared_info->evtchn_mask[i] = ~0u;
 }
@@ -203,7 +208,7 @@ int bind_pirq(uint32_t irq, evtchn_handler_t h, void *data)
  */
 LEAN void wait_for_events(void)
 {
-    if (!HYPERVISOR_shared_info->vcpu_info[0].evtchn_upcall_pending)
+    if (!SHARED_INFO->vcpu_info[0].evtchn_upcall_pending)
         machine.block();
     do_hypervisor_callback();
 }

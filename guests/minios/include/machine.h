@@ -42,10 +42,12 @@ struct machine_ops {
     /* Traps: the exception and system-call entries; where traps from ring 3 land. */
     int (*set_trap_table)(const struct trap_info *table);
     int (*set_kernel_stack)(uint32_t esp);
-    /* Events: the shared_info page and upcall entry; delivering what arrived
-     * while masked; sleeping until an event is pending (events stay masked:
-     * the caller dispatches, events.c: wait_for_events()). */
-    struct shared_info *(*events_init)(void *page);
+    /* Events: page becomes the shared_info page (the hypervisor's mapped
+     * there, or the native machine's own), and the upcall entry is set;
+     * delivering what arrived while masked; sleeping until an event is
+     * pending (events stay masked: the caller dispatches, events.c:
+     * wait_for_events()). */
+    void (*events_init)(void *page);
     void (*kick_events)(void);
     void (*block)(void);
     /* Interrupt sources as event ports: a virtual IRQ (timer, console), a

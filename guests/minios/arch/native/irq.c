@@ -110,12 +110,11 @@ int native_stray_hypercall(uint32_t nr)
 }
 
 /* Our own page is shared_info; the upcall needs no registering. */
-struct shared_info *native_events_init(void *page)
+void native_events_init(void *page)
 {
     extern uint32_t *native_cr2_slot;
     struct shared_info *s = page;
     native_cr2_slot = &s->vcpu_info[0].arch.cr2;
-    return s;
 }
 
 void native_kick_events(void)

@@ -42,7 +42,7 @@ int native_set_kernel_stack(uint32_t esp);
 
 /* irq.c */
 void pic_init(void);
-struct shared_info *native_events_init(void *page);
+void native_events_init(void *page);
 void native_kick_events(void);
 void native_block(void);
 int native_bind_virq(uint32_t virq);

@@ -67,7 +67,7 @@ static int pv_set_kernel_stack(uint32_t esp)
 }
 
 /* Map the hypervisor's shared_info page over `page` and register the upcall. */
-static struct shared_info *pv_events_init(void *page)
+static void pv_events_init(void *page)
 {
     uint32_t va = (uint32_t)page;
     if (HYPERVISOR_update_va_mapping(
@@ -77,7 +77,6 @@ static struct shared_info *pv_events_init(void *page)
     if (HYPERVISOR_set_callbacks(FLAT_KERNEL_CS, hypervisor_callback, FLAT_KERNEL_CS,
                                  failsafe_callback))
         crash("set_callbacks refused");
-    return (struct shared_info *)va;
 }
 
 /* The two entries on the event paths (an event ping-pong crosses them twice) are as lean as
