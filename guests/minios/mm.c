@@ -139,7 +139,9 @@ void mm_init(void)
            nr_free, first_free);
 }
 
-/* The lowest free page: the first free bit at or above lowest_free, a bitmap word at a time. */
+/* The lowest free page: the first free bit at or above lowest_free, a bitmap word at a time.
+ * page_run_find(&runs, lowest_free, 1) gives the same page, but its run logic made the 32 MiB
+ * create 3,746 instructions longer (1,553,213 -> 1,556,959), so the one-page case stays here. */
 void *alloc_page(void)
 {
     uint32_t w = lowest_free / 32;
