@@ -18,7 +18,9 @@
  *
  * Requests: the backend trusts nothing in the ring.  It checks the producer
  * index (a jump of more than the ring's size disconnects the frontend),
- * copies each request before checking it (blkif_check.c), and moves data with
+ * copies each request before checking it (blkif_check.c), answers all the
+ * requests it finds in one pass before it publishes the answers (one wake-up
+ * of the frontend for a transfer of several requests), and moves data with
  * one batched GNTTABOP_copy per request between the frontend's granted pages
  * and a bounce buffer, so it never maps a frontend data page: no grant
  * map/unmap in steady state, and only the pages granted to us can be touched.
@@ -276,17 +278,20 @@ static void connect(struct vbd *v)
 }
 
 /* One grant copy of `len` bytes between our memory at `local` and a frontend segment's page at
- * `seg_off`, in the direction of the request. */
-static struct gnttab_copy copy_op(struct vbd *v, const uint8_t *local, grant_ref_t gref,
-                                  uint32_t seg_off, uint32_t len, int to_frontend)
+ * `seg_off`, in the direction of the request: filled in place, field by field. */
+static void copy_op(struct gnttab_copy *op, const struct vbd *v, const uint8_t *local,
+                    grant_ref_t gref, uint32_t seg_off, uint32_t len, int to_frontend)
 {
-    struct gnttab_copy_ptr here = {.u.gmfn = virt_to_mfn(local),
-                                   .offset = (uint16_t)((uint32_t)local % PAGE_SIZE)};
-    struct gnttab_copy_ptr there = {.u.ref = gref, .domid = v->dom, .offset = (uint16_t)seg_off};
-    return (struct gnttab_copy){.source = to_frontend ? here : there,
-                                .dest = to_frontend ? there : here,
-                                .len = (uint16_t)len,
-                                .flags = to_frontend ? GNTCOPY_dest_gref : GNTCOPY_source_gref};
+    struct gnttab_copy_ptr *here = to_frontend ? &op->source : &op->dest;
+    struct gnttab_copy_ptr *there = to_frontend ? &op->dest : &op->source;
+    here->u.gmfn = virt_to_mfn(local);
+    here->domid = DOMID_SELF;
+    here->offset = (uint16_t)((uint32_t)local % PAGE_SIZE);
+    there->u.ref = gref;
+    there->domid = v->dom;
+    there->offset = (uint16_t)seg_off;
+    op->len = (uint16_t)len;
+    op->flags = to_frontend ? GNTCOPY_dest_gref : GNTCOPY_source_gref;
 }
 
 /* Grant copies between the bounce buffer (at offset `off`) and one segment, split at pages. */
@@ -297,7 +302,7 @@ static void add_copies(struct vbd *v, struct gnttab_copy *ops, int *n, uint32_t 
     uint32_t len = (s->last_sect - s->first_sect + 1u) * SECTOR_SIZE;
     while (len) {
         uint32_t k = MIN(len, PAGE_SIZE - off % PAGE_SIZE);
-        ops[(*n)++] = copy_op(v, v->bounce + off, s->gref, seg_off, k, to_frontend);
+        copy_op(&ops[(*n)++], v, v->bounce + off, s->gref, seg_off, k, to_frontend);
         off += k, seg_off += k, len -= k;
     }
 }
@@ -348,7 +353,7 @@ static int copy_direct(struct vbd *v, const struct blkif_request *req, int to_fr
             if (!mem || n == MAX_COPIES)
                 return 0;
             uint32_t k = MIN(len, PAGE_SIZE - (uint32_t)mem % PAGE_SIZE);
-            ops[n++] = copy_op(v, mem, s->gref, seg_off, k, to_frontend);
+            copy_op(&ops[n++], v, mem, s->gref, seg_off, k, to_frontend);
             sector += k / SECTOR_SIZE, seg_off += k, len -= k;
         }
     }
@@ -424,6 +429,23 @@ static int16_t handle(struct vbd *v, const struct blkif_request *req)
  */
 #define SERVE_BATCH 32
 
+/* Publish the responses written so far, and notify the frontend if it asked to hear of them. */
+static void push_responses(struct vbd *v)
+{
+    int notify;
+    RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(&v->ring, notify);
+    if (notify) {
+        notify_remote(v->port);
+        v->notifies_out++;
+    }
+}
+
+/*
+ * Answer the requests on the ring.  Each is copied out of its slot before it is looked at
+ * (blkif_copy_request), and answered in order; the answers of one pass over the ring are
+ * published together, so a transfer the frontend put on the ring as several requests wakes it
+ * once, not once per request.
+ */
 static void serve(struct vbd *v)
 {
     int more, served = 0;
@@ -434,24 +456,20 @@ static void serve(struct vbd *v)
             return disconnect(v, "the frontend's req_prod ran past the ring");
         while (v->ring.req_cons != rp && !RING_REQUEST_CONS_OVERFLOW(&v->ring, v->ring.req_cons)) {
             if (served++ == SERVE_BATCH) {
+                push_responses(v);
                 event_count++; /* more to do: run the services again before sleeping */
                 return serve_later(v);
             }
             struct blkif_request req;
-            RING_COPY_REQUEST(&v->ring, v->ring.req_cons, &req);
+            blkif_copy_request(&req, RING_GET_REQUEST(&v->ring, v->ring.req_cons));
             v->ring.req_cons++;
             v->requests++;
             int16_t st = handle(v, &req);
             struct blkif_response *rsp = RING_GET_RESPONSE(&v->ring, v->ring.rsp_prod_pvt);
             *rsp = (struct blkif_response){req.id, req.operation, 0, st};
             v->ring.rsp_prod_pvt++;
-            int notify;
-            RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(&v->ring, notify);
-            if (notify) {
-                notify_remote(v->port);
-                v->notifies_out++;
-            }
         }
+        push_responses(v);
         RING_FINAL_CHECK_FOR_REQUESTS(&v->ring, more);
     } while (more && v->sring);
 }

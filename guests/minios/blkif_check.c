@@ -8,9 +8,34 @@
  * no request can reach another domain's part of the real disk; a read-only
  * disk refuses writes.
  *
+ * The copy out of the ring (blkif_copy_request) takes the fixed header and
+ * then only the segments the copied header counts: a one-page request is 7
+ * words, not the 27 of a whole slot, and a count above 11 is refused by the
+ * check before any segment is looked at.
+ *
  * Tour 46/58 - after blkfront.c, before blkback.c.
  */
 #include <blkif_check.h>
+
+_Static_assert(BLKIF_REQUEST_HEADER % 4 == 0 && sizeof(struct blkif_request_segment) == 8,
+               "a request copies as whole words: the header, then two a segment");
+
+void blkif_copy_request(struct blkif_request *dst, const volatile struct blkif_request *src)
+{
+    const volatile uint32_t *from = (const volatile uint32_t *)src;
+    uint32_t w;
+    for (uint32_t i = 0; i < BLKIF_REQUEST_HEADER / 4; i++) { /* each word read once */
+        w = from[i];
+        __builtin_memcpy((char *)dst + 4 * i, &w, 4);
+    }
+    uint32_t nr = dst->nr_segments; /* from our copy: the slot may have changed since */
+    if (nr > BLKIF_MAX_SEGMENTS_PER_REQUEST)
+        nr = BLKIF_MAX_SEGMENTS_PER_REQUEST;
+    for (uint32_t i = BLKIF_REQUEST_HEADER / 4; i < (BLKIF_REQUEST_HEADER + nr * sizeof(dst->seg[0])) / 4; i++) {
+        w = from[i];
+        __builtin_memcpy((char *)dst + 4 * i, &w, 4);
+    }
+}
 
 static int refuse(const char **why, const char *reason, int status)
 {

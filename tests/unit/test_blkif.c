@@ -4,12 +4,15 @@
  * transfer into a request (blkif_build_rw), and every check blkback makes
  * before touching the disk (blkif_check_request): operations, segment counts,
  * segments that leave their page, sectors beyond the virtual disk (including
- * arithmetic that would overflow), and writes to a read-only disk.
+ * arithmetic that would overflow), and writes to a read-only disk; and the
+ * backend's copy of a ring slot (blkif_copy_request), which takes the header
+ * and only the segments its own copy of nr_segments counts.
  */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <string.h>
 #include <cmocka.h>
 
 #include <blkif_check.h>
@@ -164,6 +167,42 @@ static void test_read_only_disks_refuse_writes(void **state)
     expect(&r, &rodisk, BLKIF_RSP_OKAY, NULL);
 }
 
+/* A read whose slot the frontend filled with 0x5a; the backend's copy starts out 0xee. */
+static void copy_slot(struct blkif_request *dst, uint8_t nr_segments)
+{
+    struct blkif_request slot;
+    memset(&slot, 0x5a, sizeof(slot));
+    slot.operation = BLKIF_OP_READ;
+    slot.nr_segments = nr_segments;
+    memset(dst, 0xee, sizeof(*dst));
+    blkif_copy_request(dst, &slot);
+}
+
+static void test_copy_takes_the_header_and_the_counted_segments(void **state)
+{
+    (void)state;
+    struct blkif_request r;
+    const uint8_t *b = (const uint8_t *)&r;
+    for (uint8_t nr = 0; nr <= BLKIF_MAX_SEGMENTS_PER_REQUEST; nr++) {
+        copy_slot(&r, nr);
+        assert_int_equal(r.nr_segments, nr);
+        size_t copied = offsetof(struct blkif_request, seg) + nr * sizeof(r.seg[0]);
+        for (size_t i = 0; i < sizeof(r); i++)
+            if (i > offsetof(struct blkif_request, nr_segments))
+                assert_int_equal(b[i], i < copied ? 0x5a : 0xee);
+    }
+}
+
+static void test_copy_of_too_many_segments_stops_at_the_slot(void **state)
+{
+    (void)state;
+    struct blkif_request r;
+    copy_slot(&r, 200); /* the copy stays inside the slot and the check refuses it */
+    assert_int_equal(r.nr_segments, 200);
+    assert_int_equal(r.seg[BLKIF_MAX_SEGMENTS_PER_REQUEST - 1].gref, 0x5a5a5a5a);
+    expect(&r, &disk, BLKIF_RSP_ERROR, "bad number of segments");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -175,6 +214,8 @@ int main(void)
         cmocka_unit_test(test_segments_stay_in_their_page),
         cmocka_unit_test(test_sectors_stay_inside_the_disk),
         cmocka_unit_test(test_read_only_disks_refuse_writes),
+        cmocka_unit_test(test_copy_takes_the_header_and_the_counted_segments),
+        cmocka_unit_test(test_copy_of_too_many_segments_stops_at_the_slot),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

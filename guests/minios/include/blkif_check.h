@@ -5,6 +5,7 @@
 #ifndef BLKIF_CHECK_H
 #define BLKIF_CHECK_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <public/io/blkif.h>
 
@@ -12,6 +13,17 @@ struct vbd_limits {
     uint64_t sectors; /* size of the virtual disk */
     int readonly;
 };
+
+/* The bytes of a request before its segments (operation .. sector_number). */
+#define BLKIF_REQUEST_HEADER offsetof(struct blkif_request, seg)
+
+/*
+ * The backend's copy of a ring slot the frontend may be rewriting: every word
+ * read once, the header, then as many segments as the copy's nr_segments says
+ * (at most BLKIF_MAX_SEGMENTS_PER_REQUEST); the segments beyond are left as
+ * they were, and blkif_check_request() never reads them.
+ */
+void blkif_copy_request(struct blkif_request *dst, const volatile struct blkif_request *src);
 
 /*
  * Check a request the backend has already copied out of the ring.  Returns
