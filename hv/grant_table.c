@@ -494,11 +494,9 @@ static int copy_one(struct domain *md, const struct gnttab_copy *op)
         put_frame(sf, 1);
         return rc;
     }
-    const uint8_t *s = map_domain_page(sf);
-    uint8_t *d = map_domain_page(df);
+    const uint8_t *s = map_copy_page(0, sf);
+    uint8_t *d = map_copy_page(1, df);
     memmove(d + op->dest.offset, s + op->source.offset, op->len);
-    unmap_domain_page(d);
-    unmap_domain_page((void *)s);
     put_frame(df, 0);
     put_frame(sf, 1);
     return GNTST_okay;

@@ -5,7 +5,13 @@
  * superpages, plus an identity map of the first 4 MiB that we drop here.
  * Slot 1023 gets a page table for the map_domain_page window, through which
  * the hypervisor reaches any frame outside the direct map, and slot 1022 the
- * entry area (see hv.lds.S and entry.S).  Every guest page directory receives
+ * entry area (see hv.lds.S and entry.S).  The window's last two pages are
+ * grant copy's own (map_copy_page): a copy maps its source and destination
+ * there with no search for a free slot and no unmap, and a frame already in
+ * its page costs not even the invlpg; what stays mapped there between copies
+ * is reachable by no guest (the guest root has no window) and is used again
+ * only by a copy that checked its frame anew.  (One CPU: with SMP each CPU
+ * would need its own pair.)  Every guest page directory receives
  * copies of slots 1008-1023 when it is validated (install_hv_l2_slots), so
  * while the hypervisor runs it sees all of itself and all of the guest.
  *
@@ -27,7 +33,9 @@
 #include <hv/x86.h>
 
 static uint32_t mapcache_l1[1024] __attribute__((aligned(4096)));
-static uint32_t mapcache_used[MAPCACHE_SLOTS / 32];
+#define COPY_SLOTS 2 /* the window's last pages: map_copy_page()'s, never map_domain_page()'s */
+static uint32_t mapcache_used[MAPCACHE_SLOTS / 32] = {[MAPCACHE_SLOTS / 32 - 1] =
+                                                          ~0u << (32 - COPY_SLOTS)};
 static uint32_t entry_l1_full[1024] __attribute__((aligned(4096)));  /* entry area, writable */
 static uint32_t entry_l1_guest[1024] __attribute__((aligned(4096))); /* entry area, guest view */
 
@@ -184,6 +192,20 @@ void *map_domain_page(uint32_t mfn)
         return (void *)va;
     }
     panic("map_domain_page: all %d slots in use", MAPCACHE_SLOTS);
+}
+
+void *map_copy_page(unsigned int which, uint32_t mfn)
+{
+    if (mfn < DIRECTMAP_FRAMES)
+        return mfn_to_va(mfn);
+    unsigned int i = MAPCACHE_SLOTS - COPY_SLOTS + which;
+    uint32_t va = MAPCACHE_START + i * PAGE_SIZE,
+             pte = (mfn << PAGE_SHIFT) | _PAGE_PRESENT | _PAGE_RW;
+    if (mapcache_l1[i] != pte) {
+        mapcache_l1[i] = pte;
+        invlpg(va);
+    }
+    return (void *)va;
 }
 
 void unmap_domain_page(void *p)

@@ -31,7 +31,8 @@ void blkif_copy_request(struct blkif_request *dst, const volatile struct blkif_r
     uint32_t nr = dst->nr_segments; /* from our copy: the slot may have changed since */
     if (nr > BLKIF_MAX_SEGMENTS_PER_REQUEST)
         nr = BLKIF_MAX_SEGMENTS_PER_REQUEST;
-    for (uint32_t i = BLKIF_REQUEST_HEADER / 4; i < (BLKIF_REQUEST_HEADER + nr * sizeof(dst->seg[0])) / 4; i++) {
+    for (uint32_t i = BLKIF_REQUEST_HEADER / 4;
+         i < (BLKIF_REQUEST_HEADER + nr * sizeof(dst->seg[0])) / 4; i++) {
         w = from[i];
         __builtin_memcpy((char *)dst + 4 * i, &w, 4);
     }

@@ -179,6 +179,9 @@ int machphys_update(domid_t d, uint32_t mfn, uint32_t pfn);
 /* Provided by the platform (arch/x86/hv_mappings.c) or by the unit-test harness. */
 void *map_domain_page(uint32_t mfn);
 void unmap_domain_page(void *va);
+/* Grant copy's two mappings (`which` 0 or 1): valid until the next map_copy_page(which, ...);
+ * never unmapped (arch/x86/hv_mappings.c says why that is safe). */
+void *map_copy_page(unsigned int which, uint32_t mfn);
 void free_frame(uint32_t mfn); /* return a frame with no references to the allocator */
 void install_hv_l2_slots(uint32_t *l2, domid_t owner); /* slots 1007-1023 of owner's directory */
 void set_hv_l2_slot(struct domain *owner, unsigned int idx, uint32_t l2e); /* every validated one */
