@@ -64,7 +64,9 @@ struct vbd {
     struct blkif_sring *sring;
     grant_handle_t ring_handle;
     evtchn_port_t port;
-    uint8_t *bounce; /* BLKIF_MAX_SEGMENTS_PER_REQUEST pages */
+    uint8_t *bounce;    /* BLKIF_MAX_SEGMENTS_PER_REQUEST pages */
+    struct blkdev *mem; /* the memory device under dev (copy_direct), or NULL */
+    uint64_t mem_first; /* dev's sector 0 on mem */
     uint32_t requests, errors, events_in, notifies_out, grant_calls;
     uint64_t describe_at;    /* ns: when to describe the disk (a test can delay the backend) */
     uint32_t follows;        /* times its frontend's state was read (block-list's Follows) */
@@ -212,6 +214,10 @@ int blkback_add(domid_t dom, const char *target, const char *vdev, int readonly,
                       .readonly = readonly,
                       .bounce = bounce,
                       .next_of_dom = first}; /* table_by_id() gives v first now */
+    /* A memory device is found once, for the whole disk: a request's sectors are checked
+     * against the disk's size before they are used (blkif_check_request). */
+    v->mem = blkdev_memory_range(dev, 0, (uint32_t)MIN(dev->sectors, UINT32_MAX), !readonly,
+                                 &v->mem_first);
     xenstored_changed = blkback_store_changed;
     strlcpy(v->vdev, vdev, sizeof(v->vdev));
     v->map_mode = map_mode;
@@ -332,28 +338,32 @@ static int copy_data(struct vbd *v, const struct blkif_request *req, int to_fron
 }
 
 /*
- * A device that is memory (a RAM disk) offers its bytes (blkdev_memory_at), and the grant
- * copies then go straight between them and the frontend's pages: one copy per byte, where the
- * bounce buffer costs two (the hypervisor's, then the device's memcpy) - as a real disk's DMA
- * goes straight to the pages Xen's blkback maps.  1 if done, 0 if the device has no memory to
- * offer for all of the request (a read of a page never written; the bounce path serves it),
- * -1 if the hypervisor refused a copy.
+ * A device that is memory (a RAM disk) offers its bytes (blkdev_memory_range, then its
+ * memory_at a page), and the grant copies then go straight between them and the frontend's
+ * pages: one copy per byte, where the bounce buffer costs two (the hypervisor's, then the
+ * device's memcpy) - as a real disk's DMA goes straight to the pages Xen's blkback maps.  The
+ * device is found once, when the disk is added (v->mem).  1 if done, 0 if the device has no
+ * memory to offer for all of the request (a read of a page never written; the bounce path
+ * serves it), -1 if the hypervisor refused a copy.
  */
 static int copy_direct(struct vbd *v, const struct blkif_request *req, int to_frontend)
 {
     struct gnttab_copy ops[MAX_COPIES];
-    int n = 0;
-    uint64_t sector = req->sector_number;
+    int n = 0, write = !to_frontend;
+    uint64_t sector = v->mem_first + req->sector_number;
+    struct blkdev *mem = v->mem;
+    if (!mem)
+        return 0;
     for (unsigned int i = 0; i < req->nr_segments; i++) {
         const struct blkif_request_segment *s = &req->seg[i];
         uint32_t seg_off = s->first_sect * SECTOR_SIZE;
         uint32_t len = (s->last_sect - s->first_sect + 1u) * SECTOR_SIZE;
         while (len) {
-            uint8_t *mem = blkdev_memory_at(v->dev, sector, !to_frontend);
-            if (!mem || n == MAX_COPIES)
+            uint8_t *m = mem->memory_at(mem, sector, write);
+            if (!m || n == MAX_COPIES)
                 return 0;
-            uint32_t k = MIN(len, PAGE_SIZE - (uint32_t)mem % PAGE_SIZE);
-            copy_op(&ops[n++], v, mem, s->gref, seg_off, k, to_frontend);
+            uint32_t k = MIN(len, PAGE_SIZE - (uint32_t)m % PAGE_SIZE);
+            copy_op(&ops[n++], v, m, s->gref, seg_off, k, to_frontend);
             sector += k / SECTOR_SIZE, seg_off += k, len -= k;
         }
     }

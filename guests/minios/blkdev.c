@@ -80,16 +80,18 @@ int blkdev_write_many(struct blkdev *d, const struct blkdev_io *io, uint32_t n)
     return first_error;
 }
 
-uint8_t *blkdev_memory_at(struct blkdev *d, uint64_t sector, int write)
+struct blkdev *blkdev_memory_range(struct blkdev *d, uint64_t sector, uint32_t count, int write,
+                                   uint64_t *at)
 {
-    if (!in_range(d, sector, 1))
+    if (!in_range(d, sector, count))
         return NULL;
     for (; d->parent; d = d->parent) {
         if (write && d->readonly)
             return NULL;
         sector += d->first;
     }
-    return d->memory_at && !(write && d->readonly) ? d->memory_at(d, sector, write) : NULL;
+    *at = sector;
+    return d->memory_at && !(write && d->readonly) ? d : NULL;
 }
 
 int blkdev_has_flush(const struct blkdev *d)

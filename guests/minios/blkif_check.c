@@ -23,18 +23,20 @@ _Static_assert(BLKIF_REQUEST_HEADER % 4 == 0 && sizeof(struct blkif_request_segm
 void blkif_copy_request(struct blkif_request *dst, const volatile struct blkif_request *src)
 {
     const volatile uint32_t *from = (const volatile uint32_t *)src;
-    uint32_t w;
+    uint32_t *to = (uint32_t *)dst, w[2];
+#pragma GCC unroll 5
     for (uint32_t i = 0; i < BLKIF_REQUEST_HEADER / 4; i++) { /* each word read once */
-        w = from[i];
-        __builtin_memcpy((char *)dst + 4 * i, &w, 4);
+        w[0] = from[i];
+        __builtin_memcpy(&to[i], &w[0], 4);
     }
     uint32_t nr = dst->nr_segments; /* from our copy: the slot may have changed since */
     if (nr > BLKIF_MAX_SEGMENTS_PER_REQUEST)
         nr = BLKIF_MAX_SEGMENTS_PER_REQUEST;
-    for (uint32_t i = BLKIF_REQUEST_HEADER / 4;
-         i < (BLKIF_REQUEST_HEADER + nr * sizeof(dst->seg[0])) / 4; i++) {
-        w = from[i];
-        __builtin_memcpy((char *)dst + 4 * i, &w, 4);
+    from += BLKIF_REQUEST_HEADER / 4, to += BLKIF_REQUEST_HEADER / 4;
+    for (uint32_t i = 0; i < nr; i++, from += 2, to += 2) { /* a segment is two words */
+        w[0] = from[0];
+        w[1] = from[1];
+        __builtin_memcpy(to, w, 8);
     }
 }
 

@@ -48,9 +48,12 @@ int blkdev_flush(struct blkdev *d);
 int blkdev_has_flush(const struct blkdev *d);
 /* Write a batch (each range checked, as blkdev_write): 0, or the first error. */
 int blkdev_write_many(struct blkdev *d, const struct blkdev_io *io, uint32_t n);
-/* The memory holding `sector` of a memory device (see memory_at), or NULL: none, out of range,
- * or a write to a read-only device. */
-uint8_t *blkdev_memory_at(struct blkdev *d, uint64_t sector, int write);
+/* For `count` sectors at `sector` of d: the memory device holding them (d, or the disk d is a
+ * part of) with *at their first sector there, whose memory_at then gives each page; NULL if
+ * there is none, the range is not inside d, or a write meets a read-only device.  Its checks are
+ * made once for the whole range, not once a page. */
+struct blkdev *blkdev_memory_range(struct blkdev *d, uint64_t sector, uint32_t count, int write,
+                                   uint64_t *at);
 void blkdev_add_partitions(struct blkdev *disk); /* from its MBR: NAME1..NAME4 */
 /* Do a and b share a sector: one is the other, a partition of it, or they overlap on one disk? */
 int blkdev_overlaps(const struct blkdev *a, const struct blkdev *b);
