@@ -12,7 +12,8 @@
  * A transfer is cut into requests of up to 11 segments (one page each); all of
  * them are put on the ring before we wait, so several are in flight at once.
  * The caller's buffer pages are granted to the backend for the duration of a
- * request only.  A batch of writes (blkdev_write_many: the buffer cache's
+ * request only (each ring slot id keeps its request's references until the
+ * answer is in).  A batch of writes (blkdev_write_many: the buffer cache's
  * dirty blocks at a sync) goes the same way: blocks that follow each other
  * on the disk become the segments of one request, and up to a ring's worth
  * of requests cost one notification and one wait.
@@ -40,7 +41,9 @@ struct blkfront {
     evtchn_port_t port;
     int flush;
     volatile uint32_t responses;
-    int16_t status[32]; /* per ring slot id */
+    int16_t status[32];  /* per ring slot id */
+    uint8_t granted[32]; /* per ring slot id: pages granted for its request */
+    grant_ref_t grants[32][BLKIF_MAX_SEGMENTS_PER_REQUEST]; /* and their references */
     uint32_t requests, notifies_out, events_in;
 };
 
@@ -128,23 +131,31 @@ static uint32_t pages_of(uint32_t sectors)
     return (sectors + BLKIF_SECTORS_PER_PAGE - 1) / BLKIF_SECTORS_PER_PAGE;
 }
 
-/* Put one request on the ring; `id` is its slot among those in flight. */
-static int queue(struct blkfront *f, uint8_t op, const struct io_req *io, uint32_t id,
-                 grant_ref_t *grants)
+/* The grants of request `id` end (a copied grant was never mapped, so each does at once). */
+static void end_grants(struct blkfront *f, uint32_t id)
 {
-    /* One page per segment; the backend only needs to read the pages of a write.  A full
-     * grant table gives 0, which is the console's reference: never pass that on. */
+    for (uint32_t p = 0; p < f->granted[id]; p++)
+        gnttab_end_access(f->grants[id][p]);
+    f->granted[id] = 0;
+}
+
+/* Put one request on the ring; `id` is its slot among those in flight.  One page per segment,
+ * granted to the backend for this request only; it only needs to read the pages of a write.
+ * A full grant table gives 0, which is the console's reference: never pass that on. */
+static int queue(struct blkfront *f, uint8_t op, const struct io_req *io, uint32_t id)
+{
     uint32_t npages = pages_of(io->count);
-    for (uint32_t p = 0; p < npages; p++)
+    grant_ref_t *grants = f->grants[id];
+    for (uint32_t p = 0; p < npages; p++) {
         grants[p] =
             gnttab_grant_access(f->backend_id, virt_to_mfn(io->page[p]), op == BLKIF_OP_WRITE);
-    for (uint32_t p = 0; p < npages; p++)
         if (!grants[p]) {
-            for (uint32_t q = 0; q < npages; q++)
-                if (grants[q])
-                    gnttab_end_access(grants[q]);
+            f->granted[id] = (uint8_t)p; /* those before it */
+            end_grants(f, id);
             return -1;
         }
+    }
+    f->granted[id] = (uint8_t)npages;
     struct blkif_request *r = RING_GET_REQUEST(&f->ring, f->ring.req_prod_pvt++);
     blkif_build_rw(r, op, io->sector, io->count, grants, (blkif_vdev_t)f->devid, id);
     f->status[id] = 1; /* pending */
@@ -156,11 +167,10 @@ static int queue(struct blkfront *f, uint8_t op, const struct io_req *io, uint32
  * wait for all their answers: 0, -EIO if one failed, -ENOSPC if the grant table was full. */
 static int submit(struct blkfront *f, uint8_t op, const struct io_req *io, uint32_t n)
 {
-    static grant_ref_t grants[32][BLKIF_MAX_SEGMENTS_PER_REQUEST];
     uint32_t start = f->responses, nreq = n;
     int failed = 0;
     for (uint32_t i = 0; i < n; i++)
-        if (queue(f, op, &io[i], i, grants[i])) {
+        if (queue(f, op, &io[i], i)) {
             nreq = i; /* out of grant references: send what is queued, then fail */
             failed = 1;
             break;
@@ -177,8 +187,7 @@ static int submit(struct blkfront *f, uint8_t op, const struct io_req *io, uint3
         block_until(&f->responses, seen);
     int rc = 0;
     for (uint32_t i = 0; i < nreq; i++) {
-        for (uint32_t p = 0; p < pages_of(io[i].count); p++)
-            gnttab_end_access(grants[i][p]);
+        end_grants(f, i);
         if (f->status[i] != BLKIF_RSP_OKAY)
             rc = -XEN_EIO;
     }
