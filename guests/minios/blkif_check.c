@@ -77,23 +77,3 @@ int blkif_check_request(const struct blkif_request *req, const struct vbd_limits
     *nr_sectors = total;
     return BLKIF_RSP_OKAY;
 }
-
-unsigned int blkif_build_rw(struct blkif_request *req, uint8_t op, uint64_t sector, uint32_t count,
-                            const grant_ref_t *grefs, uint16_t handle, uint64_t id)
-{
-    const uint32_t max = BLKIF_MAX_SEGMENTS_PER_REQUEST * BLKIF_SECTORS_PER_PAGE;
-    if (count == 0 || count > max)
-        return 0;
-    req->operation = op;
-    req->handle = handle;
-    req->id = id;
-    req->sector_number = sector;
-    req->nr_segments = 0;
-    for (uint32_t done = 0; done < count; req->nr_segments++) {
-        uint32_t n = count - done < BLKIF_SECTORS_PER_PAGE ? count - done : BLKIF_SECTORS_PER_PAGE;
-        req->seg[req->nr_segments] =
-            (struct blkif_request_segment){grefs[req->nr_segments], 0, (uint8_t)(n - 1), 0};
-        done += n;
-    }
-    return req->nr_segments;
-}
