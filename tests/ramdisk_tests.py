@@ -7,8 +7,9 @@ it, give ram1 to a domU as its xvda through blkback, refuse a malformed image
 by its field while dom0 boots on, and show what the RAM disk is for: the same
 block benchmark, dom0 on ram1 and then a domU through blkfront/blkback, in two
 boots under -icount, gives the same figures to within 0.1% (the IDE disk's
-figures follow the host's I/O and vary by up to 10x).  Natively the boot
-archive is minios's own multiboot module, and its RAM disks work the same.
+figures follow the host's I/O and vary by up to 10x), with every domain's
+hypervisor entries per transfer counted.  Natively the boot archive is
+minios's own multiboot module, and its RAM disks work the same.
 """
 import os
 import re
@@ -23,6 +24,12 @@ from qemu import BUILD, ROOT, Machine, check, halt
 ALL = []
 MKSIMG = os.path.join(ROOT, "scripts", "mksimg.py")
 MKBOOTFS = os.path.join(ROOT, "scripts", "mkbootfs.py")
+PLUGIN = os.path.join(BUILD, "plugins", "pvlab-cache.so")
+# blk bench's line (guests/minios/proc/sysblk.c: bench_one): the figure and this domain's own
+# hypervisor entries during it
+BENCH_LINE = (r"BENCH blk (\w+) ([\w-]+) MBps=([\d.]+) reqps=\d+ ns=(\d+) bytes=\d+ transfers=(\d+) "
+              r"hv_entries=(\d+) hypercalls=(\d+) exceptions=(\d+) interrupts=(\d+)")
+BENCH_FIELDS = ("mbps", "ns", "transfers", "entries", "hypercalls", "exceptions", "interrupts")
 
 
 def test(fn):
@@ -54,9 +61,9 @@ def archive(tmp, disks):
     return out
 
 
-def ram_machine(cpio, words="root=ram0", dom0_mem=128, mem=320):
+def ram_machine(cpio, words="root=ram0", dom0_mem=128, mem=320, extra=None):
     return Machine(modules=[os.path.join(BUILD, "minios.elf") + " dom0 " + words, cpio],
-                   append="dom0_mem=%dM" % dom0_mem, mem=mem, icount=True)
+                   append="dom0_mem=%dM" % dom0_mem, mem=mem, icount=True, extra=extra)
 
 
 @test
@@ -227,28 +234,62 @@ def a_malformed_ram_disk_image_is_refused_by_its_field():
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def bench_figures(text):
+    """[(device, workload, {figure: value})] of blk bench's lines, in order."""
+    return [(m[0], m[1], dict(zip(BENCH_FIELDS, [float(m[2])] + [int(x) for x in m[3:]])))
+            for m in re.findall(BENCH_LINE, text)]
+
+
+def bench_window_pc():
+    """blk_bench_window()'s address: the plugin's marker_pc around each timed workload."""
+    out = subprocess.run(["nm", os.path.join(BUILD, "minios.elf")], stdout=subprocess.PIPE,
+                         check=True).stdout.decode()
+    return int(re.search(r"^([0-9a-f]+) T blk_bench_window$", out, re.M).group(1), 16)
+
+
+def window_entries(log):
+    """[(entries, hypercalls)] of every domain, from each window of the plugin's log in order:
+    its mode changes into the hypervisor (from a kernel or a process), and its int $0x82s."""
+    sys.path.insert(0, os.path.join(ROOT, "tools", "plugin"))
+    from pvlab_report import parse_report
+    windows = parse_report(log)
+    return [(int(w["modes"]["kernel_hv"]) + int(w["modes"]["user_hv"]), int(w["haps"]["int82"]))
+            for _, w in sorted((int(k), w) for k, w in windows.items() if k.isdigit())]
+
+
 def blkbench_run(cpio, counters=None):
     """dom0 benchmarks ram1 directly, then a domU through blkfront (grant copy), then one whose
-    backend maps each segment: {(who, workload): (MB/s, ns)}; blkback's counters of each domU
-    go into counters[who] if given."""
+    backend maps each segment: {(who, workload): figures}.  A workload's figures are the running
+    domain's own (bench_figures(), from its hypervisor counters) plus all_entries and
+    all_hypercalls: every domain's, from the lab plugin's window over the timed transfers.
+    blkback's counters of each domU go into counters[who] if given."""
     counters = {} if counters is None else counters
-    m = ram_machine(cpio, words="blkbench=ram", dom0_mem=160)
+    tmp = tempfile.mkdtemp(prefix="pvlab-blkbench-")
+    log = os.path.join(tmp, "plugin.log")
+    plugin = "%s,icache=off,dcache=off,marker_pc=0x%x" % (PLUGIN, bench_window_pc())
+    m = ram_machine(cpio, words="blkbench=ram", dom0_mem=160,
+                    extra=["-plugin", plugin, "-d", "plugin", "-D", log])
     try:
         m.expect(r"BENCH domains done", 600)
         out = m.output
     finally:
         m.kill()
+    with open(log) as f:
+        windows = window_entries(f.read())
+    shutil.rmtree(tmp, ignore_errors=True)
     parts = out.split("name=mapper")
-    r = {}
+    r, order = {}, []
     for part, who in ((parts[0], "copy"), (parts[1], "map")):
-        for dev, what, mbps, ns in re.findall(
-                r"BENCH blk (\w+) ([\w-]+) MBps=([\d.]+) reqps=\d+ ns=(\d+)", part):
-            r[("dom0" if dev == "ram1" else who, what)] = (float(mbps), int(ns))
+        for dev, what, fig in bench_figures(part):
+            r[("dom0" if dev == "ram1" else who, what)] = fig
+            order.append(("dom0" if dev == "ram1" else who, what))
         # xm-lite block-list: requests errors events notifies grants, as blkback counted them
         be = re.search(r"xvda\s+\d+\s+ram1\s+w\s+\w+\s+\w+\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)"
                        r"\s+(\d+)", part)
         if be:
             counters[who] = tuple(int(x) for x in be.groups())
+    for key, (entries, hypercalls) in zip(order, windows):
+        r[key].update(all_entries=entries, all_hypercalls=hypercalls)
     return r
 
 
@@ -264,8 +305,44 @@ def the_block_benchmark_repeats_on_a_ram_disk():
         a, b = blkbench_run(cpio), blkbench_run(cpio)
         check(len(a) == 12 and a.keys() == b.keys(), "missing figures: %s / %s" % (a, b))
         # One named check per figure: its guest time in the two boots within 0.1%.
-        return [("%s_%s" % k, abs(a[k][1] - b[k][1]) < a[k][1] / 1000,
-                 "%.3f MB/s in one boot, %.3f in the other" % (a[k][0], b[k][0]))
+        return [("%s_%s" % k, abs(a[k]["ns"] - b[k]["ns"]) < a[k]["ns"] / 1000,
+                 "%.3f MB/s in one boot, %.3f in the other" % (a[k]["mbps"], b[k]["mbps"]))
                 for k in sorted(a)]
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+@test
+def the_block_benchmark_counts_every_domains_hypervisor_entries():
+    """blk bench's own counts (each domain's hypervisor counters) and the plugin's window (every
+    domain) over each timed workload.  A transfer is synchronous and there is one CPU, so each
+    needs the CPU to pass from the domU to dom0 and back: at least one entry of the domU's (it
+    blocks for the answer) and one of dom0's (it sends the answer, or blocks again) per
+    transfer.  dom0 on its own disk enters for nothing but the 1 ms timer tick, and there the
+    plugin's count of every domain's entries agrees with dom0's own."""
+    tmp = tempfile.mkdtemp(prefix="pvlab-ram-")
+    try:
+        r = blkbench_run(ram_bench_archive(tmp))
+        check(len(r) == 12 and all("all_entries" in f for f in r.values()),
+              "missing figures or plugin windows: %s" % r)
+        checks = []
+        for (who, what), f in sorted(r.items()):
+            ticks = f["ns"] // 1000000 + 1
+            if who == "dom0":
+                checks.append(("dom0_%s_enters_only_for_ticks" % what,
+                               f["hypercalls"] == f["exceptions"] == 0 and
+                               f["entries"] == f["interrupts"] <= ticks and
+                               f["all_entries"] == f["entries"],
+                               "dom0's own %s, the plugin's %d entries" % (f, f["all_entries"])))
+                continue
+            checks.append(("%s_%s_domU_enters_per_transfer" % (who, what),
+                           f["entries"] >= f["transfers"],
+                           "the domU's own %d entries for %d transfers" % (f["entries"],
+                                                                          f["transfers"])))
+            checks.append(("%s_%s_dom0_enters_per_transfer" % (who, what),
+                           f["all_entries"] - f["entries"] >= f["transfers"],
+                           "%d entries of every domain, %d the domU's, %d transfers" %
+                           (f["all_entries"], f["entries"], f["transfers"])))
+        return checks
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -66,6 +66,7 @@ void blkfront_print_stats(struct blkdev *d);
 
 /* proc/sysblk.c: the throughput benchmark (BENCH blk lines), in the kernel */
 void blk_bench(struct blkdev *d);
+void blk_bench_window(void); /* called at each end of a timed workload: the plugin's marker_pc */
 
 /* ide.c (dom0) */
 int ide_init(void);

@@ -99,6 +99,9 @@ int sys_domsvc(uint32_t op, uint32_t dom, uint32_t arg, uint32_t arg2);
 void domsvc_init(void);          /* dom0's start of day: xenstore, VIRQ_DOM_EXC, the services */
 void domsvc_forget(domid_t dom); /* before it is destroyed: every service lets go of it */
 
+/* sysinfo.c: this domain's counters from the hypervisor (public/sysctl.h): 0, or -E_PERM */
+int own_hv_counters(struct pvlab_counters *k);
+
 /* tty.c */
 extern uint32_t tty_polled_events; /* console_events when tty_take_typed() last looked */
 void tty_take_typed(void);

@@ -53,7 +53,7 @@ int sys_sysinfo(uint32_t usi, uint32_t b, uint32_t c, uint32_t d)
 }
 
 /* This domain's counters from the hypervisor: 0, or -E_PERM if it would not say. */
-static int own_counters(struct pvlab_counters *k)
+int own_hv_counters(struct pvlab_counters *k)
 {
     struct xen_sysctl op = {.cmd = XEN_SYSCTL_pvlab_counters,
                             .interface_version = XEN_SYSCTL_INTERFACE_VERSION};
@@ -73,7 +73,7 @@ int sys_stats(uint32_t ust, uint32_t b, uint32_t c, uint32_t d)
         st.cr3_loads = native_cr3_loads;
         return copy_to_user(ust, &st, sizeof(st));
     }
-    if (own_counters(&k))
+    if (own_hv_counters(&k))
         return -E_PERM;
     st.hv_entries = k.hv_entries, st.hypercalls = k.hypercalls;
     st.hypercall_errors = k.hypercall_errors, st.exceptions = k.exceptions;
@@ -97,7 +97,7 @@ int sys_hvcounters(uint32_t uc, uint32_t b, uint32_t c, uint32_t d)
         native_counter_reads++;
         h = (struct pvlab_hvcounters){native_counter_reads, native_counter_reads, 0, 0,
                                       native_cr3_loads};
-    } else if (own_counters(&k)) {
+    } else if (own_hv_counters(&k)) {
         return -E_PERM;
     } else {
         h = (struct pvlab_hvcounters){(uint32_t)k.hv_entries, (uint32_t)k.hypercalls,
