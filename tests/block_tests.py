@@ -233,6 +233,40 @@ def domU_destroyed_mid_io_then_the_disk_is_attached_again():
         halt(m)
 
 
+def backend_counts(m):
+    """xm-lite block-list's counts for the domU's xvda (on hda1): requests, errors, events,
+    notifies, grant calls."""
+    out = m.command("xm-lite block-list domU")
+    row = re.search(r"^xvda\s+\d+\s+hda1\s+w\s+Connected\s+Connected" + r"\s+(\d+)" * 5, out, re.M)
+    check(row, "no xvda row:\n" + out)
+    return [int(x) for x in row.groups()]
+
+
+@test
+def a_transfer_of_three_requests_wakes_the_frontend_once():
+    """A 264-sector write is three ring requests, put on the ring together with one notification;
+    blkback answers all three before it publishes the answers (serve()'s push_responses()), so
+    it notifies the frontend once for them, not once per request."""
+    with booted() as (disk, m):
+        domU(m)
+        check("backend domain 0" in du(m, "blk info xvda"), "no blk info")
+        m.detach()
+        before = backend_counts(m)
+        m.send("xm-lite console domU")
+        m.expect(r"attached to domU's console", 30)
+        m.expect(r"\(backend domain 0\)\s*domU# ", 30)  # the replayed log, to its last prompt
+        check("wrote 264 sectors" in du(m, "blk write xvda 300 three 264"), "the write failed")
+        m.detach()
+        after = backend_counts(m)
+        requests, errors, events, notifies, grants = (a - b for a, b in zip(after, before))
+        check((requests, errors, grants) == (3, 0, 3), "not three good requests: %s -> %s" % (
+            before, after))
+        check(notifies == 1, "%d notifications to the frontend for one transfer: %s -> %s" % (
+            notifies, before, after))
+        halt(m)
+        expect_image(disk, [(HDA1 + 300, 300, 264, "three")])
+
+
 def block_list_column(m, name, column):
     """One of xm-lite block-list's last two columns, by disk: Serves (how often a poll served
     each ring) or Follows (how often blkback read each frontend's state)."""

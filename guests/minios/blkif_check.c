@@ -1,44 +1,22 @@
 /*
  * blkif_check.c - the pure parts of the block protocol: how a frontend
- * describes a transfer as a request, and what a backend must verify before it
- * touches a disk on a frontend's behalf.  The request is the backend's own copy (a frontend could
+ * describes a transfer as a request (blkif_check.h: blkif_build_rw, inline),
+ * and what a backend must verify before it touches a disk on a frontend's
+ * behalf.  The request is the backend's own copy (a frontend could
  * change the ring slot while we look at it).  Each segment must describe
  * sectors inside one page (first <= last <= 7); the whole transfer must lie
  * inside the virtual disk, whose sectors are counted from its own start, so
  * no request can reach another domain's part of the real disk; a read-only
  * disk refuses writes.
  *
- * The copy out of the ring (blkif_copy_request) takes the fixed header and
- * then only the segments the copied header counts: a one-page request is 7
- * words, not the 27 of a whole slot, and a count above 11 is refused by the
- * check before any segment is looked at.
+ * The copy out of the ring (blkif_check.h: blkif_copy_request, inline) takes
+ * the fixed header and then only the segments the copied header counts: a
+ * one-page request is 7 words, not the 27 of a whole slot, and a count above
+ * 11 is refused by the check before any segment is looked at.
  *
  * Tour 46/58 - after blkfront.c, before blkback.c.
  */
 #include <blkif_check.h>
-
-_Static_assert(BLKIF_REQUEST_HEADER % 4 == 0 && sizeof(struct blkif_request_segment) == 8,
-               "a request copies as whole words: the header, then two a segment");
-
-void blkif_copy_request(struct blkif_request *dst, const volatile struct blkif_request *src)
-{
-    const volatile uint32_t *from = (const volatile uint32_t *)src;
-    uint32_t *to = (uint32_t *)dst, w[2];
-#pragma GCC unroll 5
-    for (uint32_t i = 0; i < BLKIF_REQUEST_HEADER / 4; i++) { /* each word read once */
-        w[0] = from[i];
-        __builtin_memcpy(&to[i], &w[0], 4);
-    }
-    uint32_t nr = dst->nr_segments; /* from our copy: the slot may have changed since */
-    if (nr > BLKIF_MAX_SEGMENTS_PER_REQUEST)
-        nr = BLKIF_MAX_SEGMENTS_PER_REQUEST;
-    from += BLKIF_REQUEST_HEADER / 4, to += BLKIF_REQUEST_HEADER / 4;
-    for (uint32_t i = 0; i < nr; i++, from += 2, to += 2) { /* a segment is two words */
-        w[0] = from[0];
-        w[1] = from[1];
-        __builtin_memcpy(to, w, 8);
-    }
-}
 
 static int refuse(const char **why, const char *reason, int status)
 {

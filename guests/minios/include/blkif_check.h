@@ -16,14 +16,36 @@ struct vbd_limits {
 
 /* The bytes of a request before its segments (operation .. sector_number). */
 #define BLKIF_REQUEST_HEADER offsetof(struct blkif_request, seg)
+_Static_assert(BLKIF_REQUEST_HEADER % 4 == 0 && sizeof(struct blkif_request_segment) == 8,
+               "a request copies as whole words: the header, then two a segment");
 
 /*
  * The backend's copy of a ring slot the frontend may be rewriting: every word
  * read once, the header, then as many segments as the copy's nr_segments says
  * (at most BLKIF_MAX_SEGMENTS_PER_REQUEST); the segments beyond are left as
- * they were, and blkif_check_request() never reads them.
+ * they were, and blkif_check_request() never reads them.  Inline: blkback
+ * copies every request, and a call costs a third of the copy.
  */
-void blkif_copy_request(struct blkif_request *dst, const volatile struct blkif_request *src);
+static inline void blkif_copy_request(struct blkif_request *dst,
+                                      const volatile struct blkif_request *src)
+{
+    const volatile uint32_t *from = (const volatile uint32_t *)src;
+    uint32_t *to = (uint32_t *)dst, w[2];
+#pragma GCC unroll 5
+    for (uint32_t i = 0; i < BLKIF_REQUEST_HEADER / 4; i++) { /* each word read once */
+        w[0] = from[i];
+        __builtin_memcpy(&to[i], &w[0], 4);
+    }
+    uint32_t nr = dst->nr_segments; /* from our copy: the slot may have changed since */
+    if (nr > BLKIF_MAX_SEGMENTS_PER_REQUEST)
+        nr = BLKIF_MAX_SEGMENTS_PER_REQUEST;
+    from += BLKIF_REQUEST_HEADER / 4, to += BLKIF_REQUEST_HEADER / 4;
+    for (uint32_t i = 0; i < nr; i++, from += 2, to += 2) { /* a segment is two words */
+        w[0] = from[0];
+        w[1] = from[1];
+        __builtin_memcpy(to, w, 8);
+    }
+}
 
 /*
  * Check a request the backend has already copied out of the ring.  Returns
