@@ -8,8 +8,9 @@ by its field while dom0 boots on, and show what the RAM disk is for: the same
 block benchmark, dom0 on ram1 and then a domU through blkfront/blkback, in two
 boots under -icount, gives the same figures to within 0.1% (the IDE disk's
 figures follow the host's I/O and vary by up to 10x), with every domain's
-hypervisor entries per transfer counted.  Natively the boot archive is
-minios's own multiboot module, and its RAM disks work the same.
+hypervisor entries per transfer counted, and a RAM disk given a disk's
+timing (ram_model=) takes its service time per request.  Natively the boot
+archive is minios's own multiboot module, and its RAM disks work the same.
 """
 import os
 import re
@@ -257,9 +258,10 @@ def window_entries(log):
             for _, w in sorted((int(k), w) for k, w in windows.items() if k.isdigit())]
 
 
-def blkbench_run(cpio, counters=None):
+def blkbench_run(cpio, counters=None, model=None):
     """dom0 benchmarks ram1 directly, then a domU through blkfront (grant copy), then one whose
-    backend maps each segment: {(who, workload): figures}.  A workload's figures are the running
+    backend maps each segment, on the plain RAM disk or, with model ("ACCESS_US:MBPS"), on one
+    with that timing: {(who, workload): figures}.  A workload's figures are the running
     domain's own (bench_figures(), from its hypervisor counters) plus all_entries and
     all_hypercalls: every domain's, from the lab plugin's window over the timed transfers.
     blkback's counters of each domU go into counters[who] if given."""
@@ -267,7 +269,8 @@ def blkbench_run(cpio, counters=None):
     tmp = tempfile.mkdtemp(prefix="pvlab-blkbench-")
     log = os.path.join(tmp, "plugin.log")
     plugin = "%s,icache=off,dcache=off,marker_pc=0x%x" % (PLUGIN, bench_window_pc())
-    m = ram_machine(cpio, words="blkbench=ram", dom0_mem=160,
+    words = "blkbench=ram" + (" ram_model=" + model if model else "")
+    m = ram_machine(cpio, words=words, dom0_mem=160,
                     extra=["-plugin", plugin, "-d", "plugin", "-D", log])
     try:
         m.expect(r"BENCH domains done", 600)
@@ -344,5 +347,63 @@ def the_block_benchmark_counts_every_domains_hypervisor_entries():
                            "%d entries of every domain, %d the domU's, %d transfers" %
                            (f["all_entries"], f["entries"], f["transfers"])))
         return checks
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+MODEL = "20:3000"  # the test's device: 20 us a request, then 3000 MB/s
+
+
+def service_ns(model, nbytes):
+    access_us, mbps = (int(x) for x in model.split(":"))
+    return access_us * 1000 + nbytes * 1000 // mbps
+
+
+@test
+def a_modelled_ram_disk_takes_its_service_time_per_request():
+    """dom0 booted with ram_model=20:3000 runs blk bench on ram1: each workload's N transfers,
+    one request each, take N x S of guest time (S = 20 us + bytes / 3000 MB/s) and at most
+    1 us a transfer more: the loop's own work and the spin's last lap (about 300 ns).  The copy
+    is the device's and lies inside S (a 4 KiB copy alone is about 1,050 ns)."""
+    tmp = tempfile.mkdtemp(prefix="pvlab-ram-")
+    try:
+        m = ram_machine(ram_bench_archive(tmp), words="ram_model=" + MODEL, dom0_mem=160)
+        try:
+            m.expect(r"dom0# ", 60)
+            out = m.command("blk list")
+            check(re.search(r"ram1\s+131072 sectors \(64 MiB\)\s+RAM disk, modelled 20 us "
+                            r"\+ 3000 MB/s", out), "ram1 is not listed as modelled:\n" + out)
+            figs = bench_figures(m.command("blk bench ram1", timeout=120))
+            halt(m)
+        finally:
+            m.kill()
+        check(len(figs) == 4, "blk bench gave %d figures" % len(figs))
+        checks = []
+        for dev, what, f in figs:
+            per = 132 * 1024 if what.startswith("seq") else 4096
+            floor = f["transfers"] * service_ns(MODEL, per)
+            checks.append((what, floor <= f["ns"] <= floor + 1000 * f["transfers"],
+                           "%d transfers took %d ns; N x S is %d" % (f["transfers"], f["ns"],
+                                                                      floor)))
+        return checks
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+@test
+def a_malformed_ram_model_word_leaves_ram_disks_plain():
+    tmp = tempfile.mkdtemp(prefix="pvlab-ram-")
+    try:
+        m = ram_machine(ram_bench_archive(tmp), words="ram_model=20:fast", dom0_mem=160)
+        try:
+            m.expect(r"dom0# ", 60)
+            check("minios: ram_model=20:fast: not ACCESS_US:MBPS (e.g. 20:3000) or 0; RAM disks "
+                  "plain" in m.output, "no complaint about ram_model=20:fast:\n" + m.output[-2000:])
+            out = m.command("blk list")
+            check(re.search(r"ram1\s+131072 sectors \(64 MiB\)\s+RAM disk\s*$", out, re.M),
+                  "ram1 is not a plain RAM disk:\n" + out)
+            halt(m)
+        finally:
+            m.kill()
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

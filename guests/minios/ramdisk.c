@@ -18,10 +18,29 @@
  * as the domain: nothing is written back (copy a RAM disk to a real one with
  * blk if it must be kept).
  *
+ * A RAM disk can also be given a disk's timing, a deterministic device model
+ * (`ram_model=ACCESS_US:MBPS` on dom0's command line, for every RAM disk of
+ * the boot; absent or 0, the plain RAM disk above).  Each request - one call
+ * of the device's read or write - then takes S = ACCESS_US + bytes / MBPS of
+ * guest time from when it begins: the copy runs first and the request waits
+ * out the rest of S, so the copy stands for the device's DMA and lies inside
+ * S (a request takes longer than S only if its copy alone does).  It waits by
+ * spinning on monotonic_ns(), which under -icount ends within a few
+ * instructions of S, boot after boot; a block-and-wake wait would round every
+ * S up to the next 1 ms tick (hv/timer.c fires timers only at PIT ticks).  The
+ * spin keeps dom0's CPU busy while "the device works": with one transfer at a
+ * time, as `blk bench` makes them, the domU is blocked on the response and
+ * nobody else has work, so it takes no one's time; with concurrent work it
+ * would, and figures so measured would not mean a real disk's.  A modelled
+ * disk is a device, not memory: it offers no memory_at, so blkback moves its
+ * data through its bounce buffer, one device request per ring request (per
+ * segment with bemode=map), as it would a real disk's.
+ *
  * Tour 43/58 - after ide.c, before simg.c.
  */
 #include <os.h>
 #include <blkdev.h>
+#include <cmdline.h>
 #include <simg.h>
 #include "bootfs.h"
 
@@ -38,6 +57,16 @@ struct ramdisk {
 static struct ramdisk ramdisks[MAX_RAMDISKS];
 static int nr_ramdisks;
 
+/* ram_model=: every RAM disk's timing; access_ns 0 and mbps 0 is the plain RAM disk. */
+static struct {
+    uint32_t access_ns, mbps; /* mbps 0: no bandwidth term */
+} model;
+
+static int modelled(void)
+{
+    return model.access_ns || model.mbps;
+}
+
 /* The page holding `sector`, allocated if `create`; NULL if absent (or out of memory). */
 static uint8_t *page_of(struct ramdisk *r, uint64_t sector, int create)
 {
@@ -47,8 +76,10 @@ static uint8_t *page_of(struct ramdisk *r, uint64_t sector, int create)
     return r->page[n];
 }
 
-/* Copy `count` sectors from `sector` on, a page at a time: to buf (write=0) or from it. */
-static int transfer(struct ramdisk *r, uint64_t sector, uint32_t count, uint8_t *buf, int write)
+/* Copy `count` sectors from `sector` on, a page at a time: to buf (write=0) or from it.  Inlined
+ * into each caller, so the plain RAM disk's read and write stay what they were before models. */
+static inline __attribute__((always_inline)) int transfer(struct ramdisk *r, uint64_t sector,
+                                                          uint32_t count, uint8_t *buf, int write)
 {
     while (count) {
         uint32_t off = (uint32_t)(sector % SECTORS_PER_PG) * SECTOR_SIZE;
@@ -67,6 +98,13 @@ static int transfer(struct ramdisk *r, uint64_t sector, uint32_t count, uint8_t 
     return 0;
 }
 
+/* A request's service time under the model: the access, then its bytes at the bandwidth. */
+static uint64_t service_ns(uint32_t count)
+{
+    uint64_t bytes = (uint64_t)count * SECTOR_SIZE;
+    return model.access_ns + (model.mbps ? bytes * 1000 / model.mbps : 0);
+}
+
 static int ram_read(struct blkdev *d, uint64_t sector, uint32_t count, void *buf)
 {
     return transfer(d->priv, sector, count, buf, 0);
@@ -75,6 +113,28 @@ static int ram_read(struct blkdev *d, uint64_t sector, uint32_t count, void *buf
 static int ram_write(struct blkdev *d, uint64_t sector, uint32_t count, const void *buf)
 {
     return transfer(d->priv, sector, count, (uint8_t *)buf, 1);
+}
+
+/* One request to a modelled disk, held until its service time has passed since it began. */
+static int request(struct ramdisk *r, uint64_t sector, uint32_t count, uint8_t *buf, int write)
+{
+    uint64_t t0 = monotonic_ns();
+    int rc = transfer(r, sector, count, buf, write);
+    uint64_t s = service_ns(count);
+    while (monotonic_ns() - t0 < s)
+        __asm__ volatile("pause");
+    return rc;
+}
+
+/* A modelled disk's read and write: its own pair, so the plain RAM disk's cost nothing more. */
+static int modelled_read(struct blkdev *d, uint64_t sector, uint32_t count, void *buf)
+{
+    return request(d->priv, sector, count, buf, 0);
+}
+
+static int modelled_write(struct blkdev *d, uint64_t sector, uint32_t count, const void *buf)
+{
+    return request(d->priv, sector, count, (uint8_t *)buf, 1);
 }
 
 /* blkdev's memory_at: blkback copies straight to and from these pages (no bounce buffer). */
@@ -116,15 +176,19 @@ static int ramdisk_load(const char *name, const void *img, uint32_t len)
     }
     r->nr_pages = pages;
     strlcpy(r->dev.name, name, sizeof(r->dev.name));
-    strlcpy(r->dev.model, "RAM disk", sizeof(r->dev.model));
+    if (modelled())
+        snprintf(r->dev.model, sizeof(r->dev.model), "RAM disk, modelled %u us + %u MB/s",
+                 model.access_ns / 1000, model.mbps);
+    else
+        strlcpy(r->dev.model, "RAM disk", sizeof(r->dev.model));
     r->dev.sectors = (uint64_t)pages * SECTORS_PER_PG;
     r->dev.priv = r;
-    r->dev.read = ram_read;
-    r->dev.write = ram_write;
-    r->dev.memory_at = ram_memory_at;
+    r->dev.read = modelled() ? modelled_read : ram_read;
+    r->dev.write = modelled() ? modelled_write : ram_write;
+    r->dev.memory_at = modelled() ? NULL : ram_memory_at; /* a device, not memory */
     blkdev_register(&r->dev);
     nr_ramdisks++;
-    printf("minios: %s: %u MiB RAM disk, %u KiB of it loaded\n", name, pages >> 8,
+    printf("minios: %s: %u MiB %s, %u KiB of it loaded\n", name, pages >> 8, r->dev.model,
            r->allocated * 4);
     return 0;
 }
@@ -141,11 +205,34 @@ static int ramdisk_name(const struct bootfs_file *f, char *name, size_t cap)
     return strchr(name, '/') == NULL;
 }
 
+/* ram_model=ACCESS_US:MBPS, or 0: the model, or the plain RAM disk if absent (said if bad). */
+static void model_from_cmdline(void)
+{
+    char v[24];
+    const char *end;
+    if (!cmdline_value("ram_model=", v, sizeof(v)))
+        return;
+    unsigned long access = strtoul(v, &end, 10), mbps = 0;
+    int ok = end != v;
+    if (ok && *end == ':') {
+        const char *m = end + 1;
+        mbps = strtoul(m, &end, 10);
+        ok = end != m;
+    }
+    if (!ok || *end || access > 1000000 || mbps > 1000000) {
+        printf("minios: ram_model=%s: not ACCESS_US:MBPS (e.g. 20:3000) or 0; RAM disks plain\n",
+               v);
+        return;
+    }
+    model.access_ns = (uint32_t)access * 1000, model.mbps = (uint32_t)mbps;
+}
+
 void ramdisks_from_archive(const void *archive, uint32_t len)
 {
     struct bootfs_file f;
     size_t pos = 0;
     char name[16];
+    model_from_cmdline();
     while (bootfs_next(archive, len, &pos, &f, NULL) == 1)
         if (ramdisk_name(&f, name, sizeof(name)))
             ramdisk_load(name, f.data, (uint32_t)f.size);
