@@ -83,16 +83,16 @@ static void bench_one(struct blkdev *d, const char *what, int write, int random,
     b = counters_now();
     if (rc)
         return;
-    uint32_t read = is_native() ? 0 : 1;
+    uint32_t own_read = is_native() ? 0 : 1; /* the second counter read's own hypercall */
     uint64_t bytes = (uint64_t)nreq * per * SECTOR_SIZE;
     uint64_t kbps = bytes * 1000000ull / ns; /* bytes per ms = KB/s... in MB/s x 1000 */
     printf("BENCH blk %s %s MBps=%u.%03u reqps=%u ns=%u bytes=%u transfers=%u hv_entries=%u "
            "hypercalls=%u exceptions=%u interrupts=%u\n",
            d->name, what, (uint32_t)(kbps / 1000), (uint32_t)(kbps % 1000),
            (uint32_t)((uint64_t)nreq * 1000000000ull / ns), (uint32_t)ns, (uint32_t)bytes, nreq,
-           (uint32_t)(b.hv_entries - a.hv_entries) - read,
-           (uint32_t)(b.hypercalls - a.hypercalls) - read, (uint32_t)(b.exceptions - a.exceptions),
-           (uint32_t)(b.interrupts - a.interrupts));
+           (uint32_t)(b.hv_entries - a.hv_entries) - own_read,
+           (uint32_t)(b.hypercalls - a.hypercalls) - own_read,
+           (uint32_t)(b.exceptions - a.exceptions), (uint32_t)(b.interrupts - a.interrupts));
 }
 
 /* The four workloads, in the order they run: each read reads back what the write before wrote. */
