@@ -371,9 +371,11 @@ static int copy_direct(struct vbd *v, const struct blkif_request *req, int to_fr
 }
 
 /*
- * The alternative to grant copy, kept to measure against it (xm-lite create
- * bemode=map): map each segment's page, let the disk driver read or write it
- * in place (no copy at all), unmap.  Two grant hypercalls per segment.
+ * The alternative to grant copy (xm-lite create bemode=map): map a request's pages and let the
+ * disk read or write them in place, with no CPU copy at all (a modelled disk's "DMA" goes
+ * straight into the frontend's page).  A request whose segments do not abut in their pages (a
+ * segment that starts or ends mid-page between others) is served a segment at a time: map,
+ * transfer, unmap.
  */
 static int map_and_transfer(struct vbd *v, const struct blkif_request *req)
 {
@@ -397,6 +399,65 @@ static int map_and_transfer(struct vbd *v, const struct blkif_request *req)
         sector += n;
     }
     return 0;
+}
+
+/*
+ * A run: requests of one pass over the ring, checked, the same operation, each following the
+ * last on the disk, whose pages abut (only the run's first segment may start mid-page, only its
+ * last end mid-page).  Mapped side by side with one batched map, they are one device request -
+ * one access time on a disk that has one - as Linux's block layer merges blkback's bios.  Bounded
+ * by RUN_PAGES and RUN_REQUESTS; every request still gets its own answer.
+ */
+#define RUN_PAGES    64
+#define RUN_REQUESTS 1
+struct run {
+    struct blkif_request req[RUN_REQUESTS];
+    uint32_t n, pages, sectors;
+};
+static struct gnttab_map_grant_ref run_maps[RUN_PAGES]; /* one run is served at a time */
+static struct gnttab_unmap_grant_ref run_unmaps[RUN_PAGES];
+
+/* Do req's segments abut in their pages: each but the first starts a page, each but the last
+ * ends one? */
+static int segments_abut(const struct blkif_request *req)
+{
+    for (unsigned int i = 0; i < req->nr_segments; i++)
+        if ((i > 0 && req->seg[i].first_sect != 0) ||
+            (i + 1 < req->nr_segments && req->seg[i].last_sect != BLKIF_SECTORS_PER_PAGE - 1))
+            return 0;
+    return 1;
+}
+
+/* May req (checked, abutting) join the run r has gathered? */
+static int run_takes(const struct run *r, const struct blkif_request *req)
+{
+    const struct blkif_request *last = &r->req[r->n - 1];
+    return req->operation == last->operation &&
+           req->sector_number == r->req[0].sector_number + r->sectors &&
+           last->seg[last->nr_segments - 1].last_sect == BLKIF_SECTORS_PER_PAGE - 1 &&
+           req->seg[0].first_sect == 0 && r->pages + req->nr_segments <= RUN_PAGES;
+}
+
+/* The run's pages mapped side by side, one device request, unmapped: 0, or -1 (nothing moved
+ * for certain; the caller serves each request on its own, to give each its own answer). */
+static int transfer_run(struct vbd *v, const struct run *r)
+{
+    int write = r->req[0].operation == BLKIF_OP_WRITE, rc;
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < r->n; i++)
+        for (unsigned int j = 0; j < r->req[i].nr_segments; j++)
+            gnttab_map_args(&run_maps[k++], v->dom, r->req[i].seg[j].gref, write);
+    uint8_t *pages = gnttab_map_run(run_maps, k);
+    v->grant_calls += 2;
+    if (!pages)
+        return -1;
+    uint8_t *data = pages + r->req[0].seg[0].first_sect * SECTOR_SIZE;
+    uint64_t sector = r->req[0].sector_number;
+    rc = write ? blkdev_write(v->dev, sector, r->sectors, data)
+               : blkdev_read(v->dev, sector, r->sectors, data);
+    if (gnttab_unmap_run(run_maps, run_unmaps, k))
+        printf("blkback: d%u %s: a run's page could not be unmapped\n", v->dom, v->vdev);
+    return rc ? -1 : 0;
 }
 
 static int16_t handle(struct vbd *v, const struct blkif_request *req)
@@ -450,6 +511,48 @@ static void push_responses(struct vbd *v)
     }
 }
 
+/* req's answer, in the next response slot (published by push_responses()). */
+static void respond(struct vbd *v, const struct blkif_request *req, int16_t st)
+{
+    struct blkif_response *rsp = RING_GET_RESPONSE(&v->ring, v->ring.rsp_prod_pvt);
+    *rsp = (struct blkif_response){req->id, req->operation, 0, st};
+    v->ring.rsp_prod_pvt++;
+}
+
+/* Serve and answer the run gathered so far, in order; it is empty after.  A run of one page
+ * is mapped as a segment is (map_and_transfer): its own inline map, no run to look for. */
+static void end_run(struct vbd *v, struct run *r)
+{
+    int failed = r->pages == 1 ? map_and_transfer(v, &r->req[0]) : transfer_run(v, r);
+    for (uint32_t i = 0; i < r->n; i++) /* if not moved, one by one, each with its own status */
+        respond(v, &r->req[i], !failed ? BLKIF_RSP_OKAY : handle(v, &r->req[i]));
+    r->n = 0;
+}
+
+/* With bemode=map: the request just copied off the ring into r->req[r->n] joins the run if it
+ * can be moved as part of it; otherwise the run is served, and the request is served at once or
+ * begins the next run. */
+static void take_request(struct vbd *v, struct run *r)
+{
+    struct blkif_request *req = &r->req[r->n];
+    uint32_t nr;
+    const char *why;
+    struct vbd_limits lim = {v->dev->sectors, v->readonly};
+    int runs = (req->operation == BLKIF_OP_READ || req->operation == BLKIF_OP_WRITE) &&
+               blkif_check_request(req, &lim, &nr, &why) == BLKIF_RSP_OKAY && segments_abut(req);
+    if (r->n && (!runs || !run_takes(r, req))) {
+        end_run(v, r);
+        r->req[0] = *req;
+        req = &r->req[0];
+    }
+    if (!runs)
+        return respond(v, req, handle(v, req));
+    r->pages = (r->n ? r->pages : 0) + req->nr_segments;
+    r->sectors = (r->n ? r->sectors : 0) + nr;
+    if (++r->n == RUN_REQUESTS) /* full: the next request needs the slot after */
+        end_run(v, r);
+}
+
 /*
  * Answer the requests on the ring.  Each is copied out of its slot before it is looked at
  * (blkif_copy_request), and answered in order; the answers of one pass over the ring are
@@ -459,26 +562,32 @@ static void push_responses(struct vbd *v)
 static void serve(struct vbd *v)
 {
     int more, served = 0;
+    struct run run;
+    run.n = 0;
     do {
         RING_IDX rp = v->sring->req_prod;
         xen_rmb(); /* the requests before the index that covers them */
         if (RING_REQUEST_PROD_OVERFLOW(&v->ring, rp))
-            return disconnect(v, "the frontend's req_prod ran past the ring");
+            return disconnect(v, "the frontend's req_prod ran past the ring"); /* run.n is 0 */
         while (v->ring.req_cons != rp && !RING_REQUEST_CONS_OVERFLOW(&v->ring, v->ring.req_cons)) {
             if (served++ == SERVE_BATCH) {
+                if (run.n)
+                    end_run(v, &run);
                 push_responses(v);
                 event_count++; /* more to do: run the services again before sleeping */
                 return serve_later(v);
             }
-            struct blkif_request req;
-            blkif_copy_request(&req, RING_GET_REQUEST(&v->ring, v->ring.req_cons));
+            struct blkif_request *req = &run.req[run.n];
+            blkif_copy_request(req, RING_GET_REQUEST(&v->ring, v->ring.req_cons));
             v->ring.req_cons++;
             v->requests++;
-            int16_t st = handle(v, &req);
-            struct blkif_response *rsp = RING_GET_RESPONSE(&v->ring, v->ring.rsp_prod_pvt);
-            *rsp = (struct blkif_response){req.id, req.operation, 0, st};
-            v->ring.rsp_prod_pvt++;
+            if (v->map_mode)
+                take_request(v, &run);
+            else
+                respond(v, req, handle(v, req));
         }
+        if (run.n)
+            end_run(v, &run);
         push_responses(v);
         RING_FINAL_CHECK_FOR_REQUESTS(&v->ring, more);
     } while (more && v->sring);

@@ -16,7 +16,9 @@
  * use (include/grant_slots.h): dom0 holds two pages for each running domU.
  * gnttab_map() and gnttab_unmap() are inline (include/os.h: a backend maps
  * and unmaps a grant per request); here are only the pages' bitmap and a
- * map's rare ways, a full word at the floor and a refusal.
+ * map's rare ways, a full word at the floor and a refusal, and the map of a
+ * run of grants into pages side by side (gnttab_map_run(): blkback maps a
+ * request's segments so, and the disk moves them in one device request).
  *
  * Tour 19/58 - after table.c, before time.c.
  */
@@ -110,4 +112,51 @@ __attribute__((noinline, cold)) void *gnttab_map_refused(uint32_t va)
 {
     grant_slot_give(&gnttab_slots, (va - GRANT_AREA_START) / PAGE_SIZE);
     return NULL;
+}
+
+/* Give back the run's pages from slot `first`, unmapping those the hypervisor mapped. */
+static void *unmap_partial_run(struct gnttab_map_grant_ref *ops, uint32_t first, uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++)
+        if (ops[i].status != GNTST_okay)
+            grant_slot_give(&gnttab_slots, first + i);
+        else if (gnttab_unmap((void *)(uint32_t)ops[i].host_addr, ops[i].handle))
+            printf("gnttab: a page of a refused run could not be unmapped\n");
+    return NULL;
+}
+
+void *gnttab_map_run(struct gnttab_map_grant_ref *ops, uint32_t n)
+{
+    uint32_t first = grant_slots_take_run(&gnttab_slots, n);
+    if (first == GRANT_AREA_SLOTS)
+        return NULL;
+    uint32_t va = GRANT_AREA_START + first * PAGE_SIZE;
+    for (uint32_t i = 0; i < n; i++) {
+        ops[i].host_addr = va + i * PAGE_SIZE;
+        ops[i].status = GNTST_general_error;
+    }
+    HYPERVISOR_grant_table_op(GNTTABOP_map_grant_ref, ops, n);
+    for (uint32_t i = 0; i < n; i++)
+        if (ops[i].status != GNTST_okay)
+            return unmap_partial_run(ops, first, n);
+    return (void *)va;
+}
+
+int gnttab_unmap_run(const struct gnttab_map_grant_ref *ops, struct gnttab_unmap_grant_ref *unmaps,
+                     uint32_t n)
+{
+    int rc = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        unmaps[i].host_addr = ops[i].host_addr;
+        unmaps[i].handle = ops[i].handle;
+        unmaps[i].status = GNTST_general_error;
+    }
+    HYPERVISOR_grant_table_op(GNTTABOP_unmap_grant_ref, unmaps, n);
+    for (uint32_t i = 0; i < n; i++)
+        if (unmaps[i].status == GNTST_okay)
+            grant_slot_give(&gnttab_slots,
+                            (uint32_t)(ops[i].host_addr - GRANT_AREA_START) / PAGE_SIZE);
+        else
+            rc = -1;
+    return rc;
 }

@@ -4,7 +4,10 @@
  * sends requests the backend must refuse with an error response: an unknown
  * operation, no or too many segments, segments outside their page, sectors
  * beyond the disk, a write to the read-only disk, grant references it never
- * granted.  A good read must still work in between.  Last, it moves req_prod
+ * granted.  A good read must still work in between, and so must a read whose
+ * two segments leave a hole in the pages (the first ends mid-page, the second
+ * is in another page): a backend that maps a request's pages side by side
+ * must serve it a segment at a time.  Last, it moves req_prod
  * far past what it could have produced: the backend must disconnect.
  */
 #include "xtf.h"
@@ -19,6 +22,8 @@ static evtchn_port_t port;
 static volatile uint32_t responses;
 static char backend[64];
 static uint8_t data[PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
+static uint8_t other[PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
+static uint8_t first_read[PAGE_SIZE];
 
 static void on_event(evtchn_port_t p, void *d)
 {
@@ -111,6 +116,21 @@ static void expect_status(int16_t got, int16_t want, const char *what)
         xtf_failure("%s: status %d, expected %d", what, got, want);
 }
 
+/* Sectors 0-7 as two segments: 0-3 into the first half of data's page, 4-7 into the first half
+ * of other's; each half must hold what the one-segment read of 0-7 put there. */
+static void read_with_a_hole(grant_ref_t g, grant_ref_t g_other)
+{
+    struct blkif_request r = request(BLKIF_OP_READ, 0, g, 0, 3);
+    r.nr_segments = 2;
+    r.seg[1] = (struct blkif_request_segment){g_other, 0, 3, 0};
+    memset(data, 0xaa, PAGE_SIZE);
+    memset(other, 0xaa, PAGE_SIZE);
+    expect_status(send(&r), BLKIF_RSP_OKAY, "a read whose segments leave a hole");
+    if (memcmp(data, first_read, PAGE_SIZE / 2) ||
+        memcmp(other, first_read + PAGE_SIZE / 2, PAGE_SIZE / 2))
+        xtf_failure("a read whose segments leave a hole put the wrong bytes in its pages");
+}
+
 void test_main(void)
 {
     domid_t be;
@@ -125,6 +145,9 @@ void test_main(void)
 
     struct blkif_request r = request(BLKIF_OP_READ, 0, g, 0, 7);
     expect_status(send(&r), BLKIF_RSP_OKAY, "a good read");
+    memcpy(first_read, data, PAGE_SIZE);
+    read_with_a_hole(g, gnttab_grant_access(be, virt_to_mfn(other), 0));
+    r = request(BLKIF_OP_READ, 0, g, 0, 7);
     r.operation = 99;
     expect_status(send(&r), BLKIF_RSP_EOPNOTSUPP, "operation 99");
     r = request(BLKIF_OP_READ, 0, g, 0, 7);

@@ -5,7 +5,9 @@
  * pages held does not pass them, and a page given back below the floor is
  * the next one taken; with every page in use a map finds none, and the
  * floor stays on the bitmap.  A random run of takes and gives checks every
- * page taken against the lowest free page found by a plain scan.
+ * page taken against the lowest free page found by a plain scan.  A run of
+ * pages (a backend's mapping of a whole request) is the lowest run of free
+ * pages, across words and past full ones, and marks all of them used.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -114,6 +116,61 @@ static void test_a_random_run_always_takes_the_lowest_free_page(void **state)
     }
 }
 
+/* The lowest run of n free pages by a plain scan from page 0, or GRANT_AREA_SLOTS. */
+static uint32_t lowest_run(uint32_t n)
+{
+    for (uint32_t first = 0; first + n <= GRANT_AREA_SLOTS; first++) {
+        uint32_t k = 0;
+        while (k < n && !in_use(first + k))
+            k++;
+        if (k == n)
+            return first;
+    }
+    return GRANT_AREA_SLOTS;
+}
+
+static void test_a_run_is_the_lowest_run_of_free_pages(void **state)
+{
+    (void)state;
+    for (int i = 0; i < 70; i++)
+        take();              /* words 0 and 1 full, word 2 begun */
+    grant_slot_give(&s, 3);  /* a hole of one page: too short for a run of two */
+    grant_slot_give(&s, 40); /* a hole of two pages */
+    grant_slot_give(&s, 41);
+    assert_int_equal(grant_slots_take_run(&s, 2), 40);
+    assert_true(in_use(40) && in_use(41));
+    assert_int_equal(grant_slots_take_run(&s, 33), 70); /* across words 2 and 3 */
+    for (uint32_t i = 70; i < 103; i++)
+        assert_true(in_use(i));
+    assert_false(in_use(103));
+    assert_int_equal(take(), 3); /* the single page is still the lowest free one */
+}
+
+static void test_random_runs_are_the_lowest_runs(void **state)
+{
+    (void)state;
+    srand(15);
+    for (int i = 0; i < 2000; i++) {
+        if (rand() % 3) {
+            uint32_t n = 1 + (uint32_t)rand() % 40, want = lowest_run(n);
+            assert_int_equal(grant_slots_take_run(&s, n), want);
+        } else {
+            grant_slot_give(&s, (uint32_t)rand() % 600);
+        }
+    }
+}
+
+static void test_with_no_run_long_enough_a_run_finds_none(void **state)
+{
+    (void)state;
+    while (take() >= 0)
+        ;
+    for (uint32_t i = 1; i < GRANT_AREA_SLOTS; i += 64)
+        grant_slot_give(&s, i);
+    assert_int_equal(grant_slots_take_run(&s, 2), GRANT_AREA_SLOTS);
+    assert_int_equal(grant_slots_take_run(&s, 1), 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -122,6 +179,9 @@ int main(void)
             test_a_map_starts_past_the_full_words_and_a_page_given_back_lowers_the_floor, setup),
         cmocka_unit_test_setup(test_with_every_page_in_use_a_map_finds_none, setup),
         cmocka_unit_test_setup(test_a_random_run_always_takes_the_lowest_free_page, setup),
+        cmocka_unit_test_setup(test_a_run_is_the_lowest_run_of_free_pages, setup),
+        cmocka_unit_test_setup(test_random_runs_are_the_lowest_runs, setup),
+        cmocka_unit_test_setup(test_with_no_run_long_enough_a_run_finds_none, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

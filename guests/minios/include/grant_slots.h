@@ -6,7 +6,9 @@
  * holds two pages (console and store) for each running domU, so with a thousand domUs every map
  * passed 62 full words first (672 instructions a create in `make bench-scale`).  A page given
  * back below the floor lowers it, as alloc_pages()'s run floors are lowered in mm.c, so the page
- * taken is still the lowest free one.  Pure and inline: tests/unit/test_grant_slots.c builds it on
+ * taken is still the lowest free one.  A backend that maps a request's pages side by side (so the
+ * disk reads or writes them in one device request) takes a run of free pages instead
+ * (grant_slots_take_run()).  Pure and inline: tests/unit/test_grant_slots.c builds it on
  * the host.
  */
 #ifndef MINIOS_GRANT_SLOTS_H
@@ -54,6 +56,40 @@ static inline void grant_slot_give(struct grant_slots *s, uint32_t slot)
     __asm__ volatile("btrl %1, %0" : "+m"(s->used) : "r"(slot));
     if (slot / 32 < s->floor)
         s->floor = slot / 32;
+}
+
+/* Mark n pages from `first` in use, a word at a time. */
+static inline void grant_slots_mark(struct grant_slots *s, uint32_t first, uint32_t n)
+{
+    while (n) {
+        uint32_t b = first % 32, k = n < 32 - b ? n : 32 - b;
+        s->used[first / 32] |= (k == 32 ? ~0u : (1u << k) - 1) << b;
+        first += k, n -= k;
+    }
+}
+
+/* The lowest run of n free pages (1 <= n), now all in use: its first page, or GRANT_AREA_SLOTS if
+ * there is none.  The floor stays right: taking only marks pages used.  The scan steps from hole
+ * to hole (a bit scan each way), not page by page. */
+static inline uint32_t grant_slots_take_run(struct grant_slots *s, uint32_t n)
+{
+    uint32_t run = 0;
+    for (uint32_t slot = s->floor * 32; slot < GRANT_AREA_SLOTS;) {
+        uint32_t b = slot % 32;
+        uint32_t used = s->used[slot / 32] >> b; /* the bits shifted in read as free */
+        if (used & 1) { /* in use: on to the next free page, or the next word */
+            slot += ~used ? (uint32_t)__builtin_ctz(~used) : 32;
+            run = 0;
+            continue;
+        }
+        uint32_t k = used ? (uint32_t)__builtin_ctz(used) : 32 - b; /* free pages from slot on */
+        run += k, slot += k;
+        if (run >= n) {
+            grant_slots_mark(s, slot - run, n);
+            return slot - run;
+        }
+    }
+    return GRANT_AREA_SLOTS;
 }
 
 #endif

@@ -201,6 +201,14 @@ static inline int gnttab_unmap(void *va, grant_handle_t handle)
     return 0;
 }
 
+/* A run of n grants mapped side by side with one hypercall each way (a backend's whole request,
+ * so the disk moves it in one device request): ops[i] holds map_args, as for gnttab_map().  The
+ * first page's address, or NULL, with nothing left mapped, if there is no run of n free pages or
+ * the hypervisor refused any (ops[i].status says which).  unmaps has room for n operations. */
+void *gnttab_map_run(struct gnttab_map_grant_ref *ops, uint32_t n);
+int gnttab_unmap_run(const struct gnttab_map_grant_ref *ops, struct gnttab_unmap_grant_ref *unmaps,
+                     uint32_t n); /* 0, or -1 if any was refused (that page stays taken) */
+
 /* events.c: a handler for a port we already have (from start_info or interdomain binding) */
 void bind_port(evtchn_port_t port, evtchn_handler_t h, void *data);
 int bind_interdomain(domid_t remote, evtchn_port_t remote_port, evtchn_handler_t h, void *data);
