@@ -409,7 +409,7 @@ static int map_and_transfer(struct vbd *v, const struct blkif_request *req)
  * by RUN_PAGES and RUN_REQUESTS; every request still gets its own answer.
  */
 #define RUN_PAGES    64
-#define RUN_REQUESTS 1
+#define RUN_REQUESTS 8
 struct run {
     struct blkif_request req[RUN_REQUESTS];
     uint32_t n, pages, sectors;
