@@ -98,8 +98,8 @@ def block_run():
 
 def block_report(runs):
     print("\nsplit block I/O: the same partition (hda1) from dom0 directly, then from a domU")
-    print("through blkfront/blkback with grant copy (the default), then from a domU whose backend")
-    print("maps each segment instead (bemode=map); all in one boot, %d boots.  Disk completions" %
+    print("through blkfront/blkback with grant copy (bemode=copy), then from a domU whose backend")
+    print("maps the pages instead (bemode=map); all in one boot, %d boots.  Disk completions" %
           len(runs))
     print("follow the host's I/O, which -icount cannot replay, so these vary from run to run:")
     for w in WORKLOADS:

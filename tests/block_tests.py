@@ -142,13 +142,14 @@ def data_written_by_a_domU_is_on_the_disk():
 
 @test
 def the_map_and_unmap_backend_moves_the_same_data():
-    """bemode=map: blkback maps a transfer's pages side by side with one batched map and does
+    """Map, blkback's default for a disk (hda1, no bemode= given; bemode=map asks for it
+    anywhere): blkback maps a transfer's pages side by side with one batched map and does
     the I/O in place (no copy), one device request for them: the 200-sector write is three ring
     requests, served together (they follow each other on the disk) with one map and one unmap,
     and so is the read that verifies it; not two grant calls a segment (100 for these 2 x 25
     pages) or a request (12)."""
     with booted() as (disk, m):
-        domU(m, extra_args="bemode=map")
+        domU(m)
         check("backend domain 0" in du(m, "blk info xvda"), "no blk info")
         m.detach()
         before = backend_counts(m)
@@ -262,9 +263,10 @@ def backend_counts(m):
 def a_transfer_of_three_requests_wakes_the_frontend_once():
     """A 264-sector write is three ring requests, put on the ring together with one notification;
     blkback answers all three before it publishes the answers (serve()'s push_responses()), so
-    it notifies the frontend once for them, not once per request."""
+    it notifies the frontend once for them, not once per request.  With grant copy (asked for:
+    hda1 is a disk, whose default is map), one grant call per request."""
     with booted() as (disk, m):
-        domU(m)
+        domU(m, extra_args="bemode=copy")
         check("backend domain 0" in du(m, "blk info xvda"), "no blk info")
         m.detach()
         before = backend_counts(m)

@@ -36,7 +36,7 @@ static const char *blkbench_script(int ram)
     const char *dev = ram ? "ram1" : "hda1",
                *cfg = ram ? "/etc/xm/domU-ram.cfg" : "/etc/xm/domU.cfg";
     snprintf(script, sizeof(script),
-             "blk bench %s;xm-lite create %s extra=blkbench;"
+             "blk bench %s;xm-lite create %s extra=blkbench bemode=copy;"
              "xm-lite wait domU data/bench-done;xm-lite block-list domU;"
              "xm-lite destroy domU;"
              "xm-lite create %s name=mapper extra=blkbench bemode=map;"

@@ -46,6 +46,7 @@
 #include <blkif_check.h>
 #include <pending.h>
 #include <public/io/xenbus.h>
+#include <public/syscall.h>
 #include <table.h>
 #include "xenstored.h"
 
@@ -72,7 +73,7 @@ struct vbd {
     uint32_t follows;        /* times its frontend's state was read (block-list's Follows) */
     struct vbd *next_of_dom; /* the domain's next disk (the first: table_by_id()) */
     struct pending_link following; /* its domain changed the store: read its frontend */
-    int map_mode;    /* map each segment and do the I/O in place, instead of grant copy */
+    int map_mode;    /* map the frontend's pages and do the I/O in place, instead of grant copy */
     uint32_t serves; /* times a poll served its ring (block-list's Serves) */
     struct pending_link pending; /* its event fired, or it has requests left over */
 };
@@ -178,7 +179,7 @@ static void blkback_store_changed(domid_t dom)
 }
 
 int blkback_add(domid_t dom, const char *target, const char *vdev, int readonly, uint32_t delay_ms,
-                int map_mode)
+                uint32_t bemode)
 {
     struct blkdev *dev = blkdev_find(target);
     if (!dev && strchr(target, '@'))
@@ -220,7 +221,9 @@ int blkback_add(domid_t dom, const char *target, const char *vdev, int readonly,
                                  &v->mem_first);
     xenstored_changed = blkback_store_changed;
     strlcpy(v->vdev, vdev, sizeof(v->vdev));
-    v->map_mode = map_mode;
+    /* A disk that moves data itself (its "DMA") goes straight into mapped pages; memory is
+     * cheapest copied once, page to page, by the hypervisor (copy_direct). */
+    v->map_mode = bemode == BEMODE_MAP || (bemode == BEMODE_DEFAULT && !v->mem);
     snprintf(v->bpath, sizeof(v->bpath), "/local/domain/0/backend/vbd/%u/%u", dom, devid);
     snprintf(v->fpath, sizeof(v->fpath), "/local/domain/%u/device/vbd/%u", dom, devid);
     char perms[16];

@@ -255,8 +255,14 @@ struct pvlab_disk {
     char vdev[16];   /* the domain's name for it: xvda */
     uint32_t readonly;
     uint32_t delay_ms; /* the backend describes the disk this late (a test knob) */
-    uint32_t map_mode; /* map each segment instead of a grant copy per request */
+    uint32_t bemode;   /* BEMODE_*: how the backend reaches the domain's data pages */
 };
+/* xm-lite create bemode=: the backend's way to the frontend's pages (docs/block.md section 8).
+ * By default it maps them when the device is a disk that moves data itself (no CPU copy), and
+ * copies with the hypervisor when the device is memory (one copy, straight between pages). */
+#define BEMODE_DEFAULT 0
+#define BEMODE_MAP     1
+#define BEMODE_COPY    2
 
 struct pvlab_pingpong {
     uint32_t count; /* IN: round trips */

@@ -94,7 +94,7 @@ static int apply_overrides(int argc, char **argv, struct create_args *a)
         else if (!strncmp(s, "bedelay=", 8))
             a->disk_opts.delay_ms = strtoul(s + 8, NULL, 10);
         else if (!strcmp(s, "bemode=map") || !strcmp(s, "bemode=copy"))
-            a->disk_opts.map_mode = !strcmp(s, "bemode=map");
+            a->disk_opts.bemode = !strcmp(s, "bemode=map") ? BEMODE_MAP : BEMODE_COPY;
         else
             return printf("xm-lite: create: bad argument '%s' (-c, name=, memory=4..900, extra=, "
                           "bedelay=, bemode=map|copy)\n",

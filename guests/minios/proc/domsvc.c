@@ -344,9 +344,7 @@ static int disk_add(domid_t id, uint32_t uarg)
     if (rc)
         return rc;
     d.target[sizeof(d.target) - 1] = d.vdev[sizeof(d.vdev) - 1] = 0;
-    return blkback_add(id, d.target, d.vdev, d.readonly != 0, d.delay_ms, d.map_mode != 0)
-               ? -E_INVAL
-               : 0;
+    return blkback_add(id, d.target, d.vdev, d.readonly != 0, d.delay_ms, d.bemode) ? -E_INVAL : 0;
 }
 
 static int disk_list(domid_t id, uint32_t ubuf, uint32_t cap)
