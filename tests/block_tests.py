@@ -151,11 +151,7 @@ def the_map_and_unmap_backend_moves_the_same_data():
     with booted() as (disk, m):
         domU(m)
         check("backend domain 0" in du(m, "blk info xvda"), "no blk info")
-        m.detach()
-        before = backend_counts(m)
-        m.send("xm-lite console domU")
-        m.expect(r"attached to domU's console", 30)
-        m.expect(r"\(backend domain 0\)\s*domU# ", 30)  # the replayed log, to its last prompt
+        before = counts_then_back_to_the_domU(m)
         check("wrote 200 sectors" in du(m, "blk write xvda 10 mapped 200"), "write")
         check("': ok (0 bad)" in du(m, "blk verify xvda 10 200 mapped"), "read back")
         m.detach()
@@ -259,6 +255,17 @@ def backend_counts(m):
     return [int(x) for x in row.groups()]
 
 
+def counts_then_back_to_the_domU(m):
+    """blkback's counts read from dom0 (backend_counts), then back on the domU's console, at its
+    prompt again (the replayed log, to its last prompt)."""
+    m.detach()
+    counts = backend_counts(m)
+    m.send("xm-lite console domU")
+    m.expect(r"attached to domU's console", 30)
+    m.expect(r"\(backend domain 0\)\s*domU# ", 30)
+    return counts
+
+
 @test
 def a_transfer_of_three_requests_wakes_the_frontend_once():
     """A 264-sector write is three ring requests, put on the ring together with one notification;
@@ -268,11 +275,7 @@ def a_transfer_of_three_requests_wakes_the_frontend_once():
     with booted() as (disk, m):
         domU(m, extra_args="bemode=copy")
         check("backend domain 0" in du(m, "blk info xvda"), "no blk info")
-        m.detach()
-        before = backend_counts(m)
-        m.send("xm-lite console domU")
-        m.expect(r"attached to domU's console", 30)
-        m.expect(r"\(backend domain 0\)\s*domU# ", 30)  # the replayed log, to its last prompt
+        before = counts_then_back_to_the_domU(m)
         check("wrote 264 sectors" in du(m, "blk write xvda 300 three 264"), "the write failed")
         m.detach()
         after = backend_counts(m)
