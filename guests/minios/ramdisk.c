@@ -32,9 +32,11 @@
  * time, as `blk bench` makes them, the domU is blocked on the response and
  * nobody else has work, so it takes no one's time; with concurrent work it
  * would, and figures so measured would not mean a real disk's.  A modelled
- * disk is a device, not memory: it offers no memory_at, so blkback moves its
- * data through its bounce buffer, one device request per ring request (per
- * segment with bemode=map), as it would a real disk's.
+ * disk is a device, not memory: it offers no memory_at, so blkback serves it
+ * as it would a real disk's: by default it maps the frontend's pages and the
+ * disk moves a run of adjacent requests in one device request; with
+ * bemode=copy through its bounce buffer, one device request per ring request
+ * (blkback.c, docs/block.md section 8).
  *
  * Tour 43/58 - after ide.c, before simg.c.
  */
