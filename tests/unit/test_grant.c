@@ -682,6 +682,95 @@ static void test_a_batch_reports_each_operation(void **state)
     assert_int_equal(q->max_nr_frames, GNTTAB_MAX_FRAMES);
 }
 
+/*
+ * A batch that names several granters, as Xen's ABI allows (each operation
+ * its own dom): each operation is checked against the domain it names, not
+ * the one the operation before it named (what a look-up remembered from op
+ * to op would get wrong).  DOM_C's ref 40 is not granted, DOM_A's is: the
+ * second operation must be refused, though the first found DOM_A; an
+ * unknown domain between two others is refused, and the operations after
+ * it are still done, each with its own status (Xen's ABI: a failed
+ * operation does not stop the batch).
+ */
+static void test_a_batch_checks_each_operation_against_the_granter_it_names(void **state)
+{
+    (void)state;
+    grant(doma, 40, GTF_permit_access, DOM_B, 34);
+    grant(doma, 41, GTF_permit_access, DOM_B, 35);
+    grant(domc, 41, GTF_permit_access | GTF_readonly, DOM_B, 71);
+    grant(doma, 42, GTF_permit_access, DOM_B, 36);
+    fake_set_current(domb);
+    struct gnttab_map_grant_ref *ops = fake_guest_ptr(ARG, 6 * sizeof(*ops));
+    const struct {
+        domid_t dom;
+        grant_ref_t ref;
+        uint32_t flags;
+        int16_t status;
+    } want[] = {{DOM_A, 40, RW, GNTST_okay}, {DOM_C, 40, RW, GNTST_permission_denied},
+                {DOM_C, 41, RO, GNTST_okay}, {NO_DOM, 41, RO, GNTST_bad_domain},
+                {DOM_A, 41, RW, GNTST_okay}, {DOM_A, 42, RW, GNTST_okay}};
+    for (uint32_t i = 0; i < 6; i++)
+        ops[i] = (struct gnttab_map_grant_ref){.host_addr = SLOT(i),
+                                               .flags = want[i].flags,
+                                               .ref = want[i].ref,
+                                               .dom = want[i].dom,
+                                               .status = 99};
+    uint64_t errors = domb->counters.hypercall_errors;
+    assert_int_equal(do_grant_table_op(GNTTABOP_map_grant_ref, ARG, 6), 0);
+    for (uint32_t i = 0; i < 6; i++)
+        if (ops[i].status != want[i].status)
+            fail_msg("operation %u (dom %u ref %u): status %d, expected %d", i, want[i].dom,
+                     want[i].ref, ops[i].status, want[i].status);
+    assert_int_equal(domb->counters.hypercall_errors, errors + 2);
+    assert_mapped(40, 34, 0, 1);
+    assert_mapped(41, 35, 0, 1);
+    assert_mapped(42, 36, 0, 1);
+    assert_frame(71, 2, 0);
+    assert_int_equal(domb->grant.window[0].l1[2] >> PAGE_SHIFT, 71);
+    assert_int_equal(grant_maps_held(domb), 4);
+}
+
+/*
+ * An unmap batch whose middle operations are bad (a handle never mapped,
+ * a handle whose address names another page): each has its own status and
+ * is counted, changes nothing, and the good ones around them are done, each
+ * releasing the granter it mapped from (DOM_A's, then DOM_C's, then DOM_A's).
+ */
+static void test_an_unmap_batch_with_bad_operations_in_the_middle(void **state)
+{
+    (void)state;
+    grant(doma, 43, GTF_permit_access, DOM_B, 37);
+    grant(domc, 43, GTF_permit_access, DOM_B, 72);
+    grant(doma, 44, GTF_permit_access | GTF_readonly, DOM_B, 38);
+    uint32_t h[3];
+    assert_int_equal(map_grant(domb, DOM_A, 43, RW, SLOT(0), &h[0]), GNTST_okay);
+    assert_int_equal(map_grant(domb, DOM_C, 43, RW, SLOT(1), &h[1]), GNTST_okay);
+    assert_int_equal(map_grant(domb, DOM_A, 44, RO, SLOT(2), &h[2]), GNTST_okay);
+    fake_set_current(domb);
+    struct gnttab_unmap_grant_ref *ops = fake_guest_ptr(ARG, 5 * sizeof(*ops));
+    ops[0] = (struct gnttab_unmap_grant_ref){.host_addr = SLOT(0), .handle = h[0], .status = 99};
+    ops[1] = (struct gnttab_unmap_grant_ref){.host_addr = SLOT(7), .handle = 7, .status = 99};
+    ops[2] = (struct gnttab_unmap_grant_ref){.host_addr = SLOT(2), .handle = h[1], .status = 99};
+    ops[3] = (struct gnttab_unmap_grant_ref){.host_addr = SLOT(1), .handle = h[1], .status = 99};
+    ops[4] = (struct gnttab_unmap_grant_ref){.host_addr = 0, .handle = h[2], .status = 99};
+    uint64_t errors = domb->counters.hypercall_errors;
+    assert_int_equal(do_grant_table_op(GNTTABOP_unmap_grant_ref, ARG, 5), 0);
+    assert_int_equal(ops[0].status, GNTST_okay);
+    assert_int_equal(ops[1].status, GNTST_bad_handle);
+    assert_int_equal(ops[2].status, GNTST_bad_virt_addr);
+    assert_int_equal(ops[3].status, GNTST_okay);
+    assert_int_equal(ops[4].status, GNTST_okay);
+    assert_int_equal(domb->counters.hypercall_errors, errors + 2);
+    assert_mapped(43, 37, 0, 0);
+    assert_mapped(44, 38, 0, 0);
+    assert_frame(72, 1, 0);
+    assert_int_equal(gflags(domc, 43), GTF_permit_access);
+    assert_int_equal(grant_maps_held(domb), 0);
+    for (uint32_t i = 0; i < 3; i++)
+        if (!fake_invlpg_seen((uint32_t)SLOT(i)))
+            fail_msg("slot %u unmapped without its TLB entry flushed", i);
+}
+
 /* ---------------------------------------------------------------- destruction */
 
 /*
@@ -892,6 +981,8 @@ int main(void)
         T(test_host_addr_must_be_a_free_page_of_the_grant_area),
         T(test_unmap_checks_the_handle_and_address),
         T(test_a_batch_reports_each_operation),
+        T(test_a_batch_checks_each_operation_against_the_granter_it_names),
+        T(test_an_unmap_batch_with_bad_operations_in_the_middle),
         T(test_a_mapped_frame_survives_the_granter_and_is_freed_at_the_last_unmap),
         T(test_mapper_destruction_releases_all_its_mappings),
         T(test_copy_between_grants_and_local_frames),
