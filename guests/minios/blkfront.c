@@ -13,7 +13,10 @@
  * them are put on the ring before we wait, so several are in flight at once.
  * The caller's buffer pages are granted to the backend for the duration of a
  * request only (each ring slot id keeps its request's references until the
- * answer is in).  A batch of writes (blkdev_write_many: the buffer cache's
+ * answer is in).  Each slot id has its 11 grant references reserved when the
+ * disk connects (gnttab_reserve()), so a page's grant is two stores to its
+ * own entry, with no search of the table, and its end one compare-and-swap.
+ * A batch of writes (blkdev_write_many: the buffer cache's
  * dirty blocks at a sync) goes the same way: blocks that follow each other
  * on the disk become the segments of one request, and up to a ring's worth
  * of requests cost one notification and one wait.
@@ -27,6 +30,7 @@
 #include <public/io/xenbus.h>
 
 #define MAX_DISKS 4
+#define SLOTS     __CONST_RING_SIZE(blkif, PAGE_SIZE) /* ring slots, so request ids: 32 */
 
 struct blkfront {
     struct blkdev dev;
@@ -41,9 +45,10 @@ struct blkfront {
     evtchn_port_t port;
     int flush;
     volatile uint32_t responses;
-    int16_t status[32];  /* per ring slot id */
-    uint8_t granted[32]; /* per ring slot id: pages granted for its request */
-    grant_ref_t grants[32][BLKIF_MAX_SEGMENTS_PER_REQUEST]; /* and their references */
+    int16_t status[SLOTS];  /* per ring slot id */
+    uint8_t granted[SLOTS]; /* per ring slot id: pages granted for its request */
+    grant_ref_t grants[SLOTS][BLKIF_MAX_SEGMENTS_PER_REQUEST]; /* and their references */
+    grant_ref_t reserved; /* slot id's page p is granted by reference reserved + 11 id + p */
     uint32_t requests, notifies_out, events_in;
 };
 
@@ -111,7 +116,7 @@ static void ring_event(evtchn_port_t port, void *data)
         xen_rmb();
         for (; f->ring.rsp_cons != rp; f->ring.rsp_cons++) {
             struct blkif_response *r = RING_GET_RESPONSE(&f->ring, f->ring.rsp_cons);
-            if (r->id < 32)
+            if (r->id < SLOTS)
                 f->status[r->id] = r->status;
             f->responses++;
         }
@@ -123,7 +128,7 @@ static void ring_event(evtchn_port_t port, void *data)
 struct io_req {
     uint64_t sector;
     uint32_t count;
-    const uint8_t *page[BLKIF_MAX_SEGMENTS_PER_REQUEST];
+    const void *page[BLKIF_MAX_SEGMENTS_PER_REQUEST];
 };
 
 static uint32_t pages_of(uint32_t sectors)
@@ -134,28 +139,28 @@ static uint32_t pages_of(uint32_t sectors)
 /* The grants of request `id` end (a copied grant was never mapped, so each does at once). */
 static void end_grants(struct blkfront *f, uint32_t id)
 {
-    for (uint32_t p = 0; p < f->granted[id]; p++)
-        gnttab_end_access(f->grants[id][p]);
+    const grant_ref_t *grants = f->grants[id];
+    for (uint32_t p = 0, n = f->granted[id]; p < n; p++) /* n read once: the ends are atomic */
+        gnttab_end_access(grants[p]);
     f->granted[id] = 0;
 }
 
 /* Put one request on the ring; `id` is its slot among those in flight.  One page per segment,
- * granted to the backend for this request only; it only needs to read the pages of a write.
- * A full grant table gives 0, which is the console's reference: never pass that on. */
+ * granted to the backend for this request only, by the slot's reserved references; it only
+ * needs to read the pages of a write.  A reference whose last grant the backend still maps is
+ * replaced by a free one (gnttab_grant_pages()); a full grant table then gives 0, which is the
+ * console's reference: never pass that on. */
 static int queue(struct blkfront *f, uint8_t op, const struct io_req *io, uint32_t id)
 {
     uint32_t npages = pages_of(io->count);
     grant_ref_t *grants = f->grants[id];
-    for (uint32_t p = 0; p < npages; p++) {
-        grants[p] =
-            gnttab_grant_access(f->backend_id, virt_to_mfn(io->page[p]), op == BLKIF_OP_WRITE);
-        if (!grants[p]) {
-            f->granted[id] = (uint8_t)p; /* those before it */
-            end_grants(f, id);
-            return -1;
-        }
+    f->granted[id] =
+        (uint8_t)gnttab_grant_pages(f->reserved + id * BLKIF_MAX_SEGMENTS_PER_REQUEST,
+                                    f->backend_id, op == BLKIF_OP_WRITE, io->page, npages, grants);
+    if (f->granted[id] != npages) {
+        end_grants(f, id); /* those before it */
+        return -1;
     }
-    f->granted[id] = (uint8_t)npages;
     struct blkif_request *r = RING_GET_REQUEST(&f->ring, f->ring.req_prod_pvt++);
     blkif_build_rw(r, op, io->sector, io->count, grants, (blkif_vdev_t)f->devid, id);
     f->status[id] = 1; /* pending */
@@ -198,7 +203,7 @@ static int submit(struct blkfront *f, uint8_t op, const struct io_req *io, uint3
 static int transfer(struct blkfront *f, uint8_t op, uint64_t sector, uint32_t count,
                     const void *buf)
 {
-    static struct io_req io[32];
+    static struct io_req io[SLOTS];
     const uint32_t per_req = BLKIF_MAX_SEGMENTS_PER_REQUEST * BLKIF_SECTORS_PER_PAGE;
     if ((uint32_t)buf & (PAGE_SIZE - 1))
         return -XEN_EINVAL;
@@ -230,7 +235,7 @@ static int mergeable(const struct io_req *r, const struct blkdev_io *w, uint64_t
  */
 static int front_write_many(struct blkdev *d, uint64_t base, const struct blkdev_io *w, uint32_t n)
 {
-    static struct io_req io[32];
+    static struct io_req io[SLOTS];
     struct blkfront *f = d->priv;
     const uint32_t max = BLKIF_MAX_SEGMENTS_PER_REQUEST * BLKIF_SECTORS_PER_PAGE;
     uint32_t nreq = 0;
@@ -311,9 +316,13 @@ static int connect(struct blkfront *f)
     SHARED_RING_INIT(f->sring);
     FRONT_RING_INIT(&f->ring, f->sring, PAGE_SIZE);
     f->ring_ref = gnttab_grant_access(f->backend_id, virt_to_mfn(f->sring), 0);
+    f->reserved = gnttab_reserve(SLOTS * BLKIF_MAX_SEGMENTS_PER_REQUEST);
     struct evtchn_alloc_unbound op = {.dom = DOMID_SELF, .remote_dom = f->backend_id};
-    if (!f->ring_ref || HYPERVISOR_event_channel_op(EVTCHNOP_alloc_unbound, &op))
-        return printf("blkfront: %s: no grant or event channel left\n", f->dev.name), -1;
+    if (!f->ring_ref || !f->reserved || HYPERVISOR_event_channel_op(EVTCHNOP_alloc_unbound, &op))
+        return printf("blkfront: %s: no grant references (%u for the ring's requests) or event "
+                      "channel left\n",
+                      f->dev.name, SLOTS * BLKIF_MAX_SEGMENTS_PER_REQUEST),
+               -1;
     f->port = op.port;
     bind_port(f->port, ring_event, f);
     write_num(f->path, "ring-ref", f->ring_ref);

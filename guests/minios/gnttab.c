@@ -6,7 +6,13 @@
  * another domain may map or copy one of our pages, asking for one more frame
  * when every entry of those it has is in use (the hypervisor takes a page for
  * each, so a domain that grants little costs it little); gnttab_end_access()
- * revokes a grant unless it is still mapped (GTF_reading/GTF_writing).
+ * revokes a grant unless it is still mapped (GTF_reading/GTF_writing).  A
+ * driver that grants many pages per request (blkfront: 33 for a 132 KiB
+ * transfer) reserves references once instead (gnttab_reserve(), as Linux's
+ * gnttab_alloc_grant_references): they are never handed out to anyone else,
+ * so a request's pages are granted with one call and no search, two stores
+ * an entry (gnttab_grant_pages()), and each grant is still revoked when its
+ * request is answered (gnttab_end_access(), inline in os.h).
  *
  * Others' grants: gnttab_map() maps a grant into a free page of our grant
  * area (GRANT_AREA_START, the 32 MiB below the hypervisor); the hypervisor
@@ -24,11 +30,14 @@
  */
 #include <os.h>
 
-static struct grant_entry_v1 *table;
+#define MAX_REFS (GNTTAB_MAX_FRAMES * GRANT_ENTRIES_PER_PAGE)
+
+struct grant_entry_v1 *gnttab_table; /* os.h's inline grant and end of access write it */
 static uint8_t table_pages[GNTTAB_MAX_FRAMES][PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
 struct grant_slots gnttab_slots; /* which pages of the grant area are in use */
 static grant_ref_t next_ref = GNTTAB_NR_RESERVED_ENTRIES;
-static uint32_t nr_frames; /* set up and mapped so far */
+static uint32_t nr_frames;               /* set up and mapped so far */
+static uint32_t reserved[MAX_REFS / 32]; /* a bit per reference kept by gnttab_reserve() */
 
 #define NR_REFS (nr_frames * GRANT_ENTRIES_PER_PAGE)
 
@@ -51,9 +60,15 @@ static int grow(void)
 
 void gnttab_init(void)
 {
-    table = (struct grant_entry_v1 *)table_pages;
+    gnttab_table = (struct grant_entry_v1 *)table_pages;
     if (grow())
         crash("grant table setup refused");
+}
+
+/* Is ref unused: not granted, and not reserved by a driver? */
+static int unused(grant_ref_t ref)
+{
+    return gnttab_table[ref].flags == GTF_invalid && !(reserved[ref / 32] >> (ref % 32) & 1);
 }
 
 /* A free entry from next_ref on, or 0 when every entry set up is in use. */
@@ -62,10 +77,70 @@ static grant_ref_t free_ref(void)
     for (uint32_t n = 0; n < NR_REFS; n++) {
         grant_ref_t ref = next_ref;
         next_ref = next_ref + 1 < NR_REFS ? next_ref + 1 : GNTTAB_NR_RESERVED_ENTRIES;
-        if (table[ref].flags == GTF_invalid)
+        if (unused(ref))
             return ref;
     }
     return 0;
+}
+
+grant_ref_t gnttab_reserve(uint32_t n)
+{
+    do {
+        uint32_t run = 0;
+        for (grant_ref_t ref = GNTTAB_NR_RESERVED_ENTRIES; n && ref < NR_REFS; ref++) {
+            run = unused(ref) ? run + 1 : 0;
+            if (run < n)
+                continue;
+            for (grant_ref_t r = ref + 1 - n; r <= ref; r++)
+                reserved[r / 32] |= 1u << (r % 32);
+            return ref + 1 - n;
+        }
+    } while (n && grow() == 0);
+    return 0;
+}
+
+/* Fill entry ref, which is not in use: the frame, then flags and domid in one store, so the entry
+ * is whole when it becomes valid (two volatile stores stay in order, and x86 makes stores
+ * visible in order).  `word` is the entry's first word: flags | domid << 16. */
+static inline void fill(struct grant_entry_v1 *e, uint32_t mfn, uint32_t word)
+{
+    volatile uint32_t *words = (volatile uint32_t *)e;
+    _Static_assert(offsetof(struct grant_entry_v1, flags) == 0 &&
+                       offsetof(struct grant_entry_v1, domid) == 2,
+                   "flags and domid share the entry's first word, flags in its low half");
+    words[1] = mfn;
+    words[0] = word;
+}
+
+static uint32_t first_word(domid_t dom, int readonly)
+{
+    return (uint32_t)dom << 16 | GTF_permit_access | (readonly ? GTF_readonly : 0);
+}
+
+/* A reserved reference is not free: its last grant is still mapped (its end failed).  Revoke it
+ * now if it is no longer mapped; if it still is, grant from the free entries instead. */
+static __attribute__((noinline, cold)) grant_ref_t grant_busy(grant_ref_t ref, domid_t dom,
+                                                              uint32_t mfn, int readonly)
+{
+    if (gnttab_end_access(ref))
+        return gnttab_grant_access(dom, mfn, readonly);
+    fill(&gnttab_table[ref], mfn, first_word(dom, readonly));
+    return ref;
+}
+
+uint32_t gnttab_grant_pages(grant_ref_t first, domid_t dom, int readonly, const void *const *pages,
+                            uint32_t n, grant_ref_t *refs)
+{
+    uint32_t word = first_word(dom, readonly);
+    struct grant_entry_v1 *e = &gnttab_table[first];
+    for (uint32_t p = 0; p < n; p++, e++) {
+        uint32_t mfn = virt_to_mfn(pages[p]);
+        if (__builtin_expect(e->flags == GTF_invalid, 1))
+            fill(e, mfn, word), refs[p] = first + p;
+        else if (!(refs[p] = grant_busy(first + p, dom, mfn, readonly)))
+            return p;
+    }
+    return n;
 }
 
 grant_ref_t gnttab_grant_access(domid_t dom, uint32_t mfn, int readonly)
@@ -75,25 +150,9 @@ grant_ref_t gnttab_grant_access(domid_t dom, uint32_t mfn, int readonly)
         next_ref = NR_REFS - GRANT_ENTRIES_PER_PAGE; /* the first entry of the new frame */
         ref = free_ref();
     }
-    if (!ref)
-        return 0;
-    table[ref].frame = mfn;
-    table[ref].domid = dom;
-    barrier(); /* the entry is complete before it becomes valid */
-    table[ref].flags = GTF_permit_access | (readonly ? GTF_readonly : 0);
+    if (ref)
+        fill(&gnttab_table[ref], mfn, first_word(dom, readonly));
     return ref;
-}
-
-/* Revoke a grant unless it is mapped; one compare-and-swap, so no mapping slips in between. */
-int gnttab_end_access(grant_ref_t ref)
-{
-    uint16_t flags = table[ref].flags;
-    do {
-        if (flags & (GTF_reading | GTF_writing))
-            return -1;
-    } while (!__atomic_compare_exchange_n(&table[ref].flags, &flags, GTF_invalid, 0,
-                                          __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST));
-    return 0;
 }
 
 /* The floor's word of the grant area is full (rare): the floor goes up to a word with room,

@@ -4,6 +4,8 @@
  * mapped writable; bad addresses and handles.  And while a grant is mapped
  * the reference counts show: the mapped frame cannot become a page table, and
  * the granter cannot revoke the entry, in whatever order maps and unmaps come.
+ * References reserved by a driver are its alone, and never granted over while
+ * their last grant is still mapped.
  */
 #include "xtf.h"
 #include <public/errno.h>
@@ -95,9 +97,65 @@ static void own_grants(domid_t self)
     pin_l1(mfn, MMUEXT_UNPIN_TABLE);
 }
 
+/* Map our own grant ref writable: the page's address (unmapped by the caller), or NULL. */
+static uint8_t *map_own(domid_t self, grant_ref_t ref, grant_handle_t *handle)
+{
+    struct gnttab_map_grant_ref map;
+    gnttab_map_args(&map, self, ref, 0);
+    uint8_t *va = gnttab_map(&map);
+    *handle = map.handle;
+    return va;
+}
+
+/* References a driver reserved (gnttab_reserve(), as blkfront does for its ring slots): never
+ * handed out by gnttab_grant_access(), granted in place by gnttab_grant_pages(), and one whose
+ * last grant is still mapped is not granted over: another reference is used, and once the
+ * mapping is gone the reserved one is revoked and used again. */
+static void reserved_grants(domid_t self)
+{
+    enum { N = 20, MANY = 600 }; /* MANY: more than the first frame, so every entry is passed */
+    static grant_ref_t got[MANY];
+    uint8_t *page = alloc_page(), *other = alloc_page();
+    const void *pages[2] = {page, other};
+    grant_ref_t first = gnttab_reserve(N), refs[2];
+    grant_handle_t h;
+    if (!first)
+        return xtf_failure("no run of %d grant references could be reserved", N);
+    for (int i = 0; i < MANY; i++)
+        if ((got[i] = gnttab_grant_access(self, virt_to_mfn(page), 1)) >= first &&
+            got[i] < first + N)
+            xtf_failure("gnttab_grant_access() handed out reserved reference %u", got[i]);
+    for (int i = 0; i < MANY; i++)
+        gnttab_end_access(got[i]);
+    if (gnttab_grant_pages(first, self, 0, pages, 2, refs) != 2 || refs[0] != first ||
+        refs[1] != first + 1)
+        return xtf_failure("two pages were not granted through the references reserved");
+    uint8_t *m = map_own(self, first, &h);
+    page[0] = 0x17;
+    if (!m || m[0] != 0x17)
+        return xtf_failure("a reserved reference's grant does not map its page");
+    gnttab_end_access(first + 1);
+    if (gnttab_grant_pages(first, self, 0, &pages[1], 1, refs) != 1 || refs[0] == first)
+        xtf_failure("a reserved reference still mapped was granted over");
+    page[0] = 0x18;
+    if (m[0] != 0x18)
+        xtf_failure("the mapping of the first grant no longer shows its page");
+    gnttab_end_access(refs[0]);
+    gnttab_unmap(m, h);
+    if (gnttab_grant_pages(first, self, 0, &pages[1], 1, refs) != 1 || refs[0] != first)
+        return xtf_failure("a reserved reference no longer mapped was not used again");
+    other[0] = 0x19;
+    if (!(m = map_own(self, first, &h)) || m[0] != 0x19)
+        return xtf_failure("the reserved reference, used again, does not map its new page");
+    gnttab_unmap(m, h);
+    if (gnttab_end_access(first) != 0 || try_map(self, first, 1) != GNTST_permission_denied)
+        xtf_failure("the reserved reference's grant could not be revoked");
+}
+
 void test_main(void)
 {
     domid_t self = my_domid();
     refused_maps(self);
     own_grants(self);
+    reserved_grants(self);
 }

@@ -74,12 +74,13 @@ static inline unsigned int blkif_build_rw(struct blkif_request *req, uint8_t op,
     req->handle = handle;
     req->id = id;
     req->sector_number = sector;
-    unsigned int nseg = 0;
-    for (uint32_t done = 0; done < count; nseg++) {
-        uint32_t n = count - done < BLKIF_SECTORS_PER_PAGE ? count - done : BLKIF_SECTORS_PER_PAGE;
-        req->seg[nseg] = (struct blkif_request_segment){grefs[nseg], 0, (uint8_t)(n - 1), 0};
-        done += n;
+    unsigned int nseg = (count + BLKIF_SECTORS_PER_PAGE - 1) / BLKIF_SECTORS_PER_PAGE, i;
+    for (i = 0; i + 1 < nseg; i++) { /* whole pages: built whole, then copied as two words */
+        struct blkif_request_segment s = {grefs[i], 0, BLKIF_SECTORS_PER_PAGE - 1, 0};
+        __builtin_memcpy(&req->seg[i], &s, sizeof(s));
     }
+    req->seg[i] = (struct blkif_request_segment){
+        grefs[i], 0, (uint8_t)((count - 1) % BLKIF_SECTORS_PER_PAGE), 0};
     req->nr_segments = (uint8_t)nseg;
     return nseg;
 }

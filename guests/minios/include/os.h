@@ -155,7 +155,28 @@ extern evtchn_port_t timer_port;
 /* gnttab.c */
 void gnttab_init(void);
 grant_ref_t gnttab_grant_access(domid_t dom, uint32_t mfn, int readonly); /* 0 if none free */
-int gnttab_end_access(grant_ref_t ref); /* -1 if still mapped by the grantee */
+/* n references side by side, kept for the caller alone (for gnttab_grant_pages()): the
+ * first, or 0 if the table has no such run even at its largest. */
+grant_ref_t gnttab_reserve(uint32_t n);
+/* Grant dom access to pages[0..n) through the reserved references from `first` on (page p by
+ * first + p), read-only if asked; the reference each page got goes to refs[p] (another one if
+ * its reserved one's last grant is still mapped).  The number granted: n, or fewer if the
+ * table is full. */
+uint32_t gnttab_grant_pages(grant_ref_t first, domid_t dom, int readonly, const void *const *pages,
+                            uint32_t n, grant_ref_t *refs);
+extern struct grant_entry_v1 *gnttab_table;
+/* Revoke a grant unless it is mapped (-1); one compare-and-swap, so no mapping slips in
+ * between.  Inline: a block request revokes each of its pages' grants. */
+static inline int gnttab_end_access(grant_ref_t ref)
+{
+    uint16_t *flags = &gnttab_table[ref].flags, f = *flags;
+    do {
+        if (f & (GTF_reading | GTF_writing))
+            return -1;
+    } while (!__atomic_compare_exchange_n(flags, &f, GTF_invalid, 0, __ATOMIC_SEQ_CST,
+                                          __ATOMIC_SEQ_CST));
+    return 0;
+}
 /* A map's arguments, written in the caller's own operation (gnttab_map() adds the page). */
 static inline void gnttab_map_args(struct gnttab_map_grant_ref *op, domid_t dom, grant_ref_t ref,
                                    int readonly)
