@@ -420,17 +420,6 @@ struct run {
 static struct gnttab_map_grant_ref run_maps[RUN_PAGES]; /* one run is served at a time */
 static struct gnttab_unmap_grant_ref run_unmaps[RUN_PAGES];
 
-/* Do req's segments abut in their pages: each but the first starts a page, each but the last
- * ends one? */
-static int segments_abut(const struct blkif_request *req)
-{
-    for (unsigned int i = 0; i < req->nr_segments; i++)
-        if ((i > 0 && req->seg[i].first_sect != 0) ||
-            (i + 1 < req->nr_segments && req->seg[i].last_sect != BLKIF_SECTORS_PER_PAGE - 1))
-            return 0;
-    return 1;
-}
-
 /* May req (checked, abutting) join the run r has gathered? */
 static int run_takes(const struct run *r, const struct blkif_request *req)
 {
@@ -542,7 +531,8 @@ static void take_request(struct vbd *v, struct run *r)
     const char *why;
     struct vbd_limits lim = {v->dev->sectors, v->readonly};
     int runs = (req->operation == BLKIF_OP_READ || req->operation == BLKIF_OP_WRITE) &&
-               blkif_check_request(req, &lim, &nr, &why) == BLKIF_RSP_OKAY && segments_abut(req);
+               blkif_check_request(req, &lim, &nr, &why) == BLKIF_RSP_OKAY &&
+               blkif_segments_abut(req, nr);
     if (r->n && (!runs || !run_takes(r, req))) {
         end_run(v, r);
         r->req[0] = *req;

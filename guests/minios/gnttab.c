@@ -184,6 +184,18 @@ static void *unmap_partial_run(struct gnttab_map_grant_ref *ops, uint32_t first,
     return NULL;
 }
 
+_Static_assert(GNTST_okay == 0, "refused_any(): the statuses ORed are 0 only if all are okay");
+
+/* Did the hypervisor refuse any of n operations, whose statuses lie `stride` bytes apart?  The
+ * statuses ORed together: GNTST_okay is 0 and every refusal negative, so one test at the end. */
+static int refused_any(const int16_t *status, uint32_t stride, uint32_t n)
+{
+    uint32_t any = 0;
+    for (const char *p = (const char *)status, *end = p + n * stride; p != end; p += stride)
+        any |= *(const uint16_t *)p;
+    return any != GNTST_okay;
+}
+
 void *gnttab_map_run(struct gnttab_map_grant_ref *ops, uint32_t n)
 {
     uint32_t first = grant_slots_take_run(&gnttab_slots, n);
@@ -195,27 +207,33 @@ void *gnttab_map_run(struct gnttab_map_grant_ref *ops, uint32_t n)
         ops[i].status = GNTST_general_error;
     }
     HYPERVISOR_grant_table_op(GNTTABOP_map_grant_ref, ops, n);
-    for (uint32_t i = 0; i < n; i++)
-        if (ops[i].status != GNTST_okay)
-            return unmap_partial_run(ops, first, n);
+    if (refused_any(&ops[0].status, sizeof(*ops), n))
+        return unmap_partial_run(ops, first, n);
     return (void *)va;
+}
+
+/* Some of the unmaps of a run were refused: the pages of the others are free again. */
+static __attribute__((noinline, cold)) int
+give_unmapped(const struct gnttab_unmap_grant_ref *unmaps, uint32_t first, uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++)
+        if (unmaps[i].status == GNTST_okay)
+            grant_slot_give(&gnttab_slots, first + i);
+    return -1;
 }
 
 int gnttab_unmap_run(const struct gnttab_map_grant_ref *ops, struct gnttab_unmap_grant_ref *unmaps,
                      uint32_t n)
 {
-    int rc = 0;
-    for (uint32_t i = 0; i < n; i++) {
-        unmaps[i].host_addr = ops[i].host_addr;
+    uint32_t va = (uint32_t)ops[0].host_addr, first = (va - GRANT_AREA_START) / PAGE_SIZE;
+    for (uint32_t i = 0; i < n; i++, va += PAGE_SIZE) { /* the run's pages, side by side */
+        unmaps[i].host_addr = va;
         unmaps[i].handle = ops[i].handle;
         unmaps[i].status = GNTST_general_error;
     }
     HYPERVISOR_grant_table_op(GNTTABOP_unmap_grant_ref, unmaps, n);
-    for (uint32_t i = 0; i < n; i++)
-        if (unmaps[i].status == GNTST_okay)
-            grant_slot_give(&gnttab_slots,
-                            (uint32_t)(ops[i].host_addr - GRANT_AREA_START) / PAGE_SIZE);
-        else
-            rc = -1;
-    return rc;
+    if (refused_any(&unmaps[0].status, sizeof(*unmaps), n))
+        return give_unmapped(unmaps, first, n);
+    grant_slots_give_run(&gnttab_slots, first, n);
+    return 0;
 }

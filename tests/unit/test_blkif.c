@@ -6,7 +6,8 @@
  * segments that leave their page, sectors beyond the virtual disk (including
  * arithmetic that would overflow), and writes to a read-only disk; and the
  * backend's copy of a ring slot (blkif_copy_request), which takes the header
- * and only the segments its own copy of nr_segments counts.
+ * and only the segments its own copy of nr_segments counts; and whether a
+ * request's segments abut (blkif_segments_abut), against its definition.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -203,6 +204,57 @@ static void test_copy_of_too_many_segments_stops_at_the_slot(void **state)
     expect(&r, &disk, BLKIF_RSP_ERROR, "bad number of segments");
 }
 
+/* The plain definition: each segment but the first starts its page, each but the last ends it. */
+static int abut_by_definition(const struct blkif_request *r)
+{
+    for (unsigned int i = 0; i < r->nr_segments; i++)
+        if ((i > 0 && r->seg[i].first_sect != 0) ||
+            (i + 1 < r->nr_segments && r->seg[i].last_sect != BLKIF_SECTORS_PER_PAGE - 1))
+            return 0;
+    return 1;
+}
+
+/* blkif_segments_abut()'s one comparison against the definition, for every request of one to
+ * four segments that passes the checks (36 ways for a segment to lie in its page), and for
+ * eleven segments with one of them short. */
+static void test_segments_abut_exactly_when_each_meets_the_next(void **state)
+{
+    (void)state;
+    struct blkif_request r = {.operation = BLKIF_OP_READ};
+    uint32_t nr, ways = 36, tried = 0, abutting = 0;
+    const char *why;
+    for (unsigned int n = 1; n <= 4; n++) {
+        uint32_t combos = 1;
+        for (unsigned int i = 0; i < n; i++)
+            combos *= ways;
+        r.nr_segments = (uint8_t)n;
+        for (uint32_t c = 0; c < combos; c++) {
+            for (unsigned int i = 0, k = c; i < n; i++, k /= ways) {
+                uint32_t w = k % ways, first = 0;
+                while (w >= BLKIF_SECTORS_PER_PAGE - first) /* the w-th (first, last) pair */
+                    w -= BLKIF_SECTORS_PER_PAGE - first++;
+                r.seg[i].first_sect = (uint8_t)first;
+                r.seg[i].last_sect = (uint8_t)(first + w);
+            }
+            assert_int_equal(blkif_check_request(&r, &disk, &nr, &why), BLKIF_RSP_OKAY);
+            assert_int_equal(blkif_segments_abut(&r, nr), abut_by_definition(&r));
+            tried++, abutting += abut_by_definition(&r);
+        }
+    }
+    assert_int_equal(tried, 36 + 36 * 36 + 36 * 36 * 36 + 36 * 36 * 36 * 36);
+    assert_true(abutting > 36 && abutting < tried / 10);
+    grant_ref_t g[11] = {0};
+    assert_int_equal(blkif_build_rw(&r, BLKIF_OP_READ, 0, 88, g, 0, 0), 11);
+    for (unsigned int i = 0; i < 11; i++) {
+        assert_int_equal(blkif_check_request(&r, &disk, &nr, &why), BLKIF_RSP_OKAY);
+        assert_true(blkif_segments_abut(&r, nr));
+        r.seg[i].last_sect = 6; /* a hole after segment i, or the last one shorter */
+        assert_int_equal(blkif_check_request(&r, &disk, &nr, &why), BLKIF_RSP_OKAY);
+        assert_int_equal(blkif_segments_abut(&r, nr), i == 10);
+        r.seg[i].last_sect = 7;
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -216,6 +268,7 @@ int main(void)
         cmocka_unit_test(test_read_only_disks_refuse_writes),
         cmocka_unit_test(test_copy_takes_the_header_and_the_counted_segments),
         cmocka_unit_test(test_copy_of_too_many_segments_stops_at_the_slot),
+        cmocka_unit_test(test_segments_abut_exactly_when_each_meets_the_next),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -7,7 +7,8 @@
  * floor stays on the bitmap.  A random run of takes and gives checks every
  * page taken against the lowest free page found by a plain scan.  A run of
  * pages (a backend's mapping of a whole request) is the lowest run of free
- * pages, across words and past full ones, and marks all of them used.
+ * pages, across words and past full ones, and marks all of them used; given
+ * back whole, it frees exactly its pages and lowers the floor.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -171,6 +172,25 @@ static void test_with_no_run_long_enough_a_run_finds_none(void **state)
     assert_int_equal(grant_slots_take_run(&s, 1), 1);
 }
 
+/* A run given back whole: its pages only, across words, and the floor lowered to its first. */
+static void test_a_run_given_back_frees_its_pages_and_lowers_the_floor(void **state)
+{
+    (void)state;
+    for (int i = 0; i < 200; i++)
+        take();
+    assert_int_equal(s.floor, 200 / 32);
+    grant_slots_give_run(&s, 50, 70); /* words 1 to 3: part, whole (64..95), part */
+    for (uint32_t i = 0; i < 200; i++)
+        assert_int_equal(in_use(i), i < 50 || i >= 120);
+    assert_int_equal(s.floor, 50 / 32);
+    assert_int_equal(take(), 50);
+    assert_int_equal(grant_slots_take_run(&s, 69), 51); /* the rest of the run, exactly */
+    grant_slots_give_run(&s, 160, 32);                  /* above the floor: the floor stays */
+    assert_int_equal(s.floor, 50 / 32);
+    assert_int_equal(grant_slots_take_run(&s, 32), 160);
+    assert_int_equal(take(), 200);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -182,6 +202,7 @@ int main(void)
         cmocka_unit_test_setup(test_a_run_is_the_lowest_run_of_free_pages, setup),
         cmocka_unit_test_setup(test_random_runs_are_the_lowest_runs, setup),
         cmocka_unit_test_setup(test_with_no_run_long_enough_a_run_finds_none, setup),
+        cmocka_unit_test_setup(test_a_run_given_back_frees_its_pages_and_lowers_the_floor, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -8,8 +8,8 @@
  * back below the floor lowers it, as alloc_pages()'s run floors are lowered in mm.c, so the page
  * taken is still the lowest free one.  A backend that maps a request's pages side by side (so the
  * disk reads or writes them in one device request) takes a run of free pages instead
- * (grant_slots_take_run()).  Pure and inline: tests/unit/test_grant_slots.c builds it on
- * the host.
+ * (grant_slots_take_run()), and gives it back whole (grant_slots_give_run()).  Pure and inline:
+ * tests/unit/test_grant_slots.c builds it on the host.
  */
 #ifndef MINIOS_GRANT_SLOTS_H
 #define MINIOS_GRANT_SLOTS_H
@@ -58,14 +58,29 @@ static inline void grant_slot_give(struct grant_slots *s, uint32_t slot)
         s->floor = slot / 32;
 }
 
+/* The bits of the pages from `first` on, up to n of them, that lie in first's word. */
+static inline uint32_t grant_slots_word_part(uint32_t first, uint32_t n, uint32_t *k)
+{
+    uint32_t b = first % 32;
+    *k = n < 32 - b ? n : 32 - b;
+    return (*k == 32 ? ~0u : (1u << *k) - 1) << b;
+}
+
 /* Mark n pages from `first` in use, a word at a time. */
 static inline void grant_slots_mark(struct grant_slots *s, uint32_t first, uint32_t n)
 {
-    while (n) {
-        uint32_t b = first % 32, k = n < 32 - b ? n : 32 - b;
-        s->used[first / 32] |= (k == 32 ? ~0u : (1u << k) - 1) << b;
-        first += k, n -= k;
-    }
+    for (uint32_t k; n; first += k, n -= k)
+        s->used[first / 32] |= grant_slots_word_part(first, n, &k);
+}
+
+/* The n pages from `first` (a run taken by grant_slots_take_run()) are free again, a word at a
+ * time; the floor is lowered as by grant_slot_give(). */
+static inline void grant_slots_give_run(struct grant_slots *s, uint32_t first, uint32_t n)
+{
+    if (n && first / 32 < s->floor)
+        s->floor = first / 32;
+    for (uint32_t k; n; first += k, n -= k)
+        s->used[first / 32] &= ~grant_slots_word_part(first, n, &k);
 }
 
 /* The lowest run of n free pages (1 <= n), now all in use: its first page, or GRANT_AREA_SLOTS if
