@@ -488,7 +488,11 @@ static int16_t handle(struct vbd *v, const struct blkif_request *req)
  * Requests served in one call before dom0's shell gets a turn.  A frontend
  * that refills its ring as fast as we answer would otherwise keep serve() -
  * and so dom0 - from ever reading its console again.  Work left over bumps
- * event_count, so dom0 comes straight back instead of sleeping.
+ * event_count, so dom0 comes straight back instead of sleeping.  The count
+ * is looked at between passes over the ring, never within one: a pass holds
+ * whole transfers (a frontend publishes a transfer's requests together), so
+ * a run is never cut in two device requests by it, and a call serves fewer
+ * than SERVE_BATCH + the ring's size.
  */
 #define SERVE_BATCH 32
 
@@ -558,18 +562,16 @@ static void serve(struct vbd *v)
     struct run run;
     run.n = 0;
     do {
+        if (served >= SERVE_BATCH) {
+            event_count++; /* more to do: run the services again before sleeping */
+            return serve_later(v);
+        }
         RING_IDX rp = v->sring->req_prod;
         xen_rmb(); /* the requests before the index that covers them */
         if (RING_REQUEST_PROD_OVERFLOW(&v->ring, rp))
             return disconnect(v, "the frontend's req_prod ran past the ring"); /* run.n is 0 */
         while (v->ring.req_cons != rp && !RING_REQUEST_CONS_OVERFLOW(&v->ring, v->ring.req_cons)) {
-            if (served++ == SERVE_BATCH) {
-                if (run.n)
-                    end_run(v, &run);
-                push_responses(v);
-                event_count++; /* more to do: run the services again before sleeping */
-                return serve_later(v);
-            }
+            served++;
             struct blkif_request *req = &run.req[run.n];
             blkif_copy_request(req, RING_GET_REQUEST(&v->ring, v->ring.req_cons));
             v->ring.req_cons++;
