@@ -213,6 +213,23 @@ static inline void unpin(struct domain *granter, grant_ref_t ref, int readonly)
         __atomic_and_fetch(&entry->flags, (uint16_t)~clear, __ATOMIC_RELAXED);
 }
 
+/*
+ * A granter other than the caller: most often the one the operation before
+ * named, for a backend maps its frontend's grants, request after request.
+ * last_granter remembers the last one found, only ever a listed domain, so
+ * that other_domain() answers it in five instructions instead of a
+ * directory look-up.  A domain leaves the directory only in domain_kill()
+ * and in a create that failed (hv/domain.c), each of which then calls
+ * grant_table_destroy() before any grant operation can run, and that
+ * forgets it: so the pointer is always a listed domain's, and an id is never
+ * taken for the domain that had it before.  One CPU: with SMP, one per CPU.
+ */
+#define NO_GRANTER 0x10000u /* equal to no domid_t */
+static struct {
+    uint32_t id; /* a domid_t, or NO_GRANTER */
+    struct domain *d;
+} last_granter = {NO_GRANTER, NULL};
+
 /* Another domain, from the directory, which lists no dying domain (domain_kill() takes it out
  * as it marks it dying; the running domain is never the one killed): a call, so that its look-up
  * (inline in include/hv/domain.h) does not take registers from the map's and unmap's own values;
@@ -220,7 +237,14 @@ static inline void unpin(struct domain *granter, grant_ref_t ref, int readonly)
  * instructions a map and unmap than GCC's register convention for a local one. */
 static __attribute__((noipa)) struct domain *other_domain(domid_t id)
 {
-    return domain_by_id(id);
+    if (id == last_granter.id)
+        return last_granter.d;
+    struct domain *d = domain_by_id(id);
+    if (d) {
+        last_granter.id = id;
+        last_granter.d = d;
+    }
+    return d;
 }
 
 /* The granter named by an operation: most often the caller itself (a backend granting to
@@ -673,6 +697,8 @@ long do_grant_table_op(uint32_t cmd, uint32_t uop, uint32_t count)
 void grant_table_destroy(struct domain *d)
 {
     struct grant_table *gt = &d->grant;
+    if (last_granter.d == d) /* it has just left the directory */
+        last_granter.id = NO_GRANTER;
     for (uint32_t w = 0; w < GRANT_AREA_WINDOWS; w++) { /* a window never mapped has no L1 */
         uint32_t *l1 = gt->window[w].l1;
         for (uint32_t i = 0; l1 && i < GRANT_WINDOW_SLOTS; i++)

@@ -585,6 +585,33 @@ static void test_map_from_an_unknown_or_dying_domain_is_refused(void **state)
     assert_nothing_mapped(domb, 21, GTF_permit_access);
 }
 
+/*
+ * The hypervisor remembers the last granter other than the caller (a
+ * backend maps its frontend's grants, request after request).  Once that
+ * domain is destroyed its id names no domain, and then the next domain to
+ * get the id: never the dead one.
+ */
+static void test_a_destroyed_granter_is_not_found_again_by_its_id(void **state)
+{
+    (void)state;
+    grant(domc, 45, GTF_permit_access, DOM_B, 73);
+    uint32_t h;
+    assert_int_equal(map_grant(domb, DOM_C, 45, RW, SLOT(0), &h), GNTST_okay);
+    assert_int_equal(unmap_grant(domb, h, SLOT(0)), GNTST_okay);
+    destroy_domain(domc);
+    assert_int_equal(map_grant(domb, DOM_C, 45, RW, SLOT(0), NULL), GNTST_bad_domain);
+
+    struct domain *again = fake_domain_create(DOM_C);
+    assert_int_equal(grant_table_init(again), 0);
+    give_frame(70, DOM_C);
+    grant(again, 45, GTF_permit_access, DOM_B, 70);
+    assert_int_equal(map_grant(domb, DOM_C, 45, RW, SLOT(0), &h), GNTST_okay);
+    assert_int_equal(domb->grant.window[0].l1[0] >> PAGE_SHIFT, 70);
+    assert_int_equal(gflags(again, 45), GTF_permit_access | GTF_reading | GTF_writing);
+    assert_int_equal(unmap_grant(domb, h, SLOT(0)), GNTST_okay);
+    destroy_domain(again);
+}
+
 /* ---------------------------------------------------------------- host addresses and handles */
 
 static void test_host_addr_must_be_a_free_page_of_the_grant_area(void **state)
@@ -978,6 +1005,7 @@ int main(void)
         T(test_writable_map_of_a_page_table_is_refused),
         T(test_map_of_a_frame_the_granter_does_not_own_is_refused),
         T(test_map_from_an_unknown_or_dying_domain_is_refused),
+        T(test_a_destroyed_granter_is_not_found_again_by_its_id),
         T(test_host_addr_must_be_a_free_page_of_the_grant_area),
         T(test_unmap_checks_the_handle_and_address),
         T(test_a_batch_reports_each_operation),
