@@ -221,8 +221,10 @@ static inline void unpin(struct domain *granter, grant_ref_t ref, int readonly)
  * directory look-up.  A domain leaves the directory only in domain_kill()
  * and in a create that failed (hv/domain.c), each of which then calls
  * grant_table_destroy() before any grant operation can run, and that
- * forgets it: so the pointer is always a listed domain's, and an id is never
- * taken for the domain that had it before.  One CPU: with SMP, one per CPU.
+ * forgets whatever is remembered, once its release of the domain's own
+ * mappings is done: so the pointer is always a listed domain's, and an id is
+ * never taken for the domain that had it before.  One CPU: with SMP, one per
+ * CPU.
  */
 #define NO_GRANTER 0x10000u /* equal to no domid_t */
 static struct {
@@ -697,8 +699,6 @@ long do_grant_table_op(uint32_t cmd, uint32_t uop, uint32_t count)
 void grant_table_destroy(struct domain *d)
 {
     struct grant_table *gt = &d->grant;
-    if (last_granter.d == d) /* it has just left the directory */
-        last_granter.id = NO_GRANTER;
     for (uint32_t w = 0; w < GRANT_AREA_WINDOWS; w++) { /* a window never mapped has no L1 */
         uint32_t *l1 = gt->window[w].l1;
         for (uint32_t i = 0; l1 && i < GRANT_WINDOW_SLOTS; i++)
@@ -712,4 +712,6 @@ void grant_table_destroy(struct domain *d)
         gt->active[i] = NULL;
     }
     /* The shared frames belong to the domain and go with its other frames. */
+    /* d, or a domain the release of d's mappings found: forgotten all the same */
+    last_granter.id = NO_GRANTER;
 }
