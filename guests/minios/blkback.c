@@ -24,6 +24,8 @@
  * one batched GNTTABOP_copy per request between the frontend's granted pages
  * and a bounce buffer, so it never maps a frontend data page: no grant
  * map/unmap in steady state, and only the pages granted to us can be touched.
+ * Requests that follow each other on the disk are a run, one device request
+ * and one GNTTABOP_copy (bounce_run()), as they are with bemode=map.
  * When the device is memory (a RAM disk) the copies go straight between its
  * pages and the frontend's, with no bounce buffer (copy_direct).
  *
@@ -303,17 +305,19 @@ static void copy_op(struct gnttab_copy *op, const struct vbd *v, const uint8_t *
     op->flags = to_frontend ? GNTCOPY_dest_gref : GNTCOPY_source_gref;
 }
 
-/* Grant copies between the bounce buffer (at offset `off`) and one segment, split at pages. */
-static void add_copies(struct vbd *v, struct gnttab_copy *ops, int *n, uint32_t off,
-                       const struct blkif_request_segment *s, int to_frontend)
+/* Grant copies between a bounce buffer `buf` (at offset `off`, page-aligned) and one segment,
+ * split at buf's pages; the offset after it. */
+static uint32_t add_copies(struct vbd *v, uint8_t *buf, struct gnttab_copy *ops, int *n,
+                           uint32_t off, const struct blkif_request_segment *s, int to_frontend)
 {
     uint32_t seg_off = s->first_sect * SECTOR_SIZE;
     uint32_t len = (s->last_sect - s->first_sect + 1u) * SECTOR_SIZE;
     while (len) {
         uint32_t k = MIN(len, PAGE_SIZE - off % PAGE_SIZE);
-        copy_op(&ops[(*n)++], v, v->bounce + off, s->gref, seg_off, k, to_frontend);
+        copy_op(&ops[(*n)++], v, buf + off, s->gref, seg_off, k, to_frontend);
         off += k, seg_off += k, len -= k;
     }
+    return off;
 }
 
 /* One batched GNTTABOP_copy: 0, or -1 if the hypervisor refused any of the copies. */
@@ -333,10 +337,8 @@ static int copy_data(struct vbd *v, const struct blkif_request *req, int to_fron
     struct gnttab_copy ops[MAX_COPIES];
     int n = 0;
     uint32_t off = 0;
-    for (unsigned int i = 0; i < req->nr_segments; i++) {
-        add_copies(v, ops, &n, off, &req->seg[i], to_frontend);
-        off += (req->seg[i].last_sect - req->seg[i].first_sect + 1u) * SECTOR_SIZE;
-    }
+    for (unsigned int i = 0; i < req->nr_segments; i++)
+        off = add_copies(v, v->bounce, ops, &n, off, &req->seg[i], to_frontend);
     return run_copies(v, ops, n);
 }
 
@@ -407,18 +409,25 @@ static int map_and_transfer(struct vbd *v, const struct blkif_request *req)
 /*
  * A run: requests of one pass over the ring, checked, the same operation, each following the
  * last on the disk, whose pages abut (only the run's first segment may start mid-page, only its
- * last end mid-page).  Mapped side by side with one batched map, they are one device request -
- * one access time on a disk that has one - as Linux's block layer merges blkback's bios.  Bounded
- * by RUN_PAGES and RUN_REQUESTS; every request still gets its own answer.
+ * last end mid-page).  They are one device request - one access time on a disk that has one -
+ * as Linux's block layer merges blkback's bios.  With bemode=map the run's pages are mapped side
+ * by side with one batched map (transfer_run()); on the bounce path (grant copy on a disk that
+ * is not memory) the device reads or writes the run's sectors in one buffer, copied to or from
+ * the frontend with one batched grant copy (bounce_run()).  Bounded by RUN_PAGES and
+ * RUN_REQUESTS; every request still gets its own answer.
  */
 #define RUN_PAGES    64
 #define RUN_REQUESTS 8
+#define RUN_COPIES   (2 * RUN_PAGES) /* a segment may span two of the buffer's pages */
 struct run {
     struct blkif_request req[RUN_REQUESTS];
     uint32_t n, pages, sectors;
 };
-static struct gnttab_map_grant_ref run_maps[RUN_PAGES]; /* one run is served at a time */
+/* One run is served at a time, so these serve every disk: */
+static struct gnttab_map_grant_ref run_maps[RUN_PAGES];
 static struct gnttab_unmap_grant_ref run_unmaps[RUN_PAGES];
+static struct gnttab_copy run_copy_ops[RUN_COPIES];
+static uint8_t *run_buffer; /* RUN_PAGES pages, dom0's only one, taken at the first bounce run */
 
 /* May req (checked, abutting) join the run r has gathered? */
 static int run_takes(const struct run *r, const struct blkif_request *req)
@@ -450,6 +459,25 @@ static int transfer_run(struct vbd *v, const struct run *r)
     if (gnttab_unmap_run(run_maps, run_unmaps, k))
         printf("blkback: d%u %s: a run's page could not be unmapped\n", v->dom, v->vdev);
     return rc ? -1 : 0;
+}
+
+/* The run's sectors as one device request through the run buffer, and one batched grant copy
+ * between it and the frontend's pages: 0, or -1 (not moved for certain; the caller serves each
+ * request on its own, through its disk's bounce buffer, to give each its own answer). */
+static int bounce_run(struct vbd *v, const struct run *r)
+{
+    int write = r->req[0].operation == BLKIF_OP_WRITE, n = 0;
+    uint64_t sector = r->req[0].sector_number;
+    if (!run_buffer && !(run_buffer = alloc_pages(RUN_PAGES)))
+        return -1;
+    if (!write && blkdev_read(v->dev, sector, r->sectors, run_buffer))
+        return -1;
+    for (uint32_t i = 0, off = 0; i < r->n; i++)
+        for (unsigned int j = 0; j < r->req[i].nr_segments; j++)
+            off = add_copies(v, run_buffer, run_copy_ops, &n, off, &r->req[i].seg[j], !write);
+    if (run_copies(v, run_copy_ops, n))
+        return -1;
+    return write && blkdev_write(v->dev, sector, r->sectors, run_buffer) ? -1 : 0;
 }
 
 static int16_t handle(struct vbd *v, const struct blkif_request *req)
@@ -515,19 +543,23 @@ static void respond(struct vbd *v, const struct blkif_request *req, int16_t st)
     v->ring.rsp_prod_pvt++;
 }
 
-/* Serve and answer the run gathered so far, in order; it is empty after.  A run of one page
- * is mapped as a segment is (map_and_transfer): its own inline map, no run to look for. */
+/* Serve and answer the run gathered so far, in order; it is empty after.  With bemode=map a run
+ * of one page is mapped as a segment is (map_and_transfer): its own inline map, no run to look
+ * for; on the bounce path a run of one request goes through the run buffer too (its disk's own
+ * bounce buffer is for the requests that cannot be a run, handle()). */
 static void end_run(struct vbd *v, struct run *r)
 {
-    int failed = r->pages == 1 ? map_and_transfer(v, &r->req[0]) : transfer_run(v, r);
+    int failed = !v->map_mode    ? bounce_run(v, r)
+                 : r->pages == 1 ? map_and_transfer(v, &r->req[0])
+                                 : transfer_run(v, r);
     for (uint32_t i = 0; i < r->n; i++) /* if not moved, one by one, each with its own status */
         respond(v, &r->req[i], !failed ? BLKIF_RSP_OKAY : handle(v, &r->req[i]));
     r->n = 0;
 }
 
-/* With bemode=map: the request just copied off the ring into r->req[r->n] joins the run if it
- * can be moved as part of it; otherwise the run is served, and the request is served at once or
- * begins the next run. */
+/* With bemode=map or on the bounce path: the request just copied off the ring into r->req[r->n]
+ * joins the run if it can be moved as part of it; otherwise the run is served, and the request
+ * is served at once or begins the next run. */
 static void take_request(struct vbd *v, struct run *r)
 {
     struct blkif_request *req = &r->req[r->n];
@@ -576,9 +608,9 @@ static void serve(struct vbd *v)
             blkif_copy_request(req, RING_GET_REQUEST(&v->ring, v->ring.req_cons));
             v->ring.req_cons++;
             v->requests++;
-            if (v->map_mode)
+            if (v->map_mode || !v->mem) /* mapped, or the bounce path: runs */
                 take_request(v, &run);
-            else
+            else /* memory: copied straight between its pages and the frontend's */
                 respond(v, req, handle(v, req));
         }
         if (run.n)
