@@ -64,6 +64,7 @@ static inline void local_events_restore(int old)
 /* console.c */
 void console_init(void);
 void console_write(const char *s, uint32_t n);
+void console_flush(void); /* a domU: until dom0 has taken what was printed */
 int printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int console_read(char *buf, uint32_t n); /* dom0: bytes typed on the serial line */
 void console_input_init(void);

@@ -69,11 +69,13 @@ void __attribute__((noinline)) blk_bench_window(void)
  * One throughput figure, and the hypervisor entries this domain made during it (the counters
  * read before and after, outside the timed window; the second read's own hypercall taken off).
  * A domU's figure is its own entries only: dom0's, while its blkback serves, come from the
- * plugin's window (tests/blk_bench.py).
+ * plugin's window (tests/blk_bench.py).  A domU first lets dom0 forward the line it printed
+ * last (console_flush()): dom0's own run prints synchronously, before its window.
  */
 static void bench_one(struct blkdev *d, const char *what, int write, int random, uint32_t nreq,
                       uint32_t per)
 {
+    console_flush();
     struct pvlab_counters a = counters_now(), b;
     blk_bench_window();
     uint64_t t0 = monotonic_ns();
