@@ -69,8 +69,7 @@ def ram_machine(cpio, words="root=ram0", dom0_mem=128, mem=320, extra=None):
 
 @test
 def dom0_boots_on_an_ext2_ram_disk_and_a_domU_gets_another():
-    tmp = tempfile.mkdtemp(prefix="pvlab-ram-")
-    try:
+    with tempfile.TemporaryDirectory(prefix="pvlab-ram-") as tmp:
         top = os.path.join(tmp, "files")
         os.makedirs(os.path.join(top, "etc"))
         with open(os.path.join(top, "etc", "motd"), "w") as f:
@@ -107,14 +106,11 @@ def dom0_boots_on_an_ext2_ram_disk_and_a_domU_gets_another():
             halt(m)
         finally:
             m.kill()
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
 
 
 @test
 def native_minios_boots_on_a_ram_disk_of_its_boot_module():
-    tmp = tempfile.mkdtemp(prefix="pvlab-ram-")
-    try:
+    with tempfile.TemporaryDirectory(prefix="pvlab-ram-") as tmp:
         top = os.path.join(tmp, "files")
         os.makedirs(top)
         with open(os.path.join(top, "motd"), "w") as f:
@@ -140,8 +136,6 @@ def native_minios_boots_on_a_ram_disk_of_its_boot_module():
             halt(m)
         finally:
             m.kill()
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def requests_served(m):
@@ -156,8 +150,7 @@ def requests_served(m):
 def a_domU_sync_merges_neighbouring_blocks_and_dom0_reads_them_back():
     """A sync hands blkfront its dirty blocks at once (blkdev_write_many): neighbours become
     segments of one request and blkback copies them straight into the RAM disk's pages."""
-    tmp = tempfile.mkdtemp(prefix="pvlab-ram-")
-    try:
+    with tempfile.TemporaryDirectory(prefix="pvlab-ram-") as tmp:
         top = os.path.join(tmp, "files")
         os.makedirs(top)
         lines = ["line %05d of the file the domU copies\n" % i for i in range(1200)]  # 48 KB
@@ -194,8 +187,6 @@ def a_domU_sync_merges_neighbouring_blocks_and_dom0_reads_them_back():
             halt(m)
         finally:
             m.kill()
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def corrupt(path, offset, value):
@@ -206,8 +197,7 @@ def corrupt(path, offset, value):
 
 @test
 def a_malformed_ram_disk_image_is_refused_by_its_field():
-    tmp = tempfile.mkdtemp(prefix="pvlab-ram-")
-    try:
+    with tempfile.TemporaryDirectory(prefix="pvlab-ram-") as tmp:
         good = simg(os.path.join(tmp, "good.simg"), 8)
         bad = {}
         for name, offset, value in (("ram1", 0, b"NOTSIMG!"), ("ram2", 12, struct.pack("<I", 0)),
@@ -231,8 +221,6 @@ def a_malformed_ram_disk_image_is_refused_by_its_field():
             halt(m)
         finally:
             m.kill()
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def bench_figures(text):
@@ -266,20 +254,19 @@ def blkbench_run(cpio, counters=None, model=None):
     all_hypercalls: every domain's, from the lab plugin's window over the timed transfers.
     blkback's counters of each domU go into counters[who] if given."""
     counters = {} if counters is None else counters
-    tmp = tempfile.mkdtemp(prefix="pvlab-blkbench-")
-    log = os.path.join(tmp, "plugin.log")
-    plugin = "%s,icache=off,dcache=off,marker_pc=0x%x" % (PLUGIN, bench_window_pc())
-    words = "blkbench=ram" + (" ram_model=" + model if model else "")
-    m = ram_machine(cpio, words=words, dom0_mem=160,
-                    extra=["-plugin", plugin, "-d", "plugin", "-D", log])
-    try:
-        m.expect(r"BENCH domains done", 600)
-        out = m.output
-    finally:
-        m.kill()
-    with open(log) as f:
-        windows = window_entries(f.read())
-    shutil.rmtree(tmp, ignore_errors=True)
+    with tempfile.TemporaryDirectory(prefix="pvlab-blkbench-") as tmp:
+        log = os.path.join(tmp, "plugin.log")
+        plugin = "%s,icache=off,dcache=off,marker_pc=0x%x" % (PLUGIN, bench_window_pc())
+        words = "blkbench=ram" + (" ram_model=" + model if model else "")
+        m = ram_machine(cpio, words=words, dom0_mem=160,
+                        extra=["-plugin", plugin, "-d", "plugin", "-D", log])
+        try:
+            m.expect(r"BENCH domains done", 600)
+            out = m.output
+        finally:
+            m.kill()
+        with open(log) as f:
+            windows = window_entries(f.read())
     parts = out.split("name=mapper")
     r, order = {}, []
     for part, who in ((parts[0], "copy"), (parts[1], "map")):
@@ -302,8 +289,7 @@ def ram_bench_archive(tmp):
 
 @test
 def the_block_benchmark_repeats_on_a_ram_disk():
-    tmp = tempfile.mkdtemp(prefix="pvlab-ram-")
-    try:
+    with tempfile.TemporaryDirectory(prefix="pvlab-ram-") as tmp:
         cpio = ram_bench_archive(tmp)
         a, b = blkbench_run(cpio), blkbench_run(cpio)
         check(len(a) == 12 and a.keys() == b.keys(), "missing figures: %s / %s" % (a, b))
@@ -311,8 +297,6 @@ def the_block_benchmark_repeats_on_a_ram_disk():
         return [("%s_%s" % k, abs(a[k]["ns"] - b[k]["ns"]) < a[k]["ns"] / 1000,
                  "%.3f MB/s in one boot, %.3f in the other" % (a[k]["mbps"], b[k]["mbps"]))
                 for k in sorted(a)]
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def one_run_per_transfer(r, counts):
@@ -339,8 +323,7 @@ def the_block_benchmark_counts_every_domains_hypervisor_entries():
     counts, map mode moves each transfer as one run (one batched map and unmap, one device
     request), a 132 KiB one's 3 ring requests included, as dom0's direct run makes one device
     request a transfer: a run cut in two costs a disk a second access time."""
-    tmp = tempfile.mkdtemp(prefix="pvlab-ram-")
-    try:
+    with tempfile.TemporaryDirectory(prefix="pvlab-ram-") as tmp:
         counters = {}
         r = blkbench_run(ram_bench_archive(tmp), counters)
         check(len(r) == 12 and all("all_entries" in f for f in r.values()) and "map" in counters,
@@ -364,8 +347,6 @@ def the_block_benchmark_counts_every_domains_hypervisor_entries():
                            "%d entries of every domain, %d the domU's, %d transfers" %
                            (f["all_entries"], f["entries"], f["transfers"])))
         return checks
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
 
 
 MODEL = "20:3000"  # the test's device: 20 us a request, then 3000 MB/s
@@ -382,8 +363,7 @@ def a_modelled_ram_disk_takes_its_service_time_per_request():
     one request each, take N x S of guest time (S = 20 us + bytes / 3000 MB/s) and at most
     1 us a transfer more: the loop's own work and the spin's last lap (about 300 ns).  The copy
     is the device's and lies inside S (a 4 KiB copy alone is about 1,050 ns)."""
-    tmp = tempfile.mkdtemp(prefix="pvlab-ram-")
-    try:
+    with tempfile.TemporaryDirectory(prefix="pvlab-ram-") as tmp:
         m = ram_machine(ram_bench_archive(tmp), words="ram_model=" + MODEL, dom0_mem=160)
         try:
             m.expect(r"dom0# ", 60)
@@ -403,14 +383,11 @@ def a_modelled_ram_disk_takes_its_service_time_per_request():
                            "%d transfers took %d ns; N x S is %d" % (f["transfers"], f["ns"],
                                                                       floor)))
         return checks
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
 
 
 @test
 def a_malformed_ram_model_word_leaves_ram_disks_plain():
-    tmp = tempfile.mkdtemp(prefix="pvlab-ram-")
-    try:
+    with tempfile.TemporaryDirectory(prefix="pvlab-ram-") as tmp:
         m = ram_machine(ram_bench_archive(tmp), words="ram_model=20:fast", dom0_mem=160)
         try:
             m.expect(r"dom0# ", 60)
@@ -422,5 +399,3 @@ def a_malformed_ram_model_word_leaves_ram_disks_plain():
             halt(m)
         finally:
             m.kill()
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
