@@ -13,6 +13,17 @@
  * In the xenstore the backend publishes sectors, sector-size, info (flags
  * below) and feature-flush-cache; the frontend publishes ring-ref,
  * event-channel and protocol.
+ *
+ * Persistent grants (feature-persistent, pvlab's form): a backend that can
+ * keep a frontend's pages mapped for the life of the connection writes
+ * feature-persistent = 1.  A frontend that answers with feature-persistent
+ * = 1 also writes pool-ref and pool-pages (pvlab's keys): grant references
+ * pool-ref .. pool-ref + pool-pages - 1 grant, in order and writable, the
+ * pages of its I/O pool, at most BLKIF_POOL_MAX_PAGES, and stay granted
+ * until the backend is Closed.  The backend maps the pool once, side by
+ * side, when it connects; a segment naming a pool reference then needs no
+ * grant operation.  The pool holds only data on its way to or from the
+ * disk, which the backend reaches anyway.
  */
 #ifndef PUBLIC_IO_BLKIF_H
 #define PUBLIC_IO_BLKIF_H
@@ -31,6 +42,7 @@ typedef uint64_t blkif_sector_t;
 
 #define BLKIF_MAX_SEGMENTS_PER_REQUEST 11
 #define BLKIF_SECTORS_PER_PAGE         8
+#define BLKIF_POOL_MAX_PAGES           64 /* pvlab: a frontend's I/O pool, at most (256 KiB) */
 
 #define BLKIF_RSP_EOPNOTSUPP (-2)
 #define BLKIF_RSP_ERROR      (-1)
