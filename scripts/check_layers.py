@@ -28,7 +28,8 @@ the same ABI and lib, lowest first (README.md, after "Where to read next"):
              cmdline.h, table.h, grant_slots.h, evtchn_dispatch.h, page_runs.h.  It calls up only through app_main() and the hooks
              the OS sets (os.h), never through a higher header.
   drivers    block devices: blkdev.c and the devices under it (ide.c,
-             ramdisk.c with simg.c, blkfront.c with blkif_check.c); the boot
+             ramdisk.c with simg.c, blkfront.c with blkif_check.c and
+             io_pool.h); the boot
              archive's reader, tools/xm-lite/bootfs.h, counts as lib.
   services   the OS on top: processes and system calls (proc/), file systems
              (fs/), dom0's backends and daemons (blkback.c, tools/console/,
@@ -105,7 +106,8 @@ class Minios:
                   "include/user.h", "include/cmdline.h", "include/table.h",
                   "include/grant_slots.h", "include/evtchn_dispatch.h", "include/page_runs.h"}
     driver_files = {"blkdev.c", "ide.c", "ramdisk.c", "simg.c", "blkfront.c", "blkif_check.c",
-                    "include/blkdev.h", "include/simg.h", "include/blkif_check.h"}
+                    "include/blkdev.h", "include/simg.h", "include/blkif_check.h",
+                    "include/io_pool.h"}
 
     def layer(self, rel):
         shared = shared_layer(rel)

@@ -26,10 +26,12 @@ ALL = []
 MKSIMG = os.path.join(ROOT, "scripts", "mksimg.py")
 MKBOOTFS = os.path.join(ROOT, "scripts", "mkbootfs.py")
 PLUGIN = os.path.join(BUILD, "plugins", "pvlab-cache.so")
-# blk bench's line (guests/minios/proc/sysblk.c: bench_one): the figure and this domain's own
-# hypervisor entries during it
+# blk bench's line (guests/minios/proc/sysblk.c: bench_one): the figure, this domain's own
+# hypervisor entries during it, and its buffer: the disk's I/O pool (persistent grants) or static
 BENCH_LINE = (r"BENCH blk (\w+) ([\w-]+) MBps=([\d.]+) reqps=\d+ ns=(\d+) bytes=\d+ transfers=(\d+) "
-              r"hv_entries=(\d+) hypercalls=(\d+) exceptions=(\d+) interrupts=(\d+)")
+              r"hv_entries=(\d+) hypercalls=(\d+) exceptions=(\d+) interrupts=(\d+) buf=(\w+)")
+# blkfront's counts at the end of each blk bench in a domU (cumulative since its boot)
+FRONT_LINE = r"BENCH blkfront xvda requests=(\d+) .*pool_requests=(\d+)"
 BENCH_FIELDS = ("mbps", "ns", "transfers", "entries", "hypercalls", "exceptions", "interrupts")
 
 
@@ -138,6 +140,14 @@ def native_minios_boots_on_a_ram_disk_of_its_boot_module():
             m.kill()
 
 
+def at_domU_console(m, cfg="/etc/xm/domU-ram.cfg"):
+    """From dom0's boot, the domU of cfg (on ram1) created and its console attached."""
+    m.expect(r"dom0# ", 60)
+    out = m.command("xm-lite create %s" % cfg, timeout=60)
+    check("Started domain domU (id=1)" in out, "no domU on ram1:\n" + out)
+    m.command("xm-lite console domU", prompt=r"domU# ", timeout=30)
+
+
 def requests_served(m):
     """blkback's count of the domU's ring requests (xm-lite block-list), from dom0's prompt."""
     out = m.command("xm-lite block-list domU")
@@ -160,10 +170,7 @@ def a_domU_sync_merges_neighbouring_blocks_and_dom0_reads_them_back():
                              "ram1": simg(os.path.join(tmp, "r1.simg"), 16, top)})
         m = ram_machine(cpio)
         try:
-            m.expect(r"dom0# ", 60)
-            out = m.command("xm-lite create /boot/etc/xm/domU-ram.cfg", timeout=60)
-            check("Started domain domU" in out, "no domU on ram1:\n" + out)
-            m.command("xm-lite console domU", prompt=r"domU# ", timeout=30)
+            at_domU_console(m, "/boot/etc/xm/domU-ram.cfg")
             m.command("cp /data.txt /warm.txt", prompt=r"domU# ")  # data.txt now cached
             m.command("sync", prompt=r"domU# ")
             m.detach()
@@ -187,6 +194,81 @@ def a_domU_sync_merges_neighbouring_blocks_and_dom0_reads_them_back():
             halt(m)
         finally:
             m.kill()
+
+
+def mbr_simg(tmp, size_mib, start, count):
+    """A raw RAM disk image of size_mib whose MBR has one partition, `count` sectors from
+    sector `start` (a domU's xvda1)."""
+    raw = os.path.join(tmp, "mbr.img")
+    with open(raw, "wb") as f:
+        f.truncate(size_mib << 20)
+        f.seek(446)
+        f.write(struct.pack("<B3sB3sII", 0, bytes(3), 0x83, bytes(3), start, count))
+        f.seek(510)
+        f.write(b"\x55\xaa")
+    out = os.path.join(tmp, "mbr.simg")
+    subprocess.run([sys.executable, MKSIMG, "--from", raw, out], check=True,
+                   stdout=subprocess.DEVNULL)
+    return out
+
+
+def pool_keys(m, domid=1, devid=51712):
+    """The backend's offer and the frontend's answer in the xenstore, from dom0's prompt:
+    {key: value} of feature-persistent (backend's and frontend's), pool-ref and pool-pages."""
+    front = "/local/domain/%d/device/vbd/%d" % (domid, devid)
+    backend = re.search(r"^(/local/domain/0/backend/\S+)$",
+                        m.command("xl read %s/backend" % front), re.M).group(1)
+    keys = {}
+    for name, path in (("offered", backend + "/feature-persistent"),
+                       ("feature-persistent", front + "/feature-persistent"),
+                       ("pool-ref", front + "/pool-ref"), ("pool-pages", front + "/pool-pages")):
+        got = re.search(r"^(\d+)$", m.command("xl read " + path), re.M)
+        keys[name] = int(got.group(1)) if got else None
+    return keys
+
+
+@test
+def a_domUs_io_pool_is_published_and_moves_data_both_ways():
+    """A domU's disk whose backend offers persistent grants (feature-persistent = 1) gets an I/O
+    pool: the frontend publishes feature-persistent = 1, pool-ref and pool-pages = 64 before
+    Initialised (blkfront.c); a backend that offers none gets no keys.  Either way `blk`'s
+    transfers go through the disk's I/O buffer (the pool's pages when there is one) and
+    `blk -n`'s through the kernel's own buffer, the per-request way: data written one way reads
+    back the other, in both directions, on xvda and on its partition xvda1, whose buffer is its
+    disk's.  A sector holds its own number, so data in the wrong place is caught too."""
+    with tempfile.TemporaryDirectory(prefix="pvlab-ram-") as tmp:
+        cpio = archive(tmp, {"ram0": simg(os.path.join(tmp, "r0.simg"), 16),
+                             "ram1": mbr_simg(tmp, 8, 2048, 8192)})
+        m = ram_machine(cpio)
+        try:
+            at_domU_console(m)
+            out = m.command("blk list", prompt=r"domU# ")
+            check(re.search(r"xvda1\s+8192 sectors", out), "no xvda1 in the domU:\n" + out)
+            results = []
+            for dev, sector, count in (("xvda", 100, 264), ("xvda1", 40, 88)):
+                for write, verify, pattern in (("blk", "blk -n", "POOL"), ("blk -n", "blk", "OWN")):
+                    pat = "%s%s" % (pattern, dev)
+                    m.command("%s write %s %d %s %d" % (write, dev, sector, pat, count),
+                              prompt=r"domU# ", timeout=60)
+                    out = m.command("%s verify %s %d %d %s" % (verify, dev, sector, count, pat),
+                                    prompt=r"domU# ", timeout=60)
+                    results.append(("%s_written_by_%s_read_by_%s" % (
+                        dev, write.replace(" -n", "_nopool"), verify.replace(" -n", "_nopool")),
+                        re.search(r"verify .*: ok \(0 bad\)", out) is not None, out))
+            m.detach()
+            keys = pool_keys(m)
+            if keys["offered"] == 1:
+                results += [("pool_published_as_offered", keys["feature-persistent"] == 1 and
+                            keys["pool-pages"] == 64 and (keys["pool-ref"] or 0) >= 8,
+                            "the backend offered persistent grants; the keys: %s" % keys)]
+            else:
+                results += [("no_pool_without_an_offer",
+                            keys["feature-persistent"] is keys["pool-ref"] is keys["pool-pages"]
+                            is None, "no offer, yet the frontend published a pool: %s" % keys)]
+            halt(m)
+        finally:
+            m.kill()
+        return results
 
 
 def corrupt(path, offset, value):
@@ -224,8 +306,10 @@ def a_malformed_ram_disk_image_is_refused_by_its_field():
 
 
 def bench_figures(text):
-    """[(device, workload, {figure: value})] of blk bench's lines, in order."""
-    return [(m[0], m[1], dict(zip(BENCH_FIELDS, [float(m[2])] + [int(x) for x in m[3:]])))
+    """[(device, workload, {figure: value, "buf": "pool" or "static"})] of blk bench's lines, in
+    order."""
+    return [(m[0], m[1], dict(zip(BENCH_FIELDS, [float(m[2])] + [int(x) for x in m[3:-1]]),
+                              buf=m[-1]))
             for m in re.findall(BENCH_LINE, text)]
 
 
@@ -249,10 +333,13 @@ def window_entries(log):
 def blkbench_run(cpio, counters=None, model=None):
     """dom0 benchmarks ram1 directly, then a domU through blkfront (grant copy), then one whose
     backend maps each segment, on the plain RAM disk or, with model ("ACCESS_US:MBPS"), on one
-    with that timing: {(who, workload): figures}.  A workload's figures are the running
-    domain's own (bench_figures(), from its hypervisor counters) plus all_entries and
+    with that timing: {(who, workload): figures}.  Each domU runs it through its disk's I/O
+    pool if the backend offered persistent grants (who "copy-pool", "map-pool"), then through
+    its kernel's own buffer, the per-request way ("copy", "map").  A workload's figures are the
+    running domain's own (bench_figures(), from its hypervisor counters) plus all_entries and
     all_hypercalls: every domain's, from the lab plugin's window over the timed transfers.
-    blkback's counters of each domU go into counters[who] if given."""
+    blkback's counters of each domU go into counters[who] if given, and blkfront's (requests,
+    pool_requests) after each of its runs into counters[who + "-front"]."""
     counters = {} if counters is None else counters
     with tempfile.TemporaryDirectory(prefix="pvlab-blkbench-") as tmp:
         log = os.path.join(tmp, "plugin.log")
@@ -271,8 +358,11 @@ def blkbench_run(cpio, counters=None, model=None):
     r, order = {}, []
     for part, who in ((parts[0], "copy"), (parts[1], "map")):
         for dev, what, fig in bench_figures(part):
-            r[("dom0" if dev == "ram1" else who, what)] = fig
-            order.append(("dom0" if dev == "ram1" else who, what))
+            key = ("dom0" if dev == "ram1" else who + ("-pool" if fig["buf"] == "pool" else ""),
+                   what)
+            r[key] = fig
+            order.append(key)
+        counters[who + "-front"] = [tuple(int(x) for x in m) for m in re.findall(FRONT_LINE, part)]
         # xm-lite block-list: requests errors events notifies grants, as blkback counted them
         be = re.search(r"xvda\s+\d+\s+ram1\s+w\s+\w+\s+\w+\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)"
                        r"\s+(\d+)", part)
@@ -292,24 +382,57 @@ def the_block_benchmark_repeats_on_a_ram_disk():
     with tempfile.TemporaryDirectory(prefix="pvlab-ram-") as tmp:
         cpio = ram_bench_archive(tmp)
         a, b = blkbench_run(cpio), blkbench_run(cpio)
-        check(len(a) == 12 and a.keys() == b.keys(), "missing figures: %s / %s" % (a, b))
+        check(len(a) == figures_expected(a) and a.keys() == b.keys(),
+              "missing figures: %s / %s" % (a, b))
         # One named check per figure: its guest time in the two boots within 0.1%.
         return [("%s_%s" % k, abs(a[k]["ns"] - b[k]["ns"]) < a[k]["ns"] / 1000,
                  "%.3f MB/s in one boot, %.3f in the other" % (a[k]["mbps"], b[k]["mbps"]))
                 for k in sorted(a)]
 
 
-def one_run_per_transfer(r, counts):
-    """The check that blkback (bemode=map) made a run of each transfer: a run is two grant
-    calls (its map and its unmap), and a 132 KiB transfer, 3 ring requests, saves 2 runs.  The
-    sequential transfers are seq-write's twice (blk bench's untimed preconditioning) and
-    seq-read's."""
+def figures_expected(r):
+    """dom0's 4 workloads and each domU's 4 per-request ones; 4 more for each domU whose disk
+    had an I/O pool (persistent grants)."""
+    return 12 + 4 * len({who for who, _ in r if who.endswith("-pool")})
+
+
+def run_requests(r, who):
+    """The ring requests of one blk bench run: a 132 KiB transfer is 3, a 4 KiB one 1; each
+    write workload runs twice (the untimed preconditioning)."""
+    seq = 2 * r[(who, "seq-write")]["transfers"] + r[(who, "seq-read")]["transfers"]
+    rand = 2 * r[(who, "rand-write")]["transfers"] + r[(who, "rand-read")]["transfers"]
+    return 3 * seq + rand
+
+
+def one_run_per_transfer(r, counts, front):
+    """The check that blkback (bemode=map) made a run of each per-request transfer: a run is two
+    grant calls (its map and its unmap), and a 132 KiB transfer, 3 ring requests, saves 2 runs.
+    The sequential transfers are seq-write's twice (blk bench's untimed preconditioning) and
+    seq-read's.  Requests of pool pages alone (blkfront's pool_requests) need no grant call at
+    all: the backend mapped the pool once, when it connected."""
     requests, grants = counts[0], counts[4]
+    pool = front[-1][1] if front else 0
     seq = 2 * r[("map", "seq-write")]["transfers"] + r[("map", "seq-read")]["transfers"]
-    return ("map_moves_a_transfer_as_one_run", grants == 2 * (requests - 2 * seq),
-            "%d ring requests, %d of them in %d 3-request transfers, %d grant calls: %d runs "
-            "where %d are transfers" % (requests, 3 * seq, seq, grants, grants // 2,
-                                        requests - 2 * seq))
+    return ("map_moves_a_transfer_as_one_run", grants == 2 * (requests - pool - 2 * seq),
+            "%d ring requests, %d of them pool pages alone, %d in %d 3-request transfers, %d "
+            "grant calls: %d runs where %d are transfers" % (
+                requests, pool, 3 * seq, seq, grants, grants // 2, requests - pool - 2 * seq))
+
+
+def pool_runs_name_only_pool_pages(r, counters):
+    """For each domU that ran blk bench through its I/O pool: every request of that run named
+    pool pages alone, and the per-request run after it none."""
+    checks = []
+    for who in ("copy", "map"):
+        front = counters.get(who + "-front", [])
+        if (who + "-pool", "seq-read") not in r:
+            continue
+        want = run_requests(r, who + "-pool")
+        ok = len(front) == 2 and front[0][1] == want and front[1][1] == want
+        checks.append(("%s_pool_run_names_only_pool_pages" % who, ok,
+                       "blkfront's (requests, pool_requests) after each run %s; a run is %d "
+                       "requests" % (front, want)))
+    return checks
 
 
 @test
@@ -326,9 +449,11 @@ def the_block_benchmark_counts_every_domains_hypervisor_entries():
     with tempfile.TemporaryDirectory(prefix="pvlab-ram-") as tmp:
         counters = {}
         r = blkbench_run(ram_bench_archive(tmp), counters)
-        check(len(r) == 12 and all("all_entries" in f for f in r.values()) and "map" in counters,
-              "missing figures, plugin windows or blkback's counts: %s %s" % (r, counters))
-        checks = [one_run_per_transfer(r, counters["map"])]
+        check(len(r) == figures_expected(r) and all("all_entries" in f for f in r.values()) and
+              "map" in counters, "missing figures, plugin windows or blkback's counts: %s %s" %
+              (r, counters))
+        checks = [one_run_per_transfer(r, counters["map"], counters["map-front"])]
+        checks += pool_runs_name_only_pool_pages(r, counters)
         for (who, what), f in sorted(r.items()):
             ticks = f["ns"] // 1000000 + 1
             if who == "dom0":

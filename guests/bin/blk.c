@@ -10,6 +10,12 @@
  *   blk flush DEV
  *   blk stress DEV N                    N writes of 88 sectors, round the disk
  *   blk bench DEV                       the kernel's throughput benchmark
+ *   blk -n OP DEV ...                   the same, through the kernel's own
+ *                                       buffer, not the disk's I/O pool
+ *
+ * A domU disk whose backend keeps a pool of the domU's pages mapped
+ * (persistent grants) moves each transfer through pages of that pool, with
+ * no grant operation; -n (BLKDEV_NOPOOL) has it go the per-request way.
  *
  * A sector written with PATTERN holds the text "PATTERN@SECTOR " repeated,
  * where SECTOR is its number on DEV, so that data landing in the wrong place
@@ -26,6 +32,7 @@
 
 static uint8_t buf[BLKDEV_MAX_SECTORS * SECTOR_SIZE];
 static struct pvlab_blkreq req;
+static uint32_t flags; /* every request's: BLKDEV_NOPOOL with -n */
 
 static void fill_sector(uint8_t *sec, const char *pattern, uint32_t sector)
 {
@@ -40,6 +47,7 @@ static int find(const char *name)
 {
     memset(&req, 0, sizeof(req));
     strlcpy(req.name, name, sizeof(req.name));
+    req.flags = flags;
     int rc = blkdev(BLKDEV_INFO, &req);
     if (rc == -E_NOENT)
         return printf("blk: no device '%s' (try 'blk list')\n", name), -1;
@@ -142,8 +150,9 @@ static void stress(uint32_t n)
 
 static int usage(void)
 {
-    printf("usage: blk list | info DEV | read DEV SECTOR | write DEV SECTOR PATTERN [N] |\n"
-           "           verify DEV SECTOR N PATTERN | flush DEV | stress DEV N | bench DEV\n");
+    printf("usage: blk list | [-n] info DEV | read DEV SECTOR | write DEV SECTOR PATTERN [N] |\n"
+           "           verify DEV SECTOR N PATTERN | flush DEV | stress DEV N | bench DEV\n"
+           "       -n: through the kernel's own buffer, not the disk's I/O pool\n");
     return 1;
 }
 
@@ -178,6 +187,10 @@ static int run(const char *op, int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    if (argc > 1 && !strcmp(argv[1], "-n")) {
+        flags = BLKDEV_NOPOOL;
+        argc--, argv++;
+    }
     if (argc < 2 || !strcmp(argv[1], "list")) {
         list();
         return 0;

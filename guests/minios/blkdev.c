@@ -3,6 +3,8 @@
  *
  * A partition is a window onto its parent disk; every transfer is checked
  * against the device's size here, once, so drivers can trust their arguments.
+ * A partition's I/O buffer is its disk's (blkdev_io_buffer(): pages of a
+ * domU disk's persistent-grant pool, include/blkdev.h says when to use one).
  *
  * Tour 41/58 - after proc/control.c, before ide.c.
  */
@@ -94,18 +96,36 @@ struct blkdev *blkdev_memory_range(struct blkdev *d, uint64_t sector, uint32_t c
     return d->memory_at && !(write && d->readonly) ? d : NULL;
 }
 
-int blkdev_has_flush(const struct blkdev *d)
+/* The disk that d is (a disk), or is a part of (a partition or a range). */
+static struct blkdev *disk_of(const struct blkdev *d)
 {
     while (d->parent)
         d = d->parent;
-    return d->flush != NULL;
+    return (struct blkdev *)d;
+}
+
+int blkdev_has_flush(const struct blkdev *d)
+{
+    return disk_of(d)->flush != NULL;
 }
 
 int blkdev_flush(struct blkdev *d)
 {
-    while (d->parent)
-        d = d->parent;
+    d = disk_of(d);
     return d->flush ? d->flush(d) : 0;
+}
+
+void *blkdev_io_buffer(struct blkdev *d, uint32_t pages)
+{
+    d = disk_of(d);
+    return d->pool_take ? d->pool_take(d, pages) : NULL;
+}
+
+void blkdev_io_buffer_free(struct blkdev *d, void *buf, uint32_t pages)
+{
+    d = disk_of(d);
+    if (buf && d->pool_give)
+        d->pool_give(d, buf, pages);
 }
 
 int blkdev_overlaps(const struct blkdev *a, const struct blkdev *b)
@@ -118,7 +138,7 @@ int blkdev_overlaps(const struct blkdev *a, const struct blkdev *b)
 /* The four primary entries of an MBR partition table (offset 446, 16 bytes each). */
 void blkdev_add_partitions(struct blkdev *disk)
 {
-    static uint8_t mbr[SECTOR_SIZE];
+    static uint8_t mbr[SECTOR_SIZE] __attribute__((aligned(PAGE_SIZE))); /* blkfront's rule */
     if (blkdev_read(disk, 0, 1, mbr) || mbr[510] != 0x55 || mbr[511] != 0xAA)
         return;
     for (int i = 0; i < 4 && nr_partitions < (int)ARRAY_SIZE(partitions); i++) {

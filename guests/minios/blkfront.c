@@ -6,7 +6,8 @@
  * the disk (backend state InitWait), then allocates a ring page, grants it to
  * the backend, opens an event channel to it, publishes ring-ref,
  * event-channel and protocol, and says Initialised; when the backend says
- * Connected, so do we, and the disk appears as a block device ("xvda").
+ * Connected, so do we, and the disk appears as a block device ("xvda"), with
+ * its partitions if it has an MBR ("xvda1").
  * Every state change is printed.
  *
  * A transfer is cut into requests of up to 11 segments (one page each); all of
@@ -21,11 +22,28 @@
  * on the disk become the segments of one request, and up to a ring's worth
  * of requests cost one notification and one wait.
  *
+ * Persistent grants, pvlab's form (include/public/io/blkif.h): a backend
+ * that offers feature-persistent gets an I/O pool, BLKIF_POOL_MAX_PAGES
+ * pages side by side, granted writable once by contiguous reserved
+ * references (pool-ref, pool-pages) before we say Initialised, and mapped
+ * by the backend once for the connection's life.  The pool is not a bounce
+ * buffer (a 4 KiB copy costs more than the grant work it would save): its
+ * pages are lent to the disk's callers as their I/O buffers
+ * (blkdev_io_buffer(), include/blkdev.h), so a request whose pages are all
+ * pool pages names them by their pool references with no grant and no end
+ * of access.  Any other request, a mixed one too, is granted per request
+ * as above, whole: the backend moves a request straight on its pool mapping
+ * only when every segment is a pool page, so granting a mixed request's
+ * pool pages as well costs nothing more and keeps one rule at each end.
+ * The pool stays granted until the backend is Closed; a grant that cannot
+ * be ended then (still mapped) leaks its page, which is never freed.
+ *
  * Tour 45/58 - after simg.c, before blkif_check.c.
  */
 #include <os.h>
 #include <blkdev.h>
 #include <blkif_check.h>
+#include <io_pool.h>
 #include <public/io/blkif.h>
 #include <public/io/xenbus.h>
 
@@ -49,8 +67,13 @@ struct blkfront {
     uint8_t granted[SLOTS]; /* per ring slot id: pages granted for its request */
     grant_ref_t grants[SLOTS][BLKIF_MAX_SEGMENTS_PER_REQUEST]; /* and their references */
     grant_ref_t reserved; /* slot id's page p is granted by reference reserved + 11 id + p */
-    uint32_t requests, notifies_out, events_in;
+    uint8_t *pool;        /* the I/O pool's pages, side by side (NULL: no pool) */
+    grant_ref_t pool_ref; /* pool page p is granted by pool_ref + p for the connection's life */
+    struct io_pool lent;  /* which pool pages are lent to callers; lent.pages: the pool's size */
+    uint32_t requests, pool_requests, notifies_out, events_in;
 };
+
+_Static_assert(BLKIF_POOL_MAX_PAGES <= IO_POOL_MAX_PAGES, "the I/O pool fits io_pool's bitmap");
 
 static struct blkfront disks[MAX_DISKS];
 
@@ -145,19 +168,36 @@ static void end_grants(struct blkfront *f, uint32_t id)
     f->granted[id] = 0;
 }
 
-/* Put one request on the ring; `id` is its slot among those in flight.  One page per segment,
- * granted to the backend for this request only, by the slot's reserved references; it only
- * needs to read the pages of a write.  A reference whose last grant the backend still maps is
- * replaced by a free one (gnttab_grant_pages()); a full grant table then gives 0, which is the
- * console's reference: never pass that on. */
+/* Are all of the request's pages pool pages?  Then refs[p] names page p by its pool reference.
+ * Without a pool the first page answers (lent.pages is 0). */
+static int pool_named(const struct blkfront *f, const struct io_req *io, uint32_t npages,
+                      grant_ref_t *refs)
+{
+    for (uint32_t p = 0; p < npages; p++) {
+        uint32_t page = ((uint32_t)io->page[p] - (uint32_t)f->pool) / PAGE_SIZE;
+        if (page >= f->lent.pages)
+            return 0;
+        refs[p] = f->pool_ref + page;
+    }
+    return 1;
+}
+
+/* Put one request on the ring; `id` is its slot among those in flight.  One page per segment.
+ * Pool pages are granted already: a request of pool pages alone names them and grants nothing.
+ * Any other is granted to the backend for this request only, by the slot's reserved
+ * references; it only needs to read the pages of a write.  A reference whose last grant the
+ * backend still maps is replaced by a free one (gnttab_grant_pages()); a full grant table then
+ * gives 0, which is the console's reference: never pass that on. */
 static int queue(struct blkfront *f, uint8_t op, const struct io_req *io, uint32_t id)
 {
     uint32_t npages = pages_of(io->count);
     grant_ref_t *grants = f->grants[id];
-    f->granted[id] =
-        (uint8_t)gnttab_grant_pages(f->reserved + id * BLKIF_MAX_SEGMENTS_PER_REQUEST,
-                                    f->backend_id, op == BLKIF_OP_WRITE, io->page, npages, grants);
-    if (f->granted[id] != npages) {
+    if (pool_named(f, io, npages, grants)) {
+        f->granted[id] = 0; /* nothing to end */
+        f->pool_requests++;
+    } else if ((f->granted[id] = (uint8_t)gnttab_grant_pages(
+                    f->reserved + id * BLKIF_MAX_SEGMENTS_PER_REQUEST, f->backend_id,
+                    op == BLKIF_OP_WRITE, io->page, npages, grants)) != npages) {
         end_grants(f, id); /* those before it */
         return -1;
     }
@@ -266,14 +306,16 @@ static int front_write_many(struct blkdev *d, uint64_t base, const struct blkdev
 
 int front_read(struct blkdev *d, uint64_t sector, uint32_t count, void *buf);
 
-/* For blk bench: how many ring requests and notifications this disk has used. */
+/* For blk bench: how many ring requests (of them, how many named pool pages alone) and
+ * notifications this disk has used. */
 void blkfront_print_stats(struct blkdev *d)
 {
     if (d->read != front_read)
         return;
     struct blkfront *f = d->priv;
-    printf("BENCH blkfront %s requests=%u notifications_sent=%u events_received=%u\n", d->name,
-           f->requests, f->notifies_out, f->events_in);
+    printf("BENCH blkfront %s requests=%u notifications_sent=%u events_received=%u "
+           "pool_requests=%u\n",
+           d->name, f->requests, f->notifies_out, f->events_in, f->pool_requests);
 }
 
 int front_read(struct blkdev *d, uint64_t sector, uint32_t count, void *buf)
@@ -304,14 +346,104 @@ static int front_flush(struct blkdev *d)
     return f->status[0] == BLKIF_RSP_OKAY ? 0 : -XEN_EIO;
 }
 
+/* blkdev's pool_take: the lowest run of `pages` free pool pages, lent to the caller. */
+static void *front_pool_take(struct blkdev *d, uint32_t pages)
+{
+    struct blkfront *f = d->priv;
+    int32_t first = io_pool_take(&f->lent, pages);
+    return first < 0 ? NULL : f->pool + (uint32_t)first * PAGE_SIZE;
+}
+
+/* blkdev's pool_give: a run that front_pool_take() lent comes back.  Anything else is a bug in
+ * the caller, loudly: a page given back twice could be lent to two callers at once. */
+static void front_pool_give(struct blkdev *d, void *buf, uint32_t pages)
+{
+    struct blkfront *f = d->priv;
+    uint32_t off = (uint32_t)buf - (uint32_t)f->pool;
+    if (off % PAGE_SIZE || io_pool_give(&f->lent, off / PAGE_SIZE, pages))
+        crash("blkfront: pages given back that the I/O pool did not lend");
+}
+
+/* End the grants of pool pages [0, n) from reference `first`, and free each page whose grant
+ * ended.  A page the backend still maps is leaked, never freed: it stays the backend's to
+ * write, so it must never become anything else of ours.  The number leaked. */
+static uint32_t pool_end(uint8_t *pool, grant_ref_t first, uint32_t n)
+{
+    uint32_t leaked = 0;
+    for (uint32_t p = 0; p < n; p++) {
+        if (gnttab_end_access(first + p))
+            leaked++;
+        else
+            free_page(pool + p * PAGE_SIZE);
+    }
+    return leaked;
+}
+
+/* The backend offered feature-persistent: allocate the I/O pool, grant page p by reference
+ * pool_ref + p, writable (reads land in it), and publish the three keys.  Without the memory
+ * or a run of free references the disk goes without a pool, the per-request way (said).  The
+ * references stay reserved: gnttab.c gives none back. */
+static void pool_offer(struct blkfront *f)
+{
+    static const void *pages[BLKIF_POOL_MAX_PAGES];
+    static grant_ref_t refs[BLKIF_POOL_MAX_PAGES];
+    const uint32_t n = BLKIF_POOL_MAX_PAGES;
+    uint8_t *pool = alloc_pages(n);
+    grant_ref_t first = pool ? gnttab_reserve(n) : 0;
+    if (!first) {
+        for (uint32_t p = 0; pool && p < n; p++)
+            free_page(pool + p * PAGE_SIZE);
+        printf("blkfront: %s: no I/O pool (no %s for %u pages): every transfer is granted per "
+               "request\n",
+               f->dev.name, pool ? "run of grant references" : "memory", n);
+        return;
+    }
+    for (uint32_t p = 0; p < n; p++)
+        pages[p] = pool + p * PAGE_SIZE;
+    /* References just reserved are unused, so each page is granted by its own. */
+    uint32_t granted = gnttab_grant_pages(first, f->backend_id, 0, pages, n, refs);
+    for (uint32_t p = 0; p < n; p++)
+        if (p >= granted || refs[p] != first + p)
+            crash("blkfront: a freshly reserved grant reference was in use");
+    f->pool = pool;
+    f->pool_ref = first;
+    f->lent.pages = n;
+    f->dev.pool_take = front_pool_take;
+    f->dev.pool_give = front_pool_give;
+    write_num(f->path, "feature-persistent", 1);
+    write_num(f->path, "pool-ref", first);
+    write_num(f->path, "pool-pages", n);
+    printf("blkfront: %s: I/O pool of %u pages granted by references %u..%u\n", f->dev.name, n,
+           first, first + n - 1);
+}
+
+/* The connection did not come up after the pool was published: end its grants if the backend
+ * is Closed (it has unmapped everything it mapped), or keep them if not (it may still map). */
+static void pool_close(struct blkfront *f)
+{
+    uint32_t bs = 0;
+    if (!f->pool)
+        return;
+    read_num(f->backend, "state", &bs);
+    uint32_t leaked =
+        bs == XenbusStateClosed ? pool_end(f->pool, f->pool_ref, f->lent.pages) : f->lent.pages;
+    printf("blkfront: %s: I/O pool ended, %u of its %u pages kept (the backend is %s)\n",
+           f->dev.name, leaked, f->lent.pages, xenbus_state_name((int)bs));
+    f->pool = NULL;
+    f->lent.pages = 0;
+    f->dev.pool_take = NULL;
+    f->dev.pool_give = NULL;
+}
+
 static int connect(struct blkfront *f)
 {
-    uint32_t sectors = 0, info = 0, flush = 0;
+    uint32_t sectors = 0, info = 0, flush = 0, persistent = 0;
     if (wait_backend(f, XenbusStateInitWait))
         return -1;
     read_num(f->backend, "sectors", &sectors);
     read_num(f->backend, "info", &info);
     read_num(f->backend, "feature-flush-cache", &flush);
+    read_num(f->backend, "feature-persistent", &persistent);
     f->sring = alloc_page();
     SHARED_RING_INIT(f->sring);
     FRONT_RING_INIT(&f->ring, f->sring, PAGE_SIZE);
@@ -330,9 +462,11 @@ static int connect(struct blkfront *f)
     char path[96];
     snprintf(path, sizeof(path), "%s/protocol", f->path);
     xenbus_write(path, XEN_IO_PROTO_ABI_X86_32);
+    if (persistent == 1)
+        pool_offer(f);
     set_state(f, XenbusStateInitialised);
     if (wait_backend(f, XenbusStateConnected))
-        return -1;
+        return pool_close(f), -1;
     f->dev.sectors = sectors;
     f->dev.readonly = (info & VDISK_READONLY) != 0;
     f->flush = flush != 0;
@@ -365,6 +499,7 @@ void blkfront_init(void)
                  f->devid, bid);
         if (connect(f) == 0) {
             blkdev_register(&f->dev);
+            blkdev_add_partitions(&f->dev); /* xvda1..4 from its MBR, as ide.c's hda1..4 */
             printf("blkfront: %s: %u sectors%s\n", f->dev.name, (uint32_t)f->dev.sectors,
                    f->dev.readonly ? ", read-only" : "");
             nd++;

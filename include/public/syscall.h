@@ -295,13 +295,17 @@ struct pvlab_stats {
  * SYS_blkdev: the block devices of this domain, raw, for the `blk` program.
  * Writing a device that is mounted or given to a domU is refused with
  * -E_BUSY (its holder is in struct pvlab_blkinfo).  A transfer is at most
- * BLKDEV_MAX_SECTORS, through the kernel's own buffer.
+ * BLKDEV_MAX_SECTORS, through pages of the disk's I/O pool if it has one
+ * (no grant operation), else the kernel's own buffer.
  */
 #define BLKDEV_INFO  1 /* req->name, or the index-th device if name is "": -> req->info */
 #define BLKDEV_READ  2 /* req->name, sector, count, buf */
 #define BLKDEV_WRITE 3
 #define BLKDEV_FLUSH 4
 #define BLKDEV_BENCH 5 /* req->name: the kernel's throughput benchmark (BENCH blk lines) */
+/* req->flags: a transfer (and each of the benchmark's) goes through the kernel's own buffer,
+ * not pages of the disk's I/O pool (a domU disk with persistent grants): the per-request way */
+#define BLKDEV_NOPOOL 1
 #define BLKDEV_MAX_SECTORS                                                                         \
     264 /* three of the largest blkif requests (11 segments of 8 sectors)                          \
          */
@@ -320,8 +324,8 @@ struct pvlab_blkreq {
     uint32_t index;
     uint32_t count;
     uint64_t sector;
-    uint32_t buf; /* the caller's: count * 512 bytes */
-    uint32_t _pad;
+    uint32_t buf;   /* the caller's: count * 512 bytes */
+    uint32_t flags; /* BLKDEV_NOPOOL, or 0 */
     struct pvlab_blkinfo info;
 };
 

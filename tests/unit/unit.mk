@@ -32,6 +32,7 @@ UNIT_TESTS += $(UNIT_DIR)/test_blkif $(UNIT_DIR)/test_simg
 UNIT_TESTS += $(UNIT_DIR)/test_sched_policy $(UNIT_DIR)/test_io_decode
 UNIT_TESTS += $(UNIT_DIR)/test_proc_table $(UNIT_DIR)/test_elf_prog $(UNIT_DIR)/test_uaccess
 UNIT_TESTS += $(UNIT_DIR)/test_ext2 $(UNIT_DIR)/test_table $(UNIT_DIR)/test_grant_slots $(UNIT_DIR)/test_page_runs
+UNIT_TESTS += $(UNIT_DIR)/test_io_pool
 UNIT_TESTS += $(UNIT_DIR)/test_evtchn_dispatch $(UNIT_DIR)/test_minios_alloc
 UNIT_FS_OBJS := $(patsubst %.c,$(UNIT_DIR)/%.o,$(wildcard guests/minios/fs/*.c))
 UNIT_TESTS += $(UNIT_DIR)/test_cachesim $(UNIT_DIR)/test_x86_haps
@@ -68,6 +69,7 @@ $(UNIT_DIR)/test_ext2: $(UNIT_DIR)/test_ext2.o $(UNIT_FS_OBJS)
 $(UNIT_DIR)/test_table: $(UNIT_DIR)/test_table.o $(UNIT_DIR)/guests/minios/table.o
 $(UNIT_DIR)/test_grant_slots: $(UNIT_DIR)/test_grant_slots.o
 $(UNIT_DIR)/test_page_runs: $(UNIT_DIR)/test_page_runs.o
+$(UNIT_DIR)/test_io_pool: $(UNIT_DIR)/test_io_pool.o
 $(UNIT_DIR)/test_evtchn_dispatch: $(UNIT_DIR)/test_evtchn_dispatch.o
 $(UNIT_DIR)/test_minios_alloc: $(UNIT_DIR)/test_minios_alloc.o
 $(UNIT_DIR)/test_cachesim: $(UNIT_DIR)/test_cachesim.o $(UNIT_DIR)/tools/plugin/cachesim.o
@@ -96,7 +98,7 @@ $(UNIT_DIR)/test_xs_store.o: UNIT_CFLAGS += -Itools/xenstore
 $(UNIT_DIR)/test_cachesim.o $(UNIT_DIR)/test_x86_haps.o: UNIT_CFLAGS += -Itools/plugin
 $(UNIT_DIR)/test_blkif.o $(UNIT_DIR)/guests/minios/blkif_check.o: UNIT_CFLAGS += -Iguests/minios/include
 $(UNIT_DIR)/test_simg.o $(UNIT_DIR)/guests/minios/simg.o: UNIT_CFLAGS += -Iguests/minios/include
-$(UNIT_DIR)/test_grant_slots.o $(UNIT_DIR)/test_page_runs.o: UNIT_CFLAGS += -Iguests/minios/include
+$(UNIT_DIR)/test_grant_slots.o $(UNIT_DIR)/test_page_runs.o $(UNIT_DIR)/test_io_pool.o: UNIT_CFLAGS += -Iguests/minios/include
 $(UNIT_DIR)/test_evtchn_dispatch.o: UNIT_CFLAGS += -Iguests/minios/include
 # mm.c itself, over the fake os.h: its page-table half casts 32-bit addresses to pointers, which
 # the 64-bit host warns of (that half is compiled, never called).

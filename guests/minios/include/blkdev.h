@@ -2,6 +2,15 @@
  * blkdev.h - minios's block devices: dom0's IDE disk and its partitions
  * (ide.c), a domU's virtual disks (blkfront.c) and RAM disks (ramdisk.c),
  * behind one interface so the `blk` program (through SYS_blkdev) works on all of them.
+ *
+ * A device's I/O buffer (blkdev_io_buffer()): a domU disk whose backend keeps a pool of the
+ * frontend's pages mapped for the connection's life (persistent grants, blkfront.c) lends its
+ * callers pages of that pool, and a transfer through them needs no grant operation.  The rule
+ * that makes this safe: only data on its way to or from the disk goes there, data the backend
+ * reaches anyway - never a structure, a pointer or another domain's secret - and a caller gives
+ * the pages back (blkdev_io_buffer_free()) instead of freeing them.  A device without a pool
+ * (dom0's IDE and RAM disks, a domU disk whose backend offered none) answers NULL, and the
+ * caller uses its own memory, the per-request way.
  */
 #ifndef MINIOS_BLKDEV_H
 #define MINIOS_BLKDEV_H
@@ -37,6 +46,10 @@ struct blkdev {
     /* Optional, for a device that is memory (ramdisk.c): where `sector` is held (valid to the
      * end of its page), allocated first if `write`; NULL if it is not held (it reads as zeros). */
     uint8_t *(*memory_at)(struct blkdev *d, uint64_t sector, int write);
+    /* Optional, for a disk with an I/O pool (blkfront.c): `pages` pages of it side by side, or
+     * NULL if no such run is free; and their return. */
+    void *(*pool_take)(struct blkdev *d, uint32_t pages);
+    void (*pool_give)(struct blkdev *d, void *buf, uint32_t pages);
 };
 
 void blkdev_register(struct blkdev *d);
@@ -54,6 +67,12 @@ int blkdev_write_many(struct blkdev *d, const struct blkdev_io *io, uint32_t n);
  * made once for the whole range, not once a page. */
 struct blkdev *blkdev_memory_range(struct blkdev *d, uint64_t sector, uint32_t count, int write,
                                    uint64_t *at);
+/* `pages` page-aligned pages side by side for transfers of d (a partition asks its disk): the
+ * disk's I/O pool's, or NULL if it has none or none free - then use your own memory.  Only data
+ * on its way to or from the disk may go there (above). */
+void *blkdev_io_buffer(struct blkdev *d, uint32_t pages);
+/* Give back what blkdev_io_buffer(d, pages) lent; NULL is ignored. */
+void blkdev_io_buffer_free(struct blkdev *d, void *buf, uint32_t pages);
 void blkdev_add_partitions(struct blkdev *disk); /* from its MBR: NAME1..NAME4 */
 /* Do a and b share a sector: one is the other, a partition of it, or they overlap on one disk? */
 int blkdev_overlaps(const struct blkdev *a, const struct blkdev *b);
@@ -64,8 +83,9 @@ struct blkdev *blkdev_nth(uint32_t n); /* the n-th registered device (from 0), o
 /* blkfront.c: a domU's disk's request and notification counts (BENCH blkfront), if d is one */
 void blkfront_print_stats(struct blkdev *d);
 
-/* proc/sysblk.c: the throughput benchmark (BENCH blk lines), in the kernel */
-void blk_bench(struct blkdev *d);
+/* proc/sysblk.c: the throughput benchmark (BENCH blk lines), in the kernel, through the disk's
+ * I/O pool if it has one and `flags` (include/public/syscall.h) are not BLKDEV_NOPOOL */
+void blk_bench(struct blkdev *d, uint32_t flags);
 void blk_bench_window(void); /* called at each end of a timed workload: the plugin's marker_pc */
 
 /* ide.c (dom0) */
