@@ -29,12 +29,14 @@
  * by the backend once for the connection's life.  The pool is not a bounce
  * buffer (a 4 KiB copy costs more than the grant work it would save): its
  * pages are lent to the disk's callers as their I/O buffers
- * (blkdev_io_buffer(), include/blkdev.h), so a request whose pages are all
- * pool pages names them by their pool references with no grant and no end
- * of access.  Any other request, a mixed one too, is granted per request
- * as above, whole: the backend moves a request straight on its pool mapping
- * only when every segment is a pool page, so granting a mixed request's
- * pool pages as well costs nothing more and keeps one rule at each end.
+ * (blkdev_io_buffer(), include/blkdev.h), so a transfer whose buffer lies
+ * in the pool (one look per transfer, pool_ref_of()) names its pages by
+ * their pool references, with no grant and no end of access.  Any other
+ * transfer is granted per request as above, whole, and so is a batch of
+ * writes (the buffer cache's blocks are never pool pages): the backend
+ * moves a request straight on its pool mapping only when every segment is
+ * a pool page, so granting pool pages in a mixed request costs nothing
+ * more, and the path without a pool pays one compare a transfer.
  * The pool stays granted until the backend is Closed; a grant that cannot
  * be ended then (still mapped) leaks its page, which is never freed.
  *
@@ -151,6 +153,7 @@ static void ring_event(evtchn_port_t port, void *data)
 struct io_req {
     uint64_t sector;
     uint32_t count;
+    grant_ref_t pool_ref; /* its pages are the pool's from this reference on; 0: they are not */
     const void *page[BLKIF_MAX_SEGMENTS_PER_REQUEST];
 };
 
@@ -160,7 +163,7 @@ static uint32_t pages_of(uint32_t sectors)
 }
 
 /* The grants of request `id` end (a copied grant was never mapped, so each does at once). */
-static void end_grants(struct blkfront *f, uint32_t id)
+static inline __attribute__((always_inline)) void end_grants(struct blkfront *f, uint32_t id)
 {
     const grant_ref_t *grants = f->grants[id];
     for (uint32_t p = 0, n = f->granted[id]; p < n; p++) /* n read once: the ends are atomic */
@@ -168,18 +171,23 @@ static void end_grants(struct blkfront *f, uint32_t id)
     f->granted[id] = 0;
 }
 
-/* Are all of the request's pages pool pages?  Then refs[p] names page p by its pool reference.
- * Without a pool the first page answers (lent.pages is 0). */
-static int pool_named(const struct blkfront *f, const struct io_req *io, uint32_t npages,
-                      grant_ref_t *refs)
+/* The pool reference of buf's first page if all `pages` pages from buf are pool pages, else 0
+ * (always 0 without a pool: lent.pages is 0). */
+static grant_ref_t pool_ref_of(const struct blkfront *f, const void *buf, uint32_t pages)
 {
-    for (uint32_t p = 0; p < npages; p++) {
-        uint32_t page = ((uint32_t)io->page[p] - (uint32_t)f->pool) / PAGE_SIZE;
-        if (page >= f->lent.pages)
-            return 0;
-        refs[p] = f->pool_ref + page;
-    }
-    return 1;
+    uint32_t first = ((uint32_t)buf - (uint32_t)f->pool) / PAGE_SIZE;
+    return first < f->lent.pages && pages <= f->lent.pages - first ? f->pool_ref + first : 0;
+}
+
+/* Request `id`'s npages pages are the pool's from reference `first` on: named, not granted.
+ * Out of line, so that the path without a pool is compiled as it was without one. */
+static __attribute__((noinline)) void name_pool_pages(struct blkfront *f, grant_ref_t first,
+                                                      uint32_t npages, uint32_t id)
+{
+    for (uint32_t p = 0; p < npages; p++)
+        f->grants[id][p] = first + p;
+    f->granted[id] = 0; /* nothing to end */
+    f->pool_requests++;
 }
 
 /* Put one request on the ring; `id` is its slot among those in flight.  One page per segment.
@@ -192,12 +200,11 @@ static int queue(struct blkfront *f, uint8_t op, const struct io_req *io, uint32
 {
     uint32_t npages = pages_of(io->count);
     grant_ref_t *grants = f->grants[id];
-    if (pool_named(f, io, npages, grants)) {
-        f->granted[id] = 0; /* nothing to end */
-        f->pool_requests++;
-    } else if ((f->granted[id] = (uint8_t)gnttab_grant_pages(
-                    f->reserved + id * BLKIF_MAX_SEGMENTS_PER_REQUEST, f->backend_id,
-                    op == BLKIF_OP_WRITE, io->page, npages, grants)) != npages) {
+    if (io->pool_ref)
+        name_pool_pages(f, io->pool_ref, npages, id);
+    else if ((f->granted[id] = (uint8_t)gnttab_grant_pages(
+                  f->reserved + id * BLKIF_MAX_SEGMENTS_PER_REQUEST, f->backend_id,
+                  op == BLKIF_OP_WRITE, io->page, npages, grants)) != npages) {
         end_grants(f, id); /* those before it */
         return -1;
     }
@@ -250,9 +257,11 @@ static int transfer(struct blkfront *f, uint8_t op, uint64_t sector, uint32_t co
     uint32_t nreq = (count + per_req - 1) / per_req;
     if (nreq > RING_SIZE(&f->ring))
         return -XEN_EINVAL;
+    grant_ref_t pool_ref = pool_ref_of(f, buf, pages_of(count));
     for (uint32_t i = 0; i < nreq; i++) {
         io[i].sector = sector + i * per_req;
         io[i].count = MIN(count - i * per_req, per_req);
+        io[i].pool_ref = pool_ref ? pool_ref + i * BLKIF_MAX_SEGMENTS_PER_REQUEST : 0;
         for (uint32_t p = 0; p < pages_of(io[i].count); p++)
             io[i].page[p] =
                 (const uint8_t *)buf + (i * per_req / BLKIF_SECTORS_PER_PAGE + p) * PAGE_SIZE;
