@@ -295,7 +295,7 @@ def block_list_column(m, name, column):
     """One of xm-lite block-list's last two columns, by disk: Serves (how often a poll served
     each ring) or Follows (how often blkback read each frontend's state)."""
     out = m.command("xm-lite block-list %s" % name)
-    check(re.search(r"GrantCalls Serves Follows\s*$", out, re.M), "no Serves/Follows:\n" + out)
+    check(re.search(r"GrantCalls Pool Pooled Serves Follows\s*$", out, re.M), "no Serves/Follows:\n" + out)
     rows = re.findall(r"^(xvd[a-d])\s.*\s(\d+)\s+(\d+)\s*$", out, re.M)
     check(len(rows) == 4, "four disks expected:\n" + out)
     return {r[0]: int(r[1 if column == "Serves" else 2]) for r in rows}

@@ -28,6 +28,9 @@
  * and one GNTTABOP_copy (bounce_run()), as they are with bemode=map.
  * When the device is memory (a RAM disk) the copies go straight between its
  * pages and the frontend's, with no bounce buffer (copy_direct).
+ * A frontend that takes up our feature-persistent offer gives us its I/O
+ * pool for the connection's life: mapped once, and a request on it needs no
+ * grant operation at all (the persistent-grant section below).
  *
  * A wake-up of dom0 serves only the disks whose event fired (or that had
  * requests left over): the event handler lists the disk (include/pending.h,
@@ -78,6 +81,11 @@ struct vbd {
     int map_mode;    /* map the frontend's pages and do the I/O in place, instead of grant copy */
     uint32_t serves; /* times a poll served its ring (block-list's Serves) */
     struct pending_link pending; /* its event fired, or it has requests left over */
+    uint8_t *pool;               /* the frontend's I/O pool, mapped side by side, or NULL */
+    grant_ref_t pool_ref;        /* its first grant reference */
+    uint32_t pool_pages;         /* 0 without a pool */
+    grant_handle_t pool_handles[BLKIF_POOL_MAX_PAGES];
+    uint32_t pooled; /* requests moved on the pool, with no grant call (block-list's Pooled) */
 };
 
 /* Every domain's disks: as many as dom0's memory holds (a record and BLKIF_MAX_SEGMENTS_PER_REQUEST
@@ -163,6 +171,7 @@ static void describe(struct vbd *v)
     xs_write_u(v->bpath, "sector-size", SECTOR_SIZE);
     xs_write_u(v->bpath, "info", v->readonly ? VDISK_READONLY : 0);
     xs_write_u(v->bpath, "feature-flush-cache", blkdev_has_flush(v->dev));
+    xs_write_u(v->bpath, "feature-persistent", 1); /* we map a frontend's pool (map_pool()) */
     set_state(v, XenbusStateInitWait, "disk described");
 }
 
@@ -245,8 +254,12 @@ int blkback_add(domid_t dom, const char *target, const char *vdev, int readonly,
     return 0;
 }
 
+static void map_pool(struct vbd *v);
+static void unmap_pool(struct vbd *v);
+
 static void disconnect(struct vbd *v, const char *why)
 {
+    unmap_pool(v); /* first: nothing of the frontend's stays mapped past the connection */
     if (v->sring) {
         close_port(v->port);
         gnttab_unmap(v->sring, v->ring_handle);
@@ -284,6 +297,7 @@ static void connect(struct vbd *v)
     }
     v->port = (evtchn_port_t)p;
     BACK_RING_INIT(&v->ring, v->sring, PAGE_SIZE);
+    map_pool(v);
     set_state(v, XenbusStateConnected, "ring mapped, event channel bound");
     serve_later(v);
 }
@@ -422,12 +436,138 @@ static int map_and_transfer(struct vbd *v, const struct blkif_request *req)
 struct run {
     struct blkif_request req[RUN_REQUESTS];
     uint32_t n, pages, sectors;
+    uint8_t *pool; /* its data on the frontend's pool (pool_data()), or NULL */
 };
 /* One run is served at a time, so these serve every disk: */
 static struct gnttab_map_grant_ref run_maps[RUN_PAGES];
 static struct gnttab_unmap_grant_ref run_unmaps[RUN_PAGES];
 static struct gnttab_copy run_copy_ops[RUN_COPIES];
 static uint8_t *run_buffer; /* RUN_PAGES pages, dom0's only one, taken at the first bounce run */
+_Static_assert(BLKIF_POOL_MAX_PAGES <= RUN_PAGES, "a pool is mapped and unmapped with run_maps");
+
+/*
+ * Persistent grants, pvlab's form (io/blkif.h): a frontend that answers our feature-persistent
+ * offers the pages of its I/O pool, and its callers read and write through them.  We map the
+ * pool once, writable and side by side, when the frontend connects (map_pool()), if its keys
+ * pass blkif_check_pool() (sizes, references, and dom0's grant area keeping half its pages
+ * free after it); a refusal is logged and the disk is served without a pool, its references
+ * then being ordinary grants.  A request or run whose segments name pool references that
+ * follow each other is then one device request straight on the mapped pages (pool_data(),
+ * pool_run()): no grant call at all, and on a RAM disk the device request is the memcpy that
+ * copy_direct() would have asked the hypervisor for.  Anything else (a reference outside the
+ * pool, a mix, a jump) goes the per-request way, whole.  The pool is unmapped first whenever
+ * the connection ends (disconnect(): the frontend closing, a runaway ring, the domain's
+ * destruction), so no page of a frontend stays mapped past its connection.
+ *
+ * What a frontend can do to us with it: nothing it could not do with per-request grants.  The
+ * pool's pages are its own; it may change their bytes at any time (as it may a page granted
+ * for one request), and a disk only ever reads or writes them.  It cannot take a page back
+ * while we map it: the hypervisor keeps the frame of a pinned grant, refuses to end the grant
+ * (GTF_writing stays set) and refuses to make the frame a page table while it is mapped
+ * writable; an entry rewritten to name another frame changes nothing for our mapping.
+ */
+
+/* A key of the frontend's directory into buf (cap bytes): buf, "" if its value is longer than
+ * cap (no number we take is), or NULL if it is absent. */
+static const char *read_key(const struct vbd *v, const char *key, char *buf, size_t cap)
+{
+    char path[96];
+    snprintf(path, sizeof(path), "%s/%s", v->fpath, key);
+    int rc = xs_local_read(xenstore, path, buf, cap);
+    if (rc == -XSD_E2BIG)
+        buf[0] = '\0';
+    return rc >= 0 || rc == -XSD_E2BIG ? buf : NULL;
+}
+
+static void map_pool(struct vbd *v)
+{
+    char feature[16], ref[16], pages[16];
+    const char *why;
+    struct blkif_pool pool;
+    int offered = blkif_check_pool(read_key(v, "feature-persistent", feature, sizeof(feature)),
+                                   read_key(v, "pool-ref", ref, sizeof(ref)),
+                                   read_key(v, "pool-pages", pages, sizeof(pages)),
+                                   grant_slots_free(&gnttab_slots), &pool, &why);
+    if (offered < 0)
+        printf("blkback: d%u %s: the frontend's pool is refused (%s); served without one\n", v->dom,
+               v->vdev, why);
+    if (offered <= 0)
+        return;
+    for (uint32_t i = 0; i < pool.pages; i++) {
+        gnttab_map_args(&run_maps[i], v->dom, pool.ref + i, 0); /* writable: reads fill it */
+        run_maps[i].status = GNTST_okay; /* all okay and no pool: no run of free pages */
+    }
+    v->pool = gnttab_map_run(run_maps, pool.pages);
+    if (!v->pool) {
+        uint32_t i = 0;
+        while (i < pool.pages && run_maps[i].status == GNTST_okay)
+            i++;
+        if (i == pool.pages)
+            printf("blkback: d%u %s: the frontend's pool is refused (pool-pages: no run of %u "
+                   "free pages in dom0's grant area); served without one\n",
+                   v->dom, v->vdev, pool.pages);
+        else
+            printf("blkback: d%u %s: the frontend's pool is refused (pool-ref: reference %u "
+                   "cannot be mapped writable, status %d); served without one\n",
+                   v->dom, v->vdev, pool.ref + i, run_maps[i].status);
+        return;
+    }
+    for (uint32_t i = 0; i < pool.pages; i++)
+        v->pool_handles[i] = run_maps[i].handle;
+    v->pool_ref = pool.ref;
+    v->pool_pages = pool.pages;
+    printf("blkback: d%u %s: the frontend's pool of %u pages mapped (grant references %u-%u)\n",
+           v->dom, v->vdev, pool.pages, pool.ref, pool.ref + pool.pages - 1);
+}
+
+static void unmap_pool(struct vbd *v)
+{
+    if (!v->pool)
+        return;
+    run_maps[0].host_addr = (uint32_t)v->pool;
+    for (uint32_t i = 0; i < v->pool_pages; i++)
+        run_maps[i].handle = v->pool_handles[i];
+    if (gnttab_unmap_run(run_maps, run_unmaps, v->pool_pages)) /* its pages stay taken */
+        printf("blkback: d%u %s: a page of the frontend's pool could not be unmapped\n", v->dom,
+               v->vdev);
+    else
+        printf("blkback: d%u %s: the frontend's pool unmapped\n", v->dom, v->vdev);
+    v->pool = NULL;
+    v->pool_pages = 0;
+}
+
+/* Where a checked request's data lies on the pool, if its segments name pool references that
+ * follow each other (ref_k = ref_0 + k); NULL if any does not.  Its segments must abut for the
+ * address to hold all of it (a run's requests do; take_request() asks). */
+static uint8_t *pool_data(const struct vbd *v, const struct blkif_request *req)
+{
+    grant_ref_t first = req->seg[0].gref;
+    uint32_t at = first - v->pool_ref, n = req->nr_segments; /* no pool: pool_pages is 0 */
+    if (at >= v->pool_pages || n > v->pool_pages - at)
+        return NULL;
+    for (uint32_t k = 1; k < n; k++)
+        if (req->seg[k].gref != first + k)
+            return NULL;
+    return v->pool + at * PAGE_SIZE + req->seg[0].first_sect * SECTOR_SIZE;
+}
+
+/* Where the next request's data must lie on the pool to join run r: right after r's. */
+static uint8_t *pool_next(const struct run *r)
+{
+    return r->pool ? r->pool + r->sectors * SECTOR_SIZE : NULL;
+}
+
+/* A run on the pool: one device request straight on its mapped pages; 0, or -1. */
+static int pool_run(struct vbd *v, const struct run *r)
+{
+    uint64_t sector = r->req[0].sector_number;
+    v->pooled += r->n;
+    return (r->req[0].operation == BLKIF_OP_WRITE
+                ? blkdev_write(v->dev, sector, r->sectors, r->pool)
+                : blkdev_read(v->dev, sector, r->sectors, r->pool))
+               ? -1
+               : 0;
+}
 
 /* May req (checked, abutting) join the run r has gathered? */
 static int run_takes(const struct run *r, const struct blkif_request *req)
@@ -549,7 +689,8 @@ static void respond(struct vbd *v, const struct blkif_request *req, int16_t st)
  * bounce buffer is for the requests that cannot be a run, handle()). */
 static void end_run(struct vbd *v, struct run *r)
 {
-    int failed = !v->map_mode    ? bounce_run(v, r)
+    int failed = r->pool         ? pool_run(v, r)
+                 : !v->map_mode  ? bounce_run(v, r)
                  : r->pages == 1 ? map_and_transfer(v, &r->req[0])
                                  : transfer_run(v, r);
     for (uint32_t i = 0; i < r->n; i++) /* if not moved, one by one, each with its own status */
@@ -557,9 +698,11 @@ static void end_run(struct vbd *v, struct run *r)
     r->n = 0;
 }
 
-/* With bemode=map or on the bounce path: the request just copied off the ring into r->req[r->n]
- * joins the run if it can be moved as part of it; otherwise the run is served, and the request
- * is served at once or begins the next run. */
+/* With bemode=map, on the bounce path, or with a pool: the request just copied off the ring into
+ * r->req[r->n] joins the run if it can be moved as part of it (on the pool right after the run's
+ * data, or off it after a run off it); otherwise the run is served, and the request is served at
+ * once or begins the next run.  On a memory device with grant copy only pool requests run: the
+ * others are copied straight (copy_direct()). */
 static void take_request(struct vbd *v, struct run *r)
 {
     struct blkif_request *req = &r->req[r->n];
@@ -569,13 +712,16 @@ static void take_request(struct vbd *v, struct run *r)
     int runs = (req->operation == BLKIF_OP_READ || req->operation == BLKIF_OP_WRITE) &&
                blkif_check_request(req, &lim, &nr, &why) == BLKIF_RSP_OKAY &&
                blkif_segments_abut(req, nr);
-    if (r->n && (!runs || !run_takes(r, req))) {
+    uint8_t *pool = runs ? pool_data(v, req) : NULL;
+    if (r->n && (!runs || !run_takes(r, req) || pool != pool_next(r))) {
         end_run(v, r);
         r->req[0] = *req;
         req = &r->req[0];
     }
-    if (!runs)
+    if (!runs || (!pool && !v->map_mode && v->mem))
         return respond(v, req, handle(v, req));
+    if (!r->n)
+        r->pool = pool;
     r->pages = (r->n ? r->pages : 0) + req->nr_segments;
     r->sectors = (r->n ? r->sectors : 0) + nr;
     if (++r->n == RUN_REQUESTS) /* full: the next request needs the slot after */
@@ -608,7 +754,7 @@ static void serve(struct vbd *v)
             blkif_copy_request(req, RING_GET_REQUEST(&v->ring, v->ring.req_cons));
             v->ring.req_cons++;
             v->requests++;
-            if (v->map_mode || !v->mem) /* mapped, or the bounce path: runs */
+            if (v->map_mode || !v->mem || v->pool) /* mapped, the bounce path, a pool: runs */
                 take_request(v, &run);
             else /* memory: copied straight between its pages and the frontend's */
                 respond(v, req, handle(v, req));
@@ -691,15 +837,16 @@ size_t blkback_list(domid_t dom, char *buf, size_t cap)
     size_t n =
         (size_t)snprintf(buf, cap,
                          "Vdev  BE-path-id  Target  Mode  Backend      Frontend     Requests "
-                         "Errors Events Notifies GrantCalls Serves Follows\n");
+                         "Errors Events Notifies GrantCalls Pool Pooled Serves Follows\n");
     for (uint32_t i = 0; i < table_slots(&vbds) && n < cap; i++) {
         struct vbd *v = vbd_at(i);
         if (v->in_use && v->dom == dom)
             n += (size_t)snprintf(
-                buf + n, cap - n, "%-5s %-11u %-7s %-5s %-12s %-12s %8u %6u %6u %8u %10u %6u %7u\n",
-                v->vdev, v->devid, v->dev->name, v->readonly ? "r" : "w",
-                xenbus_state_name(v->state), xenbus_state_name(v->fstate), v->requests, v->errors,
-                v->events_in, v->notifies_out, v->grant_calls, v->serves, v->follows);
+                buf + n, cap - n,
+                "%-5s %-11u %-7s %-5s %-12s %-12s %8u %6u %6u %8u %10u %4u %6u %6u %7u\n", v->vdev,
+                v->devid, v->dev->name, v->readonly ? "r" : "w", xenbus_state_name(v->state),
+                xenbus_state_name(v->fstate), v->requests, v->errors, v->events_in, v->notifies_out,
+                v->grant_calls, v->pool_pages, v->pooled, v->serves, v->follows);
     }
     return MIN(n, cap - 1);
 }

@@ -7,7 +7,10 @@
  * arithmetic that would overflow), and writes to a read-only disk; and the
  * backend's copy of a ring slot (blkif_copy_request), which takes the header
  * and only the segments its own copy of nr_segments counts; and whether a
- * request's segments abut (blkif_segments_abut), against its definition.
+ * request's segments abut (blkif_segments_abut), against its definition; and
+ * which I/O pools a frontend may offer blkback (blkif_check_pool): bad
+ * numbers, sizes, reserved or overflowing references, and the grant area's
+ * budget, each refused with the key it names.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -255,6 +258,56 @@ static void test_segments_abut_exactly_when_each_meets_the_next(void **state)
     }
 }
 
+/* The pool check's verdict, and that a refusal names the key `key`. */
+static int pool(const char *feature, const char *ref, const char *pages, uint32_t free_slots,
+                const char *key)
+{
+    struct blkif_pool p = {0, 0};
+    const char *why = "";
+    int rc = blkif_check_pool(feature, ref, pages, free_slots, &p, &why);
+    if (rc < 0)
+        assert_int_equal(strncmp(why, key, strlen(key)), 0);
+    if (rc > 0)
+        assert_int_equal(p.ref + p.pages - 1 >= p.ref, 1);
+    return rc;
+}
+
+static void test_pools_offered_and_refused(void **state)
+{
+    (void)state;
+    const uint32_t all = GRANT_AREA_SLOTS;
+    struct blkif_pool p;
+    const char *why;
+    assert_int_equal(blkif_check_pool("1", "100", "64", all, &p, &why), 1);
+    assert_int_equal(p.ref, 100);
+    assert_int_equal(p.pages, 64);
+    assert_int_equal(pool(NULL, "100", "8", all, ""), 0); /* no offer: no pool, no complaint */
+    assert_int_equal(pool("0", "100", "8", all, ""), 0);
+    assert_int_equal(pool("2", "100", "8", all, "feature-persistent"), -1);
+    assert_int_equal(pool("1", NULL, "8", all, "pool-ref"), -1);
+    assert_int_equal(pool("1", "100", NULL, all, "pool-pages"), -1);
+    assert_int_equal(pool("1", "", "8", all, "pool-ref"), -1);
+    assert_int_equal(pool("1", "1x", "8", all, "pool-ref"), -1);
+    assert_int_equal(pool("1", "-5", "8", all, "pool-ref"), -1);
+    assert_int_equal(pool("1", "100", "0", all, "pool-pages"), -1);
+    assert_int_equal(pool("1", "100", "1", all, ""), 1);
+    assert_int_equal(pool("1", "100", "65", all, "pool-pages"), -1);
+    assert_int_equal(pool("1", "100", "4294967295", all, "pool-pages"), -1);
+    assert_int_equal(pool("1", "100", "4294967296", all, "pool-pages"), -1); /* 2^32 */
+    assert_int_equal(pool("1", "100", "99999999999999999999999", all, "pool-pages"), -1);
+    assert_int_equal(pool("1", "7", "8", all, "pool-ref"), -1);
+    assert_int_equal(pool("1", "8", "8", all, ""), 1);
+    assert_int_equal(pool("1", "2040", "8", all, ""), 1); /* the last references of 4 frames */
+    assert_int_equal(pool("1", "2041", "8", all, "pool-ref"), -1);
+    assert_int_equal(pool("1", "4294967290", "8", all, "pool-ref"), -1); /* would wrap */
+    assert_int_equal(pool("1", "4294967295", "64", all, "pool-ref"), -1);
+    /* The budget: half the grant area stays free after the pool. */
+    assert_int_equal(pool("1", "100", "64", BLKBACK_POOL_KEEP_FREE + 64, ""), 1);
+    assert_int_equal(pool("1", "100", "64", BLKBACK_POOL_KEEP_FREE + 63, "pool-pages"), -1);
+    assert_int_equal(pool("1", "100", "1", BLKBACK_POOL_KEEP_FREE - 1, "pool-pages"), -1);
+    assert_int_equal(pool("1", "100", "1", 0, "pool-pages"), -1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -269,6 +322,7 @@ int main(void)
         cmocka_unit_test(test_copy_takes_the_header_and_the_counted_segments),
         cmocka_unit_test(test_copy_of_too_many_segments_stops_at_the_slot),
         cmocka_unit_test(test_segments_abut_exactly_when_each_meets_the_next),
+        cmocka_unit_test(test_pools_offered_and_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

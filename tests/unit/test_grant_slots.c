@@ -8,7 +8,8 @@
  * page taken against the lowest free page found by a plain scan.  A run of
  * pages (a backend's mapping of a whole request) is the lowest run of free
  * pages, across words and past full ones, and marks all of them used; given
- * back whole, it frees exactly its pages and lowers the floor.
+ * back whole, it frees exactly its pages and lowers the floor.  The count of
+ * free pages (blkback's pool budget) agrees with a plain scan.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -191,6 +192,31 @@ static void test_a_run_given_back_frees_its_pages_and_lowers_the_floor(void **st
     assert_int_equal(take(), 200);
 }
 
+static uint32_t free_by_scan(void)
+{
+    uint32_t n = 0;
+    for (uint32_t slot = 0; slot < GRANT_AREA_SLOTS; slot++)
+        n += !in_use(slot);
+    return n;
+}
+
+static void test_the_free_count_is_the_pages_not_in_use(void **state)
+{
+    (void)state;
+    assert_int_equal(grant_slots_free(&s), GRANT_AREA_SLOTS);
+    srand(15);
+    for (int i = 0; i < 3000; i++) {
+        if (rand() % 3)
+            grant_slots_take_run(&s, 1 + (uint32_t)rand() % 64);
+        else
+            grant_slot_give(&s, (uint32_t)rand() % GRANT_AREA_SLOTS);
+        if (i % 100 == 0)
+            assert_int_equal(grant_slots_free(&s), free_by_scan());
+    }
+    memset(s.used, 0xff, sizeof(s.used));
+    assert_int_equal(grant_slots_free(&s), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -203,6 +229,7 @@ int main(void)
         cmocka_unit_test_setup(test_random_runs_are_the_lowest_runs, setup),
         cmocka_unit_test_setup(test_with_no_run_long_enough_a_run_finds_none, setup),
         cmocka_unit_test_setup(test_a_run_given_back_frees_its_pages_and_lowers_the_floor, setup),
+        cmocka_unit_test_setup(test_the_free_count_is_the_pages_not_in_use, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

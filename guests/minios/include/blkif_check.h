@@ -71,6 +71,29 @@ static inline int blkif_segments_abut(const struct blkif_request *req, uint32_t 
 }
 
 /*
+ * A frontend's I/O pool (feature-persistent, pvlab's form; io/blkif.h): grant references
+ * ref .. ref + pages - 1, which blkback maps side by side for the connection's life.  A pool
+ * may take dom0's grant area only down to BLKBACK_POOL_KEEP_FREE free pages: half the area
+ * stays for what every domain needs whatever the pools (two pages a domU for its console and
+ * store, one a disk for its ring, and RUN_PAGES for the run being moved the per-request way).
+ */
+#define BLKBACK_POOL_KEEP_FREE (GRANT_AREA_SLOTS / 2)
+
+struct blkif_pool {
+    grant_ref_t ref; /* the first of its references */
+    uint32_t pages;  /* 1..BLKIF_POOL_MAX_PAGES */
+};
+
+/*
+ * The frontend's pool keys as read from its directory (NULL for a key that is absent), checked
+ * before anything is mapped: 1 with *pool set if it offers a pool dom0 may map, 0 if it offers
+ * none (no feature-persistent, or 0), -1 with the key and its problem in *why.  free_slots is
+ * the number of pages of dom0's grant area free now.
+ */
+int blkif_check_pool(const char *feature, const char *ref, const char *pages, uint32_t free_slots,
+                     struct blkif_pool *pool, const char **why);
+
+/*
  * The frontend's side: describe `count` sectors (1..88) starting at `sector`,
  * held in consecutive whole pages whose grant references are grefs[0..], as a
  * read or write request: one segment per page, sectors 0..7 of each page but

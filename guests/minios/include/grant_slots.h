@@ -8,7 +8,9 @@
  * back below the floor lowers it, as alloc_pages()'s run floors are lowered in mm.c, so the page
  * taken is still the lowest free one.  A backend that maps a request's pages side by side (so the
  * disk reads or writes them in one device request) takes a run of free pages instead
- * (grant_slots_take_run()), and gives it back whole (grant_slots_give_run()).  Pure and inline:
+ * (grant_slots_take_run()), and gives it back whole (grant_slots_give_run()); before it maps a
+ * frontend's I/O pool for a connection's life it asks how many pages are free
+ * (grant_slots_free()).  Pure and inline:
  * tests/unit/test_grant_slots.c builds it on the host.
  */
 #ifndef MINIOS_GRANT_SLOTS_H
@@ -105,6 +107,17 @@ static inline uint32_t grant_slots_take_run(struct grant_slots *s, uint32_t n)
         }
     }
     return GRANT_AREA_SLOTS;
+}
+
+/* The number of free pages in the whole area: a count, once per connection (blkback's pool
+ * budget), never on a request's path. */
+static inline uint32_t grant_slots_free(const struct grant_slots *s)
+{
+    uint32_t used = 0;
+    for (uint32_t w = 0; w < GRANT_SLOT_WORDS; w++)
+        for (uint32_t bits = s->used[w]; bits; bits &= bits - 1) /* one step a page in use */
+            used++;
+    return GRANT_AREA_SLOTS - used;
 }
 
 #endif
