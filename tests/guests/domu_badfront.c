@@ -30,35 +30,11 @@ static void on_event(evtchn_port_t p, void *d)
     responses++;
 }
 
-static uint32_t backend_state(void)
-{
-    char path[96], buf[16];
-    snprintf(path, sizeof(path), "%s/state", backend);
-    return xenbus_read(path, buf, sizeof(buf)) > 0 ? strtoul(buf, NULL, 10) : 0;
-}
-
-static int wait_backend(uint32_t want)
-{
-    for (int i = 0; i < 500 && backend_state() != want; i++) {
-        uint32_t t = timer_ticks;
-        block_until(&timer_ticks, t);
-    }
-    return backend_state() == want ? 0 : -1;
-}
-
 static int handshake(domid_t *be)
 {
-    char list[64], path[96], buf[64];
-    if (xenbus_request(XS_DIRECTORY, "device/vbd", NULL, 0, list, sizeof(list)) <= 0)
+    char dir[48], path[96], buf[64];
+    if (xtf_find_vbd(dir, backend, be))
         return -1;
-    char dir[48];
-    snprintf(dir, sizeof(dir), "device/vbd/%s", list);
-    snprintf(path, sizeof(path), "%s/backend", dir);
-    if (xenbus_read(path, backend, sizeof(backend)) <= 0 || wait_backend(XenbusStateInitWait))
-        return -1;
-    snprintf(path, sizeof(path), "%s/backend-id", dir);
-    xenbus_read(path, buf, sizeof(buf));
-    *be = (domid_t)strtoul(buf, NULL, 10);
     sring = alloc_page();
     SHARED_RING_INIT(sring);
     FRONT_RING_INIT(&ring, sring, PAGE_SIZE);
@@ -75,7 +51,7 @@ static int handshake(domid_t *be)
     xenbus_write(path, buf);
     snprintf(path, sizeof(path), "%s/state", dir);
     xenbus_write(path, "3");
-    if (wait_backend(XenbusStateConnected))
+    if (xtf_wait_xenbus_state(backend, XenbusStateConnected))
         return -1;
     xenbus_write(path, "4");
     return 0;
@@ -136,7 +112,7 @@ void test_main(void)
     domid_t be;
     if (handshake(&be))
         return xtf_failure("the handshake did not complete (backend %s)",
-                           xenbus_state_name((int)backend_state()));
+                           xenbus_state_name((int)xtf_xenbus_state(backend)));
     char path[96], buf[32];
     snprintf(path, sizeof(path), "%s/sectors", backend);
     xenbus_read(path, buf, sizeof(buf));
@@ -175,7 +151,7 @@ void test_main(void)
     /* Claim 1000 requests more than the ring can hold. */
     sring->req_prod = ring.req_prod_pvt + 1000;
     notify_remote(port);
-    if (wait_backend(XenbusStateClosed))
+    if (xtf_wait_xenbus_state(backend, XenbusStateClosed))
         xtf_failure("the backend did not disconnect (it is %s)",
-                    xenbus_state_name((int)backend_state()));
+                    xenbus_state_name((int)xtf_xenbus_state(backend)));
 }

@@ -43,22 +43,6 @@ static grant_ref_t g;                     /* data's ordinary grant */
 
 static void on_event(evtchn_port_t p, void *d) {}
 
-static uint32_t backend_state(void)
-{
-    char path[96], buf[16];
-    snprintf(path, sizeof(path), "%s/state", backend);
-    return xenbus_read(path, buf, sizeof(buf)) > 0 ? strtoul(buf, NULL, 10) : 0;
-}
-
-static int wait_backend(uint32_t want)
-{
-    for (int i = 0; i < 500 && backend_state() != want; i++) {
-        uint32_t t = timer_ticks;
-        block_until(&timer_ticks, t);
-    }
-    return backend_state() == want ? 0 : -1;
-}
-
 static void write_key(const char *key, const char *value)
 {
     char path[96];
@@ -89,21 +73,30 @@ static int connect(const char *pool_ref, const char *pool_pages)
     write_key("pool-ref", pool_ref);
     write_key("pool-pages", pool_pages);
     write_u("state", XenbusStateInitialised);
-    if (wait_backend(XenbusStateConnected))
+    if (xtf_wait_xenbus_state(backend, XenbusStateConnected))
         return -1;
     write_u("state", XenbusStateConnected);
     return 0;
 }
 
-/* Close the disk (blkback disconnects, unmapping the pool first), then start again: InitWait. */
-static int close_and_restart(void)
+/* Close the disk: blkback disconnects, unmapping the pool first.  0, or -1. */
+static int close_disk(void)
 {
     write_u("state", XenbusStateClosing);
-    if (wait_backend(XenbusStateClosed))
-        return -1;
+    return xtf_wait_xenbus_state(backend, XenbusStateClosed);
+}
+
+/* After close_disk(): start again, and blkback goes back to InitWait.  0, or -1. */
+static int restart(void)
+{
     unbind_port(port, on_event, NULL);
     write_u("state", XenbusStateInitialising);
-    return wait_backend(XenbusStateInitWait);
+    return xtf_wait_xenbus_state(backend, XenbusStateInitWait);
+}
+
+static int close_and_restart(void)
+{
+    return close_disk() || restart() ? -1 : 0;
 }
 
 /* Send one request and return the status of its response (or 99 if none came). */
@@ -149,7 +142,7 @@ static void refused_pool(const char *what, const char *ref, const char *pages, g
 {
     if (connect(ref, pages))
         return xtf_failure("%s: the disk did not connect (backend %s)", what,
-                           xenbus_state_name((int)backend_state()));
+                           xenbus_state_name((int)xtf_xenbus_state(backend)));
     disk_still_works(what);
     for (uint32_t i = 0; i < granted; i++)
         if (gnttab_end_access(first + i))
@@ -168,13 +161,22 @@ static void grant_pool(grant_ref_t first, uint32_t n, int readonly)
         xtf_error("cannot grant the pool's pages");
 }
 
+/* POOL grant references of our own for a pool: the first (0 if none), and it as pool-ref. */
+static grant_ref_t reserve_pool(char ref[16])
+{
+    grant_ref_t first = gnttab_reserve(POOL);
+    if (!first)
+        xtf_error("cannot reserve %u grant references", POOL);
+    snprintf(ref, 16, "%u", first);
+    return first;
+}
+
 static void bad_pools(void)
 {
     char ref[16];
-    grant_ref_t first = gnttab_reserve(POOL);
+    grant_ref_t first = reserve_pool(ref);
     if (!first)
-        return xtf_error("cannot reserve %u grant references", POOL);
-    snprintf(ref, sizeof(ref), "%u", first);
+        return;
     grant_pool(first, POOL, 0);
     refused_pool("pool-pages 0", ref, "0", first, POOL);
     grant_pool(first, POOL, 0);
@@ -265,8 +267,7 @@ static void cannot_take_back(grant_ref_t first)
 /* Closing the disk unmaps the pool: every grant ends, and the page can be a page table. */
 static void closed_unmaps(grant_ref_t first)
 {
-    write_u("state", XenbusStateClosing);
-    if (wait_backend(XenbusStateClosed))
+    if (close_disk())
         return xtf_failure("the disk did not close");
     for (uint32_t i = 0; i < POOL; i++)
         if (i != 3 && gnttab_end_access(first + i)) /* 3 we made invalid ourselves */
@@ -276,19 +277,16 @@ static void closed_unmaps(grant_ref_t first)
     pin_l1(virt_to_mfn(pool[4]), MMUEXT_UNPIN_TABLE);
     map_frame_at((uint32_t)pool[4], virt_to_mfn(pool[4]),
                  _PAGE_PRESENT | _PAGE_RW | _PAGE_ACCESSED | _PAGE_DIRTY);
-    unbind_port(port, on_event, NULL);
-    write_u("state", XenbusStateInitialising);
-    if (wait_backend(XenbusStateInitWait))
+    if (restart())
         xtf_failure("the disk did not start again after closing");
 }
 
 static void valid_pool(void)
 {
     char ref[16];
-    grant_ref_t first = gnttab_reserve(POOL);
+    grant_ref_t first = reserve_pool(ref);
     if (!first)
-        return xtf_error("cannot reserve %u grant references", POOL);
-    snprintf(ref, sizeof(ref), "%u", first);
+        return;
     grant_pool(first, POOL, 0);
     if (connect(ref, "8"))
         return xtf_failure("the disk did not connect with a valid pool");
@@ -309,16 +307,9 @@ static void valid_pool(void)
 
 static int handshake(void)
 {
-    char list[64], path[96], buf[64];
-    if (xenbus_request(XS_DIRECTORY, "device/vbd", NULL, 0, list, sizeof(list)) <= 0)
+    char path[96], buf[16];
+    if (xtf_find_vbd(dir, backend, &be))
         return -1;
-    snprintf(dir, sizeof(dir), "device/vbd/%s", list);
-    snprintf(path, sizeof(path), "%s/backend", dir);
-    if (xenbus_read(path, backend, sizeof(backend)) <= 0 || wait_backend(XenbusStateInitWait))
-        return -1;
-    snprintf(path, sizeof(path), "%s/backend-id", dir);
-    xenbus_read(path, buf, sizeof(buf));
-    be = (domid_t)strtoul(buf, NULL, 10);
     snprintf(path, sizeof(path), "%s/feature-persistent", backend);
     if (xenbus_read(path, buf, sizeof(buf)) <= 0 || strcmp(buf, "1"))
         xtf_failure("the backend does not offer feature-persistent");
@@ -332,7 +323,7 @@ void test_main(void)
 {
     if (handshake())
         return xtf_error("the handshake did not reach InitWait (backend %s)",
-                         xenbus_state_name((int)backend_state()));
+                         xenbus_state_name((int)xtf_xenbus_state(backend)));
     if (connect("0", "0")) /* no pool: feature-persistent 1 with pool-pages 0 is refused too */
         return xtf_error("the first connection failed");
     if (rw(BLKIF_OP_READ, 0, &g, 1) != BLKIF_RSP_OKAY)

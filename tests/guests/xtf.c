@@ -3,6 +3,7 @@
  * The name of the test is the guest's command line (set by the runner).
  */
 #include "xtf.h"
+#include <public/io/xenbus.h>
 
 /* The verdicts, worst last: the first reason of the worst one is reported. */
 enum verdict { V_SUCCESS, V_SKIP, V_ERROR, V_FAILURE };
@@ -60,6 +61,38 @@ void expect_refused(long rc, const char *what)
 {
     if (rc >= 0)
         xtf_failure("%s was accepted (returned %ld)", what, rc);
+}
+
+uint32_t xtf_xenbus_state(const char *dir)
+{
+    char path[96], buf[16];
+    snprintf(path, sizeof(path), "%s/state", dir);
+    return xenbus_read(path, buf, sizeof(buf)) > 0 ? strtoul(buf, NULL, 10) : 0;
+}
+
+int xtf_wait_xenbus_state(const char *dir, uint32_t want)
+{
+    for (int i = 0; i < 500 && xtf_xenbus_state(dir) != want; i++) {
+        uint32_t t = timer_ticks;
+        block_until(&timer_ticks, t);
+    }
+    return xtf_xenbus_state(dir) == want ? 0 : -1;
+}
+
+int xtf_find_vbd(char *dir, char *backend, domid_t *be)
+{
+    char list[64], path[96], buf[16];
+    if (xenbus_request(XS_DIRECTORY, "device/vbd", NULL, 0, list, sizeof(list)) <= 0)
+        return -1;
+    snprintf(dir, 48, "device/vbd/%s", list);
+    snprintf(path, sizeof(path), "%s/backend", dir);
+    if (xenbus_read(path, backend, 64) <= 0 || xtf_wait_xenbus_state(backend, XenbusStateInitWait))
+        return -1;
+    snprintf(path, sizeof(path), "%s/backend-id", dir);
+    if (xenbus_read(path, buf, sizeof(buf)) <= 0)
+        return -1;
+    *be = (domid_t)strtoul(buf, NULL, 10);
+    return 0;
 }
 
 void make_page_readonly(void *va)

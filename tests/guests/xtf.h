@@ -32,6 +32,14 @@ void expect_rc(long rc, long want, const char *what);
 /* Check that a hypercall failed (any negative errno). */
 void expect_refused(long rc, const char *what);
 
+/* For the domU tests that play a split device's frontend: the xenbus state in directory dir
+ * (its "state" key; 0 if it has none), and a wait of up to 5 s for it to be `want` (0, or -1). */
+uint32_t xtf_xenbus_state(const char *dir);
+int xtf_wait_xenbus_state(const char *dir, uint32_t want);
+/* The first virtual disk's frontend directory (dir, 48 bytes), its backend's (backend, 64) and
+ * the backend's domain, once the backend waits for us (InitWait): 0, or -1. */
+int xtf_find_vbd(char *dir, char *backend, domid_t *be);
+
 /* Remap one of our pages read-only (before it may become a page table). */
 void make_page_readonly(void *va);
 
