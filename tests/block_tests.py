@@ -144,24 +144,34 @@ def data_written_by_a_domU_is_on_the_disk():
 def the_map_and_unmap_backend_moves_the_same_data():
     """Map, blkback's default for a disk (hda1, no bemode= given; bemode=map asks for it
     anywhere): blkback maps a transfer's pages side by side with one batched map and does
-    the I/O in place (no copy), one device request for them: the 200-sector write is three ring
-    requests, served together (they follow each other on the disk) with one map and one unmap,
-    and so is the read that verifies it; not two grant calls a segment (100 for these 2 x 25
-    pages) or a request (12)."""
+    the I/O in place (no copy), one device request for them: the 200-sector write through the
+    kernel's own buffer (blk -n: the per-request way) is three ring requests, served together
+    (they follow each other on the disk) with one map and one unmap, and so is the read that
+    verifies it; not two grant calls a segment (100 for these 2 x 25 pages) or a request (12).
+    Through the domU's I/O pool (blk without -n), which blkback mapped once at connection, the
+    same transfers make no grant call at all, and block-list's Pooled counts their requests."""
     with booted() as (disk, m):
         domU(m)
         check("backend domain 0" in du(m, "blk info xvda"), "no blk info")
         before = counts_then_back_to_the_domU(m)
-        check("wrote 200 sectors" in du(m, "blk write xvda 10 mapped 200"), "write")
-        check("': ok (0 bad)" in du(m, "blk verify xvda 10 200 mapped"), "read back")
-        m.detach()
-        after = backend_counts(m)
-        requests, grant_calls = after[0] - before[0], after[4] - before[4]
+        check("wrote 200 sectors" in du(m, "blk -n write xvda 10 mapped 200"), "write")
+        check("': ok (0 bad)" in du(m, "blk -n verify xvda 10 200 mapped"), "read back")
+        middle = counts_then_back_to_the_domU(m)
+        requests, grant_calls = middle[0] - before[0], middle[4] - before[4]
         check(requests >= 6 and grant_calls == 4,
               "a map and an unmap for each transfer of three requests expected: %d requests, "
               "%d grant calls" % (requests, grant_calls))
+        check("wrote 200 sectors" in du(m, "blk write xvda 300 pooled 200"), "pool write")
+        check("': ok (0 bad)" in du(m, "blk verify xvda 300 200 pooled"), "pool read back")
+        m.detach()
+        after = backend_counts(m)
+        requests, grant_calls = after[0] - middle[0], after[4] - middle[4]
+        pooled = after[6] - middle[6]
+        check(after[5] == 64 and requests >= 6 and grant_calls == 0 and pooled == requests,
+              "the pool's transfers: a pool of 64 pages and no grant calls expected: pool %d, "
+              "%d requests, %d grant calls, %d pooled" % (after[5], requests, grant_calls, pooled))
         halt(m)
-        expect_image(disk, [(HDA1 + 10, 10, 200, "mapped")])
+        expect_image(disk, [(HDA1 + 10, 10, 200, "mapped"), (HDA1 + 300, 300, 200, "pooled")])
 
 
 @test
@@ -248,9 +258,9 @@ def domU_destroyed_mid_io_then_the_disk_is_attached_again():
 
 def backend_counts(m):
     """xm-lite block-list's counts for the domU's xvda (on hda1): requests, errors, events,
-    notifies, grant calls."""
+    notifies, grant calls, pool pages, pooled requests."""
     out = m.command("xm-lite block-list domU")
-    row = re.search(r"^xvda\s+\d+\s+hda1\s+w\s+Connected\s+Connected" + r"\s+(\d+)" * 5, out, re.M)
+    row = re.search(r"^xvda\s+\d+\s+hda1\s+w\s+Connected\s+Connected" + r"\s+(\d+)" * 7, out, re.M)
     check(row, "no xvda row:\n" + out)
     return [int(x) for x in row.groups()]
 
@@ -271,17 +281,18 @@ def a_transfer_of_three_requests_wakes_the_frontend_once():
     """A 264-sector write is three ring requests, put on the ring together with one notification;
     blkback answers all three before it publishes the answers (serve()'s push_responses()), so
     it notifies the frontend once for them, not once per request.  With grant copy (asked for:
-    hda1 is a disk, whose default is map) the three, which follow each other on the disk, are one
-    run on blkback's bounce path: one device request and one grant call (one batched copy) for
-    all three."""
+    hda1 is a disk, whose default is map) the three, written through the kernel's own buffer
+    (blk -n: the per-request way) and following each other on the disk, are one run on
+    blkback's bounce path: one device request and one grant call (one batched copy) for all
+    three."""
     with booted() as (disk, m):
         domU(m, extra_args="bemode=copy")
         check("backend domain 0" in du(m, "blk info xvda"), "no blk info")
         before = counts_then_back_to_the_domU(m)
-        check("wrote 264 sectors" in du(m, "blk write xvda 300 three 264"), "the write failed")
+        check("wrote 264 sectors" in du(m, "blk -n write xvda 300 three 264"), "the write failed")
         m.detach()
         after = backend_counts(m)
-        requests, errors, events, notifies, grants = (a - b for a, b in zip(after, before))
+        requests, errors, events, notifies, grants = (a - b for a, b in zip(after[:5], before))
         check((requests, errors) == (3, 0), "not three good requests: %s -> %s" % (before, after))
         check(grants == 1, "%d grant calls for a run of three requests: %s -> %s" % (
             grants, before, after))
