@@ -419,6 +419,17 @@ def one_run_per_transfer(r, counts, front):
                 requests, pool, 3 * seq, seq, grants, grants // 2, requests - pool - 2 * seq))
 
 
+def copy_calls_once_per_request_not_of_the_pool(counts, front):
+    """The check that blkback with grant copy on a RAM disk makes one copy call per request
+    (copy_direct()), and none for a request of pool pages alone: it moves those with a memcpy
+    on the pool it mapped once."""
+    requests, grants = counts[0], counts[4]
+    pool = front[-1][1] if front else 0
+    return ("copy_calls_once_per_request_not_of_the_pool", grants == requests - pool,
+            "%d ring requests, %d of them pool pages alone, %d grant calls" % (requests, pool,
+                                                                                grants))
+
+
 def pool_runs_name_only_pool_pages(r, counters):
     """For each domU that ran blk bench through its I/O pool: every request of that run named
     pool pages alone, and the per-request run after it none."""
@@ -445,14 +456,18 @@ def the_block_benchmark_counts_every_domains_hypervisor_entries():
     plugin's count of every domain's entries agrees with dom0's own.  And, from blkback's
     counts, map mode moves each transfer as one run (one batched map and unmap, one device
     request), a 132 KiB one's 3 ring requests included, as dom0's direct run makes one device
-    request a transfer: a run cut in two costs a disk a second access time."""
+    request a transfer: a run cut in two costs a disk a second access time.  A transfer
+    through the disk's I/O pool (persistent grants, the backend having mapped the pool once)
+    makes no grant call at all, in either mode."""
     with tempfile.TemporaryDirectory(prefix="pvlab-ram-") as tmp:
         counters = {}
         r = blkbench_run(ram_bench_archive(tmp), counters)
         check(len(r) == figures_expected(r) and all("all_entries" in f for f in r.values()) and
-              "map" in counters, "missing figures, plugin windows or blkback's counts: %s %s" %
-              (r, counters))
-        checks = [one_run_per_transfer(r, counters["map"], counters["map-front"])]
+              "map" in counters and "copy" in counters,
+              "missing figures, plugin windows or blkback's counts: %s %s" % (r, counters))
+        checks = [one_run_per_transfer(r, counters["map"], counters["map-front"]),
+                  copy_calls_once_per_request_not_of_the_pool(counters["copy"],
+                                                              counters["copy-front"])]
         checks += pool_runs_name_only_pool_pages(r, counters)
         for (who, what), f in sorted(r.items()):
             ticks = f["ns"] // 1000000 + 1
