@@ -551,6 +551,14 @@ static uint8_t *pool_data(const struct vbd *v, const struct blkif_request *req)
     return v->pool + at * PAGE_SIZE + req->seg[0].first_sect * SECTOR_SIZE;
 }
 
+/* Might req be on the pool?  Its first segment's reference alone, unchecked (take_request()
+ * checks): on a memory disk with grant copy, the requests that are not skip the run's checks
+ * and go straight to copy_direct(), as without a pool. */
+static inline int pool_may_hold(const struct vbd *v, const struct blkif_request *req)
+{
+    return req->seg[0].gref - v->pool_ref < v->pool_pages;
+}
+
 /* Where the next request's data must lie on the pool to join run r: right after r's. */
 static uint8_t *pool_next(const struct run *r)
 {
@@ -754,7 +762,7 @@ static void serve(struct vbd *v)
             blkif_copy_request(req, RING_GET_REQUEST(&v->ring, v->ring.req_cons));
             v->ring.req_cons++;
             v->requests++;
-            if (v->map_mode || !v->mem || v->pool) /* mapped, the bounce path, a pool: runs */
+            if (v->map_mode || !v->mem || run.n || pool_may_hold(v, req)) /* runs */
                 take_request(v, &run);
             else /* memory: copied straight between its pages and the frontend's */
                 respond(v, req, handle(v, req));
