@@ -140,11 +140,13 @@ def native_minios_boots_on_a_ram_disk_of_its_boot_module():
             m.kill()
 
 
-def at_domU_console(m, cfg="/etc/xm/domU-ram.cfg"):
-    """From dom0's boot, the domU of cfg (on ram1) created and its console attached."""
-    m.expect(r"dom0# ", 60)
-    out = m.command("xm-lite create %s" % cfg, timeout=60)
-    check("Started domain domU (id=1)" in out, "no domU on ram1:\n" + out)
+def at_domU_console(m, cfg="/etc/xm/domU-ram.cfg", words="", domid=1):
+    """From dom0's prompt (waited for after boot), the domU of cfg (on ram1) created, with
+    `words` after create's, and its console attached."""
+    if domid == 1:
+        m.expect(r"dom0# ", 60)
+    out = m.command("xm-lite create %s %s" % (cfg, words), timeout=60)
+    check("Started domain domU (id=%d)" % domid in out, "no domU on ram1:\n" + out)
     m.command("xm-lite console domU", prompt=r"domU# ", timeout=30)
 
 
@@ -227,44 +229,63 @@ def pool_keys(m, domid=1, devid=51712):
     return keys
 
 
+def pool_data_both_ways(m, label):
+    """At a domU's prompt: data written through `blk` (the disk's I/O buffer: its pool's pages
+    when it has one) reads back through `blk -n` (the kernel's own buffer, the per-request way)
+    and the reverse, on xvda and on its partition xvda1; a named check each."""
+    out = m.command("blk list", prompt=r"domU# ")
+    check(re.search(r"xvda1\s+8192 sectors", out), "no xvda1 in the domU:\n" + out)
+    results = []
+    for dev, sector, count in (("xvda", 100, 264), ("xvda1", 40, 88)):
+        for write, verify, pattern in (("blk", "blk -n", "POOL"), ("blk -n", "blk", "OWN")):
+            pat = "%s%s%s" % (pattern, label, dev)
+            m.command("%s write %s %d %s %d" % (write, dev, sector, pat, count),
+                      prompt=r"domU# ", timeout=60)
+            out = m.command("%s verify %s %d %d %s" % (verify, dev, sector, count, pat),
+                            prompt=r"domU# ", timeout=60)
+            results.append(("%s_%s_written_by_%s_read_by_%s" % (
+                label, dev, write.replace(" -n", "_nopool"), verify.replace(" -n", "_nopool")),
+                re.search(r"verify .*: ok \(0 bad\)", out) is not None, out))
+    return results
+
+
 @test
 def a_domUs_io_pool_is_published_and_moves_data_both_ways():
     """A domU's disk whose backend offers persistent grants (feature-persistent = 1) gets an I/O
     pool: the frontend publishes feature-persistent = 1, pool-ref and pool-pages = 64 before
-    Initialised (blkfront.c); a backend that offers none gets no keys.  Either way `blk`'s
-    transfers go through the disk's I/O buffer (the pool's pages when there is one) and
-    `blk -n`'s through the kernel's own buffer, the per-request way: data written one way reads
-    back the other, in both directions, on xvda and on its partition xvda1, whose buffer is its
-    disk's.  A sector holds its own number, so data in the wrong place is caught too."""
+    Initialised (blkfront.c), and the backend maps it; a domU booted with blkpool=off declines
+    the offer and publishes no keys, and the backend maps nothing.  Either way `blk`'s
+    transfers go through the disk's I/O buffer (the pool's pages when there is one, else the
+    kernel's own) and `blk -n`'s through the kernel's own buffer, the per-request way: data
+    written one way reads back the other, in both directions, on xvda and on its partition
+    xvda1, whose buffer is its disk's.  A sector holds its own number, so data in the wrong
+    place is caught too."""
     with tempfile.TemporaryDirectory(prefix="pvlab-ram-") as tmp:
         cpio = archive(tmp, {"ram0": simg(os.path.join(tmp, "r0.simg"), 16),
                              "ram1": mbr_simg(tmp, 8, 2048, 8192)})
         m = ram_machine(cpio)
         try:
-            at_domU_console(m)
-            out = m.command("blk list", prompt=r"domU# ")
-            check(re.search(r"xvda1\s+8192 sectors", out), "no xvda1 in the domU:\n" + out)
             results = []
-            for dev, sector, count in (("xvda", 100, 264), ("xvda1", 40, 88)):
-                for write, verify, pattern in (("blk", "blk -n", "POOL"), ("blk -n", "blk", "OWN")):
-                    pat = "%s%s" % (pattern, dev)
-                    m.command("%s write %s %d %s %d" % (write, dev, sector, pat, count),
-                              prompt=r"domU# ", timeout=60)
-                    out = m.command("%s verify %s %d %d %s" % (verify, dev, sector, count, pat),
-                                    prompt=r"domU# ", timeout=60)
-                    results.append(("%s_written_by_%s_read_by_%s" % (
-                        dev, write.replace(" -n", "_nopool"), verify.replace(" -n", "_nopool")),
-                        re.search(r"verify .*: ok \(0 bad\)", out) is not None, out))
-            m.detach()
-            keys = pool_keys(m)
-            if keys["offered"] == 1:
-                results += [("pool_published_as_offered", keys["feature-persistent"] == 1 and
-                            keys["pool-pages"] == 64 and (keys["pool-ref"] or 0) >= 8,
-                            "the backend offered persistent grants; the keys: %s" % keys)]
-            else:
-                results += [("no_pool_without_an_offer",
-                            keys["feature-persistent"] is keys["pool-ref"] is keys["pool-pages"]
-                            is None, "no offer, yet the frontend published a pool: %s" % keys)]
+            for domid, words, label in ((1, "", "pool"), (2, "extra=blkpool=off", "declined")):
+                at_domU_console(m, words=words, domid=domid)
+                results += pool_data_both_ways(m, label)
+                m.detach()
+                keys = pool_keys(m, domid=domid)
+                listed = m.command("xm-lite block-list domU")
+                mapped = re.search(r"xvda\s+\d+\s+ram1\s+w\s+Connected\s+Connected(?:\s+\d+){5}"
+                                   r"\s+(\d+)", listed)
+                pool = int(mapped.group(1)) if mapped else None
+                if label == "pool":
+                    results.append(("pool_published_and_mapped", keys["offered"] == 1 and
+                                    keys["feature-persistent"] == 1 and keys["pool-pages"] == 64
+                                    and (keys["pool-ref"] or 0) >= 8 and pool == 64,
+                                    "the keys %s, %s pages mapped:\n%s" % (keys, pool, listed)))
+                else:
+                    results.append(("no_pool_when_declined", keys["offered"] == 1 and
+                                    keys["feature-persistent"] is keys["pool-ref"] is
+                                    keys["pool-pages"] is None and pool == 0,
+                                    "the keys %s, %s pages mapped:\n%s" % (keys, pool, listed)))
+                m.command("xm-lite destroy domU", timeout=60)
             halt(m)
         finally:
             m.kill()

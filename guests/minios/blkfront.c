@@ -38,13 +38,16 @@
  * a pool page, so granting pool pages in a mixed request costs nothing
  * more, and the path without a pool pays one compare a transfer.
  * The pool stays granted until the backend is Closed; a grant that cannot
- * be ended then (still mapped) leaks its page, which is never freed.
+ * be ended then (still mapped) leaks its page, which is never freed.  The
+ * word blkpool=off on the command line declines the offer (as Linux's
+ * xen_blkfront.feature_persistent=0): every transfer per request.
  *
  * Tour 45/58 - after simg.c, before blkif_check.c.
  */
 #include <os.h>
 #include <blkdev.h>
 #include <blkif_check.h>
+#include <cmdline.h>
 #include <io_pool.h>
 #include <public/io/blkif.h>
 #include <public/io/xenbus.h>
@@ -471,7 +474,10 @@ static int connect(struct blkfront *f)
     char path[96];
     snprintf(path, sizeof(path), "%s/protocol", f->path);
     xenbus_write(path, XEN_IO_PROTO_ABI_X86_32);
-    if (persistent == 1)
+    if (persistent == 1 && cmdline_has("blkpool=off"))
+        printf("blkfront: %s: the backend's persistent grants declined (blkpool=off)\n",
+               f->dev.name);
+    else if (persistent == 1)
         pool_offer(f);
     set_state(f, XenbusStateInitialised);
     if (wait_backend(f, XenbusStateConnected))
