@@ -472,8 +472,10 @@ def the_block_benchmark_counts_every_domains_hypervisor_entries():
     """blk bench's own counts (each domain's hypervisor counters) and the plugin's window (every
     domain) over each timed workload.  A transfer is synchronous and there is one CPU, so each
     needs the CPU to pass from the domU to dom0 and back: at least one entry of the domU's (it
-    blocks for the answer) and one of dom0's (it sends the answer, or blocks again) per
-    transfer.  dom0 on its own disk enters for nothing but the 1 ms timer tick, and there the
+    blocks for the answer) per transfer, and about one of dom0's (it sends the answer, or
+    blocks again): at least 0.99 a transfer, since through the I/O pool, where dom0 makes no
+    grant call, its send is all it enters for, and the ring spares it when the domU will find
+    the answer without one (3 of 1,024 random reads in one build).  dom0 on its own disk enters for nothing but the 1 ms timer tick, and there the
     plugin's count of every domain's entries agrees with dom0's own.  And, from blkback's
     counts, map mode moves each transfer as one run (one batched map and unmap, one device
     request), a 132 KiB one's 3 ring requests included, as dom0's direct run makes one device
@@ -504,7 +506,7 @@ def the_block_benchmark_counts_every_domains_hypervisor_entries():
                            "the domU's own %d entries for %d transfers" % (f["entries"],
                                                                           f["transfers"])))
             checks.append(("%s_%s_dom0_enters_per_transfer" % (who, what),
-                           f["all_entries"] - f["entries"] >= f["transfers"],
+                           f["all_entries"] - f["entries"] >= 0.99 * f["transfers"],
                            "%d entries of every domain, %d the domU's, %d transfers" %
                            (f["all_entries"], f["entries"], f["transfers"])))
         return checks

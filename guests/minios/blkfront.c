@@ -265,7 +265,7 @@ static int transfer(struct blkfront *f, uint8_t op, uint64_t sector, uint32_t co
         io[i].sector = sector + i * per_req;
         io[i].count = MIN(count - i * per_req, per_req);
         io[i].pool_ref = pool_ref ? pool_ref + i * BLKIF_MAX_SEGMENTS_PER_REQUEST : 0;
-        for (uint32_t p = 0; p < pages_of(io[i].count); p++)
+        for (uint32_t p = 0; !pool_ref && p < pages_of(io[i].count); p++) /* pool: named */
             io[i].page[p] =
                 (const uint8_t *)buf + (i * per_req / BLKIF_SECTORS_PER_PAGE + p) * PAGE_SIZE;
     }
